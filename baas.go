@@ -1,0 +1,217 @@
+// Package baas is the Go port of wx.BaaS auth, the login layer of the
+// MinCloud (知晓云) mini-program SDK: silent login with a WeChat code, login
+// with the user's profile, logout, and the session kept in a Storage.
+//
+// A Client is safe for concurrent use; concurrent logins on one Client are
+// coalesced into one request. Every error it returns is an *HError.
+package baas
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wxbaas/baas/internal/protocol"
+	"github.com/wxbaas/baas/internal/transport"
+)
+
+// Version is the SDK version sent as X-Hydrogen-Client-Version.
+const Version = "go-v0.1.0"
+
+// DefaultTimeout bounds each request when WithTimeout is not given.
+const DefaultTimeout = 10 * time.Second
+
+// Protocol is the generation of the wire protocol a Client speaks.
+type Protocol int
+
+// The protocol generations (see PROTOCOL.md).
+const (
+	// ProtocolV2 is the idp/wechat protocol of JS SDK 2.x – 3.x, the default.
+	ProtocolV2 Protocol = iota
+	// ProtocolV1 is the session/init protocol of JS SDK 1.4 – 1.15.
+	ProtocolV1
+)
+
+// String returns "v1" or "v2".
+func (p Protocol) String() string {
+	if p == ProtocolV1 {
+		return "v1"
+	}
+	return "v2"
+}
+
+// CodeProvider is the wx.login step: it returns a fresh login code.
+type CodeProvider interface {
+	Code(ctx context.Context) (string, error)
+}
+
+// CodeProviderFunc adapts a function to CodeProvider.
+type CodeProviderFunc func(ctx context.Context) (string, error)
+
+// Code calls f.
+func (f CodeProviderFunc) Code(ctx context.Context) (string, error) { return f(ctx) }
+
+// UserInfoProvider is the wx.getUserInfo step of Login(ctx, false): it asks
+// the user for their profile and returns what the button callback would get.
+type UserInfoProvider interface {
+	UserInfo(ctx context.Context) (UserInfoEvent, error)
+}
+
+// UserInfoProviderFunc adapts a function to UserInfoProvider.
+type UserInfoProviderFunc func(ctx context.Context) (UserInfoEvent, error)
+
+// UserInfo calls f.
+func (f UserInfoProviderFunc) UserInfo(ctx context.Context) (UserInfoEvent, error) { return f(ctx) }
+
+// Option configures a Client.
+type Option func(*config)
+
+type config struct {
+	baseURL    string
+	protocol   Protocol
+	codes      CodeProvider
+	userInfo   UserInfoProvider
+	storage    Storage
+	httpClient *http.Client
+	timeout    time.Duration
+	logger     *slog.Logger
+	platform   string
+	now        func() time.Time
+}
+
+// WithBaseURL sets the backend, by default https://{clientID}.myminapp.com.
+func WithBaseURL(url string) Option { return func(c *config) { c.baseURL = url } }
+
+// WithProtocol sets the protocol generation, by default ProtocolV2.
+func WithProtocol(p Protocol) Option { return func(c *config) { c.protocol = p } }
+
+// WithCodeProvider sets the wx.login step, needed by every login.
+func WithCodeProvider(p CodeProvider) Option { return func(c *config) { c.codes = p } }
+
+// WithUserInfoProvider sets the wx.getUserInfo step, needed by Login(ctx, false).
+func WithUserInfoProvider(p UserInfoProvider) Option { return func(c *config) { c.userInfo = p } }
+
+// WithStorage sets where the session is kept, by default a new MemoryStorage.
+func WithStorage(s Storage) Option { return func(c *config) { c.storage = s } }
+
+// WithHTTPClient sets the HTTP client. It is not modified; Clients given the
+// same one share its connection pool. By default http.DefaultTransport's
+// pool is shared.
+func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
+
+// WithTimeout bounds each request, DefaultTimeout if not given; 0 leaves it
+// to the context.
+func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// WithLogger logs each request at debug level: method, path, status and
+// duration, never a token, code, session key or user data.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithPlatform sets X-Hydrogen-Client-Platform, by default "GO".
+func WithPlatform(p string) Option { return func(c *config) { c.platform = p } }
+
+// WithClock sets the clock that session expiry is measured by, for tests.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// Client is a wx.BaaS client for one ClientID. It is safe for concurrent use.
+type Client struct {
+	clientID string
+	cfg      config
+	api      *transport.Client
+	ep       protocol.Endpoints
+
+	mu     sync.Mutex
+	flight *flight // the login in progress, if any
+	epoch  uint64  // bumped by Logout and ClearSession: older logins may not store
+}
+
+// New returns a Client for the mini-program's ClientID. An empty ClientID is
+// a 602 *HError, as wx.BaaS.init was never called.
+func New(clientID string, opts ...Option) (*Client, error) {
+	if strings.TrimSpace(clientID) == "" {
+		return nil, newError(CodeUninitialized, "ClientID is empty: pass the ClientID from the MinCloud console to baas.New", nil)
+	}
+	cfg := config{
+		baseURL:  "https://" + clientID + ".myminapp.com",
+		timeout:  DefaultTimeout,
+		platform: "GO",
+		now:      time.Now,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if cfg.protocol != ProtocolV1 && cfg.protocol != ProtocolV2 {
+		return nil, newError(CodeIncorrectParameter, "WithProtocol: unknown protocol", nil)
+	}
+	if cfg.timeout < 0 {
+		return nil, newError(CodeIncorrectParameter, "WithTimeout: negative duration", nil)
+	}
+	if cfg.storage == nil {
+		cfg.storage = NewMemoryStorage()
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	v := protocol.V2
+	if cfg.protocol == ProtocolV1 {
+		v = protocol.V1
+	}
+	api := transport.New(transport.Config{
+		BaseURL:    strings.TrimRight(cfg.baseURL, "/"),
+		ClientID:   clientID,
+		Version:    Version,
+		Platform:   cfg.platform,
+		HTTPClient: cfg.httpClient,
+		Timeout:    cfg.timeout,
+		Logger:     cfg.logger,
+	})
+	return &Client{clientID: clientID, cfg: cfg, api: api, ep: protocol.EndpointsFor(v)}, nil
+}
+
+// ClientID returns the ClientID the Client was made with.
+func (c *Client) ClientID() string { return c.clientID }
+
+// Storage returns where the Client keeps the session.
+func (c *Client) Storage() Storage { return c.cfg.storage }
+
+// Do sends an authenticated request to the BaaS backend, like any wx.BaaS
+// call: it logs in silently first when there is no valid session, sends the
+// token, and on a 401 clears the session, logs in once more and retries once.
+// body, when not nil, is sent as JSON; a JSON answer is decoded into out,
+// when out is not nil.
+func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
+	if method == "" || !strings.HasPrefix(path, "/") {
+		return newError(CodeIncorrectParameter, "Do needs a method and a path starting with /", nil)
+	}
+	for attempt := 0; ; attempt++ {
+		s, err := c.session(ctx)
+		if err != nil {
+			return err
+		}
+		err = c.api.Do(ctx, transport.Request{Method: method, Path: path, Token: s.token, Body: body}, out)
+		if err == nil {
+			return nil
+		}
+		herr := classify(err)
+		if !c.unauthorized(ctx, herr, s.token) || attempt > 0 {
+			return herr
+		}
+	}
+}
+
+// session returns a valid session, logging in silently when there is none.
+func (c *Client) session(ctx context.Context) (session, error) {
+	s, err := c.loadSession(ctx)
+	if err != nil {
+		return session{}, err
+	}
+	if s.valid(c.cfg.now()) {
+		return s, nil
+	}
+	return c.login(ctx)
+}

@@ -1,0 +1,63 @@
+package protocol
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+)
+
+// ID is a user id as servers send it: a JSON number (SDK 1.2.0 and later) or
+// a JSON string holding a number (before). Null and "" read as 0.
+type ID int64
+
+// UnmarshalJSON accepts 42, "42", null and "".
+func (id *ID) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		return nil
+	}
+	s := b
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		s = b[1 : len(b)-1]
+		if len(s) == 0 {
+			*id = 0
+			return nil
+		}
+	}
+	n, err := strconv.ParseInt(string(s), 10, 64)
+	if err != nil {
+		return fmt.Errorf("user id %.40s is not an integer", b)
+	}
+	*id = ID(n)
+	return nil
+}
+
+// OptInt is an integer that may be absent from a body (Set is false then).
+type OptInt struct {
+	V   int64
+	Set bool
+}
+
+// Some returns a present OptInt.
+func Some(v int64) OptInt { return OptInt{V: v, Set: true} }
+
+// UnmarshalJSON accepts a number, a string holding one, or null (absent).
+func (o *OptInt) UnmarshalJSON(b []byte) error {
+	var id ID
+	if err := id.UnmarshalJSON(b); err != nil {
+		return fmt.Errorf("%.40s is not an integer", b)
+	}
+	if bytes.Equal(b, []byte("null")) {
+		*o = OptInt{}
+		return nil
+	}
+	*o = OptInt{V: int64(id), Set: true}
+	return nil
+}
+
+// MarshalJSON writes the number.
+func (o OptInt) MarshalJSON() ([]byte, error) {
+	return strconv.AppendInt(nil, o.V, 10), nil
+}
+
+// IsZero reports absence, for omitzero.
+func (o OptInt) IsZero() bool { return !o.Set }

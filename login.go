@@ -1,0 +1,297 @@
+package baas
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/wxbaas/baas/internal/protocol"
+	"github.com/wxbaas/baas/internal/transport"
+)
+
+// expirySkew is how much earlier than the server a session expires here,
+// against clock skew.
+const expirySkew = 30
+
+// session is what storage holds of a login.
+type session struct {
+	token     string
+	uid       int64
+	openid    string
+	unionid   string
+	expiresAt int64 // unix seconds; 0: no client-side expiry
+}
+
+func (s session) valid(now time.Time) bool {
+	return s.token != "" && s.uid != 0 && (s.expiresAt == 0 || now.Unix() < s.expiresAt)
+}
+
+func (s session) user() *UserInfo {
+	return &UserInfo{ID: s.uid, OpenID: s.openid, UnionID: s.unionid, ExpiresAt: s.expiresAt}
+}
+
+// values returns the storage values of s: all keys a login writes.
+func (s session) values() map[string]string {
+	exp := ""
+	if s.expiresAt != 0 {
+		exp = strconv.FormatInt(s.expiresAt, 10)
+	}
+	return map[string]string{
+		KeyUID:              strconv.FormatInt(s.uid, 10),
+		KeyOpenID:           s.openid,
+		KeyUnionID:          s.unionid,
+		KeyAuthToken:        s.token,
+		KeySessionExpiresAt: exp,
+	}
+}
+
+// get reads one key; absent reads as "".
+func (c *Client) get(ctx context.Context, key string) (string, error) {
+	v, _, err := c.cfg.storage.Get(ctx, key)
+	if err != nil {
+		return "", newError(CodeStorage, "reading "+key, err)
+	}
+	return v, nil
+}
+
+// loadSession reads the session from storage. A malformed number reads as no
+// session, so that a login replaces it.
+func (c *Client) loadSession(ctx context.Context) (session, error) {
+	var s session
+	var uid, exp string
+	for _, kv := range [...]struct {
+		key string
+		dst *string
+	}{
+		{KeyAuthToken, &s.token}, {KeyUID, &uid}, {KeySessionExpiresAt, &exp},
+		{KeyOpenID, &s.openid}, {KeyUnionID, &s.unionid},
+	} {
+		v, err := c.get(ctx, kv.key)
+		if err != nil {
+			return session{}, err
+		}
+		*kv.dst = v
+	}
+	s.uid, _ = strconv.ParseInt(uid, 10, 64)
+	if exp != "" {
+		n, err := strconv.ParseInt(exp, 10, 64)
+		if err != nil {
+			return session{}, nil
+		}
+		s.expiresAt = n
+	}
+	return s, nil
+}
+
+// Login logs the user in, like wx.BaaS.login.
+//
+// Login(ctx, true) is the silent login, wx.BaaS.login(false): a valid stored
+// session is returned at once with no network call; otherwise a code from the
+// CodeProvider is exchanged for a session, which is stored. It returns the
+// basic user: ID, OpenID, UnionID.
+//
+// Login(ctx, false) is wx.BaaS.login(): the silent login, then the stored user
+// info if the user authorised it before, else the UserInfoProvider asks the
+// user and HandleUserInfo runs with its answer. A refusal is a 603 *HError
+// whose User is the basic user.
+//
+// Concurrent logins on one Client share one code and one request.
+func (c *Client) Login(ctx context.Context, silent bool) (*UserInfo, error) {
+	s, err := c.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if silent {
+		return s.user(), nil
+	}
+	if info, _ := c.storedUserInfo(ctx); info != nil {
+		return info, nil
+	}
+	if c.cfg.userInfo == nil {
+		return nil, newError(CodeUninitialized, "Login(ctx, false) asks the user for their profile: configure a UserInfoProvider with baas.WithUserInfoProvider", nil)
+	}
+	ev, err := c.cfg.userInfo.UserInfo(ctx)
+	if err != nil {
+		return nil, providerError("UserInfoProvider", err)
+	}
+	return c.HandleUserInfo(ctx, ev)
+}
+
+// storedUserInfo returns the user info stored by an earlier authorisation,
+// or nil. Unreadable JSON counts as none, so that the user is asked again.
+func (c *Client) storedUserInfo(ctx context.Context) (*UserInfo, error) {
+	raw, err := c.get(ctx, KeyUserInfo)
+	if err != nil || raw == "" {
+		return nil, err
+	}
+	var u UserInfo
+	if json.Unmarshal([]byte(raw), &u) != nil || u.ID == 0 {
+		return nil, nil
+	}
+	return &u, nil
+}
+
+// flight is one login in progress, shared by everyone who asks meanwhile.
+type flight struct {
+	done chan struct{}
+	s    session
+	err  error
+}
+
+// login runs a silent login, or joins the one in progress. A caller whose
+// context ends stops waiting; the login goes on for the others and is stored.
+func (c *Client) login(ctx context.Context) (session, error) {
+	if c.cfg.codes == nil {
+		return session{}, newError(CodeUninitialized, "login needs a WeChat code: configure a CodeProvider with baas.WithCodeProvider", nil)
+	}
+	if ctx.Err() != nil {
+		return session{}, ctxError(ctx)
+	}
+	c.mu.Lock()
+	f := c.flight
+	if f == nil {
+		f = &flight{done: make(chan struct{})}
+		c.flight = f
+		go c.fly(context.WithoutCancel(ctx), f, c.epoch)
+	}
+	c.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.s, f.err
+	case <-ctx.Done():
+		return session{}, ctxError(ctx)
+	}
+}
+
+// fly performs the login of f and stores its session unless a logout began
+// since epoch.
+func (c *Client) fly(ctx context.Context, f *flight, epoch uint64) {
+	if c.cfg.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 2*c.cfg.timeout)
+		defer cancel()
+	}
+	s, err := c.silentLogin(ctx)
+	c.mu.Lock()
+	if err == nil {
+		err = c.storeLocked(ctx, epoch, c.withUserChange(ctx, s))
+	}
+	if c.flight == f {
+		c.flight = nil
+	}
+	c.mu.Unlock()
+	f.s, f.err = s, err
+	close(f.done)
+}
+
+// withUserChange returns the values to store for s: when s is another user
+// than the stored one, the stored profile is emptied in the same write.
+func (c *Client) withUserChange(ctx context.Context, s session) map[string]string {
+	values := s.values()
+	if old, err := c.get(ctx, KeyUID); err != nil || old != values[KeyUID] {
+		values[KeyUserInfo] = ""
+		values[KeyIsLoginedBaaS] = ""
+	}
+	return values
+}
+
+// store writes values unless a logout began since epoch.
+func (c *Client) store(ctx context.Context, epoch uint64, values map[string]string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.storeLocked(ctx, epoch, values)
+}
+
+func (c *Client) storeLocked(ctx context.Context, epoch uint64, values map[string]string) error {
+	if c.epoch != epoch {
+		return newError(CodeSessionMissing, "logged out while logging in: the session was not kept", nil)
+	}
+	if err := c.cfg.storage.Set(ctx, values); err != nil {
+		return newError(CodeStorage, "saving the session", err)
+	}
+	return nil
+}
+
+// currentEpoch returns the epoch that a store begun now must match.
+func (c *Client) currentEpoch() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.epoch
+}
+
+// code asks the CodeProvider for a fresh wx.login code.
+func (c *Client) code(ctx context.Context) (string, error) {
+	if c.cfg.codes == nil {
+		return "", newError(CodeUninitialized, "login needs a WeChat code: configure a CodeProvider with baas.WithCodeProvider", nil)
+	}
+	code, err := c.cfg.codes.Code(ctx)
+	if err != nil {
+		return "", providerError("CodeProvider", err)
+	}
+	if code == "" {
+		return "", newError(CodeIncorrectParameter, "CodeProvider returned an empty code", nil)
+	}
+	return code, nil
+}
+
+// silentLogin exchanges a fresh code for a session (not yet stored).
+func (c *Client) silentLogin(ctx context.Context) (session, error) {
+	code, err := c.code(ctx)
+	if err != nil {
+		return session{}, err
+	}
+	var body any = protocol.V1InitRequest{Code: code}
+	if c.cfg.protocol == ProtocolV2 {
+		body = protocol.V2SilentLoginRequest{CreateUser: true, Code: code}
+	}
+	return c.openSession(ctx, c.ep.Login, c.ep.LoginStatus, body)
+}
+
+// openSession posts a login or V2 authenticate request and reads the new
+// session from the answer.
+func (c *Client) openSession(ctx context.Context, path string, want int, body any) (session, error) {
+	var resp protocol.Session
+	err := c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: path, Body: body, Want: want}, &resp)
+	if err != nil {
+		return session{}, loginError(err)
+	}
+	return c.newSession(&resp)
+}
+
+// newSession checks a session response and computes its expiry.
+func (c *Client) newSession(resp *protocol.Session) (session, error) {
+	id, openid, unionid := resp.User()
+	if resp.Token == "" || id <= 0 {
+		return session{}, newError(CodeInvalidResponse, "the login response has no token or user id", nil)
+	}
+	s := session{token: resp.Token, uid: id, openid: openid, unionid: unionid}
+	if resp.ExpiresIn.Set {
+		s.expiresAt = c.cfg.now().Unix() + resp.ExpiresIn.V - expirySkew
+	}
+	return s, nil
+}
+
+// loginError classifies a failed login, saying plainly when the backend
+// refused the ClientID or AppID.
+func loginError(err error) error {
+	herr := classify(err).(*HError)
+	if herr.Code == http.StatusUnauthorized || herr.Code == http.StatusForbidden {
+		msg := messageLoginRefused
+		if herr.Message != "" {
+			msg += ": " + herr.Message
+		}
+		return &HError{Code: herr.Code, Message: msg, Err: herr.Err}
+	}
+	return herr
+}
+
+// providerError wraps the failure of a CodeProvider or UserInfoProvider.
+func providerError(name string, err error) error {
+	herr := classify(err).(*HError)
+	if herr.Err == err && herr.Code == CodeNetworkDisconnected && herr.Message == codeMessages[CodeNetworkDisconnected] {
+		herr.Message += ": " + name + " failed"
+	}
+	return herr
+}

@@ -1,0 +1,160 @@
+package baas
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/wxbaas/baas/internal/protocol"
+	"github.com/wxbaas/baas/internal/transport"
+)
+
+// UserInfo is a logged-in user. After a silent login only ID, OpenID and
+// UnionID are set; after the user authorised their profile, the rest too.
+// JSON names are those of the JS SDK.
+type UserInfo struct {
+	ID        int64  `json:"id"`
+	OpenID    string `json:"openid"`
+	UnionID   string `json:"unionid"`
+	AvatarURL string `json:"avatarUrl,omitempty"`
+	City      string `json:"city,omitempty"`
+	Country   string `json:"country,omitempty"`
+	Gender    int    `json:"gender,omitempty"` // 0 unknown, 1 male, 2 female
+	Language  string `json:"language,omitempty"`
+	NickName  string `json:"nickName,omitempty"`
+	Province  string `json:"province,omitempty"`
+	ExpiresAt int64  `json:"session_expires_at,omitempty"` // unix seconds; 0: no client-side expiry
+}
+
+// UserInfoEvent is the event a <button open-type="getUserInfo"> callback
+// receives, as the mini-program hands it to wx.BaaS.handleUserInfo.
+type UserInfoEvent struct {
+	Detail *UserInfoDetail `json:"detail"`
+}
+
+// UserInfoDetail is the event's detail: on consent the user info and its
+// signed and encrypted forms; on refusal only ErrMsg.
+type UserInfoDetail struct {
+	ErrMsg        string          `json:"errMsg,omitempty"`
+	UserInfo      *WechatUserInfo `json:"userInfo,omitempty"`
+	RawData       string          `json:"rawData,omitempty"`
+	Signature     string          `json:"signature,omitempty"`
+	EncryptedData string          `json:"encryptedData,omitempty"`
+	IV            string          `json:"iv,omitempty"`
+}
+
+// WechatUserInfo is the public profile WeChat hands over on consent (the
+// detail's userInfo, and the JSON of rawData).
+type WechatUserInfo struct {
+	NickName  string `json:"nickName"`
+	AvatarURL string `json:"avatarUrl"`
+	Gender    int    `json:"gender"`
+	City      string `json:"city"`
+	Province  string `json:"province"`
+	Country   string `json:"country"`
+	Language  string `json:"language"`
+}
+
+// HandleUserInfo takes the event of a <button open-type="getUserInfo">
+// callback, like wx.BaaS.handleUserInfo.
+//
+// An event without detail is a 603 *HError at once, with no network call. A
+// refusal (no user info in the detail) is a 603 *HError whose User is the
+// basic user, logging in silently first if needed. On consent the user info
+// is authenticated with the server (V1 with the session's token, V2 with a
+// fresh code), stored, and returned in full.
+func (c *Client) HandleUserInfo(ctx context.Context, ev UserInfoEvent) (*UserInfo, error) {
+	d := ev.Detail
+	if d == nil {
+		return nil, newError(CodeUnauthorized, "the event has no detail: pass the event of the getUserInfo button", nil)
+	}
+	if d.EncryptedData == "" || d.UserInfo == nil && d.RawData == "" {
+		s, err := c.session(ctx)
+		if err != nil {
+			return nil, err
+		}
+		msg := "the user denied authorization"
+		if d.ErrMsg != "" {
+			msg += " (" + d.ErrMsg + ")"
+		}
+		herr := newError(CodeUnauthorized, msg, nil)
+		herr.User = s.user()
+		return nil, herr
+	}
+	profile := d.UserInfo
+	if profile == nil {
+		profile = new(WechatUserInfo)
+		if err := json.Unmarshal([]byte(d.RawData), profile); err != nil {
+			return nil, newError(CodeIncorrectParameter, "detail.rawData is not the JSON of a user info", err)
+		}
+	}
+	data := protocol.UserData{RawData: d.RawData, Signature: d.Signature, EncryptedData: d.EncryptedData, IV: d.IV}
+	if c.cfg.protocol == ProtocolV1 {
+		return c.authenticateV1(ctx, data, profile)
+	}
+	return c.authenticateV2(ctx, data, profile)
+}
+
+// authenticateV1 sends the user data with the session's token; the session
+// stays, the profile and a newly learnt unionid are added to it.
+func (c *Client) authenticateV1(ctx context.Context, data protocol.UserData, profile *WechatUserInfo) (*UserInfo, error) {
+	epoch := c.currentEpoch()
+	var resp protocol.Session
+	var s session
+	for attempt := 0; ; attempt++ {
+		var err error
+		if s, err = c.session(ctx); err != nil {
+			return nil, err
+		}
+		err = c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: c.ep.Authenticate, Token: s.token, Body: data, Want: c.ep.AuthStatus}, &resp)
+		if err == nil {
+			break
+		}
+		herr := classify(err)
+		if !c.unauthorized(ctx, herr, s.token) || attempt > 0 {
+			return nil, herr
+		}
+		epoch = c.currentEpoch()
+	}
+	values := map[string]string{KeyIsLoginedBaaS: "1"}
+	if id, _, unionid := resp.User(); s.unionid == "" && unionid != "" && (id == 0 || id == s.uid) {
+		s.unionid = unionid
+		values[KeyUnionID] = unionid
+	}
+	return c.storeProfile(ctx, epoch, s, profile, values)
+}
+
+// authenticateV2 sends the user data with a fresh code; the answer is a new
+// session, stored with the profile in one write.
+func (c *Client) authenticateV2(ctx context.Context, data protocol.UserData, profile *WechatUserInfo) (*UserInfo, error) {
+	epoch := c.currentEpoch()
+	code, err := c.code(ctx)
+	if err != nil {
+		return nil, err
+	}
+	body := protocol.V2AuthRequest{Code: code, CreateUser: true, UserData: data, UpdateUserProfile: protocol.ProfileSetNX}
+	s, err := c.openSession(ctx, c.ep.Authenticate, c.ep.AuthStatus, body)
+	if err != nil {
+		return nil, err
+	}
+	values := s.values()
+	values[KeyIsLoginedBaaS] = "1"
+	return c.storeProfile(ctx, epoch, s, profile, values)
+}
+
+// storeProfile stores values with the JSON of the full user info and
+// returns it.
+func (c *Client) storeProfile(ctx context.Context, epoch uint64, s session, p *WechatUserInfo, values map[string]string) (*UserInfo, error) {
+	u := s.user()
+	u.AvatarURL, u.City, u.Country, u.Gender = p.AvatarURL, p.City, p.Country, p.Gender
+	u.Language, u.NickName, u.Province = p.Language, p.NickName, p.Province
+	raw, err := json.Marshal(u)
+	if err != nil {
+		return nil, newError(CodeStorage, "encoding the user info", err)
+	}
+	values[KeyUserInfo] = string(raw)
+	if err := c.store(ctx, epoch, values); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
