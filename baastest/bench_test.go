@@ -1,0 +1,60 @@
+package baastest_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"testing"
+
+	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+// BenchmarkSilentLogin measures the silent logins per second the emulator
+// serves to plain net/http clients in the same process: each op is a wx.login
+// for a code and a V2 silent login with it.
+func BenchmarkSilentLogin(b *testing.B) {
+	s := baastest.NewServer()
+	b.Cleanup(s.Close)
+	wx := s.WeChat()
+	const users = 64
+	for i := range users {
+		wx.AddUser(baastest.User{OpenID: "bench" + strconv.Itoa(i)})
+	}
+	tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}
+	b.Cleanup(tr.CloseIdleConnections)
+	hc := &http.Client{Transport: tr}
+	url := s.URL + protocol.EndpointsFor(protocol.V2).Login
+	var next atomic.Int64
+
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		openid := "bench" + strconv.Itoa(int(next.Add(1)%users))
+		var body bytes.Buffer
+		for pb.Next() {
+			body.Reset()
+			body.WriteString(`{"create_user":true,"code":"`)
+			body.WriteString(wx.Login(openid))
+			body.WriteString(`","login_with_unionid":false}`)
+			req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body.Bytes()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set(protocol.HeaderClientID, s.ClientID)
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated {
+				b.Fatalf("status %d", resp.StatusCode)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
+}

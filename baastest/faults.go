@@ -1,0 +1,149 @@
+package baastest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Fault is a failure injected on one path (Server.Fault). A request it hits
+// is delayed first, if Delay is set; then its connection is closed without an
+// answer, if Drop is set; else it is answered Status with a JSON error, if
+// Status is set; else it is served normally after the delay.
+type Fault struct {
+	// Status answers the request with this status (200–599) and a JSON error.
+	Status int
+	// Delay sleeps before anything else, ending early without an answer when
+	// the request's context is done.
+	Delay time.Duration
+	// Drop closes the connection with no answer.
+	Drop bool
+	// Times limits the fault to the next Times requests it hits; 0 means
+	// every request.
+	Times int
+	// Probability, when above 0, makes the fault hit each request with that
+	// probability, drawn from a generator seeded with Seed, so a run is
+	// deterministic for a given order of requests. 0 means every request.
+	Probability float64
+	// Seed seeds the draws of Probability.
+	Seed int64
+}
+
+// traffic counts requests per path and holds the faults.
+type traffic struct {
+	mu     sync.Mutex
+	calls  map[string]int
+	faults map[string]*armed
+}
+
+// armed is a fault in force.
+type armed struct {
+	f    Fault
+	left int // requests left to hit when f.Times > 0
+	rng  *rand.Rand
+}
+
+func newTraffic() *traffic {
+	return &traffic{calls: make(map[string]int), faults: make(map[string]*armed)}
+}
+
+// Fault injects f on requests whose path is exactly path, replacing any
+// fault there. It panics on an invalid Fault (a Status outside 200–599, a
+// negative Delay or Times, a Probability outside 0–1): a mistake of the test.
+func (s *Server) Fault(path string, f Fault) {
+	switch {
+	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
+		panic(fmt.Sprintf("baastest: Fault: Status %d is not 200–599", f.Status))
+	case f.Delay < 0 || f.Times < 0:
+		panic("baastest: Fault: negative Delay or Times")
+	case !(f.Probability >= 0 && f.Probability <= 1):
+		panic("baastest: Fault: Probability is not 0–1")
+	}
+	a := &armed{f: f, left: f.Times}
+	if f.Probability > 0 {
+		a.rng = rand.New(rand.NewPCG(uint64(f.Seed), uint64(f.Seed)^0x9e3779b97f4a7c15))
+	}
+	t := s.traffic
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.faults[path] = a
+}
+
+// ClearFaults removes every fault.
+func (s *Server) ClearFaults() {
+	t := s.traffic
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	clear(t.faults)
+}
+
+// Calls returns how many requests the server saw on exactly path, faulted or
+// not, e.g. "/hserve/v2.5/idp/wechat/silent-login/".
+func (s *Server) Calls(path string) int {
+	t := s.traffic
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.calls[path]
+}
+
+// ResetCalls sets every count of Calls back to zero.
+func (s *Server) ResetCalls() {
+	t := s.traffic
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	clear(t.calls)
+}
+
+// see counts a request on path and returns the fault that hits it, if any.
+func (t *traffic) see(path string) (Fault, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.calls[path]++
+	a := t.faults[path]
+	if a == nil {
+		return Fault{}, false
+	}
+	if a.rng != nil && a.rng.Float64() >= a.f.Probability {
+		return Fault{}, false
+	}
+	if a.f.Times > 0 {
+		if a.left--; a.left == 0 {
+			delete(t.faults, path)
+		}
+	}
+	return a.f, true
+}
+
+// inject carries out f on a request. It reports whether the request is still
+// to be served.
+func inject(w http.ResponseWriter, r *http.Request, f Fault) bool {
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return false
+		}
+	}
+	if f.Drop {
+		drop(w)
+		return false
+	}
+	if f.Status != 0 {
+		writeError(w, fail(f.Status, fmt.Sprintf("injected fault: status %d", f.Status)))
+		return false
+	}
+	return true
+}
+
+// drop closes the request's connection with no answer.
+func drop(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // the server closes the connection quietly
+	}
+	conn.Close()
+}

@@ -1,0 +1,206 @@
+package baastest
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+// v2Session is the body of a V2 login: the session with the user's ids at
+// the top level and in user_info, the full user record.
+type v2Session struct {
+	Token     string              `json:"token"`
+	ExpiresIn int64               `json:"expires_in"`
+	UserID    int64               `json:"user_id"`
+	OpenID    string              `json:"openid"`
+	UnionID   string              `json:"unionid"`
+	UserInfo  protocol.UserRecord `json:"user_info"`
+}
+
+// v1Authenticated is the body of V1 authenticate.
+type v1Authenticated struct {
+	UserID  int64  `json:"user_id"`
+	UnionID string `json:"unionid"`
+}
+
+// v1Init is V1 session init: a code for a session, 201.
+func (s *Server) v1Init(w http.ResponseWriter, r *http.Request, _ string) {
+	var req protocol.V1InitRequest
+	if err := decode(w, r, &req); err != nil {
+		writeError(w, err)
+		return
+	}
+	if req.Code == "" {
+		writeError(w, missing("code"))
+		return
+	}
+	o, err := s.st.login(req.Code, true)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, protocol.Session{
+		Token:     o.token,
+		ExpiresIn: protocol.Some(o.expiresIn),
+		UserID:    protocol.ID(o.user.ID),
+		OpenID:    o.user.OpenID,
+		UnionID:   o.user.UnionID,
+	})
+}
+
+// v1Authenticate is V1 authenticate: the user data verified with the
+// session's session_key, 200.
+func (s *Server) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string) {
+	token, err := bearer(r)
+	if err == nil {
+		err = s.st.checkToken(token)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	var req protocol.V1AuthRequest
+	if err := decode(w, r, &req); err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := requireUserData(&req); err != nil {
+		writeError(w, err)
+		return
+	}
+	id, unionID, err := s.st.authenticateV1(token, req)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v1Authenticated{UserID: id, UnionID: unionID})
+}
+
+// v2SilentLogin is V2 silent login: a code for a session, 201.
+func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string) {
+	req := protocol.V2SilentLoginRequest{CreateUser: true} // absent means true
+	if err := decode(w, r, &req); err != nil {
+		writeError(w, err)
+		return
+	}
+	if req.Code == "" {
+		writeError(w, missing("code"))
+		return
+	}
+	o, err := s.st.login(req.Code, req.CreateUser)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeV2Session(w, o)
+}
+
+// v2Authenticate is V2 authenticate: a fresh code and the user data for a
+// new session, 201.
+func (s *Server) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string) {
+	req := protocol.V2AuthRequest{CreateUser: true} // absent means true
+	if err := decode(w, r, &req); err != nil {
+		writeError(w, err)
+		return
+	}
+	if req.Code == "" {
+		writeError(w, missing("code"))
+		return
+	}
+	if err := requireUserData(&req.UserData); err != nil {
+		writeError(w, err)
+		return
+	}
+	switch req.UpdateUserProfile {
+	case "":
+		req.UpdateUserProfile = protocol.ProfileSetNX
+	case protocol.ProfileSetNX, protocol.ProfileOverwrite, protocol.ProfileKeep:
+	default:
+		writeError(w, fail(http.StatusBadRequest, `field "update_userprofile" must be one of "overwrite", "setnx", "false"`))
+		return
+	}
+	o, err := s.st.authenticateV2(&req)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeV2Session(w, o)
+}
+
+func writeV2Session(w http.ResponseWriter, o opened) {
+	writeJSON(w, http.StatusCreated, v2Session{
+		Token:     o.token,
+		ExpiresIn: o.expiresIn,
+		UserID:    o.user.ID,
+		OpenID:    o.user.OpenID,
+		UnionID:   o.user.UnionID,
+		UserInfo:  o.user,
+	})
+}
+
+// destroy ends the session of the request's token, 200 {}.
+func (s *Server) destroy(w http.ResponseWriter, r *http.Request, _ string) {
+	token, err := bearer(r)
+	if err == nil {
+		err = s.st.destroy(token)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeBody(w, http.StatusOK, []byte("{}"))
+}
+
+// userRecord answers the user record of id to a logged-in user, 200.
+func (s *Server) userRecord(w http.ResponseWriter, r *http.Request, id string) {
+	token, err := bearer(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	n, perr := strconv.ParseInt(id, 10, 64)
+	if perr != nil {
+		n = 0 // not found, once the token checks out
+	}
+	rec, err := s.st.userRecord(token, n)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rec)
+}
+
+// bearer returns the token of the Authorization header, "" when there is
+// none; a header of another scheme is a 401.
+func bearer(r *http.Request) (string, *apiError) {
+	h := r.Header.Get(protocol.HeaderAuthorization)
+	if h == "" || h == strings.TrimSpace(protocol.AuthScheme) {
+		return "", nil
+	}
+	token, ok := strings.CutPrefix(h, protocol.AuthScheme)
+	if !ok {
+		return "", fail(http.StatusUnauthorized, `the Authorization header must be "`+protocol.AuthScheme+`<token>"`)
+	}
+	return token, nil
+}
+
+// requireUserData checks that every field of d is there.
+func requireUserData(d *protocol.UserData) *apiError {
+	switch {
+	case d.RawData == "":
+		return missing("rawData")
+	case d.Signature == "":
+		return missing("signature")
+	case d.EncryptedData == "":
+		return missing("encryptedData")
+	case d.IV == "":
+		return missing("iv")
+	}
+	return nil
+}
+
+func missing(field string) *apiError {
+	return fail(http.StatusBadRequest, "missing "+field)
+}

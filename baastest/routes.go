@@ -1,0 +1,106 @@
+package baastest
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+// route is one endpoint: its method, whether it is a BaaS endpoint (which
+// needs the ClientID header) and its handler. arg is the {id} of a user
+// record path.
+type route struct {
+	method string
+	baas   bool
+	serve  func(w http.ResponseWriter, r *http.Request, arg string)
+}
+
+// router maps the exact paths of every published version of every endpoint,
+// and the prefixes of the user record paths.
+type router struct {
+	exact      map[string]route
+	userPrefix []string
+	userRoute  route
+}
+
+func newRouter(s *Server) *router {
+	post := func(h func(http.ResponseWriter, *http.Request, string)) route {
+		return route{method: http.MethodPost, baas: true, serve: h}
+	}
+	rt := &router{
+		exact:     make(map[string]route),
+		userRoute: route{method: http.MethodGet, baas: true, serve: s.userRecord},
+	}
+	for _, v := range protocol.V1SessionVersions {
+		rt.exact["/hserve/"+v+"/session/init/"] = post(s.v1Init)
+		rt.exact["/hserve/"+v+"/session/authenticate/"] = post(s.v1Authenticate)
+	}
+	for _, v := range protocol.V2IdPVersions {
+		rt.exact["/hserve/"+v+"/idp/wechat/silent-login/"] = post(s.v2SilentLogin)
+		rt.exact["/hserve/"+v+"/idp/wechat/authenticate/"] = post(s.v2Authenticate)
+	}
+	for _, v := range protocol.DestroyVersions {
+		rt.exact["/hserve/"+v+"/session/destroy/"] = post(s.destroy)
+	}
+	for _, v := range protocol.UserRecordVersions {
+		rt.userPrefix = append(rt.userPrefix, "/hserve/"+v+"/user/info/")
+	}
+	rt.exact[PathWxLogin] = route{method: http.MethodPost, serve: s.wxLogin}
+	rt.exact[PathWxUserInfo] = route{method: http.MethodPost, serve: s.wxUserInfo}
+	return rt
+}
+
+// match finds the route of path.
+func (rt *router) match(path string) (route, string, bool) {
+	if r, ok := rt.exact[path]; ok {
+		return r, "", true
+	}
+	for _, p := range rt.userPrefix {
+		if id, ok := strings.CutPrefix(path, p); ok {
+			if id, ok = strings.CutSuffix(id, "/"); ok && id != "" && !strings.Contains(id, "/") {
+				return rt.userRoute, id, true
+			}
+		}
+	}
+	return route{}, "", false
+}
+
+// serve handles every request: counts it, injects a fault, routes it, checks
+// the method and the ClientID.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	if f, hit := s.traffic.see(path); hit && !inject(w, r, f) {
+		return
+	}
+	rt, arg, ok := s.router.match(path)
+	if !ok {
+		writeError(w, fail(http.StatusNotFound, fmt.Sprintf("not found: no endpoint %.200q", path)))
+		return
+	}
+	if r.Method != rt.method && !(r.Method == http.MethodHead && rt.method == http.MethodGet) {
+		w.Header().Set("Allow", rt.method)
+		writeError(w, fail(http.StatusMethodNotAllowed, fmt.Sprintf("method %.20q not allowed on %s: use %s", r.Method, path, rt.method)))
+		return
+	}
+	if rt.baas {
+		if err := s.checkClientID(r); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
+	rt.serve(w, r, arg)
+}
+
+// checkClientID checks the X-Hydrogen-Client-ID header.
+func (s *Server) checkClientID(r *http.Request) *apiError {
+	switch id := r.Header.Get(protocol.HeaderClientID); id {
+	case s.ClientID:
+		return nil
+	case "":
+		return fail(http.StatusUnauthorized, "missing "+protocol.HeaderClientID+" header: authentication failed, check the ClientID configuration")
+	default:
+		return fail(http.StatusUnauthorized, fmt.Sprintf("unknown ClientID %.64q: authentication failed, check the ClientID configuration", id))
+	}
+}
