@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wxbaas/baas/internal/protocol"
@@ -122,6 +123,8 @@ type Client struct {
 	cfg      config
 	api      *transport.Client
 	ep       protocol.Endpoints
+
+	cache atomic.Pointer[cachedSession] // the session of the storage's current generation
 
 	mu     sync.Mutex
 	flight *flight // the login in progress, if any

@@ -56,33 +56,62 @@ func (c *Client) get(ctx context.Context, key string) (string, error) {
 	return v, nil
 }
 
-// loadSession reads the session from storage. A malformed number reads as no
-// session, so that a login replaces it.
+// loadKeys are the keys of a session, in the order loadSession reads them.
+var loadKeys = [...]string{KeyAuthToken, KeyUID, KeySessionExpiresAt, KeyOpenID, KeyUnionID}
+
+// generational is a Storage of this package: it says when its values
+// change, so that the Client may keep the parsed session between calls.
+type generational interface {
+	generation() uint64
+	loadSession() ([len(loadKeys)]string, uint64)
+}
+
+// cachedSession is the session parsed from a storage generation.
+type cachedSession struct {
+	gen uint64
+	s   session
+}
+
+// loadSession reads the session from storage; from the Client's cache when
+// the storage has not changed since. A malformed number reads as no session,
+// so that a login replaces it.
 func (c *Client) loadSession(ctx context.Context) (session, error) {
-	var s session
-	var uid, exp string
-	for _, kv := range [...]struct {
-		key string
-		dst *string
-	}{
-		{KeyAuthToken, &s.token}, {KeyUID, &uid}, {KeySessionExpiresAt, &exp},
-		{KeyOpenID, &s.openid}, {KeyUnionID, &s.unionid},
-	} {
-		v, err := c.get(ctx, kv.key)
-		if err != nil {
-			return session{}, err
+	var v [len(loadKeys)]string
+	var gen uint64
+	gs, cacheable := c.cfg.storage.(generational)
+	if cacheable {
+		if cs := c.cache.Load(); cs != nil && cs.gen == gs.generation() {
+			return cs.s, nil
 		}
-		*kv.dst = v
+		v, gen = gs.loadSession()
+	} else {
+		for i, k := range loadKeys {
+			var err error
+			if v[i], err = c.get(ctx, k); err != nil {
+				return session{}, err
+			}
+		}
 	}
-	s.uid, _ = strconv.ParseInt(uid, 10, 64)
-	if exp != "" {
-		n, err := strconv.ParseInt(exp, 10, 64)
-		if err != nil {
-			return session{}, nil
-		}
-		s.expiresAt = n
+	s := parseSession(v)
+	if cacheable {
+		c.cache.Store(&cachedSession{gen: gen, s: s})
 	}
 	return s, nil
+}
+
+// parseSession makes a session of the values of loadKeys.
+func parseSession(v [len(loadKeys)]string) session {
+	uid, err := strconv.ParseInt(v[1], 10, 64)
+	if err != nil || v[0] == "" {
+		return session{}
+	}
+	s := session{token: v[0], uid: uid, openid: v[3], unionid: v[4]}
+	if v[2] != "" {
+		if s.expiresAt, err = strconv.ParseInt(v[2], 10, 64); err != nil {
+			return session{}
+		}
+	}
+	return s
 }
 
 // Login logs the user in, like wx.BaaS.login.
@@ -135,44 +164,49 @@ func (c *Client) storedUserInfo(ctx context.Context) (*UserInfo, error) {
 
 // flight is one login in progress, shared by everyone who asks meanwhile.
 type flight struct {
-	done chan struct{}
-	s    session
-	err  error
+	done  chan struct{}
+	s     session
+	err   error
+	retry bool // the leader's context ended first: waiters start anew
 }
 
-// login runs a silent login, or joins the one in progress. A caller whose
-// context ends stops waiting; the login goes on for the others and is stored.
+// login runs a silent login, or waits for the one in progress. The first
+// caller leads: the login runs in its goroutine, under its context. A waiter
+// whose context ends returns at once; if the leader's ends, the request is
+// abandoned and the waiters start a new login, so no caller's cancellation
+// fails another.
 func (c *Client) login(ctx context.Context) (session, error) {
 	if c.cfg.codes == nil {
-		return session{}, newError(CodeUninitialized, "login needs a WeChat code: configure a CodeProvider with baas.WithCodeProvider", nil)
+		return session{}, errNoCodeProvider()
 	}
-	if ctx.Err() != nil {
-		return session{}, ctxError(ctx)
-	}
-	c.mu.Lock()
-	f := c.flight
-	if f == nil {
-		f = &flight{done: make(chan struct{})}
-		c.flight = f
-		go c.fly(context.WithoutCancel(ctx), f, c.epoch)
-	}
-	c.mu.Unlock()
-	select {
-	case <-f.done:
-		return f.s, f.err
-	case <-ctx.Done():
-		return session{}, ctxError(ctx)
+	for {
+		if ctx.Err() != nil {
+			return session{}, ctxError(ctx)
+		}
+		c.mu.Lock()
+		f := c.flight
+		if f == nil {
+			f = &flight{done: make(chan struct{})}
+			c.flight = f
+			epoch := c.epoch
+			c.mu.Unlock()
+			return c.lead(ctx, f, epoch)
+		}
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+			if !f.retry {
+				return f.s, f.err
+			}
+		case <-ctx.Done():
+			return session{}, ctxError(ctx)
+		}
 	}
 }
 
-// fly performs the login of f and stores its session unless a logout began
-// since epoch.
-func (c *Client) fly(ctx context.Context, f *flight, epoch uint64) {
-	if c.cfg.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 2*c.cfg.timeout)
-		defer cancel()
-	}
+// lead performs the login of f and stores its session unless a logout
+// began since epoch.
+func (c *Client) lead(ctx context.Context, f *flight, epoch uint64) (session, error) {
 	s, err := c.silentLogin(ctx)
 	c.mu.Lock()
 	if err == nil {
@@ -182,8 +216,14 @@ func (c *Client) fly(ctx context.Context, f *flight, epoch uint64) {
 		c.flight = nil
 	}
 	c.mu.Unlock()
+	if err != nil && ctx.Err() != nil {
+		f.retry = true
+		close(f.done)
+		return session{}, ctxError(ctx)
+	}
 	f.s, f.err = s, err
 	close(f.done)
+	return s, err
 }
 
 // withUserChange returns the values to store for s: when s is another user
@@ -221,10 +261,14 @@ func (c *Client) currentEpoch() uint64 {
 	return c.epoch
 }
 
+func errNoCodeProvider() error {
+	return newError(CodeUninitialized, "login needs a WeChat code: configure a CodeProvider with baas.WithCodeProvider", nil)
+}
+
 // code asks the CodeProvider for a fresh wx.login code.
 func (c *Client) code(ctx context.Context) (string, error) {
 	if c.cfg.codes == nil {
-		return "", newError(CodeUninitialized, "login needs a WeChat code: configure a CodeProvider with baas.WithCodeProvider", nil)
+		return "", errNoCodeProvider()
 	}
 	code, err := c.cfg.codes.Code(ctx)
 	if err != nil {

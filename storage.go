@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 )
 
 // Storage keeps the session between runs, as wx storage does for the JS SDK.
@@ -45,8 +46,9 @@ var sessionKeys = []string{KeyUID, KeyOpenID, KeyUnionID, KeyAuthToken, KeyUserI
 // MemoryStorage is a Storage in memory: the default, gone when the process
 // ends. The zero value is not ready; use NewMemoryStorage.
 type MemoryStorage struct {
-	mu sync.RWMutex
-	m  map[string]string
+	mu  sync.RWMutex
+	m   map[string]string
+	gen atomic.Uint64 // bumped by every write, for the Client's session cache
 }
 
 // NewMemoryStorage returns an empty MemoryStorage.
@@ -66,6 +68,7 @@ func (s *MemoryStorage) Get(_ context.Context, key string) (string, bool, error)
 func (s *MemoryStorage) Set(_ context.Context, values map[string]string) error {
 	s.mu.Lock()
 	maps.Copy(s.m, values)
+	s.gen.Add(1)
 	s.mu.Unlock()
 	return nil
 }
@@ -76,9 +79,24 @@ func (s *MemoryStorage) Delete(_ context.Context, keys ...string) error {
 	for _, k := range keys {
 		delete(s.m, k)
 	}
+	s.gen.Add(1)
 	s.mu.Unlock()
 	return nil
 }
+
+// loadSession reads the session keys under one lock, with the generation
+// they belong to: the Client's session cache is filled from it.
+func (s *MemoryStorage) loadSession() (v [len(loadKeys)]string, gen uint64) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for i, k := range loadKeys {
+		v[i] = s.m[k]
+	}
+	return v, s.gen.Load()
+}
+
+// generation changes whenever the stored values do.
+func (s *MemoryStorage) generation() uint64 { return s.gen.Load() }
 
 // Len returns how many keys are stored.
 func (s *MemoryStorage) Len() int {
@@ -106,6 +124,7 @@ type FileStorage struct {
 	wmu sync.Mutex   // serializes writers, held across the disk I/O
 	mu  sync.RWMutex // guards m; held for writing only to swap it
 	m   map[string]string
+	gen atomic.Uint64 // bumped by every write, for the Client's session cache
 }
 
 var (
@@ -154,6 +173,20 @@ func (s *FileStorage) Get(_ context.Context, key string) (string, bool, error) {
 	s.mu.RUnlock()
 	return v, ok, nil
 }
+
+// loadSession reads the session keys under one lock, with the generation
+// they belong to: the Client's session cache is filled from it.
+func (s *FileStorage) loadSession() (v [len(loadKeys)]string, gen uint64) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for i, k := range loadKeys {
+		v[i] = s.m[k]
+	}
+	return v, s.gen.Load()
+}
+
+// generation changes whenever the stored values do.
+func (s *FileStorage) generation() uint64 { return s.gen.Load() }
 
 // Set implements Storage: it stores all the values, in memory and on disk,
 // or, on error, none of them. It writes nothing when no value changes. If
@@ -206,6 +239,7 @@ func (s *FileStorage) update(ctx context.Context, change func(map[string]string)
 	}
 	s.mu.Lock()
 	s.m = next
+	s.gen.Add(1)
 	s.mu.Unlock()
 	return nil
 }
