@@ -108,6 +108,8 @@ func classify(err error) error {
 		return newError(CodeInvalidResponse, be.Error(), err)
 	}
 	switch {
+	case errors.Is(err, transport.ErrEncode):
+		return newError(CodeIncorrectParameter, err.Error(), err)
 	case isTimeout(err):
 		return newError(CodeTimeout, "", err)
 	case errors.Is(err, context.Canceled):

@@ -68,6 +68,9 @@ func New(cfg Config) *Client {
 	return &Client{r: r, timeout: cfg.Timeout, log: cfg.Logger, maxBody: maxBody}
 }
 
+// ErrEncode is returned when the request body cannot be encoded as JSON.
+var ErrEncode = errors.New("the request body cannot be encoded as JSON")
+
 // StatusError is an HTTP answer outside the expected status.
 type StatusError struct {
 	Status  int
@@ -112,7 +115,11 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 		r.SetHeader(protocol.HeaderAuthorization, protocol.AuthScheme+req.Token)
 	}
 	if req.Body != nil {
-		r.SetHeader("Content-Type", "application/json").SetBody(req.Body)
+		b, err := json.Marshal(req.Body)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrEncode, err)
+		}
+		r.SetHeader("Content-Type", "application/json").SetBody(bytes.NewReader(b))
 	}
 	start := time.Now()
 	resp, err := r.Execute(req.Method, req.Path)
