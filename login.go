@@ -339,3 +339,25 @@ func providerError(name string, err error) error {
 	}
 	return herr
 }
+
+// CurrentUser returns the logged-in user from storage, with no network call:
+// the full user info if the user authorised it, else the basic user. With no
+// valid session it is a 604 *HError.
+func (c *Client) CurrentUser(ctx context.Context) (*UserInfo, error) {
+	s, err := c.loadSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !s.valid(c.cfg.now()) {
+		return nil, newError(CodeSessionMissing, "no valid session: log in first", nil)
+	}
+	info, err := c.storedUserInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if info == nil || info.ID != s.uid {
+		return s.user(), nil
+	}
+	info.ExpiresAt = s.expiresAt
+	return info, nil
+}

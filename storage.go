@@ -10,6 +10,8 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -340,4 +342,20 @@ func describeJSONError(err error, size int) string {
 		return "a JSON " + te.Value + " instead of an object"
 	}
 	return err.Error()
+}
+
+// shortKeys are the keys Client.Get takes, as wx.BaaS.storage.get does.
+var shortKeys = []string{"uid", "openid", "unionid", "auth_token", "userinfo", "session_expires_at", "is_logined_baas"}
+
+// Get returns a stored value by its short name, like wx.BaaS.storage.get:
+// "uid", "openid", "unionid", "auth_token", "userinfo" (JSON),
+// "session_expires_at" or "is_logined_baas". The full name
+// ("ifx_baas_uid") works too. An absent value is "". Another name is a 605
+// *HError.
+func (c *Client) Get(ctx context.Context, key string) (string, error) {
+	short := strings.TrimPrefix(key, keyPrefix)
+	if !slices.Contains(shortKeys, short) {
+		return "", newError(CodeIncorrectParameter, fmt.Sprintf("unknown storage key %q: want one of %s", key, strings.Join(shortKeys, ", ")), nil)
+	}
+	return c.get(ctx, keyPrefix+short)
 }
