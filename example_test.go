@@ -1,0 +1,124 @@
+package baas_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
+)
+
+// newExampleClient starts an emulator and a Client logged in as nobody yet,
+// whose WeChat user is "oAlice".
+func newExampleClient(opts ...baas.Option) (*baas.Client, *baastest.Server) {
+	srv := baastest.NewServer()
+	wx := srv.WeChat()
+	wx.AddUser(baastest.User{OpenID: "oAlice", UnionID: "uAlice", NickName: "Alice", Gender: 2, City: "Shenzhen", Language: "zh_CN"})
+	opts = append([]baas.Option{
+		baas.WithBaseURL(srv.URL),
+		baas.WithCodeProvider(wx.CodeProvider("oAlice")),
+		baas.WithUserInfoProvider(wx.UserInfoProvider("oAlice")),
+	}, opts...)
+	c, err := baas.New(srv.ClientID, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return c, srv
+}
+
+func ExampleClient_Login() {
+	c, srv := newExampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+
+	// Silent login, like wx.BaaS.login(false): a code, a session, stored.
+	u, err := c.Login(ctx, true)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(u.ID, u.OpenID)
+
+	// The session is valid now: no network call this time.
+	u, _ = c.Login(ctx, true)
+	uid, _ := c.Get(ctx, "uid")
+	fmt.Println(u.ID, uid, srv.Calls("/hserve/v2.5/idp/wechat/silent-login/"))
+
+	// Login with the profile, like wx.BaaS.login(): the UserInfoProvider asks the user.
+	full, err := c.Login(ctx, false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(full.NickName, full.UnionID)
+	// Output:
+	// 1 oAlice
+	// 1 1 1
+	// Alice uAlice
+}
+
+func ExampleClient_HandleUserInfo() {
+	c, srv := newExampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	wx := srv.WeChat()
+
+	// The getUserInfo button's callback, with the user's consent.
+	u, err := c.HandleUserInfo(ctx, wx.GetUserInfo("oAlice"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(u.ID, u.NickName, u.Gender, u.City, u.UnionID)
+
+	// The same callback when the user refuses: 603, with the basic user.
+	_, err = c.HandleUserInfo(ctx, wx.Deny("oAlice"))
+	var herr *baas.HError
+	if errors.As(err, &herr) {
+		fmt.Println(herr.Code, errors.Is(err, baas.ErrUnauthorized), herr.User.ID, herr.User.OpenID)
+	}
+	// Output:
+	// 1 Alice 2 Shenzhen uAlice
+	// 603 true 1 oAlice
+}
+
+func ExampleClient_Logout() {
+	c, srv := newExampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+
+	if _, err := c.Login(ctx, true); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := c.Logout(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err := c.CurrentUser(ctx)
+	fmt.Println(err)
+	// Logout may be called again, logged in or not.
+	fmt.Println(c.Logout(ctx))
+	// Output:
+	// 604: session missing: no valid session: log in first
+	// <nil>
+}
+
+func ExampleClient_Do() {
+	c, srv := newExampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+
+	// Do logs in silently first, then sends the token.
+	var record struct {
+		ID     int64  `json:"id"`
+		OpenID string `json:"openid"`
+	}
+	if err := c.Do(ctx, "GET", "/hserve/v2.5/user/info/1/", nil, &record); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(record.ID, record.OpenID)
+	// Output: 1 oAlice
+}
