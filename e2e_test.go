@@ -1,0 +1,370 @@
+package baas_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
+)
+
+// End-to-end tests: the Client against the baastest emulator, over loopback.
+
+// fakeClock is a clock shared by the emulator and the client.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_800_000_000, 0)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// paths are the endpoint paths the client of each protocol sends to.
+var paths = map[baas.Protocol]struct{ login, auth, destroy string }{
+	baas.ProtocolV1: {"/hserve/v1.4/session/init/", "/hserve/v1.4/session/authenticate/", "/hserve/v1/session/destroy/"},
+	baas.ProtocolV2: {"/hserve/v2.5/idp/wechat/silent-login/", "/hserve/v2.5/idp/wechat/authenticate/", "/hserve/v2.0/session/destroy/"},
+}
+
+var protocols = []baas.Protocol{baas.ProtocolV1, baas.ProtocolV2}
+
+type e2e struct {
+	srv   *baastest.Server
+	wx    *baastest.WeChat
+	store *baas.MemoryStorage
+	c     *baas.Client
+}
+
+func newE2E(t *testing.T, proto baas.Protocol, srvOpts []baastest.Option, opts ...baas.Option) *e2e {
+	t.Helper()
+	srv := baastest.NewServer(srvOpts...)
+	t.Cleanup(srv.Close)
+	wx := srv.WeChat()
+	wx.AddUser(baastest.User{OpenID: "oAlice", UnionID: "uAlice", NickName: "Alice", Gender: 2, City: "Shenzhen",
+		Province: "Guangdong", Country: "China", Language: "zh_CN", AvatarURL: "https://example.com/a.png"})
+	store := baas.NewMemoryStorage()
+	opts = append([]baas.Option{
+		baas.WithBaseURL(srv.URL),
+		baas.WithProtocol(proto),
+		baas.WithCodeProvider(wx.CodeProvider("oAlice")),
+		baas.WithUserInfoProvider(wx.UserInfoProvider("oAlice")),
+		baas.WithStorage(store),
+		baas.WithTimeout(2 * time.Second),
+	}, opts...)
+	c, err := baas.New(srv.ClientID, opts...)
+	require.NoError(t, err)
+	return &e2e{srv: srv, wx: wx, store: store, c: c}
+}
+
+func (e *e2e) stored(t *testing.T, key string) string {
+	t.Helper()
+	v, _, err := e.store.Get(context.Background(), key)
+	require.NoError(t, err)
+	return v
+}
+
+func TestE2EFullFlow(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto.String(), func(t *testing.T) {
+			e := newE2E(t, proto, nil)
+			ctx := context.Background()
+			p := paths[proto]
+
+			u, err := e.c.Login(ctx, true)
+			require.NoError(t, err)
+			assert.Equal(t, baas.UserInfo{ID: 1, OpenID: "oAlice", UnionID: "", ExpiresAt: u.ExpiresAt}, *u)
+			assert.Equal(t, "1", e.stored(t, baas.KeyUID))
+			assert.Len(t, e.stored(t, baas.KeyAuthToken), 32)
+			assert.Equal(t, "", e.stored(t, baas.KeyIsLoginedBaaS))
+
+			full, err := e.c.Login(ctx, false)
+			require.NoError(t, err)
+			want := baas.UserInfo{ID: 1, OpenID: "oAlice", UnionID: "uAlice", AvatarURL: "https://example.com/a.png",
+				City: "Shenzhen", Country: "China", Gender: 2, Language: "zh_CN", NickName: "Alice", Province: "Guangdong",
+				ExpiresAt: full.ExpiresAt}
+			assert.Equal(t, want, *full)
+			assert.Equal(t, "uAlice", e.stored(t, baas.KeyUnionID), "the unionid learnt at authenticate is stored")
+			assert.Equal(t, "1", e.stored(t, baas.KeyIsLoginedBaaS))
+			var stored baas.UserInfo
+			require.NoError(t, json.Unmarshal([]byte(e.stored(t, baas.KeyUserInfo)), &stored))
+			assert.Equal(t, "Alice", stored.NickName)
+
+			// Stored user info is returned as is: no more requests.
+			again, err := e.c.Login(ctx, false)
+			require.NoError(t, err)
+			assert.Equal(t, full.NickName, again.NickName)
+			assert.Equal(t, 1, e.srv.Calls(p.login))
+			assert.Equal(t, 1, e.srv.Calls(p.auth))
+
+			cur, err := e.c.CurrentUser(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, "Alice", cur.NickName)
+
+			var rec struct {
+				ID           int64  `json:"id"`
+				Nickname     string `json:"nickname"`
+				UnionID      string `json:"unionid"`
+				IsAuthorized bool   `json:"is_authorized"`
+			}
+			require.NoError(t, e.c.Do(ctx, http.MethodGet, "/hserve/v2.5/user/info/1/", nil, &rec))
+			assert.Equal(t, int64(1), rec.ID)
+			assert.Equal(t, "Alice", rec.Nickname)
+			assert.Equal(t, "uAlice", rec.UnionID)
+			assert.True(t, rec.IsAuthorized)
+
+			require.NoError(t, e.c.Logout(ctx))
+			assert.Equal(t, 1, e.srv.Calls(p.destroy))
+			assert.Zero(t, e.store.Len(), "logout empties the storage")
+			_, err = e.c.CurrentUser(ctx)
+			assert.ErrorIs(t, err, baas.ErrSessionMissing)
+			require.NoError(t, e.c.Logout(ctx), "logout again, logged out")
+			assert.Equal(t, 1, e.srv.Calls(p.destroy), "no request without a session")
+		})
+	}
+}
+
+func TestE2ERefusal(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto.String(), func(t *testing.T) {
+			e := newE2E(t, proto, nil)
+			_, err := e.c.HandleUserInfo(context.Background(), e.wx.Deny("oAlice"))
+			var herr *baas.HError
+			require.ErrorAs(t, err, &herr)
+			assert.Equal(t, baas.CodeUnauthorized, herr.Code)
+			require.NotNil(t, herr.User)
+			assert.Equal(t, int64(1), herr.User.ID)
+			assert.Equal(t, "oAlice", herr.User.OpenID)
+			assert.Equal(t, 1, e.srv.Calls(paths[proto].login), "logged in silently first")
+			assert.Equal(t, 0, e.srv.Calls(paths[proto].auth))
+			assert.Equal(t, "", e.stored(t, baas.KeyUserInfo))
+		})
+	}
+}
+
+func TestE2EExpiry(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto.String(), func(t *testing.T) {
+			clock := newFakeClock()
+			e := newE2E(t, proto,
+				[]baastest.Option{baastest.WithClock(clock.Now), baastest.WithExpiresIn(time.Hour)},
+				baas.WithClock(clock.Now))
+			ctx := context.Background()
+			u, err := e.c.Login(ctx, true)
+			require.NoError(t, err)
+			assert.Equal(t, clock.Now().Unix()+3600-30, u.ExpiresAt)
+			token := e.stored(t, baas.KeyAuthToken)
+
+			clock.Advance(3600*time.Second - 31*time.Second)
+			_, err = e.c.Login(ctx, true)
+			require.NoError(t, err)
+			assert.Equal(t, 1, e.srv.Calls(paths[proto].login), "still valid one second before the early expiry")
+
+			clock.Advance(time.Second)
+			u2, err := e.c.Login(ctx, true)
+			require.NoError(t, err)
+			assert.Equal(t, 2, e.srv.Calls(paths[proto].login), "expired: logged in again")
+			assert.Equal(t, u.ID, u2.ID)
+			assert.NotEqual(t, token, e.stored(t, baas.KeyAuthToken))
+		})
+	}
+}
+
+func TestE2EAutoLoginAfterDestroy(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto.String(), func(t *testing.T) {
+			e := newE2E(t, proto, nil)
+			ctx := context.Background()
+			_, err := e.c.Login(ctx, true)
+			require.NoError(t, err)
+			old := e.stored(t, baas.KeyAuthToken)
+
+			// Another client of the same user destroys the token behind our back.
+			req, err := http.NewRequest(http.MethodPost, e.srv.URL+paths[proto].destroy, nil)
+			require.NoError(t, err)
+			req.Header.Set("X-Hydrogen-Client-ID", e.srv.ClientID)
+			req.Header.Set("Authorization", "Hydrogen-r1 "+old)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+
+			var rec struct {
+				ID int64 `json:"id"`
+			}
+			require.NoError(t, e.c.Do(ctx, http.MethodGet, "/hserve/v2.5/user/info/1/", nil, &rec))
+			assert.Equal(t, int64(1), rec.ID)
+			assert.Equal(t, 2, e.srv.Calls("/hserve/v2.5/user/info/1/"), "401 then the retry")
+			assert.Equal(t, 2, e.srv.Calls(paths[proto].login), "logged in again after the 401")
+			assert.NotEqual(t, old, e.stored(t, baas.KeyAuthToken))
+		})
+	}
+}
+
+func TestE2ECoalescing(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto.String(), func(t *testing.T) {
+			e := newE2E(t, proto, nil)
+			p := paths[proto]
+			e.srv.Fault(p.login, baastest.Fault{Delay: 100 * time.Millisecond, Times: 1})
+			const n = 500
+			var wg sync.WaitGroup
+			ids := make([]int64, n)
+			errs := make([]error, n)
+			for i := range n {
+				wg.Go(func() {
+					u, err := e.c.Login(context.Background(), true)
+					errs[i] = err
+					if err == nil {
+						ids[i] = u.ID
+					}
+				})
+			}
+			wg.Wait()
+			for i := range n {
+				require.NoError(t, errs[i])
+				require.Equal(t, int64(1), ids[i])
+			}
+			assert.Equal(t, 1, e.srv.Calls(p.login))
+		})
+	}
+}
+
+func TestE2EFaults(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto.String(), func(t *testing.T) {
+			for _, tc := range []struct {
+				name     string
+				fault    baastest.Fault
+				code     int
+				sentinel error
+			}{
+				{"drop", baastest.Fault{Drop: true, Times: 1}, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected},
+				{"slow", baastest.Fault{Delay: time.Second, Times: 1}, baas.CodeTimeout, baas.ErrTimeout},
+				{"500", baastest.Fault{Status: http.StatusInternalServerError, Times: 1}, 500, nil},
+				{"503", baastest.Fault{Status: http.StatusServiceUnavailable, Times: 1}, 503, nil},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					e := newE2E(t, proto, nil, baas.WithTimeout(200*time.Millisecond))
+					e.srv.Fault(paths[proto].login, tc.fault)
+					_, err := e.c.Login(context.Background(), true)
+					var herr *baas.HError
+					require.ErrorAs(t, err, &herr)
+					assert.Equal(t, tc.code, herr.Code, err.Error())
+					if tc.sentinel != nil {
+						assert.ErrorIs(t, err, tc.sentinel)
+					}
+					assert.Zero(t, e.store.Len(), "nothing stored")
+					// The fault was for one request: the next login works.
+					u, err := e.c.Login(context.Background(), true)
+					require.NoError(t, err)
+					assert.Equal(t, int64(1), u.ID)
+				})
+			}
+		})
+	}
+}
+
+func TestE2ELogoutFailureKeepsTheSession(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto.String(), func(t *testing.T) {
+			e := newE2E(t, proto, nil)
+			ctx := context.Background()
+			_, err := e.c.Login(ctx, true)
+			require.NoError(t, err)
+			token := e.stored(t, baas.KeyAuthToken)
+			e.srv.Fault(paths[proto].destroy, baastest.Fault{Status: http.StatusBadGateway, Times: 1})
+			err = e.c.Logout(ctx)
+			var herr *baas.HError
+			require.ErrorAs(t, err, &herr)
+			assert.Equal(t, http.StatusBadGateway, herr.Code)
+			assert.Equal(t, token, e.stored(t, baas.KeyAuthToken), "the session is kept for a retry")
+			require.NoError(t, e.c.Logout(ctx), "the retry finishes the logout")
+			assert.Zero(t, e.store.Len())
+		})
+	}
+}
+
+func TestE2EForgedAndForeignDataRefused(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto.String(), func(t *testing.T) {
+			ctx := context.Background()
+			cases := []struct {
+				name  string
+				event func(wx *baastest.WeChat) baas.UserInfoEvent
+				want  string
+			}{
+				{"forged signature", func(wx *baastest.WeChat) baas.UserInfoEvent {
+					ev := wx.GetUserInfo("oAlice")
+					ev.Detail.RawData = `{"nickName":"Mallory","gender":1,"language":"en","city":"","province":"","country":"","avatarUrl":""}`
+					return ev
+				}, "signature"},
+				{"watermark of another AppID", func(wx *baastest.WeChat) baas.UserInfoEvent {
+					return wx.GetUserInfoForApp("wx0000000000000000", "oAlice")
+				}, "appid"},
+			}
+			for _, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					e := newE2E(t, proto, nil)
+					_, err := e.c.Login(ctx, true)
+					require.NoError(t, err)
+					_, err = e.c.HandleUserInfo(ctx, tc.event(e.wx))
+					var herr *baas.HError
+					require.ErrorAs(t, err, &herr)
+					assert.Equal(t, http.StatusBadRequest, herr.Code)
+					assert.Contains(t, herr.Message, tc.want)
+					assert.Equal(t, "", e.stored(t, baas.KeyUserInfo), "nothing authorised is stored")
+					assert.Equal(t, "", e.stored(t, baas.KeyIsLoginedBaaS))
+				})
+			}
+		})
+	}
+}
+
+func TestE2EWrongAppIDOrClientID(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto.String(), func(t *testing.T) {
+			ctx := context.Background()
+			// A code issued to another mini-program.
+			e := newE2E(t, proto, nil)
+			foreign := baas.CodeProviderFunc(func(context.Context) (string, error) {
+				return e.wx.LoginForApp("wx0000000000000000", "oAlice"), nil
+			})
+			c, err := baas.New(e.srv.ClientID, baas.WithBaseURL(e.srv.URL), baas.WithProtocol(proto), baas.WithCodeProvider(foreign))
+			require.NoError(t, err)
+			_, err = c.Login(ctx, true)
+			var herr *baas.HError
+			require.ErrorAs(t, err, &herr)
+			assert.Equal(t, http.StatusUnauthorized, herr.Code)
+			assert.Contains(t, herr.Message, "check the AppID and ClientID configuration")
+
+			// A ClientID the server does not know.
+			c, err = baas.New("not-the-client-id", baas.WithBaseURL(e.srv.URL), baas.WithProtocol(proto),
+				baas.WithCodeProvider(e.wx.CodeProvider("oAlice")))
+			require.NoError(t, err)
+			_, err = c.Login(ctx, true)
+			require.ErrorAs(t, err, &herr)
+			assert.Equal(t, http.StatusUnauthorized, herr.Code)
+			assert.Contains(t, herr.Message, "check the AppID and ClientID configuration")
+			assert.Contains(t, herr.Message, "ClientID")
+			assert.False(t, errors.Is(err, baas.ErrNetworkDisconnected))
+		})
+	}
+}
