@@ -145,8 +145,8 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 	if !ok {
 		return &StatusError{Status: status, Message: errorMessage(status, body)}
 	}
-	if out == nil || len(bytes.TrimSpace(body)) == 0 && status == http.StatusNoContent {
-		return nil
+	if out == nil || len(bytes.TrimSpace(body)) == 0 {
+		return nil // nothing to decode: the caller checks what it needs
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return &BodyError{Status: status, Reason: "body is not the JSON expected: " + jsonReason(err), Err: err}
