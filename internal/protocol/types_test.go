@@ -1,0 +1,75 @@
+package protocol
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestIDAcceptsNumbersAndStrings(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want ID
+	}{
+		{`42`, 42}, {`"42"`, 42}, {`null`, 0}, {`""`, 0}, {`9007199254740993`, 9007199254740993},
+	} {
+		var v struct {
+			ID ID `json:"id"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(`{"id":`+tc.in+`}`), &v), tc.in)
+		assert.Equal(t, tc.want, v.ID, tc.in)
+	}
+}
+
+func TestIDRejectsNonIntegers(t *testing.T) {
+	for _, in := range []string{`"abc"`, `1.5`, `true`, `{}`, `[]`, `"1e3"`} {
+		var v struct {
+			ID ID `json:"id"`
+		}
+		err := json.Unmarshal([]byte(`{"id":`+in+`}`), &v)
+		assert.Error(t, err, in)
+	}
+}
+
+func TestOptIntPresence(t *testing.T) {
+	var s Session
+	require.NoError(t, json.Unmarshal([]byte(`{"token":"t","user_id":"7"}`), &s))
+	assert.False(t, s.ExpiresIn.Set, "absent")
+	require.NoError(t, json.Unmarshal([]byte(`{"expires_in":7200}`), &s))
+	assert.Equal(t, Some(7200), s.ExpiresIn)
+	require.NoError(t, json.Unmarshal([]byte(`{"expires_in":null}`), &s))
+	assert.False(t, s.ExpiresIn.Set, "null is absent")
+
+	b, err := json.Marshal(Session{Token: "t", UserID: 1})
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "expires_in", "omitted when absent")
+	b, err = json.Marshal(Session{Token: "t", UserID: 1, ExpiresIn: Some(60)})
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"expires_in":60`)
+}
+
+func TestSessionUserFallsBackToUserInfo(t *testing.T) {
+	var s Session
+	require.NoError(t, json.Unmarshal([]byte(`{"token":"t","user_info":{"id":"9","openid":"o","unionid":"u"}}`), &s))
+	id, openid, unionid := s.User()
+	assert.Equal(t, int64(9), id)
+	assert.Equal(t, "o", openid)
+	assert.Equal(t, "u", unionid)
+
+	require.NoError(t, json.Unmarshal([]byte(`{"user_id":3,"openid":"top","user_info":{"id":9,"openid":"o","unionid":"u"}}`), &s))
+	id, openid, unionid = s.User()
+	assert.Equal(t, int64(3), id, "the top level wins")
+	assert.Equal(t, "top", openid)
+	assert.Equal(t, "u", unionid)
+}
+
+func TestEndpoints(t *testing.T) {
+	assert.Equal(t, "/hserve/v1.4/session/init/", EndpointsFor(V1).Login)
+	assert.Equal(t, "/hserve/v1/session/destroy/", EndpointsFor(V1).Destroy)
+	assert.Equal(t, "/hserve/v2.5/idp/wechat/silent-login/", EndpointsFor(V2).Login)
+	assert.Equal(t, "/hserve/v2.5/idp/wechat/authenticate/", EndpointsFor(V2).Authenticate)
+	assert.Equal(t, "/hserve/v2.0/session/destroy/", EndpointsFor(V2).Destroy)
+	assert.Equal(t, "/hserve/v2.5/user/info/12/", UserRecordPath(12))
+}

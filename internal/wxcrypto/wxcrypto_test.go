@@ -1,0 +1,111 @@
+package wxcrypto
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/base64"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	key = "tiihtNczf5v6AKRyjwEUhQ==" // base64 of 16 bytes
+	iv  = "r7BXXKkLb8qrSNn05n0qiA=="
+)
+
+func TestSignKnownAnswer(t *testing.T) {
+	// echo -n abckey | sha1sum; sha1 of the empty string.
+	assert.Equal(t, "9d8012e71d1125f5a0f01ea2469b2bf5df949142", Sign("abc", "key"))
+	assert.Equal(t, "da39a3ee5e6b4b0d3255bfef95601890afd80709", Sign("", ""))
+	assert.True(t, Verify("abc", "key", "9d8012e71d1125f5a0f01ea2469b2bf5df949142"))
+	assert.False(t, Verify("abd", "key", Sign("abc", "key")))
+	assert.False(t, Verify("abc", "kez", Sign("abc", "key")))
+	assert.False(t, Verify("abc", "key", ""))
+}
+
+// TestEncryptMatchesTheStandardCipher checks Encrypt against crypto/cipher
+// used directly, padding included.
+func TestEncryptMatchesTheStandardCipher(t *testing.T) {
+	for _, n := range []int{0, 1, 15, 16, 17, 100} {
+		plain := make([]byte, n)
+		for i := range plain {
+			plain[i] = byte('a' + i%26)
+		}
+		got, err := Encrypt(key, iv, plain)
+		require.NoError(t, err)
+
+		k, _ := base64.StdEncoding.DecodeString(key)
+		v, _ := base64.StdEncoding.DecodeString(iv)
+		block, _ := aes.NewCipher(k)
+		pad := 16 - n%16
+		padded := append(append([]byte{}, plain...), make([]byte, pad)...)
+		for i := n; i < len(padded); i++ {
+			padded[i] = byte(pad)
+		}
+		want := make([]byte, len(padded))
+		cipher.NewCBCEncrypter(block, v).CryptBlocks(want, padded)
+		assert.Equal(t, base64.StdEncoding.EncodeToString(want), got, "length %d", n)
+
+		back, err := Decrypt(key, iv, got)
+		require.NoError(t, err)
+		assert.Equal(t, plain, back)
+	}
+}
+
+func TestDecryptErrors(t *testing.T) {
+	enc, err := Encrypt(key, iv, []byte(`{"openId":"o","watermark":{"appid":"wxA","timestamp":1}}`))
+	require.NoError(t, err)
+	other, err := NewKey()
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name          string
+		key, iv, data string
+		want          error
+	}{
+		{"key not base64", "!!", iv, enc, ErrKey},
+		{"short key", base64.StdEncoding.EncodeToString([]byte("short")), iv, enc, ErrKey},
+		{"iv not base64", key, "??", enc, ErrIV},
+		{"data not base64", key, iv, "%%%", ErrData},
+		{"data not whole blocks", key, iv, base64.StdEncoding.EncodeToString([]byte("abc")), ErrData},
+		{"empty data", key, iv, "", ErrData},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Decrypt(tc.key, tc.iv, tc.data)
+			assert.ErrorIs(t, err, tc.want)
+		})
+	}
+	// A wrong key decrypts to garbage: bad padding or, rarely, not JSON.
+	_, err = DecryptUserData(other, iv, enc, "wxA")
+	assert.Error(t, err)
+}
+
+func TestDecryptUserDataChecksTheWatermark(t *testing.T) {
+	plain, err := json.Marshal(UserData{OpenID: "o", NickName: "N", UnionID: "u", Watermark: Watermark{AppID: "wxA", Timestamp: 5}})
+	require.NoError(t, err)
+	enc, err := Encrypt(key, iv, plain)
+	require.NoError(t, err)
+
+	u, err := DecryptUserData(key, iv, enc, "wxA")
+	require.NoError(t, err)
+	assert.Equal(t, "o", u.OpenID)
+	assert.Equal(t, "u", u.UnionID)
+	assert.Equal(t, int64(5), u.Watermark.Timestamp)
+
+	_, err = DecryptUserData(key, iv, enc, "wxB")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "watermark appid")
+}
+
+func TestNewKeyIsRandomAndSized(t *testing.T) {
+	a, err := NewKey()
+	require.NoError(t, err)
+	b, err := NewKey()
+	require.NoError(t, err)
+	assert.NotEqual(t, a, b)
+	raw, err := base64.StdEncoding.DecodeString(a)
+	require.NoError(t, err)
+	assert.Len(t, raw, KeySize)
+}
