@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -190,6 +191,11 @@ func (c *Client) Storage() Storage { return c.cfg.storage }
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
 	if method == "" || !strings.HasPrefix(path, "/") {
 		return newError(CodeIncorrectParameter, "Do needs a method and a path starting with /", nil)
+	}
+	if v := reflect.ValueOf(out); out != nil && (v.Kind() != reflect.Pointer || v.IsNil()) {
+		// Checked before sending: after it, a request with effects would be
+		// reported as an invalid response.
+		return newError(CodeIncorrectParameter, "Do needs out to be nil or a non-nil pointer", nil)
 	}
 	for attempt := 0; ; attempt++ {
 		s, err := c.session(ctx)
