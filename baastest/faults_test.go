@@ -1,0 +1,164 @@
+package baastest_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas/baastest"
+)
+
+const loginPath = "/hserve/v2.5/idp/wechat/silent-login/"
+
+func loginStatus(t *testing.T, s *baastest.Server) int {
+	t.Helper()
+	return post(t, s, loginPath, "", map[string]any{"code": s.WeChat().Login("alice")}).status
+}
+
+func TestFaultStatusTimes(t *testing.T) {
+	s := newServer(t)
+	s.Fault(loginPath, baastest.Fault{Status: 503, Times: 2})
+	for range 2 {
+		r := post(t, s, loginPath, "", map[string]any{"code": s.WeChat().Login("alice")})
+		assert.Equal(t, http.StatusServiceUnavailable, r.status)
+		assert.Equal(t, "injected fault: status 503", r.errorMsg(t))
+	}
+	assert.Equal(t, http.StatusCreated, loginStatus(t, s), "only the next 2 requests")
+	assert.Equal(t, 3, s.Calls(loginPath), "faulted requests count")
+	assert.Equal(t, 0, s.Calls("/hserve/v2.4/idp/wechat/silent-login/"), "one exact path")
+
+	// Other paths are not touched.
+	s.Fault("/hserve/v2.4/idp/wechat/silent-login/", baastest.Fault{Status: 500})
+	assert.Equal(t, http.StatusCreated, loginStatus(t, s))
+}
+
+func TestFaultEveryRequestAndClear(t *testing.T) {
+	s := newServer(t)
+	s.Fault(loginPath, baastest.Fault{Status: 401})
+	for range 3 {
+		assert.Equal(t, http.StatusUnauthorized, loginStatus(t, s))
+	}
+	s.Fault(loginPath, baastest.Fault{Status: 502}) // replaces
+	assert.Equal(t, http.StatusBadGateway, loginStatus(t, s))
+	s.ClearFaults()
+	assert.Equal(t, http.StatusCreated, loginStatus(t, s))
+	assert.Equal(t, 5, s.Calls(loginPath))
+	s.ResetCalls()
+	assert.Equal(t, 0, s.Calls(loginPath))
+
+	// Faults work on any path, even one with no endpoint.
+	s.Fault("/nowhere", baastest.Fault{Status: 200})
+	r := send(t, http.MethodGet, s.URL+"/nowhere", nil, nil)
+	assert.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, 1, s.Calls("/nowhere"))
+}
+
+func TestFaultDelay(t *testing.T) {
+	s := newServer(t)
+	s.Fault(loginPath, baastest.Fault{Delay: 150 * time.Millisecond, Times: 1})
+	start := time.Now()
+	assert.Equal(t, http.StatusCreated, loginStatus(t, s), "delayed, then served")
+	assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
+
+	s.Fault(loginPath, baastest.Fault{Delay: 100 * time.Millisecond, Status: 500, Times: 1})
+	start = time.Now()
+	assert.Equal(t, http.StatusInternalServerError, loginStatus(t, s))
+	assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
+
+	// The client gives up: the delay ends with the request's context.
+	s.Fault(loginPath, baastest.Fault{Delay: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+loginPath, strings.NewReader(`{}`))
+	require.NoError(t, err)
+	start = time.Now()
+	_, err = http.DefaultClient.Do(req)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	s.ClearFaults()
+	assert.Equal(t, http.StatusCreated, loginStatus(t, s))
+
+	// Close is not held up by a delayed request.
+	s2 := baastest.NewServer()
+	s2.Fault(loginPath, baastest.Fault{Delay: time.Hour})
+	done := make(chan error, 1)
+	go func() {
+		_, err := http.Post(s2.URL+loginPath, "application/json", strings.NewReader(`{}`))
+		done <- err
+	}()
+	require.Eventually(t, func() bool { return s2.Calls(loginPath) == 1 }, 5*time.Second, 5*time.Millisecond)
+	start = time.Now()
+	s2.Close()
+	assert.Error(t, <-done)
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestFaultDrop(t *testing.T) {
+	s := newServer(t)
+	s.Fault(loginPath, baastest.Fault{Drop: true, Times: 1})
+	hc := &http.Client{Transport: &http.Transport{}}
+	_, err := hc.Post(s.URL+loginPath, "application/json", strings.NewReader(`{"code":"x"}`))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "timeout")
+	assert.Equal(t, http.StatusCreated, loginStatus(t, s), "only once")
+	assert.Equal(t, 2, s.Calls(loginPath))
+
+	// A delayed drop.
+	s.Fault(loginPath, baastest.Fault{Drop: true, Delay: 50 * time.Millisecond, Times: 1})
+	start := time.Now()
+	_, err = hc.Post(s.URL+loginPath, "application/json", strings.NewReader(`{}`))
+	assert.Error(t, err)
+	assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond)
+}
+
+// statuses returns the statuses of n logins under a seeded fault.
+func statuses(t *testing.T, seed int64, n int) []int {
+	s := newServer(t)
+	s.Fault(loginPath, baastest.Fault{Status: 500, Probability: 0.3, Seed: seed})
+	out := make([]int, n)
+	for i := range out {
+		out[i] = loginStatus(t, s)
+	}
+	assert.Equal(t, n, s.Calls(loginPath))
+	return out
+}
+
+func TestFaultProbabilitySeeded(t *testing.T) {
+	const n = 200
+	a, b, c := statuses(t, 7, n), statuses(t, 7, n), statuses(t, 8, n)
+	assert.Equal(t, a, b, "the same seed, the same faults")
+	assert.NotEqual(t, a, c, "another seed, other faults")
+	failed := 0
+	for _, st := range a {
+		require.Contains(t, []int{201, 500}, st)
+		if st == 500 {
+			failed++
+		}
+	}
+	assert.InDelta(t, 0.3*n, failed, 0.12*n, "about 30%% fail")
+
+	// With Times, only hits count.
+	s := newServer(t)
+	s.Fault(loginPath, baastest.Fault{Status: 500, Probability: 0.5, Seed: 1, Times: 3})
+	failed = 0
+	for range 60 {
+		if loginStatus(t, s) == 500 {
+			failed++
+		}
+	}
+	assert.Equal(t, 3, failed)
+}
+
+func TestInvalidFaultPanics(t *testing.T) {
+	s := newServer(t)
+	for _, f := range []baastest.Fault{
+		{Status: 99}, {Status: 600}, {Status: 100}, {Delay: -1}, {Times: -1}, {Probability: 1.5}, {Probability: -0.1},
+	} {
+		assert.Panics(t, func() { s.Fault(loginPath, f) }, "%+v", f)
+	}
+}
