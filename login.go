@@ -186,6 +186,13 @@ func (c *Client) login(ctx context.Context) (session, error) {
 		c.mu.Lock()
 		f := c.flight
 		if f == nil {
+			// A login may have ended since the caller found no session: it
+			// stored its session under c.mu, so look again before starting
+			// another one (and spending another code).
+			if s, err := c.loadSession(ctx); err != nil || s.valid(c.cfg.now()) {
+				c.mu.Unlock()
+				return s, err
+			}
 			f = &flight{done: make(chan struct{})}
 			c.flight = f
 			epoch := c.epoch
