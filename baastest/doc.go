@@ -51,6 +51,22 @@
 // bits, valid for the session lifetime (WithExpiresIn) by the clock
 // (WithClock), until destroyed.
 //
+// # Answers
+//
+//   - V1 session init, V2 silent login and V2 authenticate: 201 with the
+//     session; V1 authenticate, destroy and the user record: 200.
+//   - 400: a body that is not a JSON object, a field of the wrong type (named),
+//     a missing field, an unknown, used or expired code, a signature that does
+//     not match, encryptedData that does not decrypt, a watermark of another
+//     AppID, user data of another user, a bad update_userprofile.
+//   - 401: a missing or unknown ClientID, a code issued to another AppID, a
+//     missing, unknown, expired or destroyed token.
+//   - 404: an unknown path or user id, or a new user with create_user false;
+//     405: a wrong method (with Allow); 413: a body over MaxBodyBytes.
+//
+// Codes issued more than ten minutes before may be forgotten, to bound
+// memory: they are then answered as unknown, 400 all the same.
+//
 // Faults (Server.Fault) inject statuses, delays and dropped connections on
 // one exact path; Server.Calls counts the requests seen on a path.
 //

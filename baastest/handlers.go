@@ -8,17 +8,6 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// v2Session is the body of a V2 login: the session with the user's ids at
-// the top level and in user_info, the full user record.
-type v2Session struct {
-	Token     string              `json:"token"`
-	ExpiresIn int64               `json:"expires_in"`
-	UserID    int64               `json:"user_id"`
-	OpenID    string              `json:"openid"`
-	UnionID   string              `json:"unionid"`
-	UserInfo  protocol.UserRecord `json:"user_info"`
-}
-
 // v1Authenticated is the body of V1 authenticate.
 type v1Authenticated struct {
 	UserID  int64  `json:"user_id"`
@@ -41,13 +30,7 @@ func (s *Server) v1Init(w http.ResponseWriter, r *http.Request, _ string) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, protocol.Session{
-		Token:     o.token,
-		ExpiresIn: protocol.Some(o.expiresIn),
-		UserID:    protocol.ID(o.user.ID),
-		OpenID:    o.user.OpenID,
-		UnionID:   o.user.UnionID,
-	})
+	writeAppended(w, http.StatusCreated, &o, appendV1Session)
 }
 
 // v1Authenticate is V1 authenticate: the user data verified with the
@@ -94,7 +77,7 @@ func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string)
 		writeError(w, err)
 		return
 	}
-	writeV2Session(w, o)
+	writeAppended(w, http.StatusCreated, &o, appendV2Session)
 }
 
 // v2Authenticate is V2 authenticate: a fresh code and the user data for a
@@ -126,18 +109,7 @@ func (s *Server) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string
 		writeError(w, err)
 		return
 	}
-	writeV2Session(w, o)
-}
-
-func writeV2Session(w http.ResponseWriter, o opened) {
-	writeJSON(w, http.StatusCreated, v2Session{
-		Token:     o.token,
-		ExpiresIn: o.expiresIn,
-		UserID:    o.user.ID,
-		OpenID:    o.user.OpenID,
-		UnionID:   o.user.UnionID,
-		UserInfo:  o.user,
-	})
+	writeAppended(w, http.StatusCreated, &o, appendV2Session)
 }
 
 // destroy ends the session of the request's token, 200 {}.

@@ -37,6 +37,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeBody(w, status, body)
 }
 
+var outPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// writeAppended answers status with the body enc appends for o.
+func writeAppended(w http.ResponseWriter, status int, o *opened, enc func([]byte, *opened) []byte) {
+	bp := outPool.Get().(*[]byte)
+	*bp = enc((*bp)[:0], o)
+	writeBody(w, status, *bp)
+	if cap(*bp) <= MaxBodyBytes {
+		outPool.Put(bp)
+	}
+}
+
 // writeBody answers status with a JSON body.
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Header()["Content-Type"] = jsonContentType
