@@ -17,7 +17,7 @@ type v1Authenticated struct {
 // v1Init is V1 session init: a code for a session, 201.
 func (s *Server) v1Init(w http.ResponseWriter, r *http.Request, _ string) {
 	var req protocol.V1InitRequest
-	if err := decode(w, r, &req); err != nil {
+	if err := s.bufs.decode(w, r, &req); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -30,7 +30,7 @@ func (s *Server) v1Init(w http.ResponseWriter, r *http.Request, _ string) {
 		writeError(w, err)
 		return
 	}
-	writeAppended(w, http.StatusCreated, &o, appendV1Session)
+	s.bufs.writeAppended(w, http.StatusCreated, &o, appendV1Session)
 }
 
 // v1Authenticate is V1 authenticate: the user data verified with the
@@ -45,7 +45,7 @@ func (s *Server) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string
 		return
 	}
 	var req protocol.V1AuthRequest
-	if err := decode(w, r, &req); err != nil {
+	if err := s.bufs.decode(w, r, &req); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -64,7 +64,7 @@ func (s *Server) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string
 // v2SilentLogin is V2 silent login: a code for a session, 201.
 func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string) {
 	req := protocol.V2SilentLoginRequest{CreateUser: true} // absent means true
-	if err := decode(w, r, &req); err != nil {
+	if err := s.bufs.decode(w, r, &req); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -77,14 +77,14 @@ func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string)
 		writeError(w, err)
 		return
 	}
-	writeAppended(w, http.StatusCreated, &o, appendV2Session)
+	s.bufs.writeAppended(w, http.StatusCreated, &o, appendV2Session)
 }
 
 // v2Authenticate is V2 authenticate: a fresh code and the user data for a
 // new session, 201.
 func (s *Server) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string) {
 	req := protocol.V2AuthRequest{CreateUser: true} // absent means true
-	if err := decode(w, r, &req); err != nil {
+	if err := s.bufs.decode(w, r, &req); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -109,7 +109,7 @@ func (s *Server) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string
 		writeError(w, err)
 		return
 	}
-	writeAppended(w, http.StatusCreated, &o, appendV2Session)
+	s.bufs.writeAppended(w, http.StatusCreated, &o, appendV2Session)
 }
 
 // destroy ends the session of the request's token, 200 {}.

@@ -26,6 +26,7 @@ type Server struct {
 	wx      *WeChat
 	traffic *traffic
 	router  *router
+	bufs    buffers
 	hs      *http.Server
 	done    chan struct{}
 	once    sync.Once

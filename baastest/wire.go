@@ -26,7 +26,8 @@ func (e *apiError) Error() string { return fmt.Sprintf("%d: %s", e.status, e.msg
 
 func fail(status int, msg string) *apiError { return &apiError{status: status, msg: msg} }
 
-var jsonContentType = []string{"application/json; charset=utf-8"}
+// jsonContentType is the Content-Type of every answer.
+const jsonContentType = "application/json; charset=utf-8"
 
 // writeJSON answers status with body, the JSON of v.
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -37,21 +38,28 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeBody(w, status, body)
 }
 
-var outPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+// buffers are the reused buffers of a Server's request and answer bodies.
+type buffers struct {
+	in  sync.Pool // *bytes.Buffer
+	out sync.Pool // *[]byte
+}
 
 // writeAppended answers status with the body enc appends for o.
-func writeAppended(w http.ResponseWriter, status int, o *opened, enc func([]byte, *opened) []byte) {
-	bp := outPool.Get().(*[]byte)
+func (bs *buffers) writeAppended(w http.ResponseWriter, status int, o *opened, enc func([]byte, *opened) []byte) {
+	bp, _ := bs.out.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
 	*bp = enc((*bp)[:0], o)
 	writeBody(w, status, *bp)
 	if cap(*bp) <= MaxBodyBytes {
-		outPool.Put(bp)
+		bs.out.Put(bp)
 	}
 }
 
 // writeBody answers status with a JSON body.
 func writeBody(w http.ResponseWriter, status int, body []byte) {
-	w.Header()["Content-Type"] = jsonContentType
+	w.Header()["Content-Type"] = []string{jsonContentType}
 	w.WriteHeader(status)
 	w.Write(body)
 }
@@ -61,18 +69,19 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.status, protocol.ErrorBody{ErrorMsg: e.msg})
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 // decode reads the JSON object of r's body into v, at most MaxBodyBytes.
-func decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
+func (bs *buffers) decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
 	if r.ContentLength > MaxBodyBytes {
 		return tooLarge()
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
+	buf, _ := bs.in.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
 	defer func() {
 		if buf.Cap() <= 2*MaxBodyBytes {
 			buf.Reset()
-			bufPool.Put(buf)
+			bs.in.Put(buf)
 		}
 	}()
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes)); err != nil {

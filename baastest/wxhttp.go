@@ -27,7 +27,7 @@ type wxCode struct {
 
 func (s *Server) decodeWx(w http.ResponseWriter, r *http.Request) (wxRequest, bool) {
 	var req wxRequest
-	err := decode(w, r, &req)
+	err := s.bufs.decode(w, r, &req)
 	if err == nil && req.OpenID == "" {
 		err = missing("openid")
 	}
