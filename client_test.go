@@ -1,0 +1,567 @@
+package baas_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas"
+)
+
+// The test doubles of this file are shared by the unit tests of the root
+// package: a mocked backend on an httpmock transport of its own (never the
+// global one, so tests run in parallel), a counting CodeProvider, and a
+// Client wired to both.
+
+const (
+	mockClientID = "cid1234"
+	mockBaseURL  = "https://baas.test"
+)
+
+// allKeys are the storage keys of a session, as PROTOCOL.md names them.
+var allKeys = []string{
+	baas.KeyUID, baas.KeyOpenID, baas.KeyUnionID, baas.KeyAuthToken,
+	baas.KeySessionExpiresAt, baas.KeyUserInfo, baas.KeyIsLoginedBaaS,
+}
+
+// protoCase is one protocol generation and its paths.
+type protoCase struct {
+	name                 string
+	proto                baas.Protocol
+	login, auth, destroy string
+	loginBody            func(code string) string
+	sessionBody          func(token string, id any, expiresIn int) string
+	authStatus           int
+}
+
+var protoCases = []protoCase{
+	{
+		name:    "V1",
+		proto:   baas.ProtocolV1,
+		login:   "/hserve/v1.4/session/init/",
+		auth:    "/hserve/v1.4/session/authenticate/",
+		destroy: "/hserve/v1/session/destroy/",
+		loginBody: func(code string) string {
+			return fmt.Sprintf(`{"code":%q}`, code)
+		},
+		sessionBody: func(token string, id any, expiresIn int) string {
+			return fmt.Sprintf(`{"token":%q,"user_id":%s,"openid":"oid-%v","unionid":"","expires_in":%d}`,
+				token, jsonOf(id), id, expiresIn)
+		},
+		authStatus: http.StatusOK,
+	},
+	{
+		name:    "V2",
+		proto:   baas.ProtocolV2,
+		login:   "/hserve/v2.5/idp/wechat/silent-login/",
+		auth:    "/hserve/v2.5/idp/wechat/authenticate/",
+		destroy: "/hserve/v2.0/session/destroy/",
+		loginBody: func(code string) string {
+			return fmt.Sprintf(`{"create_user":true,"code":%q,"login_with_unionid":false}`, code)
+		},
+		sessionBody: func(token string, id any, expiresIn int) string {
+			return fmt.Sprintf(`{"token":%q,"expires_in":%d,"user_id":%s,"openid":"oid-%v","unionid":"",`+
+				`"user_info":{"id":%s,"openid":"oid-%v","unionid":""}}`,
+				token, expiresIn, jsonOf(id), id, jsonOf(id), id)
+		},
+		authStatus: http.StatusCreated,
+	},
+}
+
+func jsonOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// seenRequest is what the mocked backend received.
+type seenRequest struct {
+	Method, Path string
+	Header       http.Header
+	Body         string
+}
+
+// mockBackend is the BaaS backend on an httpmock transport of its own.
+type mockBackend struct {
+	t  testing.TB
+	mt *httpmock.MockTransport
+	hc *http.Client
+
+	mu   sync.Mutex
+	seen []seenRequest
+}
+
+func newMockBackend(t testing.TB) *mockBackend {
+	mt := httpmock.NewMockTransport()
+	return &mockBackend{t: t, mt: mt, hc: &http.Client{Transport: mt}}
+}
+
+// handle registers fn for method and path (under mockBaseURL); every
+// request is recorded before fn answers it.
+func (m *mockBackend) handle(method, path string, fn func(r seenRequest) (int, string)) {
+	m.handleURL(method, mockBaseURL+path, fn)
+}
+
+func (m *mockBackend) handleURL(method, url string, fn func(r seenRequest) (int, string)) {
+	m.mt.RegisterResponder(method, url, func(req *http.Request) (*http.Response, error) {
+		r := seenRequest{Method: req.Method, Path: req.URL.Path, Header: req.Header.Clone()}
+		if req.Body != nil {
+			b, err := io.ReadAll(req.Body)
+			if err != nil {
+				return nil, err
+			}
+			r.Body = string(b)
+		}
+		m.mu.Lock()
+		m.seen = append(m.seen, r)
+		m.mu.Unlock()
+		status, body := fn(r)
+		resp := httpmock.NewStringResponse(status, body)
+		resp.Header.Set("Content-Type", "application/json")
+		return resp, nil
+	})
+}
+
+// reply registers a fixed answer.
+func (m *mockBackend) reply(method, path string, status int, body string) {
+	m.handle(method, path, func(seenRequest) (int, string) { return status, body })
+}
+
+// replies registers answers given in turn; the last one repeats.
+func (m *mockBackend) replies(method, path string, answers ...func(seenRequest) (int, string)) {
+	var n atomic.Int64
+	m.handle(method, path, func(r seenRequest) (int, string) {
+		i := int(n.Add(1)) - 1
+		if i >= len(answers) {
+			i = len(answers) - 1
+		}
+		return answers[i](r)
+	})
+}
+
+func answer(status int, body string) func(seenRequest) (int, string) {
+	return func(seenRequest) (int, string) { return status, body }
+}
+
+// requests returns the requests received so far.
+func (m *mockBackend) requests() []seenRequest {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]seenRequest(nil), m.seen...)
+}
+
+// calls returns how many requests reached any responder, and no responder.
+func (m *mockBackend) calls() int { return m.mt.GetTotalCallCount() }
+
+// countingCodes is a CodeProvider answering "code-1", "code-2", …
+type countingCodes struct{ n atomic.Int64 }
+
+func (c *countingCodes) Code(context.Context) (string, error) {
+	return "code-" + strconv.FormatInt(c.n.Add(1), 10), nil
+}
+
+func (c *countingCodes) count() int { return int(c.n.Load()) }
+
+// mockRig is a Client on a mocked backend, a MemoryStorage and counting codes.
+type mockRig struct {
+	*mockBackend
+	c     *baas.Client
+	st    *baas.MemoryStorage
+	codes *countingCodes
+}
+
+func newMockRig(t testing.TB, opts ...baas.Option) *mockRig {
+	t.Helper()
+	r := &mockRig{mockBackend: newMockBackend(t), st: baas.NewMemoryStorage(), codes: &countingCodes{}}
+	all := append([]baas.Option{
+		baas.WithBaseURL(mockBaseURL),
+		baas.WithHTTPClient(r.hc),
+		baas.WithStorage(r.st),
+		baas.WithCodeProvider(r.codes),
+	}, opts...)
+	c, err := baas.New(mockClientID, all...)
+	require.NoError(t, err)
+	r.c = c
+	return r
+}
+
+// stored returns the session keys that are stored, with their values.
+func storedValues(t testing.TB, s baas.Storage) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	for _, k := range allKeys {
+		v, ok, err := s.Get(context.Background(), k)
+		require.NoError(t, err)
+		if ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// storeSession puts a session in s as a login would have.
+func storeSession(t testing.TB, s baas.Storage, token string, uid int64, expiresAt int64) {
+	t.Helper()
+	exp := ""
+	if expiresAt != 0 {
+		exp = strconv.FormatInt(expiresAt, 10)
+	}
+	require.NoError(t, s.Set(context.Background(), map[string]string{
+		baas.KeyAuthToken:        token,
+		baas.KeyUID:              strconv.FormatInt(uid, 10),
+		baas.KeyOpenID:           "oid-" + strconv.FormatInt(uid, 10),
+		baas.KeyUnionID:          "",
+		baas.KeySessionExpiresAt: exp,
+	}))
+}
+
+// requireHError asserts err is an *HError of code matching sentinel (when
+// not nil) and returns it.
+func requireHError(t testing.TB, err error, code int, sentinel error) *baas.HError {
+	t.Helper()
+	require.Error(t, err)
+	var he *baas.HError
+	require.ErrorAs(t, err, &he)
+	require.Equal(t, code, he.Code, "error %v", err)
+	if sentinel != nil {
+		require.ErrorIs(t, err, sentinel)
+	}
+	return he
+}
+
+// clockStart is the time the fixed clocks of the tests start at.
+const clockStart = 1_700_000_000
+
+// fixedClock is a settable clock for baas.WithClock.
+type fixedClock struct{ unix atomic.Int64 }
+
+func newFixedClock(unix int64) *fixedClock {
+	c := &fixedClock{}
+	c.unix.Store(unix)
+	return c
+}
+
+// now has a fraction of a second, so that flooring is visible.
+func (c *fixedClock) now() time.Time { return time.Unix(c.unix.Load(), 900_000_000) }
+
+func (c *fixedClock) set(unix int64) { c.unix.Store(unix) }
+
+// ---- New ----
+
+func TestNewEmptyClientID(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{"", " ", "\t\n"} {
+		c, err := baas.New(id)
+		assert.Nil(t, c)
+		he := requireHError(t, err, baas.CodeUninitialized, baas.ErrUninitialized)
+		assert.Contains(t, he.Message, "ClientID")
+	}
+}
+
+func TestNewBadOptions(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		opt  baas.Option
+		want string
+	}{
+		{"negative timeout", baas.WithTimeout(-time.Second), "WithTimeout"},
+		{"negative nanosecond", baas.WithTimeout(-1), "WithTimeout"},
+		{"unknown protocol", baas.WithProtocol(baas.Protocol(7)), "WithProtocol"},
+		{"negative protocol", baas.WithProtocol(baas.Protocol(-1)), "WithProtocol"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := baas.New(mockClientID, tc.opt)
+			assert.Nil(t, c)
+			he := requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+			assert.Contains(t, he.Message, tc.want)
+		})
+	}
+}
+
+func TestNewGoodOptions(t *testing.T) {
+	t.Parallel()
+	for _, o := range []baas.Option{nil, baas.WithTimeout(0), baas.WithProtocol(baas.ProtocolV1), baas.WithStorage(nil), baas.WithClock(nil)} {
+		c, err := baas.New(mockClientID, o)
+		require.NoError(t, err)
+		require.NotNil(t, c)
+		assert.Equal(t, mockClientID, c.ClientID())
+	}
+}
+
+// With no options: the base URL https://{clientID}.myminapp.com, protocol V2,
+// a MemoryStorage, platform GO.
+func TestNewDefaults(t *testing.T) {
+	t.Parallel()
+	m := newMockBackend(t)
+	m.handleURL(http.MethodPost, "https://"+mockClientID+".myminapp.com/hserve/v2.5/idp/wechat/silent-login/",
+		func(seenRequest) (int, string) {
+			return http.StatusCreated, protoCases[1].sessionBody("tok-default", 42, 7200)
+		})
+	codes := &countingCodes{}
+	c, err := baas.New(mockClientID, baas.WithHTTPClient(m.hc), baas.WithCodeProvider(codes))
+	require.NoError(t, err)
+
+	_, isMem := c.Storage().(*baas.MemoryStorage)
+	assert.True(t, isMem, "default storage is %T", c.Storage())
+
+	u, err := c.Login(context.Background(), true)
+	require.NoError(t, err)
+	assert.Equal(t, int64(42), u.ID)
+	require.Equal(t, 1, m.calls())
+	r := m.requests()[0]
+	assert.Equal(t, "GO", r.Header.Get("X-Hydrogen-Client-Platform"))
+	assert.JSONEq(t, `{"create_user":true,"code":"code-1","login_with_unionid":false}`, r.Body)
+
+	tok, _, err := c.Storage().Get(context.Background(), baas.KeyAuthToken)
+	require.NoError(t, err)
+	assert.Equal(t, "tok-default", tok)
+}
+
+// The http.Client given is used and never changed.
+func TestNewHTTPClientHonouredNotMutated(t *testing.T) {
+	t.Parallel()
+	m := newMockBackend(t)
+	m.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, protoCases[1].sessionBody("tok-hc", 42, 7200))
+	hc := m.hc
+	hc.Timeout = 3 * time.Second
+	before := *hc
+	c, err := baas.New(mockClientID, baas.WithBaseURL(mockBaseURL), baas.WithHTTPClient(hc),
+		baas.WithCodeProvider(&countingCodes{}), baas.WithTimeout(time.Second))
+	require.NoError(t, err)
+	_, err = c.Login(context.Background(), true)
+	require.NoError(t, err)
+	assert.Equal(t, 1, m.calls(), "the request went through the given client's transport")
+
+	assert.Same(t, m.mt, hc.Transport.(*httpmock.MockTransport), "Transport stays as given")
+	assert.Equal(t, before.Timeout, hc.Timeout)
+	assert.Nil(t, hc.Jar)
+	assert.Nil(t, hc.CheckRedirect)
+}
+
+// A base URL with a trailing slash does not double the slash of the paths.
+func TestNewBaseURLTrailingSlash(t *testing.T) {
+	t.Parallel()
+	r := newMockRig(t, baas.WithBaseURL(mockBaseURL+"/"))
+	r.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, protoCases[1].sessionBody("tok", 42, 7200))
+	_, err := r.c.Login(context.Background(), true)
+	require.NoError(t, err)
+	assert.Equal(t, protoCases[1].login, r.requests()[0].Path)
+}
+
+func TestProtocolString(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "v1", baas.ProtocolV1.String())
+	assert.Equal(t, "v2", baas.ProtocolV2.String())
+}
+
+// ---- headers ----
+
+func TestHeaders(t *testing.T) {
+	t.Parallel()
+	for _, p := range protoCases {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithPlatform("WECHAT"))
+			r.reply(http.MethodPost, p.login, http.StatusCreated, p.sessionBody("tok-h", 42, 7200))
+			r.reply(http.MethodGet, "/hserve/v2.5/user/info/42/", http.StatusOK, `{"id":42}`)
+			r.reply(http.MethodPost, p.destroy, http.StatusOK, `{}`)
+			ctx := context.Background()
+
+			_, err := r.c.Login(ctx, true)
+			require.NoError(t, err)
+			require.NoError(t, r.c.Do(ctx, http.MethodGet, "/hserve/v2.5/user/info/42/", nil, nil))
+			require.NoError(t, r.c.Logout(ctx))
+
+			reqs := r.requests()
+			require.Len(t, reqs, 3)
+			for _, q := range reqs {
+				assert.Equal(t, mockClientID, q.Header.Get("X-Hydrogen-Client-ID"), q.Path)
+				assert.Equal(t, baas.Version, q.Header.Get("X-Hydrogen-Client-Version"), q.Path)
+				assert.Equal(t, "WECHAT", q.Header.Get("X-Hydrogen-Client-Platform"), q.Path)
+			}
+			login, get, destroy := reqs[0], reqs[1], reqs[2]
+			assert.Equal(t, p.login, login.Path)
+			assert.Empty(t, login.Header.Values("Authorization"), "no Authorization on login")
+			assert.Equal(t, "application/json", login.Header.Get("Content-Type"))
+
+			assert.Equal(t, []string{"Hydrogen-r1 tok-h"}, get.Header.Values("Authorization"))
+			assert.Empty(t, get.Body)
+
+			assert.Equal(t, p.destroy, destroy.Path)
+			assert.Equal(t, http.MethodPost, destroy.Method)
+			assert.Equal(t, []string{"Hydrogen-r1 tok-h"}, destroy.Header.Values("Authorization"))
+		})
+	}
+}
+
+// ---- Do ----
+
+func TestDoAutoLogin(t *testing.T) {
+	t.Parallel()
+	for _, p := range protoCases {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			r := newMockRig(t, baas.WithProtocol(p.proto))
+			r.reply(http.MethodPost, p.login, http.StatusCreated, p.sessionBody("tok-do", 42, 7200))
+			r.reply(http.MethodPut, "/hserve/v2.5/table/1/record/", http.StatusOK, `{"id":"rec1","n":3}`)
+			var out struct {
+				ID string `json:"id"`
+				N  int    `json:"n"`
+			}
+			err := r.c.Do(context.Background(), http.MethodPut, "/hserve/v2.5/table/1/record/", map[string]any{"n": 3}, &out)
+			require.NoError(t, err)
+			assert.Equal(t, "rec1", out.ID)
+			assert.Equal(t, 3, out.N)
+
+			reqs := r.requests()
+			require.Len(t, reqs, 2)
+			assert.Equal(t, p.login, reqs[0].Path)
+			put := reqs[1]
+			assert.Equal(t, http.MethodPut, put.Method)
+			assert.Equal(t, "Hydrogen-r1 tok-do", put.Header.Get("Authorization"))
+			assert.Equal(t, "application/json", put.Header.Get("Content-Type"))
+			assert.JSONEq(t, `{"n":3}`, put.Body)
+			assert.Equal(t, 1, r.codes.count())
+
+			// The session is kept: the next call does not log in again.
+			require.NoError(t, r.c.Do(context.Background(), http.MethodPut, "/hserve/v2.5/table/1/record/", nil, nil))
+			assert.Equal(t, 3, r.calls())
+			assert.Equal(t, 1, r.codes.count())
+		})
+	}
+}
+
+// A 401 clears the session, logs in once more with a second code, and
+// retries once.
+func TestDo401RetriesOnce(t *testing.T) {
+	t.Parallel()
+	r := newMockRig(t)
+	p := protoCases[1]
+	r.replies(http.MethodPost, p.login,
+		answer(http.StatusCreated, p.sessionBody("tok-old", 42, 7200)),
+		answer(http.StatusCreated, p.sessionBody("tok-new", 42, 7200)))
+	r.replies(http.MethodGet, "/hserve/v2.5/thing/",
+		answer(http.StatusUnauthorized, `{"error_msg":"token expired"}`),
+		answer(http.StatusOK, `{"ok":true}`))
+	var out struct{ OK bool }
+	require.NoError(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, &out))
+	assert.True(t, out.OK)
+	assert.Equal(t, 2, r.codes.count(), "a second code for the second login")
+
+	reqs := r.requests()
+	require.Len(t, reqs, 4)
+	assert.Equal(t, "Hydrogen-r1 tok-old", reqs[1].Header.Get("Authorization"))
+	assert.Equal(t, p.login, reqs[2].Path)
+	assert.Equal(t, "code-2", mustJSON(t, reqs[2].Body)["code"])
+	assert.Equal(t, "Hydrogen-r1 tok-new", reqs[3].Header.Get("Authorization"))
+	assert.Equal(t, "tok-new", storedValues(t, r.st)[baas.KeyAuthToken])
+}
+
+func TestDo401Twice(t *testing.T) {
+	t.Parallel()
+	r := newMockRig(t)
+	p := protoCases[1]
+	r.replies(http.MethodPost, p.login,
+		answer(http.StatusCreated, p.sessionBody("tok-1", 42, 7200)),
+		answer(http.StatusCreated, p.sessionBody("tok-2", 42, 7200)),
+		answer(http.StatusCreated, p.sessionBody("tok-3", 42, 7200)))
+	r.reply(http.MethodGet, "/hserve/v2.5/thing/", http.StatusUnauthorized, `{"error_msg":"no such token"}`)
+	err := r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
+	he := requireHError(t, err, http.StatusUnauthorized, nil)
+	assert.Equal(t, "no such token", he.Message)
+	assert.Equal(t, "401: no such token", err.Error())
+	assert.Equal(t, 4, r.calls(), "login, call, login, call: no third attempt")
+	assert.Equal(t, 2, r.codes.count())
+	assert.Empty(t, storedValues(t, r.st)[baas.KeyAuthToken], "the second 401 cleared the session too")
+}
+
+// A non-401 error is returned at once, the session kept.
+func TestDoServerError(t *testing.T) {
+	t.Parallel()
+	r := newMockRig(t)
+	storeSession(t, r.st, "tok-keep", 42, 0)
+	r.reply(http.MethodGet, "/hserve/v2.5/thing/", http.StatusInternalServerError, `{"message":"boom"}`)
+	err := r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
+	he := requireHError(t, err, http.StatusInternalServerError, nil)
+	assert.Equal(t, "boom", he.Message)
+	assert.Equal(t, 1, r.calls())
+	assert.Equal(t, 0, r.codes.count())
+	assert.Equal(t, "tok-keep", storedValues(t, r.st)[baas.KeyAuthToken])
+}
+
+func TestDoBadArguments(t *testing.T) {
+	t.Parallel()
+	var notPointer struct{ A int }
+	var nilPointer *struct{ A int }
+	cases := []struct {
+		name         string
+		method, path string
+		body, out    any
+	}{
+		{"empty method", "", "/hserve/v2.5/thing/", nil, nil},
+		{"empty path", http.MethodGet, "", nil, nil},
+		{"relative path", http.MethodGet, "hserve/v2.5/thing/", nil, nil},
+		{"absolute URL", http.MethodGet, "https://evil.test/x", nil, nil},
+		{"unencodable body", http.MethodPost, "/hserve/v2.5/thing/", make(chan int), nil},
+		{"unencodable func body", http.MethodPost, "/hserve/v2.5/thing/", func() {}, nil},
+		{"out not a pointer", http.MethodGet, "/hserve/v2.5/thing/", nil, notPointer},
+		{"out a nil pointer", http.MethodGet, "/hserve/v2.5/thing/", nil, nilPointer},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newMockRig(t)
+			storeSession(t, r.st, "tok", 42, 0)
+			r.reply(tc.method, "/hserve/v2.5/thing/", http.StatusOK, `{"A":1}`)
+			err := r.c.Do(context.Background(), tc.method, tc.path, tc.body, tc.out)
+			requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+			assert.Equal(t, 0, r.calls(), "nothing is sent")
+		})
+	}
+}
+
+// A 204 with no body is no error even with an out.
+func TestDoNoContent(t *testing.T) {
+	t.Parallel()
+	r := newMockRig(t)
+	storeSession(t, r.st, "tok", 42, 0)
+	r.reply(http.MethodDelete, "/hserve/v2.5/thing/1/", http.StatusNoContent, "")
+	var out map[string]any
+	require.NoError(t, r.c.Do(context.Background(), http.MethodDelete, "/hserve/v2.5/thing/1/", nil, &out))
+	assert.Nil(t, out)
+	assert.Equal(t, 1, r.calls())
+}
+
+// Do with no CodeProvider and no session is a 602 naming WithCodeProvider.
+func TestDoNoCodeProvider(t *testing.T) {
+	t.Parallel()
+	m := newMockBackend(t)
+	c, err := baas.New(mockClientID, baas.WithBaseURL(mockBaseURL), baas.WithHTTPClient(m.hc))
+	require.NoError(t, err)
+	err = c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
+	he := requireHError(t, err, baas.CodeUninitialized, baas.ErrUninitialized)
+	assert.Contains(t, he.Message, "WithCodeProvider")
+	assert.Equal(t, 0, m.calls())
+}
+
+func mustJSON(t testing.TB, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(s), &m), "body %q", s)
+	return m
+}
