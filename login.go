@@ -297,14 +297,14 @@ func (c *Client) silentLogin(ctx context.Context) (session, error) {
 	if c.cfg.protocol == ProtocolV2 {
 		body = protocol.V2SilentLoginRequest{CreateUser: true, Code: code}
 	}
-	return c.openSession(ctx, c.ep.Login, c.ep.LoginStatus, body)
+	return c.openSession(ctx, c.ep.Login, c.ep.LoginStatus, "", body)
 }
 
 // openSession posts a login or V2 authenticate request and reads the new
-// session from the answer.
-func (c *Client) openSession(ctx context.Context, path string, want int, body any) (session, error) {
+// session from the answer. token, when not empty, is the valid session's.
+func (c *Client) openSession(ctx context.Context, path string, want int, token string, body any) (session, error) {
 	var resp protocol.Session
-	err := c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: path, Body: body, Want: want}, &resp)
+	err := c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: token, Body: body, Want: want}, &resp)
 	if err != nil {
 		return session{}, loginError(err)
 	}

@@ -133,7 +133,13 @@ func (c *Client) authenticateV2(ctx context.Context, data protocol.UserData, pro
 		return nil, err
 	}
 	body := protocol.V2AuthRequest{Code: code, CreateUser: true, UserData: data, UpdateUserProfile: protocol.ProfileSetNX}
-	s, err := c.openSession(ctx, c.ep.Authenticate, c.ep.AuthStatus, body)
+	// The request carries the token of a valid session, as every request
+	// does; the new session is the code's either way.
+	var token string
+	if cur, err := c.loadSession(ctx); err == nil && cur.valid(c.cfg.now()) {
+		token = cur.token
+	}
+	s, err := c.openSession(ctx, c.ep.Authenticate, c.ep.AuthStatus, token, body)
 	if err != nil {
 		return nil, err
 	}

@@ -263,6 +263,11 @@ func TestHandleUserInfoConsentV2(t *testing.T) {
 			assert.Equal(t, http.MethodPost, q.Method)
 			assert.Equal(t, p.auth, q.Path)
 			assert.Equal(t, "application/json", q.Header.Get("Content-Type"))
+			if loggedIn {
+				assert.Equal(t, []string{"Hydrogen-r1 tok-silent"}, q.Header.Values("Authorization"), "the valid session's token is sent")
+			} else {
+				assert.Empty(t, q.Header.Values("Authorization"), "no token stored, none sent")
+			}
 			wantBody, _ := json.Marshal(map[string]any{
 				"code": "code-1", "create_user": true,
 				"rawData": annRawData(), "signature": annSignature, "encryptedData": annEncrypted, "iv": annIV,
