@@ -37,6 +37,7 @@ type Config struct {
 // Client sends requests to one BaaS backend. It is safe for concurrent use.
 type Client struct {
 	r       *resty.Client
+	base    string // the base URL, joined to each path here: resty parses an absolute URL once
 	timeout time.Duration
 	log     *slog.Logger
 	maxBody int64
@@ -53,7 +54,6 @@ func New(cfg Config) *Client {
 		hc.Transport = http.DefaultTransport
 	}
 	r := resty.NewWithClient(hc).
-		SetBaseURL(cfg.BaseURL).
 		SetDisableWarn(true).
 		SetDoNotParseResponse(true).
 		SetHeaders(map[string]string{
@@ -65,7 +65,7 @@ func New(cfg Config) *Client {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
-	return &Client{r: r, timeout: cfg.Timeout, log: cfg.Logger, maxBody: maxBody}
+	return &Client{r: r, base: cfg.BaseURL, timeout: cfg.Timeout, log: cfg.Logger, maxBody: maxBody}
 }
 
 // ErrEncode is returned when the request body cannot be encoded as JSON.
@@ -122,7 +122,7 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 		r.SetHeader("Content-Type", "application/json").SetBody(bytes.NewReader(b))
 	}
 	start := time.Now()
-	resp, err := r.Execute(req.Method, req.Path)
+	resp, err := r.Execute(req.Method, c.base+req.Path)
 	if err != nil {
 		c.logf(ctx, req, 0, start, err)
 		return err
