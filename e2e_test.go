@@ -368,3 +368,30 @@ func TestE2EWrongAppIDOrClientID(t *testing.T) {
 		})
 	}
 }
+
+// TestE2ESessionCacheFollowsStorage changes the storage behind the Client's
+// back: the Client's cached session must follow, for both of our Storages.
+func TestE2ESessionCacheFollowsStorage(t *testing.T) {
+	file, err := baas.NewFileStorage(t.TempDir() + "/session.json")
+	require.NoError(t, err)
+	for name, st := range map[string]baas.Storage{"memory": baas.NewMemoryStorage(), "file": file} {
+		t.Run(name, func(t *testing.T) {
+			e := newE2E(t, baas.ProtocolV2, nil, baas.WithStorage(st))
+			ctx := context.Background()
+			_, err := e.c.Login(ctx, true)
+			require.NoError(t, err)
+			_, err = e.c.CurrentUser(ctx)
+			require.NoError(t, err)
+
+			require.NoError(t, st.Delete(ctx, baas.KeyAuthToken))
+			_, err = e.c.CurrentUser(ctx)
+			assert.ErrorIs(t, err, baas.ErrSessionMissing, "the deleted token is seen")
+
+			require.NoError(t, st.Set(ctx, map[string]string{baas.KeyAuthToken: "other", baas.KeyUID: "77"}))
+			u, err := e.c.Login(ctx, true)
+			require.NoError(t, err)
+			assert.Equal(t, int64(77), u.ID, "a session written by someone else is used")
+			assert.Equal(t, 1, e.srv.Calls(paths[baas.ProtocolV2].login))
+		})
+	}
+}

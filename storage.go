@@ -48,57 +48,75 @@ var sessionKeys = []string{KeyUID, KeyOpenID, KeyUnionID, KeyAuthToken, KeyUserI
 // MemoryStorage is a Storage in memory: the default, gone when the process
 // ends. The zero value is not ready; use NewMemoryStorage.
 type MemoryStorage struct {
+	table
+}
+
+// table is the map both Storages of this package keep in memory, with a
+// generation that every write bumps: the Client caches the parsed session
+// until the generation changes.
+type table struct {
 	mu  sync.RWMutex
 	m   map[string]string
-	gen atomic.Uint64 // bumped by every write, for the Client's session cache
+	gen atomic.Uint64
 }
+
+func (t *table) get(key string) (string, bool) {
+	t.mu.RLock()
+	v, ok := t.m[key]
+	t.mu.RUnlock()
+	return v, ok
+}
+
+// change edits the map under the write lock and bumps the generation.
+func (t *table) change(edit func(m map[string]string)) {
+	t.mu.Lock()
+	edit(t.m)
+	t.gen.Add(1)
+	t.mu.Unlock()
+}
+
+// loadSession reads the session keys under one lock, with the generation
+// they belong to.
+func (t *table) loadSession() (v [len(loadKeys)]string, gen uint64) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	for i, k := range loadKeys {
+		v[i] = t.m[k]
+	}
+	return v, t.gen.Load()
+}
+
+// generation changes whenever the stored values do.
+func (t *table) generation() uint64 { return t.gen.Load() }
 
 // NewMemoryStorage returns an empty MemoryStorage.
 func NewMemoryStorage() *MemoryStorage {
-	return &MemoryStorage{m: make(map[string]string)}
+	s := &MemoryStorage{}
+	s.m = make(map[string]string)
+	return s
 }
 
 // Get implements Storage.
 func (s *MemoryStorage) Get(_ context.Context, key string) (string, bool, error) {
-	s.mu.RLock()
-	v, ok := s.m[key]
-	s.mu.RUnlock()
+	v, ok := s.get(key)
 	return v, ok, nil
 }
 
 // Set implements Storage.
 func (s *MemoryStorage) Set(_ context.Context, values map[string]string) error {
-	s.mu.Lock()
-	maps.Copy(s.m, values)
-	s.gen.Add(1)
-	s.mu.Unlock()
+	s.change(func(m map[string]string) { maps.Copy(m, values) })
 	return nil
 }
 
 // Delete implements Storage.
 func (s *MemoryStorage) Delete(_ context.Context, keys ...string) error {
-	s.mu.Lock()
-	for _, k := range keys {
-		delete(s.m, k)
-	}
-	s.gen.Add(1)
-	s.mu.Unlock()
+	s.change(func(m map[string]string) {
+		for _, k := range keys {
+			delete(m, k)
+		}
+	})
 	return nil
 }
-
-// loadSession reads the session keys under one lock, with the generation
-// they belong to: the Client's session cache is filled from it.
-func (s *MemoryStorage) loadSession() (v [len(loadKeys)]string, gen uint64) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for i, k := range loadKeys {
-		v[i] = s.m[k]
-	}
-	return v, s.gen.Load()
-}
-
-// generation changes whenever the stored values do.
-func (s *MemoryStorage) generation() uint64 { return s.gen.Load() }
 
 // Len returns how many keys are stored.
 func (s *MemoryStorage) Len() int {
@@ -123,10 +141,8 @@ func (s *MemoryStorage) Len() int {
 type FileStorage struct {
 	path string
 
-	wmu sync.Mutex   // serializes writers, held across the disk I/O
-	mu  sync.RWMutex // guards m; held for writing only to swap it
-	m   map[string]string
-	gen atomic.Uint64 // bumped by every write, for the Client's session cache
+	wmu   sync.Mutex // serializes writers, held across the disk I/O
+	table            // its lock is held for writing only to swap the map
 }
 
 var (
@@ -170,25 +186,9 @@ func (s *FileStorage) Path() string { return s.path }
 
 // Get implements Storage. It reads the copy in memory only.
 func (s *FileStorage) Get(_ context.Context, key string) (string, bool, error) {
-	s.mu.RLock()
-	v, ok := s.m[key]
-	s.mu.RUnlock()
+	v, ok := s.get(key)
 	return v, ok, nil
 }
-
-// loadSession reads the session keys under one lock, with the generation
-// they belong to: the Client's session cache is filled from it.
-func (s *FileStorage) loadSession() (v [len(loadKeys)]string, gen uint64) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for i, k := range loadKeys {
-		v[i] = s.m[k]
-	}
-	return v, s.gen.Load()
-}
-
-// generation changes whenever the stored values do.
-func (s *FileStorage) generation() uint64 { return s.gen.Load() }
 
 // Set implements Storage: it stores all the values, in memory and on disk,
 // or, on error, none of them. It writes nothing when no value changes. If
@@ -239,10 +239,7 @@ func (s *FileStorage) update(ctx context.Context, change func(map[string]string)
 	if err := s.write(next); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	s.m = next
-	s.gen.Add(1)
-	s.mu.Unlock()
+	s.change(func(map[string]string) { s.m = next })
 	return nil
 }
 
