@@ -75,6 +75,14 @@ func (t *table) change(edit func(m map[string]string)) {
 	t.mu.Unlock()
 }
 
+// swap makes m the map, as one write.
+func (t *table) swap(m map[string]string) {
+	t.mu.Lock()
+	t.m = m
+	t.gen.Add(1)
+	t.mu.Unlock()
+}
+
 // loadSession reads the session keys under one lock, with the generation
 // they belong to.
 func (t *table) loadSession() (v [len(loadKeys)]string, gen uint64) {
@@ -239,7 +247,7 @@ func (s *FileStorage) update(ctx context.Context, change func(map[string]string)
 	if err := s.write(next); err != nil {
 		return err
 	}
-	s.change(func(map[string]string) { s.m = next })
+	s.swap(next)
 	return nil
 }
 
