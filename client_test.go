@@ -393,6 +393,8 @@ func TestHeaders(t *testing.T) {
 				assert.Equal(t, mockClientID, q.Header.Get("X-Hydrogen-Client-ID"), q.Path)
 				assert.Equal(t, baas.Version, q.Header.Get("X-Hydrogen-Client-Version"), q.Path)
 				assert.Equal(t, "WECHAT", q.Header.Get("X-Hydrogen-Client-Platform"), q.Path)
+				assert.Equal(t, "wxbaas-go/"+baas.Version, q.Header.Get("User-Agent"), q.Path)
+				assert.Equal(t, "application/json", q.Header.Get("Accept"), q.Path)
 			}
 			login, get, destroy := reqs[0], reqs[1], reqs[2]
 			assert.Equal(t, p.login, login.Path)

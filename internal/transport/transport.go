@@ -56,10 +56,14 @@ func New(cfg Config) *Client {
 	r := resty.NewWithClient(hc).
 		SetDisableWarn(true).
 		SetDoNotParseResponse(true).
+		// Beside the protocol's headers: the SDK's own User-Agent, and Accept,
+		// which also spares resty a regexp match per request.
 		SetHeaders(map[string]string{
 			protocol.HeaderClientID:       cfg.ClientID,
 			protocol.HeaderClientVersion:  cfg.Version,
 			protocol.HeaderClientPlatform: cfg.Platform,
+			"Accept":                      "application/json",
+			"User-Agent":                  "wxbaas-go/" + cfg.Version,
 		})
 	maxBody := cfg.MaxBody
 	if maxBody <= 0 {
