@@ -38,13 +38,13 @@ func (s session) values() map[string]string {
 	if s.expiresAt != 0 {
 		exp = strconv.FormatInt(s.expiresAt, 10)
 	}
-	return map[string]string{
-		KeyUID:              strconv.FormatInt(s.uid, 10),
-		KeyOpenID:           s.openid,
-		KeyUnionID:          s.unionid,
-		KeyAuthToken:        s.token,
-		KeySessionExpiresAt: exp,
-	}
+	values := make(map[string]string, 8) // room for the two keys withUserChange may add
+	values[KeyUID] = strconv.FormatInt(s.uid, 10)
+	values[KeyOpenID] = s.openid
+	values[KeyUnionID] = s.unionid
+	values[KeyAuthToken] = s.token
+	values[KeySessionExpiresAt] = exp
+	return values
 }
 
 // get reads one key; absent reads as "".
@@ -101,8 +101,11 @@ func (c *Client) loadSession(ctx context.Context) (session, error) {
 
 // parseSession makes a session of the values of loadKeys.
 func parseSession(v [len(loadKeys)]string) session {
+	if v[0] == "" || v[1] == "" {
+		return session{}
+	}
 	uid, err := strconv.ParseInt(v[1], 10, 64)
-	if err != nil || v[0] == "" {
+	if err != nil {
 		return session{}
 	}
 	s := session{token: v[0], uid: uid, openid: v[3], unionid: v[4]}
