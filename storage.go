@@ -42,7 +42,7 @@ const (
 // keyPrefix turns a short key ("uid") into a storage key.
 const keyPrefix = "ifx_baas_"
 
-// sessionKeys are the keys a logout empties.
+// sessionKeys are the keys a logout empties: all the keys the SDK keeps.
 var sessionKeys = []string{KeyUID, KeyOpenID, KeyUnionID, KeyAuthToken, KeyUserInfo, KeySessionExpiresAt, KeyIsLoginedBaaS}
 
 // MemoryStorage is a Storage in memory: the default, gone when the process
@@ -349,18 +349,19 @@ func describeJSONError(err error, size int) string {
 	return err.Error()
 }
 
-// shortKeys are the keys Client.Get takes, as wx.BaaS.storage.get does.
-var shortKeys = []string{"uid", "openid", "unionid", "auth_token", "userinfo", "session_expires_at", "is_logined_baas"}
-
 // Get returns a stored value by its short name, like wx.BaaS.storage.get:
 // "uid", "openid", "unionid", "auth_token", "userinfo" (JSON),
 // "session_expires_at" or "is_logined_baas". The full name
 // ("ifx_baas_uid") works too. An absent value is "". Another name is a 605
 // *HError.
 func (c *Client) Get(ctx context.Context, key string) (string, error) {
-	short := strings.TrimPrefix(key, keyPrefix)
-	if !slices.Contains(shortKeys, short) {
-		return "", newError(CodeIncorrectParameter, fmt.Sprintf("unknown storage key %q: want one of %s", key, strings.Join(shortKeys, ", ")), nil)
+	full := keyPrefix + strings.TrimPrefix(key, keyPrefix)
+	if !slices.Contains(sessionKeys, full) {
+		short := make([]string, len(sessionKeys))
+		for i, k := range sessionKeys {
+			short[i] = strings.TrimPrefix(k, keyPrefix)
+		}
+		return "", newError(CodeIncorrectParameter, fmt.Sprintf("unknown storage key %q: want one of %s", key, strings.Join(short, ", ")), nil)
 	}
-	return c.get(ctx, keyPrefix+short)
+	return c.get(ctx, full)
 }

@@ -448,3 +448,42 @@ func benchmarkGet(b *testing.B, s baas.Storage) {
 		b.Fatalf("Get allocates %v times per call, want 0", allocs)
 	}
 }
+
+// Client.Get reads every key the SDK keeps by its short or its full name,
+// and names the valid short names when given another.
+func TestClientGet(t *testing.T) {
+	ctx := context.Background()
+	store := baas.NewMemoryStorage()
+	c, err := baas.New("client-get", baas.WithStorage(store))
+	mustNil(t, err, "New")
+	keys := map[string]string{
+		"uid": baas.KeyUID, "openid": baas.KeyOpenID, "unionid": baas.KeyUnionID,
+		"auth_token": baas.KeyAuthToken, "userinfo": baas.KeyUserInfo,
+		"session_expires_at": baas.KeySessionExpiresAt, "is_logined_baas": baas.KeyIsLoginedBaaS,
+	}
+	values := map[string]string{}
+	for short, full := range keys {
+		values[full] = "value of " + short
+	}
+	mustNil(t, store.Set(ctx, values), "Set")
+	for short, full := range keys {
+		for _, name := range []string{short, full} {
+			if got, err := c.Get(ctx, name); err != nil || got != "value of "+short {
+				t.Errorf("Get(%q) = %q, %v; want %q", name, got, err, "value of "+short)
+			}
+		}
+	}
+	mustNil(t, store.Delete(ctx, baas.KeyUID), "Delete")
+	if got, err := c.Get(ctx, "uid"); err != nil || got != "" {
+		t.Errorf("Get(uid) of an absent value = %q, %v; want \"\", nil", got, err)
+	}
+
+	for _, name := range []string{"", "token", "ifx_baas_", "ifx_baas_token", "UID", "ifx_baas_ifx_baas_uid"} {
+		_, err := c.Get(ctx, name)
+		he := wantHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+		want := fmt.Sprintf("incorrect parameter type: unknown storage key %q: want one of uid, openid, unionid, auth_token, userinfo, session_expires_at, is_logined_baas", name)
+		if he.Message != want {
+			t.Errorf("Get(%q): message %q, want %q", name, he.Message, want)
+		}
+	}
+}
