@@ -43,7 +43,7 @@ func main() {
 	flag.StringVar(&o.clientID, "client-id", "", "ClientID of a real MinCloud mini-program; empty runs against the local emulator")
 	flag.StringVar(&o.code, "code", "", "a wx.login code pasted from the WeChat devtools (real service only; single use)")
 	flag.StringVar(&o.protocol, "protocol", "v2", "wire protocol: v1 or v2")
-	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request timeout")
+	flag.DurationVar(&o.timeout, "timeout", baas.DefaultTimeout, "per-request timeout")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
