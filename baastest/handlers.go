@@ -15,122 +15,109 @@ type v1Authenticated struct {
 }
 
 // v1Init is V1 session init: a code for a session, 201.
-func (s *Server) v1Init(w http.ResponseWriter, r *http.Request, _ string) {
+func (s *Server) v1Init(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	var req protocol.V1InitRequest
 	if err := s.bufs.decode(w, r, &req); err != nil {
-		writeError(w, err)
-		return
+		return err
 	}
-	if req.Code == "" {
-		writeError(w, missing("code"))
-		return
+	return s.login(w, req.Code, true, appendV1Session)
+}
+
+// v2SilentLogin is V2 silent login: a code for a session, 201.
+func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	req := protocol.V2SilentLoginRequest{CreateUser: true} // absent means true
+	if err := s.bufs.decode(w, r, &req); err != nil {
+		return err
 	}
-	o, err := s.st.login(req.Code, true)
+	return s.login(w, req.Code, req.CreateUser, appendV2Session)
+}
+
+// login exchanges code for a session and answers it, 201, in the encoding
+// of enc.
+func (s *Server) login(w http.ResponseWriter, code string, create bool, enc func([]byte, *opened) []byte) *apiError {
+	if code == "" {
+		return missing("code")
+	}
+	o, err := s.st.login(code, create)
 	if err != nil {
-		writeError(w, err)
-		return
+		return err
 	}
-	s.bufs.writeAppended(w, http.StatusCreated, &o, appendV1Session)
+	s.bufs.writeAppended(w, http.StatusCreated, &o, enc)
+	return nil
 }
 
 // v1Authenticate is V1 authenticate: the user data verified with the
-// session's session_key, 200.
-func (s *Server) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string) {
+// session's session_key, 200. The token is checked before the body, so that
+// a client without a session learns that first.
+func (s *Server) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	token, err := bearer(r)
 	if err == nil {
 		err = s.st.checkToken(token)
 	}
 	if err != nil {
-		writeError(w, err)
-		return
+		return err
 	}
 	var req protocol.V1AuthRequest
 	if err := s.bufs.decode(w, r, &req); err != nil {
-		writeError(w, err)
-		return
+		return err
 	}
 	if err := requireUserData(&req); err != nil {
-		writeError(w, err)
-		return
+		return err
 	}
 	id, unionID, err := s.st.authenticateV1(token, req)
 	if err != nil {
-		writeError(w, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, v1Authenticated{UserID: id, UnionID: unionID})
-}
-
-// v2SilentLogin is V2 silent login: a code for a session, 201.
-func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string) {
-	req := protocol.V2SilentLoginRequest{CreateUser: true} // absent means true
-	if err := s.bufs.decode(w, r, &req); err != nil {
-		writeError(w, err)
-		return
-	}
-	if req.Code == "" {
-		writeError(w, missing("code"))
-		return
-	}
-	o, err := s.st.login(req.Code, req.CreateUser)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	s.bufs.writeAppended(w, http.StatusCreated, &o, appendV2Session)
+	return nil
 }
 
 // v2Authenticate is V2 authenticate: a fresh code and the user data for a
 // new session, 201.
-func (s *Server) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string) {
+func (s *Server) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	req := protocol.V2AuthRequest{CreateUser: true} // absent means true
 	if err := s.bufs.decode(w, r, &req); err != nil {
-		writeError(w, err)
-		return
+		return err
 	}
 	if req.Code == "" {
-		writeError(w, missing("code"))
-		return
+		return missing("code")
 	}
 	if err := requireUserData(&req.UserData); err != nil {
-		writeError(w, err)
-		return
+		return err
 	}
 	switch req.UpdateUserProfile {
 	case "":
 		req.UpdateUserProfile = protocol.ProfileSetNX
 	case protocol.ProfileSetNX, protocol.ProfileOverwrite, protocol.ProfileKeep:
 	default:
-		writeError(w, fail(http.StatusBadRequest, `field "update_userprofile" must be one of "overwrite", "setnx", "false"`))
-		return
+		return fail(http.StatusBadRequest, `field "update_userprofile" must be one of "overwrite", "setnx", "false"`)
 	}
 	o, err := s.st.authenticateV2(&req)
 	if err != nil {
-		writeError(w, err)
-		return
+		return err
 	}
 	s.bufs.writeAppended(w, http.StatusCreated, &o, appendV2Session)
+	return nil
 }
 
 // destroy ends the session of the request's token, 200 {}.
-func (s *Server) destroy(w http.ResponseWriter, r *http.Request, _ string) {
+func (s *Server) destroy(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	token, err := bearer(r)
 	if err == nil {
 		err = s.st.destroy(token)
 	}
 	if err != nil {
-		writeError(w, err)
-		return
+		return err
 	}
 	writeBody(w, http.StatusOK, []byte("{}"))
+	return nil
 }
 
 // userRecord answers the user record of id to a logged-in user, 200.
-func (s *Server) userRecord(w http.ResponseWriter, r *http.Request, id string) {
+func (s *Server) userRecord(w http.ResponseWriter, r *http.Request, id string) *apiError {
 	token, err := bearer(r)
 	if err != nil {
-		writeError(w, err)
-		return
+		return err
 	}
 	n, perr := strconv.ParseInt(id, 10, 64)
 	if perr != nil {
@@ -138,10 +125,10 @@ func (s *Server) userRecord(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	rec, err := s.st.userRecord(token, n)
 	if err != nil {
-		writeError(w, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, rec)
+	return nil
 }
 
 // bearer returns the token of the Authorization header, "" when there is

@@ -9,13 +9,16 @@ import (
 )
 
 // route is one endpoint: its method, whether it is a BaaS endpoint (which
-// needs the ClientID header) and its handler. arg is the {id} of a user
-// record path.
+// needs the ClientID header) and its handler.
 type route struct {
 	method string
 	baas   bool
-	serve  func(w http.ResponseWriter, r *http.Request, arg string)
+	serve  handler
 }
+
+// handler serves one endpoint: it writes the answer, or returns the error to
+// answer. arg is the {id} of a user record path.
+type handler func(w http.ResponseWriter, r *http.Request, arg string) *apiError
 
 // router maps the exact paths of every published version of every endpoint,
 // and the prefixes of the user record paths.
@@ -26,7 +29,7 @@ type router struct {
 }
 
 func newRouter(s *Server) *router {
-	post := func(h func(http.ResponseWriter, *http.Request, string)) route {
+	post := func(h handler) route {
 		return route{method: http.MethodPost, baas: true, serve: h}
 	}
 	rt := &router{
@@ -81,21 +84,32 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != rt.method && !(r.Method == http.MethodHead && rt.method == http.MethodGet) {
 		w.Header().Set("Allow", rt.method)
-		writeError(w, fail(http.StatusMethodNotAllowed, fmt.Sprintf("method %.20q not allowed on %s: use %s", r.Method, path, rt.method)))
+		writeError(w, fail(http.StatusMethodNotAllowed, fmt.Sprintf("method %.20q not allowed on %.200q: use %s", r.Method, path, rt.method)))
 		return
 	}
+	var err *apiError
 	if rt.baas {
-		if err := s.checkClientID(r); err != nil {
-			writeError(w, err)
-			return
-		}
+		err = s.checkClientID(r)
 	}
-	rt.serve(w, r, arg)
+	if err == nil {
+		err = rt.serve(w, r, arg)
+	}
+	if err != nil {
+		writeError(w, err)
+	}
 }
+
+// clientIDKey is protocol.HeaderClientID in the canonical form net/http keys
+// headers by, so that reading it costs no canonicalisation per request.
+const clientIDKey = "X-Hydrogen-Client-Id"
 
 // checkClientID checks the X-Hydrogen-Client-ID header.
 func (s *Server) checkClientID(r *http.Request) *apiError {
-	switch id := r.Header.Get(protocol.HeaderClientID); id {
+	var id string
+	if v := r.Header[clientIDKey]; len(v) > 0 {
+		id = v[0]
+	}
+	switch id {
 	case s.ClientID:
 		return nil
 	case "":

@@ -25,37 +25,40 @@ type wxCode struct {
 	Code string `json:"code"`
 }
 
-func (s *Server) decodeWx(w http.ResponseWriter, r *http.Request) (wxRequest, bool) {
+func (s *Server) decodeWx(w http.ResponseWriter, r *http.Request) (wxRequest, *apiError) {
 	var req wxRequest
-	err := s.bufs.decode(w, r, &req)
-	if err == nil && req.OpenID == "" {
-		err = missing("openid")
+	if err := s.bufs.decode(w, r, &req); err != nil {
+		return req, err
 	}
-	if err != nil {
-		writeError(w, err)
-		return req, false
+	if req.OpenID == "" {
+		return req, missing("openid")
 	}
 	if req.AppID == "" {
 		req.AppID = s.AppID
 	}
-	return req, true
+	return req, nil
 }
 
 // wxLogin serves PathWxLogin.
-func (s *Server) wxLogin(w http.ResponseWriter, r *http.Request, _ string) {
-	if req, ok := s.decodeWx(w, r); ok {
-		writeJSON(w, http.StatusOK, wxCode{Code: s.wx.LoginForApp(req.AppID, req.OpenID)})
+func (s *Server) wxLogin(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	req, err := s.decodeWx(w, r)
+	if err != nil {
+		return err
 	}
+	writeJSON(w, http.StatusOK, wxCode{Code: s.wx.LoginForApp(req.AppID, req.OpenID)})
+	return nil
 }
 
 // wxUserInfo serves PathWxUserInfo.
-func (s *Server) wxUserInfo(w http.ResponseWriter, r *http.Request, _ string) {
-	req, ok := s.decodeWx(w, r)
+func (s *Server) wxUserInfo(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	req, err := s.decodeWx(w, r)
 	switch {
-	case !ok:
+	case err != nil:
+		return err
 	case req.Deny:
 		writeJSON(w, http.StatusOK, s.wx.Deny(req.OpenID))
 	default:
 		writeJSON(w, http.StatusOK, s.wx.GetUserInfoForApp(req.AppID, req.OpenID))
 	}
+	return nil
 }
