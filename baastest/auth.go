@@ -1,7 +1,7 @@
 package baastest
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -119,21 +119,20 @@ func (st *store) verifyLocked(u *user, k secret, d protocol.UserData) (*wxcrypto
 	if !wxcrypto.Verify(d.RawData, key, d.Signature) {
 		return nil, fail(400, "signature mismatch: rawData was not signed with the session_key of this session")
 	}
-	plain, err := wxcrypto.Decrypt(key, d.IV, d.EncryptedData)
-	if err != nil {
-		return nil, fail(400, "cannot decrypt encryptedData: "+err.Error())
-	}
-	var ud wxcrypto.UserData
-	if json.Unmarshal(plain, &ud) != nil {
+	ud, err := wxcrypto.DecryptUserData(key, d.IV, d.EncryptedData, st.appID)
+	var we *wxcrypto.WatermarkError
+	switch {
+	case errors.As(err, &we):
+		return nil, fail(400, fmt.Sprintf("encryptedData watermark appid %.64q is not this mini-program's AppID: check the AppID configuration", we.AppID))
+	case errors.Is(err, wxcrypto.ErrNotJSON):
 		return nil, fail(400, "decrypted encryptedData is not JSON: wrong session_key or iv")
-	}
-	if ud.Watermark.AppID != st.appID {
-		return nil, fail(400, fmt.Sprintf("encryptedData watermark appid %.64q is not this mini-program's AppID: check the AppID configuration", ud.Watermark.AppID))
+	case err != nil:
+		return nil, fail(400, "cannot decrypt encryptedData: "+err.Error())
 	}
 	if ud.OpenID != u.wx.OpenID {
 		return nil, fail(400, "encryptedData belongs to another user: openId mismatch")
 	}
-	return &ud, nil
+	return ud, nil
 }
 
 // applyLocked stores authenticated user data in u's record: the profile as

@@ -34,7 +34,6 @@ type store struct {
 	users    []*user           // every user, by index
 	byOpenID map[string]uint32 // index in users
 	records  []*user           // users with a BaaS record: records[id-1]
-	apps     []string          // AppIDs codes were issued for; apps[0] is ours
 	codes    map[secret]loginCode
 	sessions map[secret]session // by token
 
@@ -43,10 +42,9 @@ type store struct {
 
 // user is one WeChat user of the mini-program and their BaaS record.
 type user struct {
-	wx     User   // as WeChat knows them
+	wx     User   // as WeChat knows them; a SessionKey set there is fixed
 	key    secret // the current session_key, when hasKey
 	hasKey bool
-	fixed  bool  // key is wx.SessionKey and never rotates
 	id     int64 // the record id, 0 until the first login
 	rec    record
 }
@@ -62,10 +60,10 @@ type record struct {
 
 // loginCode is a code wx.login handed out.
 type loginCode struct {
-	user   uint32 // index in users
-	app    uint32 // index in apps
-	issued int64  // unix nanoseconds
-	used   bool
+	user    uint32 // index in users
+	foreign bool   // issued for another AppID than the Server's
+	issued  int64  // unix nanoseconds
+	used    bool
 }
 
 // session is what a token stands for.
@@ -81,7 +79,6 @@ func newStore(cfg config) *store {
 		expiresIn:      cfg.expiresIn,
 		now:            cfg.now,
 		byOpenID:       make(map[string]uint32),
-		apps:           []string{cfg.appID},
 		codes:          make(map[secret]loginCode),
 		sessions:       make(map[secret]session),
 		codeSweepAt:    minSweep,
@@ -132,8 +129,7 @@ func (st *store) addUser(w User, fixed secret) {
 	defer st.mu.Unlock()
 	u, _ := st.userLocked(w.OpenID)
 	u.wx = w
-	u.fixed = w.SessionKey != ""
-	if u.fixed {
+	if w.SessionKey != "" {
 		u.key, u.hasKey = fixed, true
 	}
 }
@@ -148,21 +144,10 @@ func (st *store) currentKeyLocked(u *user) secret {
 
 // rotateKeyLocked gives u a new current session_key, unless u has a fixed one.
 func (st *store) rotateKeyLocked(u *user) secret {
-	if !u.fixed {
+	if u.wx.SessionKey == "" { // a fixed session_key never rotates
 		u.key, u.hasKey = st.rand.secret(), true
 	}
 	return u.key
-}
-
-// appLocked returns the index of appID in apps, adding it on first use.
-func (st *store) appLocked(appID string) uint32 {
-	for i, a := range st.apps {
-		if a == appID {
-			return uint32(i)
-		}
-	}
-	st.apps = append(st.apps, appID)
-	return uint32(len(st.apps) - 1)
 }
 
 // issueCode is wx.login: a fresh code for openid, bound to appID.
@@ -180,7 +165,7 @@ func (st *store) issueCode(appID, openid string) string {
 	}
 	_, ui := st.userLocked(openid)
 	code := st.rand.secret()
-	st.codes[code] = loginCode{user: ui, app: st.appLocked(appID), issued: now}
+	st.codes[code] = loginCode{user: ui, foreign: appID != st.appID, issued: now}
 	return hex.EncodeToString(code[:])
 }
 
@@ -192,7 +177,7 @@ func (st *store) redeemLocked(code string, now int64) (*user, uint32, *apiError)
 	switch {
 	case !ok || !found:
 		return nil, 0, fail(400, "unknown code: get a fresh code from wx.login")
-	case c.app != 0:
+	case c.foreign:
 		return nil, 0, fail(401, "the code belongs to another AppID: authentication failed, check the AppID and ClientID configuration")
 	case c.used:
 		return nil, 0, fail(400, "code already used: get a fresh code from wx.login")

@@ -58,6 +58,7 @@ var (
 	ErrIV      = errors.New("iv is not 16 bytes of base64")
 	ErrData    = errors.New("encryptedData is not base64 of whole AES blocks")
 	ErrPadding = errors.New("encryptedData has bad padding: wrong session_key or iv")
+	ErrNotJSON = errors.New("decrypted user data is not JSON: wrong session_key or iv")
 )
 
 // NewKey returns 16 random bytes as base64: a session_key or an iv.
@@ -148,19 +149,30 @@ func Decrypt(sessionKey, iv, encryptedData string) ([]byte, error) {
 	return buf[:len(buf)-pad], nil
 }
 
+// WatermarkError is user data whose watermark names another AppID than the
+// one expected.
+type WatermarkError struct {
+	AppID string // the watermark's
+	Want  string
+}
+
+func (e *WatermarkError) Error() string {
+	return fmt.Sprintf("watermark appid %q does not match this AppID %q", e.AppID, e.Want)
+}
+
 // DecryptUserData decrypts encryptedData and checks that its watermark names
-// appID.
+// appID. Its errors are those of Decrypt, ErrNotJSON, or a *WatermarkError.
 func DecryptUserData(sessionKey, iv, encryptedData, appID string) (*UserData, error) {
 	plain, err := Decrypt(sessionKey, iv, encryptedData)
 	if err != nil {
 		return nil, err
 	}
 	var u UserData
-	if err := json.Unmarshal(plain, &u); err != nil {
-		return nil, fmt.Errorf("decrypted user data is not JSON: wrong session_key or iv")
+	if json.Unmarshal(plain, &u) != nil {
+		return nil, ErrNotJSON
 	}
 	if u.Watermark.AppID != appID {
-		return nil, fmt.Errorf("watermark appid %q does not match this AppID %q", u.Watermark.AppID, appID)
+		return nil, &WatermarkError{AppID: u.Watermark.AppID, Want: appID}
 	}
 	return &u, nil
 }

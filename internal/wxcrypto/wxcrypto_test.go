@@ -95,8 +95,16 @@ func TestDecryptUserDataChecksTheWatermark(t *testing.T) {
 	assert.Equal(t, int64(5), u.Watermark.Timestamp)
 
 	_, err = DecryptUserData(key, iv, enc, "wxB")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "watermark appid")
+	var we *WatermarkError
+	require.ErrorAs(t, err, &we)
+	assert.Equal(t, WatermarkError{AppID: "wxA", Want: "wxB"}, *we)
+	assert.Equal(t, `watermark appid "wxA" does not match this AppID "wxB"`, err.Error())
+
+	// Data that decrypts well but is not JSON.
+	enc, err = Encrypt(key, iv, []byte("not json"))
+	require.NoError(t, err)
+	_, err = DecryptUserData(key, iv, enc, "wxA")
+	assert.ErrorIs(t, err, ErrNotJSON)
 }
 
 func TestNewKeyIsRandomAndSized(t *testing.T) {
