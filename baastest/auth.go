@@ -141,8 +141,7 @@ func (st *store) applyLocked(u *user, ud *wxcrypto.UserData, mode string, now ti
 	p := &u.rec.profile
 	switch mode {
 	case protocol.ProfileOverwrite:
-		*p = wxcrypto.RawUserInfo{NickName: ud.NickName, Gender: ud.Gender, Language: ud.Language,
-			City: ud.City, Province: ud.Province, Country: ud.Country, AvatarURL: ud.AvatarURL}
+		*p = ud.RawUserInfo
 	case protocol.ProfileKeep:
 	default: // setnx
 		setnx(&p.NickName, ud.NickName)

@@ -25,6 +25,12 @@ type User struct {
 	Language   string
 }
 
+// profile is the public user info of u, as rawData carries it.
+func (u *User) profile() wxcrypto.RawUserInfo {
+	return wxcrypto.RawUserInfo{NickName: u.NickName, Gender: u.Gender, Language: u.Language,
+		City: u.City, Province: u.Province, Country: u.Country, AvatarURL: u.AvatarURL}
+}
+
 // WeChat is the simulated WeChat client and platform of a Server: wx.login
 // and wx.getUserInfo for any user. It is safe for concurrent use.
 type WeChat struct {
@@ -117,13 +123,11 @@ func (w *WeChat) GetUserInfoForApp(appID, openid string) baas.UserInfoEvent {
 	st.mu.Unlock()
 	key, iv := encodeKey(k), encodeKey(ivk)
 
-	info := wxcrypto.RawUserInfo{NickName: p.NickName, Gender: p.Gender, Language: p.Language,
-		City: p.City, Province: p.Province, Country: p.Country, AvatarURL: p.AvatarURL}
+	info := p.profile()
 	raw, _ := json.Marshal(info)
 	plain, _ := json.Marshal(wxcrypto.UserData{
-		OpenID: p.OpenID, NickName: p.NickName, Gender: p.Gender, Language: p.Language,
-		City: p.City, Province: p.Province, Country: p.Country, AvatarURL: p.AvatarURL,
-		UnionID: p.UnionID, Watermark: wxcrypto.Watermark{AppID: appID, Timestamp: now.Unix()},
+		OpenID: p.OpenID, RawUserInfo: info, UnionID: p.UnionID,
+		Watermark: wxcrypto.Watermark{AppID: appID, Timestamp: now.Unix()},
 	})
 	enc, _ := wxcrypto.Encrypt(key, iv, plain) // key and iv are valid by construction
 	return baas.UserInfoEvent{Detail: &baas.UserInfoDetail{

@@ -52,8 +52,8 @@ func TestGetUserInfoRoundTrip(t *testing.T) {
 	assert.Len(t, iv, 16)
 	ud, err := wxcrypto.DecryptUserData(key, d.IV, d.EncryptedData, s.AppID)
 	require.NoError(t, err)
-	assert.Equal(t, &wxcrypto.UserData{OpenID: "o-1", NickName: u.NickName, Gender: 1, Language: "zh_CN",
-		City: "Hangzhou", Province: "Zhejiang", Country: "China", AvatarURL: u.AvatarURL, UnionID: "un-1",
+	assert.Equal(t, &wxcrypto.UserData{OpenID: "o-1", RawUserInfo: wxcrypto.RawUserInfo{NickName: u.NickName, Gender: 1, Language: "zh_CN",
+		City: "Hangzhou", Province: "Zhejiang", Country: "China", AvatarURL: u.AvatarURL}, UnionID: "un-1",
 		Watermark: wxcrypto.Watermark{AppID: s.AppID, Timestamp: clock.Now().Unix()}}, ud)
 
 	other, err := wxcrypto.NewKey()

@@ -29,14 +29,8 @@ type Watermark struct {
 
 // UserData is the plaintext of encryptedData.
 type UserData struct {
-	OpenID    string    `json:"openId"`
-	NickName  string    `json:"nickName"`
-	Gender    int       `json:"gender"`
-	Language  string    `json:"language"`
-	City      string    `json:"city"`
-	Province  string    `json:"province"`
-	Country   string    `json:"country"`
-	AvatarURL string    `json:"avatarUrl"`
+	OpenID string `json:"openId"`
+	RawUserInfo
 	UnionID   string    `json:"unionId,omitempty"`
 	Watermark Watermark `json:"watermark"`
 }

@@ -83,7 +83,7 @@ func TestDecryptErrors(t *testing.T) {
 }
 
 func TestDecryptUserDataChecksTheWatermark(t *testing.T) {
-	plain, err := json.Marshal(UserData{OpenID: "o", NickName: "N", UnionID: "u", Watermark: Watermark{AppID: "wxA", Timestamp: 5}})
+	plain, err := json.Marshal(UserData{OpenID: "o", RawUserInfo: RawUserInfo{NickName: "N"}, UnionID: "u", Watermark: Watermark{AppID: "wxA", Timestamp: 5}})
 	require.NoError(t, err)
 	enc, err := Encrypt(key, iv, plain)
 	require.NoError(t, err)
