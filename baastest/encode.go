@@ -15,16 +15,7 @@ import (
 // appendV2Session appends the body of a V2 login: the session with the
 // user's ids at the top level and in user_info, the full user record.
 func appendV2Session(b []byte, o *opened) []byte {
-	b = append(b, `{"token":`...)
-	b = appendString(b, o.token)
-	b = append(b, `,"expires_in":`...)
-	b = strconv.AppendInt(b, o.expiresIn, 10)
-	b = append(b, `,"user_id":`...)
-	b = strconv.AppendInt(b, o.user.ID, 10)
-	b = append(b, `,"openid":`...)
-	b = appendString(b, o.user.OpenID)
-	b = append(b, `,"unionid":`...)
-	b = appendString(b, o.user.UnionID)
+	b = appendSessionFields(b, o)
 	b = append(b, `,"user_info":`...)
 	b = appendRecord(b, &o.user)
 	return append(b, '}')
@@ -32,17 +23,22 @@ func appendV2Session(b []byte, o *opened) []byte {
 
 // appendV1Session appends the body of V1 session init.
 func appendV1Session(b []byte, o *opened) []byte {
+	return append(appendSessionFields(b, o), '}')
+}
+
+// appendSessionFields opens the object of a session answer with the fields
+// both generations have: token, expires_in and the user's ids.
+func appendSessionFields(b []byte, o *opened) []byte {
 	b = append(b, `{"token":`...)
 	b = appendString(b, o.token)
+	b = append(b, `,"expires_in":`...)
+	b = strconv.AppendInt(b, o.expiresIn, 10)
 	b = append(b, `,"user_id":`...)
 	b = strconv.AppendInt(b, o.user.ID, 10)
 	b = append(b, `,"openid":`...)
 	b = appendString(b, o.user.OpenID)
 	b = append(b, `,"unionid":`...)
-	b = appendString(b, o.user.UnionID)
-	b = append(b, `,"expires_in":`...)
-	b = strconv.AppendInt(b, o.expiresIn, 10)
-	return append(b, '}')
+	return appendString(b, o.user.UnionID)
 }
 
 // appendRecord appends the JSON of a user record.
