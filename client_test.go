@@ -106,7 +106,32 @@ type mockBackend struct {
 
 func newMockBackend(t testing.TB) *mockBackend {
 	mt := httpmock.NewMockTransport()
-	return &mockBackend{t: t, mt: mt, hc: &http.Client{Transport: mt}}
+	m := &mockBackend{t: t, mt: mt, hc: &http.Client{Transport: mt}}
+	// A request nothing answers is recorded too, so that calls() counts it,
+	// and fails as a refused connection would.
+	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
+		if _, err := m.record(req); err != nil {
+			return nil, err
+		}
+		return httpmock.ConnectionFailure(req)
+	})
+	return m
+}
+
+// record notes req among the requests received.
+func (m *mockBackend) record(req *http.Request) (seenRequest, error) {
+	r := seenRequest{Method: req.Method, Path: req.URL.Path, Header: req.Header.Clone()}
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return r, err
+		}
+		r.Body = string(b)
+	}
+	m.mu.Lock()
+	m.seen = append(m.seen, r)
+	m.mu.Unlock()
+	return r, nil
 }
 
 // handle registers fn for method and path (under mockBaseURL); every
@@ -117,21 +142,25 @@ func (m *mockBackend) handle(method, path string, fn func(r seenRequest) (int, s
 
 func (m *mockBackend) handleURL(method, url string, fn func(r seenRequest) (int, string)) {
 	m.mt.RegisterResponder(method, url, func(req *http.Request) (*http.Response, error) {
-		r := seenRequest{Method: req.Method, Path: req.URL.Path, Header: req.Header.Clone()}
-		if req.Body != nil {
-			b, err := io.ReadAll(req.Body)
-			if err != nil {
-				return nil, err
-			}
-			r.Body = string(b)
+		r, err := m.record(req)
+		if err != nil {
+			return nil, err
 		}
-		m.mu.Lock()
-		m.seen = append(m.seen, r)
-		m.mu.Unlock()
 		status, body := fn(r)
 		resp := httpmock.NewStringResponse(status, body)
 		resp.Header.Set("Content-Type", "application/json")
 		return resp, nil
+	})
+}
+
+// respond registers an httpmock responder for method and path, recording
+// each request before it answers.
+func (m *mockBackend) respond(method, path string, responder httpmock.Responder) {
+	m.mt.RegisterResponder(method, mockBaseURL+path, func(req *http.Request) (*http.Response, error) {
+		if _, err := m.record(req); err != nil {
+			return nil, err
+		}
+		return responder(req)
 	})
 }
 
@@ -163,8 +192,12 @@ func (m *mockBackend) requests() []seenRequest {
 	return append([]seenRequest(nil), m.seen...)
 }
 
-// calls returns how many requests reached any responder, and no responder.
-func (m *mockBackend) calls() int { return m.mt.GetTotalCallCount() }
+// calls returns how many requests were sent, answered or not.
+func (m *mockBackend) calls() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.seen)
+}
 
 // countingCodes is a CodeProvider answering "code-1", "code-2", …
 type countingCodes struct{ n atomic.Int64 }

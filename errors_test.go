@@ -267,7 +267,7 @@ func TestErrorNeverShowsToken(t *testing.T) {
 		}, doGet},
 		{"Do network error", func(r *mockRig) {
 			storeSession(t, r.st, secretToken, 42, 0)
-			r.mt.RegisterResponder(http.MethodGet, mockBaseURL+"/x/", httpmock.NewErrorResponder(errors.New("connection reset")))
+			r.respond(http.MethodGet, "/x/", httpmock.NewErrorResponder(errors.New("connection reset")))
 		}, doGet},
 		{"Do malformed body", func(r *mockRig) {
 			storeSession(t, r.st, secretToken, 42, 0)

@@ -102,7 +102,7 @@ func TestLogoutFailureKeepsSession(t *testing.T) {
 			r := newMockRig(t)
 			fullSession(t, r.st, "tok-keep")
 			before := storedValues(t, r.st)
-			r.mt.RegisterResponder(http.MethodPost, mockBaseURL+protoCases[1].destroy, tc.responder)
+			r.respond(http.MethodPost, protoCases[1].destroy, tc.responder)
 
 			err := r.c.Logout(context.Background())
 			requireHError(t, err, tc.code, nil)
