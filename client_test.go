@@ -333,6 +333,7 @@ func TestNewGoodOptions(t *testing.T) {
 		require.NoError(t, err)
 		require.NotNil(t, c)
 		assert.Equal(t, mockClientID, c.ClientID())
+		assert.IsType(t, &baas.MemoryStorage{}, c.Storage(), "WithStorage(nil) keeps the default")
 	}
 }
 

@@ -207,6 +207,8 @@ func TestCoalesceWaiterCanceled(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	srv := newLoginServer(t, func(int64) <-chan struct{} { return release })
+	unblock := sync.OnceFunc(func() { close(release) })
+	t.Cleanup(unblock) // before srv.Close, should the test stop early
 	codes := &countingCodes{}
 	c, err := baas.New(mockClientID, baas.WithBaseURL(srv.URL), baas.WithCodeProvider(codes))
 	require.NoError(t, err)
@@ -246,7 +248,7 @@ func TestCoalesceWaiterCanceled(t *testing.T) {
 	default:
 	}
 
-	close(release)
+	unblock()
 	wg.Wait()
 	close(results)
 	for err := range results {
@@ -338,6 +340,8 @@ func TestCoalesceLogoutDuringLogin(t *testing.T) {
 					}
 					return closed()
 				})
+				unblock := sync.OnceFunc(func() { close(release) })
+				t.Cleanup(unblock) // before srv.Close, should the test stop early
 				st := baas.NewMemoryStorage()
 				c, err := baas.New(mockClientID, baas.WithBaseURL(srv.URL), baas.WithCodeProvider(&countingCodes{}),
 					baas.WithStorage(st))
@@ -347,7 +351,7 @@ func TestCoalesceLogoutDuringLogin(t *testing.T) {
 				go func() { done <- login(c) }()
 				srv.waitStarted(t)
 				require.NoError(t, op(c))
-				close(release)
+				unblock()
 
 				err = <-done
 				requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)

@@ -253,64 +253,64 @@ func TestErrorNeverShowsToken(t *testing.T) {
 	withToken := `{"token":"` + secretToken + `","expires_in":7200,"user_id":42,"openid":"o"}`
 	cases := []struct {
 		name  string
-		setup func(r *mockRig)
+		setup func(t *testing.T, r *mockRig)
 		call  func(r *mockRig) error
 	}{
-		{"Do 500", func(r *mockRig) {
+		{"Do 500", func(t *testing.T, r *mockRig) {
 			storeSession(t, r.st, secretToken, 42, 0)
 			r.reply(http.MethodGet, "/x/", 500, `{"error_msg":"boom"}`)
 		}, doGet},
-		{"Do 401 twice", func(r *mockRig) {
+		{"Do 401 twice", func(t *testing.T, r *mockRig) {
 			storeSession(t, r.st, secretToken, 42, 0)
 			r.reply(http.MethodPost, login, http.StatusCreated, withToken)
 			r.reply(http.MethodGet, "/x/", 401, `{"error_msg":"unauthorized"}`)
 		}, doGet},
-		{"Do network error", func(r *mockRig) {
+		{"Do network error", func(t *testing.T, r *mockRig) {
 			storeSession(t, r.st, secretToken, 42, 0)
 			r.respond(http.MethodGet, "/x/", httpmock.NewErrorResponder(errors.New("connection reset")))
 		}, doGet},
-		{"Do malformed body", func(r *mockRig) {
+		{"Do malformed body", func(t *testing.T, r *mockRig) {
 			storeSession(t, r.st, secretToken, 42, 0)
 			r.reply(http.MethodGet, "/x/", 200, `{"token":"`+secretToken+`","n":"`)
 		}, doGet},
-		{"Do wrong type", func(r *mockRig) {
+		{"Do wrong type", func(t *testing.T, r *mockRig) {
 			storeSession(t, r.st, secretToken, 42, 0)
 			r.reply(http.MethodGet, "/x/", 200, `{"n":"`+secretToken+`"}`)
 		}, func(r *mockRig) error {
 			var out struct{ N int }
 			return r.c.Do(context.Background(), http.MethodGet, "/x/", nil, &out)
 		}},
-		{"Do oversized", func(r *mockRig) {
+		{"Do oversized", func(t *testing.T, r *mockRig) {
 			storeSession(t, r.st, secretToken, 42, 0)
 			r.reply(http.MethodGet, "/x/", 200, `{"token":"`+secretToken+strings.Repeat(" ", 1<<20)+`"}`)
 		}, doGet},
-		{"login malformed", func(r *mockRig) {
+		{"login malformed", func(t *testing.T, r *mockRig) {
 			r.reply(http.MethodPost, login, http.StatusCreated, `{"token":"`+secretToken+`","user_id":`)
 		}, loginSilent},
-		{"login wrong type", func(r *mockRig) {
+		{"login wrong type", func(t *testing.T, r *mockRig) {
 			r.reply(http.MethodPost, login, http.StatusCreated, `{"token":"`+secretToken+`","user_id":42,"openid":{"o":1}}`)
 		}, loginSilent},
-		{"login no user id", func(r *mockRig) {
+		{"login no user id", func(t *testing.T, r *mockRig) {
 			r.reply(http.MethodPost, login, http.StatusCreated, `{"token":"`+secretToken+`"}`)
 		}, loginSilent},
-		{"login 403", func(r *mockRig) {
+		{"login 403", func(t *testing.T, r *mockRig) {
 			r.reply(http.MethodPost, login, http.StatusForbidden, `{"error_msg":"bad client"}`)
 		}, loginSilent},
-		{"login unexpected 200", func(r *mockRig) {
+		{"login unexpected 200", func(t *testing.T, r *mockRig) {
 			r.reply(http.MethodPost, login, http.StatusOK, withToken)
 		}, loginSilent},
-		{"logout 500", func(r *mockRig) {
+		{"logout 500", func(t *testing.T, r *mockRig) {
 			storeSession(t, r.st, secretToken, 42, 0)
 			r.reply(http.MethodPost, protoCases[1].destroy, 500, `{}`)
 		}, func(r *mockRig) error { return r.c.Logout(context.Background()) }},
-		{"authenticate 400", func(r *mockRig) {
+		{"authenticate 400", func(t *testing.T, r *mockRig) {
 			storeSession(t, r.st, secretToken, 42, 0)
 			r.reply(http.MethodPost, protoCases[1].auth, 400, `{"error_msg":"bad signature"}`)
 		}, func(r *mockRig) error {
 			_, err := r.c.HandleUserInfo(context.Background(), consentEvent())
 			return err
 		}},
-		{"refusal", func(r *mockRig) {
+		{"refusal", func(t *testing.T, r *mockRig) {
 			storeSession(t, r.st, secretToken, 42, 0)
 		}, func(r *mockRig) error {
 			_, err := r.c.HandleUserInfo(context.Background(), baas.UserInfoEvent{Detail: &baas.UserInfoDetail{ErrMsg: "getUserInfo:fail auth deny"}})
@@ -321,7 +321,7 @@ func TestErrorNeverShowsToken(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r := newMockRig(t)
-			tc.setup(r)
+			tc.setup(t, r)
 			err := tc.call(r)
 			assertNoSecret(t, err, secretToken, annEncrypted, "code-1")
 		})

@@ -30,11 +30,14 @@ func TestFaultStatusTimes(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusCreated, loginStatus(t, s), "only the next 2 requests")
 	assert.Equal(t, 3, s.Calls(loginPath), "faulted requests count")
-	assert.Equal(t, 0, s.Calls("/hserve/v2.4/idp/wechat/silent-login/"), "one exact path")
 
-	// Other paths are not touched.
-	s.Fault("/hserve/v2.4/idp/wechat/silent-login/", baastest.Fault{Status: 500})
+	// Faults and counts are per exact path.
+	v24 := "/hserve/v2.4/idp/wechat/silent-login/"
+	s.Fault(v24, baastest.Fault{Status: 500})
 	assert.Equal(t, http.StatusCreated, loginStatus(t, s))
+	assert.Equal(t, http.StatusInternalServerError, post(t, s, v24, "", map[string]any{"code": s.WeChat().Login("alice")}).status)
+	assert.Equal(t, 1, s.Calls(v24))
+	assert.Equal(t, 4, s.Calls(loginPath))
 }
 
 func TestFaultEveryRequestAndClear(t *testing.T) {
@@ -85,6 +88,7 @@ func TestFaultDelay(t *testing.T) {
 
 	// Close is not held up by a delayed request.
 	s2 := baastest.NewServer()
+	t.Cleanup(s2.Close) // if the test fails before its own Close
 	s2.Fault(loginPath, baastest.Fault{Delay: time.Hour})
 	done := make(chan error, 1)
 	go func() {
