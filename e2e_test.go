@@ -37,14 +37,6 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// paths are the endpoint paths the client of each protocol sends to.
-var paths = map[baas.Protocol]struct{ login, auth, destroy string }{
-	baas.ProtocolV1: {"/hserve/v1.4/session/init/", "/hserve/v1.4/session/authenticate/", "/hserve/v1/session/destroy/"},
-	baas.ProtocolV2: {"/hserve/v2.5/idp/wechat/silent-login/", "/hserve/v2.5/idp/wechat/authenticate/", "/hserve/v2.0/session/destroy/"},
-}
-
-var protocols = []baas.Protocol{baas.ProtocolV1, baas.ProtocolV2}
-
 type e2e struct {
 	srv   *baastest.Server
 	wx    *baastest.WeChat
@@ -81,12 +73,13 @@ func (e *e2e) stored(t *testing.T, key string) string {
 }
 
 func TestE2EFullFlow(t *testing.T) {
-	for _, proto := range protocols {
+	for _, pc := range protoCases {
+		proto := pc.proto
 		t.Run(proto.String(), func(t *testing.T) {
 			clock := newFakeClock()
 			e := newE2E(t, proto, []baastest.Option{baastest.WithClock(clock.Now)}, baas.WithClock(clock.Now))
 			ctx := context.Background()
-			p := paths[proto]
+			p := pc
 			expiresAt := clock.Now().Unix() + int64(baastest.DefaultExpiresIn/time.Second) - 30
 
 			u, err := e.c.Login(ctx, true)
@@ -143,7 +136,8 @@ func TestE2EFullFlow(t *testing.T) {
 }
 
 func TestE2ERefusal(t *testing.T) {
-	for _, proto := range protocols {
+	for _, pc := range protoCases {
+		proto := pc.proto
 		t.Run(proto.String(), func(t *testing.T) {
 			e := newE2E(t, proto, nil)
 			_, err := e.c.HandleUserInfo(context.Background(), e.wx.Deny("oAlice"))
@@ -153,15 +147,16 @@ func TestE2ERefusal(t *testing.T) {
 			require.NotNil(t, herr.User)
 			assert.Equal(t, int64(1), herr.User.ID)
 			assert.Equal(t, "oAlice", herr.User.OpenID)
-			assert.Equal(t, 1, e.srv.Calls(paths[proto].login), "logged in silently first")
-			assert.Equal(t, 0, e.srv.Calls(paths[proto].auth))
+			assert.Equal(t, 1, e.srv.Calls(pc.login), "logged in silently first")
+			assert.Equal(t, 0, e.srv.Calls(pc.auth))
 			assert.Equal(t, "", e.stored(t, baas.KeyUserInfo))
 		})
 	}
 }
 
 func TestE2EExpiry(t *testing.T) {
-	for _, proto := range protocols {
+	for _, pc := range protoCases {
+		proto := pc.proto
 		t.Run(proto.String(), func(t *testing.T) {
 			clock := newFakeClock()
 			e := newE2E(t, proto,
@@ -176,12 +171,12 @@ func TestE2EExpiry(t *testing.T) {
 			clock.Advance(3600*time.Second - 31*time.Second)
 			_, err = e.c.Login(ctx, true)
 			require.NoError(t, err)
-			assert.Equal(t, 1, e.srv.Calls(paths[proto].login), "still valid one second before the early expiry")
+			assert.Equal(t, 1, e.srv.Calls(pc.login), "still valid one second before the early expiry")
 
 			clock.Advance(time.Second)
 			u2, err := e.c.Login(ctx, true)
 			require.NoError(t, err)
-			assert.Equal(t, 2, e.srv.Calls(paths[proto].login), "expired: logged in again")
+			assert.Equal(t, 2, e.srv.Calls(pc.login), "expired: logged in again")
 			assert.Equal(t, u.ID, u2.ID)
 			assert.NotEqual(t, token, e.stored(t, baas.KeyAuthToken))
 		})
@@ -189,7 +184,8 @@ func TestE2EExpiry(t *testing.T) {
 }
 
 func TestE2EAutoLoginAfterDestroy(t *testing.T) {
-	for _, proto := range protocols {
+	for _, pc := range protoCases {
+		proto := pc.proto
 		t.Run(proto.String(), func(t *testing.T) {
 			e := newE2E(t, proto, nil)
 			ctx := context.Background()
@@ -198,7 +194,7 @@ func TestE2EAutoLoginAfterDestroy(t *testing.T) {
 			old := e.stored(t, baas.KeyAuthToken)
 
 			// Another client of the same user destroys the token behind our back.
-			req, err := http.NewRequest(http.MethodPost, e.srv.URL+paths[proto].destroy, nil)
+			req, err := http.NewRequest(http.MethodPost, e.srv.URL+pc.destroy, nil)
 			require.NoError(t, err)
 			req.Header.Set("X-Hydrogen-Client-ID", e.srv.ClientID)
 			req.Header.Set("Authorization", "Hydrogen-r1 "+old)
@@ -213,17 +209,18 @@ func TestE2EAutoLoginAfterDestroy(t *testing.T) {
 			require.NoError(t, e.c.Do(ctx, http.MethodGet, "/hserve/v2.5/user/info/1/", nil, &rec))
 			assert.Equal(t, int64(1), rec.ID)
 			assert.Equal(t, 2, e.srv.Calls("/hserve/v2.5/user/info/1/"), "401 then the retry")
-			assert.Equal(t, 2, e.srv.Calls(paths[proto].login), "logged in again after the 401")
+			assert.Equal(t, 2, e.srv.Calls(pc.login), "logged in again after the 401")
 			assert.NotEqual(t, old, e.stored(t, baas.KeyAuthToken))
 		})
 	}
 }
 
 func TestE2ECoalescing(t *testing.T) {
-	for _, proto := range protocols {
+	for _, pc := range protoCases {
+		proto := pc.proto
 		t.Run(proto.String(), func(t *testing.T) {
 			e := newE2E(t, proto, nil)
-			p := paths[proto]
+			p := pc
 			e.srv.Fault(p.login, baastest.Fault{Delay: 100 * time.Millisecond, Times: 1})
 			const n = 500
 			var wg sync.WaitGroup
@@ -249,7 +246,8 @@ func TestE2ECoalescing(t *testing.T) {
 }
 
 func TestE2EFaults(t *testing.T) {
-	for _, proto := range protocols {
+	for _, pc := range protoCases {
+		proto := pc.proto
 		t.Run(proto.String(), func(t *testing.T) {
 			for _, tc := range []struct {
 				name     string
@@ -264,7 +262,7 @@ func TestE2EFaults(t *testing.T) {
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					e := newE2E(t, proto, nil, baas.WithTimeout(200*time.Millisecond))
-					e.srv.Fault(paths[proto].login, tc.fault)
+					e.srv.Fault(pc.login, tc.fault)
 					_, err := e.c.Login(context.Background(), true)
 					var herr *baas.HError
 					require.ErrorAs(t, err, &herr)
@@ -284,14 +282,15 @@ func TestE2EFaults(t *testing.T) {
 }
 
 func TestE2ELogoutFailureKeepsTheSession(t *testing.T) {
-	for _, proto := range protocols {
+	for _, pc := range protoCases {
+		proto := pc.proto
 		t.Run(proto.String(), func(t *testing.T) {
 			e := newE2E(t, proto, nil)
 			ctx := context.Background()
 			_, err := e.c.Login(ctx, true)
 			require.NoError(t, err)
 			token := e.stored(t, baas.KeyAuthToken)
-			e.srv.Fault(paths[proto].destroy, baastest.Fault{Status: http.StatusBadGateway, Times: 1})
+			e.srv.Fault(pc.destroy, baastest.Fault{Status: http.StatusBadGateway, Times: 1})
 			err = e.c.Logout(ctx)
 			var herr *baas.HError
 			require.ErrorAs(t, err, &herr)
@@ -304,7 +303,8 @@ func TestE2ELogoutFailureKeepsTheSession(t *testing.T) {
 }
 
 func TestE2EForgedAndForeignDataRefused(t *testing.T) {
-	for _, proto := range protocols {
+	for _, pc := range protoCases {
+		proto := pc.proto
 		t.Run(proto.String(), func(t *testing.T) {
 			ctx := context.Background()
 			cases := []struct {
@@ -340,7 +340,8 @@ func TestE2EForgedAndForeignDataRefused(t *testing.T) {
 }
 
 func TestE2EWrongAppIDOrClientID(t *testing.T) {
-	for _, proto := range protocols {
+	for _, pc := range protoCases {
+		proto := pc.proto
 		t.Run(proto.String(), func(t *testing.T) {
 			ctx := context.Background()
 			// A code issued to another mini-program.
@@ -392,7 +393,7 @@ func TestE2ESessionCacheFollowsStorage(t *testing.T) {
 			u, err := e.c.Login(ctx, true)
 			require.NoError(t, err)
 			assert.Equal(t, int64(77), u.ID, "a session written by someone else is used")
-			assert.Equal(t, 1, e.srv.Calls(paths[baas.ProtocolV2].login))
+			assert.Equal(t, 1, e.srv.Calls(protoCases[1].login))
 		})
 	}
 }
