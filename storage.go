@@ -22,6 +22,27 @@ type Storage interface {
 	Delete(ctx context.Context, keys ...string) error
 }
 
+// MultiGetter is an optional capability of a Storage: reading several keys in
+// one call, one round trip for a remote store. The Client reads the session
+// through it when the Storage has it, instead of one Get per key.
+type MultiGetter interface {
+	// GetMany returns the values of the keys that are stored; absent keys
+	// are left out of the map.
+	GetMany(ctx context.Context, keys ...string) (map[string]string, error)
+}
+
+// LoginLocker is an optional capability of a Storage shared by several
+// processes (service replicas): one login at a time for the session it holds.
+// The Client takes the lock before it spends a code, reads the session again
+// once it holds it (another process may have just logged in), and releases it
+// when the new session is stored or the login failed.
+type LoginLocker interface {
+	// LockLogin waits for the login lock of this storage's session and
+	// returns the function that releases it. It returns early with an error
+	// when ctx ends.
+	LockLogin(ctx context.Context) (unlock func(), err error)
+}
+
 // The storage keys, exactly as the JS SDK names them in wx storage.
 const (
 	KeyUID              = "ifx_baas_uid"
