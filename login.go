@@ -76,13 +76,42 @@ func (c *Client) silentLogin(ctx context.Context) (session, error) {
 
 // openSession posts a login or V2 authenticate request and reads the new
 // session from the answer. token, when not empty, is the valid session's.
+// A retry of the request sends body with a fresh code.
 func (c *Client) openSession(ctx context.Context, path string, want int, token string, body any) (session, error) {
 	var resp protocol.Session
-	err := c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: token, Body: body, Want: want}, &resp)
+	req := transport.Request{Method: http.MethodPost, Path: path, Token: token, Body: body, Want: want}
+	if _, ok := withCode(body, ""); ok {
+		req.Rebuild = func(ctx context.Context) (any, error) {
+			code, err := c.code(ctx)
+			if err != nil {
+				return nil, err
+			}
+			b, _ := withCode(body, code)
+			return b, nil
+		}
+	}
+	err := c.api.Do(ctx, req, &resp)
 	if err != nil {
 		return session{}, loginError(err)
 	}
 	return c.newSession(&resp)
+}
+
+// withCode returns a copy of the login body with code in it, or false for a
+// body that holds no code.
+func withCode(body any, code string) (any, bool) {
+	switch b := body.(type) {
+	case protocol.V1InitRequest:
+		b.Code = code
+		return b, true
+	case protocol.V2SilentLoginRequest:
+		b.Code = code
+		return b, true
+	case protocol.V2AuthRequest:
+		b.Code = code
+		return b, true
+	}
+	return body, false
 }
 
 // newSession checks a session response and computes its expiry.
