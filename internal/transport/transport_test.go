@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -147,4 +148,39 @@ func TestEncodeError(t *testing.T) {
 	t.Parallel()
 	err := mocked(t, 200, `{}`).Do(context.Background(), Request{Method: http.MethodPost, Path: "/x/", Body: func() {}}, nil)
 	assert.True(t, errors.Is(err, ErrEncode), "%v", err)
+}
+
+// readBody reads whole bodies of known or unknown size, and one byte more
+// than the limit of a body too large.
+func TestReadBody(t *testing.T) {
+	t.Parallel()
+	const limit = 1000
+	for _, tc := range []struct {
+		n, size int64 // the body's length; its declared size, -1 unknown
+		want    int64
+	}{
+		{0, 0, 0}, {0, -1, 0}, {10, 10, 10}, {10, -1, 10}, {700, -1, 700}, {700, 700, 700},
+		{limit, limit, limit}, {limit, -1, limit}, {5000, -1, limit + 1}, {5000, 5000, limit + 1},
+		{10, 3, 10}, // a server that lies about the size is read to the end all the same
+	} {
+		body := bytes.Repeat([]byte("x"), int(tc.n))
+		got, err := readBody(iotest.OneByteReader(bytes.NewReader(body)), tc.size, limit)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, int64(len(got)), "%+v", tc)
+		assert.Equal(t, body[:tc.want], got)
+	}
+	_, err := readBody(iotest.ErrReader(io.ErrUnexpectedEOF), 10, limit)
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+}
+
+// A body over MaxBody is refused, whatever its declared size.
+func TestBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterNoResponder(httpmock.NewBytesResponder(200, bytes.Repeat([]byte(" "), 2048)))
+	c := New(Config{BaseURL: "https://baas.test", ClientID: "cid", MaxBody: 1024, HTTPClient: &http.Client{Transport: mt}})
+	err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/x/"}, nil)
+	var be *BodyError
+	require.ErrorAs(t, err, &be)
+	assert.Contains(t, be.Reason, "larger than 1024 bytes")
 }
