@@ -184,3 +184,33 @@ func TestBodyTooLarge(t *testing.T) {
 	require.ErrorAs(t, err, &be)
 	assert.Contains(t, be.Reason, "larger than 1024 bytes")
 }
+
+// A request carries the protocol's headers and ours, and nothing that would
+// let net/http re-send a POST on its own (no Idempotency-Key).
+func TestHeadersSent(t *testing.T) {
+	t.Parallel()
+	got := make(chan http.Header, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Clone()
+	}))
+	t.Cleanup(srv.Close)
+	c := New(Config{BaseURL: srv.URL, ClientID: "cid", Version: "go-v9", Platform: "GO", Retry: RetryPolicy{MaxAttempts: 3},
+		HTTPClient: &http.Client{Transport: &http.Transport{}}})
+	require.NoError(t, c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/x/", Token: "tok", Body: 1}, nil))
+	h := <-got
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	assert.ElementsMatch(t, []string{"Accept", "Accept-Encoding", "Authorization", "Content-Length", "Content-Type",
+		"User-Agent", "X-Hydrogen-Client-Id", "X-Hydrogen-Client-Platform", "X-Hydrogen-Client-Version"}, keys)
+	assert.Equal(t, "Hydrogen-r1 tok", h.Get("Authorization"))
+	assert.Equal(t, "cid", h.Get("X-Hydrogen-Client-Id"))
+	assert.Equal(t, "go-v9", h.Get("X-Hydrogen-Client-Version"))
+	assert.Equal(t, "GO", h.Get("X-Hydrogen-Client-Platform"))
+	assert.Equal(t, "application/json", h.Get("Content-Type"))
+	assert.Equal(t, "application/json", h.Get("Accept"))
+	assert.Equal(t, "wxbaas-go/go-v9", h.Get("User-Agent"))
+	assert.Equal(t, []string{"application/json"}, jsonType, "the shared values are left as they were")
+	assert.Equal(t, []string{"cid"}, c.headers[0].values)
+}
