@@ -124,11 +124,18 @@ type Client struct {
 	api      *transport.Client
 	ep       protocol.Endpoints
 
-	cache atomic.Pointer[cachedSession] // the session of the storage's current generation
+	// The storage's optional capabilities, found once by New.
+	gs     generational // this package's own storages: the parsed session is cached
+	mg     MultiGetter
+	locker LoginLocker
 
-	mu     sync.Mutex
-	flight *flight // the login in progress, if any
-	epoch  uint64  // bumped by Logout and ClearSession: older logins may not store
+	cache  atomic.Pointer[cachedSession] // the session of the storage's current generation
+	epoch  atomic.Uint64                 // bumped by Logout and ClearSession, under mu: calls begun before may not log in or store
+	writes chan struct{}                 // the storage write lock, taken with the caller's context
+
+	mu         sync.Mutex
+	flight     *flight       // the login in progress, if any
+	loggingOut chan struct{} // closed when the Logout in progress ends; nil when none
 }
 
 // New returns a Client for the mini-program's ClientID. An empty ClientID is
@@ -173,7 +180,13 @@ func New(clientID string, opts ...Option) (*Client, error) {
 		Timeout:    cfg.timeout,
 		Logger:     cfg.logger,
 	})
-	return &Client{clientID: clientID, cfg: cfg, api: api, ep: protocol.EndpointsFor(v)}, nil
+	c := &Client{clientID: clientID, cfg: cfg, api: api, ep: protocol.EndpointsFor(v), writes: make(chan struct{}, 1)}
+	c.gs = sessionCache(cfg.storage)
+	if c.gs == nil {
+		c.mg, _ = cfg.storage.(MultiGetter)
+	}
+	c.locker, _ = cfg.storage.(LoginLocker)
+	return c, nil
 }
 
 // ClientID returns the ClientID the Client was made with.

@@ -296,8 +296,8 @@ func TestErrorNeverShowsToken(t *testing.T) {
 		{"login 403", func(t *testing.T, r *mockRig) {
 			r.reply(http.MethodPost, login, http.StatusForbidden, `{"error_msg":"bad client"}`)
 		}, loginSilent},
-		{"login unexpected 200", func(t *testing.T, r *mockRig) {
-			r.reply(http.MethodPost, login, http.StatusOK, withToken)
+		{"login 418", func(t *testing.T, r *mockRig) {
+			r.reply(http.MethodPost, login, http.StatusTeapot, withToken)
 		}, loginSilent},
 		{"logout 500", func(t *testing.T, r *mockRig) {
 			storeSession(t, r.st, secretToken, 42, 0)

@@ -60,17 +60,19 @@ func TestLoginSilentStoresSession(t *testing.T) {
 	}
 }
 
-// A login answered with another status than the documented 201 fails.
-func TestLoginWrongSuccessStatus(t *testing.T) {
+// A login answered with another 2xx than the documented 201 that carries a
+// valid session succeeds: the code is spent, and the session is the code's.
+func TestLoginOtherSuccessStatus(t *testing.T) {
 	t.Parallel()
 	for _, p := range protoCases {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
 			r := newMockRig(t, baas.WithProtocol(p.proto))
 			r.reply(http.MethodPost, p.login, http.StatusOK, p.sessionBody("tok", 42, 7200))
-			_, err := r.c.Login(context.Background(), true)
-			requireHError(t, err, http.StatusOK, nil)
-			assert.Empty(t, storedValues(t, r.st))
+			u, err := r.c.Login(context.Background(), true)
+			require.NoError(t, err)
+			assert.Equal(t, int64(42), u.ID)
+			assert.Equal(t, "tok", storedValues(t, r.st)[baas.KeyAuthToken])
 		})
 	}
 }
@@ -427,7 +429,7 @@ func TestLoginFullProviderError(t *testing.T) {
 	}{
 		{"plain", boom, baas.CodeNetworkDisconnected, boom},
 		{"HError", &baas.HError{Code: baas.CodeUnauthorized, Message: "denied"}, baas.CodeUnauthorized, baas.ErrUnauthorized},
-		{"canceled", context.Canceled, baas.CodeNetworkDisconnected, context.Canceled},
+		{"canceled", context.Canceled, baas.CodeCanceled, context.Canceled},
 		{"deadline", context.DeadlineExceeded, baas.CodeTimeout, baas.ErrTimeout},
 	}
 	for _, tc := range cases {

@@ -83,7 +83,7 @@ func TestNetworkRefused(t *testing.T) {
 	c, st, _ := newNetClient(t, "http://"+closedAddr(t))
 	_, err := c.Login(context.Background(), true)
 	he := requireHError(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
-	assert.Equal(t, "600: network disconnected", he.Error())
+	assert.Regexp(t, `^600: network disconnected: dial tcp 127\.0\.0\.1:\d+: connect: connection refused$`, he.Error(), "the message ends with the cause")
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED, "the cause is kept")
 	assert.Empty(t, storedValues(t, st))
 
@@ -122,7 +122,7 @@ func TestNetworkTimeout(t *testing.T) {
 	_, err := c.Login(context.Background(), true)
 	elapsed := time.Since(start)
 	he := requireHError(t, err, baas.CodeTimeout, baas.ErrTimeout)
-	assert.Equal(t, "601: request timeout", he.Error())
+	assert.Equal(t, "601: request timeout: context deadline exceeded", he.Error())
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.GreaterOrEqual(t, elapsed, 50*time.Millisecond)
 	assert.Less(t, elapsed, 3*time.Second)
