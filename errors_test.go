@@ -330,7 +330,8 @@ func TestErrorNeverShowsToken(t *testing.T) {
 	// A login whose session cannot be stored.
 	t.Run("storage fails", func(t *testing.T) {
 		t.Parallel()
-		st := &failingStorage{m: map[string]string{}, failSet: true}
+		st := newFailingStorage()
+		st.failSet = true
 		r := newMockRig(t, baas.WithStorage(st))
 		r.reply(http.MethodPost, login, http.StatusCreated, withToken)
 		_, err := r.c.Login(context.Background(), true)

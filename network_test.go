@@ -64,20 +64,6 @@ func slowServer(t *testing.T, status int, body string) (srv *httptest.Server, st
 	return srv, started, release
 }
 
-func newNetClient(t *testing.T, baseURL string, opts ...baas.Option) (*baas.Client, *baas.MemoryStorage, *countingCodes) {
-	t.Helper()
-	st := baas.NewMemoryStorage()
-	codes := &countingCodes{}
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	c, err := baas.New(mockClientID, append([]baas.Option{
-		baas.WithBaseURL(baseURL), baas.WithStorage(st), baas.WithCodeProvider(codes),
-		baas.WithHTTPClient(&http.Client{Transport: tr}),
-	}, opts...)...)
-	require.NoError(t, err)
-	return c, st, codes
-}
-
 func TestNetworkRefused(t *testing.T) {
 	t.Parallel()
 	c, st, _ := newNetClient(t, "http://"+closedAddr(t))
