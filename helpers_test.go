@@ -313,7 +313,8 @@ type failingStorage struct {
 	failGet    bool
 	failDelete bool
 	sets, gets int
-	hang       chan struct{} // when not nil, Set and Delete wait for it to close
+	hang       chan struct{} // when not nil, Set waits for it to close
+	hung       chan struct{} // when not nil, told (without blocking) that a Set began to wait
 }
 
 func newFailingStorage() *failingStorage { return &failingStorage{m: map[string]string{}} }
@@ -321,11 +322,16 @@ func newFailingStorage() *failingStorage { return &failingStorage{m: map[string]
 // waitHang blocks while the storage hangs; the caller does not hold mu.
 func (s *failingStorage) waitHang() {
 	s.mu.Lock()
-	h := s.hang
+	h, told := s.hang, s.hung
 	s.mu.Unlock()
-	if h != nil {
-		<-h
+	if h == nil {
+		return
 	}
+	select {
+	case told <- struct{}{}:
+	default:
+	}
+	<-h
 }
 
 var errDisk = errors.New("disk on fire")
@@ -356,7 +362,6 @@ func (s *failingStorage) Set(_ context.Context, values map[string]string) error 
 }
 
 func (s *failingStorage) Delete(_ context.Context, keys ...string) error {
-	s.waitHang()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failDelete {

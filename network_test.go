@@ -158,18 +158,18 @@ func TestNetworkCallerCanceled(t *testing.T) {
 	}()
 	start := time.Now()
 	_, err := c.Login(ctx, true)
-	require.Error(t, err)
-	var he *baas.HError
-	require.ErrorAs(t, err, &he)
+	he := requireHError(t, err, baas.CodeCanceled, baas.ErrCanceled)
+	assert.Equal(t, "692: request canceled: context canceled", he.Error())
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, baas.ErrTimeout)
+	assert.NotErrorIs(t, err, baas.ErrNetworkDisconnected, "a retry loop must not retry canceled work")
 	assert.Less(t, time.Since(start), 3*time.Second)
 	assert.Empty(t, storedValues(t, st))
 
 	// Already canceled: nothing is asked or sent.
 	c2, _, codes := newNetClient(t, "http://"+closedAddr(t))
 	_, err = c2.Login(ctx, true)
-	assert.ErrorIs(t, err, context.Canceled)
+	requireHError(t, err, baas.CodeCanceled, context.Canceled)
 	assert.Equal(t, 0, codes.count())
 }
 
