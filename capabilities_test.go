@@ -171,7 +171,6 @@ func TestCapabilitiesMultiGetter(t *testing.T) {
 // lockingStorage is a multiStorage that is also a LoginLocker.
 type lockingStorage struct {
 	*multiStorage
-	codes *countingCodes
 }
 
 func (s lockingStorage) LockLogin(ctx context.Context) (func(), error) {
