@@ -28,7 +28,7 @@ const DefaultTimeout = 10 * time.Second
 // Protocol is the generation of the wire protocol a Client speaks.
 type Protocol int
 
-// The protocol generations (see PROTOCOL.md).
+// The protocol generations (docs/protocol.md in the repository).
 const (
 	// ProtocolV2 is the idp/wechat protocol of JS SDK 2.x – 3.x, the default.
 	ProtocolV2 Protocol = iota

@@ -29,7 +29,7 @@ const (
 	mockBaseURL  = "https://baas.test"
 )
 
-// allKeys are the storage keys of a session, as PROTOCOL.md names them.
+// allKeys are the storage keys of a session, as wx storage names them (docs/protocol.md).
 var allKeys = []string{
 	baas.KeyUID, baas.KeyOpenID, baas.KeyUnionID, baas.KeyAuthToken,
 	baas.KeySessionExpiresAt, baas.KeyUserInfo, baas.KeyIsLoginedBaaS,
