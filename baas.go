@@ -161,12 +161,6 @@ func New(clientID string, opts ...Option) (*Client, error) {
 	if cfg.timeout < 0 {
 		return nil, newError(CodeIncorrectParameter, "WithTimeout: negative duration", nil)
 	}
-	if cfg.storage == nil {
-		cfg.storage = NewMemoryStorage()
-	}
-	if cfg.now == nil {
-		cfg.now = time.Now
-	}
 	v := protocol.V2
 	if cfg.protocol == ProtocolV1 {
 		v = protocol.V1
@@ -180,13 +174,26 @@ func New(clientID string, opts ...Option) (*Client, error) {
 		Timeout:    cfg.timeout,
 		Logger:     cfg.logger,
 	})
-	c := &Client{clientID: clientID, cfg: cfg, api: api, ep: protocol.EndpointsFor(v), writes: make(chan struct{}, 1)}
-	c.gs = sessionCache(cfg.storage)
-	if c.gs == nil {
-		c.mg, _ = cfg.storage.(MultiGetter)
+	c := &Client{clientID: clientID, api: api, ep: protocol.EndpointsFor(v)}
+	return c.withConfig(cfg), nil
+}
+
+// withConfig returns a Client of c's ClientID, transport and endpoints with
+// the storage, providers and clock of cfg.
+func (c *Client) withConfig(cfg config) *Client {
+	if cfg.storage == nil {
+		cfg.storage = NewMemoryStorage()
 	}
-	c.locker, _ = cfg.storage.(LoginLocker)
-	return c, nil
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	n := &Client{clientID: c.clientID, cfg: cfg, api: c.api, ep: c.ep, writes: make(chan struct{}, 1)}
+	n.gs = sessionCache(cfg.storage)
+	if n.gs == nil {
+		n.mg, _ = cfg.storage.(MultiGetter)
+	}
+	n.locker, _ = cfg.storage.(LoginLocker)
+	return n
 }
 
 // ClientID returns the ClientID the Client was made with.
