@@ -81,6 +81,8 @@ type config struct {
 	logger     *slog.Logger
 	platform   string
 	now        func() time.Time
+	createUser bool // create_user on logins
+	unionID    bool // login_with_unionid on silent login
 }
 
 // WithBaseURL sets the backend, by default https://{clientID}.myminapp.com.
@@ -114,6 +116,18 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // WithPlatform sets X-Hydrogen-Client-Platform, by default "GO".
 func WithPlatform(p string) Option { return func(c *config) { c.platform = p } }
 
+// WithCreateUser sets create_user on every login-like call (silent login,
+// V2 authenticate, phone login), by default true. With false, a WeChat user
+// who has no MinCloud user yet is not created: the login fails with the
+// server's 404.
+func WithCreateUser(create bool) Option { return func(c *config) { c.createUser = create } }
+
+// WithUnionIDLogin sets login_with_unionid on silent login (ProtocolV2),
+// by default false. With true, the server finds the user by the WeChat
+// unionid, so that one user spans the mini-programs of an open platform
+// account; a user known by openid only takes the unionid on.
+func WithUnionIDLogin(on bool) Option { return func(c *config) { c.unionID = on } }
+
 // WithClock sets the clock that session expiry is measured by, for tests.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
@@ -145,10 +159,11 @@ func New(clientID string, opts ...Option) (*Client, error) {
 		return nil, newError(CodeUninitialized, "ClientID is empty: pass the ClientID from the MinCloud console to baas.New", nil)
 	}
 	cfg := config{
-		baseURL:  "https://" + clientID + ".myminapp.com",
-		timeout:  DefaultTimeout,
-		platform: "GO",
-		now:      time.Now,
+		baseURL:    "https://" + clientID + ".myminapp.com",
+		timeout:    DefaultTimeout,
+		platform:   "GO",
+		now:        time.Now,
+		createUser: true,
 	}
 	for _, o := range opts {
 		if o != nil {

@@ -32,8 +32,10 @@ type shared struct {
 	timeout  int64
 	logger   any
 	platform string
+	create   bool
+	unionID  bool
 }
 
 func sharedOf(c config) shared {
-	return shared{c.baseURL, c.protocol, c.httpClient, int64(c.timeout), c.logger, c.platform}
+	return shared{c.baseURL, c.protocol, c.httpClient, int64(c.timeout), c.logger, c.platform, c.createUser, c.unionID}
 }

@@ -71,7 +71,7 @@ func (c *Client) silentLogin(ctx context.Context) (session, error) {
 	}
 	var body any = protocol.V1InitRequest{Code: code}
 	if c.cfg.protocol == ProtocolV2 {
-		body = protocol.V2SilentLoginRequest{CreateUser: true, Code: code}
+		body = protocol.V2SilentLoginRequest{CreateUser: c.cfg.createUser, Code: code, LoginWithUnionID: c.cfg.unionID}
 	}
 	return c.openSession(ctx, c.ep.Login, "", body)
 }
@@ -84,7 +84,7 @@ func (c *Client) openSession(ctx context.Context, path string, token string, bod
 	var resp protocol.Session
 	err := c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: token, Body: body}, &resp)
 	if err != nil {
-		return session{}, loginError(err)
+		return session{}, c.loginError(err)
 	}
 	return c.newSession(&resp)
 }
@@ -113,11 +113,14 @@ func (c *Client) newSession(resp *protocol.Session) (session, error) {
 }
 
 // loginError classifies a failed login, saying plainly when the backend
-// refused the ClientID or AppID.
-func loginError(err error) error {
+// refused the ClientID or AppID, or found no user it was told not to create.
+func (c *Client) loginError(err error) error {
 	herr := classify(err)
-	if herr.Code == http.StatusUnauthorized || herr.Code == http.StatusForbidden {
+	switch {
+	case herr.Code == http.StatusUnauthorized || herr.Code == http.StatusForbidden:
 		return &HError{Code: herr.Code, Message: join(messageLoginRefused, herr.Message), Err: herr.Err}
+	case herr.Code == http.StatusNotFound && !c.cfg.createUser:
+		return &HError{Code: herr.Code, Message: join(herr.Message, "this WeChat user has no MinCloud user, and WithCreateUser(false) does not create one"), Err: herr.Err}
 	}
 	return herr
 }

@@ -19,10 +19,10 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 	if method == "" || !strings.HasPrefix(path, "/") {
 		return newError(CodeIncorrectParameter, "Do needs a method and a path starting with /", nil)
 	}
-	if v := reflect.ValueOf(out); out != nil && (v.Kind() != reflect.Pointer || v.IsNil()) {
-		// Checked before sending: after it, a request with effects would be
-		// reported as an invalid response.
-		return newError(CodeIncorrectParameter, "Do needs out to be nil or a non-nil pointer", nil)
+	if out != nil {
+		if err := checkOut("Do", out); err != nil {
+			return err
+		}
 	}
 	return c.withSession(ctx, c.epoch.Load(), func(s session) error {
 		return c.api.Do(ctx, transport.Request{Method: method, Path: path, Token: s.token, Body: body}, out)
@@ -77,4 +77,14 @@ func (c *Client) dropRejected(ctx context.Context, token string) error {
 		return err
 	}
 	return c.clear(ctx)
+}
+
+// checkOut refuses an out that is not a non-nil pointer, before anything is
+// sent: after it, a request with effects would be reported as an invalid
+// response.
+func checkOut(call string, out any) error {
+	if v := reflect.ValueOf(out); v.Kind() != reflect.Pointer || v.IsNil() {
+		return newError(CodeIncorrectParameter, call+" needs out to be a non-nil pointer", nil)
+	}
+	return nil
 }

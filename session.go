@@ -212,7 +212,7 @@ func (c *Client) CurrentUser(ctx context.Context) (*UserInfo, error) {
 		return nil, err
 	}
 	if !s.valid(c.cfg.now()) {
-		return nil, newError(CodeSessionMissing, "no valid session: log in first", nil)
+		return nil, errNoSession()
 	}
 	info, err := c.storedUserInfo(ctx)
 	if err != nil {

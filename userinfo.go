@@ -78,13 +78,7 @@ func (c *Client) handleUserInfo(ctx context.Context, epoch uint64, ev UserInfoEv
 		if err != nil {
 			return nil, err
 		}
-		msg := "the user denied authorization"
-		if d.ErrMsg != "" {
-			msg += " (" + d.ErrMsg + ")"
-		}
-		herr := newError(CodeUnauthorized, msg, nil)
-		herr.User = s.user()
-		return nil, herr
+		return nil, refusal(d.ErrMsg, s.user())
 	}
 	profile := d.UserInfo
 	if profile == nil {
@@ -127,14 +121,10 @@ func (c *Client) authenticateV2(ctx context.Context, epoch uint64, data protocol
 	if err != nil {
 		return nil, err
 	}
-	body := protocol.V2AuthRequest{Code: code, CreateUser: true, UserData: data, UpdateUserProfile: protocol.ProfileSetNX}
+	body := protocol.V2AuthRequest{Code: code, CreateUser: c.cfg.createUser, UserData: data, UpdateUserProfile: protocol.ProfileSetNX}
 	// The request carries the token of a valid session, as every request
 	// does; the new session is the code's either way.
-	var token string
-	if cur, err := c.loadSession(ctx); err == nil && cur.valid(c.cfg.now()) {
-		token = cur.token
-	}
-	s, err := c.openSession(ctx, c.ep.Authenticate, token, body)
+	s, err := c.openSession(ctx, c.ep.Authenticate, c.validToken(ctx), body)
 	if err != nil {
 		return nil, err
 	}
