@@ -26,7 +26,6 @@ type Server struct {
 	wx      *WeChat
 	traffic *traffic
 	router  *router
-	bufs    buffers
 	hs      *http.Server
 	stop    chan struct{} // closed by Close
 	wg      sync.WaitGroup

@@ -37,7 +37,7 @@ type wxCode struct {
 
 func (s *Server) decodeWx(w http.ResponseWriter, r *http.Request) (wxRequest, *apiError) {
 	var req wxRequest
-	if err := s.bufs.decode(w, r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		return req, err
 	}
 	switch {
