@@ -16,6 +16,7 @@ function binary() {
   if (process.env.BAAS_EMULATOR) return process.env.BAAS_EMULATOR;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baas-emulator-'));
   const bin = path.join(dir, 'emulator');
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   execFileSync('go', ['build', '-o', bin, './examples/emulator'], { cwd: repoRoot, stdio: 'inherit' });
   return bin;
 }
