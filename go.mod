@@ -1,6 +1,6 @@
 module github.com/wxbaas/baas
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/go-resty/resty/v2 v2.17.2
@@ -10,5 +10,5 @@ require (
 
 require (
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/net v0.43.0 // indirect
+	golang.org/x/net v0.62.0 // indirect
 )
