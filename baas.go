@@ -28,7 +28,7 @@ const DefaultTimeout = 10 * time.Second
 // Protocol is the generation of the wire protocol a Client speaks.
 type Protocol int
 
-// The protocol generations (see PROTOCOL.md).
+// The protocol generations (docs/protocol.md in the repository).
 const (
 	// ProtocolV2 is the idp/wechat protocol of JS SDK 2.x – 3.x, the default.
 	ProtocolV2 Protocol = iota
@@ -84,6 +84,8 @@ type config struct {
 	logger     *slog.Logger
 	platform   string
 	now        func() time.Time
+	createUser bool // create_user on logins
+	unionID    bool // login_with_unionid on silent login
 }
 
 // WithBaseURL sets the backend, by default https://{clientID}.myminapp.com.
@@ -134,6 +136,18 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // WithPlatform sets X-Hydrogen-Client-Platform, by default "GO".
 func WithPlatform(p string) Option { return func(c *config) { c.platform = p } }
 
+// WithCreateUser sets create_user on every login-like call (silent login,
+// V2 authenticate, phone login), by default true. With false, a WeChat user
+// who has no MinCloud user yet is not created: the login fails with the
+// server's 404.
+func WithCreateUser(create bool) Option { return func(c *config) { c.createUser = create } }
+
+// WithUnionIDLogin sets login_with_unionid on silent login (ProtocolV2),
+// by default false. With true, the server finds the user by the WeChat
+// unionid, so that one user spans the mini-programs of an open platform
+// account; a user known by openid only takes the unionid on.
+func WithUnionIDLogin(on bool) Option { return func(c *config) { c.unionID = on } }
+
 // WithClock sets the clock that session expiry is measured by, for tests.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
@@ -144,11 +158,18 @@ type Client struct {
 	api      *transport.Client
 	ep       protocol.Endpoints
 
-	cache atomic.Pointer[cachedSession] // the session of the storage's current generation
+	// The storage's optional capabilities, found once by New.
+	gs     generational // this package's own storages: the parsed session is cached
+	mg     MultiGetter
+	locker LoginLocker
 
-	mu     sync.Mutex
-	flight *flight // the login in progress, if any
-	epoch  uint64  // bumped by Logout and ClearSession: older logins may not store
+	cache  atomic.Pointer[cachedSession] // the session of the storage's current generation
+	epoch  atomic.Uint64                 // bumped by Logout and ClearSession, under mu: calls begun before may not log in or store
+	writes chan struct{}                 // the storage write lock, taken with the caller's context
+
+	mu         sync.Mutex
+	flight     *flight       // the login in progress, if any
+	loggingOut chan struct{} // closed when the Logout in progress ends; nil when none
 }
 
 // New returns a Client for the mini-program's ClientID. An empty ClientID is
@@ -163,10 +184,11 @@ func New(clientID string, opts ...Option) (*Client, error) {
 		return nil, newError(CodeIncorrectParameter, err.Error(), err)
 	}
 	cfg := config{
-		retry:    DefaultRetry,
-		timeout:  DefaultTimeout,
-		platform: "GO",
-		now:      time.Now,
+		retry:      DefaultRetry,
+		timeout:    DefaultTimeout,
+		platform:   "GO",
+		now:        time.Now,
+		createUser: true,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -193,12 +215,6 @@ func New(clientID string, opts ...Option) (*Client, error) {
 		return nil, newError(CodeIncorrectParameter, err.Error(), err)
 	}
 	cfg.baseURL = baseURL
-	if cfg.storage == nil {
-		cfg.storage = NewMemoryStorage()
-	}
-	if cfg.now == nil {
-		cfg.now = time.Now
-	}
 	v := protocol.V2
 	if cfg.protocol == ProtocolV1 {
 		v = protocol.V1
@@ -213,7 +229,26 @@ func New(clientID string, opts ...Option) (*Client, error) {
 		Logger:     cfg.logger,
 		Retry:      cfg.retry.transport(),
 	})
-	return &Client{clientID: clientID, cfg: cfg, api: api, ep: protocol.EndpointsFor(v)}, nil
+	c := &Client{clientID: clientID, api: api, ep: protocol.EndpointsFor(v)}
+	return c.withConfig(cfg), nil
+}
+
+// withConfig returns a Client of c's ClientID, transport and endpoints with
+// the storage, providers and clock of cfg.
+func (c *Client) withConfig(cfg config) *Client {
+	if cfg.storage == nil {
+		cfg.storage = NewMemoryStorage()
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	n := &Client{clientID: c.clientID, cfg: cfg, api: c.api, ep: c.ep, writes: make(chan struct{}, 1)}
+	n.gs = sessionCache(cfg.storage)
+	if n.gs == nil {
+		n.mg, _ = cfg.storage.(MultiGetter)
+	}
+	n.locker, _ = cfg.storage.(LoginLocker)
+	return n
 }
 
 // ClientID returns the ClientID the Client was made with.

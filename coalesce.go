@@ -10,39 +10,64 @@ type flight struct {
 	retry bool // the leader's context ended first: waiters start anew
 }
 
-// login runs a silent login, or waits for the one in progress. The first
-// caller leads: the login runs in its goroutine, under its context. A waiter
-// whose context ends returns at once; if the leader's ends, the request is
-// abandoned and the waiters start a new login, so no caller's cancellation
-// fails another.
-func (c *Client) login(ctx context.Context) (session, error) {
+// login returns a valid session for a call begun at epoch: it runs a silent
+// login, or takes the result of the login in progress.
+func (c *Client) login(ctx context.Context, epoch uint64) (session, error) {
 	if c.cfg.codes == nil {
 		return session{}, errNoCodeProvider()
 	}
+	return c.coalesce(ctx, epoch, true, func(ctx context.Context) (session, error) {
+		// A login that ended since the caller looked (here or, with a
+		// LoginLocker, in another process) has stored a session: no
+		// second code is spent.
+		if s, err := c.loadSession(ctx); err != nil || s.valid(c.cfg.now()) {
+			return s, err
+		}
+		s, err := c.silentLogin(ctx)
+		if err != nil {
+			return session{}, err
+		}
+		return s, c.store(ctx, epoch, c.withUserChange(ctx, s))
+	})
+}
+
+// coalesce runs run as the Client's one login in flight, for a call begun
+// at epoch. The first caller leads: run runs in its goroutine, under its
+// context and, when the Storage is a LoginLocker, under its login lock. A
+// caller that finds a login in flight waits for it and, when share is true
+// (a silent login: any session will do), takes its result; otherwise it
+// runs its own login after it. A waiter whose context ends returns at once;
+// if the leader's ends, the waiters start anew, so no caller's cancellation
+// fails another.
+//
+// A call begun before a Logout may not log in after it (604); a call begun
+// while a Logout runs waits for it, so that the Logout cannot clear the
+// session the call is about to get.
+func (c *Client) coalesce(ctx context.Context, epoch uint64, share bool, run func(context.Context) (session, error)) (session, error) {
 	for {
 		if ctx.Err() != nil {
 			return session{}, ctxError(ctx)
 		}
 		c.mu.Lock()
+		if c.epoch.Load() != epoch {
+			c.mu.Unlock()
+			return session{}, errLoggedOut()
+		}
+		wait := c.loggingOut
 		f := c.flight
-		if f == nil {
-			// A login may have ended since the caller found no session: it
-			// stored its session under c.mu, so look again before starting
-			// another one (and spending another code).
-			if s, err := c.loadSession(ctx); err != nil || s.valid(c.cfg.now()) {
-				c.mu.Unlock()
-				return s, err
-			}
+		if wait == nil && f == nil {
 			f = &flight{done: make(chan struct{})}
 			c.flight = f
-			epoch := c.epoch
 			c.mu.Unlock()
-			return c.lead(ctx, f, epoch)
+			return c.lead(ctx, f, run)
 		}
 		c.mu.Unlock()
+		if wait == nil {
+			wait = f.done
+		}
 		select {
-		case <-f.done:
-			if !f.retry {
+		case <-wait:
+			if share && f != nil && !f.retry {
 				return f.s, f.err
 			}
 		case <-ctx.Done():
@@ -51,14 +76,13 @@ func (c *Client) login(ctx context.Context) (session, error) {
 	}
 }
 
-// lead performs the login of f and stores its session unless a logout
-// began since epoch.
-func (c *Client) lead(ctx context.Context, f *flight, epoch uint64) (session, error) {
-	s, err := c.silentLogin(ctx)
-	c.mu.Lock()
-	if err == nil {
-		err = c.storeLocked(ctx, epoch, c.withUserChange(ctx, s))
+// lead runs the login of f and hands its result to the waiters.
+func (c *Client) lead(ctx context.Context, f *flight, run func(context.Context) (session, error)) (session, error) {
+	s, err := c.underLoginLock(ctx, run)
+	if err != nil {
+		s = session{}
 	}
+	c.mu.Lock()
 	if c.flight == f {
 		c.flight = nil
 	}
@@ -73,8 +97,23 @@ func (c *Client) lead(ctx context.Context, f *flight, epoch uint64) (session, er
 	return s, err
 }
 
+// underLoginLock runs run holding the storage's login lock, when it has
+// one: another process sharing the storage may be logging the same user in.
+func (c *Client) underLoginLock(ctx context.Context, run func(context.Context) (session, error)) (session, error) {
+	if c.locker == nil {
+		return run(ctx)
+	}
+	unlock, err := c.locker.LockLogin(ctx)
+	if err != nil {
+		return session{}, storageError("taking the login lock", err)
+	}
+	defer unlock()
+	return run(ctx)
+}
+
 // withUserChange returns the values to store for s: when s is another user
-// than the stored one, the stored profile is emptied in the same write.
+// than the stored one (or the stored one cannot be read), the stored profile
+// is emptied in the same write.
 func (c *Client) withUserChange(ctx context.Context, s session) map[string]string {
 	values := s.values()
 	if old, err := c.get(ctx, KeyUID); err != nil || old != values[KeyUID] {

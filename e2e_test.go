@@ -17,70 +17,15 @@ import (
 
 // End-to-end tests: the Client against the baastest emulator, over loopback.
 
-// fakeClock is a clock shared by the emulator and the client.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_800_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-type e2e struct {
-	srv   *baastest.Server
-	wx    *baastest.WeChat
-	store *baas.MemoryStorage
-	c     *baas.Client
-}
-
-func newE2E(t *testing.T, proto baas.Protocol, srvOpts []baastest.Option, opts ...baas.Option) *e2e {
-	t.Helper()
-	srv := baastest.NewServer(srvOpts...)
-	t.Cleanup(srv.Close)
-	wx := srv.WeChat()
-	wx.AddUser(baastest.User{OpenID: "oAlice", UnionID: "uAlice", NickName: "Alice", Gender: 2, City: "Shenzhen",
-		Province: "Guangdong", Country: "China", Language: "zh_CN", AvatarURL: "https://example.com/a.png"})
-	store := baas.NewMemoryStorage()
-	opts = append([]baas.Option{
-		baas.WithBaseURL(srv.URL),
-		baas.WithProtocol(proto),
-		baas.WithCodeProvider(wx.CodeProvider("oAlice")),
-		baas.WithUserInfoProvider(wx.UserInfoProvider("oAlice")),
-		baas.WithStorage(store),
-		baas.WithTimeout(2 * time.Second),
-	}, opts...)
-	c, err := baas.New(srv.ClientID, opts...)
-	require.NoError(t, err)
-	return &e2e{srv: srv, wx: wx, store: store, c: c}
-}
-
-func (e *e2e) stored(t *testing.T, key string) string {
-	t.Helper()
-	v, _, err := e.store.Get(context.Background(), key)
-	require.NoError(t, err)
-	return v
-}
-
 func TestE2EFullFlow(t *testing.T) {
 	for _, pc := range protoCases {
 		proto := pc.proto
 		t.Run(proto.String(), func(t *testing.T) {
-			clock := newFakeClock()
-			e := newE2E(t, proto, []baastest.Option{baastest.WithClock(clock.Now)}, baas.WithClock(clock.Now))
+			clock := newTestClock(1_800_000_000)
+			e := newE2E(t, proto, []baastest.Option{baastest.WithClock(clock.now)}, baas.WithClock(clock.now))
 			ctx := context.Background()
 			p := pc
-			expiresAt := clock.Now().Unix() + int64(baastest.DefaultExpiresIn/time.Second) - 30
+			expiresAt := clock.now().Unix() + int64(baastest.DefaultExpiresIn/time.Second) - 30
 
 			u, err := e.c.Login(ctx, true)
 			require.NoError(t, err)
@@ -158,22 +103,22 @@ func TestE2EExpiry(t *testing.T) {
 	for _, pc := range protoCases {
 		proto := pc.proto
 		t.Run(proto.String(), func(t *testing.T) {
-			clock := newFakeClock()
+			clock := newTestClock(1_800_000_000)
 			e := newE2E(t, proto,
-				[]baastest.Option{baastest.WithClock(clock.Now), baastest.WithExpiresIn(time.Hour)},
-				baas.WithClock(clock.Now))
+				[]baastest.Option{baastest.WithClock(clock.now), baastest.WithExpiresIn(time.Hour)},
+				baas.WithClock(clock.now))
 			ctx := context.Background()
 			u, err := e.c.Login(ctx, true)
 			require.NoError(t, err)
-			assert.Equal(t, clock.Now().Unix()+3600-30, u.ExpiresAt)
+			assert.Equal(t, clock.now().Unix()+3600-30, u.ExpiresAt)
 			token := e.stored(t, baas.KeyAuthToken)
 
-			clock.Advance(3600*time.Second - 31*time.Second)
+			clock.advance(3600*time.Second - 31*time.Second)
 			_, err = e.c.Login(ctx, true)
 			require.NoError(t, err)
 			assert.Equal(t, 1, e.srv.Calls(pc.login), "still valid one second before the early expiry")
 
-			clock.Advance(time.Second)
+			clock.advance(time.Second)
 			u2, err := e.c.Login(ctx, true)
 			require.NoError(t, err)
 			assert.Equal(t, 2, e.srv.Calls(pc.login), "expired: logged in again")

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/wxbaas/baas/internal/transport"
@@ -24,6 +26,7 @@ const (
 	// Codes of this Go port, outside the JS SDK's range.
 	CodeStorage         = 690 // the Storage failed to read or write the session
 	CodeInvalidResponse = 691 // the server answered with a body that cannot be read
+	CodeCanceled        = 692 // the caller's own context was canceled: not a network failure
 )
 
 var codeMessages = map[int]string{
@@ -35,6 +38,7 @@ var codeMessages = map[int]string{
 	CodeIncorrectParameter:  "incorrect parameter type",
 	CodeStorage:             "storage failure",
 	CodeInvalidResponse:     "invalid response",
+	CodeCanceled:            "request canceled",
 }
 
 // Sentinels for errors.Is: errors.Is(err, ErrTimeout) matches any *HError
@@ -48,6 +52,9 @@ var (
 	ErrIncorrectParameter  error = &HError{Code: CodeIncorrectParameter, Message: codeMessages[CodeIncorrectParameter]}
 	ErrStorage             error = &HError{Code: CodeStorage, Message: codeMessages[CodeStorage]}
 	ErrInvalidResponse     error = &HError{Code: CodeInvalidResponse, Message: codeMessages[CodeInvalidResponse]}
+	// ErrCanceled matches a call whose context was canceled by its caller;
+	// errors.Is(err, context.Canceled) holds for such an error too.
+	ErrCanceled error = &HError{Code: CodeCanceled, Message: codeMessages[CodeCanceled]}
 )
 
 // HError is the error of every call of this package, like the JS SDK's
@@ -72,32 +79,67 @@ func (e *HError) Is(target error) bool {
 	return ok && t.Code == e.Code
 }
 
-// newError returns an *HError with the standard message of code, or msg
-// added to it when msg is not empty.
+// newError returns an *HError of code whose message is the standard message
+// of code, then msg when not empty, then what the cause says when it adds
+// something: "690: storage failure: saving the session: disk full".
 func newError(code int, msg string, cause error) *HError {
-	m := codeMessages[code]
-	switch {
-	case m == "":
-		m = msg
-	case msg != "":
-		m += ": " + msg
+	m := join(codeMessages[code], msg)
+	if c := causeText(cause); c != "" && !strings.Contains(m, c) {
+		m = join(m, c)
 	}
 	return &HError{Code: code, Message: m, Err: cause}
+}
+
+func join(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + ": " + b
+}
+
+// causeText is what a cause adds to a message: its text, less the URL a
+// *url.Error puts first (the request's URL says nothing the call does not)
+// and less the standard message of an *HError's code, which the outer
+// message already has or contradicts.
+func causeText(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		err = ue.Err
+	}
+	if he, ok := err.(*HError); ok {
+		m := he.Message
+		if std := codeMessages[he.Code]; std != "" {
+			m = strings.TrimPrefix(strings.TrimPrefix(m, std), ": ")
+		}
+		return m
+	}
+	return err.Error()
 }
 
 // messageLoginRefused is what the JS SDK tells a user whose AppID or ClientID
 // is wrong.
 const messageLoginRefused = "authentication failed, check the AppID and ClientID configuration (认证失败,请检查 AppID、ClientID 配置)"
 
-// classify turns any failure of the transport, a provider or the context
-// into an *HError. An *HError passes through unchanged.
-func classify(err error) error {
+// classify turns any failure of the transport, a provider, a storage or the
+// context into an *HError. An *HError comes back as it is; an error that
+// wraps one (a provider's fmt.Errorf("…: %w", herr)) becomes an *HError of
+// the same code, user and message whose cause is the whole wrapper.
+func classify(err error) *HError {
 	if err == nil {
 		return nil
 	}
 	var he *HError
 	if errors.As(err, &he) {
-		return err
+		if he == err {
+			return he
+		}
+		return &HError{Code: he.Code, Message: he.Message, User: he.User, Err: err}
 	}
 	var se *transport.StatusError
 	if errors.As(err, &se) {
@@ -109,11 +151,11 @@ func classify(err error) error {
 	}
 	switch {
 	case errors.Is(err, transport.ErrEncode):
-		return newError(CodeIncorrectParameter, err.Error(), err)
+		return newError(CodeIncorrectParameter, "", err)
+	case errors.Is(err, context.Canceled):
+		return newError(CodeCanceled, "", err)
 	case isTimeout(err):
 		return newError(CodeTimeout, "", err)
-	case errors.Is(err, context.Canceled):
-		return &HError{Code: CodeNetworkDisconnected, Message: "request canceled", Err: err}
 	}
 	return newError(CodeNetworkDisconnected, "", err)
 }
@@ -131,7 +173,23 @@ func isTimeout(err error) bool {
 	return errors.Is(err, syscall.ETIMEDOUT)
 }
 
-// ctxError is what a caller gets whose own context ended while waiting.
-func ctxError(ctx context.Context) error {
-	return classify(ctx.Err())
+// ctxError is what a caller gets whose own context ended while waiting: 692
+// when it was canceled, 601 when its deadline passed.
+func ctxError(ctx context.Context) *HError {
+	return classify(context.Cause(ctx))
+}
+
+// storageError is the failure of a Storage doing op ("saving the session"):
+// a 690 that names op and the cause. A canceled or timed-out context keeps
+// its own code, and so does an *HError the Storage returned with a code
+// other than 690.
+func storageError(op string, err error) *HError {
+	var he *HError
+	switch {
+	case errors.As(err, &he) && he.Code != CodeStorage:
+		return classify(err)
+	case he == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+		return classify(err)
+	}
+	return newError(CodeStorage, op, err)
 }

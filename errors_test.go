@@ -29,6 +29,7 @@ var sentinels = []struct {
 	{baas.ErrIncorrectParameter, 605, "605: incorrect parameter type"},
 	{baas.ErrStorage, 690, "690: storage failure"},
 	{baas.ErrInvalidResponse, 691, "691: invalid response"},
+	{baas.ErrCanceled, 692, "692: request canceled"},
 }
 
 func TestErrorText(t *testing.T) {
@@ -39,8 +40,8 @@ func TestErrorText(t *testing.T) {
 	assert.Equal(t, "404: not found", (&baas.HError{Code: 404, Message: "not found"}).Error())
 	assert.Equal(t, "500: ", (&baas.HError{Code: 500}).Error())
 	codes := []int{baas.CodeNetworkDisconnected, baas.CodeTimeout, baas.CodeUninitialized, baas.CodeUnauthorized,
-		baas.CodeSessionMissing, baas.CodeIncorrectParameter, baas.CodeStorage, baas.CodeInvalidResponse}
-	assert.Equal(t, []int{600, 601, 602, 603, 604, 605, 690, 691}, codes)
+		baas.CodeSessionMissing, baas.CodeIncorrectParameter, baas.CodeStorage, baas.CodeInvalidResponse, baas.CodeCanceled}
+	assert.Equal(t, []int{600, 601, 602, 603, 604, 605, 690, 691, 692}, codes)
 }
 
 // errors.Is matches any *HError of the sentinel's code, and no other.
@@ -296,8 +297,8 @@ func TestErrorNeverShowsToken(t *testing.T) {
 		{"login 403", func(t *testing.T, r *mockRig) {
 			r.reply(http.MethodPost, login, http.StatusForbidden, `{"error_msg":"bad client"}`)
 		}, loginSilent},
-		{"login unexpected 200", func(t *testing.T, r *mockRig) {
-			r.reply(http.MethodPost, login, http.StatusOK, withToken)
+		{"login 418", func(t *testing.T, r *mockRig) {
+			r.reply(http.MethodPost, login, http.StatusTeapot, withToken)
 		}, loginSilent},
 		{"logout 500", func(t *testing.T, r *mockRig) {
 			storeSession(t, r.st, secretToken, 42, 0)
@@ -330,7 +331,8 @@ func TestErrorNeverShowsToken(t *testing.T) {
 	// A login whose session cannot be stored.
 	t.Run("storage fails", func(t *testing.T) {
 		t.Parallel()
-		st := &failingStorage{m: map[string]string{}, failSet: true}
+		st := newFailingStorage()
+		st.failSet = true
 		r := newMockRig(t, baas.WithStorage(st))
 		r.reply(http.MethodPost, login, http.StatusCreated, withToken)
 		_, err := r.c.Login(context.Background(), true)
@@ -348,3 +350,88 @@ func loginSilent(r *mockRig) error {
 	_, err := r.c.Login(context.Background(), true)
 	return err
 }
+
+// A provider that returns a wrapped *HError gets that error back as an
+// *HError of its code, with the wrapper as its cause: no panic.
+func TestErrorWrappedProviderHError(t *testing.T) {
+	t.Parallel()
+	inner := &baas.HError{Code: baas.CodeUnauthorized, Message: "unauthorized: the user said no"}
+	wrapped := fmt.Errorf("asking the user: %w", inner)
+	check := func(t *testing.T, err error) {
+		he := requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+		assert.Equal(t, "603: unauthorized: the user said no", he.Error())
+		assert.Same(t, wrapped, he.Err, "the wrapper is the cause")
+		assert.ErrorIs(t, err, inner)
+	}
+	t.Run("CodeProvider", func(t *testing.T) {
+		t.Parallel()
+		r := newMockRig(t, baas.WithCodeProvider(baas.CodeProviderFunc(func(context.Context) (string, error) {
+			return "", wrapped
+		})))
+		_, err := r.c.Login(context.Background(), true)
+		check(t, err)
+		assert.Equal(t, 0, r.calls())
+	})
+	t.Run("UserInfoProvider", func(t *testing.T) {
+		t.Parallel()
+		r := newMockRig(t, baas.WithUserInfoProvider(baas.UserInfoProviderFunc(func(context.Context) (baas.UserInfoEvent, error) {
+			return baas.UserInfoEvent{}, wrapped
+		})))
+		storeSession(t, r.st, "tok", 7, 0)
+		_, err := r.c.Login(context.Background(), false)
+		check(t, err)
+	})
+}
+
+// The message ends with what the cause adds.
+func TestErrorMessageEndsWithCause(t *testing.T) {
+	t.Parallel()
+	st := newFailingStorage()
+	st.failSet = true
+	r := newMockRig(t, baas.WithStorage(st))
+	r.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, protoCases[1].sessionBody("tok", 42, 7200))
+	_, err := r.c.Login(context.Background(), true)
+	assert.EqualError(t, err, "690: storage failure: saving the session: disk on fire")
+
+	st.failSet, st.failGet = false, true
+	_, err = r.c.Login(context.Background(), true)
+	assert.EqualError(t, err, "690: storage failure: reading ifx_baas_auth_token: disk on fire")
+
+	r = newMockRig(t, baas.WithCodeProvider(baas.CodeProviderFunc(func(context.Context) (string, error) {
+		return "", errors.New("the simulator is not running")
+	})))
+	_, err = r.c.Login(context.Background(), true)
+	assert.EqualError(t, err, "600: network disconnected: CodeProvider failed: the simulator is not running")
+}
+
+// A Storage's own *HError keeps its code (a canceled write is 692, not 690)
+// and the Client adds what it was doing.
+func TestErrorStorageHErrorKeepsCode(t *testing.T) {
+	t.Parallel()
+	p := protoCases[1]
+	for _, tc := range []struct {
+		cause error
+		code  int
+		text  string
+	}{
+		{&baas.HError{Code: baas.CodeCanceled, Message: "request canceled: context canceled", Err: context.Canceled}, baas.CodeCanceled, "692: request canceled: context canceled"},
+		{context.DeadlineExceeded, baas.CodeTimeout, "601: request timeout: context deadline exceeded"},
+		{&baas.HError{Code: baas.CodeStorage, Message: "storage failure: writing /x/s.json: no space left on device"}, baas.CodeStorage,
+			"690: storage failure: saving the session: writing /x/s.json: no space left on device"},
+	} {
+		st := &setErrStorage{MemoryStorage: baas.NewMemoryStorage(), err: tc.cause}
+		r := newMockRig(t, baas.WithStorage(st))
+		r.reply(http.MethodPost, p.login, http.StatusCreated, p.sessionBody("tok", 42, 7200))
+		_, err := r.c.Login(context.Background(), true)
+		requireHError(t, err, tc.code, nil)
+		assert.EqualError(t, err, tc.text)
+	}
+}
+
+// setErrStorage fails every Set with err.
+type setErrStorage struct {
+	*baas.MemoryStorage
+	err error
+}
+
+func (s *setErrStorage) Set(context.Context, map[string]string) error { return s.err }

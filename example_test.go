@@ -122,3 +122,33 @@ func ExampleClient_Do() {
 	fmt.Println(record.ID, record.OpenID)
 	// Output: 1 oAlice
 }
+
+// A backend that serves many mini-program users holds one Client per user;
+// Derive makes them share one transport and connection pool.
+func ExampleClient_Derive() {
+	srv := baastest.NewServer()
+	defer srv.Close()
+	wx := srv.WeChat()
+	app, err := baas.New(srv.ClientID, baas.WithBaseURL(srv.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	for _, openid := range []string{"oAnn", "oBen"} {
+		user, err := app.Derive(baas.WithCodeProvider(wx.CodeProvider(openid)))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		u, err := user.Login(ctx, true)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(u.OpenID, "has user id", u.ID)
+	}
+	// Output:
+	// oAnn has user id 1
+	// oBen has user id 2
+}

@@ -2,6 +2,7 @@ package baas
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/wxbaas/baas/internal/protocol"
@@ -22,7 +23,8 @@ import (
 //
 // Concurrent logins on one Client share one code and one request.
 func (c *Client) Login(ctx context.Context, silent bool) (*UserInfo, error) {
-	s, err := c.session(ctx)
+	epoch := c.epoch.Load()
+	s, err := c.session(ctx, epoch)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +41,7 @@ func (c *Client) Login(ctx context.Context, silent bool) (*UserInfo, error) {
 	if err != nil {
 		return nil, providerError("UserInfoProvider", err)
 	}
-	return c.HandleUserInfo(ctx, ev)
+	return c.handleUserInfo(ctx, epoch, ev)
 }
 
 func errNoCodeProvider() error {
@@ -63,62 +65,62 @@ func (c *Client) code(ctx context.Context) (string, error) {
 
 // silentLogin exchanges a fresh code for a session (not yet stored).
 func (c *Client) silentLogin(ctx context.Context) (session, error) {
-	code, err := c.code(ctx)
-	if err != nil {
-		return session{}, err
-	}
-	var body any = protocol.V1InitRequest{Code: code}
-	if c.cfg.protocol == ProtocolV2 {
-		body = protocol.V2SilentLoginRequest{CreateUser: true, Code: code}
-	}
-	return c.openSession(ctx, c.ep.Login, c.ep.LoginStatus, "", body)
+	return c.openSession(ctx, c.ep.Login, "", func(code string) any {
+		if c.cfg.protocol == ProtocolV1 {
+			return protocol.V1InitRequest{Code: code}
+		}
+		return protocol.V2SilentLoginRequest{CreateUser: c.cfg.createUser, Code: code, LoginWithUnionID: c.cfg.unionID}
+	})
 }
 
 // openSession posts a login or V2 authenticate request and reads the new
 // session from the answer. token, when not empty, is the valid session's.
-// A retry of the request sends body with a fresh code.
-func (c *Client) openSession(ctx context.Context, path string, want int, token string, body any) (session, error) {
-	var resp protocol.Session
-	req := transport.Request{Method: http.MethodPost, Path: path, Token: token, Body: body, Want: want}
-	if _, ok := withCode(body, ""); ok {
-		req.Rebuild = func(ctx context.Context) (any, error) {
+// Any 2xx that carries a valid session is a success: the code is spent
+// either way, and the session is the code's. The code comes from the
+// CodeProvider; a retry of the request (WithRetry) sends body with a fresh
+// one, since a code is single use and a failed attempt may have spent it.
+func (c *Client) openSession(ctx context.Context, path string, token string, body func(code string) any) (session, error) {
+	code, err := c.code(ctx)
+	if err != nil {
+		return session{}, err
+	}
+	return c.postSession(ctx, transport.Request{
+		Method: http.MethodPost, Path: path, Token: token, Body: body(code),
+		Rebuild: func(ctx context.Context) (any, error) {
 			code, err := c.code(ctx)
 			if err != nil {
 				return nil, err
 			}
-			b, _ := withCode(body, code)
-			return b, nil
-		}
-	}
-	err := c.api.Do(ctx, req, &resp)
-	if err != nil {
-		return session{}, loginError(err)
+			return body(code), nil
+		},
+	})
+}
+
+// postSession sends a login-like request and reads the new session from
+// the answer.
+func (c *Client) postSession(ctx context.Context, req transport.Request) (session, error) {
+	var resp protocol.Session
+	if err := c.api.Do(ctx, req, &resp); err != nil {
+		return session{}, c.loginError(err)
 	}
 	return c.newSession(&resp)
 }
 
-// withCode returns a copy of the login body with code in it, or false for a
-// body that holds no code.
-func withCode(body any, code string) (any, bool) {
-	switch b := body.(type) {
-	case protocol.V1InitRequest:
-		b.Code = code
-		return b, true
-	case protocol.V2SilentLoginRequest:
-		b.Code = code
-		return b, true
-	case protocol.V2AuthRequest:
-		b.Code = code
-		return b, true
-	}
-	return body, false
-}
-
-// newSession checks a session response and computes its expiry.
+// newSession checks what a login answered before anything is stored: a
+// token a header can carry, a positive user id, and a lifetime longer than
+// the expiry skew (a shorter one would store a session already expired, and
+// every call would spend a code on a new one).
 func (c *Client) newSession(resp *protocol.Session) (session, error) {
 	id, openid, unionid := resp.User()
-	if resp.Token == "" || id <= 0 {
-		return session{}, newError(CodeInvalidResponse, "the login response has no token or user id", nil)
+	switch {
+	case resp.Token == "":
+		return session{}, newError(CodeInvalidResponse, "the login response has no token", nil)
+	case !validToken(resp.Token):
+		return session{}, newError(CodeInvalidResponse, fmt.Sprintf("the login response's token is not 1 to %d printable ASCII characters", maxTokenLen), nil)
+	case id <= 0:
+		return session{}, newError(CodeInvalidResponse, "the login response has no positive user id", nil)
+	case resp.ExpiresIn.Set && (resp.ExpiresIn.V <= expirySkew || resp.ExpiresIn.V > maxExpiresIn):
+		return session{}, newError(CodeInvalidResponse, fmt.Sprintf("the login response's expires_in is out of range: it must be more than %d seconds and at most %d", expirySkew, maxExpiresIn), nil)
 	}
 	s := session{token: resp.Token, uid: id, openid: openid, unionid: unionid}
 	if resp.ExpiresIn.Set {
@@ -128,24 +130,25 @@ func (c *Client) newSession(resp *protocol.Session) (session, error) {
 }
 
 // loginError classifies a failed login, saying plainly when the backend
-// refused the ClientID or AppID.
-func loginError(err error) error {
-	herr := classify(err).(*HError)
-	if herr.Code == http.StatusUnauthorized || herr.Code == http.StatusForbidden {
-		msg := messageLoginRefused
-		if herr.Message != "" {
-			msg += ": " + herr.Message
-		}
-		return &HError{Code: herr.Code, Message: msg, Err: herr.Err}
+// refused the ClientID or AppID, or found no user it was told not to create.
+func (c *Client) loginError(err error) error {
+	herr := classify(err)
+	switch {
+	case herr.Code == http.StatusUnauthorized || herr.Code == http.StatusForbidden:
+		return &HError{Code: herr.Code, Message: join(messageLoginRefused, herr.Message), Err: herr.Err}
+	case herr.Code == http.StatusNotFound && !c.cfg.createUser:
+		return &HError{Code: herr.Code, Message: join(herr.Message, "this WeChat user has no MinCloud user, and WithCreateUser(false) does not create one"), Err: herr.Err}
 	}
 	return herr
 }
 
-// providerError wraps the failure of a CodeProvider or UserInfoProvider.
+// providerError is the failure of a CodeProvider or UserInfoProvider: its
+// own *HError as it is; a canceled or timed-out context with its code; any
+// other error a 600 that names the provider and says what it said.
 func providerError(name string, err error) error {
-	herr := classify(err).(*HError)
-	if herr.Err == err && herr.Code == CodeNetworkDisconnected && herr.Message == codeMessages[CodeNetworkDisconnected] {
-		herr.Message += ": " + name + " failed"
+	herr := classify(err)
+	if herr.Err == err && herr.Code == CodeNetworkDisconnected {
+		return newError(CodeNetworkDisconnected, name+" failed", err)
 	}
 	return herr
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -27,7 +26,7 @@ func TestLoginSilentStoresSession(t *testing.T) {
 	for _, p := range protoCases {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newFixedClock(clockStart)
+			clock := newTestClock(clockStart)
 			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.now))
 			r.reply(http.MethodPost, p.login, http.StatusCreated, bodies[p.name])
 
@@ -60,17 +59,19 @@ func TestLoginSilentStoresSession(t *testing.T) {
 	}
 }
 
-// A login answered with another status than the documented 201 fails.
-func TestLoginWrongSuccessStatus(t *testing.T) {
+// A login answered with another 2xx than the documented 201 that carries a
+// valid session succeeds: the code is spent, and the session is the code's.
+func TestLoginOtherSuccessStatus(t *testing.T) {
 	t.Parallel()
 	for _, p := range protoCases {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
 			r := newMockRig(t, baas.WithProtocol(p.proto))
 			r.reply(http.MethodPost, p.login, http.StatusOK, p.sessionBody("tok", 42, 7200))
-			_, err := r.c.Login(context.Background(), true)
-			requireHError(t, err, http.StatusOK, nil)
-			assert.Empty(t, storedValues(t, r.st))
+			u, err := r.c.Login(context.Background(), true)
+			require.NoError(t, err)
+			assert.Equal(t, int64(42), u.ID)
+			assert.Equal(t, "tok", storedValues(t, r.st)[baas.KeyAuthToken])
 		})
 	}
 }
@@ -81,7 +82,7 @@ func TestLoginValidSessionNoNetwork(t *testing.T) {
 	for _, p := range protoCases {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newFixedClock(clockStart)
+			clock := newTestClock(clockStart)
 			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.now))
 			storeSession(t, r.st, "tok-stored", 7, clockStart+100)
 			for range 3 {
@@ -102,7 +103,7 @@ func TestLoginExpiry(t *testing.T) {
 	for _, p := range protoCases {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newFixedClock(clockStart) // now has .9 s: floored
+			clock := newTestClock(clockStart) // now has .9 s: floored
 			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.now))
 			r.replies(http.MethodPost, p.login,
 				answer(http.StatusCreated, p.sessionBody("tok-1", 42, 3600)),
@@ -142,7 +143,7 @@ func TestLoginNoExpiresIn(t *testing.T) {
 	for _, p := range protoCases {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newFixedClock(clockStart)
+			clock := newTestClock(clockStart)
 			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.now))
 			r.reply(http.MethodPost, p.login, http.StatusCreated, bodies[p.name])
 			u, err := r.c.Login(context.Background(), true)
@@ -295,7 +296,7 @@ func TestLoginUserChange(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newFixedClock(clockStart)
+			clock := newTestClock(clockStart)
 			r := newMockRig(t, baas.WithClock(clock.now))
 			storeSession(t, r.st, "tok-old", 7, clockStart-1) // expired
 			require.NoError(t, r.st.Set(context.Background(), map[string]string{
@@ -427,7 +428,7 @@ func TestLoginFullProviderError(t *testing.T) {
 	}{
 		{"plain", boom, baas.CodeNetworkDisconnected, boom},
 		{"HError", &baas.HError{Code: baas.CodeUnauthorized, Message: "denied"}, baas.CodeUnauthorized, baas.ErrUnauthorized},
-		{"canceled", context.Canceled, baas.CodeNetworkDisconnected, context.Canceled},
+		{"canceled", context.Canceled, baas.CodeCanceled, context.Canceled},
 		{"deadline", context.DeadlineExceeded, baas.CodeTimeout, baas.ErrTimeout},
 	}
 	for _, tc := range cases {
@@ -448,53 +449,11 @@ func TestLoginFullProviderError(t *testing.T) {
 	}
 }
 
-// failingStorage is a MemoryStorage whose Set (or Get) fails on demand.
-type failingStorage struct {
-	mu      sync.Mutex
-	m       map[string]string
-	failSet bool
-	failGet bool
-	sets    int
-}
-
-var errDisk = errors.New("disk on fire")
-
-func (s *failingStorage) Get(_ context.Context, key string) (string, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.failGet {
-		return "", false, errDisk
-	}
-	v, ok := s.m[key]
-	return v, ok, nil
-}
-
-func (s *failingStorage) Set(_ context.Context, values map[string]string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sets++
-	if s.failSet {
-		return errDisk
-	}
-	for k, v := range values {
-		s.m[k] = v
-	}
-	return nil
-}
-
-func (s *failingStorage) Delete(_ context.Context, keys ...string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, k := range keys {
-		delete(s.m, k)
-	}
-	return nil
-}
-
 // A Storage that cannot save makes Login a 690 and leaves no half session.
 func TestLoginStorageSetFails(t *testing.T) {
 	t.Parallel()
-	st := &failingStorage{m: map[string]string{}, failSet: true}
+	st := newFailingStorage()
+	st.failSet = true
 	r := newMockRig(t, baas.WithStorage(st))
 	r.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, protoCases[1].sessionBody("tok-lost", 42, 7200))
 	_, err := r.c.Login(context.Background(), true)
@@ -518,7 +477,8 @@ func TestLoginStorageSetFails(t *testing.T) {
 
 func TestLoginStorageGetFails(t *testing.T) {
 	t.Parallel()
-	st := &failingStorage{m: map[string]string{}, failGet: true}
+	st := newFailingStorage()
+	st.failGet = true
 	r := newMockRig(t, baas.WithStorage(st))
 	_, err := r.c.Login(context.Background(), true)
 	requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
@@ -580,7 +540,7 @@ func TestLoginMalformedStoredSession(t *testing.T) {
 // CurrentUser reads storage only.
 func TestCurrentUser(t *testing.T) {
 	t.Parallel()
-	clock := newFixedClock(clockStart)
+	clock := newTestClock(clockStart)
 	r := newMockRig(t, baas.WithClock(clock.now))
 	_, err := r.c.CurrentUser(context.Background())
 	requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)

@@ -13,56 +13,69 @@ import (
 // When the server destroyed the session, or answered 401 (the token was no
 // longer good), the stored session is cleared and Logout returns nil. When the
 // server could not be reached or failed (5xx), Logout returns that error and
-// keeps the session, so that a retry can finish the logout. A login in
-// progress when Logout begins does not bring its session back.
+// keeps the session, so that a retry can finish the logout.
+//
+// Logout orders itself with the calls around it: once it returns, no call
+// begun before it stores a session (a login in progress is abandoned and
+// fails with a 604), and a call begun while it runs waits for it before
+// logging in, so that the session such a call gets is not cleared.
 func (c *Client) Logout(ctx context.Context) error {
-	c.abandonLogins()
-	token, err := c.get(ctx, KeyAuthToken)
+	defer c.beginLogout()()
+	s, err := c.loadSession(ctx)
 	if err != nil {
 		return err
 	}
-	if token != "" {
-		err := c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: c.ep.Destroy, Token: token}, nil)
-		if herr := classify(err); herr != nil && herr.(*HError).Code != http.StatusUnauthorized {
+	// A token no header can carry is not sent: it cannot be destroyed, and
+	// must not wedge the logout.
+	if s.token != "" {
+		err := c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: c.ep.Destroy, Token: s.token}, nil)
+		if herr := classify(err); herr != nil && herr.Code != http.StatusUnauthorized {
 			return herr
 		}
 	}
-	return c.clear(ctx)
+	return c.clearLocked(ctx)
 }
 
-// ClearSession empties the stored session without calling the server.
+// ClearSession empties the stored session without calling the server, in
+// the same order with the calls around it as Logout.
 func (c *Client) ClearSession(ctx context.Context) error {
-	c.abandonLogins()
+	defer c.beginLogout()()
+	return c.clearLocked(ctx)
+}
+
+// beginLogout makes every login in progress unable to store its session and
+// every call begun before now unable to log in, and makes logins begun from
+// now on wait; the function it returns lets them go.
+func (c *Client) beginLogout() (end func()) {
+	done := make(chan struct{})
+	c.mu.Lock()
+	c.epoch.Add(1)
+	c.flight = nil
+	c.loggingOut = done
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		if c.loggingOut == done {
+			c.loggingOut = nil
+		}
+		c.mu.Unlock()
+		close(done)
+	}
+}
+
+// clearLocked empties the stored session under the write lock.
+func (c *Client) clearLocked(ctx context.Context) error {
+	if err := c.lockWrites(ctx); err != nil {
+		return err
+	}
+	defer c.unlockWrites()
 	return c.clear(ctx)
 }
 
-// abandonLogins makes any login in progress unable to store its session, and
-// lets the next login start afresh.
-func (c *Client) abandonLogins() {
-	c.mu.Lock()
-	c.epoch++
-	c.flight = nil
-	c.mu.Unlock()
-}
-
+// clear empties the stored session; the caller holds the write lock.
 func (c *Client) clear(ctx context.Context) error {
 	if err := c.cfg.storage.Delete(ctx, sessionKeys...); err != nil {
-		return newError(CodeStorage, "clearing the session", err)
+		return storageError("clearing the session", err)
 	}
 	return nil
-}
-
-// unauthorized reports whether herr is a 401; if so it clears the session
-// that used token, unless a newer session has replaced it meanwhile.
-func (c *Client) unauthorized(ctx context.Context, herr error, token string) bool {
-	he, ok := herr.(*HError)
-	if !ok || he.Code != http.StatusUnauthorized {
-		return false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cur, err := c.get(ctx, KeyAuthToken); err == nil && cur == token {
-		_ = c.clear(ctx)
-	}
-	return true
 }

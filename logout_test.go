@@ -138,9 +138,10 @@ func TestClearSession(t *testing.T) {
 // A storage that cannot delete makes Logout a 690.
 func TestLogoutStorageFails(t *testing.T) {
 	t.Parallel()
-	st := &undeletableStorage{MemoryStorage: baas.NewMemoryStorage()}
+	st := newFailingStorage()
 	r := newMockRig(t, baas.WithStorage(st))
 	fullSession(t, st, "tok")
+	st.failDelete = true
 	r.reply(http.MethodPost, protoCases[1].destroy, http.StatusOK, `{}`)
 	err := r.c.Logout(context.Background())
 	requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
@@ -148,7 +149,3 @@ func TestLogoutStorageFails(t *testing.T) {
 	err = r.c.ClearSession(context.Background())
 	requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
 }
-
-type undeletableStorage struct{ *baas.MemoryStorage }
-
-func (undeletableStorage) Delete(context.Context, ...string) error { return errDisk }

@@ -64,26 +64,12 @@ func slowServer(t *testing.T, status int, body string) (srv *httptest.Server, st
 	return srv, started, release
 }
 
-func newNetClient(t *testing.T, baseURL string, opts ...baas.Option) (*baas.Client, *baas.MemoryStorage, *countingCodes) {
-	t.Helper()
-	st := baas.NewMemoryStorage()
-	codes := &countingCodes{}
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	c, err := baas.New(mockClientID, append([]baas.Option{
-		baas.WithBaseURL(baseURL), baas.WithStorage(st), baas.WithCodeProvider(codes),
-		baas.WithHTTPClient(&http.Client{Transport: tr}),
-	}, opts...)...)
-	require.NoError(t, err)
-	return c, st, codes
-}
-
 func TestNetworkRefused(t *testing.T) {
 	t.Parallel()
 	c, st, _ := newNetClient(t, "http://"+closedAddr(t))
 	_, err := c.Login(context.Background(), true)
 	he := requireHError(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
-	assert.Equal(t, "600: network disconnected", he.Error())
+	assert.Regexp(t, `^600: network disconnected: dial tcp 127\.0\.0\.1:\d+: connect: connection refused$`, he.Error(), "the message ends with the cause")
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED, "the cause is kept")
 	assert.Empty(t, storedValues(t, st))
 
@@ -122,7 +108,7 @@ func TestNetworkTimeout(t *testing.T) {
 	_, err := c.Login(context.Background(), true)
 	elapsed := time.Since(start)
 	he := requireHError(t, err, baas.CodeTimeout, baas.ErrTimeout)
-	assert.Equal(t, "601: request timeout", he.Error())
+	assert.Equal(t, "601: request timeout: context deadline exceeded", he.Error())
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.GreaterOrEqual(t, elapsed, 50*time.Millisecond)
 	assert.Less(t, elapsed, 3*time.Second)
@@ -172,18 +158,18 @@ func TestNetworkCallerCanceled(t *testing.T) {
 	}()
 	start := time.Now()
 	_, err := c.Login(ctx, true)
-	require.Error(t, err)
-	var he *baas.HError
-	require.ErrorAs(t, err, &he)
+	he := requireHError(t, err, baas.CodeCanceled, baas.ErrCanceled)
+	assert.Equal(t, "692: request canceled: context canceled", he.Error())
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, baas.ErrTimeout)
+	assert.NotErrorIs(t, err, baas.ErrNetworkDisconnected, "a retry loop must not retry canceled work")
 	assert.Less(t, time.Since(start), 3*time.Second)
 	assert.Empty(t, storedValues(t, st))
 
 	// Already canceled: nothing is asked or sent.
 	c2, _, codes := newNetClient(t, "http://"+closedAddr(t))
 	_, err = c2.Login(ctx, true)
-	assert.ErrorIs(t, err, context.Canceled)
+	requireHError(t, err, baas.CodeCanceled, context.Canceled)
 	assert.Equal(t, 0, codes.count())
 }
 

@@ -1,7 +1,9 @@
 package baas
 
 import (
+	"cmp"
 	"context"
+	"net/http"
 	"reflect"
 	"strings"
 
@@ -17,29 +19,19 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 	if method == "" || !strings.HasPrefix(path, "/") {
 		return newError(CodeIncorrectParameter, "Do needs a method and a path starting with /", nil)
 	}
-	if v := reflect.ValueOf(out); out != nil && (v.Kind() != reflect.Pointer || v.IsNil()) {
-		// Checked before sending: after it, a request with effects would be
-		// reported as an invalid response.
-		return newError(CodeIncorrectParameter, "Do needs out to be nil or a non-nil pointer", nil)
-	}
-	for attempt := 0; ; attempt++ {
-		s, err := c.session(ctx)
-		if err != nil {
+	if out != nil {
+		if err := checkOut("Do", out); err != nil {
 			return err
 		}
-		err = c.api.Do(ctx, transport.Request{Method: method, Path: path, Token: s.token, Body: body}, out)
-		if err == nil {
-			return nil
-		}
-		herr := classify(err)
-		if !c.unauthorized(ctx, herr, s.token) || attempt > 0 {
-			return herr
-		}
 	}
+	return c.withSession(ctx, c.epoch.Load(), func(s session) error {
+		return c.api.Do(ctx, transport.Request{Method: method, Path: path, Token: s.token, Body: body}, out)
+	})
 }
 
-// session returns a valid session, logging in silently when there is none.
-func (c *Client) session(ctx context.Context) (session, error) {
+// session returns a valid session for a call begun at epoch, logging in
+// silently when there is none.
+func (c *Client) session(ctx context.Context, epoch uint64) (session, error) {
 	s, err := c.loadSession(ctx)
 	if err != nil {
 		return session{}, err
@@ -47,5 +39,52 @@ func (c *Client) session(ctx context.Context) (session, error) {
 	if s.valid(c.cfg.now()) {
 		return s, nil
 	}
-	return c.login(ctx)
+	return c.login(ctx, epoch)
+}
+
+// withSession runs send with a valid session under the one 401 policy of
+// the SDK: a 401 means the token is no longer good, so the session that
+// used it is cleared, a new one is made (a silent login) and send runs once
+// more. A call begun at epoch never logs in again after a Logout.
+func (c *Client) withSession(ctx context.Context, epoch uint64, send func(session) error) error {
+	for attempt := 0; ; attempt++ {
+		s, err := c.session(ctx, epoch)
+		if err != nil {
+			return err
+		}
+		herr := classify(send(s))
+		if herr == nil {
+			return nil
+		}
+		if herr.Code != http.StatusUnauthorized {
+			return herr
+		}
+		if err := c.dropRejected(ctx, s.token); err != nil || attempt > 0 {
+			return cmp.Or[error](err, herr)
+		}
+	}
+}
+
+// dropRejected clears the stored session if it still holds token, which the
+// server just rejected; a session stored since by another call stays.
+func (c *Client) dropRejected(ctx context.Context, token string) error {
+	if err := c.lockWrites(ctx); err != nil {
+		return err
+	}
+	defer c.unlockWrites()
+	cur, err := c.get(ctx, KeyAuthToken)
+	if err != nil || cur != token {
+		return err
+	}
+	return c.clear(ctx)
+}
+
+// checkOut refuses an out that is not a non-nil pointer, before anything is
+// sent: after it, a request with effects would be reported as an invalid
+// response.
+func checkOut(call string, out any) error {
+	if v := reflect.ValueOf(out); v.Kind() != reflect.Pointer || v.IsNil() {
+		return newError(CodeIncorrectParameter, call+" needs out to be a non-nil pointer", nil)
+	}
+	return nil
 }

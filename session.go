@@ -11,6 +11,13 @@ import (
 // against clock skew.
 const expirySkew = 30
 
+// maxTokenLen bounds a token: MinCloud's are a few dozen characters, and a
+// token is sent in a header with every request.
+const maxTokenLen = 1024
+
+// maxExpiresIn bounds a session lifetime a server may announce: ten years.
+const maxExpiresIn = 10 * 365 * 24 * 60 * 60
+
 // session is what storage holds of a login.
 type session struct {
 	token     string
@@ -21,7 +28,7 @@ type session struct {
 }
 
 func (s session) valid(now time.Time) bool {
-	return s.token != "" && s.uid != 0 && (s.expiresAt == 0 || now.Unix() < s.expiresAt)
+	return s.token != "" && s.uid > 0 && (s.expiresAt == 0 || now.Unix() < s.expiresAt)
 }
 
 func (s session) user() *UserInfo {
@@ -43,11 +50,25 @@ func (s session) values() map[string]string {
 	return values
 }
 
+// validToken reports whether t can be a token: not empty, bounded, and only
+// printable ASCII without spaces, so that it can be sent in a header.
+func validToken(t string) bool {
+	if t == "" || len(t) > maxTokenLen {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		if t[i] <= ' ' || t[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
 // get reads one key; absent reads as "".
 func (c *Client) get(ctx context.Context, key string) (string, error) {
 	v, _, err := c.cfg.storage.Get(ctx, key)
 	if err != nil {
-		return "", newError(CodeStorage, "reading "+key, err)
+		return "", storageError("reading "+key, err)
 	}
 	return v, nil
 }
@@ -68,19 +89,43 @@ type cachedSession struct {
 	s   session
 }
 
-// loadSession reads the session from storage; from the Client's cache when
-// the storage has not changed since. A malformed number reads as no session,
-// so that a login replaces it.
+// sessionCache returns the storage's generational view when s is one of
+// this package's own types, exactly: a type that embeds one of them and
+// overrides Get must be read through its Get.
+func sessionCache(s Storage) generational {
+	switch s.(type) {
+	case *MemoryStorage, *FileStorage:
+		return s.(generational)
+	}
+	return nil
+}
+
+// loadSession reads the session from storage: from the Client's cache when
+// the storage is this package's and has not changed since, in one GetMany
+// when the storage is a MultiGetter, else one Get per key. A value that
+// cannot be part of a session (a malformed number, a token no header can
+// carry) reads as no session, so that a login replaces it.
 func (c *Client) loadSession(ctx context.Context) (session, error) {
 	var v [len(loadKeys)]string
-	var gen uint64
-	gs, cacheable := c.cfg.storage.(generational)
-	if cacheable {
-		if cs := c.cache.Load(); cs != nil && cs.gen == gs.generation() {
+	switch {
+	case c.gs != nil:
+		if cs := c.cache.Load(); cs != nil && cs.gen == c.gs.generation() {
 			return cs.s, nil
 		}
-		v, gen = gs.loadSession()
-	} else {
+		var gen uint64
+		v, gen = c.gs.loadSession()
+		s := parseSession(v)
+		c.cache.Store(&cachedSession{gen: gen, s: s})
+		return s, nil
+	case c.mg != nil:
+		m, err := c.mg.GetMany(ctx, loadKeys[:]...)
+		if err != nil {
+			return session{}, storageError("reading the session", err)
+		}
+		for i, k := range loadKeys {
+			v[i] = m[k]
+		}
+	default:
 		for i, k := range loadKeys {
 			var err error
 			if v[i], err = c.get(ctx, k); err != nil {
@@ -88,53 +133,60 @@ func (c *Client) loadSession(ctx context.Context) (session, error) {
 			}
 		}
 	}
-	s := parseSession(v)
-	if cacheable {
-		c.cache.Store(&cachedSession{gen: gen, s: s})
-	}
-	return s, nil
+	return parseSession(v), nil
 }
 
-// parseSession makes a session of the values of loadKeys.
+// parseSession makes a session of the values of loadKeys; no session when
+// they cannot be one.
 func parseSession(v [len(loadKeys)]string) session {
-	if v[0] == "" || v[1] == "" {
+	if !validToken(v[0]) || v[1] == "" {
 		return session{}
 	}
 	uid, err := strconv.ParseInt(v[1], 10, 64)
-	if err != nil {
+	if err != nil || uid <= 0 {
 		return session{}
 	}
 	s := session{token: v[0], uid: uid, openid: v[3], unionid: v[4]}
 	if v[2] != "" {
-		if s.expiresAt, err = strconv.ParseInt(v[2], 10, 64); err != nil {
+		if s.expiresAt, err = strconv.ParseInt(v[2], 10, 64); err != nil || s.expiresAt <= 0 {
 			return session{}
 		}
 	}
 	return s
 }
 
-// store writes values unless a logout began since epoch.
+// store writes values unless a logout began since epoch. It holds the
+// write lock across the write, so that a Logout begun meanwhile clears
+// after it.
 func (c *Client) store(ctx context.Context, epoch uint64, values map[string]string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.storeLocked(ctx, epoch, values)
-}
-
-func (c *Client) storeLocked(ctx context.Context, epoch uint64, values map[string]string) error {
-	if c.epoch != epoch {
-		return newError(CodeSessionMissing, "logged out while logging in: the session was not kept", nil)
+	if err := c.lockWrites(ctx); err != nil {
+		return err
+	}
+	defer c.unlockWrites()
+	if c.epoch.Load() != epoch {
+		return errLoggedOut()
 	}
 	if err := c.cfg.storage.Set(ctx, values); err != nil {
-		return newError(CodeStorage, "saving the session", err)
+		return storageError("saving the session", err)
 	}
 	return nil
 }
 
-// currentEpoch returns the epoch that a store begun now must match.
-func (c *Client) currentEpoch() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.epoch
+// lockWrites takes the Client's storage write lock, or gives up when ctx
+// ends: a hung Storage blocks no caller past its own context.
+func (c *Client) lockWrites(ctx context.Context) error {
+	select {
+	case c.writes <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctxError(ctx)
+	}
+}
+
+func (c *Client) unlockWrites() { <-c.writes }
+
+func errLoggedOut() error {
+	return newError(CodeSessionMissing, "logged out during the call: the session was not kept", nil)
 }
 
 // storedUserInfo returns the user info stored by an earlier authorisation,
@@ -145,7 +197,7 @@ func (c *Client) storedUserInfo(ctx context.Context) (*UserInfo, error) {
 		return nil, err
 	}
 	var u UserInfo
-	if json.Unmarshal([]byte(raw), &u) != nil || u.ID == 0 {
+	if json.Unmarshal([]byte(raw), &u) != nil || u.ID <= 0 {
 		return nil, nil
 	}
 	return &u, nil
@@ -160,7 +212,7 @@ func (c *Client) CurrentUser(ctx context.Context) (*UserInfo, error) {
 		return nil, err
 	}
 	if !s.valid(c.cfg.now()) {
-		return nil, newError(CodeSessionMissing, "no valid session: log in first", nil)
+		return nil, errNoSession()
 	}
 	info, err := c.storedUserInfo(ctx)
 	if err != nil {

@@ -64,22 +64,21 @@ type WechatUserInfo struct {
 // is authenticated with the server (V1 with the session's token, V2 with a
 // fresh code), stored, and returned in full.
 func (c *Client) HandleUserInfo(ctx context.Context, ev UserInfoEvent) (*UserInfo, error) {
+	return c.handleUserInfo(ctx, c.epoch.Load(), ev)
+}
+
+// handleUserInfo is HandleUserInfo for a call begun at epoch.
+func (c *Client) handleUserInfo(ctx context.Context, epoch uint64, ev UserInfoEvent) (*UserInfo, error) {
 	d := ev.Detail
 	if d == nil {
 		return nil, newError(CodeUnauthorized, "the event has no detail: pass the event of the getUserInfo button", nil)
 	}
 	if d.EncryptedData == "" || d.UserInfo == nil && d.RawData == "" {
-		s, err := c.session(ctx)
+		s, err := c.session(ctx, epoch)
 		if err != nil {
 			return nil, err
 		}
-		msg := "the user denied authorization"
-		if d.ErrMsg != "" {
-			msg += " (" + d.ErrMsg + ")"
-		}
-		herr := newError(CodeUnauthorized, msg, nil)
-		herr.User = s.user()
-		return nil, herr
+		return nil, refusal(d.ErrMsg, s.user())
 	}
 	profile := d.UserInfo
 	if profile == nil {
@@ -90,31 +89,22 @@ func (c *Client) HandleUserInfo(ctx context.Context, ev UserInfoEvent) (*UserInf
 	}
 	data := protocol.UserData{RawData: d.RawData, Signature: d.Signature, EncryptedData: d.EncryptedData, IV: d.IV}
 	if c.cfg.protocol == ProtocolV1 {
-		return c.authenticateV1(ctx, data, profile)
+		return c.authenticateV1(ctx, epoch, data, profile)
 	}
-	return c.authenticateV2(ctx, data, profile)
+	return c.authenticateV2(ctx, epoch, data, profile)
 }
 
 // authenticateV1 sends the user data with the session's token; the session
 // stays, the profile and a newly learnt unionid are added to it.
-func (c *Client) authenticateV1(ctx context.Context, data protocol.UserData, profile *WechatUserInfo) (*UserInfo, error) {
-	epoch := c.currentEpoch()
+func (c *Client) authenticateV1(ctx context.Context, epoch uint64, data protocol.UserData, profile *WechatUserInfo) (*UserInfo, error) {
 	var resp protocol.Session
 	var s session
-	for attempt := 0; ; attempt++ {
-		var err error
-		if s, err = c.session(ctx); err != nil {
-			return nil, err
-		}
-		err = c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: c.ep.Authenticate, Token: s.token, Body: data, Want: c.ep.AuthStatus}, &resp)
-		if err == nil {
-			break
-		}
-		herr := classify(err)
-		if !c.unauthorized(ctx, herr, s.token) || attempt > 0 {
-			return nil, herr
-		}
-		epoch = c.currentEpoch()
+	err := c.withSession(ctx, epoch, func(cur session) error {
+		s = cur
+		return c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: c.ep.Authenticate, Token: s.token, Body: data}, &resp)
+	})
+	if err != nil {
+		return nil, err
 	}
 	values := map[string]string{KeyIsLoginedBaaS: "1"}
 	if id, _, unionid := resp.User(); s.unionid == "" && unionid != "" && (id == 0 || id == s.uid) {
@@ -126,20 +116,12 @@ func (c *Client) authenticateV1(ctx context.Context, data protocol.UserData, pro
 
 // authenticateV2 sends the user data with a fresh code; the answer is a new
 // session, stored with the profile in one write.
-func (c *Client) authenticateV2(ctx context.Context, data protocol.UserData, profile *WechatUserInfo) (*UserInfo, error) {
-	epoch := c.currentEpoch()
-	code, err := c.code(ctx)
-	if err != nil {
-		return nil, err
-	}
-	body := protocol.V2AuthRequest{Code: code, CreateUser: true, UserData: data, UpdateUserProfile: protocol.ProfileSetNX}
+func (c *Client) authenticateV2(ctx context.Context, epoch uint64, data protocol.UserData, profile *WechatUserInfo) (*UserInfo, error) {
 	// The request carries the token of a valid session, as every request
 	// does; the new session is the code's either way.
-	var token string
-	if cur, err := c.loadSession(ctx); err == nil && cur.valid(c.cfg.now()) {
-		token = cur.token
-	}
-	s, err := c.openSession(ctx, c.ep.Authenticate, c.ep.AuthStatus, token, body)
+	s, err := c.openSession(ctx, c.ep.Authenticate, c.validToken(ctx), func(code string) any {
+		return protocol.V2AuthRequest{Code: code, CreateUser: c.cfg.createUser, UserData: data, UpdateUserProfile: protocol.ProfileSetNX}
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -84,7 +84,7 @@ func TestHandleUserInfoRefusal(t *testing.T) {
 			for _, loggedIn := range []bool{true, false} {
 				t.Run(proto.name+"/"+name+"/logged in "+strconv.FormatBool(loggedIn), func(t *testing.T) {
 					t.Parallel()
-					clock := newFixedClock(clockStart)
+					clock := newTestClock(clockStart)
 					r := newMockRig(t, baas.WithProtocol(proto.proto), baas.WithClock(clock.now))
 					r.reply(http.MethodPost, proto.login, http.StatusCreated,
 						`{"token":"tok-s","expires_in":100,"user_id":42,"openid":"o-42","unionid":"u-42"}`)
@@ -144,7 +144,7 @@ func TestHandleUserInfoConsentV1(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newFixedClock(clockStart)
+			clock := newTestClock(clockStart)
 			p := protoCases[0]
 			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.now))
 			exp := int64(clockStart + 500)
@@ -242,7 +242,7 @@ func TestHandleUserInfoConsentV2(t *testing.T) {
 	for _, loggedIn := range []bool{true, false} {
 		t.Run("logged in "+strconv.FormatBool(loggedIn), func(t *testing.T) {
 			t.Parallel()
-			clock := newFixedClock(clockStart)
+			clock := newTestClock(clockStart)
 			p := protoCases[1]
 			r := newMockRig(t, baas.WithClock(clock.now))
 			if loggedIn {

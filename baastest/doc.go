@@ -15,33 +15,53 @@
 // authenticate of V2, destroy, the user record), checks the
 // X-Hydrogen-Client-ID header, the Authorization token, the login codes and
 // the signed and encrypted user data as the real backend does, and answers
-// errors as JSON {"error_msg": "..."} with the status.
+// errors as JSON {"error_msg": "..."} with the status. The official JS SDK
+// (minapp-sdk 2.9, 3.6 and the latest 3.x) runs against it in the
+// repository's conformance suite.
 //
 // # The WeChat model
 //
 // WeChat is simulated in process (and over HTTP at /emulator/wx/login and
 // /emulator/wx/userinfo, for clients in other languages). Users are created
 // on first use with a readable default profile and the UnionID
-// "union_"+openid; AddUser sets all of it.
+// "union_"+openid; AddUser sets all of it. An openid is at most
+// MaxOpenIDBytes.
 //
-// A login code (WeChat.Login) is random, single use, valid five minutes by the
-// server's clock and bound to the AppID it was issued for.
+// A login code (WeChat.Login, wx.login) is random, single use, valid five
+// minutes by the server's clock and bound to the AppID it was issued for.
 //
-// Each user has a current session_key: 16 random bytes, base64. Exchanging a
-// code for a session (V1 session init, V2 silent login) makes a new
-// session_key the user's current one, as WeChat's jscode2session does, and
-// binds it to the session opened. The code exchange of V2 authenticate
-// instead confirms the current session_key and does not rotate it, as WeChat
-// keeps a key that is in use; that is why the V2 flow, which calls wx.login
-// after the user pressed the button, works. A user added with a fixed
-// SessionKey always has that key.
+// Each user has one current session_key at a time: 16 random bytes, base64.
+// A wx.login refreshes it only when it is older than a minimum period,
+// WithSessionKeyRefresh (by default five minutes, on the server's clock), as
+// WeChat does; several logins in a short time keep the key. The code
+// exchange (jscode2session, behind V1 session init, V2 silent login and V2
+// authenticate) hands the server the user's current key. A user added with a
+// fixed SessionKey keeps it.
 //
 // WeChat.GetUserInfo signs and encrypts the profile with the user's current
-// session_key (making one if the user has none yet), so:
-//   - V1 authenticate verifies with the session_key bound to the token's
-//     session: it succeeds when no other code exchange happened since the
-//     session was opened;
-//   - V2 authenticate verifies with the user's current session_key.
+// session_key (making one if the user has none yet). So:
+//   - V2 authenticate verifies with the key its code's exchange handed over;
+//   - V1 authenticate verifies with the key bound to the token's session,
+//     as long as it is still the user's current key: after a refresh, user
+//     data fails on sessions opened before it, whichever key encrypted it.
+//
+// That is why the seed's flow works on both protocols: the button's data is
+// encrypted with the current key, HandleUserInfo logs in first, and that
+// wx.login keeps the key. It is also the pitfall every WeChat library's users
+// meet: data from before a refresh no longer verifies. WeChat.RotateSessionKey
+// forces a refresh, to reproduce it on purpose; so does moving the clock past
+// the period before a wx.login.
+//
+// jscode2session fails as WeChat's does, with a WeChatError: an unknown or
+// expired code is 40029, a used one 40163. Tests inject failures on one code
+// (WeChat.FailCode, or "errcode" in POST /emulator/wx/login) or on a user's
+// next exchanges (WeChat.FailUser): 40029, 40163, 40226 (high-risk user), -1
+// (system busy), 45011 (rate limit). WeChat's limit of about 100 exchanges a
+// minute per user (WeChatRateLimit) is enforced too, by the server's clock;
+// WithCodeRateLimit(0) lifts it for benchmarks and stress tests that log one
+// user in again and again. A failed exchange spends its code. The
+// BaaS login answers each as MinCloud does: 400, 429 for 45011, 503 for -1,
+// with an error_msg naming the errcode and its meaning.
 //
 // # The BaaS model
 //
@@ -51,24 +71,42 @@
 // bits, valid for the session lifetime (WithExpiresIn) by the clock
 // (WithClock), until destroyed.
 //
+// Destroy does no token check: whatever Authorization it gets, or none, it
+// answers 200 {}, and destroys the session of a valid token. That is what
+// lets a client log out any number of times.
+//
 // # Answers
 //
 //   - V1 session init, V2 silent login and V2 authenticate: 201 with the
 //     session; V1 authenticate, destroy and the user record: 200.
 //   - 400: a body that is not a JSON object, a field of the wrong type (named),
-//     a missing field, an unknown, used or expired code, a signature that does
+//     a missing field, a code WeChat refuses (above), a signature that does
 //     not match, encryptedData that does not decrypt, a watermark of another
-//     AppID, user data of another user, a bad update_userprofile.
+//     AppID, user data of another user, a session_key refreshed since the
+//     session opened, a bad update_userprofile.
 //   - 401: a missing or unknown ClientID, a code issued to another AppID, a
-//     missing, unknown, expired or destroyed token.
+//     missing, unknown, expired or destroyed token (destroy excepted).
 //   - 404: an unknown path or user id, or a new user with create_user false;
-//     405: a wrong method (with Allow); 413: a body over MaxBodyBytes.
-//
-// Codes issued more than ten minutes before may be forgotten, to bound
-// memory: they are then answered as unknown, 400 all the same.
+//     405: a wrong method (with Allow); 413: a body over MaxBodyBytes; 429:
+//     WeChat's rate limit, or the cap of users made over HTTP; 503: WeChat
+//     busy.
 //
 // Faults (Server.Fault) inject statuses, delays and dropped connections on
-// one exact path; Server.Calls counts the requests seen on a path.
+// one exact path; Server.Calls counts the requests seen on an endpoint's
+// path.
+//
+// # A long-running server
+//
+// The emulator also runs standalone (examples/emulator), open to any caller,
+// so what a caller can make it keep is bounded: a login code is forgotten at
+// most a minute after it expires and a session a seventh of its lifetime
+// after, a generation at a time, with no sweep holding the lock; at most
+// 1,048,576 live codes and 2,097,152 sessions are kept (past that the oldest
+// generation goes early); the emulator paths create at most
+// WithMaxHTTPUsers users; Calls keeps counts of endpoint paths only. A
+// request must arrive whole within WithReadTimeout and an idle connection
+// closes after WithIdleTimeout. The signature and decryption of user data run
+// outside the server's lock.
 //
 // The clock given to WithClock is called with the server's lock held: it
 // must not call back into the Server.

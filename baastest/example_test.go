@@ -1,11 +1,13 @@
 package baastest_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
 )
 
@@ -32,4 +34,42 @@ func ExampleNewServer() {
 	_ = json.NewDecoder(resp.Body).Decode(&session)
 	fmt.Println(resp.StatusCode, session.UserID, session.OpenID, len(session.Token))
 	// Output: 201 1 alice 32
+}
+
+// The famous pitfall, on purpose: the user pressed the button, then their
+// session_key was refreshed before the client sent the data.
+func ExampleWeChat_RotateSessionKey() {
+	s := baastest.NewServer()
+	defer s.Close()
+	wx := s.WeChat()
+	c, _ := baas.New(s.ClientID, baas.WithBaseURL(s.URL), baas.WithCodeProvider(wx.CodeProvider("alice")))
+	ctx := context.Background()
+
+	ev := wx.GetUserInfo("alice") // the getUserInfo button
+	wx.RotateSessionKey("alice")  // a wx.login past the minimum period
+	_, err := c.HandleUserInfo(ctx, ev)
+	fmt.Println(err)
+
+	u, err := c.HandleUserInfo(ctx, wx.GetUserInfo("alice")) // the button again
+	fmt.Println(u.NickName, err)
+	// Output:
+	// 400: signature mismatch: rawData was not signed with the user's current session_key
+	// User alice <nil>
+}
+
+// WeChat refuses a user's login; the client's error says which errcode.
+func ExampleWeChat_FailUser() {
+	s := baastest.NewServer()
+	defer s.Close()
+	wx := s.WeChat()
+	c, _ := baas.New(s.ClientID, baas.WithBaseURL(s.URL), baas.WithCodeProvider(wx.CodeProvider("mallory")))
+
+	wx.FailUser("mallory", baastest.WeChatHighRiskUser, 1) // the next code exchange only
+	_, err := c.Login(context.Background(), true)
+	fmt.Println(err)
+	u, err := c.Login(context.Background(), true)
+	fmt.Println(u.ID, err)
+	// Output:
+	// 400: code exchange failed: WeChat errcode 40226 (high risk user): WeChat blocked this user's login
+	// 1 <nil>
 }

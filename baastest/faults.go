@@ -80,7 +80,9 @@ func (s *Server) ClearFaults() {
 }
 
 // Calls returns how many requests the server saw on exactly path, faulted or
-// not, e.g. "/hserve/v2.5/idp/wechat/silent-login/".
+// not, e.g. "/hserve/v2.5/idp/wechat/silent-login/". Only the paths of
+// endpoints count (a user record path, when its id is one of a record): the
+// server keeps no count of any other path.
 func (s *Server) Calls(path string) int {
 	t := s.traffic
 	t.mu.Lock()
@@ -96,11 +98,14 @@ func (s *Server) ResetCalls() {
 	clear(t.calls)
 }
 
-// see counts a request on path and returns the fault that hits it, if any.
-func (t *traffic) see(path string) (Fault, bool) {
+// see counts a request on path, if counted, and returns the fault that hits
+// it, if any.
+func (t *traffic) see(path string, counted bool) (Fault, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.calls[path]++
+	if counted {
+		t.calls[path]++
+	}
 	a := t.faults[path]
 	if a == nil {
 		return Fault{}, false

@@ -14,36 +14,63 @@ type v1Authenticated struct {
 	UnionID string `json:"unionid"`
 }
 
+// v1Session is the body of V1 session init, and the fields both generations
+// answer a login with.
+type v1Session struct {
+	Token     string `json:"token"`
+	ExpiresIn int64  `json:"expires_in"`
+	UserID    int64  `json:"user_id"`
+	OpenID    string `json:"openid"`
+	UnionID   string `json:"unionid"`
+}
+
+// v2Session is the body of a V2 login: the user's ids at the top level, for
+// older SDKs, and the whole user record in user_info, for newer ones.
+type v2Session struct {
+	v1Session
+	UserInfo protocol.UserRecord `json:"user_info"`
+}
+
+func (o *opened) v1() v1Session {
+	return v1Session{Token: o.token, ExpiresIn: o.expiresIn, UserID: o.user.ID, OpenID: o.user.OpenID, UnionID: o.user.UnionID}
+}
+
+func (o *opened) v2() v2Session { return v2Session{v1Session: o.v1(), UserInfo: o.user} }
+
 // v1Init is V1 session init: a code for a session, 201.
 func (s *Server) v1Init(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	var req protocol.V1InitRequest
-	if err := s.bufs.decode(w, r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	return s.login(w, req.Code, true, appendV1Session)
+	o, err := s.login(req.Code, true)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, o.v1())
+	return nil
 }
 
 // v2SilentLogin is V2 silent login: a code for a session, 201.
 func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	req := protocol.V2SilentLoginRequest{CreateUser: true} // absent means true
-	if err := s.bufs.decode(w, r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	return s.login(w, req.Code, req.CreateUser, appendV2Session)
-}
-
-// login exchanges code for a session and answers it, 201, in the encoding
-// of enc.
-func (s *Server) login(w http.ResponseWriter, code string, create bool, enc func([]byte, *opened) []byte) *apiError {
-	if code == "" {
-		return missing("code")
-	}
-	o, err := s.st.login(code, create)
+	o, err := s.login(req.Code, req.CreateUser)
 	if err != nil {
 		return err
 	}
-	s.bufs.writeAppended(w, http.StatusCreated, &o, enc)
+	writeJSON(w, http.StatusCreated, o.v2())
 	return nil
+}
+
+// login exchanges code for a session.
+func (s *Server) login(code string, create bool) (opened, *apiError) {
+	if code == "" {
+		return opened{}, missing("code")
+	}
+	return s.st.login(code, create)
 }
 
 // v1Authenticate is V1 authenticate: the user data verified with the
@@ -58,7 +85,7 @@ func (s *Server) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string
 		return err
 	}
 	var req protocol.V1AuthRequest
-	if err := s.bufs.decode(w, r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	if err := requireUserData(&req); err != nil {
@@ -76,7 +103,7 @@ func (s *Server) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string
 // new session, 201.
 func (s *Server) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	req := protocol.V2AuthRequest{CreateUser: true} // absent means true
-	if err := s.bufs.decode(w, r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	if req.Code == "" {
@@ -96,18 +123,17 @@ func (s *Server) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string
 	if err != nil {
 		return err
 	}
-	s.bufs.writeAppended(w, http.StatusCreated, &o, appendV2Session)
+	writeJSON(w, http.StatusCreated, o.v2())
 	return nil
 }
 
-// destroy ends the session of the request's token, 200 {}.
+// destroy ends the session of the request's token, 200 {}. It does no
+// token check, as MinCloud's does not: a missing, unknown, expired or
+// destroyed token, or an Authorization header of another scheme, is a 200
+// all the same, which is what lets a client log out any number of times.
 func (s *Server) destroy(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	token, err := bearer(r)
-	if err == nil {
-		err = s.st.destroy(token)
-	}
-	if err != nil {
-		return err
+	if token, err := bearer(r); err == nil && token != "" {
+		s.st.destroy(token)
 	}
 	writeBody(w, http.StatusOK, []byte("{}"))
 	return nil

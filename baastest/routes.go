@@ -3,16 +3,19 @@ package baastest
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
 // route is one endpoint: its method, whether it is a BaaS endpoint (which
-// needs the ClientID header) and its handler.
+// needs the ClientID header), whether its path ends in a user id, and its
+// handler.
 type route struct {
 	method string
 	baas   bool
+	byID   bool
 	serve  handler
 }
 
@@ -34,7 +37,7 @@ func newRouter(s *Server) *router {
 	}
 	rt := &router{
 		exact:     make(map[string]route),
-		userRoute: route{method: http.MethodGet, baas: true, serve: s.userRecord},
+		userRoute: route{method: http.MethodGet, baas: true, byID: true, serve: s.userRecord},
 	}
 	for _, v := range protocol.V1SessionVersions {
 		rt.exact["/hserve/"+v+"/session/init/"] = post(s.v1Init)
@@ -70,14 +73,14 @@ func (rt *router) match(path string) (route, string, bool) {
 	return route{}, "", false
 }
 
-// serve handles every request: counts it, injects a fault, routes it, checks
-// the method and the ClientID.
+// serve handles every request: routes it, counts it, injects a fault,
+// checks the method and the ClientID.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
-	if f, hit := s.traffic.see(path); hit && !inject(w, r, f) {
+	rt, arg, ok := s.router.match(path)
+	if f, hit := s.traffic.see(path, ok && (!rt.byID || s.isUserID(arg))); hit && !inject(w, r, f) {
 		return
 	}
-	rt, arg, ok := s.router.match(path)
 	if !ok {
 		writeError(w, fail(http.StatusNotFound, fmt.Sprintf("not found: no endpoint %.200q", path)))
 		return
@@ -97,6 +100,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeError(w, err)
 	}
+}
+
+// isUserID reports whether id is the canonical decimal id of a user record.
+// Calls counts the user record paths of those only, so that the paths of
+// made-up ids are not kept.
+func (s *Server) isUserID(id string) bool {
+	n, err := strconv.ParseInt(id, 10, 64)
+	return err == nil && strconv.FormatInt(n, 10) == id && s.st.hasRecord(n)
 }
 
 // clientIDKey is protocol.HeaderClientID in the canonical form net/http keys

@@ -26,11 +26,18 @@ type Server struct {
 	wx      *WeChat
 	traffic *traffic
 	router  *router
-	bufs    buffers
 	hs      *http.Server
-	done    chan struct{}
+	stop    chan struct{} // closed by Close
+	wg      sync.WaitGroup
 	once    sync.Once
 }
+
+// expireEvery is how often a Server forgets expired codes and sessions when
+// no request makes it do so.
+const expireEvery = 10 * time.Second
+
+// maxHeaderBytes bounds a request's header; the emulator's are small.
+const maxHeaderBytes = 64 << 10
 
 // NewServer starts a Server, by default on a random port of 127.0.0.1, and
 // panics if it cannot listen, like httptest.NewServer. Close it when done.
@@ -58,19 +65,44 @@ func Start(opts ...Option) (*Server, error) {
 		st:       st,
 		wx:       &WeChat{st: st},
 		traffic:  newTraffic(),
-		done:     make(chan struct{}),
+		stop:     make(chan struct{}),
 	}
 	s.router = newRouter(s)
+	// No WriteTimeout: a Fault's Delay holds answers back on purpose, and an
+	// answer of a few hundred bytes never waits on a slow reader.
 	s.hs = &http.Server{
 		Handler:           http.HandlerFunc(s.serve),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, cfg.readTimeout),
+		ReadTimeout:       cfg.readTimeout,
+		IdleTimeout:       cfg.idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
+	s.wg.Add(2)
 	go func() {
-		defer close(s.done)
+		defer s.wg.Done()
 		s.hs.Serve(ln)
 	}()
+	go func() {
+		defer s.wg.Done()
+		s.expireLoop()
+	}()
 	return s, nil
+}
+
+// expireLoop makes the store forget expired codes and sessions now and then,
+// until Close.
+func (s *Server) expireLoop() {
+	t := time.NewTicker(expireEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			s.st.expire()
+		case <-s.stop:
+			return
+		}
+	}
 }
 
 // dialAddr is the address of the listener as a client dials it: an unspecified IP
@@ -93,7 +125,8 @@ func (s *Server) WeChat() *WeChat { return s.wx }
 // are cut off. Close may be called more than once.
 func (s *Server) Close() {
 	s.once.Do(func() {
+		close(s.stop)
 		s.hs.Close()
-		<-s.done
+		s.wg.Wait()
 	})
 }

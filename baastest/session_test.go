@@ -26,19 +26,55 @@ func TestDestroyEveryVersion(t *testing.T) {
 		assert.JSONEq(t, `{}`, string(r.raw))
 
 		// The token is invalid from then on, everywhere.
-		r = post(t, s, path, sess.Token, nil)
-		assert.Equal(t, http.StatusUnauthorized, r.status)
-		assert.Contains(t, r.errorMsg(t), "invalid token")
 		r = get(t, s, protocol.UserRecordPath(1), sess.Token)
 		assert.Equal(t, http.StatusUnauthorized, r.status)
+		assert.Contains(t, r.errorMsg(t), "invalid token")
 
 		// Other sessions of the same user stay.
 		r = get(t, s, protocol.UserRecordPath(1), other.Token)
 		assert.Equal(t, http.StatusOK, r.status)
 	}
-	r := post(t, s, "/hserve/v2.0/session/destroy/", "", nil)
+}
+
+// Destroy does no token check: whatever Authorization comes, or none, the
+// answer is 200 {}, which is what lets a client log out any number of times
+// (the 3.x JS SDK sends destroy without Authorization when nothing is
+// stored, and clears its storage only on a 2xx).
+func TestDestroyWithAnyToken(t *testing.T) {
+	clock := newClock()
+	s := newServer(t, baastest.WithClock(clock.Now), baastest.WithExpiresIn(time.Hour))
+	destroyed := silentLogin(t, s, "alice").Token
+	require.Equal(t, http.StatusOK, post(t, s, "/hserve/v2.0/session/destroy/", destroyed, nil).status)
+	expired := silentLogin(t, s, "alice").Token
+	clock.Add(time.Hour)
+	live := silentLogin(t, s, "alice").Token
+
+	for _, tc := range []struct{ name, auth string }{
+		{"none", ""},
+		{"scheme only", "Hydrogen-r1 "},
+		{"unknown token", "Hydrogen-r1 0123456789abcdef0123456789abcdef"},
+		{"not hex", "Hydrogen-r1 zz"},
+		{"destroyed token", "Hydrogen-r1 " + destroyed},
+		{"expired token", "Hydrogen-r1 " + expired},
+		{"another scheme", "Bearer " + live},
+	} {
+		for _, v := range protocol.DestroyVersions {
+			h := apiHeaders(s, "")
+			if tc.auth != "" {
+				h[protocol.HeaderAuthorization] = tc.auth
+			}
+			r := send(t, http.MethodPost, s.URL+"/hserve/"+v+"/session/destroy/", nil, h)
+			assert.Equal(t, http.StatusOK, r.status, "%s %s: %s", tc.name, v, r.raw)
+			assert.JSONEq(t, `{}`, string(r.raw), tc.name)
+		}
+	}
+	// None of them touched the live session.
+	assert.Equal(t, http.StatusOK, get(t, s, protocol.UserRecordPath(1), live).status)
+
+	// The ClientID is still checked: destroy is a BaaS call.
+	r := send(t, http.MethodPost, s.URL+"/hserve/v2.0/session/destroy/", nil, nil)
 	assert.Equal(t, http.StatusUnauthorized, r.status)
-	assert.Contains(t, r.errorMsg(t), "missing token")
+	assert.Contains(t, r.errorMsg(t), "ClientID")
 }
 
 func TestUserRecordEveryVersion(t *testing.T) {
@@ -92,16 +128,12 @@ func TestTokenExpiry(t *testing.T) {
 
 	v1 := v1Init(t, s, "alice")
 	clock.Add(time.Second)
-	for _, r := range []response{
-		get(t, s, protocol.UserRecordPath(1), v2.Token),
-		post(t, s, "/hserve/v2.0/session/destroy/", v2.Token, nil),
-	} {
-		assert.Equal(t, http.StatusUnauthorized, r.status)
-		assert.Contains(t, r.errorMsg(t), "log in again")
-	}
+	r := get(t, s, protocol.UserRecordPath(1), v2.Token)
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	assert.Equal(t, "token expired: log in again", r.errorMsg(t))
 	// The later session lives on, then expires too.
 	ev := s.WeChat().GetUserInfo("alice")
-	r := post(t, s, "/hserve/v1/session/authenticate/", v1.Token, userData(ev))
+	r = post(t, s, "/hserve/v1/session/authenticate/", v1.Token, userData(ev))
 	assert.Equal(t, http.StatusOK, r.status, "%s", r.raw)
 	clock.Add(time.Hour)
 	r = post(t, s, "/hserve/v1/session/authenticate/", v1.Token, userData(ev))

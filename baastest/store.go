@@ -4,7 +4,10 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
+	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wxbaas/baas/internal/wxcrypto"
@@ -13,40 +16,69 @@ import (
 // codeTTL is how long a login code is valid.
 const codeTTL = 5 * time.Minute
 
-// minSweep is the map size below which expired codes and sessions are
-// simply kept.
-const minSweep = 1 << 12
+// What the store keeps at most, so that no flood of requests can grow it
+// without bound: live login codes and sessions (past these, the oldest
+// generation is forgotten early: its codes answer "unknown code", its tokens
+// 401), and the length of an openid.
+const (
+	maxCodes    = 1 << 20
+	maxSessions = 1 << 21
+	// MaxOpenIDBytes is the longest openid the emulator takes; WeChat's are
+	// 28 bytes.
+	MaxOpenIDBytes = 64
+)
 
-// secret is 128 random bits: a code, a token or a raw session_key. Codes
-// and sessions are kept in maps without pointers, which the garbage collector
-// need not scan however many logins a benchmark makes.
+// secret is 128 random bits: a code, a token or a raw session_key.
 type secret [16]byte
 
 // store is all state of a Server, WeChat's side and the BaaS side, behind
 // one lock.
 type store struct {
-	mu        sync.Mutex
-	appID     string
-	expiresIn time.Duration
-	now       func() time.Time
-	rand      entropy
+	mu           sync.Mutex
+	appID        string
+	expiresIn    time.Duration
+	keyRefresh   time.Duration // a wx.login refreshes a session_key older than this
+	rateLimit    int           // code exchanges a minute per user; 0: no limit
+	maxHTTPUsers int           // users created over HTTP; 0: no limit
+	now          func() time.Time
+	rand         entropy
 
-	users    []*user           // every user, by index
-	byOpenID map[string]uint32 // index in users
-	records  []*user           // users with a BaaS record: records[id-1]
-	codes    map[secret]loginCode
-	sessions map[secret]session // by token
+	users     []*user           // every user, by index
+	byOpenID  map[string]uint32 // index in users
+	records   []*user           // users with a BaaS record: records[id-1]
+	nRecords  atomic.Int64      // len(records), read without the lock
+	httpUsers int               // users created over HTTP
+	codes     expiring[loginCode]
+	sessions  expiring[session] // by token
 
-	codeSweepAt, sessionSweepAt int
+	// afterVerify, when set, runs after authenticate verified user data,
+	// before it takes the lock again: tests only.
+	afterVerify func()
 }
 
 // user is one WeChat user of the mini-program and their BaaS record.
 type user struct {
-	wx     User   // as WeChat knows them; a SessionKey set there is fixed
-	key    secret // the current session_key, when hasKey
-	hasKey bool
-	id     int64 // the record id, 0 until the first login
-	rec    record
+	openid string
+	custom *User // as AddUser set them; nil: defaultUser(openid)
+
+	key    secret // the current session_key, when keyGen > 0
+	keyAt  int64  // when key was made, unix nanoseconds
+	keyGen uint32 // how many keys the user had: 0 is none yet
+	fixed  bool   // key was fixed by AddUser: no wx.login refreshes it
+
+	fail failure    // injected jscode2session failures
+	rate rateWindow // code exchanges of the current minute
+
+	id  int64   // the record id, 0 until the first login
+	rec *record // the BaaS record, nil until the first login
+}
+
+// wx returns the WeChat side of u.
+func (u *user) wx() User {
+	if u.custom != nil {
+		return *u.custom
+	}
+	return defaultUser(u.openid)
 }
 
 // record is the BaaS side of a user.
@@ -60,29 +92,31 @@ type record struct {
 
 // loginCode is a code wx.login handed out.
 type loginCode struct {
+	issued  int64  // unix nanoseconds
 	user    uint32 // index in users
 	foreign bool   // issued for another AppID than the Server's
-	issued  int64  // unix nanoseconds
 	used    bool
+	fail    uint8 // an injected failure (index in wechatErrors), 0 for none
 }
 
 // session is what a token stands for.
 type session struct {
 	user    uint32 // index in users
-	key     secret // the session_key of the code exchange that opened it
+	keyGen  uint32 // the user's session_key when the session was opened
 	expires int64  // unix nanoseconds
 }
 
 func newStore(cfg config) *store {
 	return &store{
-		appID:          cfg.appID,
-		expiresIn:      cfg.expiresIn,
-		now:            cfg.now,
-		byOpenID:       make(map[string]uint32),
-		codes:          make(map[secret]loginCode),
-		sessions:       make(map[secret]session),
-		codeSweepAt:    minSweep,
-		sessionSweepAt: minSweep,
+		appID:        cfg.appID,
+		expiresIn:    cfg.expiresIn,
+		keyRefresh:   cfg.keyRefresh,
+		rateLimit:    cfg.rateLimit,
+		maxHTTPUsers: cfg.maxHTTPUsers,
+		now:          cfg.now,
+		byOpenID:     make(map[string]uint32),
+		codes:        newExpiring[loginCode](int64(codeTTL), maxCodes),
+		sessions:     newExpiring[session](int64(cfg.expiresIn), maxSessions),
 	}
 }
 
@@ -102,16 +136,24 @@ func defaultUser(openid string) User {
 }
 
 // userLocked returns the user of openid and their index, creating them on
-// first use.
-func (st *store) userLocked(openid string) (*user, uint32) {
+// first use. A user created over HTTP counts against maxHTTPUsers: past it,
+// a new openid is a 429.
+func (st *store) userLocked(openid string, overHTTP bool) (*user, uint32, *apiError) {
 	if i, ok := st.byOpenID[openid]; ok {
-		return st.users[i], i
+		return st.users[i], i, nil
 	}
-	u := &user{wx: defaultUser(openid)}
+	if overHTTP {
+		if st.maxHTTPUsers > 0 && st.httpUsers >= st.maxHTTPUsers {
+			return nil, 0, fail(http.StatusTooManyRequests, fmt.Sprintf(
+				"the emulator already made %d users over HTTP, its limit (WithMaxHTTPUsers): reuse openids, or restart it", st.maxHTTPUsers))
+		}
+		st.httpUsers++
+	}
+	u := &user{openid: openid}
 	i := uint32(len(st.users))
 	st.users = append(st.users, u)
 	st.byOpenID[openid] = i
-	return u, i
+	return u, i, nil
 }
 
 // lookupLocked returns the user of openid, or nil.
@@ -122,123 +164,131 @@ func (st *store) lookupLocked(openid string) *user {
 	return nil
 }
 
-// addUser sets the WeChat side of a user; their current session_key, unless
-// w has a fixed one, and a BaaS record they have stay.
+// addUser sets the WeChat side of a user. A fixed session_key becomes their
+// current one; otherwise their current key stays, no longer fixed. A BaaS
+// record they have stays.
 func (st *store) addUser(w User, fixed secret) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	u, _ := st.userLocked(w.OpenID)
-	u.wx = w
-	if w.SessionKey != "" {
-		u.key, u.hasKey = fixed, true
+	u, _, _ := st.userLocked(w.OpenID, false)
+	u.custom = &w
+	u.fixed = w.SessionKey != ""
+	if u.fixed && (u.keyGen == 0 || u.key != fixed) {
+		u.key, u.keyAt = fixed, st.now().UnixNano()
+		u.keyGen++
 	}
 }
 
 // currentKeyLocked returns u's current session_key, making one if u has none.
-func (st *store) currentKeyLocked(u *user) secret {
-	if !u.hasKey {
-		u.key, u.hasKey = st.rand.secret(), true
+func (st *store) currentKeyLocked(u *user, now int64) secret {
+	if u.keyGen == 0 {
+		st.newKeyLocked(u, now)
 	}
 	return u.key
 }
 
-// rotateKeyLocked gives u a new current session_key, unless u has a fixed one.
-func (st *store) rotateKeyLocked(u *user) secret {
-	if u.wx.SessionKey == "" { // a fixed session_key never rotates
-		u.key, u.hasKey = st.rand.secret(), true
+// newKeyLocked gives u a new current session_key. A fixed key is fixed no
+// more.
+func (st *store) newKeyLocked(u *user, now int64) {
+	u.key, u.keyAt = st.rand.secret(), now
+	u.keyGen++
+	if u.fixed {
+		u.fixed = false
+		c := *u.custom
+		c.SessionKey = ""
+		u.custom = &c
 	}
-	return u.key
 }
 
-// issueCode is wx.login: a fresh code for openid, bound to appID.
-func (st *store) issueCode(appID, openid string) string {
+// refreshKeyLocked is the session_key refresh of a wx.login: a new key when
+// u has none, or when theirs is not fixed and has aged past the minimum
+// period.
+func (st *store) refreshKeyLocked(u *user, now int64) {
+	if u.keyGen == 0 || !u.fixed && now-u.keyAt >= int64(st.keyRefresh) {
+		st.newKeyLocked(u, now)
+	}
+}
+
+// issueCode is wx.login: a fresh code for openid, bound to appID; in this
+// mini-program it refreshes the user's session_key as refreshKeyLocked
+// says. fail, when not 0, is a failure the code's exchange will meet.
+func (st *store) issueCode(appID, openid string, overHTTP bool, fail uint8) (string, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now().UnixNano()
-	if len(st.codes) >= st.codeSweepAt {
-		for k, c := range st.codes {
-			if now-c.issued > 2*int64(codeTTL) {
-				delete(st.codes, k)
-			}
-		}
-		st.codeSweepAt = max(minSweep, 2*len(st.codes))
+	u, ui, err := st.userLocked(openid, overHTTP)
+	if err != nil {
+		return "", err
 	}
-	_, ui := st.userLocked(openid)
+	foreign := appID != st.appID
+	if !foreign {
+		st.refreshKeyLocked(u, now)
+	}
 	code := st.rand.secret()
-	st.codes[code] = loginCode{user: ui, foreign: appID != st.appID, issued: now}
-	return hex.EncodeToString(code[:])
+	st.codes.put(code, loginCode{issued: now, user: ui, foreign: foreign, fail: fail}, now)
+	return hex.EncodeToString(code[:]), nil
 }
 
-// redeemLocked checks code and marks it used: the exchange step of
-// jscode2session. The session_key is the caller's business.
-func (st *store) redeemLocked(code string, now int64) (*user, uint32, *apiError) {
-	k, ok := parseSecret(code)
-	c, found := st.codes[k]
-	switch {
-	case !ok || !found:
-		return nil, 0, fail(400, "unknown code: get a fresh code from wx.login")
-	case c.foreign:
-		return nil, 0, fail(401, "the code belongs to another AppID: authentication failed, check the AppID and ClientID configuration")
-	case c.used:
-		return nil, 0, fail(400, "code already used: get a fresh code from wx.login")
-	case now-c.issued > int64(codeTTL):
-		return nil, 0, fail(400, "code expired: get a fresh code from wx.login")
-	}
-	c.used = true
-	st.codes[k] = c
-	return st.users[c.user], c.user, nil
-}
-
-// openSessionLocked issues a token for user ui, bound to key.
-func (st *store) openSessionLocked(ui uint32, key secret, now int64) string {
-	if len(st.sessions) >= st.sessionSweepAt {
-		for t, s := range st.sessions {
-			if now >= s.expires {
-				delete(st.sessions, t)
-			}
-		}
-		st.sessionSweepAt = max(minSweep, 2*len(st.sessions))
-	}
+// openSessionLocked issues a token for user ui, bound to their session_key
+// of generation keyGen.
+func (st *store) openSessionLocked(ui, keyGen uint32, now int64) string {
 	token := st.rand.secret()
-	st.sessions[token] = session{user: ui, key: key, expires: now + int64(st.expiresIn)}
+	st.sessions.put(token, session{user: ui, keyGen: keyGen, expires: now + int64(st.expiresIn)}, now)
 	return hex.EncodeToString(token[:])
 }
 
 // sessionLocked returns the session of token, or a 401.
-func (st *store) sessionLocked(token string, now int64) (secret, session, *apiError) {
+func (st *store) sessionLocked(token string, now int64) (session, *apiError) {
 	if token == "" {
-		return secret{}, session{}, fail(401, "missing token: send Authorization: Hydrogen-r1 <token>")
+		return session{}, fail(http.StatusUnauthorized, "missing token: send Authorization: Hydrogen-r1 <token>")
 	}
 	k, ok := parseSecret(token)
-	s, found := st.sessions[k]
-	if !ok || !found {
-		return k, session{}, fail(401, "invalid token: log in again")
+	var s session
+	var gi int
+	if ok {
+		s, gi, ok = st.sessions.get(k)
+	}
+	if !ok {
+		return session{}, fail(http.StatusUnauthorized, "invalid token: log in again")
 	}
 	if now >= s.expires {
-		delete(st.sessions, k)
-		return k, session{}, fail(401, "token expired: log in again")
+		st.sessions.remove(gi, k)
+		return session{}, fail(http.StatusUnauthorized, "token expired: log in again")
 	}
-	return k, s, nil
+	return s, nil
 }
 
 // checkToken reports whether token is a valid session.
 func (st *store) checkToken(token string) *apiError {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	_, _, err := st.sessionLocked(token, st.now().UnixNano())
+	_, err := st.sessionLocked(token, st.now().UnixNano())
 	return err
 }
 
-// destroy ends the session of token.
-func (st *store) destroy(token string) *apiError {
+// destroy ends the session of token, if there is one: destroy does no token
+// check.
+func (st *store) destroy(token string) {
+	k, ok := parseSecret(token)
+	if !ok {
+		return
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	k, _, err := st.sessionLocked(token, st.now().UnixNano())
-	if err != nil {
-		return err
+	if _, gi, found := st.sessions.get(k); found {
+		st.sessions.remove(gi, k)
 	}
-	delete(st.sessions, k)
-	return nil
+}
+
+// expire forgets the codes and sessions that expired, a generation at a
+// time; the Server calls it now and then, so that an idle server lets go of
+// them too.
+func (st *store) expire() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	now := st.now().UnixNano()
+	st.codes.expire(now)
+	st.sessions.expire(now)
 }
 
 // parseSecret reads the 32 hex digits of a code or token.

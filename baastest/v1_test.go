@@ -80,21 +80,31 @@ func TestV1AuthenticateNeedsAToken(t *testing.T) {
 	assert.Equal(t, http.StatusOK, r.status, "%s", r.raw)
 }
 
-// A code exchange after the session was opened rotates the session_key, so
-// user data signed with the new key does not verify against the old session.
+// A V1 session verifies user data with the session_key it was opened with,
+// only as long as that is the user's current key: after a refresh, user
+// data fails on the old session whichever key encrypted it, and passes on a
+// session opened since.
 func TestV1AuthenticateUsesTheSessionsKey(t *testing.T) {
 	s := newServer(t)
 	wx := s.WeChat()
 	old := v1Init(t, s, "alice")
+	before := wx.GetUserInfo("alice") // encrypted with the old key
+	wx.RotateSessionKey("alice")
 	fresh := v1Init(t, s, "alice")
-	ev := wx.GetUserInfo("alice")
+	after := wx.GetUserInfo("alice")
 
-	r := post(t, s, "/hserve/v1/session/authenticate/", old.Token, userData(ev))
+	for _, ev := range []any{userData(before), userData(after)} {
+		r := post(t, s, "/hserve/v1/session/authenticate/", old.Token, ev)
+		assert.Equal(t, http.StatusBadRequest, r.status)
+		assert.Contains(t, r.errorMsg(t), "no longer the user's current one")
+	}
+	r := post(t, s, "/hserve/v1/session/authenticate/", fresh.Token, userData(before))
 	assert.Equal(t, http.StatusBadRequest, r.status)
 	assert.Contains(t, r.errorMsg(t), "signature mismatch")
-
-	r = post(t, s, "/hserve/v1/session/authenticate/", fresh.Token, userData(ev))
+	r = post(t, s, "/hserve/v1/session/authenticate/", fresh.Token, userData(after))
 	assert.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	// The old session is still a session: only user data fails on it.
+	assert.Equal(t, http.StatusOK, get(t, s, protocol.UserRecordPath(1), old.Token).status)
 }
 
 func TestV1AuthenticateMissingFields(t *testing.T) {

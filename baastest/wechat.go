@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/wxcrypto"
@@ -14,7 +15,7 @@ type User struct {
 	OpenID  string
 	UnionID string // "" when the mini-program is not bound to an open platform account
 	// SessionKey, when set, is a fixed session_key (base64 of 16 bytes) that
-	// code exchanges never rotate.
+	// no wx.login refreshes; RotateSessionKey replaces it.
 	SessionKey string
 	NickName   string
 	AvatarURL  string
@@ -44,9 +45,11 @@ const DenyErrMsg = "getUserInfo:fail auth deny"
 const ConsentErrMsg = "getUserInfo:ok"
 
 // AddUser adds u, or replaces the profile of the user with u.OpenID: their
-// BaaS record and, unless u.SessionKey fixes one, their current session_key
-// stay. It panics on an empty OpenID or a SessionKey that is not base64 of 16
-// bytes: mistakes of the test, not of the client.
+// BaaS record stays. A u.SessionKey fixes the user's session_key: it becomes
+// their current one and no wx.login refreshes it (RotateSessionKey still
+// does); without one, the user's current key stays. It panics on an empty
+// or overlong OpenID (see MaxOpenIDBytes) or a SessionKey that is not base64
+// of 16 bytes: mistakes of the test, not of the client.
 func (w *WeChat) AddUser(u User) {
 	mustOpenID(u.OpenID)
 	var fixed secret
@@ -65,22 +68,27 @@ func (w *WeChat) User(openid string) (User, bool) {
 	w.st.mu.Lock()
 	defer w.st.mu.Unlock()
 	if u := w.st.lookupLocked(openid); u != nil {
-		return u.wx, true
+		return u.wx(), true
 	}
 	return User{}, false
 }
 
 // Login is wx.login for the user of openid: a fresh code for this
-// mini-program. It panics on an empty openid.
+// mini-program. Like WeChat's, it refreshes the user's session_key when they
+// have none yet or theirs is older than the minimum period
+// (WithSessionKeyRefresh); otherwise the key stays. It panics on an empty or
+// overlong openid.
 func (w *WeChat) Login(openid string) string {
 	return w.LoginForApp(w.st.appID, openid)
 }
 
 // LoginForApp is wx.login in another mini-program, appID: the server answers
-// its code 401, to test a wrong AppID configuration.
+// its code 401, to test a wrong AppID configuration. It does not refresh the
+// user's session_key of this mini-program.
 func (w *WeChat) LoginForApp(appID, openid string) string {
 	mustOpenID(openid)
-	return w.st.issueCode(appID, openid)
+	code, _ := w.st.issueCode(appID, openid, false, 0) // fails only over HTTP
+	return code
 }
 
 // CodeProvider returns the wx.login step of a client logging in as openid.
@@ -99,15 +107,30 @@ func (w *WeChat) CodeProvider(openid string) baas.CodeProvider {
 func (w *WeChat) SessionKey(openid string) string {
 	w.st.mu.Lock()
 	defer w.st.mu.Unlock()
-	if u := w.st.lookupLocked(openid); u != nil && u.hasKey {
+	if u := w.st.lookupLocked(openid); u != nil && u.keyGen > 0 {
 		return encodeKey(u.key)
 	}
 	return ""
 }
 
+// RotateSessionKey gives the user of openid a new session_key at once, as a
+// wx.login past the minimum period would: user data encrypted before no
+// longer verifies, and V1 sessions opened before can no longer authenticate
+// user data. A fixed SessionKey (AddUser) is replaced and fixed no more. It
+// panics on an empty or overlong openid.
+func (w *WeChat) RotateSessionKey(openid string) {
+	mustOpenID(openid)
+	st := w.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	u, _, _ := st.userLocked(openid, false)
+	st.newKeyLocked(u, st.now().UnixNano())
+}
+
 // GetUserInfo is wx.getUserInfo with the user's consent: the event of the
 // getUserInfo button, with the profile signed and encrypted with the user's
-// current session_key and watermarked with this mini-program's AppID.
+// current session_key (made if they have none yet) and watermarked with this
+// mini-program's AppID.
 func (w *WeChat) GetUserInfo(openid string) baas.UserInfoEvent {
 	return w.GetUserInfoForApp(w.st.appID, openid)
 }
@@ -116,10 +139,22 @@ func (w *WeChat) GetUserInfo(openid string) baas.UserInfoEvent {
 // mini-program, appID: the server answers it 400.
 func (w *WeChat) GetUserInfoForApp(appID, openid string) baas.UserInfoEvent {
 	mustOpenID(openid)
+	ev, _ := w.userInfo(appID, openid, false) // fails only over HTTP
+	return ev
+}
+
+// userInfo makes the consent event of GetUserInfoForApp; over HTTP, a new
+// user counts against the cap of users made over HTTP.
+func (w *WeChat) userInfo(appID, openid string, overHTTP bool) (baas.UserInfoEvent, *apiError) {
 	st := w.st
 	st.mu.Lock()
-	u, _ := st.userLocked(openid)
-	p, k, ivk, now := u.wx, st.currentKeyLocked(u), st.rand.secret(), st.now()
+	u, _, err := st.userLocked(openid, overHTTP)
+	if err != nil {
+		st.mu.Unlock()
+		return baas.UserInfoEvent{}, err
+	}
+	now := st.now()
+	p, k, ivk := u.wx(), st.currentKeyLocked(u, now.UnixNano()), st.rand.secret()
 	st.mu.Unlock()
 	key, iv := encodeKey(k), encodeKey(ivk)
 
@@ -138,7 +173,7 @@ func (w *WeChat) GetUserInfoForApp(appID, openid string) baas.UserInfoEvent {
 		Signature:     wxcrypto.Sign(string(raw), key),
 		EncryptedData: enc,
 		IV:            iv,
-	}}
+	}}, nil
 }
 
 // Deny is wx.getUserInfo refused by the user: an event whose detail has only
@@ -172,8 +207,19 @@ func (w *WeChat) DenyingUserInfoProvider(openid string) baas.UserInfoProvider {
 	})
 }
 
+// checkOpenID says what is wrong with openid, if anything.
+func checkOpenID(openid string) string {
+	switch {
+	case openid == "":
+		return "empty openid"
+	case len(openid) > MaxOpenIDBytes:
+		return fmt.Sprintf("openid longer than %d bytes", MaxOpenIDBytes)
+	}
+	return ""
+}
+
 func mustOpenID(openid string) {
-	if openid == "" {
-		panic("baastest: empty openid")
+	if msg := checkOpenID(openid); msg != "" {
+		panic("baastest: " + msg)
 	}
 }

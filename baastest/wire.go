@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
-	"sync"
 
 	"github.com/wxbaas/baas/internal/protocol"
 )
@@ -38,25 +38,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeBody(w, status, body)
 }
 
-// buffers are the reused buffers of a Server's request and answer bodies.
-type buffers struct {
-	in  sync.Pool // *bytes.Buffer
-	out sync.Pool // *[]byte
-}
-
-// writeAppended answers status with the body enc appends for o.
-func (bs *buffers) writeAppended(w http.ResponseWriter, status int, o *opened, enc func([]byte, *opened) []byte) {
-	bp, _ := bs.out.Get().(*[]byte)
-	if bp == nil {
-		bp = new([]byte)
-	}
-	*bp = enc((*bp)[:0], o)
-	writeBody(w, status, *bp)
-	if cap(*bp) <= MaxBodyBytes {
-		bs.out.Put(bp)
-	}
-}
-
 // writeBody answers status with a JSON body.
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Header()["Content-Type"] = []string{jsonContentType}
@@ -70,30 +51,21 @@ func writeError(w http.ResponseWriter, e *apiError) {
 }
 
 // decode reads the JSON object of r's body into v, at most MaxBodyBytes.
-func (bs *buffers) decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
+func decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
 	if r.ContentLength > MaxBodyBytes {
 		return tooLarge()
 	}
-	buf, _ := bs.in.Get().(*bytes.Buffer)
-	if buf == nil {
-		buf = new(bytes.Buffer)
-	}
-	defer func() {
-		if buf.Cap() <= 2*MaxBodyBytes {
-			buf.Reset()
-			bs.in.Put(buf)
-		}
-	}()
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes)); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return tooLarge()
 		}
 		return fail(http.StatusBadRequest, "reading the request body failed")
 	}
-	if len(bytes.TrimSpace(buf.Bytes())) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return fail(http.StatusBadRequest, "the request body is empty: send a JSON object")
 	}
-	if err := json.Unmarshal(buf.Bytes(), v); err != nil {
+	if err := json.Unmarshal(body, v); err != nil {
 		return jsonError(err)
 	}
 	return nil

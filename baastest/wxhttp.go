@@ -1,23 +1,33 @@
 package baastest
 
-import "net/http"
+import (
+	"fmt"
+	"net/http"
+)
 
 // The paths of the simulated WeChat over HTTP, for clients in other
-// languages. They need no ClientID header.
+// languages. They need no ClientID header. A user they name for the first
+// time is created, up to the cap of WithMaxHTTPUsers (then 429).
 const (
-	// PathWxLogin is wx.login: POST {"openid", "appid"?} → 200 {"code"}.
+	// PathWxLogin is wx.login: POST {"openid", "appid"?, "errcode"?} → 200
+	// {"code"}. An errcode, one of the WeChatError values, makes the code's
+	// exchange fail with it (WeChat.FailCode).
 	PathWxLogin = "/emulator/wx/login"
 	// PathWxUserInfo is wx.getUserInfo: POST {"openid", "deny"?, "appid"?} →
 	// 200 the button event {"detail": {...}}.
 	PathWxUserInfo = "/emulator/wx/userinfo"
 )
 
+// maxAppIDBytes bounds the appid of the emulator paths; WeChat's are 18.
+const maxAppIDBytes = 64
+
 // wxRequest is the body of both emulator paths. AppID, when set, is another
 // mini-program's (LoginForApp, GetUserInfoForApp).
 type wxRequest struct {
-	OpenID string `json:"openid"`
-	AppID  string `json:"appid"`
-	Deny   bool   `json:"deny"`
+	OpenID  string      `json:"openid"`
+	AppID   string      `json:"appid"`
+	Deny    bool        `json:"deny"`
+	ErrCode WeChatError `json:"errcode"`
 }
 
 // wxCode is the answer of PathWxLogin.
@@ -27,13 +37,17 @@ type wxCode struct {
 
 func (s *Server) decodeWx(w http.ResponseWriter, r *http.Request) (wxRequest, *apiError) {
 	var req wxRequest
-	if err := s.bufs.decode(w, r, &req); err != nil {
+	if err := decode(w, r, &req); err != nil {
 		return req, err
 	}
-	if req.OpenID == "" {
+	switch {
+	case req.OpenID == "":
 		return req, missing("openid")
-	}
-	if req.AppID == "" {
+	case checkOpenID(req.OpenID) != "":
+		return req, fail(http.StatusBadRequest, checkOpenID(req.OpenID))
+	case len(req.AppID) > maxAppIDBytes:
+		return req, fail(http.StatusBadRequest, fmt.Sprintf("appid longer than %d bytes", maxAppIDBytes))
+	case req.AppID == "":
 		req.AppID = s.AppID
 	}
 	return req, nil
@@ -45,20 +59,34 @@ func (s *Server) wxLogin(w http.ResponseWriter, r *http.Request, _ string) *apiE
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wxCode{Code: s.wx.LoginForApp(req.AppID, req.OpenID)})
+	var failWith uint8
+	if req.ErrCode != 0 {
+		if failWith = req.ErrCode.index(); failWith == 0 {
+			return fail(http.StatusBadRequest, fmt.Sprintf("errcode %d is not one of -1, 40029, 40163, 40226, 45011", int(req.ErrCode)))
+		}
+	}
+	code, err := s.st.issueCode(req.AppID, req.OpenID, true, failWith)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wxCode{Code: code})
 	return nil
 }
 
 // wxUserInfo serves PathWxUserInfo.
 func (s *Server) wxUserInfo(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	req, err := s.decodeWx(w, r)
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case req.Deny:
-		writeJSON(w, http.StatusOK, s.wx.Deny(req.OpenID))
-	default:
-		writeJSON(w, http.StatusOK, s.wx.GetUserInfoForApp(req.AppID, req.OpenID))
 	}
+	if req.Deny {
+		writeJSON(w, http.StatusOK, s.wx.Deny(req.OpenID))
+		return nil
+	}
+	ev, err := s.wx.userInfo(req.AppID, req.OpenID, true)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ev)
 	return nil
 }

@@ -33,8 +33,6 @@ type Endpoints struct {
 	Login        string // silent login (V1 session init, V2 silent-login)
 	Authenticate string // user info authentication
 	Destroy      string // logout
-	LoginStatus  int    // the documented success status of Login
-	AuthStatus   int    // the documented success status of Authenticate; 0 means any 2xx
 }
 
 // EndpointsFor returns the paths a client of version v sends to.
@@ -44,15 +42,12 @@ func EndpointsFor(v Version) Endpoints {
 			Login:        "/hserve/v1.4/session/init/",
 			Authenticate: "/hserve/v1.4/session/authenticate/",
 			Destroy:      "/hserve/v1/session/destroy/",
-			LoginStatus:  201,
 		}
 	}
 	return Endpoints{
 		Login:        "/hserve/v2.5/idp/wechat/silent-login/",
 		Authenticate: "/hserve/v2.5/idp/wechat/authenticate/",
 		Destroy:      "/hserve/v2.0/session/destroy/",
-		LoginStatus:  201,
-		AuthStatus:   201,
 	}
 }
 

@@ -2,7 +2,8 @@ package protocol
 
 import (
 	"bytes"
-	"fmt"
+	"encoding/json"
+	"reflect"
 	"strconv"
 )
 
@@ -25,7 +26,7 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 	}
 	n, err := strconv.ParseInt(string(s), 10, 64)
 	if err != nil {
-		return fmt.Errorf("user id %.40s is not an integer", b)
+		return typeError(b, reflect.TypeFor[ID]())
 	}
 	*id = ID(n)
 	return nil
@@ -43,8 +44,8 @@ func Some(v int64) OptInt { return OptInt{V: v, Set: true} }
 // UnmarshalJSON accepts a number, a string holding one, or null (absent).
 func (o *OptInt) UnmarshalJSON(b []byte) error {
 	var id ID
-	if err := id.UnmarshalJSON(b); err != nil {
-		return fmt.Errorf("%.40s is not an integer", b)
+	if id.UnmarshalJSON(b) != nil {
+		return typeError(b, reflect.TypeFor[OptInt]())
 	}
 	if bytes.Equal(b, []byte("null")) {
 		*o = OptInt{}
@@ -61,3 +62,21 @@ func (o OptInt) MarshalJSON() ([]byte, error) {
 
 // IsZero reports absence, for omitzero.
 func (o OptInt) IsZero() bool { return !o.Set }
+
+// typeError says that the JSON value b is not an integer, naming its kind
+// ("a string", "a number") but never the value, which may be a token put in
+// the wrong field. The decoder adds the field's name.
+func typeError(b []byte, t reflect.Type) error {
+	kind := "number"
+	switch b[0] {
+	case '"':
+		kind = "string"
+	case '{':
+		kind = "object"
+	case '[':
+		kind = "array"
+	case 't', 'f':
+		kind = "bool"
+	}
+	return &json.UnmarshalTypeError{Value: kind + " that is not an integer", Type: t}
+}

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,7 +30,10 @@ func TestIDRejectsNonIntegers(t *testing.T) {
 			ID ID `json:"id"`
 		}
 		err := json.Unmarshal([]byte(`{"id":`+in+`}`), &v)
-		assert.Error(t, err, in)
+		var te *json.UnmarshalTypeError
+		require.ErrorAs(t, err, &te, in)
+		assert.Equal(t, "id", te.Field, "the field is named")
+		assert.NotContains(t, err.Error(), strings.Trim(in, `"`), "the value is not quoted")
 	}
 }
 

@@ -1,0 +1,157 @@
+package baas
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/wxbaas/baas/internal/protocol"
+	"github.com/wxbaas/baas/internal/transport"
+)
+
+// CurrentUser is the server's record of the logged-in user, as
+// GetCurrentUser and the update calls answer it (the JS SDK's CurrentUser).
+// The record's own names are kept: nickname and avatar here, where WeChat's
+// user info says nickName and avatarUrl.
+type CurrentUser struct {
+	ID           int64  `json:"id"`
+	OpenID       string `json:"openid"`
+	UnionID      string `json:"unionid"`
+	Nickname     string `json:"nickname"`
+	Avatar       string `json:"avatar"`
+	Gender       int    `json:"gender"` // 0 unknown, 1 male, 2 female
+	City         string `json:"city"`
+	Province     string `json:"province"`
+	Country      string `json:"country"`
+	Language     string `json:"language"`
+	Phone        string `json:"phone"`
+	IsAuthorized bool   `json:"is_authorized"`
+	CreatedAt    int64  `json:"created_at"` // unix seconds
+	UpdatedAt    int64  `json:"updated_at"` // unix seconds
+	// ExpiresAt is the expiry of the session (unix seconds; 0: none), as
+	// the JS SDK's session_expires_at.
+	ExpiresAt int64 `json:"session_expires_at,omitempty"`
+	// Raw is the record as the server sent it, custom fields included;
+	// numbers are json.Number, so that large ids stay exact.
+	Raw map[string]any `json:"-"`
+}
+
+// record is the wire form of a user record: ids as number or string, and
+// the phone under either name servers have used.
+type record struct {
+	ID           protocol.ID `json:"id"`
+	OpenID       string      `json:"openid"`
+	UnionID      string      `json:"unionid"`
+	Nickname     string      `json:"nickname"`
+	Avatar       string      `json:"avatar"`
+	Gender       int         `json:"gender"`
+	City         string      `json:"city"`
+	Province     string      `json:"province"`
+	Country      string      `json:"country"`
+	Language     string      `json:"language"`
+	Phone        string      `json:"phone"`
+	PhoneAlt     string      `json:"_phone"`
+	IsAuthorized bool        `json:"is_authorized"`
+	CreatedAt    int64       `json:"created_at"`
+	UpdatedAt    int64       `json:"updated_at"`
+}
+
+// UnmarshalJSON reads a user record: the known fields, and all of it into
+// Raw.
+func (u *CurrentUser) UnmarshalJSON(b []byte) error {
+	var r record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var raw map[string]any
+	if err := dec.Decode(&raw); err != nil {
+		return err
+	}
+	*u = CurrentUser{
+		ID: int64(r.ID), OpenID: r.OpenID, UnionID: r.UnionID, Nickname: r.Nickname, Avatar: r.Avatar,
+		Gender: r.Gender, City: r.City, Province: r.Province, Country: r.Country, Language: r.Language,
+		Phone: r.Phone, IsAuthorized: r.IsAuthorized, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Raw: raw,
+	}
+	if u.Phone == "" {
+		u.Phone = r.PhoneAlt
+	}
+	return nil
+}
+
+// GetCurrentUser returns the server's record of the logged-in user, like
+// wx.BaaS.auth.getCurrentUser: custom fields are in Raw. With no valid
+// session it is a 604 *HError at once, with no network call (it does not log
+// in); a 401 clears the session and is a 604 too.
+func (c *Client) GetCurrentUser(ctx context.Context) (*CurrentUser, error) {
+	return c.recordCall(ctx, http.MethodGet, func(s session) string { return protocol.UserRecordPath(s.uid) }, nil)
+}
+
+// recordCall sends a request of the logged-in user (see asLoggedIn) to
+// path(s), with the body body(s) when body is not nil, and reads the user
+// record it answers, with the session's expiry.
+func (c *Client) recordCall(ctx context.Context, method string, path func(session) string, body func(session) (any, error)) (*CurrentUser, error) {
+	var u *CurrentUser
+	err := c.asLoggedIn(ctx, func(s session) error {
+		var b any
+		if body != nil {
+			var err error
+			if b, err = body(s); err != nil {
+				return err
+			}
+		}
+		u = &CurrentUser{}
+		if err := c.api.Do(ctx, transport.Request{Method: method, Path: path(s), Token: s.token, Body: b}, u); err != nil {
+			return err
+		}
+		if u.ID <= 0 {
+			return newError(CodeInvalidResponse, "the answer is not a user record: it has no positive id", nil)
+		}
+		u.ExpiresAt = s.expiresAt
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// asLoggedIn runs send with the stored session, the way the JS SDK's
+// account calls do: no valid session is a 604 with no network call, and a
+// 401 clears the session and is a 604. A successful answer without a body
+// leaves what send decoded as it was.
+func (c *Client) asLoggedIn(ctx context.Context, send func(session) error) error {
+	s, err := c.loadSession(ctx)
+	if err != nil {
+		return err
+	}
+	if !s.valid(c.cfg.now()) {
+		return errNoSession()
+	}
+	herr := classify(send(s))
+	if herr == nil {
+		return nil
+	}
+	if herr.Code != http.StatusUnauthorized {
+		return herr
+	}
+	if err := c.dropRejected(ctx, s.token); err != nil {
+		return err
+	}
+	return newError(CodeSessionMissing, join("the server no longer accepts the session (401)", herr.Message), herr)
+}
+
+func errNoSession() error {
+	return newError(CodeSessionMissing, "no valid session: log in first", nil)
+}
+
+// storedUser is the basic user of the stored session, or nil when there is
+// no valid one: what a refusal hands back.
+func (c *Client) storedUser(ctx context.Context) *UserInfo {
+	if s, err := c.loadSession(ctx); err == nil && s.valid(c.cfg.now()) {
+		return s.user()
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+package baas
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/wxbaas/baas/internal/protocol"
+	"github.com/wxbaas/baas/internal/transport"
+)
+
+// DecryptKind is the kind of WeChat data DecryptData decrypts.
+type DecryptKind string
+
+// The kinds of WeChat data the server decrypts.
+const (
+	DecryptPhoneNumber DecryptKind = "phone-number" // getPhoneNumber's encryptedData
+	DecryptWeRunData   DecryptKind = "we-run-data"  // wx.getWeRunData's encryptedData
+	DecryptOpenGID     DecryptKind = "open-gid"     // a share ticket's encryptedData (wx.getShareInfo)
+)
+
+// DecryptData has the server decrypt WeChat data of the logged-in user
+// (encrypted with their session_key), like wx.BaaS.wxDecryptData, and
+// decodes the decrypted JSON object into out, a non-nil pointer. It logs in
+// first when there is no valid session. A 403 means the WeChat decrypt
+// plugin is not enabled in the MinCloud console.
+func (c *Client) DecryptData(ctx context.Context, kind DecryptKind, encryptedData, iv string, out any) error {
+	switch {
+	case !slices.Contains(protocol.DecryptKinds, string(kind)):
+		return newError(CodeIncorrectParameter, fmt.Sprintf("unknown DecryptKind %.40q: want DecryptPhoneNumber, DecryptWeRunData or DecryptOpenGID", string(kind)), nil)
+	case encryptedData == "" || iv == "":
+		return newError(CodeIncorrectParameter, "DecryptData needs encryptedData and iv", nil)
+	}
+	if err := checkOut("DecryptData", out); err != nil {
+		return err
+	}
+	body := protocol.DecryptRequest{EncryptedData: encryptedData, IV: iv}
+	path := protocol.DecryptPathPrefix + string(kind) + "/"
+	err := c.withSession(ctx, c.epoch.Load(), func(s session) error {
+		return c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: s.token, Body: body}, out)
+	})
+	var herr *HError
+	if errors.As(err, &herr) && herr.Code == http.StatusForbidden {
+		return &HError{Code: herr.Code, Message: join("the WeChat decrypt plugin is not enabled in the MinCloud console", herr.Message), Err: herr.Err}
+	}
+	return err
+}
