@@ -48,7 +48,7 @@ type Client struct {
 	headers []header // sent with every request
 }
 
-// header is a header field in canonical form, with its values. The values
+// header is a header field, its key in canonical form, with its values. The values
 // are shared by every request: resty and net/http copy a request's header
 // map before they send or change it.
 type header struct {
@@ -85,12 +85,16 @@ func New(cfg Config) *Client {
 	c := &Client{r: r, base: cfg.BaseURL, timeout: cfg.Timeout, log: cfg.Logger, maxBody: maxBody}
 	// Beside the protocol's headers: the SDK's own User-Agent, and Accept,
 	// which also spares resty a regexp match per request.
-	c.headers = []header{
-		{protocol.HeaderClientID, []string{cfg.ClientID}},
-		{protocol.HeaderClientVersion, []string{cfg.Version}},
-		{protocol.HeaderClientPlatform, []string{cfg.Platform}},
-		{"Accept", []string{"application/json"}},
-		{"User-Agent", []string{"wxbaas-go/" + cfg.Version}},
+	// The keys are set in canonical form, as Header.Set would: a
+	// RoundTripper reads them with Header.Get.
+	for _, h := range [][2]string{
+		{protocol.HeaderClientID, cfg.ClientID},
+		{protocol.HeaderClientVersion, cfg.Version},
+		{protocol.HeaderClientPlatform, cfg.Platform},
+		{"Accept", "application/json"},
+		{"User-Agent", "wxbaas-go/" + cfg.Version},
+	} {
+		c.headers = append(c.headers, header{http.CanonicalHeaderKey(h[0]), []string{h[1]}})
 	}
 	c.retry = newRetrier(cfg.Retry, c.log)
 	c.retry.install(r)

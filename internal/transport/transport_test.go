@@ -213,4 +213,21 @@ func TestHeadersSent(t *testing.T) {
 	assert.Equal(t, "wxbaas-go/go-v9", h.Get("User-Agent"))
 	assert.Equal(t, []string{"application/json"}, jsonType, "the shared values are left as they were")
 	assert.Equal(t, []string{"cid"}, c.headers[0].values)
+
+	// A RoundTripper sees the header map as built, not as the wire carries
+	// it: its keys are canonical, so that Header.Get finds them.
+	var seen http.Header
+	mt := httpmock.NewMockTransport()
+	mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+		seen = r.Header
+		return httpmock.NewStringResponse(200, `{}`), nil
+	})
+	c = New(Config{BaseURL: "https://baas.test", ClientID: "cid", Version: "go-v9", Platform: "GO", HTTPClient: &http.Client{Transport: mt}})
+	require.NoError(t, c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/x/", Token: "tok", Body: 1}, nil))
+	for k := range seen {
+		assert.Equal(t, http.CanonicalHeaderKey(k), k)
+	}
+	assert.Equal(t, "cid", seen.Get("X-Hydrogen-Client-ID"))
+	assert.Equal(t, "go-v9", seen.Get("X-Hydrogen-Client-Version"))
+	assert.Equal(t, "GO", seen.Get("X-Hydrogen-Client-Platform"))
 }
