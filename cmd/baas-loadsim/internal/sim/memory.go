@@ -1,0 +1,111 @@
+package sim
+
+import (
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"time"
+)
+
+// The runtime/metrics the probe reads.
+const (
+	metricHeapObjects = "/memory/classes/heap/objects:bytes" // live and not yet swept
+	metricHeapLive    = "/gc/heap/live:bytes"                // marked live by the last GC
+	metricTotal       = "/memory/classes/total:bytes"        // all the runtime maps
+)
+
+// memSampleEvery is how often the probe samples the heap during a run.
+const memSampleEvery = 10 * time.Millisecond
+
+// Memory is what a run with MemStats measured of the heap, the process's
+// own: with the embedded emulator, the emulator's heap is in it.
+type Memory struct {
+	// BaselineBytes is the live heap before the run: the emulator started,
+	// no user run.
+	BaselineBytes uint64 `json:"baseline_bytes"`
+	// PeakHeapBytes is the highest heap sampled during the run (every
+	// 10ms): live objects and garbage not yet collected.
+	PeakHeapBytes uint64 `json:"peak_heap_bytes"`
+	// PeakTotalBytes is the highest memory the Go runtime held from the
+	// system during the run, heap, stacks and runtime included.
+	PeakTotalBytes uint64 `json:"peak_total_bytes"`
+	// WithClientsBytes is the live heap after the run, with every user's
+	// Client still held (each after its Logout, so with empty storage).
+	WithClientsBytes uint64 `json:"with_clients_bytes"`
+	// AfterBytes is the live heap after the run, the Clients dropped and
+	// the idle connections closed: the baseline plus what the emulator
+	// keeps of the run (users, records, sessions, spent codes).
+	AfterBytes uint64 `json:"after_bytes"`
+	// EmulatorPerUser is (AfterBytes − BaselineBytes) / users: the
+	// emulator's state per user.
+	EmulatorPerUser float64 `json:"emulator_bytes_per_user"`
+	// ClientPerUser is (WithClientsBytes − AfterBytes) / users: the heap
+	// of a simulated user held to the end, its Client and storage.
+	ClientPerUser float64 `json:"client_bytes_per_user"`
+	// PeakPerUser is (PeakHeapBytes − AfterBytes) / users: the heap the
+	// run needed at its peak beyond the emulator's state, garbage
+	// included, per user.
+	PeakPerUser float64 `json:"peak_bytes_per_user"`
+}
+
+// memProbe samples the heap until stopped.
+type memProbe struct {
+	baseline        uint64
+	stop            chan struct{}
+	wg              sync.WaitGroup
+	peakHeap, total uint64 // written by the probe's goroutine until stopped
+}
+
+// startMemProbe measures the live heap and starts sampling.
+func startMemProbe() *memProbe {
+	p := &memProbe{baseline: liveHeap(), stop: make(chan struct{})}
+	p.wg.Go(func() {
+		samples := []metrics.Sample{{Name: metricHeapObjects}, {Name: metricTotal}}
+		tick := time.NewTicker(memSampleEvery)
+		defer tick.Stop()
+		for {
+			metrics.Read(samples)
+			p.peakHeap = max(p.peakHeap, samples[0].Value.Uint64())
+			p.total = max(p.total, samples[1].Value.Uint64())
+			select {
+			case <-p.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	return p
+}
+
+// peaks stops the sampling and returns the peaks.
+func (p *memProbe) peaks() (heap, total uint64) {
+	close(p.stop)
+	p.wg.Wait()
+	return p.peakHeap, p.total
+}
+
+// measure stops p and measures the live heap with the users' Clients,
+// then without them.
+func (s *Sim) measure(p *memProbe) *Memory {
+	m := &Memory{BaselineBytes: p.baseline}
+	m.PeakHeapBytes, m.PeakTotalBytes = p.peaks()
+	s.tr.CloseIdleConnections()
+	time.Sleep(50 * time.Millisecond) // the server's side of the connections closes
+	m.WithClientsBytes = liveHeap()
+	runtime.KeepAlive(s.clients)
+	s.clients = nil
+	m.AfterBytes = liveHeap()
+	users := float64(max(s.live.started.Load(), 1))
+	m.EmulatorPerUser = (float64(m.AfterBytes) - float64(m.BaselineBytes)) / users
+	m.ClientPerUser = (float64(m.WithClientsBytes) - float64(m.AfterBytes)) / users
+	m.PeakPerUser = (float64(m.PeakHeapBytes) - float64(m.AfterBytes)) / users
+	return m
+}
+
+// liveHeap collects garbage and returns the live heap.
+func liveHeap() uint64 {
+	runtime.GC()
+	s := []metrics.Sample{{Name: metricHeapLive}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
