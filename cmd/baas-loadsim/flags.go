@@ -125,10 +125,10 @@ func (o *options) checkTarget() error {
 	if o.wechatURL == "" {
 		o.wechatURL = o.baseURL
 	}
-	for name, v := range map[string]string{"-base-url": o.baseURL, "-wechat-url": o.wechatURL} {
-		u, err := url.Parse(v)
+	for _, f := range []struct{ name, value string }{{"-base-url", o.baseURL}, {"-wechat-url", o.wechatURL}} {
+		u, err := url.Parse(f.value)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("%s %q: want http(s)://host[:port]", name, v)
+			return fmt.Errorf("%s %q: want http(s)://host[:port]", f.name, f.value)
 		}
 	}
 	o.baseURL = strings.TrimRight(o.baseURL, "/")

@@ -24,8 +24,8 @@ const rateWindow = time.Second
 func showProgress(w io.Writer, s *sim.Sim, every time.Duration) (stop func()) {
 	bar := progressbar.NewOptions64(int64(s.Live().Users),
 		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("users"),
 		progressbar.OptionShowCount(),
+		progressbar.OptionShowDescriptionAtLineEnd(),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionSetElapsedTime(true),
@@ -35,7 +35,7 @@ func showProgress(w io.Writer, s *sim.Sim, every time.Duration) (stop func()) {
 	var rate loginRate
 	update := func() {
 		p := s.Live()
-		bar.Describe(fmt.Sprintf("%7.0f logins/s %6d errors", rate.add(p.Elapsed, p.Logins), p.Errors))
+		bar.Describe(fmt.Sprintf("users  %6.0f logins/s  %d errors", rate.add(p.Elapsed, p.Logins), p.Errors))
 		_ = bar.Set64(p.Done) // writes to w: a failure there is the terminal's
 	}
 	done := make(chan struct{})

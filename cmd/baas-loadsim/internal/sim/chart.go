@@ -91,10 +91,18 @@ func newPlot(title, x, y string) *plot.Plot {
 	return p
 }
 
-// logY puts the Y axis of p on a log scale.
+// logY puts the Y axis of p on a log scale. Call it once the data is
+// added: it keeps the range positive and not empty, as a log scale needs
+// (no data, or a single value, would make gonum/plot panic).
 func logY(p *plot.Plot) {
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	if math.IsInf(p.Y.Min, 0) || p.Y.Min <= 0 {
+		p.Y.Min = minChartMS
+	}
+	if math.IsInf(p.Y.Max, 0) || p.Y.Max <= p.Y.Min {
+		p.Y.Max = p.Y.Min * 10
+	}
 }
 
 // addLine adds the line through xys to p, in the color of step i, dashed
@@ -123,7 +131,6 @@ func clampMS(v float64) float64 { return math.Max(v, minChartMS) }
 // latencyOverTime plots each step's p50 and p99 by time bucket.
 func latencyOverTime(r *Report) (*plot.Plot, error) {
 	p := newPlot("Latency over time (p50 solid, p99 dashed)", "seconds into the run", "ms")
-	logY(p)
 	half := r.BucketSeconds / 2
 	for i, s := range r.Steps {
 		p50 := make(plotter.XYs, len(s.Timeline))
@@ -139,6 +146,7 @@ func latencyOverTime(r *Report) (*plot.Plot, error) {
 			return nil, err
 		}
 	}
+	logY(p)
 	return p, nil
 }
 
@@ -164,6 +172,9 @@ func callsOverTime(r *Report) (*plot.Plot, error) {
 		}
 	}
 	p.Y.Min = 0
+	if !(p.Y.Max > 0) {
+		p.Y.Max = 1
+	}
 	return p, nil
 }
 
@@ -172,7 +183,6 @@ func callsOverTime(r *Report) (*plot.Plot, error) {
 // histogram plot); the maximum is drawn at the percentile of the last call.
 func byPercentile(r *Report) (*plot.Plot, error) {
 	p := newPlot("Latency by percentile, whole run", "percentile", "ms")
-	logY(p)
 	top := 1.0
 	for i, s := range r.Steps {
 		xys := make(plotter.XYs, 0, len(s.Distribution))
@@ -188,6 +198,7 @@ func byPercentile(r *Report) (*plot.Plot, error) {
 			return nil, err
 		}
 	}
+	logY(p)
 	p.X.Min, p.X.Max = 0, math.Ceil(top)
 	p.X.Tick.Marker = percentileTicks{}
 	return p, nil

@@ -95,12 +95,12 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 		return nil, errors.New("a Sim runs once: make another with New")
 	}
 	defer s.tr.CloseIdleConnections()
-	col := newCollector()
 	var mem *memProbe
 	if s.cfg.MemStats {
+		mem = startMemProbe() // before anything of the run is made
 		s.clients = make([]*baas.Client, s.cfg.Users)
-		mem = startMemProbe()
 	}
+	col := newCollector()
 	if srv := s.target.Emulator; srv != nil && len(s.cfg.Faults) > 0 {
 		s.recordFault = armFaults(srv, s.cfg.Protocol, s.cfg.Faults, s.cfg.Seed)
 		defer srv.ClearFaults()
