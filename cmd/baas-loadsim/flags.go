@@ -45,7 +45,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Int64Var(&c.Seed, "seed", 1, "seed of the faults' draws")
 	fs.DurationVar(&c.Timeout, "timeout", baas.DefaultTimeout, "bound of each request")
 	fs.StringVar(&c.OpenIDPrefix, "openid-prefix", "loadsim-", "start of every user's openid, followed by the user's index")
-	fs.BoolVar(&c.MemStats, "memstats", false, "measure the heap: its peak, and what the emulator and the users' Clients keep (keeps every Client to the end)")
+	fs.BoolVar(&c.MemStats, "memstats", false, "measure the heap: its peak, and what the emulator keeps after the run")
+	fs.BoolVar(&c.HoldClients, "hold-clients", false, "with -memstats: keep every user's Client to the end and measure their heap")
 	fs.StringVar(&o.baseURL, "base-url", "", "a standalone emulator's base URL (default: an emulator embedded in this process)")
 	fs.StringVar(&o.clientID, "client-id", "", "the ClientID of -base-url")
 	fs.StringVar(&o.wechatURL, "wechat-url", "", "where the simulated WeChat serves /emulator/wx/login and /emulator/wx/userinfo (default: -base-url)")
@@ -92,6 +93,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-duration %v: want 0 (until all users) or more", c.Duration)
 	case !(c.Consent >= 0 && c.Consent <= 1):
 		return nil, fmt.Errorf("-consent %v: want a share from 0 to 1", c.Consent)
+	case c.HoldClients && !c.MemStats:
+		return nil, errors.New("-hold-clients goes with -memstats, which measures them")
 	case c.Timeout <= 0:
 		return nil, fmt.Errorf("-timeout %v: want more than 0", c.Timeout)
 	case len(c.OpenIDPrefix) > 40:

@@ -25,7 +25,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 func TestParseFlags(t *testing.T) {
 	o, err := parseFlags([]string{"-users", "50", "-concurrency", "5", "-rate", "100", "-duration", "2s",
 		"-consent", "0.25", "-protocol", "v1", "-steps", "silent-login,user-record", "-faults", "user-record:drop@0.5",
-		"-seed", "9", "-timeout", "3s", "-json", "r.json", "-chart", "r.PNG", "-quiet", "-memstats"}, new(bytes.Buffer))
+		"-seed", "9", "-timeout", "3s", "-json", "r.json", "-chart", "r.PNG", "-quiet", "-memstats", "-hold-clients"}, new(bytes.Buffer))
 	require.NoError(t, err)
 	c := o.cfg
 	assert.Equal(t, 50, c.Users)
@@ -39,6 +39,7 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, int64(9), c.Seed)
 	assert.Equal(t, 3*time.Second, c.Timeout)
 	assert.True(t, c.MemStats)
+	assert.True(t, c.HoldClients)
 	assert.Equal(t, "r.json", o.jsonPath)
 	assert.Equal(t, "png", o.chartFmt)
 	assert.True(t, o.quiet)
@@ -72,6 +73,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{[]string{"-faults", "logout:teapot"}, `action "teapot": want a status (503), drop or delay=DURATION`},
 		{[]string{"-faults", "logout:418+drop"}, "drop and status 418"},
 		{[]string{"-steps", "silent-login", "-faults", "logout:503"}, "-faults: a fault on logout, which -steps leaves out"},
+		{[]string{"-hold-clients"}, "-hold-clients goes with -memstats"},
 		{[]string{"-timeout", "0s"}, "-timeout 0s: want more than 0"},
 		{[]string{"-openid-prefix", "0123456789012345678901234567890123456789x"}, "-openid-prefix: longer than 40 bytes"},
 		{[]string{"-chart", "report.jpg"}, `-chart: chart "report.jpg": want a .svg or .png file`},

@@ -42,9 +42,12 @@ type Config struct {
 	// index; "" means "loadsim-".
 	OpenIDPrefix string
 	// MemStats samples the heap during the run and measures what the
-	// emulator and the users' Clients keep after it (Report.Memory).
-	// Every user's Client is then kept to the end of the run.
+	// emulator keeps after it (Report.Memory).
 	MemStats bool
+	// HoldClients keeps every user's Client to the end of the run, as a
+	// backend holding one Client per user would, so that MemStats measures
+	// their heap too. It needs MemStats.
+	HoldClients bool
 }
 
 // Target is the backend the users run against.
@@ -80,6 +83,8 @@ func (c *Config) check(t Target) error {
 		return fmt.Errorf("protocol %v: want v1 or v2", c.Protocol)
 	case c.Steps&^AllSteps != 0 || c.Steps != 0 && !c.Steps.Has(SilentLogin):
 		return fmt.Errorf("steps %q: silent-login is needed, the other steps use the user it logs in", c.Steps)
+	case c.HoldClients && !c.MemStats:
+		return errors.New("holding the Clients measures them with MemStats: set both")
 	case c.Timeout < 0:
 		return fmt.Errorf("timeout %v: want 0 (the SDK's default) or more", c.Timeout)
 	case len(c.Faults) > 0 && t.Emulator == nil:

@@ -29,23 +29,23 @@ type Memory struct {
 	// PeakTotalBytes is the highest memory the Go runtime held from the
 	// system during the run, heap, stacks and runtime included.
 	PeakTotalBytes uint64 `json:"peak_total_bytes"`
-	// WithClientsBytes is the live heap after the run, with every user's
-	// Client still held (each after its Logout, so with empty storage).
-	WithClientsBytes uint64 `json:"with_clients_bytes"`
-	// AfterBytes is the live heap after the run, the Clients dropped and
-	// the idle connections closed: the baseline plus what the emulator
-	// keeps of the run (users, records, sessions, spent codes).
+	// AfterBytes is the live heap after the run, the users' Clients
+	// dropped and the idle connections closed: the baseline plus what the
+	// emulator keeps of the run (users, records, sessions, spent codes).
 	AfterBytes uint64 `json:"after_bytes"`
 	// EmulatorPerUser is (AfterBytes − BaselineBytes) / users: the
 	// emulator's state per user.
 	EmulatorPerUser float64 `json:"emulator_bytes_per_user"`
-	// ClientPerUser is (WithClientsBytes − AfterBytes) / users: the heap
-	// of a simulated user held to the end, its Client and storage.
-	ClientPerUser float64 `json:"client_bytes_per_user"`
-	// PeakPerUser is (PeakHeapBytes − AfterBytes) / users: the heap the
-	// run needed at its peak beyond the emulator's state, garbage
-	// included, per user.
+	// PeakPerUser is (PeakHeapBytes − AfterBytes) / users: what the run
+	// needed at its peak beyond the emulator's state (the users running,
+	// the held Clients, the garbage not yet collected), per user.
 	PeakPerUser float64 `json:"peak_bytes_per_user"`
+	// With HoldClients: WithClientsBytes is the live heap after the run
+	// with every user's Client still held (each after its Logout), and
+	// ClientPerUser is (WithClientsBytes − AfterBytes) / users, the heap of
+	// a simulated user's Client and storage.
+	WithClientsBytes uint64  `json:"with_clients_bytes,omitempty"`
+	ClientPerUser    float64 `json:"client_bytes_per_user,omitempty"`
 }
 
 // memProbe samples the heap until stopped.
@@ -84,21 +84,26 @@ func (p *memProbe) peaks() (heap, total uint64) {
 	return p.peakHeap, p.total
 }
 
-// measure stops p and measures the live heap with the users' Clients,
-// then without them.
+// measure stops p and measures the live heap, with the users' Clients
+// when they are held, then without them.
 func (s *Sim) measure(p *memProbe) *Memory {
 	m := &Memory{BaselineBytes: p.baseline}
 	m.PeakHeapBytes, m.PeakTotalBytes = p.peaks()
 	s.tr.CloseIdleConnections()
 	time.Sleep(50 * time.Millisecond) // the server's side of the connections closes
-	m.WithClientsBytes = liveHeap()
-	runtime.KeepAlive(s.clients)
-	s.clients = nil
+	held := s.clients != nil
+	if held {
+		m.WithClientsBytes = liveHeap()
+		runtime.KeepAlive(s.clients)
+		s.clients = nil
+	}
 	m.AfterBytes = liveHeap()
 	users := float64(max(s.live.started.Load(), 1))
 	m.EmulatorPerUser = (float64(m.AfterBytes) - float64(m.BaselineBytes)) / users
-	m.ClientPerUser = (float64(m.WithClientsBytes) - float64(m.AfterBytes)) / users
 	m.PeakPerUser = (float64(m.PeakHeapBytes) - float64(m.AfterBytes)) / users
+	if held {
+		m.ClientPerUser = (float64(m.WithClientsBytes) - float64(m.AfterBytes)) / users
+	}
 	return m
 }
 

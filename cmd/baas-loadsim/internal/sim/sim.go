@@ -25,7 +25,7 @@ type Sim struct {
 	ran     atomic.Bool
 
 	recordFault *FaultSpec     // the user-record fault, armed per user
-	clients     []*baas.Client // every user's Client, with MemStats
+	clients     []*baas.Client // every user's Client, with HoldClients
 }
 
 // live holds the counts Live reads while the run goes on.
@@ -98,6 +98,8 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 	var mem *memProbe
 	if s.cfg.MemStats {
 		mem = startMemProbe() // before anything of the run is made
+	}
+	if s.cfg.HoldClients {
 		s.clients = make([]*baas.Client, s.cfg.Users)
 	}
 	col := newCollector()

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"net/http"
@@ -220,21 +221,32 @@ func TestHTTPWeChatErrors(t *testing.T) {
 	assert.Equal(t, baas.CodeNetworkDisconnected, herr.Code)
 }
 
-// TestRunMemStats measures the heap: the held Clients cost something,
-// less than the 2 KiB a Client from New costs.
+// TestRunMemStats measures the heap; with the Clients held, their cost
+// too: something, and less than the 2 KiB of a Client from New.
 func TestRunMemStats(t *testing.T) {
-	srv := newServer(t)
-	r := runSim(t, Config{Users: 500, Concurrency: 8, MemStats: true}, Embedded(srv))
+	r := runSim(t, Config{Users: 500, Concurrency: 8, MemStats: true}, Embedded(newServer(t)))
 	m := r.Memory
 	require.NotNil(t, m)
 	assert.Positive(t, m.BaselineBytes)
+	assert.Positive(t, m.AfterBytes)
 	assert.GreaterOrEqual(t, m.PeakHeapBytes, m.BaselineBytes)
 	assert.GreaterOrEqual(t, m.PeakTotalBytes, m.PeakHeapBytes)
-	assert.Greater(t, m.ClientPerUser, 100.0)
-	assert.Less(t, m.ClientPerUser, 2048.0)
+	assert.Zero(t, m.WithClientsBytes, "no Client held")
+	assert.Zero(t, m.ClientPerUser)
 	// The emulator's state per user is measured against the heap before
 	// the run, which other tests' leftovers make too noisy to test here:
 	// BenchmarkScenario reports it.
+
+	r = runSim(t, Config{Users: 500, Concurrency: 8, MemStats: true, HoldClients: true}, Embedded(newServer(t)))
+	m = r.Memory
+	assert.Greater(t, m.WithClientsBytes, m.AfterBytes)
+	assert.Greater(t, m.ClientPerUser, 100.0)
+	assert.Less(t, m.ClientPerUser, 2048.0)
+
+	var b bytes.Buffer
+	require.NoError(t, WriteText(&b, r))
+	assert.Regexp(t, `memory: live heap \d+\.\d MiB before the run, \d+\.\d MiB after \(the emulator's state: -?\d+ B per user\)`, b.String())
+	assert.Regexp(t, `held:   \d+\.\d MiB with every Client held: \d+ B per user's Client`, b.String())
 }
 
 // TestConfigErrors: a bad Config is refused by New, naming what is wrong.
@@ -255,6 +267,7 @@ func TestConfigErrors(t *testing.T) {
 		{"consent above 1", func(c *Config, _ *Target) { c.Consent = 1.5 }, "consent 1.5"},
 		{"bad protocol", func(c *Config, _ *Target) { c.Protocol = 7 }, "protocol"},
 		{"steps without login", func(c *Config, _ *Target) { c.Steps = 1 << Logout }, "silent-login is needed"},
+		{"hold without memstats", func(c *Config, _ *Target) { c.HoldClients = true }, "set both"},
 		{"negative timeout", func(c *Config, _ *Target) { c.Timeout = -1 }, "timeout"},
 		{"faults over HTTP", func(c *Config, tg *Target) { c.Faults = faults; tg.Emulator = nil }, "embedded emulator"},
 		{"bad fault", func(c *Config, _ *Target) { c.Faults = []FaultSpec{{Step: Logout, Probability: 1}} }, "not a valid fault"},

@@ -70,10 +70,13 @@ func WriteText(w io.Writer, r *Report) error {
 	}
 
 	if m := r.Memory; m != nil {
-		fmt.Fprintf(&b, "\nmemory: baseline %s live; peak heap %s (runtime total %s); after the run %s live with every Client held, %s without\n",
-			mib(m.BaselineBytes), mib(m.PeakHeapBytes), mib(m.PeakTotalBytes), mib(m.WithClientsBytes), mib(m.AfterBytes))
-		fmt.Fprintf(&b, "per user: emulator state %.0f B, a held Client %.0f B, peak beyond the emulator %.0f B\n",
-			m.EmulatorPerUser, m.ClientPerUser, m.PeakPerUser)
+		fmt.Fprintf(&b, "\nmemory: live heap %s before the run, %s after (the emulator's state: %.0f B per user)\n",
+			mib(m.BaselineBytes), mib(m.AfterBytes), m.EmulatorPerUser)
+		fmt.Fprintf(&b, "peak:   heap %s, runtime total %s (%.0f B per user beyond the emulator's state, garbage included)\n",
+			mib(m.PeakHeapBytes), mib(m.PeakTotalBytes), m.PeakPerUser)
+		if m.WithClientsBytes > 0 {
+			fmt.Fprintf(&b, "held:   %s with every Client held: %.0f B per user's Client\n", mib(m.WithClientsBytes), m.ClientPerUser)
+		}
 	}
 	_, err := w.Write(b.Bytes())
 	return err
