@@ -56,10 +56,10 @@
 // expired code is 40029, a used one 40163. Tests inject failures on one code
 // (WeChat.FailCode, or "errcode" in POST /emulator/wx/login) or on a user's
 // next exchanges (WeChat.FailUser): 40029, 40163, 40226 (high-risk user), -1
-// (system busy), 45011 (rate limit). WithCodeRateLimit also enforces
-// WeChat's limit of about 100 exchanges a minute per user (WeChatRateLimit)
-// by the server's clock; in process it is off by default, so that tests may
-// log a user in as often as they like. A failed exchange spends its code. The
+// (system busy), 45011 (rate limit). WeChat's limit of about 100 exchanges a
+// minute per user (WeChatRateLimit) is enforced too, by the server's clock;
+// WithCodeRateLimit(0) lifts it for benchmarks and stress tests that log one
+// user in again and again. A failed exchange spends its code. The
 // BaaS login answers each as MinCloud does: 400, 429 for 45011, 503 for -1,
 // with an error_msg naming the errcode and its meaning.
 //

@@ -123,7 +123,7 @@ func TestFaultDrop(t *testing.T) {
 
 // statuses returns the statuses of n logins under a seeded fault.
 func statuses(t *testing.T, seed int64, n int) []int {
-	s := newServer(t)
+	s := newServer(t, baastest.WithCodeRateLimit(0)) // one user, n logins
 	s.Fault(loginPath, baastest.Fault{Status: 500, Probability: 0.3, Seed: seed})
 	out := make([]int, n)
 	for i := range out {

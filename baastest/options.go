@@ -63,9 +63,10 @@ func WithSessionKeyRefresh(min time.Duration) Option {
 
 // WithCodeRateLimit sets how many code exchanges (logins) a minute one user
 // may make before WeChat answers 45011 (WeChatRateLimited), on the server's
-// clock; WeChatRateLimit is WeChat's own. By default there is no limit, so
-// that a test may log one user in as often as it likes; zero or less is no
-// limit.
+// clock; by default WeChatRateLimit, WeChat's own, so that a client that
+// logs a user in far more often than WeChat allows meets 45011 in its tests
+// as it would in production. Zero or less is no limit (a benchmark or a
+// stress test that logs one user in again and again).
 func WithCodeRateLimit(perMinute int) Option { return func(c *config) { c.rateLimit = perMinute } }
 
 // WithMaxHTTPUsers caps how many users the emulator paths (PathWxLogin,
@@ -95,7 +96,7 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 
 func newConfig(opts []Option) config {
-	c := config{keyRefresh: DefaultSessionKeyRefresh}
+	c := config{keyRefresh: DefaultSessionKeyRefresh, rateLimit: WeChatRateLimit}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
