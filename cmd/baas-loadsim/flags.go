@@ -43,7 +43,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	steps := fs.String("steps", sim.AllSteps.String(), "the steps each user takes, from silent-login,authenticate,user-record,logout")
 	faults := fs.String("faults", "", `faults of the embedded emulator, e.g. "silent-login:503@0.05,authenticate:drop@0.01,user-record:delay=50ms@0.1"`)
 	fs.Int64Var(&c.Seed, "seed", 1, "seed of the faults' draws")
-	fs.DurationVar(&c.Timeout, "timeout", baas.DefaultTimeout, "bound of each request")
+	fs.DurationVar(&c.Timeout, "timeout", baas.DefaultTimeout, "bound of each SDK call, all its attempts included")
+	retry := fs.String("retry", "default", "the users' retry policy: default (the SDK's: 3 attempts, waits up to 100ms, 200ms), none, or ATTEMPTS:MINWAIT:MAXWAIT")
+	fs.BoolVar(&c.InsecureHTTP, "insecure-http", false, "allow an http:// -base-url that is not on loopback (clear text)")
 	fs.StringVar(&c.OpenIDPrefix, "openid-prefix", "loadsim-", "start of every user's openid, followed by the user's index")
 	fs.BoolVar(&c.MemStats, "memstats", false, "measure the heap: its peak, and what the emulator keeps after the run")
 	fs.BoolVar(&c.HoldClients, "hold-clients", false, "with -memstats: keep every user's Client to the end and measure their heap")
@@ -73,6 +75,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if c.Steps, err = sim.ParseSteps(*steps); err != nil {
 		return nil, fmt.Errorf("-steps: %w", err)
+	}
+	if c.Retry, err = sim.ParseRetry(*retry); err != nil {
+		return nil, fmt.Errorf("-retry: %w", err)
 	}
 	if c.Faults, err = sim.ParseFaults(*faults); err != nil {
 		return nil, fmt.Errorf("-faults: %w", err)

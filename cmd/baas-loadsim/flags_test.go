@@ -25,7 +25,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 func TestParseFlags(t *testing.T) {
 	o, err := parseFlags([]string{"-users", "50", "-concurrency", "5", "-rate", "100", "-duration", "2s",
 		"-consent", "0.25", "-protocol", "v1", "-steps", "silent-login,user-record", "-faults", "user-record:drop@0.5",
-		"-seed", "9", "-timeout", "3s", "-json", "r.json", "-chart", "r.PNG", "-quiet", "-memstats", "-hold-clients"}, new(bytes.Buffer))
+		"-seed", "9", "-timeout", "3s", "-json", "r.json", "-chart", "r.PNG", "-quiet", "-memstats", "-hold-clients", "-retry", "4:10ms:1s", "-insecure-http"}, new(bytes.Buffer))
 	require.NoError(t, err)
 	c := o.cfg
 	assert.Equal(t, 50, c.Users)
@@ -40,6 +40,8 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, 3*time.Second, c.Timeout)
 	assert.True(t, c.MemStats)
 	assert.True(t, c.HoldClients)
+	assert.Equal(t, &baas.RetryPolicy{MaxAttempts: 4, MinWait: 10 * time.Millisecond, MaxWait: time.Second}, c.Retry)
+	assert.True(t, c.InsecureHTTP)
 	assert.Equal(t, "r.json", o.jsonPath)
 	assert.Equal(t, "png", o.chartFmt)
 	assert.True(t, o.quiet)
@@ -74,6 +76,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{[]string{"-faults", "logout:418+drop"}, "drop and status 418"},
 		{[]string{"-steps", "silent-login", "-faults", "logout:503"}, "-faults: a fault on logout, which -steps leaves out"},
 		{[]string{"-hold-clients"}, "-hold-clients goes with -memstats"},
+		{[]string{"-retry", "often"}, `-retry: retry "often": want default, none or ATTEMPTS:MINWAIT:MAXWAIT`},
 		{[]string{"-timeout", "0s"}, "-timeout 0s: want more than 0"},
 		{[]string{"-openid-prefix", "0123456789012345678901234567890123456789x"}, "-openid-prefix: longer than 40 bytes"},
 		{[]string{"-chart", "report.jpg"}, `-chart: chart "report.jpg": want a .svg or .png file`},
@@ -100,7 +103,7 @@ func TestParseFlagsHelp(t *testing.T) {
 	_, err := parseFlags([]string{"-h"}, &stderr)
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	for _, name := range []string{"-users", "-concurrency", "-rate", "-duration", "-consent", "-protocol",
-		"-faults", "-seed", "-base-url", "-client-id", "-wechat-url", "-json", "-chart", "-quiet", "-memstats"} {
+		"-faults", "-seed", "-retry", "-insecure-http", "-hold-clients", "-base-url", "-client-id", "-wechat-url", "-json", "-chart", "-quiet", "-memstats"} {
 		assert.Regexp(t, `(?m)^  `+name+`(\s|$)`, stderr.String(), "usage of %s", name)
 	}
 }

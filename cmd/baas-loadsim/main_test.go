@@ -78,19 +78,20 @@ func TestCommandCountsMatchEmulator(t *testing.T) {
 	}
 }
 
-// TestCommandFaultsAndChart runs the embedded emulator with faults: they
-// show in the JSON report as errors of their code, and the PNG chart is
-// an image.
+// TestCommandFaultsAndChart runs the embedded emulator with faults and
+// no retry: they show in the JSON report as errors of their code, and the
+// PNG chart is an image.
 func TestCommandFaultsAndChart(t *testing.T) {
 	dir := t.TempDir()
 	jsonPath, chartPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.png")
-	stdout, _, err := runCmd(t, "-users", "150", "-concurrency", "10", "-protocol", "v1", "-seed", "5",
+	stdout, _, err := runCmd(t, "-users", "150", "-concurrency", "10", "-protocol", "v1", "-seed", "5", "-retry", "none",
 		"-faults", "silent-login:503@0.1,authenticate:drop@0.1,user-record:502", "-json", jsonPath, "-chart", chartPath)
 	require.NoError(t, err)
 	assert.Contains(t, stdout, "errors by code:")
 
 	r := readReport(t, jsonPath)
 	assert.Equal(t, "v1", r.Config.Protocol)
+	assert.Equal(t, "none", r.Config.Retry)
 	byName := map[string]sim.StepReport{}
 	for _, s := range r.Steps {
 		byName[s.Name] = s

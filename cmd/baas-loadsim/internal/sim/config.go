@@ -35,9 +35,15 @@ type Config struct {
 	Faults []FaultSpec
 	// Seed seeds the draws of the faults.
 	Seed int64
-	// Timeout bounds each request (baas.WithTimeout); 0 means
-	// baas.DefaultTimeout.
+	// Timeout bounds each call with all its attempts (baas.WithTimeout);
+	// 0 means baas.DefaultTimeout.
 	Timeout time.Duration
+	// Retry is the users' retry policy (baas.WithRetry); nil means the
+	// SDK's, baas.DefaultRetry.
+	Retry *baas.RetryPolicy
+	// InsecureHTTP lets the users reach an http:// backend that is not on
+	// loopback (baas.WithInsecureHTTP).
+	InsecureHTTP bool
 	// OpenIDPrefix starts every user's openid, followed by the user's
 	// index; "" means "loadsim-".
 	OpenIDPrefix string

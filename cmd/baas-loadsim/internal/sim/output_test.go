@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas"
 )
 
 // faultyReport runs a small scenario with errors and returns its report.
@@ -18,7 +20,8 @@ func faultyReport(t *testing.T) *Report {
 	t.Helper()
 	faults, err := ParseFaults("silent-login:503@0.1,user-record:500@0.1")
 	require.NoError(t, err)
-	return runSim(t, Config{Users: 200, Concurrency: 8, Consent: 0.5, Faults: faults, Seed: 3}, Embedded(newServer(t)))
+	return runSim(t, Config{Users: 200, Concurrency: 8, Consent: 0.5, Faults: faults, Seed: 3, Retry: &baas.NoRetry},
+		Embedded(newServer(t)))
 }
 
 func TestWriteText(t *testing.T) {
@@ -27,7 +30,7 @@ func TestWriteText(t *testing.T) {
 	require.NoError(t, WriteText(&b, r))
 	out := b.String()
 	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
-	assert.Contains(t, out, "200 users against the embedded emulator (v2), concurrency 8")
+	assert.Contains(t, out, "200 users against the embedded emulator (v2), concurrency 8, steps silent-login,authenticate,user-record,logout, retry none")
 	assert.Contains(t, out, "faults silent-login:503@0.1,user-record:500@0.1 (seed 3)")
 	assert.Contains(t, out, "users:      200 started, "+itoa(r.Users.Completed)+" completed, "+itoa(r.Users.Failed)+" failed")
 	assert.Regexp(t, `throughput: \d+ users/s, \d+ logins/s, \d+ requests/s`, out)

@@ -39,6 +39,7 @@ type RunConfig struct {
 	Faults      []string `json:"faults"`
 	Seed        int64    `json:"seed"`
 	Timeout     string   `json:"timeout"`
+	Retry       string   `json:"retry"` // "default", "none" or ATTEMPTS:MINWAIT:MAXWAIT
 }
 
 // UserCounts counts the users by outcome.
@@ -147,6 +148,7 @@ func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, int
 			Faults:      []string{},
 			Seed:        cfg.Seed,
 			Timeout:     cfg.Timeout.String(),
+			Retry:       RetryString(cfg.Retry),
 		},
 		Started:        start,
 		ElapsedSeconds: elapsed.Seconds(),

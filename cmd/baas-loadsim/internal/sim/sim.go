@@ -44,11 +44,19 @@ func New(cfg Config, target Target) (*Sim, error) {
 	}
 	s := &Sim{cfg: cfg, target: target, tr: NewTransport(cfg.Concurrency)}
 	s.count = &counter{next: s.tr, protocol: cfg.Protocol}
-	parent, err := baas.New(target.ClientID,
+	opts := []baas.Option{
 		baas.WithBaseURL(target.BaseURL),
 		baas.WithProtocol(cfg.Protocol),
 		baas.WithHTTPClient(&http.Client{Transport: s.count}),
-		baas.WithTimeout(cfg.Timeout))
+		baas.WithTimeout(cfg.Timeout),
+	}
+	if cfg.Retry != nil {
+		opts = append(opts, baas.WithRetry(*cfg.Retry))
+	}
+	if cfg.InsecureHTTP {
+		opts = append(opts, baas.WithInsecureHTTP())
+	}
+	parent, err := baas.New(target.ClientID, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,8 @@ func TestRunCountsMatchEmulator(t *testing.T) {
 }
 
 // TestRunFaults injects one fault per step and finds it in the report as
-// errors of the code it causes; the users it hits stop there.
+// errors of the code it causes, with no retry; the users it hits stop
+// there.
 func TestRunFaults(t *testing.T) {
 	cases := []struct {
 		fault   string
@@ -79,7 +80,7 @@ func TestRunFaults(t *testing.T) {
 			const users = 100
 			timeout := cmp.Or(c.timeout, 5*time.Second)
 			r := runSim(t, Config{Users: users, Concurrency: users, Consent: 1, Faults: faults, Seed: 7,
-				Timeout: timeout}, Embedded(srv))
+				Timeout: timeout, Retry: &baas.NoRetry}, Embedded(srv))
 
 			s := step(t, r, c.step)
 			require.Len(t, s.Errors, 1, "errors %v", s.Errors)
@@ -116,7 +117,8 @@ func TestRunFaultsSeeded(t *testing.T) {
 			faults, err := ParseFaults(c.fault)
 			require.NoError(t, err)
 			errs := func(seed int64) int64 {
-				r := runSim(t, Config{Users: 100, Concurrency: 8, Consent: 0.5, Faults: faults, Seed: seed}, Embedded(newServer(t)))
+				r := runSim(t, Config{Users: 100, Concurrency: 8, Consent: 0.5, Faults: faults, Seed: seed, Retry: &baas.NoRetry},
+					Embedded(newServer(t)))
 				return step(t, r, faults[0].Step).Errors[c.code]
 			}
 			first := errs(42)
@@ -125,6 +127,28 @@ func TestRunFaultsSeeded(t *testing.T) {
 			assert.Equal(t, first, errs(42))
 		})
 	}
+}
+
+// TestRunRetries: with the SDK's default retries, the faults a retry
+// gets past cost requests, not errors: the requests are the emulator's
+// calls, more than the SDK calls.
+func TestRunRetries(t *testing.T) {
+	srv := newServer(t)
+	faults, err := ParseFaults("silent-login:503@0.3,user-record:502@0.5")
+	require.NoError(t, err)
+	const users = 200
+	r := runSim(t, Config{Users: users, Concurrency: 50, Consent: 0.5, Faults: faults, Seed: 11}, Embedded(srv))
+	assert.Equal(t, "default", r.Config.Retry)
+	login, rec := step(t, r, SilentLogin), step(t, r, UserRecord)
+	assert.Equal(t, emulatorCalls(srv, baas.ProtocolV2, SilentLogin, users), login.Requests)
+	assert.Equal(t, emulatorCalls(srv, baas.ProtocolV2, UserRecord, users), rec.Requests)
+	assert.Greater(t, login.Requests, login.Calls+30, "about 0.3·1.3 retries a login")
+	// Three attempts at 0.3 fail 2.7% of the logins: about 5.
+	assert.Less(t, login.Errors["503"], int64(20))
+	assert.Equal(t, login.Calls-login.Errors["503"], login.OK)
+	// A user-record fault hits one request of a user: the retry passes.
+	assert.Empty(t, rec.Errors)
+	assert.Greater(t, rec.Requests, rec.Calls)
 }
 
 // TestRunSteps: a run of some steps reports those only, and sends no
@@ -301,4 +325,19 @@ func TestConsents(t *testing.T) {
 		}
 		assert.Equal(t, c.want, got, "%d users at %v", c.n, c.share)
 	}
+}
+
+// TestInsecureHTTP: the SDK refuses a plain http backend off loopback
+// unless InsecureHTTP; New checks it, nothing is sent.
+func TestInsecureHTTP(t *testing.T) {
+	srv := newServer(t)
+	target := Embedded(srv)
+	target.Emulator, target.BaseURL = nil, "http://192.0.2.1:8787" // TEST-NET-1: never dialled here
+	_, err := New(Config{Users: 1, Concurrency: 1}, target)
+	var herr *baas.HError
+	require.ErrorAs(t, err, &herr)
+	assert.Equal(t, baas.CodeIncorrectParameter, herr.Code)
+
+	_, err = New(Config{Users: 1, Concurrency: 1, InsecureHTTP: true}, target)
+	assert.NoError(t, err)
 }

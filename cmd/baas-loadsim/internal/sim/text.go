@@ -21,7 +21,7 @@ func WriteText(w io.Writer, r *Report) error {
 	if c.Duration != "0s" {
 		fmt.Fprintf(&b, ", for %s", c.Duration)
 	}
-	fmt.Fprintf(&b, ", steps %s", c.Steps)
+	fmt.Fprintf(&b, ", steps %s, retry %s", c.Steps, c.Retry)
 	if len(c.Faults) > 0 {
 		fmt.Fprintf(&b, ", faults %s (seed %d)", strings.Join(c.Faults, ","), c.Seed)
 	}
