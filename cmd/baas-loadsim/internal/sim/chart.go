@@ -2,12 +2,15 @@ package sim
 
 import (
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
@@ -35,10 +38,11 @@ func ChartFormat(path string) (string, error) {
 	}
 }
 
-// WriteChart draws r in format ("svg" or "png") to w: three panels, one
-// above the other, each with a line per step: the p50 and p99 latency over
-// time, the calls (and errors) per second over time, and the latency by
-// percentile over the whole run.
+// WriteChart draws r in format ("svg" or "png") to w: a header naming the
+// run, with the color of each step, then three panels, one above the
+// other: the p50 and p99 latency of each step over time, the calls (and
+// errors) per second of each step over time, and the latency of each step
+// by percentile over the whole run.
 func WriteChart(w io.Writer, r *Report, format string) error {
 	var c interface {
 		vg.CanvasSizer
@@ -64,10 +68,15 @@ func WriteChart(w io.Writer, r *Report, format string) error {
 	if err != nil {
 		return err
 	}
+	dc := draw.New(c)
+	header := draw.Crop(dc, 0, 0, dc.Max.Y-dc.Min.Y-headerHeight, 0)
+	if err := drawHeader(header, r); err != nil {
+		return err
+	}
 	plots := [][]*plot.Plot{{over}, {rate}, {dist}}
 	tiles := draw.Tiles{Rows: 3, Cols: 1, PadX: vg.Millimeter, PadY: 8 * vg.Millimeter,
-		PadTop: 4 * vg.Millimeter, PadBottom: 2 * vg.Millimeter, PadLeft: 2 * vg.Millimeter, PadRight: 4 * vg.Millimeter}
-	canvases := plot.Align(plots, tiles, draw.New(c))
+		PadTop: 2 * vg.Millimeter, PadBottom: 2 * vg.Millimeter, PadLeft: 2 * vg.Millimeter, PadRight: 5 * vg.Millimeter}
+	canvases := plot.Align(plots, tiles, draw.Crop(dc, 0, 0, 0, -headerHeight))
 	for i, row := range plots {
 		row[0].Draw(canvases[i][0])
 	}
@@ -75,18 +84,79 @@ func WriteChart(w io.Writer, r *Report, format string) error {
 	return err
 }
 
-// newPlot returns a plot titled title, in a sans-serif font, its legend
-// at the top left.
+// headerHeight is the height of the chart's header: a line naming the
+// run, and the legend.
+const headerHeight = 2.4 * vg.Centimeter
+
+// sans returns the chart's font at size points.
+func sans(size float64) font.Font {
+	f := plot.DefaultFont
+	f.Variant, f.Size = "Sans", vg.Points(size)
+	return f
+}
+
+// drawHeader draws the run's summary and, below it, the legend: a line in
+// each step's color, and the line styles of the panels.
+func drawHeader(c draw.Canvas, r *Report) error {
+	title := draw.TextStyle{Color: color.Black, Font: sans(12), Handler: plot.DefaultTextHandler, XAlign: draw.XCenter, YAlign: draw.YTop}
+	cfg := r.Config
+	mid := (c.Min.X + c.Max.X) / 2
+	c.FillText(title, vg.Point{X: mid, Y: c.Max.Y - 2*vg.Millimeter},
+		fmt.Sprintf("baas-loadsim: %d users against the %s (%s), concurrency %d: %.1f s, %.0f users/s, %.0f logins/s",
+			r.Users.Started, cfg.Target, cfg.Protocol, cfg.Concurrency, r.ElapsedSeconds, r.Throughput.UsersPerSecond, r.Throughput.LoginsPerSecond))
+	sub := "no fault"
+	if len(cfg.Faults) > 0 {
+		sub = "faults " + strings.Join(cfg.Faults, ", ") + fmt.Sprintf(" (seed %d)", cfg.Seed)
+	}
+	title.Font = sans(10)
+	c.FillText(title, vg.Point{X: mid, Y: c.Max.Y - 7*vg.Millimeter},
+		fmt.Sprintf("steps %s; retry %s; %d completed, %d failed; %s", cfg.Steps, cfg.Retry, r.Users.Completed, r.Users.Failed, sub))
+
+	keys := draw.Crop(c, 0, 0, 0, -12*vg.Millimeter)
+	cells := len(r.Steps) + 1
+	width := (keys.Max.X - keys.Min.X) / vg.Length(cells)
+	cell := func(i int) draw.Canvas {
+		return draw.Crop(keys, vg.Length(i)*width+4*vg.Millimeter, -vg.Length(cells-1-i)*width, 0, 0)
+	}
+	for i, s := range r.Steps {
+		l, err := styledLine(i, false)
+		if err != nil {
+			return err
+		}
+		legend(s.Name, l).Draw(cell(i))
+	}
+	solid, err := styledLine(-1, false)
+	if err != nil {
+		return err
+	}
+	dashed, err := styledLine(-1, true)
+	if err != nil {
+		return err
+	}
+	legend("p50, calls", solid).Draw(draw.Crop(cell(cells-1), 0, 0, (keys.Max.Y-keys.Min.Y)/2, 0))
+	legend("p99, errors", dashed).Draw(draw.Crop(cell(cells-1), 0, 0, 0, -(keys.Max.Y-keys.Min.Y)/2))
+	return nil
+}
+
+// legend returns a legend of one entry, at the left of its canvas.
+func legend(name string, thumb plot.Thumbnailer) *plot.Legend {
+	l := plot.NewLegend()
+	l.TextStyle.Font = sans(11)
+	l.Top, l.Left = true, true
+	l.Add(name, thumb)
+	return &l
+}
+
+// newPlot returns a plot with a title and axis labels in the chart's
+// font, and a grid.
 func newPlot(title, x, y string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, x, y
-	for _, s := range []*plot.Axis{&p.X, &p.Y} {
-		s.Label.TextStyle.Font.Variant = "Sans"
-		s.Tick.Label.Font.Variant = "Sans"
+	p.Title.TextStyle.Font = sans(12)
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = sans(11)
+		a.Tick.Label.Font = sans(10)
 	}
-	p.Title.TextStyle.Font.Variant = "Sans"
-	p.Legend.TextStyle.Font.Variant = "Sans"
-	p.Legend.Top, p.Legend.Left = true, true
 	p.Add(plotter.NewGrid())
 	return p
 }
@@ -105,24 +175,63 @@ func logY(p *plot.Plot) {
 	}
 }
 
-// addLine adds the line through xys to p, in the color of step i, dashed
-// when dashed, with legend name.
-func addLine(p *plot.Plot, xys plotter.XYs, i int, dashed bool, name string) error {
-	if len(xys) == 0 {
-		return nil
-	}
-	l, err := plotter.NewLine(xys)
+// styledLine returns an empty line in the color of step i (grey for -1),
+// dashed when dashed: the style of the lines of step i.
+func styledLine(i int, dashed bool) (*plotter.Line, error) {
+	l, err := plotter.NewLine(plotter.XYs{})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	l.Color = plotutil.Color(i)
+	l.Color = color.Gray{Y: 0x60}
+	if i >= 0 {
+		l.Color = plotutil.Color(i)
+	}
 	l.Width = vg.Points(1.2)
 	if dashed {
 		l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 	}
+	return l, nil
+}
+
+// addLine adds the line through xys to p, in the style of step i; a
+// short series gets a dot at each point too, so that one point shows.
+func addLine(p *plot.Plot, xys plotter.XYs, i int, dashed bool) error {
+	if len(xys) == 0 {
+		return nil
+	}
+	l, err := styledLine(i, dashed)
+	if err != nil {
+		return err
+	}
+	l.XYs = xys
 	p.Add(l)
-	p.Legend.Add(name, l)
+	if len(xys) < shortSeries {
+		dots, err := plotter.NewScatter(xys)
+		if err != nil {
+			return err
+		}
+		dots.GlyphStyle = draw.GlyphStyle{Color: l.Color, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
+		p.Add(dots)
+	}
 	return nil
+}
+
+// shortSeries is the length under which a line gets dots at its points.
+const shortSeries = 8
+
+// plainTicks are gonum/plot's default ticks, labelled without trailing
+// zeros (2500, not 2500.00).
+type plainTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i, t := range ticks {
+		if t.Label != "" {
+			ticks[i].Label = strconv.FormatFloat(t.Value, 'f', -1, 64)
+		}
+	}
+	return ticks
 }
 
 // clampMS keeps a latency on a log axis.
@@ -130,48 +239,50 @@ func clampMS(v float64) float64 { return math.Max(v, minChartMS) }
 
 // latencyOverTime plots each step's p50 and p99 by time bucket.
 func latencyOverTime(r *Report) (*plot.Plot, error) {
-	p := newPlot("Latency over time (p50 solid, p99 dashed)", "seconds into the run", "ms")
-	half := r.BucketSeconds / 2
+	p := newPlot("Latency over time: p50 (solid) and p99 (dashed) of each step", "seconds into the run", "ms")
 	for i, s := range r.Steps {
 		p50 := make(plotter.XYs, len(s.Timeline))
 		p99 := make(plotter.XYs, len(s.Timeline))
 		for j, t := range s.Timeline {
-			p50[j] = plotter.XY{X: t.T + half, Y: clampMS(t.P50)}
-			p99[j] = plotter.XY{X: t.T + half, Y: clampMS(t.P99)}
+			p50[j] = plotter.XY{X: t.T + t.Seconds/2, Y: clampMS(t.P50)}
+			p99[j] = plotter.XY{X: t.T + t.Seconds/2, Y: clampMS(t.P99)}
 		}
-		if err := addLine(p, p50, i, false, s.Name+" p50"); err != nil {
+		if err := addLine(p, p50, i, false); err != nil {
 			return nil, err
 		}
-		if err := addLine(p, p99, i, true, s.Name+" p99"); err != nil {
+		if err := addLine(p, p99, i, true); err != nil {
 			return nil, err
 		}
 	}
 	logY(p)
+	p.X.Min = 0
+	p.X.Tick.Marker = plainTicks{}
 	return p, nil
 }
 
 // callsOverTime plots each step's calls per second, and its errors per
 // second where there are any, by time bucket.
 func callsOverTime(r *Report) (*plot.Plot, error) {
-	p := newPlot("Calls per second (errors dashed)", "seconds into the run", "calls/s")
-	half := r.BucketSeconds / 2
+	p := newPlot("Calls per second (solid) and errors per second (dashed) of each step", "seconds into the run", "calls/s")
 	for i, s := range r.Steps {
 		calls := make(plotter.XYs, len(s.Timeline))
 		var errs plotter.XYs
 		for j, t := range s.Timeline {
-			calls[j] = plotter.XY{X: t.T + half, Y: float64(t.Count) / r.BucketSeconds}
+			mid, span := t.T+t.Seconds/2, math.Max(t.Seconds, 1e-3)
+			calls[j] = plotter.XY{X: mid, Y: float64(t.Count) / span}
 			if t.Errors > 0 {
-				errs = append(errs, plotter.XY{X: t.T + half, Y: float64(t.Errors) / r.BucketSeconds})
+				errs = append(errs, plotter.XY{X: mid, Y: float64(t.Errors) / span})
 			}
 		}
-		if err := addLine(p, calls, i, false, s.Name); err != nil {
+		if err := addLine(p, calls, i, false); err != nil {
 			return nil, err
 		}
-		if err := addLine(p, errs, i, true, s.Name+" errors"); err != nil {
+		if err := addLine(p, errs, i, true); err != nil {
 			return nil, err
 		}
 	}
-	p.Y.Min = 0
+	p.X.Min, p.Y.Min = 0, 0
+	p.X.Tick.Marker, p.Y.Tick.Marker = plainTicks{}, plainTicks{}
 	if !(p.Y.Max > 0) {
 		p.Y.Max = 1
 	}
@@ -182,7 +293,7 @@ func callsOverTime(r *Report) (*plot.Plot, error) {
 // a scale where 90%, 99%, 99.9% … are evenly spaced (the usual HDR
 // histogram plot); the maximum is drawn at the percentile of the last call.
 func byPercentile(r *Report) (*plot.Plot, error) {
-	p := newPlot("Latency by percentile, whole run", "percentile", "ms")
+	p := newPlot("Latency by percentile over the whole run", "percentile", "ms")
 	top := 1.0
 	for i, s := range r.Steps {
 		xys := make(plotter.XYs, 0, len(s.Distribution))
@@ -194,7 +305,7 @@ func byPercentile(r *Report) (*plot.Plot, error) {
 			top = math.Max(top, x)
 			xys = append(xys, plotter.XY{X: x, Y: clampMS(pt.MS)})
 		}
-		if err := addLine(p, xys, i, false, s.Name); err != nil {
+		if err := addLine(p, xys, i, false); err != nil {
 			return nil, err
 		}
 	}

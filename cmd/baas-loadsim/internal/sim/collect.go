@@ -46,7 +46,7 @@ func newCollector() *collector {
 		in:       make(chan []sample, collectorBacklog),
 		free:     make(chan []sample, collectorBacklog),
 		done:     make(chan struct{}),
-		timeline: timeline{width: time.Second},
+		timeline: timeline{width: firstBucket},
 	}
 	for s := range c.total {
 		c.total[s] = hdr.New(1, maxMicros, totalSigFigs)
@@ -111,15 +111,20 @@ func (b *batcher) flush() {
 }
 
 // timeline holds each step's latencies by time bucket. It starts with
-// one-second buckets and, past maxBuckets, merges them two by two, so that
-// a long run keeps a bounded number.
+// buckets of firstBucket and, past maxBuckets, merges them two by two
+// (250ms, 500ms, 1s, 2s …), so that a long run keeps a bounded number:
+// a short run still draws a line, a long one costs at most maxBuckets
+// times four histograms of about 26 KB.
 type timeline struct {
 	width   time.Duration
 	buckets []*bucket
 }
 
-// maxBuckets bounds the buckets of a timeline.
-const maxBuckets = 300
+// The first width of the buckets of a timeline, and their most.
+const (
+	firstBucket = 125 * time.Millisecond
+	maxBuckets  = 240
+)
 
 // bucket is one time bucket of a timeline.
 type bucket struct {

@@ -86,8 +86,11 @@ func TestWriteChart(t *testing.T) {
 			break
 		}
 	}
-	assert.Contains(t, svg.String(), "Latency by percentile")
-	assert.Contains(t, svg.String(), "silent-login p99")
+	for _, text := range []string{"Latency over time", "Calls per second", "Latency by percentile",
+		">silent-login<", ">user-record<", ">p99, errors<", "200 users against the embedded emulator (v2)",
+		"faults silent-login:503@0.1, user-record:500@0.1 (seed 3)"} {
+		assert.Contains(t, svg.String(), text)
+	}
 
 	var png bytes.Buffer
 	require.NoError(t, WriteChart(&png, r, "png"))

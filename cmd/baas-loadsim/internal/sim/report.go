@@ -13,18 +13,27 @@ import (
 // errors and latency. Its JSON is the -json file; WriteText and WriteChart
 // render it.
 type Report struct {
-	Config         RunConfig    `json:"config"`
-	Started        time.Time    `json:"started"`
-	ElapsedSeconds float64      `json:"elapsed_seconds"`
-	Interrupted    bool         `json:"interrupted"` // the run's context ended before every user ran
-	Users          UserCounts   `json:"users"`
-	Throughput     Throughput   `json:"throughput"`
-	Steps          []StepReport `json:"steps"`
+	Config         RunConfig `json:"config"`
+	Started        time.Time `json:"started"`
+	ElapsedSeconds float64   `json:"elapsed_seconds"`
+	Interrupted    bool      `json:"interrupted"` // the run's context ended before every user ran
+	// CPUSeconds is the CPU time (user and system) the process used during
+	// the run, the embedded emulator's included; 0 where it cannot be
+	// read. Unlike the elapsed time, other processes on the machine do not
+	// change it much.
+	CPUSeconds float64      `json:"cpu_seconds"`
+	Users      UserCounts   `json:"users"`
+	Throughput Throughput   `json:"throughput"`
+	Steps      []StepReport `json:"steps"`
 	// BucketSeconds is the width of the time buckets of the steps'
 	// timelines.
 	BucketSeconds float64 `json:"bucket_seconds"`
 	Memory        *Memory `json:"memory,omitempty"` // with Config.MemStats
 }
+
+// embeddedTarget is the Target of a RunConfig against the embedded
+// emulator.
+const embeddedTarget = "embedded emulator"
 
 // RunConfig is the configuration of the run, as the report records it.
 type RunConfig struct {
@@ -100,16 +109,19 @@ type Point struct {
 	MS         float64 `json:"ms"`
 }
 
-// TimePoint is a step's latency in one time bucket, whose start is T
-// seconds into the run. Latencies are in milliseconds, from a histogram
-// of two significant digits.
+// TimePoint is a step's latency in one time bucket, which covers the
+// Seconds from T seconds into the run (a bucket's width, less for the last
+// one, cut by the end of the run). Count and Errors are the calls that
+// ended in it. Latencies are in milliseconds, from a histogram of two
+// significant digits.
 type TimePoint struct {
-	T      float64 `json:"t"`
-	Count  int64   `json:"count"`
-	Errors int64   `json:"errors"`
-	P50    float64 `json:"p50"`
-	P99    float64 `json:"p99"`
-	Max    float64 `json:"max"`
+	T       float64 `json:"t"`
+	Seconds float64 `json:"seconds"`
+	Count   int64   `json:"count"`
+	Errors  int64   `json:"errors"`
+	P50     float64 `json:"p50"`
+	P99     float64 `json:"p99"`
+	Max     float64 `json:"max"`
 }
 
 // errorNames orders error names: codes by number, then the names.
@@ -137,7 +149,7 @@ func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, int
 	cfg := s.cfg
 	r := &Report{
 		Config: RunConfig{
-			Target:      "embedded emulator",
+			Target:      embeddedTarget,
 			Protocol:    cfg.Protocol.String(),
 			Users:       cfg.Users,
 			Concurrency: cfg.Concurrency,
@@ -170,7 +182,7 @@ func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, int
 		if !cfg.Steps.Has(st) {
 			continue
 		}
-		sr := stepReport(st, col, cfg)
+		sr := stepReport(st, col, cfg, elapsed)
 		sr.Requests = s.count.n[st].Load()
 		requests += sr.Requests
 		r.Steps = append(r.Steps, sr)
@@ -187,7 +199,7 @@ func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, int
 }
 
 // stepReport summarises the samples of step st.
-func stepReport(st Step, col *collector, cfg Config) StepReport {
+func stepReport(st Step, col *collector, cfg Config, elapsed time.Duration) StepReport {
 	h := col.total[st]
 	sr := StepReport{
 		Name:         st.String(),
@@ -215,8 +227,9 @@ func stepReport(st Step, col *collector, cfg Config) StepReport {
 		}
 		bh := b.hist[st]
 		v := bh.ValueAtPercentilesSlice([]float64{50, 99})
+		from := time.Duration(i) * width
 		sr.Timeline = append(sr.Timeline, TimePoint{
-			T:     (time.Duration(i) * width).Seconds(),
+			T: from.Seconds(), Seconds: (min(from+width, max(elapsed, from+time.Millisecond)) - from).Seconds(),
 			Count: bh.TotalCount(), Errors: b.errors[st],
 			P50: ms(v[0]), P99: ms(v[1]), Max: ms(bh.Max()),
 		})

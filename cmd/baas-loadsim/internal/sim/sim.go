@@ -116,6 +116,7 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 		defer srv.ClearFaults()
 	}
 
+	cpu0, cpuOK := processCPU()
 	start := time.Now()
 	s.started.Store(start.UnixNano())
 	var next atomic.Int64
@@ -125,9 +126,13 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu1, _ := processCPU()
 	col.close()
 
 	r := s.report(col, start, elapsed, ctx.Err() != nil)
+	if cpuOK {
+		r.CPUSeconds = (cpu1 - cpu0).Seconds()
+	}
 	if mem != nil {
 		r.Memory = s.measure(mem)
 	}

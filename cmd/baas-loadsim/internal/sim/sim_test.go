@@ -35,7 +35,14 @@ func TestRunCountsMatchEmulator(t *testing.T) {
 				assert.Positive(t, s.Latency.P50, s.Name)
 				assert.LessOrEqual(t, s.Latency.P50, s.Latency.P99, s.Name)
 				assert.LessOrEqual(t, s.Latency.P99, s.Latency.Max, s.Name)
-				assert.NotEmpty(t, s.Timeline, s.Name)
+				var inTime int64
+				for _, tp := range s.Timeline {
+					inTime += tp.Count
+					assert.Positive(t, tp.Seconds)
+					assert.LessOrEqual(t, tp.Seconds, r.BucketSeconds)
+					assert.LessOrEqual(t, tp.T+tp.Seconds, r.ElapsedSeconds+1e-9, "a bucket ends with the run")
+				}
+				assert.Equal(t, s.Calls, inTime, "%s: the timeline holds every call", s.Name)
 				assert.Equal(t, 100.0, s.Distribution[len(s.Distribution)-1].Percentile, s.Name)
 			}
 			login, auth := step(t, r, SilentLogin), step(t, r, Authenticate)

@@ -30,7 +30,14 @@ func WriteText(w io.Writer, r *Report) error {
 		fmt.Fprintln(&b, "interrupted: the report covers the users who ran")
 	}
 	u := r.Users
-	fmt.Fprintf(&b, "time:       %.3fs\n", r.ElapsedSeconds)
+	fmt.Fprintf(&b, "time:       %.3fs", r.ElapsedSeconds)
+	if r.CPUSeconds > 0 {
+		fmt.Fprintf(&b, "; CPU %.2fs, %.0f µs per user", r.CPUSeconds, r.CPUSeconds/float64(max(u.Started, 1))*1e6)
+		if c.Target == embeddedTarget {
+			fmt.Fprint(&b, " (the emulator's included)")
+		}
+	}
+	fmt.Fprintln(&b)
 	fmt.Fprintf(&b, "users:      %d started, %d completed, %d failed, %d interrupted", u.Started, u.Completed, u.Failed, u.Interrupted)
 	if strings.Contains(c.Steps, Authenticate.String()) {
 		fmt.Fprintf(&b, "; %d consented, %d refused (consent %g)", u.Consented, u.Refused, c.Consent)
