@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -84,9 +83,9 @@ func WriteChart(w io.Writer, r *Report, format string) error {
 	return err
 }
 
-// headerHeight is the height of the chart's header: a line naming the
-// run, and the legend.
-const headerHeight = 2.4 * vg.Centimeter
+// headerHeight is the height of the chart's header: four lines naming
+// the run, and the legend.
+const headerHeight = 3.2 * vg.Centimeter
 
 // sans returns the chart's font at size points.
 func sans(size float64) font.Font {
@@ -98,21 +97,25 @@ func sans(size float64) font.Font {
 // drawHeader draws the run's summary and, below it, the legend: a line in
 // each step's color, and the line styles of the panels.
 func drawHeader(c draw.Canvas, r *Report) error {
-	title := draw.TextStyle{Color: color.Black, Font: sans(12), Handler: plot.DefaultTextHandler, XAlign: draw.XCenter, YAlign: draw.YTop}
+	style := draw.TextStyle{Color: color.Black, Font: sans(12), Handler: plot.DefaultTextHandler, XAlign: draw.XCenter, YAlign: draw.YTop}
 	cfg := r.Config
 	mid := (c.Min.X + c.Max.X) / 2
-	c.FillText(title, vg.Point{X: mid, Y: c.Max.Y - 2*vg.Millimeter},
-		fmt.Sprintf("baas-loadsim: %d users against the %s (%s), concurrency %d: %.1f s, %.0f users/s, %.0f logins/s",
-			r.Users.Started, cfg.Target, cfg.Protocol, cfg.Concurrency, r.ElapsedSeconds, r.Throughput.UsersPerSecond, r.Throughput.LoginsPerSecond))
-	sub := "no fault"
-	if len(cfg.Faults) > 0 {
-		sub = "faults " + strings.Join(cfg.Faults, ", ") + fmt.Sprintf(" (seed %d)", cfg.Seed)
+	line := func(y vg.Length, text string) {
+		c.FillText(style, vg.Point{X: mid, Y: c.Max.Y - y}, text)
 	}
-	title.Font = sans(10)
-	c.FillText(title, vg.Point{X: mid, Y: c.Max.Y - 7*vg.Millimeter},
-		fmt.Sprintf("steps %s; retry %s; %d completed, %d failed; %s", cfg.Steps, cfg.Retry, r.Users.Completed, r.Users.Failed, sub))
+	line(2*vg.Millimeter, fmt.Sprintf("baas-loadsim: %d users against the %s (%s), concurrency %d",
+		r.Users.Started, cfg.Target, cfg.Protocol, cfg.Concurrency))
+	style.Font = sans(10)
+	line(7*vg.Millimeter, fmt.Sprintf("%.1f s: %.0f users/s, %.0f logins/s; %d completed, %d failed",
+		r.ElapsedSeconds, r.Throughput.UsersPerSecond, r.Throughput.LoginsPerSecond, r.Users.Completed, r.Users.Failed))
+	faults := "no fault"
+	if len(cfg.Faults) > 0 {
+		faults = "faults " + strings.Join(cfg.Faults, ", ") + fmt.Sprintf(" (seed %d)", cfg.Seed)
+	}
+	line(11*vg.Millimeter, fmt.Sprintf("steps %s; retry %s", cfg.Steps, cfg.Retry))
+	line(15*vg.Millimeter, faults)
 
-	keys := draw.Crop(c, 0, 0, 0, -12*vg.Millimeter)
+	keys := draw.Crop(c, 0, 0, 0, -20*vg.Millimeter)
 	cells := len(r.Steps) + 1
 	width := (keys.Max.X - keys.Min.X) / vg.Length(cells)
 	cell := func(i int) draw.Canvas {
@@ -227,8 +230,8 @@ type plainTicks struct{}
 func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
 	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
 	for i, t := range ticks {
-		if t.Label != "" {
-			ticks[i].Label = strconv.FormatFloat(t.Value, 'f', -1, 64)
+		if strings.Contains(t.Label, ".") && !strings.ContainsAny(t.Label, "eE") {
+			ticks[i].Label = strings.TrimRight(strings.TrimRight(t.Label, "0"), ".")
 		}
 	}
 	return ticks

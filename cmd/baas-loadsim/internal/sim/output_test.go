@@ -133,3 +133,20 @@ func TestWriteChartOneCall(t *testing.T) {
 	_, _, err := image.Decode(&b)
 	require.NoError(t, err)
 }
+
+func TestPlainTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range (plainTicks{}).Ticks(0, 0.7) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	assert.Equal(t, []string{"0", "0.3", "0.6"}, labels)
+	labels = nil
+	for _, tk := range (plainTicks{}).Ticks(0, 5000) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	assert.Equal(t, []string{"0", "2500", "5000"}, labels)
+}
