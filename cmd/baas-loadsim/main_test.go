@@ -55,7 +55,7 @@ func TestCommandCountsMatchEmulator(t *testing.T) {
 		"-concurrency", "16", "-consent", "0.8", "-json", jsonPath, "-quiet")
 	require.NoError(t, err, stderr)
 	assert.Empty(t, stderr, "no progress bar when stderr is not a terminal")
-	assert.Contains(t, stdout, "200 users against the "+srv.URL+" (v2)")
+	assert.Contains(t, stdout, "200 users against "+srv.URL+" (v2)")
 
 	r := readReport(t, jsonPath)
 	assert.Equal(t, sim.UserCounts{Started: users, Completed: users, Consented: 160, Refused: 40}, r.Users)

@@ -103,8 +103,8 @@ func drawHeader(c draw.Canvas, r *Report) error {
 	line := func(y vg.Length, text string) {
 		c.FillText(style, vg.Point{X: mid, Y: c.Max.Y - y}, text)
 	}
-	line(2*vg.Millimeter, fmt.Sprintf("baas-loadsim: %d users against the %s (%s), concurrency %d",
-		r.Users.Started, cfg.Target, cfg.Protocol, cfg.Concurrency))
+	line(2*vg.Millimeter, fmt.Sprintf("baas-loadsim: %d users against %s (%s), concurrency %d",
+		r.Users.Started, cfg.against(), cfg.Protocol, cfg.Concurrency))
 	style.Font = sans(10)
 	line(7*vg.Millimeter, fmt.Sprintf("%.1f s: %.0f users/s, %.0f logins/s; %d completed, %d failed",
 		r.ElapsedSeconds, r.Throughput.UsersPerSecond, r.Throughput.LoginsPerSecond, r.Users.Completed, r.Users.Failed))

@@ -90,14 +90,13 @@ func (s *Sim) measure(p *memProbe) *Memory {
 	m := &Memory{BaselineBytes: p.baseline}
 	m.PeakHeapBytes, m.PeakTotalBytes = p.peaks()
 	s.tr.CloseIdleConnections()
-	time.Sleep(50 * time.Millisecond) // the server's side of the connections closes
 	held := s.clients != nil
 	if held {
-		m.WithClientsBytes = liveHeap()
+		m.WithClientsBytes = settledHeap()
 		runtime.KeepAlive(s.clients)
 		s.clients = nil
 	}
-	m.AfterBytes = liveHeap()
+	m.AfterBytes = settledHeap()
 	users := float64(max(s.live.started.Load(), 1))
 	m.EmulatorPerUser = (float64(m.AfterBytes) - float64(m.BaselineBytes)) / users
 	m.PeakPerUser = (float64(m.PeakHeapBytes) - float64(m.AfterBytes)) / users
@@ -105,6 +104,24 @@ func (s *Sim) measure(p *memProbe) *Memory {
 		m.ClientPerUser = (float64(m.WithClientsBytes) - float64(m.AfterBytes)) / users
 	}
 	return m
+}
+
+// settledHeap returns the live heap once it holds still: the server's
+// side of the connections closed by the client goes away in goroutines of
+// its own, a few hundred KiB that would otherwise fall between two
+// measurements.
+func settledHeap() uint64 {
+	const still, tries = 16 << 10, 50
+	h := liveHeap()
+	for range tries {
+		time.Sleep(10 * time.Millisecond)
+		next := liveHeap()
+		if max(next, h)-min(next, h) < still {
+			return next
+		}
+		h = next
+	}
+	return h
 }
 
 // liveHeap collects garbage and returns the live heap.

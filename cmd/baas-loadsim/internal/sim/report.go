@@ -35,6 +35,15 @@ type Report struct {
 // emulator.
 const embeddedTarget = "embedded emulator"
 
+// against names the target for a sentence: "the embedded emulator", or
+// the base URL.
+func (c RunConfig) against() string {
+	if c.Target == embeddedTarget {
+		return "the " + c.Target
+	}
+	return c.Target
+}
+
 // RunConfig is the configuration of the run, as the report records it.
 type RunConfig struct {
 	Target      string   `json:"target"` // "embedded emulator" or the base URL

@@ -14,7 +14,7 @@ import (
 func WriteText(w io.Writer, r *Report) error {
 	var b bytes.Buffer
 	c := r.Config
-	fmt.Fprintf(&b, "baas-loadsim: %d users against the %s (%s), concurrency %d", c.Users, c.Target, c.Protocol, c.Concurrency)
+	fmt.Fprintf(&b, "baas-loadsim: %d users against %s (%s), concurrency %d", c.Users, c.against(), c.Protocol, c.Concurrency)
 	if c.Rate > 0 {
 		fmt.Fprintf(&b, ", %g users/s", c.Rate)
 	}
