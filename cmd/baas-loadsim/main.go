@@ -21,9 +21,9 @@
 //
 // A fault is STEP:ACTION[+ACTION][@SHARE]: an HTTP status, "drop" (the
 // connection closed, no answer) or "delay=DURATION", on the share of the
-// step's requests given (every request when left out). A user-record
-// fault hits the requests of the users it draws, the others on the step's
-// endpoint are drawn request by request.
+// step's requests given (every request when left out). The record's path
+// holds the user's id, so a user-record fault hits the first record
+// request of each user it draws; the other faults draw request by request.
 //
 // Against a standalone emulator (go run ./examples/emulator) give its
 // -base-url and -client-id: the codes and the button's events then come
