@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -169,7 +170,7 @@ func newPlot(title, x, y string) *plot.Plot {
 // (no data, or a single value, would make gonum/plot panic).
 func logY(p *plot.Plot) {
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = logTicks{}
 	if math.IsInf(p.Y.Min, 0) || p.Y.Min <= 0 {
 		p.Y.Min = minChartMS
 	}
@@ -316,6 +317,29 @@ func byPercentile(r *Report) (*plot.Plot, error) {
 	p.X.Min, p.X.Max = 0, math.Ceil(top)
 	p.X.Tick.Marker = percentileTicks{}
 	return p, nil
+}
+
+// logTicks are gonum/plot's ticks of a log axis, which label the powers of
+// ten only; on a range of less than two decades, 2× and 5× are labelled
+// too, so that the axis has numbers to read.
+type logTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.LogTicks{Prec: -1}.Ticks(lo, hi)
+	if hi/lo >= 100 {
+		return ticks
+	}
+	for i, t := range ticks {
+		if t.Label != "" {
+			continue
+		}
+		mantissa := t.Value / math.Pow(10, math.Floor(math.Log10(t.Value)+1e-9))
+		if math.Abs(mantissa-2) < 1e-6 || math.Abs(mantissa-5) < 1e-6 {
+			ticks[i].Label = strconv.FormatFloat(t.Value, 'g', -1, 64)
+		}
+	}
+	return ticks
 }
 
 // percentileTicks labels the percentile axis of byPercentile: x is

@@ -56,6 +56,10 @@ type Config struct {
 	HoldClients bool
 }
 
+// maxOpenIDPrefix is the longest OpenIDPrefix: the user's index follows it,
+// and an openid is at most baastest.MaxOpenIDBytes.
+const maxOpenIDPrefix = 40
+
 // Target is the backend the users run against.
 type Target struct {
 	// BaseURL and ClientID are the backend's, as baas.New takes them.
@@ -91,6 +95,8 @@ func (c *Config) check(t Target) error {
 		return fmt.Errorf("steps %q: silent-login is needed, the other steps use the user it logs in", c.Steps)
 	case c.HoldClients && !c.MemStats:
 		return errors.New("holding the Clients measures them with MemStats: set both")
+	case len(c.OpenIDPrefix) > maxOpenIDPrefix:
+		return fmt.Errorf("openid prefix longer than %d bytes: an openid is at most %d", maxOpenIDPrefix, baastest.MaxOpenIDBytes)
 	case c.Timeout < 0:
 		return fmt.Errorf("timeout %v: want 0 (the SDK's default) or more", c.Timeout)
 	case len(c.Faults) > 0 && t.Emulator == nil:

@@ -133,6 +133,23 @@ func TestWriteChartOneCall(t *testing.T) {
 	assert.Contains(t, b.String(), `style="fill:#F15A60"`, "the one point is drawn as a dot, filled in the color of the step")
 }
 
+// TestLogTicks: a log axis of less than two decades labels 2× and 5× too.
+func TestLogTicks(t *testing.T) {
+	labels := func(lo, hi float64) []string {
+		var ls []string
+		for _, tk := range (logTicks{}).Ticks(lo, hi) {
+			if tk.Label != "" {
+				ls = append(ls, tk.Label)
+			}
+		}
+		return ls
+	}
+	assert.Subset(t, labels(1, 12), []string{"1", "2", "5", "10"})
+	wide := labels(0.001, 150)
+	assert.Subset(t, wide, []string{"0.001", "0.01", "0.1", "1", "10", "100"})
+	assert.NotContains(t, wide, "2", "powers of ten only on a wide range")
+}
+
 func TestPlainTicks(t *testing.T) {
 	var labels []string
 	for _, tk := range (plainTicks{}).Ticks(0, 0.7) {

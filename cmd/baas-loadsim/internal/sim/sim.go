@@ -39,9 +39,6 @@ func New(cfg Config, target Target) (*Sim, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	if len(cfg.OpenIDPrefix) > 40 {
-		return nil, errors.New("openid prefix longer than 40 bytes: an openid is at most 64")
-	}
 	s := &Sim{cfg: cfg, target: target, tr: NewTransport(cfg.Concurrency)}
 	s.count = &counter{next: s.tr, protocol: cfg.Protocol}
 	opts := []baas.Option{
