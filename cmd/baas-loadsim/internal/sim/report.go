@@ -187,7 +187,7 @@ func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, int
 		Completed: p.Done - p.Failed - p.Interrupted}
 
 	var requests int64
-	for _, st := range Steps {
+	for st := range numSteps {
 		if !cfg.Steps.Has(st) {
 			continue
 		}
