@@ -60,6 +60,7 @@ func (s *Store) LockLogin(ctx context.Context) (unlock func(), err error) {
 			return nil, err
 		}
 		if ok {
+			s.fresh.Store(true)
 			return release, nil
 		}
 		if woken == nil { // listen for the release before waiting for it

@@ -91,6 +91,10 @@ type Store struct {
 	// a cached read may still hold an older version: it is read again from
 	// the server, and this Store reads its own writes.
 	written atomic.Int64
+	// fresh makes the next read go to the server: set when the login lock
+	// is taken, since the replica that just released it may have stored a
+	// session whose invalidation has not reached this client yet.
+	fresh atomic.Bool
 }
 
 var (
@@ -168,7 +172,7 @@ func (s *Store) read(ctx context.Context) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if w := s.written.Load(); snap.V < w {
+	if w := s.written.Load(); snap.V < w || s.fresh.Swap(false) {
 		if snap, err = s.decode(s.client.Do(ctx, s.client.B().Get().Key(key).Build())); err != nil {
 			return nil, err
 		}
