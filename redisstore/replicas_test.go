@@ -12,6 +12,7 @@ import (
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/redistest"
 	"github.com/wxbaas/baas/redisstore"
 )
 
@@ -19,9 +20,9 @@ const silentLoginPath = "/hserve/v2.5/idp/wechat/silent-login/"
 
 // replica is one process of a service: its own Redis connection, Store and
 // Client, serving the same mini-program user as the others.
-func replica(t *testing.T, r *redisServer, srv *baastest.Server, prefix string, opts ...baas.Option) (*baas.Client, *redisstore.Store) {
+func replica(t *testing.T, r *redistest.Server, srv *baastest.Server, prefix string, opts ...baas.Option) (*baas.Client, *redisstore.Store) {
 	t.Helper()
-	st := redisstore.New(r.client(), prefix, redisstore.WithLockTTL(5*time.Second))
+	st := redisstore.New(r.Client(), prefix, redisstore.WithLockTTL(5*time.Second))
 	c, err := baas.New(srv.ClientID, append([]baas.Option{
 		baas.WithBaseURL(srv.URL),
 		baas.WithStorage(st),
@@ -35,7 +36,7 @@ func replica(t *testing.T, r *redisServer, srv *baastest.Server, prefix string, 
 // Two replicas, 50 concurrent logins each, for one user: one login at the
 // emulator, one code spent, the same session everywhere.
 func TestReplicasOneLogin(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	srv := baastest.NewServer()
 	t.Cleanup(srv.Close)
 	a, _ := replica(t, r, srv, "alice")
@@ -72,7 +73,7 @@ func TestReplicasOneLogin(t *testing.T) {
 // A logout on one replica is seen by the other at its next call, and a 401
 // clear on one is seen likewise.
 func TestReplicasLogoutEverywhere(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	srv := baastest.NewServer()
 	t.Cleanup(srv.Close)
 	a, _ := replica(t, r, srv, "alice")
@@ -122,7 +123,7 @@ func assertAs(err error, target **baas.HError) bool {
 // Redis killed mid-run: the Client's calls fail with a 690 naming the cause
 // within the caller's deadline, and recover when Redis is back.
 func TestReplicasRedisDown(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	srv := baastest.NewServer()
 	t.Cleanup(srv.Close)
 	a, _ := replica(t, r, srv, "alice")
@@ -130,7 +131,7 @@ func TestReplicasRedisDown(t *testing.T) {
 	_, err := a.Login(ctx, true)
 	require.NoError(t, err)
 
-	r.stop()
+	r.Stop()
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	start := time.Now()
 	_, err = a.Login(cctx, true)
@@ -141,7 +142,7 @@ func TestReplicasRedisDown(t *testing.T) {
 	assert.Less(t, time.Since(start), 3*time.Second)
 	t.Logf("Redis down: %v", err)
 
-	r.start()
+	r.Restart()
 	require.Eventually(t, func() bool {
 		u, err := a.Login(ctx, true)
 		return err == nil && u.ID == 1

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/redistest"
 	"github.com/wxbaas/baas/redisstore"
 )
 
@@ -23,8 +24,8 @@ func session(i int, expiresAt string) map[string]string {
 }
 
 func TestStoreRoundTrip(t *testing.T) {
-	r := startRedis(t)
-	s := redisstore.New(r.client(), "user:1")
+	r := redistest.Start(t)
+	s := redisstore.New(r.Client(), "user:1")
 	ctx := context.Background()
 
 	_, ok, err := s.Get(ctx, baas.KeyUID)
@@ -41,7 +42,7 @@ func TestStoreRoundTrip(t *testing.T) {
 	assert.Equal(t, map[string]string{baas.KeyAuthToken: "tok-1", baas.KeyUID: "1"}, m, "absent keys are left out")
 
 	// The values are wx storage's strings, under {prefix}name, for a plain GET.
-	raw, err := r.do("GET", "{user:1}ifx_baas_auth_token").ToString()
+	raw, err := r.Do("GET", "{user:1}ifx_baas_auth_token").ToString()
 	require.NoError(t, err)
 	assert.Equal(t, "tok-1", raw)
 	assert.Equal(t, "{user:1}ifx_baas_uid", s.Key(baas.KeyUID))
@@ -55,9 +56,9 @@ func TestStoreRoundTrip(t *testing.T) {
 // A Set is all or nothing, even with writers racing: every read sees the
 // keys of one writer.
 func TestStoreAtomicSet(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	ctx := context.Background()
-	writer, reader := redisstore.New(r.client(), "race"), redisstore.New(r.client(), "race")
+	writer, reader := redisstore.New(r.Client(), "race"), redisstore.New(r.Client(), "race")
 	require.NoError(t, writer.Set(ctx, session(0, "")))
 	var wg sync.WaitGroup
 	for i := range 20 {
@@ -106,12 +107,12 @@ func mapWith(m map[string]string, k, v string) map[string]string {
 // that does not expire has none; a later Set of some keys keeps the
 // session's.
 func TestStoreTTL(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	ctx := context.Background()
-	s := redisstore.New(r.client(), "ttl")
+	s := redisstore.New(r.Client(), "ttl")
 	pttl := func(name string) int64 {
 		t.Helper()
-		v, err := r.do("PTTL", s.Key(name)).AsInt64()
+		v, err := r.Do("PTTL", s.Key(name)).AsInt64()
 		require.NoError(t, err)
 		return v
 	}
@@ -208,8 +209,8 @@ func TestStoreBadInput(t *testing.T) {
 		t.Log(name, err)
 	}
 
-	r := startRedis(t)
-	s := redisstore.New(r.client(), "bad")
+	r := redistest.Start(t)
+	s := redisstore.New(r.Client(), "bad")
 	requireCode(t, s.Set(ctx, map[string]string{"not_ours": "x"}), baas.CodeIncorrectParameter)
 	requireCode(t, s.Set(ctx, map[string]string{baas.KeySessionExpiresAt: "soon"}), baas.CodeIncorrectParameter)
 	requireCode(t, s.Delete(ctx, "not_ours"), baas.CodeIncorrectParameter)
@@ -229,9 +230,9 @@ func requireCode(t *testing.T, err error, code int) *baas.HError {
 // A change made through another client is seen at once, though reads are
 // served from the client-side cache.
 func TestStoreInvalidation(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	ctx := context.Background()
-	a, b := redisstore.New(r.client(), "inv"), redisstore.New(r.client(), "inv")
+	a, b := redisstore.New(r.Client(), "inv"), redisstore.New(r.Client(), "inv")
 	require.NoError(t, b.Set(ctx, session(1, "")))
 	for range 3 { // cached now
 		m, err := a.GetMany(ctx, baas.KeyAuthToken, baas.KeyUID)
@@ -251,11 +252,11 @@ func TestStoreInvalidation(t *testing.T) {
 }
 
 func TestStoreLock(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	ctx := context.Background()
 
 	t.Run("one holder at a time; a release wakes a waiter", func(t *testing.T) {
-		a, b := redisstore.New(r.client(), "lock1"), redisstore.New(r.client(), "lock1")
+		a, b := redisstore.New(r.Client(), "lock1"), redisstore.New(r.Client(), "lock1")
 		unlock, err := a.LockLogin(ctx)
 		require.NoError(t, err)
 		got := make(chan time.Time, 1)
@@ -278,10 +279,10 @@ func TestStoreLock(t *testing.T) {
 	})
 
 	t.Run("a dead holder delays others at most the TTL", func(t *testing.T) {
-		dead := redisstore.New(r.client(), "lock2", redisstore.WithLockTTL(300*time.Millisecond))
+		dead := redisstore.New(r.Client(), "lock2", redisstore.WithLockTTL(300*time.Millisecond))
 		_, err := dead.LockLogin(ctx) // never released: the replica died
 		require.NoError(t, err)
-		other := redisstore.New(r.client(), "lock2", redisstore.WithLockTTL(300*time.Millisecond))
+		other := redisstore.New(r.Client(), "lock2", redisstore.WithLockTTL(300*time.Millisecond))
 		start := time.Now()
 		unlock, err := other.LockLogin(ctx)
 		require.NoError(t, err)
@@ -291,31 +292,31 @@ func TestStoreLock(t *testing.T) {
 	})
 
 	t.Run("only the owner releases", func(t *testing.T) {
-		s := redisstore.New(r.client(), "lock3", redisstore.WithLockTTL(200*time.Millisecond))
+		s := redisstore.New(r.Client(), "lock3", redisstore.WithLockTTL(200*time.Millisecond))
 		unlockOld, err := s.LockLogin(ctx)
 		require.NoError(t, err)
 		time.Sleep(300 * time.Millisecond) // expired: another replica may take it
 		unlockNew, err := s.LockLogin(ctx)
 		require.NoError(t, err)
 		unlockOld() // late: must not release the new holder's lock
-		owner, err := r.do("GET", s.Key("ifx_baas_login_lock")).ToString()
+		owner, err := r.Do("GET", s.Key("ifx_baas_login_lock")).ToString()
 		require.NoError(t, err, "the new holder still has it")
 		assert.NotEmpty(t, owner)
 		unlockNew()
-		n, err := r.do("EXISTS", s.Key("ifx_baas_login_lock")).AsInt64()
+		n, err := r.Do("EXISTS", s.Key("ifx_baas_login_lock")).AsInt64()
 		require.NoError(t, err)
 		assert.Zero(t, n, "the owner released it")
 	})
 
 	t.Run("a canceled waiter leaves at once", func(t *testing.T) {
-		a := redisstore.New(r.client(), "lock4")
+		a := redisstore.New(r.Client(), "lock4")
 		unlock, err := a.LockLogin(ctx)
 		require.NoError(t, err)
 		defer unlock()
 		cctx, cancel := context.WithCancel(ctx)
 		time.AfterFunc(50*time.Millisecond, cancel)
 		start := time.Now()
-		_, err = redisstore.New(r.client(), "lock4").LockLogin(cctx)
+		_, err = redisstore.New(r.Client(), "lock4").LockLogin(cctx)
 		requireCode(t, err, baas.CodeCanceled)
 		assert.ErrorIs(t, err, context.Canceled)
 		assert.Less(t, time.Since(start), time.Second)
@@ -326,11 +327,11 @@ func TestStoreLock(t *testing.T) {
 // failed Set leaves no half session; the store works again once Redis is
 // back.
 func TestStoreRedisDown(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	ctx := context.Background()
-	s := redisstore.New(r.client(), "down")
+	s := redisstore.New(r.Client(), "down")
 	require.NoError(t, s.Set(ctx, session(1, "")))
-	r.stop()
+	r.Stop()
 
 	for name, op := range map[string]func(context.Context) error{
 		"Get":    func(ctx context.Context) error { _, _, err := s.Get(ctx, baas.KeyUID); return err },
@@ -352,7 +353,7 @@ func TestStoreRedisDown(t *testing.T) {
 		}
 	}
 
-	r.start() // an empty Redis on the same port
+	r.Restart() // an empty Redis on the same port
 	require.Eventually(t, func() bool {
 		return s.Set(ctx, session(3, "")) == nil
 	}, 10*time.Second, 50*time.Millisecond, "the store recovers")
