@@ -44,6 +44,12 @@ const tokenIndex = 4
 // Every write increments its version.
 const snapshotName = "ifx_baas_session"
 
+// decoded is a snapshot and the bytes it was decoded from.
+type decoded struct {
+	raw  string
+	snap snapshot
+}
+
 // snapshot is the decoded snapshot key.
 type snapshot struct {
 	V int64             `json:"v"`
@@ -82,6 +88,7 @@ func WithLockTTL(d time.Duration) Option {
 type Store struct {
 	client   rueidis.Client
 	tag      string // "{prefix}": every key starts with it
+	snapKey  string // the snapshot's key, read on every call
 	cacheTTL time.Duration
 	lockTTL  time.Duration
 	err      error // a bad prefix: every call returns it
@@ -91,6 +98,9 @@ type Store struct {
 	// a cached read may still hold an older version: it is read again from
 	// the server, and this Store reads its own writes.
 	written atomic.Int64
+	// last is the snapshot last decoded, kept while the cache answers the
+	// same bytes: a cached read then costs no JSON decoding.
+	last atomic.Pointer[decoded]
 	// fresh makes the next read go to the server: set when the login lock
 	// is taken, since the replica that just released it may have stored a
 	// session whose invalidation has not reached this client yet.
@@ -115,6 +125,7 @@ var (
 // default); the Store does not close it.
 func New(client rueidis.Client, prefix string, opts ...Option) *Store {
 	s := &Store{client: client, tag: "{" + prefix + "}", cacheTTL: DefaultCacheTTL, lockTTL: DefaultLockTTL}
+	s.snapKey = s.Key(snapshotName)
 	switch {
 	case prefix == "":
 		s.err = &baas.HError{Code: baas.CodeIncorrectParameter, Message: "incorrect parameter type: redisstore: the prefix is empty: Redis would not use it as a hash tag"}
@@ -167,7 +178,7 @@ func (s *Store) read(ctx context.Context) (map[string]string, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	key := s.Key(snapshotName)
+	key := s.snapKey
 	snap, err := s.decode(s.client.DoCache(ctx, s.client.B().Get().Key(key).Cache(), s.cacheTTL))
 	if err != nil {
 		return nil, err
@@ -183,19 +194,24 @@ func (s *Store) read(ctx context.Context) (map[string]string, error) {
 	return snap.K, nil
 }
 
-// decode reads the answer to a GET of the snapshot.
+// decode reads the answer to a GET of the snapshot. Its map is shared:
+// callers only read it.
 func (s *Store) decode(r rueidis.RedisResult) (snapshot, error) {
-	raw, err := r.AsBytes()
+	raw, err := r.ToString()
 	if rueidis.IsRedisNil(err) {
 		return snapshot{}, nil
 	}
 	if err != nil {
 		return snapshot{}, fail("GET", err)
 	}
-	var snap snapshot
-	if err := json.Unmarshal(raw, &snap); err != nil {
-		return snapshot{}, &baas.HError{Code: baas.CodeStorage, Message: "storage failure: redis: " + s.Key(snapshotName) + " is not a session snapshot", Err: err}
+	if d := s.last.Load(); d != nil && d.raw == raw {
+		return d.snap, nil
 	}
+	var snap snapshot
+	if err := json.Unmarshal([]byte(raw), &snap); err != nil {
+		return snapshot{}, &baas.HError{Code: baas.CodeStorage, Message: "storage failure: redis: " + s.snapKey + " is not a session snapshot", Err: err}
+	}
+	s.last.Store(&decoded{raw: raw, snap: snap})
 	return snap, nil
 }
 
@@ -321,7 +337,7 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 		}
 		full[i] = s.Key(k)
 	}
-	r := deleteScript.Exec(ctx, s.client, append(full, s.Key(snapshotName)), nil)
+	r := deleteScript.Exec(ctx, s.client, append(full, s.snapKey), nil)
 	if err := r.Error(); err != nil {
 		return fail("deleting", err)
 	}
@@ -336,7 +352,7 @@ func (s *Store) keys() []string {
 	for i, k := range sessionKeys {
 		full[i] = s.Key(k)
 	}
-	return append(full, s.Key(snapshotName))
+	return append(full, s.snapKey)
 }
 
 // fail is the *baas.HError of a failed Redis call: 692 or 601 when the
