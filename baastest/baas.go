@@ -247,6 +247,7 @@ func recordOf(u *user) protocol.UserRecord {
 		Language:     p.Language,
 		OpenID:       u.openid,
 		UnionID:      r.unionID,
+		Phone:        r.phone,
 		IsAuthorized: r.authorized,
 		CreatedAt:    r.createdAt,
 		UpdatedAt:    r.updatedAt,

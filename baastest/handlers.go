@@ -57,7 +57,11 @@ func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string)
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	o, err := s.login(req.Code, req.CreateUser)
+	login := s.login
+	if req.LoginWithUnionID {
+		login = s.loginWithUnionID
+	}
+	o, err := login(req.Code, req.CreateUser)
 	if err != nil {
 		return err
 	}
@@ -71,6 +75,15 @@ func (s *Server) login(code string, create bool) (opened, *apiError) {
 		return opened{}, missing("code")
 	}
 	return s.st.login(code, create)
+}
+
+// loginWithUnionID exchanges code for a session of the record of the
+// WeChat user's unionid.
+func (s *Server) loginWithUnionID(code string, create bool) (opened, *apiError) {
+	if code == "" {
+		return opened{}, missing("code")
+	}
+	return s.st.loginWithUnionID(code, create)
 }
 
 // v1Authenticate is V1 authenticate: the user data verified with the

@@ -43,13 +43,14 @@ type store struct {
 	now          func() time.Time
 	rand         entropy
 
-	users     []*user           // every user, by index
-	byOpenID  map[string]uint32 // index in users
-	records   []*user           // users with a BaaS record: records[id-1]
-	nRecords  atomic.Int64      // len(records), read without the lock
-	httpUsers int               // users created over HTTP
-	codes     expiring[loginCode]
-	sessions  expiring[session] // by token
+	users      []*user           // every user, by index
+	byOpenID   map[string]uint32 // index in users
+	records    []*user           // users with a BaaS record: records[id-1]
+	nRecords   atomic.Int64      // len(records), read without the lock
+	httpUsers  int               // users created over HTTP
+	codes      expiring[loginCode]
+	phoneCodes expiring[phoneCode]
+	sessions   expiring[session] // by token
 
 	// afterVerify, when set, runs after authenticate verified user data,
 	// before it takes the lock again: tests only.
@@ -83,7 +84,8 @@ func (u *user) wx() User {
 
 // record is the BaaS side of a user.
 type record struct {
-	unionID    string // learnt from authenticated encryptedData
+	unionID    string // learnt from authenticated encryptedData, or a unionid login
+	phone      string // from a phone login or a phone number update
 	profile    wxcrypto.RawUserInfo
 	authorized bool
 	createdAt  int64
@@ -116,6 +118,7 @@ func newStore(cfg config) *store {
 		now:          cfg.now,
 		byOpenID:     make(map[string]uint32),
 		codes:        newExpiring[loginCode](int64(codeTTL), maxCodes),
+		phoneCodes:   newExpiring[phoneCode](int64(codeTTL), maxCodes),
 		sessions:     newExpiring[session](int64(cfg.expiresIn), maxSessions),
 	}
 }
@@ -288,6 +291,7 @@ func (st *store) expire() {
 	defer st.mu.Unlock()
 	now := st.now().UnixNano()
 	st.codes.expire(now)
+	st.phoneCodes.expire(now)
 	st.sessions.expire(now)
 }
 
