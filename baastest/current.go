@@ -25,21 +25,31 @@ func profileMode(m string) (string, *apiError) {
 
 // phoneLogin serves phone login: v2.7 (withCode) exchanges the button's
 // phone_code, older versions decrypt encryptedData; 201 with a session.
+// Without a login code, the user is the one of the request's valid token
+// (the JS SDK's deprecated wx.BaaS.handleUserInfo sends none).
 func (s *Server) phoneLogin(withCode bool) handler {
 	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		req := protocol.PhoneLoginRequest{CreateUser: true} // absent means true
 		if err := decode(w, r, &req); err != nil {
 			return err
 		}
+		var token string
+		if req.Code == "" {
+			var err *apiError
+			if token, err = bearer(r); err == nil && token == "" {
+				err = missing("code (or a token of the user)")
+			}
+			if err != nil {
+				return err
+			}
+		}
 		switch {
-		case req.Code == "":
-			return missing("code")
 		case withCode && req.PhoneCode == "":
 			return missing("phone_code")
 		case !withCode && (req.EncryptedData == "" || req.IV == ""):
 			return missing("encryptedData or iv")
 		}
-		o, err := s.st.phoneLogin(&req, withCode)
+		o, err := s.st.phoneLogin(&req, token, withCode)
 		if err != nil {
 			return err
 		}
@@ -51,10 +61,17 @@ func (s *Server) phoneLogin(withCode bool) handler {
 // phoneLogin exchanges the login code, gets the user's phone number (from
 // the phone code, or by decrypting with the session_key the exchange hands
 // over) and opens a session of the user, whose record gains the number.
-func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, withCode bool) (opened, *apiError) {
+func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withCode bool) (opened, *apiError) {
 	st.mu.Lock()
 	now := st.now().UnixNano()
-	u, ui, err := st.exchangeLocked(req.Code, now)
+	var u *user
+	var ui uint32
+	var err *apiError
+	if token != "" {
+		u, ui, err = st.sessionUserLocked(token, now)
+	} else {
+		u, ui, err = st.exchangeLocked(req.Code, now)
+	}
 	if err == nil && u.rec == nil && !req.CreateUser {
 		err = notFoundNoCreate()
 	}
