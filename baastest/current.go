@@ -105,10 +105,7 @@ func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withC
 // phoneVerification serves the phone number update: 200 with the record.
 func (s *Server) phoneVerification(withCode bool) handler {
 	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-		token, err := bearer(r)
-		if err == nil {
-			err = s.st.checkToken(token)
-		}
+		token, err := s.requireToken(r)
 		if err != nil {
 			return err
 		}
@@ -192,10 +189,7 @@ type profileUpdate struct {
 // profile as it is. 200 with the record.
 func (s *Server) updateUserInfo(verified bool) handler {
 	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-		token, err := bearer(r)
-		if err == nil {
-			err = s.st.checkToken(token)
-		}
+		token, err := s.requireToken(r)
 		if err != nil {
 			return err
 		}
@@ -291,10 +285,7 @@ type associated struct {
 // userAssociate serves linking the WeChat user of a code to the token's
 // user: 200 {message, status "ok", user_id, openid, unionid}.
 func (s *Server) userAssociate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	token, err := bearer(r)
-	if err == nil {
-		err = s.st.checkToken(token)
-	}
+	token, err := s.requireToken(r)
 	if err != nil {
 		return err
 	}
@@ -392,10 +383,7 @@ func (st *store) loginWithUnionID(code string, create bool) (opened, *apiError) 
 // button's phone_code), 200 with the decrypted object.
 func (s *Server) decrypt(kind string, withCode bool) handler {
 	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-		token, err := bearer(r)
-		if err == nil {
-			err = s.st.checkToken(token)
-		}
+		token, err := s.requireToken(r)
 		if err != nil {
 			return err
 		}

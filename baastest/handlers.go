@@ -90,10 +90,7 @@ func (s *Server) loginWithUnionID(code string, create bool) (opened, *apiError) 
 // session's session_key, 200. The token is checked before the body, so that
 // a client without a session learns that first.
 func (s *Server) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	token, err := bearer(r)
-	if err == nil {
-		err = s.st.checkToken(token)
-	}
+	token, err := s.requireToken(r)
 	if err != nil {
 		return err
 	}
@@ -168,6 +165,17 @@ func (s *Server) userRecord(w http.ResponseWriter, r *http.Request, id string) *
 	}
 	writeJSON(w, http.StatusOK, rec)
 	return nil
+}
+
+// requireToken returns the request's token, which must be a valid session's
+// (a 401 otherwise). It is checked before the body, so that a client without
+// a session learns that first.
+func (s *Server) requireToken(r *http.Request) (string, *apiError) {
+	token, err := bearer(r)
+	if err == nil {
+		err = s.st.checkToken(token)
+	}
+	return token, err
 }
 
 // bearer returns the token of the Authorization header, "" when there is

@@ -102,14 +102,9 @@ type StepInfo struct {
 // GetWeRunData is wx.getWeRunData: the user's steps of the last three days,
 // encrypted under their current session_key, for DecryptData.
 func (w *WeChat) GetWeRunData(openid string) (encryptedData, iv string) {
-	mustOpenID(openid)
-	st := w.st
-	st.mu.Lock()
-	u, _, _ := st.userLocked(openid, false)
-	now := st.now().UnixNano()
-	k := st.currentKeyLocked(u, now)
-	st.mu.Unlock()
+	k, now := w.currentKey(openid)
 	day := now / 1e9 / 86400 * 86400
+	st := w.st
 	data := WeRunData{Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}
 	for i := range 3 {
 		data.StepInfoList = append(data.StepInfoList, StepInfo{Timestamp: day - int64(i)*86400, Step: 6000 + 1000*i})
@@ -126,14 +121,21 @@ type ShareInfo struct {
 // GetShareInfo is wx.getShareInfo for a share ticket of the group openGID:
 // encrypted under the user's current session_key, for DecryptData.
 func (w *WeChat) GetShareInfo(openid, openGID string) (encryptedData, iv string) {
+	k, now := w.currentKey(openid)
+	st := w.st
+	return encryptFor(k, ShareInfo{OpenGID: openGID, Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}, st)
+}
+
+// currentKey returns the current session_key of the user of openid, made
+// if they have none, and the server's time in unix nanoseconds.
+func (w *WeChat) currentKey(openid string) (secret, int64) {
 	mustOpenID(openid)
 	st := w.st
 	st.mu.Lock()
+	defer st.mu.Unlock()
 	u, _, _ := st.userLocked(openid, false)
 	now := st.now().UnixNano()
-	k := st.currentKeyLocked(u, now)
-	st.mu.Unlock()
-	return encryptFor(k, ShareInfo{OpenGID: openGID, Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}, st)
+	return st.currentKeyLocked(u, now), now
 }
 
 // encryptFor encrypts the JSON of v under session_key k with a fresh iv.
