@@ -137,7 +137,7 @@ func (st *store) userRecord(token string, id int64) (protocol.UserRecord, *apiEr
 	if _, err := st.sessionLocked(token, st.now().UnixNano()); err != nil {
 		return protocol.UserRecord{}, err
 	}
-	if id < 1 || id > int64(len(st.records)) {
+	if id < 1 || id > int64(len(st.records)) || st.records[id-1].deleted {
 		return protocol.UserRecord{}, fail(http.StatusNotFound, fmt.Sprintf("user %d not found", id))
 	}
 	return recordOf(st.records[id-1]), nil

@@ -357,7 +357,7 @@ func (st *store) loginWithUnionID(code string, create bool) (opened, *apiError) 
 	}
 	if u.rec == nil || u.rec.unionID == "" {
 		for _, r := range st.records {
-			if r != u && r.rec.unionID == unionID {
+			if r != u && !r.deleted && r.rec.unionID == unionID {
 				oi := st.byOpenID[r.openid]
 				st.currentKeyLocked(r, now)
 				return st.openLocked(r, oi, r.keyGen, t), nil

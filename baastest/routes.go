@@ -98,6 +98,10 @@ func (rt *router) match(path string) (route, string, bool) {
 // checks the method and the ClientID.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
+	if strings.HasPrefix(path, ControlPrefix) {
+		s.control(w, r)
+		return
+	}
 	rt, arg, ok := s.router.match(path)
 	if f, hit := s.traffic.see(path, ok && (!rt.byID || s.isUserID(arg))); hit && !inject(w, r, f) {
 		return

@@ -34,6 +34,7 @@ type secret [16]byte
 // store is all state of a Server, WeChat's side and the BaaS side, behind
 // one lock.
 type store struct {
+	cfg          config // as the server was made, for Reset and Import
 	mu           sync.Mutex
 	appID        string
 	expiresIn    time.Duration
@@ -72,6 +73,8 @@ type user struct {
 
 	id  int64   // the record id, 0 until the first login
 	rec *record // the BaaS record, nil until the first login
+
+	deleted bool // DeleteUser: no code, session or record of theirs works
 }
 
 // wx returns the WeChat side of u.
@@ -110,6 +113,7 @@ type session struct {
 
 func newStore(cfg config) *store {
 	return &store{
+		cfg:          cfg,
 		appID:        cfg.appID,
 		expiresIn:    cfg.expiresIn,
 		keyRefresh:   cfg.keyRefresh,
@@ -254,7 +258,7 @@ func (st *store) sessionLocked(token string, now int64) (session, *apiError) {
 	if !ok {
 		return session{}, fail(http.StatusUnauthorized, "invalid token: log in again")
 	}
-	if now >= s.expires {
+	if now >= s.expires || st.users[s.user].deleted {
 		st.sessions.remove(gi, k)
 		return session{}, fail(http.StatusUnauthorized, "token expired: log in again")
 	}
