@@ -85,9 +85,7 @@ func (s *Server) newControl() http.Handler {
 		if err := decode(w, r, &req); err != nil {
 			return err
 		}
-		u := User{OpenID: req.OpenID, UnionID: req.UnionID, SessionKey: req.SessionKey, NickName: req.NickName,
-			AvatarURL: req.AvatarURL, Gender: req.Gender, City: req.City, Province: req.Province, Country: req.Country,
-			Language: req.Language, Phone: req.Phone}
+		u := User(req)
 		if err := checkUser(u); err != nil {
 			return err
 		}

@@ -72,11 +72,11 @@ func (s *Server) Fault(path string, f Fault) {
 func (f Fault) check() error {
 	switch {
 	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
-		return fmt.Errorf("Status %d is not 200–599", f.Status)
+		return fmt.Errorf("the status %d is not 200–599", f.Status)
 	case f.Delay < 0 || f.Times < 0:
 		return errors.New("negative Delay or Times")
 	case !(f.Probability >= 0 && f.Probability <= 1):
-		return errors.New("Probability is not 0–1")
+		return errors.New("the probability is not 0–1")
 	}
 	return nil
 }
