@@ -138,7 +138,7 @@
 //
 // # A long-running server
 //
-// The emulator also runs standalone (examples/emulator), open to any caller,
+// The emulator also runs standalone (cmd/baas-emulator), open to any caller,
 // so what a caller can make it keep is bounded: a login code is forgotten at
 // most a minute after it expires and a session a seventh of its lifetime
 // after, a generation at a time, with no sweep holding the lock; at most
