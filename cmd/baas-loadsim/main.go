@@ -25,7 +25,7 @@
 // holds the user's id, so a user-record fault hits the first record
 // request of each user it draws; the other faults draw request by request.
 //
-// Against a standalone emulator (go run ./examples/emulator) give its
+// Against a standalone emulator (go run ./cmd/baas-emulator) give its
 // -base-url and -client-id: the codes and the button's events then come
 // from its simulated WeChat over HTTP (POST /emulator/wx/login and
 // /emulator/wx/userinfo), or from -wechat-url. Such an emulator caps the

@@ -43,7 +43,7 @@ func readReport(t *testing.T, path string) *sim.Report {
 }
 
 // TestCommandCountsMatchEmulator runs the command against a standalone
-// emulator, as a user would run it against examples/emulator: the
+// emulator, as a user would run it against cmd/baas-emulator: the
 // JSON report's counts equal the emulator's calls, step by step.
 func TestCommandCountsMatchEmulator(t *testing.T) {
 	srv := baastest.NewServer()
