@@ -29,6 +29,9 @@ type Report struct {
 	// timelines.
 	BucketSeconds float64 `json:"bucket_seconds"`
 	Memory        *Memory `json:"memory,omitempty"` // with Config.MemStats
+	// Warnings are what went wrong around the run, not in it: faults a
+	// standalone emulator kept after it, for one.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // embeddedTarget is the Target of a RunConfig against the embedded
