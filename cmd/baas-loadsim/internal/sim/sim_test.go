@@ -78,10 +78,13 @@ func TestRunFaults(t *testing.T) {
 		{"silent-login:429", SilentLogin, "429", true, 0},
 		{"authenticate:drop", Authenticate, "600", true, 0},
 		{"user-record:500@0.5", UserRecord, "500", false, 0},
-		{"logout:delay=2s", Logout, "601", true, 700 * time.Millisecond},
+		// A GET: the emulator ends a delayed GET when its client leaves, but
+		// holds a delayed POST to the end of its delay.
+		{"user-record:delay=2s", UserRecord, "601", true, 700 * time.Millisecond},
 	}
 	for _, c := range cases {
 		t.Run(c.fault, func(t *testing.T) {
+			noLeak(t)
 			srv := newServer(t)
 			faults, err := ParseFaults(c.fault)
 			require.NoError(t, err)
