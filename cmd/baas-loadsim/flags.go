@@ -19,6 +19,7 @@ type options struct {
 	baseURL   string // "" runs the embedded emulator
 	clientID  string
 	wechatURL string
+	adminTok  string // the control plane's admin token of -base-url
 	jsonPath  string
 	chartPath string
 	chartFmt  string // "svg" or "png" when chartPath is set
@@ -52,6 +53,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.baseURL, "base-url", "", "a standalone emulator's base URL (default: an emulator embedded in this process)")
 	fs.StringVar(&o.clientID, "client-id", "", "the ClientID of -base-url")
 	fs.StringVar(&o.wechatURL, "wechat-url", "", "where the simulated WeChat serves /emulator/wx/login and /emulator/wx/userinfo (default: -base-url)")
+	fs.StringVar(&o.adminTok, "admin-token", "", "the admin token of -base-url's control plane, which -faults goes through")
 	fs.StringVar(&o.jsonPath, "json", "", "write the report as JSON to this file")
 	fs.StringVar(&o.chartPath, "chart", "", "draw the report to this .svg or .png file")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
@@ -119,16 +121,13 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 // checkTarget checks the flags of a standalone emulator.
 func (o *options) checkTarget() error {
 	if o.baseURL == "" {
-		if o.clientID != "" || o.wechatURL != "" {
-			return errors.New("-client-id and -wechat-url go with -base-url")
+		if o.clientID != "" || o.wechatURL != "" || o.adminTok != "" {
+			return errors.New("-client-id, -wechat-url and -admin-token go with -base-url")
 		}
 		return nil
 	}
 	if o.clientID == "" {
 		return errors.New("-base-url needs -client-id: the emulator prints its ClientID")
-	}
-	if len(o.cfg.Faults) > 0 {
-		return errors.New("-faults needs the embedded emulator: leave out -base-url")
 	}
 	if o.wechatURL == "" {
 		o.wechatURL = o.baseURL

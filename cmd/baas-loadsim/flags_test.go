@@ -80,11 +80,11 @@ func TestParseFlagsErrors(t *testing.T) {
 		{[]string{"-timeout", "0s"}, "-timeout 0s: want more than 0"},
 		{[]string{"-openid-prefix", "0123456789012345678901234567890123456789x"}, "-openid-prefix: longer than 40 bytes"},
 		{[]string{"-chart", "report.jpg"}, `-chart: chart "report.jpg": want a .svg or .png file`},
-		{[]string{"-client-id", "abc"}, "-client-id and -wechat-url go with -base-url"},
+		{[]string{"-client-id", "abc"}, "-client-id, -wechat-url and -admin-token go with -base-url"},
 		{[]string{"-base-url", "http://127.0.0.1:8787"}, "-base-url needs -client-id"},
 		{[]string{"-base-url", "127.0.0.1:8787", "-client-id", "abc"}, `-base-url "127.0.0.1:8787": want http(s)://host[:port]`},
 		{[]string{"-base-url", "http://127.0.0.1:1", "-client-id", "abc", "-wechat-url", "ws://x"}, `-wechat-url "ws://x"`},
-		{[]string{"-base-url", "http://127.0.0.1:1", "-client-id", "abc", "-faults", "logout:503"}, "-faults needs the embedded emulator"},
+		{[]string{"-admin-token", "t0k"}, "-client-id, -wechat-url and -admin-token go with -base-url"},
 		{[]string{"-users", "5", "extra"}, `unexpected argument "extra"`},
 		{[]string{"-nope"}, "flag provided but not defined: -nope"},
 	}
@@ -103,7 +103,7 @@ func TestParseFlagsHelp(t *testing.T) {
 	_, err := parseFlags([]string{"-h"}, &stderr)
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	for _, name := range []string{"-users", "-concurrency", "-rate", "-duration", "-consent", "-protocol",
-		"-faults", "-seed", "-retry", "-insecure-http", "-hold-clients", "-base-url", "-client-id", "-wechat-url", "-json", "-chart", "-quiet", "-memstats"} {
+		"-faults", "-seed", "-retry", "-insecure-http", "-hold-clients", "-admin-token", "-base-url", "-client-id", "-wechat-url", "-json", "-chart", "-quiet", "-memstats"} {
 		assert.Regexp(t, `(?m)^  `+name+`(\s|$)`, stderr.String(), "usage of %s", name)
 	}
 }

@@ -28,8 +28,11 @@
 // Against a standalone emulator (go run ./cmd/baas-emulator) give its
 // -base-url and -client-id: the codes and the button's events then come
 // from its simulated WeChat over HTTP (POST /emulator/wx/login and
-// /emulator/wx/userinfo), or from -wechat-url. Such an emulator caps the
-// users its WeChat paths create (its -max-http-users, 100,000 by default).
+// /emulator/wx/userinfo), or from -wechat-url, and the faults go through
+// its control plane (PUT /emulator/v1/faults; -admin-token when it asks
+// for one), cleared, all of them, when the run ends. Such an emulator caps
+// the users its WeChat paths create (its -max-http-users, 100,000 by
+// default).
 // A real MinCloud service cannot be driven as it is: its logins need codes
 // of the real wx.login, which no simulator can make; it can be driven only
 // where its code exchange trusts a WeChat stand-in serving those two paths.

@@ -78,6 +78,28 @@ func TestCommandCountsMatchEmulator(t *testing.T) {
 	}
 }
 
+// TestCommandFaultsOverControlPlane: against a standalone emulator with an
+// admin token, -faults goes through its control plane, shows in the report
+// and is cleared when the run ends.
+func TestCommandFaultsOverControlPlane(t *testing.T) {
+	srv := baastest.NewServer(baastest.WithAdminToken("t0ken"))
+	defer srv.Close()
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	_, stderr, err := runCmd(t, "-base-url", srv.URL, "-client-id", srv.ClientID, "-admin-token", "t0ken",
+		"-users", "60", "-consent", "1", "-faults", "authenticate:503@0.5", "-retry", "none", "-json", jsonPath, "-quiet")
+	require.NoError(t, err, stderr)
+	r := readReport(t, jsonPath)
+	auth := r.Steps[1]
+	require.Equal(t, "authenticate", auth.Name)
+	assert.Equal(t, []string{"503"}, keys(auth.Errors))
+	assert.Positive(t, auth.Errors["503"])
+	assert.Equal(t, int64(srv.Calls(sim.Authenticate.Path(baas.ProtocolV2))), auth.Requests)
+	assert.Empty(t, srv.Faults())
+
+	_, _, err = runCmd(t, "-base-url", srv.URL, "-client-id", srv.ClientID, "-users", "5", "-faults", "logout:503")
+	assert.ErrorContains(t, err, "injecting the faults: 401: ", "no admin token")
+}
+
 // TestCommandFaultsAndChart runs the embedded emulator with faults and
 // no retry: they show in the JSON report as errors of their code, and the
 // PNG chart is an image.

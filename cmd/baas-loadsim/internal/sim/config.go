@@ -30,8 +30,8 @@ type Config struct {
 	Protocol baas.Protocol
 	// Steps are the steps the users take; 0 means AllSteps.
 	Steps StepSet
-	// Faults are injected on the emulator's endpoints; they need the
-	// embedded emulator (Target.Emulator).
+	// Faults are injected on the emulator's endpoints, through
+	// Target.Faults.
 	Faults []FaultSpec
 	// Seed seeds the draws of the faults.
 	Seed int64
@@ -67,13 +67,16 @@ type Target struct {
 	// WeChat makes the users' codes and events.
 	WeChat WeChat
 	// Emulator is the embedded emulator, nil for one reached over HTTP.
-	// Faults are injected through it.
 	Emulator *baastest.Server
+	// Faults injects the faults: the embedded emulator's, a standalone
+	// one's control plane (ControlPlane), or nil where there are none.
+	Faults Faulter
 }
 
 // Embedded returns the Target of an emulator in the same process.
 func Embedded(srv *baastest.Server) Target {
-	return Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: InProcessWeChat(srv), Emulator: srv}
+	return Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: InProcessWeChat(srv), Emulator: srv,
+		Faults: inProcessFaults{srv}}
 }
 
 // check returns the first thing wrong with c and t, naming it.
@@ -99,8 +102,8 @@ func (c *Config) check(t Target) error {
 		return fmt.Errorf("openid prefix longer than %d bytes: an openid is at most %d", maxOpenIDPrefix, baastest.MaxOpenIDBytes)
 	case c.Timeout < 0:
 		return fmt.Errorf("timeout %v: want 0 (the SDK's default) or more", c.Timeout)
-	case len(c.Faults) > 0 && t.Emulator == nil:
-		return errors.New("faults are injected through the embedded emulator: leave out the base URL, or the faults")
+	case len(c.Faults) > 0 && t.Faults == nil:
+		return errors.New("faults need an emulator to inject them (Target.Faults)")
 	case t.ClientID == "":
 		return errors.New("no ClientID")
 	case t.WeChat == nil:

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -151,29 +152,31 @@ func (f FaultSpec) fault(seed int64) baastest.Fault {
 // The user record's path holds the user's id and the emulator's faults
 // match one exact path, so a user-record fault is returned instead, for
 // the users to arm on their own path (recordFault).
-func armFaults(srv *baastest.Server, p baas.Protocol, faults []FaultSpec, seed int64) (record *FaultSpec) {
+func armFaults(ctx context.Context, to Faulter, p baas.Protocol, faults []FaultSpec, seed int64) (record *FaultSpec, err error) {
 	for i := range faults {
 		f := faults[i]
 		if f.Step == UserRecord {
 			record = &f
 			continue
 		}
-		srv.Fault(f.Step.Path(p), f.fault(int64(mix(uint64(seed), uint64(f.Step)))))
+		if err := to.Fault(ctx, f.Step.Path(p), f.fault(int64(mix(uint64(seed), uint64(f.Step))))); err != nil {
+			return nil, err
+		}
 	}
-	return record
+	return record, nil
 }
 
 // recordFault arms f, the user-record fault, on the record path of the
 // user with id, for that user's next request, when the user's own draw
 // (from seed and the user's index, so the same users are hit whatever
 // the order of the run) falls under f.Probability.
-func recordFault(srv *baastest.Server, f *FaultSpec, seed int64, user int, id int64) {
+func recordFault(ctx context.Context, to Faulter, f *FaultSpec, seed int64, user int, id int64) error {
 	if f.Probability < 1 && unitFloat(mix(uint64(seed)^uint64(UserRecord), uint64(user))) >= f.Probability {
-		return
+		return nil
 	}
 	bf := f.fault(0)
 	bf.Probability, bf.Times = 0, 1
-	srv.Fault(UserRecordPath(id), bf)
+	return to.Fault(ctx, UserRecordPath(id), bf)
 }
 
 // mix hashes a and b into 64 well-spread bits (SplitMix64's finalizer).

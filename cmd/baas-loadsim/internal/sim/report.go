@@ -29,6 +29,9 @@ type Report struct {
 	// timelines.
 	BucketSeconds float64 `json:"bucket_seconds"`
 	Memory        *Memory `json:"memory,omitempty"` // with Config.MemStats
+	// Warnings are what went wrong around the run, not in it: faults a
+	// standalone emulator kept after it, for one.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // embeddedTarget is the Target of a RunConfig against the embedded
@@ -187,7 +190,7 @@ func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, int
 		Completed: p.Done - p.Failed - p.Interrupted}
 
 	var requests int64
-	for _, st := range Steps {
+	for st := range numSteps {
 		if !cfg.Steps.Has(st) {
 			continue
 		}

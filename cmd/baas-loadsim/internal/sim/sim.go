@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -108,9 +109,13 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 		s.clients = make([]*baas.Client, s.cfg.Users)
 	}
 	col := newCollector()
-	if srv := s.target.Emulator; srv != nil && len(s.cfg.Faults) > 0 {
-		s.recordFault = armFaults(srv, s.cfg.Protocol, s.cfg.Faults, s.cfg.Seed)
-		defer srv.ClearFaults()
+	if len(s.cfg.Faults) > 0 {
+		var err error
+		if s.recordFault, err = armFaults(ctx, s.target.Faults, s.cfg.Protocol, s.cfg.Faults, s.cfg.Seed); err != nil {
+			_ = s.clearFaults() // those armed before the failure; the error that matters is err
+			col.close()
+			return nil, fmt.Errorf("injecting the faults: %w", err)
+		}
 	}
 
 	cpu0, cpuOK := processCPU()
@@ -125,8 +130,15 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 	elapsed := time.Since(start)
 	cpu1, _ := processCPU()
 	col.close()
+	var clearErr error
+	if len(s.cfg.Faults) > 0 {
+		clearErr = s.clearFaults()
+	}
 
 	r := s.report(col, start, elapsed, ctx.Err() != nil)
+	if clearErr != nil {
+		r.Warnings = append(r.Warnings, "the faults could not be cleared: "+clearErr.Error())
+	}
 	if cpuOK {
 		r.CPUSeconds = (cpu1 - cpu0).Seconds()
 	}
@@ -135,6 +147,17 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 	}
 	return r, nil
 }
+
+// clearFaults clears the faults of the run, even when its context ended;
+// an emulator that cannot be reached is given a few seconds.
+func (s *Sim) clearFaults() error {
+	ctx, cancel := context.WithTimeout(context.Background(), clearFaultsWithin)
+	defer cancel()
+	return s.target.Faults.ClearFaults(ctx)
+}
+
+// clearFaultsWithin bounds the clearing of the faults at the end of a run.
+const clearFaultsWithin = 5 * time.Second
 
 // work runs users, taking the next index each time, until every user
 // started, the duration is over or ctx ended.

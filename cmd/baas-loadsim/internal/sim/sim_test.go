@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
 )
 
 // TestRunCountsMatchEmulator runs 200 users through the whole scenario,
@@ -77,10 +78,13 @@ func TestRunFaults(t *testing.T) {
 		{"silent-login:429", SilentLogin, "429", true, 0},
 		{"authenticate:drop", Authenticate, "600", true, 0},
 		{"user-record:500@0.5", UserRecord, "500", false, 0},
-		{"logout:delay=2s", Logout, "601", true, 700 * time.Millisecond},
+		// A GET: the emulator ends a delayed GET when its client leaves, but
+		// holds a delayed POST to the end of its delay.
+		{"user-record:delay=2s", UserRecord, "601", true, 700 * time.Millisecond},
 	}
 	for _, c := range cases {
 		t.Run(c.fault, func(t *testing.T) {
+			noLeak(t)
 			srv := newServer(t)
 			faults, err := ParseFaults(c.fault)
 			require.NoError(t, err)
@@ -232,6 +236,61 @@ func TestRunOverHTTP(t *testing.T) {
 	}
 }
 
+// TestRunOverHTTPFaults injects the faults through a standalone
+// emulator's control plane: they show as errors of their code, the
+// requests are the emulator's calls, and the run clears the faults.
+func TestRunOverHTTPFaults(t *testing.T) {
+	srv := newServer(t)
+	hc := &http.Client{Transport: NewTransport(8)}
+	target := Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: HTTPWeChat(srv.URL, hc), Faults: ControlPlane(srv.URL+"/", "", hc)}
+	faults, err := ParseFaults("silent-login:503@0.2,user-record:delay=2ms+500@0.5")
+	require.NoError(t, err)
+	const users = 100
+	r := runSim(t, Config{Users: users, Concurrency: 8, Consent: 1, Faults: faults, Seed: 5, Retry: &baas.NoRetry}, target)
+
+	login, rec := step(t, r, SilentLogin), step(t, r, UserRecord)
+	assert.Equal(t, []string{"503"}, keys(login.Errors))
+	assert.Equal(t, []string{"500"}, keys(rec.Errors))
+	assert.Positive(t, login.Errors["503"])
+	assert.Positive(t, rec.Errors["500"])
+	assert.Less(t, rec.Errors["500"], rec.Calls)
+	for _, s := range r.Steps {
+		st, _ := ParseStep(s.Name)
+		assert.Equal(t, emulatorCalls(srv, baas.ProtocolV2, st, users), s.Requests, s.Name)
+	}
+	assert.Empty(t, srv.Faults(), "the run clears its faults")
+	assert.Empty(t, r.Warnings)
+}
+
+// TestRunControlPlaneToken: an emulator with an admin token refuses the
+// faults of a run without it, before any user starts; with it they go in.
+func TestRunControlPlaneToken(t *testing.T) {
+	srv := baastest.NewServer(baastest.WithAdminToken("s3cret"))
+	t.Cleanup(srv.Close)
+	faults, err := ParseFaults("logout:502")
+	require.NoError(t, err)
+	target := func(token string) Target {
+		return Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: HTTPWeChat(srv.URL, http.DefaultClient),
+			Faults: ControlPlane(srv.URL, token, http.DefaultClient)}
+	}
+	s, err := New(Config{Users: 5, Concurrency: 1, Faults: faults, Retry: &baas.NoRetry}, target(""))
+	require.NoError(t, err)
+	_, err = s.Run(context.Background())
+	var herr *baas.HError
+	require.ErrorAs(t, err, &herr)
+	assert.Equal(t, http.StatusUnauthorized, herr.Code)
+	assert.ErrorContains(t, err, "injecting the faults: 401: the emulator's control plane: the control plane needs Authorization: Bearer <admin token>")
+	assert.Zero(t, s.Live().Started)
+	assert.Zero(t, srv.Calls(SilentLogin.Path(baas.ProtocolV2)))
+
+	r := runSim(t, Config{Users: 5, Concurrency: 1, Faults: faults, Retry: &baas.NoRetry}, target("s3cret"))
+	assert.Equal(t, map[string]int64{"502": 5}, step(t, r, Logout).Errors)
+	assert.Empty(t, srv.Faults())
+}
+
+// keys returns the keys of m, sorted as errorNames sorts them.
+func keys(m map[string]int64) []string { return errorNames(m) }
+
 // TestHTTPWeChatErrors: the WeChat over HTTP fails with HErrors, which
 // the step records by code.
 func TestHTTPWeChatErrors(t *testing.T) {
@@ -301,7 +360,7 @@ func TestConfigErrors(t *testing.T) {
 		{"steps without login", func(c *Config, _ *Target) { c.Steps = 1 << Logout }, "silent-login is needed"},
 		{"hold without memstats", func(c *Config, _ *Target) { c.HoldClients = true }, "set both"},
 		{"negative timeout", func(c *Config, _ *Target) { c.Timeout = -1 }, "timeout"},
-		{"faults over HTTP", func(c *Config, tg *Target) { c.Faults = faults; tg.Emulator = nil }, "embedded emulator"},
+		{"faults with no Faulter", func(c *Config, tg *Target) { c.Faults = faults; tg.Faults = nil }, "faults need an emulator"},
 		{"bad fault", func(c *Config, _ *Target) { c.Faults = []FaultSpec{{Step: Logout, Probability: 1}} }, "not a valid fault"},
 		{"no ClientID", func(_ *Config, tg *Target) { tg.ClientID = "" }, "ClientID"},
 		{"no WeChat", func(_ *Config, tg *Target) { tg.WeChat = nil }, "WeChat"},
@@ -348,4 +407,27 @@ func TestInsecureHTTP(t *testing.T) {
 
 	_, err = New(Config{Users: 1, Concurrency: 1, InsecureHTTP: true}, target)
 	assert.NoError(t, err)
+}
+
+// stuckFaults is a Faulter that injects but cannot clear.
+type stuckFaults struct{ Faulter }
+
+func (stuckFaults) ClearFaults(context.Context) error {
+	return &baas.HError{Code: baas.CodeNetworkDisconnected, Message: "network disconnected: the emulator is gone"}
+}
+
+// TestRunFaultsNotCleared: faults left in force after the run are a
+// warning of the report, which stands.
+func TestRunFaultsNotCleared(t *testing.T) {
+	srv := newServer(t)
+	target := Embedded(srv)
+	target.Faults = stuckFaults{target.Faults}
+	faults, err := ParseFaults("logout:delay=1ms")
+	require.NoError(t, err)
+	r := runSim(t, Config{Users: 10, Concurrency: 2, Faults: faults}, target)
+	assert.Equal(t, int64(10), r.Users.Completed)
+	assert.Equal(t, []string{"the faults could not be cleared: 600: network disconnected: the emulator is gone"}, r.Warnings)
+	var b bytes.Buffer
+	require.NoError(t, WriteText(&b, r))
+	assert.Contains(t, b.String(), "\nwarning: the faults could not be cleared: 600: ")
 }

@@ -20,9 +20,6 @@ const (
 	numSteps
 )
 
-// Steps lists every step in scenario order.
-var Steps = [numSteps]Step{SilentLogin, Authenticate, UserRecord, Logout}
-
 var stepNames = [numSteps]string{"silent-login", "authenticate", "user-record", "logout"}
 
 // String returns the step's name, as flags and reports spell it.
@@ -105,7 +102,7 @@ func (s StepSet) Has(step Step) bool { return s&(1<<step) != 0 }
 // String returns the steps of s in scenario order, separated by commas.
 func (s StepSet) String() string {
 	var names []string
-	for _, st := range Steps {
+	for st := range numSteps {
 		if s.Has(st) {
 			names = append(names, st.String())
 		}

@@ -29,6 +29,9 @@ func WriteText(w io.Writer, r *Report) error {
 	if r.Interrupted {
 		fmt.Fprintln(&b, "interrupted: the report covers the users who ran")
 	}
+	for _, w := range r.Warnings {
+		fmt.Fprintln(&b, "warning:", w)
+	}
 	u := r.Users
 	fmt.Fprintf(&b, "time:       %.3fs", r.ElapsedSeconds)
 	if r.CPUSeconds > 0 {

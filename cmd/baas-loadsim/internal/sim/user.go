@@ -68,13 +68,17 @@ func (s *Sim) scenario(ctx context.Context, c *baas.Client, i int, openid string
 	}
 
 	if s.cfg.Steps.Has(UserRecord) {
+		t0 = time.Now()
 		if s.recordFault != nil {
-			recordFault(s.target.Emulator, s.recordFault, s.cfg.Seed, i, u.ID)
+			// A fault the emulator refuses to arm is an error of the step.
+			if err := recordFault(ctx, s.target.Faults, s.recordFault, s.cfg.Seed, i, u.ID); err != nil {
+				return end(UserRecord, t0, outcomeOf(err))
+			}
+			t0 = time.Now()
 		}
 		var rec struct {
 			ID int64 `json:"id"`
 		}
-		t0 = time.Now()
 		err := c.Do(ctx, http.MethodGet, UserRecordPath(u.ID), nil, &rec)
 		out := outcomeOf(err)
 		if out == OK && rec.ID != u.ID {

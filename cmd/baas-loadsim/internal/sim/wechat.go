@@ -1,12 +1,7 @@
 package sim
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -91,44 +86,7 @@ func (w *overHTTP) UserInfo(ctx context.Context, openid string, consent bool) (b
 	return ev, err
 }
 
-// post sends body to path as JSON and decodes the 200 answer into out.
-// Its errors are *baas.HError values, as the SDK's are: 600, 601 or 692
-// when no answer came, 691 for an unreadable one, else the HTTP status.
+// post sends body to path as JSON and decodes the answer into out.
 func (w *overHTTP) post(ctx context.Context, path string, body, out any) error {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return &baas.HError{Code: baas.CodeIncorrectParameter, Message: "encoding the request", Err: err}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.base+path, bytes.NewReader(b))
-	if err != nil {
-		return &baas.HError{Code: baas.CodeIncorrectParameter, Message: "the WeChat URL", Err: err}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := w.hc.Do(req)
-	if err != nil {
-		return &baas.HError{Code: transportCode(ctx, err), Message: "simulated WeChat " + path, Err: err}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, baastest.MaxBodyBytes))
-	if err != nil {
-		return &baas.HError{Code: transportCode(ctx, err), Message: "simulated WeChat " + path, Err: err}
-	}
-	if resp.StatusCode != http.StatusOK {
-		return &baas.HError{Code: resp.StatusCode, Message: fmt.Sprintf("simulated WeChat %s: %s", path, http.StatusText(resp.StatusCode))}
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return &baas.HError{Code: baas.CodeInvalidResponse, Message: "simulated WeChat " + path, Err: err}
-	}
-	return nil
-}
-
-// transportCode classifies a failure to get an answer as the SDK does.
-func transportCode(ctx context.Context, err error) int {
-	switch {
-	case ctx.Err() == context.Canceled:
-		return baas.CodeCanceled
-	case errors.Is(err, context.DeadlineExceeded):
-		return baas.CodeTimeout
-	}
-	return baas.CodeNetworkDisconnected
+	return callJSON(ctx, w.hc, http.MethodPost, w.base+path, "", "simulated WeChat "+path, body, out)
 }
