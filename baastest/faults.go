@@ -157,13 +157,19 @@ func (t *traffic) see(path string, counted bool) (Fault, bool) {
 }
 
 // inject carries out f on a request. It reports whether the request is still
-// to be served.
-func inject(w http.ResponseWriter, r *http.Request, f Fault) bool {
+// to be served. A delay ends early, with no answer, when the request's
+// context ends or the server stops (closed): a client that left a POST whose
+// body is unread is not noticed by net/http, and Close must not wait out the
+// delay.
+func inject(w http.ResponseWriter, r *http.Request, f Fault, closed <-chan struct{}) bool {
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
+			t.Stop()
+			return false
+		case <-closed:
 			t.Stop()
 			return false
 		}

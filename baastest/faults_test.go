@@ -167,3 +167,23 @@ func TestInvalidFaultPanics(t *testing.T) {
 		assert.Panics(t, func() { s.Fault(loginPath, f) }, "%+v", f)
 	}
 }
+
+// Close does not wait out a delay fault, even on a POST whose body the
+// handler has not read (net/http then cannot tell that the client left).
+func TestFaultDelayEndsAtClose(t *testing.T) {
+	s := baastest.NewServer()
+	s.Fault(loginPath, baastest.Fault{Delay: time.Minute})
+	sent := make(chan struct{})
+	go func() {
+		close(sent)
+		resp, err := http.Post(s.URL+loginPath, "application/json", strings.NewReader(`{"code":"x"}`))
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-sent
+	time.Sleep(50 * time.Millisecond) // the request is in its delay
+	start := time.Now()
+	s.Close()
+	assert.Less(t, time.Since(start), 5*time.Second)
+}

@@ -103,7 +103,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt, arg, ok := s.router.match(path)
-	if f, hit := s.traffic.see(path, ok && (!rt.byID || s.isUserID(arg))); hit && !inject(w, r, f) {
+	if f, hit := s.traffic.see(path, ok && (!rt.byID || s.isUserID(arg))); hit && !inject(w, r, f, s.stop) {
 		return
 	}
 	if !ok {
