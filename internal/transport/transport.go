@@ -45,7 +45,19 @@ type Client struct {
 	log     *slog.Logger
 	maxBody int64
 	retry   retrier
+	headers []header // sent with every request
 }
+
+// header is a header field, its key in canonical form, with its values. The values
+// are shared by every request: resty and net/http copy a request's header
+// map before they send or change it.
+type header struct {
+	key    string
+	values []string
+}
+
+// jsonType is the Content-Type of a request body.
+var jsonType = []string{"application/json"}
 
 // New returns a Client. The *http.Client of cfg is copied, never changed,
 // so its connection pool is shared with every other user of its Transport.
@@ -65,21 +77,25 @@ func New(cfg Config) *Client {
 		// The BaaS API has no reason to redirect, and following one would
 		// re-send a code, user data or a token wherever the server says: the
 		// 3xx itself is the answer, an error naming its status.
-		SetRedirectPolicy(resty.RedirectPolicyFunc(refuseRedirect)).
-		// Beside the protocol's headers: the SDK's own User-Agent, and Accept,
-		// which also spares resty a regexp match per request.
-		SetHeaders(map[string]string{
-			protocol.HeaderClientID:       cfg.ClientID,
-			protocol.HeaderClientVersion:  cfg.Version,
-			protocol.HeaderClientPlatform: cfg.Platform,
-			"Accept":                      "application/json",
-			"User-Agent":                  "wxbaas-go/" + cfg.Version,
-		})
+		SetRedirectPolicy(resty.RedirectPolicyFunc(refuseRedirect))
 	maxBody := cfg.MaxBody
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
 	c := &Client{r: r, base: cfg.BaseURL, timeout: cfg.Timeout, log: cfg.Logger, maxBody: maxBody}
+	// Beside the protocol's headers: the SDK's own User-Agent, and Accept,
+	// which also spares resty a regexp match per request.
+	// The keys are set in canonical form, as Header.Set would: a
+	// RoundTripper reads them with Header.Get.
+	for _, h := range [][2]string{
+		{protocol.HeaderClientID, cfg.ClientID},
+		{protocol.HeaderClientVersion, cfg.Version},
+		{protocol.HeaderClientPlatform, cfg.Platform},
+		{"Accept", "application/json"},
+		{"User-Agent", "wxbaas-go/" + cfg.Version},
+	} {
+		c.headers = append(c.headers, header{http.CanonicalHeaderKey(h[0]), []string{h[1]}})
+	}
 	c.retry = newRetrier(cfg.Retry, c.log)
 	c.retry.install(r)
 	return c
@@ -150,8 +166,11 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 		defer cancel()
 	}
 	r := c.r.R()
+	for _, h := range c.headers {
+		r.Header[h.key] = h.values
+	}
 	if req.Token != "" {
-		r.SetHeader(protocol.HeaderAuthorization, protocol.AuthScheme+req.Token)
+		r.Header[protocol.HeaderAuthorization] = []string{protocol.AuthScheme + req.Token}
 	}
 	var b []byte
 	if req.Body != nil {
@@ -159,10 +178,14 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 		if b, err = encode(req.Body); err != nil {
 			return err
 		}
-		r.SetHeader("Content-Type", "application/json").SetBody(bytes.NewReader(b))
+		r.Header["Content-Type"] = jsonType
+		r.SetBody(bytes.NewReader(b))
 	}
 	r.SetContext(c.retry.track(ctx, &req, b))
-	start := time.Now()
+	var start time.Time
+	if c.log != nil {
+		start = time.Now()
+	}
 	resp, err := r.Execute(req.Method, c.base+req.Path)
 	if err != nil {
 		c.logf(ctx, req, resp, start, err)
@@ -170,7 +193,7 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 	}
 	raw := resp.RawBody()
 	defer raw.Close()
-	body, err := io.ReadAll(io.LimitReader(raw, c.maxBody+1))
+	body, err := readBody(raw, resp.RawResponse.ContentLength, c.maxBody)
 	status := resp.StatusCode()
 	c.logf(ctx, req, resp, start, err)
 	if err != nil {
@@ -193,6 +216,30 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 		return &BodyError{Status: status, Reason: "body is not the JSON expected: " + jsonReason(err), Err: err}
 	}
 	return nil
+}
+
+// readBody reads a response body of size bytes (-1: unknown) and at most
+// limit+1 bytes, one more than allowed so that a body too large is seen.
+// A body of known size is read into one buffer of that size.
+func readBody(r io.Reader, size, limit int64) ([]byte, error) {
+	if size < 0 || size > limit {
+		size = 512
+	}
+	buf := make([]byte, 0, size+1) // +1: room to find the end without growing
+	lr := io.LimitedReader{R: r, N: limit + 1}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // encode returns the JSON of a request body.

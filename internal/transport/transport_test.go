@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -147,4 +148,86 @@ func TestEncodeError(t *testing.T) {
 	t.Parallel()
 	err := mocked(t, 200, `{}`).Do(context.Background(), Request{Method: http.MethodPost, Path: "/x/", Body: func() {}}, nil)
 	assert.True(t, errors.Is(err, ErrEncode), "%v", err)
+}
+
+// readBody reads whole bodies of known or unknown size, and one byte more
+// than the limit of a body too large.
+func TestReadBody(t *testing.T) {
+	t.Parallel()
+	const limit = 1000
+	for _, tc := range []struct {
+		n, size int64 // the body's length; its declared size, -1 unknown
+		want    int64
+	}{
+		{0, 0, 0}, {0, -1, 0}, {10, 10, 10}, {10, -1, 10}, {700, -1, 700}, {700, 700, 700},
+		{limit, limit, limit}, {limit, -1, limit}, {5000, -1, limit + 1}, {5000, 5000, limit + 1},
+		{10, 3, 10}, // a server that lies about the size is read to the end all the same
+	} {
+		body := bytes.Repeat([]byte("x"), int(tc.n))
+		got, err := readBody(iotest.OneByteReader(bytes.NewReader(body)), tc.size, limit)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, int64(len(got)), "%+v", tc)
+		assert.Equal(t, body[:tc.want], got)
+	}
+	_, err := readBody(iotest.ErrReader(io.ErrUnexpectedEOF), 10, limit)
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+}
+
+// A body over MaxBody is refused, whatever its declared size.
+func TestBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterNoResponder(httpmock.NewBytesResponder(200, bytes.Repeat([]byte(" "), 2048)))
+	c := New(Config{BaseURL: "https://baas.test", ClientID: "cid", MaxBody: 1024, HTTPClient: &http.Client{Transport: mt}})
+	err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/x/"}, nil)
+	var be *BodyError
+	require.ErrorAs(t, err, &be)
+	assert.Contains(t, be.Reason, "larger than 1024 bytes")
+}
+
+// A request carries the protocol's headers and ours, and nothing that would
+// let net/http re-send a POST on its own (no Idempotency-Key).
+func TestHeadersSent(t *testing.T) {
+	t.Parallel()
+	got := make(chan http.Header, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Clone()
+	}))
+	t.Cleanup(srv.Close)
+	c := New(Config{BaseURL: srv.URL, ClientID: "cid", Version: "go-v9", Platform: "GO", Retry: RetryPolicy{MaxAttempts: 3},
+		HTTPClient: &http.Client{Transport: &http.Transport{}}})
+	require.NoError(t, c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/x/", Token: "tok", Body: 1}, nil))
+	h := <-got
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	assert.ElementsMatch(t, []string{"Accept", "Accept-Encoding", "Authorization", "Content-Length", "Content-Type",
+		"User-Agent", "X-Hydrogen-Client-Id", "X-Hydrogen-Client-Platform", "X-Hydrogen-Client-Version"}, keys)
+	assert.Equal(t, "Hydrogen-r1 tok", h.Get("Authorization"))
+	assert.Equal(t, "cid", h.Get("X-Hydrogen-Client-Id"))
+	assert.Equal(t, "go-v9", h.Get("X-Hydrogen-Client-Version"))
+	assert.Equal(t, "GO", h.Get("X-Hydrogen-Client-Platform"))
+	assert.Equal(t, "application/json", h.Get("Content-Type"))
+	assert.Equal(t, "application/json", h.Get("Accept"))
+	assert.Equal(t, "wxbaas-go/go-v9", h.Get("User-Agent"))
+	assert.Equal(t, []string{"application/json"}, jsonType, "the shared values are left as they were")
+	assert.Equal(t, []string{"cid"}, c.headers[0].values)
+
+	// A RoundTripper sees the header map as built, not as the wire carries
+	// it: its keys are canonical, so that Header.Get finds them.
+	var seen http.Header
+	mt := httpmock.NewMockTransport()
+	mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+		seen = r.Header
+		return httpmock.NewStringResponse(200, `{}`), nil
+	})
+	c = New(Config{BaseURL: "https://baas.test", ClientID: "cid", Version: "go-v9", Platform: "GO", HTTPClient: &http.Client{Transport: mt}})
+	require.NoError(t, c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/x/", Token: "tok", Body: 1}, nil))
+	for k := range seen {
+		assert.Equal(t, http.CanonicalHeaderKey(k), k)
+	}
+	assert.Equal(t, "cid", seen.Get("X-Hydrogen-Client-ID"))
+	assert.Equal(t, "go-v9", seen.Get("X-Hydrogen-Client-Version"))
+	assert.Equal(t, "GO", seen.Get("X-Hydrogen-Client-Platform"))
 }
