@@ -152,3 +152,74 @@ func ExampleClient_Derive() {
 	// oAnn has user id 1
 	// oBen has user id 2
 }
+
+// The getPhoneNumber button's event logs the user in, like
+// wx.BaaS.auth.loginWithWechat(event, {code}).
+func ExampleClient_LoginWithPhone() {
+	srv := baastest.NewServer()
+	defer srv.Close()
+	wx := srv.WeChat()
+	wx.AddUser(baastest.User{OpenID: "oAlice", Phone: "13912345678"})
+	c, err := baas.New(srv.ClientID, baas.WithBaseURL(srv.URL), baas.WithCodeProvider(wx.CodeProvider("oAlice")))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+
+	// The user refuses: a 603.
+	_, err = c.LoginWithPhone(ctx, wx.DenyPhoneNumber("oAlice"))
+	fmt.Println(err)
+
+	// The user shares their number.
+	u, err := c.LoginWithPhone(ctx, wx.GetPhoneNumber("oAlice"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rec, err := c.GetCurrentUser(ctx)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("user", u.ID, "phone", rec.Phone)
+	// Output:
+	// 603: unauthorized: the user denied authorization (getPhoneNumber:fail user deny)
+	// user 1 phone 13912345678
+}
+
+// UpdateUserInfo writes the profile the user shared into their record, as
+// the SyncUserProfile says.
+func ExampleClient_UpdateUserInfo() {
+	c, srv := newExampleClient()
+	defer srv.Close()
+	wx := srv.WeChat()
+	ctx := context.Background()
+	if _, err := c.Login(ctx, true); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	rec, err := c.UpdateUserInfo(ctx, wx.GetUserInfo("oAlice"), baas.SyncSetNX)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("nickname:", rec.Nickname)
+
+	// The user renames themself in WeChat: setnx keeps the record's name,
+	// overwrite takes the new one.
+	wx.AddUser(baastest.User{OpenID: "oAlice", NickName: "Alice W."})
+	rec, _ = c.UpdateUserInfo(ctx, wx.GetUserInfo("oAlice"), baas.SyncSetNX)
+	fmt.Println("setnx:", rec.Nickname)
+	rec, _ = c.UpdateUserInfo(ctx, wx.GetUserInfo("oAlice"), baas.SyncOverwrite)
+	fmt.Println("overwrite:", rec.Nickname)
+
+	_, err = c.UpdateUserInfo(ctx, wx.GetUserInfo("oAlice"), "always")
+	fmt.Println(err)
+	// Output:
+	// nickname: Alice
+	// setnx: Alice
+	// overwrite: Alice W.
+	// 605: incorrect parameter type: unknown SyncUserProfile "always": want SyncOverwrite ("overwrite"), SyncSetNX ("setnx") or SyncNever ("false")
+}

@@ -137,7 +137,7 @@ func (st *store) userRecord(token string, id int64) (protocol.UserRecord, *apiEr
 	if _, err := st.sessionLocked(token, st.now().UnixNano()); err != nil {
 		return protocol.UserRecord{}, err
 	}
-	if id < 1 || id > int64(len(st.records)) {
+	if id < 1 || id > int64(len(st.records)) || st.records[id-1].deleted {
 		return protocol.UserRecord{}, fail(http.StatusNotFound, fmt.Sprintf("user %d not found", id))
 	}
 	return recordOf(st.records[id-1]), nil
@@ -247,6 +247,7 @@ func recordOf(u *user) protocol.UserRecord {
 		Language:     p.Language,
 		OpenID:       u.openid,
 		UnionID:      r.unionID,
+		Phone:        r.phone,
 		IsAuthorized: r.authorized,
 		CreatedAt:    r.createdAt,
 		UpdatedAt:    r.updatedAt,

@@ -75,10 +75,51 @@
 // answers 200 {}, and destroys the session of a valid token. That is what
 // lets a client log out any number of times.
 //
+// # The current auth API (JS SDK 3.x)
+//
+// Every path of it is served at each published version, with real crypto:
+//
+//   - Phone login (idp/wechat/phone-login): v2.7 exchanges the button's
+//     phone_code (WeChat.GetPhoneNumber gives the event: a single-use
+//     five-minute code, and encryptedData/iv of the PhoneInfo under the user's
+//     current session_key); v2.5 decrypts encryptedData with the session_key
+//     of the login code's exchange, so a key refreshed between the button and
+//     the call is a 400, the pitfall of every WeChat library. The user's
+//     record gains the number; a user's number is User.Phone, or one made
+//     from the openid. 201 with a session, 404 for a new user with
+//     create_user false. POST /emulator/wx/phonenumber {"openid", "deny"?}
+//     gives the event over HTTP.
+//   - The phone number update (idp/wechat/phone-verification, PUT): as the
+//     login; overwrite false with a number already set is a 400. 200 with
+//     the record.
+//   - The profile update (idp/wechat/user/info, PUT): v2.6 verifies the user
+//     data with the session_key of a code of the session's own user; v2.5
+//     takes the profile as it is. update_userprofile "overwrite" writes every
+//     field, "setnx" (the default) only fields never set, "false" none. 200
+//     with the record.
+//   - Unionid login (silent login with login_with_unionid): the user is the
+//     record of the WeChat user's unionid. A record of another openid with
+//     that unionid (the same person in another mini-program of the open
+//     platform account, e.g. two AddUser with one UnionID) is the one logged
+//     in; otherwise the WeChat user's own record, which takes the unionid
+//     when it has none; a record with another unionid, or a WeChat user with
+//     none, is a 400.
+//   - Linking WeChat (idp/wechat/user-associate): the WeChat user of the code
+//     is linked to the session's record: a WeChat user without a record takes
+//     it over (a record has one openid; with associate_with_unionid it takes
+//     their unionid too), the session following; one with another record is
+//     a 400. 200 {message, status "ok", user_id, openid, unionid}.
+//   - Decryption (wechat/decrypt/{we-run-data,open-gid,phone-number}): the
+//     data of the session's user, under their current session_key, checked
+//     for this mini-program's watermark (WeChat.GetWeRunData,
+//     WeChat.GetShareInfo, WeChat.GetPhoneNumber make some); v2.7 also takes
+//     a phone_code for phone-number. 200 with the decrypted object.
+//
 // # Answers
 //
-//   - V1 session init, V2 silent login and V2 authenticate: 201 with the
-//     session; V1 authenticate, destroy and the user record: 200.
+//   - V1 session init, V2 silent login, V2 authenticate and phone login: 201
+//     with the session; V1 authenticate, destroy, the user record and the
+//     other calls of the current API: 200.
 //   - 400: a body that is not a JSON object, a field of the wrong type (named),
 //     a missing field, a code WeChat refuses (above), a signature that does
 //     not match, encryptedData that does not decrypt, a watermark of another
@@ -97,7 +138,7 @@
 //
 // # A long-running server
 //
-// The emulator also runs standalone (examples/emulator), open to any caller,
+// The emulator also runs standalone (cmd/baas-emulator), open to any caller,
 // so what a caller can make it keep is bounded: a login code is forgotten at
 // most a minute after it expires and a session a seventh of its lifetime
 // after, a generation at a time, with no sweep holding the lock; at most

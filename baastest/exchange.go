@@ -141,6 +141,9 @@ func (st *store) exchangeLocked(code string, now int64) (*user, uint32, *apiErro
 	c.used = true
 	st.codes.set(gi, k, c)
 	u := st.users[c.user]
+	if u.deleted {
+		return nil, 0, wechatFail(WeChatInvalidCode.index(), "unknown code")
+	}
 	if c.fail != 0 {
 		return nil, 0, wechatFail(c.fail, "code exchange failed")
 	}

@@ -50,11 +50,32 @@ func newRouter(s *Server) *router {
 	for _, v := range protocol.DestroyVersions {
 		rt.exact["/hserve/"+v+"/session/destroy/"] = post(s.destroy)
 	}
+	newest := func(versions []string) string { return versions[len(versions)-1] }
+	for _, v := range protocol.PhoneLoginVersions {
+		rt.exact["/hserve/"+v+"/idp/wechat/phone-login/"] = post(s.phoneLogin(v == newest(protocol.PhoneLoginVersions)))
+	}
+	for _, v := range protocol.PhoneVerificationVersions {
+		rt.exact["/hserve/"+v+"/idp/wechat/phone-verification/"] = route{method: http.MethodPut, baas: true,
+			serve: s.phoneVerification(v == newest(protocol.PhoneVerificationVersions))}
+	}
+	for _, v := range protocol.UpdateUserInfoVersions {
+		rt.exact["/hserve/"+v+"/idp/wechat/user/info/"] = route{method: http.MethodPut, baas: true,
+			serve: s.updateUserInfo(v == newest(protocol.UpdateUserInfoVersions))}
+	}
+	for _, v := range protocol.UserAssociateVersions {
+		rt.exact["/hserve/"+v+"/idp/wechat/user-associate/"] = post(s.userAssociate)
+	}
+	for _, v := range protocol.DecryptVersions {
+		for _, kind := range protocol.DecryptKinds {
+			rt.exact["/hserve/"+v+"/wechat/decrypt/"+kind+"/"] = post(s.decrypt(kind, v == newest(protocol.DecryptVersions)))
+		}
+	}
 	for _, v := range protocol.UserRecordVersions {
 		rt.userPrefix = append(rt.userPrefix, "/hserve/"+v+"/user/info/")
 	}
 	rt.exact[PathWxLogin] = route{method: http.MethodPost, serve: s.wxLogin}
 	rt.exact[PathWxUserInfo] = route{method: http.MethodPost, serve: s.wxUserInfo}
+	rt.exact[PathWxPhoneNumber] = route{method: http.MethodPost, serve: s.wxPhoneNumber}
 	return rt
 }
 
@@ -77,8 +98,12 @@ func (rt *router) match(path string) (route, string, bool) {
 // checks the method and the ClientID.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
+	if strings.HasPrefix(path, ControlPrefix) {
+		s.control(w, r)
+		return
+	}
 	rt, arg, ok := s.router.match(path)
-	if f, hit := s.traffic.see(path, ok && (!rt.byID || s.isUserID(arg))); hit && !inject(w, r, f) {
+	if f, hit := s.traffic.see(path, ok && (!rt.byID || s.isUserID(arg))); hit && !inject(w, r, f, s.stop) {
 		return
 	}
 	if !ok {

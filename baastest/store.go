@@ -34,6 +34,7 @@ type secret [16]byte
 // store is all state of a Server, WeChat's side and the BaaS side, behind
 // one lock.
 type store struct {
+	cfg          config // as the server was made, for Reset and Import
 	mu           sync.Mutex
 	appID        string
 	expiresIn    time.Duration
@@ -43,13 +44,14 @@ type store struct {
 	now          func() time.Time
 	rand         entropy
 
-	users     []*user           // every user, by index
-	byOpenID  map[string]uint32 // index in users
-	records   []*user           // users with a BaaS record: records[id-1]
-	nRecords  atomic.Int64      // len(records), read without the lock
-	httpUsers int               // users created over HTTP
-	codes     expiring[loginCode]
-	sessions  expiring[session] // by token
+	users      []*user           // every user, by index
+	byOpenID   map[string]uint32 // index in users
+	records    []*user           // users with a BaaS record: records[id-1]
+	nRecords   atomic.Int64      // len(records), read without the lock
+	httpUsers  int               // users created over HTTP
+	codes      expiring[loginCode]
+	phoneCodes expiring[phoneCode]
+	sessions   expiring[session] // by token
 
 	// afterVerify, when set, runs after authenticate verified user data,
 	// before it takes the lock again: tests only.
@@ -71,6 +73,8 @@ type user struct {
 
 	id  int64   // the record id, 0 until the first login
 	rec *record // the BaaS record, nil until the first login
+
+	deleted bool // DeleteUser: no code, session or record of theirs works
 }
 
 // wx returns the WeChat side of u.
@@ -83,7 +87,8 @@ func (u *user) wx() User {
 
 // record is the BaaS side of a user.
 type record struct {
-	unionID    string // learnt from authenticated encryptedData
+	unionID    string // learnt from authenticated encryptedData, or a unionid login
+	phone      string // from a phone login or a phone number update
 	profile    wxcrypto.RawUserInfo
 	authorized bool
 	createdAt  int64
@@ -108,6 +113,7 @@ type session struct {
 
 func newStore(cfg config) *store {
 	return &store{
+		cfg:          cfg,
 		appID:        cfg.appID,
 		expiresIn:    cfg.expiresIn,
 		keyRefresh:   cfg.keyRefresh,
@@ -116,6 +122,7 @@ func newStore(cfg config) *store {
 		now:          cfg.now,
 		byOpenID:     make(map[string]uint32),
 		codes:        newExpiring[loginCode](int64(codeTTL), maxCodes),
+		phoneCodes:   newExpiring[phoneCode](int64(codeTTL), maxCodes),
 		sessions:     newExpiring[session](int64(cfg.expiresIn), maxSessions),
 	}
 }
@@ -251,7 +258,7 @@ func (st *store) sessionLocked(token string, now int64) (session, *apiError) {
 	if !ok {
 		return session{}, fail(http.StatusUnauthorized, "invalid token: log in again")
 	}
-	if now >= s.expires {
+	if now >= s.expires || st.users[s.user].deleted {
 		st.sessions.remove(gi, k)
 		return session{}, fail(http.StatusUnauthorized, "token expired: log in again")
 	}
@@ -288,6 +295,7 @@ func (st *store) expire() {
 	defer st.mu.Unlock()
 	now := st.now().UnixNano()
 	st.codes.expire(now)
+	st.phoneCodes.expire(now)
 	st.sessions.expire(now)
 }
 

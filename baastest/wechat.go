@@ -24,6 +24,10 @@ type User struct {
 	Province   string
 	Country    string
 	Language   string
+	// Phone is the phone number WeChat shares with the getPhoneNumber
+	// button, digits only (e.g. "13800138000"), in China (+86); "" makes one
+	// from the openid.
+	Phone string
 }
 
 // profile is the public user info of u, as rawData carries it.

@@ -16,6 +16,9 @@ const (
 	// PathWxUserInfo is wx.getUserInfo: POST {"openid", "deny"?, "appid"?} →
 	// 200 the button event {"detail": {...}}.
 	PathWxUserInfo = "/emulator/wx/userinfo"
+	// PathWxPhoneNumber is the getPhoneNumber button: POST {"openid",
+	// "deny"?} → 200 the button event {"detail": {...}} (WeChat.GetPhoneNumber).
+	PathWxPhoneNumber = "/emulator/wx/phonenumber"
 )
 
 // maxAppIDBytes bounds the appid of the emulator paths; WeChat's are 18.
@@ -84,6 +87,24 @@ func (s *Server) wxUserInfo(w http.ResponseWriter, r *http.Request, _ string) *a
 		return nil
 	}
 	ev, err := s.wx.userInfo(req.AppID, req.OpenID, true)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ev)
+	return nil
+}
+
+// wxPhoneNumber serves PathWxPhoneNumber.
+func (s *Server) wxPhoneNumber(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	req, err := s.decodeWx(w, r)
+	if err != nil {
+		return err
+	}
+	if req.Deny {
+		writeJSON(w, http.StatusOK, s.wx.DenyPhoneNumber(req.OpenID))
+		return nil
+	}
+	ev, err := s.wx.phoneNumber(req.OpenID, true)
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func runEmulated(ctx context.Context, p printer, o options, proto baas.Protocol)
 	defer srv.Close()
 	wx := srv.WeChat()
 	wx.AddUser(baastest.User{
-		OpenID: "oAlice", UnionID: "uAlice", NickName: "Alice", Gender: 2,
+		OpenID: "oAlice", UnionID: "uAlice", NickName: "Alice", Gender: 2, Phone: "13912345678",
 		City: "Shenzhen", Province: "Guangdong", Country: "China", Language: "zh_CN",
 		AvatarURL: "https://example.com/alice.png",
 	})
@@ -132,13 +132,27 @@ func runEmulated(ctx context.Context, p printer, o options, proto baas.Protocol)
 		return err
 	}
 
-	p.step(6, "logout: c.Logout(ctx), like wx.BaaS.logout()")
+	p.step(6, "the user shares their phone number: c.LoginWithPhone(ctx, event), like wx.BaaS.auth.loginWithWechat(event, {code})")
+	if proto != baas.ProtocolV2 {
+		p.line("skipped    phone login is a call of protocol v2 (JS SDK 2.x and later)")
+	} else {
+		if _, err := c.LoginWithPhone(ctx, wx.GetPhoneNumber("oAlice")); err != nil {
+			return err
+		}
+		rec, err := c.GetCurrentUser(ctx)
+		if err != nil {
+			return err
+		}
+		p.line("record     id=%d phone=%s (c.GetCurrentUser)", rec.ID, rec.Phone)
+	}
+
+	p.step(7, "logout: c.Logout(ctx), like wx.BaaS.logout()")
 	if err := c.Logout(ctx); err != nil {
 		return err
 	}
 	p.line("logged out")
 
-	p.step(7, "storage after logout")
+	p.step(8, "storage after logout")
 	if err := p.storage(ctx, c); err != nil {
 		return err
 	}

@@ -157,6 +157,7 @@ type UserRecord struct {
 	Language     string `json:"language"`
 	OpenID       string `json:"openid"`
 	UnionID      string `json:"unionid"`
+	Phone        string `json:"phone"`
 	IsAuthorized bool   `json:"is_authorized"`
 	CreatedAt    int64  `json:"created_at"`
 	UpdatedAt    int64  `json:"updated_at"`

@@ -36,6 +36,7 @@ function post(base, path, body) {
 // the emulator. next.loginErrcode, when set, makes the next wx.login's code
 // fail its exchange with that WeChat errcode.
 function createWx({ emulator, openid, sdkVersion = '2.30.0' }) {
+  const system = { SDKVersion: sdkVersion }; // the base library version, settable by the tests
   const storage = new Map();
   const requests = []; // { method, path, headers, body, status, data }
   const wxCalls = []; // 'login', 'getUserInfo'
@@ -139,7 +140,7 @@ function createWx({ emulator, openid, sdkVersion = '2.30.0' }) {
       later(complete, r);
     },
 
-    getSystemInfoSync: () => ({ platform: 'ios', system: 'iOS 17.0', version: '8.0.44', SDKVersion: sdkVersion, language: 'zh_CN', brand: 'node', model: 'node', pixelRatio: 2, screenWidth: 375, screenHeight: 812, windowWidth: 375, windowHeight: 812 }),
+    getSystemInfoSync: () => ({ platform: 'ios', system: 'iOS 17.0', version: '8.0.44', SDKVersion: system.SDKVersion, language: 'zh_CN', brand: 'node', model: 'node', pixelRatio: 2, screenWidth: 375, screenHeight: 812, windowWidth: 375, windowHeight: 812 }),
     getSystemInfo({ success, complete } = {}) {
       later(success, wx.getSystemInfoSync());
       later(complete, {});
@@ -150,7 +151,18 @@ function createWx({ emulator, openid, sdkVersion = '2.30.0' }) {
       later(complete, {});
     },
   };
-  return { wx, storage, requests, wxCalls, next };
+  // code is wx.login as a mini-program calls it before a button that needs one.
+  const code = () =>
+    new Promise((resolve, reject) => wx.login({ success: (r) => resolve(r.code), fail: (r) => reject(new Error(r.errMsg)) }));
+  return { wx, storage, requests, wxCalls, next, system, code };
+}
+
+// phoneButton is what <button open-type="getPhoneNumber"> hands its
+// callback: the emulator's event, with the user's consent or refusal.
+async function phoneButton(emulator, openid, { deny = false } = {}) {
+  const { status, data } = await post(emulator.url, '/emulator/wx/phonenumber', { openid, deny });
+  if (status !== 200) throw new Error(`/emulator/wx/phonenumber: ${status} ${JSON.stringify(data)}`);
+  return { type: 'getphonenumber', detail: data.detail };
 }
 
 // button is what <button open-type="getUserInfo"> hands its callback: the
@@ -175,4 +187,4 @@ function rawGet(emulator, path, token) {
   });
 }
 
-module.exports = { createWx, button, rawGet };
+module.exports = { createWx, button, phoneButton, rawGet };

@@ -8,5 +8,6 @@ require('../lib/suite').run({
   phoneLogin: '/hserve/v2.7/idp/wechat/phone-login/',
   userRecord: (id) => `/hserve/v2.5/user/info/${id}/`,
   storesProfile: true,
+  currentAPI: true,
   storedKeys: ['uid', 'openid', 'unionid', 'auth_token', 'userinfo', 'session_expires_at', 'is_anonymous_user'],
 });

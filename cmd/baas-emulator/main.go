@@ -1,12 +1,21 @@
-// Command emulator serves the baastest emulator of WeChat and the wx.BaaS
-// auth endpoints until interrupted, for clients in any language:
+// Command baas-emulator serves the baastest emulator of WeChat and the
+// wx.BaaS auth endpoints until interrupted (SIGINT or SIGTERM), for clients in
+// any language:
 //
-//	go run ./examples/emulator -addr 127.0.0.1:8787
+//	go run github.com/wxbaas/baas/cmd/baas-emulator -addr 127.0.0.1:8787
 //
-// It prints the base URL, the ClientID and the AppID to configure the client
-// with. WeChat is reached over HTTP: POST /emulator/wx/login {"openid"} gives
-// a login code, POST /emulator/wx/userinfo {"openid", "deny"} the event of the
-// getUserInfo button.
+// It prints the base URL, the ClientID, the AppID and its PID. WeChat is
+// reached over HTTP: POST /emulator/wx/login {"openid"} gives a login code,
+// POST /emulator/wx/userinfo and /emulator/wx/phonenumber {"openid", "deny"}
+// the events of the user-info and phone buttons. The control plane under
+// /emulator/v1/ lists and adds users, reads codes, sets faults, counts calls,
+// resets, and exports and imports the state (see baastest.ControlPrefix); it
+// needs -admin-token when the emulator listens beyond loopback.
+//
+// -import FILE starts from a state exported before, and -export-on-exit FILE
+// writes the state when the emulator stops, so that a test environment keeps
+// its users, their ids and sessions across restarts; give the same
+// -clientid and -appid each time.
 //
 // As a long-running server it enforces WeChat's limit of code exchanges a
 // minute per user (-rate-limit), caps the users callers may create
@@ -15,6 +24,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -30,14 +40,14 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "emulator:", err)
+		fmt.Fprintln(os.Stderr, "baas-emulator:", err)
 		os.Exit(1)
 	}
 }
 
 // run serves until ctx is done.
 func run(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	fs := flag.NewFlagSet("baas-emulator", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8787", "listen address")
 	appID := fs.String("appid", "", "the mini-program's AppID (default: random)")
 	clientID := fs.String("clientid", "", "the ClientID to accept (default: random)")
@@ -47,6 +57,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	maxUsers := fs.Int("max-http-users", baastest.DefaultMaxHTTPUsers, "users the /emulator/wx paths may create")
 	readTimeout := fs.Duration("read-timeout", baastest.DefaultReadTimeout, "time to read a whole request")
 	idleTimeout := fs.Duration("idle-timeout", baastest.DefaultIdleTimeout, "time an idle connection stays open")
+	adminToken := fs.String("admin-token", "", "the token the control plane (/emulator/v1/) requires; needed beyond loopback")
+	importFile := fs.String("import", "", "start from the state in this file (written by -export-on-exit)")
+	exportFile := fs.String("export-on-exit", "", "write the state to this file when stopping")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,17 +80,62 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		baastest.WithClientID(*clientID), baastest.WithExpiresIn(*expiresIn),
 		baastest.WithSessionKeyRefresh(*keyRefresh), baastest.WithCodeRateLimit(*rateLimit),
 		baastest.WithMaxHTTPUsers(*maxUsers), baastest.WithReadTimeout(*readTimeout),
-		baastest.WithIdleTimeout(*idleTimeout))
+		baastest.WithIdleTimeout(*idleTimeout), baastest.WithAdminToken(*adminToken))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if *importFile != "" {
+		if err := importState(s, *importFile); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(out, "baastest emulator serving at %s\n", s.URL)
 	fmt.Fprintf(out, "ClientID: %s\n", s.ClientID)
 	fmt.Fprintf(out, "AppID:    %s\n", s.AppID)
+	fmt.Fprintf(out, "PID:      %d\n", os.Getpid())
 	fmt.Fprintf(out, "WeChat:   POST %s {\"openid\"} → {\"code\"};  POST %s {\"openid\",\"deny\"} → {\"detail\":{...}}\n",
 		baastest.PathWxLogin, baastest.PathWxUserInfo)
+	fmt.Fprintf(out, "Control:  %s (users, codes, faults, calls, reset, state)\n", s.URL+baastest.ControlPrefix)
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping")
+	if *exportFile != "" {
+		if err := exportState(s, *exportFile); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "state written to %s\n", *exportFile)
+	}
+	return nil
+}
+
+// importState loads the state in path into s.
+func importState(s *baastest.Server, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("-import: %w", err)
+	}
+	var state baastest.State
+	if err := json.Unmarshal(data, &state); err != nil {
+		return fmt.Errorf("-import %s: not a state the emulator exported: %w", path, err)
+	}
+	if err := s.Import(state); err != nil {
+		return fmt.Errorf("-import %s: %w", path, err)
+	}
+	return nil
+}
+
+// exportState writes the state of s to path, atomically.
+func exportState(s *baastest.Server, path string) error {
+	data, err := json.MarshalIndent(s.Export(), "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("-export-on-exit: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("-export-on-exit: %w", err)
+	}
 	return nil
 }

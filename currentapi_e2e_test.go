@@ -1,0 +1,234 @@
+package baas_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
+)
+
+// End-to-end tests of the current (JS SDK 3.x) auth API against the
+// emulator.
+
+func TestE2ELoginWithPhone(t *testing.T) {
+	ctx := context.Background()
+	t.Run("code (v2.7)", func(t *testing.T) {
+		e := newE2E(t, baas.ProtocolV2, nil)
+		e.wx.AddUser(baastest.User{OpenID: "oAlice", UnionID: "uAlice", NickName: "Alice", Phone: "13912345678"})
+		u, err := e.c.LoginWithPhone(ctx, e.wx.GetPhoneNumber("oAlice"))
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), u.ID)
+		assert.Equal(t, "oAlice", u.OpenID)
+		assert.Equal(t, 1, e.srv.Calls("/hserve/v2.7/idp/wechat/phone-login/"))
+		assert.Equal(t, 0, e.srv.Calls("/hserve/v2.5/idp/wechat/silent-login/"), "no silent login first")
+		rec, err := e.c.GetCurrentUser(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, "13912345678", rec.Phone)
+		assert.Equal(t, "13912345678", rec.Raw["phone"])
+
+		// The phone code is single use.
+		ev := e.wx.GetPhoneNumber("oAlice")
+		_, err = e.c.LoginWithPhone(ctx, ev)
+		require.NoError(t, err)
+		_, err = e.c.LoginWithPhone(ctx, ev)
+		he := requireHError(t, err, http.StatusBadRequest, nil)
+		assert.Contains(t, he.Message, "phone_code already used")
+	})
+	t.Run("encrypted (v2.5)", func(t *testing.T) {
+		e := newE2E(t, baas.ProtocolV2, nil)
+		ev := e.wx.GetPhoneNumber("oAlice")
+		ev.Detail.Code = "" // a base library older than 2.21.2
+		_, err := e.c.LoginWithPhone(ctx, ev)
+		require.NoError(t, err)
+		assert.Equal(t, 1, e.srv.Calls("/hserve/v2.5/idp/wechat/phone-login/"))
+		rec, err := e.c.GetCurrentUser(ctx)
+		require.NoError(t, err)
+		assert.Regexp(t, `^138\d{8}$`, rec.Phone, "the number made from the openid")
+	})
+	t.Run("the session_key pitfall", func(t *testing.T) {
+		e := newE2E(t, baas.ProtocolV2, nil)
+		ev := e.wx.GetPhoneNumber("oAlice")
+		ev.Detail.Code = ""
+		e.wx.RotateSessionKey("oAlice") // between the button and the call
+		_, err := e.c.LoginWithPhone(ctx, ev)
+		he := requireHError(t, err, http.StatusBadRequest, nil)
+		assert.Contains(t, he.Message, "session_key")
+		assert.NotContains(t, he.Error(), ev.Detail.EncryptedData)
+		_, err = e.c.CurrentUser(ctx)
+		requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+	})
+	t.Run("refusal", func(t *testing.T) {
+		e := newE2E(t, baas.ProtocolV2, nil)
+		_, err := e.c.LoginWithPhone(ctx, e.wx.DenyPhoneNumber("oAlice"))
+		he := requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+		assert.Contains(t, he.Message, baastest.PhoneDenyErrMsg)
+	})
+	t.Run("create_user false", func(t *testing.T) {
+		e := newE2E(t, baas.ProtocolV2, nil, baas.WithCreateUser(false))
+		_, err := e.c.LoginWithPhone(ctx, e.wx.GetPhoneNumber("oAlice"))
+		he := requireHError(t, err, http.StatusNotFound, nil)
+		assert.Contains(t, he.Message, "WithCreateUser(false)")
+		_, err = e.c.Login(ctx, true)
+		requireHError(t, err, http.StatusNotFound, nil)
+	})
+}
+
+func TestE2EUnionIDLogin(t *testing.T) {
+	ctx := context.Background()
+	e := newE2E(t, baas.ProtocolV2, nil, baas.WithUnionIDLogin(true))
+	// oAlice's record gets her unionid at the first unionid login.
+	u, err := e.c.Login(ctx, true)
+	require.NoError(t, err)
+	assert.Equal(t, "uAlice", u.UnionID)
+
+	// The same person in another mini-program of the open platform account
+	// (another openid, the same unionid) is the same user.
+	e.wx.AddUser(baastest.User{OpenID: "oAliceElsewhere", UnionID: "uAlice"})
+	other := newClient(t, e.srv.ClientID, e.srv.URL, baas.WithUnionIDLogin(true),
+		baas.WithCodeProvider(e.wx.CodeProvider("oAliceElsewhere")))
+	u2, err := other.Login(ctx, true)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, u2.ID)
+
+	// A user with no unionid cannot log in by unionid.
+	e.wx.AddUser(baastest.User{OpenID: "oNoUnion"})
+	none := newClient(t, e.srv.ClientID, e.srv.URL, baas.WithUnionIDLogin(true), baas.WithCodeProvider(e.wx.CodeProvider("oNoUnion")))
+	_, err = none.Login(ctx, true)
+	he := requireHError(t, err, http.StatusBadRequest, nil)
+	assert.Contains(t, he.Message, "no unionid")
+
+	// A record with another unionid than the WeChat user's fails.
+	e.wx.AddUser(baastest.User{OpenID: "oBob", UnionID: "uBob"})
+	bob := newClient(t, e.srv.ClientID, e.srv.URL, baas.WithUnionIDLogin(true), baas.WithCodeProvider(e.wx.CodeProvider("oBob")))
+	_, err = bob.Login(ctx, true)
+	require.NoError(t, err)
+	e.wx.AddUser(baastest.User{OpenID: "oBob", UnionID: "uBobChanged"})
+	require.NoError(t, bob.ClearSession(ctx))
+	_, err = bob.Login(ctx, true)
+	he = requireHError(t, err, http.StatusBadRequest, nil)
+	assert.Contains(t, he.Message, "another unionid")
+}
+
+func TestE2EUpdateUserInfo(t *testing.T) {
+	ctx := context.Background()
+	e := newE2E(t, baas.ProtocolV2, nil)
+	_, err := e.c.Login(ctx, true)
+	require.NoError(t, err)
+	rec, err := e.c.UpdateUserInfo(ctx, e.wx.GetUserInfo("oAlice"), baas.SyncSetNX)
+	require.NoError(t, err)
+	assert.Equal(t, "Alice", rec.Nickname, "setnx writes fields never set")
+	assert.True(t, rec.IsAuthorized)
+
+	e.wx.AddUser(baastest.User{OpenID: "oAlice", UnionID: "uAlice", NickName: "Alice Renamed", City: "Beijing"})
+	for _, tc := range []struct {
+		sync     baas.SyncUserProfile
+		nickname string
+	}{
+		{baas.SyncSetNX, "Alice"},
+		{baas.SyncNever, "Alice"},
+		{baas.SyncOverwrite, "Alice Renamed"},
+	} {
+		rec, err := e.c.UpdateUserInfo(ctx, e.wx.GetUserInfo("oAlice"), tc.sync)
+		require.NoError(t, err, tc.sync)
+		assert.Equal(t, tc.nickname, rec.Nickname, tc.sync)
+	}
+	info, err := e.c.CurrentUser(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "Alice Renamed", info.NickName, "stored as the user info")
+	assert.Equal(t, "Beijing", info.City)
+
+	// Data of another user does not verify.
+	e.wx.AddUser(baastest.User{OpenID: "oMallory"})
+	_, err = e.c.UpdateUserInfo(ctx, e.wx.GetUserInfo("oMallory"), baas.SyncOverwrite)
+	requireHError(t, err, http.StatusBadRequest, nil)
+}
+
+func TestE2EUpdatePhoneNumber(t *testing.T) {
+	ctx := context.Background()
+	e := newE2E(t, baas.ProtocolV2, nil)
+	e.wx.AddUser(baastest.User{OpenID: "oAlice", Phone: "13900000001"})
+	_, err := e.c.Login(ctx, true)
+	require.NoError(t, err)
+	rec, err := e.c.UpdatePhoneNumber(ctx, e.wx.GetPhoneNumber("oAlice"), false)
+	require.NoError(t, err)
+	assert.Equal(t, "13900000001", rec.Phone)
+
+	e.wx.AddUser(baastest.User{OpenID: "oAlice", Phone: "13900000002"})
+	_, err = e.c.UpdatePhoneNumber(ctx, e.wx.GetPhoneNumber("oAlice"), false)
+	he := requireHError(t, err, http.StatusBadRequest, nil)
+	assert.Contains(t, he.Message, "already has a phone number")
+	ev := e.wx.GetPhoneNumber("oAlice")
+	ev.Detail.Code = "" // the encrypted form
+	rec, err = e.c.UpdatePhoneNumber(ctx, ev, true)
+	require.NoError(t, err)
+	assert.Equal(t, "13900000002", rec.Phone)
+}
+
+func TestE2ELinkWechat(t *testing.T) {
+	ctx := context.Background()
+	e := newE2E(t, baas.ProtocolV2, nil)
+	_, err := e.c.Login(ctx, true)
+	require.NoError(t, err)
+	require.NoError(t, e.c.LinkWechat(ctx, false), "the user's own WeChat: nothing to move")
+
+	// The record moves to another WeChat user who has none, with their unionid.
+	e.wx.AddUser(baastest.User{OpenID: "oNewPhone", UnionID: "uNew"})
+	linker, err := e.c.Derive(baas.WithStorage(e.store), baas.WithCodeProvider(e.wx.CodeProvider("oNewPhone")))
+	require.NoError(t, err)
+	require.NoError(t, linker.LinkWechat(ctx, true))
+	assert.Equal(t, "oNewPhone", e.stored(t, baas.KeyOpenID))
+	assert.Equal(t, "uNew", e.stored(t, baas.KeyUnionID))
+	rec, err := e.c.GetCurrentUser(ctx)
+	require.NoError(t, err, "the session is the record's still")
+	assert.Equal(t, int64(1), rec.ID)
+	assert.Equal(t, "oNewPhone", rec.OpenID)
+	assert.Equal(t, "uNew", rec.UnionID)
+
+	// A WeChat user linked to another record is refused.
+	e.wx.AddUser(baastest.User{OpenID: "oTaken"})
+	taken := newClient(t, e.srv.ClientID, e.srv.URL, baas.WithCodeProvider(e.wx.CodeProvider("oTaken")))
+	_, err = taken.Login(ctx, true)
+	require.NoError(t, err)
+	thief, err := e.c.Derive(baas.WithStorage(e.store), baas.WithCodeProvider(e.wx.CodeProvider("oTaken")))
+	require.NoError(t, err)
+	err = thief.LinkWechat(ctx, false)
+	he := requireHError(t, err, http.StatusBadRequest, nil)
+	assert.Contains(t, he.Message, "already linked to user 2")
+}
+
+func TestE2EDecryptData(t *testing.T) {
+	ctx := context.Background()
+	e := newE2E(t, baas.ProtocolV2, nil)
+	e.wx.AddUser(baastest.User{OpenID: "oAlice", Phone: "13700000000"})
+	_, err := e.c.Login(ctx, true)
+	require.NoError(t, err)
+
+	data, iv := e.wx.GetWeRunData("oAlice")
+	var run baastest.WeRunData
+	require.NoError(t, e.c.DecryptData(ctx, baas.DecryptWeRunData, data, iv, &run))
+	require.Len(t, run.StepInfoList, 3)
+	assert.Equal(t, 6000, run.StepInfoList[0].Step)
+
+	data, iv = e.wx.GetShareInfo("oAlice", "tGroup42")
+	var share baastest.ShareInfo
+	require.NoError(t, e.c.DecryptData(ctx, baas.DecryptOpenGID, data, iv, &share))
+	assert.Equal(t, "tGroup42", share.OpenGID)
+
+	ev := e.wx.GetPhoneNumber("oAlice")
+	var phone baastest.PhoneInfo
+	require.NoError(t, e.c.DecryptData(ctx, baas.DecryptPhoneNumber, ev.Detail.EncryptedData, ev.Detail.IV, &phone))
+	assert.Equal(t, "13700000000", phone.PurePhoneNumber)
+	assert.Equal(t, "86", phone.CountryCode)
+
+	// Data under an older session_key does not decrypt.
+	data, iv = e.wx.GetWeRunData("oAlice")
+	e.wx.RotateSessionKey("oAlice")
+	err = e.c.DecryptData(ctx, baas.DecryptWeRunData, data, iv, &run)
+	he := requireHError(t, err, http.StatusBadRequest, nil)
+	assert.Contains(t, he.Message, "session_key")
+}
