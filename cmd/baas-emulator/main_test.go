@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -126,6 +128,9 @@ func TestStandaloneCutsSlowDrip(t *testing.T) {
 	started := time.Now()
 	require.NoError(t, conn.SetReadDeadline(started.Add(5*time.Second)))
 	_, err = io.ReadAll(conn)
+	if errors.Is(err, syscall.ECONNRESET) {
+		err = nil // closed with bytes of the drip unread, the kernel resets it: closed all the same
+	}
 	require.NoError(t, err, "the server closed the connection")
 	assert.Less(t, time.Since(started), 2*time.Second)
 }
