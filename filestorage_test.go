@@ -298,7 +298,7 @@ func TestFileStorageCanceledContext(t *testing.T) {
 }
 
 func TestFileStorageConcurrent(t *testing.T) {
-	const writers, sets = 50, 20
+	const writers, sets = 20, 10
 	ctx := context.Background()
 	s := newFileStorage(t)
 	keys := make([]string, 0, writers*sets)
@@ -327,7 +327,7 @@ func TestFileStorageConcurrent(t *testing.T) {
 				select {
 				case <-stop:
 					return
-				case <-time.After(time.Millisecond):
+				case <-time.After(2 * time.Millisecond):
 				}
 			}
 		})
