@@ -63,9 +63,12 @@ func (rt *retrier) install(r *resty.Client) {
 		OnBeforeRequest(rt.resend)
 }
 
-// call is what the retry machinery knows of one call of Do. It travels in
-// the request's context, the one thing resty hands to every callback.
+// call is what the retry machinery knows of one call of Do. It is the
+// request's context, the one thing resty hands to every callback: the
+// caller's context with the call's state beside it (one allocation, where
+// context.WithValue and the state would take two).
 type call struct {
+	context.Context
 	method, path string
 	rebuild      func(ctx context.Context) (any, error)
 	body         []byte        // the JSON body each attempt sends
@@ -74,13 +77,22 @@ type call struct {
 
 type callKey struct{}
 
+// Value returns the call itself for callKey, else what the caller's context
+// holds.
+func (k *call) Value(key any) any {
+	if key == (callKey{}) {
+		return k
+	}
+	return k.Context.Value(key)
+}
+
 // track returns the context that carries req's call, or ctx itself when
 // nothing is retried.
 func (rt *retrier) track(ctx context.Context, req *Request, body []byte) context.Context {
 	if !rt.on() {
 		return ctx
 	}
-	return context.WithValue(ctx, callKey{}, &call{method: req.Method, path: req.Path, rebuild: req.Rebuild, body: body})
+	return &call{Context: ctx, method: req.Method, path: req.Path, rebuild: req.Rebuild, body: body}
 }
 
 func callOf(ctx context.Context) *call {
@@ -95,6 +107,9 @@ func (rt *retrier) retry(resp *resty.Response, err error) bool {
 	if resp == nil {
 		return false
 	}
+	if err == nil && !retryableStatus(resp.StatusCode()) {
+		return false // the common case, first
+	}
 	ctx := resp.Request.Context()
 	k := callOf(ctx)
 	n := resp.Request.Attempt // the attempts made so far
@@ -108,7 +123,7 @@ func (rt *retrier) retry(resp *resty.Response, err error) bool {
 			return false
 		}
 	} else {
-		if !retryableStatus(resp.StatusCode()) || !(k.rebuild != nil || safeMethod(k.method)) {
+		if k.rebuild == nil && !safeMethod(k.method) {
 			return false
 		}
 		if d, ok := retryAfter(resp.Header(), rt.now()); ok {

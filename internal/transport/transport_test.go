@@ -115,7 +115,9 @@ func TestRedirectRefused(t *testing.T) {
 		t.Cleanup(srv.Close)
 		// The caller's own client would follow; the copy does not.
 		followed := 0
-		hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { followed++; return nil }}
+		tr := &http.Transport{} // not the DefaultTransport that parallel tests share
+		t.Cleanup(tr.CloseIdleConnections)
+		hc := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { followed++; return nil }}
 		c := New(Config{BaseURL: srv.URL, ClientID: "cid", HTTPClient: hc, Retry: RetryPolicy{MaxAttempts: 3}})
 		err := c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/login/", Body: map[string]string{"code": "c0de"}, Token: "tok"}, nil)
 		var se *StatusError
