@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
+	"unicode/utf8"
 )
 
 // MaxFileStorageSize caps the file of a FileStorage: a session takes a few
@@ -24,40 +26,73 @@ const MaxFileStorageSize = 1 << 20
 // FileStorage is a Storage in one JSON file holding an object of key → string
 // value, as wx storage holds it, so that a session outlives the process.
 //
+// # Writes
+//
 // Every Set or Delete that changes something rewrites the whole file
-// atomically (a temporary file in the same directory, synced, then renamed
-// over the target), with mode 0600 since it holds the auth token.
+// atomically: a temporary file ".<name>.<digits>.tmp" in the same directory,
+// synced, made 0600 (it holds the auth token), then renamed over the file. A
+// write that fails changes nothing, on disk or in memory. Once a write has
+// begun it is finished: a context canceled before it begins gives an *HError
+// of code CodeCanceled (CodeTimeout for a deadline), and nothing is written.
+//
+// # Several processes
 //
 // Several processes may share the file, as two runs of a command line tool
-// do: each read-modify-write holds an advisory lock on a file beside it
-// (path + ".lock", on systems with flock(2); elsewhere one process only
-// should own the file), first reloads the file if another process changed
-// it, and only then applies its change, so that no update is lost and a
-// logout in one process is not undone by another. Reads see a change made
-// by another process at once: Get costs a stat of the file and a map lookup,
-// and reads the file again only when it changed.
+// do. On systems with flock(2) (Linux, the BSDs, macOS), each Set or Delete
+// holds an advisory lock on the file "<path>.lock" beside it (created once,
+// never removed), reads the file again if another process changed it, and
+// only then applies its change: no update is lost, and a logout in one
+// process is not undone by a write in another. Reads (Get, and the Client's
+// session cache) see a change made by another process as soon as that
+// process's Set or Delete has returned: each costs a stat(2) of the file,
+// which is read again only when it changed. A version of the file is known
+// by its device, inode, size and modification time, and each write gives
+// the new version a modification time later than the one it replaces (a
+// file system's clock may not have ticked since, and it may hand the freed
+// inode of the old version to the new one), so no version is taken for an
+// earlier one. A program that edits the file in place without changing its
+// size or its time may go unseen; this package's writers always replace the
+// file. If another process leaves something at the path that is not a
+// session file, Get, Set and Delete report it; the Client keeps using the
+// session it last read until the file can be read again. On other systems
+// (Windows) there is no lock: one process only should write the file, and
+// readers see its writes as above.
 //
-// NewFileStorage checks at once what would otherwise fail after a code was
-// spent: the path must be a regular file (or not exist yet) of at most
-// MaxFileStorageSize bytes holding a JSON object of strings, and its
-// directory must exist and be writable. It removes the temporary files a
-// crash of an earlier write left behind, which may hold a token.
+// # Open
+//
+// NewFileStorage checks at once what would otherwise fail after a login
+// code was spent:
+//   - a symbolic link at the path is followed once, at open: reads, writes
+//     and the lock file then use the file it names, so that every opener of
+//     the same file shares one lock and the link stays a link;
+//   - the file must be a regular file (or not exist yet) of at most
+//     MaxFileStorageSize bytes, holding a JSON object of strings; a FIFO or
+//     a device is refused without being opened for reading, so it cannot
+//     block;
+//   - its directory must exist and be writable (a temporary file is made and
+//     removed there), and the lock file must open.
+//
+// It also removes the temporary files that a write cut short by a crash left
+// behind (they may hold a token): those of this file only, matched by their
+// exact name pattern, and only when no other process is writing.
 //
 // A FileStorage is safe for concurrent use. Its errors are *HError values of
-// code CodeStorage (CodeCanceled when the context was canceled) that name
-// the path but never a stored value.
+// code CodeStorage (CodeCanceled or CodeTimeout when the caller's context
+// ended) that name the path and what was wrong, never a stored value.
 type FileStorage struct {
-	path     string
+	path     string // as given: Path and the errors name it
+	file     string // absolute, a link followed: where reads and writes go
 	lockPath string
 
-	wmu   sync.Mutex // serializes this process's writes and reloads, held across the disk I/O
-	table            // its lock is held for writing only to swap the map
-	seen  atomic.Pointer[fileID]
+	writers chan struct{}          // one writer of this storage at a time; waiting for it heeds ctx
+	mu      sync.Mutex             // held to read the file into the table or to write it
+	seen    atomic.Pointer[fileID] // the version the table holds
+	table                          // its lock is held for writing only to swap the map
 }
 
 // fileID tells one version of the file from another: a write renames a new
-// file over the path, so its inode (where the system has one), size and
-// modification time change.
+// file, of a later modification time, over the path; an edit in place
+// changes its size or its time.
 type fileID struct {
 	dev, ino uint64
 	size     int64
@@ -78,36 +113,63 @@ var (
 // NewFileStorage returns a FileStorage kept in the file at path, loading it
 // if it exists. A missing file is an empty storage and is created on the
 // first write; its directory must already exist (it is not created). See
-// FileStorage for what is checked. An empty path gives an *HError of code
-// CodeIncorrectParameter, any other problem one of code CodeStorage, and the
-// file is left as it is.
+// FileStorage for what is checked. An empty path or one holding a NUL byte
+// gives an *HError of code CodeIncorrectParameter, any other problem one of
+// code CodeStorage, and the file is left as it is.
 func NewFileStorage(path string) (*FileStorage, error) {
-	if path == "" {
+	switch {
+	case path == "":
 		return nil, newError(CodeIncorrectParameter, "the FileStorage path is empty", nil)
+	case strings.IndexByte(path, 0) >= 0:
+		return nil, newError(CodeIncorrectParameter, "the FileStorage path holds a NUL byte", nil)
 	}
-	s := &FileStorage{path: path, lockPath: path + ".lock"}
-	dir := filepath.Dir(path)
+	file, err := resolve(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &FileStorage{path: path, file: file, lockPath: file + ".lock", writers: make(chan struct{}, 1)}
+	dir := filepath.Dir(file)
 	if fi, err := os.Stat(dir); err != nil {
 		return nil, newError(CodeStorage, "the directory of "+path+" is not usable", err)
 	} else if !fi.IsDir() {
 		return nil, newError(CodeStorage, "the directory of "+path+" is not usable: "+dir+" is not a directory", nil)
 	}
+	m, id, err := s.read()
+	if err != nil {
+		return nil, err
+	}
 	if err := s.checkWritable(dir); err != nil {
 		return nil, err
 	}
-	unlock, err := s.lock(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	s.removeStaleTemps(dir)
-	m, id, err := s.read()
-	if err != nil {
+	if err := s.cleanUp(dir); err != nil {
 		return nil, err
 	}
 	s.m = m
 	s.seen.Store(&id)
 	return s, nil
+}
+
+// resolve returns the absolute path of the file, following a symbolic link
+// at path, so that a change of directory does not move the storage.
+func resolve(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", newError(CodeStorage, "locating "+path, err)
+	}
+	fi, err := os.Lstat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return abs, nil
+	case err != nil:
+		return "", newError(CodeStorage, "reading "+path, err)
+	case fi.Mode()&fs.ModeSymlink == 0:
+		return abs, nil
+	}
+	target, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", newError(CodeStorage, path+" is a symbolic link that cannot be followed", err)
+	}
+	return target, nil // absolute, as abs is
 }
 
 // Path returns the path of the file, as given to NewFileStorage.
@@ -125,7 +187,8 @@ func (s *FileStorage) Get(_ context.Context, key string) (string, bool, error) {
 
 // generation changes whenever the stored values do, in this process or in
 // another: the Client's session cache depends on it. A file another process
-// left unreadable keeps the last values read, until it is readable again.
+// left unreadable keeps the last values read, until it is readable again
+// (Get reports the error).
 func (s *FileStorage) generation() uint64 {
 	_ = s.refresh()
 	return s.gen.Load()
@@ -164,17 +227,16 @@ func (s *FileStorage) Delete(ctx context.Context, keys ...string) error {
 
 // refresh reads the file again if it is not the version last read.
 func (s *FileStorage) refresh() error {
-	id, err := s.stat()
-	if err == nil && id == *s.seen.Load() {
+	if id, err := s.stat(); err == nil && id == *s.seen.Load() {
 		return nil
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return s.reloadLocked()
 }
 
 // reloadLocked reads the file if it changed since it was last read, and
-// makes what it holds current. The caller holds wmu.
+// makes what it holds current. The caller holds mu.
 func (s *FileStorage) reloadLocked() error {
 	if id, err := s.stat(); err == nil && id == *s.seen.Load() {
 		return nil
@@ -183,9 +245,15 @@ func (s *FileStorage) reloadLocked() error {
 	if err != nil {
 		return err
 	}
+	s.install(m, id)
+	return nil
+}
+
+// install makes m, read from or written to the version id of the file,
+// current. The caller holds mu.
+func (s *FileStorage) install(m map[string]string, id fileID) {
 	s.swap(m)
 	s.seen.Store(&id)
-	return nil
 }
 
 // update applies change to a copy of the map, under the file lock and after
@@ -193,8 +261,12 @@ func (s *FileStorage) reloadLocked() error {
 // changed something, writes the copy to disk and then makes it current. The
 // current map is never modified, so readers only need the lock to load it.
 func (s *FileStorage) update(ctx context.Context, change func(map[string]string) bool) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	select {
+	case s.writers <- struct{}{}:
+	case <-ctx.Done():
+		return ctxError(ctx)
+	}
+	defer func() { <-s.writers }()
 	if ctx.Err() != nil {
 		return ctxError(ctx)
 	}
@@ -203,28 +275,29 @@ func (s *FileStorage) update(ctx context.Context, change func(map[string]string)
 		return err
 	}
 	defer unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.reloadLocked(); err != nil {
 		return err
 	}
-	next := maps.Clone(s.m) // s.m changes only under wmu, which we hold
+	next := maps.Clone(s.m) // s.m changes only under mu, which we hold
 	if !change(next) {
 		return nil
 	}
 	if ctx.Err() != nil {
 		return ctxError(ctx)
 	}
-	id, err := s.write(next)
+	id, err := s.write(next, *s.seen.Load())
 	if err != nil {
 		return err
 	}
-	s.swap(next)
-	s.seen.Store(&id)
+	s.install(next, id)
 	return nil
 }
 
 // stat identifies the version of the file at the path.
 func (s *FileStorage) stat() (fileID, error) {
-	id, err := statPath(s.path)
+	id, err := statPath(s.file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fileID{missing: true}, nil
 	}
@@ -233,48 +306,100 @@ func (s *FileStorage) stat() (fileID, error) {
 
 // read loads the file: a missing one is empty; anything but a regular file
 // of at most MaxFileStorageSize bytes holding a JSON object of strings is
-// refused. The file is opened without blocking, so that a FIFO put at the
-// path cannot hang the caller.
+// refused. A file that is not regular is not opened; the file is opened
+// without blocking, so that a FIFO put at the path in between cannot hang
+// the caller either. It reads the file into one buffer of its size.
 func (s *FileStorage) read() (map[string]string, fileID, error) {
-	f, err := openNonblocking(s.path)
+	fi, err := os.Stat(s.file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]string{}, fileID{missing: true}, nil
 	}
 	if err != nil {
 		return nil, fileID{}, newError(CodeStorage, "reading "+s.path, err)
 	}
+	if err := s.checkFile(fi); err != nil {
+		return nil, fileID{}, err
+	}
+	f, err := openNonblocking(s.file)
+	if errors.Is(err, fs.ErrNotExist) { // removed since the stat
+		return map[string]string{}, fileID{missing: true}, nil
+	}
+	if err != nil {
+		return nil, fileID{}, newError(CodeStorage, "reading "+s.path, err)
+	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
+	if fi, err = f.Stat(); err != nil {
 		return nil, fileID{}, newError(CodeStorage, "reading "+s.path, err)
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fileID{}, newError(CodeStorage, fmt.Sprintf("%s is not a regular file (%s)", s.path, fi.Mode().Type()), nil)
+	if err := s.checkFile(fi); err != nil {
+		return nil, fileID{}, err
 	}
-	if fi.Size() > MaxFileStorageSize {
-		return nil, fileID{}, newError(CodeStorage, fmt.Sprintf("%s has %d bytes, more than a session file's %d: not loaded", s.path, fi.Size(), MaxFileStorageSize), nil)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileStorageSize+1))
-	if err != nil {
+	buf := make([]byte, fi.Size()+1) // one more, to notice a file that grew
+	n, err := io.ReadFull(f, buf)
+	switch {
+	case err == nil:
+		return nil, fileID{}, newError(CodeStorage, s.path+" grew while it was read: not loaded", nil)
+	case err != io.ErrUnexpectedEOF && err != io.EOF:
 		return nil, fileID{}, newError(CodeStorage, "reading "+s.path, err)
 	}
-	if len(data) > MaxFileStorageSize {
-		return nil, fileID{}, newError(CodeStorage, fmt.Sprintf("%s grew past %d bytes while it was read: not loaded", s.path, MaxFileStorageSize), nil)
-	}
-	m, err := decodeStorage(data)
+	m, err := decodeStorage(buf[:n])
 	if err != nil {
-		return nil, fileID{}, newError(CodeStorage, s.path+" is not a JSON object of strings: "+describeJSONError(err, len(data)), err)
+		return nil, fileID{}, newError(CodeStorage, s.path+" is not a JSON object of strings", err)
 	}
 	return m, idOf(fi), nil
 }
 
-// tempPattern is the name pattern of this storage's temporary files.
-func (s *FileStorage) tempPattern() string { return "." + filepath.Base(s.path) + ".*.tmp" }
+// checkFile refuses what a session file cannot be.
+func (s *FileStorage) checkFile(fi fs.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return newError(CodeStorage, fmt.Sprintf("%s is not a regular file but a %s", s.path, kindOf(fi.Mode())), nil)
+	}
+	if fi.Size() > MaxFileStorageSize {
+		return newError(CodeStorage, fmt.Sprintf("%s has %d bytes, more than the %d a session file may have: not loaded", s.path, fi.Size(), MaxFileStorageSize), nil)
+	}
+	return nil
+}
+
+// kindOf names the type of a file that is not regular.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "character device"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	}
+	return "file of mode " + m.Type().String()
+}
+
+// tempPrefix and tempSuffix frame the names of this storage's temporary
+// files: os.CreateTemp puts decimal digits between them.
+func (s *FileStorage) tempPrefix() string { return "." + filepath.Base(s.file) + "." }
+
+const tempSuffix = ".tmp"
+
+// isTemp reports whether name is one of this storage's temporary files,
+// exactly: ".session.json.123.tmp" but not ".session.json.bak.123.tmp".
+func (s *FileStorage) isTemp(name string) bool {
+	rest, ok := strings.CutPrefix(name, s.tempPrefix())
+	if !ok {
+		return false
+	}
+	digits, ok := strings.CutSuffix(rest, tempSuffix)
+	return ok && digits != "" && strings.Trim(digits, "0123456789") == ""
+}
 
 // checkWritable makes and removes a temporary file in dir, so that a
 // directory where the session cannot be saved is found at open.
 func (s *FileStorage) checkWritable(dir string) error {
-	f, err := os.CreateTemp(dir, s.tempPattern())
+	f, err := os.CreateTemp(dir, s.tempPrefix()+"*"+tempSuffix)
 	if err != nil {
 		return newError(CodeStorage, "the directory of "+s.path+" is not writable", err)
 	}
@@ -284,28 +409,34 @@ func (s *FileStorage) checkWritable(dir string) error {
 	return nil
 }
 
-// removeStaleTemps removes the temporary files of this storage that a
-// crashed write left: the caller holds the file lock, so no live write of
-// any process has one.
-func (s *FileStorage) removeStaleTemps(dir string) {
+// cleanUp checks that the lock file opens and, when no other process holds
+// the lock, removes the temporary files of this storage that a crashed
+// write left. It does not wait for the lock: a process that holds it is
+// writing, and its temporary file is not stale.
+func (s *FileStorage) cleanUp(dir string) error {
+	unlock, locked, err := s.tryLock()
+	if err != nil || !locked {
+		return err
+	}
+	defer unlock()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return
+		return nil // checkWritable could write there: this is best effort
 	}
-	prefix := "." + filepath.Base(s.path) + "."
 	for _, e := range entries {
-		name := e.Name()
-		if strings.HasPrefix(name, prefix) && strings.HasSuffix(name, ".tmp") && e.Type().IsRegular() {
-			_ = os.Remove(filepath.Join(dir, name))
+		if s.isTemp(e.Name()) && e.Type().IsRegular() {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
+	return nil
 }
 
-// write replaces the file with m, atomically: a temporary file in the same
-// directory, synced, closed, made 0600 and renamed over the target, then the
-// directory synced (best effort). On failure the temporary file is removed.
-// It returns the identity of the new file.
-func (s *FileStorage) write(m map[string]string) (id fileID, err error) {
+// write replaces the file, whose current version is prev, with m,
+// atomically: a temporary file in the same directory, synced, made 0600,
+// given a modification time after prev's, and renamed over the target, then
+// the directory synced (best effort). On failure the temporary file is
+// removed. It returns the identity of the new version.
+func (s *FileStorage) write(m map[string]string, prev fileID) (id fileID, err error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -313,8 +444,8 @@ func (s *FileStorage) write(m map[string]string) (id fileID, err error) {
 	if err := enc.Encode(m); err != nil { // cannot fail for a map of strings
 		return fileID{}, newError(CodeStorage, "encoding "+s.path, err)
 	}
-	dir := filepath.Dir(s.path)
-	f, err := os.CreateTemp(dir, s.tempPattern())
+	dir := filepath.Dir(s.file)
+	f, err := os.CreateTemp(dir, s.tempPrefix()+"*"+tempSuffix)
 	if err != nil {
 		return fileID{}, newError(CodeStorage, "writing "+s.path, err)
 	}
@@ -329,20 +460,20 @@ func (s *FileStorage) write(m map[string]string) (id fileID, err error) {
 	if _, err = f.Write(buf.Bytes()); err != nil {
 		return fileID{}, err
 	}
+	if err = f.Chmod(0o600); err != nil { // CreateTemp's 0600, less the umask
+		return fileID{}, err
+	}
+	fi, err := laterThan(f, prev)
+	if err != nil {
+		return fileID{}, err
+	}
 	if err = f.Sync(); err != nil {
 		return fileID{}, err
 	}
 	if err = f.Close(); err != nil {
 		return fileID{}, err
 	}
-	if err = os.Chmod(tmp, 0o600); err != nil {
-		return fileID{}, err
-	}
-	fi, err := os.Stat(tmp)
-	if err != nil {
-		return fileID{}, err
-	}
-	if err = os.Rename(tmp, s.path); err != nil {
+	if err = os.Rename(tmp, s.file); err != nil {
 		return fileID{}, err
 	}
 	if d, err := os.Open(dir); err == nil { // make the rename durable
@@ -352,36 +483,106 @@ func (s *FileStorage) write(m map[string]string) (id fileID, err error) {
 	return idOf(fi), nil
 }
 
-// decodeStorage parses a JSON object whose values are all strings.
+// laterThan makes the modification time of f, a new version of the file,
+// later than that of prev, the version it replaces, at the resolution of
+// the file system (1 ns for most, 1 or 2 s for the oldest), and returns
+// what f is then.
+func laterThan(f *os.File, prev fileID) (fs.FileInfo, error) {
+	fi, err := f.Stat()
+	for _, step := range [...]time.Duration{time.Nanosecond, time.Microsecond, time.Millisecond, time.Second, 2 * time.Second} {
+		if err != nil || prev.missing || fi.ModTime().UnixNano() > prev.mtimeNs {
+			return fi, err
+		}
+		if err = os.Chtimes(f.Name(), time.Time{}, time.Unix(0, prev.mtimeNs).Add(step)); err == nil {
+			fi, err = f.Stat()
+		}
+	}
+	if err == nil && fi.ModTime().UnixNano() <= prev.mtimeNs {
+		err = errors.New("the file system keeps no modification time later than the file's")
+	}
+	return fi, err
+}
+
+// decodeStorage parses a JSON object whose values are all strings. Its heap
+// is about the map it returns: each value is decoded once, straight into its
+// string, not copied out of the data first.
 func decodeStorage(data []byte) (map[string]string, error) {
-	var raw map[string]json.RawMessage
+	if len(data) == 0 {
+		return nil, &loadError{msg: "the file is empty"}
+	}
+	var raw map[string]jsonString
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, err
+		if errors.Is(err, errNotString) {
+			return nil, notString(data)
+		}
+		return nil, &loadError{msg: describeJSONError(err, len(data)), err: err}
 	}
 	if raw == nil {
-		return nil, errNotObject
+		return nil, &loadError{msg: "null instead of an object"}
 	}
 	m := make(map[string]string, len(raw))
 	for k, v := range raw {
-		if v[0] != '"' {
-			return nil, &notStringError{key: k}
-		}
-		var str string
-		if err := json.Unmarshal(v, &str); err != nil {
-			return nil, err
-		}
-		m[k] = str
+		m[k] = string(v)
 	}
 	return m, nil
 }
 
-var errNotObject = errors.New("null instead of an object")
+// jsonString is a value of a session file: a JSON string, and nothing else,
+// not even null.
+type jsonString string
 
-// notStringError is a value that is not a JSON string. It names the key only:
-// values may be tokens.
-type notStringError struct{ key string }
+var errNotString = errors.New("a value is not a string")
 
-func (e *notStringError) Error() string { return fmt.Sprintf("the value of %q is not a string", e.key) }
+func (j *jsonString) UnmarshalJSON(b []byte) error {
+	if b[0] != '"' {
+		return errNotString
+	}
+	// The decoder has checked the syntax: with no escape and valid UTF-8,
+	// the text between the quotes is the value.
+	if in := b[1 : len(b)-1]; bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
+		*j = jsonString(in)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*j = jsonString(s)
+	return nil
+}
+
+// notString names the first key, in the order of the file, whose value is
+// not a string: data is a valid JSON object.
+func notString(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err == nil { // the object's {
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				break
+			}
+			v, err := dec.Token()
+			if err != nil {
+				break
+			}
+			if _, ok := v.(string); !ok {
+				return &loadError{msg: fmt.Sprintf("the value of %q is not a string", k), err: errNotString}
+			}
+		}
+	}
+	return &loadError{msg: errNotString.Error(), err: errNotString}
+}
+
+// loadError says what is wrong with the content of a file, in words that
+// quote none of it (the errors of encoding/json quote a character), and
+// wraps the decoder's error.
+type loadError struct {
+	msg string
+	err error
+}
+
+func (e *loadError) Error() string { return e.msg }
+func (e *loadError) Unwrap() error { return e.err }
 
 // describeJSONError says what is wrong with a file of size bytes, without
 // quoting its content.
@@ -389,8 +590,6 @@ func describeJSONError(err error, size int) string {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
-	case size == 0:
-		return "the file is empty"
 	case errors.As(err, &se) && se.Offset >= int64(size):
 		return "truncated JSON"
 	case errors.As(err, &se):
@@ -398,5 +597,5 @@ func describeJSONError(err error, size int) string {
 	case errors.As(err, &te):
 		return "a JSON " + te.Value + " instead of an object"
 	}
-	return err.Error()
+	return "not JSON"
 }

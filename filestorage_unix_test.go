@@ -3,15 +3,29 @@
 package baas_test
 
 import (
+	"context"
+	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
 )
+
+// holdLock takes the file lock of the FileStorage at path, as another
+// process writing it would, and returns the function that releases it.
+func holdLock(t *testing.T, path string) (release func()) {
+	t.Helper()
+	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	require.NoError(t, err)
+	require.NoError(t, syscall.Flock(int(f.Fd()), syscall.LOCK_EX))
+	t.Cleanup(func() { _ = f.Close() })
+	return func() { _ = f.Close() }
+}
 
 // A FIFO at the path is refused at once: opening it does not block.
 func TestNewFileStorageRefusesAFIFO(t *testing.T) {
@@ -25,8 +39,162 @@ func TestNewFileStorageRefusesAFIFO(t *testing.T) {
 	select {
 	case err := <-done:
 		he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
-		assert.Contains(t, he.Message, "is not a regular file")
+		assert.Equal(t, "storage failure: "+path+" is not a regular file but a named pipe (FIFO)", he.Message)
 	case <-time.After(5 * time.Second):
 		t.Fatal("NewFileStorage blocked on a FIFO")
 	}
+}
+
+// A device is refused, through a link too, before its directory is tried
+// for writing (so no file is made in /dev).
+func TestNewFileStorageRefusesADevice(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "session.json")
+	mustNil(t, os.Symlink("/dev/null", link), "symlink")
+	_, err := baas.NewFileStorage(link)
+	he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+	assert.Equal(t, "storage failure: "+link+" is not a regular file but a character device", he.Message)
+	_, err = os.Stat("/dev/null.lock")
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// A link at the path is followed at open: the link stays a link, and the
+// file it names is written, with its lock beside it, so that an opener of
+// the link and an opener of the file share the lock.
+func TestFileStorageFollowsALink(t *testing.T) {
+	ctx := context.Background()
+	dir, linkDir := t.TempDir(), t.TempDir()
+	target := filepath.Join(dir, "real.json")
+	link := filepath.Join(linkDir, "session.json")
+	mustNil(t, os.WriteFile(target, []byte(`{"a":"1"}`), 0o600), "write")
+	mustNil(t, os.Symlink(target, link), "symlink")
+
+	s, err := baas.NewFileStorage(link)
+	require.NoError(t, err)
+	assert.Equal(t, link, s.Path())
+	wantValues(t, s, map[string]string{"a": "1"})
+	mustNil(t, s.Set(ctx, map[string]string{"b": "2"}), "Set")
+
+	fi, err := os.Lstat(link)
+	require.NoError(t, err)
+	assert.NotZero(t, fi.Mode()&os.ModeSymlink, "the link is still a link")
+	wantFile(t, target, map[string]string{"a": "1", "b": "2"})
+	assert.FileExists(t, target+".lock")
+	assert.NoFileExists(t, link+".lock")
+
+	direct, err := baas.NewFileStorage(target)
+	require.NoError(t, err)
+	mustNil(t, direct.Set(ctx, map[string]string{"c": "3"}), "Set through the file")
+	wantValues(t, s, map[string]string{"a": "1", "b": "2", "c": "3"})
+
+	t.Run("dangling", func(t *testing.T) {
+		dangling := filepath.Join(t.TempDir(), "session.json")
+		mustNil(t, os.Symlink(filepath.Join(dir, "missing.json"), dangling), "symlink")
+		_, err := baas.NewFileStorage(dangling)
+		he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+		assert.Contains(t, he.Message, dangling+" is a symbolic link that cannot be followed")
+	})
+}
+
+// NewFileStorage does not wait for a lock another process holds (a process
+// stopped mid-write must not hang every later start); it leaves the
+// temporary files alone then, since one of them is being written.
+func TestNewFileStorageDoesNotWaitForTheLock(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "session.json")
+	mustNil(t, os.WriteFile(path, []byte(`{"a":"1"}`), 0o600), "write")
+	temp := filepath.Join(dir, ".session.json.42.tmp")
+	mustNil(t, os.WriteFile(temp, []byte(`{}`), 0o600), "write")
+	release := holdLock(t, path)
+
+	done := make(chan error, 1)
+	go func() {
+		s, err := baas.NewFileStorage(path)
+		if err == nil {
+			_, _, err = s.Get(context.Background(), "a")
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("NewFileStorage waited for the lock")
+	}
+	assert.FileExists(t, temp, "a temporary file being written is not removed")
+
+	release()
+	_, err := baas.NewFileStorage(path)
+	require.NoError(t, err)
+	assert.NoFileExists(t, temp)
+}
+
+// A write waiting for the lock that another process holds ends with the
+// caller's context: 692 when canceled, and nothing written.
+func TestFileStorageLockWaitCanceled(t *testing.T) {
+	s := newFileStorage(t)
+	mustNil(t, s.Set(context.Background(), map[string]string{"a": "1"}), "Set")
+	holdLock(t, s.Path())
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	err := s.Set(ctx, map[string]string{"a": "2"})
+	he := requireHError(t, err, baas.CodeCanceled, baas.ErrCanceled)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotContains(t, he.Message, "storage failure")
+	wantFile(t, s.Path(), map[string]string{"a": "1"})
+	wantValues(t, s, map[string]string{"a": "1"})
+}
+
+// Writers of one storage waiting for each other heed their context: a write
+// held up (here, by another holder of the file lock) does not hold up a
+// caller whose context ends.
+func TestFileStorageWaitingWriterHeedsContext(t *testing.T) {
+	ctx := context.Background()
+	s := newFileStorage(t)
+	other, err := baas.NewFileStorage(s.Path())
+	require.NoError(t, err)
+
+	// other's write waits for the lock, which holdLock holds.
+	release := holdLock(t, s.Path())
+	first := make(chan error, 1)
+	go func() { first <- other.Set(ctx, map[string]string{"first": "1"}) }()
+
+	// s's writers: one waits for the lock, one for the other writer.
+	held := make(chan error, 1)
+	go func() { held <- s.Set(ctx, map[string]string{"held": "1"}) }()
+	time.Sleep(20 * time.Millisecond) // let both queue (not needed for correctness)
+	for _, tc := range []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+		code int
+	}{
+		{"canceled", func() (context.Context, context.CancelFunc) {
+			c, cancel := context.WithCancel(ctx)
+			time.AfterFunc(20*time.Millisecond, cancel)
+			return c, cancel
+		}, baas.CodeCanceled},
+		{"deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(ctx, 20*time.Millisecond)
+		}, baas.CodeTimeout},
+	} {
+		c, cancel := tc.ctx()
+		late := make(chan error, 1)
+		go func() { late <- s.Set(c, map[string]string{"late": "1"}) }()
+		select {
+		case err := <-late:
+			requireHError(t, err, tc.code, nil)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: Set waited past its context", tc.name)
+		}
+		cancel()
+	}
+	select {
+	case err := <-held:
+		t.Fatalf("a write went through while the lock was held: %v", err)
+	default:
+	}
+	release()
+	require.NoError(t, <-first)
+	require.NoError(t, <-held)
+	wantValues(t, s, map[string]string{"first": "1", "held": "1"}, "late")
+	wantFile(t, s.Path(), map[string]string{"first": "1", "held": "1"})
 }
