@@ -38,6 +38,10 @@
 //
 // Every error is a *baas.HError: 690 naming the Redis operation and its
 // cause when Redis is down or fails, 601 or 692 when the caller's context
-// ended first. A failed Set writes nothing. The Store needs no repair when
+// ended first. Each call to Redis ends by the caller's deadline or the
+// Store's own (WithTimeout, DefaultTimeout), whichever is sooner: a read
+// that rueidis retries while Redis is down gives up before it with the
+// connection's error, and a Redis that does not answer is a 690 "no answer
+// within" it. A failed Set writes nothing. The Store needs no repair when
 // Redis comes back: the next call works.
 package redisstore
