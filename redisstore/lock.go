@@ -139,7 +139,7 @@ func (s *Store) tryLock(ctx context.Context, key, owner string) (bool, error) {
 		s.unlock(context.WithoutCancel(ctx), key, owner, s.Key(releaseName))
 		return false, err
 	}
-	s.raiseFloor(snap.V)
+	s.raiseFloor(snap.version())
 	return true, nil
 }
 

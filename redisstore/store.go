@@ -2,10 +2,8 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -34,32 +32,13 @@ const (
 
 // sessionKeys are the wx storage names the Store keeps, in a fixed order the
 // scripts index: every key the SDK writes.
-var sessionKeys = []string{
+var sessionKeys = [...]string{
 	baas.KeyUID, baas.KeyOpenID, baas.KeyUnionID, baas.KeyAuthToken,
 	baas.KeyUserInfo, baas.KeySessionExpiresAt, baas.KeyIsLoginedBaaS,
 }
 
 // tokenIndex is the place of KeyAuthToken in sessionKeys, 1-based for Lua.
 const tokenIndex = 4
-
-// snapshotName is the key that holds the whole session as one JSON object,
-// {"v": version, "k": {name: value}}, written with the others in the same
-// script: reads take it, so that a read served from the client-side cache is
-// never a mix of two writes (rueidis caches the keys of an MGET one by one).
-// Every write increments its version.
-const snapshotName = "ifx_baas_session"
-
-// decoded is a snapshot and the bytes it was decoded from.
-type decoded struct {
-	raw  string
-	snap snapshot
-}
-
-// snapshot is the decoded snapshot key.
-type snapshot struct {
-	V int64             `json:"v"`
-	K map[string]string `json:"k"`
-}
 
 // Option configures a Store.
 type Option func(*Store)
@@ -166,33 +145,34 @@ func (s *Store) Key(name string) string { return s.tag + name }
 
 // Get implements baas.Storage, served from the client-side cache.
 func (s *Store) Get(ctx context.Context, key string) (string, bool, error) {
-	m, err := s.read(ctx)
+	snap, err := s.read(ctx)
 	if err != nil {
 		return "", false, err
 	}
-	v, ok := m[key]
+	v, ok := snap.get(key)
 	return v, ok, nil
 }
 
 // GetMany implements baas.MultiGetter: the session in one read of its
 // snapshot, served from the client-side cache while it has not changed.
 func (s *Store) GetMany(ctx context.Context, keys ...string) (map[string]string, error) {
-	m, err := s.read(ctx)
+	snap, err := s.read(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(keys))
 	for _, k := range keys {
-		if v, ok := m[k]; ok {
+		if v, ok := snap.get(k); ok {
 			out[k] = v
 		}
 	}
 	return out, nil
 }
 
-// read returns the session's values from its snapshot, through the
-// client-side cache unless the cached version is older than the floor.
-func (s *Store) read(ctx context.Context) (map[string]string, error) {
+// read returns the session's snapshot (nil: none), through the client-side
+// cache unless the cached version is older than the floor. It is shared:
+// callers only read it.
+func (s *Store) read(ctx context.Context) (*snapshot, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -203,44 +183,45 @@ func (s *Store) read(ctx context.Context) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f := s.floor.Load(); snap.V < f {
+	if f := s.floor.Load(); snap.version() < f {
 		if snap, err = s.result(ctx, b, "GET", s.client.Do(bctx, s.client.B().Get().Key(key).Build())); err != nil {
 			return nil, err
 		}
-		if snap.V < f { // the session expired since: versions start again
-			s.floor.CompareAndSwap(f, snap.V)
+		if snap.version() < f { // the session expired since: versions start again
+			s.floor.CompareAndSwap(f, snap.version())
 		}
 	}
-	return snap.K, nil
+	return snap, nil
 }
 
 // result reads the answer of op, a GET of the snapshot or a command that
 // answers with it (nil: none; "": none, but the command succeeded).
-func (s *Store) result(ctx context.Context, b *bounded, op string, r rueidis.RedisResult) (snapshot, error) {
+func (s *Store) result(ctx context.Context, b *bounded, op string, r rueidis.RedisResult) (*snapshot, error) {
 	raw, err := r.ToString()
 	if rueidis.IsRedisNil(err) {
-		return snapshot{}, nil
+		return nil, nil
 	}
 	if err != nil {
-		return snapshot{}, s.fail(ctx, b, op, err)
+		return nil, s.fail(ctx, b, op, err)
 	}
 	return s.decode(raw)
 }
 
-// decode reads a snapshot. Its map is shared: callers only read it.
-func (s *Store) decode(raw string) (snapshot, error) {
+// decode reads a snapshot (nil: none), reusing the last one while the bytes
+// are the same. It is shared: callers only read it.
+func (s *Store) decode(raw string) (*snapshot, error) {
 	if raw == "" {
-		return snapshot{}, nil
+		return nil, nil
 	}
 	if d := s.last.Load(); d != nil && d.raw == raw {
-		return d.snap, nil
+		return &d.snap, nil
 	}
-	var snap snapshot
-	if err := json.Unmarshal([]byte(raw), &snap); err != nil {
-		return snapshot{}, &baas.HError{Code: baas.CodeStorage, Message: "storage failure: redis: " + s.snapKey + " is not a session snapshot", Err: err}
+	d := &decoded{raw: raw}
+	if err := d.snap.decode(raw); err != nil {
+		return nil, &baas.HError{Code: baas.CodeStorage, Message: "storage failure: redis: " + s.snapKey + " is not a session snapshot", Err: err}
 	}
-	s.last.Store(&decoded{raw: raw, snap: snap})
-	return snap, nil
+	s.last.Store(d)
+	return &d.snap, nil
 }
 
 // raiseFloor makes v the oldest version a read may return, unless the floor
@@ -334,7 +315,7 @@ func (s *Store) Set(ctx context.Context, values map[string]string) error {
 	args := make([]string, 1, 1+2*len(values))
 	args[0] = exp
 	for k, v := range values {
-		i := slices.Index(sessionKeys, k)
+		i := keyIndex(k)
 		if i < 0 {
 			return &baas.HError{Code: baas.CodeIncorrectParameter, Message: "incorrect parameter type: redisstore: " + strconv.Quote(k) + " is not a key the SDK keeps"}
 		}
@@ -361,7 +342,7 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	}
 	full := make([]string, len(keys), len(keys)+1)
 	for i, k := range keys {
-		if !slices.Contains(sessionKeys, k) {
+		if keyIndex(k) < 0 {
 			return &baas.HError{Code: baas.CodeIncorrectParameter, Message: "incorrect parameter type: redisstore: " + strconv.Quote(k) + " is not a key the SDK keeps"}
 		}
 		full[i] = s.Key(k)

@@ -322,3 +322,52 @@ func TestStoreLock(t *testing.T) {
 		assert.Less(t, time.Since(start), time.Second)
 	})
 }
+
+// A snapshot key that is not one (written by hand) is a 690 naming the key
+// and no value; the login lock taken on the way is given back.
+func TestStoreBadSnapshot(t *testing.T) {
+	r := redistest.Start(t)
+	ctx := context.Background()
+	s := redisstore.New(r.Client(), "bad")
+	require.NoError(t, r.Do("SET", s.Key("ifx_baas_session"), `tok-secret not json`).Error())
+
+	_, _, err := s.Get(ctx, baas.KeyAuthToken)
+	he := requireCode(t, err, baas.CodeStorage)
+	assert.Contains(t, he.Message, "{bad}ifx_baas_session is not a session snapshot")
+	assert.NotContains(t, he.Message, "tok-secret")
+	_, err = s.GetMany(ctx, baas.KeyAuthToken)
+	requireCode(t, err, baas.CodeStorage)
+
+	_, err = s.LockLogin(ctx)
+	requireCode(t, err, baas.CodeStorage)
+	n, err := r.Do("EXISTS", s.Key("ifx_baas_login_lock")).AsInt64()
+	require.NoError(t, err)
+	assert.Zero(t, n, "the lock was given back")
+
+	// A Set replaces it: the session is readable again.
+	require.NoError(t, r.Do("DEL", s.Key("ifx_baas_session")).Error())
+	require.NoError(t, s.Set(ctx, session(1, "")))
+	v, ok, err := s.Get(ctx, baas.KeyAuthToken)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "tok-1", v)
+}
+
+// A value stored as "" is stored: Get says so, GetMany keeps it; an absent
+// one is left out.
+func TestStoreEmptyValues(t *testing.T) {
+	r := redistest.Start(t)
+	ctx := context.Background()
+	s := redisstore.New(r.Client(), "empty")
+	require.NoError(t, s.Set(ctx, map[string]string{baas.KeyUID: "1", baas.KeyUserInfo: "", baas.KeyIsLoginedBaaS: ""}))
+	v, ok, err := s.Get(ctx, baas.KeyUserInfo)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Empty(t, v)
+	_, ok, err = s.Get(ctx, baas.KeyAuthToken)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	m, err := s.GetMany(ctx, baas.KeyUID, baas.KeyUserInfo, baas.KeyAuthToken, "not_ours")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{baas.KeyUID: "1", baas.KeyUserInfo: ""}, m)
+}
