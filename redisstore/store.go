@@ -331,8 +331,8 @@ func (s *Store) Set(ctx context.Context, values map[string]string) error {
 	return nil
 }
 
-// Delete implements baas.Storage: the keys in one DEL. Keys the SDK does
-// not keep are refused.
+// Delete implements baas.Storage: the keys, and their values from the
+// snapshot, in one script. Keys the SDK does not keep are refused.
 func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	if s.err != nil {
 		return s.err
