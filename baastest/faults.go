@@ -171,6 +171,7 @@ func inject(w http.ResponseWriter, r *http.Request, f Fault, closed <-chan struc
 			return false
 		case <-closed:
 			t.Stop()
+			drop(w) // no answer, as Close promises: not the empty 200 a returning handler gets
 			return false
 		}
 	}
