@@ -23,21 +23,27 @@
 //
 // Set writes all its keys in one Lua script, atomically, with the session's
 // expiry as their TTL: the keys vanish when the session expires, and a
-// session that does not expire has none. Delete removes keys in one DEL.
+// session that does not expire has none. Delete removes keys, and their
+// values from the snapshot, in one script too.
 //
 // # One login across replicas
 //
 // The Store is a baas.LoginLocker: before a Client spends a code it takes
 // the Store's login lock (SET NX PX with a random owner, released by its
 // owner only, bounded by WithLockTTL), then reads the session again; when
-// another replica has just logged in, it uses that session instead. Waiters
-// are woken when the lock is released (a message on a channel under the
-// prefix), not by a tight poll.
+// another replica has just logged in, it uses that session instead (the
+// lock's script reads the session's version, so that this read is not
+// served a cached copy older than it). Waiters are woken when the lock is
+// released (a message on a channel under the prefix), not by a tight poll.
 //
 // # Failures
 //
 // Every error is a *baas.HError: 690 naming the Redis operation and its
 // cause when Redis is down or fails, 601 or 692 when the caller's context
-// ended first. A failed Set writes nothing. The Store needs no repair when
+// ended first. Each call to Redis ends by the caller's deadline or the
+// Store's own (WithTimeout, DefaultTimeout), whichever is sooner: a read
+// that rueidis retries while Redis is down gives up before it with the
+// connection's error, and a Redis that does not answer is a 690 "no answer
+// within" it. A failed Set writes nothing. The Store needs no repair when
 // Redis comes back: the next call works.
 package redisstore

@@ -148,3 +148,38 @@ func TestReplicasRedisDown(t *testing.T) {
 		return err == nil && u.ID == 1
 	}, 10*time.Second, 50*time.Millisecond, "the Client recovers when Redis is back")
 }
+
+// A replica that died holding the login lock delays the others at most the
+// lock's TTL: then one of them logs in, once, for all.
+func TestReplicasDeadLockHolder(t *testing.T) {
+	r := redistest.Start(t)
+	srv := baastest.NewServer()
+	t.Cleanup(srv.Close)
+	const lockTTL = 400 * time.Millisecond
+	dead := redisstore.New(r.Client(), "alice", redisstore.WithLockTTL(lockTTL))
+	_, err := dead.LockLogin(context.Background()) // and never unlocks
+	require.NoError(t, err)
+	taken := time.Now()
+	a, _ := replica(t, r, srv, "alice")
+	b, _ := replica(t, r, srv, "alice")
+
+	var wg sync.WaitGroup
+	for _, c := range []*baas.Client{a, b} {
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				u, err := c.Login(context.Background(), true)
+				if assert.NoError(t, err) {
+					assert.Equal(t, int64(1), u.ID)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	waited := time.Since(taken)
+	t.Logf("the logins waited %v for a lock whose holder died (TTL %v)", waited.Round(time.Millisecond), lockTTL)
+	assert.GreaterOrEqual(t, waited, lockTTL-50*time.Millisecond, "no login while the dead replica's lock lived")
+	assert.Less(t, waited, lockTTL+2*time.Second)
+	assert.Equal(t, 1, srv.Calls(silentLoginPath))
+}

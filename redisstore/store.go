@@ -2,9 +2,8 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"slices"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -25,36 +24,21 @@ const (
 	// DefaultLockTTL bounds how long a replica may hold the login lock: a
 	// replica that dies holding it delays the others at most this long.
 	DefaultLockTTL = 10 * time.Second
+	// DefaultTimeout bounds each call to Redis when the caller's context
+	// does not end sooner: a Redis that is down or does not answer is a 690
+	// within this time, not a call that waits for it to come back.
+	DefaultTimeout = 3 * time.Second
 )
 
 // sessionKeys are the wx storage names the Store keeps, in a fixed order the
 // scripts index: every key the SDK writes.
-var sessionKeys = []string{
+var sessionKeys = [...]string{
 	baas.KeyUID, baas.KeyOpenID, baas.KeyUnionID, baas.KeyAuthToken,
 	baas.KeyUserInfo, baas.KeySessionExpiresAt, baas.KeyIsLoginedBaaS,
 }
 
 // tokenIndex is the place of KeyAuthToken in sessionKeys, 1-based for Lua.
 const tokenIndex = 4
-
-// snapshotName is the key that holds the whole session as one JSON object,
-// {"v": version, "k": {name: value}}, written with the others in the same
-// script: reads take it, so that a read served from the client-side cache is
-// never a mix of two writes (rueidis caches the keys of an MGET one by one).
-// Every write increments its version.
-const snapshotName = "ifx_baas_session"
-
-// decoded is a snapshot and the bytes it was decoded from.
-type decoded struct {
-	raw  string
-	snap snapshot
-}
-
-// snapshot is the decoded snapshot key.
-type snapshot struct {
-	V int64             `json:"v"`
-	K map[string]string `json:"k"`
-}
 
 // Option configures a Store.
 type Option func(*Store)
@@ -79,6 +63,20 @@ func WithLockTTL(d time.Duration) Option {
 	}
 }
 
+// WithTimeout bounds each call to Redis, by default DefaultTimeout; the
+// caller's context bounds it too, and the sooner end wins. Past it the call
+// is a 690 *baas.HError naming the cause: the connection's error when Redis
+// is down (rueidis retries a read until the bound is near, then gives up
+// with it), "no answer within" the timeout when Redis does not answer.
+// Zero leaves it to the caller's context; less than zero keeps the default.
+func WithTimeout(d time.Duration) Option {
+	return func(s *Store) {
+		if d >= 0 {
+			s.timeout = d
+		}
+	}
+}
+
 // Store is a baas.Storage on Redis for the session of one user, shared by
 // every replica of a service that uses the same prefix. It also implements
 // baas.MultiGetter (the session in one cached MGET) and baas.LoginLocker
@@ -91,20 +89,20 @@ type Store struct {
 	snapKey  string // the snapshot's key, read on every call
 	cacheTTL time.Duration
 	lockTTL  time.Duration
+	timeout  time.Duration
 	err      error // a bad prefix: every call returns it
 
-	// written is the version of this Store's last write. Redis may push the
-	// invalidation of a key after the reply to the write that changed it, so
-	// a cached read may still hold an older version: it is read again from
-	// the server, and this Store reads its own writes.
-	written atomic.Int64
+	// floor is the oldest snapshot version a read may return: that of this
+	// Store's last write, or the one it found on taking the login lock. A
+	// cached snapshot older than it is read again from the server. Redis
+	// may push the invalidation of a key after the reply to the write that
+	// changed it, so without it a Store could miss its own write; and the
+	// replica that just released the lock may have stored a session whose
+	// invalidation has not reached this client yet.
+	floor atomic.Int64
 	// last is the snapshot last decoded, kept while the cache answers the
 	// same bytes: a cached read then costs no JSON decoding.
 	last atomic.Pointer[decoded]
-	// fresh makes the next read go to the server: set when the login lock
-	// is taken, since the replica that just released it may have stored a
-	// session whose invalidation has not reached this client yet.
-	fresh atomic.Bool
 }
 
 var (
@@ -124,7 +122,7 @@ var (
 // naming the problem. client should have client-side caching on (rueidis's
 // default); the Store does not close it.
 func New(client rueidis.Client, prefix string, opts ...Option) *Store {
-	s := &Store{client: client, tag: "{" + prefix + "}", cacheTTL: DefaultCacheTTL, lockTTL: DefaultLockTTL}
+	s := &Store{client: client, tag: "{" + prefix + "}", cacheTTL: DefaultCacheTTL, lockTTL: DefaultLockTTL, timeout: DefaultTimeout}
 	s.snapKey = s.Key(snapshotName)
 	switch {
 	case prefix == "":
@@ -147,82 +145,92 @@ func (s *Store) Key(name string) string { return s.tag + name }
 
 // Get implements baas.Storage, served from the client-side cache.
 func (s *Store) Get(ctx context.Context, key string) (string, bool, error) {
-	m, err := s.read(ctx)
+	snap, err := s.read(ctx)
 	if err != nil {
 		return "", false, err
 	}
-	v, ok := m[key]
+	v, ok := snap.get(key)
 	return v, ok, nil
 }
 
 // GetMany implements baas.MultiGetter: the session in one read of its
 // snapshot, served from the client-side cache while it has not changed.
 func (s *Store) GetMany(ctx context.Context, keys ...string) (map[string]string, error) {
-	m, err := s.read(ctx)
+	snap, err := s.read(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(keys))
 	for _, k := range keys {
-		if v, ok := m[k]; ok {
+		if v, ok := snap.get(k); ok {
 			out[k] = v
 		}
 	}
 	return out, nil
 }
 
-// read returns the session's values from its snapshot, through the
-// client-side cache unless the cached version is older than this Store's
-// own last write.
-func (s *Store) read(ctx context.Context) (map[string]string, error) {
+// read returns the session's snapshot (nil: none), through the client-side
+// cache unless the cached version is older than the floor. It is shared:
+// callers only read it.
+func (s *Store) read(ctx context.Context) (*snapshot, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
+	bctx, b := s.within(ctx)
+	defer b.release()
 	key := s.snapKey
-	snap, err := s.decode(s.client.DoCache(ctx, s.client.B().Get().Key(key).Cache(), s.cacheTTL))
+	snap, err := s.result(ctx, b, "GET", s.client.DoCache(bctx, s.client.B().Get().Key(key).Cache(), s.cacheTTL))
 	if err != nil {
 		return nil, err
 	}
-	if w := s.written.Load(); snap.V < w || s.fresh.Swap(false) {
-		if snap, err = s.decode(s.client.Do(ctx, s.client.B().Get().Key(key).Build())); err != nil {
+	if f := s.floor.Load(); snap.version() < f {
+		if snap, err = s.result(ctx, b, "GET", s.client.Do(bctx, s.client.B().Get().Key(key).Build())); err != nil {
 			return nil, err
 		}
-		if snap.V < w { // the session expired since: versions start again
-			s.written.CompareAndSwap(w, snap.V)
+		if snap.version() < f { // the session expired since: versions start again
+			s.floor.CompareAndSwap(f, snap.version())
 		}
 	}
-	return snap.K, nil
-}
-
-// decode reads the answer to a GET of the snapshot. Its map is shared:
-// callers only read it.
-func (s *Store) decode(r rueidis.RedisResult) (snapshot, error) {
-	raw, err := r.ToString()
-	if rueidis.IsRedisNil(err) {
-		return snapshot{}, nil
-	}
-	if err != nil {
-		return snapshot{}, fail("GET", err)
-	}
-	if d := s.last.Load(); d != nil && d.raw == raw {
-		return d.snap, nil
-	}
-	var snap snapshot
-	if err := json.Unmarshal([]byte(raw), &snap); err != nil {
-		return snapshot{}, &baas.HError{Code: baas.CodeStorage, Message: "storage failure: redis: " + s.snapKey + " is not a session snapshot", Err: err}
-	}
-	s.last.Store(&decoded{raw: raw, snap: snap})
 	return snap, nil
 }
 
-// wrote records the version a write of this Store made.
-func (s *Store) wrote(r rueidis.RedisResult) {
-	if v, err := r.AsInt64(); err == nil {
-		for {
-			w := s.written.Load()
-			if v <= w || s.written.CompareAndSwap(w, v) {
-				return
-			}
+// result reads the answer of op, a GET of the snapshot or a command that
+// answers with it (nil: none; "": none, but the command succeeded).
+func (s *Store) result(ctx context.Context, b *bounded, op string, r rueidis.RedisResult) (*snapshot, error) {
+	raw, err := r.ToString()
+	if rueidis.IsRedisNil(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, s.fail(ctx, b, op, err)
+	}
+	return s.decode(raw)
+}
+
+// decode reads a snapshot (nil: none), reusing the last one while the bytes
+// are the same. It is shared: callers only read it.
+func (s *Store) decode(raw string) (*snapshot, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	if d := s.last.Load(); d != nil && d.raw == raw {
+		return &d.snap, nil
+	}
+	d := &decoded{raw: raw}
+	if err := d.snap.decode(raw); err != nil {
+		return nil, &baas.HError{Code: baas.CodeStorage, Message: "storage failure: redis: " + s.snapKey + " is not a session snapshot", Err: err}
+	}
+	s.last.Store(d)
+	return &d.snap, nil
+}
+
+// raiseFloor makes v the oldest version a read may return, unless the floor
+// is higher already.
+func (s *Store) raiseFloor(v int64) {
+	for {
+		f := s.floor.Load()
+		if v <= f || s.floor.CompareAndSwap(f, v) {
+			return
 		}
 	}
 }
@@ -307,22 +315,24 @@ func (s *Store) Set(ctx context.Context, values map[string]string) error {
 	args := make([]string, 1, 1+2*len(values))
 	args[0] = exp
 	for k, v := range values {
-		i := slices.Index(sessionKeys, k)
+		i := keyIndex(k)
 		if i < 0 {
 			return &baas.HError{Code: baas.CodeIncorrectParameter, Message: "incorrect parameter type: redisstore: " + strconv.Quote(k) + " is not a key the SDK keeps"}
 		}
 		args = append(args, strconv.Itoa(i+1), v)
 	}
-	r := setScript.Exec(ctx, s.client, s.keys(), args)
-	if err := r.Error(); err != nil {
-		return fail("saving", err)
+	bctx, b := s.within(ctx)
+	defer b.release()
+	v, err := setScript.Exec(bctx, s.client, s.keys(), args).AsInt64()
+	if err != nil {
+		return s.fail(ctx, b, "saving", err)
 	}
-	s.wrote(r)
+	s.raiseFloor(v)
 	return nil
 }
 
-// Delete implements baas.Storage: the keys in one DEL. Keys the SDK does
-// not keep are refused.
+// Delete implements baas.Storage: the keys, and their values from the
+// snapshot, in one script. Keys the SDK does not keep are refused.
 func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	if s.err != nil {
 		return s.err
@@ -332,16 +342,18 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	}
 	full := make([]string, len(keys), len(keys)+1)
 	for i, k := range keys {
-		if !slices.Contains(sessionKeys, k) {
+		if keyIndex(k) < 0 {
 			return &baas.HError{Code: baas.CodeIncorrectParameter, Message: "incorrect parameter type: redisstore: " + strconv.Quote(k) + " is not a key the SDK keeps"}
 		}
 		full[i] = s.Key(k)
 	}
-	r := deleteScript.Exec(ctx, s.client, append(full, s.snapKey), nil)
-	if err := r.Error(); err != nil {
-		return fail("deleting", err)
+	bctx, b := s.within(ctx)
+	defer b.release()
+	v, err := deleteScript.Exec(bctx, s.client, append(full, s.snapKey), nil).AsInt64()
+	if err != nil {
+		return s.fail(ctx, b, "deleting", err)
 	}
-	s.wrote(r)
+	s.raiseFloor(v)
 	return nil
 }
 
@@ -355,15 +367,37 @@ func (s *Store) keys() []string {
 	return append(full, s.snapKey)
 }
 
-// fail is the *baas.HError of a failed Redis call: 692 or 601 when the
-// caller's context ended, else 690 naming the operation and the cause. No
-// value is ever part of it.
-func fail(op string, err error) error {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return &baas.HError{Code: baas.CodeCanceled, Message: "request canceled: redis " + op + ": " + err.Error(), Err: err}
-	case errors.Is(err, context.DeadlineExceeded):
+// fail is the *baas.HError of a failed Redis call under the bound b of the
+// caller's ctx: 692 or 601 when the caller's context ended, else 690 naming
+// the operation and the cause; the Store's own deadline passing is Redis not
+// answering. No value is ever part of it.
+func (s *Store) fail(ctx context.Context, b *bounded, op string, err error) error {
+	switch cerr := ended(ctx); {
+	case cerr != nil:
+		if !errors.Is(err, cerr) {
+			err = fmt.Errorf("%w (%w)", cerr, err)
+		}
+		if errors.Is(cerr, context.Canceled) {
+			return &baas.HError{Code: baas.CodeCanceled, Message: "request canceled: redis " + op + ": " + err.Error(), Err: err}
+		}
 		return &baas.HError{Code: baas.CodeTimeout, Message: "request timeout: redis " + op + ": " + err.Error(), Err: err}
+	case b.expired():
+		if !errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
+		}
+		return &baas.HError{Code: baas.CodeStorage, Message: "storage failure: redis " + op + ": no answer within " + s.timeout.String() + " (redisstore.WithTimeout): " + err.Error(), Err: err}
 	}
 	return &baas.HError{Code: baas.CodeStorage, Message: "storage failure: redis " + op + ": " + err.Error(), Err: err}
+}
+
+// ended is the error of ctx if it has ended, by the clock too: rueidis may
+// return at a deadline a moment before the context's own timer fires.
+func ended(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }

@@ -323,41 +323,51 @@ func TestStoreLock(t *testing.T) {
 	})
 }
 
-// Redis down is a 690 naming the cause within the caller's deadline; a
-// failed Set leaves no half session; the store works again once Redis is
-// back.
-func TestStoreRedisDown(t *testing.T) {
+// A snapshot key that is not one (written by hand) is a 690 naming the key
+// and no value; the login lock taken on the way is given back.
+func TestStoreBadSnapshot(t *testing.T) {
 	r := redistest.Start(t)
 	ctx := context.Background()
-	s := redisstore.New(r.Client(), "down")
-	require.NoError(t, s.Set(ctx, session(1, "")))
-	r.Stop()
+	s := redisstore.New(r.Client(), "bad")
+	require.NoError(t, r.Do("SET", s.Key("ifx_baas_session"), `tok-secret not json`).Error())
 
-	for name, op := range map[string]func(context.Context) error{
-		"Get":    func(ctx context.Context) error { _, _, err := s.Get(ctx, baas.KeyUID); return err },
-		"Set":    func(ctx context.Context) error { return s.Set(ctx, session(2, "")) },
-		"Delete": func(ctx context.Context) error { return s.Delete(ctx, baas.KeyUID) },
-		"Lock":   func(ctx context.Context) error { _, err := s.LockLogin(ctx); return err },
-	} {
-		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		start := time.Now()
-		err := op(cctx)
-		cancel()
-		var he *baas.HError
-		require.ErrorAs(t, err, &he, name)
-		assert.Contains(t, []int{baas.CodeStorage, baas.CodeTimeout}, he.Code, "%s: %v", name, err)
-		assert.Less(t, time.Since(start), 3*time.Second, name)
-		assert.NotContains(t, err.Error(), "tok-", name)
-		if he.Code == baas.CodeStorage {
-			assert.Contains(t, he.Message, "redis", name)
-		}
-	}
+	_, _, err := s.Get(ctx, baas.KeyAuthToken)
+	he := requireCode(t, err, baas.CodeStorage)
+	assert.Contains(t, he.Message, "{bad}ifx_baas_session is not a session snapshot")
+	assert.NotContains(t, he.Message, "tok-secret")
+	_, err = s.GetMany(ctx, baas.KeyAuthToken)
+	requireCode(t, err, baas.CodeStorage)
 
-	r.Restart() // an empty Redis on the same port
-	require.Eventually(t, func() bool {
-		return s.Set(ctx, session(3, "")) == nil
-	}, 10*time.Second, 50*time.Millisecond, "the store recovers")
-	m, err := s.GetMany(ctx, baas.KeyUID, baas.KeyAuthToken)
+	_, err = s.LockLogin(ctx)
+	requireCode(t, err, baas.CodeStorage)
+	n, err := r.Do("EXISTS", s.Key("ifx_baas_login_lock")).AsInt64()
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{baas.KeyUID: "3", baas.KeyAuthToken: "tok-3"}, m)
+	assert.Zero(t, n, "the lock was given back")
+
+	// A Set replaces it: the session is readable again.
+	require.NoError(t, r.Do("DEL", s.Key("ifx_baas_session")).Error())
+	require.NoError(t, s.Set(ctx, session(1, "")))
+	v, ok, err := s.Get(ctx, baas.KeyAuthToken)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "tok-1", v)
+}
+
+// A value stored as "" is stored: Get says so, GetMany keeps it; an absent
+// one is left out.
+func TestStoreEmptyValues(t *testing.T) {
+	r := redistest.Start(t)
+	ctx := context.Background()
+	s := redisstore.New(r.Client(), "empty")
+	require.NoError(t, s.Set(ctx, map[string]string{baas.KeyUID: "1", baas.KeyUserInfo: "", baas.KeyIsLoginedBaaS: ""}))
+	v, ok, err := s.Get(ctx, baas.KeyUserInfo)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Empty(t, v)
+	_, ok, err = s.Get(ctx, baas.KeyAuthToken)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	m, err := s.GetMany(ctx, baas.KeyUID, baas.KeyUserInfo, baas.KeyAuthToken, "not_ours")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{baas.KeyUID: "1", baas.KeyUserInfo: ""}, m)
 }

@@ -4,6 +4,8 @@
 //
 //	go run ./examples/replicas -redis 127.0.0.1:6379
 //
+// -redis defaults to $REDIS_ADDR, else 127.0.0.1:6379.
+//
 // The backend is the baastest emulator, started in the process; each replica
 // has its own Redis connection, Store and Client, as separate processes
 // would.
@@ -28,7 +30,7 @@ import (
 )
 
 func main() {
-	addr := flag.String("redis", "127.0.0.1:6379", "the Redis server, host:port")
+	addr := flag.String("redis", defaultAddr(os.Getenv), "the Redis server, host:port (default: $REDIS_ADDR, else 127.0.0.1:6379)")
 	burst := flag.Int("burst", 50, "concurrent calls on each replica")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -37,6 +39,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "replicas:", err)
 		os.Exit(1)
 	}
+}
+
+// defaultAddr is $REDIS_ADDR, else Redis's usual address on this machine.
+func defaultAddr(getenv func(string) string) string {
+	if a := getenv("REDIS_ADDR"); a != "" {
+		return a
+	}
+	return "127.0.0.1:6379"
 }
 
 // replica is one process of the service.
@@ -54,7 +64,7 @@ func run(ctx context.Context, w io.Writer, addr string, burst int) error {
 	for _, name := range []string{"A", "B"} {
 		rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{addr}})
 		if err != nil {
-			return fmt.Errorf("connecting to Redis at %s (start one, or pass -redis): %w", addr, err)
+			return fmt.Errorf("connecting to Redis at %s (start one, or pass -redis or set REDIS_ADDR): %w", addr, err)
 		}
 		defer rc.Close()
 		c, err := baas.New(srv.ClientID,

@@ -41,3 +41,10 @@ func TestReplicasExampleNoRedis(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Redis at 127.0.0.1:1")
 }
+
+func TestReplicasExampleDefaultAddr(t *testing.T) {
+	env := map[string]string{}
+	assert.Equal(t, "127.0.0.1:6379", defaultAddr(func(k string) string { return env[k] }))
+	env["REDIS_ADDR"] = "10.0.0.7:6380"
+	assert.Equal(t, "10.0.0.7:6380", defaultAddr(func(k string) string { return env[k] }))
+}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -92,11 +93,36 @@ func (r *Server) Stop() {
 	r.cmd = nil
 }
 
-// Client is a rueidis client of the server, closed when the test ends. Each
-// call makes a separate client, as a separate replica has.
+// Pause stops the server without ending it (SIGSTOP), as a Redis that
+// hangs: connections stay open and nothing answers. The test's end resumes
+// it, before the clients it made close.
+func (r *Server) Pause() {
+	r.t.Helper()
+	require.NoError(r.t, r.cmd.Process.Signal(syscall.SIGSTOP))
+	r.t.Cleanup(r.Resume)
+}
+
+// Resume lets a paused server go on (SIGCONT).
+func (r *Server) Resume() {
+	if r.cmd != nil && r.cmd.Process != nil {
+		_ = r.cmd.Process.Signal(syscall.SIGCONT)
+	}
+}
+
+// Client is a rueidis client of the server, without retries, closed when
+// the test ends. Each call makes a separate client, as a separate replica
+// has.
 func (r *Server) Client() rueidis.Client {
 	r.t.Helper()
-	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{r.Addr()}, DisableRetry: true})
+	return r.NewClient(rueidis.ClientOption{DisableRetry: true})
+}
+
+// NewClient is a rueidis client of the server with opt (its InitAddress
+// set to the server's), closed when the test ends.
+func (r *Server) NewClient(opt rueidis.ClientOption) rueidis.Client {
+	r.t.Helper()
+	opt.InitAddress = []string{r.Addr()}
+	c, err := rueidis.NewClient(opt)
 	require.NoError(r.t, err)
 	r.t.Cleanup(c.Close)
 	return c
