@@ -43,7 +43,7 @@ func (s *Server) v1Init(w http.ResponseWriter, r *http.Request, _ string) *apiEr
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	o, err := s.login(req.Code, true)
+	o, err := s.login(req.Code, true, false)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string)
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	o, err := s.login(req.Code, req.CreateUser)
+	o, err := s.login(req.Code, req.CreateUser, req.LoginWithUnionID)
 	if err != nil {
 		return err
 	}
@@ -66,11 +66,11 @@ func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string)
 }
 
 // login exchanges code for a session.
-func (s *Server) login(code string, create bool) (opened, *apiError) {
+func (s *Server) login(code string, create, byUnionID bool) (opened, *apiError) {
 	if code == "" {
 		return opened{}, missing("code")
 	}
-	return s.st.login(code, create)
+	return s.st.login(code, create, byUnionID)
 }
 
 // v1Authenticate is V1 authenticate: the user data verified with the

@@ -133,7 +133,7 @@ func TestCodesAreForgotten(t *testing.T) {
 	s2 := NewServer(WithClock(c.now), WithExpiresIn(time.Hour))
 	defer s2.Close()
 	for range 10 {
-		_, err := s2.st.login(s2.WeChat().Login("u"), true)
+		_, err := s2.st.login(s2.WeChat().Login("u"), true, false)
 		require.Nil(t, err)
 	}
 	assert.Equal(t, 10, s2.st.sessions.len())
@@ -161,7 +161,7 @@ func TestAuthenticateVerifiesOutsideTheLock(t *testing.T) {
 		}
 	}
 
-	o, err := st.login(wx.Login("alice"), true)
+	o, err := st.login(wx.Login("alice"), true, false)
 	require.Nil(t, err)
 	ev := wx.GetUserInfo("alice")
 	d := protocol.UserData{RawData: ev.Detail.RawData, Signature: ev.Detail.Signature,
@@ -199,7 +199,7 @@ func TestAuthenticateVerifiesOutsideTheLock(t *testing.T) {
 func TestCallsKeepOnlyEndpoints(t *testing.T) {
 	s := NewServer()
 	defer s.Close()
-	if _, err := s.st.login(s.WeChat().Login("alice"), true); err != nil {
+	if _, err := s.st.login(s.WeChat().Login("alice"), true, false); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 200 {

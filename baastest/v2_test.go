@@ -15,7 +15,7 @@ import (
 var sessionKeys = []string{"token", "expires_in", "user_id", "openid", "unionid", "user_info"}
 
 var recordKeys = []string{"id", "nickname", "avatar", "gender", "city", "province", "country", "language",
-	"openid", "unionid", "is_authorized", "created_at", "updated_at"}
+	"openid", "unionid", "phone", "is_authorized", "created_at", "updated_at"}
 
 func keys(m map[string]any) []string {
 	var ks []string

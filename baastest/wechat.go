@@ -24,6 +24,10 @@ type User struct {
 	Province   string
 	Country    string
 	Language   string
+	// Phone is the mobile number bound to the WeChat account, which the
+	// getPhoneNumber button shares (country code 86); "" is a number derived
+	// from the openid (138 and eight digits), the same on every run.
+	Phone string
 }
 
 // profile is the public user info of u, as rawData carries it.

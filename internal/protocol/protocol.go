@@ -145,7 +145,9 @@ type ErrorBody struct {
 	Message  string `json:"message,omitempty"`
 }
 
-// UserRecord is the body of GET /hserve/v2.5/user/info/{id}/.
+// UserRecord is the body of GET /hserve/v2.5/user/info/{id}/ and of the
+// answers of the current API's updates; phone is the number the user
+// verified with WeChat's phone button.
 type UserRecord struct {
 	ID           int64  `json:"id"`
 	Nickname     string `json:"nickname"`
@@ -157,6 +159,7 @@ type UserRecord struct {
 	Language     string `json:"language"`
 	OpenID       string `json:"openid"`
 	UnionID      string `json:"unionid"`
+	Phone        string `json:"phone"`
 	IsAuthorized bool   `json:"is_authorized"`
 	CreatedAt    int64  `json:"created_at"`
 	UpdatedAt    int64  `json:"updated_at"`
