@@ -77,10 +77,7 @@ func (s *Server) login(code string, create, byUnionID bool) (opened, *apiError) 
 // session's session_key, 200. The token is checked before the body, so that
 // a client without a session learns that first.
 func (s *Server) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	token, err := bearer(r)
-	if err == nil {
-		err = s.st.checkToken(token)
-	}
+	token, err := s.token(r)
 	if err != nil {
 		return err
 	}
@@ -112,12 +109,9 @@ func (s *Server) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string
 	if err := requireUserData(&req.UserData); err != nil {
 		return err
 	}
-	switch req.UpdateUserProfile {
-	case "":
-		req.UpdateUserProfile = protocol.ProfileSetNX
-	case protocol.ProfileSetNX, protocol.ProfileOverwrite, protocol.ProfileKeep:
-	default:
-		return fail(http.StatusBadRequest, `field "update_userprofile" must be one of "overwrite", "setnx", "false"`)
+	var err *apiError
+	if req.UpdateUserProfile, err = profileMode(req.UpdateUserProfile); err != nil {
+		return err
 	}
 	o, err := s.st.authenticateV2(&req)
 	if err != nil {

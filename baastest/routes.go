@@ -35,6 +35,9 @@ func newRouter(s *Server) *router {
 	post := func(h handler) route {
 		return route{method: http.MethodPost, baas: true, serve: h}
 	}
+	put := func(h handler) route {
+		return route{method: http.MethodPut, baas: true, serve: h}
+	}
 	rt := &router{
 		exact:     make(map[string]route),
 		userRoute: route{method: http.MethodGet, baas: true, byID: true, serve: s.userRecord},
@@ -53,8 +56,32 @@ func newRouter(s *Server) *router {
 	for _, v := range protocol.UserRecordVersions {
 		rt.userPrefix = append(rt.userPrefix, "/hserve/"+v+"/user/info/")
 	}
+	// The current API: the newest version of each path reads what base
+	// library 2.21.2 (phone_code) or 2.16 (verified profile) give.
+	for _, v := range protocol.PhoneLoginVersions {
+		p := "/hserve/" + v + "/idp/wechat/phone-login/"
+		rt.exact[p] = post(s.phoneLogin(p == protocol.PhoneLoginPath))
+	}
+	for _, v := range protocol.PhoneVerificationVersions {
+		p := "/hserve/" + v + "/idp/wechat/phone-verification/"
+		rt.exact[p] = put(s.phoneVerification(p == protocol.PhoneVerificationPath))
+	}
+	for _, v := range protocol.UpdateUserInfoVersions {
+		p := "/hserve/" + v + "/idp/wechat/user/info/"
+		rt.exact[p] = put(s.updateUserInfo(p == protocol.UpdateUserInfoPath))
+	}
+	for _, v := range protocol.UserAssociateVersions {
+		rt.exact["/hserve/"+v+"/idp/wechat/user-associate/"] = post(s.userAssociate)
+	}
+	for _, v := range protocol.DecryptVersions {
+		prefix := "/hserve/" + v + "/wechat/decrypt/"
+		for _, kind := range protocol.DecryptKinds {
+			rt.exact[prefix+kind+"/"] = post(s.decrypt(kind, prefix == protocol.DecryptPathPrefix))
+		}
+	}
 	rt.exact[PathWxLogin] = route{method: http.MethodPost, serve: s.wxLogin}
 	rt.exact[PathWxUserInfo] = route{method: http.MethodPost, serve: s.wxUserInfo}
+	rt.exact[PathWxPhoneNumber] = route{method: http.MethodPost, serve: s.wxPhoneNumber}
 	return rt
 }
 

@@ -170,11 +170,7 @@ func defaultUser(openid string) User {
 // mobile number, 138 and eight digits derived from the openid (FNV-1a), the
 // same on every run.
 func defaultPhone(openid string) string {
-	h := uint32(2166136261)
-	for i := 0; i < len(openid); i++ {
-		h = (h ^ uint32(openid[i])) * 16777619
-	}
-	return fmt.Sprintf("138%08d", h%100_000_000)
+	return fmt.Sprintf("138%08d", fnv(openid)%100_000_000)
 }
 
 // userLocked returns the user of openid and their index, creating them on

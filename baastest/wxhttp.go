@@ -16,13 +16,17 @@ const (
 	// PathWxUserInfo is wx.getUserInfo: POST {"openid", "deny"?, "appid"?} →
 	// 200 the button event {"detail": {...}}.
 	PathWxUserInfo = "/emulator/wx/userinfo"
+	// PathWxPhoneNumber is the getPhoneNumber button (WeChat.GetPhoneNumber,
+	// WeChat.DenyPhoneNumber): POST {"openid", "deny"?, "appid"?} → 200 the
+	// button event {"detail": {"errMsg", "code", "encryptedData", "iv"}}.
+	PathWxPhoneNumber = "/emulator/wx/phonenumber"
 )
 
 // maxAppIDBytes bounds the appid of the emulator paths; WeChat's are 18.
 const maxAppIDBytes = 64
 
-// wxRequest is the body of both emulator paths. AppID, when set, is another
-// mini-program's (LoginForApp, GetUserInfoForApp).
+// wxRequest is the body of the emulator paths. AppID, when set, is another
+// mini-program's (LoginForApp, GetUserInfoForApp, GetPhoneNumberForApp).
 type wxRequest struct {
 	OpenID  string      `json:"openid"`
 	AppID   string      `json:"appid"`
@@ -84,6 +88,24 @@ func (s *Server) wxUserInfo(w http.ResponseWriter, r *http.Request, _ string) *a
 		return nil
 	}
 	ev, err := s.wx.userInfo(req.AppID, req.OpenID, true)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ev)
+	return nil
+}
+
+// wxPhoneNumber serves PathWxPhoneNumber.
+func (s *Server) wxPhoneNumber(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	req, err := s.decodeWx(w, r)
+	if err != nil {
+		return err
+	}
+	if req.Deny {
+		writeJSON(w, http.StatusOK, s.wx.DenyPhoneNumber(req.OpenID))
+		return nil
+	}
+	ev, err := s.wx.phoneNumber(req.AppID, req.OpenID, true)
 	if err != nil {
 		return err
 	}
