@@ -152,3 +152,82 @@ func ExampleClient_Derive() {
 	// oAnn has user id 1
 	// oBen has user id 2
 }
+
+func ExampleClient_LoginWithPhone() {
+	c, srv := newExampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	wx := srv.WeChat()
+	wx.AddUser(baastest.User{OpenID: "oAlice", UnionID: "uAlice", NickName: "Alice", Phone: "13800138000"})
+
+	// The getPhoneNumber button's callback, with the user's consent. Its
+	// detail.code makes it the request of base library 2.21.2 and later (the
+	// server exchanges the code for the number); the CodeProvider gives the
+	// wx.login code that says who logs in.
+	u, err := c.LoginWithPhone(ctx, wx.GetPhoneNumber("oAlice"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(u.ID, u.OpenID)
+
+	// The user's record has the verified number.
+	me, err := c.GetCurrentUser(ctx)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(me.Phone)
+
+	// The same button when the user refuses: 603, with the basic user.
+	_, err = c.LoginWithPhone(ctx, wx.DenyPhoneNumber("oAlice"))
+	var herr *baas.HError
+	if errors.As(err, &herr) {
+		fmt.Println(herr, herr.User.ID)
+	}
+	// Output:
+	// 1 oAlice
+	// 13800138000
+	// 603: unauthorized: the user denied authorization (getPhoneNumber:fail user deny) 1
+}
+
+func ExampleClient_UpdateUserInfo() {
+	c, srv := newExampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	wx := srv.WeChat()
+	if _, err := c.Login(ctx, true); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// What wx.getUserProfile gave; SyncSetNX writes the fields the record
+	// never had (here, all of them).
+	me, err := c.UpdateUserInfo(ctx, wx.GetUserInfo("oAlice"), baas.SyncSetNX)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(me.Nickname, me.City, me.UnionID)
+
+	// The user renamed themselves and moved: SyncSetNX keeps what the record
+	// has, SyncOverwrite takes the new profile.
+	wx.AddUser(baastest.User{OpenID: "oAlice", UnionID: "uAlice", NickName: "Alicia", Gender: 2, City: "Beijing", Language: "zh_CN"})
+	for _, sync := range []baas.SyncUserProfile{baas.SyncSetNX, baas.SyncOverwrite} {
+		me, err := c.UpdateUserInfo(ctx, wx.GetUserInfo("oAlice"), sync)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(sync, me.Nickname, me.City)
+	}
+
+	// A value of no meaning is refused before anything is sent.
+	_, err = c.UpdateUserInfo(ctx, wx.GetUserInfo("oAlice"), "always")
+	fmt.Println(errors.Is(err, baas.ErrIncorrectParameter))
+	// Output:
+	// Alice Shenzhen uAlice
+	// setnx Alice Shenzhen
+	// overwrite Alicia Beijing
+	// true
+}
