@@ -6,7 +6,8 @@
 // It prints the base URL, the ClientID and the AppID to configure the client
 // with. WeChat is reached over HTTP: POST /emulator/wx/login {"openid"} gives
 // a login code, POST /emulator/wx/userinfo {"openid", "deny"} the event of the
-// getUserInfo button.
+// getUserInfo button, POST /emulator/wx/phonenumber {"openid", "deny"} the
+// event of the getPhoneNumber button.
 //
 // As a long-running server it enforces WeChat's limit of code exchanges a
 // minute per user (-rate-limit), caps the users callers may create
@@ -75,8 +76,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "baastest emulator serving at %s\n", s.URL)
 	fmt.Fprintf(out, "ClientID: %s\n", s.ClientID)
 	fmt.Fprintf(out, "AppID:    %s\n", s.AppID)
-	fmt.Fprintf(out, "WeChat:   POST %s {\"openid\"} → {\"code\"};  POST %s {\"openid\",\"deny\"} → {\"detail\":{...}}\n",
-		baastest.PathWxLogin, baastest.PathWxUserInfo)
+	fmt.Fprintf(out, "WeChat:   POST %s {\"openid\"} → {\"code\"};  POST %s or %s {\"openid\",\"deny\"} → {\"detail\":{...}}\n",
+		baastest.PathWxLogin, baastest.PathWxUserInfo, baastest.PathWxPhoneNumber)
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping")
 	return nil
