@@ -7,16 +7,19 @@ const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
 const emulator = require('./emulator');
-const { createWx, button, rawGet } = require('./wx');
+const { createWx, button, phoneButton, rawGet } = require('./wx');
+const current = require('./current');
 
 const DESTROY = '/hserve/v2.0/session/destroy/';
 const EXPIRES_IN = 30 * 24 * 3600; // the emulator's default session lifetime
 
 // run defines the suite of one SDK version. v describes what that version
 // sends and stores: {version, pkg, silentLogin, loginFields, userRecord(id),
-// storedKeys, storesProfile, consent} where consent is 'authenticate' (wx.getUserInfo, then V2 authenticate at
-// v.authenticate) or 'phone-login' (3.x since the phone button replaced the
-// user-info one: v.phoneLogin, not served yet, issue 10).
+// storedKeys, storesProfile, consent, currentAPI} where consent is
+// 'authenticate' (wx.getUserInfo, then V2 authenticate at v.authenticate) or
+// 'phone-login' (3.x since the phone button replaced the user-info one:
+// v.phoneLogin), and currentAPI runs the steps of the current auth API
+// (lib/current.js).
 function run(v) {
   describe(`minapp-sdk ${v.version}`, () => {
     const openid = `o-js-${v.version}`;
@@ -88,19 +91,26 @@ function run(v) {
       const n = shim.requests.length;
       const e = await button(emu, openid);
       if (v.consent === 'phone-login') {
-        // 3.x since the phone button: handleUserInfo is the phone login, which
-        // the emulator does not serve yet (issue 10). What the SDK sends is
-        // asserted; the answer is the emulator's 404.
-        e.detail.code = 'phone-code-from-the-button';
-        await assert.rejects(BaaS.handleUserInfo(e), (err) => err.code === 404);
+        // 3.x since the phone button: handleUserInfo is the phone login, but
+        // it passes no wx.login code (loginWithWechat(e, {code}) does) and
+        // sends create_user false. The emulator refuses the login it cannot
+        // make, clearly: a 400 naming the missing code.
+        const phone = await phoneButton(emu, openid);
+        await assert.rejects(BaaS.handleUserInfo(phone), (err) => {
+          assert.equal(err.code, 400);
+          assert.match(err.message, /^400: missing code: a phone login needs a wx\.login code, taken before the button/);
+          return true;
+        });
+        assert.equal(shim.requests.length, n + 1);
         const r = shim.requests[n];
         assert.equal(r.method, 'POST');
         assert.equal(r.path, v.phoneLogin);
-        // code is the wx.login code loginWithWechat takes; handleUserInfo has none.
         assert.deepEqual(Object.keys(r.body).sort(), ['create_user', 'encryptedData', 'iv', 'phone_code']);
-        assert.equal(r.body.phone_code, 'phone-code-from-the-button');
-        assert.equal(r.status, 404);
-        t.diagnostic(`gap: ${v.phoneLogin} is not served (issue 10)`);
+        assert.equal(r.body.create_user, false, 'handleUserInfo passes no createUser');
+        assert.equal(r.body.phone_code, phone.detail.code);
+        assert.equal(r.headers.authorization, `Hydrogen-r1 ${token}`);
+        assert.equal(r.status, 400);
+        assert.equal(stored('auth_token'), token, 'the session is kept');
         return;
       }
       const calls = shim.wxCalls.length;
@@ -177,6 +187,24 @@ function run(v) {
       assert.equal(me.toJSON().id, 1);
       assert.equal(shim.requests[n + 1].path, v.userRecord(1));
     });
+
+    if (v.currentAPI) {
+      current.steps({
+        get emu() {
+          return emu;
+        },
+        get shim() {
+          return shim;
+        },
+        get BaaS() {
+          return BaaS;
+        },
+        openid,
+        setToken(t) {
+          token = t;
+        },
+      });
+    }
 
     test('logout', async () => {
       const n = shim.requests.length;
