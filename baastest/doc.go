@@ -144,6 +144,7 @@
 //     200; data of another kind is a 400. A phone-number request to v2.7 with
 //     phone_code exchanges it instead (v1 ignores phone_code).
 //   - the user record's phone field, on every version of the user record.
+//
 // Each needs a valid token first (401 before anything about the body),
 // except phone login, which opens a session.
 //
