@@ -103,9 +103,7 @@ func (st *store) authenticateV1(token string, d protocol.UserData) (int64, strin
 	if err != nil {
 		return 0, "", err
 	}
-	if st.afterVerify != nil {
-		st.afterVerify()
-	}
+	st.verified()
 
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -178,9 +176,7 @@ func (st *store) authenticateV2(req *protocol.V2AuthRequest) (opened, *apiError)
 	if err != nil {
 		return opened{}, err
 	}
-	if st.afterVerify != nil {
-		st.afterVerify()
-	}
+	st.verified()
 
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -287,6 +283,13 @@ func (st *store) verify(k secret, openid string, d protocol.UserData) (*wxcrypto
 		return nil, fail(http.StatusBadRequest, "encryptedData belongs to another user: openId mismatch")
 	}
 	return ud, nil
+}
+
+// verified runs the test hook afterVerify, if set.
+func (st *store) verified() {
+	if st.afterVerify != nil {
+		st.afterVerify()
+	}
 }
 
 // decryptFail describes an error of wxcrypto's decryption.

@@ -43,6 +43,7 @@ func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, byCode bool) (opene
 		if phone, err = st.decryptPhone(key, req.IV, req.EncryptedData); err != nil {
 			return opened{}, err
 		}
+		st.verified()
 	}
 
 	st.mu.Lock()
@@ -88,6 +89,7 @@ func (st *store) verifyPhone(token string, req *protocol.PhoneVerificationReques
 		if phone, err = st.decryptPhone(key, req.IV, req.EncryptedData); err != nil {
 			return protocol.UserRecord{}, err
 		}
+		st.verified()
 	}
 
 	st.mu.Lock()
@@ -160,6 +162,7 @@ func (st *store) updateUserInfo(token string, req *protocol.UpdateUserInfoReques
 	if err != nil {
 		return protocol.UserRecord{}, err
 	}
+	st.verified()
 
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -275,6 +278,7 @@ func (st *store) decrypt(token, kind string, req *protocol.DecryptRequest, byCod
 	if derr != nil {
 		return nil, sessionDecryptFail(derr)
 	}
+	st.verified()
 	var m map[string]json.RawMessage
 	field := kindFields[kind]
 	if json.Unmarshal(plain, &m) != nil || m[field] == nil {

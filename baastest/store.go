@@ -54,8 +54,8 @@ type store struct {
 	phoneCodes expiring[phoneCode]
 	sessions   expiring[session] // by token
 
-	// afterVerify, when set, runs after authenticate verified user data,
-	// before it takes the lock again: tests only.
+	// afterVerify, when set, runs after a request verified or decrypted
+	// WeChat data, before it takes the lock again: tests only.
 	afterVerify func()
 }
 

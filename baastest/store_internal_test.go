@@ -225,3 +225,55 @@ func TestCallsKeepOnlyEndpoints(t *testing.T) {
 	defer s.traffic.mu.Unlock()
 	assert.Equal(t, map[string]int{"/hserve/v2.5/user/info/1/": 1, "/hserve/v1/session/init/": 1}, s.traffic.calls)
 }
+
+// Phone codes go as login codes do: a few tens of seconds after their five
+// minutes, without a sweep; and the table has its cap.
+func TestPhoneCodesAreForgotten(t *testing.T) {
+	c := &clock{t: time.Date(2024, 5, 20, 8, 0, 0, 0, time.UTC)}
+	s := NewServer(WithClock(c.now))
+	defer s.Close()
+	wx, st := s.WeChat(), s.st
+	for i := range 500 {
+		wx.GetPhoneNumber("u" + strconv.Itoa(i%10))
+		c.add(10 * time.Millisecond)
+	}
+	count := func() int {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		return st.phoneCodes.len()
+	}
+	assert.Equal(t, 500, count())
+	c.add(codeTTL + time.Duration(st.phoneCodes.span))
+	st.expire()
+	assert.Equal(t, 0, count())
+	assert.Equal(t, maxPhoneCodes, st.phoneCodes.max)
+}
+
+// The current API decrypts and verifies WeChat data without the store's
+// lock.
+func TestCurrentAPIDecryptsOutsideTheLock(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	st, wx := s.st, s.WeChat()
+	var free []bool
+	st.afterVerify = func() {
+		ok := st.mu.TryLock()
+		if ok {
+			st.mu.Unlock()
+		}
+		free = append(free, ok)
+	}
+	ev := wx.GetPhoneNumber("alice")
+	o, err := st.phoneLogin(&protocol.PhoneLoginRequest{Code: wx.Login("alice"), EncryptedData: ev.Detail.EncryptedData, IV: ev.Detail.IV, CreateUser: true}, false)
+	require.Nil(t, err)
+	_, err = st.verifyPhone(o.token, &protocol.PhoneVerificationRequest{EncryptedData: ev.Detail.EncryptedData, IV: ev.Detail.IV, Overwrite: true}, false)
+	require.Nil(t, err)
+	ui := wx.GetUserInfo("alice").Detail
+	_, err = st.updateUserInfo(o.token, &protocol.UpdateUserInfoRequest{Code: wx.Login("alice"), UpdateUserProfile: protocol.ProfileSetNX,
+		UserData: protocol.UserData{RawData: ui.RawData, Signature: ui.Signature, EncryptedData: ui.EncryptedData, IV: ui.IV}})
+	require.Nil(t, err)
+	enc, iv := wx.GetWeRunData("alice")
+	_, err = st.decrypt(o.token, "we-run-data", &protocol.DecryptRequest{EncryptedData: enc, IV: iv}, false)
+	require.Nil(t, err)
+	assert.Equal(t, []bool{true, true, true, true}, free)
+}
