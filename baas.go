@@ -72,6 +72,9 @@ type Option func(*config)
 
 type config struct {
 	baseURL    string
+	baseURLSet bool
+	insecure   bool // http:// allowed to any host
+	retry      RetryPolicy
 	protocol   Protocol
 	codes      CodeProvider
 	userInfo   UserInfoProvider
@@ -86,7 +89,23 @@ type config struct {
 }
 
 // WithBaseURL sets the backend, by default https://{clientID}.myminapp.com.
-func WithBaseURL(url string) Option { return func(c *config) { c.baseURL = url } }
+// It must be an https URL with a host, and an optional path prefix: no user
+// info, query or fragment. http is allowed for a loopback host (127.0.0.1,
+// ::1, localhost: the emulator), else only with WithInsecureHTTP. New
+// returns a 605 *HError for any other.
+func WithBaseURL(url string) Option {
+	return func(c *config) { c.baseURL, c.baseURLSet = url, true }
+}
+
+// WithInsecureHTTP allows an http:// base URL whose host is not loopback:
+// the token, codes and user data then cross the network in clear text. For
+// a trusted network only (a sidecar proxy, a test rig).
+func WithInsecureHTTP() Option { return func(c *config) { c.insecure = true } }
+
+// WithRetry sets how transient failures are retried, DefaultRetry if not
+// given; NoRetry sends every request once. A policy with MaxAttempts below 1,
+// a negative wait or MinWait above MaxWait is a 605 *HError from New.
+func WithRetry(p RetryPolicy) Option { return func(c *config) { c.retry = p } }
 
 // WithProtocol sets the protocol generation, by default ProtocolV2.
 func WithProtocol(p Protocol) Option { return func(c *config) { c.protocol = p } }
@@ -102,7 +121,8 @@ func WithStorage(s Storage) Option { return func(c *config) { c.storage = s } }
 
 // WithHTTPClient sets the HTTP client. It is not modified; Clients given the
 // same one share its connection pool. By default http.DefaultTransport's
-// pool is shared.
+// pool is shared. Its CheckRedirect is not used: a Client follows no
+// redirect, a 3xx answer is an *HError with that status.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithTimeout bounds each request, DefaultTimeout if not given; 0 leaves it
@@ -153,13 +173,18 @@ type Client struct {
 }
 
 // New returns a Client for the mini-program's ClientID. An empty ClientID is
-// a 602 *HError, as wx.BaaS.init was never called.
+// a 602 *HError, as wx.BaaS.init was never called; a ClientID a header cannot
+// carry, or a bad option, is a 605 *HError naming what is wrong. The default
+// base URL needs a ClientID of letters, digits, '-' and '_' only.
 func New(clientID string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(clientID) == "" {
 		return nil, newError(CodeUninitialized, "ClientID is empty: pass the ClientID from the MinCloud console to baas.New", nil)
 	}
+	if err := transport.CheckClientID(clientID); err != nil {
+		return nil, newError(CodeIncorrectParameter, err.Error(), err)
+	}
 	cfg := config{
-		baseURL:    "https://" + clientID + ".myminapp.com",
+		retry:      DefaultRetry,
 		timeout:    DefaultTimeout,
 		platform:   "GO",
 		now:        time.Now,
@@ -176,18 +201,33 @@ func New(clientID string, opts ...Option) (*Client, error) {
 	if cfg.timeout < 0 {
 		return nil, newError(CodeIncorrectParameter, "WithTimeout: negative duration", nil)
 	}
+	if err := cfg.retry.check(); err != nil {
+		return nil, newError(CodeIncorrectParameter, "WithRetry: "+err.Error(), err)
+	}
+	baseURL, err := transport.DefaultBaseURL(clientID)
+	if cfg.baseURLSet {
+		baseURL, err = transport.CheckBaseURL(cfg.baseURL, cfg.insecure)
+		if err != nil {
+			return nil, newError(CodeIncorrectParameter, "WithBaseURL: "+err.Error(), err)
+		}
+	}
+	if err != nil {
+		return nil, newError(CodeIncorrectParameter, err.Error(), err)
+	}
+	cfg.baseURL = baseURL
 	v := protocol.V2
 	if cfg.protocol == ProtocolV1 {
 		v = protocol.V1
 	}
 	api := transport.New(transport.Config{
-		BaseURL:    strings.TrimRight(cfg.baseURL, "/"),
+		BaseURL:    cfg.baseURL,
 		ClientID:   clientID,
 		Version:    Version,
 		Platform:   cfg.platform,
 		HTTPClient: cfg.httpClient,
 		Timeout:    cfg.timeout,
 		Logger:     cfg.logger,
+		Retry:      cfg.retry.transport(),
 	})
 	c := &Client{clientID: clientID, api: api, ep: protocol.EndpointsFor(v)}
 	return c.withConfig(cfg), nil

@@ -53,7 +53,7 @@ func TestCurrentAPILoginOptions(t *testing.T) {
 	r.reply(http.MethodPost, p.login, http.StatusNotFound, `{"error_msg":"user not found"}`)
 	_, err = r.c.Login(context.Background(), true)
 	he := requireHError(t, err, http.StatusNotFound, nil)
-	assert.Equal(t, "404: not found: this WeChat user has no MinCloud user, and WithCreateUser(false) does not create one", he.Error())
+	assert.Equal(t, "404: not found: user not found: this WeChat user has no MinCloud user, and WithCreateUser(false) does not create one", he.Error())
 	assert.Empty(t, storedValues(t, r.st))
 }
 

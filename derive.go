@@ -34,8 +34,10 @@ type shared struct {
 	platform string
 	create   bool
 	unionID  bool
+	retry    RetryPolicy
+	insecure bool
 }
 
 func sharedOf(c config) shared {
-	return shared{c.baseURL, c.protocol, c.httpClient, int64(c.timeout), c.logger, c.platform, c.createUser, c.unionID}
+	return shared{c.baseURL, c.protocol, c.httpClient, int64(c.timeout), c.logger, c.platform, c.createUser, c.unionID, c.retry, c.insecure}
 }

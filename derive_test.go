@@ -59,6 +59,9 @@ func TestDeriveRefusesSharedOptions(t *testing.T) {
 		"HTTP client": baas.WithHTTPClient(&http.Client{}),
 		"timeout":     baas.WithTimeout(time.Second),
 		"platform":    baas.WithPlatform("IOS"),
+		"retry":       baas.WithRetry(baas.NoRetry),
+		"insecure":    baas.WithInsecureHTTP(),
+		"create user": baas.WithCreateUser(false),
 	} {
 		_, err := r.c.Derive(o)
 		he := requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)

@@ -72,8 +72,8 @@ func TestErrorUnwrap(t *testing.T) {
 	assert.Nil(t, (&baas.HError{Code: 601}).Unwrap())
 }
 
-// The message of a failed call: 404 says "not found", else the body's
-// error_msg, else its message, else nothing.
+// The message of a failed call: 404 says "not found" and what the server
+// said, else the body's error_msg, else its message, else the status text.
 func TestErrorMessageFromServer(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -82,18 +82,18 @@ func TestErrorMessageFromServer(t *testing.T) {
 		body   string
 		want   string
 	}{
-		{"404 with error_msg", 404, `{"error_msg":"table missing"}`, "not found"},
+		{"404 with error_msg", 404, `{"error_msg":"table missing"}`, "not found: table missing"},
 		{"404 empty", 404, ``, "not found"},
 		{"400 error_msg", 400, `{"error_msg":"bad field"}`, "bad field"},
 		{"400 message", 400, `{"message":"bad thing"}`, "bad thing"},
 		{"400 both", 400, `{"error_msg":"first","message":"second"}`, "first"},
 		{"400 empty error_msg", 400, `{"error_msg":"","message":"second"}`, "second"},
-		{"500 neither", 500, `{"detail":"x"}`, ""},
-		{"500 not JSON", 500, `<html>Internal Server Error</html>`, ""},
-		{"502 empty", 502, ``, ""},
+		{"500 neither", 500, `{"detail":"x"}`, "Internal Server Error"},
+		{"500 not JSON", 500, `<html>Internal Server Error</html>`, "Internal Server Error"},
+		{"502 empty", 502, ``, "Bad Gateway"},
 		{"429 message", 429, `{"message":"slow down"}`, "slow down"},
-		{"409 JSON array", 409, `["x"]`, ""},
-		{"400 wrong types", 400, `{"error_msg":5,"message":"m"}`, ""},
+		{"409 JSON array", 409, `["x"]`, "Conflict"},
+		{"400 wrong types", 400, `{"error_msg":5,"message":"m"}`, "Bad Request"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

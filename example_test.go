@@ -153,81 +153,73 @@ func ExampleClient_Derive() {
 	// oBen has user id 2
 }
 
+// The getPhoneNumber button's event logs the user in, like
+// wx.BaaS.auth.loginWithWechat(event, {code}).
 func ExampleClient_LoginWithPhone() {
-	c, srv := newExampleClient()
+	srv := baastest.NewServer()
 	defer srv.Close()
-	ctx := context.Background()
 	wx := srv.WeChat()
-	wx.AddUser(baastest.User{OpenID: "oAlice", UnionID: "uAlice", NickName: "Alice", Phone: "13800138000"})
+	wx.AddUser(baastest.User{OpenID: "oAlice", Phone: "13912345678"})
+	c, err := baas.New(srv.ClientID, baas.WithBaseURL(srv.URL), baas.WithCodeProvider(wx.CodeProvider("oAlice")))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
 
-	// The getPhoneNumber button's callback, with the user's consent. Its
-	// detail.code makes it the request of base library 2.21.2 and later (the
-	// server exchanges the code for the number); the CodeProvider gives the
-	// wx.login code that says who logs in.
+	// The user refuses: a 603.
+	_, err = c.LoginWithPhone(ctx, wx.DenyPhoneNumber("oAlice"))
+	fmt.Println(err)
+
+	// The user shares their number.
 	u, err := c.LoginWithPhone(ctx, wx.GetPhoneNumber("oAlice"))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(u.ID, u.OpenID)
-
-	// The user's record has the verified number.
-	me, err := c.GetCurrentUser(ctx)
+	rec, err := c.GetCurrentUser(ctx)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(me.Phone)
-
-	// The same button when the user refuses: 603, with the basic user.
-	_, err = c.LoginWithPhone(ctx, wx.DenyPhoneNumber("oAlice"))
-	var herr *baas.HError
-	if errors.As(err, &herr) {
-		fmt.Println(herr, herr.User.ID)
-	}
+	fmt.Println("user", u.ID, "phone", rec.Phone)
 	// Output:
-	// 1 oAlice
-	// 13800138000
-	// 603: unauthorized: the user denied authorization (getPhoneNumber:fail user deny) 1
+	// 603: unauthorized: the user denied authorization (getPhoneNumber:fail user deny)
+	// user 1 phone 13912345678
 }
 
+// UpdateUserInfo writes the profile the user shared into their record, as
+// the SyncUserProfile says.
 func ExampleClient_UpdateUserInfo() {
 	c, srv := newExampleClient()
 	defer srv.Close()
-	ctx := context.Background()
 	wx := srv.WeChat()
+	ctx := context.Background()
 	if _, err := c.Login(ctx, true); err != nil {
 		fmt.Println(err)
 		return
 	}
 
-	// What wx.getUserProfile gave; SyncSetNX writes the fields the record
-	// never had (here, all of them).
-	me, err := c.UpdateUserInfo(ctx, wx.GetUserInfo("oAlice"), baas.SyncSetNX)
+	rec, err := c.UpdateUserInfo(ctx, wx.GetUserInfo("oAlice"), baas.SyncSetNX)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(me.Nickname, me.City, me.UnionID)
+	fmt.Println("nickname:", rec.Nickname)
 
-	// The user renamed themselves and moved: SyncSetNX keeps what the record
-	// has, SyncOverwrite takes the new profile.
-	wx.AddUser(baastest.User{OpenID: "oAlice", UnionID: "uAlice", NickName: "Alicia", Gender: 2, City: "Beijing", Language: "zh_CN"})
-	for _, sync := range []baas.SyncUserProfile{baas.SyncSetNX, baas.SyncOverwrite} {
-		me, err := c.UpdateUserInfo(ctx, wx.GetUserInfo("oAlice"), sync)
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		fmt.Println(sync, me.Nickname, me.City)
-	}
+	// The user renames themself in WeChat: setnx keeps the record's name,
+	// overwrite takes the new one.
+	wx.AddUser(baastest.User{OpenID: "oAlice", NickName: "Alice W."})
+	rec, _ = c.UpdateUserInfo(ctx, wx.GetUserInfo("oAlice"), baas.SyncSetNX)
+	fmt.Println("setnx:", rec.Nickname)
+	rec, _ = c.UpdateUserInfo(ctx, wx.GetUserInfo("oAlice"), baas.SyncOverwrite)
+	fmt.Println("overwrite:", rec.Nickname)
 
-	// A value of no meaning is refused before anything is sent.
 	_, err = c.UpdateUserInfo(ctx, wx.GetUserInfo("oAlice"), "always")
-	fmt.Println(errors.Is(err, baas.ErrIncorrectParameter))
+	fmt.Println(err)
 	// Output:
-	// Alice Shenzhen uAlice
-	// setnx Alice Shenzhen
-	// overwrite Alicia Beijing
-	// true
+	// nickname: Alice
+	// setnx: Alice
+	// overwrite: Alice W.
+	// 605: incorrect parameter type: unknown SyncUserProfile "always": want SyncOverwrite ("overwrite"), SyncSetNX ("setnx") or SyncNever ("false")
 }

@@ -65,25 +65,42 @@ func (c *Client) code(ctx context.Context) (string, error) {
 
 // silentLogin exchanges a fresh code for a session (not yet stored).
 func (c *Client) silentLogin(ctx context.Context) (session, error) {
-	code, err := c.code(ctx)
-	if err != nil {
-		return session{}, err
-	}
-	var body any = protocol.V1InitRequest{Code: code}
-	if c.cfg.protocol == ProtocolV2 {
-		body = protocol.V2SilentLoginRequest{CreateUser: c.cfg.createUser, Code: code, LoginWithUnionID: c.cfg.unionID}
-	}
-	return c.openSession(ctx, c.ep.Login, "", body)
+	return c.openSession(ctx, c.ep.Login, "", func(code string) any {
+		if c.cfg.protocol == ProtocolV1 {
+			return protocol.V1InitRequest{Code: code}
+		}
+		return protocol.V2SilentLoginRequest{CreateUser: c.cfg.createUser, Code: code, LoginWithUnionID: c.cfg.unionID}
+	})
 }
 
 // openSession posts a login or V2 authenticate request and reads the new
 // session from the answer. token, when not empty, is the valid session's.
 // Any 2xx that carries a valid session is a success: the code is spent
-// either way, and the session is the code's.
-func (c *Client) openSession(ctx context.Context, path string, token string, body any) (session, error) {
-	var resp protocol.Session
-	err := c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: token, Body: body}, &resp)
+// either way, and the session is the code's. The code comes from the
+// CodeProvider; a retry of the request (WithRetry) sends body with a fresh
+// one, since a code is single use and a failed attempt may have spent it.
+func (c *Client) openSession(ctx context.Context, path string, token string, body func(code string) any) (session, error) {
+	code, err := c.code(ctx)
 	if err != nil {
+		return session{}, err
+	}
+	return c.postSession(ctx, transport.Request{
+		Method: http.MethodPost, Path: path, Token: token, Body: body(code),
+		Rebuild: func(ctx context.Context) (any, error) {
+			code, err := c.code(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return body(code), nil
+		},
+	})
+}
+
+// postSession sends a login-like request and reads the new session from
+// the answer.
+func (c *Client) postSession(ctx context.Context, req transport.Request) (session, error) {
+	var resp protocol.Session
+	if err := c.api.Do(ctx, req, &resp); err != nil {
 		return session{}, c.loginError(err)
 	}
 	return c.newSession(&resp)

@@ -29,7 +29,7 @@ func FuzzLoginAnswer(f *testing.F) {
 		if status < 200 || status > 599 {
 			return
 		}
-		r := newMockRig(t)
+		r := newMockRig(t, baas.WithRetry(baas.NoRetry))
 		r.reply(http.MethodPost, protoCases[1].login, status, body)
 		u, err := r.c.Login(context.Background(), true)
 		stored := storedValues(t, r.st)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/wxbaas/baas/internal/protocol"
+	"github.com/wxbaas/baas/internal/transport"
 )
 
 // PhoneNumberEvent is the event a <button open-type="getPhoneNumber">
@@ -87,8 +88,10 @@ func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*User
 		if err != nil {
 			return session{}, err
 		}
+		// Not retried with a fresh code like other logins: the phone code is
+		// single use too, and the first attempt may have spent it.
 		body := protocol.PhoneLoginRequest{EncryptedData: d.EncryptedData, IV: d.IV, CreateUser: c.cfg.createUser, Code: code, PhoneCode: d.Code}
-		s, err := c.openSession(ctx, path, c.validToken(ctx), body)
+		s, err := c.postSession(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: c.validToken(ctx), Body: body})
 		if err != nil {
 			return session{}, err
 		}

@@ -117,14 +117,11 @@ func (c *Client) authenticateV1(ctx context.Context, epoch uint64, data protocol
 // authenticateV2 sends the user data with a fresh code; the answer is a new
 // session, stored with the profile in one write.
 func (c *Client) authenticateV2(ctx context.Context, epoch uint64, data protocol.UserData, profile *WechatUserInfo) (*UserInfo, error) {
-	code, err := c.code(ctx)
-	if err != nil {
-		return nil, err
-	}
-	body := protocol.V2AuthRequest{Code: code, CreateUser: c.cfg.createUser, UserData: data, UpdateUserProfile: protocol.ProfileSetNX}
 	// The request carries the token of a valid session, as every request
 	// does; the new session is the code's either way.
-	s, err := c.openSession(ctx, c.ep.Authenticate, c.validToken(ctx), body)
+	s, err := c.openSession(ctx, c.ep.Authenticate, c.validToken(ctx), func(code string) any {
+		return protocol.V2AuthRequest{Code: code, CreateUser: c.cfg.createUser, UserData: data, UpdateUserProfile: protocol.ProfileSetNX}
+	})
 	if err != nil {
 		return nil, err
 	}

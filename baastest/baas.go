@@ -18,65 +18,20 @@ type opened struct {
 }
 
 // login is V1 session init and V2 silent login: it exchanges code and opens
-// a session holding the user's current session_key. byUnionID is V2's
-// login_with_unionid (see unionIDRecordLocked).
-func (st *store) login(code string, create, byUnionID bool) (opened, *apiError) {
+// a session bound to the user's current session_key.
+func (st *store) login(code string, create bool) (opened, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now()
-	u, err := st.exchangeLocked(code, now.UnixNano())
+	u, ui, err := st.exchangeLocked(code, now.UnixNano())
 	if err != nil {
 		return opened{}, err
 	}
-	var r *record
-	if byUnionID {
-		r, err = st.unionIDRecordLocked(u, create, now)
-	} else {
-		r, err = st.enrolLocked(u, create, now)
-	}
-	if err != nil {
+	if err := st.enrolLocked(u, create, now); err != nil {
 		return opened{}, err
 	}
 	st.currentKeyLocked(u, now.UnixNano())
-	return st.openLocked(r, u.keyGen, now), nil
-}
-
-// unionIDRecordLocked finds the record a unionid login of u logs in to, as
-// MinCloud does: the record holding u's unionid (linking u to it when it has
-// no WeChat user yet); else u's own record, which gets the unionid when it
-// has none; else a new record with it, when create allows. WeChat must give
-// a unionid, and no record may end up with two openids or two unionids:
-// those cases are a 400 naming the users to merge.
-func (st *store) unionIDRecordLocked(u *user, create bool, now time.Time) (*record, *apiError) {
-	unionid := u.wx().UnionID
-	if unionid == "" {
-		return nil, fail(http.StatusBadRequest, "login_with_unionid: WeChat gives no unionid for this user (the mini-program is bound to no open platform account): log in by openid")
-	}
-	if r := st.byUnionID[unionid]; r != nil {
-		switch {
-		case r.wx == u:
-			return r, nil
-		case r.wx != nil:
-			return nil, fail(http.StatusBadRequest, fmt.Sprintf("login_with_unionid: the unionid belongs to user %d, linked to another openid: merge the two users", r.id))
-		case u.rec != nil:
-			return nil, fail(http.StatusBadRequest, fmt.Sprintf("login_with_unionid: the unionid belongs to user %d but this openid to user %d: merge the two users", r.id, u.rec.id))
-		}
-		st.linkLocked(r, u, now)
-		return r, nil
-	}
-	if r := u.rec; r != nil {
-		if r.unionID != "" {
-			return nil, fail(http.StatusBadRequest, fmt.Sprintf("login_with_unionid: user %d has another unionid on record than WeChat gives: the open platform account bound to the mini-program changed", r.id))
-		}
-		st.setUnionIDLocked(r, unionid)
-		return r, nil
-	}
-	r, err := st.enrolLocked(u, create, now)
-	if err != nil {
-		return nil, err
-	}
-	st.setUnionIDLocked(r, unionid)
-	return r, nil
+	return st.openLocked(u, ui, u.keyGen, now), nil
 }
 
 // authenticateV1 verifies user data with the session_key of token's session
@@ -88,7 +43,7 @@ func (st *store) unionIDRecordLocked(u *user, create bool, now time.Time) (*reco
 // checked again after it, as a wx.login may refresh the key meanwhile.
 func (st *store) authenticateV1(token string, d protocol.UserData) (int64, string, *apiError) {
 	st.mu.Lock()
-	_, r, u, err := st.boundSessionLocked(token)
+	_, u, err := st.boundSessionLocked(token)
 	var key secret
 	var openid string
 	if err == nil {
@@ -103,50 +58,35 @@ func (st *store) authenticateV1(token string, d protocol.UserData) (int64, strin
 	if err != nil {
 		return 0, "", err
 	}
-	st.verified()
+	if st.afterVerify != nil {
+		st.afterVerify()
+	}
 
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if _, _, _, err := st.boundSessionLocked(token); err != nil {
+	if _, _, err := st.boundSessionLocked(token); err != nil {
 		return 0, "", err
 	}
-	st.applyLocked(r, ud.RawUserInfo, ud.UnionID, protocol.ProfileOverwrite, st.now())
-	return r.id, r.unionID, nil
+	st.applyLocked(u, ud, protocol.ProfileOverwrite, st.now())
+	return u.id, u.rec.unionID, nil
 }
 
-// sessionRecordLocked returns the valid session of token and its record.
-func (st *store) sessionRecordLocked(token string) (session, *record, *apiError) {
+// boundSessionLocked returns the valid session of token and its user, whose
+// current session_key must be the one the session is bound to.
+func (st *store) boundSessionLocked(token string) (session, *user, *apiError) {
 	s, err := st.sessionLocked(token, st.now().UnixNano())
 	if err != nil {
 		return session{}, nil, err
 	}
-	return s, st.records[s.rec], nil
-}
-
-// boundSessionLocked returns the valid session of token, its record and the
-// record's WeChat user, whose current session_key must be the one the
-// session holds.
-func (st *store) boundSessionLocked(token string) (session, *record, *user, *apiError) {
-	s, r, err := st.sessionRecordLocked(token)
-	switch {
-	case err != nil:
-		return session{}, nil, nil, err
-	case r.wx == nil:
-		return session{}, nil, nil, noWeChatUser(r)
-	case s.keyGen == 0:
-		return session{}, nil, nil, fail(http.StatusBadRequest, "this session was not opened by a WeChat login, so MinCloud holds no session_key for it: log in with WeChat first")
-	case s.keyGen != r.wx.keyGen:
-		return session{}, nil, nil, staleKey()
+	u := st.users[s.user]
+	if s.keyGen != u.keyGen {
+		return session{}, nil, staleKey()
 	}
-	return s, r, r.wx, nil
+	return s, u, nil
 }
 
 func staleKey() *apiError {
-	return fail(http.StatusBadRequest, "the session_key of this session is no longer the user's current one (a later wx.login refreshed it): log in again, then ask for the data again")
-}
-
-func noWeChatUser(r *record) *apiError {
-	return fail(http.StatusBadRequest, fmt.Sprintf("user %d has no WeChat user of this mini-program linked (they signed up another way): link one first (user-associate)", r.id))
+	return fail(http.StatusBadRequest, "the session_key of this session is no longer the user's current one (a later wx.login refreshed it): log in again, then ask for the user info")
 }
 
 // authenticateV2 exchanges the request's code, verifies the user data with
@@ -157,7 +97,7 @@ func noWeChatUser(r *record) *apiError {
 func (st *store) authenticateV2(req *protocol.V2AuthRequest) (opened, *apiError) {
 	st.mu.Lock()
 	now := st.now()
-	u, err := st.exchangeLocked(req.Code, now.UnixNano())
+	u, ui, err := st.exchangeLocked(req.Code, now.UnixNano())
 	var key secret
 	var keyGen uint32
 	var openid string
@@ -176,17 +116,18 @@ func (st *store) authenticateV2(req *protocol.V2AuthRequest) (opened, *apiError)
 	if err != nil {
 		return opened{}, err
 	}
-	st.verified()
+	if st.afterVerify != nil {
+		st.afterVerify()
+	}
 
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now = st.now()
-	r, err := st.enrolLocked(u, req.CreateUser, now)
-	if err != nil {
+	if err := st.enrolLocked(u, req.CreateUser, now); err != nil {
 		return opened{}, err
 	}
-	st.applyLocked(r, ud.RawUserInfo, ud.UnionID, req.UpdateUserProfile, now)
-	return st.openLocked(r, keyGen, now), nil
+	st.applyLocked(u, ud, req.UpdateUserProfile, now)
+	return st.openLocked(u, ui, keyGen, now), nil
 }
 
 // userRecord answers the record of id to the holder of a valid token.
@@ -196,7 +137,7 @@ func (st *store) userRecord(token string, id int64) (protocol.UserRecord, *apiEr
 	if _, err := st.sessionLocked(token, st.now().UnixNano()); err != nil {
 		return protocol.UserRecord{}, err
 	}
-	if id < 1 || id > int64(len(st.records)) {
+	if id < 1 || id > int64(len(st.records)) || st.records[id-1].deleted {
 		return protocol.UserRecord{}, fail(http.StatusNotFound, fmt.Sprintf("user %d not found", id))
 	}
 	return recordOf(st.records[id-1]), nil
@@ -205,65 +146,32 @@ func (st *store) userRecord(token string, id int64) (protocol.UserRecord, *apiEr
 // hasRecord reports, without the lock, whether a user of record id exists.
 func (st *store) hasRecord(id int64) bool { return id >= 1 && id <= st.nRecords.Load() }
 
-// enrolLocked returns the record of u, giving u a new one on their first
-// login when create allows.
-func (st *store) enrolLocked(u *user, create bool, now time.Time) (*record, *apiError) {
+// enrolLocked gives u a BaaS record on their first login, when create allows.
+func (st *store) enrolLocked(u *user, create bool, now time.Time) *apiError {
 	if u.rec != nil {
-		return u.rec, nil
+		return nil
 	}
 	if !create {
-		return nil, notFoundNoCreate()
+		return notFoundNoCreate()
 	}
-	r := st.newRecordLocked(now)
-	st.linkLocked(r, u, now)
-	return r, nil
-}
-
-// newRecordLocked adds a record, linked to no WeChat user yet.
-func (st *store) newRecordLocked(now time.Time) *record {
-	r := &record{id: int64(len(st.records)) + 1, createdAt: now.Unix(), updatedAt: now.Unix()}
-	st.records = append(st.records, r)
+	st.records = append(st.records, u)
 	st.nRecords.Store(int64(len(st.records)))
-	return r
-}
-
-// linkLocked links the WeChat user u to r; neither is linked to another.
-func (st *store) linkLocked(r *record, u *user, now time.Time) {
-	r.wx, u.rec = u, r
-	r.updatedAt = now.Unix()
-}
-
-// setUnionIDLocked gives r the unionid, keeping the index of unionids; a
-// unionid belongs to one record at most, so one another record holds stays
-// there and r is left as it was (false).
-func (st *store) setUnionIDLocked(r *record, unionid string) bool {
-	if r.unionID == unionid {
-		return true
-	}
-	if unionid != "" && st.byUnionID[unionid] != nil {
-		return false
-	}
-	if r.unionID != "" {
-		delete(st.byUnionID, r.unionID)
-	}
-	r.unionID = unionid
-	if unionid != "" {
-		st.byUnionID[unionid] = r
-	}
-	return true
+	u.id = int64(len(st.records))
+	u.rec = &record{createdAt: now.Unix(), updatedAt: now.Unix()}
+	return nil
 }
 
 func notFoundNoCreate() *apiError {
 	return fail(http.StatusNotFound, "user not found: send create_user true to create them")
 }
 
-// openLocked opens a session of the user of r, holding the session_key of
-// generation keyGen of their WeChat user.
-func (st *store) openLocked(r *record, keyGen uint32, now time.Time) opened {
+// openLocked opens a session of u, the user of index ui, bound to their
+// session_key of generation keyGen.
+func (st *store) openLocked(u *user, ui, keyGen uint32, now time.Time) opened {
 	return opened{
-		token:     st.openSessionLocked(r, keyGen, now.UnixNano()),
+		token:     st.openSessionLocked(ui, keyGen, now.UnixNano()),
 		expiresIn: int64(st.expiresIn / time.Second),
-		user:      recordOf(r),
+		user:      recordOf(u),
 	}
 }
 
@@ -276,8 +184,14 @@ func (st *store) verify(k secret, openid string, d protocol.UserData) (*wxcrypto
 		return nil, fail(http.StatusBadRequest, "signature mismatch: rawData was not signed with the user's current session_key")
 	}
 	ud, err := wxcrypto.DecryptUserData(key, d.IV, d.EncryptedData, st.appID)
-	if err != nil {
-		return nil, decryptFail(err)
+	var we *wxcrypto.WatermarkError
+	switch {
+	case errors.As(err, &we):
+		return nil, fail(http.StatusBadRequest, fmt.Sprintf("encryptedData watermark appid %.64q is not this mini-program's AppID: check the AppID configuration", we.AppID))
+	case errors.Is(err, wxcrypto.ErrNotJSON):
+		return nil, fail(http.StatusBadRequest, "decrypted encryptedData is not JSON: wrong session_key or iv")
+	case err != nil:
+		return nil, fail(http.StatusBadRequest, "cannot decrypt encryptedData: "+err.Error())
 	}
 	if ud.OpenID != openid {
 		return nil, fail(http.StatusBadRequest, "encryptedData belongs to another user: openId mismatch")
@@ -285,46 +199,28 @@ func (st *store) verify(k secret, openid string, d protocol.UserData) (*wxcrypto
 	return ud, nil
 }
 
-// verified runs the test hook afterVerify, if set.
-func (st *store) verified() {
-	if st.afterVerify != nil {
-		st.afterVerify()
-	}
-}
-
-// decryptFail describes an error of wxcrypto's decryption.
-func decryptFail(err error) *apiError {
-	var we *wxcrypto.WatermarkError
-	switch {
-	case errors.As(err, &we):
-		return fail(http.StatusBadRequest, fmt.Sprintf("encryptedData watermark appid %.64q is not this mini-program's AppID: check the AppID configuration", we.AppID))
-	case errors.Is(err, wxcrypto.ErrNotJSON):
-		return fail(http.StatusBadRequest, "decrypted encryptedData is not JSON: wrong session_key or iv")
-	}
-	return fail(http.StatusBadRequest, "cannot decrypt encryptedData: "+err.Error())
-}
-
-// applyLocked stores a profile in r as mode says (overwrite, setnx, or
-// "false": not at all), a unionid learnt, and the authorisation.
-func (st *store) applyLocked(r *record, info wxcrypto.RawUserInfo, unionid, mode string, now time.Time) {
+// applyLocked stores authenticated user data in u's record: the profile as
+// mode says, a unionid learnt, and the authorisation.
+func (st *store) applyLocked(u *user, ud *wxcrypto.UserData, mode string, now time.Time) {
+	r := u.rec
 	p := &r.profile
 	switch mode {
 	case protocol.ProfileOverwrite:
-		*p = info
+		*p = ud.RawUserInfo
 	case protocol.ProfileKeep:
 	default: // setnx
-		setnx(&p.NickName, info.NickName)
-		setnx(&p.Language, info.Language)
-		setnx(&p.City, info.City)
-		setnx(&p.Province, info.Province)
-		setnx(&p.Country, info.Country)
-		setnx(&p.AvatarURL, info.AvatarURL)
+		setnx(&p.NickName, ud.NickName)
+		setnx(&p.Language, ud.Language)
+		setnx(&p.City, ud.City)
+		setnx(&p.Province, ud.Province)
+		setnx(&p.Country, ud.Country)
+		setnx(&p.AvatarURL, ud.AvatarURL)
 		if p.Gender == 0 {
-			p.Gender = info.Gender
+			p.Gender = ud.Gender
 		}
 	}
-	if unionid != "" {
-		st.setUnionIDLocked(r, unionid)
+	if ud.UnionID != "" {
+		r.unionID = ud.UnionID
 	}
 	r.authorized = true
 	r.updatedAt = now.Unix()
@@ -336,11 +232,12 @@ func setnx(dst *string, v string) {
 	}
 }
 
-// recordOf is the user record of r.
-func recordOf(r *record) protocol.UserRecord {
+// recordOf is u's user record; u has one.
+func recordOf(u *user) protocol.UserRecord {
+	r := u.rec
 	p := &r.profile
 	return protocol.UserRecord{
-		ID:           r.id,
+		ID:           u.id,
 		Nickname:     p.NickName,
 		Avatar:       p.AvatarURL,
 		Gender:       p.Gender,
@@ -348,7 +245,7 @@ func recordOf(r *record) protocol.UserRecord {
 		Province:     p.Province,
 		Country:      p.Country,
 		Language:     p.Language,
-		OpenID:       r.openID(),
+		OpenID:       u.openid,
 		UnionID:      r.unionID,
 		Phone:        r.phone,
 		IsAuthorized: r.authorized,

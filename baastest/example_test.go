@@ -3,6 +3,7 @@ package baastest_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -86,41 +87,19 @@ func ExampleWeChat_GetPhoneNumber() {
 
 	u, err := c.LoginWithPhone(ctx, wx.GetPhoneNumber("alice"))
 	fmt.Println(u.ID, err)
+	me, _ := c.GetCurrentUser(ctx)
+	fmt.Println(me.Phone)
 
 	ev := wx.GetPhoneNumber("alice")
 	ev.Detail.Code = ""          // as an old base library gives it
 	wx.RotateSessionKey("alice") // the key changed before the login
 	_, err = c.LoginWithPhone(ctx, ev)
-	fmt.Println(err)
+	var herr *baas.HError
+	fmt.Println(errors.As(err, &herr), herr.Code, strings.Contains(herr.Message, "session_key"))
 	// Output:
 	// 1 <nil>
-	// 400: encryptedData does not decrypt with the user's current session_key: it was encrypted with an older key (a wx.login refreshed the key since; take the wx.login code before the button), or it is not WeChat's
-}
-
-// A user who signed up another way (SMS here) links their WeChat, then logs
-// in with it.
-func ExampleServer_AddAccount() {
-	s := baastest.NewServer()
-	defer s.Close()
-	wx := s.WeChat()
-	id, token := s.AddAccount(baastest.Account{Nickname: "Bea", Phone: "13700000000"})
-
-	// A client holding that session, as after an SMS login.
-	store := baas.NewMemoryStorage()
-	_ = store.Set(context.Background(), map[string]string{
-		baas.KeyUID: fmt.Sprint(id), baas.KeyAuthToken: token, baas.KeyOpenID: "", baas.KeyUnionID: "",
-	})
-	c, _ := baas.New(s.ClientID, baas.WithBaseURL(s.URL), baas.WithStorage(store), baas.WithCodeProvider(wx.CodeProvider("oBea")))
-	ctx := context.Background()
-	fmt.Println(c.LinkWechat(ctx, false))
-
-	// Bea's WeChat logs in as Bea.
-	w, _ := baas.New(s.ClientID, baas.WithBaseURL(s.URL), baas.WithCodeProvider(wx.CodeProvider("oBea")))
-	u, err := w.Login(ctx, true)
-	fmt.Println(u.ID == id, u.OpenID, err)
-	// Output:
-	// <nil>
-	// true oBea <nil>
+	// 13800138000
+	// true 400 true
 }
 
 // WeChat data the server decrypts with the user's session_key: WeRun steps
@@ -132,18 +111,14 @@ func ExampleWeChat_GetWeRunData() {
 	c, _ := baas.New(s.ClientID, baas.WithBaseURL(s.URL), baas.WithCodeProvider(wx.CodeProvider("alice")))
 	ctx := context.Background()
 
-	enc, iv := wx.GetWeRunData("alice", 4200, 9000) // yesterday, today
-	var run struct {
-		StepInfoList []struct{ Step int } `json:"stepInfoList"`
-	}
-	fmt.Println(c.DecryptData(ctx, baas.DecryptWeRunData, enc, iv, &run), run.StepInfoList)
+	enc, iv := wx.GetWeRunData("alice")
+	var run baastest.WeRunData
+	fmt.Println(c.DecryptData(ctx, baas.DecryptWeRunData, enc, iv, &run), len(run.StepInfoList))
 
 	enc, iv = wx.GetShareInfo("alice", "tGfamily")
-	var share struct {
-		OpenGID string `json:"openGId"`
-	}
+	var share baastest.ShareInfo
 	fmt.Println(c.DecryptData(ctx, baas.DecryptOpenGID, enc, iv, &share), share.OpenGID)
 	// Output:
-	// <nil> [{4200} {9000}]
+	// <nil> 3
 	// <nil> tGfamily
 }

@@ -118,10 +118,10 @@ func (r *rateWindow) allow(now int64, limit int) bool {
 
 // exchangeLocked is jscode2session: it checks code and spends it, then meets
 // the failures injected on the code or the user, and the rate limit. It
-// hands back the user; the session_key is the user's current one (a
-// wx.login refreshes it, not the exchange). A code that failed is spent, as
-// WeChat may have spent it: a client retries with a fresh one.
-func (st *store) exchangeLocked(code string, now int64) (*user, *apiError) {
+// hands back the user and their index; the session_key is the user's current
+// one (a wx.login refreshes it, not the exchange). A code that failed is
+// spent, as WeChat may have spent it: a client retries with a fresh one.
+func (st *store) exchangeLocked(code string, now int64) (*user, uint32, *apiError) {
 	k, ok := parseSecret(code)
 	var c loginCode
 	var gi int
@@ -130,27 +130,30 @@ func (st *store) exchangeLocked(code string, now int64) (*user, *apiError) {
 	}
 	switch {
 	case !ok:
-		return nil, wechatFail(WeChatInvalidCode.index(), "unknown code")
+		return nil, 0, wechatFail(WeChatInvalidCode.index(), "unknown code")
 	case c.foreign:
-		return nil, fail(http.StatusUnauthorized, "the code belongs to another AppID: authentication failed, check the AppID and ClientID configuration")
+		return nil, 0, fail(http.StatusUnauthorized, "the code belongs to another AppID: authentication failed, check the AppID and ClientID configuration")
 	case c.used:
-		return nil, wechatFail(WeChatCodeUsed.index(), "code already used")
+		return nil, 0, wechatFail(WeChatCodeUsed.index(), "code already used")
 	case now-c.issued > int64(codeTTL):
-		return nil, wechatFail(WeChatInvalidCode.index(), "code expired")
+		return nil, 0, wechatFail(WeChatInvalidCode.index(), "code expired")
 	}
 	c.used = true
 	st.codes.set(gi, k, c)
 	u := st.users[c.user]
+	if u.deleted {
+		return nil, 0, wechatFail(WeChatInvalidCode.index(), "unknown code")
+	}
 	if c.fail != 0 {
-		return nil, wechatFail(c.fail, "code exchange failed")
+		return nil, 0, wechatFail(c.fail, "code exchange failed")
 	}
 	if e := u.fail.take(); e != 0 {
-		return nil, wechatFail(e, "code exchange failed")
+		return nil, 0, wechatFail(e, "code exchange failed")
 	}
 	if st.rateLimit > 0 && !u.rate.allow(now, st.rateLimit) {
-		return nil, wechatFail(WeChatRateLimited.index(), fmt.Sprintf("too many logins (more than %d a minute for this user)", st.rateLimit))
+		return nil, 0, wechatFail(WeChatRateLimited.index(), fmt.Sprintf("too many logins (more than %d a minute for this user)", st.rateLimit))
 	}
-	return u, nil
+	return u, c.user, nil
 }
 
 // FailCode makes the exchange of code fail with e: the BaaS login that

@@ -1,7 +1,9 @@
 package baastest
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -53,13 +55,8 @@ func newTraffic() *traffic {
 // fault there. It panics on an invalid Fault (a Status outside 200–599, a
 // negative Delay or Times, a Probability outside 0–1): a mistake of the test.
 func (s *Server) Fault(path string, f Fault) {
-	switch {
-	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
-		panic(fmt.Sprintf("baastest: Fault: Status %d is not 200–599", f.Status))
-	case f.Delay < 0 || f.Times < 0:
-		panic("baastest: Fault: negative Delay or Times")
-	case !(f.Probability >= 0 && f.Probability <= 1):
-		panic("baastest: Fault: Probability is not 0–1")
+	if err := f.check(); err != nil {
+		panic("baastest: Fault: " + err.Error())
 	}
 	a := &armed{f: f, left: f.Times}
 	if f.Probability > 0 {
@@ -69,6 +66,44 @@ func (s *Server) Fault(path string, f Fault) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.faults[path] = a
+}
+
+// check says what is wrong with f, if anything.
+func (f Fault) check() error {
+	switch {
+	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
+		return fmt.Errorf("the status %d is not 200–599", f.Status)
+	case f.Delay < 0 || f.Times < 0:
+		return errors.New("negative Delay or Times")
+	case !(f.Probability >= 0 && f.Probability <= 1):
+		return errors.New("the probability is not 0–1")
+	}
+	return nil
+}
+
+// Faults returns the faults in force, by path; a fault limited by Times
+// shows the requests it has left to hit.
+func (s *Server) Faults() map[string]Fault {
+	t := s.traffic
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[string]Fault, len(t.faults))
+	for p, a := range t.faults {
+		f := a.f
+		if f.Times > 0 {
+			f.Times = a.left
+		}
+		out[p] = f
+	}
+	return out
+}
+
+// AllCalls returns the count of Calls of every path seen.
+func (s *Server) AllCalls() map[string]int {
+	t := s.traffic
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return maps.Clone(t.calls)
 }
 
 // ClearFaults removes every fault.
@@ -122,14 +157,21 @@ func (t *traffic) see(path string, counted bool) (Fault, bool) {
 }
 
 // inject carries out f on a request. It reports whether the request is still
-// to be served.
-func inject(w http.ResponseWriter, r *http.Request, f Fault) bool {
+// to be served. A delay ends early, with no answer, when the request's
+// context ends or the server stops (closed): a client that left a POST whose
+// body is unread is not noticed by net/http, and Close must not wait out the
+// delay.
+func inject(w http.ResponseWriter, r *http.Request, f Fault, closed <-chan struct{}) bool {
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
+			return false
+		case <-closed:
+			t.Stop()
+			drop(w) // no answer, as Close promises: not the empty 200 a returning handler gets
 			return false
 		}
 	}

@@ -3,6 +3,7 @@ package baastest_test
 import (
 	"context"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -166,4 +167,31 @@ func TestInvalidFaultPanics(t *testing.T) {
 	} {
 		assert.Panics(t, func() { s.Fault(loginPath, f) }, "%+v", f)
 	}
+}
+
+// Close does not wait out a delay fault, even on a POST whose body the
+// handler has not read (net/http then cannot tell that the client left).
+func TestFaultDelayEndsAtClose(t *testing.T) {
+	before := runtime.NumGoroutine()
+	s := baastest.NewServer()
+	s.Fault(loginPath, baastest.Fault{Delay: time.Minute})
+	sent := make(chan struct{})
+	go func() {
+		close(sent)
+		resp, err := http.Post(s.URL+loginPath, "application/json", strings.NewReader(`{"code":"x"}`))
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-sent
+	time.Sleep(50 * time.Millisecond) // the request is in its delay
+	start := time.Now()
+	s.Close()
+	assert.Less(t, time.Since(start), 5*time.Second)
+	http.DefaultClient.CloseIdleConnections()
+	deadline := time.Now().Add(5 * time.Second) // a loop: assert.Eventually runs goroutines of its own
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "the delayed handler ended with the server")
 }

@@ -103,5 +103,14 @@ func (e *expiring[V]) drop(i int) {
 	e.gens[i].m = nil
 }
 
+// each calls fn with every entry kept, expired or not.
+func (e *expiring[V]) each(fn func(k secret, v V)) {
+	for i := range e.gens {
+		for k, v := range e.gens[i].m {
+			fn(k, v)
+		}
+	}
+}
+
 // len returns the number of entries kept, expired or not.
 func (e *expiring[V]) len() int { return e.n }

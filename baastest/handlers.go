@@ -43,7 +43,7 @@ func (s *Server) v1Init(w http.ResponseWriter, r *http.Request, _ string) *apiEr
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	o, err := s.login(req.Code, true, false)
+	o, err := s.login(req.Code, true)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,11 @@ func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string)
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	o, err := s.login(req.Code, req.CreateUser, req.LoginWithUnionID)
+	login := s.login
+	if req.LoginWithUnionID {
+		login = s.loginWithUnionID
+	}
+	o, err := login(req.Code, req.CreateUser)
 	if err != nil {
 		return err
 	}
@@ -66,18 +70,27 @@ func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string)
 }
 
 // login exchanges code for a session.
-func (s *Server) login(code string, create, byUnionID bool) (opened, *apiError) {
+func (s *Server) login(code string, create bool) (opened, *apiError) {
 	if code == "" {
 		return opened{}, missing("code")
 	}
-	return s.st.login(code, create, byUnionID)
+	return s.st.login(code, create)
+}
+
+// loginWithUnionID exchanges code for a session of the record of the
+// WeChat user's unionid.
+func (s *Server) loginWithUnionID(code string, create bool) (opened, *apiError) {
+	if code == "" {
+		return opened{}, missing("code")
+	}
+	return s.st.loginWithUnionID(code, create)
 }
 
 // v1Authenticate is V1 authenticate: the user data verified with the
 // session's session_key, 200. The token is checked before the body, so that
 // a client without a session learns that first.
 func (s *Server) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	token, err := s.token(r)
+	token, err := s.requireToken(r)
 	if err != nil {
 		return err
 	}
@@ -109,9 +122,12 @@ func (s *Server) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string
 	if err := requireUserData(&req.UserData); err != nil {
 		return err
 	}
-	var err *apiError
-	if req.UpdateUserProfile, err = profileMode(req.UpdateUserProfile); err != nil {
-		return err
+	switch req.UpdateUserProfile {
+	case "":
+		req.UpdateUserProfile = protocol.ProfileSetNX
+	case protocol.ProfileSetNX, protocol.ProfileOverwrite, protocol.ProfileKeep:
+	default:
+		return fail(http.StatusBadRequest, `field "update_userprofile" must be one of "overwrite", "setnx", "false"`)
 	}
 	o, err := s.st.authenticateV2(&req)
 	if err != nil {
@@ -149,6 +165,17 @@ func (s *Server) userRecord(w http.ResponseWriter, r *http.Request, id string) *
 	}
 	writeJSON(w, http.StatusOK, rec)
 	return nil
+}
+
+// requireToken returns the request's token, which must be a valid session's
+// (a 401 otherwise). It is checked before the body, so that a client without
+// a session learns that first.
+func (s *Server) requireToken(r *http.Request) (string, *apiError) {
+	token, err := bearer(r)
+	if err == nil {
+		err = s.st.checkToken(token)
+	}
+	return token, err
 }
 
 // bearer returns the token of the Authorization header, "" when there is

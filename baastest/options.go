@@ -34,6 +34,7 @@ type config struct {
 	expiresIn    time.Duration
 	keyRefresh   time.Duration
 	rateLimit    int
+	adminToken   string
 	maxHTTPUsers int
 	readTimeout  time.Duration
 	idleTimeout  time.Duration
@@ -90,6 +91,11 @@ func WithIdleTimeout(d time.Duration) Option { return func(c *config) { c.idleTi
 // time.Now. It is called with the server's lock held and must not call back
 // into the Server.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithAdminToken sets the token the control plane (ControlPrefix) requires
+// as "Authorization: Bearer <token>". Without one, the control plane is
+// open on loopback and off on any other address.
+func WithAdminToken(token string) Option { return func(c *config) { c.adminToken = token } }
 
 // WithAddr sets the listen address, by default "127.0.0.1:0" (a random port
 // on loopback).

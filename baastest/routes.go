@@ -35,9 +35,6 @@ func newRouter(s *Server) *router {
 	post := func(h handler) route {
 		return route{method: http.MethodPost, baas: true, serve: h}
 	}
-	put := func(h handler) route {
-		return route{method: http.MethodPut, baas: true, serve: h}
-	}
 	rt := &router{
 		exact:     make(map[string]route),
 		userRoute: route{method: http.MethodGet, baas: true, byID: true, serve: s.userRecord},
@@ -53,31 +50,28 @@ func newRouter(s *Server) *router {
 	for _, v := range protocol.DestroyVersions {
 		rt.exact["/hserve/"+v+"/session/destroy/"] = post(s.destroy)
 	}
-	for _, v := range protocol.UserRecordVersions {
-		rt.userPrefix = append(rt.userPrefix, "/hserve/"+v+"/user/info/")
-	}
-	// The current API: the newest version of each path reads what base
-	// library 2.21.2 (phone_code) or 2.16 (verified profile) give.
+	newest := func(versions []string) string { return versions[len(versions)-1] }
 	for _, v := range protocol.PhoneLoginVersions {
-		p := "/hserve/" + v + "/idp/wechat/phone-login/"
-		rt.exact[p] = post(s.phoneLogin(p == protocol.PhoneLoginPath))
+		rt.exact["/hserve/"+v+"/idp/wechat/phone-login/"] = post(s.phoneLogin(v == newest(protocol.PhoneLoginVersions)))
 	}
 	for _, v := range protocol.PhoneVerificationVersions {
-		p := "/hserve/" + v + "/idp/wechat/phone-verification/"
-		rt.exact[p] = put(s.phoneVerification(p == protocol.PhoneVerificationPath))
+		rt.exact["/hserve/"+v+"/idp/wechat/phone-verification/"] = route{method: http.MethodPut, baas: true,
+			serve: s.phoneVerification(v == newest(protocol.PhoneVerificationVersions))}
 	}
 	for _, v := range protocol.UpdateUserInfoVersions {
-		p := "/hserve/" + v + "/idp/wechat/user/info/"
-		rt.exact[p] = put(s.updateUserInfo(p == protocol.UpdateUserInfoPath))
+		rt.exact["/hserve/"+v+"/idp/wechat/user/info/"] = route{method: http.MethodPut, baas: true,
+			serve: s.updateUserInfo(v == newest(protocol.UpdateUserInfoVersions))}
 	}
 	for _, v := range protocol.UserAssociateVersions {
 		rt.exact["/hserve/"+v+"/idp/wechat/user-associate/"] = post(s.userAssociate)
 	}
 	for _, v := range protocol.DecryptVersions {
-		prefix := "/hserve/" + v + "/wechat/decrypt/"
 		for _, kind := range protocol.DecryptKinds {
-			rt.exact[prefix+kind+"/"] = post(s.decrypt(kind, prefix == protocol.DecryptPathPrefix))
+			rt.exact["/hserve/"+v+"/wechat/decrypt/"+kind+"/"] = post(s.decrypt(kind, v == newest(protocol.DecryptVersions)))
 		}
+	}
+	for _, v := range protocol.UserRecordVersions {
+		rt.userPrefix = append(rt.userPrefix, "/hserve/"+v+"/user/info/")
 	}
 	rt.exact[PathWxLogin] = route{method: http.MethodPost, serve: s.wxLogin}
 	rt.exact[PathWxUserInfo] = route{method: http.MethodPost, serve: s.wxUserInfo}
@@ -104,8 +98,12 @@ func (rt *router) match(path string) (route, string, bool) {
 // checks the method and the ClientID.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
+	if strings.HasPrefix(path, ControlPrefix) {
+		s.control(w, r)
+		return
+	}
 	rt, arg, ok := s.router.match(path)
-	if f, hit := s.traffic.see(path, ok && (!rt.byID || s.isUserID(arg))); hit && !inject(w, r, f) {
+	if f, hit := s.traffic.see(path, ok && (!rt.byID || s.isUserID(arg))); hit && !inject(w, r, f, s.stop) {
 		return
 	}
 	if !ok {

@@ -27,9 +27,12 @@ type Server struct {
 	traffic *traffic
 	router  *router
 	hs      *http.Server
-	stop    chan struct{} // closed by Close
-	wg      sync.WaitGroup
-	once    sync.Once
+
+	controlMux http.Handler  // the control plane's routes
+	loopback   bool          // the server listens on loopback only
+	stop       chan struct{} // closed by Close
+	wg         sync.WaitGroup
+	once       sync.Once
 }
 
 // expireEvery is how often a Server forgets expired codes and sessions when
@@ -68,6 +71,10 @@ func Start(opts ...Option) (*Server, error) {
 		stop:     make(chan struct{}),
 	}
 	s.router = newRouter(s)
+	s.controlMux = s.newControl()
+	if t, ok := ln.Addr().(*net.TCPAddr); ok {
+		s.loopback = t.IP.IsLoopback()
+	}
 	// No WriteTimeout: a Fault's Delay holds answers back on purpose, and an
 	// answer of a few hundred bytes never waits on a slow reader.
 	s.hs = &http.Server{

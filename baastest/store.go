@@ -21,9 +21,8 @@ const codeTTL = 5 * time.Minute
 // generation is forgotten early: its codes answer "unknown code", its tokens
 // 401), and the length of an openid.
 const (
-	maxCodes      = 1 << 20
-	maxPhoneCodes = 1 << 18
-	maxSessions   = 1 << 21
+	maxCodes    = 1 << 20
+	maxSessions = 1 << 21
 	// MaxOpenIDBytes is the longest openid the emulator takes; WeChat's are
 	// 28 bytes.
 	MaxOpenIDBytes = 64
@@ -35,6 +34,7 @@ type secret [16]byte
 // store is all state of a Server, WeChat's side and the BaaS side, behind
 // one lock.
 type store struct {
+	cfg          config // as the server was made, for Reset and Import
 	mu           sync.Mutex
 	appID        string
 	expiresIn    time.Duration
@@ -44,18 +44,17 @@ type store struct {
 	now          func() time.Time
 	rand         entropy
 
-	users      []*user            // every WeChat user, by index
-	byOpenID   map[string]uint32  // index in users
-	records    []*record          // every BaaS user: records[id-1]
-	nRecords   atomic.Int64       // len(records), read without the lock
-	byUnionID  map[string]*record // the record holding each unionid
-	httpUsers  int                // users created over HTTP
+	users      []*user           // every user, by index
+	byOpenID   map[string]uint32 // index in users
+	records    []*user           // users with a BaaS record: records[id-1]
+	nRecords   atomic.Int64      // len(records), read without the lock
+	httpUsers  int               // users created over HTTP
 	codes      expiring[loginCode]
 	phoneCodes expiring[phoneCode]
 	sessions   expiring[session] // by token
 
-	// afterVerify, when set, runs after a request verified or decrypted
-	// WeChat data, before it takes the lock again: tests only.
+	// afterVerify, when set, runs after authenticate verified user data,
+	// before it takes the lock again: tests only.
 	afterVerify func()
 }
 
@@ -72,39 +71,28 @@ type user struct {
 	fail failure    // injected jscode2session failures
 	rate rateWindow // code exchanges of the current minute
 
-	rec *record // the BaaS user linked to this WeChat user, nil until a login or a link
+	id  int64   // the record id, 0 until the first login
+	rec *record // the BaaS record, nil until the first login
+
+	deleted bool // DeleteUser: no code, session or record of theirs works
 }
 
-// wx returns the WeChat side of u, the default phone number filled in.
+// wx returns the WeChat side of u.
 func (u *user) wx() User {
-	if u.custom == nil {
-		return defaultUser(u.openid)
+	if u.custom != nil {
+		return *u.custom
 	}
-	w := *u.custom
-	if w.Phone == "" {
-		w.Phone = defaultPhone(u.openid)
-	}
-	return w
+	return defaultUser(u.openid)
 }
 
-// record is a BaaS user (a row of MinCloud's _userprofile).
+// record is the BaaS side of a user.
 type record struct {
-	id         int64
-	wx         *user  // the WeChat user of the mini-program linked to it; nil for an account
-	unionID    string // learnt from authenticated encryptedData, a unionid login or a link
-	phone      string
+	unionID    string // learnt from authenticated encryptedData, or a unionid login
+	phone      string // from a phone login or a phone number update
 	profile    wxcrypto.RawUserInfo
 	authorized bool
 	createdAt  int64
 	updatedAt  int64
-}
-
-// openID is the openid of the WeChat user linked to r, "" when none is.
-func (r *record) openID() string {
-	if r.wx == nil {
-		return ""
-	}
-	return r.wx.openid
 }
 
 // loginCode is a code wx.login handed out.
@@ -116,26 +104,16 @@ type loginCode struct {
 	fail    uint8 // an injected failure (index in wechatErrors), 0 for none
 }
 
-// phoneCode is a code the getPhoneNumber button handed out.
-type phoneCode struct {
-	issued  int64  // unix nanoseconds
-	user    uint32 // index in users
-	foreign bool   // issued for another AppID than the Server's
-	used    bool
-}
-
 // session is what a token stands for.
 type session struct {
-	rec uint32 // index in records
-	// keyGen is the session_key MinCloud holds for the session: the
-	// generation of its WeChat user's key that the last code exchange on the
-	// session handed over; 0 when none did (an account's session).
-	keyGen  uint32
-	expires int64 // unix nanoseconds
+	user    uint32 // index in users
+	keyGen  uint32 // the user's session_key when the session was opened
+	expires int64  // unix nanoseconds
 }
 
 func newStore(cfg config) *store {
 	return &store{
+		cfg:          cfg,
 		appID:        cfg.appID,
 		expiresIn:    cfg.expiresIn,
 		keyRefresh:   cfg.keyRefresh,
@@ -143,9 +121,8 @@ func newStore(cfg config) *store {
 		maxHTTPUsers: cfg.maxHTTPUsers,
 		now:          cfg.now,
 		byOpenID:     make(map[string]uint32),
-		byUnionID:    make(map[string]*record),
 		codes:        newExpiring[loginCode](int64(codeTTL), maxCodes),
-		phoneCodes:   newExpiring[phoneCode](int64(codeTTL), maxPhoneCodes),
+		phoneCodes:   newExpiring[phoneCode](int64(codeTTL), maxCodes),
 		sessions:     newExpiring[session](int64(cfg.expiresIn), maxSessions),
 	}
 }
@@ -162,15 +139,7 @@ func defaultUser(openid string) User {
 		Province:  "Guangdong",
 		Country:   "China",
 		Language:  "zh_CN",
-		Phone:     defaultPhone(openid),
 	}
-}
-
-// defaultPhone is the phone number of a user who has none set: a mainland
-// mobile number, 138 and eight digits derived from the openid (FNV-1a), the
-// same on every run.
-func defaultPhone(openid string) string {
-	return fmt.Sprintf("138%08d", fnv(openid)%100_000_000)
 }
 
 // userLocked returns the user of openid and their index, creating them on
@@ -267,11 +236,11 @@ func (st *store) issueCode(appID, openid string, overHTTP bool, fail uint8) (str
 	return hex.EncodeToString(code[:]), nil
 }
 
-// openSessionLocked issues a token for the user of r, holding the
-// session_key of generation keyGen of their WeChat user (0: none).
-func (st *store) openSessionLocked(r *record, keyGen uint32, now int64) string {
+// openSessionLocked issues a token for user ui, bound to their session_key
+// of generation keyGen.
+func (st *store) openSessionLocked(ui, keyGen uint32, now int64) string {
 	token := st.rand.secret()
-	st.sessions.put(token, session{rec: uint32(r.id - 1), keyGen: keyGen, expires: now + int64(st.expiresIn)}, now)
+	st.sessions.put(token, session{user: ui, keyGen: keyGen, expires: now + int64(st.expiresIn)}, now)
 	return hex.EncodeToString(token[:])
 }
 
@@ -289,22 +258,11 @@ func (st *store) sessionLocked(token string, now int64) (session, *apiError) {
 	if !ok {
 		return session{}, fail(http.StatusUnauthorized, "invalid token: log in again")
 	}
-	if now >= s.expires {
+	if now >= s.expires || st.users[s.user].deleted {
 		st.sessions.remove(gi, k)
 		return session{}, fail(http.StatusUnauthorized, "token expired: log in again")
 	}
 	return s, nil
-}
-
-// rebindLocked makes the session of token, a valid one, hold the
-// session_key of generation keyGen: a code exchanged on the session handed
-// it over.
-func (st *store) rebindLocked(token string, keyGen uint32) {
-	k, _ := parseSecret(token)
-	if s, gi, ok := st.sessions.get(k); ok {
-		s.keyGen = keyGen
-		st.sessions.set(gi, k, s)
-	}
 }
 
 // checkToken reports whether token is a valid session.

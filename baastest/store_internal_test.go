@@ -133,7 +133,7 @@ func TestCodesAreForgotten(t *testing.T) {
 	s2 := NewServer(WithClock(c.now), WithExpiresIn(time.Hour))
 	defer s2.Close()
 	for range 10 {
-		_, err := s2.st.login(s2.WeChat().Login("u"), true, false)
+		_, err := s2.st.login(s2.WeChat().Login("u"), true)
 		require.Nil(t, err)
 	}
 	assert.Equal(t, 10, s2.st.sessions.len())
@@ -161,7 +161,7 @@ func TestAuthenticateVerifiesOutsideTheLock(t *testing.T) {
 		}
 	}
 
-	o, err := st.login(wx.Login("alice"), true, false)
+	o, err := st.login(wx.Login("alice"), true)
 	require.Nil(t, err)
 	ev := wx.GetUserInfo("alice")
 	d := protocol.UserData{RawData: ev.Detail.RawData, Signature: ev.Detail.Signature,
@@ -199,7 +199,7 @@ func TestAuthenticateVerifiesOutsideTheLock(t *testing.T) {
 func TestCallsKeepOnlyEndpoints(t *testing.T) {
 	s := NewServer()
 	defer s.Close()
-	if _, err := s.st.login(s.WeChat().Login("alice"), true, false); err != nil {
+	if _, err := s.st.login(s.WeChat().Login("alice"), true); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 200 {
@@ -227,7 +227,7 @@ func TestCallsKeepOnlyEndpoints(t *testing.T) {
 }
 
 // Phone codes go as login codes do: a few tens of seconds after their five
-// minutes, without a sweep; and the table has its cap.
+// minutes, without a sweep; and their table has a cap.
 func TestPhoneCodesAreForgotten(t *testing.T) {
 	c := &clock{t: time.Date(2024, 5, 20, 8, 0, 0, 0, time.UTC)}
 	s := NewServer(WithClock(c.now))
@@ -246,34 +246,5 @@ func TestPhoneCodesAreForgotten(t *testing.T) {
 	c.add(codeTTL + time.Duration(st.phoneCodes.span))
 	st.expire()
 	assert.Equal(t, 0, count())
-	assert.Equal(t, maxPhoneCodes, st.phoneCodes.max)
-}
-
-// The current API decrypts and verifies WeChat data without the store's
-// lock.
-func TestCurrentAPIDecryptsOutsideTheLock(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
-	st, wx := s.st, s.WeChat()
-	var free []bool
-	st.afterVerify = func() {
-		ok := st.mu.TryLock()
-		if ok {
-			st.mu.Unlock()
-		}
-		free = append(free, ok)
-	}
-	ev := wx.GetPhoneNumber("alice")
-	o, err := st.phoneLogin(&protocol.PhoneLoginRequest{Code: wx.Login("alice"), EncryptedData: ev.Detail.EncryptedData, IV: ev.Detail.IV, CreateUser: true}, false)
-	require.Nil(t, err)
-	_, err = st.verifyPhone(o.token, &protocol.PhoneVerificationRequest{EncryptedData: ev.Detail.EncryptedData, IV: ev.Detail.IV, Overwrite: true}, false)
-	require.Nil(t, err)
-	ui := wx.GetUserInfo("alice").Detail
-	_, err = st.updateUserInfo(o.token, &protocol.UpdateUserInfoRequest{Code: wx.Login("alice"), UpdateUserProfile: protocol.ProfileSetNX,
-		UserData: protocol.UserData{RawData: ui.RawData, Signature: ui.Signature, EncryptedData: ui.EncryptedData, IV: ui.IV}})
-	require.Nil(t, err)
-	enc, iv := wx.GetWeRunData("alice")
-	_, err = st.decrypt(o.token, "we-run-data", &protocol.DecryptRequest{EncryptedData: enc, IV: iv}, false)
-	require.Nil(t, err)
-	assert.Equal(t, []bool{true, true, true, true}, free)
+	assert.Equal(t, maxCodes, st.phoneCodes.max)
 }

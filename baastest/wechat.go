@@ -24,9 +24,9 @@ type User struct {
 	Province   string
 	Country    string
 	Language   string
-	// Phone is the mobile number bound to the WeChat account, which the
-	// getPhoneNumber button shares (country code 86); "" is a number derived
-	// from the openid (138 and eight digits), the same on every run.
+	// Phone is the phone number WeChat shares with the getPhoneNumber
+	// button, digits only (e.g. "13800138000"), in China (+86); "" makes one
+	// from the openid.
 	Phone string
 }
 

@@ -94,16 +94,7 @@ func TestDefaultUser(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, baastest.User{OpenID: "dave", UnionID: "union_dave", NickName: "User dave",
 		AvatarURL: "https://example.com/avatar/dave.png", Gender: 1, City: "Guangzhou", Province: "Guangdong",
-		Country: "China", Language: "zh_CN", Phone: "13896789471"}, u)
-	assert.Regexp(t, `^138[0-9]{8}$`, u.Phone, "a mainland mobile number")
-
-	// A user added without a phone number has the default one too.
-	wx.AddUser(baastest.User{OpenID: "dave", NickName: "Dave"})
-	u, _ = wx.User("dave")
-	assert.Equal(t, "13896789471", u.Phone)
-	wx.AddUser(baastest.User{OpenID: "dave", Phone: "13900001111"})
-	u, _ = wx.User("dave")
-	assert.Equal(t, "13900001111", u.Phone)
+		Country: "China", Language: "zh_CN"}, u)
 }
 
 func TestForgedUserData(t *testing.T) {

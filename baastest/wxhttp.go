@@ -16,17 +16,16 @@ const (
 	// PathWxUserInfo is wx.getUserInfo: POST {"openid", "deny"?, "appid"?} →
 	// 200 the button event {"detail": {...}}.
 	PathWxUserInfo = "/emulator/wx/userinfo"
-	// PathWxPhoneNumber is the getPhoneNumber button (WeChat.GetPhoneNumber,
-	// WeChat.DenyPhoneNumber): POST {"openid", "deny"?, "appid"?} → 200 the
-	// button event {"detail": {"errMsg", "code", "encryptedData", "iv"}}.
+	// PathWxPhoneNumber is the getPhoneNumber button: POST {"openid",
+	// "deny"?} → 200 the button event {"detail": {...}} (WeChat.GetPhoneNumber).
 	PathWxPhoneNumber = "/emulator/wx/phonenumber"
 )
 
 // maxAppIDBytes bounds the appid of the emulator paths; WeChat's are 18.
 const maxAppIDBytes = 64
 
-// wxRequest is the body of the emulator paths. AppID, when set, is another
-// mini-program's (LoginForApp, GetUserInfoForApp, GetPhoneNumberForApp).
+// wxRequest is the body of both emulator paths. AppID, when set, is another
+// mini-program's (LoginForApp, GetUserInfoForApp).
 type wxRequest struct {
 	OpenID  string      `json:"openid"`
 	AppID   string      `json:"appid"`
@@ -105,7 +104,7 @@ func (s *Server) wxPhoneNumber(w http.ResponseWriter, r *http.Request, _ string)
 		writeJSON(w, http.StatusOK, s.wx.DenyPhoneNumber(req.OpenID))
 		return nil
 	}
-	ev, err := s.wx.phoneNumber(req.AppID, req.OpenID, true)
+	ev, err := s.wx.phoneNumber(req.OpenID, true)
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,7 @@
 //
 // With no flags it starts the baastest emulator in-process and runs, offline:
 // a silent login, the stored keys, HandleUserInfo with consent and with a
-// refusal, a login with the phone button (protocol v2), an authenticated Do
-// call, logout, and the storage empty again.
+// refusal, an authenticated Do call, logout, and the storage empty again.
 //
 //	go run ./examples/quickstart
 //
@@ -81,9 +80,9 @@ func runEmulated(ctx context.Context, p printer, o options, proto baas.Protocol)
 	defer srv.Close()
 	wx := srv.WeChat()
 	wx.AddUser(baastest.User{
-		OpenID: "oAlice", UnionID: "uAlice", NickName: "Alice", Gender: 2,
+		OpenID: "oAlice", UnionID: "uAlice", NickName: "Alice", Gender: 2, Phone: "13912345678",
 		City: "Shenzhen", Province: "Guangdong", Country: "China", Language: "zh_CN",
-		AvatarURL: "https://example.com/alice.png", Phone: "13800138000",
+		AvatarURL: "https://example.com/alice.png",
 	})
 	p.title("baas quickstart: the wx.BaaS login flow against a local emulator")
 	p.line("emulator  %s  (ClientID %s, AppID %s, protocol %s)", srv.URL, srv.ClientID, srv.AppID, proto)
@@ -129,24 +128,22 @@ func runEmulated(ctx context.Context, p printer, o options, proto baas.Protocol)
 	p.line("error      %v", herr)
 	p.user(herr.User)
 
-	if proto == baas.ProtocolV2 {
-		p.step(5, "the user taps the phone button and consents: c.LoginWithPhone(ctx, event), like wx.BaaS.auth.loginWithWechat(event, {code})")
-		pu, err := c.LoginWithPhone(ctx, wx.GetPhoneNumber("oAlice"))
-		if err != nil {
-			return err
-		}
-		p.user(pu)
-		me, err := c.GetCurrentUser(ctx)
-		if err != nil {
-			return err
-		}
-		p.line("record     phone=%q, verified by the button (c.GetCurrentUser)", me.Phone)
-	} else {
-		p.step(5, "the phone button: c.LoginWithPhone is a call of protocol v2 (JS SDK 3.x); skipped with -protocol v1")
+	if err := p.record(ctx, c, full.ID); err != nil {
+		return err
 	}
 
-	if err := p.record(ctx, c, 6, full.ID); err != nil {
-		return err
+	p.step(6, "the user shares their phone number: c.LoginWithPhone(ctx, event), like wx.BaaS.auth.loginWithWechat(event, {code})")
+	if proto != baas.ProtocolV2 {
+		p.line("skipped    phone login is a call of protocol v2 (JS SDK 2.x and later)")
+	} else {
+		if _, err := c.LoginWithPhone(ctx, wx.GetPhoneNumber("oAlice")); err != nil {
+			return err
+		}
+		rec, err := c.GetCurrentUser(ctx)
+		if err != nil {
+			return err
+		}
+		p.line("record     id=%d phone=%s (c.GetCurrentUser)", rec.ID, rec.Phone)
 	}
 
 	p.step(7, "logout: c.Logout(ctx), like wx.BaaS.logout()")
@@ -197,10 +194,10 @@ func runReal(ctx context.Context, p printer, o options, proto baas.Protocol) err
 	if err := p.storage(ctx, c); err != nil {
 		return err
 	}
-	if err := p.record(ctx, c, 3, u.ID); err != nil {
+	if err := p.record(ctx, c, u.ID); err != nil {
 		return err
 	}
-	p.step(4, "logout: c.Logout(ctx)")
+	p.step(6, "logout: c.Logout(ctx)")
 	if err := c.Logout(ctx); err != nil {
 		return err
 	}
@@ -249,10 +246,10 @@ func (p printer) storage(ctx context.Context, c *baas.Client) error {
 	return nil
 }
 
-// record reads the user record with an authenticated request, as step n.
-func (p printer) record(ctx context.Context, c *baas.Client, n int, id int64) error {
+// record reads the user record with an authenticated request.
+func (p printer) record(ctx context.Context, c *baas.Client, id int64) error {
 	path := fmt.Sprintf("/hserve/v2.5/user/info/%d/", id)
-	p.step(n, "an authenticated call: c.Do(ctx, \"GET\", \""+path+"\", nil, &record)")
+	p.step(5, "an authenticated call: c.Do(ctx, \"GET\", \""+path+"\", nil, &record)")
 	var rec struct {
 		ID           int64  `json:"id"`
 		Nickname     string `json:"nickname"`

@@ -145,9 +145,7 @@ type ErrorBody struct {
 	Message  string `json:"message,omitempty"`
 }
 
-// UserRecord is the body of GET /hserve/v2.5/user/info/{id}/ and of the
-// answers of the current API's updates; phone is the number the user
-// verified with WeChat's phone button.
+// UserRecord is the body of GET /hserve/v2.5/user/info/{id}/.
 type UserRecord struct {
 	ID           int64  `json:"id"`
 	Nickname     string `json:"nickname"`

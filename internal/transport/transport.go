@@ -1,6 +1,7 @@
 // Package transport sends the SDK's requests over resty: the built-in
-// headers, a per-request timeout, a cap on response bodies, debug logging,
-// and HTTP failures turned into StatusError values.
+// headers, a per-call timeout, a cap on response bodies, debug logging,
+// redirects refused, the retries of a RetryPolicy, and HTTP failures turned
+// into StatusError values.
 package transport
 
 import (
@@ -12,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -32,6 +34,7 @@ type Config struct {
 	Timeout    time.Duration // per request; 0 means none beyond the context
 	Logger     *slog.Logger  // nil means no logging
 	MaxBody    int64         // 0 means DefaultMaxBody
+	Retry      RetryPolicy   // the zero value retries nothing
 }
 
 // Client sends requests to one BaaS backend. It is safe for concurrent use.
@@ -41,10 +44,24 @@ type Client struct {
 	timeout time.Duration
 	log     *slog.Logger
 	maxBody int64
+	retry   retrier
+	headers []header // sent with every request
 }
+
+// header is a header field, its key in canonical form, with its values. The values
+// are shared by every request: resty and net/http copy a request's header
+// map before they send or change it.
+type header struct {
+	key    string
+	values []string
+}
+
+// jsonType is the Content-Type of a request body.
+var jsonType = []string{"application/json"}
 
 // New returns a Client. The *http.Client of cfg is copied, never changed,
 // so its connection pool is shared with every other user of its Transport.
+// Its CheckRedirect is not used: the copy follows no redirect.
 func New(cfg Config) *Client {
 	hc := &http.Client{}
 	if cfg.HTTPClient != nil {
@@ -55,30 +72,57 @@ func New(cfg Config) *Client {
 	}
 	r := resty.NewWithClient(hc).
 		SetDisableWarn(true).
+		SetLogger(silent{}).
 		SetDoNotParseResponse(true).
-		// Beside the protocol's headers: the SDK's own User-Agent, and Accept,
-		// which also spares resty a regexp match per request.
-		SetHeaders(map[string]string{
-			protocol.HeaderClientID:       cfg.ClientID,
-			protocol.HeaderClientVersion:  cfg.Version,
-			protocol.HeaderClientPlatform: cfg.Platform,
-			"Accept":                      "application/json",
-			"User-Agent":                  "wxbaas-go/" + cfg.Version,
-		})
+		// The BaaS API has no reason to redirect, and following one would
+		// re-send a code, user data or a token wherever the server says: the
+		// 3xx itself is the answer, an error naming its status.
+		SetRedirectPolicy(resty.RedirectPolicyFunc(refuseRedirect))
 	maxBody := cfg.MaxBody
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
-	return &Client{r: r, base: cfg.BaseURL, timeout: cfg.Timeout, log: cfg.Logger, maxBody: maxBody}
+	c := &Client{r: r, base: cfg.BaseURL, timeout: cfg.Timeout, log: cfg.Logger, maxBody: maxBody}
+	// Beside the protocol's headers: the SDK's own User-Agent, and Accept,
+	// which also spares resty a regexp match per request.
+	// The keys are set in canonical form, as Header.Set would: a
+	// RoundTripper reads them with Header.Get.
+	for _, h := range [][2]string{
+		{protocol.HeaderClientID, cfg.ClientID},
+		{protocol.HeaderClientVersion, cfg.Version},
+		{protocol.HeaderClientPlatform, cfg.Platform},
+		{"Accept", "application/json"},
+		{"User-Agent", "wxbaas-go/" + cfg.Version},
+	} {
+		c.headers = append(c.headers, header{http.CanonicalHeaderKey(h[0]), []string{h[1]}})
+	}
+	c.retry = newRetrier(cfg.Retry, c.log)
+	c.retry.install(r)
+	return c
 }
+
+// refuseRedirect is the redirect policy: never follow, hand the 3xx back.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// silent is resty's logger: resty would print failed attempts to stderr; the
+// Client logs to its own slog.Logger instead.
+type silent struct{}
+
+func (silent) Errorf(string, ...any) {}
+func (silent) Warnf(string, ...any)  {}
+func (silent) Debugf(string, ...any) {}
 
 // ErrEncode is returned when the request body cannot be encoded as JSON.
 var ErrEncode = errors.New("the request body cannot be encoded as JSON")
 
 // StatusError is an HTTP answer outside the expected status.
 type StatusError struct {
-	Status  int
-	Message string // 404: "not found"; else the body's error_msg, else its message
+	Status int
+	// Message says what the answer means, never quoting its body: for a
+	// 404 "not found", then ": " and the server's error_msg or message if
+	// it gave one; for a redirect, that it was refused; else the body's
+	// error_msg, else its message, else the status text ("Bad Gateway").
+	Message string
 }
 
 func (e *StatusError) Error() string { return fmt.Sprintf("HTTP %d: %s", e.Status, e.Message) }
@@ -104,38 +148,54 @@ type Request struct {
 	Token  string // sent as "Authorization: Hydrogen-r1 <token>" when not empty
 	Body   any    // sent as JSON when not nil
 	Want   int    // the success status; 0 means any 2xx
+
+	// Rebuild marks a login, whose body holds a single-use code: it is
+	// retried on 429, 502, 503 and 504 like a GET, and each retry sends the
+	// body Rebuild returns, with a fresh code. An error of Rebuild ends the
+	// retries and is what Do returns.
+	Rebuild func(ctx context.Context) (body any, err error)
 }
 
 // Do sends req and decodes a successful JSON body into out (when out is not
 // nil). Failures are *StatusError, *BodyError, or the transport's error.
+// The Client's timeout bounds the whole call, retries and waits included.
 func (c *Client) Do(ctx context.Context, req Request, out any) error {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	r := c.r.R().SetContext(ctx)
+	r := c.r.R()
+	for _, h := range c.headers {
+		r.Header[h.key] = h.values
+	}
 	if req.Token != "" {
-		r.SetHeader(protocol.HeaderAuthorization, protocol.AuthScheme+req.Token)
+		r.Header[protocol.HeaderAuthorization] = []string{protocol.AuthScheme + req.Token}
 	}
+	var b []byte
 	if req.Body != nil {
-		b, err := json.Marshal(req.Body)
-		if err != nil {
-			return fmt.Errorf("%w: %w", ErrEncode, err)
+		var err error
+		if b, err = encode(req.Body); err != nil {
+			return err
 		}
-		r.SetHeader("Content-Type", "application/json").SetBody(bytes.NewReader(b))
+		r.Header["Content-Type"] = jsonType
+		r.SetBody(bytes.NewReader(b))
 	}
-	start := time.Now()
+	r.SetContext(c.retry.track(ctx, &req, b))
+	var start time.Time
+	if c.log != nil {
+		start = time.Now()
+	}
 	resp, err := r.Execute(req.Method, c.base+req.Path)
 	if err != nil {
-		c.logf(ctx, req, 0, start, err)
+		c.logf(ctx, req, resp, start, err)
 		return err
 	}
 	raw := resp.RawBody()
 	defer raw.Close()
-	body, err := io.ReadAll(io.LimitReader(raw, c.maxBody+1))
+	body, err := readBody(raw, resp.RawResponse.ContentLength, c.maxBody)
 	status := resp.StatusCode()
-	c.logf(ctx, req, status, start, err)
+	c.logf(ctx, req, resp, start, err)
 	if err != nil {
 		return err
 	}
@@ -147,7 +207,7 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 		ok = status == req.Want
 	}
 	if !ok {
-		return &StatusError{Status: status, Message: errorMessage(status, body)}
+		return &StatusError{Status: status, Message: errorMessage(status, req.Want, body)}
 	}
 	if out == nil || len(bytes.TrimSpace(body)) == 0 {
 		return nil // nothing to decode: the caller checks what it needs
@@ -158,14 +218,54 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 	return nil
 }
 
-func (c *Client) logf(ctx context.Context, req Request, status int, start time.Time, err error) {
+// readBody reads a response body of size bytes (-1: unknown) and at most
+// limit+1 bytes, one more than allowed so that a body too large is seen.
+// A body of known size is read into one buffer of that size.
+func readBody(r io.Reader, size, limit int64) ([]byte, error) {
+	if size < 0 || size > limit {
+		size = 512
+	}
+	buf := make([]byte, 0, size+1) // +1: room to find the end without growing
+	lr := io.LimitedReader{R: r, N: limit + 1}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// encode returns the JSON of a request body.
+func encode(body any) ([]byte, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrEncode, err)
+	}
+	return b, nil
+}
+
+// logf logs a finished call at debug level: method, path, status, attempts
+// and duration, and the error if any.
+func (c *Client) logf(ctx context.Context, req Request, resp *resty.Response, start time.Time, err error) {
 	if c.log == nil || !c.log.Enabled(ctx, slog.LevelDebug) {
 		return
+	}
+	status, attempts := 0, 1
+	if resp != nil {
+		status, attempts = resp.StatusCode(), max(resp.Request.Attempt, 1)
 	}
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
 		slog.String("path", req.Path),
 		slog.Int("status", status),
+		slog.Int("attempts", attempts),
 		slog.Duration("duration", time.Since(start)),
 	}
 	if err != nil {
@@ -174,19 +274,57 @@ func (c *Client) logf(ctx context.Context, req Request, status int, start time.T
 	c.log.LogAttrs(ctx, slog.LevelDebug, "baas request", attrs...)
 }
 
-// errorMessage extracts the message of a failed call.
-func errorMessage(status int, body []byte) string {
-	if status == http.StatusNotFound {
-		return "not found"
+// maxMessage bounds the server's own message in an error.
+const maxMessage = 256
+
+// errorMessage says what a failed call's answer means. It never quotes the
+// body, which may hold a token; the server's error_msg or message, a field
+// meant for people, is kept (bounded).
+func errorMessage(status, want int, body []byte) string {
+	if redirect(status) {
+		return fmt.Sprintf("redirect refused: the BaaS API does not redirect (%d %s)", status, http.StatusText(status))
 	}
+	if status >= 200 && status < 300 {
+		return fmt.Sprintf("unexpected status %d %s, want %d %s", status, http.StatusText(status), want, http.StatusText(want))
+	}
+	var server string
 	var eb protocol.ErrorBody
 	if json.Unmarshal(body, &eb) == nil {
-		if eb.ErrorMsg != "" {
-			return eb.ErrorMsg
+		server = eb.ErrorMsg
+		if server == "" {
+			server = eb.Message
 		}
-		return eb.Message
+		server = bounded(server)
 	}
-	return ""
+	switch {
+	case status == http.StatusNotFound && server != "":
+		return "not found: " + server
+	case status == http.StatusNotFound:
+		return "not found"
+	case server != "":
+		return server
+	case http.StatusText(status) != "":
+		return http.StatusText(status)
+	}
+	return fmt.Sprintf("HTTP status %d", status)
+}
+
+// redirect reports a status that net/http would follow.
+func redirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// bounded cuts a server's message to maxMessage bytes of valid UTF-8.
+func bounded(s string) string {
+	if len(s) > maxMessage {
+		s = s[:maxMessage] + "…"
+	}
+	return strings.ToValidUTF8(s, "")
 }
 
 // jsonReason describes a decoding error without quoting the body, which may

@@ -154,27 +154,6 @@ func (e *WatermarkError) Error() string {
 	return fmt.Sprintf("watermark appid %q does not match this AppID %q", e.AppID, e.Want)
 }
 
-// DecryptWatermarked decrypts WeChat data of any kind (a phone number,
-// WeRun steps, a share ticket's group) and checks that it is a JSON object
-// whose watermark names appID; it returns the plaintext. Its errors are
-// those of Decrypt, ErrNotJSON, or a *WatermarkError.
-func DecryptWatermarked(sessionKey, iv, encryptedData, appID string) ([]byte, error) {
-	plain, err := Decrypt(sessionKey, iv, encryptedData)
-	if err != nil {
-		return nil, err
-	}
-	var d struct {
-		Watermark Watermark `json:"watermark"`
-	}
-	if json.Unmarshal(plain, &d) != nil {
-		return nil, ErrNotJSON
-	}
-	if d.Watermark.AppID != appID {
-		return nil, &WatermarkError{AppID: d.Watermark.AppID, Want: appID}
-	}
-	return plain, nil
-}
-
 // DecryptUserData decrypts encryptedData and checks that its watermark names
 // appID. Its errors are those of Decrypt, ErrNotJSON, or a *WatermarkError.
 func DecryptUserData(sessionKey, iv, encryptedData, appID string) (*UserData, error) {

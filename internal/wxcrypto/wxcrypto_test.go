@@ -117,32 +117,3 @@ func TestNewKeyIsRandomAndSized(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, raw, KeySize)
 }
-
-func TestDecryptWatermarked(t *testing.T) {
-	plain := `{"phoneNumber":"13800000000","purePhoneNumber":"13800000000","countryCode":"86","watermark":{"appid":"wxA","timestamp":1}}`
-	enc, err := Encrypt(key, iv, []byte(plain))
-	require.NoError(t, err)
-	got, err := DecryptWatermarked(key, iv, enc, "wxA")
-	require.NoError(t, err)
-	assert.JSONEq(t, plain, string(got))
-
-	_, err = DecryptWatermarked(key, iv, enc, "wxB")
-	var we *WatermarkError
-	require.ErrorAs(t, err, &we)
-	assert.Equal(t, "wxA", we.AppID)
-
-	for _, bad := range []string{`{"phoneNumber":"1"}`, `[1,2]`, `"x"`, `not json`} {
-		enc, err := Encrypt(key, iv, []byte(bad))
-		require.NoError(t, err)
-		_, err = DecryptWatermarked(key, iv, enc, "wxA")
-		if bad == `{"phoneNumber":"1"}` {
-			require.ErrorAs(t, err, &we, "no watermark")
-			assert.Equal(t, "", we.AppID)
-			continue
-		}
-		assert.ErrorIs(t, err, ErrNotJSON, bad)
-	}
-	other, _ := NewKey()
-	_, err = DecryptWatermarked(other, iv, enc, "wxA")
-	assert.Error(t, err, "another key")
-}

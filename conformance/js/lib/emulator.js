@@ -1,5 +1,5 @@
 'use strict';
-// Starts the Go emulator (examples/emulator) as a child process on a random
+// Starts the Go emulator (cmd/baas-emulator) as a child process on a random
 // loopback port and reads its URL, ClientID and AppID from what it prints.
 
 const { spawn, execFileSync } = require('node:child_process');
@@ -17,7 +17,7 @@ function binary() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baas-emulator-'));
   const bin = path.join(dir, 'emulator');
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  execFileSync('go', ['build', '-o', bin, './examples/emulator'], { cwd: repoRoot, stdio: 'inherit' });
+  execFileSync('go', ['build', '-o', bin, './cmd/baas-emulator'], { cwd: repoRoot, stdio: 'inherit' });
   return bin;
 }
 

@@ -8,7 +8,6 @@ const assert = require('node:assert/strict');
 
 const emulator = require('./emulator');
 const { createWx, button, phoneButton, rawGet } = require('./wx');
-const current = require('./current');
 
 const DESTROY = '/hserve/v2.0/session/destroy/';
 const EXPIRES_IN = 30 * 24 * 3600; // the emulator's default session lifetime
@@ -18,8 +17,9 @@ const EXPIRES_IN = 30 * 24 * 3600; // the emulator's default session lifetime
 // storedKeys, storesProfile, consent, currentAPI} where consent is
 // 'authenticate' (wx.getUserInfo, then V2 authenticate at v.authenticate) or
 // 'phone-login' (3.x since the phone button replaced the user-info one:
-// v.phoneLogin), and currentAPI runs the steps of the current auth API
-// (lib/current.js).
+// v.phoneLogin), and currentAPI runs the steps of the 3.x auth API
+// (loginWithWechat with the phone button, updateUserInfo, linkWechat,
+// getCurrentUser).
 function run(v) {
   describe(`minapp-sdk ${v.version}`, () => {
     const openid = `o-js-${v.version}`;
@@ -91,26 +91,22 @@ function run(v) {
       const n = shim.requests.length;
       const e = await button(emu, openid);
       if (v.consent === 'phone-login') {
-        // 3.x since the phone button: handleUserInfo is the phone login, but
-        // it passes no wx.login code (loginWithWechat(e, {code}) does) and
-        // sends create_user false. The emulator refuses the login it cannot
-        // make, clearly: a 400 naming the missing code.
-        const phone = await phoneButton(emu, openid);
-        await assert.rejects(BaaS.handleUserInfo(phone), (err) => {
-          assert.equal(err.code, 400);
-          assert.match(err.message, /^400: missing code: a phone login needs a wx\.login code, taken before the button/);
-          return true;
-        });
-        assert.equal(shim.requests.length, n + 1);
+        // 3.x since the phone button: handleUserInfo is the phone login of the
+        // logged-in user (no wx.login code: the token says who).
+        const pe = await phoneButton(emu, openid);
+        const got = await BaaS.handleUserInfo(pe);
         const r = shim.requests[n];
         assert.equal(r.method, 'POST');
         assert.equal(r.path, v.phoneLogin);
         assert.deepEqual(Object.keys(r.body).sort(), ['create_user', 'encryptedData', 'iv', 'phone_code']);
-        assert.equal(r.body.create_user, false, 'handleUserInfo passes no createUser');
-        assert.equal(r.body.phone_code, phone.detail.code);
+        assert.equal(r.body.phone_code, pe.detail.code);
         assert.equal(r.headers.authorization, `Hydrogen-r1 ${token}`);
-        assert.equal(r.status, 400);
-        assert.equal(stored('auth_token'), token, 'the session is kept');
+        assert.equal(r.status, 201, JSON.stringify(r.data));
+        assert.match(r.data.user_info.phone, /^138\d{8}$/);
+        assert.equal(got.id, 1);
+        assert.equal(got.openid, openid);
+        token = stored('auth_token');
+        assert.equal(token, r.data.token, 'the new session is stored');
         return;
       }
       const calls = shim.wxCalls.length;
@@ -189,20 +185,86 @@ function run(v) {
     });
 
     if (v.currentAPI) {
-      current.steps({
-        get emu() {
-          return emu;
-        },
-        get shim() {
-          return shim;
-        },
-        get BaaS() {
-          return BaaS;
-        },
-        openid,
-        setToken(t) {
-          token = t;
-        },
+      test('phone login: auth.loginWithWechat(event, {code})', async () => {
+        for (const [base, path, keys] of [
+          ['2.30.0', '/hserve/v2.7/idp/wechat/phone-login/', ['code', 'create_user', 'encryptedData', 'iv', 'phone_code']],
+          ['2.20.0', '/hserve/v2.5/idp/wechat/phone-login/', ['code', 'create_user', 'encryptedData', 'iv']],
+        ]) {
+          shim.system.SDKVersion = base;
+          const code = await shim.code(); // a mini-program calls wx.login before the button
+          const e = await phoneButton(emu, openid);
+          const n = shim.requests.length;
+          const user = await BaaS.auth.loginWithWechat(e, { code });
+          const r = shim.requests[n];
+          assert.equal(r.method, 'POST');
+          assert.equal(r.path, path, `base library ${base}`);
+          assert.deepEqual(Object.keys(r.body).sort(), keys);
+          assert.equal(r.body.code, code);
+          assert.equal(r.body.create_user, true);
+          assert.equal(r.status, 201, JSON.stringify(r.data));
+          const me = user.toJSON();
+          assert.equal(me.id, 1);
+          assert.match(me.phone, /^138\d{8}$/);
+          token = stored('auth_token');
+          assert.equal(token, r.data.token);
+        }
+        shim.system.SDKVersion = '2.30.0';
+        // A refusal: 603 with the basic user, no request.
+        const n = shim.requests.length;
+        await assert.rejects(BaaS.auth.loginWithWechat(await phoneButton(emu, openid, { deny: true }), { code: await shim.code() }), (err) => {
+          assert.equal(err.code, 603);
+          assert.equal(err.id, 1);
+          return true;
+        });
+        assert.equal(shim.requests.length, n);
+      });
+
+      test('auth.updateUserInfo', async () => {
+        for (const sync of ['setnx', 'overwrite', 'false']) {
+          const { detail } = await button(emu, openid);
+          const code = await shim.code();
+          const n = shim.requests.length;
+          const user = await BaaS.auth.updateUserInfo(detail, { code, syncUserProfile: sync });
+          const r = shim.requests[n];
+          assert.equal(r.method, 'PUT');
+          assert.equal(r.path, '/hserve/v2.6/idp/wechat/user/info/');
+          assert.deepEqual(Object.keys(r.body).sort(), ['code', 'encryptedData', 'iv', 'rawData', 'signature', 'update_userprofile']);
+          assert.equal(r.body.update_userprofile, sync);
+          assert.equal(r.headers.authorization, `Hydrogen-r1 ${token}`);
+          assert.equal(r.status, 200, JSON.stringify(r.data));
+          const me = user.toJSON();
+          assert.equal(me.id, 1);
+          assert.equal(me.nickname, `User ${openid}`);
+          assert.equal(me.is_authorized, true);
+        }
+        // Data signed for another user does not verify: the server's 400.
+        const { detail } = await button(emu, `${openid}-other`);
+        await assert.rejects(BaaS.auth.updateUserInfo(detail, { code: await shim.code() }), (err) => err.code === 400);
+      });
+
+      test('auth.linkWechat', async () => {
+        const n = shim.requests.length;
+        const res = await BaaS.auth.linkWechat();
+        const r = shim.requests[n];
+        assert.equal(r.method, 'POST');
+        assert.equal(r.path, '/hserve/v2.4/idp/wechat/user-associate/');
+        assert.deepEqual(Object.keys(r.body).sort(), ['associate_with_unionid', 'code']);
+        assert.equal(r.body.associate_with_unionid, false);
+        assert.equal(r.status, 200, JSON.stringify(r.data));
+        assert.equal(res.data.status, 'ok');
+        assert.equal(res.data.user_id, 1);
+        assert.equal(res.data.openid, openid);
+      });
+
+      test('auth.getCurrentUser: the record, phone included', async () => {
+        const n = shim.requests.length;
+        const me = (await BaaS.auth.getCurrentUser()).toJSON();
+        assert.equal(shim.requests[n].path, v.userRecord(1));
+        assert.equal(shim.requests[n].status, 200);
+        assert.equal(me.id, 1);
+        assert.equal(me.openid, openid);
+        assert.match(me.phone, /^138\d{8}$/);
+        assert.equal(me.nickname, `User ${openid}`);
       });
     }
 

@@ -5,13 +5,9 @@
 //     on https://{ClientID}.myminapp.com (or the host given to init); the shim
 //     maps that origin to the emulator, as a hosts entry would, and refuses
 //     any other, as WeChat's request domain list does.
-//   - wx.login, wx.getUserInfo and wx.getUserProfile go to the emulator's
-//     simulated WeChat (POST /emulator/wx/login and /emulator/wx/userinfo);
-//     the getPhoneNumber button's event comes from /emulator/wx/phonenumber.
+//   - wx.login and wx.getUserInfo go to the emulator's simulated WeChat
+//     (POST /emulator/wx/login and /emulator/wx/userinfo).
 //   - storage lives in memory.
-//   - the user (user.openid) and the base library version
-//     (system.SDKVersion, which the SDK reads at each call to choose a
-//     path version) can be switched by the tests.
 // Every BaaS request and every WeChat call is recorded for the tests.
 
 const http = require('node:http');
@@ -36,16 +32,15 @@ function post(base, path, body) {
   });
 }
 
-// createWx returns { wx, storage, requests, wxCalls, next, user, system }
-// for a user of the emulator. next.loginErrcode, when set, makes the next
-// wx.login's code fail its exchange with that WeChat errcode.
+// createWx returns { wx, storage, requests, wxCalls, next } for one user of
+// the emulator. next.loginErrcode, when set, makes the next wx.login's code
+// fail its exchange with that WeChat errcode.
 function createWx({ emulator, openid, sdkVersion = '2.30.0' }) {
+  const system = { SDKVersion: sdkVersion }; // the base library version, settable by the tests
   const storage = new Map();
   const requests = []; // { method, path, headers, body, status, data }
-  const wxCalls = []; // 'login', 'getUserInfo', 'getUserProfile'
+  const wxCalls = []; // 'login', 'getUserInfo'
   const next = { loginErrcode: 0 };
-  const user = { openid };
-  const system = { SDKVersion: sdkVersion };
   const allowed = new Set([`https://${emulator.clientID}.myminapp.com`, emulator.url]);
   const clone = (v) => (v === undefined ? v : structuredClone(v));
   const later = (fn, ...args) => setImmediate(() => fn && fn(...args));
@@ -106,7 +101,6 @@ function createWx({ emulator, openid, sdkVersion = '2.30.0' }) {
       wxCalls.push('login');
       const errcode = next.loginErrcode;
       next.loginErrcode = 0;
-      const { openid } = user;
       post(emulator.url, '/emulator/wx/login', errcode ? { openid, errcode } : { openid }).then(
         ({ status, data }) => {
           const r = status === 200 ? { code: data.code, errMsg: 'login:ok' } : { errMsg: `login:fail ${data.error_msg}` };
@@ -121,27 +115,13 @@ function createWx({ emulator, openid, sdkVersion = '2.30.0' }) {
 
     getUserInfo({ success, fail, complete } = {}) {
       wxCalls.push('getUserInfo');
-      post(emulator.url, '/emulator/wx/userinfo', { openid: user.openid }).then(
+      post(emulator.url, '/emulator/wx/userinfo', { openid }).then(
         ({ status, data }) => {
           const r = status === 200 ? data.detail : { errMsg: `getUserInfo:fail ${data.error_msg}` };
           (status === 200 ? success : fail)?.(r);
           complete?.(r);
         },
         (err) => fail?.({ errMsg: `getUserInfo:fail ${err.message}` }),
-      );
-    },
-
-    // wx.getUserProfile (base library 2.10.4 and later): the profile with
-    // rawData, signature, encryptedData and iv, as getUserInfo's.
-    getUserProfile({ success, fail, complete } = {}) {
-      wxCalls.push('getUserProfile');
-      post(emulator.url, '/emulator/wx/userinfo', { openid: user.openid }).then(
-        ({ status, data }) => {
-          const r = status === 200 ? { ...data.detail, errMsg: 'getUserProfile:ok' } : { errMsg: `getUserProfile:fail ${data.error_msg}` };
-          (status === 200 ? success : fail)?.(r);
-          complete?.(r);
-        },
-        (err) => fail?.({ errMsg: `getUserProfile:fail ${err.message}` }),
       );
     },
 
@@ -171,12 +151,18 @@ function createWx({ emulator, openid, sdkVersion = '2.30.0' }) {
       later(complete, {});
     },
   };
-  // wxLogin is wx.login as a promise of the code: what a page calls before
-  // the phone button, for loginWithWechat(event, {code}).
-  const wxLogin = () => new Promise((resolve, reject) => wx.login({ success: (r) => resolve(r.code), fail: (r) => reject(new Error(r.errMsg)) }));
-  // getUserProfile is wx.getUserProfile as a promise.
-  const getUserProfile = () => new Promise((resolve, reject) => wx.getUserProfile({ desc: 'conformance', success: resolve, fail: (r) => reject(new Error(r.errMsg)) }));
-  return { wx, storage, requests, wxCalls, next, user, system, wxLogin, getUserProfile };
+  // code is wx.login as a mini-program calls it before a button that needs one.
+  const code = () =>
+    new Promise((resolve, reject) => wx.login({ success: (r) => resolve(r.code), fail: (r) => reject(new Error(r.errMsg)) }));
+  return { wx, storage, requests, wxCalls, next, system, code };
+}
+
+// phoneButton is what <button open-type="getPhoneNumber"> hands its
+// callback: the emulator's event, with the user's consent or refusal.
+async function phoneButton(emulator, openid, { deny = false } = {}) {
+  const { status, data } = await post(emulator.url, '/emulator/wx/phonenumber', { openid, deny });
+  if (status !== 200) throw new Error(`/emulator/wx/phonenumber: ${status} ${JSON.stringify(data)}`);
+  return { type: 'getphonenumber', detail: data.detail };
 }
 
 // button is what <button open-type="getUserInfo"> hands its callback: the
@@ -185,47 +171,6 @@ async function button(emulator, openid, { deny = false } = {}) {
   const { status, data } = await post(emulator.url, '/emulator/wx/userinfo', { openid, deny });
   if (status !== 200) throw new Error(`/emulator/wx/userinfo: ${status} ${JSON.stringify(data)}`);
   return { type: 'getuserinfo', detail: data.detail };
-}
-
-// phoneButton is what <button open-type="getPhoneNumber"> hands its
-// callback: the emulator's event, with the user's consent or refusal. Base
-// libraries before 2.21.2 give no detail.code.
-async function phoneButton(emulator, openid, { deny = false, sdkVersion = '2.30.0' } = {}) {
-  const { status, data } = await post(emulator.url, '/emulator/wx/phonenumber', { openid, deny });
-  if (status !== 200) throw new Error(`/emulator/wx/phonenumber: ${status} ${JSON.stringify(data)}`);
-  const detail = data.detail;
-  if (baseLibraryBefore(sdkVersion, '2.21.2')) delete detail.code;
-  return { type: 'getphonenumber', detail };
-}
-
-// baseLibraryBefore reports whether base library version a is older than b.
-function baseLibraryBefore(a, b) {
-  const x = a.split('.').map(Number);
-  const y = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    if ((x[i] || 0) !== (y[i] || 0)) return (x[i] || 0) < (y[i] || 0);
-  }
-  return false;
-}
-
-// rawSilentLogin logs openid in straight at the emulator, outside the SDK
-// (another device of another user), and resolves to the session.
-async function rawSilentLogin(emulator, openid) {
-  const { data: wxData } = await post(emulator.url, '/emulator/wx/login', { openid });
-  const body = JSON.stringify({ code: wxData.code, create_user: true });
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      new URL('/hserve/v2.5/idp/wechat/silent-login/', emulator.url),
-      { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hydrogen-Client-ID': emulator.clientID } },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => (res.statusCode === 201 ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))) : reject(new Error(`silent login: ${res.statusCode}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 // rawGet sends a GET with a token straight to the emulator, outside the SDK.
@@ -242,4 +187,4 @@ function rawGet(emulator, path, token) {
   });
 }
 
-module.exports = { createWx, button, phoneButton, rawGet, rawSilentLogin };
+module.exports = { createWx, button, phoneButton, rawGet };

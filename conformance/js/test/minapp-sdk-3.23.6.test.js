@@ -5,9 +5,9 @@ require('../lib/suite').run({
   silentLogin: '/hserve/v2.5/idp/wechat/silent-login/',
   loginFields: ['code', 'create_user', 'login_with_unionid'],
   consent: 'phone-login',
-  currentAPI: true,
   phoneLogin: '/hserve/v2.7/idp/wechat/phone-login/',
   userRecord: (id) => `/hserve/v2.5/user/info/${id}/`,
   storesProfile: true,
+  currentAPI: true,
   storedKeys: ['uid', 'openid', 'unionid', 'auth_token', 'userinfo', 'session_expires_at', 'is_anonymous_user'],
 });

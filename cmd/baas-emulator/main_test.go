@@ -4,16 +4,21 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
 )
 
@@ -44,6 +49,14 @@ func TestRunReportsAnAddressInUse(t *testing.T) {
 // returns its base URL and ClientID.
 func start(t *testing.T, args ...string) (url, clientID string) {
 	t.Helper()
+	url, clientID, _ = startStoppable(t, args...)
+	return url, clientID
+}
+
+// startStoppable is start, with the function that stops the server as a
+// signal would (the test's end does too).
+func startStoppable(t *testing.T, args ...string) (url, clientID string, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
@@ -52,11 +65,12 @@ func start(t *testing.T, args ...string) (url, clientID string) {
 		pw.CloseWithError(err)
 		done <- err
 	}()
-	t.Cleanup(func() {
+	stop = sync.OnceFunc(func() {
 		cancel()
 		go io.Copy(io.Discard, pr) // the goodbye
 		assert.NoError(t, <-done)
 	})
+	t.Cleanup(stop)
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		line := sc.Text()
@@ -65,11 +79,11 @@ func start(t *testing.T, args ...string) (url, clientID string) {
 		}
 		if id, ok := strings.CutPrefix(line, "ClientID: "); ok {
 			clientID = id
-			return url, clientID
+			return url, clientID, stop
 		}
 	}
 	t.Fatalf("the server did not start: %v", sc.Err())
-	return "", ""
+	return "", "", nil
 }
 
 // The standalone server closes the connection of a client that drips its
@@ -137,4 +151,64 @@ func TestStandaloneRateLimit(t *testing.T) {
 	assert.Equal(t, http.StatusCreated, status())
 	assert.Equal(t, http.StatusCreated, status())
 	assert.Equal(t, http.StatusTooManyRequests, status())
+}
+
+// -export-on-exit and -import keep users, ids and sessions across restarts.
+func TestExportOnExitThenImport(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "state.json")
+	ids := []string{"-clientid", "cid123", "-appid", "wxapp123"}
+	url, clientID, stop := startStoppable(t, append(ids, "-export-on-exit", file)...)
+	ctx := context.Background()
+	var tokens []string
+	for _, openid := range []string{"oAnn", "oBen"} {
+		c, err := baas.New(clientID, baas.WithBaseURL(url), baas.WithCodeProvider(httpCodes(url, openid)))
+		require.NoError(t, err)
+		u, err := c.Login(ctx, true)
+		require.NoError(t, err)
+		tok, _ := c.Get(ctx, "auth_token")
+		tokens = append(tokens, tok)
+		t.Logf("%s: id %d", openid, u.ID)
+	}
+	stop()
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"openid": "oBen"`)
+
+	url, clientID, _ = startStoppable(t, append(ids, "-import", file)...)
+	c, err := baas.New(clientID, baas.WithBaseURL(url), baas.WithCodeProvider(httpCodes(url, "oBen")))
+	require.NoError(t, err)
+	require.NoError(t, c.Storage().Set(ctx, map[string]string{baas.KeyAuthToken: tokens[1], baas.KeyUID: "2"}))
+	rec, err := c.GetCurrentUser(ctx)
+	require.NoError(t, err, "Ben's session lives on")
+	assert.Equal(t, int64(2), rec.ID)
+	assert.Equal(t, "oBen", rec.OpenID)
+
+	// A new login of Ann keeps her id.
+	ann, err := baas.New(clientID, baas.WithBaseURL(url), baas.WithCodeProvider(httpCodes(url, "oAnn")))
+	require.NoError(t, err)
+	u, err := ann.Login(ctx, true)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), u.ID)
+
+	// Another mini-program's state is refused at start.
+	err = run(ctx, []string{"-addr", "127.0.0.1:0", "-import", file}, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-import")
+}
+
+// httpCodes is wx.login over the emulator's HTTP path, as another
+// language's client does it.
+func httpCodes(url, openid string) baas.CodeProvider {
+	return baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
+		resp, err := http.Post(url+baastest.PathWxLogin, "application/json", strings.NewReader(`{"openid":"`+openid+`"}`))
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		var out struct{ Code string }
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			return "", err
+		}
+		return out.Code, nil
+	})
 }

@@ -1,0 +1,141 @@
+// Command baas-emulator serves the baastest emulator of WeChat and the
+// wx.BaaS auth endpoints until interrupted (SIGINT or SIGTERM), for clients in
+// any language:
+//
+//	go run github.com/wxbaas/baas/cmd/baas-emulator -addr 127.0.0.1:8787
+//
+// It prints the base URL, the ClientID, the AppID and its PID. WeChat is
+// reached over HTTP: POST /emulator/wx/login {"openid"} gives a login code,
+// POST /emulator/wx/userinfo and /emulator/wx/phonenumber {"openid", "deny"}
+// the events of the user-info and phone buttons. The control plane under
+// /emulator/v1/ lists and adds users, reads codes, sets faults, counts calls,
+// resets, and exports and imports the state (see baastest.ControlPrefix); it
+// needs -admin-token when the emulator listens beyond loopback.
+//
+// -import FILE starts from a state exported before, and -export-on-exit FILE
+// writes the state when the emulator stops, so that a test environment keeps
+// its users, their ids and sessions across restarts; give the same
+// -clientid and -appid each time.
+//
+// As a long-running server it enforces WeChat's limit of code exchanges a
+// minute per user (-rate-limit), caps the users callers may create
+// (-max-http-users), and cuts slow clients (-read-timeout, -idle-timeout).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/wxbaas/baas/baastest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "baas-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx is done.
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("baas-emulator", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8787", "listen address")
+	appID := fs.String("appid", "", "the mini-program's AppID (default: random)")
+	clientID := fs.String("clientid", "", "the ClientID to accept (default: random)")
+	expiresIn := fs.Duration("expires-in", baastest.DefaultExpiresIn, "session lifetime")
+	keyRefresh := fs.Duration("key-refresh", baastest.DefaultSessionKeyRefresh, "minimum age of a session_key before a wx.login refreshes it")
+	rateLimit := fs.Int("rate-limit", baastest.WeChatRateLimit, "code exchanges a minute per user before WeChat's 45011; 0: no limit")
+	maxUsers := fs.Int("max-http-users", baastest.DefaultMaxHTTPUsers, "users the /emulator/wx paths may create")
+	readTimeout := fs.Duration("read-timeout", baastest.DefaultReadTimeout, "time to read a whole request")
+	idleTimeout := fs.Duration("idle-timeout", baastest.DefaultIdleTimeout, "time an idle connection stays open")
+	adminToken := fs.String("admin-token", "", "the token the control plane (/emulator/v1/) requires; needed beyond loopback")
+	importFile := fs.String("import", "", "start from the state in this file (written by -export-on-exit)")
+	exportFile := fs.String("export-on-exit", "", "write the state to this file when stopping")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case *expiresIn < time.Second:
+		return fmt.Errorf("-expires-in %v: must be at least 1s", *expiresIn)
+	case *keyRefresh < 0:
+		return fmt.Errorf("-key-refresh %v: must not be negative", *keyRefresh)
+	case *rateLimit < 0:
+		return fmt.Errorf("-rate-limit %d: must not be negative", *rateLimit)
+	case *maxUsers < 1:
+		return fmt.Errorf("-max-http-users %d: must be at least 1", *maxUsers)
+	case *readTimeout <= 0 || *idleTimeout <= 0:
+		return fmt.Errorf("-read-timeout and -idle-timeout must be positive")
+	}
+
+	s, err := baastest.Start(baastest.WithAddr(*addr), baastest.WithAppID(*appID),
+		baastest.WithClientID(*clientID), baastest.WithExpiresIn(*expiresIn),
+		baastest.WithSessionKeyRefresh(*keyRefresh), baastest.WithCodeRateLimit(*rateLimit),
+		baastest.WithMaxHTTPUsers(*maxUsers), baastest.WithReadTimeout(*readTimeout),
+		baastest.WithIdleTimeout(*idleTimeout), baastest.WithAdminToken(*adminToken))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if *importFile != "" {
+		if err := importState(s, *importFile); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "baastest emulator serving at %s\n", s.URL)
+	fmt.Fprintf(out, "ClientID: %s\n", s.ClientID)
+	fmt.Fprintf(out, "AppID:    %s\n", s.AppID)
+	fmt.Fprintf(out, "PID:      %d\n", os.Getpid())
+	fmt.Fprintf(out, "WeChat:   POST %s {\"openid\"} → {\"code\"};  POST %s {\"openid\",\"deny\"} → {\"detail\":{...}}\n",
+		baastest.PathWxLogin, baastest.PathWxUserInfo)
+	fmt.Fprintf(out, "Control:  %s (users, codes, faults, calls, reset, state)\n", s.URL+baastest.ControlPrefix)
+	<-ctx.Done()
+	fmt.Fprintln(out, "stopping")
+	if *exportFile != "" {
+		if err := exportState(s, *exportFile); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "state written to %s\n", *exportFile)
+	}
+	return nil
+}
+
+// importState loads the state in path into s.
+func importState(s *baastest.Server, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("-import: %w", err)
+	}
+	var state baastest.State
+	if err := json.Unmarshal(data, &state); err != nil {
+		return fmt.Errorf("-import %s: not a state the emulator exported: %w", path, err)
+	}
+	if err := s.Import(state); err != nil {
+		return fmt.Errorf("-import %s: %w", path, err)
+	}
+	return nil
+}
+
+// exportState writes the state of s to path, atomically.
+func exportState(s *baastest.Server, path string) error {
+	data, err := json.MarshalIndent(s.Export(), "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("-export-on-exit: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("-export-on-exit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/wxbaas/baas"
+
+	"github.com/wxbaas/baas/cmd/baas-loadsim/internal/sim"
+)
+
+// options are the command's flags, read and checked.
+type options struct {
+	cfg       sim.Config
+	baseURL   string // "" runs the embedded emulator
+	clientID  string
+	wechatURL string
+	adminTok  string // the control plane's admin token of -base-url
+	jsonPath  string
+	chartPath string
+	chartFmt  string // "svg" or "png" when chartPath is set
+	quiet     bool
+	cpuProf   string // write a CPU profile of the run here
+	memProf   string // write a heap profile at the end of the run here
+}
+
+// parseFlags reads the command line. Its errors name the flag and what
+// was wrong with it; -h prints the usage to stderr and is flag.ErrHelp.
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("baas-loadsim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o options
+	c := &o.cfg
+	fs.IntVar(&c.Users, "users", 1000, "how many simulated users to run")
+	fs.IntVar(&c.Concurrency, "concurrency", 32, "how many users run at once")
+	fs.Float64Var(&c.Rate, "rate", 0, "users started per second; 0: as fast as the concurrency allows")
+	fs.DurationVar(&c.Duration, "duration", 0, "stop starting users after this long; 0: until all users started")
+	fs.Float64Var(&c.Consent, "consent", 0.8, "share of users who consent to share their profile (0–1); the others refuse")
+	protocol := fs.String("protocol", "v2", "wire protocol: v2 (idp/wechat, JS SDK 2.x–3.x) or v1 (session/init, JS SDK 1.x)")
+	steps := fs.String("steps", sim.AllSteps.String(), "the steps each user takes, from silent-login,authenticate,user-record,logout")
+	faults := fs.String("faults", "", `faults of the embedded emulator, e.g. "silent-login:503@0.05,authenticate:drop@0.01,user-record:delay=50ms@0.1"`)
+	fs.Int64Var(&c.Seed, "seed", 1, "seed of the faults' draws")
+	fs.DurationVar(&c.Timeout, "timeout", baas.DefaultTimeout, "bound of each SDK call, all its attempts included")
+	retry := fs.String("retry", "default", "the users' retry policy: default (the SDK's: 3 attempts, waits up to 100ms, 200ms), none, or ATTEMPTS:MINWAIT:MAXWAIT")
+	fs.BoolVar(&c.InsecureHTTP, "insecure-http", false, "allow an http:// -base-url that is not on loopback (clear text)")
+	fs.StringVar(&c.OpenIDPrefix, "openid-prefix", "loadsim-", "start of every user's openid, followed by the user's index")
+	fs.BoolVar(&c.MemStats, "memstats", false, "measure the heap: its peak, and what the emulator keeps after the run")
+	fs.BoolVar(&c.HoldClients, "hold-clients", false, "with -memstats: keep every user's Client to the end and measure their heap")
+	fs.StringVar(&o.baseURL, "base-url", "", "a standalone emulator's base URL (default: an emulator embedded in this process)")
+	fs.StringVar(&o.clientID, "client-id", "", "the ClientID of -base-url")
+	fs.StringVar(&o.wechatURL, "wechat-url", "", "where the simulated WeChat serves /emulator/wx/login and /emulator/wx/userinfo (default: -base-url)")
+	fs.StringVar(&o.adminTok, "admin-token", "", "the admin token of -base-url's control plane, which -faults goes through")
+	fs.StringVar(&o.jsonPath, "json", "", "write the report as JSON to this file")
+	fs.StringVar(&o.chartPath, "chart", "", "draw the report to this .svg or .png file")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the run (go tool pprof) to this file")
+	fs.StringVar(&o.memProf, "memprofile", "", "write a heap profile, taken at the end of the run, to this file")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q: every setting is a flag (-h lists them)", fs.Arg(0))
+	}
+
+	var err error
+	switch *protocol {
+	case "v1":
+		c.Protocol = baas.ProtocolV1
+	case "v2":
+		c.Protocol = baas.ProtocolV2
+	default:
+		return nil, fmt.Errorf("-protocol %q: want v1 or v2", *protocol)
+	}
+	if c.Steps, err = sim.ParseSteps(*steps); err != nil {
+		return nil, fmt.Errorf("-steps: %w", err)
+	}
+	if c.Retry, err = sim.ParseRetry(*retry); err != nil {
+		return nil, fmt.Errorf("-retry: %w", err)
+	}
+	if c.Faults, err = sim.ParseFaults(*faults); err != nil {
+		return nil, fmt.Errorf("-faults: %w", err)
+	}
+	for _, f := range c.Faults {
+		if !c.Steps.Has(f.Step) {
+			return nil, fmt.Errorf("-faults: a fault on %s, which -steps leaves out", f.Step)
+		}
+	}
+	switch {
+	case c.Users < 1:
+		return nil, fmt.Errorf("-users %d: want at least 1", c.Users)
+	case c.Concurrency < 1:
+		return nil, fmt.Errorf("-concurrency %d: want at least 1", c.Concurrency)
+	case c.Rate < 0:
+		return nil, fmt.Errorf("-rate %v: want 0 (unlimited) or more", c.Rate)
+	case c.Duration < 0:
+		return nil, fmt.Errorf("-duration %v: want 0 (until all users) or more", c.Duration)
+	case !(c.Consent >= 0 && c.Consent <= 1):
+		return nil, fmt.Errorf("-consent %v: want a share from 0 to 1", c.Consent)
+	case c.HoldClients && !c.MemStats:
+		return nil, errors.New("-hold-clients goes with -memstats, which measures them")
+	case c.Timeout <= 0:
+		return nil, fmt.Errorf("-timeout %v: want more than 0", c.Timeout)
+	case len(c.OpenIDPrefix) > 40:
+		return nil, fmt.Errorf("-openid-prefix: longer than 40 bytes (an openid is at most 64)")
+	}
+	if err := o.checkTarget(); err != nil {
+		return nil, err
+	}
+	if o.chartPath != "" {
+		if o.chartFmt, err = sim.ChartFormat(o.chartPath); err != nil {
+			return nil, fmt.Errorf("-chart: %w", err)
+		}
+	}
+	return &o, nil
+}
+
+// checkTarget checks the flags of a standalone emulator.
+func (o *options) checkTarget() error {
+	if o.baseURL == "" {
+		if o.clientID != "" || o.wechatURL != "" || o.adminTok != "" {
+			return errors.New("-client-id, -wechat-url and -admin-token go with -base-url")
+		}
+		return nil
+	}
+	if o.clientID == "" {
+		return errors.New("-base-url needs -client-id: the emulator prints its ClientID")
+	}
+	if o.wechatURL == "" {
+		o.wechatURL = o.baseURL
+	}
+	for _, f := range []struct{ name, value string }{{"-base-url", o.baseURL}, {"-wechat-url", o.wechatURL}} {
+		u, err := url.Parse(f.value)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%s %q: want http(s)://host[:port]", f.name, f.value)
+		}
+	}
+	o.baseURL = strings.TrimRight(o.baseURL, "/")
+	return nil
+}

@@ -1,0 +1,20 @@
+// Package sim is the engine of baas-loadsim: it runs many simulated
+// mini-program users, each through its own baas.Client, against the
+// baastest emulator (embedded, or a standalone one over HTTP), records the
+// latency and outcome of every step, and turns them into a Report that can
+// be written as text, JSON or a chart.
+//
+// A simulated user runs the scenario of a mini-program's login layer:
+//
+//  1. silent-login: Login(ctx, true), a wx.login code exchanged for a session;
+//  2. authenticate: HandleUserInfo with the getUserInfo button's event, the
+//     user consenting (a V1 or V2 authenticate request) or refusing (a 603
+//     with the basic user, the expected answer, sent without a request);
+//  3. user-record: an authenticated Do, GET /hserve/v2.5/user/info/{id}/;
+//  4. logout: Logout.
+//
+// A step that fails ends the user's scenario, as a mini-program would stop
+// at an error. The recording is cheap: each worker keeps its samples in a
+// batch of its own and hands full batches to one collector, which alone
+// writes the HDR histograms.
+package sim

@@ -1,0 +1,126 @@
+package sim
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas"
+)
+
+func TestParseFaults(t *testing.T) {
+	got, err := ParseFaults(" silent-login:503@0.05, authenticate:drop@0.01,user-record:delay=50ms@0.1,logout:delay=1s+502")
+	require.NoError(t, err)
+	assert.Equal(t, []FaultSpec{
+		{Step: SilentLogin, Status: 503, Probability: 0.05},
+		{Step: Authenticate, Drop: true, Probability: 0.01},
+		{Step: UserRecord, Delay: 50 * time.Millisecond, Probability: 0.1},
+		{Step: Logout, Delay: time.Second, Status: 502, Probability: 1},
+	}, got)
+	var back []string
+	for _, f := range got {
+		back = append(back, f.String())
+	}
+	assert.Equal(t, []string{"silent-login:503@0.05", "authenticate:drop@0.01", "user-record:delay=50ms@0.1", "logout:delay=1s+502"}, back)
+
+	none, err := ParseFaults("  ")
+	require.NoError(t, err)
+	assert.Empty(t, none)
+}
+
+func TestParseFaultsErrors(t *testing.T) {
+	cases := []struct{ spec, errMsg string }{
+		{"silent-login", `fault "silent-login": want STEP:ACTION`},
+		{"login:503", `unknown step "login" (want silent-login, authenticate, user-record, logout)`},
+		{"silent-login:", "no action"},
+		{"silent-login:@0.5", "no action"},
+		{"silent-login:503@", `probability "": want a number in (0, 1]`},
+		{"silent-login:503@0", `probability "0"`},
+		{"silent-login:503@1.5", `probability "1.5"`},
+		{"silent-login:503@x", `probability "x"`},
+		{"silent-login:600", "status 600: want 200–599"},
+		{"silent-login:99", "status 99"},
+		{"silent-login:fail", `action "fail": want a status (503), drop or delay=DURATION`},
+		{"silent-login:503+502", "two statuses, 503 and 502"},
+		{"silent-login:drop+503", "drop and status 503"},
+		{"silent-login:drop+drop", "drop given twice"},
+		{"silent-login:delay=abc", `"delay=abc": want a positive duration`},
+		{"silent-login:delay=-1s", `"delay=-1s": want a positive duration`},
+		{"silent-login:delay=1s+delay=2s", "delay given twice"},
+		{"silent-login:503,silent-login:502", "a second fault on silent-login"},
+		{"silent-login:503,,logout:502", `fault "": want STEP:ACTION`},
+	}
+	for _, c := range cases {
+		t.Run(c.spec, func(t *testing.T) {
+			f, err := ParseFaults(c.spec)
+			assert.ErrorContains(t, err, c.errMsg)
+			assert.Nil(t, f)
+		})
+	}
+}
+
+func TestParseSteps(t *testing.T) {
+	set, err := ParseSteps("logout, silent-login")
+	require.NoError(t, err)
+	assert.Equal(t, "silent-login,logout", set.String())
+	assert.True(t, set.Has(Logout))
+	assert.False(t, set.Has(UserRecord))
+
+	_, err = ParseSteps("user-record")
+	assert.ErrorContains(t, err, "silent-login is needed")
+	_, err = ParseSteps("silent-login,record")
+	assert.ErrorContains(t, err, `unknown step "record"`)
+}
+
+// TestStepOfPath: the counter knows each step's endpoint in its protocol
+// only, and the user record by its prefix.
+func TestStepOfPath(t *testing.T) {
+	v1, v2 := baas.ProtocolV1, baas.ProtocolV2
+	for _, st := range []Step{SilentLogin, Authenticate, Logout} {
+		got, ok := stepOfPath(v2, st.Path(v2))
+		assert.True(t, ok)
+		assert.Equal(t, st, got)
+		got, ok = stepOfPath(v1, st.Path(v1))
+		assert.True(t, ok)
+		assert.Equal(t, st, got)
+		_, ok = stepOfPath(v1, st.Path(v2))
+		assert.False(t, ok, "%s of v2 in v1", st)
+	}
+	got, ok := stepOfPath(v1, UserRecordPath(12))
+	assert.True(t, ok)
+	assert.Equal(t, UserRecord, got)
+	_, ok = stepOfPath(v2, "/emulator/wx/login")
+	assert.False(t, ok)
+}
+
+func TestParseRetry(t *testing.T) {
+	p, err := ParseRetry("default")
+	require.NoError(t, err)
+	assert.Nil(t, p, "the SDK's own default")
+	p, err = ParseRetry("none")
+	require.NoError(t, err)
+	assert.Equal(t, baas.NoRetry, *p)
+	p, err = ParseRetry("5:50ms:1s")
+	require.NoError(t, err)
+	assert.Equal(t, baas.RetryPolicy{MaxAttempts: 5, MinWait: 50 * time.Millisecond, MaxWait: time.Second}, *p)
+	for in, want := range map[string]string{"default": "default", "none": "none", "5:50ms:1s": "5:50ms:1s", "1:0s:0s": "none"} {
+		p, err := ParseRetry(in)
+		require.NoError(t, err)
+		assert.Equal(t, want, RetryString(p), in)
+	}
+
+	for in, errMsg := range map[string]string{
+		"always":       "want default, none or ATTEMPTS:MINWAIT:MAXWAIT",
+		"3:1s":         "want default, none or ATTEMPTS:MINWAIT:MAXWAIT",
+		"0:1ms:1s":     `attempts "0": want 1 or more`,
+		"x:1ms:1s":     `attempts "x"`,
+		"3:2s:1s":      "0 ≤ MINWAIT ≤ MAXWAIT",
+		"3:-1ms:1s":    "0 ≤ MINWAIT ≤ MAXWAIT",
+		"3:soon:later": `waits "soon" and "later"`,
+	} {
+		_, err := ParseRetry(in)
+		assert.ErrorContains(t, err, errMsg, in)
+	}
+}

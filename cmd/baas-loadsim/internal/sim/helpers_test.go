@@ -1,0 +1,84 @@
+package sim
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
+)
+
+// newServer starts an emulator closed at the end of the test.
+func newServer(t testing.TB) *baastest.Server {
+	t.Helper()
+	srv := baastest.NewServer()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// runSim runs cfg against target and returns the report, bounded in time.
+func runSim(t *testing.T, cfg Config, target Target) *Report {
+	t.Helper()
+	s, err := New(cfg, target)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r, err := s.Run(ctx)
+	require.NoError(t, err)
+	require.False(t, r.Interrupted, "the run took too long")
+	return r
+}
+
+// step returns the report of the step named name.
+func step(t *testing.T, r *Report, st Step) StepReport {
+	t.Helper()
+	for _, s := range r.Steps {
+		if s.Name == st.String() {
+			return s
+		}
+	}
+	t.Fatalf("no step %s in the report", st)
+	return StepReport{}
+}
+
+// emulatorCalls returns the requests srv saw on the endpoint of st in
+// protocol p; for the user record, on the records of the users 1 to n.
+func emulatorCalls(srv *baastest.Server, p baas.Protocol, st Step, n int) int64 {
+	if st != UserRecord {
+		return int64(srv.Calls(st.Path(p)))
+	}
+	var sum int64
+	for id := int64(1); id <= int64(n); id++ {
+		sum += int64(srv.Calls(UserRecordPath(id)))
+	}
+	return sum
+}
+
+// errorCount adds up a step's errors.
+func errorCount(s StepReport) int64 {
+	var n int64
+	for _, v := range s.Errors {
+		n += v
+	}
+	return n
+}
+
+// noLeak fails t if goroutines started during it outlive it.
+func noLeak(t *testing.T) {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			buf := make([]byte, 1<<20)
+			t.Errorf("goroutines left: %d, before %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
+		}
+	})
+}

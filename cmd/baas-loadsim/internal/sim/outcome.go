@@ -1,0 +1,60 @@
+package sim
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/wxbaas/baas"
+)
+
+// Outcome is how one step of one user ended: OK, Refused, WrongAnswer,
+// NotHError, or else the Code of the *baas.HError the SDK returned.
+type Outcome int32
+
+// The outcomes that are not an HError code (those are 600 and above, or an
+// HTTP status, 200 and above).
+const (
+	// OK: the step did what it should.
+	OK Outcome = 0
+	// Refused: the user refused their profile and HandleUserInfo answered
+	// what it should, a 603 with the basic user. Not an error.
+	Refused Outcome = 1
+	// WrongAnswer: the call answered, but not what it should: the record
+	// of another user, a refusal with another basic user, or a refusal
+	// taken for a consent.
+	WrongAnswer Outcome = 2
+	// NotHError: an error that is not a *baas.HError, which the SDK
+	// promises never to return.
+	NotHError Outcome = 3
+)
+
+// IsError reports whether o counts as an error.
+func (o Outcome) IsError() bool { return o != OK && o != Refused }
+
+// String returns "ok", "refused", "wrong-answer", "not-herror" or the code,
+// as the reports name it.
+func (o Outcome) String() string {
+	switch o {
+	case OK:
+		return "ok"
+	case Refused:
+		return "refused"
+	case WrongAnswer:
+		return "wrong-answer"
+	case NotHError:
+		return "not-herror"
+	}
+	return strconv.Itoa(int(o))
+}
+
+// outcomeOf classifies the error of a step.
+func outcomeOf(err error) Outcome {
+	if err == nil {
+		return OK
+	}
+	var herr *baas.HError
+	if errors.As(err, &herr) {
+		return Outcome(herr.Code)
+	}
+	return NotHError
+}

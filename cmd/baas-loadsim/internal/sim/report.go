@@ -1,0 +1,296 @@
+package sim
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Report is the outcome of a run: its throughput, and each step's counts,
+// errors and latency. Its JSON is the -json file; WriteText and WriteChart
+// render it.
+type Report struct {
+	Config         RunConfig `json:"config"`
+	Started        time.Time `json:"started"`
+	ElapsedSeconds float64   `json:"elapsed_seconds"`
+	Interrupted    bool      `json:"interrupted"` // the run's context ended before every user ran
+	// CPUSeconds is the CPU time (user and system) the process used during
+	// the run, the embedded emulator's included; 0 where it cannot be
+	// read. Unlike the elapsed time, other processes on the machine do not
+	// change it much.
+	CPUSeconds float64      `json:"cpu_seconds"`
+	Users      UserCounts   `json:"users"`
+	Throughput Throughput   `json:"throughput"`
+	Steps      []StepReport `json:"steps"`
+	// BucketSeconds is the width of the time buckets of the steps'
+	// timelines.
+	BucketSeconds float64 `json:"bucket_seconds"`
+	Memory        *Memory `json:"memory,omitempty"` // with Config.MemStats
+	// Warnings are what went wrong around the run, not in it: faults a
+	// standalone emulator kept after it, for one.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// embeddedTarget is the Target of a RunConfig against the embedded
+// emulator.
+const embeddedTarget = "embedded emulator"
+
+// against names the target for a sentence: "the embedded emulator", or
+// the base URL.
+func (c RunConfig) against() string {
+	if c.Target == embeddedTarget {
+		return "the " + c.Target
+	}
+	return c.Target
+}
+
+// RunConfig is the configuration of the run, as the report records it.
+type RunConfig struct {
+	Target      string   `json:"target"` // "embedded emulator" or the base URL
+	Protocol    string   `json:"protocol"`
+	Users       int      `json:"users"`
+	Concurrency int      `json:"concurrency"`
+	Rate        float64  `json:"rate"`
+	Duration    string   `json:"duration"`
+	Consent     float64  `json:"consent"`
+	Steps       string   `json:"steps"`
+	Faults      []string `json:"faults"`
+	Seed        int64    `json:"seed"`
+	Timeout     string   `json:"timeout"`
+	Retry       string   `json:"retry"` // "default", "none" or ATTEMPTS:MINWAIT:MAXWAIT
+}
+
+// UserCounts counts the users by outcome.
+type UserCounts struct {
+	Started     int64 `json:"started"`
+	Completed   int64 `json:"completed"`   // every step did what it should
+	Failed      int64 `json:"failed"`      // a step ended in an error
+	Interrupted int64 `json:"interrupted"` // cut off by the end of the run
+	Consented   int64 `json:"consented"`   // consented, and authenticated
+	Refused     int64 `json:"refused"`     // refused, answered a 603 with the basic user
+}
+
+// Throughput is what the run did per second of its elapsed time.
+type Throughput struct {
+	UsersPerSecond    float64 `json:"users_per_second"`    // users completed
+	LoginsPerSecond   float64 `json:"logins_per_second"`   // silent logins that succeeded
+	RequestsPerSecond float64 `json:"requests_per_second"` // requests sent to the steps' endpoints
+}
+
+// StepReport is one step of the scenario over the whole run.
+type StepReport struct {
+	Name string `json:"name"`
+	Path string `json:"path"` // the endpoint in the run's protocol
+	// Calls counts the SDK calls of the step: OK + Refused + the errors.
+	Calls   int64 `json:"calls"`
+	OK      int64 `json:"ok"`
+	Refused int64 `json:"refused,omitempty"`
+	// Errors counts the failed calls by the code of their *baas.HError
+	// ("503", "600", …) or "wrong-answer" or "not-herror" (see Outcome).
+	Errors map[string]int64 `json:"errors"`
+	// Requests counts the requests sent to the step's endpoint, as the
+	// server sees them: a retry, or a login again after a 401, is one
+	// more for the same call; a refusal sends none.
+	Requests int64 `json:"requests"`
+	// Latency is the latency of the calls, in milliseconds, from an HDR
+	// histogram of three significant digits.
+	Latency Latency `json:"latency_ms"`
+	// Distribution is the latency by percentile, four points per halving
+	// of the remaining share, up to the maximum.
+	Distribution []Point `json:"distribution"`
+	// Timeline is the latency by time bucket of BucketSeconds.
+	Timeline []TimePoint `json:"timeline"`
+}
+
+// Latency is a summary of a latency histogram, in milliseconds.
+type Latency struct {
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P99  float64 `json:"p99"`
+	P999 float64 `json:"p99_9"`
+	Max  float64 `json:"max"`
+	Mean float64 `json:"mean"`
+}
+
+// Point is the latency at a percentile.
+type Point struct {
+	Percentile float64 `json:"percentile"`
+	MS         float64 `json:"ms"`
+}
+
+// TimePoint is a step's latency in one time bucket, which covers the
+// Seconds from T seconds into the run (a bucket's width, less for the last
+// one, cut by the end of the run). Count and Errors are the calls that
+// ended in it. Latencies are in milliseconds, from a histogram of two
+// significant digits.
+type TimePoint struct {
+	T       float64 `json:"t"`
+	Seconds float64 `json:"seconds"`
+	Count   int64   `json:"count"`
+	Errors  int64   `json:"errors"`
+	P50     float64 `json:"p50"`
+	P99     float64 `json:"p99"`
+	Max     float64 `json:"max"`
+}
+
+// errorNames orders error names: codes by number, then the names.
+func errorNames(errs map[string]int64) []string {
+	names := make([]string, 0, len(errs))
+	for n := range errs {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, errA := strconv.Atoi(names[i])
+		b, errB := strconv.Atoi(names[j])
+		if (errA == nil) != (errB == nil) {
+			return errA == nil
+		}
+		if errA == nil {
+			return a < b
+		}
+		return names[i] < names[j]
+	})
+	return names
+}
+
+// report builds the Report of a run from its collector, which is closed.
+func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, interrupted bool) *Report {
+	cfg := s.cfg
+	r := &Report{
+		Config: RunConfig{
+			Target:      embeddedTarget,
+			Protocol:    cfg.Protocol.String(),
+			Users:       cfg.Users,
+			Concurrency: cfg.Concurrency,
+			Rate:        cfg.Rate,
+			Duration:    cfg.Duration.String(),
+			Consent:     cfg.Consent,
+			Steps:       cfg.Steps.String(),
+			Faults:      []string{},
+			Seed:        cfg.Seed,
+			Timeout:     cfg.Timeout.String(),
+			Retry:       RetryString(cfg.Retry),
+		},
+		Started:        start,
+		ElapsedSeconds: elapsed.Seconds(),
+		Interrupted:    interrupted,
+		BucketSeconds:  col.timeline.width.Seconds(),
+	}
+	if s.target.Emulator == nil {
+		r.Config.Target = s.target.BaseURL
+	}
+	for _, f := range cfg.Faults {
+		r.Config.Faults = append(r.Config.Faults, f.String())
+	}
+	p := s.Live()
+	r.Users = UserCounts{Started: p.Started, Failed: p.Failed, Interrupted: p.Interrupted,
+		Completed: p.Done - p.Failed - p.Interrupted}
+
+	var requests int64
+	for st := range numSteps {
+		if !cfg.Steps.Has(st) {
+			continue
+		}
+		sr := stepReport(st, col, cfg, elapsed)
+		sr.Requests = s.count.n[st].Load()
+		requests += sr.Requests
+		r.Steps = append(r.Steps, sr)
+		if st == Authenticate {
+			r.Users.Consented, r.Users.Refused = sr.OK, sr.Refused
+		}
+		if st == SilentLogin {
+			r.Throughput.LoginsPerSecond = perSecond(sr.OK, elapsed)
+		}
+	}
+	r.Throughput.UsersPerSecond = perSecond(r.Users.Completed, elapsed)
+	r.Throughput.RequestsPerSecond = perSecond(requests, elapsed)
+	return r
+}
+
+// stepReport summarises the samples of step st.
+func stepReport(st Step, col *collector, cfg Config, elapsed time.Duration) StepReport {
+	h := col.total[st]
+	sr := StepReport{
+		Name:         st.String(),
+		Path:         st.Path(cfg.Protocol),
+		Calls:        h.TotalCount(),
+		Errors:       map[string]int64{},
+		Latency:      summary(h),
+		Distribution: distribution(h),
+		Timeline:     []TimePoint{},
+	}
+	for out, n := range col.outcomes[st] {
+		switch {
+		case out == OK:
+			sr.OK = n
+		case out == Refused:
+			sr.Refused = n
+		default:
+			sr.Errors[out.String()] = n
+		}
+	}
+	width := col.timeline.width
+	for i, b := range col.timeline.buckets {
+		if b == nil || b.hist[st] == nil {
+			continue
+		}
+		bh := b.hist[st]
+		v := bh.ValueAtPercentilesSlice([]float64{50, 99})
+		from := time.Duration(i) * width
+		sr.Timeline = append(sr.Timeline, TimePoint{
+			T: from.Seconds(), Seconds: (min(from+width, max(elapsed, from+time.Millisecond)) - from).Seconds(),
+			Count: bh.TotalCount(), Errors: b.errors[st],
+			P50: ms(v[0]), P99: ms(v[1]), Max: ms(bh.Max()),
+		})
+	}
+	return sr
+}
+
+// summary returns the percentiles of h.
+func summary(h *hdr.Histogram) Latency {
+	if h.TotalCount() == 0 {
+		return Latency{}
+	}
+	v := h.ValueAtPercentilesSlice([]float64{50, 90, 99, 99.9})
+	return Latency{P50: ms(v[0]), P90: ms(v[1]), P99: ms(v[2]), P999: ms(v[3]),
+		Max: ms(h.Max()), Mean: math.Round(h.Mean()) / 1000}
+}
+
+// distribution returns the latency of h at the percentiles 0, 50, 75,
+// 87.5, … (four points per halving of what remains), as long as the
+// share that remains holds a sample, and at 100.
+func distribution(h *hdr.Histogram) []Point {
+	n := h.TotalCount()
+	if n == 0 {
+		return []Point{}
+	}
+	var pcts []float64
+	for k := 0; ; k++ {
+		rest := math.Pow(0.5, float64(k)/4)
+		if rest*float64(n) < 1 || rest < 1e-6 {
+			break
+		}
+		pcts = append(pcts, 100*(1-rest))
+	}
+	pcts = append(pcts, 100)
+	vals := h.ValueAtPercentilesSlice(pcts)
+	pts := make([]Point, len(pcts))
+	for i, p := range pcts {
+		pts[i] = Point{Percentile: p, MS: ms(vals[i])}
+	}
+	pts[len(pts)-1].MS = ms(h.Max())
+	return pts
+}
+
+// ms converts microseconds to milliseconds.
+func ms(us int64) float64 { return float64(us) / 1000 }
+
+func perSecond(n int64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}

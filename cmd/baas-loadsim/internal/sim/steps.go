@@ -1,0 +1,128 @@
+package sim
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/wxbaas/baas"
+)
+
+// Step is one step of a simulated user's scenario.
+type Step uint8
+
+// The steps, in the order a user runs them.
+const (
+	SilentLogin  Step = iota // Login(ctx, true)
+	Authenticate             // HandleUserInfo: consent or refusal
+	UserRecord               // Do GET /hserve/v2.5/user/info/{id}/
+	Logout                   // Logout
+	numSteps
+)
+
+var stepNames = [numSteps]string{"silent-login", "authenticate", "user-record", "logout"}
+
+// String returns the step's name, as flags and reports spell it.
+func (s Step) String() string {
+	if s < numSteps {
+		return stepNames[s]
+	}
+	return "step(" + strconv.Itoa(int(s)) + ")"
+}
+
+// ParseStep returns the step named name.
+func ParseStep(name string) (Step, error) {
+	for i, n := range stepNames {
+		if n == name {
+			return Step(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown step %q (want %s)", name, strings.Join(stepNames[:], ", "))
+}
+
+// userRecordPrefix is the path of the user record, less the id and the
+// final slash; both protocols use it.
+const userRecordPrefix = "/hserve/v2.5/user/info/"
+
+// Path returns the path of the endpoint the step calls in protocol p, as
+// docs/protocol.md gives it; for UserRecord, with "{id}" in place of the
+// user's id (UserRecordPath gives a user's).
+func (s Step) Path(p baas.Protocol) string {
+	v1 := p == baas.ProtocolV1
+	switch s {
+	case SilentLogin:
+		if v1 {
+			return "/hserve/v1.4/session/init/"
+		}
+		return "/hserve/v2.5/idp/wechat/silent-login/"
+	case Authenticate:
+		if v1 {
+			return "/hserve/v1.4/session/authenticate/"
+		}
+		return "/hserve/v2.5/idp/wechat/authenticate/"
+	case UserRecord:
+		return userRecordPrefix + "{id}/"
+	case Logout:
+		if v1 {
+			return "/hserve/v1/session/destroy/"
+		}
+		return "/hserve/v2.0/session/destroy/"
+	}
+	return ""
+}
+
+// UserRecordPath returns the path of the record of the user with id.
+func UserRecordPath(id int64) string {
+	return userRecordPrefix + strconv.FormatInt(id, 10) + "/"
+}
+
+// stepOfPath returns the step whose endpoint path is in protocol p, and
+// false for any other path.
+func stepOfPath(p baas.Protocol, path string) (Step, bool) {
+	if strings.HasPrefix(path, userRecordPrefix) {
+		return UserRecord, true
+	}
+	for _, s := range [...]Step{SilentLogin, Authenticate, Logout} {
+		if path == s.Path(p) {
+			return s, true
+		}
+	}
+	return 0, false
+}
+
+// StepSet is a set of steps: the ones a run's users take.
+type StepSet uint8
+
+// AllSteps is the whole scenario.
+const AllSteps StepSet = 1<<numSteps - 1
+
+// Has reports whether s holds step.
+func (s StepSet) Has(step Step) bool { return s&(1<<step) != 0 }
+
+// String returns the steps of s in scenario order, separated by commas.
+func (s StepSet) String() string {
+	var names []string
+	for st := range numSteps {
+		if s.Has(st) {
+			names = append(names, st.String())
+		}
+	}
+	return strings.Join(names, ",")
+}
+
+// ParseSteps reads a comma-separated list of step names. The list must
+// hold silent-login: the other steps need the user it logs in.
+func ParseSteps(list string) (StepSet, error) {
+	var set StepSet
+	for _, name := range strings.Split(list, ",") {
+		st, err := ParseStep(strings.TrimSpace(name))
+		if err != nil {
+			return 0, err
+		}
+		set |= 1 << st
+	}
+	if !set.Has(SilentLogin) {
+		return 0, fmt.Errorf("steps %q: silent-login is needed, the other steps use the user it logs in", list)
+	}
+	return set, nil
+}

@@ -1,0 +1,43 @@
+package sim
+
+import (
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/wxbaas/baas"
+)
+
+// NewTransport returns the HTTP transport the users share: its pool keeps
+// an idle connection for each of concurrency users, so that no user waits
+// for a dial or leaves a socket in TIME_WAIT once the run is warm (the
+// default transport keeps two per host).
+func NewTransport(concurrency int) *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          2 * concurrency,
+		MaxIdleConnsPerHost:   2 * concurrency,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// counter is an http.RoundTripper that counts the requests sent to each
+// step's endpoint, what the server sees: a retry or a login again after a
+// 401 is a request more for one SDK call.
+type counter struct {
+	next     http.RoundTripper
+	protocol baas.Protocol
+	n        [numSteps]atomic.Int64
+}
+
+// RoundTrip implements http.RoundTripper.
+func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if s, ok := stepOfPath(c.protocol, r.URL.Path); ok {
+		c.n[s].Add(1)
+	}
+	return c.next.RoundTrip(r)
+}

@@ -1,0 +1,92 @@
+package sim
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
+)
+
+// WeChat is the simulated WeChat the users' mini-programs call: wx.login
+// for the codes, wx.getUserInfo for the button's event.
+type WeChat interface {
+	// CodeProvider returns the wx.login step of the user of openid.
+	CodeProvider(openid string) baas.CodeProvider
+	// UserInfo returns the event of the getUserInfo button of the user of
+	// openid: with the signed and encrypted profile when they consent,
+	// a refusal's otherwise.
+	UserInfo(ctx context.Context, openid string, consent bool) (baas.UserInfoEvent, error)
+}
+
+// inProcess is the WeChat of an emulator in the same process.
+type inProcess struct{ wx *baastest.WeChat }
+
+// InProcessWeChat returns the WeChat of srv, called in process: no
+// request is sent to make a code or an event.
+func InProcessWeChat(srv *baastest.Server) WeChat { return inProcess{srv.WeChat()} }
+
+// CodeProvider implements WeChat.
+func (w inProcess) CodeProvider(openid string) baas.CodeProvider { return w.wx.CodeProvider(openid) }
+
+// UserInfo implements WeChat.
+func (w inProcess) UserInfo(_ context.Context, openid string, consent bool) (baas.UserInfoEvent, error) {
+	if consent {
+		return w.wx.GetUserInfo(openid), nil
+	}
+	return w.wx.Deny(openid), nil
+}
+
+// overHTTP is the WeChat of a standalone emulator, reached over HTTP.
+type overHTTP struct {
+	base string
+	hc   *http.Client
+}
+
+// HTTPWeChat returns the WeChat served at base (the emulator's base URL)
+// over HTTP: POST /emulator/wx/login {"openid"} answers a code and POST
+// /emulator/wx/userinfo {"openid", "deny"} the button's event. A real
+// service needs codes of the real wx.login, which no simulator can make:
+// it can be load-tested only behind a WeChat stand-in that serves these
+// two paths and that its code exchange trusts.
+func HTTPWeChat(base string, hc *http.Client) WeChat {
+	return &overHTTP{base: strings.TrimRight(base, "/"), hc: hc}
+}
+
+// wxRequest is the body of both paths.
+type wxRequest struct {
+	OpenID string `json:"openid"`
+	Deny   bool   `json:"deny,omitempty"`
+}
+
+// CodeProvider implements WeChat.
+func (w *overHTTP) CodeProvider(openid string) baas.CodeProvider {
+	return baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
+		var out struct {
+			Code string `json:"code"`
+		}
+		if err := w.post(ctx, baastest.PathWxLogin, wxRequest{OpenID: openid}, &out); err != nil {
+			return "", err
+		}
+		if out.Code == "" {
+			return "", &baas.HError{Code: baas.CodeInvalidResponse, Message: "wx.login answered no code"}
+		}
+		return out.Code, nil
+	})
+}
+
+// UserInfo implements WeChat.
+func (w *overHTTP) UserInfo(ctx context.Context, openid string, consent bool) (baas.UserInfoEvent, error) {
+	var ev baas.UserInfoEvent
+	err := w.post(ctx, baastest.PathWxUserInfo, wxRequest{OpenID: openid, Deny: !consent}, &ev)
+	if err == nil && ev.Detail == nil {
+		err = &baas.HError{Code: baas.CodeInvalidResponse, Message: "wx.getUserInfo answered no detail"}
+	}
+	return ev, err
+}
+
+// post sends body to path as JSON and decodes the answer into out.
+func (w *overHTTP) post(ctx context.Context, path string, body, out any) error {
+	return callJSON(ctx, w.hc, http.MethodPost, w.base+path, "", "simulated WeChat "+path, body, out)
+}

@@ -1,0 +1,72 @@
+// Command baas-loadsim runs many simulated mini-program users against the
+// wx.BaaS auth endpoints and reports how the backend held:
+//
+//	go run ./cmd/baas-loadsim -users 10000 -chart report.svg
+//
+// Each user runs the login layer of a mini-program through its own
+// baas.Client (Derived from one, sharing its connection pool): a silent
+// login, the getUserInfo button (a -consent share of the users consent,
+// the others refuse, which the SDK answers with the expected 603 and the
+// basic user, counted as "refused", not as an error), an authenticated Do
+// of the user's record, and a logout; -steps keeps some of these. A step
+// that fails ends its user's run. -users, -concurrency, -rate and
+// -duration say how many users run, how many at once, how fast they start
+// and for how long; -retry sets their retry policy (the SDK's by default,
+// "none", or ATTEMPTS:MINWAIT:MAXWAIT) and -timeout bounds each call.
+//
+// By default the users run against a baastest emulator started in the
+// process. -faults makes its endpoints fail, seeded by -seed:
+//
+//	-faults "silent-login:503@0.05,authenticate:drop@0.01,user-record:delay=50ms@0.1"
+//
+// A fault is STEP:ACTION[+ACTION][@SHARE]: an HTTP status, "drop" (the
+// connection closed, no answer) or "delay=DURATION", on the share of the
+// step's requests given (every request when left out). The record's path
+// holds the user's id, so a user-record fault hits the first record
+// request of each user it draws; the other faults draw request by request.
+//
+// Against a standalone emulator (go run ./cmd/baas-emulator) give its
+// -base-url and -client-id: the codes and the button's events then come
+// from its simulated WeChat over HTTP (POST /emulator/wx/login and
+// /emulator/wx/userinfo), or from -wechat-url, and the faults go through
+// its control plane (PUT /emulator/v1/faults; -admin-token when it asks
+// for one), cleared, all of them, when the run ends. Such an emulator caps
+// the users its WeChat paths create (its -max-http-users, 100,000 by
+// default).
+// A real MinCloud service cannot be driven as it is: its logins need codes
+// of the real wx.login, which no simulator can make; it can be driven only
+// where its code exchange trusts a WeChat stand-in serving those two paths.
+//
+// While it runs, a progress bar on stderr shows the users done, the logins
+// per second and the errors (not with -quiet, nor when stderr is not a
+// terminal). At the end it prints the report: the elapsed and CPU time,
+// the throughput, each step's calls, outcomes, requests (retries included)
+// and latency percentiles (p50, p90, p99, p99.9, max, from HDR
+// histograms), and the errors by HError code. -json writes it as JSON,
+// -chart as an SVG or PNG chart (latency over time, calls per second,
+// latency by percentile). -memstats measures the heap (its peak, the
+// emulator's state), -hold-clients the heap of the users' Clients held to
+// the end; -cpuprofile and -memprofile write pprof profiles.
+//
+// The process's CPU is shared by the users and the embedded emulator; a
+// higher GOGC (GOGC=400) trades heap for less time in the garbage
+// collector.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "baas-loadsim:", err)
+		stop()
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image"
+	_ "image/png" // image.Decode of the PNG chart
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/cmd/baas-loadsim/internal/sim"
+)
+
+// runCmd runs the command with args, bounded in time, and returns its
+// stdout and stderr.
+func runCmd(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	err = run(ctx, args, &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+// readReport reads a -json file.
+func readReport(t *testing.T, path string) *sim.Report {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var r sim.Report
+	require.NoError(t, json.Unmarshal(b, &r))
+	return &r
+}
+
+// TestCommandCountsMatchEmulator runs the command against a standalone
+// emulator, as a user would run it against cmd/baas-emulator: the
+// JSON report's counts equal the emulator's calls, step by step.
+func TestCommandCountsMatchEmulator(t *testing.T) {
+	srv := baastest.NewServer()
+	defer srv.Close()
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "report.json")
+	const users = 200
+	stdout, stderr, err := runCmd(t, "-base-url", srv.URL, "-client-id", srv.ClientID, "-users", strconv.Itoa(users),
+		"-concurrency", "16", "-consent", "0.8", "-json", jsonPath, "-quiet")
+	require.NoError(t, err, stderr)
+	assert.Empty(t, stderr, "no progress bar when stderr is not a terminal")
+	assert.Contains(t, stdout, "200 users against "+srv.URL+" (v2)")
+
+	r := readReport(t, jsonPath)
+	assert.Equal(t, sim.UserCounts{Started: users, Completed: users, Consented: 160, Refused: 40}, r.Users)
+	require.Len(t, r.Steps, 4)
+	records := 0
+	for id := int64(1); id <= users; id++ {
+		records += srv.Calls(sim.UserRecordPath(id))
+	}
+	want := map[string]int{
+		"silent-login": srv.Calls(sim.SilentLogin.Path(baas.ProtocolV2)),
+		"authenticate": srv.Calls(sim.Authenticate.Path(baas.ProtocolV2)),
+		"user-record":  records,
+		"logout":       srv.Calls(sim.Logout.Path(baas.ProtocolV2)),
+	}
+	assert.Equal(t, map[string]int{"silent-login": users, "authenticate": 160, "user-record": users, "logout": users}, want)
+	for _, s := range r.Steps {
+		assert.Equal(t, int64(want[s.Name]), s.Requests, "%s requests", s.Name)
+		assert.Equal(t, int64(users), s.Calls, "%s calls", s.Name)
+		assert.Empty(t, s.Errors, s.Name)
+	}
+}
+
+// TestCommandFaultsOverControlPlane: against a standalone emulator with an
+// admin token, -faults goes through its control plane, shows in the report
+// and is cleared when the run ends.
+func TestCommandFaultsOverControlPlane(t *testing.T) {
+	srv := baastest.NewServer(baastest.WithAdminToken("t0ken"))
+	defer srv.Close()
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	_, stderr, err := runCmd(t, "-base-url", srv.URL, "-client-id", srv.ClientID, "-admin-token", "t0ken",
+		"-users", "60", "-consent", "1", "-faults", "authenticate:503@0.5", "-retry", "none", "-json", jsonPath, "-quiet")
+	require.NoError(t, err, stderr)
+	r := readReport(t, jsonPath)
+	auth := r.Steps[1]
+	require.Equal(t, "authenticate", auth.Name)
+	assert.Equal(t, []string{"503"}, keys(auth.Errors))
+	assert.Positive(t, auth.Errors["503"])
+	assert.Equal(t, int64(srv.Calls(sim.Authenticate.Path(baas.ProtocolV2))), auth.Requests)
+	assert.Empty(t, srv.Faults())
+
+	_, _, err = runCmd(t, "-base-url", srv.URL, "-client-id", srv.ClientID, "-users", "5", "-faults", "logout:503")
+	assert.ErrorContains(t, err, "injecting the faults: 401: ", "no admin token")
+}
+
+// TestCommandFaultsAndChart runs the embedded emulator with faults and
+// no retry: they show in the JSON report as errors of their code, and the
+// PNG chart is an image.
+func TestCommandFaultsAndChart(t *testing.T) {
+	dir := t.TempDir()
+	jsonPath, chartPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.png")
+	stdout, _, err := runCmd(t, "-users", "150", "-concurrency", "10", "-protocol", "v1", "-seed", "5", "-retry", "none",
+		"-faults", "silent-login:503@0.1,authenticate:drop@0.1,user-record:502", "-json", jsonPath, "-chart", chartPath)
+	require.NoError(t, err)
+	assert.Contains(t, stdout, "errors by code:")
+
+	r := readReport(t, jsonPath)
+	assert.Equal(t, "v1", r.Config.Protocol)
+	assert.Equal(t, "none", r.Config.Retry)
+	byName := map[string]sim.StepReport{}
+	for _, s := range r.Steps {
+		byName[s.Name] = s
+	}
+	login, auth, rec := byName["silent-login"], byName["authenticate"], byName["user-record"]
+	assert.Equal(t, []string{"503"}, keys(login.Errors))
+	assert.Positive(t, login.Errors["503"])
+	assert.Equal(t, []string{"600"}, keys(auth.Errors), "a dropped connection is a 600")
+	assert.Equal(t, map[string]int64{"502": rec.Calls}, rec.Errors, "every user record fails")
+	assert.Zero(t, byName["logout"].Calls, "no user gets past the record")
+	assert.Equal(t, r.Users.Started, r.Users.Failed)
+
+	f, err := os.Open(chartPath)
+	require.NoError(t, err)
+	defer f.Close()
+	_, format, err := image.Decode(f)
+	require.NoError(t, err)
+	assert.Equal(t, "png", format)
+}
+
+func keys(m map[string]int64) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// TestCommandSVGChart: -chart with .svg writes an SVG document.
+func TestCommandSVGChart(t *testing.T) {
+	chartPath := filepath.Join(t.TempDir(), "r.svg")
+	_, _, err := runCmd(t, "-users", "20", "-chart", chartPath)
+	require.NoError(t, err)
+	b, err := os.ReadFile(chartPath)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(b), "<?xml"), "%.40q", b)
+	assert.Contains(t, string(b), "<svg")
+}
+
+// TestCommandErrors: bad flags and unwritable outputs are errors, no
+// panic, and no report is half written.
+func TestCommandErrors(t *testing.T) {
+	_, _, err := runCmd(t, "-users", "0")
+	assert.ErrorContains(t, err, "-users 0")
+
+	_, _, err = runCmd(t, "-users", "5", "-json", filepath.Join(t.TempDir(), "missing", "r.json"))
+	assert.ErrorContains(t, err, "-json: open ")
+
+	_, _, err = runCmd(t, "-h")
+	assert.NoError(t, err, "-h prints the usage")
+}
+
+// TestCommandInterrupted: a run whose context ends reports what ran and
+// says it was interrupted.
+func TestCommandInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	var out bytes.Buffer
+	err := run(ctx, []string{"-users", "100000", "-rate", "200", "-quiet"}, &out, new(bytes.Buffer))
+	assert.ErrorContains(t, err, "interrupted: context canceled")
+	assert.Contains(t, out.String(), "interrupted: the report covers the users who ran")
+}
+
+// TestProgressBar draws the bar of a run into a buffer: the users done,
+// the logins per second and the errors.
+func TestProgressBar(t *testing.T) {
+	srv := baastest.NewServer()
+	defer srv.Close()
+	s, err := sim.New(sim.Config{Users: 300, Concurrency: 8}, sim.Embedded(srv))
+	require.NoError(t, err)
+	var b bytes.Buffer
+	stop := showProgress(&b, s, 5*time.Millisecond)
+	_, err = s.Run(context.Background())
+	require.NoError(t, err)
+	stop()
+	out := b.String()
+	assert.Contains(t, out, "300/300")
+	assert.Regexp(t, `users +\d+ logins/s  0 errors`, out)
+	assert.True(t, strings.HasSuffix(out, "\n"), "the bar ends its line")
+}
+
+// TestLoginRate: the rate is over the last second of counts.
+func TestLoginRate(t *testing.T) {
+	var r loginRate
+	assert.Zero(t, r.add(0, 0))
+	assert.InDelta(t, 1000, r.add(500*time.Millisecond, 500), 1e-9)
+	assert.InDelta(t, 1000, r.add(time.Second, 1000), 1e-9)
+	assert.InDelta(t, 100, r.add(2*time.Second, 1100), 1e-9, "the counts older than a second are dropped")
+}

@@ -1,0 +1,33 @@
+package baas_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
+)
+
+func ExampleWithRetry() {
+	const login = "/hserve/v2.5/idp/wechat/silent-login/"
+	policy := baas.RetryPolicy{MaxAttempts: 4, MinWait: 50 * time.Millisecond, MaxWait: time.Second}
+	c, srv := newExampleClient(baas.WithRetry(policy))
+	defer srv.Close()
+
+	// The backend is busy once: the login is retried, with a fresh code.
+	srv.Fault(login, baastest.Fault{Status: http.StatusServiceUnavailable, Times: 1})
+	u, err := c.Login(context.Background(), true)
+	fmt.Println(u.OpenID, err, srv.Calls(login))
+
+	// With NoRetry the first answer is the last.
+	c, srv2 := newExampleClient(baas.WithRetry(baas.NoRetry))
+	defer srv2.Close()
+	srv2.Fault(login, baastest.Fault{Status: http.StatusServiceUnavailable, Times: 1})
+	_, err = c.Login(context.Background(), true)
+	fmt.Println(err)
+	// Output:
+	// oAlice <nil> 2
+	// 503: injected fault: status 503
+}

@@ -1,0 +1,43 @@
+// Package redisstore keeps baas sessions in Redis, so that the replicas of a
+// service share them: one login across replicas, and a logout on one seen by
+// all at their next call.
+//
+//	rc, _ := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{"127.0.0.1:6379"}})
+//	store := redisstore.New(rc, "user:42")
+//	c, _ := baas.New(clientID, baas.WithStorage(store), baas.WithCodeProvider(codes))
+//
+// A Store holds the session of one user under one prefix; a backend that
+// serves many users holds one Store (and one baas.Client, see
+// baas.Client.Derive) per user over one rueidis.Client.
+//
+// # Reads
+//
+// The session is read on every call of the Client, so a Store reads it in
+// one MGET served from rueidis's server-assisted client-side cache: no round
+// trip while the session has not changed. When another replica changes or
+// deletes a key, Redis pushes an invalidation and the next read goes to the
+// server; WithCacheTTL bounds how long an entry may live should an
+// invalidation be lost.
+//
+// # Writes
+//
+// Set writes all its keys in one Lua script, atomically, with the session's
+// expiry as their TTL: the keys vanish when the session expires, and a
+// session that does not expire has none. Delete removes keys in one DEL.
+//
+// # One login across replicas
+//
+// The Store is a baas.LoginLocker: before a Client spends a code it takes
+// the Store's login lock (SET NX PX with a random owner, released by its
+// owner only, bounded by WithLockTTL), then reads the session again; when
+// another replica has just logged in, it uses that session instead. Waiters
+// are woken when the lock is released (a message on a channel under the
+// prefix), not by a tight poll.
+//
+// # Failures
+//
+// Every error is a *baas.HError: 690 naming the Redis operation and its
+// cause when Redis is down or fails, 601 or 692 when the caller's context
+// ended first. A failed Set writes nothing. The Store needs no repair when
+// Redis comes back: the next call works.
+package redisstore

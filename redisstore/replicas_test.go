@@ -1,0 +1,150 @@
+package redisstore_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/redistest"
+	"github.com/wxbaas/baas/redisstore"
+)
+
+const silentLoginPath = "/hserve/v2.5/idp/wechat/silent-login/"
+
+// replica is one process of a service: its own Redis connection, Store and
+// Client, serving the same mini-program user as the others.
+func replica(t *testing.T, r *redistest.Server, srv *baastest.Server, prefix string, opts ...baas.Option) (*baas.Client, *redisstore.Store) {
+	t.Helper()
+	st := redisstore.New(r.Client(), prefix, redisstore.WithLockTTL(5*time.Second))
+	c, err := baas.New(srv.ClientID, append([]baas.Option{
+		baas.WithBaseURL(srv.URL),
+		baas.WithStorage(st),
+		baas.WithCodeProvider(srv.WeChat().CodeProvider("oAlice")),
+		baas.WithHTTPClient(&http.Client{Transport: &http.Transport{}}),
+	}, opts...)...)
+	require.NoError(t, err)
+	return c, st
+}
+
+// Two replicas, 50 concurrent logins each, for one user: one login at the
+// emulator, one code spent, the same session everywhere.
+func TestReplicasOneLogin(t *testing.T) {
+	r := redistest.Start(t)
+	srv := baastest.NewServer()
+	t.Cleanup(srv.Close)
+	a, _ := replica(t, r, srv, "alice")
+	b, _ := replica(t, r, srv, "alice")
+
+	var wg sync.WaitGroup
+	ids := make(chan int64, 100)
+	for _, c := range []*baas.Client{a, b} {
+		for range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				u, err := c.Login(context.Background(), true)
+				if assert.NoError(t, err) {
+					ids <- u.ID
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(ids)
+	for id := range ids {
+		assert.Equal(t, int64(1), id)
+	}
+	assert.Equal(t, 1, srv.Calls(silentLoginPath), "exactly one silent login across the replicas")
+	ta, err := a.Get(context.Background(), "auth_token")
+	require.NoError(t, err)
+	tb, err := b.Get(context.Background(), "auth_token")
+	require.NoError(t, err)
+	assert.Equal(t, ta, tb)
+	assert.NotEmpty(t, ta)
+}
+
+// A logout on one replica is seen by the other at its next call, and a 401
+// clear on one is seen likewise.
+func TestReplicasLogoutEverywhere(t *testing.T) {
+	r := redistest.Start(t)
+	srv := baastest.NewServer()
+	t.Cleanup(srv.Close)
+	a, _ := replica(t, r, srv, "alice")
+	b, _ := replica(t, r, srv, "alice")
+	ctx := context.Background()
+	_, err := a.Login(ctx, true)
+	require.NoError(t, err)
+	u, err := b.CurrentUser(ctx)
+	require.NoError(t, err, "b sees a's session")
+	assert.Equal(t, int64(1), u.ID)
+	assert.Equal(t, 1, srv.Calls(silentLoginPath))
+
+	require.NoError(t, a.Logout(ctx))
+	require.Eventually(t, func() bool {
+		_, err := b.CurrentUser(ctx)
+		var he *baas.HError
+		return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
+	}, time.Second, time.Millisecond, "b sees the logout")
+
+	// b logs in again; a 401 on a (the token destroyed by another device) clears it for b too.
+	_, err = b.Login(ctx, true)
+	require.NoError(t, err)
+	tok, err := b.Get(ctx, "auth_token")
+	require.NoError(t, err)
+	destroy, err := http.NewRequest(http.MethodPost, srv.URL+"/hserve/v2.0/session/destroy/", nil)
+	require.NoError(t, err)
+	destroy.Header.Set("X-Hydrogen-Client-ID", srv.ClientID)
+	destroy.Header.Set("Authorization", "Hydrogen-r1 "+tok)
+	resp, err := http.DefaultClient.Do(destroy)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	var rec map[string]any
+	err = a.Do(ctx, http.MethodGet, "/hserve/v2.5/user/info/1/", nil, &rec)
+	require.NoError(t, err, "a met the 401, logged in again and resent")
+	assert.Equal(t, 3, srv.Calls(silentLoginPath))
+	newTok, err := b.Get(ctx, "auth_token")
+	require.NoError(t, err)
+	assert.NotEqual(t, tok, newTok, "b has a's new session")
+}
+
+func assertAs(err error, target **baas.HError) bool {
+	he, ok := err.(*baas.HError)
+	*target = he
+	return ok
+}
+
+// Redis killed mid-run: the Client's calls fail with a 690 naming the cause
+// within the caller's deadline, and recover when Redis is back.
+func TestReplicasRedisDown(t *testing.T) {
+	r := redistest.Start(t)
+	srv := baastest.NewServer()
+	t.Cleanup(srv.Close)
+	a, _ := replica(t, r, srv, "alice")
+	ctx := context.Background()
+	_, err := a.Login(ctx, true)
+	require.NoError(t, err)
+
+	r.Stop()
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	start := time.Now()
+	_, err = a.Login(cctx, true)
+	cancel()
+	var he *baas.HError
+	require.ErrorAs(t, err, &he)
+	assert.Contains(t, []int{baas.CodeStorage, baas.CodeTimeout}, he.Code, "%v", err)
+	assert.Less(t, time.Since(start), 3*time.Second)
+	t.Logf("Redis down: %v", err)
+
+	r.Restart()
+	require.Eventually(t, func() bool {
+		u, err := a.Login(ctx, true)
+		return err == nil && u.ID == 1
+	}, 10*time.Second, 50*time.Millisecond, "the Client recovers when Redis is back")
+}

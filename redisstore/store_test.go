@@ -1,0 +1,363 @@
+package redisstore_test
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/redistest"
+	"github.com/wxbaas/baas/redisstore"
+)
+
+func session(i int, expiresAt string) map[string]string {
+	n := strconv.Itoa(i)
+	return map[string]string{
+		baas.KeyUID: n, baas.KeyOpenID: "o-" + n, baas.KeyUnionID: "u-" + n, baas.KeyAuthToken: "tok-" + n,
+		baas.KeySessionExpiresAt: expiresAt,
+	}
+}
+
+func TestStoreRoundTrip(t *testing.T) {
+	r := redistest.Start(t)
+	s := redisstore.New(r.Client(), "user:1")
+	ctx := context.Background()
+
+	_, ok, err := s.Get(ctx, baas.KeyUID)
+	require.NoError(t, err)
+	assert.False(t, ok, "nothing stored yet")
+
+	require.NoError(t, s.Set(ctx, session(1, "")))
+	v, ok, err := s.Get(ctx, baas.KeyAuthToken)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "tok-1", v)
+	m, err := s.GetMany(ctx, baas.KeyAuthToken, baas.KeyUID, baas.KeyUserInfo)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{baas.KeyAuthToken: "tok-1", baas.KeyUID: "1"}, m, "absent keys are left out")
+
+	// The values are wx storage's strings, under {prefix}name, for a plain GET.
+	raw, err := r.Do("GET", "{user:1}ifx_baas_auth_token").ToString()
+	require.NoError(t, err)
+	assert.Equal(t, "tok-1", raw)
+	assert.Equal(t, "{user:1}ifx_baas_uid", s.Key(baas.KeyUID))
+
+	require.NoError(t, s.Delete(ctx, baas.KeyAuthToken, baas.KeyUID))
+	m, err = s.GetMany(ctx, baas.KeyAuthToken, baas.KeyUID, baas.KeyOpenID)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{baas.KeyOpenID: "o-1"}, m)
+}
+
+// A Set is all or nothing, even with writers racing: every read sees the
+// keys of one writer.
+func TestStoreAtomicSet(t *testing.T) {
+	r := redistest.Start(t)
+	ctx := context.Background()
+	writer, reader := redisstore.New(r.Client(), "race"), redisstore.New(r.Client(), "race")
+	require.NoError(t, writer.Set(ctx, session(0, "")))
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 20 {
+				assert.NoError(t, writer.Set(ctx, session(1000*i+j+1, "")))
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	reads := 0
+	for {
+		m, err := reader.GetMany(ctx, baas.KeyUID, baas.KeyOpenID, baas.KeyUnionID, baas.KeyAuthToken)
+		require.NoError(t, err)
+		n := m[baas.KeyUID]
+		assert.Equal(t, session(atoi(t, n), ""), mapWith(m, baas.KeySessionExpiresAt, ""), "a torn session: %v", m)
+		reads++
+		select {
+		case <-done:
+			t.Logf("%d consistent reads", reads)
+			return
+		default:
+		}
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	require.NoError(t, err)
+	return n
+}
+
+func mapWith(m map[string]string, k, v string) map[string]string {
+	out := map[string]string{k: v}
+	for a, b := range m {
+		out[a] = b
+	}
+	return out
+}
+
+// The keys live as long as the session: its expiry is their TTL; a session
+// that does not expire has none; a later Set of some keys keeps the
+// session's.
+func TestStoreTTL(t *testing.T) {
+	r := redistest.Start(t)
+	ctx := context.Background()
+	s := redisstore.New(r.Client(), "ttl")
+	pttl := func(name string) int64 {
+		t.Helper()
+		v, err := r.Do("PTTL", s.Key(name)).AsInt64()
+		require.NoError(t, err)
+		return v
+	}
+	expires := time.Now().Add(100 * time.Second).Unix()
+	require.NoError(t, s.Set(ctx, session(1, strconv.FormatInt(expires, 10))))
+	for _, k := range []string{baas.KeyUID, baas.KeyAuthToken, baas.KeySessionExpiresAt} {
+		assert.InDelta(t, 100_000, pttl(k), 3_000, k)
+	}
+	// The profile, stored after the login, gets the session's TTL.
+	require.NoError(t, s.Set(ctx, map[string]string{baas.KeyUserInfo: `{"id":1}`, baas.KeyIsLoginedBaaS: "1"}))
+	assert.InDelta(t, 100_000, pttl(baas.KeyUserInfo), 3_000)
+	assert.InDelta(t, 100_000, pttl(baas.KeyIsLoginedBaaS), 3_000)
+
+	// A session with no expiry keeps its keys until they are deleted.
+	require.NoError(t, s.Set(ctx, session(2, "")))
+	for _, k := range []string{baas.KeyUID, baas.KeyAuthToken, baas.KeyUserInfo} {
+		assert.Equal(t, int64(-1), pttl(k), k)
+	}
+	require.NoError(t, s.Set(ctx, map[string]string{baas.KeyUserInfo: `{"id":2}`}))
+	assert.Equal(t, int64(-1), pttl(baas.KeyUserInfo))
+
+	// An expiry in the past removes the session at once.
+	require.NoError(t, s.Set(ctx, session(3, strconv.FormatInt(time.Now().Add(-time.Minute).Unix(), 10))))
+	_, ok, err := s.Get(ctx, baas.KeyAuthToken)
+	require.NoError(t, err)
+	assert.False(t, ok)
+}
+
+// crc16 is the CRC-16/XMODEM of Redis Cluster's key slots.
+func crc16(b string) uint16 {
+	var crc uint16
+	for i := 0; i < len(b); i++ {
+		crc ^= uint16(b[i]) << 8
+		for range 8 {
+			if crc&0x8000 != 0 {
+				crc = crc<<1 ^ 0x1021
+			} else {
+				crc <<= 1
+			}
+		}
+	}
+	return crc
+}
+
+// slot is the Redis Cluster slot of key, by its hash tag when it has one.
+func slot(key string) uint16 {
+	for i := 0; i < len(key); i++ {
+		if key[i] == '{' {
+			for j := i + 1; j < len(key); j++ {
+				if key[j] == '}' {
+					if j > i+1 {
+						key = key[i+1 : j]
+					}
+					return crc16(key) % 16384
+				}
+			}
+			break
+		}
+	}
+	return crc16(key) % 16384
+}
+
+// All the keys of a prefix hash to one slot, so that the scripts run on
+// Redis Cluster; the hash tag is the prefix.
+func TestStoreClusterHashTag(t *testing.T) {
+	assert.Equal(t, uint16(12182), slot("foo"), "the slot function agrees with Redis's documented example")
+	assert.Equal(t, slot("{user1000}.following"), slot("{user1000}.followers"))
+	for _, prefix := range []string{"user:42", "a{b", "tenant/7:user:99", "x"} {
+		s := redisstore.New(nil, prefix)
+		want := slot(s.Key(baas.KeyUID))
+		for _, name := range []string{baas.KeyOpenID, baas.KeyUnionID, baas.KeyAuthToken, baas.KeyUserInfo,
+			baas.KeySessionExpiresAt, baas.KeyIsLoginedBaaS, "ifx_baas_login_lock"} {
+			assert.Equal(t, want, slot(s.Key(name)), "%s %s", prefix, name)
+		}
+		assert.Equal(t, crc16(prefix)%16384, want, "the tag is the prefix")
+	}
+}
+
+func TestStoreBadInput(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range map[string]*redisstore.Store{
+		"empty prefix": redisstore.New(nil, ""),
+		"brace":        redisstore.New(nil, "a}b"),
+		"nil client":   redisstore.New(nil, "ok"),
+	} {
+		_, _, err := s.Get(ctx, baas.KeyUID)
+		requireCode(t, err, baas.CodeIncorrectParameter)
+		requireCode(t, s.Set(ctx, session(1, "")), baas.CodeIncorrectParameter)
+		requireCode(t, s.Delete(ctx, baas.KeyUID), baas.CodeIncorrectParameter)
+		_, err = s.GetMany(ctx, baas.KeyUID)
+		requireCode(t, err, baas.CodeIncorrectParameter)
+		_, err = s.LockLogin(ctx)
+		requireCode(t, err, baas.CodeIncorrectParameter)
+		t.Log(name, err)
+	}
+
+	r := redistest.Start(t)
+	s := redisstore.New(r.Client(), "bad")
+	requireCode(t, s.Set(ctx, map[string]string{"not_ours": "x"}), baas.CodeIncorrectParameter)
+	requireCode(t, s.Set(ctx, map[string]string{baas.KeySessionExpiresAt: "soon"}), baas.CodeIncorrectParameter)
+	requireCode(t, s.Delete(ctx, "not_ours"), baas.CodeIncorrectParameter)
+	_, ok, err := s.Get(ctx, baas.KeySessionExpiresAt)
+	require.NoError(t, err)
+	assert.False(t, ok, "a refused Set wrote nothing")
+}
+
+func requireCode(t *testing.T, err error, code int) *baas.HError {
+	t.Helper()
+	var he *baas.HError
+	require.ErrorAs(t, err, &he)
+	require.Equal(t, code, he.Code, "%v", err)
+	return he
+}
+
+// A change made through another client is seen at once, though reads are
+// served from the client-side cache.
+func TestStoreInvalidation(t *testing.T) {
+	r := redistest.Start(t)
+	ctx := context.Background()
+	a, b := redisstore.New(r.Client(), "inv"), redisstore.New(r.Client(), "inv")
+	require.NoError(t, b.Set(ctx, session(1, "")))
+	for range 3 { // cached now
+		m, err := a.GetMany(ctx, baas.KeyAuthToken, baas.KeyUID)
+		require.NoError(t, err)
+		require.Equal(t, "tok-1", m[baas.KeyAuthToken])
+	}
+	require.NoError(t, b.Delete(ctx, baas.KeyAuthToken, baas.KeyUID))
+	require.Eventually(t, func() bool {
+		m, err := a.GetMany(ctx, baas.KeyAuthToken, baas.KeyUID)
+		return err == nil && len(m) == 0
+	}, 2*time.Second, time.Millisecond, "the delete is seen")
+	require.NoError(t, b.Set(ctx, session(2, "")))
+	require.Eventually(t, func() bool {
+		v, _, err := a.Get(ctx, baas.KeyAuthToken)
+		return err == nil && v == "tok-2"
+	}, 2*time.Second, time.Millisecond)
+}
+
+func TestStoreLock(t *testing.T) {
+	r := redistest.Start(t)
+	ctx := context.Background()
+
+	t.Run("one holder at a time; a release wakes a waiter", func(t *testing.T) {
+		a, b := redisstore.New(r.Client(), "lock1"), redisstore.New(r.Client(), "lock1")
+		unlock, err := a.LockLogin(ctx)
+		require.NoError(t, err)
+		got := make(chan time.Time, 1)
+		go func() {
+			unlockB, err := b.LockLogin(ctx)
+			assert.NoError(t, err)
+			got <- time.Now()
+			unlockB()
+		}()
+		select {
+		case <-got:
+			t.Fatal("b took a held lock")
+		case <-time.After(300 * time.Millisecond):
+		}
+		released := time.Now()
+		unlock()
+		woke := <-got
+		t.Logf("the waiter took the lock %v after the release", woke.Sub(released))
+		assert.Less(t, woke.Sub(released), time.Second, "woken by the release, not its 1 s look-again")
+	})
+
+	t.Run("a dead holder delays others at most the TTL", func(t *testing.T) {
+		dead := redisstore.New(r.Client(), "lock2", redisstore.WithLockTTL(300*time.Millisecond))
+		_, err := dead.LockLogin(ctx) // never released: the replica died
+		require.NoError(t, err)
+		other := redisstore.New(r.Client(), "lock2", redisstore.WithLockTTL(300*time.Millisecond))
+		start := time.Now()
+		unlock, err := other.LockLogin(ctx)
+		require.NoError(t, err)
+		unlock()
+		assert.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond)
+		assert.Less(t, time.Since(start), 3*time.Second)
+	})
+
+	t.Run("only the owner releases", func(t *testing.T) {
+		s := redisstore.New(r.Client(), "lock3", redisstore.WithLockTTL(200*time.Millisecond))
+		unlockOld, err := s.LockLogin(ctx)
+		require.NoError(t, err)
+		time.Sleep(300 * time.Millisecond) // expired: another replica may take it
+		unlockNew, err := s.LockLogin(ctx)
+		require.NoError(t, err)
+		unlockOld() // late: must not release the new holder's lock
+		owner, err := r.Do("GET", s.Key("ifx_baas_login_lock")).ToString()
+		require.NoError(t, err, "the new holder still has it")
+		assert.NotEmpty(t, owner)
+		unlockNew()
+		n, err := r.Do("EXISTS", s.Key("ifx_baas_login_lock")).AsInt64()
+		require.NoError(t, err)
+		assert.Zero(t, n, "the owner released it")
+	})
+
+	t.Run("a canceled waiter leaves at once", func(t *testing.T) {
+		a := redisstore.New(r.Client(), "lock4")
+		unlock, err := a.LockLogin(ctx)
+		require.NoError(t, err)
+		defer unlock()
+		cctx, cancel := context.WithCancel(ctx)
+		time.AfterFunc(50*time.Millisecond, cancel)
+		start := time.Now()
+		_, err = redisstore.New(r.Client(), "lock4").LockLogin(cctx)
+		requireCode(t, err, baas.CodeCanceled)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Less(t, time.Since(start), time.Second)
+	})
+}
+
+// Redis down is a 690 naming the cause within the caller's deadline; a
+// failed Set leaves no half session; the store works again once Redis is
+// back.
+func TestStoreRedisDown(t *testing.T) {
+	r := redistest.Start(t)
+	ctx := context.Background()
+	s := redisstore.New(r.Client(), "down")
+	require.NoError(t, s.Set(ctx, session(1, "")))
+	r.Stop()
+
+	for name, op := range map[string]func(context.Context) error{
+		"Get":    func(ctx context.Context) error { _, _, err := s.Get(ctx, baas.KeyUID); return err },
+		"Set":    func(ctx context.Context) error { return s.Set(ctx, session(2, "")) },
+		"Delete": func(ctx context.Context) error { return s.Delete(ctx, baas.KeyUID) },
+		"Lock":   func(ctx context.Context) error { _, err := s.LockLogin(ctx); return err },
+	} {
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		start := time.Now()
+		err := op(cctx)
+		cancel()
+		var he *baas.HError
+		require.ErrorAs(t, err, &he, name)
+		assert.Contains(t, []int{baas.CodeStorage, baas.CodeTimeout}, he.Code, "%s: %v", name, err)
+		assert.Less(t, time.Since(start), 3*time.Second, name)
+		assert.NotContains(t, err.Error(), "tok-", name)
+		if he.Code == baas.CodeStorage {
+			assert.Contains(t, he.Message, "redis", name)
+		}
+	}
+
+	r.Restart() // an empty Redis on the same port
+	require.Eventually(t, func() bool {
+		return s.Set(ctx, session(3, "")) == nil
+	}, 10*time.Second, 50*time.Millisecond, "the store recovers")
+	m, err := s.GetMany(ctx, baas.KeyUID, baas.KeyAuthToken)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{baas.KeyUID: "3", baas.KeyAuthToken: "tok-3"}, m)
+}

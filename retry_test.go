@@ -1,0 +1,302 @@
+package baas_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas"
+)
+
+// quickRetry retries like DefaultRetry without noticeable waits.
+var quickRetry = baas.WithRetry(baas.RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond})
+
+func TestRetryPolicies(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, baas.RetryPolicy{MaxAttempts: 3, MinWait: 100 * time.Millisecond, MaxWait: 2 * time.Second}, baas.DefaultRetry)
+	assert.Equal(t, baas.RetryPolicy{MaxAttempts: 1}, baas.NoRetry)
+	for _, p := range []baas.RetryPolicy{baas.DefaultRetry, baas.NoRetry, {MaxAttempts: 5}, {MaxAttempts: 2, MinWait: time.Second, MaxWait: time.Second}} {
+		_, err := baas.New("cid", baas.WithRetry(p))
+		assert.NoError(t, err, "%+v", p)
+	}
+}
+
+func TestNewRejectsBadRetryPolicy(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		p    baas.RetryPolicy
+		why  string
+	}{
+		{"zero value", baas.RetryPolicy{}, "MaxAttempts"},
+		{"negative attempts", baas.RetryPolicy{MaxAttempts: -1}, "MaxAttempts"},
+		{"negative MinWait", baas.RetryPolicy{MaxAttempts: 2, MinWait: -1, MaxWait: time.Second}, "negative"},
+		{"negative MaxWait", baas.RetryPolicy{MaxAttempts: 2, MaxWait: -time.Second}, "negative"},
+		{"MinWait above MaxWait", baas.RetryPolicy{MaxAttempts: 2, MinWait: 2 * time.Second, MaxWait: time.Second}, "MinWait must not exceed MaxWait"},
+	}
+	for _, tc := range cases {
+		c, err := baas.New("cid", baas.WithRetry(tc.p))
+		assert.Nil(t, c, tc.name)
+		he := requireCode(t, err, baas.CodeIncorrectParameter)
+		assert.Contains(t, he.Message, "WithRetry: ", tc.name)
+		assert.Contains(t, he.Message, tc.why, tc.name)
+	}
+}
+
+// By default (DefaultRetry) a GET answered 503, 503, 200 succeeds on the
+// third attempt.
+func TestRetryGETByDefault(t *testing.T) {
+	t.Parallel()
+	api := newOrigin(t).script("/hserve/v2.5/thing/",
+		reply{status: 503}, reply{status: 503, body: `<html>busy</html>`}, reply{status: 200, body: `{"n":7}`})
+	r := newOriginClient(t, api)
+	r.loggedIn(t, "tok")
+	var out struct{ N int }
+	require.NoError(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, &out))
+	assert.Equal(t, 7, out.N)
+	got := api.requests()
+	require.Len(t, got, 3)
+	for _, g := range got {
+		assert.Equal(t, "Hydrogen-r1 tok", g.Auth)
+	}
+}
+
+// A POST, PUT or DELETE answered 503 (or 429) is not sent again: it may have
+// taken effect.
+func TestRetryNotForWrites(t *testing.T) {
+	t.Parallel()
+	for _, method := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		for _, status := range []int{429, 502, 503, 504} {
+			api := newOrigin(t).script("/hserve/v2.5/thing/", reply{status: status}, reply{status: 200, body: `{}`})
+			r := newOriginClient(t, api, quickRetry)
+			r.loggedIn(t, "tok")
+			err := r.c.Do(context.Background(), method, "/hserve/v2.5/thing/", map[string]int{"n": 1}, nil)
+			requireCode(t, err, status)
+			assert.Len(t, api.requests(), 1, "%s %d", method, status)
+		}
+	}
+	// Nor is a logout.
+	api := newOrigin(t).script("/hserve/v2.0/session/destroy/", reply{status: 503}, reply{status: 200})
+	r := newOriginClient(t, api, quickRetry)
+	r.loggedIn(t, "tok")
+	requireCode(t, r.c.Logout(context.Background()), 503)
+	assert.Len(t, api.requests(), 1)
+}
+
+// codeOf returns the code of a login body.
+func codeOf(t *testing.T, body string) string {
+	t.Helper()
+	var b struct{ Code string }
+	require.NoError(t, json.Unmarshal([]byte(body), &b))
+	return b.Code
+}
+
+// A login answered 502 is retried with a fresh code, each attempt its own.
+func TestRetryLoginFreshCode(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		proto baas.Protocol
+		path  string
+	}{{baas.ProtocolV2, pathV2Login}, {baas.ProtocolV1, pathV1Init}} {
+		api := newOrigin(t).script(tc.path, reply{status: 502, body: `<html>Bad Gateway</html>`}, sessionAnswer("tok-2"))
+		r := newOriginClient(t, api, baas.WithProtocol(tc.proto), quickRetry)
+		u, err := r.c.Login(context.Background(), true)
+		require.NoError(t, err, tc.proto)
+		assert.Equal(t, int64(42), u.ID)
+		got := api.requests()
+		require.Len(t, got, 2, tc.proto)
+		assert.Equal(t, "code-1", codeOf(t, got[0].Body))
+		assert.Equal(t, "code-2", codeOf(t, got[1].Body))
+		assert.Equal(t, "tok-2", r.token(t))
+	}
+}
+
+// Every attempt of a login that keeps failing spends its own code, and the
+// error is the last answer's.
+func TestRetryLoginExhausted(t *testing.T) {
+	t.Parallel()
+	api := newOrigin(t).script(pathV2Login, reply{status: 503, body: `{"error_msg":"try later"}`})
+	r := newOriginClient(t, api, quickRetry)
+	_, err := r.c.Login(context.Background(), true)
+	he := requireCode(t, err, 503)
+	assert.Contains(t, he.Message, "try later")
+	got := api.requests()
+	require.Len(t, got, 3)
+	codes := map[string]bool{}
+	for _, g := range got {
+		codes[codeOf(t, g.Body)] = true
+	}
+	assert.Len(t, codes, 3, "three codes for three attempts")
+	assert.Empty(t, r.token(t))
+}
+
+// V2 authenticate is a login: retried with a fresh code and the same user
+// data.
+func TestRetryAuthenticateFreshCode(t *testing.T) {
+	t.Parallel()
+	api := newOrigin(t).script(pathV2Auth, reply{status: 429}, sessionAnswer("tok-auth"))
+	r := newOriginClient(t, api, quickRetry)
+	u, err := r.c.HandleUserInfo(context.Background(), userConsent())
+	require.NoError(t, err)
+	assert.Equal(t, "Ann", u.NickName)
+	got := api.requests()
+	require.Len(t, got, 2)
+	var first, second map[string]any
+	require.NoError(t, json.Unmarshal([]byte(got[0].Body), &first))
+	require.NoError(t, json.Unmarshal([]byte(got[1].Body), &second))
+	assert.Equal(t, "code-1", first["code"])
+	assert.Equal(t, "code-2", second["code"])
+	delete(first, "code")
+	delete(second, "code")
+	assert.Equal(t, first, second, "the rest of the body is the same")
+	assert.Equal(t, "ENCRYPTED", second["encryptedData"])
+	assert.Equal(t, "tok-auth", r.token(t))
+}
+
+// A CodeProvider failing on a retry ends the login with its error; nothing
+// more is sent.
+func TestRetryLoginCodeProviderFails(t *testing.T) {
+	t.Parallel()
+	api := newOrigin(t).script(pathV2Login, reply{status: 503}, sessionAnswer("tok"))
+	calls := 0
+	boom := errors.New("wx.login:fail")
+	codes := baas.CodeProviderFunc(func(context.Context) (string, error) {
+		calls++
+		if calls > 1 {
+			return "", boom
+		}
+		return "code-1", nil
+	})
+	r := newOriginClient(t, api, quickRetry, baas.WithCodeProvider(codes))
+	_, err := r.c.Login(context.Background(), true)
+	var he *baas.HError
+	require.ErrorAs(t, err, &he)
+	assert.NotEqual(t, 503, he.Code)
+	assert.ErrorIs(t, err, boom, "the CodeProvider's error, not the 503")
+	assert.Len(t, api.requests(), 1)
+	assert.Equal(t, 2, calls)
+}
+
+// failingDials fails the first n dials as a refused connection would.
+type failingDials struct {
+	n     int64
+	dials atomic.Int64
+}
+
+func (d *failingDials) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if d.dials.Add(1) <= d.n {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
+	}
+	return (&net.Dialer{}).DialContext(ctx, network, addr)
+}
+
+// A POST whose connection could not be made never reached the server: it is
+// retried, and arrives once.
+func TestRetryDialErrorPOST(t *testing.T) {
+	t.Parallel()
+	api := newOrigin(t).script("/hserve/v2.5/thing/", reply{status: 201, body: `{"id":1}`})
+	d := &failingDials{n: 1}
+	r := newRigOn(t, api.srv.URL, &http.Client{Transport: &http.Transport{DialContext: d.dial}}, quickRetry)
+	r.loggedIn(t, "tok")
+	require.NoError(t, r.c.Do(context.Background(), http.MethodPost, "/hserve/v2.5/thing/", map[string]string{"a": "b"}, nil))
+	assert.Equal(t, int64(2), d.dials.Load())
+	got := api.requests()
+	require.Len(t, got, 1)
+	assert.Equal(t, `{"a":"b"}`, got[0].Body)
+}
+
+// With NoRetry every request is sent once, as before retries existed.
+func TestNoRetry(t *testing.T) {
+	t.Parallel()
+	api := newOrigin(t).
+		script(pathV2Login, reply{status: 502}, sessionAnswer("tok")).
+		script("/hserve/v2.5/thing/", reply{status: 503}, reply{status: 200, body: `{}`})
+	r := newOriginClient(t, api, baas.WithRetry(baas.NoRetry))
+	_, err := r.c.Login(context.Background(), true)
+	requireCode(t, err, 502)
+	assert.Equal(t, int64(1), r.codes.n.Load())
+	r.loggedIn(t, "tok")
+	requireCode(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil), 503)
+	assert.Len(t, api.requests(), 2)
+
+	d := &failingDials{n: 1}
+	r = newRigOn(t, api.srv.URL, &http.Client{Transport: &http.Transport{DialContext: d.dial}}, baas.WithRetry(baas.NoRetry))
+	r.loggedIn(t, "tok")
+	requireCode(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil), baas.CodeNetworkDisconnected)
+	assert.Equal(t, int64(1), d.dials.Load())
+}
+
+// lockedBuffer collects log output from concurrent writers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// A 429's Retry-After is honoured: the wait is the server's (the debug log
+// says so, and at least that long passed).
+func TestRetryAfterHonoured(t *testing.T) {
+	t.Parallel()
+	api := newOrigin(t).script("/hserve/v2.5/thing/",
+		reply{status: 429, header: http.Header{"Retry-After": {"1"}}}, reply{status: 200, body: `{}`})
+	var logs lockedBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	r := newOriginClient(t, api, baas.WithLogger(logger),
+		baas.WithRetry(baas.RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 10 * time.Second}))
+	r.loggedIn(t, "tok")
+	start := time.Now()
+	require.NoError(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil))
+	assert.GreaterOrEqual(t, time.Since(start), time.Second)
+	assert.Len(t, api.requests(), 2)
+	assert.Contains(t, logs.String(), `"msg":"baas retry"`)
+	assert.Contains(t, logs.String(), `"status":429,"wait":1000000000`)
+	assert.NotContains(t, logs.String(), "tok\"", "no token in the log")
+}
+
+// A wait that would outlast the caller's deadline is not waited: the last
+// answer comes back at once.
+func TestRetryWithinDeadline(t *testing.T) {
+	t.Parallel()
+	api := newOrigin(t).script("/hserve/v2.5/thing/",
+		reply{status: 503, header: http.Header{"Retry-After": {"30"}}}, reply{status: 200, body: `{}`})
+	r := newOriginClient(t, api, baas.WithRetry(baas.RetryPolicy{MaxAttempts: 3, MaxWait: time.Minute}))
+	r.loggedIn(t, "tok")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	err := r.c.Do(ctx, http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
+	requireCode(t, err, 503) // had it waited, the deadline would have ended it: a 601
+	assert.NoError(t, ctx.Err(), "returned before the deadline")
+	assert.Len(t, api.requests(), 1)
+
+	// WithTimeout bounds a call and its waits alike.
+	api = newOrigin(t).script("/hserve/v2.5/thing/",
+		reply{status: 503, header: http.Header{"Retry-After": {"30"}}}, reply{status: 200, body: `{}`})
+	r = newOriginClient(t, api, baas.WithTimeout(2*time.Second), baas.WithRetry(baas.RetryPolicy{MaxAttempts: 3, MaxWait: time.Minute}))
+	r.loggedIn(t, "tok")
+	err = r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
+	requireCode(t, err, 503)
+	assert.Len(t, api.requests(), 1)
+}
