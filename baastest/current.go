@@ -88,7 +88,7 @@ func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withC
 		return opened{}, err
 	}
 	if !withCode {
-		if err := st.decryptWith(key, req.IV, req.EncryptedData, &info, func() wxcrypto.Watermark { return info.Watermark }); err != nil {
+		if info, err = st.decryptPhone(key, req.IV, req.EncryptedData); err != nil {
 			return opened{}, err
 		}
 	}
@@ -146,7 +146,7 @@ func (st *store) updatePhone(token string, req *protocol.PhoneVerificationReques
 		return protocol.UserRecord{}, err
 	}
 	if !withCode {
-		if err := st.decryptWith(key, req.IV, req.EncryptedData, &info, func() wxcrypto.Watermark { return info.Watermark }); err != nil {
+		if info, err = st.decryptPhone(key, req.IV, req.EncryptedData); err != nil {
 			return protocol.UserRecord{}, err
 		}
 	}
@@ -217,6 +217,9 @@ func (s *Server) updateUserInfo(verified bool) handler {
 			var req profileUpdate
 			if err := decode(w, r, &req); err != nil {
 				return err
+			}
+			if req.NickName == "" {
+				return missing("nickName: send the profile's fields (wx.getUserProfile's userInfo)")
 			}
 			mode, err := profileMode(req.UpdateUserProfile)
 			if err != nil {
@@ -333,7 +336,7 @@ func (st *store) associate(token string, req *protocol.UserAssociateRequest) (as
 		w.rec.unionID = unionID
 	}
 	w.rec.updatedAt = now / int64(time.Second)
-	return associated{Message: "ok", Status: "ok", UserID: w.id, OpenID: w.openid, UnionID: w.rec.unionID}, nil
+	return associated{Message: "WeChat associate succeed.", Status: "ok", UserID: w.id, OpenID: w.openid, UnionID: w.rec.unionID}, nil
 }
 
 // loginWithUnionID is silent login with login_with_unionid: the user is the
@@ -395,7 +398,7 @@ func (s *Server) decrypt(kind string, withCode bool) handler {
 		if !usesCode && (req.EncryptedData == "" || req.IV == "") {
 			return missing("encryptedData or iv")
 		}
-		out, err := s.st.decrypt(token, &req, usesCode)
+		out, err := s.st.decrypt(token, kind, &req, usesCode)
 		if err != nil {
 			return err
 		}
@@ -404,8 +407,15 @@ func (s *Server) decrypt(kind string, withCode bool) handler {
 	}
 }
 
-// decrypt decrypts the token's user's data.
-func (st *store) decrypt(token string, req *protocol.DecryptRequest, usesCode bool) (any, *apiError) {
+// kindFields names a field WeChat data of each kind has.
+var kindFields = map[string]string{
+	"we-run-data":  "stepInfoList",
+	"open-gid":     "openGId",
+	"phone-number": "phoneNumber",
+}
+
+// decrypt decrypts the token's user's data, which must be of kind.
+func (st *store) decrypt(token, kind string, req *protocol.DecryptRequest, usesCode bool) (any, *apiError) {
 	st.mu.Lock()
 	now := st.now().UnixNano()
 	sess, err := st.sessionLocked(token, now)
@@ -432,6 +442,9 @@ func (st *store) decrypt(token string, req *protocol.DecryptRequest, usesCode bo
 	}
 	if err := st.decryptWith(key, req.IV, req.EncryptedData, &out, watermark); err != nil {
 		return nil, err
+	}
+	if field := kindFields[kind]; out[field] == nil {
+		return nil, fail(http.StatusBadRequest, fmt.Sprintf("encryptedData is not %s data: it has no %s", kind, field))
 	}
 	return out, nil
 }
