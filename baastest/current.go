@@ -335,6 +335,7 @@ func (st *store) associate(token string, req *protocol.UserAssociateRequest) (as
 	if unionID := w.wx().UnionID; req.AssociateWithUnionID && unionID != "" {
 		w.rec.unionID = unionID
 	}
+	st.indexUnionIDLocked(w) // the record may have moved to w
 	w.rec.updatedAt = now / int64(time.Second)
 	return associated{Message: "WeChat associate succeed.", Status: "ok", UserID: w.id, OpenID: w.openid, UnionID: w.rec.unionID}, nil
 }
@@ -359,12 +360,10 @@ func (st *store) loginWithUnionID(code string, create bool) (opened, *apiError) 
 		return opened{}, fail(http.StatusBadRequest, "login_with_unionid: this WeChat user has no unionid (the mini-program is not bound to an open platform account)")
 	}
 	if u.rec == nil || u.rec.unionID == "" {
-		for _, r := range st.records {
-			if r != u && !r.deleted && r.rec.unionID == unionID {
-				oi := st.byOpenID[r.openid]
-				st.currentKeyLocked(r, now)
-				return st.openLocked(r, oi, r.keyGen, t), nil
-			}
+		if r := st.unionIDHolderLocked(unionID, u); r != nil {
+			oi := st.byOpenID[r.openid]
+			st.currentKeyLocked(r, now)
+			return st.openLocked(r, oi, r.keyGen, t), nil
 		}
 	}
 	if err := st.enrolLocked(u, create, t); err != nil {
@@ -373,12 +372,53 @@ func (st *store) loginWithUnionID(code string, create bool) (opened, *apiError) 
 	switch u.rec.unionID {
 	case "":
 		u.rec.unionID = unionID
+		st.indexUnionIDLocked(u)
 	case unionID:
 	default:
 		return opened{}, fail(http.StatusBadRequest, "login_with_unionid: the user's record has another unionid than this WeChat user's")
 	}
 	st.currentKeyLocked(u, now)
 	return st.openLocked(u, ui, u.keyGen, t), nil
+}
+
+// indexUnionIDLocked notes that the record of u holds its unionid, if any,
+// for unionid login.
+func (st *store) indexUnionIDLocked(u *user) {
+	id := u.rec.unionID
+	if id == "" {
+		return
+	}
+	for _, h := range st.byUnionID[id] {
+		if h == u {
+			return
+		}
+	}
+	st.byUnionID[id] = append(st.byUnionID[id], u)
+}
+
+// unionIDHolderLocked returns the user other than u whose record holds
+// unionID (of the lowest record id, if several do), or nil; it lets go of
+// the entries that hold it no more.
+func (st *store) unionIDHolderLocked(unionID string, u *user) *user {
+	var found *user
+	holders := st.byUnionID[unionID]
+	live := holders[:0]
+	for _, h := range holders {
+		if h.deleted || h.rec == nil || h.rec.unionID != unionID {
+			continue
+		}
+		live = append(live, h)
+		if h != u && (found == nil || h.id < found.id) {
+			found = h
+		}
+	}
+	clear(holders[len(live):])
+	if len(live) == 0 {
+		delete(st.byUnionID, unionID)
+	} else {
+		st.byUnionID[unionID] = live
+	}
+	return found
 }
 
 // decrypt serves decrypt/{kind}: the WeChat data of the token's user,

@@ -562,3 +562,41 @@ func TestUnionIDLogin(t *testing.T) {
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
 	assert.NotEqual(t, p1, r.json(t)["user_id"], "oP2's own record")
 }
+
+// A unionid login finds the record of the unionid wherever it went: moved
+// to another WeChat user by user-associate, imported, not deleted.
+func TestUnionIDLoginFollowsTheRecord(t *testing.T) {
+	s := newServer(t)
+	wx := s.WeChat()
+	login := func(openid string) response {
+		return post(t, s, silentLoginV25, "", protocol.V2SilentLoginRequest{Code: wx.Login(openid), CreateUser: true, LoginWithUnionID: true})
+	}
+	wx.AddUser(baastest.User{OpenID: "oAnn", UnionID: "uAnn"})
+	wx.AddUser(baastest.User{OpenID: "oAnnPhone", UnionID: "uAnnPhone"})
+	wx.AddUser(baastest.User{OpenID: "oAnnElsewhere", UnionID: "uAnnPhone"})
+	r := login("oAnn")
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	token := r.json(t)["token"].(string)
+
+	// Ann's record moves to the WeChat user of her new phone, with its unionid.
+	r = post(t, s, associateV24, token, protocol.UserAssociateRequest{Code: wx.Login("oAnnPhone"), AssociateWithUnionID: true})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	r = login("oAnnElsewhere")
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	assert.Equal(t, float64(1), r.json(t)["user_id"], "found by the unionid the record took")
+
+	// Through an export and an import.
+	s2 := newServer(t, baastest.WithAppID(s.AppID), baastest.WithClientID(s.ClientID))
+	require.NoError(t, s2.Import(s.Export()))
+	s2.WeChat().AddUser(baastest.User{OpenID: "oAnnThird", UnionID: "uAnnPhone"})
+	r = post(t, s2, silentLoginV25, "", protocol.V2SilentLoginRequest{Code: s2.WeChat().Login("oAnnThird"), CreateUser: true, LoginWithUnionID: true})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	assert.Equal(t, float64(1), r.json(t)["user_id"])
+
+	// A deleted user's record is found no more.
+	require.True(t, s.DeleteUser("oAnnPhone"))
+	wx.AddUser(baastest.User{OpenID: "oAnnFourth", UnionID: "uAnnPhone"})
+	r = login("oAnnFourth")
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	assert.NotEqual(t, float64(1), r.json(t)["user_id"], "a new record")
+}

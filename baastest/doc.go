@@ -154,7 +154,8 @@
 // WithMaxHTTPUsers users; Calls keeps counts of endpoint paths only. A
 // request must arrive whole within WithReadTimeout and an idle connection
 // closes after WithIdleTimeout. The signature and decryption of user data run
-// outside the server's lock.
+// outside the server's lock, and a unionid login looks its unionid up in an
+// index instead of going through every record.
 //
 // The clock given to WithClock is called with the server's lock held: it
 // must not call back into the Server.
