@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -231,4 +232,128 @@ func TestE2EDecryptData(t *testing.T) {
 	err = e.c.DecryptData(ctx, baas.DecryptWeRunData, data, iv, &run)
 	he := requireHError(t, err, http.StatusBadRequest, nil)
 	assert.Contains(t, he.Message, "session_key")
+}
+
+// The session a phone login stores is a login's: its expiry, and no silent
+// login after it.
+func TestE2ELoginWithPhoneStoresASession(t *testing.T) {
+	ctx := context.Background()
+	clock := newTestClock(1_800_000_000)
+	e := newE2E(t, baas.ProtocolV2, []baastest.Option{baastest.WithClock(clock.now)}, baas.WithClock(clock.now))
+	u, err := e.c.LoginWithPhone(ctx, e.wx.GetPhoneNumber("oAlice"))
+	require.NoError(t, err)
+	expiresAt := clock.now().Unix() + int64(baastest.DefaultExpiresIn/time.Second) - 30
+	assert.Equal(t, baas.UserInfo{ID: 1, OpenID: "oAlice", ExpiresAt: expiresAt}, *u)
+	assert.Equal(t, "1", e.stored(t, baas.KeyUID))
+	assert.Len(t, e.stored(t, baas.KeyAuthToken), 32)
+	me, err := e.c.GetCurrentUser(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, expiresAt, me.ExpiresAt)
+	_, err = e.c.Login(ctx, true)
+	require.NoError(t, err)
+	assert.Zero(t, e.srv.Calls("/hserve/v2.5/idp/wechat/silent-login/"), "the session is valid: no login")
+}
+
+// The pitfall by age: the user left the button's event pending while the
+// key aged; the login's wx.login refreshes it, and the encrypted form no
+// longer decrypts. A fresh tap works.
+func TestE2ELoginWithPhoneKeyAged(t *testing.T) {
+	ctx := context.Background()
+	clock := newTestClock(1_800_000_000)
+	e := newE2E(t, baas.ProtocolV2, []baastest.Option{baastest.WithClock(clock.now)}, baas.WithClock(clock.now))
+	ev := e.wx.GetPhoneNumber("oAlice")
+	ev.Detail.Code = ""
+	clock.advance(baastest.DefaultSessionKeyRefresh)
+	_, err := e.c.LoginWithPhone(ctx, ev)
+	he := requireHError(t, err, http.StatusBadRequest, nil)
+	assert.Contains(t, he.Message, "session_key")
+	assert.Empty(t, storedValues(t, e.store), "no session")
+
+	ev = e.wx.GetPhoneNumber("oAlice")
+	ev.Detail.Code = ""
+	_, err = e.c.LoginWithPhone(ctx, ev)
+	require.NoError(t, err, "a fresh tap")
+}
+
+// A refusal of a logged-in user hands back the basic user; with
+// WithCreateUser(false), a user another client created logs in.
+func TestE2ELoginWithPhoneRefusalAndExistingUser(t *testing.T) {
+	ctx := context.Background()
+	e := newE2E(t, baas.ProtocolV2, nil, baas.WithCreateUser(false))
+	_, err := e.c.LoginWithPhone(ctx, e.wx.DenyPhoneNumber("oAlice"))
+	he := requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+	assert.Nil(t, he.User, "no session: no basic user")
+
+	other := newClient(t, e.srv.ClientID, e.srv.URL, baas.WithCodeProvider(e.wx.CodeProvider("oAlice")))
+	_, err = other.Login(ctx, true)
+	require.NoError(t, err)
+	u, err := e.c.LoginWithPhone(ctx, e.wx.GetPhoneNumber("oAlice"))
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), u.ID)
+
+	_, err = e.c.LoginWithPhone(ctx, e.wx.DenyPhoneNumber("oAlice"))
+	he = requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+	require.NotNil(t, he.User)
+	assert.Equal(t, int64(1), he.User.ID)
+	assert.Equal(t, "oAlice", he.User.OpenID)
+	assert.Equal(t, 1, e.srv.Calls("/hserve/v2.7/idp/wechat/phone-login/"), "the refusals sent nothing")
+}
+
+// An openid user whose record has no unionid gets it at their first unionid
+// login, and stays the same user.
+func TestE2EUnionIDLoginOfAnOpenIDUser(t *testing.T) {
+	ctx := context.Background()
+	e := newE2E(t, baas.ProtocolV2, nil)
+	u, err := e.c.Login(ctx, true)
+	require.NoError(t, err)
+	assert.Empty(t, u.UnionID, "an openid login learns no unionid")
+	byUnion := newClient(t, e.srv.ClientID, e.srv.URL, baas.WithCodeProvider(e.wx.CodeProvider("oAlice")), baas.WithUnionIDLogin(true))
+	u2, err := byUnion.Login(ctx, true)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, u2.ID)
+	assert.Equal(t, "uAlice", u2.UnionID)
+	rec, err := byUnion.GetCurrentUser(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "uAlice", rec.UnionID, "on record")
+}
+
+// UpdateUserInfo stores the profile and the unionid it learns; an unknown
+// SyncUserProfile and a missing session send nothing.
+func TestE2EUpdateUserInfoStoresAndRefuses(t *testing.T) {
+	ctx := context.Background()
+	e := newE2E(t, baas.ProtocolV2, nil)
+	_, err := e.c.Login(ctx, true)
+	require.NoError(t, err)
+	me, err := e.c.UpdateUserInfo(ctx, e.wx.GetUserInfo("oAlice"), "")
+	require.NoError(t, err)
+	assert.Equal(t, "Shenzhen", me.City, "setnx by default")
+	assert.Equal(t, "uAlice", me.UnionID, "learnt from the verified data")
+	assert.Equal(t, "uAlice", e.stored(t, baas.KeyUnionID))
+	assert.Equal(t, "1", e.stored(t, baas.KeyIsLoginedBaaS))
+
+	const path = "/hserve/v2.6/idp/wechat/user/info/"
+	calls := e.srv.Calls(path)
+	_, err = e.c.UpdateUserInfo(ctx, e.wx.GetUserInfo("oAlice"), "false ")
+	requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+	require.NoError(t, e.c.Logout(ctx))
+	_, err = e.c.UpdateUserInfo(ctx, e.wx.GetUserInfo("oAlice"), baas.SyncOverwrite)
+	requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+	assert.Equal(t, calls, e.srv.Calls(path), "nothing sent")
+}
+
+// DecryptData logs in first; data of another kind than asked is the
+// server's 400.
+func TestE2EDecryptDataLogsInAndChecksTheKind(t *testing.T) {
+	ctx := context.Background()
+	e := newE2E(t, baas.ProtocolV2, nil)
+	enc, iv := e.wx.GetShareInfo("oAlice", "tGfamily")
+	var share baastest.ShareInfo
+	require.NoError(t, e.c.DecryptData(ctx, baas.DecryptOpenGID, enc, iv, &share))
+	assert.Equal(t, "tGfamily", share.OpenGID)
+	assert.Equal(t, 1, e.srv.Calls("/hserve/v2.5/idp/wechat/silent-login/"), "logged in first")
+
+	var run baastest.WeRunData
+	err := e.c.DecryptData(ctx, baas.DecryptWeRunData, enc, iv, &run)
+	he := requireHError(t, err, http.StatusBadRequest, nil)
+	assert.Equal(t, "400: encryptedData is not we-run-data data: it has no stepInfoList", he.Error())
 }

@@ -221,6 +221,7 @@ func (st *store) applyLocked(u *user, ud *wxcrypto.UserData, mode string, now ti
 	}
 	if ud.UnionID != "" {
 		r.unionID = ud.UnionID
+		st.indexUnionIDLocked(u)
 	}
 	r.authorized = true
 	r.updatedAt = now.Unix()

@@ -14,16 +14,27 @@ import (
 
 // The body endpoints, each with a body that is right but for the field under test.
 var bodyEndpoints = []struct {
+	method string // "" is POST
 	path   string
 	token  bool // send a valid token
 	fields []string
 }{
-	{"/hserve/v1/session/init/", false, []string{"code"}},
-	{"/hserve/v1.4/session/authenticate/", true, []string{"rawData", "signature", "encryptedData", "iv"}},
-	{"/hserve/v2.0/idp/wechat/silent-login/", false, []string{"code", "create_user", "login_with_unionid"}},
-	{"/hserve/v2.5/idp/wechat/authenticate/", false, []string{"code", "create_user", "rawData", "signature", "encryptedData", "iv", "update_userprofile"}},
-	{baastest.PathWxLogin, false, []string{"openid", "appid"}},
-	{baastest.PathWxUserInfo, false, []string{"openid", "appid", "deny"}},
+	{"", "/hserve/v1/session/init/", false, []string{"code"}},
+	{"", "/hserve/v1.4/session/authenticate/", true, []string{"rawData", "signature", "encryptedData", "iv"}},
+	{"", "/hserve/v2.0/idp/wechat/silent-login/", false, []string{"code", "create_user", "login_with_unionid"}},
+	{"", "/hserve/v2.5/idp/wechat/authenticate/", false, []string{"code", "create_user", "rawData", "signature", "encryptedData", "iv", "update_userprofile"}},
+	{"", "/hserve/v2.7/idp/wechat/phone-login/", false, []string{"code", "create_user", "encryptedData", "iv", "phone_code"}},
+	{"", "/hserve/v2.5/idp/wechat/phone-login/", false, []string{"code", "create_user", "encryptedData", "iv"}},
+	{http.MethodPut, "/hserve/v2.7/idp/wechat/phone-verification/", true, []string{"encryptedData", "iv", "overwrite", "phone_code"}},
+	{http.MethodPut, "/hserve/v2.5/idp/wechat/phone-verification/", true, []string{"encryptedData", "iv", "overwrite"}},
+	{http.MethodPut, "/hserve/v2.6/idp/wechat/user/info/", true, []string{"rawData", "signature", "encryptedData", "iv", "code", "update_userprofile"}},
+	{http.MethodPut, "/hserve/v2.5/idp/wechat/user/info/", true, []string{"nickName", "avatarUrl", "gender", "update_userprofile"}},
+	{"", "/hserve/v2.4/idp/wechat/user-associate/", true, []string{"code", "associate_with_unionid"}},
+	{"", "/hserve/v2.7/wechat/decrypt/we-run-data/", true, []string{"encryptedData", "iv", "phone_code"}},
+	{"", "/hserve/v1/wechat/decrypt/phone-number/", true, []string{"encryptedData", "iv"}},
+	{"", baastest.PathWxLogin, false, []string{"openid", "appid"}},
+	{"", baastest.PathWxUserInfo, false, []string{"openid", "appid", "deny"}},
+	{"", baastest.PathWxPhoneNumber, false, []string{"openid", "appid", "deny"}},
 }
 
 func TestBadInput(t *testing.T) {
@@ -55,11 +66,13 @@ func TestBadInput(t *testing.T) {
 		}
 		for _, f := range ep.fields {
 			wrong := `1`
-			if f == "code" || f == "openid" {
+			switch f {
+			case "code", "openid":
 				wrong = `{"a":1}`
-			}
-			if f == "create_user" || f == "login_with_unionid" || f == "deny" {
+			case "create_user", "login_with_unionid", "deny", "overwrite", "associate_with_unionid":
 				wrong = `"yes"`
+			case "gender":
+				wrong = `"male"`
 			}
 			cases = append(cases, struct {
 				name   string
@@ -68,9 +81,13 @@ func TestBadInput(t *testing.T) {
 				msg    string
 			}{"wrong type " + f, `{"` + f + `":` + wrong + `}`, 400, `field "` + f + `" must be`})
 		}
+		method := ep.method
+		if method == "" {
+			method = http.MethodPost
+		}
 		for _, tc := range cases {
-			t.Run(ep.path+" "+tc.name, func(t *testing.T) {
-				r := post(t, s, ep.path, tok, tc.body)
+			t.Run(method+" "+ep.path+" "+tc.name, func(t *testing.T) {
+				r := send(t, method, s.URL+ep.path, tc.body, apiHeaders(s, tok))
 				assert.Equal(t, tc.status, r.status, "%s", r.raw)
 				assert.Contains(t, r.errorMsg(t), tc.msg)
 			})
@@ -121,6 +138,12 @@ func TestWrongMethods(t *testing.T) {
 		{http.MethodDelete, "/hserve/v2.5/user/info/1/", "GET"},
 		{http.MethodGet, baastest.PathWxLogin, "POST"},
 		{http.MethodGet, baastest.PathWxUserInfo, "POST"},
+		{http.MethodGet, baastest.PathWxPhoneNumber, "POST"},
+		{http.MethodPost, "/hserve/v2.7/idp/wechat/phone-verification/", "PUT"},
+		{http.MethodPost, "/hserve/v2.6/idp/wechat/user/info/", "PUT"},
+		{http.MethodPut, "/hserve/v2.7/idp/wechat/phone-login/", "POST"},
+		{http.MethodGet, "/hserve/v2.4/idp/wechat/user-associate/", "POST"},
+		{http.MethodGet, "/hserve/v1/wechat/decrypt/open-gid/", "POST"},
 	} {
 		r := send(t, tc.method, s.URL+tc.path, nil, apiHeaders(s, ""))
 		assert.Equal(t, http.StatusMethodNotAllowed, r.status, tc.path)

@@ -88,7 +88,7 @@ func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withC
 		return opened{}, err
 	}
 	if !withCode {
-		if err := st.decryptWith(key, req.IV, req.EncryptedData, &info, func() wxcrypto.Watermark { return info.Watermark }); err != nil {
+		if info, err = st.decryptPhone(key, req.IV, req.EncryptedData); err != nil {
 			return opened{}, err
 		}
 	}
@@ -146,7 +146,7 @@ func (st *store) updatePhone(token string, req *protocol.PhoneVerificationReques
 		return protocol.UserRecord{}, err
 	}
 	if !withCode {
-		if err := st.decryptWith(key, req.IV, req.EncryptedData, &info, func() wxcrypto.Watermark { return info.Watermark }); err != nil {
+		if info, err = st.decryptPhone(key, req.IV, req.EncryptedData); err != nil {
 			return protocol.UserRecord{}, err
 		}
 	}
@@ -217,6 +217,9 @@ func (s *Server) updateUserInfo(verified bool) handler {
 			var req profileUpdate
 			if err := decode(w, r, &req); err != nil {
 				return err
+			}
+			if req.NickName == "" {
+				return missing("nickName: send the profile's fields (wx.getUserProfile's userInfo)")
 			}
 			mode, err := profileMode(req.UpdateUserProfile)
 			if err != nil {
@@ -332,8 +335,9 @@ func (st *store) associate(token string, req *protocol.UserAssociateRequest) (as
 	if unionID := w.wx().UnionID; req.AssociateWithUnionID && unionID != "" {
 		w.rec.unionID = unionID
 	}
+	st.indexUnionIDLocked(w) // the record may have moved to w
 	w.rec.updatedAt = now / int64(time.Second)
-	return associated{Message: "ok", Status: "ok", UserID: w.id, OpenID: w.openid, UnionID: w.rec.unionID}, nil
+	return associated{Message: "WeChat associate succeed.", Status: "ok", UserID: w.id, OpenID: w.openid, UnionID: w.rec.unionID}, nil
 }
 
 // loginWithUnionID is silent login with login_with_unionid: the user is the
@@ -356,12 +360,10 @@ func (st *store) loginWithUnionID(code string, create bool) (opened, *apiError) 
 		return opened{}, fail(http.StatusBadRequest, "login_with_unionid: this WeChat user has no unionid (the mini-program is not bound to an open platform account)")
 	}
 	if u.rec == nil || u.rec.unionID == "" {
-		for _, r := range st.records {
-			if r != u && !r.deleted && r.rec.unionID == unionID {
-				oi := st.byOpenID[r.openid]
-				st.currentKeyLocked(r, now)
-				return st.openLocked(r, oi, r.keyGen, t), nil
-			}
+		if r := st.unionIDHolderLocked(unionID, u); r != nil {
+			oi := st.byOpenID[r.openid]
+			st.currentKeyLocked(r, now)
+			return st.openLocked(r, oi, r.keyGen, t), nil
 		}
 	}
 	if err := st.enrolLocked(u, create, t); err != nil {
@@ -370,12 +372,53 @@ func (st *store) loginWithUnionID(code string, create bool) (opened, *apiError) 
 	switch u.rec.unionID {
 	case "":
 		u.rec.unionID = unionID
+		st.indexUnionIDLocked(u)
 	case unionID:
 	default:
 		return opened{}, fail(http.StatusBadRequest, "login_with_unionid: the user's record has another unionid than this WeChat user's")
 	}
 	st.currentKeyLocked(u, now)
 	return st.openLocked(u, ui, u.keyGen, t), nil
+}
+
+// indexUnionIDLocked notes that the record of u holds its unionid, if any,
+// for unionid login.
+func (st *store) indexUnionIDLocked(u *user) {
+	id := u.rec.unionID
+	if id == "" {
+		return
+	}
+	for _, h := range st.byUnionID[id] {
+		if h == u {
+			return
+		}
+	}
+	st.byUnionID[id] = append(st.byUnionID[id], u)
+}
+
+// unionIDHolderLocked returns the user other than u whose record holds
+// unionID (of the lowest record id, if several do), or nil; it lets go of
+// the entries that hold it no more.
+func (st *store) unionIDHolderLocked(unionID string, u *user) *user {
+	var found *user
+	holders := st.byUnionID[unionID]
+	live := holders[:0]
+	for _, h := range holders {
+		if h.deleted || h.rec == nil || h.rec.unionID != unionID {
+			continue
+		}
+		live = append(live, h)
+		if h != u && (found == nil || h.id < found.id) {
+			found = h
+		}
+	}
+	clear(holders[len(live):])
+	if len(live) == 0 {
+		delete(st.byUnionID, unionID)
+	} else {
+		st.byUnionID[unionID] = live
+	}
+	return found
 }
 
 // decrypt serves decrypt/{kind}: the WeChat data of the token's user,
@@ -395,7 +438,7 @@ func (s *Server) decrypt(kind string, withCode bool) handler {
 		if !usesCode && (req.EncryptedData == "" || req.IV == "") {
 			return missing("encryptedData or iv")
 		}
-		out, err := s.st.decrypt(token, &req, usesCode)
+		out, err := s.st.decrypt(token, kind, &req, usesCode)
 		if err != nil {
 			return err
 		}
@@ -404,8 +447,15 @@ func (s *Server) decrypt(kind string, withCode bool) handler {
 	}
 }
 
-// decrypt decrypts the token's user's data.
-func (st *store) decrypt(token string, req *protocol.DecryptRequest, usesCode bool) (any, *apiError) {
+// kindFields names a field WeChat data of each kind has.
+var kindFields = map[string]string{
+	"we-run-data":  "stepInfoList",
+	"open-gid":     "openGId",
+	"phone-number": "phoneNumber",
+}
+
+// decrypt decrypts the token's user's data, which must be of kind.
+func (st *store) decrypt(token, kind string, req *protocol.DecryptRequest, usesCode bool) (any, *apiError) {
 	st.mu.Lock()
 	now := st.now().UnixNano()
 	sess, err := st.sessionLocked(token, now)
@@ -432,6 +482,9 @@ func (st *store) decrypt(token string, req *protocol.DecryptRequest, usesCode bo
 	}
 	if err := st.decryptWith(key, req.IV, req.EncryptedData, &out, watermark); err != nil {
 		return nil, err
+	}
+	if field := kindFields[kind]; out[field] == nil {
+		return nil, fail(http.StatusBadRequest, fmt.Sprintf("encryptedData is not %s data: it has no %s", kind, field))
 	}
 	return out, nil
 }

@@ -87,14 +87,18 @@
 //     the call is a 400, the pitfall of every WeChat library. The user's
 //     record gains the number; a user's number is User.Phone, or one made
 //     from the openid. 201 with a session, 404 for a new user with
-//     create_user false. POST /emulator/wx/phonenumber {"openid", "deny"?}
-//     gives the event over HTTP.
+//     create_user false. Without a login code (the JS SDK 3.x's
+//     wx.BaaS.handleUserInfo sends none), the user is the request's token's.
+//     A phone code is its user's only; encryptedData that is not the
+//     button's (user info, WeRun steps) is a 400, not an empty number. POST
+//     /emulator/wx/phonenumber {"openid", "deny"?} gives the event over HTTP.
 //   - The phone number update (idp/wechat/phone-verification, PUT): as the
 //     login; overwrite false with a number already set is a 400. 200 with
 //     the record.
 //   - The profile update (idp/wechat/user/info, PUT): v2.6 verifies the user
 //     data with the session_key of a code of the session's own user; v2.5
-//     takes the profile as it is. update_userprofile "overwrite" writes every
+//     takes the profile as it is (nickName at least: a body without a profile
+//     is a 400). update_userprofile "overwrite" writes every
 //     field, "setnx" (the default) only fields never set, "false" none. 200
 //     with the record.
 //   - Unionid login (silent login with login_with_unionid): the user is the
@@ -108,12 +112,15 @@
 //     is linked to the session's record: a WeChat user without a record takes
 //     it over (a record has one openid; with associate_with_unionid it takes
 //     their unionid too), the session following; one with another record is
-//     a 400. 200 {message, status "ok", user_id, openid, unionid}.
+//     a 400. 200 {message: "WeChat associate succeed.", status "ok", user_id,
+//     openid, unionid}, the answer MinCloud documents.
 //   - Decryption (wechat/decrypt/{we-run-data,open-gid,phone-number}): the
 //     data of the session's user, under their current session_key, checked
 //     for this mini-program's watermark (WeChat.GetWeRunData,
 //     WeChat.GetShareInfo, WeChat.GetPhoneNumber make some); v2.7 also takes
-//     a phone_code for phone-number. 200 with the decrypted object.
+//     a phone_code for phone-number (v1 ignores it). Data of another kind
+//     than the path's (no stepInfoList, openGId or phoneNumber) is a 400. 200
+//     with the decrypted object.
 //
 // # Answers
 //
@@ -147,7 +154,8 @@
 // WithMaxHTTPUsers users; Calls keeps counts of endpoint paths only. A
 // request must arrive whole within WithReadTimeout and an idle connection
 // closes after WithIdleTimeout. The signature and decryption of user data run
-// outside the server's lock.
+// outside the server's lock, and a unionid login looks its unionid up in an
+// index instead of going through every record.
 //
 // The clock given to WithClock is called with the server's lock held: it
 // must not call back into the Server.

@@ -3,6 +3,7 @@ package baastest_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -72,4 +73,52 @@ func ExampleWeChat_FailUser() {
 	// Output:
 	// 400: code exchange failed: WeChat errcode 40226 (high risk user): WeChat blocked this user's login
 	// 1 <nil>
+}
+
+// The getPhoneNumber button: its code for base library 2.21.2 and later,
+// its encryptedData for older ones, which the key's refresh breaks.
+func ExampleWeChat_GetPhoneNumber() {
+	s := baastest.NewServer()
+	defer s.Close()
+	wx := s.WeChat()
+	wx.AddUser(baastest.User{OpenID: "alice", Phone: "13800138000"})
+	c, _ := baas.New(s.ClientID, baas.WithBaseURL(s.URL), baas.WithCodeProvider(wx.CodeProvider("alice")))
+	ctx := context.Background()
+
+	u, err := c.LoginWithPhone(ctx, wx.GetPhoneNumber("alice"))
+	fmt.Println(u.ID, err)
+	me, _ := c.GetCurrentUser(ctx)
+	fmt.Println(me.Phone)
+
+	ev := wx.GetPhoneNumber("alice")
+	ev.Detail.Code = ""          // as an old base library gives it
+	wx.RotateSessionKey("alice") // the key changed before the login
+	_, err = c.LoginWithPhone(ctx, ev)
+	var herr *baas.HError
+	fmt.Println(errors.As(err, &herr), herr.Code, strings.Contains(herr.Message, "session_key"))
+	// Output:
+	// 1 <nil>
+	// 13800138000
+	// true 400 true
+}
+
+// WeChat data the server decrypts with the user's session_key: WeRun steps
+// and a share ticket's group.
+func ExampleWeChat_GetWeRunData() {
+	s := baastest.NewServer()
+	defer s.Close()
+	wx := s.WeChat()
+	c, _ := baas.New(s.ClientID, baas.WithBaseURL(s.URL), baas.WithCodeProvider(wx.CodeProvider("alice")))
+	ctx := context.Background()
+
+	enc, iv := wx.GetWeRunData("alice")
+	var run baastest.WeRunData
+	fmt.Println(c.DecryptData(ctx, baas.DecryptWeRunData, enc, iv, &run), len(run.StepInfoList))
+
+	enc, iv = wx.GetShareInfo("alice", "tGfamily")
+	var share baastest.ShareInfo
+	fmt.Println(c.DecryptData(ctx, baas.DecryptOpenGID, enc, iv, &share), share.OpenGID)
+	// Output:
+	// <nil> 3
+	// <nil> tGfamily
 }

@@ -165,6 +165,20 @@ func (st *store) decryptWith(k secret, iv, data string, v any, watermark func() 
 	return nil
 }
 
+// decryptPhone decrypts the getPhoneNumber button's encryptedData under
+// session_key k; other WeChat data (user info, WeRun steps) is a 400, not an
+// empty number.
+func (st *store) decryptPhone(k secret, iv, data string) (PhoneInfo, *apiError) {
+	var info PhoneInfo
+	if err := st.decryptWith(k, iv, data, &info, func() wxcrypto.Watermark { return info.Watermark }); err != nil {
+		return PhoneInfo{}, err
+	}
+	if info.PhoneNumber == "" || info.PurePhoneNumber == "" {
+		return PhoneInfo{}, fail(http.StatusBadRequest, "encryptedData is not the getPhoneNumber button's: it has no phoneNumber")
+	}
+	return info, nil
+}
+
 // redeemPhoneCodeLocked spends the phone code of user ui, answering the
 // user's phone number.
 func (st *store) redeemPhoneCodeLocked(code string, ui uint32, now int64) (PhoneInfo, *apiError) {

@@ -84,6 +84,43 @@ func TestEveryPublishedPathIsServed(t *testing.T) {
 		assert.Equal(t, http.StatusMethodNotAllowed, r.status, p)
 		assert.Equal(t, http.MethodGet, r.header.Get("Allow"), p)
 	}
+
+	// The current API, each path at each published version, with its method.
+	current := map[string]string{}
+	for _, v := range protocol.PhoneLoginVersions {
+		current["/hserve/"+v+"/idp/wechat/phone-login/"] = http.MethodPost
+	}
+	for _, v := range protocol.PhoneVerificationVersions {
+		current["/hserve/"+v+"/idp/wechat/phone-verification/"] = http.MethodPut
+	}
+	for _, v := range protocol.UpdateUserInfoVersions {
+		current["/hserve/"+v+"/idp/wechat/user/info/"] = http.MethodPut
+	}
+	for _, v := range protocol.UserAssociateVersions {
+		current["/hserve/"+v+"/idp/wechat/user-associate/"] = http.MethodPost
+	}
+	for _, v := range protocol.DecryptVersions {
+		for _, k := range protocol.DecryptKinds {
+			current["/hserve/"+v+"/wechat/decrypt/"+k+"/"] = http.MethodPost
+		}
+	}
+	require.Len(t, current, 13)
+	for _, p := range []string{protocol.PhoneLoginPath, protocol.PhoneLoginPathOld, protocol.PhoneVerificationPath,
+		protocol.PhoneVerificationOld, protocol.UpdateUserInfoPath, protocol.UserAssociatePath,
+		protocol.DecryptPathPrefix + "open-gid/"} {
+		require.Contains(t, current, p, "the client's paths are among them")
+	}
+	for p, method := range current {
+		r := send(t, http.MethodDelete, s.URL+p, nil, apiHeaders(s, ""))
+		assert.Equal(t, http.StatusMethodNotAllowed, r.status, p)
+		assert.Equal(t, method, r.header.Get("Allow"), p)
+		// With its method and no body, it answers something other than 404 or 405.
+		r = send(t, method, s.URL+p, nil, apiHeaders(s, ""))
+		assert.Contains(t, []int{http.StatusBadRequest, http.StatusUnauthorized}, r.status, "%s %s", p, r.raw)
+		assert.Equal(t, 2, s.Calls(p), "both requests counted: %s", p)
+	}
+	r := post(t, s, "/hserve/v2.7/wechat/decrypt/user-info/", "", "{}")
+	assert.Equal(t, http.StatusNotFound, r.status, "an unknown kind")
 }
 
 func TestUnknownPaths(t *testing.T) {

@@ -137,6 +137,7 @@ func (s *Server) Import(state State) error {
 			p := &u.rec.profile
 			p.NickName, p.AvatarURL, p.Gender, p.City, p.Province, p.Country, p.Language =
 				r.NickName, r.AvatarURL, r.Gender, r.City, r.Province, r.Country, r.Language
+			fresh.indexUnionIDLocked(u)
 		}
 	}
 	// Records by id; an id no user holds any more stays empty, answered 404.
@@ -180,6 +181,7 @@ func (st *store) replace(fresh *store) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.users, st.byOpenID, st.records, st.httpUsers = fresh.users, fresh.byOpenID, fresh.records, fresh.httpUsers
+	st.byUnionID = fresh.byUnionID
 	st.nRecords.Store(fresh.nRecords.Load())
 	st.codes, st.phoneCodes, st.sessions = fresh.codes, fresh.phoneCodes, fresh.sessions
 }

@@ -52,6 +52,11 @@ type store struct {
 	codes      expiring[loginCode]
 	phoneCodes expiring[phoneCode]
 	sessions   expiring[session] // by token
+	// byUnionID lists, for each unionid, the users whose record took it:
+	// what a unionid login looks up instead of every record. An entry is
+	// checked when read (a record moves on user-associate, changes its
+	// unionid, or goes with DeleteUser).
+	byUnionID map[string][]*user
 
 	// afterVerify, when set, runs after authenticate verified user data,
 	// before it takes the lock again: tests only.
@@ -121,6 +126,7 @@ func newStore(cfg config) *store {
 		maxHTTPUsers: cfg.maxHTTPUsers,
 		now:          cfg.now,
 		byOpenID:     make(map[string]uint32),
+		byUnionID:    make(map[string][]*user),
 		codes:        newExpiring[loginCode](int64(codeTTL), maxCodes),
 		phoneCodes:   newExpiring[phoneCode](int64(codeTTL), maxCodes),
 		sessions:     newExpiring[session](int64(cfg.expiresIn), maxSessions),

@@ -225,3 +225,26 @@ func TestCallsKeepOnlyEndpoints(t *testing.T) {
 	defer s.traffic.mu.Unlock()
 	assert.Equal(t, map[string]int{"/hserve/v2.5/user/info/1/": 1, "/hserve/v1/session/init/": 1}, s.traffic.calls)
 }
+
+// Phone codes go as login codes do: a few tens of seconds after their five
+// minutes, without a sweep; and their table has a cap.
+func TestPhoneCodesAreForgotten(t *testing.T) {
+	c := &clock{t: time.Date(2024, 5, 20, 8, 0, 0, 0, time.UTC)}
+	s := NewServer(WithClock(c.now))
+	defer s.Close()
+	wx, st := s.WeChat(), s.st
+	for i := range 500 {
+		wx.GetPhoneNumber("u" + strconv.Itoa(i%10))
+		c.add(10 * time.Millisecond)
+	}
+	count := func() int {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		return st.phoneCodes.len()
+	}
+	assert.Equal(t, 500, count())
+	c.add(codeTTL + time.Duration(st.phoneCodes.span))
+	st.expire()
+	assert.Equal(t, 0, count())
+	assert.Equal(t, maxCodes, st.phoneCodes.max)
+}

@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 
 const emulator = require('./emulator');
 const { createWx, button, phoneButton, rawGet } = require('./wx');
+const current = require('./current');
 
 const DESTROY = '/hserve/v2.0/session/destroy/';
 const EXPIRES_IN = 30 * 24 * 3600; // the emulator's default session lifetime
@@ -265,6 +266,19 @@ function run(v) {
         assert.equal(me.openid, openid);
         assert.match(me.phone, /^138\d{8}$/);
         assert.equal(me.nickname, `User ${openid}`);
+      });
+
+      current.steps({
+        get emu() {
+          return emu;
+        },
+        get shim() {
+          return shim;
+        },
+        get BaaS() {
+          return BaaS;
+        },
+        openid,
       });
     }
 

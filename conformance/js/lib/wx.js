@@ -8,6 +8,9 @@
 //   - wx.login and wx.getUserInfo go to the emulator's simulated WeChat
 //     (POST /emulator/wx/login and /emulator/wx/userinfo).
 //   - storage lives in memory.
+//   - the base library version the SDK reads (system.SDKVersion) and the
+//     WeChat user wx.login logs in (user.openid) can be switched by the
+//     tests.
 // Every BaaS request and every WeChat call is recorded for the tests.
 
 const http = require('node:http');
@@ -41,6 +44,7 @@ function createWx({ emulator, openid, sdkVersion = '2.30.0' }) {
   const requests = []; // { method, path, headers, body, status, data }
   const wxCalls = []; // 'login', 'getUserInfo'
   const next = { loginErrcode: 0 };
+  const user = { openid }; // the WeChat user of wx.login, settable by the tests
   const allowed = new Set([`https://${emulator.clientID}.myminapp.com`, emulator.url]);
   const clone = (v) => (v === undefined ? v : structuredClone(v));
   const later = (fn, ...args) => setImmediate(() => fn && fn(...args));
@@ -101,6 +105,7 @@ function createWx({ emulator, openid, sdkVersion = '2.30.0' }) {
       wxCalls.push('login');
       const errcode = next.loginErrcode;
       next.loginErrcode = 0;
+      const { openid } = user;
       post(emulator.url, '/emulator/wx/login', errcode ? { openid, errcode } : { openid }).then(
         ({ status, data }) => {
           const r = status === 200 ? { code: data.code, errMsg: 'login:ok' } : { errMsg: `login:fail ${data.error_msg}` };
@@ -154,15 +159,46 @@ function createWx({ emulator, openid, sdkVersion = '2.30.0' }) {
   // code is wx.login as a mini-program calls it before a button that needs one.
   const code = () =>
     new Promise((resolve, reject) => wx.login({ success: (r) => resolve(r.code), fail: (r) => reject(new Error(r.errMsg)) }));
-  return { wx, storage, requests, wxCalls, next, system, code };
+  return { wx, storage, requests, wxCalls, next, system, code, user };
 }
 
 // phoneButton is what <button open-type="getPhoneNumber"> hands its
-// callback: the emulator's event, with the user's consent or refusal.
-async function phoneButton(emulator, openid, { deny = false } = {}) {
+// callback: the emulator's event, with the user's consent or refusal. A
+// base library before 2.21.2 (sdkVersion) gives no detail.code.
+async function phoneButton(emulator, openid, { deny = false, sdkVersion = '' } = {}) {
   const { status, data } = await post(emulator.url, '/emulator/wx/phonenumber', { openid, deny });
   if (status !== 200) throw new Error(`/emulator/wx/phonenumber: ${status} ${JSON.stringify(data)}`);
+  if (sdkVersion && before(sdkVersion, '2.21.2')) delete data.detail.code;
   return { type: 'getphonenumber', detail: data.detail };
+}
+
+// before reports whether base library version a is older than b.
+function before(a, b) {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if ((x[i] || 0) !== (y[i] || 0)) return (x[i] || 0) < (y[i] || 0);
+  }
+  return false;
+}
+
+// rawSilentLogin logs openid in straight at the emulator, outside the SDK
+// (another user's device), and resolves to the session.
+async function rawSilentLogin(emulator, openid) {
+  const { data: wxData } = await post(emulator.url, '/emulator/wx/login', { openid });
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      new URL('/hserve/v2.5/idp/wechat/silent-login/', emulator.url),
+      { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hydrogen-Client-ID': emulator.clientID } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => (res.statusCode === 201 ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))) : reject(new Error(`silent login: ${res.statusCode}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify({ code: wxData.code, create_user: true }));
+  });
 }
 
 // button is what <button open-type="getUserInfo"> hands its callback: the
@@ -187,4 +223,4 @@ function rawGet(emulator, path, token) {
   });
 }
 
-module.exports = { createWx, button, phoneButton, rawGet };
+module.exports = { createWx, button, phoneButton, rawGet, rawSilentLogin };
