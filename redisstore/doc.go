@@ -35,6 +35,10 @@
 // lock's script reads the session's version, so that this read is not
 // served a cached copy older than it). Waiters are woken when the lock is
 // released (a message on a channel under the prefix), not by a tight poll.
+// While the holder's login runs, its lock is renewed every third of the TTL,
+// up to WithLockMaxHold: a login slower than the TTL keeps the others
+// waiting for its session, and a replica that dies holding the lock stops
+// renewing it, so it delays the others at most the TTL.
 //
 // # Failures
 //

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -40,11 +41,23 @@ end
 return 0
 `)
 
+// renewScript gives the lock a new TTL only if it is still the caller's.
+// KEYS[1]: the lock; ARGV[1]: the owner; ARGV[2]: the TTL in milliseconds.
+var renewScript = rueidis.NewLuaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`)
+
 // LockLogin implements baas.LoginLocker: one login at a time for this
 // session across every replica. The lock is a SET NX PX with a random owner,
 // released only by its owner (a script) and otherwise by its TTL
 // (WithLockTTL), so that a replica that dies holding it delays the others at
-// most that long. A waiter is woken by the release, announced on a channel,
+// most that long. While the holder's login runs, the lock's TTL is renewed
+// every third of it, up to WithLockMaxHold in all: a login slower than the
+// TTL (WeChat slow to answer, retries) keeps the others waiting rather than
+// running beside them. A waiter is woken by the release, announced on a channel,
 // and looks again now and then (an eighth of the TTL, between 50 ms and 1 s)
 // in case the announcement was missed or the holder died; it leaves at once
 // when ctx ends.
@@ -59,10 +72,17 @@ func (s *Store) LockLogin(ctx context.Context) (unlock func(), err error) {
 	}
 	key, channel := s.Key(lockName), s.Key(releaseName)
 	owner := newOwner()
-	release := func() {
-		// Not canceled with the caller's context: the lock should go as soon
-		// as the login is over. Past its TTL there is nothing to release.
-		s.unlock(context.WithoutCancel(ctx), key, owner, channel)
+	release := func(stopRenewal func()) func() {
+		var once sync.Once
+		return func() {
+			once.Do(func() {
+				stopRenewal()
+				// Not canceled with the caller's context: the lock should go
+				// as soon as the login is over. Past its TTL there is nothing
+				// to release.
+				s.unlock(context.WithoutCancel(ctx), key, owner, channel)
+			})
+		}
 	}
 
 	var woken <-chan struct{}
@@ -75,7 +95,7 @@ func (s *Store) LockLogin(ctx context.Context) (unlock func(), err error) {
 			return nil, err
 		}
 		if ok {
-			return release, nil
+			return release(s.renew(ctx, key, owner)), nil
 		}
 		if woken == nil { // listen for the release before waiting for it
 			woken, stop = s.listen(ctx, channel)
@@ -141,6 +161,64 @@ func (s *Store) tryLock(ctx context.Context, key, owner string) (bool, error) {
 	}
 	s.raiseFloor(snap.version())
 	return true, nil
+}
+
+// renew keeps owner's lock alive, a new TTL every third of it, until the
+// function it returns is called (which waits for it to stop), the lock is
+// someone else's, or the lock has been held lockMaxHold: the last renewal
+// makes it end then. Should Redis not answer, it tries again at the next
+// tick and gives up once the lock has expired anyway. No renewal when
+// lockMaxHold is not beyond the TTL.
+func (s *Store) renew(ctx context.Context, key, owner string) (stop func()) {
+	if s.lockMaxHold <= s.lockTTL {
+		return func() {}
+	}
+	// The login releases the lock when it ends, canceled or not: until
+	// then the renewals go on, and stop cuts the one under way.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	taken := time.Now()
+	end := taken.Add(s.lockMaxHold)
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		ticker := time.NewTicker(max(s.lockTTL/3, time.Millisecond))
+		defer ticker.Stop()
+		renewed := taken
+		for {
+			select {
+			case <-quit:
+				return
+			case now := <-ticker.C:
+				ttl := min(s.lockTTL, end.Sub(now))
+				if ttl <= 0 || now.Sub(renewed) >= s.lockTTL {
+					return // held long enough, or expired while Redis did not answer
+				}
+				held, err := s.renewOnce(ctx, key, owner, ttl)
+				if err == nil && !held {
+					return // expired and taken by another
+				}
+				if err == nil {
+					renewed = now
+				}
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		close(quit)
+		<-done
+	}
+}
+
+// renewOnce sets the TTL of owner's lock: false when owner no longer holds it.
+// A renewal later than the lock's TTL is of no use, so that bounds it too.
+func (s *Store) renewOnce(ctx context.Context, key, owner string, ttl time.Duration) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.lockTTL)
+	defer cancel()
+	bctx, b := s.within(ctx)
+	defer b.release()
+	n, err := renewScript.Exec(bctx, s.client, []string{key}, []string{owner, strconv.FormatInt(max(ttl.Milliseconds(), 1), 10)}).AsInt64()
+	return n == 1, err
 }
 
 // unlock releases the lock if owner still holds it, and announces it on

@@ -156,9 +156,11 @@ func TestReplicasDeadLockHolder(t *testing.T) {
 	srv := baastest.NewServer()
 	t.Cleanup(srv.Close)
 	const lockTTL = 400 * time.Millisecond
-	dead := redisstore.New(r.Client(), "alice", redisstore.WithLockTTL(lockTTL))
+	conn := r.Client()
+	dead := redisstore.New(conn, "alice", redisstore.WithLockTTL(lockTTL))
 	_, err := dead.LockLogin(context.Background()) // and never unlocks
 	require.NoError(t, err)
+	conn.Close() // the replica died: its connection, and the lock's renewals, with it
 	taken := time.Now()
 	a, _ := replica(t, r, srv, "alice")
 	b, _ := replica(t, r, srv, "alice")
@@ -182,4 +184,51 @@ func TestReplicasDeadLockHolder(t *testing.T) {
 	assert.GreaterOrEqual(t, waited, lockTTL-50*time.Millisecond, "no login while the dead replica's lock lived")
 	assert.Less(t, waited, lockTTL+2*time.Second)
 	assert.Equal(t, 1, srv.Calls(silentLoginPath))
+}
+
+// A login slower than the lock's TTL (WeChat slow to answer) keeps the lock
+// by renewing it: the other replica waits for its session instead of
+// logging in beside it. Without renewal (WithLockMaxHold(0)) it would not.
+func TestReplicasSlowLoginKeepsTheLock(t *testing.T) {
+	r := redistest.Start(t)
+	for _, tc := range []struct {
+		name   string
+		hold   time.Duration
+		logins int
+	}{
+		{"renewed", redisstore.DefaultLockMaxHold, 1},
+		{"not renewed", 0, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := baastest.NewServer()
+			t.Cleanup(srv.Close)
+			wx := srv.WeChat().CodeProvider("oAlice")
+			slow := baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
+				time.Sleep(400 * time.Millisecond) // four TTLs
+				return wx.Code(ctx)
+			})
+			clients := make([]*baas.Client, 2)
+			for i := range clients {
+				st := redisstore.New(r.Client(), "slow-"+tc.name, redisstore.WithLockTTL(100*time.Millisecond), redisstore.WithLockMaxHold(tc.hold))
+				c, err := baas.New(srv.ClientID, baas.WithBaseURL(srv.URL), baas.WithStorage(st), baas.WithCodeProvider(slow),
+					baas.WithHTTPClient(&http.Client{Transport: &http.Transport{}}))
+				require.NoError(t, err)
+				clients[i] = c
+			}
+			var wg sync.WaitGroup
+			for i, c := range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					time.Sleep(time.Duration(i) * 50 * time.Millisecond) // the first one takes the lock
+					u, err := c.Login(context.Background(), true)
+					if assert.NoError(t, err) {
+						assert.Equal(t, int64(1), u.ID)
+					}
+				}()
+			}
+			wg.Wait()
+			assert.Equal(t, tc.logins, srv.Calls(silentLoginPath), "silent logins at the emulator")
+		})
+	}
 }

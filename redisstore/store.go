@@ -21,9 +21,12 @@ const (
 	// soon as another replica changes a key, so in practice a change is seen
 	// at the next call.
 	DefaultCacheTTL = 2 * time.Second
-	// DefaultLockTTL bounds how long a replica may hold the login lock: a
-	// replica that dies holding it delays the others at most this long.
+	// DefaultLockTTL is the lifetime of the login lock: a replica that dies
+	// holding it delays the others at most this long.
 	DefaultLockTTL = 10 * time.Second
+	// DefaultLockMaxHold bounds how long a live replica keeps the login
+	// lock by renewing it while its login runs (a slow WeChat, retries).
+	DefaultLockMaxHold = time.Minute
 	// DefaultTimeout bounds each call to Redis when the caller's context
 	// does not end sooner: a Redis that is down or does not answer is a 690
 	// within this time, not a call that waits for it to come back.
@@ -53,12 +56,28 @@ func WithCacheTTL(d time.Duration) Option {
 	}
 }
 
-// WithLockTTL sets how long a replica may hold the login lock, by default
-// DefaultLockTTL. Zero or less keeps the default.
+// WithLockTTL sets the lifetime of the login lock, which its holder renews
+// while its login runs (WithLockMaxHold), by default DefaultLockTTL; Redis counts it in milliseconds, so less than one is one.
+// Zero or less keeps the default.
 func WithLockTTL(d time.Duration) Option {
 	return func(s *Store) {
 		if d > 0 {
-			s.lockTTL = d
+			s.lockTTL = max(d, time.Millisecond)
+		}
+	}
+}
+
+// WithLockMaxHold sets how long a replica may keep the login lock while its
+// login runs, by default DefaultLockMaxHold. The holder renews the lock's
+// TTL (WithLockTTL) every third of it until it releases the lock or holds
+// it that long; a replica that dies stops renewing, so the others wait at
+// most the TTL. Zero turns renewal off: the lock then lasts the TTL, and a
+// login longer than that may run beside another replica's. Less than zero
+// keeps the default.
+func WithLockMaxHold(d time.Duration) Option {
+	return func(s *Store) {
+		if d >= 0 {
+			s.lockMaxHold = d
 		}
 	}
 }
@@ -90,7 +109,9 @@ type Store struct {
 	cacheTTL time.Duration
 	lockTTL  time.Duration
 	timeout  time.Duration
-	err      error // a bad prefix: every call returns it
+	// lockMaxHold bounds the renewals of the login lock; 0: none.
+	lockMaxHold time.Duration
+	err         error // a bad prefix: every call returns it
 
 	// floor is the oldest snapshot version a read may return: that of this
 	// Store's last write, or the one it found on taking the login lock. A
@@ -122,7 +143,7 @@ var (
 // naming the problem. client should have client-side caching on (rueidis's
 // default); the Store does not close it.
 func New(client rueidis.Client, prefix string, opts ...Option) *Store {
-	s := &Store{client: client, tag: "{" + prefix + "}", cacheTTL: DefaultCacheTTL, lockTTL: DefaultLockTTL, timeout: DefaultTimeout}
+	s := &Store{client: client, tag: "{" + prefix + "}", cacheTTL: DefaultCacheTTL, lockTTL: DefaultLockTTL, lockMaxHold: DefaultLockMaxHold, timeout: DefaultTimeout}
 	s.snapKey = s.Key(snapshotName)
 	switch {
 	case prefix == "":

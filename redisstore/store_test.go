@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -279,9 +280,11 @@ func TestStoreLock(t *testing.T) {
 	})
 
 	t.Run("a dead holder delays others at most the TTL", func(t *testing.T) {
-		dead := redisstore.New(r.Client(), "lock2", redisstore.WithLockTTL(300*time.Millisecond))
+		conn := r.Client()
+		dead := redisstore.New(conn, "lock2", redisstore.WithLockTTL(300*time.Millisecond))
 		_, err := dead.LockLogin(ctx) // never released: the replica died
 		require.NoError(t, err)
+		conn.Close() // and with it its connection, and the renewals
 		other := redisstore.New(r.Client(), "lock2", redisstore.WithLockTTL(300*time.Millisecond))
 		start := time.Now()
 		unlock, err := other.LockLogin(ctx)
@@ -292,7 +295,8 @@ func TestStoreLock(t *testing.T) {
 	})
 
 	t.Run("only the owner releases", func(t *testing.T) {
-		s := redisstore.New(r.Client(), "lock3", redisstore.WithLockTTL(200*time.Millisecond))
+		// No renewal: the old holder's lock expires under it.
+		s := redisstore.New(r.Client(), "lock3", redisstore.WithLockTTL(200*time.Millisecond), redisstore.WithLockMaxHold(0))
 		unlockOld, err := s.LockLogin(ctx)
 		require.NoError(t, err)
 		time.Sleep(300 * time.Millisecond) // expired: another replica may take it
@@ -306,6 +310,74 @@ func TestStoreLock(t *testing.T) {
 		n, err := r.Do("EXISTS", s.Key("ifx_baas_login_lock")).AsInt64()
 		require.NoError(t, err)
 		assert.Zero(t, n, "the owner released it")
+	})
+
+	t.Run("a login longer than the TTL keeps the lock", func(t *testing.T) {
+		ttl := 150 * time.Millisecond
+		a := redisstore.New(r.Client(), "lock5", redisstore.WithLockTTL(ttl))
+		unlock, err := a.LockLogin(ctx)
+		require.NoError(t, err)
+		taken := time.Now()
+		wctx, cancel := context.WithTimeout(ctx, 4*ttl)
+		defer cancel()
+		_, err = redisstore.New(r.Client(), "lock5", redisstore.WithLockTTL(ttl)).LockLogin(wctx)
+		requireCode(t, err, baas.CodeTimeout)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		t.Logf("held %v, four times the TTL", time.Since(taken))
+		pttl, err := r.Do("PTTL", a.Key("ifx_baas_login_lock")).AsInt64()
+		require.NoError(t, err)
+		assert.Positive(t, pttl, "renewed, still held")
+		unlock()
+		unlock() // twice is once
+		n, err := r.Do("EXISTS", a.Key("ifx_baas_login_lock")).AsInt64()
+		require.NoError(t, err)
+		assert.Zero(t, n, "released")
+	})
+
+	t.Run("renewals end at the max hold", func(t *testing.T) {
+		opts := []redisstore.Option{redisstore.WithLockTTL(100 * time.Millisecond), redisstore.WithLockMaxHold(400 * time.Millisecond)}
+		stuck := redisstore.New(r.Client(), "lock6", opts...)
+		unlockStuck, err := stuck.LockLogin(ctx) // a login that never ends
+		require.NoError(t, err)
+		defer unlockStuck()
+		start := time.Now()
+		unlock, err := redisstore.New(r.Client(), "lock6", opts...).LockLogin(ctx)
+		require.NoError(t, err)
+		unlock()
+		waited := time.Since(start)
+		t.Logf("the other replica waited %v", waited)
+		assert.GreaterOrEqual(t, waited, 350*time.Millisecond, "renewed past the TTL")
+		assert.Less(t, waited, 2*time.Second, "not past the max hold (and a look-again)")
+	})
+
+	t.Run("the renewals stop with the release", func(t *testing.T) {
+		a := redisstore.New(r.Client(), "lock7", redisstore.WithLockTTL(30*time.Millisecond))
+		unlock, err := a.LockLogin(ctx) // the connection and its goroutines are made
+		require.NoError(t, err)
+		time.Sleep(100 * time.Millisecond) // rueidis's own, once it is used from two goroutines
+		unlock()
+		before := runtime.NumGoroutine()
+		unlock, err = a.LockLogin(ctx)
+		require.NoError(t, err)
+		time.Sleep(100 * time.Millisecond) // a few renewals
+		during := runtime.NumGoroutine()
+		unlock()
+		// Not assert.Eventually: it asks in a goroutine of its own.
+		after := runtime.NumGoroutine()
+		for deadline := time.Now().Add(2 * time.Second); after > before && time.Now().Before(deadline); after = runtime.NumGoroutine() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Logf("goroutines: %d before, %d while held, %d after", before, during, after)
+		assert.LessOrEqual(t, after, before, "the renewals stopped")
+		assert.Greater(t, during, before, "one renews the lock")
+		// A new holder's lock is not the old holder's to renew.
+		b := redisstore.New(r.Client(), "lock7", redisstore.WithLockTTL(30*time.Millisecond), redisstore.WithLockMaxHold(0))
+		_, err = b.LockLogin(ctx)
+		require.NoError(t, err)
+		assert.Eventually(t, func() bool {
+			n, err := r.Do("EXISTS", a.Key("ifx_baas_login_lock")).AsInt64()
+			return err == nil && n == 0
+		}, 2*time.Second, 10*time.Millisecond, "b's lock lasts its own TTL")
 	})
 
 	t.Run("a canceled waiter leaves at once", func(t *testing.T) {
