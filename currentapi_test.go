@@ -371,6 +371,52 @@ func TestCurrentAPIDecryptData(t *testing.T) {
 	}
 }
 
+// DecryptPhone sends the button's phone_code beside encryptedData and iv,
+// and none when the event has no code (base libraries before 2.21.2).
+func TestCurrentAPIDecryptPhone(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ code, body string }{
+		{"PHONE-CODE", `{"encryptedData":"ENC-PHONE","iv":"IV-PHONE","phone_code":"PHONE-CODE"}`},
+		{"", `{"encryptedData":"ENC-PHONE","iv":"IV-PHONE"}`},
+	} {
+		r := newMockRig(t)
+		storeSession(t, r.st, "tok", 42, 0)
+		r.reply(http.MethodPost, "/hserve/v2.7/wechat/decrypt/phone-number/", http.StatusOK, `{"phoneNumber":"13800000000","purePhoneNumber":"13800000000","countryCode":"86"}`)
+		var out struct{ PurePhoneNumber, CountryCode string }
+		require.NoError(t, r.c.DecryptPhone(context.Background(), phoneEvent(tc.code), &out))
+		assert.Equal(t, "13800000000", out.PurePhoneNumber)
+		assert.Equal(t, "86", out.CountryCode)
+		reqs := r.requests()
+		require.Len(t, reqs, 1)
+		assert.JSONEq(t, tc.body, reqs[0].Body)
+		assert.Equal(t, "Hydrogen-r1 tok", reqs[0].Header.Get("Authorization"))
+	}
+}
+
+func TestCurrentAPIDecryptPhoneBadInput(t *testing.T) {
+	t.Parallel()
+	r := newMockRig(t)
+	var out map[string]any
+	for _, tc := range []struct {
+		name string
+		ev   baas.PhoneNumberEvent
+		out  any
+		code int
+	}{
+		{"no detail", baas.PhoneNumberEvent{}, &out, baas.CodeUnauthorized},
+		{"refused", baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{ErrMsg: "getPhoneNumber:fail user deny"}}, &out, baas.CodeUnauthorized},
+		{"no iv", baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{EncryptedData: "x"}}, &out, baas.CodeIncorrectParameter},
+		{"nil out", phoneEvent("c"), nil, baas.CodeIncorrectParameter},
+		{"non-pointer", phoneEvent("c"), out, baas.CodeIncorrectParameter},
+	} {
+		err := r.c.DecryptPhone(context.Background(), tc.ev, tc.out)
+		he := requireHError(t, err, tc.code, nil)
+		assert.NotEmpty(t, he.Message, tc.name)
+	}
+	assert.Equal(t, 0, r.calls(), "nothing sent")
+	assert.Equal(t, 0, r.codes.count(), "no code spent")
+}
+
 func TestCurrentAPIDecryptDataBadInput(t *testing.T) {
 	t.Parallel()
 	r := newMockRig(t)

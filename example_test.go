@@ -223,3 +223,19 @@ func ExampleClient_UpdateUserInfo() {
 	// overwrite: Alice W.
 	// 605: incorrect parameter type: unknown SyncUserProfile "always": want SyncOverwrite ("overwrite"), SyncSetNX ("setnx") or SyncNever ("false")
 }
+
+// The getPhoneNumber button's event, decrypted: by its phone code (base
+// library 2.21.2 and later), which the server exchanges for the number.
+func ExampleClient_DecryptPhone() {
+	s := baastest.NewServer()
+	defer s.Close()
+	wx := s.WeChat()
+	wx.AddUser(baastest.User{OpenID: "alice", Phone: "13912345678"})
+	c, _ := baas.New(s.ClientID, baas.WithBaseURL(s.URL), baas.WithCodeProvider(wx.CodeProvider("alice")))
+
+	var phone baastest.PhoneInfo
+	err := c.DecryptPhone(context.Background(), wx.GetPhoneNumber("alice"), &phone)
+	fmt.Println(err, phone.PurePhoneNumber, phone.CountryCode)
+	// Output:
+	// <nil> 13912345678 86
+}
