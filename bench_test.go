@@ -184,7 +184,7 @@ func BenchmarkRoundTripPaired(b *testing.B) {
 	// Each turn first clears the SDK's session, untimed, so that its login
 	// goes to the server: clearing is the benchmark's doing, not the
 	// login's, and the raw client has nothing to clear.
-	clear := func() {
+	clearSession := func() {
 		if err := c.ClearSession(ctx); err != nil {
 			b.Fatal(err)
 		}
@@ -211,7 +211,7 @@ func BenchmarkRoundTripPaired(b *testing.B) {
 	n := 0
 	b.ResetTimer()
 	for b.Loop() {
-		clear()
+		clearSession()
 		if n%2 == 0 { // alternate the order: neither always runs on a warm path
 			sdk += sdkLogin()
 			base += rawLogin()
