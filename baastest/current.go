@@ -343,9 +343,11 @@ func (st *store) associate(token string, req *protocol.UserAssociateRequest) (as
 // loginWithUnionID is silent login with login_with_unionid: the user is the
 // record of the code's WeChat unionid. A record of another openid with that
 // unionid (the same person in another mini-program of the open platform
-// account) is the one logged in; otherwise the WeChat user's own record,
-// which takes the unionid when it has none; a record with another unionid
-// is a 400.
+// account) is the one logged in when the WeChat user has no record of its
+// own, and a 400 asking to merge the two when it has one (MinCloud's
+// unique openid index refuses it then); otherwise the WeChat user's own
+// record, which takes the unionid when it has none; a record with another
+// unionid is a 400.
 func (st *store) loginWithUnionID(code string, create bool) (opened, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -361,6 +363,12 @@ func (st *store) loginWithUnionID(code string, create bool) (opened, *apiError) 
 	}
 	if u.rec == nil || u.rec.unionID == "" {
 		if r := st.unionIDHolderLocked(unionID, u); r != nil {
+			if u.rec != nil {
+				// MinCloud would set the openid on the unionid's record, which
+				// the openid's own record holds already: two users to merge.
+				return opened{}, fail(http.StatusBadRequest, fmt.Sprintf(
+					"login_with_unionid: openid %s is user %d and unionid %s is user %d: merge the two users", u.openid, u.id, unionID, r.id))
+			}
 			oi := st.byOpenID[r.openid]
 			st.currentKeyLocked(r, now)
 			return st.openLocked(r, oi, r.keyGen, t), nil

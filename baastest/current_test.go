@@ -2,6 +2,7 @@ package baastest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -542,6 +543,15 @@ func TestUnionIDLogin(t *testing.T) {
 	r = login("oP2", true)
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
 	assert.Equal(t, p1, r.json(t)["user_id"])
+
+	// A WeChat user with a record of its own, while another record holds
+	// its unionid: two users, which MinCloud asks to merge.
+	wx.AddUser(baastest.User{OpenID: "oP3"})
+	p3 := silentLogin(t, s, "oP3")
+	wx.AddUser(baastest.User{OpenID: "oP3", UnionID: "uP"})
+	r = login("oP3", true)
+	assert.Equal(t, http.StatusBadRequest, r.status, "%s", r.raw)
+	assert.Equal(t, fmt.Sprintf("login_with_unionid: openid oP3 is user %d and unionid uP is user %v: merge the two users", p3.UserID, p1), r.errorMsg(t))
 
 	// A record with another unionid (the open platform account bound to the
 	// mini-program changed), no unionid, create_user false.

@@ -105,9 +105,10 @@
 //     record of the WeChat user's unionid. A record of another openid with
 //     that unionid (the same person in another mini-program of the open
 //     platform account, e.g. two AddUser with one UnionID) is the one logged
-//     in; otherwise the WeChat user's own record, which takes the unionid
-//     when it has none; a record with another unionid, or a WeChat user with
-//     none, is a 400.
+//     in when the WeChat user has no record; when it has one, the two are a
+//     400 naming both users, to merge, as MinCloud answers. Otherwise the
+//     WeChat user's own record, which takes the unionid when it has none; a
+//     record with another unionid, or a WeChat user with none, is a 400.
 //   - Linking WeChat (idp/wechat/user-associate): the WeChat user of the code
 //     is linked to the session's record: a WeChat user without a record takes
 //     it over (a record has one openid; with associate_with_unionid it takes
