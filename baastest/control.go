@@ -22,7 +22,7 @@ import (
 //	DELETE /emulator/v1/failures                clear those (ClearFailures)
 //	GET    /emulator/v1/codes                   the login codes handed out ([]CodeState)
 //	GET    /emulator/v1/faults                  the faults in force, by path
-//	PUT    /emulator/v1/faults                  {"path", "status", "delay_ms", "drop", "times", "probability", "seed"} (Fault)
+//	PUT    /emulator/v1/faults                  {"path", "status", "delay_ms", "drop", "times", "probability", "seed"} (Fault; a path ending in "*" is a prefix)
 //	DELETE /emulator/v1/faults                  clear them (ClearFaults)
 //	GET    /emulator/v1/calls                   requests seen, by endpoint path
 //	POST   /emulator/v1/reset                   forget users, codes, sessions, faults, failures and counts

@@ -141,8 +141,9 @@
 //     busy.
 //
 // Faults (Server.Fault) inject statuses, delays and dropped connections on
-// one exact path; Server.Calls counts the requests seen on an endpoint's
-// path.
+// one exact path, or on every path under a prefix ending in "*"
+// ("/hserve/v2.5/user/info/*"); Server.Calls counts the requests seen on an
+// endpoint's path.
 //
 // # A long-running server
 //

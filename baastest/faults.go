@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -37,7 +38,10 @@ type Fault struct {
 type traffic struct {
 	mu     sync.Mutex
 	calls  map[string]int
-	faults map[string]*armed
+	faults map[string]*armed // by path, or by prefix followed by "*"
+	// prefixes counts the faults by prefix: none, and a request looks up
+	// its exact path only.
+	prefixes int
 }
 
 // armed is a fault in force.
@@ -52,7 +56,11 @@ func newTraffic() *traffic {
 }
 
 // Fault injects f on requests whose path is exactly path, replacing any
-// fault there. It panics on an invalid Fault (a Status outside 200–599, a
+// fault there. A path ending in "*" is a prefix: the fault hits every path
+// that starts with what comes before the "*" ("/hserve/v2.5/user/info/*":
+// every user's record), and has no fault of its exact path or of a longer
+// prefix; Times and Probability then count the requests of all those paths
+// together. It panics on an invalid Fault (a Status outside 200–599, a
 // negative Delay or Times, a Probability outside 0–1): a mistake of the test.
 func (s *Server) Fault(path string, f Fault) {
 	if err := f.check(); err != nil {
@@ -65,7 +73,37 @@ func (s *Server) Fault(path string, f Fault) {
 	t := s.traffic
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if _, ok := t.faults[path]; !ok && isPrefix(path) {
+		t.prefixes++
+	}
 	t.faults[path] = a
+}
+
+// isPrefix reports whether a fault's key is a prefix, not a path.
+func isPrefix(key string) bool { return strings.HasSuffix(key, "*") }
+
+// remove drops the fault of key.
+func (t *traffic) remove(key string) {
+	if _, ok := t.faults[key]; ok && isPrefix(key) {
+		t.prefixes--
+	}
+	delete(t.faults, key)
+}
+
+// match returns the fault of path and its key: the fault of path itself,
+// else that of the longest prefix of path.
+func (t *traffic) match(path string) (*armed, string) {
+	if a := t.faults[path]; a != nil || t.prefixes == 0 {
+		return a, path
+	}
+	var found *armed
+	var key string
+	for k, a := range t.faults {
+		if isPrefix(k) && len(k) > len(key) && strings.HasPrefix(path, k[:len(k)-1]) {
+			found, key = a, k
+		}
+	}
+	return found, key
 }
 
 // check says what is wrong with f, if anything.
@@ -112,6 +150,7 @@ func (s *Server) ClearFaults() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	clear(t.faults)
+	t.prefixes = 0
 }
 
 // Calls returns how many requests the server saw on exactly path, faulted or
@@ -141,7 +180,7 @@ func (t *traffic) see(path string, counted bool) (Fault, bool) {
 	if counted {
 		t.calls[path]++
 	}
-	a := t.faults[path]
+	a, key := t.match(path)
 	if a == nil {
 		return Fault{}, false
 	}
@@ -150,7 +189,7 @@ func (t *traffic) see(path string, counted bool) (Fault, bool) {
 	}
 	if a.f.Times > 0 {
 		if a.left--; a.left == 0 {
-			delete(t.faults, path)
+			t.remove(key)
 		}
 	}
 	return a.f, true

@@ -2,6 +2,7 @@ package baastest_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"runtime"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
 const loginPath = "/hserve/v2.5/idp/wechat/silent-login/"
@@ -194,4 +196,37 @@ func TestFaultDelayEndsAtClose(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "the delayed handler ended with the server")
+}
+
+// A fault whose path ends in "*" hits every path under it, Times counting
+// them together; a path's own fault, or a longer prefix's, wins.
+func TestFaultPrefix(t *testing.T) {
+	s := newServer(t)
+	a := silentLogin(t, s, "alice")
+	b := silentLogin(t, s, "bob")
+	record := func(id protocol.ID) string { return fmt.Sprintf("/hserve/v2.5/user/info/%d/", id) }
+	s.Fault("/hserve/v2.5/user/info/*", baastest.Fault{Status: 503, Times: 3})
+	assert.Equal(t, http.StatusServiceUnavailable, get(t, s, record(a.UserID), a.Token).status)
+	assert.Equal(t, http.StatusServiceUnavailable, get(t, s, record(b.UserID), b.Token).status)
+	assert.Equal(t, http.StatusCreated, loginStatus(t, s), "another path: no fault")
+	assert.Equal(t, map[string]baastest.Fault{"/hserve/v2.5/user/info/*": {Status: 503, Times: 1}}, s.Faults())
+	assert.Equal(t, http.StatusServiceUnavailable, get(t, s, record(b.UserID), b.Token).status)
+	assert.Empty(t, s.Faults(), "three hits, gone")
+	assert.Equal(t, http.StatusOK, get(t, s, record(a.UserID), a.Token).status)
+
+	s.Fault("/hserve/*", baastest.Fault{Status: 500})
+	s.Fault("/hserve/v2.5/user/*", baastest.Fault{Status: 502})
+	s.Fault(record(a.UserID), baastest.Fault{Status: 504})
+	assert.Equal(t, http.StatusGatewayTimeout, get(t, s, record(a.UserID), a.Token).status, "its own path")
+	assert.Equal(t, http.StatusBadGateway, get(t, s, record(b.UserID), b.Token).status, "the longer prefix")
+	assert.Equal(t, http.StatusInternalServerError, loginStatus(t, s), "the shorter one")
+	assert.Equal(t, http.StatusOK, get(t, s, baastest.ControlPrefix+"faults", "").status, "never the control plane")
+	s.ClearFaults()
+	assert.Equal(t, http.StatusCreated, loginStatus(t, s))
+	assert.Equal(t, http.StatusOK, get(t, s, record(a.UserID), a.Token).status)
+
+	// Over the control plane too.
+	r := send(t, http.MethodPut, s.URL+baastest.ControlPrefix+"faults", map[string]any{"path": "/hserve/v2.5/user/info/*", "status": 429}, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.Equal(t, http.StatusTooManyRequests, get(t, s, record(b.UserID), b.Token).status)
 }
