@@ -32,11 +32,18 @@ type RetryPolicy struct {
 }
 
 // DefaultRetry is the policy of a Client made without WithRetry: 3 attempts,
-// waits of up to 100 ms, then 200 ms, never more than 2 s.
-var DefaultRetry = RetryPolicy{MaxAttempts: 3, MinWait: 100 * time.Millisecond, MaxWait: 2 * time.Second}
+// waits of up to 100 ms, then 200 ms, never more than 2 s. It is a value to
+// pass to WithRetry or to start a policy from: a Client's default is its own
+// copy, so changing DefaultRetry changes no Client.
+var DefaultRetry = defaultRetry()
 
 // NoRetry sends every request once.
 var NoRetry = RetryPolicy{MaxAttempts: 1}
+
+// defaultRetry is DefaultRetry as it is documented.
+func defaultRetry() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 3, MinWait: 100 * time.Millisecond, MaxWait: 2 * time.Second}
+}
 
 // check says what is wrong with p, if anything.
 func (p RetryPolicy) check() error {
