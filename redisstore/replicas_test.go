@@ -204,12 +204,12 @@ func TestReplicasSlowLoginKeepsTheLock(t *testing.T) {
 			t.Cleanup(srv.Close)
 			wx := srv.WeChat().CodeProvider("oAlice")
 			slow := baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
-				time.Sleep(400 * time.Millisecond) // four TTLs
+				time.Sleep(1200 * time.Millisecond) // four TTLs
 				return wx.Code(ctx)
 			})
 			clients := make([]*baas.Client, 2)
 			for i := range clients {
-				st := redisstore.New(r.Client(), "slow-"+tc.name, redisstore.WithLockTTL(100*time.Millisecond), redisstore.WithLockMaxHold(tc.hold))
+				st := redisstore.New(r.Client(), "slow-"+tc.name, redisstore.WithLockTTL(300*time.Millisecond), redisstore.WithLockMaxHold(tc.hold))
 				c, err := baas.New(srv.ClientID, baas.WithBaseURL(srv.URL), baas.WithStorage(st), baas.WithCodeProvider(slow),
 					baas.WithHTTPClient(&http.Client{Transport: &http.Transport{}}))
 				require.NoError(t, err)
