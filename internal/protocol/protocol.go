@@ -161,4 +161,13 @@ type UserRecord struct {
 	IsAuthorized bool   `json:"is_authorized"`
 	CreatedAt    int64  `json:"created_at"`
 	UpdatedAt    int64  `json:"updated_at"`
+
+	// The account fields of the record, with MinCloud's leading underscore
+	// (the JS SDK's currentUser copies every "_" field onto itself).
+	Username      string `json:"_username,omitempty"`
+	Email         string `json:"_email,omitempty"`
+	EmailVerified bool   `json:"_email_verified"`
+	PhoneAccount  string `json:"_phone,omitempty"`
+	PhoneVerified bool   `json:"_phone_verified"`
+	Anonymous     bool   `json:"_anonymous"`
 }
