@@ -2,21 +2,33 @@ package baas
 
 import "context"
 
-// flight is one login in progress, shared by everyone who asks meanwhile.
+// flight is one login in progress, shared by everyone who asks meanwhile
+// for the same credential.
 type flight struct {
+	key   string // the credential it logs in with; "" for a silent login
 	done  chan struct{}
 	s     session
 	err   error
 	retry bool // the leader's context ended first: waiters start anew
 }
 
-// login returns a valid session for a call begun at epoch: it runs a silent
-// login, or takes the result of the login in progress.
-func (c *Client) login(ctx context.Context, epoch uint64) (session, error) {
+// anySession is the key of a call that any session will do for: a silent
+// login, which takes the result of whatever login is in flight.
+const anySession = ""
+
+// login returns a valid session for a call begun at epoch, whose stored
+// session stale is not valid: it runs a silent login, or takes the result of
+// the login in progress. A session of a password, SMS or anonymous login is
+// not replaced by a WeChat one behind the caller's back: once it has
+// expired, login is a 604 naming the call that opens it again.
+func (c *Client) login(ctx context.Context, epoch uint64, stale session) (session, error) {
+	if stale.kind != loginWeChat {
+		return session{}, newError(CodeSessionMissing, "the session has expired: "+stale.kind.again(), nil)
+	}
 	if c.cfg.codes == nil {
 		return session{}, errNoCodeProvider()
 	}
-	return c.coalesce(ctx, epoch, true, func(ctx context.Context) (session, error) {
+	return c.coalesce(ctx, epoch, anySession, func(ctx context.Context) (session, error) {
 		// A login that ended since the caller looked (here or, with a
 		// LoginLocker, in another process) has stored a session: no
 		// second code is spent.
@@ -32,18 +44,21 @@ func (c *Client) login(ctx context.Context, epoch uint64) (session, error) {
 }
 
 // coalesce runs run as the Client's one login in flight, for a call begun
-// at epoch. The first caller leads: run runs in its goroutine, under its
-// context and, when the Storage is a LoginLocker, under its login lock. A
-// caller that finds a login in flight waits for it and, when share is true
-// (a silent login: any session will do), takes its result; otherwise it
-// runs its own login after it. A waiter whose context ends returns at once;
+// at epoch that logs in with the credential key. The first caller leads:
+// run runs in its goroutine, under its context and, when the Storage is a
+// LoginLocker, under its login lock. A caller that finds a login in flight
+// waits for it and takes its result when key is the flight's own (the same
+// credential) or anySession (a silent login: any session will do, though not
+// another credential's failure);
+// otherwise it runs its own login after it, so that no caller is handed the
+// session of another's credential. A waiter whose context ends returns at once;
 // if the leader's ends, the waiters start anew, so no caller's cancellation
 // fails another.
 //
 // A call begun before a Logout may not log in after it (604); a call begun
 // while a Logout runs waits for it, so that the Logout cannot clear the
 // session the call is about to get.
-func (c *Client) coalesce(ctx context.Context, epoch uint64, share bool, run func(context.Context) (session, error)) (session, error) {
+func (c *Client) coalesce(ctx context.Context, epoch uint64, key string, run func(context.Context) (session, error)) (session, error) {
 	for {
 		if ctx.Err() != nil {
 			return session{}, ctxError(ctx)
@@ -56,7 +71,7 @@ func (c *Client) coalesce(ctx context.Context, epoch uint64, share bool, run fun
 		wait := c.loggingOut
 		f := c.flight
 		if wait == nil && f == nil {
-			f = &flight{done: make(chan struct{})}
+			f = &flight{key: key, done: make(chan struct{})}
 			c.flight = f
 			c.mu.Unlock()
 			return c.lead(ctx, f, run)
@@ -67,7 +82,9 @@ func (c *Client) coalesce(ctx context.Context, epoch uint64, share bool, run fun
 		}
 		select {
 		case <-wait:
-			if share && f != nil && !f.retry {
+			// A silent login takes another credential's session, not its
+			// failure: it goes on to its own login then.
+			if f != nil && !f.retry && (key == f.key || key == anySession && f.err == nil) {
 				return f.s, f.err
 			}
 		case <-ctx.Done():

@@ -296,26 +296,38 @@ func TestE2ELoginWithPhoneKeyAged(t *testing.T) {
 	require.NoError(t, err, "a fresh tap")
 }
 
-// A refusal of a logged-in user hands back the basic user; with
-// WithCreateUser(false), a user another client created logs in.
+// A refusal hands back the basic user, logging in silently first when
+// there is no session (with WithCreateUser(false), an unknown user's is the
+// login's 404); with WithCreateUser(false), a user another client created
+// logs in.
 func TestE2ELoginWithPhoneRefusalAndExistingUser(t *testing.T) {
 	ctx := context.Background()
 	e := newE2E(t, baas.ProtocolV2, nil, baas.WithCreateUser(false))
 	_, err := e.c.LoginWithPhone(ctx, e.wx.DenyPhoneNumber("oAlice"))
+	requireHError(t, err, http.StatusNotFound, nil)
+
+	fresh := newClient(t, e.srv.ClientID, e.srv.URL, baas.WithCodeProvider(e.wx.CodeProvider("oBob")))
+	_, err = fresh.LoginWithPhone(ctx, e.wx.DenyPhoneNumber("oBob"))
 	he := requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
-	assert.Nil(t, he.User, "no session: no basic user")
+	require.NotNil(t, he.User, "no session: the refusal logged in silently")
+	assert.Equal(t, "oBob", he.User.OpenID)
+	assert.Positive(t, he.User.ID)
+	cur, err := fresh.CurrentUser(ctx)
+	require.NoError(t, err, "the silent login's session is stored")
+	assert.Equal(t, he.User.ID, cur.ID)
 
 	other := newClient(t, e.srv.ClientID, e.srv.URL, baas.WithCodeProvider(e.wx.CodeProvider("oAlice")))
-	_, err = other.Login(ctx, true)
+	alice, err := other.Login(ctx, true)
 	require.NoError(t, err)
 	u, err := e.c.LoginWithPhone(ctx, e.wx.GetPhoneNumber("oAlice"))
 	require.NoError(t, err)
-	assert.Equal(t, int64(1), u.ID)
+	assert.Equal(t, alice.ID, u.ID)
+	assert.NotEqual(t, cur.ID, u.ID)
 
 	_, err = e.c.LoginWithPhone(ctx, e.wx.DenyPhoneNumber("oAlice"))
 	he = requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 	require.NotNil(t, he.User)
-	assert.Equal(t, int64(1), he.User.ID)
+	assert.Equal(t, alice.ID, he.User.ID)
 	assert.Equal(t, "oAlice", he.User.OpenID)
 	assert.Equal(t, 1, e.srv.Calls("/hserve/v2.7/idp/wechat/phone-login/"), "the refusals sent nothing")
 }

@@ -94,23 +94,33 @@ func TestCurrentAPILoginWithPhoneRefused(t *testing.T) {
 	_, err := r.c.LoginWithPhone(context.Background(), baas.PhoneNumberEvent{})
 	requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 
+	// With no session, a refusal logs in silently first and hands back the
+	// basic user, as HandleUserInfo does.
+	v2 := protoCases[1]
+	r.reply(http.MethodPost, v2.login, http.StatusCreated, v2.sessionBody("tok-silent", 9, 3600))
 	deny := baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{ErrMsg: "getPhoneNumber:fail user deny"}}
 	_, err = r.c.LoginWithPhone(context.Background(), deny)
 	he := requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 	assert.Contains(t, he.Message, "getPhoneNumber:fail user deny")
-	assert.Nil(t, he.User, "no session: no basic user")
+	require.NotNil(t, he.User, "the silent login's basic user")
+	assert.Equal(t, int64(9), he.User.ID)
+	assert.Equal(t, "oid-9", he.User.OpenID)
+	assert.Equal(t, "tok-silent", storedValues(t, r.st)[baas.KeyAuthToken])
+	require.Len(t, r.requests(), 1)
+	assert.Equal(t, v2.login, r.requests()[0].Path, "a silent login, no phone login")
 
 	storeSession(t, r.st, "tok", 7, 0)
 	_, err = r.c.LoginWithPhone(context.Background(), deny)
 	he = requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 	require.NotNil(t, he.User)
 	assert.Equal(t, int64(7), he.User.ID)
+	assert.Len(t, r.requests(), 1, "a valid session: nothing sent")
 
 	noIV := baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{EncryptedData: "x"}}
 	_, err = r.c.LoginWithPhone(context.Background(), noIV)
 	requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
-	assert.Equal(t, 0, r.calls())
-	assert.Equal(t, 0, r.codes.count())
+	assert.Equal(t, 1, r.calls(), "only the refusal's silent login")
+	assert.Equal(t, 1, r.codes.count())
 
 	v1 := newMockRig(t, baas.WithProtocol(baas.ProtocolV1))
 	_, err = v1.c.LoginWithPhone(context.Background(), phoneEvent("c"))

@@ -29,6 +29,13 @@ type CurrentUser struct {
 	IsAuthorized bool   `json:"is_authorized"`
 	CreatedAt    int64  `json:"created_at"` // unix seconds
 	UpdatedAt    int64  `json:"updated_at"` // unix seconds
+	// The account of the user (MinCloud's _username, _email,
+	// _email_verified, _phone_verified and _anonymous).
+	Username      string `json:"_username,omitempty"`
+	Email         string `json:"_email,omitempty"`
+	EmailVerified bool   `json:"_email_verified"`
+	PhoneVerified bool   `json:"_phone_verified"`
+	Anonymous     bool   `json:"_anonymous"`
 	// ExpiresAt is the expiry of the session (unix seconds; 0: none), as
 	// the JS SDK's session_expires_at.
 	ExpiresAt int64 `json:"session_expires_at,omitempty"`
@@ -55,6 +62,12 @@ type record struct {
 	IsAuthorized bool        `json:"is_authorized"`
 	CreatedAt    int64       `json:"created_at"`
 	UpdatedAt    int64       `json:"updated_at"`
+
+	Username      string `json:"_username"`
+	Email         string `json:"_email"`
+	EmailVerified bool   `json:"_email_verified"`
+	PhoneVerified bool   `json:"_phone_verified"`
+	Anonymous     bool   `json:"_anonymous"`
 }
 
 // UnmarshalJSON reads a user record: the known fields, and all of it into
@@ -74,6 +87,7 @@ func (u *CurrentUser) UnmarshalJSON(b []byte) error {
 		ID: int64(r.ID), OpenID: r.OpenID, UnionID: r.UnionID, Nickname: r.Nickname, Avatar: r.Avatar,
 		Gender: r.Gender, City: r.City, Province: r.Province, Country: r.Country, Language: r.Language,
 		Phone: r.Phone, IsAuthorized: r.IsAuthorized, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Raw: raw,
+		Username: r.Username, Email: r.Email, EmailVerified: r.EmailVerified, PhoneVerified: r.PhoneVerified, Anonymous: r.Anonymous,
 	}
 	if u.Phone == "" {
 		u.Phone = r.PhoneAlt

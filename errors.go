@@ -22,6 +22,7 @@ const (
 	CodeUnauthorized        = 603 // the user denied authorization, or no event detail
 	CodeSessionMissing      = 604 // the operation needs a logged-in user
 	CodeIncorrectParameter  = 605 // a wrong argument
+	CodeAnonymous           = 612 // an anonymous user may not do this (set an account)
 
 	// Codes of this Go port, outside the JS SDK's range.
 	CodeStorage         = 690 // the Storage failed to read or write the session
@@ -36,6 +37,7 @@ var codeMessages = map[int]string{
 	CodeUnauthorized:        "unauthorized",
 	CodeSessionMissing:      "session missing",
 	CodeIncorrectParameter:  "incorrect parameter type",
+	CodeAnonymous:           "anonymous user is not allowed",
 	CodeStorage:             "storage failure",
 	CodeInvalidResponse:     "invalid response",
 	CodeCanceled:            "request canceled",
@@ -50,6 +52,7 @@ var (
 	ErrUnauthorized        error = &HError{Code: CodeUnauthorized, Message: codeMessages[CodeUnauthorized]}
 	ErrSessionMissing      error = &HError{Code: CodeSessionMissing, Message: codeMessages[CodeSessionMissing]}
 	ErrIncorrectParameter  error = &HError{Code: CodeIncorrectParameter, Message: codeMessages[CodeIncorrectParameter]}
+	ErrAnonymous           error = &HError{Code: CodeAnonymous, Message: codeMessages[CodeAnonymous]}
 	ErrStorage             error = &HError{Code: CodeStorage, Message: codeMessages[CodeStorage]}
 	ErrInvalidResponse     error = &HError{Code: CodeInvalidResponse, Message: codeMessages[CodeInvalidResponse]}
 	// ErrCanceled matches a call whose context was canceled by its caller;

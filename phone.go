@@ -63,14 +63,25 @@ func refusal(errMsg string, u *UserInfo) *HError {
 // the encrypted form alone (v2.5). The new session is stored like a login's.
 //
 // An event without detail is a 603 *HError at once; a refusal is a 603 whose
-// User is the stored basic user (nil when there is none). It needs
+// User is the basic user, logging in silently first when there is no valid
+// session. It needs
 // ProtocolV2. A phone login waits for a login in progress on the Client and
 // silent logins begun meanwhile take its session, so that concurrent logins
-// never create two users. WithCreateUser(false) makes an unknown user a 404.
+// never create two users; a call with the same event shares its login.
+// WithCreateUser(false) makes an unknown user a 404.
 func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*UserInfo, error) {
 	epoch := c.epoch.Load()
 	if c.cfg.protocol != ProtocolV2 {
 		return nil, newError(CodeIncorrectParameter, "LoginWithPhone is a call of ProtocolV2 (JS SDK 2.x and later)", nil)
+	}
+	if d := ev.Detail; d != nil && d.EncryptedData == "" {
+		// A refusal hands back the basic user, logging in silently first
+		// when needed, as HandleUserInfo does.
+		s, err := c.session(ctx, epoch)
+		if err != nil {
+			return nil, err
+		}
+		return nil, refusal(d.ErrMsg, s.user())
 	}
 	d, err := c.checkPhoneEvent(ctx, ev)
 	if err != nil {
@@ -83,7 +94,9 @@ func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*User
 	if d.Code != "" {
 		path = protocol.PhoneLoginPath
 	}
-	s, err := c.coalesce(ctx, epoch, false, func(ctx context.Context) (session, error) {
+	// Two calls with the same button event share one login: its codes are
+	// single use.
+	s, err := c.coalesce(ctx, epoch, credentialKey("phone", d.Code, d.EncryptedData, d.IV), func(ctx context.Context) (session, error) {
 		code, err := c.code(ctx)
 		if err != nil {
 			return session{}, err

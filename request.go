@@ -39,7 +39,7 @@ func (c *Client) session(ctx context.Context, epoch uint64) (session, error) {
 	if s.valid(c.cfg.now()) {
 		return s, nil
 	}
-	return c.login(ctx, epoch)
+	return c.login(ctx, epoch, s)
 }
 
 // withSession runs send with a valid session under the one 401 policy of
@@ -61,6 +61,10 @@ func (c *Client) withSession(ctx context.Context, epoch uint64, send func(sessio
 		}
 		if err := c.dropRejected(ctx, s.token); err != nil || attempt > 0 {
 			return cmp.Or[error](err, herr)
+		}
+		if s.kind != loginWeChat {
+			// Only a WeChat session is opened again silently.
+			return newError(CodeSessionMissing, join("the server no longer accepts the session (401): "+s.kind.again(), herr.Message), herr)
 		}
 	}
 }

@@ -25,6 +25,46 @@ type session struct {
 	openid    string
 	unionid   string
 	expiresAt int64 // unix seconds; 0: no client-side expiry
+	kind      loginKind
+}
+
+// loginKind is how a session was opened, as KeyIsAnonymousUser keeps it.
+type loginKind uint8
+
+const (
+	loginWeChat    loginKind = iota // a WeChat login: KeyIsAnonymousUser absent or ""
+	loginAccount                    // a password or SMS login: "0"
+	loginAnonymous                  // an anonymous login: "1"
+)
+
+// stored is the value of KeyIsAnonymousUser for k.
+func (k loginKind) stored() string {
+	switch k {
+	case loginAccount:
+		return "0"
+	case loginAnonymous:
+		return "1"
+	}
+	return ""
+}
+
+// again says how a session of kind k is opened again.
+func (k loginKind) again() string {
+	if k == loginAnonymous {
+		return "log in again with LoginAnonymously (a new anonymous user)"
+	}
+	return "log in again with LoginWithPassword or LoginWithSMSCode"
+}
+
+// parseLoginKind reads KeyIsAnonymousUser.
+func parseLoginKind(v string) loginKind {
+	switch v {
+	case "0":
+		return loginAccount
+	case "1":
+		return loginAnonymous
+	}
+	return loginWeChat
 }
 
 func (s session) valid(now time.Time) bool {
@@ -41,12 +81,13 @@ func (s session) values() map[string]string {
 	if s.expiresAt != 0 {
 		exp = strconv.FormatInt(s.expiresAt, 10)
 	}
-	values := make(map[string]string, 8) // room for the two keys withUserChange may add
+	values := make(map[string]string, 9) // room for the two keys withUserChange may add
 	values[KeyUID] = strconv.FormatInt(s.uid, 10)
 	values[KeyOpenID] = s.openid
 	values[KeyUnionID] = s.unionid
 	values[KeyAuthToken] = s.token
 	values[KeySessionExpiresAt] = exp
+	values[KeyIsAnonymousUser] = s.kind.stored()
 	return values
 }
 
@@ -74,7 +115,7 @@ func (c *Client) get(ctx context.Context, key string) (string, error) {
 }
 
 // loadKeys are the keys of a session, in the order loadSession reads them.
-var loadKeys = [...]string{KeyAuthToken, KeyUID, KeySessionExpiresAt, KeyOpenID, KeyUnionID}
+var loadKeys = [...]string{KeyAuthToken, KeyUID, KeySessionExpiresAt, KeyOpenID, KeyUnionID, KeyIsAnonymousUser}
 
 // generational is a Storage of this package: it says when its values
 // change, so that the Client may keep the parsed session between calls.
@@ -146,7 +187,7 @@ func parseSession(v [len(loadKeys)]string) session {
 	if err != nil || uid <= 0 {
 		return session{}
 	}
-	s := session{token: v[0], uid: uid, openid: v[3], unionid: v[4]}
+	s := session{token: v[0], uid: uid, openid: v[3], unionid: v[4], kind: parseLoginKind(v[5])}
 	if v[2] != "" {
 		if s.expiresAt, err = strconv.ParseInt(v[2], 10, 64); err != nil || s.expiresAt <= 0 {
 			return session{}

@@ -52,13 +52,17 @@ const (
 	KeyUserInfo         = "ifx_baas_userinfo"
 	KeySessionExpiresAt = "ifx_baas_session_expires_at"
 	KeyIsLoginedBaaS    = "ifx_baas_is_logined_baas"
+	// KeyIsAnonymousUser is "1" for the session of an anonymous login, "0"
+	// for one of a password or SMS login, and absent or "" for a WeChat
+	// login, as the web SDK keeps it.
+	KeyIsAnonymousUser = "ifx_baas_is_anonymous_user"
 )
 
 // keyPrefix turns a short key ("uid") into a storage key.
 const keyPrefix = "ifx_baas_"
 
 // sessionKeys are the keys a logout empties: all the keys the SDK keeps.
-var sessionKeys = []string{KeyUID, KeyOpenID, KeyUnionID, KeyAuthToken, KeyUserInfo, KeySessionExpiresAt, KeyIsLoginedBaaS}
+var sessionKeys = []string{KeyUID, KeyOpenID, KeyUnionID, KeyAuthToken, KeyUserInfo, KeySessionExpiresAt, KeyIsLoginedBaaS, KeyIsAnonymousUser}
 
 // MemoryStorage is a Storage in memory: the default, gone when the process
 // ends. The zero value is not ready; use NewMemoryStorage.
@@ -148,8 +152,9 @@ func (s *MemoryStorage) Len() int {
 	return len(s.m)
 }
 
-// "uid", "openid", "unionid", "auth_token", "userinfo" (JSON),
-// "session_expires_at" or "is_logined_baas". The full name
+// Get returns a stored value by its short name, like
+// wx.BaaS.storage.get: "uid", "openid", "unionid", "auth_token", "userinfo"
+// (JSON), "session_expires_at", "is_logined_baas" or "is_anonymous_user". The full name
 // ("ifx_baas_uid") works too. An absent value is "". Another name is a 605
 // *HError.
 func (c *Client) Get(ctx context.Context, key string) (string, error) {

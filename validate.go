@@ -1,0 +1,86 @@
+package baas
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The checks of account input before anything is sent: each names the
+// field it refuses and never quotes its value, which may be a secret (a
+// password, a code) or a person's (a phone number, an email address).
+
+// Bounds of account input, well above any real value.
+const (
+	maxPasswordBytes = 1024
+	maxAccountBytes  = 254 // an email address's limit (RFC 5321), ample for a username
+	maxSMSCodeBytes  = 16
+)
+
+// badParam is a 605 *HError saying msg.
+func badParam(msg string) *HError { return newError(CodeIncorrectParameter, msg, nil) }
+
+func checkPassword(field, p string) error {
+	switch {
+	case p == "":
+		return badParam(field + " is empty")
+	case len(p) > maxPasswordBytes:
+		return badParam(field + " is longer than 1024 bytes")
+	case !utf8.ValidString(p):
+		return badParam(field + " is not valid UTF-8")
+	}
+	return nil
+}
+
+// checkPhone takes a mobile number as MinCloud does: digits, with an
+// optional leading + (a country code), 6 to 15 of them (E.164's bound).
+func checkPhone(field, p string) error {
+	digits := strings.TrimPrefix(p, "+")
+	if len(digits) < 6 || len(digits) > 15 || strings.TrimFunc(digits, isDigit) != "" {
+		return badParam(field + " is not a phone number: 6 to 15 digits, with an optional leading +")
+	}
+	return nil
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// checkEmail refuses what is obviously no email address: it needs one @
+// between a local part and a dotted domain, and no space or control
+// character.
+func checkEmail(field, e string) error {
+	local, domain, ok := strings.Cut(e, "@")
+	switch {
+	case !ok || local == "" || strings.Contains(domain, "@"),
+		!strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, "."),
+		len(e) > maxAccountBytes || !printable(e) || strings.ContainsRune(e, ' '):
+		return badParam(field + " is not an email address")
+	}
+	return nil
+}
+
+func checkUsername(field, u string) error {
+	switch {
+	case strings.TrimSpace(u) != u:
+		return badParam(field + " starts or ends with a space")
+	case len(u) > maxAccountBytes:
+		return badParam(field + " is longer than 254 bytes")
+	case !printable(u):
+		return badParam(field + " has a control character or is not valid UTF-8")
+	}
+	return nil
+}
+
+func checkSMSCode(field, code string) error {
+	switch {
+	case code == "":
+		return badParam(field + " is empty")
+	case len(code) > maxSMSCodeBytes || !printable(code) || strings.ContainsRune(code, ' '):
+		return badParam(field + " is not an SMS verification code")
+	}
+	return nil
+}
+
+// printable reports valid UTF-8 without control characters.
+func printable(s string) bool {
+	return utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
+}
