@@ -343,3 +343,35 @@ func TestE2ESessionCacheFollowsStorage(t *testing.T) {
 		})
 	}
 }
+
+// V1: after WeChat rotates the session_key, the user's next tap (data
+// under the new key) is authenticated: the stored session, bound to the old
+// key, is opened anew with a fresh code and the same data is sent once more.
+// Before, every tap failed with the 400 until the session expired.
+func TestE2EV1HandleUserInfoAfterKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	e := newE2E(t, baas.ProtocolV1, nil)
+	_, err := e.c.Login(ctx, true)
+	require.NoError(t, err)
+	old := e.stored(t, baas.KeyAuthToken)
+	e.wx.RotateSessionKey("oAlice")
+
+	u, err := e.c.HandleUserInfo(ctx, e.wx.GetUserInfo("oAlice"))
+	require.NoError(t, err)
+	assert.Equal(t, "Alice", u.NickName)
+	assert.NotEqual(t, old, e.stored(t, baas.KeyAuthToken), "a new session, bound to the current key")
+	assert.Equal(t, "1", e.stored(t, baas.KeyIsLoginedBaaS))
+	assert.Equal(t, 2, e.srv.Calls("/hserve/v1.4/session/init/"))
+	assert.Equal(t, 2, e.srv.Calls("/hserve/v1.4/session/authenticate/"), "the same data, sent once more")
+
+	// Data under a key older than the session's is still refused, once:
+	// the fresh session cannot open it either.
+	ev := e.wx.GetUserInfo("oAlice")
+	e.wx.RotateSessionKey("oAlice")
+	_, err = e.c.Login(ctx, true)
+	require.NoError(t, err)
+	_, err = e.c.HandleUserInfo(ctx, ev)
+	he := requireHError(t, err, http.StatusBadRequest, nil)
+	assert.NotContains(t, he.Error(), ev.Detail.EncryptedData)
+	assert.Equal(t, 4, e.srv.Calls("/hserve/v1.4/session/authenticate/"), "one more attempt, not a loop")
+}

@@ -96,15 +96,27 @@ func (c *Client) handleUserInfo(ctx context.Context, epoch uint64, ev UserInfoEv
 
 // authenticateV1 sends the user data with the session's token; the session
 // stays, the profile and a newly learnt unionid are added to it.
+//
+// A 400 may mean that WeChat rotated the user's session_key since the
+// session was opened: the data, encrypted with the current key, no longer
+// verifies against the session's. The session is then opened anew with a
+// fresh code, which carries the current key, and the data sent once more.
 func (c *Client) authenticateV1(ctx context.Context, epoch uint64, data protocol.UserData, profile *WechatUserInfo) (*UserInfo, error) {
 	var resp protocol.Session
 	var s session
-	err := c.withSession(ctx, epoch, func(cur session) error {
+	send := func(cur session) error {
 		s = cur
 		return c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: c.ep.Authenticate, Token: s.token, Body: data}, &resp)
-	})
+	}
+	err := c.withSession(ctx, epoch, send)
+	if herr := classify(err); herr != nil && herr.Code == http.StatusBadRequest && c.cfg.codes != nil {
+		// The 400 stands when no new session can be had.
+		if fresh, rerr := c.reopen(ctx, epoch, s.token); rerr == nil {
+			err = send(fresh)
+		}
+	}
 	if err != nil {
-		return nil, err
+		return nil, classify(err)
 	}
 	values := map[string]string{KeyIsLoginedBaaS: "1"}
 	if id, _, unionid := resp.User(); s.unionid == "" && unionid != "" && (id == 0 || id == s.uid) {
@@ -128,6 +140,22 @@ func (c *Client) authenticateV2(ctx context.Context, epoch uint64, data protocol
 	values := s.values()
 	values[KeyIsLoginedBaaS] = "1"
 	return c.storeProfile(ctx, epoch, s, profile, values)
+}
+
+// reopen replaces the session of token with a new one from a fresh code,
+// as the Client's login in flight; a login that ended meanwhile has already
+// replaced it.
+func (c *Client) reopen(ctx context.Context, epoch uint64, token string) (session, error) {
+	return c.coalesce(ctx, epoch, credentialKey("reopen", token), func(ctx context.Context) (session, error) {
+		if s, err := c.loadSession(ctx); err != nil || s.valid(c.cfg.now()) && s.token != token {
+			return s, err
+		}
+		s, err := c.silentLogin(ctx)
+		if err != nil {
+			return session{}, err
+		}
+		return s, c.store(ctx, epoch, c.withUserChange(ctx, s))
+	})
 }
 
 // storeProfile stores values with the JSON of the full user info and

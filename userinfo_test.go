@@ -321,7 +321,10 @@ func TestHandleUserInfoRawDataOnly(t *testing.T) {
 	}
 }
 
-// A failed authenticate is returned and changes nothing stored.
+// A failed authenticate is returned and, on V2, changes nothing stored. On
+// V1 a 400 may be a session bound to a session_key WeChat has rotated since:
+// the session is opened anew with a fresh code and the data sent once more;
+// the second 400 is returned, the new session kept.
 func TestHandleUserInfoServerRefuses(t *testing.T) {
 	t.Parallel()
 	for _, p := range protoCases {
@@ -331,10 +334,23 @@ func TestHandleUserInfoServerRefuses(t *testing.T) {
 			storeSession(t, r.st, "tok", 42, 0)
 			before := storedValues(t, r.st)
 			r.reply(http.MethodPost, p.auth, http.StatusBadRequest, `{"error_msg":"signature mismatch"}`)
+			r.reply(http.MethodPost, p.login, http.StatusCreated, p.sessionBody("tok-new", 42, 3600))
 			_, err := r.c.HandleUserInfo(context.Background(), consentEvent())
 			he := requireHError(t, err, http.StatusBadRequest, nil)
 			assert.Equal(t, "signature mismatch", he.Message)
-			assert.Equal(t, before, storedValues(t, r.st))
+			if p.proto == baas.ProtocolV2 {
+				assert.Equal(t, before, storedValues(t, r.st))
+				assert.Len(t, r.requests(), 1)
+				return
+			}
+			reqs := r.requests()
+			require.Len(t, reqs, 3)
+			assert.Equal(t, []string{p.auth, p.login, p.auth}, []string{reqs[0].Path, reqs[1].Path, reqs[2].Path})
+			assert.Equal(t, "Hydrogen-r1 tok", reqs[0].Header.Get("Authorization"))
+			assert.Equal(t, "Hydrogen-r1 tok-new", reqs[2].Header.Get("Authorization"))
+			assert.Equal(t, reqs[0].Body, reqs[2].Body, "the same data")
+			assert.Equal(t, "tok-new", storedValues(t, r.st)[baas.KeyAuthToken])
+			assert.Empty(t, storedValues(t, r.st)[baas.KeyIsLoginedBaaS])
 		})
 	}
 }
