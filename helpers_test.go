@@ -32,7 +32,7 @@ const (
 // allKeys are the storage keys of a session, as wx storage names them (docs/protocol.md).
 var allKeys = []string{
 	baas.KeyUID, baas.KeyOpenID, baas.KeyUnionID, baas.KeyAuthToken,
-	baas.KeySessionExpiresAt, baas.KeyUserInfo, baas.KeyIsLoginedBaaS,
+	baas.KeySessionExpiresAt, baas.KeyUserInfo, baas.KeyIsLoginedBaaS, baas.KeyIsAnonymousUser,
 }
 
 // protoCase is one protocol generation and its paths.

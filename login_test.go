@@ -48,6 +48,7 @@ func TestLoginSilentStoresSession(t *testing.T) {
 				baas.KeySessionExpiresAt: strconv.Itoa(clockStart + 7200 - 30),
 				baas.KeyUserInfo:         "",
 				baas.KeyIsLoginedBaaS:    "",
+				baas.KeyIsAnonymousUser:  "", // a WeChat login's
 			}, storedValues(t, r.st))
 			assert.Equal(t, 1, r.codes.count())
 

@@ -19,7 +19,7 @@ func fullSession(t *testing.T, st baas.Storage, token string) {
 	require.NoError(t, st.Set(context.Background(), map[string]string{
 		baas.KeyAuthToken: token, baas.KeyUID: "42", baas.KeyOpenID: "o-42", baas.KeyUnionID: "u-42",
 		baas.KeySessionExpiresAt: "", baas.KeyUserInfo: `{"id":42,"openid":"o-42","unionid":"u-42","nickName":"Ann"}`,
-		baas.KeyIsLoginedBaaS: "1",
+		baas.KeyIsLoginedBaaS: "1", baas.KeyIsAnonymousUser: "",
 	}))
 	require.Len(t, storedValues(t, st), len(allKeys))
 }
