@@ -628,3 +628,26 @@ func TestAccountUsersAreBounded(t *testing.T) {
 		assert.Contains(t, r.errorMsg(t), "WithMaxHTTPUsers")
 	}
 }
+
+// Registrations of one username at once: bcrypt runs outside the lock, and
+// the check after it lets exactly one through.
+func TestRegisterRace(t *testing.T) {
+	s := accountServer(t)
+	const n = 8
+	statuses := make(chan int, n)
+	for range n {
+		go func() {
+			statuses <- post(t, s, protocol.RegisterPath("username"), "", credentials("username", "ann", "pw")).status
+		}()
+	}
+	created := 0
+	for range n {
+		switch st := <-statuses; st {
+		case http.StatusCreated:
+			created++
+		default:
+			assert.Equal(t, http.StatusBadRequest, st)
+		}
+	}
+	assert.Equal(t, 1, created)
+}
