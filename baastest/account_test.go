@@ -77,7 +77,7 @@ var identifiers = map[string]string{
 }
 
 func TestRegisterThenLoginEachKind(t *testing.T) {
-	for i, kind := range protocol.AccountKinds {
+	for _, kind := range protocol.AccountKinds {
 		t.Run(kind, func(t *testing.T) {
 			s := accountServer(t)
 			silentLogin(t, s, "someone") // record 1 is a WeChat user's
@@ -100,7 +100,6 @@ func TestRegisterThenLoginEachKind(t *testing.T) {
 			assert.Equal(t, uid, lid)
 			assert.NotEqual(t, token, login)
 			record(t, s, login, uid)
-			_ = i
 		})
 	}
 }
