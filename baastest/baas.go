@@ -252,5 +252,12 @@ func recordOf(u *user) protocol.UserRecord {
 		IsAuthorized: r.authorized,
 		CreatedAt:    r.createdAt,
 		UpdatedAt:    r.updatedAt,
+
+		Username:      r.username,
+		Email:         r.email,
+		EmailVerified: r.emailVerified,
+		PhoneAccount:  r.phone,
+		PhoneVerified: r.phoneVerified,
+		Anonymous:     r.anonymous,
 	}
 }

@@ -195,6 +195,7 @@ func (s *Server) newControl() http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	})
+	s.accountControl(handle)
 	mux.HandleFunc(ControlPrefix, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fail(http.StatusNotFound, fmt.Sprintf("not found: no control route %s %.200q", r.Method, r.URL.Path)))
 	})

@@ -98,7 +98,8 @@ func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withC
 	if err := st.enrolLocked(u, req.CreateUser, t); err != nil {
 		return opened{}, err
 	}
-	u.rec.phone, u.rec.updatedAt = info.PurePhoneNumber, t.Unix()
+	st.setPhoneLocked(u, info.PurePhoneNumber)
+	u.rec.updatedAt = t.Unix()
 	return st.openLocked(u, ui, u.keyGen, t), nil
 }
 
@@ -158,7 +159,8 @@ func (st *store) updatePhone(token string, req *protocol.PhoneVerificationReques
 	if u.rec.phone != "" && !req.Overwrite && u.rec.phone != info.PurePhoneNumber {
 		return protocol.UserRecord{}, fail(http.StatusBadRequest, "the user already has a phone number: send overwrite true to replace it")
 	}
-	u.rec.phone, u.rec.updatedAt = info.PurePhoneNumber, st.now().Unix()
+	st.setPhoneLocked(u, info.PurePhoneNumber)
+	u.rec.updatedAt = st.now().Unix()
 	return recordOf(u), nil
 }
 

@@ -122,7 +122,7 @@ func TestPhoneLoginByCode(t *testing.T) {
 	assert.Equal(t, float64(1), m["user_id"])
 	assert.Equal(t, "alice", m["openid"])
 	info := m["user_info"].(map[string]any)
-	assert.ElementsMatch(t, recordKeys, keys(info))
+	assert.ElementsMatch(t, phoneRecordKeys, keys(info))
 	assert.Equal(t, "13800000001", info["phone"])
 	token := m["token"].(string)
 	rec := get(t, s, "/hserve/v2.5/user/info/1/", token)
@@ -255,7 +255,7 @@ func TestPhoneVerification(t *testing.T) {
 
 	r := put(t, s, phoneVerifyV27, token, map[string]any{"phone_code": wx.GetPhoneNumber("alice").Detail.Code, "overwrite": false})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
-	assert.ElementsMatch(t, recordKeys, keys(r.json(t)))
+	assert.ElementsMatch(t, phoneRecordKeys, keys(r.json(t)))
 	assert.Equal(t, "13800000001", r.json(t)["phone"])
 	r = put(t, s, phoneVerifyV27, token, map[string]any{"phone_code": wx.GetPhoneNumber("alice").Detail.Code, "overwrite": false})
 	assert.Equal(t, http.StatusOK, r.status, "the same number again: nothing to overwrite")

@@ -1,6 +1,10 @@
 package baastest
 
-import "time"
+import (
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
 
 // Defaults of the options.
 const (
@@ -40,6 +44,10 @@ type config struct {
 	idleTimeout  time.Duration
 	now          func() time.Time
 	addr         string
+	signIn       SignInMethods
+	signInSet    bool // WithSignInMethods was given
+	passwordCost int
+	smsInterval  time.Duration
 }
 
 // WithAppID sets the mini-program's AppID, by default "wx" and 16 random hex
@@ -102,7 +110,8 @@ func WithAdminToken(token string) Option { return func(c *config) { c.adminToken
 func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 
 func newConfig(opts []Option) config {
-	c := config{keyRefresh: DefaultSessionKeyRefresh, rateLimit: WeChatRateLimit}
+	c := config{keyRefresh: DefaultSessionKeyRefresh, rateLimit: WeChatRateLimit,
+		passwordCost: bcrypt.DefaultCost, smsInterval: DefaultSMSInterval}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
@@ -128,6 +137,15 @@ func newConfig(opts []Option) config {
 	}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	if !c.signInSet {
+		c.signIn = AllSignInMethods
+	}
+	if c.passwordCost < bcrypt.MinCost || c.passwordCost > bcrypt.MaxCost {
+		c.passwordCost = bcrypt.DefaultCost
+	}
+	if c.smsInterval < 0 {
+		c.smsInterval = DefaultSMSInterval
 	}
 	if c.addr == "" {
 		c.addr = "127.0.0.1:0"

@@ -76,6 +76,7 @@ func newRouter(s *Server) *router {
 	rt.exact[PathWxLogin] = route{method: http.MethodPost, serve: s.wxLogin}
 	rt.exact[PathWxUserInfo] = route{method: http.MethodPost, serve: s.wxUserInfo}
 	rt.exact[PathWxPhoneNumber] = route{method: http.MethodPost, serve: s.wxPhoneNumber}
+	s.accountRoutes(rt)
 	return rt
 }
 

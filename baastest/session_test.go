@@ -95,13 +95,14 @@ func TestUserRecordEveryVersion(t *testing.T) {
 		require.Equal(t, http.StatusOK, r.status, "%s: %s", v, r.raw)
 		assert.JSONEq(t, `{"id":2,"nickname":"Alice","avatar":"https://a/1.png","gender":2,"city":"Shenzhen",
 			"province":"Guangdong","country":"China","language":"zh_CN","openid":"alice","unionid":"u1","phone":"",
-			"is_authorized":true,"created_at":`+itoa(created+60)+`,"updated_at":`+itoa(created+60)+`}`, string(r.raw), v)
+			"is_authorized":true,"created_at":`+itoa(created+60)+`,"updated_at":`+itoa(created+60)+`,
+			"_email_verified":false,"_phone_verified":false,"_anonymous":false}`, string(r.raw), v)
 
 		r = get(t, s, "/hserve/"+v+"/user/info/1/", bob.Token)
 		require.Equal(t, http.StatusOK, r.status)
 		assert.JSONEq(t, `{"id":1,"nickname":"","avatar":"","gender":0,"city":"","province":"","country":"",
 			"language":"","openid":"bob","unionid":"","phone":"","is_authorized":false,"created_at":`+itoa(created)+
-			`,"updated_at":`+itoa(created)+`}`, string(r.raw), v)
+			`,"updated_at":`+itoa(created)+`,"_email_verified":false,"_phone_verified":false,"_anonymous":false}`, string(r.raw), v)
 	}
 	for _, id := range []string{"3", "0", "-1", "x", "99999999999999999999"} {
 		r := get(t, s, "/hserve/v2.5/user/info/"+id+"/", bob.Token)

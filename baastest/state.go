@@ -182,6 +182,8 @@ func (st *store) replace(fresh *store) {
 	defer st.mu.Unlock()
 	st.users, st.byOpenID, st.records, st.httpUsers = fresh.users, fresh.byOpenID, fresh.records, fresh.httpUsers
 	st.byUnionID = fresh.byUnionID
+	st.byUsername, st.byEmail, st.byPhone = fresh.byUsername, fresh.byEmail, fresh.byPhone
+	st.signIn, st.outbox = fresh.signIn, fresh.outbox
 	st.nRecords.Store(fresh.nRecords.Load())
 	st.codes, st.phoneCodes, st.sessions = fresh.codes, fresh.phoneCodes, fresh.sessions
 }

@@ -45,7 +45,7 @@ type store struct {
 	rand         entropy
 
 	users      []*user           // every user, by index
-	byOpenID   map[string]uint32 // index in users
+	byOpenID   map[string]uint32 // index in users; users without an openid (accounts) are not in it
 	records    []*user           // users with a BaaS record: records[id-1]
 	nRecords   atomic.Int64      // len(records), read without the lock
 	httpUsers  int               // users created over HTTP
@@ -57,6 +57,16 @@ type store struct {
 	// checked when read (a record moves on user-associate, changes its
 	// unionid, or goes with DeleteUser).
 	byUnionID map[string][]*user
+	// The account identifiers, each to the record id that took it: checked
+	// when read, like byUnionID (a record moves on user-associate, changes
+	// its identifiers, or goes with DeleteUser).
+	byUsername, byEmail, byPhone map[string]int64
+
+	signIn       SignInMethods // what sign-in methods are on
+	passwordCost int           // bcrypt's cost of new password hashes
+	smsInterval  time.Duration // one SMS code per phone per interval; 0: no limit
+	outbox       outbox        // the SMS codes and email links sent
+	dummy        dummyHash     // what an unknown account's password is compared with
 
 	// afterVerify, when set, runs after authenticate verified user data,
 	// before it takes the lock again: tests only.
@@ -65,8 +75,9 @@ type store struct {
 
 // user is one WeChat user of the mini-program and their BaaS record.
 type user struct {
-	openid string
-	custom *User // as AddUser set them; nil: defaultUser(openid)
+	openid string // "" for an account user (password, SMS or anonymous), who is no WeChat user
+	index  uint32 // in users
+	custom *User  // as AddUser set them; nil: defaultUser(openid)
 
 	key    secret // the current session_key, when keyGen > 0
 	keyAt  int64  // when key was made, unix nanoseconds
@@ -87,6 +98,9 @@ func (u *user) wx() User {
 	if u.custom != nil {
 		return *u.custom
 	}
+	if u.openid == "" {
+		return User{} // an account user: no WeChat side
+	}
 	return defaultUser(u.openid)
 }
 
@@ -98,6 +112,11 @@ type record struct {
 	authorized bool
 	createdAt  int64
 	updatedAt  int64
+	account    // username, email, password, …: the record's account fields
+	// sessionGen ends the record's sessions when it moves on: a session
+	// opened at another generation is a 401 (a password reset by an
+	// email link bumps it).
+	sessionGen uint32
 }
 
 // loginCode is a code wx.login handed out.
@@ -113,6 +132,7 @@ type loginCode struct {
 type session struct {
 	user    uint32 // index in users
 	keyGen  uint32 // the user's session_key when the session was opened
+	gen     uint32 // the record's sessionGen when the session was opened
 	expires int64  // unix nanoseconds
 }
 
@@ -127,6 +147,12 @@ func newStore(cfg config) *store {
 		now:          cfg.now,
 		byOpenID:     make(map[string]uint32),
 		byUnionID:    make(map[string][]*user),
+		byUsername:   make(map[string]int64),
+		byEmail:      make(map[string]int64),
+		byPhone:      make(map[string]int64),
+		signIn:       cfg.signIn,
+		passwordCost: cfg.passwordCost,
+		smsInterval:  cfg.smsInterval,
 		codes:        newExpiring[loginCode](int64(codeTTL), maxCodes),
 		phoneCodes:   newExpiring[phoneCode](int64(codeTTL), maxCodes),
 		sessions:     newExpiring[session](int64(cfg.expiresIn), maxSessions),
@@ -156,17 +182,31 @@ func (st *store) userLocked(openid string, overHTTP bool) (*user, uint32, *apiEr
 		return st.users[i], i, nil
 	}
 	if overHTTP {
-		if st.maxHTTPUsers > 0 && st.httpUsers >= st.maxHTTPUsers {
-			return nil, 0, fail(http.StatusTooManyRequests, fmt.Sprintf(
-				"the emulator already made %d users over HTTP, its limit (WithMaxHTTPUsers): reuse openids, or restart it", st.maxHTTPUsers))
+		if err := st.countHTTPUserLocked(); err != nil {
+			return nil, 0, err
 		}
-		st.httpUsers++
 	}
-	u := &user{openid: openid}
-	i := uint32(len(st.users))
+	u := st.newUserLocked(openid)
+	st.byOpenID[openid] = u.index
+	return u, u.index, nil
+}
+
+// newUserLocked adds a user of openid ("" for an account user) to users.
+func (st *store) newUserLocked(openid string) *user {
+	u := &user{openid: openid, index: uint32(len(st.users))}
 	st.users = append(st.users, u)
-	st.byOpenID[openid] = i
-	return u, i, nil
+	return u
+}
+
+// countHTTPUserLocked counts a user made over HTTP against maxHTTPUsers: a
+// 429 past it.
+func (st *store) countHTTPUserLocked() *apiError {
+	if st.maxHTTPUsers > 0 && st.httpUsers >= st.maxHTTPUsers {
+		return fail(http.StatusTooManyRequests, fmt.Sprintf(
+			"the emulator already made %d users over HTTP, its limit (WithMaxHTTPUsers): reuse openids or accounts, or restart it", st.maxHTTPUsers))
+	}
+	st.httpUsers++
+	return nil
 }
 
 // lookupLocked returns the user of openid, or nil.
@@ -246,7 +286,11 @@ func (st *store) issueCode(appID, openid string, overHTTP bool, fail uint8) (str
 // of generation keyGen.
 func (st *store) openSessionLocked(ui, keyGen uint32, now int64) string {
 	token := st.rand.secret()
-	st.sessions.put(token, session{user: ui, keyGen: keyGen, expires: now + int64(st.expiresIn)}, now)
+	var gen uint32
+	if r := st.users[ui].rec; r != nil {
+		gen = r.sessionGen
+	}
+	st.sessions.put(token, session{user: ui, keyGen: keyGen, gen: gen, expires: now + int64(st.expiresIn)}, now)
 	return hex.EncodeToString(token[:])
 }
 
@@ -264,7 +308,7 @@ func (st *store) sessionLocked(token string, now int64) (session, *apiError) {
 	if !ok {
 		return session{}, fail(http.StatusUnauthorized, "invalid token: log in again")
 	}
-	if now >= s.expires || st.users[s.user].deleted {
+	if u := st.users[s.user]; now >= s.expires || u.deleted || u.rec != nil && u.rec.sessionGen != s.gen {
 		st.sessions.remove(gi, k)
 		return session{}, fail(http.StatusUnauthorized, "token expired: log in again")
 	}

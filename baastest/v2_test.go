@@ -15,7 +15,11 @@ import (
 var sessionKeys = []string{"token", "expires_in", "user_id", "openid", "unionid", "user_info"}
 
 var recordKeys = []string{"id", "nickname", "avatar", "gender", "city", "province", "country", "language",
-	"openid", "unionid", "phone", "is_authorized", "created_at", "updated_at"}
+	"openid", "unionid", "phone", "is_authorized", "created_at", "updated_at",
+	"_email_verified", "_phone_verified", "_anonymous"} // the account fields always there
+
+// phoneRecordKeys are the keys of a record with a phone number.
+var phoneRecordKeys = append(append([]string{}, recordKeys...), "_phone")
 
 func keys(m map[string]any) []string {
 	var ks []string
