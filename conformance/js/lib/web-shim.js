@@ -72,8 +72,9 @@ class Target {
 }
 
 // createXHR returns an XMLHttpRequest class whose requests go to emulator
-// and are pushed to requests.
-function createXHR({ emulator, requests }) {
+// and are pushed to requests. With loadend false it has no onloadend, as
+// browsers before XHR level 2 had: axios then waits on readystatechange.
+function createXHR({ emulator, requests, loadend = true }) {
   const origin = new URL(emulator.url).origin;
   const event = (target, type, extra = {}) => ({ type, target, currentTarget: target, loaded: 0, total: 0, lengthComputable: false, ...extra });
 
@@ -96,7 +97,8 @@ function createXHR({ emulator, requests }) {
       this.timeout = 0;
       this.withCredentials = false;
       this.upload = new Target();
-      for (const h of ['readystatechange', 'loadstart', 'progress', 'load', 'loadend', 'error', 'timeout', 'abort']) this[`on${h}`] = null;
+      for (const h of ['readystatechange', 'loadstart', 'progress', 'load', 'error', 'timeout', 'abort']) this[`on${h}`] = null;
+      if (loadend) this.onloadend = null;
       this._req = null;
       this._headers = {};
       this._responseHeaders = {};
@@ -254,12 +256,12 @@ function createXHR({ emulator, requests }) {
 
 const WEB_JS = require.resolve('minapp-sdk-3236/lib/web.js');
 
-// createWeb installs the browser globals for one page against emulator and
-// returns { localStorage, requests, load(), stored(key), keys() }. load()
-// evaluates the web build afresh (out of the require cache, with no BaaS
-// left on window from a previous load), as a page load does; localStorage
-// outlives it, as a browser's does.
-function createWeb({ emulator, localStorage = new MemoryStorage() }) {
+// createWeb installs the browser globals for one page against emulator
+// (loadend as createXHR's) and returns { localStorage, requests, load(),
+// stored(key), keys() }. load() evaluates the web build afresh (out of the
+// require cache, with no BaaS left on window from a previous load), as a
+// page load does; localStorage outlives it, as a browser's does.
+function createWeb({ emulator, localStorage = new MemoryStorage(), loadend = true }) {
   const requests = [];
   globalThis.window = globalThis;
   if (typeof globalThis.addEventListener !== 'function') globalThis.addEventListener = () => {};
@@ -267,7 +269,7 @@ function createWeb({ emulator, localStorage = new MemoryStorage() }) {
   delete globalThis.document;
   // Node 21 and later define navigator; axios only asks it for ReactNative.
   Object.defineProperty(globalThis, 'localStorage', { value: localStorage, configurable: true, writable: true });
-  globalThis.XMLHttpRequest = createXHR({ emulator, requests });
+  globalThis.XMLHttpRequest = createXHR({ emulator, requests, loadend });
 
   const load = () => {
     delete require.cache[WEB_JS];
