@@ -11,7 +11,7 @@ import (
 
 // ControlPrefix is where the control plane lives, off the BaaS paths, in the
 // manner of the Firebase Auth emulator's: users, codes, faults, call
-// counts, reset and the state, as JSON over HTTP, for test suites in any
+// counts, the sign-in switches, the outbox, reset and the state, as JSON over HTTP, for test suites in any
 // language.
 //
 //	GET    /emulator/v1/users                   every user ([]UserState)
@@ -25,7 +25,14 @@ import (
 //	PUT    /emulator/v1/faults                  {"path", "status", "delay_ms", "drop", "times", "probability", "seed"} (Fault; a path ending in "*" is a prefix)
 //	DELETE /emulator/v1/faults                  clear them (ClearFaults)
 //	GET    /emulator/v1/calls                   requests seen, by endpoint path
-//	POST   /emulator/v1/reset                   forget users, codes, sessions, faults, failures and counts
+//	GET    /emulator/v1/sign-in                 the sign-in switches (SignInMethods: password, anonymous, sms, sign_up)
+//	PUT    /emulator/v1/sign-in                 set them; a switch left out stays (SetSignInMethods)
+//	GET    /emulator/v1/outbox/sms?phone=       the SMS codes sent ([]SMSCode; every phone's without phone)
+//	GET    /emulator/v1/outbox/email?email=     the email links sent ([]EmailLink)
+//	POST   /emulator/v1/outbox/email/apply      {"code", "new_password"}: click a link (ApplyEmailLink) → {"status", "kind", "email"}
+//	DELETE /emulator/v1/outbox                  forget the codes and links sent (ClearOutbox)
+//	POST   /emulator/v1/reset                   forget users, accounts, codes, sessions, the outbox, faults, failures and
+//	                                            counts; the sign-in switches go back to the options'
 //	GET    /emulator/v1/state                   Export
 //	PUT    /emulator/v1/state                   Import
 //

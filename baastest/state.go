@@ -3,13 +3,20 @@ package baastest
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
 // State is what an emulator holds that a test environment wants to keep
 // across restarts: its users (WeChat's side and their BaaS records, with
-// their ids) and their live sessions. Export makes one, Import restores it;
+// their ids and account fields; an account user has OpenID "") and their
+// live sessions. The outbox (SMS codes, email links) and the sign-in
+// switches are not part of it. Export makes one, Import restores it;
 // its JSON is the file of baas-emulator's -export-on-exit and -import.
 type State struct {
 	AppID    string         `json:"appid"`
@@ -40,12 +47,24 @@ type RecordState struct {
 	IsAuthorized bool   `json:"is_authorized"`
 	CreatedAt    int64  `json:"created_at"`
 	UpdatedAt    int64  `json:"updated_at"`
+
+	// The account fields; the phone is Phone. PasswordHash is the bcrypt
+	// hash of the password ("" when the user has none), never the password.
+	Username      string `json:"username,omitempty"`
+	Email         string `json:"email,omitempty"`
+	EmailVerified bool   `json:"email_verified,omitempty"`
+	PhoneVerified bool   `json:"phone_verified,omitempty"`
+	Anonymous     bool   `json:"anonymous,omitempty"`
+	PasswordHash  string `json:"password_hash,omitempty"`
 }
 
-// SessionState is a live session: its token, its user and its expiry.
+// SessionState is a live session: its token, its user and its expiry. The
+// user is the one of OpenID, or, for an account user (who has no openid),
+// of the record id UserID.
 type SessionState struct {
 	Token     string `json:"token"`
 	OpenID    string `json:"openid"`
+	UserID    int64  `json:"user_id,omitempty"`
 	ExpiresAt int64  `json:"expires_at"` // unix seconds
 }
 
@@ -78,14 +97,17 @@ func (s *Server) Export() State {
 			p := r.profile
 			us.Record = &RecordState{ID: u.id, UnionID: r.unionID, Phone: r.phone, NickName: p.NickName, AvatarURL: p.AvatarURL,
 				Gender: p.Gender, City: p.City, Province: p.Province, Country: p.Country, Language: p.Language,
-				IsAuthorized: r.authorized, CreatedAt: r.createdAt, UpdatedAt: r.updatedAt}
+				IsAuthorized: r.authorized, CreatedAt: r.createdAt, UpdatedAt: r.updatedAt,
+				Username: r.username, Email: r.email, EmailVerified: r.emailVerified, PhoneVerified: r.phoneVerified,
+				Anonymous: r.anonymous, PasswordHash: string(r.hash)}
 		}
 		out.Users = append(out.Users, us)
 	}
 	st.sessions.each(func(k secret, se session) {
 		u := st.users[se.user]
-		if now < se.expires && !u.deleted && se.keyGen == u.keyGen {
-			out.Sessions = append(out.Sessions, SessionState{Token: hex.EncodeToString(k[:]), OpenID: u.openid, ExpiresAt: se.expires / int64(time.Second)})
+		if now < se.expires && !u.deleted && se.keyGen == u.keyGen && u.rec != nil && se.gen == u.rec.sessionGen {
+			out.Sessions = append(out.Sessions, SessionState{Token: hex.EncodeToString(k[:]), OpenID: u.openid, UserID: u.id,
+				ExpiresAt: se.expires / int64(time.Second)})
 		}
 	})
 	return out
@@ -108,13 +130,17 @@ func (s *Server) Import(state State) error {
 	byID := map[int64]*user{}
 	maxID := int64(0)
 	for _, us := range state.Users {
-		if msg := checkOpenID(us.OpenID); us.OpenID == "" || msg != "" {
-			return fmt.Errorf("baastest: Import: user %q: %s", us.OpenID, msg)
-		}
-		if fresh.lookupLocked(us.OpenID) != nil {
+		var u *user
+		switch msg := checkOpenID(us.OpenID); {
+		case us.OpenID == "" && us.Record != nil:
+			u = fresh.newUserLocked("") // an account user
+		case msg != "":
+			return fmt.Errorf("baastest: Import: user %q: %s (only an account user, with a record, has none)", us.OpenID, msg)
+		case fresh.lookupLocked(us.OpenID) != nil:
 			return fmt.Errorf("baastest: Import: user %q twice", us.OpenID)
+		default:
+			u, _, _ = fresh.userLocked(us.OpenID, false)
 		}
-		u, _, _ := fresh.userLocked(us.OpenID, false)
 		w := us.User
 		if w.SessionKey != "" {
 			b, err := base64.StdEncoding.DecodeString(w.SessionKey)
@@ -133,11 +159,14 @@ func (s *Server) Import(state State) error {
 			byID[r.ID] = u
 			maxID = max(maxID, r.ID)
 			u.id = r.ID
-			u.rec = &record{unionID: r.UnionID, phone: r.Phone, authorized: r.IsAuthorized, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt}
+			u.rec = &record{unionID: r.UnionID, authorized: r.IsAuthorized, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt}
 			p := &u.rec.profile
 			p.NickName, p.AvatarURL, p.Gender, p.City, p.Province, p.Country, p.Language =
 				r.NickName, r.AvatarURL, r.Gender, r.City, r.Province, r.Country, r.Language
 			fresh.indexUnionIDLocked(u)
+			if err := importAccount(fresh, u, r); err != nil {
+				return fmt.Errorf("baastest: Import: user %q (record %d): %w", us.OpenID, r.ID, err)
+			}
 		}
 	}
 	// Records by id; an id no user holds any more stays empty, answered 404.
@@ -154,11 +183,16 @@ func (s *Server) Import(state State) error {
 	for _, ss := range state.Sessions {
 		k, ok := parseSecret(ss.Token)
 		i, known := fresh.byOpenID[ss.OpenID]
+		if ss.OpenID == "" {
+			if u := byID[ss.UserID]; u != nil && u.openid == "" {
+				i, known = u.index, true
+			}
+		}
 		switch {
 		case !ok:
 			return fmt.Errorf("baastest: Import: a session token is not 32 hex digits")
 		case !known || fresh.users[i].rec == nil:
-			return fmt.Errorf("baastest: Import: a session of user %q, who has no record", ss.OpenID)
+			return fmt.Errorf("baastest: Import: a session of user %q (record %d), who has no record", ss.OpenID, ss.UserID)
 		}
 		u := fresh.users[i]
 		fresh.currentKeyLocked(u, now.UnixNano())
@@ -168,8 +202,9 @@ func (s *Server) Import(state State) error {
 	return nil
 }
 
-// Reset forgets every user, record, code and session, as a new server
-// would; faults and call counts stay (ClearFaults, ResetCalls).
+// Reset forgets every user, record, account, code, session and message of
+// the outbox, as a new server would, and sets the sign-in switches back to
+// the options'; faults and call counts stay (ClearFaults, ResetCalls).
 func (s *Server) Reset() {
 	fresh := newStore(s.st.cfg)
 	fresh.now = s.st.now
@@ -219,4 +254,45 @@ func (s *Server) Codes() []CodeState {
 			IssuedAt: time.Unix(0, c.issued), Used: c.used, Foreign: c.foreign})
 	})
 	return out
+}
+
+// importAccount gives the record of u the account fields of r, indexed; a
+// username or email another record holds, an identifier that does not
+// check, or a password hash that is not bcrypt's, is an error. A phone two
+// records hold is indexed to the first, as WeChat lets two users share one.
+func importAccount(fresh *store, u *user, r *RecordState) error {
+	a := &u.rec.account
+	a.emailVerified, a.phoneVerified, a.anonymous = r.EmailVerified, r.PhoneVerified, r.Anonymous
+	if r.PasswordHash != "" {
+		if _, err := bcrypt.Cost([]byte(r.PasswordHash)); err != nil {
+			return fmt.Errorf("password_hash is not a bcrypt hash: %w", err)
+		}
+		a.hash = []byte(r.PasswordHash)
+	}
+	ids := []struct{ kind, v string }{
+		{protocol.AccountUsername, r.Username}, {protocol.AccountEmail, normalEmail(r.Email)}, {protocol.AccountPhone, r.Phone}}
+	for _, id := range ids {
+		if id.v == "" {
+			continue
+		}
+		var bad *apiError
+		switch id.kind {
+		case protocol.AccountUsername:
+			bad = checkUsername(id.v)
+		case protocol.AccountEmail:
+			bad = checkEmail(id.v)
+		}
+		if bad != nil {
+			return errors.New(bad.msg)
+		}
+		if id.kind != protocol.AccountPhone && fresh.holderLocked(id.kind, id.v) != nil {
+			return fmt.Errorf("the %s %q is another record's too", id.kind, id.v)
+		}
+		verified := a.emailVerified
+		if id.kind == protocol.AccountPhone {
+			verified = a.phoneVerified
+		}
+		fresh.setIdentifierLocked(u, id.kind, id.v, verified)
+	}
+	return nil
 }
