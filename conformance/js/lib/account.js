@@ -513,6 +513,45 @@ function run(v) {
         await logout();
       });
 
+      test('sign-in switches: password, sign_up and sms off are 403 each', async () => {
+        const phone = '13900000016';
+        await BaaS.sendSmsCode({ phone });
+        const code = await newestCode(phone);
+        try {
+          await ctl.setSignIn(emu, { password: false });
+          await rejects(BaaS.auth.login({ username: 'dave', password: 'dave-pw-1' }), 403, 'password off: login');
+          await rejects(BaaS.auth.register({ username: 'frank', password: 'frank-pw-1' }), 403, 'password off: register');
+          await ctl.setSignIn(emu, { password: true, sign_up: false });
+          await rejects(BaaS.auth.register({ username: 'frank', password: 'frank-pw-1' }), 403, 'sign_up off: register');
+          await rejects(BaaS.auth.loginWithSmsVerificationCode(phone, code), 403, 'sign_up off: an SMS login of a new phone');
+          assert.equal((await BaaS.auth.login({ username: 'dave', password: 'dave-pw-1' })).id, ids.dave, 'sign_up off: login works');
+          await logout();
+          await ctl.setSignIn(emu, { sign_up: true, sms: false });
+          await rejects(BaaS.auth.loginWithSmsVerificationCode(phone, code), 403, 'sms off');
+          assert.equal((await ctl.smsOutbox(emu, phone))[0].used, false, 'no code spent');
+        } finally {
+          await ctl.setSignIn(emu, { password: true, anonymous: true, sms: true, sign_up: true });
+        }
+        assert.equal((await BaaS.auth.loginWithSmsVerificationCode(phone, code))._phone, phone, 'all on again');
+        await logout();
+      });
+
+      test('setEmail with sendVerificationEmail sends the link too', async () => {
+        await BaaS.auth.login({ username: 'dave', password: 'dave-pw-1' });
+        let u = await BaaS.auth.getCurrentUser();
+        const n = web.requests.length;
+        u = await u.setEmail('dave@example.com', { sendVerificationEmail: true });
+        assert.equal(u._email, 'dave@example.com');
+        // the SDK does not wait for the verification request: wait for it here
+        for (let i = 0; i < 100 && !since(n).some((r) => r.path === EMAIL_VERIFY && r.status); i++) await new Promise((r) => setTimeout(r, 10));
+        const verify = since(n).find((r) => r.path === EMAIL_VERIFY);
+        assert.ok(verify, 'the verification request');
+        assert.equal(verify.status, 200);
+        const box = await ctl.emailOutbox(emu, 'dave@example.com');
+        assert.deepEqual(box.map((l) => l.kind), ['verify_email']);
+        await logout();
+      });
+
       test('a page reload keeps the session: a fresh SDK reads localStorage', async () => {
         const u = await BaaS.auth.login({ username: 'dave', password: 'dave-pw-1' });
         BaaS = web.load();
