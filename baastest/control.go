@@ -11,8 +11,8 @@ import (
 
 // ControlPrefix is where the control plane lives, off the BaaS paths, in the
 // manner of the Firebase Auth emulator's: users, codes, faults, call
-// counts, the sign-in switches, the outbox, reset and the state, as JSON over HTTP, for test suites in any
-// language.
+// counts, the sign-in switches, the outbox, reset and the state, as JSON
+// over HTTP, for test suites in any language.
 //
 //	GET    /emulator/v1/users                   every user ([]UserState)
 //	POST   /emulator/v1/users                   add or replace one (a User: openid, unionid, session_key, phone, profile) → 201

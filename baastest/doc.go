@@ -123,6 +123,60 @@
 //     than the path's (no stepInfoList, openGId or phoneNumber) is a 400. 200
 //     with the decrypted object.
 //
+// # Account auth (MinCloud's auth.register, auth.login, …)
+//
+// Users of a password, of an SMS code, and anonymous users: no WeChat users,
+// so they have no openid (Export lists them with OpenID ""); each has a
+// record like any user, its id in the same sequence.
+//
+//   - Register (register/{username,email,phone}, v2.1) and password login
+//     (login/{username,email,phone}): 201 with a session of the shape of
+//     the WeChat logins, openid and unionid "". A username, email or phone
+//     is one record's (a taken one is a 400 naming it); emails compare
+//     lower case. A failed login is a 400 "the username or password is
+//     incorrect", whether the account is unknown or the password wrong,
+//     taking as long either way. Register with the token of an anonymous
+//     user gives that user the account: same id, _anonymous false.
+//     Passwords are bcrypt hashes (WithPasswordCost; bcrypt.MinCost makes
+//     tests fast), hashed and compared outside the server's lock.
+//   - Anonymous login (login/anonymous, v2.0): a new user, _anonymous true,
+//     who may not update the account (403) until registered.
+//   - SMS codes (sms-verification-code, v2.2): six digits, in the outbox,
+//     valid five minutes and once; only the newest code of a phone is valid.
+//     One code per phone per WithSMSInterval (a minute), 429 saying when to
+//     retry. sms-verification-code/verify (v1.8) spends one; login/sms (v2.1)
+//     spends one and logs in the user of the phone (verifying it), or, with
+//     create_user, makes one; sms-phone-verification (v2.1) verifies the
+//     session's user's phone with a code sent to it.
+//   - Email links: user/password/reset (v2.0) mails a reset link to the
+//     user of an email (404 if none); user/email-verify (v2.0) a
+//     verification link to the session's user's email. A link is valid an
+//     hour and once; Server.ApplyEmailLink (or POST
+//     /emulator/v1/outbox/email/apply, where EmailLink.Link points) clicks
+//     it: a reset sets the new password and ends the user's live sessions,
+//     a verification sets _email_verified.
+//   - The account update (PUT user/account, v2.1 and v2.2): username,
+//     email, phone (a new email or phone is unverified) and new_password,
+//     which needs the current password when the user has one (a WeChat or
+//     SMS user may set a first one). A WeChat user with an account logs in
+//     by password to the same record. 200 with the record.
+//
+// The record carries _username, _email, _email_verified, _phone (the
+// same as phone), _phone_verified and _anonymous. A phone number WeChat
+// gives (phone login and update) is verified.
+//
+// SignInMethods switch password, anonymous, SMS login and sign-up
+// (register, and an SMS login making a user) on and off: by option
+// (WithSignInMethods), at run time (SetSignInMethods) and over the control
+// plane; a method switched off is a 403 naming it. The WeChat logins have
+// no switch.
+//
+// The outbox keeps every SMS code and email link sent, at most 10,000 of
+// each, the oldest dropped (a dropped code or link no longer works):
+// Server.SMSCodes, Server.EmailLinks, ClearOutbox, and GET
+// /emulator/v1/outbox/{sms,email} over HTTP. It is not exported with the
+// state; Reset forgets it.
+//
 // # Answers
 //
 //   - V1 session init, V2 silent login, V2 authenticate and phone login: 201
@@ -153,7 +207,9 @@
 // after, a generation at a time, with no sweep holding the lock; at most
 // 1,048,576 live codes and 2,097,152 sessions are kept (past that the oldest
 // generation goes early); the emulator paths create at most
-// WithMaxHTTPUsers users; Calls keeps counts of endpoint paths only. A
+// WithMaxHTTPUsers users, as do register, anonymous login and an SMS login
+// making a user; the outbox is capped, and the SMS rate limit lives in it;
+// Calls keeps counts of endpoint paths only. A
 // request must arrive whole within WithReadTimeout and an idle connection
 // closes after WithIdleTimeout. The signature and decryption of user data run
 // outside the server's lock, and a unionid login looks its unionid up in an

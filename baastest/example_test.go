@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
 )
@@ -121,4 +123,62 @@ func ExampleWeChat_GetWeRunData() {
 	// Output:
 	// <nil> 3
 	// <nil> tGfamily
+}
+
+// An SMS login: the code the server "sent" is read from its outbox.
+func ExampleServer_SMSCodes() {
+	s := baastest.NewServer(baastest.WithPasswordCost(bcrypt.MinCost))
+	defer s.Close()
+	send := func(path, body string) int {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
+		req.Header.Set("X-Hydrogen-Client-ID", s.ClientID)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	fmt.Println(send("/hserve/v2.2/sms-verification-code/", `{"phone": "13800138000"}`))
+	codes := s.SMSCodes("13800138000")
+	fmt.Println(len(codes), len(codes[0].Code), codes[0].Used)
+	fmt.Println(send("/hserve/v2.1/login/sms/", `{"phone": "13800138000", "code": "`+codes[0].Code+`", "create_user": true}`))
+	fmt.Println(s.SMSCodes("13800138000")[0].Used)
+	fmt.Println(send("/hserve/v2.2/sms-verification-code/", `{"phone": "13800138000"}`)) // within a minute
+	// Output:
+	// 200
+	// 1 6 false
+	// 201
+	// true
+	// 429
+}
+
+// A password reset: the link of the email, applied as the user would.
+func ExampleServer_ApplyEmailLink() {
+	s := baastest.NewServer(baastest.WithPasswordCost(bcrypt.MinCost))
+	defer s.Close()
+	send := func(path, body string) int {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
+		req.Header.Set("X-Hydrogen-Client-ID", s.ClientID)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	fmt.Println(send("/hserve/v2.1/register/email/", `{"email": "ann@example.com", "password": "old"}`))
+	fmt.Println(send("/hserve/v2.0/user/password/reset/", `{"email": "ann@example.com"}`))
+	link := s.EmailLinks("ann@example.com")[0]
+	fmt.Println(link.Kind, s.ApplyEmailLink(link.Code, "new"))
+	fmt.Println(send("/hserve/v2.1/login/email/", `{"email": "ann@example.com", "password": "old"}`))
+	fmt.Println(send("/hserve/v2.1/login/email/", `{"email": "ann@example.com", "password": "new"}`))
+	// Output:
+	// 201
+	// 200
+	// reset_password <nil>
+	// 400
+	// 201
 }

@@ -164,9 +164,6 @@ func (s *Server) Import(state State) error {
 			p.NickName, p.AvatarURL, p.Gender, p.City, p.Province, p.Country, p.Language =
 				r.NickName, r.AvatarURL, r.Gender, r.City, r.Province, r.Country, r.Language
 			fresh.indexUnionIDLocked(u)
-			if err := importAccount(fresh, u, r); err != nil {
-				return fmt.Errorf("baastest: Import: user %q (record %d): %w", us.OpenID, r.ID, err)
-			}
 		}
 	}
 	// Records by id; an id no user holds any more stays empty, answered 404.
@@ -180,6 +177,13 @@ func (s *Server) Import(state State) error {
 		}
 	}
 	fresh.nRecords.Store(maxID)
+	for _, us := range state.Users { // the account indexes need the records
+		if r := us.Record; r != nil {
+			if err := importAccount(fresh, byID[r.ID], r); err != nil {
+				return fmt.Errorf("baastest: Import: user %q (record %d): %w", us.OpenID, r.ID, err)
+			}
+		}
+	}
 	for _, ss := range state.Sessions {
 		k, ok := parseSecret(ss.Token)
 		i, known := fresh.byOpenID[ss.OpenID]

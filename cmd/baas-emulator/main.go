@@ -17,6 +17,11 @@
 // its users, their ids and sessions across restarts; give the same
 // -clientid and -appid each time.
 //
+// The account auth's sign-in methods are all on by default; -sign-in lists
+// the ones to keep on (e.g. -sign-in password,sms; "" turns them all off).
+// -password-cost sets bcrypt's cost (4, its least, for fast test suites),
+// -sms-interval the wait between two SMS codes to one phone.
+//
 // As a long-running server it enforces WeChat's limit of code exchanges a
 // minute per user (-rate-limit), caps the users callers may create
 // (-max-http-users), and cuts slow clients (-read-timeout, -idle-timeout).
@@ -30,8 +35,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/wxbaas/baas/baastest"
 )
@@ -60,6 +68,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	adminToken := fs.String("admin-token", "", "the token the control plane (/emulator/v1/) requires; needed beyond loopback")
 	importFile := fs.String("import", "", "start from the state in this file (written by -export-on-exit)")
 	exportFile := fs.String("export-on-exit", "", "write the state to this file when stopping")
+	signIn := fs.String("sign-in", "password,anonymous,sms,signup", "the sign-in methods on, comma separated: password, anonymous, sms, signup")
+	passwordCost := fs.Int("password-cost", bcrypt.DefaultCost, "bcrypt's cost of password hashes (4 to 31)")
+	smsInterval := fs.Duration("sms-interval", baastest.DefaultSMSInterval, "the wait between two SMS codes to one phone; 0: none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,13 +85,23 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("-max-http-users %d: must be at least 1", *maxUsers)
 	case *readTimeout <= 0 || *idleTimeout <= 0:
 		return fmt.Errorf("-read-timeout and -idle-timeout must be positive")
+	case *passwordCost < bcrypt.MinCost || *passwordCost > bcrypt.MaxCost:
+		return fmt.Errorf("-password-cost %d: must be %d to %d", *passwordCost, bcrypt.MinCost, bcrypt.MaxCost)
+	case *smsInterval < 0:
+		return fmt.Errorf("-sms-interval %v: must not be negative", *smsInterval)
+	}
+	methods, err := parseSignIn(*signIn)
+	if err != nil {
+		return err
 	}
 
 	s, err := baastest.Start(baastest.WithAddr(*addr), baastest.WithAppID(*appID),
 		baastest.WithClientID(*clientID), baastest.WithExpiresIn(*expiresIn),
 		baastest.WithSessionKeyRefresh(*keyRefresh), baastest.WithCodeRateLimit(*rateLimit),
 		baastest.WithMaxHTTPUsers(*maxUsers), baastest.WithReadTimeout(*readTimeout),
-		baastest.WithIdleTimeout(*idleTimeout), baastest.WithAdminToken(*adminToken))
+		baastest.WithIdleTimeout(*idleTimeout), baastest.WithAdminToken(*adminToken),
+		baastest.WithSignInMethods(methods), baastest.WithPasswordCost(*passwordCost),
+		baastest.WithSMSInterval(*smsInterval))
 	if err != nil {
 		return err
 	}
@@ -96,7 +117,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "PID:      %d\n", os.Getpid())
 	fmt.Fprintf(out, "WeChat:   POST %s {\"openid\"} → {\"code\"};  POST %s {\"openid\",\"deny\"} → {\"detail\":{...}}\n",
 		baastest.PathWxLogin, baastest.PathWxUserInfo)
-	fmt.Fprintf(out, "Control:  %s (users, codes, faults, calls, reset, state)\n", s.URL+baastest.ControlPrefix)
+	fmt.Fprintf(out, "Control:  %s (users, codes, faults, calls, sign-in, outbox, reset, state)\n", s.URL+baastest.ControlPrefix)
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping")
 	if *exportFile != "" {
@@ -106,6 +127,27 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "state written to %s\n", *exportFile)
 	}
 	return nil
+}
+
+// parseSignIn reads -sign-in: the methods on, comma separated.
+func parseSignIn(list string) (baastest.SignInMethods, error) {
+	var m baastest.SignInMethods
+	for _, name := range strings.Split(list, ",") {
+		switch strings.TrimSpace(name) {
+		case "":
+		case "password":
+			m.Password = true
+		case "anonymous":
+			m.Anonymous = true
+		case "sms":
+			m.SMS = true
+		case "signup", "sign_up":
+			m.SignUp = true
+		default:
+			return m, fmt.Errorf("-sign-in: unknown method %q: use password, anonymous, sms, signup", name)
+		}
+	}
+	return m, nil
 }
 
 // importState loads the state in path into s.

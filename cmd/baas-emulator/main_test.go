@@ -28,6 +28,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-expires-in", "10ms"}, {"-key-refresh", "-1s"}, {"-rate-limit", "-1"},
 		{"-max-http-users", "0"}, {"-read-timeout", "0s"}, {"-nope"},
+		{"-password-cost", "3"}, {"-password-cost", "32"}, {"-sign-in", "password,magic"}, {"-sms-interval", "-1s"},
 	} {
 		var out bytes.Buffer
 		err := run(context.Background(), args, &out)
@@ -199,6 +200,44 @@ func TestExportOnExitThenImport(t *testing.T) {
 	err = run(ctx, []string{"-addr", "127.0.0.1:0", "-import", file}, io.Discard)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "-import")
+}
+
+// The account auth over HTTP, with a low bcrypt cost and some sign-in
+// methods off, as a conformance suite drives it.
+func TestStandaloneAccounts(t *testing.T) {
+	url, clientID := start(t, "-password-cost", "4", "-sign-in", "password,sms,signup")
+	call := func(path, body string) (int, map[string]any) {
+		req, err := http.NewRequest(http.MethodPost, url+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("X-Hydrogen-Client-ID", clientID)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var m map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
+		return resp.StatusCode, m
+	}
+	status, m := call("/hserve/v2.1/register/username/", `{"username":"ann","password":"pw"}`)
+	require.Equal(t, http.StatusCreated, status, "%v", m)
+	id := m["user_id"]
+	status, m = call("/hserve/v2.1/login/username/", `{"username":"ann","password":"pw"}`)
+	require.Equal(t, http.StatusCreated, status, "%v", m)
+	assert.Equal(t, id, m["user_id"])
+	status, m = call("/hserve/v2.0/login/anonymous/", "")
+	assert.Equal(t, http.StatusForbidden, status, "-sign-in left anonymous out")
+	assert.Contains(t, m["error_msg"], "anonymous")
+
+	status, _ = call("/hserve/v2.2/sms-verification-code/", `{"phone":"13800138000"}`)
+	require.Equal(t, http.StatusOK, status)
+	resp, err := http.Get(url + "/emulator/v1/outbox/sms?phone=13800138000")
+	require.NoError(t, err)
+	var codes []struct{ Code string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&codes))
+	resp.Body.Close()
+	require.Len(t, codes, 1)
+	status, m = call("/hserve/v2.1/login/sms/", `{"phone":"13800138000","code":"`+codes[0].Code+`","create_user":true}`)
+	require.Equal(t, http.StatusCreated, status, "%v", m)
+	assert.Equal(t, "13800138000", m["user_info"].(map[string]any)["_phone"])
 }
 
 // httpCodes is wx.login over the emulator's HTTP path, as another
