@@ -2,7 +2,8 @@
 //
 // With no flags it starts the baastest emulator in-process and runs, offline:
 // a silent login, the stored keys, HandleUserInfo with consent and with a
-// refusal, an authenticated Do call, logout, and the storage empty again.
+// refusal, an authenticated Do call, logout, and the storage empty again;
+// then a password account and a login by an SMS code.
 //
 //	go run ./examples/quickstart
 //
@@ -159,8 +160,58 @@ func runEmulated(ctx context.Context, p printer, o options, proto baas.Protocol)
 	if n := store.Len(); n != 0 {
 		return fmt.Errorf("storage still holds %d keys after logout", n)
 	}
+	if err := accountSteps(ctx, p, srv, o); err != nil {
+		return err
+	}
 	p.line("done: every step above ran against %s with no network beyond loopback", srv.URL)
 	return nil
+}
+
+// accountSteps show the account half of MinCloud auth, with no WeChat code:
+// a password account, and a login by an SMS code read from the emulator's
+// outbox.
+func accountSteps(ctx context.Context, p printer, srv *baastest.Server, o options) error {
+	c, err := baas.New(srv.ClientID, baas.WithBaseURL(srv.URL), baas.WithTimeout(o.timeout))
+	if err != nil {
+		return err
+	}
+	p.step(9, "a password account: c.Register then c.LoginWithPassword, like wx.BaaS.auth.register / login")
+	bob := baas.Credentials{Username: "bob", Password: "correct horse battery staple"}
+	if _, err := c.Register(ctx, bob); err != nil {
+		return err
+	}
+	if err := c.Logout(ctx); err != nil {
+		return err
+	}
+	u, err := c.LoginWithPassword(ctx, bob)
+	if err != nil {
+		return err
+	}
+	rec, err := c.GetCurrentUser(ctx)
+	if err != nil {
+		return err
+	}
+	p.line("record     id=%d username=%q anonymous=%v", u.ID, rec.Username, rec.Anonymous)
+	_, err = c.LoginWithPassword(ctx, baas.Credentials{Username: "bob", Password: "wrong"})
+	p.line("wrong      %v", err)
+
+	p.step(10, "a login by SMS code: c.SendSMSCode, the code from the emulator's outbox (srv.SMSCodes), c.LoginWithSMSCode")
+	const phone = "13800138000"
+	if err := c.SendSMSCode(ctx, phone, ""); err != nil {
+		return err
+	}
+	texts := srv.SMSCodes(phone)
+	if len(texts) == 0 {
+		return errors.New("the outbox holds no SMS code")
+	}
+	if u, err = c.LoginWithSMSCode(ctx, phone, texts[len(texts)-1].Code); err != nil {
+		return err
+	}
+	if rec, err = c.GetCurrentUser(ctx); err != nil {
+		return err
+	}
+	p.line("record     id=%d phone=%s verified=%v", u.ID, rec.Phone, rec.PhoneVerified)
+	return c.Logout(ctx)
 }
 
 // runReal logs in to a real service with a pasted code.

@@ -32,6 +32,9 @@ func TestQuickstartRunsTheWholeFlow(t *testing.T) {
 				"logged out",
 				map[string]string{"v1": "skipped    phone login is a call of protocol v2", "v2": "record     id=1 phone=13912345678"}[proto],
 				"(empty)",
+				`username="bob" anonymous=false`,
+				"wrong      400: the username or password is incorrect",
+				"phone=13800138000 verified=true",
 			} {
 				assert.Contains(t, got, want)
 			}

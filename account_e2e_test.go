@@ -1,0 +1,281 @@
+package baas_test
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
+)
+
+// newAccountE2E is a Client with no CodeProvider (a Go service that logs
+// its users in with passwords) against an emulator hashing with bcrypt's
+// lowest cost.
+func newAccountE2E(t *testing.T, srvOpts []baastest.Option, opts ...baas.Option) (*baastest.Server, *baas.Client, *baas.MemoryStorage) {
+	t.Helper()
+	srv := baastest.NewServer(append([]baastest.Option{baastest.WithPasswordCost(bcrypt.MinCost)}, srvOpts...)...)
+	t.Cleanup(srv.Close)
+	st := baas.NewMemoryStorage()
+	c := newClient(t, srv.ClientID, srv.URL, append([]baas.Option{baas.WithStorage(st), baas.WithTimeout(5 * time.Second)}, opts...)...)
+	return srv, c, st
+}
+
+// Register, log out, then log in by each of username, email and phone: the
+// same user each time, and the session works for Do and GetCurrentUser.
+func TestE2EAccountRegisterAndLogin(t *testing.T) {
+	ctx := context.Background()
+	srv, c, st := newAccountE2E(t, nil)
+	for _, cr := range []baas.Credentials{
+		{Username: "alice", Password: "pw-alice"},
+		{Email: "bob@example.com", Password: "pw-bob"},
+		{Phone: "13800138000", Password: "pw-carol"},
+	} {
+		u, err := c.Register(ctx, cr)
+		require.NoError(t, err)
+		require.Positive(t, u.ID)
+		assert.Empty(t, u.OpenID)
+		assert.Equal(t, "0", storedValues(t, st)[baas.KeyIsAnonymousUser])
+
+		rec, err := c.GetCurrentUser(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, u.ID, rec.ID)
+		assert.Equal(t, cr.Username, rec.Username)
+		assert.Equal(t, cr.Email, rec.Email)
+		assert.Equal(t, cr.Phone, rec.Phone)
+		assert.False(t, rec.Anonymous)
+
+		require.NoError(t, c.Logout(ctx))
+		assert.Empty(t, storedValues(t, st))
+		_, err = c.GetCurrentUser(ctx)
+		requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+
+		again, err := c.LoginWithPassword(ctx, cr)
+		require.NoError(t, err)
+		assert.Equal(t, u.ID, again.ID)
+		var raw map[string]any
+		require.NoError(t, c.Do(ctx, http.MethodGet, "/hserve/v2.5/user/info/"+strconv.FormatInt(u.ID, 10)+"/", nil, &raw), "Do uses the password session")
+
+		wrong := cr
+		wrong.Password = "not-it"
+		_, err = c.LoginWithPassword(ctx, wrong)
+		he := requireHError(t, err, http.StatusBadRequest, nil)
+		assert.NotContains(t, he.Error(), "not-it")
+		require.NoError(t, c.Logout(ctx))
+	}
+	_, err := c.Register(ctx, baas.Credentials{Username: "alice", Password: "another"})
+	requireHError(t, err, http.StatusBadRequest, nil)
+	assert.Equal(t, 3, len(srv.Export().Users))
+}
+
+// An anonymous user may not set an account (612 before anything is sent);
+// Register gives them one, keeping their id.
+func TestE2EAccountAnonymous(t *testing.T) {
+	ctx := context.Background()
+	srv, c, st := newAccountE2E(t, nil)
+	u, err := c.LoginAnonymously(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "1", storedValues(t, st)[baas.KeyIsAnonymousUser])
+	rec, err := c.GetCurrentUser(ctx)
+	require.NoError(t, err)
+	assert.True(t, rec.Anonymous, "the record's _anonymous")
+
+	_, err = c.UpdateAccount(ctx, baas.AccountUpdate{Username: "anna", NewPassword: "pw"})
+	requireHError(t, err, baas.CodeAnonymous, baas.ErrAnonymous)
+	requireHError(t, c.RequestEmailVerification(ctx), baas.CodeAnonymous, baas.ErrAnonymous)
+	assert.Equal(t, 0, srv.Calls("/hserve/v2.2/user/account/"), "the 612 sent nothing")
+
+	reg, err := c.Register(ctx, baas.Credentials{Username: "anna", Password: "pw-anna"})
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, reg.ID, "the anonymous user got the account")
+	rec, err = c.UpdateAccount(ctx, baas.AccountUpdate{Email: "anna@example.com"})
+	require.NoError(t, err)
+	assert.False(t, rec.Anonymous)
+	assert.Equal(t, "anna", rec.Username)
+	assert.Equal(t, "anna@example.com", rec.Email)
+	assert.False(t, rec.EmailVerified)
+}
+
+// SMS: send, read the code from the outbox, log in; a code is single use,
+// sending again is rate limited, VerifySMSCode spends a code; a phone is
+// verified with a code sent to it.
+func TestE2EAccountSMS(t *testing.T) {
+	ctx := context.Background()
+	clock := newTestClock(1_800_000_000)
+	srv, c, _ := newAccountE2E(t, []baastest.Option{baastest.WithClock(clock.now)}, baas.WithClock(clock.now))
+	const phone = "13900139000"
+	require.NoError(t, c.SendSMSCode(ctx, phone, ""))
+	codes := srv.SMSCodes(phone)
+	require.Len(t, codes, 1)
+	code := codes[0].Code
+	assert.Regexp(t, `^\d{6}$`, code)
+
+	err := c.SendSMSCode(ctx, phone, "")
+	requireHError(t, err, http.StatusTooManyRequests, nil)
+	assert.Len(t, srv.SMSCodes(phone), 1, "no second text within the interval")
+
+	u, err := c.LoginWithSMSCode(ctx, phone, code)
+	require.NoError(t, err)
+	rec, err := c.GetCurrentUser(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, rec.ID)
+	assert.Equal(t, phone, rec.Phone)
+	assert.True(t, rec.PhoneVerified)
+	_, err = c.LoginWithSMSCode(ctx, phone, code)
+	he := requireHError(t, err, http.StatusBadRequest, nil)
+	assert.NotContains(t, he.Error(), code)
+
+	clock.advance(baastest.DefaultSMSInterval)
+	require.NoError(t, c.SendSMSCode(ctx, phone, ""))
+	codes = srv.SMSCodes(phone)
+	require.NoError(t, c.VerifySMSCode(ctx, phone, codes[len(codes)-1].Code))
+	requireHError(t, c.VerifySMSCode(ctx, phone, codes[len(codes)-1].Code), http.StatusBadRequest, nil)
+
+	// A new phone, unverified, then verified by a code sent to it.
+	rec, err = c.UpdateAccount(ctx, baas.AccountUpdate{Phone: "13700137000"})
+	require.NoError(t, err)
+	assert.False(t, rec.PhoneVerified)
+	require.NoError(t, c.SendSMSCode(ctx, "13700137000", ""))
+	codes = srv.SMSCodes("13700137000")
+	require.NoError(t, c.VerifyPhone(ctx, codes[len(codes)-1].Code))
+	rec, err = c.GetCurrentUser(ctx)
+	require.NoError(t, err)
+	assert.True(t, rec.PhoneVerified)
+
+	// WithCreateUser(false): an unknown phone is the server's 404.
+	strict := newClient(t, srv.ClientID, srv.URL, baas.WithCreateUser(false), baas.WithClock(clock.now))
+	require.NoError(t, strict.SendSMSCode(ctx, "13600136000", ""))
+	codes = srv.SMSCodes("13600136000")
+	_, err = strict.LoginWithSMSCode(ctx, "13600136000", codes[0].Code)
+	requireHError(t, err, http.StatusNotFound, nil)
+}
+
+// A password reset: the link from the outbox, applied, refuses the old
+// password and takes the new one; an email verification likewise marks the
+// record.
+func TestE2EAccountPasswordResetAndEmailVerification(t *testing.T) {
+	ctx := context.Background()
+	srv, c, _ := newAccountE2E(t, nil)
+	const email = "dora@example.com"
+	_, err := c.Register(ctx, baas.Credentials{Email: email, Password: "old-pw"})
+	require.NoError(t, err)
+
+	require.NoError(t, c.RequestEmailVerification(ctx))
+	links := srv.EmailLinks(email)
+	require.Len(t, links, 1)
+	assert.Equal(t, baastest.EmailVerify, links[0].Kind)
+	require.NoError(t, srv.ApplyEmailLink(links[0].Code, ""))
+	rec, err := c.GetCurrentUser(ctx)
+	require.NoError(t, err)
+	assert.True(t, rec.EmailVerified)
+
+	require.NoError(t, c.RequestPasswordReset(ctx, email))
+	links = srv.EmailLinks(email)
+	require.Len(t, links, 2)
+	reset := links[1]
+	assert.Equal(t, baastest.EmailResetPassword, reset.Kind)
+	require.NoError(t, srv.ApplyEmailLink(reset.Code, "new-pw"))
+	assert.Error(t, srv.ApplyEmailLink(reset.Code, "newer-pw"), "a link is single use")
+
+	_, err = c.LoginWithPassword(ctx, baas.Credentials{Email: email, Password: "old-pw"})
+	requireHError(t, err, http.StatusBadRequest, nil)
+	_, err = c.LoginWithPassword(ctx, baas.Credentials{Email: email, Password: "new-pw"})
+	require.NoError(t, err)
+
+	// A change of password with the current one.
+	_, err = c.UpdateAccount(ctx, baas.AccountUpdate{Password: "wrong", NewPassword: "third-pw"})
+	requireHError(t, err, http.StatusBadRequest, nil)
+	_, err = c.UpdateAccount(ctx, baas.AccountUpdate{Password: "new-pw", NewPassword: "third-pw"})
+	require.NoError(t, err)
+	_, err = c.LoginWithPassword(ctx, baas.Credentials{Email: email, Password: "third-pw"})
+	require.NoError(t, err)
+
+	err = c.RequestPasswordReset(ctx, "nobody@example.com")
+	requireHError(t, err, http.StatusNotFound, nil)
+}
+
+// Logins of two credentials at once on one Client make two requests and
+// each caller gets the session of their own; logins of one credential at
+// once make one.
+func TestE2EAccountCoalescePerCredential(t *testing.T) {
+	ctx := context.Background()
+	srv, c, _ := newAccountE2E(t, nil)
+	ids := map[string]int64{}
+	for _, name := range []string{"alice", "bob"} {
+		u, err := c.Register(ctx, baas.Credentials{Username: name, Password: "pw-" + name})
+		require.NoError(t, err)
+		ids[name] = u.ID
+	}
+	require.NoError(t, c.Logout(ctx))
+	// The emulator holds each login answer back, so that they overlap.
+	srv.Fault("/hserve/v2.1/login/username/", baastest.Fault{Delay: 100 * time.Millisecond})
+
+	names := []string{"alice", "bob", "alice", "bob", "alice"}
+	got := make([]int64, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			u, err := c.LoginWithPassword(ctx, baas.Credentials{Username: name, Password: "pw-" + name})
+			if assert.NoError(t, err) {
+				got[i] = u.ID
+			}
+		}()
+	}
+	wg.Wait()
+	for i, name := range names {
+		assert.Equal(t, ids[name], got[i], "login %d (%s) got its own user", i, name)
+	}
+	n := srv.Calls("/hserve/v2.1/login/username/")
+	assert.GreaterOrEqual(t, n, 2, "one request per credential at least")
+	assert.Less(t, n, len(names), "the same credentials at once share a request")
+}
+
+// A password session kept in a FileStorage survives the Client: a new
+// Client on the same file is logged in, and Logout empties it.
+func TestE2EAccountFileStorage(t *testing.T) {
+	ctx := context.Background()
+	srv, _, _ := newAccountE2E(t, nil)
+	path := filepath.Join(t.TempDir(), "session.json")
+	fs, err := baas.NewFileStorage(path)
+	require.NoError(t, err)
+	c := newClient(t, srv.ClientID, srv.URL, baas.WithStorage(fs))
+	u, err := c.Register(ctx, baas.Credentials{Username: "erin", Password: "pw"})
+	require.NoError(t, err)
+
+	fs2, err := baas.NewFileStorage(path)
+	require.NoError(t, err)
+	c2 := newClient(t, srv.ClientID, srv.URL, baas.WithStorage(fs2))
+	rec, err := c2.GetCurrentUser(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, rec.ID)
+	anon, err := c2.Get(ctx, "is_anonymous_user")
+	require.NoError(t, err)
+	assert.Equal(t, "0", anon)
+	require.NoError(t, c2.Logout(ctx))
+	_, err = c.GetCurrentUser(ctx)
+	requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+}
+
+// Sign-in methods switched off in the console are the server's 403.
+func TestE2EAccountSignInSwitches(t *testing.T) {
+	ctx := context.Background()
+	srv, c, _ := newAccountE2E(t, []baastest.Option{baastest.WithSignInMethods(baastest.SignInMethods{Password: true})})
+	_, err := c.LoginAnonymously(ctx)
+	requireHError(t, err, http.StatusForbidden, nil)
+	_, err = c.Register(ctx, baas.Credentials{Username: "fay", Password: "pw"})
+	requireHError(t, err, http.StatusForbidden, nil)
+	srv.SetSignInMethods(baastest.AllSignInMethods)
+	_, err = c.LoginAnonymously(ctx)
+	require.NoError(t, err)
+}
+
