@@ -278,4 +278,3 @@ func TestE2EAccountSignInSwitches(t *testing.T) {
 	_, err = c.LoginAnonymously(ctx)
 	require.NoError(t, err)
 }
-
