@@ -37,7 +37,7 @@ const (
 // scripts index: every key the SDK writes.
 var sessionKeys = [...]string{
 	baas.KeyUID, baas.KeyOpenID, baas.KeyUnionID, baas.KeyAuthToken,
-	baas.KeyUserInfo, baas.KeySessionExpiresAt, baas.KeyIsLoginedBaaS,
+	baas.KeyUserInfo, baas.KeySessionExpiresAt, baas.KeyIsLoginedBaaS, baas.KeyIsAnonymousUser,
 }
 
 // tokenIndex is the place of KeyAuthToken in sessionKeys, 1-based for Lua.
