@@ -76,7 +76,7 @@ func (c *Client) LoginAnonymously(ctx context.Context) (*UserInfo, error) {
 func (c *Client) accountLogin(ctx context.Context, key string, req transport.Request, kind loginKind) (*UserInfo, error) {
 	epoch := c.epoch.Load()
 	s, err := c.coalesce(ctx, epoch, key, func(ctx context.Context) (session, error) {
-		req.Token = c.validToken(ctx)
+		req.Token = c.sessionToken(ctx)
 		var resp protocol.Session
 		if err := c.api.Do(ctx, req, &resp); err != nil {
 			return session{}, classify(err)

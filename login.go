@@ -115,7 +115,7 @@ func (c *Client) newSession(resp *protocol.Session) (session, error) {
 	switch {
 	case resp.Token == "":
 		return session{}, newError(CodeInvalidResponse, "the login response has no token", nil)
-	case !validToken(resp.Token):
+	case !sendableToken(resp.Token):
 		return session{}, newError(CodeInvalidResponse, fmt.Sprintf("the login response's token is not 1 to %d printable ASCII characters", maxTokenLen), nil)
 	case id <= 0:
 		return session{}, newError(CodeInvalidResponse, "the login response has no positive user id", nil)

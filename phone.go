@@ -104,7 +104,7 @@ func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*User
 		// Not retried with a fresh code like other logins: the phone code is
 		// single use too, and the first attempt may have spent it.
 		body := protocol.PhoneLoginRequest{EncryptedData: d.EncryptedData, IV: d.IV, CreateUser: c.cfg.createUser, Code: code, PhoneCode: d.Code}
-		s, err := c.postSession(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: c.validToken(ctx), Body: body})
+		s, err := c.postSession(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: c.sessionToken(ctx), Body: body})
 		if err != nil {
 			return session{}, err
 		}
@@ -132,13 +132,4 @@ func (c *Client) UpdatePhoneNumber(ctx context.Context, ev PhoneNumberEvent, ove
 	}
 	body := protocol.PhoneVerificationRequest{EncryptedData: d.EncryptedData, IV: d.IV, Overwrite: overwrite, PhoneCode: d.Code}
 	return c.recordCall(ctx, http.MethodPut, func(session) string { return path }, func(session) (any, error) { return body, nil })
-}
-
-// validToken is the token of the stored session when it is valid, which
-// every request carries; "" otherwise.
-func (c *Client) validToken(ctx context.Context) string {
-	if s, err := c.loadSession(ctx); err == nil && s.valid(c.cfg.now()) {
-		return s.token
-	}
-	return ""
 }

@@ -91,9 +91,9 @@ func (s session) values() map[string]string {
 	return values
 }
 
-// validToken reports whether t can be a token: not empty, bounded, and only
+// sendableToken reports whether t can be a token: not empty, bounded, and only
 // printable ASCII without spaces, so that it can be sent in a header.
-func validToken(t string) bool {
+func sendableToken(t string) bool {
 	if t == "" || len(t) > maxTokenLen {
 		return false
 	}
@@ -103,6 +103,15 @@ func validToken(t string) bool {
 		}
 	}
 	return true
+}
+
+// sessionToken is the token of the stored session when it is valid, which
+// every request carries; "" otherwise.
+func (c *Client) sessionToken(ctx context.Context) string {
+	if s, err := c.loadSession(ctx); err == nil && s.valid(c.cfg.now()) {
+		return s.token
+	}
+	return ""
 }
 
 // get reads one key; absent reads as "".
@@ -180,7 +189,7 @@ func (c *Client) loadSession(ctx context.Context) (session, error) {
 // parseSession makes a session of the values of loadKeys; no session when
 // they cannot be one.
 func parseSession(v [len(loadKeys)]string) session {
-	if !validToken(v[0]) || v[1] == "" {
+	if !sendableToken(v[0]) || v[1] == "" {
 		return session{}
 	}
 	uid, err := strconv.ParseInt(v[1], 10, 64)

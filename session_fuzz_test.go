@@ -21,7 +21,7 @@ func FuzzParseSession(f *testing.F) {
 		if s == (session{}) {
 			return
 		}
-		if !validToken(s.token) || s.uid <= 0 || s.expiresAt < 0 {
+		if !sendableToken(s.token) || s.uid <= 0 || s.expiresAt < 0 {
 			t.Fatalf("accepted %+v", s)
 		}
 		v := s.values()

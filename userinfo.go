@@ -131,7 +131,7 @@ func (c *Client) authenticateV1(ctx context.Context, epoch uint64, data protocol
 func (c *Client) authenticateV2(ctx context.Context, epoch uint64, data protocol.UserData, profile *WechatUserInfo) (*UserInfo, error) {
 	// The request carries the token of a valid session, as every request
 	// does; the new session is the code's either way.
-	s, err := c.openSession(ctx, c.ep.Authenticate, c.validToken(ctx), func(code string) any {
+	s, err := c.openSession(ctx, c.ep.Authenticate, c.sessionToken(ctx), func(code string) any {
 		return protocol.V2AuthRequest{Code: code, CreateUser: c.cfg.createUser, UserData: data, UpdateUserProfile: protocol.ProfileSetNX}
 	})
 	if err != nil {
