@@ -25,7 +25,7 @@ type Credentials struct {
 // When the stored session is an anonymous user's, the request carries its
 // token, as every request does: a server gives that user the account.
 //
-// Bad credentials are a 605 *HError naming what is wrong, with nothing sent;
+// Bad credentials are a CodeIncorrectParameter *HError naming what is wrong, with nothing sent;
 // an account that already exists is the server's 400. Register is never
 // retried: a first attempt that reached the server may have created the
 // account.
@@ -48,7 +48,7 @@ func (c *Client) Register(ctx context.Context, cr Credentials) (*UserInfo, error
 //
 // A Client whose session came from a password is not logged in again with
 // WeChat behind its back: once the session has expired, Do and the calls
-// that log in silently are a 604 saying to call LoginWithPassword again.
+// that log in silently are a CodeSessionMissing saying to call LoginWithPassword again.
 func (c *Client) LoginWithPassword(ctx context.Context, cr Credentials) (*UserInfo, error) {
 	kind, body, err := cr.request("LoginWithPassword")
 	if err != nil {
@@ -63,7 +63,7 @@ func (c *Client) LoginWithPassword(ctx context.Context, cr Credentials) (*UserIn
 // LoginAnonymously logs a new anonymous user in, like
 // wx.BaaS.auth.anonymousLogin, and stores the session with
 // is_anonymous_user "1". An anonymous user may not set an account:
-// UpdateAccount, VerifyPhone and RequestEmailVerification are a 612 *HError
+// UpdateAccount, VerifyPhone and RequestEmailVerification are a CodeAnonymous *HError
 // for them; Register gives them one. Concurrent calls share one request.
 func (c *Client) LoginAnonymously(ctx context.Context) (*UserInfo, error) {
 	return c.accountLogin(ctx, credentialKey("anonymous"),

@@ -92,7 +92,7 @@ type config struct {
 // It must be an https URL with a host, and an optional path prefix: no user
 // info, query or fragment. http is allowed for a loopback host (127.0.0.1,
 // ::1, localhost: the emulator), else only with WithInsecureHTTP. New
-// returns a 605 *HError for any other.
+// returns a CodeIncorrectParameter *HError for any other.
 func WithBaseURL(url string) Option {
 	return func(c *config) { c.baseURL, c.baseURLSet = url, true }
 }
@@ -104,7 +104,7 @@ func WithInsecureHTTP() Option { return func(c *config) { c.insecure = true } }
 
 // WithRetry sets how transient failures are retried, DefaultRetry if not
 // given; NoRetry sends every request once. A policy with MaxAttempts below 1,
-// a negative wait or MinWait above MaxWait is a 605 *HError from New.
+// a negative wait or MinWait above MaxWait is a CodeIncorrectParameter *HError from New.
 func WithRetry(p RetryPolicy) Option { return func(c *config) { c.retry = p } }
 
 // WithProtocol sets the protocol generation, by default ProtocolV2.
@@ -173,8 +173,8 @@ type Client struct {
 }
 
 // New returns a Client for the mini-program's ClientID. An empty ClientID is
-// a 602 *HError, as wx.BaaS.init was never called; a ClientID a header cannot
-// carry, or a bad option, is a 605 *HError naming what is wrong. The default
+// a CodeUninitialized *HError, as wx.BaaS.init was never called; a ClientID a header cannot
+// carry, or a bad option, is a CodeIncorrectParameter *HError naming what is wrong. The default
 // base URL needs a ClientID of letters, digits, '-' and '_' only.
 func New(clientID string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(clientID) == "" {

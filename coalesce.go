@@ -20,7 +20,7 @@ const anySession = ""
 // session stale is not valid: it runs a silent login, or takes the result of
 // the login in progress. A session of a password, SMS or anonymous login is
 // not replaced by a WeChat one behind the caller's back: once it has
-// expired, login is a 604 naming the call that opens it again.
+// expired, login is a CodeSessionMissing naming the call that opens it again.
 func (c *Client) login(ctx context.Context, epoch uint64, stale session) (session, error) {
 	if stale.kind != loginWeChat {
 		return session{}, newError(CodeSessionMissing, "the session has expired: "+stale.kind.again(), nil)
@@ -55,7 +55,7 @@ func (c *Client) login(ctx context.Context, epoch uint64, stale session) (sessio
 // if the leader's ends, the waiters start anew, so no caller's cancellation
 // fails another.
 //
-// A call begun before a Logout may not log in after it (604); a call begun
+// A call begun before a Logout may not log in after it (CodeSessionMissing); a call begun
 // while a Logout runs waits for it, so that the Logout cannot clear the
 // session the call is about to get.
 func (c *Client) coalesce(ctx context.Context, epoch uint64, key string, run func(context.Context) (session, error)) (session, error) {

@@ -411,7 +411,7 @@ func TestCurrentAPIDecryptPhoneBadInput(t *testing.T) {
 		name string
 		ev   baas.PhoneNumberEvent
 		out  any
-		code int
+		code baas.Code
 	}{
 		{"no detail", baas.PhoneNumberEvent{}, &out, baas.CodeUnauthorized},
 		{"refused", baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{ErrMsg: "getPhoneNumber:fail user deny"}}, &out, baas.CodeUnauthorized},

@@ -97,8 +97,8 @@ func (u *CurrentUser) UnmarshalJSON(b []byte) error {
 
 // GetCurrentUser returns the server's record of the logged-in user, like
 // wx.BaaS.auth.getCurrentUser: custom fields are in Raw. With no valid
-// session it is a 604 *HError at once, with no network call (it does not log
-// in); a 401 clears the session and is a 604 too.
+// session it is a CodeSessionMissing *HError at once, with no network call (it does not log
+// in); a 401 clears the session and is a CodeSessionMissing too.
 func (c *Client) GetCurrentUser(ctx context.Context) (*CurrentUser, error) {
 	return c.recordCall(ctx, http.MethodGet, func(s session) string { return protocol.UserRecordPath(s.uid) }, nil)
 }
@@ -133,8 +133,8 @@ func (c *Client) recordCall(ctx context.Context, method string, path func(sessio
 }
 
 // asLoggedIn runs send with the stored session, the way the JS SDK's
-// account calls do: no valid session is a 604 with no network call, and a
-// 401 clears the session and is a 604. A successful answer without a body
+// account calls do: no valid session is a CodeSessionMissing with no network call, and a
+// 401 clears the session and is a CodeSessionMissing. A successful answer without a body
 // leaves what send decoded as it was.
 func (c *Client) asLoggedIn(ctx context.Context, send func(session) error) error {
 	s, err := c.loadSession(ctx)

@@ -49,7 +49,7 @@ func (c *Client) DecryptData(ctx context.Context, kind DecryptKind, encryptedDat
 // EncryptedData with the user's session_key, as DecryptData does. It logs
 // in first when there is no valid session.
 //
-// Like LoginWithPhone, an event without a detail is a 603, and so is a
+// Like LoginWithPhone, an event without a detail is a CodeUnauthorized, and so is a
 // refusal (no EncryptedData), whose User is the stored session's user.
 func (c *Client) DecryptPhone(ctx context.Context, ev PhoneNumberEvent, out any) error {
 	d, err := c.checkPhoneEvent(ctx, ev)

@@ -7,7 +7,7 @@ package baas
 //
 // opts may set only what belongs to one user: WithStorage (by default a new
 // MemoryStorage, never c's), WithCodeProvider, WithUserInfoProvider (by
-// default c's) and WithClock. Any other option is a 605 *HError: make
+// default c's) and WithClock. Any other option is a CodeIncorrectParameter *HError: make
 // another backend's Client with New.
 func (c *Client) Derive(opts ...Option) (*Client, error) {
 	cfg := c.cfg

@@ -197,7 +197,7 @@ func TestE2EFaults(t *testing.T) {
 			for _, tc := range []struct {
 				name     string
 				fault    baastest.Fault
-				code     int
+				code     baas.Code
 				sentinel error
 			}{
 				{"drop", baastest.Fault{Drop: true, Times: 1}, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected},
@@ -240,7 +240,7 @@ func TestE2ELogoutFailureKeepsTheSession(t *testing.T) {
 			err = e.c.Logout(ctx)
 			var herr *baas.HError
 			require.ErrorAs(t, err, &herr)
-			assert.Equal(t, http.StatusBadGateway, herr.Code)
+			assert.Equal(t, baas.Code(http.StatusBadGateway), herr.Code)
 			assert.Equal(t, token, e.stored(t, baas.KeyAuthToken), "the session is kept for a retry")
 			require.NoError(t, e.c.Logout(ctx), "the retry finishes the logout")
 			assert.Zero(t, e.store.Len())
@@ -275,7 +275,7 @@ func TestE2EForgedAndForeignDataRefused(t *testing.T) {
 					_, err = e.c.HandleUserInfo(ctx, tc.event(e.wx))
 					var herr *baas.HError
 					require.ErrorAs(t, err, &herr)
-					assert.Equal(t, http.StatusBadRequest, herr.Code)
+					assert.Equal(t, baas.Code(http.StatusBadRequest), herr.Code)
 					assert.Contains(t, herr.Message, tc.want)
 					assert.Equal(t, "", e.stored(t, baas.KeyUserInfo), "nothing authorised is stored")
 					assert.Equal(t, "", e.stored(t, baas.KeyIsLoginedBaaS))
@@ -300,7 +300,7 @@ func TestE2EWrongAppIDOrClientID(t *testing.T) {
 			_, err = c.Login(ctx, true)
 			var herr *baas.HError
 			require.ErrorAs(t, err, &herr)
-			assert.Equal(t, http.StatusUnauthorized, herr.Code)
+			assert.Equal(t, baas.Code(http.StatusUnauthorized), herr.Code)
 			assert.Contains(t, herr.Message, "check the AppID and ClientID configuration")
 			assert.Contains(t, herr.Message, "the code belongs to another AppID")
 
@@ -310,7 +310,7 @@ func TestE2EWrongAppIDOrClientID(t *testing.T) {
 			require.NoError(t, err)
 			_, err = c.Login(ctx, true)
 			require.ErrorAs(t, err, &herr)
-			assert.Equal(t, http.StatusUnauthorized, herr.Code)
+			assert.Equal(t, baas.Code(http.StatusUnauthorized), herr.Code)
 			assert.Contains(t, herr.Message, "check the AppID and ClientID configuration")
 			assert.Contains(t, herr.Message, `unknown ClientID "not-the-client-id"`)
 		})

@@ -13,24 +13,28 @@ import (
 	"github.com/wxbaas/baas/internal/transport"
 )
 
-// Client-side error codes, as the JS SDK numbers them. Any other code of an
+// Code is the code of an *HError: one of the constants below, or the HTTP
+// status the server answered with.
+type Code int
+
+// Client-side error codes, as the JS SDK numbers them. Any other Code of an
 // *HError is the HTTP status the server answered with.
 const (
-	CodeNetworkDisconnected = 600 // no connection could be made, or it broke
-	CodeTimeout             = 601 // the request timed out
-	CodeUninitialized       = 602 // no ClientID, or a required provider is missing
-	CodeUnauthorized        = 603 // the user denied authorization, or no event detail
-	CodeSessionMissing      = 604 // the operation needs a logged-in user
-	CodeIncorrectParameter  = 605 // a wrong argument
-	CodeAnonymous           = 612 // an anonymous user may not do this (set an account)
+	CodeNetworkDisconnected Code = 600 // no connection could be made, or it broke
+	CodeTimeout             Code = 601 // the request timed out
+	CodeUninitialized       Code = 602 // no ClientID, or a required provider is missing
+	CodeUnauthorized        Code = 603 // the user denied authorization, or no event detail
+	CodeSessionMissing      Code = 604 // the operation needs a logged-in user
+	CodeIncorrectParameter  Code = 605 // a wrong argument
+	CodeAnonymous           Code = 612 // an anonymous user may not do this (set an account)
 
 	// Codes of this Go port, outside the JS SDK's range.
-	CodeStorage         = 690 // the Storage failed to read or write the session
-	CodeInvalidResponse = 691 // the server answered with a body that cannot be read
-	CodeCanceled        = 692 // the caller's own context was canceled: not a network failure
+	CodeStorage         Code = 690 // the Storage failed to read or write the session
+	CodeInvalidResponse Code = 691 // the server answered with a body that cannot be read
+	CodeCanceled        Code = 692 // the caller's own context was canceled: not a network failure
 )
 
-var codeMessages = map[int]string{
+var codeMessages = map[Code]string{
 	CodeNetworkDisconnected: "network disconnected",
 	CodeTimeout:             "request timeout",
 	CodeUninitialized:       "uninitialized",
@@ -61,11 +65,12 @@ var (
 )
 
 // HError is the error of every call of this package, like the JS SDK's
-// HError: a code (600–605, 69x, or an HTTP status) and a message.
+// HError: a Code (CodeTimeout, CodeSessionMissing, …, or an HTTP status) and
+// a message.
 type HError struct {
-	Code    int       // a Code constant or the HTTP status
+	Code    Code      // a Code constant or the HTTP status
 	Message string    // what went wrong, for people
-	User    *UserInfo // on a 603 denial: the basic user (id, openid, unionid)
+	User    *UserInfo // on a CodeUnauthorized denial: the basic user (id, openid, unionid)
 	Err     error     // the cause, if any
 }
 
@@ -85,7 +90,7 @@ func (e *HError) Is(target error) bool {
 // newError returns an *HError of code whose message is the standard message
 // of code, then msg when not empty, then what the cause says when it adds
 // something: "690: storage failure: saving the session: disk full".
-func newError(code int, msg string, cause error) *HError {
+func newError(code Code, msg string, cause error) *HError {
 	m := join(codeMessages[code], msg)
 	if c := causeText(cause); c != "" && !strings.Contains(m, c) {
 		m = join(m, c)
@@ -146,7 +151,7 @@ func classify(err error) *HError {
 	}
 	var se *transport.StatusError
 	if errors.As(err, &se) {
-		return &HError{Code: se.Status, Message: se.Message, Err: err}
+		return &HError{Code: Code(se.Status), Message: se.Message, Err: err}
 	}
 	var be *transport.BodyError
 	if errors.As(err, &be) {
@@ -176,16 +181,16 @@ func isTimeout(err error) bool {
 	return errors.Is(err, syscall.ETIMEDOUT)
 }
 
-// ctxError is what a caller gets whose own context ended while waiting: 692
-// when it was canceled, 601 when its deadline passed.
+// ctxError is what a caller gets whose own context ended while waiting: CodeCanceled
+// when it was canceled, CodeTimeout when its deadline passed.
 func ctxError(ctx context.Context) *HError {
 	return classify(context.Cause(ctx))
 }
 
 // storageError is the failure of a Storage doing op ("saving the session"):
-// a 690 that names op and the cause. A canceled or timed-out context keeps
+// a CodeStorage that names op and the cause. A canceled or timed-out context keeps
 // its own code, and so does an *HError the Storage returned with a code
-// other than 690.
+// other than CodeStorage.
 func storageError(op string, err error) *HError {
 	var he *HError
 	switch {

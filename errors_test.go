@@ -18,7 +18,7 @@ import (
 
 var sentinels = []struct {
 	err  error
-	code int
+	code baas.Code
 	text string
 }{
 	{baas.ErrNetworkDisconnected, 600, "600: network disconnected"},
@@ -27,6 +27,7 @@ var sentinels = []struct {
 	{baas.ErrUnauthorized, 603, "603: unauthorized"},
 	{baas.ErrSessionMissing, 604, "604: session missing"},
 	{baas.ErrIncorrectParameter, 605, "605: incorrect parameter type"},
+	{baas.ErrAnonymous, 612, "612: anonymous user is not allowed"},
 	{baas.ErrStorage, 690, "690: storage failure"},
 	{baas.ErrInvalidResponse, 691, "691: invalid response"},
 	{baas.ErrCanceled, 692, "692: request canceled"},
@@ -39,9 +40,9 @@ func TestErrorText(t *testing.T) {
 	}
 	assert.Equal(t, "404: not found", (&baas.HError{Code: 404, Message: "not found"}).Error())
 	assert.Equal(t, "500: ", (&baas.HError{Code: 500}).Error())
-	codes := []int{baas.CodeNetworkDisconnected, baas.CodeTimeout, baas.CodeUninitialized, baas.CodeUnauthorized,
-		baas.CodeSessionMissing, baas.CodeIncorrectParameter, baas.CodeStorage, baas.CodeInvalidResponse, baas.CodeCanceled}
-	assert.Equal(t, []int{600, 601, 602, 603, 604, 605, 690, 691, 692}, codes)
+	codes := []baas.Code{baas.CodeNetworkDisconnected, baas.CodeTimeout, baas.CodeUninitialized, baas.CodeUnauthorized,
+		baas.CodeSessionMissing, baas.CodeIncorrectParameter, baas.CodeAnonymous, baas.CodeStorage, baas.CodeInvalidResponse, baas.CodeCanceled}
+	assert.Equal(t, []baas.Code{600, 601, 602, 603, 604, 605, 612, 690, 691, 692}, codes)
 }
 
 // errors.Is matches any *HError of the sentinel's code, and no other.
@@ -102,7 +103,7 @@ func TestErrorMessageFromServer(t *testing.T) {
 			storeSession(t, r.st, "tok", 42, 0)
 			r.reply(http.MethodGet, "/hserve/v2.5/thing/", tc.status, tc.body)
 			err := r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-			he := requireHError(t, err, tc.status, nil)
+			he := requireHError(t, err, baas.Code(tc.status), nil)
 			assert.Equal(t, tc.want, he.Message)
 			assert.Equal(t, fmt.Sprintf("%d: %s", tc.status, tc.want), err.Error())
 		})
@@ -119,7 +120,7 @@ func TestLoginRefusedMessage(t *testing.T) {
 				r := newMockRig(t, baas.WithProtocol(p.proto))
 				r.reply(http.MethodPost, p.login, status, `{"error_msg":"invalid client"}`)
 				_, err := r.c.Login(context.Background(), true)
-				he := requireHError(t, err, status, nil)
+				he := requireHError(t, err, baas.Code(status), nil)
 				assert.Contains(t, he.Message, "check the AppID and ClientID")
 				assert.Contains(t, he.Message, "invalid client", "the server's word is kept")
 				assert.True(t, strings.HasPrefix(err.Error(), fmt.Sprint(status)+": "), err.Error())
@@ -411,7 +412,7 @@ func TestErrorStorageHErrorKeepsCode(t *testing.T) {
 	p := protoCases[1]
 	for _, tc := range []struct {
 		cause error
-		code  int
+		code  baas.Code
 		text  string
 	}{
 		{&baas.HError{Code: baas.CodeCanceled, Message: "request canceled: context canceled", Err: context.Canceled}, baas.CodeCanceled, "692: request canceled: context canceled"},

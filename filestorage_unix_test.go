@@ -165,7 +165,7 @@ func TestFileStorageWaitingWriterHeedsContext(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		ctx  func() (context.Context, context.CancelFunc)
-		code int
+		code baas.Code
 	}{
 		{"canceled", func() (context.Context, context.CancelFunc) {
 			c, cancel := context.WithCancel(ctx)

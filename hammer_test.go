@@ -77,7 +77,7 @@ func hammer(t *testing.T, pc protoCase) {
 	var (
 		mu      sync.Mutex
 		foreign []error // errors that are not *HError
-		codes   = map[int]int{}
+		codes   = map[baas.Code]int{}
 	)
 	var wg sync.WaitGroup
 	for w := range workers {

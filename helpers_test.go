@@ -269,7 +269,7 @@ func storeSession(t testing.TB, s baas.Storage, token string, uid int64, expires
 
 // requireHError asserts err is an *HError of code matching sentinel (when
 // not nil) and returns it.
-func requireHError(t testing.TB, err error, code int, sentinel error) *baas.HError {
+func requireHError(t testing.TB, err error, code baas.Code, sentinel error) *baas.HError {
 	t.Helper()
 	require.Error(t, err)
 	var he *baas.HError

@@ -13,7 +13,7 @@ import (
 // wx.BaaS.auth.linkWechat; with withUnionID the server links by the WeChat
 // unionid. The openid and unionid the server answers for the user are
 // stored with the session. Like the JS SDK's account calls it does not log
-// in: no valid session, or a 401, is a 604.
+// in: no valid session, or a 401, is a CodeSessionMissing.
 func (c *Client) LinkWechat(ctx context.Context, withUnionID bool) error {
 	epoch := c.epoch.Load()
 	var resp protocol.UserAssociateResponse

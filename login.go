@@ -18,7 +18,7 @@ import (
 //
 // Login(ctx, false) is wx.BaaS.login(): the silent login, then the stored user
 // info if the user authorised it before, else the UserInfoProvider asks the
-// user and HandleUserInfo runs with its answer. A refusal is a 603 *HError
+// user and HandleUserInfo runs with its answer. A refusal is a CodeUnauthorized *HError
 // whose User is the basic user.
 //
 // Concurrent logins on one Client share one code and one request.
@@ -144,7 +144,7 @@ func (c *Client) loginError(err error) error {
 
 // providerError is the failure of a CodeProvider or UserInfoProvider: its
 // own *HError as it is; a canceled or timed-out context with its code; any
-// other error a 600 that names the provider and says what it said.
+// other error a CodeNetworkDisconnected that names the provider and says what it said.
 func providerError(name string, err error) error {
 	herr := classify(err)
 	if herr.Err == err && herr.Code == CodeNetworkDisconnected {

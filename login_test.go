@@ -254,7 +254,7 @@ func TestLoginCodeProviderFails(t *testing.T) {
 		name     string
 		code     string
 		err      error
-		wantCode int
+		wantCode baas.Code
 		wantIs   error
 	}{
 		{"plain error", "", boom, baas.CodeNetworkDisconnected, boom},
@@ -424,7 +424,7 @@ func TestLoginFullProviderError(t *testing.T) {
 	cases := []struct {
 		name     string
 		err      error
-		wantCode int
+		wantCode baas.Code
 		wantIs   error
 	}{
 		{"plain", boom, baas.CodeNetworkDisconnected, boom},

@@ -17,7 +17,7 @@ import (
 //
 // Logout orders itself with the calls around it: once it returns, no call
 // begun before it stores a session (a login in progress is abandoned and
-// fails with a 604), and a call begun while it runs waits for it before
+// fails with a CodeSessionMissing), and a call begun while it runs waits for it before
 // logging in, so that the session such a call gets is not cleared.
 func (c *Client) Logout(ctx context.Context) error {
 	defer c.beginLogout()()

@@ -88,7 +88,7 @@ func TestLogoutFailureKeepsSession(t *testing.T) {
 	cases := []struct {
 		name      string
 		responder httpmock.Responder
-		code      int
+		code      baas.Code
 	}{
 		{"500", httpmock.NewStringResponder(http.StatusInternalServerError, `{"error_msg":"db down"}`), http.StatusInternalServerError},
 		{"502", httpmock.NewStringResponder(http.StatusBadGateway, `<html>bad gateway</html>`), http.StatusBadGateway},

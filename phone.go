@@ -28,7 +28,7 @@ type PhoneNumberDetail struct {
 }
 
 // checkPhoneEvent is what LoginWithPhone and UpdatePhoneNumber refuse before
-// any request: no detail is a 603; a refusal is a 603 whose User is the
+// any request: no detail is a CodeUnauthorized; a refusal is a CodeUnauthorized whose User is the
 // basic user of the stored session, if any.
 func (c *Client) checkPhoneEvent(ctx context.Context, ev PhoneNumberEvent) (*PhoneNumberDetail, error) {
 	d := ev.Detail
@@ -44,7 +44,7 @@ func (c *Client) checkPhoneEvent(ctx context.Context, ev PhoneNumberEvent) (*Pho
 	return d, nil
 }
 
-// refusal is the 603 of a user who refused, with their basic user u.
+// refusal is the CodeUnauthorized of a user who refused, with their basic user u.
 func refusal(errMsg string, u *UserInfo) *HError {
 	msg := "the user denied authorization"
 	if errMsg != "" {
@@ -62,7 +62,7 @@ func refusal(errMsg string, u *UserInfo) *HError {
 // phone_code (the v2.7 request of base library 2.21.2 and later); otherwise
 // the encrypted form alone (v2.5). The new session is stored like a login's.
 //
-// An event without detail is a 603 *HError at once; a refusal is a 603 whose
+// An event without detail is a CodeUnauthorized *HError at once; a refusal is a CodeUnauthorized whose
 // User is the basic user, logging in silently first when there is no valid
 // session. It needs
 // ProtocolV2. A phone login waits for a login in progress on the Client and
@@ -120,7 +120,7 @@ func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*User
 // getPhoneNumber button's event, like wx.BaaS.auth.updatePhoneNumber, and
 // returns the updated record. With overwrite false, a user who already has a
 // phone number gets the server's 400. Like the JS SDK it does not log in: no
-// valid session, or a 401, is a 604.
+// valid session, or a 401, is a CodeSessionMissing.
 func (c *Client) UpdatePhoneNumber(ctx context.Context, ev PhoneNumberEvent, overwrite bool) (*CurrentUser, error) {
 	d, err := c.checkPhoneEvent(ctx, ev)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // user's record (update_userprofile on the wire).
 type SyncUserProfile string
 
-// The values of SyncUserProfile. Any other value is refused with a 605 before
+// The values of SyncUserProfile. Any other value is refused with a CodeIncorrectParameter before
 // anything is sent: the JS SDK silently sends setnx for a value it does not
 // know (even the boolean false), which turns a typo into a different policy.
 const (
@@ -29,7 +29,7 @@ const (
 	SyncNever SyncUserProfile = "false"
 )
 
-// wire returns the update_userprofile value of p, or a 605.
+// wire returns the update_userprofile value of p, or a CodeIncorrectParameter.
 func (p SyncUserProfile) wire() (string, error) {
 	switch p {
 	case "", SyncSetNX:
@@ -48,9 +48,9 @@ func (p SyncUserProfile) wire() (string, error) {
 // code from the CodeProvider and answers the updated record, whose profile
 // is also stored as the user info (so that Login(ctx, false) has it).
 //
-// An event without detail is a 603 *HError at once; a refusal is a 603 whose
+// An event without detail is a CodeUnauthorized *HError at once; a refusal is a CodeUnauthorized whose
 // User is the stored basic user. Like the JS SDK it does not log in: no valid
-// session, or a 401, is a 604. A 403 means the MinCloud console does not let
+// session, or a 401, is a CodeSessionMissing. A 403 means the MinCloud console does not let
 // the SDK update user profiles.
 func (c *Client) UpdateUserInfo(ctx context.Context, ev UserInfoEvent, sync SyncUserProfile) (*CurrentUser, error) {
 	epoch := c.epoch.Load()

@@ -76,7 +76,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 
 				var he *baas.HError
 				require.ErrorAs(t, err, &he)
-				assert.Equal(t, status, he.Code, "%v", err)
+				assert.Equal(t, baas.Code(status), he.Code, "%v", err)
 				assert.Contains(t, he.Message, fmt.Sprintf("redirect refused: the BaaS API does not redirect (%d", status))
 				assert.NotContains(t, err.Error(), other.srv.URL)
 				assert.Empty(t, other.requests(), "nothing re-sent to the redirect's target")
@@ -137,7 +137,7 @@ func TestRedirectUserClientUntouched(t *testing.T) {
 }
 
 // requireCode asserts err is an *HError of code.
-func requireCode(t testing.TB, err error, code int) *baas.HError {
+func requireCode(t testing.TB, err error, code baas.Code) *baas.HError {
 	t.Helper()
 	var he *baas.HError
 	require.ErrorAs(t, err, &he)

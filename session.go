@@ -255,7 +255,7 @@ func (c *Client) storedUserInfo(ctx context.Context) (*UserInfo, error) {
 
 // CurrentUser returns the logged-in user from storage, with no network call:
 // the full user info if the user authorised it, else the basic user. With no
-// valid session it is a 604 *HError.
+// valid session it is a CodeSessionMissing *HError.
 func (c *Client) CurrentUser(ctx context.Context) (*UserInfo, error) {
 	s, err := c.loadSession(ctx)
 	if err != nil {

@@ -155,7 +155,7 @@ func (s *MemoryStorage) Len() int {
 // Get returns a stored value by its short name, like
 // wx.BaaS.storage.get: "uid", "openid", "unionid", "auth_token", "userinfo"
 // (JSON), "session_expires_at", "is_logined_baas" or "is_anonymous_user". The full name
-// ("ifx_baas_uid") works too. An absent value is "". Another name is a 605
+// ("ifx_baas_uid") works too. An absent value is "". Another name is a CodeIncorrectParameter
 // *HError.
 func (c *Client) Get(ctx context.Context, key string) (string, error) {
 	full := keyPrefix + strings.TrimPrefix(key, keyPrefix)

@@ -96,7 +96,7 @@ func TestNewClientID(t *testing.T) {
 	cases := []struct {
 		name, id string
 		opts     []baas.Option
-		code     int // 0: accepted
+		code     baas.Code // 0: accepted
 		why      string
 	}{
 		{"console id", "395062a19e209a770d7b", nil, 0, ""},

@@ -58,8 +58,8 @@ type WechatUserInfo struct {
 // HandleUserInfo takes the event of a <button open-type="getUserInfo">
 // callback, like wx.BaaS.handleUserInfo.
 //
-// An event without detail is a 603 *HError at once, with no network call. A
-// refusal (no user info in the detail) is a 603 *HError whose User is the
+// An event without detail is a CodeUnauthorized *HError at once, with no network call. A
+// refusal (no user info in the detail) is a CodeUnauthorized *HError whose User is the
 // basic user, logging in silently first if needed. On consent the user info
 // is authenticated with the server (V1 with the session's token, V2 with a
 // fresh code), stored, and returned in full.

@@ -17,7 +17,7 @@ const (
 	maxSMSCodeBytes  = 16
 )
 
-// badParam is a 605 *HError saying msg.
+// badParam is a CodeIncorrectParameter *HError saying msg.
 func badParam(msg string) *HError { return newError(CodeIncorrectParameter, msg, nil) }
 
 func checkPassword(field, p string) error {

@@ -75,7 +75,7 @@ func TestSeedFlowBrokenByRotation(t *testing.T) {
 			_, err := c.HandleUserInfo(context.Background(), ev)
 			var he *baas.HError
 			require.ErrorAs(t, err, &he)
-			assert.Equal(t, http.StatusBadRequest, he.Code)
+			assert.Equal(t, baas.Code(http.StatusBadRequest), he.Code)
 			assert.Contains(t, he.Message, "signature mismatch")
 
 			// The same flow with the button pressed again succeeds.
@@ -100,7 +100,7 @@ func TestSeedFlowBrokenByAge(t *testing.T) {
 			_, err := c.HandleUserInfo(context.Background(), ev)
 			var he *baas.HError
 			require.ErrorAs(t, err, &he)
-			assert.Equal(t, http.StatusBadRequest, he.Code)
+			assert.Equal(t, baas.Code(http.StatusBadRequest), he.Code)
 		})
 	}
 }
@@ -130,7 +130,7 @@ func TestWeChatErrorsAtLogin(t *testing.T) {
 					t.Helper()
 					var he *baas.HError
 					require.ErrorAs(t, err, &he)
-					assert.Equal(t, tc.status, he.Code)
+					assert.Equal(t, baas.Code(tc.status), he.Code)
 					assert.Contains(t, he.Message, "WeChat errcode "+tc.meaning)
 					assert.Equal(t, fmt.Sprintf("%d: %s", tc.status, he.Message), he.Error())
 				}
@@ -206,7 +206,7 @@ func TestCodeRateLimit(t *testing.T) {
 	_, err := c.Login(ctx, true)
 	var he *baas.HError
 	require.ErrorAs(t, err, &he)
-	assert.Equal(t, http.StatusTooManyRequests, he.Code)
+	assert.Equal(t, baas.Code(http.StatusTooManyRequests), he.Code)
 	assert.Contains(t, he.Message, "WeChat errcode 45011")
 	assert.Contains(t, he.Message, "more than 100 a minute")
 

@@ -74,7 +74,7 @@ func TestControlUsers(t *testing.T) {
 	err = c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/user/info/1/", nil, nil)
 	var he *baas.HError
 	require.ErrorAs(t, err, &he)
-	assert.Equal(t, http.StatusNotFound, he.Code, "the record is gone: %v", err)
+	assert.Equal(t, baas.Code(http.StatusNotFound), he.Code, "the record is gone: %v", err)
 }
 
 func TestControlCodesFailuresFaultsCalls(t *testing.T) {
@@ -110,7 +110,7 @@ func TestControlCodesFailuresFaultsCalls(t *testing.T) {
 	assert.Equal(t, path, faults[0]["path"])
 	_, err = c.Login(context.Background(), true)
 	require.ErrorAs(t, err, &he)
-	assert.Equal(t, 503, he.Code)
+	assert.Equal(t, baas.Code(503), he.Code)
 	_, err = c.Login(context.Background(), true)
 	require.NoError(t, err, "the fault hit once")
 	require.Equal(t, http.StatusNoContent, call(t, s, "DELETE", "/emulator/v1/faults", "", nil, nil))
@@ -195,7 +195,7 @@ func TestControlExportImport(t *testing.T) {
 	err = annClient.Do(ctx, http.MethodGet, "/hserve/v2.5/user/info/2/", nil, nil)
 	var he *baas.HError
 	require.ErrorAs(t, err, &he)
-	assert.Equal(t, http.StatusNotFound, he.Code)
+	assert.Equal(t, baas.Code(http.StatusNotFound), he.Code)
 
 	// A state of another mini-program, or one that does not hold together, is refused.
 	other := newServer(t)

@@ -138,7 +138,7 @@ func TestReplicasRedisDown(t *testing.T) {
 	cancel()
 	var he *baas.HError
 	require.ErrorAs(t, err, &he)
-	assert.Contains(t, []int{baas.CodeStorage, baas.CodeTimeout}, he.Code, "%v", err)
+	assert.Contains(t, []baas.Code{baas.CodeStorage, baas.CodeTimeout}, he.Code, "%v", err)
 	assert.Less(t, time.Since(start), 3*time.Second)
 	t.Logf("Redis down: %v", err)
 

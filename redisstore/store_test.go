@@ -220,7 +220,7 @@ func TestStoreBadInput(t *testing.T) {
 	assert.False(t, ok, "a refused Set wrote nothing")
 }
 
-func requireCode(t *testing.T, err error, code int) *baas.HError {
+func requireCode(t *testing.T, err error, code baas.Code) *baas.HError {
 	t.Helper()
 	var he *baas.HError
 	require.ErrorAs(t, err, &he)

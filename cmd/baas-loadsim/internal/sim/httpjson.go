@@ -54,7 +54,7 @@ func callJSON(ctx context.Context, hc *http.Client, method, url, token, what str
 		if json.Unmarshal(data, &e) == nil && e.Msg != "" {
 			msg = e.Msg
 		}
-		return &baas.HError{Code: resp.StatusCode, Message: fmt.Sprintf("%s: %s", what, msg)}
+		return &baas.HError{Code: baas.Code(resp.StatusCode), Message: fmt.Sprintf("%s: %s", what, msg)}
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
@@ -65,7 +65,7 @@ func callJSON(ctx context.Context, hc *http.Client, method, url, token, what str
 }
 
 // transportCode classifies a failure to get an answer as the SDK does.
-func transportCode(ctx context.Context, err error) int {
+func transportCode(ctx context.Context, err error) baas.Code {
 	switch {
 	case ctx.Err() == context.Canceled:
 		return baas.CodeCanceled

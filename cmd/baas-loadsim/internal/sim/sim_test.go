@@ -280,7 +280,7 @@ func TestRunControlPlaneToken(t *testing.T) {
 	_, err = s.Run(context.Background())
 	var herr *baas.HError
 	require.ErrorAs(t, err, &herr)
-	assert.Equal(t, http.StatusUnauthorized, herr.Code)
+	assert.Equal(t, baas.Code(http.StatusUnauthorized), herr.Code)
 	assert.ErrorContains(t, err, "injecting the faults: 401: the emulator's control plane: the control plane needs Authorization: Bearer <admin token>")
 	assert.Zero(t, s.Live().Started)
 	assert.Zero(t, srv.Calls(SilentLogin.Path(baas.ProtocolV2)))
@@ -301,7 +301,7 @@ func TestHTTPWeChatErrors(t *testing.T) {
 	_, err := wx.CodeProvider("alice").Code(context.Background())
 	var herr *baas.HError
 	require.ErrorAs(t, err, &herr)
-	assert.Equal(t, http.StatusNotFound, herr.Code)
+	assert.Equal(t, baas.Code(http.StatusNotFound), herr.Code)
 
 	r := runSim(t, Config{Users: 5, Concurrency: 1}, Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: wx})
 	assert.Equal(t, map[string]int64{"404": 5}, step(t, r, SilentLogin).Errors)
