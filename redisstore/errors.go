@@ -5,31 +5,35 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/wxbaas/baas"
 )
 
-// fail is the *baas.HError of a failed Redis call under the bound b of the
-// caller's ctx: 692 or 601 when the caller's context ended, else 690 naming
-// the operation and the cause; the Store's own deadline passing is Redis not
-// answering. No value is ever part of it.
+// ErrNoAnswer is the cause of a call that Redis did not answer within the
+// Store's timeout (WithTimeout) while the caller's context had not ended. It
+// is not context.DeadlineExceeded: the baas package reports it as the
+// storage's failure (690), not as the caller's timeout (601).
+var ErrNoAnswer = errors.New("no answer")
+
+// fail is the error of a failed Redis call doing op under the bound b of
+// the caller's ctx. It wraps the caller's context error when ctx has ended
+// (which the baas package reports as a 692 or a 601), ErrNoAnswer when the
+// Store's own deadline passed, and otherwise the cause. No value is ever
+// part of it.
 func (s *Store) fail(ctx context.Context, b *bounded, op string, err error) error {
 	switch cerr := ended(ctx); {
 	case cerr != nil:
 		if !errors.Is(err, cerr) {
 			err = fmt.Errorf("%w (%w)", cerr, err)
 		}
-		if errors.Is(cerr, context.Canceled) {
-			return &baas.HError{Code: baas.CodeCanceled, Message: "request canceled: redis " + op + ": " + err.Error(), Err: err}
-		}
-		return &baas.HError{Code: baas.CodeTimeout, Message: "request timeout: redis " + op + ": " + err.Error(), Err: err}
 	case b.expired():
-		if !errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
+		// Not wrapped: the cause is the bound's context.DeadlineExceeded, or
+		// the failure rueidis retried until it, which the message names.
+		noAnswer := fmt.Errorf("redis %s: %w within %v (redisstore.WithTimeout)", op, ErrNoAnswer, s.timeout)
+		if errors.Is(err, context.DeadlineExceeded) {
+			return noAnswer
 		}
-		return &baas.HError{Code: baas.CodeStorage, Message: "storage failure: redis " + op + ": no answer within " + s.timeout.String() + " (redisstore.WithTimeout): " + err.Error(), Err: err}
+		return fmt.Errorf("%w: %v", noAnswer, err)
 	}
-	return &baas.HError{Code: baas.CodeStorage, Message: "storage failure: redis " + op + ": " + err.Error(), Err: err}
+	return fmt.Errorf("redis %s: %w", op, err)
 }
 
 // ended is the error of ctx if it has ended, by the clock too: rueidis may

@@ -18,8 +18,9 @@ const (
 	// lock by renewing it while its login runs (a slow WeChat, retries).
 	DefaultLockMaxHold = time.Minute
 	// DefaultTimeout bounds each call to Redis when the caller's context
-	// does not end sooner: a Redis that is down or does not answer is a 690
-	// within this time, not a call that waits for it to come back.
+	// does not end sooner: a Redis that is down or does not answer is an
+	// error within this time (a 690 from the Client), not a call that waits
+	// for it to come back.
 	DefaultTimeout = 3 * time.Second
 )
 
@@ -64,10 +65,11 @@ func WithLockMaxHold(d time.Duration) Option {
 
 // WithTimeout bounds each call to Redis, by default DefaultTimeout; the
 // caller's context bounds it too, and the sooner end wins. Past it the call
-// is a 690 *baas.HError naming the cause: the connection's error when Redis
-// is down (rueidis retries a read until the bound is near, then gives up
-// with it), "no answer within" the timeout when Redis does not answer.
-// Zero leaves it to the caller's context; less than zero keeps the default.
+// fails with an error naming the cause, which a Client reports as a 690:
+// the connection's error when Redis is down (rueidis retries a read until
+// the bound is near, then gives up with it), ErrNoAnswer ("no answer
+// within" the timeout) when Redis does not answer. Zero leaves it to the
+// caller's context; less than zero keeps the default.
 func WithTimeout(d time.Duration) Option {
 	return func(s *Store) {
 		if d >= 0 {

@@ -2,10 +2,9 @@ package redisstore
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/redis/rueidis"
-
-	"github.com/wxbaas/baas"
 )
 
 // Get implements baas.Storage, served from the client-side cache.
@@ -38,9 +37,6 @@ func (s *Store) GetMany(ctx context.Context, keys ...string) (map[string]string,
 // cache unless the cached version is older than the floor. It is shared:
 // callers only read it.
 func (s *Store) read(ctx context.Context) (*snapshot, error) {
-	if s.err != nil {
-		return nil, s.err
-	}
 	bctx, b := s.within(ctx)
 	defer b.release()
 	key := s.snapKey
@@ -83,7 +79,9 @@ func (s *Store) decode(raw string) (*snapshot, error) {
 	}
 	d := &decoded{raw: raw}
 	if err := d.snap.decode(raw); err != nil {
-		return nil, &baas.HError{Code: baas.CodeStorage, Message: "storage failure: redis: " + s.snapKey + " is not a session snapshot", Err: err}
+		// Not the JSON error: it quotes a byte of the value, which may be
+		// a token's.
+		return nil, fmt.Errorf("redis: %s is not a session snapshot", s.snapKey)
 	}
 	s.last.Store(d)
 	return &d.snap, nil

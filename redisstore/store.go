@@ -1,6 +1,8 @@
 package redisstore
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,7 +24,8 @@ const tokenIndex = 4
 
 // Store is a baas.Storage on Redis for the session of one user, shared by
 // every replica of a service that uses the same prefix. It also implements
-// baas.MultiGetter (the session in one cached MGET) and baas.LoginLocker
+// baas.MultiGetter (the session in one GET of its snapshot key, through the
+// client-side cache) and baas.LoginLocker
 // (one login at a time across replicas). It is safe for concurrent use and
 // costs a few dozen bytes: a backend may hold one per user over one
 // rueidis.Client.
@@ -35,7 +38,6 @@ type Store struct {
 	timeout  time.Duration
 	// lockMaxHold bounds the renewals of the login lock; 0: none.
 	lockMaxHold time.Duration
-	err         error // a bad prefix: every call returns it
 
 	// floor is the oldest snapshot version a read may return: that of this
 	// Store's last write, or the one it found on taking the login lock. A
@@ -62,27 +64,27 @@ var (
 // session live in one slot and are written in one atomic script. The values
 // are the strings wx storage holds, readable with a plain GET.
 //
-// A prefix must be a hash tag Redis honours: not empty, and without "}".
-// Every call of a Store with another prefix returns a 605 *baas.HError
-// naming the problem. client should have client-side caching on (rueidis's
-// default); the Store does not close it.
-func New(client rueidis.Client, prefix string, opts ...Option) *Store {
-	s := &Store{client: client, tag: "{" + prefix + "}", cacheTTL: DefaultCacheTTL, lockTTL: DefaultLockTTL, lockMaxHold: DefaultLockMaxHold, timeout: DefaultTimeout}
-	s.snapKey = s.Key(snapshotName)
+// A prefix must be a hash tag Redis honours: not empty, and without "}";
+// New returns an error naming the problem for another prefix, or a nil
+// client. client should have client-side caching on (rueidis's default);
+// the Store does not close it.
+func New(client rueidis.Client, prefix string, opts ...Option) (*Store, error) {
 	switch {
 	case prefix == "":
-		s.err = &baas.HError{Code: baas.CodeIncorrectParameter, Message: "incorrect parameter type: redisstore: the prefix is empty: Redis would not use it as a hash tag"}
+		return nil, errors.New("redisstore: the prefix is empty: Redis would not use it as a hash tag")
 	case strings.Contains(prefix, "}"):
-		s.err = &baas.HError{Code: baas.CodeIncorrectParameter, Message: `incorrect parameter type: redisstore: the prefix holds "}", which would end its hash tag early`}
+		return nil, fmt.Errorf(`redisstore: the prefix %q holds "}", which would end its hash tag early`, prefix)
 	case client == nil:
-		s.err = &baas.HError{Code: baas.CodeIncorrectParameter, Message: "incorrect parameter type: redisstore: the rueidis.Client is nil"}
+		return nil, errors.New("redisstore: the rueidis.Client is nil")
 	}
+	s := &Store{client: client, tag: "{" + prefix + "}", cacheTTL: DefaultCacheTTL, lockTTL: DefaultLockTTL, lockMaxHold: DefaultLockMaxHold, timeout: DefaultTimeout}
+	s.snapKey = s.Key(snapshotName)
 	for _, o := range opts {
 		if o != nil {
 			o(s)
 		}
 	}
-	return s
+	return s, nil
 }
 
 // Key returns the Redis key of a wx storage name under the Store's prefix.

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/redis/rueidis"
@@ -72,16 +73,13 @@ return snap.v
 // carry it, else the stored session's) as the keys' TTL; no TTL for a
 // session that does not expire. Keys the SDK does not keep are refused.
 func (s *Store) Set(ctx context.Context, values map[string]string) error {
-	if s.err != nil {
-		return s.err
-	}
 	exp := ""
 	if v, ok := values[baas.KeySessionExpiresAt]; ok {
 		exp = "0"
 		if v != "" {
 			sec, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || sec <= 0 {
-				return &baas.HError{Code: baas.CodeIncorrectParameter, Message: "incorrect parameter type: redisstore: " + baas.KeySessionExpiresAt + " is not unix seconds"}
+				return fmt.Errorf("redisstore: %s is %q, not a time in unix seconds", baas.KeySessionExpiresAt, v)
 			}
 			exp = strconv.FormatInt(sec*1000, 10)
 		}
@@ -91,7 +89,7 @@ func (s *Store) Set(ctx context.Context, values map[string]string) error {
 	for k, v := range values {
 		i := keyIndex(k)
 		if i < 0 {
-			return &baas.HError{Code: baas.CodeIncorrectParameter, Message: "incorrect parameter type: redisstore: " + strconv.Quote(k) + " is not a key the SDK keeps"}
+			return fmt.Errorf("redisstore: %q is not a key the SDK keeps", k)
 		}
 		args = append(args, strconv.Itoa(i+1), v)
 	}
@@ -108,16 +106,13 @@ func (s *Store) Set(ctx context.Context, values map[string]string) error {
 // Delete implements baas.Storage: the keys, and their values from the
 // snapshot, in one script. Keys the SDK does not keep are refused.
 func (s *Store) Delete(ctx context.Context, keys ...string) error {
-	if s.err != nil {
-		return s.err
-	}
 	if len(keys) == 0 {
 		return nil
 	}
 	full := make([]string, len(keys), len(keys)+1)
 	for i, k := range keys {
 		if keyIndex(k) < 0 {
-			return &baas.HError{Code: baas.CodeIncorrectParameter, Message: "incorrect parameter type: redisstore: " + strconv.Quote(k) + " is not a key the SDK keeps"}
+			return fmt.Errorf("redisstore: %q is not a key the SDK keeps", k)
 		}
 		full[i] = s.Key(k)
 	}
