@@ -18,55 +18,28 @@ const MaxFileStorageSize = 1 << 20
 // FileStorage is a Storage in one JSON file holding an object of key → string
 // value, as wx storage holds it, so that a session outlives the process.
 //
-// # Writes
-//
-// Every Set or Delete that changes something rewrites the whole file
-// atomically: a temporary file ".<name>.<digits>.tmp" in the same directory,
-// synced, made 0600 (it holds the auth token), then renamed over the file. A
-// write that fails changes nothing, on disk or in memory. Once a write has
-// begun it is finished: a context canceled before it begins gives an *HError
-// of code CodeCanceled (CodeTimeout for a deadline), and nothing is written.
-//
-// # Several processes
+// A Set or Delete that changes something replaces the file atomically, with
+// mode 0600 (it holds the auth token): a write that fails changes nothing,
+// on disk or in memory. Once a write has begun it is finished: a context
+// canceled before it begins gives an *HError of code CodeCanceled
+// (CodeTimeout for a deadline), and nothing is written.
 //
 // Several processes may share the file, as two runs of a command line tool
-// do. On systems with flock(2) (Linux, the BSDs, macOS), each Set or Delete
-// holds an advisory lock on the file "<path>.lock" beside it (created once,
-// never removed), reads the file again if another process changed it, and
-// only then applies its change: no update is lost, and a logout in one
-// process is not undone by a write in another. Reads (Get, and the Client's
-// session cache) see a change made by another process as soon as that
-// process's Set or Delete has returned: each costs a stat(2) of the file,
-// which is read again only when it changed. A version of the file is known
-// by its device, inode, size and modification time, and each write gives
-// the new version a modification time later than the one it replaces (a
-// file system's clock may not have ticked since, and it may hand the freed
-// inode of the old version to the new one), so no version is taken for an
-// earlier one. A program that edits the file in place without changing its
-// size or its time may go unseen; this package's writers always replace the
-// file. If another process leaves something at the path that is not a
-// session file, Get, Set and Delete report it; the Client keeps using the
-// session it last read until the file can be read again. On other systems
-// (Windows) there is no lock: one process only should write the file, and
-// readers see its writes as above.
+// do. On systems with flock(2) (Linux, the BSDs, macOS) no update is lost,
+// and a logout in one process is not undone by a write in another; their
+// writes take turns on a lock file "<path>.lock" beside the file, created
+// once and never removed. On other systems (Windows) there is no lock: one
+// process only should write the file. Everywhere, reads (Get, and the
+// Client's session cache) see a change made by another process as soon as
+// that process's Set or Delete has returned. A program that edits the file
+// in place without changing its size or its modification time may go
+// unseen; this package's writers always replace the file. If another
+// process leaves something at the path that is not a session file, Get, Set
+// and Delete report it, and the Client keeps using the session it last read
+// until the file can be read again.
 //
-// # Open
-//
-// NewFileStorage checks at once what would otherwise fail after a login
-// code was spent:
-//   - a symbolic link at the path is followed once, at open: reads, writes
-//     and the lock file then use the file it names, so that every opener of
-//     the same file shares one lock and the link stays a link;
-//   - the file must be a regular file (or not exist yet) of at most
-//     MaxFileStorageSize bytes, holding a JSON object of strings; a FIFO or
-//     a device is refused without being opened for reading, so it cannot
-//     block;
-//   - its directory must exist and be writable (a temporary file is made and
-//     removed there), and the lock file must open.
-//
-// It also removes the temporary files that a write cut short by a crash left
-// behind (they may hold a token): those of this file only, matched by their
-// exact name pattern, and only when no other process is writing.
+// NewFileStorage checks the file, its directory and its lock at once, so
+// that a storage that cannot work fails before a login code is spent.
 //
 // A FileStorage is safe for concurrent use. Its errors are *HError values of
 // code CodeStorage (CodeCanceled or CodeTimeout when the caller's context
@@ -89,10 +62,24 @@ var (
 
 // NewFileStorage returns a FileStorage kept in the file at path, loading it
 // if it exists. A missing file is an empty storage and is created on the
-// first write; its directory must already exist (it is not created). See
-// FileStorage for what is checked. An empty path or one holding a NUL byte
-// gives an *HError of code CodeIncorrectParameter, any other problem one of
-// code CodeStorage, and the file is left as it is.
+// first write; its directory must already exist (it is not created).
+//
+// It checks at once what would otherwise fail after a login code was spent:
+//   - a symbolic link at path is followed once, here: reads, writes and the
+//     lock file then use the file it names, and the link stays a link;
+//   - the file must be a regular file (or not exist yet) of at most
+//     MaxFileStorageSize bytes, holding a JSON object of strings; a FIFO or
+//     a device is refused without being opened for reading, so it cannot
+//     block;
+//   - its directory must exist and be writable, and the lock file must open.
+//
+// It also removes the temporary files that a write of this file cut short
+// by a crash left beside it (they may hold a token), unless another process
+// is writing the file.
+//
+// An empty path or one holding a NUL byte gives an *HError of code
+// CodeIncorrectParameter, any other problem one of code CodeStorage, and
+// the file is left as it is.
 func NewFileStorage(path string) (*FileStorage, error) {
 	switch {
 	case path == "":
@@ -183,6 +170,11 @@ func (s *FileStorage) Delete(ctx context.Context, keys ...string) error {
 // reading what another process wrote, and, if change reports that it
 // changed something, writes the copy to disk and then makes it current. The
 // current map is never modified, so readers only need the lock to load it.
+//
+// The file lock (lock, in filestorage_unix.go) is an advisory flock(2) on
+// lockPath that every process opening the file takes for each write. This
+// storage's own writers take turns on the writers channel before it, so
+// that waiting for a turn heeds ctx.
 func (s *FileStorage) update(ctx context.Context, change func(map[string]string) bool) error {
 	select {
 	case s.writers <- struct{}{}:

@@ -8,7 +8,9 @@ import (
 )
 
 // resolve returns the absolute path of the file, following a symbolic link
-// at path, so that a change of directory does not move the storage.
+// at path, so that a change of directory does not move the storage, and so
+// that every opener of the same file, through the link or not, shares one
+// lock file beside it.
 func resolve(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {

@@ -7,9 +7,14 @@ import (
 	"time"
 )
 
-// fileID tells one version of the file from another: a write renames a new
-// file, of a later modification time, over the path; an edit in place
-// changes its size or its time.
+// fileID tells one version of the file from another, by its device, inode,
+// size and modification time: a write renames a new file, of a later
+// modification time, over the path; an edit in place changes its size or
+// its time. Each write dates the new version after the one it replaces
+// (laterThan), as a file system's clock may not have ticked since and it may
+// hand the freed inode of the old version to the new one: so no version is
+// taken for an earlier one. An edit in place that keeps both the size and
+// the time goes unseen.
 type fileID struct {
 	dev, ino uint64
 	size     int64
@@ -31,7 +36,9 @@ func (s *FileStorage) stat() (fileID, error) {
 	return id, err
 }
 
-// refresh reads the file again if it is not the version last read.
+// refresh reads the file again if it is not the version last read. That
+// check is one stat(2) of the file (statPath), which is all a read costs
+// while no one changes the file.
 func (s *FileStorage) refresh() error {
 	if id, err := s.stat(); err == nil && id == *s.seen.Load() {
 		return nil

@@ -9,10 +9,11 @@ import (
 )
 
 // write replaces the file, whose current version is prev, with m,
-// atomically: a temporary file in the same directory, synced, made 0600,
-// given a modification time after prev's, and renamed over the target, then
-// the directory synced (best effort). On failure the temporary file is
-// removed. It returns the identity of the new version.
+// atomically: a temporary file ".<name>.<digits>.tmp" in the same directory
+// (see isTemp), synced, made 0600, given a modification time after prev's,
+// and renamed over the target, then the directory synced (best effort). On
+// failure the temporary file is removed. It returns the identity of the new
+// version.
 func (s *FileStorage) write(m map[string]string, prev fileID) (id fileID, err error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
