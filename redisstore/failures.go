@@ -25,13 +25,10 @@ func (s *Store) fail(ctx context.Context, b *bounded, op string, err error) erro
 			err = fmt.Errorf("%w (%w)", cerr, err)
 		}
 	case b.expired():
-		// Not wrapped: the cause is the bound's context.DeadlineExceeded, or
-		// the failure rueidis retried until it, which the message names.
-		noAnswer := fmt.Errorf("redis %s: %w within %v (redisstore.WithTimeout)", op, ErrNoAnswer, s.timeout)
-		if errors.Is(err, context.DeadlineExceeded) {
-			return noAnswer
-		}
-		return fmt.Errorf("%w: %v", noAnswer, err)
+		// The cause only as text: it is, or wraps, the bound's
+		// context.DeadlineExceeded, and may name the failure rueidis
+		// retried until then.
+		return fmt.Errorf("redis %s: %w within %v (redisstore.WithTimeout): %v", op, ErrNoAnswer, s.timeout, err)
 	}
 	return fmt.Errorf("redis %s: %w", op, err)
 }

@@ -168,7 +168,7 @@ func TestClientReportsStoreFailures(t *testing.T) {
 	t.Logf("hung: %v", err)
 	assert.Equal(t, baas.CodeStorage, he.Code)
 	assert.ErrorIs(t, err, redisstore.ErrNoAnswer)
-	assert.Regexp(t, `^storage failure: .*redis GET: no answer within 200ms \(redisstore.WithTimeout\)$`, he.Message)
+	assert.Regexp(t, `^storage failure: .*redis GET: no answer within 200ms \(redisstore.WithTimeout\): `, he.Message)
 
 	ctx, cancel := context.WithTimeout(context.Background(), timeout/3)
 	he, err = currentUser(ctx)
