@@ -14,7 +14,6 @@ import (
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
 	"github.com/wxbaas/baas/internal/redistest"
-	"github.com/wxbaas/baas/redisstore"
 )
 
 // BenchmarkLoginCached measures Login(ctx, true) with a valid session on a
@@ -23,7 +22,7 @@ import (
 // BenchmarkRedisRoundTrip.
 func BenchmarkLoginCached(b *testing.B) {
 	r := redistest.Start(b)
-	st := redisstore.New(r.Client(), "bench")
+	st := newStore(b, r.Client(), "bench")
 	c, err := baas.New("bench", baas.WithBaseURL("https://bench.test"), baas.WithStorage(st))
 	require.NoError(b, err)
 	ctx := context.Background()
@@ -64,7 +63,7 @@ func BenchmarkFreshLoginTwoReplicas(b *testing.B) {
 	var clients []*baas.Client
 	for range 2 {
 		c, err := baas.New(srv.ClientID, baas.WithBaseURL(srv.URL),
-			baas.WithStorage(redisstore.New(r.Client(), "fresh")),
+			baas.WithStorage(newStore(b, r.Client(), "fresh")),
 			baas.WithCodeProvider(srv.WeChat().CodeProvider("oBench")),
 			baas.WithHTTPClient(&http.Client{Transport: &http.Transport{}}))
 		require.NoError(b, err)
@@ -107,7 +106,7 @@ func BenchmarkClientsPerUser(b *testing.B) {
 		clients := make([]*baas.Client, users)
 		before := heap()
 		for i := range clients {
-			clients[i], err = app.Derive(baas.WithStorage(redisstore.New(rc, "u"+strconv.Itoa(i))))
+			clients[i], err = app.Derive(baas.WithStorage(newStore(b, rc, "u"+strconv.Itoa(i))))
 			require.NoError(b, err)
 		}
 		idle = float64(heap()-before) / users

@@ -5,12 +5,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestBounded(t *testing.T) {
-	s := New(nil, "x", WithTimeout(time.Minute))
+	s := newTestStore(t, WithTimeout(time.Minute))
 
 	t.Run("a sooner deadline of the caller's needs no bound", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -21,7 +22,7 @@ func TestBounded(t *testing.T) {
 	})
 
 	t.Run("no timeout, no bound", func(t *testing.T) {
-		off := New(nil, "x", WithTimeout(0))
+		off := newTestStore(t, WithTimeout(0))
 		_, b := off.within(context.Background())
 		assert.Nil(t, b)
 		b.release() // a nil bound releases nothing
@@ -61,7 +62,7 @@ func TestBounded(t *testing.T) {
 		<-done
 		assert.ErrorIs(t, ctx.Err(), context.Canceled)
 
-		short := New(nil, "x", WithTimeout(10*time.Millisecond))
+		short := newTestStore(t, WithTimeout(10*time.Millisecond))
 		ctx, b = short.within(context.Background())
 		defer b.release()
 		<-ctx.Done()
@@ -77,3 +78,15 @@ func TestBounded(t *testing.T) {
 }
 
 type ctxKey struct{}
+
+// newTestStore is a Store whose client is never called: the bound needs
+// none.
+func newTestStore(t *testing.T, opts ...Option) *Store {
+	t.Helper()
+	s, err := New(noClient{}, "x", opts...)
+	require.NoError(t, err)
+	return s
+}
+
+// noClient is a rueidis.Client that is not nil and is never called.
+type noClient struct{ rueidis.Client }

@@ -3,7 +3,7 @@
 // all at their next call.
 //
 //	rc, _ := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{"127.0.0.1:6379"}})
-//	store := redisstore.New(rc, "user:42")
+//	store, err := redisstore.New(rc, "user:42") // an error only for a bad prefix or a nil client
 //	c, _ := baas.New(clientID, baas.WithStorage(store), baas.WithCodeProvider(codes))
 //
 // A Store holds the session of one user under one prefix; a backend that
@@ -13,11 +13,14 @@
 // # Reads
 //
 // The session is read on every call of the Client, so a Store reads it in
-// one MGET served from rueidis's server-assisted client-side cache: no round
-// trip while the session has not changed. When another replica changes or
-// deletes a key, Redis pushes an invalidation and the next read goes to the
-// server; WithCacheTTL bounds how long an entry may live should an
-// invalidation be lost.
+// one GET of its snapshot key ({prefix}ifx_baas_session: the whole session
+// as one versioned JSON value, written with the other keys) served from
+// rueidis's server-assisted client-side cache: no round trip while the
+// session has not changed, and never a mix of two writes. When another
+// replica writes the session, Redis pushes an invalidation and the next
+// read goes to the server; WithCacheTTL bounds how long an entry may live
+// should an invalidation be lost. A cached snapshot older than the Store's
+// own last write is read again from the server.
 //
 // # Writes
 //
@@ -42,12 +45,13 @@
 //
 // # Failures
 //
-// Every error is a *baas.HError: 690 naming the Redis operation and its
-// cause when Redis is down or fails, 601 or 692 when the caller's context
-// ended first. Each call to Redis ends by the caller's deadline or the
-// Store's own (WithTimeout, DefaultTimeout), whichever is sooner: a read
-// that rueidis retries while Redis is down gives up before it with the
-// connection's error, and a Redis that does not answer is a 690 "no answer
-// within" it. A failed Set writes nothing. The Store needs no repair when
-// Redis comes back: the next call works.
+// Errors are plain errors naming the Redis operation and its cause, which
+// a Client reports as its own *baas.HError: a 690 when Redis is down, fails
+// or does not answer, a 601 or a 692 when the caller's context ended first
+// (the error then wraps the context's). Each call to Redis ends by the
+// caller's deadline or the Store's own (WithTimeout, DefaultTimeout),
+// whichever is sooner: a read that rueidis retries while Redis is down
+// gives up before it with the connection's error, and a Redis that does not
+// answer is ErrNoAnswer, "no answer within" it. A failed Set writes nothing.
+// The Store needs no repair when Redis comes back: the next call works.
 package redisstore

@@ -14,13 +14,13 @@ import (
 	"github.com/wxbaas/baas/redisstore"
 )
 
-// Redis down is a 690 naming the cause within the caller's deadline; a
-// failed Set leaves no half session; the store works again once Redis is
-// back.
+// Redis down is an error naming the cause (a 690 for the baas package)
+// within the caller's deadline; a failed Set leaves no half session; the
+// store works again once Redis is back.
 func TestStoreRedisDown(t *testing.T) {
 	r := redistest.Start(t)
 	ctx := context.Background()
-	s := redisstore.New(r.Client(), "down")
+	s := newStore(t, r.Client(), "down")
 	require.NoError(t, s.Set(ctx, session(1, "")))
 	r.Stop()
 
@@ -34,10 +34,10 @@ func TestStoreRedisDown(t *testing.T) {
 		start := time.Now()
 		err := op(cctx)
 		cancel()
-		he := requireCode(t, err, baas.CodeStorage)
+		requireStorageFailure(t, err, name)
 		assert.Less(t, time.Since(start), 3*time.Second, name)
 		assert.NotContains(t, err.Error(), "tok-", name)
-		assert.Contains(t, he.Message, "redis", name)
+		assert.Contains(t, err.Error(), "redis", name)
 	}
 
 	r.Restart() // an empty Redis on the same port
@@ -62,8 +62,8 @@ func ops(s func(prefix string) *redisstore.Store) map[string]func(context.Contex
 
 // With rueidis's retries on (its default), a read retries while Redis is
 // down for as long as its context lets it: without a deadline of the
-// caller's, the Store's own (WithTimeout) ends it with a 690 naming the
-// connection's error, not a wait for Redis to come back.
+// caller's, the Store's own (WithTimeout) ends it with an error naming the
+// connection's error (a 690 for the baas package), not a wait for Redis to come back.
 func TestStoreRedisDownRetries(t *testing.T) {
 	r := redistest.Start(t)
 	rc := r.NewClient(rueidis.ClientOption{}) // retries on
@@ -73,23 +73,24 @@ func TestStoreRedisDownRetries(t *testing.T) {
 	defer cancel()
 	for ctxName, ctx := range map[string]context.Context{"background": context.Background(), "cancelable": cancelable} {
 		for name, op := range ops(func(prefix string) *redisstore.Store {
-			return redisstore.New(rc, prefix, redisstore.WithTimeout(timeout))
+			return newStore(t, rc, prefix, redisstore.WithTimeout(timeout))
 		}) {
 			start := time.Now()
 			err := op(ctx)
 			took := time.Since(start)
-			he := requireCode(t, err, baas.CodeStorage)
+			requireStorageFailure(t, err, name)
 			// The first write after the kill meets the old connection's end.
-			assert.Regexp(t, "connection refused|EOF|connection reset|dial tcp", he.Message, name)
+			assert.Regexp(t, "connection refused|EOF|connection reset|dial tcp", err.Error(), name)
 			assert.Less(t, took, timeout+500*time.Millisecond, name)
 			t.Logf("%s, %s: %v after %v", ctxName, name, err, took.Round(time.Millisecond))
 		}
 	}
 }
 
-// A Redis that does not answer: each call is a 690 once the Store's own
-// timeout has passed; a caller's sooner deadline is a 601 at that deadline,
-// a caller's cancellation a 692 by the Store's timeout (at once while
+// A Redis that does not answer: each call fails with ErrNoAnswer (a 690 for
+// the baas package) once the Store's own timeout has passed; a caller's
+// sooner deadline is that deadline's error (a 601) at that deadline, a
+// caller's cancellation context.Canceled (a 692) by the Store's timeout (at once while
 // rueidis's connection is busy: see bounded). The Store works again when
 // Redis answers again.
 //
@@ -104,7 +105,7 @@ func TestStoreRedisHung(t *testing.T) {
 	stores := map[string]*redisstore.Store{}
 	store := func(prefix string) *redisstore.Store {
 		if stores[prefix] == nil {
-			stores[prefix] = redisstore.New(rc, prefix, redisstore.WithTimeout(timeout))
+			stores[prefix] = newStore(t, rc, prefix, redisstore.WithTimeout(timeout))
 		}
 		return stores[prefix]
 	}
@@ -113,9 +114,9 @@ func TestStoreRedisHung(t *testing.T) {
 		start := time.Now()
 		err := op(context.Background())
 		took := time.Since(start)
-		he := requireCode(t, err, baas.CodeStorage)
-		assert.Contains(t, he.Message, "no answer within 200ms", name)
-		assert.ErrorIs(t, err, context.DeadlineExceeded, name)
+		requireStorageFailure(t, err, name)
+		assert.ErrorIs(t, err, redisstore.ErrNoAnswer, name)
+		assert.Contains(t, err.Error(), "no answer within 200ms", name)
 		assert.GreaterOrEqual(t, took, timeout, name)
 		assert.Less(t, took, timeout+slack, name)
 		t.Logf("%s: returned after %v: %v", name, took.Round(time.Millisecond), err)
@@ -124,7 +125,8 @@ func TestStoreRedisHung(t *testing.T) {
 		start = time.Now()
 		err = op(ctx)
 		cancel()
-		requireCode(t, err, baas.CodeTimeout)
+		require.ErrorIs(t, err, context.DeadlineExceeded, name)
+		assert.NotErrorIs(t, err, redisstore.ErrNoAnswer, name)
 		assert.Less(t, time.Since(start), timeout/3+slack, name+": the caller's deadline")
 		t.Logf("%s: deadline in %v, returned after %v: %v", name, timeout/3, time.Since(start).Round(time.Millisecond), err)
 
@@ -132,8 +134,8 @@ func TestStoreRedisHung(t *testing.T) {
 		time.AfterFunc(20*time.Millisecond, cancel)
 		start = time.Now()
 		err = op(ctx)
-		requireCode(t, err, baas.CodeCanceled)
-		assert.ErrorIs(t, err, context.Canceled)
+		require.ErrorIs(t, err, context.Canceled, name)
+		assert.NotErrorIs(t, err, redisstore.ErrNoAnswer, name)
 		assert.Less(t, time.Since(start), timeout+slack, name+": canceled")
 		t.Logf("%s: canceled after 20ms, returned after %v: %v", name, time.Since(start).Round(time.Millisecond), err)
 	}
@@ -143,4 +145,50 @@ func TestStoreRedisHung(t *testing.T) {
 	v, _, err := store("set").Get(ctx, baas.KeyAuthToken)
 	require.NoError(t, err)
 	assert.Equal(t, "tok-3", v)
+}
+
+// What a Client reports of the Store's failures: Redis not answering within
+// the Store's timeout and Redis down are 690s naming the cause, the caller's
+// deadline a 601 and its cancellation a 692.
+func TestClientReportsStoreFailures(t *testing.T) {
+	r := redistest.Start(t)
+	const timeout = 200 * time.Millisecond
+	st := newStore(t, r.Client(), "client", redisstore.WithTimeout(timeout))
+	c, err := baas.New("app", baas.WithStorage(st))
+	require.NoError(t, err)
+	currentUser := func(ctx context.Context) (*baas.HError, error) {
+		_, err := c.CurrentUser(ctx)
+		var he *baas.HError
+		require.ErrorAs(t, err, &he)
+		return he, err
+	}
+
+	r.Pause()
+	he, err := currentUser(context.Background())
+	t.Logf("hung: %v", err)
+	assert.Equal(t, baas.CodeStorage, he.Code)
+	assert.ErrorIs(t, err, redisstore.ErrNoAnswer)
+	assert.Regexp(t, `^storage failure: .*redis GET: no answer within 200ms \(redisstore.WithTimeout\): `, he.Message)
+
+	ctx, cancel := context.WithTimeout(context.Background(), timeout/3)
+	he, err = currentUser(ctx)
+	cancel()
+	t.Logf("hung, the caller's deadline: %v", err)
+	assert.Equal(t, baas.CodeTimeout, he.Code)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	he, err = currentUser(ctx)
+	t.Logf("hung, canceled: %v", err)
+	assert.Equal(t, baas.CodeCanceled, he.Code)
+	assert.ErrorIs(t, err, context.Canceled)
+	r.Resume()
+
+	r.Stop()
+	he, err = currentUser(context.Background())
+	t.Logf("down: %v", err)
+	assert.Equal(t, baas.CodeStorage, he.Code)
+	assert.NotErrorIs(t, err, redisstore.ErrNoAnswer)
+	assert.Regexp(t, `^storage failure: .*redis GET: .*(connection refused|EOF|connection reset|dial tcp)`, he.Message)
 }

@@ -42,8 +42,8 @@ func TestStoreCacheTTLBound(t *testing.T) {
 	r := redistest.Start(t)
 	ctx := context.Background()
 	const cacheTTL = 400 * time.Millisecond
-	reader := redisstore.New(lostInvalidations(t, r), "lost", redisstore.WithCacheTTL(cacheTTL))
-	writer := redisstore.New(r.Client(), "lost")
+	reader := newStore(t, lostInvalidations(t, r), "lost", redisstore.WithCacheTTL(cacheTTL))
+	writer := newStore(t, r.Client(), "lost")
 	require.NoError(t, writer.Set(ctx, session(1, "")))
 	token := func() string {
 		t.Helper()
@@ -69,8 +69,8 @@ func TestStoreCacheTTLBound(t *testing.T) {
 func TestStoreLockReadsCurrent(t *testing.T) {
 	r := redistest.Start(t)
 	ctx := context.Background()
-	late := redisstore.New(lostInvalidations(t, r), "cur", redisstore.WithCacheTTL(time.Minute))
-	other := redisstore.New(r.Client(), "cur")
+	late := newStore(t, lostInvalidations(t, r), "cur", redisstore.WithCacheTTL(time.Minute))
+	other := newStore(t, r.Client(), "cur")
 	m, err := late.GetMany(ctx, baas.KeyAuthToken, baas.KeyUID)
 	require.NoError(t, err)
 	require.Empty(t, m, "cached: no session")

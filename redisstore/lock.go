@@ -67,9 +67,6 @@ return 0
 // invalidation of the session another replica just stored has not reached
 // this one yet.
 func (s *Store) LockLogin(ctx context.Context) (unlock func(), err error) {
-	if s.err != nil {
-		return nil, s.err
-	}
 	key, channel := s.Key(lockName), s.Key(releaseName)
 	owner := newOwner()
 	release := func(stopRenewal func()) func() {

@@ -22,7 +22,7 @@ const silentLoginPath = "/hserve/v2.5/idp/wechat/silent-login/"
 // Client, serving the same mini-program user as the others.
 func replica(t *testing.T, r *redistest.Server, srv *baastest.Server, prefix string, opts ...baas.Option) (*baas.Client, *redisstore.Store) {
 	t.Helper()
-	st := redisstore.New(r.Client(), prefix, redisstore.WithLockTTL(5*time.Second))
+	st := newStore(t, r.Client(), prefix, redisstore.WithLockTTL(5*time.Second))
 	c, err := baas.New(srv.ClientID, append([]baas.Option{
 		baas.WithBaseURL(srv.URL),
 		baas.WithStorage(st),
@@ -157,7 +157,7 @@ func TestReplicasDeadLockHolder(t *testing.T) {
 	t.Cleanup(srv.Close)
 	const lockTTL = 400 * time.Millisecond
 	conn := r.Client()
-	dead := redisstore.New(conn, "alice", redisstore.WithLockTTL(lockTTL))
+	dead := newStore(t, conn, "alice", redisstore.WithLockTTL(lockTTL))
 	_, err := dead.LockLogin(context.Background()) // and never unlocks
 	require.NoError(t, err)
 	conn.Close() // the replica died: its connection, and the lock's renewals, with it
@@ -209,7 +209,7 @@ func TestReplicasSlowLoginKeepsTheLock(t *testing.T) {
 			})
 			clients := make([]*baas.Client, 2)
 			for i := range clients {
-				st := redisstore.New(r.Client(), "slow-"+tc.name, redisstore.WithLockTTL(300*time.Millisecond), redisstore.WithLockMaxHold(tc.hold))
+				st := newStore(t, r.Client(), "slow-"+tc.name, redisstore.WithLockTTL(300*time.Millisecond), redisstore.WithLockMaxHold(tc.hold))
 				c, err := baas.New(srv.ClientID, baas.WithBaseURL(srv.URL), baas.WithStorage(st), baas.WithCodeProvider(slow),
 					baas.WithHTTPClient(&http.Client{Transport: &http.Transport{}}))
 				require.NoError(t, err)

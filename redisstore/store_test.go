@@ -2,12 +2,14 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -26,7 +28,7 @@ func session(i int, expiresAt string) map[string]string {
 
 func TestStoreRoundTrip(t *testing.T) {
 	r := redistest.Start(t)
-	s := redisstore.New(r.Client(), "user:1")
+	s := newStore(t, r.Client(), "user:1")
 	ctx := context.Background()
 
 	_, ok, err := s.Get(ctx, baas.KeyUID)
@@ -59,7 +61,7 @@ func TestStoreRoundTrip(t *testing.T) {
 func TestStoreAtomicSet(t *testing.T) {
 	r := redistest.Start(t)
 	ctx := context.Background()
-	writer, reader := redisstore.New(r.Client(), "race"), redisstore.New(r.Client(), "race")
+	writer, reader := newStore(t, r.Client(), "race"), newStore(t, r.Client(), "race")
 	require.NoError(t, writer.Set(ctx, session(0, "")))
 	var wg sync.WaitGroup
 	for i := range 20 {
@@ -110,7 +112,7 @@ func mapWith(m map[string]string, k, v string) map[string]string {
 func TestStoreTTL(t *testing.T) {
 	r := redistest.Start(t)
 	ctx := context.Background()
-	s := redisstore.New(r.Client(), "ttl")
+	s := newStore(t, r.Client(), "ttl")
 	pttl := func(name string) int64 {
 		t.Helper()
 		v, err := r.Do("PTTL", s.Key(name)).AsInt64()
@@ -182,7 +184,7 @@ func TestStoreClusterHashTag(t *testing.T) {
 	assert.Equal(t, uint16(12182), slot("foo"), "the slot function agrees with Redis's documented example")
 	assert.Equal(t, slot("{user1000}.following"), slot("{user1000}.followers"))
 	for _, prefix := range []string{"user:42", "a{b", "tenant/7:user:99", "x"} {
-		s := redisstore.New(nil, prefix)
+		s := newStore(t, noClient{}, prefix)
 		want := slot(s.Key(baas.KeyUID))
 		for _, name := range []string{baas.KeyOpenID, baas.KeyUnionID, baas.KeyAuthToken, baas.KeyUserInfo,
 			baas.KeySessionExpiresAt, baas.KeyIsLoginedBaaS, "ifx_baas_login_lock"} {
@@ -192,40 +194,70 @@ func TestStoreClusterHashTag(t *testing.T) {
 	}
 }
 
+// New refuses a prefix Redis would not honour as a hash tag, and a nil
+// client.
+func TestNewBadInput(t *testing.T) {
+	for name, tc := range map[string]struct {
+		client rueidis.Client
+		prefix string
+		want   string
+	}{
+		"empty prefix": {noClient{}, "", "redisstore: the prefix is empty: Redis would not use it as a hash tag"},
+		"brace":        {noClient{}, "a}b", `redisstore: the prefix "a}b" holds "}", which would end its hash tag early`},
+		"nil client":   {nil, "ok", "redisstore: the rueidis.Client is nil"},
+	} {
+		s, err := redisstore.New(tc.client, tc.prefix)
+		assert.Nil(t, s, name)
+		assert.EqualError(t, err, tc.want, name)
+	}
+}
+
+// Set and Delete refuse keys the SDK does not keep, and Set an expiry that
+// is not unix seconds, writing nothing: plain errors saying what is wrong,
+// which the baas package reports as a 690.
 func TestStoreBadInput(t *testing.T) {
 	ctx := context.Background()
-	for name, s := range map[string]*redisstore.Store{
-		"empty prefix": redisstore.New(nil, ""),
-		"brace":        redisstore.New(nil, "a}b"),
-		"nil client":   redisstore.New(nil, "ok"),
-	} {
-		_, _, err := s.Get(ctx, baas.KeyUID)
-		requireCode(t, err, baas.CodeIncorrectParameter)
-		requireCode(t, s.Set(ctx, session(1, "")), baas.CodeIncorrectParameter)
-		requireCode(t, s.Delete(ctx, baas.KeyUID), baas.CodeIncorrectParameter)
-		_, err = s.GetMany(ctx, baas.KeyUID)
-		requireCode(t, err, baas.CodeIncorrectParameter)
-		_, err = s.LockLogin(ctx)
-		requireCode(t, err, baas.CodeIncorrectParameter)
-		t.Log(name, err)
-	}
-
 	r := redistest.Start(t)
-	s := redisstore.New(r.Client(), "bad")
-	requireCode(t, s.Set(ctx, map[string]string{"not_ours": "x"}), baas.CodeIncorrectParameter)
-	requireCode(t, s.Set(ctx, map[string]string{baas.KeySessionExpiresAt: "soon"}), baas.CodeIncorrectParameter)
-	requireCode(t, s.Delete(ctx, "not_ours"), baas.CodeIncorrectParameter)
+	s := newStore(t, r.Client(), "bad")
+	for name, tc := range map[string]struct {
+		err  error
+		want string
+	}{
+		"Set, a key not ours":    {s.Set(ctx, map[string]string{"not_ours": "x"}), `redisstore: "not_ours" is not a key the SDK keeps`},
+		"Set, a bad expiry":      {s.Set(ctx, map[string]string{baas.KeySessionExpiresAt: "soon"}), `redisstore: ifx_baas_session_expires_at is "soon", not a time in unix seconds`},
+		"Set, an expiry of zero": {s.Set(ctx, map[string]string{baas.KeySessionExpiresAt: "0"}), `redisstore: ifx_baas_session_expires_at is "0", not a time in unix seconds`},
+		"Delete, a key not ours": {s.Delete(ctx, "not_ours"), `redisstore: "not_ours" is not a key the SDK keeps`},
+	} {
+		requireStorageFailure(t, tc.err, name)
+		assert.EqualError(t, tc.err, tc.want, name)
+	}
 	_, ok, err := s.Get(ctx, baas.KeySessionExpiresAt)
 	require.NoError(t, err)
 	assert.False(t, ok, "a refused Set wrote nothing")
 }
 
-func requireCode(t *testing.T, err error, code baas.Code) *baas.HError {
+// noClient is a rueidis.Client that is not nil, for tests that make a Store
+// without calling Redis.
+type noClient struct{ rueidis.Client }
+
+// newStore is redisstore.New for a client and prefix the test knows good.
+func newStore(tb testing.TB, client rueidis.Client, prefix string, opts ...redisstore.Option) *redisstore.Store {
+	tb.Helper()
+	s, err := redisstore.New(client, prefix, opts...)
+	require.NoError(tb, err)
+	return s
+}
+
+// requireStorageFailure checks that err is a failure of the Store itself: a
+// plain error, neither an *baas.HError nor the caller's context ending, so
+// that the baas package reports it as a 690.
+func requireStorageFailure(t *testing.T, err error, name string) {
 	t.Helper()
+	require.Error(t, err, name)
 	var he *baas.HError
-	require.ErrorAs(t, err, &he)
-	require.Equal(t, code, he.Code, "%v", err)
-	return he
+	require.False(t, errors.As(err, &he), "%s: an *baas.HError: %v", name, err)
+	require.NotErrorIs(t, err, context.Canceled, name)
+	require.NotErrorIs(t, err, context.DeadlineExceeded, name)
 }
 
 // A change made through another client is seen at once, though reads are
@@ -233,7 +265,7 @@ func requireCode(t *testing.T, err error, code baas.Code) *baas.HError {
 func TestStoreInvalidation(t *testing.T) {
 	r := redistest.Start(t)
 	ctx := context.Background()
-	a, b := redisstore.New(r.Client(), "inv"), redisstore.New(r.Client(), "inv")
+	a, b := newStore(t, r.Client(), "inv"), newStore(t, r.Client(), "inv")
 	require.NoError(t, b.Set(ctx, session(1, "")))
 	for range 3 { // cached now
 		m, err := a.GetMany(ctx, baas.KeyAuthToken, baas.KeyUID)
@@ -257,7 +289,7 @@ func TestStoreLock(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("one holder at a time; a release wakes a waiter", func(t *testing.T) {
-		a, b := redisstore.New(r.Client(), "lock1"), redisstore.New(r.Client(), "lock1")
+		a, b := newStore(t, r.Client(), "lock1"), newStore(t, r.Client(), "lock1")
 		unlock, err := a.LockLogin(ctx)
 		require.NoError(t, err)
 		got := make(chan time.Time, 1)
@@ -281,11 +313,11 @@ func TestStoreLock(t *testing.T) {
 
 	t.Run("a dead holder delays others at most the TTL", func(t *testing.T) {
 		conn := r.Client()
-		dead := redisstore.New(conn, "lock2", redisstore.WithLockTTL(300*time.Millisecond))
+		dead := newStore(t, conn, "lock2", redisstore.WithLockTTL(300*time.Millisecond))
 		_, err := dead.LockLogin(ctx) // never released: the replica died
 		require.NoError(t, err)
 		conn.Close() // and with it its connection, and the renewals
-		other := redisstore.New(r.Client(), "lock2", redisstore.WithLockTTL(300*time.Millisecond))
+		other := newStore(t, r.Client(), "lock2", redisstore.WithLockTTL(300*time.Millisecond))
 		start := time.Now()
 		unlock, err := other.LockLogin(ctx)
 		require.NoError(t, err)
@@ -296,7 +328,7 @@ func TestStoreLock(t *testing.T) {
 
 	t.Run("only the owner releases", func(t *testing.T) {
 		// No renewal: the old holder's lock expires under it.
-		s := redisstore.New(r.Client(), "lock3", redisstore.WithLockTTL(200*time.Millisecond), redisstore.WithLockMaxHold(0))
+		s := newStore(t, r.Client(), "lock3", redisstore.WithLockTTL(200*time.Millisecond), redisstore.WithLockMaxHold(0))
 		unlockOld, err := s.LockLogin(ctx)
 		require.NoError(t, err)
 		time.Sleep(300 * time.Millisecond) // expired: another replica may take it
@@ -314,15 +346,15 @@ func TestStoreLock(t *testing.T) {
 
 	t.Run("a login longer than the TTL keeps the lock", func(t *testing.T) {
 		ttl := 300 * time.Millisecond // renewed every 100 ms: a stall of 200 ms would lose it
-		a := redisstore.New(r.Client(), "lock5", redisstore.WithLockTTL(ttl))
+		a := newStore(t, r.Client(), "lock5", redisstore.WithLockTTL(ttl))
 		unlock, err := a.LockLogin(ctx)
 		require.NoError(t, err)
 		taken := time.Now()
 		wctx, cancel := context.WithTimeout(ctx, 4*ttl)
 		defer cancel()
-		_, err = redisstore.New(r.Client(), "lock5", redisstore.WithLockTTL(ttl)).LockLogin(wctx)
-		requireCode(t, err, baas.CodeTimeout)
-		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		_, err = newStore(t, r.Client(), "lock5", redisstore.WithLockTTL(ttl)).LockLogin(wctx)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.NotErrorIs(t, err, redisstore.ErrNoAnswer)
 		t.Logf("held %v, four times the TTL", time.Since(taken))
 		pttl, err := r.Do("PTTL", a.Key("ifx_baas_login_lock")).AsInt64()
 		require.NoError(t, err)
@@ -336,12 +368,12 @@ func TestStoreLock(t *testing.T) {
 
 	t.Run("renewals end at the max hold", func(t *testing.T) {
 		opts := []redisstore.Option{redisstore.WithLockTTL(300 * time.Millisecond), redisstore.WithLockMaxHold(1200 * time.Millisecond)}
-		stuck := redisstore.New(r.Client(), "lock6", opts...)
+		stuck := newStore(t, r.Client(), "lock6", opts...)
 		unlockStuck, err := stuck.LockLogin(ctx) // a login that never ends
 		require.NoError(t, err)
 		defer unlockStuck()
 		start := time.Now()
-		unlock, err := redisstore.New(r.Client(), "lock6", opts...).LockLogin(ctx)
+		unlock, err := newStore(t, r.Client(), "lock6", opts...).LockLogin(ctx)
 		require.NoError(t, err)
 		unlock()
 		waited := time.Since(start)
@@ -351,7 +383,7 @@ func TestStoreLock(t *testing.T) {
 	})
 
 	t.Run("the renewals stop with the release", func(t *testing.T) {
-		a := redisstore.New(r.Client(), "lock7", redisstore.WithLockTTL(30*time.Millisecond))
+		a := newStore(t, r.Client(), "lock7", redisstore.WithLockTTL(30*time.Millisecond))
 		unlock, err := a.LockLogin(ctx) // the connection and its goroutines are made
 		require.NoError(t, err)
 		time.Sleep(100 * time.Millisecond) // rueidis's own, once it is used from two goroutines
@@ -371,7 +403,7 @@ func TestStoreLock(t *testing.T) {
 		assert.LessOrEqual(t, after, before, "the renewals stopped")
 		assert.Greater(t, during, before, "one renews the lock")
 		// A new holder's lock is not the old holder's to renew.
-		b := redisstore.New(r.Client(), "lock7", redisstore.WithLockTTL(30*time.Millisecond), redisstore.WithLockMaxHold(0))
+		b := newStore(t, r.Client(), "lock7", redisstore.WithLockTTL(30*time.Millisecond), redisstore.WithLockMaxHold(0))
 		_, err = b.LockLogin(ctx)
 		require.NoError(t, err)
 		assert.Eventually(t, func() bool {
@@ -381,16 +413,16 @@ func TestStoreLock(t *testing.T) {
 	})
 
 	t.Run("a canceled waiter leaves at once", func(t *testing.T) {
-		a := redisstore.New(r.Client(), "lock4")
+		a := newStore(t, r.Client(), "lock4")
 		unlock, err := a.LockLogin(ctx)
 		require.NoError(t, err)
 		defer unlock()
 		cctx, cancel := context.WithCancel(ctx)
 		time.AfterFunc(50*time.Millisecond, cancel)
 		start := time.Now()
-		_, err = redisstore.New(r.Client(), "lock4").LockLogin(cctx)
-		requireCode(t, err, baas.CodeCanceled)
-		assert.ErrorIs(t, err, context.Canceled)
+		_, err = newStore(t, r.Client(), "lock4").LockLogin(cctx)
+		require.ErrorIs(t, err, context.Canceled)
+		assert.Contains(t, err.Error(), "redis waiting for the login lock")
 		assert.Less(t, time.Since(start), time.Second)
 	})
 }
@@ -400,18 +432,19 @@ func TestStoreLock(t *testing.T) {
 func TestStoreBadSnapshot(t *testing.T) {
 	r := redistest.Start(t)
 	ctx := context.Background()
-	s := redisstore.New(r.Client(), "bad")
+	s := newStore(t, r.Client(), "bad")
 	require.NoError(t, r.Do("SET", s.Key("ifx_baas_session"), `tok-secret not json`).Error())
 
 	_, _, err := s.Get(ctx, baas.KeyAuthToken)
-	he := requireCode(t, err, baas.CodeStorage)
-	assert.Contains(t, he.Message, "{bad}ifx_baas_session is not a session snapshot")
-	assert.NotContains(t, he.Message, "tok-secret")
+	requireStorageFailure(t, err, "Get")
+	assert.EqualError(t, err, "redis: {bad}ifx_baas_session is not a session snapshot")
 	_, err = s.GetMany(ctx, baas.KeyAuthToken)
-	requireCode(t, err, baas.CodeStorage)
+	requireStorageFailure(t, err, "GetMany")
+	assert.EqualError(t, err, "redis: {bad}ifx_baas_session is not a session snapshot")
 
 	_, err = s.LockLogin(ctx)
-	requireCode(t, err, baas.CodeStorage)
+	requireStorageFailure(t, err, "LockLogin")
+	assert.EqualError(t, err, "redis: {bad}ifx_baas_session is not a session snapshot")
 	n, err := r.Do("EXISTS", s.Key("ifx_baas_login_lock")).AsInt64()
 	require.NoError(t, err)
 	assert.Zero(t, n, "the lock was given back")
@@ -430,7 +463,7 @@ func TestStoreBadSnapshot(t *testing.T) {
 func TestStoreEmptyValues(t *testing.T) {
 	r := redistest.Start(t)
 	ctx := context.Background()
-	s := redisstore.New(r.Client(), "empty")
+	s := newStore(t, r.Client(), "empty")
 	require.NoError(t, s.Set(ctx, map[string]string{baas.KeyUID: "1", baas.KeyUserInfo: "", baas.KeyIsLoginedBaaS: ""}))
 	v, ok, err := s.Get(ctx, baas.KeyUserInfo)
 	require.NoError(t, err)

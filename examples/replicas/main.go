@@ -67,9 +67,13 @@ func run(ctx context.Context, w io.Writer, addr string, burst int) error {
 			return fmt.Errorf("connecting to Redis at %s (start one, or pass -redis or set REDIS_ADDR): %w", addr, err)
 		}
 		defer rc.Close()
+		store, err := redisstore.New(rc, "replicas-example:oAlice")
+		if err != nil {
+			return err
+		}
 		c, err := baas.New(srv.ClientID,
 			baas.WithBaseURL(srv.URL),
-			baas.WithStorage(redisstore.New(rc, "replicas-example:oAlice")),
+			baas.WithStorage(store),
 			baas.WithCodeProvider(wx.CodeProvider("oAlice")),
 			baas.WithHTTPClient(&http.Client{Transport: &http.Transport{}}),
 		)

@@ -1,0 +1,127 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/redis/rueidis"
+
+	"github.com/wxbaas/baas"
+)
+
+// setScript writes values and the snapshot, and sets the session's expiry
+// on all the keys, in one step. KEYS: the session keys (sessionKeys order),
+// then the snapshot. ARGV[1]: the expiry in unix milliseconds, "0" for none,
+// "" to keep the session's (the token key's); then pairs of a key's index in
+// KEYS and its value.
+var setScript = rueidis.NewLuaScript(`
+local exp = ARGV[1]
+local raw = redis.call('GET', KEYS[#KEYS])
+local snap = {v = 0, k = {}}
+if raw then snap = cjson.decode(raw) end
+snap.v = snap.v + 1
+for i = 2, #ARGV, 2 do
+  local key = KEYS[tonumber(ARGV[i])]
+  redis.call('SET', key, ARGV[i + 1])
+  snap.k[string.sub(key, string.find(key, '}', 1, true) + 1)] = ARGV[i + 1]
+end
+redis.call('SET', KEYS[#KEYS], cjson.encode(snap))
+local ttl = 0
+if exp == '' then
+  ttl = redis.call('PTTL', KEYS[` + strconv.Itoa(tokenIndex) + `])
+  if ttl == -2 then
+    return snap.v
+  end
+end
+for i = 1, #KEYS do
+  if exp == '0' or ttl == -1 then
+    redis.call('PERSIST', KEYS[i])
+  elseif exp ~= '' then
+    redis.call('PEXPIREAT', KEYS[i], exp)
+  else
+    redis.call('PEXPIRE', KEYS[i], ttl)
+  end
+end
+return snap.v
+`)
+
+// deleteScript removes keys and their values from the snapshot, in one
+// step. KEYS: the keys, then the snapshot. A snapshot left with no value
+// keeps its version for an hour, so that a cached older one is known stale.
+var deleteScript = rueidis.NewLuaScript(`
+local raw = redis.call('GET', KEYS[#KEYS])
+for i = 1, #KEYS - 1 do
+  redis.call('DEL', KEYS[i])
+end
+local snap = {v = 0, k = {}}
+if raw then snap = cjson.decode(raw) end
+snap.v = snap.v + 1
+for i = 1, #KEYS - 1 do
+  snap.k[string.sub(KEYS[i], string.find(KEYS[i], '}', 1, true) + 1)] = nil
+end
+if next(snap.k) == nil then
+  redis.call('SET', KEYS[#KEYS], cjson.encode(snap), 'EX', 3600)
+else
+  redis.call('SET', KEYS[#KEYS], cjson.encode(snap), 'KEEPTTL')
+end
+return snap.v
+`)
+
+// Set implements baas.Storage: all the values, or none, in one script, with
+// the session's expiry (the ifx_baas_session_expires_at value, when values
+// carry it, else the stored session's) as the keys' TTL; no TTL for a
+// session that does not expire. Keys the SDK does not keep are refused.
+func (s *Store) Set(ctx context.Context, values map[string]string) error {
+	exp := ""
+	if v, ok := values[baas.KeySessionExpiresAt]; ok {
+		exp = "0"
+		if v != "" {
+			sec, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || sec <= 0 {
+				return fmt.Errorf("redisstore: %s is %q, not a time in unix seconds", baas.KeySessionExpiresAt, v)
+			}
+			exp = strconv.FormatInt(sec*1000, 10)
+		}
+	}
+	args := make([]string, 1, 1+2*len(values))
+	args[0] = exp
+	for k, v := range values {
+		i := keyIndex(k)
+		if i < 0 {
+			return fmt.Errorf("redisstore: %q is not a key the SDK keeps", k)
+		}
+		args = append(args, strconv.Itoa(i+1), v)
+	}
+	bctx, b := s.within(ctx)
+	defer b.release()
+	v, err := setScript.Exec(bctx, s.client, s.keys(), args).AsInt64()
+	if err != nil {
+		return s.fail(ctx, b, "saving", err)
+	}
+	s.raiseFloor(v)
+	return nil
+}
+
+// Delete implements baas.Storage: the keys, and their values from the
+// snapshot, in one script. Keys the SDK does not keep are refused.
+func (s *Store) Delete(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	full := make([]string, len(keys), len(keys)+1)
+	for i, k := range keys {
+		if keyIndex(k) < 0 {
+			return fmt.Errorf("redisstore: %q is not a key the SDK keeps", k)
+		}
+		full[i] = s.Key(k)
+	}
+	bctx, b := s.within(ctx)
+	defer b.release()
+	v, err := deleteScript.Exec(bctx, s.client, append(full, s.snapKey), nil).AsInt64()
+	if err != nil {
+		return s.fail(ctx, b, "deleting", err)
+	}
+	s.raiseFloor(v)
+	return nil
+}
