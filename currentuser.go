@@ -44,36 +44,10 @@ type CurrentUser struct {
 	Raw map[string]any `json:"-"`
 }
 
-// record is the wire form of a user record: ids as number or string, and
-// the phone under either name servers have used.
-type record struct {
-	ID           protocol.ID `json:"id"`
-	OpenID       string      `json:"openid"`
-	UnionID      string      `json:"unionid"`
-	Nickname     string      `json:"nickname"`
-	Avatar       string      `json:"avatar"`
-	Gender       int         `json:"gender"`
-	City         string      `json:"city"`
-	Province     string      `json:"province"`
-	Country      string      `json:"country"`
-	Language     string      `json:"language"`
-	Phone        string      `json:"phone"`
-	PhoneAlt     string      `json:"_phone"`
-	IsAuthorized bool        `json:"is_authorized"`
-	CreatedAt    int64       `json:"created_at"`
-	UpdatedAt    int64       `json:"updated_at"`
-
-	Username      string `json:"_username"`
-	Email         string `json:"_email"`
-	EmailVerified bool   `json:"_email_verified"`
-	PhoneVerified bool   `json:"_phone_verified"`
-	Anonymous     bool   `json:"_anonymous"`
-}
-
 // UnmarshalJSON reads a user record: the known fields, and all of it into
 // Raw.
 func (u *CurrentUser) UnmarshalJSON(b []byte) error {
-	var r record
+	var r protocol.UserRecord
 	if err := json.Unmarshal(b, &r); err != nil {
 		return err
 	}
@@ -90,7 +64,7 @@ func (u *CurrentUser) UnmarshalJSON(b []byte) error {
 		Username: r.Username, Email: r.Email, EmailVerified: r.EmailVerified, PhoneVerified: r.PhoneVerified, Anonymous: r.Anonymous,
 	}
 	if u.Phone == "" {
-		u.Phone = r.PhoneAlt
+		u.Phone = r.PhoneAccount
 	}
 	return nil
 }

@@ -238,7 +238,7 @@ func recordOf(u *user) protocol.UserRecord {
 	r := u.rec
 	p := &r.profile
 	return protocol.UserRecord{
-		ID:           u.id,
+		ID:           protocol.ID(u.id),
 		Nickname:     p.NickName,
 		Avatar:       p.AvatarURL,
 		Gender:       p.Gender,

@@ -32,7 +32,7 @@ type v2Session struct {
 }
 
 func (o *opened) v1() v1Session {
-	return v1Session{Token: o.token, ExpiresIn: o.expiresIn, UserID: o.user.ID, OpenID: o.user.OpenID, UnionID: o.user.UnionID}
+	return v1Session{Token: o.token, ExpiresIn: o.expiresIn, UserID: int64(o.user.ID), OpenID: o.user.OpenID, UnionID: o.user.UnionID}
 }
 
 func (o *opened) v2() v2Session { return v2Session{v1Session: o.v1(), UserInfo: o.user} }

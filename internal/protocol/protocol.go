@@ -145,9 +145,11 @@ type ErrorBody struct {
 	Message  string `json:"message,omitempty"`
 }
 
-// UserRecord is the body of GET /hserve/v2.5/user/info/{id}/.
+// UserRecord is the body of GET /hserve/v2.5/user/info/{id}/ and of the
+// calls that answer the record: the one wire form of a record, for the
+// client and the emulator. Servers have sent the id as a number or a string.
 type UserRecord struct {
-	ID           int64  `json:"id"`
+	ID           ID     `json:"id"`
 	Nickname     string `json:"nickname"`
 	Avatar       string `json:"avatar"`
 	Gender       int    `json:"gender"`
