@@ -67,7 +67,7 @@ func TestE2ELoginWithPhone(t *testing.T) {
 		e := newE2E(t, baas.ProtocolV2, nil)
 		_, err := e.c.LoginWithPhone(ctx, e.wx.DenyPhoneNumber("oAlice"))
 		he := requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
-		assert.Contains(t, he.Message, baastest.PhoneDenyErrMsg)
+		assert.Contains(t, he.Message, "getPhoneNumber:fail user deny")
 	})
 	t.Run("create_user false", func(t *testing.T) {
 		e := newE2E(t, baas.ProtocolV2, nil, baas.WithCreateUser(false))
@@ -210,13 +210,13 @@ func TestE2EDecryptData(t *testing.T) {
 	require.NoError(t, err)
 
 	data, iv := e.wx.GetWeRunData("oAlice")
-	var run baastest.WeRunData
+	var run weRunData
 	require.NoError(t, e.c.DecryptData(ctx, baas.DecryptWeRunData, data, iv, &run))
 	require.Len(t, run.StepInfoList, 3)
 	assert.Equal(t, 6000, run.StepInfoList[0].Step)
 
 	data, iv = e.wx.GetShareInfo("oAlice", "tGroup42")
-	var share baastest.ShareInfo
+	var share shareInfo
 	require.NoError(t, e.c.DecryptData(ctx, baas.DecryptOpenGID, data, iv, &share))
 	assert.Equal(t, "tGroup42", share.OpenGID)
 
@@ -263,7 +263,7 @@ func TestE2ELoginWithPhoneStoresASession(t *testing.T) {
 	e := newE2E(t, baas.ProtocolV2, []baastest.Option{baastest.WithClock(clock.now)}, baas.WithClock(clock.now))
 	u, err := e.c.LoginWithPhone(ctx, e.wx.GetPhoneNumber("oAlice"))
 	require.NoError(t, err)
-	expiresAt := clock.now().Unix() + int64(baastest.DefaultExpiresIn/time.Second) - 30
+	expiresAt := clock.now().Unix() + int64(emulatorExpiresIn/time.Second) - 30
 	assert.Equal(t, baas.UserInfo{ID: 1, OpenID: "oAlice", ExpiresAt: expiresAt}, *u)
 	assert.Equal(t, "1", e.stored(t, baas.KeyUID))
 	assert.Len(t, e.stored(t, baas.KeyAuthToken), 32)
@@ -284,7 +284,7 @@ func TestE2ELoginWithPhoneKeyAged(t *testing.T) {
 	e := newE2E(t, baas.ProtocolV2, []baastest.Option{baastest.WithClock(clock.now)}, baas.WithClock(clock.now))
 	ev := e.wx.GetPhoneNumber("oAlice")
 	ev.Detail.Code = ""
-	clock.advance(baastest.DefaultSessionKeyRefresh)
+	clock.advance(emulatorKeyRefresh)
 	_, err := e.c.LoginWithPhone(ctx, ev)
 	he := requireHError(t, err, http.StatusBadRequest, nil)
 	assert.Contains(t, he.Message, "session_key")
@@ -380,12 +380,12 @@ func TestE2EDecryptDataLogsInAndChecksTheKind(t *testing.T) {
 	ctx := context.Background()
 	e := newE2E(t, baas.ProtocolV2, nil)
 	enc, iv := e.wx.GetShareInfo("oAlice", "tGfamily")
-	var share baastest.ShareInfo
+	var share shareInfo
 	require.NoError(t, e.c.DecryptData(ctx, baas.DecryptOpenGID, enc, iv, &share))
 	assert.Equal(t, "tGfamily", share.OpenGID)
 	assert.Equal(t, 1, e.srv.Calls("/hserve/v2.5/idp/wechat/silent-login/"), "logged in first")
 
-	var run baastest.WeRunData
+	var run weRunData
 	err := e.c.DecryptData(ctx, baas.DecryptWeRunData, enc, iv, &run)
 	he := requireHError(t, err, http.StatusBadRequest, nil)
 	assert.Equal(t, "400: encryptedData is not we-run-data data: it has no stepInfoList", he.Error())

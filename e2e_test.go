@@ -1,9 +1,12 @@
 package baas_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,7 +28,7 @@ func TestE2EFullFlow(t *testing.T) {
 			e := newE2E(t, proto, []baastest.Option{baastest.WithClock(clock.now)}, baas.WithClock(clock.now))
 			ctx := context.Background()
 			p := pc
-			expiresAt := clock.now().Unix() + int64(baastest.DefaultExpiresIn/time.Second) - 30
+			expiresAt := clock.now().Unix() + int64(emulatorExpiresIn/time.Second) - 30
 
 			u, err := e.c.Login(ctx, true)
 			require.NoError(t, err)
@@ -255,16 +258,18 @@ func TestE2EForgedAndForeignDataRefused(t *testing.T) {
 			ctx := context.Background()
 			cases := []struct {
 				name  string
-				event func(wx *baastest.WeChat) baas.UserInfoEvent
+				event func(t *testing.T, e *e2e) baas.UserInfoEvent
 				want  string
 			}{
-				{"forged signature", func(wx *baastest.WeChat) baas.UserInfoEvent {
-					ev := wx.GetUserInfo("oAlice")
+				{"forged signature", func(t *testing.T, e *e2e) baas.UserInfoEvent {
+					ev := e.wx.GetUserInfo("oAlice")
 					ev.Detail.RawData = `{"nickName":"Mallory","gender":1,"language":"en","city":"","province":"","country":"","avatarUrl":""}`
 					return ev
 				}, "signature"},
-				{"watermark of another AppID", func(wx *baastest.WeChat) baas.UserInfoEvent {
-					return wx.GetUserInfoForApp("wx0000000000000000", "oAlice")
+				{"watermark of another AppID", func(t *testing.T, e *e2e) baas.UserInfoEvent {
+					var ev baas.UserInfoEvent
+					wxOverHTTP(t, e.srv, "/emulator/wx/userinfo", map[string]string{"openid": "oAlice", "appid": "wx0000000000000000"}, &ev)
+					return ev
 				}, "appid"},
 			}
 			for _, tc := range cases {
@@ -272,7 +277,7 @@ func TestE2EForgedAndForeignDataRefused(t *testing.T) {
 					e := newE2E(t, proto, nil)
 					_, err := e.c.Login(ctx, true)
 					require.NoError(t, err)
-					_, err = e.c.HandleUserInfo(ctx, tc.event(e.wx))
+					_, err = e.c.HandleUserInfo(ctx, tc.event(t, e))
 					var herr *baas.HError
 					require.ErrorAs(t, err, &herr)
 					assert.Equal(t, baas.Code(http.StatusBadRequest), herr.Code)
@@ -293,7 +298,17 @@ func TestE2EWrongAppIDOrClientID(t *testing.T) {
 			// A code issued to another mini-program.
 			e := newE2E(t, proto, nil)
 			foreign := baas.CodeProviderFunc(func(context.Context) (string, error) {
-				return e.wx.LoginForApp("wx0000000000000000", "oAlice"), nil
+				resp, err := http.Post(e.srv.URL+"/emulator/wx/login", "application/json",
+					strings.NewReader(`{"openid": "oAlice", "appid": "wx0000000000000000"}`))
+				if err != nil {
+					return "", err
+				}
+				defer resp.Body.Close()
+				var code struct{ Code string }
+				if err := json.NewDecoder(resp.Body).Decode(&code); err != nil || code.Code == "" {
+					return "", fmt.Errorf("no code over HTTP: status %d, %v", resp.StatusCode, err)
+				}
+				return code.Code, nil
 			})
 			c, err := baas.New(e.srv.ClientID, baas.WithBaseURL(e.srv.URL), baas.WithProtocol(proto), baas.WithCodeProvider(foreign))
 			require.NoError(t, err)
@@ -374,4 +389,18 @@ func TestE2EV1HandleUserInfoAfterKeyRotation(t *testing.T) {
 	he := requireHError(t, err, http.StatusBadRequest, nil)
 	assert.NotContains(t, he.Error(), ev.Detail.EncryptedData)
 	assert.Equal(t, 4, e.srv.Calls("/hserve/v1.4/session/authenticate/"), "one more attempt, not a loop")
+}
+
+// wxOverHTTP asks the emulator's WeChat over HTTP, as a client in another
+// language would (and as the only way to be another mini-program): POST
+// body as JSON to path, the answer decoded into out.
+func wxOverHTTP(t *testing.T, srv *baastest.Server, path string, body, out any) {
+	t.Helper()
+	raw, err := json.Marshal(body)
+	require.NoError(t, err)
+	resp, err := http.Post(srv.URL+path, "application/json", bytes.NewReader(raw))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(out))
 }

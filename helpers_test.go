@@ -281,6 +281,25 @@ func requireHError(t testing.TB, err error, code baas.Code, sentinel error) *baa
 	return he
 }
 
+// The emulator's defaults, as baastest documents them.
+const (
+	emulatorExpiresIn  = 30 * 24 * time.Hour // the session lifetime (WithExpiresIn)
+	emulatorKeyRefresh = 5 * time.Minute     // the session_key's minimum age (WithSessionKeyRefresh)
+)
+
+// weRunData is what wx.getWeRunData's encryptedData holds, decrypted.
+type weRunData struct {
+	StepInfoList []struct {
+		Timestamp int64 `json:"timestamp"`
+		Step      int   `json:"step"`
+	} `json:"stepInfoList"`
+}
+
+// shareInfo is what wx.getShareInfo's encryptedData holds, decrypted.
+type shareInfo struct {
+	OpenGID string `json:"openGId"`
+}
+
 // clockStart is the time the test clocks start at.
 const clockStart = 1_700_000_000
 

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -64,6 +66,54 @@ func silentLogins(b *testing.B, s *baastest.Server) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
+}
+
+// BenchmarkSilentLoginWithHeavyVerifier is BenchmarkSilentLogin while one
+// client keeps sending V2 authenticate with user data of about 50 KiB, whose
+// signature and decryption take the most time a request can: it shows
+// whether verifying holds up everyone else's logins.
+func BenchmarkSilentLoginWithHeavyVerifier(b *testing.B) {
+	s := baastest.NewServer(baastest.WithCodeRateLimit(0)) // the same users log in again and again
+	b.Cleanup(s.Close)
+	wx := s.WeChat()
+	wx.AddUser(baastest.User{OpenID: "heavy", NickName: strings.Repeat("x", 22<<10)})
+	stop := make(chan struct{})
+	var verified atomic.Int64
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		hc := &http.Client{Transport: &http.Transport{}}
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			ev := wx.GetUserInfo("heavy")
+			d := ev.Detail
+			body, _ := jsonBody(protocol.V2AuthRequest{Code: wx.Login("heavy"), CreateUser: true,
+				UserData: protocol.UserData{RawData: d.RawData, Signature: d.Signature, EncryptedData: d.EncryptedData, IV: d.IV}})
+			req, _ := http.NewRequest(http.MethodPost, s.URL+"/hserve/v2.5/idp/wechat/authenticate/", bytes.NewReader(body))
+			req.Header.Set(protocol.HeaderClientID, s.ClientID)
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated {
+				b.Errorf("heavy verifier: status %d", resp.StatusCode)
+				return
+			}
+			verified.Add(1)
+		}
+	})
+	b.Cleanup(func() {
+		close(stop)
+		wg.Wait()
+	})
+	silentLogins(b, s)
+	b.ReportMetric(float64(verified.Load())/b.Elapsed().Seconds(), "verifies/s")
 }
 
 func jsonBody(v any) ([]byte, error) { return json.Marshal(v) }

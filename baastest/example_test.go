@@ -114,11 +114,18 @@ func ExampleWeChat_GetWeRunData() {
 	ctx := context.Background()
 
 	enc, iv := wx.GetWeRunData("alice")
-	var run baastest.WeRunData
+	var run struct {
+		StepInfoList []struct {
+			Timestamp int64 `json:"timestamp"`
+			Step      int   `json:"step"`
+		} `json:"stepInfoList"`
+	}
 	fmt.Println(c.DecryptData(ctx, baas.DecryptWeRunData, enc, iv, &run), len(run.StepInfoList))
 
 	enc, iv = wx.GetShareInfo("alice", "tGfamily")
-	var share baastest.ShareInfo
+	var share struct {
+		OpenGID string `json:"openGId"`
+	}
 	fmt.Println(c.DecryptData(ctx, baas.DecryptOpenGID, enc, iv, &share), share.OpenGID)
 	// Output:
 	// <nil> 3

@@ -1,17 +1,17 @@
 package baastest
 
 import (
-	"fmt"
-	"io"
-	"log"
-	"net"
-	"net/http"
-	"sync"
-	"time"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
-// Server is a running emulator of WeChat and the wx.BaaS auth endpoints. It
-// is safe for concurrent use.
+// The facade keeps its own copy of every type a user builds or reads (User,
+// Fault, SMSCode, EmailLink, PhoneInfo, SignInMethods, WeChatError), with the
+// same fields as the engine's, so that go doc shows them here; the calls
+// convert at the boundary (Go converts between struct types with identical
+// fields), which also makes the compiler check that the two stay alike.
+
+// Server is a running emulator of WeChat and the wx.BaaS auth endpoints,
+// listening on a random port of 127.0.0.1. It is safe for concurrent use.
 type Server struct {
 	// URL is the base URL of the server, http://ip:port with no trailing
 	// slash: pass it to baas.WithBaseURL.
@@ -22,118 +22,31 @@ type Server struct {
 	// are refused.
 	AppID string
 
-	st      *store
-	wx      *WeChat
-	traffic *traffic
-	router  *router
-	hs      *http.Server
-
-	controlMux http.Handler  // the control plane's routes
-	loopback   bool          // the server listens on loopback only
-	stop       chan struct{} // closed by Close
-	wg         sync.WaitGroup
-	once       sync.Once
+	e  *emulator.Server
+	wx *WeChat
 }
 
-// expireEvery is how often a Server forgets expired codes and sessions when
-// no request makes it do so.
-const expireEvery = 10 * time.Second
-
-// maxHeaderBytes bounds a request's header; the emulator's are small.
-const maxHeaderBytes = 64 << 10
-
-// NewServer starts a Server, by default on a random port of 127.0.0.1, and
-// panics if it cannot listen, like httptest.NewServer. Close it when done.
+// NewServer starts a Server and panics if it cannot listen, like
+// httptest.NewServer. Close it when done.
 func NewServer(opts ...Option) *Server {
-	s, err := Start(opts...)
-	if err != nil {
-		panic("baastest: " + err.Error())
-	}
-	return s
-}
-
-// Start is NewServer returning an error instead of panicking, for programs
-// that take the listen address from their user (WithAddr).
-func Start(opts ...Option) (*Server, error) {
-	cfg := newConfig(opts)
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return nil, fmt.Errorf("listening on %s: %w", cfg.addr, err)
-	}
-	st := newStore(cfg)
-	s := &Server{
-		URL:      "http://" + dialAddr(ln.Addr()),
-		ClientID: cfg.clientID,
-		AppID:    cfg.appID,
-		st:       st,
-		wx:       &WeChat{st: st},
-		traffic:  newTraffic(),
-		stop:     make(chan struct{}),
-	}
-	s.router = newRouter(s)
-	s.controlMux = s.newControl()
-	if t, ok := ln.Addr().(*net.TCPAddr); ok {
-		s.loopback = t.IP.IsLoopback()
-	}
-	// No WriteTimeout: a Fault's Delay holds answers back on purpose, and an
-	// answer of a few hundred bytes never waits on a slow reader.
-	s.hs = &http.Server{
-		Handler:           http.HandlerFunc(s.serve),
-		ReadHeaderTimeout: min(10*time.Second, cfg.readTimeout),
-		ReadTimeout:       cfg.readTimeout,
-		IdleTimeout:       cfg.idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          log.New(io.Discard, "", 0),
-	}
-	s.wg.Add(2)
-	go func() {
-		defer s.wg.Done()
-		s.hs.Serve(ln)
-	}()
-	go func() {
-		defer s.wg.Done()
-		s.expireLoop()
-	}()
-	return s, nil
-}
-
-// expireLoop makes the store forget expired codes and sessions now and then,
-// until Close.
-func (s *Server) expireLoop() {
-	t := time.NewTicker(expireEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			s.st.expire()
-		case <-s.stop:
-			return
+	var c config
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
 		}
 	}
+	e := emulator.NewServer(c.opts...)
+	return &Server{URL: e.URL, ClientID: e.ClientID, AppID: e.AppID, e: e, wx: &WeChat{w: e.WeChat()}}
 }
 
-// dialAddr is the address of the listener as a client dials it: an unspecified IP
-// (listening on all interfaces) is reached on loopback.
-func dialAddr(a net.Addr) string {
-	if t, ok := a.(*net.TCPAddr); ok && t.IP.IsUnspecified() {
-		ip := "127.0.0.1"
-		if t.IP.To4() == nil {
-			ip = "::1"
-		}
-		return net.JoinHostPort(ip, fmt.Sprint(t.Port))
-	}
-	return a.String()
-}
+// Close stops the server and closes its connections. Requests in progress
+// are cut off. Close may be called more than once.
+func (s *Server) Close() { s.e.Close() }
 
 // WeChat returns the simulated WeChat of the server's mini-program.
 func (s *Server) WeChat() *WeChat { return s.wx }
 
-// Close stops the server and closes its connections. Requests in progress
-// are cut off. Close may be called more than once.
-func (s *Server) Close() {
-	s.once.Do(func() {
-		close(s.stop)
-		s.hs.Close()
-		s.wg.Wait()
-	})
-}
+// Calls returns how many requests the server saw on exactly path, faulted or
+// not, e.g. "/hserve/v2.5/idp/wechat/silent-login/". Only the paths of
+// endpoints count (a user record path, when its id is one of a record).
+func (s *Server) Calls(path string) int { return s.e.Calls(path) }

@@ -1,12 +1,12 @@
 package baastest
 
 import (
-	"net/http"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // SignInMethods are the switches of the account sign-in methods, as
 // MinCloud's console has them: a method switched off is a 403 naming its
-// switch. WeChat logins have no switch here.
+// switch. By default every one is on. WeChat logins have no switch.
 type SignInMethods struct {
 	// Password is register and login by username, email or phone and a
 	// password, and the password reset email.
@@ -21,71 +21,11 @@ type SignInMethods struct {
 	SignUp bool `json:"sign_up"`
 }
 
-// AllSignInMethods is every method on, the default.
-var AllSignInMethods = SignInMethods{Password: true, Anonymous: true, SMS: true, SignUp: true}
-
-// WithSignInMethods sets which sign-in methods are on, by default
-// AllSignInMethods. Reset goes back to these.
+// WithSignInMethods sets which sign-in methods are on, by default all.
 func WithSignInMethods(m SignInMethods) Option {
-	return func(c *config) { c.signIn, c.signInSet = m, true }
+	return engine(emulator.WithSignInMethods(emulator.SignInMethods(m)))
 }
 
-// SetSignInMethods switches the sign-in methods at run time, as PUT
-// /emulator/v1/sign-in does.
-func (s *Server) SetSignInMethods(m SignInMethods) {
-	st := s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.signIn = m
-}
-
-// SignInMethods returns which sign-in methods are on.
-func (s *Server) SignInMethods() SignInMethods {
-	st := s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.signIn
-}
-
-// The names of the switches, for the 403s.
-const (
-	switchPassword  = "password"
-	switchAnonymous = "anonymous"
-	switchSMS       = "sms"
-	switchSignUp    = "sign_up"
-)
-
-// on reports whether the switch of name is on.
-func (m SignInMethods) on(name string) bool {
-	switch name {
-	case switchPassword:
-		return m.Password
-	case switchAnonymous:
-		return m.Anonymous
-	case switchSMS:
-		return m.SMS
-	case switchSignUp:
-		return m.SignUp
-	}
-	return false
-}
-
-// allowedLocked is a 403 naming the switch when it is off.
-func (st *store) allowedLocked(name string) *apiError {
-	if st.signIn.on(name) {
-		return nil
-	}
-	return fail(http.StatusForbidden, "the sign-in method "+name+" is disabled in the console (SignInMethods, PUT "+ControlPrefix+"sign-in)")
-}
-
-// allowed is allowedLocked taking the lock.
-func (st *store) allowed(names ...string) *apiError {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for _, n := range names {
-		if err := st.allowedLocked(n); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// SetSignInMethods switches the sign-in methods at run time, as the console
+// does.
+func (s *Server) SetSignInMethods(m SignInMethods) { s.e.SetSignInMethods(emulator.SignInMethods(m)) }

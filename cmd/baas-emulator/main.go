@@ -1,4 +1,4 @@
-// Command baas-emulator serves the baastest emulator of WeChat and the
+// Command baas-emulator serves baastest's emulator of WeChat and the
 // wx.BaaS auth endpoints until interrupted (SIGINT or SIGTERM), for clients in
 // any language:
 //
@@ -9,7 +9,7 @@
 // POST /emulator/wx/userinfo and /emulator/wx/phonenumber {"openid", "deny"}
 // the events of the user-info and phone buttons. The control plane under
 // /emulator/v1/ lists and adds users, reads codes, sets faults, counts calls,
-// resets, and exports and imports the state (see baastest.ControlPrefix); it
+// resets, and exports and imports the state (see emulator.ControlPrefix); it
 // needs -admin-token when the emulator listens beyond loopback.
 //
 // -import FILE starts from a state exported before, and -export-on-exit FILE
@@ -41,7 +41,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 func main() {
@@ -59,18 +59,18 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8787", "listen address")
 	appID := fs.String("appid", "", "the mini-program's AppID (default: random)")
 	clientID := fs.String("clientid", "", "the ClientID to accept (default: random)")
-	expiresIn := fs.Duration("expires-in", baastest.DefaultExpiresIn, "session lifetime")
-	keyRefresh := fs.Duration("key-refresh", baastest.DefaultSessionKeyRefresh, "minimum age of a session_key before a wx.login refreshes it")
-	rateLimit := fs.Int("rate-limit", baastest.WeChatRateLimit, "code exchanges a minute per user before WeChat's 45011; 0: no limit")
-	maxUsers := fs.Int("max-http-users", baastest.DefaultMaxHTTPUsers, "users the /emulator/wx paths may create")
-	readTimeout := fs.Duration("read-timeout", baastest.DefaultReadTimeout, "time to read a whole request")
-	idleTimeout := fs.Duration("idle-timeout", baastest.DefaultIdleTimeout, "time an idle connection stays open")
+	expiresIn := fs.Duration("expires-in", emulator.DefaultExpiresIn, "session lifetime")
+	keyRefresh := fs.Duration("key-refresh", emulator.DefaultSessionKeyRefresh, "minimum age of a session_key before a wx.login refreshes it")
+	rateLimit := fs.Int("rate-limit", emulator.WeChatRateLimit, "code exchanges a minute per user before WeChat's 45011; 0: no limit")
+	maxUsers := fs.Int("max-http-users", emulator.DefaultMaxHTTPUsers, "users the /emulator/wx paths may create")
+	readTimeout := fs.Duration("read-timeout", emulator.DefaultReadTimeout, "time to read a whole request")
+	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "time an idle connection stays open")
 	adminToken := fs.String("admin-token", "", "the token the control plane (/emulator/v1/) requires; needed beyond loopback")
 	importFile := fs.String("import", "", "start from the state in this file (written by -export-on-exit)")
 	exportFile := fs.String("export-on-exit", "", "write the state to this file when stopping")
 	signIn := fs.String("sign-in", "password,anonymous,sms,signup", "the sign-in methods on, comma separated: password, anonymous, sms, signup")
 	passwordCost := fs.Int("password-cost", bcrypt.DefaultCost, "bcrypt's cost of password hashes (4 to 31)")
-	smsInterval := fs.Duration("sms-interval", baastest.DefaultSMSInterval, "the wait between two SMS codes to one phone; 0: none")
+	smsInterval := fs.Duration("sms-interval", emulator.DefaultSMSInterval, "the wait between two SMS codes to one phone; 0: none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -95,13 +95,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 
-	s, err := baastest.Start(baastest.WithAddr(*addr), baastest.WithAppID(*appID),
-		baastest.WithClientID(*clientID), baastest.WithExpiresIn(*expiresIn),
-		baastest.WithSessionKeyRefresh(*keyRefresh), baastest.WithCodeRateLimit(*rateLimit),
-		baastest.WithMaxHTTPUsers(*maxUsers), baastest.WithReadTimeout(*readTimeout),
-		baastest.WithIdleTimeout(*idleTimeout), baastest.WithAdminToken(*adminToken),
-		baastest.WithSignInMethods(methods), baastest.WithPasswordCost(*passwordCost),
-		baastest.WithSMSInterval(*smsInterval))
+	s, err := emulator.Start(emulator.WithAddr(*addr), emulator.WithAppID(*appID),
+		emulator.WithClientID(*clientID), emulator.WithExpiresIn(*expiresIn),
+		emulator.WithSessionKeyRefresh(*keyRefresh), emulator.WithCodeRateLimit(*rateLimit),
+		emulator.WithMaxHTTPUsers(*maxUsers), emulator.WithReadTimeout(*readTimeout),
+		emulator.WithIdleTimeout(*idleTimeout), emulator.WithAdminToken(*adminToken),
+		emulator.WithSignInMethods(methods), emulator.WithPasswordCost(*passwordCost),
+		emulator.WithSMSInterval(*smsInterval))
 	if err != nil {
 		return err
 	}
@@ -116,8 +116,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "AppID:    %s\n", s.AppID)
 	fmt.Fprintf(out, "PID:      %d\n", os.Getpid())
 	fmt.Fprintf(out, "WeChat:   POST %s {\"openid\"} → {\"code\"};  POST %s {\"openid\",\"deny\"} → {\"detail\":{...}}\n",
-		baastest.PathWxLogin, baastest.PathWxUserInfo)
-	fmt.Fprintf(out, "Control:  %s (users, codes, faults, calls, sign-in, outbox, reset, state)\n", s.URL+baastest.ControlPrefix)
+		emulator.PathWxLogin, emulator.PathWxUserInfo)
+	fmt.Fprintf(out, "Control:  %s (users, codes, faults, calls, sign-in, outbox, reset, state)\n", s.URL+emulator.ControlPrefix)
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping")
 	if *exportFile != "" {
@@ -130,8 +130,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 }
 
 // parseSignIn reads -sign-in: the methods on, comma separated.
-func parseSignIn(list string) (baastest.SignInMethods, error) {
-	var m baastest.SignInMethods
+func parseSignIn(list string) (emulator.SignInMethods, error) {
+	var m emulator.SignInMethods
 	for _, name := range strings.Split(list, ",") {
 		switch strings.TrimSpace(name) {
 		case "":
@@ -151,12 +151,12 @@ func parseSignIn(list string) (baastest.SignInMethods, error) {
 }
 
 // importState loads the state in path into s.
-func importState(s *baastest.Server, path string) error {
+func importState(s *emulator.Server, path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("-import: %w", err)
 	}
-	var state baastest.State
+	var state emulator.State
 	if err := json.Unmarshal(data, &state); err != nil {
 		return fmt.Errorf("-import %s: not a state the emulator exported: %w", path, err)
 	}
@@ -167,7 +167,7 @@ func importState(s *baastest.Server, path string) error {
 }
 
 // exportState writes the state of s to path, atomically.
-func exportState(s *baastest.Server, path string) error {
+func exportState(s *emulator.Server, path string) error {
 	data, err := json.MarshalIndent(s.Export(), "", "  ")
 	if err != nil {
 		return err

@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
-	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 func TestRunRefusesBadFlags(t *testing.T) {
@@ -39,7 +39,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 }
 
 func TestRunReportsAnAddressInUse(t *testing.T) {
-	s := baastest.NewServer()
+	s := emulator.NewServer()
 	defer s.Close()
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"-addr", strings.TrimPrefix(s.URL, "http://")}, &out)
@@ -114,7 +114,7 @@ func TestStandaloneCutsSlowDrip(t *testing.T) {
 	}()
 
 	// Meanwhile a well-behaved client is served.
-	resp, err := http.Post(url+baastest.PathWxLogin, "application/json", strings.NewReader(`{"openid":"alice"}`))
+	resp, err := http.Post(url+emulator.PathWxLogin, "application/json", strings.NewReader(`{"openid":"alice"}`))
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
@@ -140,7 +140,7 @@ func TestStandaloneCutsSlowDrip(t *testing.T) {
 func TestStandaloneRateLimit(t *testing.T) {
 	url, clientID := start(t, "-rate-limit", "2")
 	status := func() int {
-		resp, err := http.Post(url+baastest.PathWxLogin, "application/json", strings.NewReader(`{"openid":"bob"}`))
+		resp, err := http.Post(url+emulator.PathWxLogin, "application/json", strings.NewReader(`{"openid":"bob"}`))
 		require.NoError(t, err)
 		var b bytes.Buffer
 		_, _ = b.ReadFrom(resp.Body)
@@ -244,7 +244,7 @@ func TestStandaloneAccounts(t *testing.T) {
 // language's client does it.
 func httpCodes(url, openid string) baas.CodeProvider {
 	return baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
-		resp, err := http.Post(url+baastest.PathWxLogin, "application/json", strings.NewReader(`{"openid":"`+openid+`"}`))
+		resp, err := http.Post(url+emulator.PathWxLogin, "application/json", strings.NewReader(`{"openid":"`+openid+`"}`))
 		if err != nil {
 			return "", err
 		}

@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
-	"github.com/wxbaas/baas/baastest"
 	"github.com/wxbaas/baas/cmd/baas-loadsim/internal/sim"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // runCmd runs the command with args, bounded in time, and returns its
@@ -46,7 +46,7 @@ func readReport(t *testing.T, path string) *sim.Report {
 // emulator, as a user would run it against cmd/baas-emulator: the
 // JSON report's counts equal the emulator's calls, step by step.
 func TestCommandCountsMatchEmulator(t *testing.T) {
-	srv := baastest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	dir := t.TempDir()
 	jsonPath := filepath.Join(dir, "report.json")
@@ -82,7 +82,7 @@ func TestCommandCountsMatchEmulator(t *testing.T) {
 // admin token, -faults goes through its control plane, shows in the report
 // and is cleared when the run ends.
 func TestCommandFaultsOverControlPlane(t *testing.T) {
-	srv := baastest.NewServer(baastest.WithAdminToken("t0ken"))
+	srv := emulator.NewServer(emulator.WithAdminToken("t0ken"))
 	defer srv.Close()
 	jsonPath := filepath.Join(t.TempDir(), "r.json")
 	_, stderr, err := runCmd(t, "-base-url", srv.URL, "-client-id", srv.ClientID, "-admin-token", "t0ken",
@@ -180,7 +180,7 @@ func TestCommandInterrupted(t *testing.T) {
 // TestProgressBar draws the bar of a run into a buffer: the users done,
 // the logins per second and the errors.
 func TestProgressBar(t *testing.T) {
-	srv := baastest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	s, err := sim.New(sim.Config{Users: 300, Concurrency: 8}, sim.Embedded(srv))
 	require.NoError(t, err)

@@ -13,8 +13,8 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/wxbaas/baas/baastest"
 	"github.com/wxbaas/baas/cmd/baas-loadsim/internal/sim"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // run is the command: it reads args, runs the users until done or ctx
@@ -30,7 +30,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	var target sim.Target
 	if o.baseURL == "" {
-		srv, err := baastest.Start()
+		srv, err := emulator.Start()
 		if err != nil {
 			return fmt.Errorf("starting the emulator: %w", err)
 		}

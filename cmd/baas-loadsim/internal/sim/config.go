@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/wxbaas/baas"
-	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // Config is what a run does.
@@ -57,7 +57,7 @@ type Config struct {
 }
 
 // maxOpenIDPrefix is the longest OpenIDPrefix: the user's index follows it,
-// and an openid is at most baastest.MaxOpenIDBytes.
+// and an openid is at most emulator.MaxOpenIDBytes.
 const maxOpenIDPrefix = 40
 
 // Target is the backend the users run against.
@@ -67,14 +67,14 @@ type Target struct {
 	// WeChat makes the users' codes and events.
 	WeChat WeChat
 	// Emulator is the embedded emulator, nil for one reached over HTTP.
-	Emulator *baastest.Server
+	Emulator *emulator.Server
 	// Faults injects the faults: the embedded emulator's, a standalone
 	// one's control plane (ControlPlane), or nil where there are none.
 	Faults Faulter
 }
 
 // Embedded returns the Target of an emulator in the same process.
-func Embedded(srv *baastest.Server) Target {
+func Embedded(srv *emulator.Server) Target {
 	return Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: InProcessWeChat(srv), Emulator: srv,
 		Faults: inProcessFaults{srv}}
 }
@@ -99,7 +99,7 @@ func (c *Config) check(t Target) error {
 	case c.HoldClients && !c.MemStats:
 		return errors.New("holding the Clients measures them with MemStats: set both")
 	case len(c.OpenIDPrefix) > maxOpenIDPrefix:
-		return fmt.Errorf("openid prefix longer than %d bytes: an openid is at most %d", maxOpenIDPrefix, baastest.MaxOpenIDBytes)
+		return fmt.Errorf("openid prefix longer than %d bytes: an openid is at most %d", maxOpenIDPrefix, emulator.MaxOpenIDBytes)
 	case c.Timeout < 0:
 		return fmt.Errorf("timeout %v: want 0 (the SDK's default) or more", c.Timeout)
 	case len(c.Faults) > 0 && t.Faults == nil:

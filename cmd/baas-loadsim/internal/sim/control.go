@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // Faulter injects the faults of a run on the emulator's endpoints, and
@@ -13,16 +13,16 @@ import (
 type Faulter interface {
 	// Fault injects f on the requests of exactly path, replacing any fault
 	// there.
-	Fault(ctx context.Context, path string, f baastest.Fault) error
+	Fault(ctx context.Context, path string, f emulator.Fault) error
 	// ClearFaults removes every fault.
 	ClearFaults(ctx context.Context) error
 }
 
 // inProcessFaults is the Faulter of an emulator in the same process.
-type inProcessFaults struct{ srv *baastest.Server }
+type inProcessFaults struct{ srv *emulator.Server }
 
 // Fault implements Faulter.
-func (i inProcessFaults) Fault(_ context.Context, path string, f baastest.Fault) error {
+func (i inProcessFaults) Fault(_ context.Context, path string, f emulator.Fault) error {
 	i.srv.Fault(path, f)
 	return nil
 }
@@ -47,7 +47,7 @@ type controlPlane struct {
 // empty (an emulator listening beyond loopback needs its admin token).
 // ClearFaults clears every fault of the emulator, not only the run's.
 func ControlPlane(base, token string, hc *http.Client) Faulter {
-	return &controlPlane{url: strings.TrimRight(base, "/") + baastest.ControlPrefix + "faults", token: token, hc: hc}
+	return &controlPlane{url: strings.TrimRight(base, "/") + emulator.ControlPrefix + "faults", token: token, hc: hc}
 }
 
 // faultRequest is a fault as the control plane takes it.
@@ -63,7 +63,7 @@ type faultRequest struct {
 
 // Fault implements Faulter. The control plane takes delays in whole
 // milliseconds.
-func (c *controlPlane) Fault(ctx context.Context, path string, f baastest.Fault) error {
+func (c *controlPlane) Fault(ctx context.Context, path string, f emulator.Fault) error {
 	req := faultRequest{Path: path, Status: f.Status, DelayMs: f.Delay.Milliseconds(), Drop: f.Drop, Times: f.Times,
 		Probability: f.Probability, Seed: f.Seed}
 	return callJSON(ctx, c.hc, http.MethodPut, c.url, c.token, "the emulator's control plane", req, nil)

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/wxbaas/baas/baastest"
 	"github.com/wxbaas/baas/cmd/baas-loadsim/internal/sim"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // Run 200 users against an emulator in the process, a quarter of them
@@ -13,7 +13,7 @@ import (
 // and the user record failing with a 503 for a tenth of them, drawn from
 // the seed, with no retry: those users stop before their logout.
 func ExampleSim_Run() {
-	srv := baastest.NewServer()
+	srv := emulator.NewServer()
 	defer srv.Close()
 	faults, err := sim.ParseFaults("user-record:503@0.1")
 	if err != nil {

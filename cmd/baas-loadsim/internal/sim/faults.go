@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/wxbaas/baas"
-	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // FaultSpec is a fault the emulator injects on the endpoint of one step,
@@ -138,8 +138,8 @@ func (f *FaultSpec) parseAction(a string) error {
 }
 
 // fault returns the emulator's Fault for f, its draws seeded with seed.
-func (f FaultSpec) fault(seed int64) baastest.Fault {
-	bf := baastest.Fault{Status: f.Status, Delay: f.Delay, Drop: f.Drop}
+func (f FaultSpec) fault(seed int64) emulator.Fault {
+	bf := emulator.Fault{Status: f.Status, Delay: f.Delay, Drop: f.Drop}
 	if f.Probability < 1 {
 		bf.Probability, bf.Seed = f.Probability, seed
 	}

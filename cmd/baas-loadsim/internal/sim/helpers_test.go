@@ -9,13 +9,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
-	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // newServer starts an emulator closed at the end of the test.
-func newServer(t testing.TB) *baastest.Server {
+func newServer(t testing.TB) *emulator.Server {
 	t.Helper()
-	srv := baastest.NewServer()
+	srv := emulator.NewServer()
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -47,7 +47,7 @@ func step(t *testing.T, r *Report, st Step) StepReport {
 
 // emulatorCalls returns the requests srv saw on the endpoint of st in
 // protocol p; for the user record, on the records of the users 1 to n.
-func emulatorCalls(srv *baastest.Server, p baas.Protocol, st Step, n int) int64 {
+func emulatorCalls(srv *emulator.Server, p baas.Protocol, st Step, n int) int64 {
 	if st != UserRecord {
 		return int64(srv.Calls(st.Path(p)))
 	}

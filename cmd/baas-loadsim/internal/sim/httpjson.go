@@ -10,7 +10,7 @@ import (
 	"net/http"
 
 	"github.com/wxbaas/baas"
-	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // callJSON sends body, when not nil, as JSON with method to url, with the
@@ -42,7 +42,7 @@ func callJSON(ctx context.Context, hc *http.Client, method, url, token, what str
 		return &baas.HError{Code: transportCode(ctx, err), Message: what, Err: err}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, baastest.MaxBodyBytes))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, emulator.MaxBodyBytes))
 	if err != nil {
 		return &baas.HError{Code: transportCode(ctx, err), Message: what, Err: err}
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
-	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // TestRunCountsMatchEmulator runs 200 users through the whole scenario,
@@ -267,7 +267,7 @@ func TestRunOverHTTPFaults(t *testing.T) {
 // TestRunControlPlaneToken: an emulator with an admin token refuses the
 // faults of a run without it, before any user starts; with it they go in.
 func TestRunControlPlaneToken(t *testing.T) {
-	srv := baastest.NewServer(baastest.WithAdminToken("s3cret"))
+	srv := emulator.NewServer(emulator.WithAdminToken("s3cret"))
 	t.Cleanup(srv.Close)
 	faults, err := ParseFaults("logout:502")
 	require.NoError(t, err)

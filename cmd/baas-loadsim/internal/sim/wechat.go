@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/wxbaas/baas"
-	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // WeChat is the simulated WeChat the users' mini-programs call: wx.login
@@ -21,11 +21,11 @@ type WeChat interface {
 }
 
 // inProcess is the WeChat of an emulator in the same process.
-type inProcess struct{ wx *baastest.WeChat }
+type inProcess struct{ wx *emulator.WeChat }
 
 // InProcessWeChat returns the WeChat of srv, called in process: no
 // request is sent to make a code or an event.
-func InProcessWeChat(srv *baastest.Server) WeChat { return inProcess{srv.WeChat()} }
+func InProcessWeChat(srv *emulator.Server) WeChat { return inProcess{srv.WeChat()} }
 
 // CodeProvider implements WeChat.
 func (w inProcess) CodeProvider(openid string) baas.CodeProvider { return w.wx.CodeProvider(openid) }
@@ -66,7 +66,7 @@ func (w *overHTTP) CodeProvider(openid string) baas.CodeProvider {
 		var out struct {
 			Code string `json:"code"`
 		}
-		if err := w.post(ctx, baastest.PathWxLogin, wxRequest{OpenID: openid}, &out); err != nil {
+		if err := w.post(ctx, emulator.PathWxLogin, wxRequest{OpenID: openid}, &out); err != nil {
 			return "", err
 		}
 		if out.Code == "" {
@@ -79,7 +79,7 @@ func (w *overHTTP) CodeProvider(openid string) baas.CodeProvider {
 // UserInfo implements WeChat.
 func (w *overHTTP) UserInfo(ctx context.Context, openid string, consent bool) (baas.UserInfoEvent, error) {
 	var ev baas.UserInfoEvent
-	err := w.post(ctx, baastest.PathWxUserInfo, wxRequest{OpenID: openid, Deny: !consent}, &ev)
+	err := w.post(ctx, emulator.PathWxUserInfo, wxRequest{OpenID: openid, Deny: !consent}, &ev)
 	if err == nil && ev.Detail == nil {
 		err = &baas.HError{Code: baas.CodeInvalidResponse, Message: "wx.getUserInfo answered no detail"}
 	}

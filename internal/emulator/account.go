@@ -1,0 +1,347 @@
+package emulator
+
+import (
+	"bytes"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+// MinCloud's account auth: users of a username, an email or a phone and a
+// password, users of an SMS code, and anonymous users. They are no WeChat
+// users: such a user has no openid, is in no byOpenID, and is reached by
+// record id (the account indexes, the sessions). A WeChat user's record
+// may gain account fields too (the account update), and then logs in by
+// password as well.
+
+// account is the account side of a record; its phone is record.phone.
+type account struct {
+	username      string
+	email         string // lower case (normalEmail)
+	emailVerified bool
+	phoneVerified bool
+	anonymous     bool
+	hash          []byte // bcrypt hash of the password; nil: the user has none
+}
+
+// WithPasswordCost sets bcrypt's cost of password hashes, by default
+// bcrypt.DefaultCost; tests and load simulations want bcrypt.MinCost. A
+// cost outside bcrypt's range keeps the default.
+func WithPasswordCost(cost int) Option { return func(c *config) { c.passwordCost = cost } }
+
+// errIncorrect is the one answer of a failed password login, whether the
+// account is unknown or the password wrong.
+const errIncorrect = "the username or password is incorrect"
+
+// dummyHash is a hash made once, that a login of an unknown account
+// compares its password with, so that it takes as long as a wrong password.
+type dummyHash struct {
+	once sync.Once
+	hash []byte
+}
+
+func (d *dummyHash) get(cost int) []byte {
+	d.once.Do(func() { d.hash, _ = bcrypt.GenerateFromPassword([]byte("no such account"), cost) })
+	return d.hash
+}
+
+// hashPassword hashes a password checked by checkPassword; it takes no lock.
+func (st *store) hashPassword(password string) ([]byte, *apiError) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), st.passwordCost)
+	if err != nil {
+		return nil, fail(http.StatusBadRequest, "the password cannot be hashed: "+err.Error())
+	}
+	return h, nil
+}
+
+// Account identifiers and their indexes.
+
+func usernameField(r *record) string { return r.username }
+func emailField(r *record) string    { return r.email }
+func phoneField(r *record) string    { return r.phone }
+
+// indexOf returns the index of kind and the field it holds.
+func (st *store) indexOf(kind string) (map[string]int64, func(*record) string) {
+	switch kind {
+	case protocol.AccountUsername:
+		return st.byUsername, usernameField
+	case protocol.AccountEmail:
+		return st.byEmail, emailField
+	}
+	return st.byPhone, phoneField
+}
+
+// holderLocked returns the user whose record holds v as its identifier of
+// kind, or nil; it lets go of an entry that holds it no more.
+func (st *store) holderLocked(kind, v string) *user {
+	idx, field := st.indexOf(kind)
+	id, ok := idx[v]
+	if !ok {
+		return nil
+	}
+	if u := st.records[id-1]; !u.deleted && u.rec != nil && field(u.rec) == v {
+		return u
+	}
+	delete(idx, v)
+	return nil
+}
+
+// takenLocked is a 400 naming kind when v is another user's than u's.
+func (st *store) takenLocked(kind, v string, u *user) *apiError {
+	if h := st.holderLocked(kind, v); h != nil && h != u {
+		return fail(http.StatusBadRequest, "the "+kind+" is already taken by another user")
+	}
+	return nil
+}
+
+// setIdentifierLocked gives u's record v as its identifier of kind. A new
+// email or phone is not verified (verified says it is).
+func (st *store) setIdentifierLocked(u *user, kind, v string, verified bool) {
+	r := u.rec
+	switch kind {
+	case protocol.AccountUsername:
+		r.username = v
+	case protocol.AccountEmail:
+		if r.email != v {
+			r.email, r.emailVerified = v, verified
+		}
+	default:
+		if r.phone != v {
+			r.phone, r.phoneVerified = v, verified
+		}
+	}
+	idx, _ := st.indexOf(kind)
+	if st.holderLocked(kind, v) == nil {
+		idx[v] = u.id
+	}
+}
+
+// setPhoneLocked is a phone number WeChat verified (the phone login and
+// update): it becomes the record's, verified; it is indexed for the SMS
+// login unless another record holds it already (WeChat lets two users share
+// a number).
+func (st *store) setPhoneLocked(u *user, phone string) {
+	st.setIdentifierLocked(u, protocol.AccountPhone, phone, true)
+	u.rec.phoneVerified = true
+}
+
+// newAccountLocked makes a user with a record and no WeChat side, made
+// over HTTP, so counted against maxHTTPUsers.
+func (st *store) newAccountLocked(now time.Time) (*user, *apiError) {
+	if err := st.countHTTPUserLocked(); err != nil {
+		return nil, err
+	}
+	u := st.newUserLocked("")
+	st.enrolLocked(u, true, now) // create: no error
+	return u, nil
+}
+
+// identifier is the identifier of kind in req, checked (and normalised).
+func identifier(kind string, req *protocol.PasswordRequest) (string, *apiError) {
+	switch kind {
+	case protocol.AccountUsername:
+		return req.Username, checkUsername(req.Username)
+	case protocol.AccountEmail:
+		return normalEmail(req.Email), checkEmail(req.Email)
+	}
+	return req.Phone, checkPhone("phone", req.Phone)
+}
+
+// register makes an account of kind, or gives one to the anonymous user of
+// token, and opens a session of it.
+func (st *store) register(kind string, req *protocol.PasswordRequest, token string) (opened, *apiError) {
+	id, err := identifier(kind, req)
+	if err == nil {
+		err = checkPassword("password", req.Password)
+	}
+	if err == nil {
+		err = st.allowed(switchPassword, switchSignUp)
+	}
+	if err != nil {
+		return opened{}, err
+	}
+	hash, err := st.hashPassword(req.Password)
+	if err != nil {
+		return opened{}, err
+	}
+
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	now := st.now()
+	if err := st.takenLocked(kind, id, nil); err != nil {
+		return opened{}, err
+	}
+	var u *user
+	if token != "" {
+		if s, err := st.sessionLocked(token, now.UnixNano()); err == nil {
+			if t := st.users[s.user]; t.rec != nil && t.rec.anonymous {
+				u = t
+			}
+		}
+	}
+	if u == nil {
+		if u, err = st.newAccountLocked(now); err != nil {
+			return opened{}, err
+		}
+	}
+	st.setIdentifierLocked(u, kind, id, false)
+	u.rec.hash, u.rec.anonymous, u.rec.updatedAt = hash, false, now.Unix()
+	return st.openLocked(u, u.index, u.keyGen, now), nil
+}
+
+// passwordLogin opens a session of the account of kind whose password
+// req holds. bcrypt runs outside the lock.
+func (st *store) passwordLogin(kind string, req *protocol.PasswordRequest) (opened, *apiError) {
+	id, err := identifier(kind, req)
+	if err == nil {
+		err = checkPassword("password", req.Password)
+	}
+	if err == nil {
+		err = st.allowed(switchPassword)
+	}
+	if err != nil {
+		return opened{}, err
+	}
+	st.mu.Lock()
+	u := st.holderLocked(kind, id)
+	var hash []byte
+	if u != nil {
+		hash = u.rec.hash
+	}
+	st.mu.Unlock()
+	if hash == nil {
+		bcrypt.CompareHashAndPassword(st.dummy.get(st.passwordCost), []byte(req.Password))
+		return opened{}, fail(http.StatusBadRequest, errIncorrect)
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil {
+		return opened{}, fail(http.StatusBadRequest, errIncorrect)
+	}
+
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.holderLocked(kind, id) != u || !bytes.Equal(u.rec.hash, hash) {
+		return opened{}, fail(http.StatusBadRequest, errIncorrect) // changed meanwhile
+	}
+	return st.openLocked(u, u.index, u.keyGen, st.now()), nil
+}
+
+// anonymousLogin makes an anonymous user and opens a session of them.
+func (st *store) anonymousLogin() (opened, *apiError) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := st.allowedLocked(switchAnonymous); err != nil {
+		return opened{}, err
+	}
+	now := st.now()
+	u, err := st.newAccountLocked(now)
+	if err != nil {
+		return opened{}, err
+	}
+	u.rec.anonymous = true
+	return st.openLocked(u, u.index, u.keyGen, now), nil
+}
+
+// accountChange is an account update, checked.
+type accountChange struct {
+	set         map[string]string // kind → new identifier
+	password    string
+	newPassword string
+}
+
+// checkAccountRequest checks the fields of an account update: at least one
+// to set, each valid.
+func checkAccountRequest(req *protocol.AccountRequest) (accountChange, *apiError) {
+	c := accountChange{set: map[string]string{}, password: req.Password, newPassword: req.NewPassword}
+	if v := req.Username; v != nil {
+		if err := checkUsername(*v); err != nil {
+			return c, err
+		}
+		c.set[protocol.AccountUsername] = *v
+	}
+	if v := req.Email; v != nil {
+		if err := checkEmail(*v); err != nil {
+			return c, err
+		}
+		c.set[protocol.AccountEmail] = normalEmail(*v)
+	}
+	if v := req.Phone; v != nil {
+		if err := checkPhone("phone", *v); err != nil {
+			return c, err
+		}
+		c.set[protocol.AccountPhone] = *v
+	}
+	if c.newPassword != "" {
+		if err := checkPassword("new_password", c.newPassword); err != nil {
+			return c, err
+		}
+	}
+	if len(c.set) == 0 && c.newPassword == "" {
+		return c, fail(http.StatusBadRequest, `nothing to set: send "username", "email", "phone" or "new_password"`)
+	}
+	return c, nil
+}
+
+// updateAccount sets the account fields of token's user. A change of
+// password needs the current one when there is one; bcrypt runs outside
+// the lock.
+func (st *store) updateAccount(token string, c accountChange) (protocol.UserRecord, *apiError) {
+	st.mu.Lock()
+	u, _, err := st.sessionUserLocked(token, st.now().UnixNano())
+	var hash []byte
+	if err == nil {
+		if u.rec.anonymous {
+			err = fail(http.StatusForbidden, "anonymous user is not allowed: register an account first")
+		}
+		hash = u.rec.hash
+	}
+	st.mu.Unlock()
+	if err != nil {
+		return protocol.UserRecord{}, err
+	}
+	var newHash []byte
+	if c.newPassword != "" {
+		if hash != nil {
+			if c.password == "" {
+				return protocol.UserRecord{}, missing("password: the current password, to change it")
+			}
+			if bcrypt.CompareHashAndPassword(hash, []byte(c.password)) != nil {
+				return protocol.UserRecord{}, fail(http.StatusBadRequest, `field "password" is not the current password`)
+			}
+		}
+		if newHash, err = st.hashPassword(c.newPassword); err != nil {
+			return protocol.UserRecord{}, err
+		}
+	}
+
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	now := st.now()
+	v, _, err := st.sessionUserLocked(token, now.UnixNano())
+	switch {
+	case err != nil:
+		return protocol.UserRecord{}, err
+	case v != u || !bytes.Equal(u.rec.hash, hash):
+		return protocol.UserRecord{}, fail(http.StatusConflict, "the account changed meanwhile: try again")
+	}
+	for _, kind := range protocol.AccountKinds {
+		if id, ok := c.set[kind]; ok {
+			if err := st.takenLocked(kind, id, u); err != nil {
+				return protocol.UserRecord{}, err
+			}
+		}
+	}
+	for _, kind := range protocol.AccountKinds {
+		if id, ok := c.set[kind]; ok {
+			st.setIdentifierLocked(u, kind, id, false)
+		}
+	}
+	if newHash != nil {
+		u.rec.hash = newHash
+	}
+	u.rec.updatedAt = now.Unix()
+	return recordOf(u), nil
+}

@@ -1,0 +1,58 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+)
+
+// The control plane of the account auth: the sign-in switches and the
+// outbox.
+
+// accountControl adds the sign-in and outbox routes to the control plane.
+func (s *Server) accountControl(handle func(pattern string, h func(w http.ResponseWriter, r *http.Request) *apiError)) {
+	p := strings.TrimSuffix(ControlPrefix, "/")
+	handle("GET "+p+"/sign-in", func(w http.ResponseWriter, r *http.Request) *apiError {
+		writeJSON(w, http.StatusOK, s.SignInMethods())
+		return nil
+	})
+	handle("PUT "+p+"/sign-in", func(w http.ResponseWriter, r *http.Request) *apiError {
+		m := s.SignInMethods() // a switch left out stays as it is
+		if err := decode(w, r, &m); err != nil {
+			return err
+		}
+		s.SetSignInMethods(m)
+		writeJSON(w, http.StatusOK, m)
+		return nil
+	})
+	handle("GET "+p+"/outbox/sms", func(w http.ResponseWriter, r *http.Request) *apiError {
+		writeJSON(w, http.StatusOK, s.SMSCodes(r.URL.Query().Get("phone")))
+		return nil
+	})
+	handle("GET "+p+"/outbox/email", func(w http.ResponseWriter, r *http.Request) *apiError {
+		writeJSON(w, http.StatusOK, s.EmailLinks(r.URL.Query().Get("email")))
+		return nil
+	})
+	handle("POST "+p+"/outbox/email/apply", func(w http.ResponseWriter, r *http.Request) *apiError {
+		var req struct {
+			Code        string `json:"code"`
+			NewPassword string `json:"new_password"`
+		}
+		req.Code = r.URL.Query().Get("code") // the link holds it; a body's wins
+		if r.ContentLength != 0 {
+			if err := decode(w, r, &req); err != nil {
+				return err
+			}
+		}
+		l, err := s.st.applyEmailLink(req.Code, req.NewPassword)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "kind": l.Kind, "email": l.Email})
+		return nil
+	})
+	handle("DELETE "+p+"/outbox", func(w http.ResponseWriter, r *http.Request) *apiError {
+		s.ClearOutbox()
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
+}

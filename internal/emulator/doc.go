@@ -1,0 +1,221 @@
+// Package emulator is the engine of baastest and cmd/baas-emulator: a local
+// emulator of WeChat and of the wx.BaaS auth
+// endpoints, with real crypto, for tests: like net/http/httptest, NewServer
+// starts a real HTTP server on loopback in one call.
+//
+//	s := baastest.NewServer()
+//	defer s.Close()
+//	wx := s.WeChat()
+//	c, _ := baas.New(s.ClientID,
+//		baas.WithBaseURL(s.URL),
+//		baas.WithCodeProvider(wx.CodeProvider("alice")),
+//		baas.WithUserInfoProvider(wx.UserInfoProvider("alice")))
+//
+// The server answers every published version of every auth path of both
+// protocol generations (session init and authenticate of V1, silent login and
+// authenticate of V2, destroy, the user record), checks the
+// X-Hydrogen-Client-ID header, the Authorization token, the login codes and
+// the signed and encrypted user data as the real backend does, and answers
+// errors as JSON {"error_msg": "..."} with the status. The official JS SDK
+// (minapp-sdk 2.9, 3.6 and the latest 3.x) runs against it in the
+// repository's conformance suite.
+//
+// # The WeChat model
+//
+// WeChat is simulated in process (and over HTTP at /emulator/wx/login and
+// /emulator/wx/userinfo, for clients in other languages). Users are created
+// on first use with a readable default profile and the UnionID
+// "union_"+openid; AddUser sets all of it. An openid is at most
+// MaxOpenIDBytes.
+//
+// A login code (WeChat.Login, wx.login) is random, single use, valid five
+// minutes by the server's clock and bound to the AppID it was issued for.
+//
+// Each user has one current session_key at a time: 16 random bytes, base64.
+// A wx.login refreshes it only when it is older than a minimum period,
+// WithSessionKeyRefresh (by default five minutes, on the server's clock), as
+// WeChat does; several logins in a short time keep the key. The code
+// exchange (jscode2session, behind V1 session init, V2 silent login and V2
+// authenticate) hands the server the user's current key. A user added with a
+// fixed SessionKey keeps it.
+//
+// WeChat.GetUserInfo signs and encrypts the profile with the user's current
+// session_key (making one if the user has none yet). So:
+//   - V2 authenticate verifies with the key its code's exchange handed over;
+//   - V1 authenticate verifies with the key bound to the token's session,
+//     as long as it is still the user's current key: after a refresh, user
+//     data fails on sessions opened before it, whichever key encrypted it.
+//
+// That is why the seed's flow works on both protocols: the button's data is
+// encrypted with the current key, HandleUserInfo logs in first, and that
+// wx.login keeps the key. It is also the pitfall every WeChat library's users
+// meet: data from before a refresh no longer verifies. WeChat.RotateSessionKey
+// forces a refresh, to reproduce it on purpose; so does moving the clock past
+// the period before a wx.login.
+//
+// jscode2session fails as WeChat's does, with a WeChatError: an unknown or
+// expired code is 40029, a used one 40163. Tests inject failures on one code
+// (WeChat.FailCode, or "errcode" in POST /emulator/wx/login) or on a user's
+// next exchanges (WeChat.FailUser): 40029, 40163, 40226 (high-risk user), -1
+// (system busy), 45011 (rate limit). WeChat's limit of about 100 exchanges a
+// minute per user (WeChatRateLimit) is enforced too, by the server's clock;
+// WithCodeRateLimit(0) lifts it for benchmarks and stress tests that log one
+// user in again and again. A failed exchange spends its code. The
+// BaaS login answers each as MinCloud does: 400, 429 for 45011, 503 for -1,
+// with an error_msg naming the errcode and its meaning.
+//
+// # The BaaS model
+//
+// A user's record is created by their first login (ids 1, 2, 3, …, stable per
+// openid). The record's unionid is empty until learnt from authenticated
+// encryptedData; logins return the unionid on record. Tokens are 128 random
+// bits, valid for the session lifetime (WithExpiresIn) by the clock
+// (WithClock), until destroyed.
+//
+// Destroy does no token check: whatever Authorization it gets, or none, it
+// answers 200 {}, and destroys the session of a valid token. That is what
+// lets a client log out any number of times.
+//
+// # The current auth API (JS SDK 3.x)
+//
+// Every path of it is served at each published version, with real crypto:
+//
+//   - Phone login (idp/wechat/phone-login): v2.7 exchanges the button's
+//     phone_code (WeChat.GetPhoneNumber gives the event: a single-use
+//     five-minute code, and encryptedData/iv of the PhoneInfo under the user's
+//     current session_key); v2.5 decrypts encryptedData with the session_key
+//     of the login code's exchange, so a key refreshed between the button and
+//     the call is a 400, the pitfall of every WeChat library. The user's
+//     record gains the number; a user's number is User.Phone, or one made
+//     from the openid. 201 with a session, 404 for a new user with
+//     create_user false. Without a login code (the JS SDK 3.x's
+//     wx.BaaS.handleUserInfo sends none), the user is the request's token's.
+//     A phone code is its user's only; encryptedData that is not the
+//     button's (user info, WeRun steps) is a 400, not an empty number. POST
+//     /emulator/wx/phonenumber {"openid", "deny"?} gives the event over HTTP.
+//   - The phone number update (idp/wechat/phone-verification, PUT): as the
+//     login; overwrite false with a number already set is a 400. 200 with
+//     the record.
+//   - The profile update (idp/wechat/user/info, PUT): v2.6 verifies the user
+//     data with the session_key of a code of the session's own user; v2.5
+//     takes the profile as it is (nickName at least: a body without a profile
+//     is a 400). update_userprofile "overwrite" writes every
+//     field, "setnx" (the default) only fields never set, "false" none. 200
+//     with the record.
+//   - Unionid login (silent login with login_with_unionid): the user is the
+//     record of the WeChat user's unionid. A record of another openid with
+//     that unionid (the same person in another mini-program of the open
+//     platform account, e.g. two AddUser with one UnionID) is the one logged
+//     in when the WeChat user has no record; when it has one, the two are a
+//     400 naming both users, to merge, as MinCloud answers. Otherwise the
+//     WeChat user's own record, which takes the unionid when it has none; a
+//     record with another unionid, or a WeChat user with none, is a 400.
+//   - Linking WeChat (idp/wechat/user-associate): the WeChat user of the code
+//     is linked to the session's record: a WeChat user without a record takes
+//     it over (a record has one openid; with associate_with_unionid it takes
+//     their unionid too), the session following; one with another record is
+//     a 400. 200 {message: "WeChat associate succeed.", status "ok", user_id,
+//     openid, unionid}, the answer MinCloud documents.
+//   - Decryption (wechat/decrypt/{we-run-data,open-gid,phone-number}): the
+//     data of the session's user, under their current session_key, checked
+//     for this mini-program's watermark (WeChat.GetWeRunData,
+//     WeChat.GetShareInfo, WeChat.GetPhoneNumber make some); v2.7 also takes
+//     a phone_code for phone-number (v1 ignores it). Data of another kind
+//     than the path's (no stepInfoList, openGId or phoneNumber) is a 400. 200
+//     with the decrypted object.
+//
+// # Account auth (MinCloud's auth.register, auth.login, …)
+//
+// Users of a password, of an SMS code, and anonymous users: no WeChat users,
+// so they have no openid (Export lists them with OpenID ""); each has a
+// record like any user, its id in the same sequence.
+//
+//   - Register (register/{username,email,phone}, v2.1) and password login
+//     (login/{username,email,phone}): 201 with a session of the shape of
+//     the WeChat logins, openid and unionid "". A username, email or phone
+//     is one record's (a taken one is a 400 naming it); emails compare
+//     lower case. A failed login is a 400 "the username or password is
+//     incorrect", whether the account is unknown or the password wrong,
+//     taking as long either way. Register with the token of an anonymous
+//     user gives that user the account: same id, _anonymous false.
+//     Passwords are bcrypt hashes (WithPasswordCost; bcrypt.MinCost makes
+//     tests fast), hashed and compared outside the server's lock.
+//   - Anonymous login (login/anonymous, v2.0): a new user, _anonymous true,
+//     who may not update the account (403) until registered.
+//   - SMS codes (sms-verification-code, v2.2): six digits, in the outbox,
+//     valid five minutes and once; only the newest code of a phone is valid.
+//     One code per phone per WithSMSInterval (a minute), 429 saying when to
+//     retry. sms-verification-code/verify (v1.8) spends one; login/sms (v2.1)
+//     spends one and logs in the user of the phone (verifying it), or, with
+//     create_user, makes one; sms-phone-verification (v2.1) verifies the
+//     session's user's phone with a code sent to it.
+//   - Email links: user/password/reset (v2.0) mails a reset link to the
+//     user of an email (404 if none); user/email-verify (v2.0) a
+//     verification link to the session's user's email. A link is valid an
+//     hour and once; Server.ApplyEmailLink (or POST
+//     /emulator/v1/outbox/email/apply, where EmailLink.Link points) clicks
+//     it: a reset sets the new password and ends the user's live sessions,
+//     a verification sets _email_verified.
+//   - The account update (PUT user/account, v2.1 and v2.2): username,
+//     email, phone (a new email or phone is unverified) and new_password,
+//     which needs the current password when the user has one (a WeChat or
+//     SMS user may set a first one). A WeChat user with an account logs in
+//     by password to the same record. 200 with the record.
+//
+// The record carries _username, _email, _email_verified, _phone (the
+// same as phone), _phone_verified and _anonymous. A phone number WeChat
+// gives (phone login and update) is verified.
+//
+// SignInMethods switch password, anonymous, SMS login and sign-up
+// (register, and an SMS login making a user) on and off: by option
+// (WithSignInMethods), at run time (SetSignInMethods) and over the control
+// plane; a method switched off is a 403 naming it. The WeChat logins have
+// no switch.
+//
+// The outbox keeps every SMS code and email link sent, at most 10,000 of
+// each, the oldest dropped (a dropped code or link no longer works):
+// Server.SMSCodes, Server.EmailLinks, ClearOutbox, and GET
+// /emulator/v1/outbox/{sms,email} over HTTP. It is not exported with the
+// state; Reset forgets it.
+//
+// # Answers
+//
+//   - V1 session init, V2 silent login, V2 authenticate and phone login: 201
+//     with the session; V1 authenticate, destroy, the user record and the
+//     other calls of the current API: 200.
+//   - 400: a body that is not a JSON object, a field of the wrong type (named),
+//     a missing field, a code WeChat refuses (above), a signature that does
+//     not match, encryptedData that does not decrypt, a watermark of another
+//     AppID, user data of another user, a session_key refreshed since the
+//     session opened, a bad update_userprofile.
+//   - 401: a missing or unknown ClientID, a code issued to another AppID, a
+//     missing, unknown, expired or destroyed token (destroy excepted).
+//   - 404: an unknown path or user id, or a new user with create_user false;
+//     405: a wrong method (with Allow); 413: a body over MaxBodyBytes; 429:
+//     WeChat's rate limit, or the cap of users made over HTTP; 503: WeChat
+//     busy.
+//
+// Faults (Server.Fault) inject statuses, delays and dropped connections on
+// one exact path, or on every path under a prefix ending in "*"
+// ("/hserve/v2.5/user/info/*"); Server.Calls counts the requests seen on an
+// endpoint's path.
+//
+// # A long-running server
+//
+// The emulator also runs standalone (cmd/baas-emulator), open to any caller,
+// so what a caller can make it keep is bounded: a login code is forgotten at
+// most a minute after it expires and a session a seventh of its lifetime
+// after, a generation at a time, with no sweep holding the lock; at most
+// 1,048,576 live codes and 2,097,152 sessions are kept (past that the oldest
+// generation goes early); the emulator paths create at most
+// WithMaxHTTPUsers users, as do register, anonymous login and an SMS login
+// making a user; the outbox is capped, and the SMS rate limit lives in it;
+// Calls keeps counts of endpoint paths only. A
+// request must arrive whole within WithReadTimeout and an idle connection
+// closes after WithIdleTimeout. The signature and decryption of user data run
+// outside the server's lock, and a unionid login looks its unionid up in an
+// index instead of going through every record.
+//
+// The clock given to WithClock is called with the server's lock held: it
+// must not call back into the Server.
+package emulator

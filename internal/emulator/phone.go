@@ -1,0 +1,204 @@
+package emulator
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/wxcrypto"
+)
+
+// The errMsg of the getPhoneNumber button's events.
+const (
+	PhoneConsentErrMsg = "getPhoneNumber:ok"
+	PhoneDenyErrMsg    = "getPhoneNumber:fail user deny"
+)
+
+// phoneCode is a code of the getPhoneNumber button (detail.code): single use,
+// valid five minutes, exchanged by the server for the user's phone number.
+type phoneCode struct {
+	issued int64  // unix nanoseconds
+	user   uint32 // index in users
+	used   bool
+}
+
+// PhoneInfo is the phone number WeChat shares: the object encryptedData
+// holds, and what the server gets for a button's code.
+type PhoneInfo struct {
+	PhoneNumber     string             `json:"phoneNumber"`     // with the country code when not China's
+	PurePhoneNumber string             `json:"purePhoneNumber"` // without it
+	CountryCode     string             `json:"countryCode"`
+	Watermark       wxcrypto.Watermark `json:"watermark"`
+}
+
+// phoneOf is the phone number of u: theirs, or one made from the openid.
+func phoneOf(w User) string {
+	if w.Phone != "" {
+		return w.Phone
+	}
+	h := fnv.New32a()
+	h.Write([]byte(w.OpenID))
+	return fmt.Sprintf("138%08d", h.Sum32()%100_000_000)
+}
+
+// phoneInfo is the PhoneInfo of u at now for appID.
+func phoneInfo(w User, appID string, now int64) PhoneInfo {
+	p := phoneOf(w)
+	return PhoneInfo{PhoneNumber: p, PurePhoneNumber: p, CountryCode: "86",
+		Watermark: wxcrypto.Watermark{AppID: appID, Timestamp: now / 1e9}}
+}
+
+// GetPhoneNumber is the getPhoneNumber button pressed with the user's
+// consent: an event whose detail has a phone code (base library 2.21.2 and
+// later) and encryptedData/iv, the user's phone number under their current
+// session_key with this mini-program's watermark (older ones).
+func (w *WeChat) GetPhoneNumber(openid string) baas.PhoneNumberEvent {
+	mustOpenID(openid)
+	ev, _ := w.phoneNumber(openid, false) // fails only over HTTP
+	return ev
+}
+
+func (w *WeChat) phoneNumber(openid string, overHTTP bool) (baas.PhoneNumberEvent, *apiError) {
+	st := w.st
+	st.mu.Lock()
+	u, ui, err := st.userLocked(openid, overHTTP)
+	if err != nil {
+		st.mu.Unlock()
+		return baas.PhoneNumberEvent{}, err
+	}
+	now := st.now().UnixNano()
+	code := st.rand.secret()
+	st.phoneCodes.put(code, phoneCode{issued: now, user: ui}, now)
+	info, k := phoneInfo(u.wx(), st.appID, now), st.currentKeyLocked(u, now)
+	st.mu.Unlock()
+	enc, iv := encryptFor(k, info, st)
+	return baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{
+		ErrMsg: PhoneConsentErrMsg, Code: hex.EncodeToString(code[:]), EncryptedData: enc, IV: iv,
+	}}, nil
+}
+
+// DenyPhoneNumber is the getPhoneNumber button refused by the user: an
+// event whose detail has only the errMsg PhoneDenyErrMsg.
+func (w *WeChat) DenyPhoneNumber(openid string) baas.PhoneNumberEvent {
+	mustOpenID(openid)
+	return baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{ErrMsg: PhoneDenyErrMsg}}
+}
+
+// WeRunData is what wx.getWeRunData's encryptedData holds.
+type WeRunData struct {
+	StepInfoList []StepInfo         `json:"stepInfoList"`
+	Watermark    wxcrypto.Watermark `json:"watermark"`
+}
+
+// StepInfo is one day's steps.
+type StepInfo struct {
+	Timestamp int64 `json:"timestamp"` // the day's start, unix seconds
+	Step      int   `json:"step"`
+}
+
+// GetWeRunData is wx.getWeRunData: the user's steps of the last three days,
+// encrypted under their current session_key, for DecryptData.
+func (w *WeChat) GetWeRunData(openid string) (encryptedData, iv string) {
+	k, now := w.currentKey(openid)
+	day := now / 1e9 / 86400 * 86400
+	st := w.st
+	data := WeRunData{Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}
+	for i := range 3 {
+		data.StepInfoList = append(data.StepInfoList, StepInfo{Timestamp: day - int64(i)*86400, Step: 6000 + 1000*i})
+	}
+	return encryptFor(k, data, st)
+}
+
+// ShareInfo is what wx.getShareInfo's encryptedData holds.
+type ShareInfo struct {
+	OpenGID   string             `json:"openGId"`
+	Watermark wxcrypto.Watermark `json:"watermark"`
+}
+
+// GetShareInfo is wx.getShareInfo for a share ticket of the group openGID:
+// encrypted under the user's current session_key, for DecryptData.
+func (w *WeChat) GetShareInfo(openid, openGID string) (encryptedData, iv string) {
+	k, now := w.currentKey(openid)
+	st := w.st
+	return encryptFor(k, ShareInfo{OpenGID: openGID, Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}, st)
+}
+
+// currentKey returns the current session_key of the user of openid, made
+// if they have none, and the server's time in unix nanoseconds.
+func (w *WeChat) currentKey(openid string) (secret, int64) {
+	mustOpenID(openid)
+	st := w.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	u, _, _ := st.userLocked(openid, false)
+	now := st.now().UnixNano()
+	return st.currentKeyLocked(u, now), now
+}
+
+// encryptFor encrypts the JSON of v under session_key k with a fresh iv.
+func encryptFor(k secret, v any, st *store) (encryptedData, iv string) {
+	st.mu.Lock()
+	ivk := st.rand.secret()
+	st.mu.Unlock()
+	plain, _ := json.Marshal(v)
+	iv = encodeKey(ivk)
+	enc, _ := wxcrypto.Encrypt(encodeKey(k), iv, plain) // key and iv are valid by construction
+	return enc, iv
+}
+
+// decryptWith decrypts WeChat data under session_key k into v, whose
+// Watermark must name this mini-program; what went wrong is a 400.
+func (st *store) decryptWith(k secret, iv, data string, v any, watermark func() wxcrypto.Watermark) *apiError {
+	plain, err := wxcrypto.Decrypt(encodeKey(k), iv, data)
+	if err != nil {
+		return fail(http.StatusBadRequest, "cannot decrypt encryptedData with the user's current session_key (a later wx.login may have refreshed it): "+err.Error())
+	}
+	if err := json.Unmarshal(plain, v); err != nil {
+		return fail(http.StatusBadRequest, "decrypted encryptedData is not the JSON expected: wrong session_key or iv")
+	}
+	if wm := watermark(); wm.AppID != st.appID {
+		return fail(http.StatusBadRequest, fmt.Sprintf("encryptedData watermark appid %.64q is not this mini-program's AppID: check the AppID configuration", wm.AppID))
+	}
+	return nil
+}
+
+// decryptPhone decrypts the getPhoneNumber button's encryptedData under
+// session_key k; other WeChat data (user info, WeRun steps) is a 400, not an
+// empty number.
+func (st *store) decryptPhone(k secret, iv, data string) (PhoneInfo, *apiError) {
+	var info PhoneInfo
+	if err := st.decryptWith(k, iv, data, &info, func() wxcrypto.Watermark { return info.Watermark }); err != nil {
+		return PhoneInfo{}, err
+	}
+	if info.PhoneNumber == "" || info.PurePhoneNumber == "" {
+		return PhoneInfo{}, fail(http.StatusBadRequest, "encryptedData is not the getPhoneNumber button's: it has no phoneNumber")
+	}
+	return info, nil
+}
+
+// redeemPhoneCodeLocked spends the phone code of user ui, answering the
+// user's phone number.
+func (st *store) redeemPhoneCodeLocked(code string, ui uint32, now int64) (PhoneInfo, *apiError) {
+	k, ok := parseSecret(code)
+	var c phoneCode
+	var gi int
+	if ok {
+		c, gi, ok = st.phoneCodes.get(k)
+	}
+	switch {
+	case !ok:
+		return PhoneInfo{}, fail(http.StatusBadRequest, "unknown phone_code: press the getPhoneNumber button again")
+	case c.used:
+		return PhoneInfo{}, fail(http.StatusBadRequest, "phone_code already used: press the getPhoneNumber button again")
+	case now-c.issued > int64(codeTTL):
+		return PhoneInfo{}, fail(http.StatusBadRequest, "phone_code expired: press the getPhoneNumber button again")
+	case c.user != ui:
+		return PhoneInfo{}, fail(http.StatusBadRequest, "phone_code belongs to another WeChat user")
+	}
+	c.used = true
+	st.phoneCodes.set(gi, k, c)
+	return phoneInfo(st.users[ui].wx(), st.appID, now), nil
+}

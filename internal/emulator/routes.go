@@ -1,0 +1,157 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+// route is one endpoint: its method, whether it is a BaaS endpoint (which
+// needs the ClientID header), whether its path ends in a user id, and its
+// handler.
+type route struct {
+	method string
+	baas   bool
+	byID   bool
+	serve  handler
+}
+
+// handler serves one endpoint: it writes the answer, or returns the error to
+// answer. arg is the {id} of a user record path.
+type handler func(w http.ResponseWriter, r *http.Request, arg string) *apiError
+
+// router maps the exact paths of every published version of every endpoint,
+// and the prefixes of the user record paths.
+type router struct {
+	exact      map[string]route
+	userPrefix []string
+	userRoute  route
+}
+
+func newRouter(s *Server) *router {
+	post := func(h handler) route {
+		return route{method: http.MethodPost, baas: true, serve: h}
+	}
+	rt := &router{
+		exact:     make(map[string]route),
+		userRoute: route{method: http.MethodGet, baas: true, byID: true, serve: s.userRecord},
+	}
+	for _, v := range protocol.V1SessionVersions {
+		rt.exact["/hserve/"+v+"/session/init/"] = post(s.v1Init)
+		rt.exact["/hserve/"+v+"/session/authenticate/"] = post(s.v1Authenticate)
+	}
+	for _, v := range protocol.V2IdPVersions {
+		rt.exact["/hserve/"+v+"/idp/wechat/silent-login/"] = post(s.v2SilentLogin)
+		rt.exact["/hserve/"+v+"/idp/wechat/authenticate/"] = post(s.v2Authenticate)
+	}
+	for _, v := range protocol.DestroyVersions {
+		rt.exact["/hserve/"+v+"/session/destroy/"] = post(s.destroy)
+	}
+	newest := func(versions []string) string { return versions[len(versions)-1] }
+	for _, v := range protocol.PhoneLoginVersions {
+		rt.exact["/hserve/"+v+"/idp/wechat/phone-login/"] = post(s.phoneLogin(v == newest(protocol.PhoneLoginVersions)))
+	}
+	for _, v := range protocol.PhoneVerificationVersions {
+		rt.exact["/hserve/"+v+"/idp/wechat/phone-verification/"] = route{method: http.MethodPut, baas: true,
+			serve: s.phoneVerification(v == newest(protocol.PhoneVerificationVersions))}
+	}
+	for _, v := range protocol.UpdateUserInfoVersions {
+		rt.exact["/hserve/"+v+"/idp/wechat/user/info/"] = route{method: http.MethodPut, baas: true,
+			serve: s.updateUserInfo(v == newest(protocol.UpdateUserInfoVersions))}
+	}
+	for _, v := range protocol.UserAssociateVersions {
+		rt.exact["/hserve/"+v+"/idp/wechat/user-associate/"] = post(s.userAssociate)
+	}
+	for _, v := range protocol.DecryptVersions {
+		for _, kind := range protocol.DecryptKinds {
+			rt.exact["/hserve/"+v+"/wechat/decrypt/"+kind+"/"] = post(s.decrypt(kind, v == newest(protocol.DecryptVersions)))
+		}
+	}
+	for _, v := range protocol.UserRecordVersions {
+		rt.userPrefix = append(rt.userPrefix, "/hserve/"+v+"/user/info/")
+	}
+	rt.exact[PathWxLogin] = route{method: http.MethodPost, serve: s.wxLogin}
+	rt.exact[PathWxUserInfo] = route{method: http.MethodPost, serve: s.wxUserInfo}
+	rt.exact[PathWxPhoneNumber] = route{method: http.MethodPost, serve: s.wxPhoneNumber}
+	s.accountRoutes(rt)
+	return rt
+}
+
+// match finds the route of path.
+func (rt *router) match(path string) (route, string, bool) {
+	if r, ok := rt.exact[path]; ok {
+		return r, "", true
+	}
+	for _, p := range rt.userPrefix {
+		if id, ok := strings.CutPrefix(path, p); ok {
+			if id, ok = strings.CutSuffix(id, "/"); ok && id != "" && !strings.Contains(id, "/") {
+				return rt.userRoute, id, true
+			}
+		}
+	}
+	return route{}, "", false
+}
+
+// serve handles every request: routes it, counts it, injects a fault,
+// checks the method and the ClientID.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	if strings.HasPrefix(path, ControlPrefix) {
+		s.control(w, r)
+		return
+	}
+	rt, arg, ok := s.router.match(path)
+	if f, hit := s.traffic.see(path, ok && (!rt.byID || s.isUserID(arg))); hit && !inject(w, r, f, s.stop) {
+		return
+	}
+	if !ok {
+		writeError(w, fail(http.StatusNotFound, fmt.Sprintf("not found: no endpoint %.200q", path)))
+		return
+	}
+	if r.Method != rt.method && !(r.Method == http.MethodHead && rt.method == http.MethodGet) {
+		w.Header().Set("Allow", rt.method)
+		writeError(w, fail(http.StatusMethodNotAllowed, fmt.Sprintf("method %.20q not allowed on %.200q: use %s", r.Method, path, rt.method)))
+		return
+	}
+	var err *apiError
+	if rt.baas {
+		err = s.checkClientID(r)
+	}
+	if err == nil {
+		err = rt.serve(w, r, arg)
+	}
+	if err != nil {
+		writeError(w, err)
+	}
+}
+
+// isUserID reports whether id is the canonical decimal id of a user record.
+// Calls counts the user record paths of those only, so that the paths of
+// made-up ids are not kept.
+func (s *Server) isUserID(id string) bool {
+	n, err := strconv.ParseInt(id, 10, 64)
+	return err == nil && strconv.FormatInt(n, 10) == id && s.st.hasRecord(n)
+}
+
+// clientIDKey is protocol.HeaderClientID in the canonical form net/http keys
+// headers by, so that reading it costs no canonicalisation per request.
+const clientIDKey = "X-Hydrogen-Client-Id"
+
+// checkClientID checks the X-Hydrogen-Client-ID header.
+func (s *Server) checkClientID(r *http.Request) *apiError {
+	var id string
+	if v := r.Header[clientIDKey]; len(v) > 0 {
+		id = v[0]
+	}
+	switch id {
+	case s.ClientID:
+		return nil
+	case "":
+		return fail(http.StatusUnauthorized, "missing "+protocol.HeaderClientID+" header: authentication failed, check the ClientID configuration")
+	default:
+		return fail(http.StatusUnauthorized, fmt.Sprintf("unknown ClientID %.64q: authentication failed, check the ClientID configuration", id))
+	}
+}

@@ -1,0 +1,145 @@
+package emulator_test
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas/internal/emulator"
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+func TestDestroyEveryVersion(t *testing.T) {
+	s := newServer(t)
+	for _, v := range protocol.DestroyVersions {
+		path := "/hserve/" + v + "/session/destroy/"
+		sess := silentLogin(t, s, "alice")
+		other := v1Init(t, s, "alice")
+
+		r := post(t, s, path, sess.Token, nil)
+		require.Equal(t, http.StatusOK, r.status, "%s: %s", v, r.raw)
+		assert.Equal(t, "application/json; charset=utf-8", r.header.Get("Content-Type"))
+		assert.JSONEq(t, `{}`, string(r.raw))
+
+		// The token is invalid from then on, everywhere.
+		r = get(t, s, protocol.UserRecordPath(1), sess.Token)
+		assert.Equal(t, http.StatusUnauthorized, r.status)
+		assert.Contains(t, r.errorMsg(t), "invalid token")
+
+		// Other sessions of the same user stay.
+		r = get(t, s, protocol.UserRecordPath(1), other.Token)
+		assert.Equal(t, http.StatusOK, r.status)
+	}
+}
+
+// Destroy does no token check: whatever Authorization comes, or none, the
+// answer is 200 {}, which is what lets a client log out any number of times
+// (the 3.x JS SDK sends destroy without Authorization when nothing is
+// stored, and clears its storage only on a 2xx).
+func TestDestroyWithAnyToken(t *testing.T) {
+	clock := newClock()
+	s := newServer(t, emulator.WithClock(clock.Now), emulator.WithExpiresIn(time.Hour))
+	destroyed := silentLogin(t, s, "alice").Token
+	require.Equal(t, http.StatusOK, post(t, s, "/hserve/v2.0/session/destroy/", destroyed, nil).status)
+	expired := silentLogin(t, s, "alice").Token
+	clock.Add(time.Hour)
+	live := silentLogin(t, s, "alice").Token
+
+	for _, tc := range []struct{ name, auth string }{
+		{"none", ""},
+		{"scheme only", "Hydrogen-r1 "},
+		{"unknown token", "Hydrogen-r1 0123456789abcdef0123456789abcdef"},
+		{"not hex", "Hydrogen-r1 zz"},
+		{"destroyed token", "Hydrogen-r1 " + destroyed},
+		{"expired token", "Hydrogen-r1 " + expired},
+		{"another scheme", "Bearer " + live},
+	} {
+		for _, v := range protocol.DestroyVersions {
+			h := apiHeaders(s, "")
+			if tc.auth != "" {
+				h[protocol.HeaderAuthorization] = tc.auth
+			}
+			r := send(t, http.MethodPost, s.URL+"/hserve/"+v+"/session/destroy/", nil, h)
+			assert.Equal(t, http.StatusOK, r.status, "%s %s: %s", tc.name, v, r.raw)
+			assert.JSONEq(t, `{}`, string(r.raw), tc.name)
+		}
+	}
+	// None of them touched the live session.
+	assert.Equal(t, http.StatusOK, get(t, s, protocol.UserRecordPath(1), live).status)
+
+	// The ClientID is still checked: destroy is a BaaS call.
+	r := send(t, http.MethodPost, s.URL+"/hserve/v2.0/session/destroy/", nil, nil)
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	assert.Contains(t, r.errorMsg(t), "ClientID")
+}
+
+func TestUserRecordEveryVersion(t *testing.T) {
+	clock := newClock()
+	s := newServer(t, emulator.WithClock(clock.Now))
+	wx := s.WeChat()
+	wx.AddUser(emulator.User{OpenID: "alice", UnionID: "u1", NickName: "Alice", AvatarURL: "https://a/1.png",
+		Gender: 2, City: "Shenzhen", Province: "Guangdong", Country: "China", Language: "zh_CN"})
+	bob := silentLogin(t, s, "bob")
+	created := clock.Now().Unix()
+	clock.Add(time.Minute)
+	r := post(t, s, "/hserve/v2.5/idp/wechat/authenticate/", "", v2Auth(s, "alice", wx.GetUserInfo("alice"), ""))
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	clock.Add(time.Minute)
+
+	for _, v := range protocol.UserRecordVersions {
+		r := get(t, s, "/hserve/"+v+"/user/info/2/", bob.Token)
+		require.Equal(t, http.StatusOK, r.status, "%s: %s", v, r.raw)
+		assert.JSONEq(t, `{"id":2,"nickname":"Alice","avatar":"https://a/1.png","gender":2,"city":"Shenzhen",
+			"province":"Guangdong","country":"China","language":"zh_CN","openid":"alice","unionid":"u1","phone":"",
+			"is_authorized":true,"created_at":`+itoa(created+60)+`,"updated_at":`+itoa(created+60)+`,
+			"_email_verified":false,"_phone_verified":false,"_anonymous":false}`, string(r.raw), v)
+
+		r = get(t, s, "/hserve/"+v+"/user/info/1/", bob.Token)
+		require.Equal(t, http.StatusOK, r.status)
+		assert.JSONEq(t, `{"id":1,"nickname":"","avatar":"","gender":0,"city":"","province":"","country":"",
+			"language":"","openid":"bob","unionid":"","phone":"","is_authorized":false,"created_at":`+itoa(created)+
+			`,"updated_at":`+itoa(created)+`,"_email_verified":false,"_phone_verified":false,"_anonymous":false}`, string(r.raw), v)
+	}
+	for _, id := range []string{"3", "0", "-1", "x", "99999999999999999999"} {
+		r := get(t, s, "/hserve/v2.5/user/info/"+id+"/", bob.Token)
+		assert.Equal(t, http.StatusNotFound, r.status, id)
+		assert.Contains(t, r.errorMsg(t), "not found", id)
+	}
+	r = get(t, s, "/hserve/v2.5/user/info/1/", "")
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	r = get(t, s, "/hserve/v1.3/user/info/x/", "")
+	assert.Equal(t, http.StatusUnauthorized, r.status, "the token is checked first")
+
+	r = send(t, http.MethodHead, s.URL+"/hserve/v2.5/user/info/1/", nil, apiHeaders(s, bob.Token))
+	assert.Equal(t, http.StatusOK, r.status)
+	assert.Empty(t, r.raw)
+}
+
+func TestTokenExpiry(t *testing.T) {
+	clock := newClock()
+	s := newServer(t, emulator.WithClock(clock.Now), emulator.WithExpiresIn(time.Hour))
+	v2 := silentLogin(t, s, "alice")
+	assert.Equal(t, int64(3600), v2.ExpiresIn.V)
+	clock.Add(time.Hour - time.Second)
+	assert.Equal(t, http.StatusOK, get(t, s, protocol.UserRecordPath(1), v2.Token).status)
+
+	v1 := v1Init(t, s, "alice")
+	clock.Add(time.Second)
+	r := get(t, s, protocol.UserRecordPath(1), v2.Token)
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	assert.Equal(t, "token expired: log in again", r.errorMsg(t))
+	// The later session lives on, then expires too.
+	ev := s.WeChat().GetUserInfo("alice")
+	r = post(t, s, "/hserve/v1/session/authenticate/", v1.Token, userData(ev))
+	assert.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	clock.Add(time.Hour)
+	r = post(t, s, "/hserve/v1/session/authenticate/", v1.Token, userData(ev))
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	assert.Equal(t, "token expired: log in again", r.errorMsg(t))
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,250 @@
+package emulator
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+// clock is a clock tests move by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func key(i int) secret {
+	var k secret
+	copy(k[:], strconv.Itoa(i))
+	return k
+}
+
+func TestExpiringKeepsEntriesForTheirTTL(t *testing.T) {
+	e := newExpiring[int](700, 1000) // a span of 100
+	require.Equal(t, int64(100), e.span)
+	for i := range 35 {
+		e.put(key(i), i, int64(i*20)) // put at 0, 20, …, 680: all within their ttl at 680
+	}
+	assert.Equal(t, 35, e.len())
+	for i := range 35 {
+		v, _, ok := e.get(key(i))
+		require.True(t, ok, i)
+		assert.Equal(t, i, v)
+	}
+	_, _, ok := e.get(key(35))
+	assert.False(t, ok)
+
+	// At 800 every entry put before 100 (those of the first span, 0–80) has
+	// outlived its ttl and is gone; those put since stay.
+	e.expire(799)
+	assert.Equal(t, 35, e.len())
+	e.expire(800)
+	assert.Equal(t, 30, e.len())
+	_, _, ok = e.get(key(4))
+	assert.False(t, ok)
+	_, _, ok = e.get(key(5))
+	assert.True(t, ok, "put at 100: kept until 900 at most")
+
+	// Later, all of them; no entry outlives its ttl by more than a span.
+	e.expire(680 + 700 + 100)
+	assert.Equal(t, 0, e.len())
+	for i := range ringSize {
+		assert.Nil(t, e.gens[i].m)
+	}
+
+	// remove and set.
+	e.put(key(1), 1, 2000)
+	_, gi, ok := e.get(key(1))
+	require.True(t, ok)
+	e.set(gi, key(1), 11)
+	v, _, _ := e.get(key(1))
+	assert.Equal(t, 11, v)
+	e.remove(gi, key(1))
+	e.remove(gi, key(1))
+	assert.Equal(t, 0, e.len())
+}
+
+// Under a flood the table forgets its oldest generation first.
+func TestExpiringCap(t *testing.T) {
+	e := newExpiring[int](700, 100)
+	for i := range 250 {
+		e.put(key(i), i, int64(i)) // one span after another, 100 entries each
+	}
+	assert.LessOrEqual(t, e.len(), 100)
+	_, _, ok := e.get(key(249))
+	assert.True(t, ok, "the newest stays")
+	_, _, ok = e.get(key(0))
+	assert.False(t, ok, "the oldest went")
+
+	// A clock going backwards puts into the newest generation.
+	e.put(key(1000), 1, 5)
+	_, gi, ok := e.get(key(1000))
+	require.True(t, ok)
+	assert.Equal(t, e.newest, gi)
+}
+
+// Codes go a few tens of seconds after they expire, on the next wx.login or
+// on the server's timer (store.expire), without a sweep.
+func TestCodesAreForgotten(t *testing.T) {
+	c := &clock{t: time.Date(2024, 5, 20, 8, 0, 0, 0, time.UTC)}
+	s := NewServer(WithClock(c.now))
+	defer s.Close()
+	wx := s.WeChat()
+	for i := range 1000 {
+		wx.Login("u" + strconv.Itoa(i%10))
+		c.add(10 * time.Millisecond)
+	}
+	st := s.st
+	count := func() int {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		return st.codes.len()
+	}
+	assert.Equal(t, 1000, count())
+	c.add(codeTTL + time.Duration(st.codes.span))
+	st.expire()
+	assert.Equal(t, 0, count())
+
+	wx.Login("u")
+	c.add(codeTTL + time.Duration(st.codes.span))
+	wx.Login("u")
+	assert.Equal(t, 1, count(), "a wx.login lets the expired codes go too")
+
+	// Sessions alike, on their own lifetime.
+	s2 := NewServer(WithClock(c.now), WithExpiresIn(time.Hour))
+	defer s2.Close()
+	for range 10 {
+		_, err := s2.st.login(s2.WeChat().Login("u"), true)
+		require.Nil(t, err)
+	}
+	assert.Equal(t, 10, s2.st.sessions.len())
+	c.add(time.Hour + time.Duration(s2.st.sessions.span))
+	s2.st.expire()
+	assert.Equal(t, 0, s2.st.sessions.len())
+}
+
+// authenticate verifies the user data without the store's lock, and checks
+// the session and key again after it.
+func TestAuthenticateVerifiesOutsideTheLock(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	st, wx := s.st, s.WeChat()
+	var free []bool
+	rotate := false
+	st.afterVerify = func() {
+		ok := st.mu.TryLock()
+		if ok {
+			st.mu.Unlock()
+		}
+		free = append(free, ok)
+		if rotate {
+			wx.RotateSessionKey("alice") // a wx.login past the period, meanwhile
+		}
+	}
+
+	o, err := st.login(wx.Login("alice"), true)
+	require.Nil(t, err)
+	ev := wx.GetUserInfo("alice")
+	d := protocol.UserData{RawData: ev.Detail.RawData, Signature: ev.Detail.Signature,
+		EncryptedData: ev.Detail.EncryptedData, IV: ev.Detail.IV}
+	_, _, err = st.authenticateV1(o.token, d)
+	require.Nil(t, err)
+
+	v2 := &protocol.V2AuthRequest{Code: wx.Login("alice"), CreateUser: true, UserData: d}
+	_, err = st.authenticateV2(v2)
+	require.Nil(t, err)
+	assert.Equal(t, []bool{true, true}, free, "the lock was free during both verifications")
+
+	// The key changes between the verification and the write: V1 sees it.
+	rotate = true
+	_, _, err = st.authenticateV1(o.token, d)
+	require.NotNil(t, err)
+	assert.Equal(t, http.StatusBadRequest, err.status)
+	assert.Contains(t, err.msg, "no longer the user's current one")
+
+	// V2 used the key WeChat handed over, as a real server would; the
+	// session it opens is bound to that key, which is no longer current.
+	ev = wx.GetUserInfo("alice")
+	d = protocol.UserData{RawData: ev.Detail.RawData, Signature: ev.Detail.Signature,
+		EncryptedData: ev.Detail.EncryptedData, IV: ev.Detail.IV}
+	o2, err := st.authenticateV2(&protocol.V2AuthRequest{Code: wx.Login("alice"), CreateUser: true, UserData: d})
+	require.Nil(t, err)
+	rotate = false
+	_, _, err = st.authenticateV1(o2.token, d)
+	require.NotNil(t, err)
+	assert.Contains(t, err.msg, "no longer the user's current one")
+}
+
+// Calls keeps counts of endpoint paths only: unknown paths and user record
+// paths of made-up ids leave nothing behind.
+func TestCallsKeepOnlyEndpoints(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	if _, err := s.st.login(s.WeChat().Login("alice"), true); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 200 {
+		for _, p := range []string{
+			"/x/" + strconv.Itoa(i),
+			"/hserve/v2.5/user/info/" + strconv.Itoa(i+2) + "/",
+			"/hserve/v2.5/user/info/0" + strconv.Itoa(i) + "/",
+			"/hserve/v2.5/user/info/" + strings.Repeat("9", i%30+1) + "/",
+		} {
+			resp, err := http.Get(s.URL + p)
+			require.NoError(t, err)
+			resp.Body.Close()
+		}
+	}
+	resp, err := http.Get(s.URL + "/hserve/v2.5/user/info/1/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	resp, err = http.Post(s.URL+"/hserve/v1/session/init/", "application/json", strings.NewReader("{}"))
+	require.NoError(t, err)
+	resp.Body.Close()
+
+	s.traffic.mu.Lock()
+	defer s.traffic.mu.Unlock()
+	assert.Equal(t, map[string]int{"/hserve/v2.5/user/info/1/": 1, "/hserve/v1/session/init/": 1}, s.traffic.calls)
+}
+
+// Phone codes go as login codes do: a few tens of seconds after their five
+// minutes, without a sweep; and their table has a cap.
+func TestPhoneCodesAreForgotten(t *testing.T) {
+	c := &clock{t: time.Date(2024, 5, 20, 8, 0, 0, 0, time.UTC)}
+	s := NewServer(WithClock(c.now))
+	defer s.Close()
+	wx, st := s.WeChat(), s.st
+	for i := range 500 {
+		wx.GetPhoneNumber("u" + strconv.Itoa(i%10))
+		c.add(10 * time.Millisecond)
+	}
+	count := func() int {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		return st.phoneCodes.len()
+	}
+	assert.Equal(t, 500, count())
+	c.add(codeTTL + time.Duration(st.phoneCodes.span))
+	st.expire()
+	assert.Equal(t, 0, count())
+	assert.Equal(t, maxCodes, st.phoneCodes.max)
+}

@@ -1,0 +1,229 @@
+package emulator
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/wxcrypto"
+)
+
+// User is a WeChat user of the mini-program, as AddUser sets them.
+type User struct {
+	OpenID  string
+	UnionID string // "" when the mini-program is not bound to an open platform account
+	// SessionKey, when set, is a fixed session_key (base64 of 16 bytes) that
+	// no wx.login refreshes; RotateSessionKey replaces it.
+	SessionKey string
+	NickName   string
+	AvatarURL  string
+	Gender     int // 0 unknown, 1 male, 2 female
+	City       string
+	Province   string
+	Country    string
+	Language   string
+	// Phone is the phone number WeChat shares with the getPhoneNumber
+	// button, digits only (e.g. "13800138000"), in China (+86); "" makes one
+	// from the openid.
+	Phone string
+}
+
+// profile is the public user info of u, as rawData carries it.
+func (u *User) profile() wxcrypto.RawUserInfo {
+	return wxcrypto.RawUserInfo{NickName: u.NickName, Gender: u.Gender, Language: u.Language,
+		City: u.City, Province: u.Province, Country: u.Country, AvatarURL: u.AvatarURL}
+}
+
+// WeChat is the simulated WeChat client and platform of a Server: wx.login
+// and wx.getUserInfo for any user. It is safe for concurrent use.
+type WeChat struct {
+	st *store
+}
+
+// DenyErrMsg is the errMsg of a refused wx.getUserInfo.
+const DenyErrMsg = "getUserInfo:fail auth deny"
+
+// ConsentErrMsg is the errMsg of a granted wx.getUserInfo.
+const ConsentErrMsg = "getUserInfo:ok"
+
+// AddUser adds u, or replaces the profile of the user with u.OpenID: their
+// BaaS record stays. A u.SessionKey fixes the user's session_key: it becomes
+// their current one and no wx.login refreshes it (RotateSessionKey still
+// does); without one, the user's current key stays. It panics on an empty
+// or overlong OpenID (see MaxOpenIDBytes) or a SessionKey that is not base64
+// of 16 bytes: mistakes of the test, not of the client.
+func (w *WeChat) AddUser(u User) {
+	mustOpenID(u.OpenID)
+	var fixed secret
+	if u.SessionKey != "" {
+		b, err := base64.StdEncoding.DecodeString(u.SessionKey)
+		if err != nil || len(b) != len(fixed) {
+			panic("baastest: AddUser: SessionKey must be base64 of 16 bytes")
+		}
+		copy(fixed[:], b)
+	}
+	w.st.addUser(u, fixed)
+}
+
+// User returns the WeChat side of the user of openid, and whether they exist.
+func (w *WeChat) User(openid string) (User, bool) {
+	w.st.mu.Lock()
+	defer w.st.mu.Unlock()
+	if u := w.st.lookupLocked(openid); u != nil {
+		return u.wx(), true
+	}
+	return User{}, false
+}
+
+// Login is wx.login for the user of openid: a fresh code for this
+// mini-program. Like WeChat's, it refreshes the user's session_key when they
+// have none yet or theirs is older than the minimum period
+// (WithSessionKeyRefresh); otherwise the key stays. It panics on an empty or
+// overlong openid.
+func (w *WeChat) Login(openid string) string {
+	return w.LoginForApp(w.st.appID, openid)
+}
+
+// LoginForApp is wx.login in another mini-program, appID: the server answers
+// its code 401, to test a wrong AppID configuration. It does not refresh the
+// user's session_key of this mini-program.
+func (w *WeChat) LoginForApp(appID, openid string) string {
+	mustOpenID(openid)
+	code, _ := w.st.issueCode(appID, openid, false, 0) // fails only over HTTP
+	return code
+}
+
+// CodeProvider returns the wx.login step of a client logging in as openid.
+func (w *WeChat) CodeProvider(openid string) baas.CodeProvider {
+	mustOpenID(openid)
+	return baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		return w.Login(openid), nil
+	})
+}
+
+// SessionKey returns the current session_key of the user of openid, "" if
+// they have none yet. Tests use it to check encryption; never log it.
+func (w *WeChat) SessionKey(openid string) string {
+	w.st.mu.Lock()
+	defer w.st.mu.Unlock()
+	if u := w.st.lookupLocked(openid); u != nil && u.keyGen > 0 {
+		return encodeKey(u.key)
+	}
+	return ""
+}
+
+// RotateSessionKey gives the user of openid a new session_key at once, as a
+// wx.login past the minimum period would: user data encrypted before no
+// longer verifies, and V1 sessions opened before can no longer authenticate
+// user data. A fixed SessionKey (AddUser) is replaced and fixed no more. It
+// panics on an empty or overlong openid.
+func (w *WeChat) RotateSessionKey(openid string) {
+	mustOpenID(openid)
+	st := w.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	u, _, _ := st.userLocked(openid, false)
+	st.newKeyLocked(u, st.now().UnixNano())
+}
+
+// GetUserInfo is wx.getUserInfo with the user's consent: the event of the
+// getUserInfo button, with the profile signed and encrypted with the user's
+// current session_key (made if they have none yet) and watermarked with this
+// mini-program's AppID.
+func (w *WeChat) GetUserInfo(openid string) baas.UserInfoEvent {
+	return w.GetUserInfoForApp(w.st.appID, openid)
+}
+
+// GetUserInfoForApp is GetUserInfo with the watermark of another
+// mini-program, appID: the server answers it 400.
+func (w *WeChat) GetUserInfoForApp(appID, openid string) baas.UserInfoEvent {
+	mustOpenID(openid)
+	ev, _ := w.userInfo(appID, openid, false) // fails only over HTTP
+	return ev
+}
+
+// userInfo makes the consent event of GetUserInfoForApp; over HTTP, a new
+// user counts against the cap of users made over HTTP.
+func (w *WeChat) userInfo(appID, openid string, overHTTP bool) (baas.UserInfoEvent, *apiError) {
+	st := w.st
+	st.mu.Lock()
+	u, _, err := st.userLocked(openid, overHTTP)
+	if err != nil {
+		st.mu.Unlock()
+		return baas.UserInfoEvent{}, err
+	}
+	now := st.now()
+	p, k, ivk := u.wx(), st.currentKeyLocked(u, now.UnixNano()), st.rand.secret()
+	st.mu.Unlock()
+	key, iv := encodeKey(k), encodeKey(ivk)
+
+	info := p.profile()
+	raw, _ := json.Marshal(info)
+	plain, _ := json.Marshal(wxcrypto.UserData{
+		OpenID: p.OpenID, RawUserInfo: info, UnionID: p.UnionID,
+		Watermark: wxcrypto.Watermark{AppID: appID, Timestamp: now.Unix()},
+	})
+	enc, _ := wxcrypto.Encrypt(key, iv, plain) // key and iv are valid by construction
+	return baas.UserInfoEvent{Detail: &baas.UserInfoDetail{
+		ErrMsg: ConsentErrMsg,
+		UserInfo: &baas.WechatUserInfo{NickName: p.NickName, AvatarURL: p.AvatarURL, Gender: p.Gender,
+			City: p.City, Province: p.Province, Country: p.Country, Language: p.Language},
+		RawData:       string(raw),
+		Signature:     wxcrypto.Sign(string(raw), key),
+		EncryptedData: enc,
+		IV:            iv,
+	}}, nil
+}
+
+// Deny is wx.getUserInfo refused by the user: an event whose detail has only
+// the errMsg DenyErrMsg.
+func (w *WeChat) Deny(openid string) baas.UserInfoEvent {
+	mustOpenID(openid)
+	return baas.UserInfoEvent{Detail: &baas.UserInfoDetail{ErrMsg: DenyErrMsg}}
+}
+
+// UserInfoProvider returns the wx.getUserInfo step of a client logging in as
+// openid, the user consenting each time.
+func (w *WeChat) UserInfoProvider(openid string) baas.UserInfoProvider {
+	mustOpenID(openid)
+	return baas.UserInfoProviderFunc(func(ctx context.Context) (baas.UserInfoEvent, error) {
+		if err := ctx.Err(); err != nil {
+			return baas.UserInfoEvent{}, err
+		}
+		return w.GetUserInfo(openid), nil
+	})
+}
+
+// DenyingUserInfoProvider returns the wx.getUserInfo step of a client logging
+// in as openid, the user refusing each time.
+func (w *WeChat) DenyingUserInfoProvider(openid string) baas.UserInfoProvider {
+	mustOpenID(openid)
+	return baas.UserInfoProviderFunc(func(ctx context.Context) (baas.UserInfoEvent, error) {
+		if err := ctx.Err(); err != nil {
+			return baas.UserInfoEvent{}, err
+		}
+		return w.Deny(openid), nil
+	})
+}
+
+// checkOpenID says what is wrong with openid, if anything.
+func checkOpenID(openid string) string {
+	switch {
+	case openid == "":
+		return "empty openid"
+	case len(openid) > MaxOpenIDBytes:
+		return fmt.Sprintf("openid longer than %d bytes", MaxOpenIDBytes)
+	}
+	return ""
+}
+
+func mustOpenID(openid string) {
+	if msg := checkOpenID(openid); msg != "" {
+		panic("baastest: " + msg)
+	}
+}

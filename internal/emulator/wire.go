@@ -1,0 +1,119 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+// MaxBodyBytes caps a request body; a larger one is answered 413.
+const MaxBodyBytes = 64 << 10
+
+// apiError is an error answer: a status and its error_msg.
+type apiError struct {
+	status int
+	msg    string
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d: %s", e.status, e.msg) }
+
+func fail(status int, msg string) *apiError { return &apiError{status: status, msg: msg} }
+
+// jsonContentType is the Content-Type of every answer.
+const jsonContentType = "application/json; charset=utf-8"
+
+// writeJSON answers status with body, the JSON of v.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"error_msg":"encoding the answer failed"}`)
+	}
+	writeBody(w, status, body)
+}
+
+// writeBody answers status with a JSON body.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	w.Header()["Content-Type"] = []string{jsonContentType}
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// writeError answers e as {"error_msg": ...}.
+func writeError(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.status, protocol.ErrorBody{ErrorMsg: e.msg})
+}
+
+// decode reads the JSON object of r's body into v, at most MaxBodyBytes.
+func decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
+	if r.ContentLength > MaxBodyBytes {
+		return tooLarge()
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return tooLarge()
+		}
+		return fail(http.StatusBadRequest, "reading the request body failed")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return fail(http.StatusBadRequest, "the request body is empty: send a JSON object")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return jsonError(err)
+	}
+	return nil
+}
+
+// maxStateBytes caps a state put through the control plane.
+const maxStateBytes = 64 << 20
+
+// decodeLarge is decode for the control plane's state, at most
+// maxStateBytes.
+func decodeLarge(w http.ResponseWriter, r *http.Request, v any) *apiError {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxStateBytes))
+	if err != nil {
+		return fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("the state is larger than %d bytes, or could not be read", maxStateBytes))
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return jsonError(err)
+	}
+	return nil
+}
+
+func tooLarge() *apiError {
+	return fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
+}
+
+// jsonError describes a decoding failure, naming the field of a wrong type.
+func jsonError(err error) *apiError {
+	te, ok := errors.AsType[*json.UnmarshalTypeError](err)
+	if !ok {
+		return fail(http.StatusBadRequest, "malformed JSON: "+strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if te.Field == "" {
+		return fail(http.StatusBadRequest, "the request body must be a JSON object")
+	}
+	field := te.Field[strings.LastIndexByte(te.Field, '.')+1:]
+	return fail(http.StatusBadRequest, fmt.Sprintf("field %q must be %s, not %s", field, kindName(te.Type), te.Value))
+}
+
+func kindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "a " + t.Kind().String()
+}
