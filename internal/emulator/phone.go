@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -85,84 +84,6 @@ func (w *WeChat) phoneNumber(openid string, overHTTP bool) (baas.PhoneNumberEven
 func (w *WeChat) DenyPhoneNumber(openid string) baas.PhoneNumberEvent {
 	mustOpenID(openid)
 	return baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{ErrMsg: PhoneDenyErrMsg}}
-}
-
-// WeRunData is what wx.getWeRunData's encryptedData holds.
-type WeRunData struct {
-	StepInfoList []StepInfo         `json:"stepInfoList"`
-	Watermark    wxcrypto.Watermark `json:"watermark"`
-}
-
-// StepInfo is one day's steps.
-type StepInfo struct {
-	Timestamp int64 `json:"timestamp"` // the day's start, unix seconds
-	Step      int   `json:"step"`
-}
-
-// GetWeRunData is wx.getWeRunData: the user's steps of the last three days,
-// encrypted under their current session_key, for DecryptData.
-func (w *WeChat) GetWeRunData(openid string) (encryptedData, iv string) {
-	k, now := w.currentKey(openid)
-	day := now / 1e9 / 86400 * 86400
-	st := w.st
-	data := WeRunData{Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}
-	for i := range 3 {
-		data.StepInfoList = append(data.StepInfoList, StepInfo{Timestamp: day - int64(i)*86400, Step: 6000 + 1000*i})
-	}
-	return encryptFor(k, data, st)
-}
-
-// ShareInfo is what wx.getShareInfo's encryptedData holds.
-type ShareInfo struct {
-	OpenGID   string             `json:"openGId"`
-	Watermark wxcrypto.Watermark `json:"watermark"`
-}
-
-// GetShareInfo is wx.getShareInfo for a share ticket of the group openGID:
-// encrypted under the user's current session_key, for DecryptData.
-func (w *WeChat) GetShareInfo(openid, openGID string) (encryptedData, iv string) {
-	k, now := w.currentKey(openid)
-	st := w.st
-	return encryptFor(k, ShareInfo{OpenGID: openGID, Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}, st)
-}
-
-// currentKey returns the current session_key of the user of openid, made
-// if they have none, and the server's time in unix nanoseconds.
-func (w *WeChat) currentKey(openid string) (secret, int64) {
-	mustOpenID(openid)
-	st := w.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	u, _, _ := st.userLocked(openid, false)
-	now := st.now().UnixNano()
-	return st.currentKeyLocked(u, now), now
-}
-
-// encryptFor encrypts the JSON of v under session_key k with a fresh iv.
-func encryptFor(k secret, v any, st *store) (encryptedData, iv string) {
-	st.mu.Lock()
-	ivk := st.rand.secret()
-	st.mu.Unlock()
-	plain, _ := json.Marshal(v)
-	iv = encodeKey(ivk)
-	enc, _ := wxcrypto.Encrypt(encodeKey(k), iv, plain) // key and iv are valid by construction
-	return enc, iv
-}
-
-// decryptWith decrypts WeChat data under session_key k into v, whose
-// Watermark must name this mini-program; what went wrong is a 400.
-func (st *store) decryptWith(k secret, iv, data string, v any, watermark func() wxcrypto.Watermark) *apiError {
-	plain, err := wxcrypto.Decrypt(encodeKey(k), iv, data)
-	if err != nil {
-		return fail(http.StatusBadRequest, "cannot decrypt encryptedData with the user's current session_key (a later wx.login may have refreshed it): "+err.Error())
-	}
-	if err := json.Unmarshal(plain, v); err != nil {
-		return fail(http.StatusBadRequest, "decrypted encryptedData is not the JSON expected: wrong session_key or iv")
-	}
-	if wm := watermark(); wm.AppID != st.appID {
-		return fail(http.StatusBadRequest, fmt.Sprintf("encryptedData watermark appid %.64q is not this mini-program's AppID: check the AppID configuration", wm.AppID))
-	}
-	return nil
 }
 
 // decryptPhone decrypts the getPhoneNumber button's encryptedData under

@@ -2,19 +2,13 @@ package emulator
 
 import (
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/wxbaas/baas/internal/wxcrypto"
 )
-
-// codeTTL is how long a login code is valid.
-const codeTTL = 5 * time.Minute
 
 // What the store keeps at most, so that no flood of requests can grow it
 // without bound: live login codes and sessions (past these, the oldest
@@ -104,38 +98,6 @@ func (u *user) wx() User {
 	return defaultUser(u.openid)
 }
 
-// record is the BaaS side of a user.
-type record struct {
-	unionID    string // learnt from authenticated encryptedData, or a unionid login
-	phone      string // from a phone login or a phone number update
-	profile    wxcrypto.RawUserInfo
-	authorized bool
-	createdAt  int64
-	updatedAt  int64
-	account    // username, email, password, …: the record's account fields
-	// sessionGen ends the record's sessions when it moves on: a session
-	// opened at another generation is a 401 (a password reset by an
-	// email link bumps it).
-	sessionGen uint32
-}
-
-// loginCode is a code wx.login handed out.
-type loginCode struct {
-	issued  int64  // unix nanoseconds
-	user    uint32 // index in users
-	foreign bool   // issued for another AppID than the Server's
-	used    bool
-	fail    uint8 // an injected failure (index in wechatErrors), 0 for none
-}
-
-// session is what a token stands for.
-type session struct {
-	user    uint32 // index in users
-	keyGen  uint32 // the user's session_key when the session was opened
-	gen     uint32 // the record's sessionGen when the session was opened
-	expires int64  // unix nanoseconds
-}
-
 func newStore(cfg config) *store {
 	return &store{
 		cfg:          cfg,
@@ -156,21 +118,6 @@ func newStore(cfg config) *store {
 		codes:        newExpiring[loginCode](int64(codeTTL), maxCodes),
 		phoneCodes:   newExpiring[phoneCode](int64(codeTTL), maxCodes),
 		sessions:     newExpiring[session](int64(cfg.expiresIn), maxSessions),
-	}
-}
-
-// defaultUser is the profile of a user created on first use.
-func defaultUser(openid string) User {
-	return User{
-		OpenID:    openid,
-		UnionID:   "union_" + openid,
-		NickName:  "User " + openid,
-		AvatarURL: "https://example.com/avatar/" + openid + ".png",
-		Gender:    1,
-		City:      "Guangzhou",
-		Province:  "Guangdong",
-		Country:   "China",
-		Language:  "zh_CN",
 	}
 }
 
@@ -232,97 +179,6 @@ func (st *store) addUser(w User, fixed secret) {
 	}
 }
 
-// currentKeyLocked returns u's current session_key, making one if u has none.
-func (st *store) currentKeyLocked(u *user, now int64) secret {
-	if u.keyGen == 0 {
-		st.newKeyLocked(u, now)
-	}
-	return u.key
-}
-
-// newKeyLocked gives u a new current session_key. A fixed key is fixed no
-// more.
-func (st *store) newKeyLocked(u *user, now int64) {
-	u.key, u.keyAt = st.rand.secret(), now
-	u.keyGen++
-	if u.fixed {
-		u.fixed = false
-		c := *u.custom
-		c.SessionKey = ""
-		u.custom = &c
-	}
-}
-
-// refreshKeyLocked is the session_key refresh of a wx.login: a new key when
-// u has none, or when theirs is not fixed and has aged past the minimum
-// period.
-func (st *store) refreshKeyLocked(u *user, now int64) {
-	if u.keyGen == 0 || !u.fixed && now-u.keyAt >= int64(st.keyRefresh) {
-		st.newKeyLocked(u, now)
-	}
-}
-
-// issueCode is wx.login: a fresh code for openid, bound to appID; in this
-// mini-program it refreshes the user's session_key as refreshKeyLocked
-// says. fail, when not 0, is a failure the code's exchange will meet.
-func (st *store) issueCode(appID, openid string, overHTTP bool, fail uint8) (string, *apiError) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	now := st.now().UnixNano()
-	u, ui, err := st.userLocked(openid, overHTTP)
-	if err != nil {
-		return "", err
-	}
-	foreign := appID != st.appID
-	if !foreign {
-		st.refreshKeyLocked(u, now)
-	}
-	code := st.rand.secret()
-	st.codes.put(code, loginCode{issued: now, user: ui, foreign: foreign, fail: fail}, now)
-	return hex.EncodeToString(code[:]), nil
-}
-
-// openSessionLocked issues a token for user ui, bound to their session_key
-// of generation keyGen.
-func (st *store) openSessionLocked(ui, keyGen uint32, now int64) string {
-	token := st.rand.secret()
-	var gen uint32
-	if r := st.users[ui].rec; r != nil {
-		gen = r.sessionGen
-	}
-	st.sessions.put(token, session{user: ui, keyGen: keyGen, gen: gen, expires: now + int64(st.expiresIn)}, now)
-	return hex.EncodeToString(token[:])
-}
-
-// sessionLocked returns the session of token, or a 401.
-func (st *store) sessionLocked(token string, now int64) (session, *apiError) {
-	if token == "" {
-		return session{}, fail(http.StatusUnauthorized, "missing token: send Authorization: Hydrogen-r1 <token>")
-	}
-	k, ok := parseSecret(token)
-	var s session
-	var gi int
-	if ok {
-		s, gi, ok = st.sessions.get(k)
-	}
-	if !ok {
-		return session{}, fail(http.StatusUnauthorized, "invalid token: log in again")
-	}
-	if u := st.users[s.user]; now >= s.expires || u.deleted || u.rec != nil && u.rec.sessionGen != s.gen {
-		st.sessions.remove(gi, k)
-		return session{}, fail(http.StatusUnauthorized, "token expired: log in again")
-	}
-	return s, nil
-}
-
-// checkToken reports whether token is a valid session.
-func (st *store) checkToken(token string) *apiError {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	_, err := st.sessionLocked(token, st.now().UnixNano())
-	return err
-}
-
 // destroy ends the session of token, if there is one: destroy does no token
 // check.
 func (st *store) destroy(token string) {
@@ -358,9 +214,6 @@ func parseSecret(s string) (secret, bool) {
 	_, err := hex.Decode(k[:], []byte(s))
 	return k, err == nil
 }
-
-// encodeKey is the base64 text of a session_key.
-func encodeKey(k secret) string { return base64.StdEncoding.EncodeToString(k[:]) }
 
 // entropy hands out bytes of crypto/rand from a buffer refilled as it runs
 // out, sparing a system call per secret. The store's lock guards it.

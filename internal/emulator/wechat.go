@@ -106,31 +106,6 @@ func (w *WeChat) CodeProvider(openid string) baas.CodeProvider {
 	})
 }
 
-// SessionKey returns the current session_key of the user of openid, "" if
-// they have none yet. Tests use it to check encryption; never log it.
-func (w *WeChat) SessionKey(openid string) string {
-	w.st.mu.Lock()
-	defer w.st.mu.Unlock()
-	if u := w.st.lookupLocked(openid); u != nil && u.keyGen > 0 {
-		return encodeKey(u.key)
-	}
-	return ""
-}
-
-// RotateSessionKey gives the user of openid a new session_key at once, as a
-// wx.login past the minimum period would: user data encrypted before no
-// longer verifies, and V1 sessions opened before can no longer authenticate
-// user data. A fixed SessionKey (AddUser) is replaced and fixed no more. It
-// panics on an empty or overlong openid.
-func (w *WeChat) RotateSessionKey(openid string) {
-	mustOpenID(openid)
-	st := w.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	u, _, _ := st.userLocked(openid, false)
-	st.newKeyLocked(u, st.now().UnixNano())
-}
-
 // GetUserInfo is wx.getUserInfo with the user's consent: the event of the
 // getUserInfo button, with the profile signed and encrypted with the user's
 // current session_key (made if they have none yet) and watermarked with this
@@ -225,5 +200,20 @@ func checkOpenID(openid string) string {
 func mustOpenID(openid string) {
 	if msg := checkOpenID(openid); msg != "" {
 		panic("baastest: " + msg)
+	}
+}
+
+// defaultUser is the profile of a user created on first use.
+func defaultUser(openid string) User {
+	return User{
+		OpenID:    openid,
+		UnionID:   "union_" + openid,
+		NickName:  "User " + openid,
+		AvatarURL: "https://example.com/avatar/" + openid + ".png",
+		Gender:    1,
+		City:      "Guangzhou",
+		Province:  "Guangdong",
+		Country:   "China",
+		Language:  "zh_CN",
 	}
 }

@@ -117,3 +117,7 @@ func kindName(t reflect.Type) string {
 	}
 	return "a " + t.Kind().String()
 }
+
+func missing(field string) *apiError {
+	return fail(http.StatusBadRequest, "missing "+field)
+}

@@ -1,0 +1,91 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+// Linking WeChat (idp/wechat/user-associate/): the WeChat user of a code
+// joins the session's record.
+
+// associated is the answer of user-associate.
+type associated struct {
+	Message string `json:"message"`
+	Status  string `json:"status"`
+	UserID  int64  `json:"user_id"`
+	OpenID  string `json:"openid"`
+	UnionID string `json:"unionid"`
+}
+
+// userAssociate serves linking the WeChat user of a code to the token's
+// user: 200 {message, status "ok", user_id, openid, unionid}.
+func (s *Server) userAssociate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	token, err := s.requireToken(r)
+	if err != nil {
+		return err
+	}
+	var req protocol.UserAssociateRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.Code == "" {
+		return missing("code")
+	}
+	a, err := s.st.associate(token, &req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// associate links the code's WeChat user W to the record of the token's
+// user T. W already T: nothing to do. W without a record: the record moves
+// to W (a record has one openid) and, with associate_with_unionid, takes W's
+// unionid. W with another record: a 400.
+func (st *store) associate(token string, req *protocol.UserAssociateRequest) (associated, *apiError) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	now := st.now().UnixNano()
+	t, _, err := st.sessionUserLocked(token, now)
+	if err != nil {
+		return associated{}, err
+	}
+	w, wi, err := st.exchangeLocked(req.Code, now)
+	if err != nil {
+		return associated{}, err
+	}
+	switch {
+	case w == t:
+	case w.rec != nil:
+		return associated{}, fail(http.StatusBadRequest, fmt.Sprintf("this WeChat user is already linked to user %d", w.id))
+	default:
+		w.rec, w.id, t.rec, t.id = t.rec, t.id, nil, 0
+		st.records[w.id-1] = w
+		st.rebindSessionLocked(token, wi) // the session stays the record's
+	}
+	if unionID := w.wx().UnionID; req.AssociateWithUnionID && unionID != "" {
+		w.rec.unionID = unionID
+	}
+	st.indexUnionIDLocked(w) // the record may have moved to w
+	w.rec.updatedAt = now / int64(time.Second)
+	return associated{Message: "WeChat associate succeed.", Status: "ok", UserID: w.id, OpenID: w.openid, UnionID: w.rec.unionID}, nil
+}
+
+// rebindSessionLocked makes token's session one of user ui, bound to their
+// current session_key.
+func (st *store) rebindSessionLocked(token string, ui uint32) {
+	k, ok := parseSecret(token)
+	if !ok {
+		return
+	}
+	if s, gi, ok := st.sessions.get(k); ok {
+		u := st.users[ui]
+		st.currentKeyLocked(u, st.now().UnixNano())
+		s.user, s.keyGen = ui, u.keyGen
+		st.sessions.set(gi, k, s)
+	}
+}

@@ -1,0 +1,148 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/wxbaas/baas/internal/protocol"
+	"github.com/wxbaas/baas/internal/wxcrypto"
+)
+
+// A login: a code exchanged for a session of the user's record (made on
+// their first login), and user data verified and applied to the record.
+
+// opened is what a login answers, read under the lock.
+type opened struct {
+	token     string
+	expiresIn int64 // seconds
+	user      protocol.UserRecord
+}
+
+// login is V1 session init and V2 silent login: it exchanges code and opens
+// a session bound to the user's current session_key.
+func (st *store) login(code string, create bool) (opened, *apiError) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	now := st.now()
+	u, ui, err := st.exchangeLocked(code, now.UnixNano())
+	if err != nil {
+		return opened{}, err
+	}
+	if err := st.enrolLocked(u, create, now); err != nil {
+		return opened{}, err
+	}
+	st.currentKeyLocked(u, now.UnixNano())
+	return st.openLocked(u, ui, u.keyGen, now), nil
+}
+
+// enrolLocked gives u a BaaS record on their first login, when create allows.
+func (st *store) enrolLocked(u *user, create bool, now time.Time) *apiError {
+	if u.rec != nil {
+		return nil
+	}
+	if !create {
+		return notFoundNoCreate()
+	}
+	st.records = append(st.records, u)
+	st.nRecords.Store(int64(len(st.records)))
+	u.id = int64(len(st.records))
+	u.rec = &record{createdAt: now.Unix(), updatedAt: now.Unix()}
+	return nil
+}
+
+func notFoundNoCreate() *apiError {
+	return fail(http.StatusNotFound, "user not found: send create_user true to create them")
+}
+
+// openLocked opens a session of u, the user of index ui, bound to their
+// session_key of generation keyGen.
+func (st *store) openLocked(u *user, ui, keyGen uint32, now time.Time) opened {
+	return opened{
+		token:     st.openSessionLocked(ui, keyGen, now.UnixNano()),
+		expiresIn: int64(st.expiresIn / time.Second),
+		user:      recordOf(u),
+	}
+}
+
+// verify checks user data as a server must: the signature of rawData, the
+// decryption of encryptedData, its watermark and its openId. It touches no
+// state, so it runs without the lock.
+func (st *store) verify(k secret, openid string, d protocol.UserData) (*wxcrypto.UserData, *apiError) {
+	key := encodeKey(k)
+	if !wxcrypto.Verify(d.RawData, key, d.Signature) {
+		return nil, fail(http.StatusBadRequest, "signature mismatch: rawData was not signed with the user's current session_key")
+	}
+	ud, err := wxcrypto.DecryptUserData(key, d.IV, d.EncryptedData, st.appID)
+	var we *wxcrypto.WatermarkError
+	switch {
+	case errors.As(err, &we):
+		return nil, fail(http.StatusBadRequest, fmt.Sprintf("encryptedData watermark appid %.64q is not this mini-program's AppID: check the AppID configuration", we.AppID))
+	case errors.Is(err, wxcrypto.ErrNotJSON):
+		return nil, fail(http.StatusBadRequest, "decrypted encryptedData is not JSON: wrong session_key or iv")
+	case err != nil:
+		return nil, fail(http.StatusBadRequest, "cannot decrypt encryptedData: "+err.Error())
+	}
+	if ud.OpenID != openid {
+		return nil, fail(http.StatusBadRequest, "encryptedData belongs to another user: openId mismatch")
+	}
+	return ud, nil
+}
+
+// applyLocked stores authenticated user data in u's record: the profile as
+// mode says, a unionid learnt, and the authorisation.
+func (st *store) applyLocked(u *user, ud *wxcrypto.UserData, mode string, now time.Time) {
+	r := u.rec
+	p := &r.profile
+	switch mode {
+	case protocol.ProfileOverwrite:
+		*p = ud.RawUserInfo
+	case protocol.ProfileKeep:
+	default: // setnx
+		setnx(&p.NickName, ud.NickName)
+		setnx(&p.Language, ud.Language)
+		setnx(&p.City, ud.City)
+		setnx(&p.Province, ud.Province)
+		setnx(&p.Country, ud.Country)
+		setnx(&p.AvatarURL, ud.AvatarURL)
+		if p.Gender == 0 {
+			p.Gender = ud.Gender
+		}
+	}
+	if ud.UnionID != "" {
+		r.unionID = ud.UnionID
+		st.indexUnionIDLocked(u)
+	}
+	r.authorized = true
+	r.updatedAt = now.Unix()
+}
+
+func setnx(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
+}
+
+// login exchanges code for a session.
+func (s *Server) login(code string, create bool) (opened, *apiError) {
+	if code == "" {
+		return opened{}, missing("code")
+	}
+	return s.st.login(code, create)
+}
+
+// requireUserData checks that every field of d is there.
+func requireUserData(d *protocol.UserData) *apiError {
+	switch {
+	case d.RawData == "":
+		return missing("rawData")
+	case d.Signature == "":
+		return missing("signature")
+	case d.EncryptedData == "":
+		return missing("encryptedData")
+	case d.IV == "":
+		return missing("iv")
+	}
+	return nil
+}

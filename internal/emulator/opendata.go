@@ -1,0 +1,60 @@
+package emulator
+
+import (
+	"encoding/json"
+
+	"github.com/wxbaas/baas/internal/wxcrypto"
+)
+
+// WeChat's encrypted open data of a user, for decryption: WeRun steps and
+// share info.
+
+// WeRunData is what wx.getWeRunData's encryptedData holds.
+type WeRunData struct {
+	StepInfoList []StepInfo         `json:"stepInfoList"`
+	Watermark    wxcrypto.Watermark `json:"watermark"`
+}
+
+// StepInfo is one day's steps.
+type StepInfo struct {
+	Timestamp int64 `json:"timestamp"` // the day's start, unix seconds
+	Step      int   `json:"step"`
+}
+
+// GetWeRunData is wx.getWeRunData: the user's steps of the last three days,
+// encrypted under their current session_key, for DecryptData.
+func (w *WeChat) GetWeRunData(openid string) (encryptedData, iv string) {
+	k, now := w.currentKey(openid)
+	day := now / 1e9 / 86400 * 86400
+	st := w.st
+	data := WeRunData{Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}
+	for i := range 3 {
+		data.StepInfoList = append(data.StepInfoList, StepInfo{Timestamp: day - int64(i)*86400, Step: 6000 + 1000*i})
+	}
+	return encryptFor(k, data, st)
+}
+
+// ShareInfo is what wx.getShareInfo's encryptedData holds.
+type ShareInfo struct {
+	OpenGID   string             `json:"openGId"`
+	Watermark wxcrypto.Watermark `json:"watermark"`
+}
+
+// GetShareInfo is wx.getShareInfo for a share ticket of the group openGID:
+// encrypted under the user's current session_key, for DecryptData.
+func (w *WeChat) GetShareInfo(openid, openGID string) (encryptedData, iv string) {
+	k, now := w.currentKey(openid)
+	st := w.st
+	return encryptFor(k, ShareInfo{OpenGID: openGID, Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}, st)
+}
+
+// encryptFor encrypts the JSON of v under session_key k with a fresh iv.
+func encryptFor(k secret, v any, st *store) (encryptedData, iv string) {
+	st.mu.Lock()
+	ivk := st.rand.secret()
+	st.mu.Unlock()
+	plain, _ := json.Marshal(v)
+	iv = encodeKey(ivk)
+	enc, _ := wxcrypto.Encrypt(encodeKey(k), iv, plain) // key and iv are valid by construction
+	return enc, iv
+}

@@ -1,0 +1,153 @@
+package emulator
+
+import (
+	"net/http"
+
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+// Phone login (idp/wechat/phone-login/) and the phone number update
+// (idp/wechat/phone-verification/): the getPhoneNumber button's number,
+// from its phone_code (the newest versions) or its encryptedData, joins the
+// user's record.
+
+// phoneLogin serves phone login: v2.7 (withCode) exchanges the button's
+// phone_code, older versions decrypt encryptedData; 201 with a session.
+// Without a login code, the user is the one of the request's valid token
+// (the JS SDK's deprecated wx.BaaS.handleUserInfo sends none).
+func (s *Server) phoneLogin(withCode bool) handler {
+	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+		req := protocol.PhoneLoginRequest{CreateUser: true} // absent means true
+		if err := decode(w, r, &req); err != nil {
+			return err
+		}
+		var token string
+		if req.Code == "" {
+			var err *apiError
+			if token, err = bearer(r); err == nil && token == "" {
+				err = missing("code (or a token of the user)")
+			}
+			if err != nil {
+				return err
+			}
+		}
+		switch {
+		case withCode && req.PhoneCode == "":
+			return missing("phone_code")
+		case !withCode && (req.EncryptedData == "" || req.IV == ""):
+			return missing("encryptedData or iv")
+		}
+		o, err := s.st.phoneLogin(&req, token, withCode)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, o.v2())
+		return nil
+	}
+}
+
+// phoneLogin exchanges the login code, gets the user's phone number (from
+// the phone code, or by decrypting with the session_key the exchange hands
+// over) and opens a session of the user, whose record gains the number.
+func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withCode bool) (opened, *apiError) {
+	st.mu.Lock()
+	now := st.now().UnixNano()
+	var u *user
+	var ui uint32
+	var err *apiError
+	if token != "" {
+		u, ui, err = st.sessionUserLocked(token, now)
+	} else {
+		u, ui, err = st.exchangeLocked(req.Code, now)
+	}
+	if err == nil && u.rec == nil && !req.CreateUser {
+		err = notFoundNoCreate()
+	}
+	var info PhoneInfo
+	var key secret
+	if err == nil {
+		key = st.currentKeyLocked(u, now)
+		if withCode {
+			info, err = st.redeemPhoneCodeLocked(req.PhoneCode, ui, now)
+		}
+	}
+	st.mu.Unlock()
+	if err != nil {
+		return opened{}, err
+	}
+	if !withCode {
+		if info, err = st.decryptPhone(key, req.IV, req.EncryptedData); err != nil {
+			return opened{}, err
+		}
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	t := st.now()
+	if err := st.enrolLocked(u, req.CreateUser, t); err != nil {
+		return opened{}, err
+	}
+	st.setPhoneLocked(u, info.PurePhoneNumber)
+	u.rec.updatedAt = t.Unix()
+	return st.openLocked(u, ui, u.keyGen, t), nil
+}
+
+// phoneVerification serves the phone number update: 200 with the record.
+func (s *Server) phoneVerification(withCode bool) handler {
+	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+		token, err := s.requireToken(r)
+		if err != nil {
+			return err
+		}
+		req := protocol.PhoneVerificationRequest{Overwrite: true} // absent means true, as the JS SDK's default
+		if err := decode(w, r, &req); err != nil {
+			return err
+		}
+		switch {
+		case withCode && req.PhoneCode == "":
+			return missing("phone_code")
+		case !withCode && (req.EncryptedData == "" || req.IV == ""):
+			return missing("encryptedData or iv")
+		}
+		rec, err := s.st.updatePhone(token, &req, withCode)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, rec)
+		return nil
+	}
+}
+
+// updatePhone sets the phone number of the token's user.
+func (st *store) updatePhone(token string, req *protocol.PhoneVerificationRequest, withCode bool) (protocol.UserRecord, *apiError) {
+	st.mu.Lock()
+	now := st.now().UnixNano()
+	u, ui, err := st.sessionUserLocked(token, now)
+	var info PhoneInfo
+	var key secret
+	if err == nil {
+		key = st.currentKeyLocked(u, now)
+		if withCode {
+			info, err = st.redeemPhoneCodeLocked(req.PhoneCode, ui, now)
+		}
+	}
+	st.mu.Unlock()
+	if err != nil {
+		return protocol.UserRecord{}, err
+	}
+	if !withCode {
+		if info, err = st.decryptPhone(key, req.IV, req.EncryptedData); err != nil {
+			return protocol.UserRecord{}, err
+		}
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if u.rec == nil {
+		return protocol.UserRecord{}, fail(http.StatusUnauthorized, "the session's user was linked to another WeChat user: log in again")
+	}
+	if u.rec.phone != "" && !req.Overwrite && u.rec.phone != info.PurePhoneNumber {
+		return protocol.UserRecord{}, fail(http.StatusBadRequest, "the user already has a phone number: send overwrite true to replace it")
+	}
+	st.setPhoneLocked(u, info.PurePhoneNumber)
+	u.rec.updatedAt = st.now().Unix()
+	return recordOf(u), nil
+}

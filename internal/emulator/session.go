@@ -1,0 +1,113 @@
+package emulator
+
+import (
+	"encoding/hex"
+	"net/http"
+	"strings"
+
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+// Sessions: the tokens logins open, checked on every call that needs one,
+// ended by destroy.
+
+// session is what a token stands for.
+type session struct {
+	user    uint32 // index in users
+	keyGen  uint32 // the user's session_key when the session was opened
+	gen     uint32 // the record's sessionGen when the session was opened
+	expires int64  // unix nanoseconds
+}
+
+// openSessionLocked issues a token for user ui, bound to their session_key
+// of generation keyGen.
+func (st *store) openSessionLocked(ui, keyGen uint32, now int64) string {
+	token := st.rand.secret()
+	var gen uint32
+	if r := st.users[ui].rec; r != nil {
+		gen = r.sessionGen
+	}
+	st.sessions.put(token, session{user: ui, keyGen: keyGen, gen: gen, expires: now + int64(st.expiresIn)}, now)
+	return hex.EncodeToString(token[:])
+}
+
+// sessionLocked returns the session of token, or a 401.
+func (st *store) sessionLocked(token string, now int64) (session, *apiError) {
+	if token == "" {
+		return session{}, fail(http.StatusUnauthorized, "missing token: send Authorization: Hydrogen-r1 <token>")
+	}
+	k, ok := parseSecret(token)
+	var s session
+	var gi int
+	if ok {
+		s, gi, ok = st.sessions.get(k)
+	}
+	if !ok {
+		return session{}, fail(http.StatusUnauthorized, "invalid token: log in again")
+	}
+	if u := st.users[s.user]; now >= s.expires || u.deleted || u.rec != nil && u.rec.sessionGen != s.gen {
+		st.sessions.remove(gi, k)
+		return session{}, fail(http.StatusUnauthorized, "token expired: log in again")
+	}
+	return s, nil
+}
+
+// checkToken reports whether token is a valid session.
+func (st *store) checkToken(token string) *apiError {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	_, err := st.sessionLocked(token, st.now().UnixNano())
+	return err
+}
+
+// sessionUserLocked returns the user of token's valid session and their
+// index; a user whose record moved to another WeChat user (associate) has
+// none, and is asked to log in again.
+func (st *store) sessionUserLocked(token string, now int64) (*user, uint32, *apiError) {
+	sess, err := st.sessionLocked(token, now)
+	if err != nil {
+		return nil, 0, err
+	}
+	u := st.users[sess.user]
+	if u.rec == nil {
+		return nil, 0, fail(http.StatusUnauthorized, "the session's user was linked to another WeChat user: log in again")
+	}
+	return u, sess.user, nil
+}
+
+// requireToken returns the request's token, which must be a valid session's
+// (a 401 otherwise). It is checked before the body, so that a client without
+// a session learns that first.
+func (s *Server) requireToken(r *http.Request) (string, *apiError) {
+	token, err := bearer(r)
+	if err == nil {
+		err = s.st.checkToken(token)
+	}
+	return token, err
+}
+
+// bearer returns the token of the Authorization header, "" when there is
+// none; a header of another scheme is a 401.
+func bearer(r *http.Request) (string, *apiError) {
+	h := r.Header.Get(protocol.HeaderAuthorization)
+	if h == "" || h == strings.TrimSpace(protocol.AuthScheme) {
+		return "", nil
+	}
+	token, ok := strings.CutPrefix(h, protocol.AuthScheme)
+	if !ok {
+		return "", fail(http.StatusUnauthorized, `the Authorization header must be "`+protocol.AuthScheme+`<token>"`)
+	}
+	return token, nil
+}
+
+// destroy ends the session of the request's token, 200 {}. It does no
+// token check, as MinCloud's does not: a missing, unknown, expired or
+// destroyed token, or an Authorization header of another scheme, is a 200
+// all the same, which is what lets a client log out any number of times.
+func (s *Server) destroy(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	if token, err := bearer(r); err == nil && token != "" {
+		s.st.destroy(token)
+	}
+	writeBody(w, http.StatusOK, []byte("{}"))
+	return nil
+}

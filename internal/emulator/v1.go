@@ -1,0 +1,122 @@
+package emulator
+
+import (
+	"net/http"
+
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+// V1 (JS SDK 1.x): session init exchanges a code for a session; authenticate
+// verifies the user data with the session's own session_key.
+
+// v1Authenticated is the body of V1 authenticate.
+type v1Authenticated struct {
+	UserID  int64  `json:"user_id"`
+	UnionID string `json:"unionid"`
+}
+
+// v1Session is the body of V1 session init, and the fields both generations
+// answer a login with.
+type v1Session struct {
+	Token     string `json:"token"`
+	ExpiresIn int64  `json:"expires_in"`
+	UserID    int64  `json:"user_id"`
+	OpenID    string `json:"openid"`
+	UnionID   string `json:"unionid"`
+}
+
+func (o *opened) v1() v1Session {
+	return v1Session{Token: o.token, ExpiresIn: o.expiresIn, UserID: int64(o.user.ID), OpenID: o.user.OpenID, UnionID: o.user.UnionID}
+}
+
+// v1Init is V1 session init: a code for a session, 201.
+func (s *Server) v1Init(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	var req protocol.V1InitRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	o, err := s.login(req.Code, true)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, o.v1())
+	return nil
+}
+
+// v1Authenticate is V1 authenticate: the user data verified with the
+// session's session_key, 200. The token is checked before the body, so that
+// a client without a session learns that first.
+func (s *Server) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	token, err := s.requireToken(r)
+	if err != nil {
+		return err
+	}
+	var req protocol.V1AuthRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := requireUserData(&req); err != nil {
+		return err
+	}
+	id, unionID, err := s.st.authenticateV1(token, req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v1Authenticated{UserID: id, UnionID: unionID})
+	return nil
+}
+
+// authenticateV1 verifies user data with the session_key of token's session
+// and stores the profile. It answers the user's id and unionid.
+//
+// The session's key must still be the user's current one: WeChat has one
+// valid key per user, and data encrypted with an older key no longer
+// verifies. The crypto runs outside the lock; the session and the key are
+// checked again after it, as a wx.login may refresh the key meanwhile.
+func (st *store) authenticateV1(token string, d protocol.UserData) (int64, string, *apiError) {
+	st.mu.Lock()
+	_, u, err := st.boundSessionLocked(token)
+	var key secret
+	var openid string
+	if err == nil {
+		key, openid = u.key, u.openid
+	}
+	st.mu.Unlock()
+	if err != nil {
+		return 0, "", err
+	}
+
+	ud, err := st.verify(key, openid, d)
+	if err != nil {
+		return 0, "", err
+	}
+	if st.afterVerify != nil {
+		st.afterVerify()
+	}
+
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, _, err := st.boundSessionLocked(token); err != nil {
+		return 0, "", err
+	}
+	st.applyLocked(u, ud, protocol.ProfileOverwrite, st.now())
+	return u.id, u.rec.unionID, nil
+}
+
+// boundSessionLocked returns the valid session of token and its user, whose
+// current session_key must be the one the session is bound to.
+func (st *store) boundSessionLocked(token string) (session, *user, *apiError) {
+	s, err := st.sessionLocked(token, st.now().UnixNano())
+	if err != nil {
+		return session{}, nil, err
+	}
+	u := st.users[s.user]
+	if s.keyGen != u.keyGen {
+		return session{}, nil, staleKey()
+	}
+	return s, u, nil
+}
+
+func staleKey() *apiError {
+	return fail(http.StatusBadRequest, "the session_key of this session is no longer the user's current one (a later wx.login refreshed it): log in again, then ask for the user info")
+}
