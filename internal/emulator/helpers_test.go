@@ -15,6 +15,7 @@ import (
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/emulator"
 	"github.com/wxbaas/baas/internal/protocol"
+	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
 // newServer starts a server closed at the end of the test.
@@ -157,3 +158,64 @@ func (c *fakeClock) Add(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
+
+// put sends body as JSON with PUT, like post.
+func put(t *testing.T, s *emulator.Server, path, token string, body any) response {
+	t.Helper()
+	return send(t, http.MethodPut, s.URL+path, body, apiHeaders(s, token))
+}
+
+// decryptEvent decrypts the button's encryptedData with the user's current
+// session_key.
+func decryptEvent(t *testing.T, s *emulator.Server, openid string, ev baas.PhoneNumberEvent) emulator.PhoneInfo {
+	t.Helper()
+	plain, err := wxcrypto.Decrypt(s.WeChat().SessionKey(openid), ev.Detail.IV, ev.Detail.EncryptedData)
+	require.NoError(t, err)
+	var p emulator.PhoneInfo
+	require.NoError(t, json.Unmarshal(plain, &p))
+	return p
+}
+
+// sealed is v encrypted under the current session_key of openid, as WeChat
+// data: what a test forges to try the server's checks.
+func sealed(t *testing.T, s *emulator.Server, openid string, v any) (encryptedData, iv string) {
+	t.Helper()
+	plain, err := json.Marshal(v)
+	require.NoError(t, err)
+	iv, err = wxcrypto.NewKey()
+	require.NoError(t, err)
+	encryptedData, err = wxcrypto.Encrypt(s.WeChat().SessionKey(openid), iv, plain)
+	require.NoError(t, err)
+	return encryptedData, iv
+}
+
+// newClient returns a Client of s logging in as openid with codes, by default
+// wx.login's.
+func newClient(t *testing.T, s *emulator.Server, proto baas.Protocol, openid string, opts ...baas.Option) *baas.Client {
+	t.Helper()
+	opts = append([]baas.Option{
+		baas.WithBaseURL(s.URL),
+		baas.WithProtocol(proto),
+		baas.WithCodeProvider(s.WeChat().CodeProvider(openid)),
+		baas.WithTimeout(5 * time.Second),
+	}, opts...)
+	c, err := baas.New(s.ClientID, opts...)
+	require.NoError(t, err)
+	return c
+}
+
+// protocols are both generations, for the tests of the real baas.Client
+// against the emulator.
+var protocols = []baas.Protocol{baas.ProtocolV1, baas.ProtocolV2}
+
+// The paths of the current auth API (JS SDK 3.x) the tests send to.
+const (
+	phoneLoginV27  = "/hserve/v2.7/idp/wechat/phone-login/"
+	phoneLoginV25  = "/hserve/v2.5/idp/wechat/phone-login/"
+	phoneVerifyV27 = "/hserve/v2.7/idp/wechat/phone-verification/"
+	phoneVerifyV25 = "/hserve/v2.5/idp/wechat/phone-verification/"
+	userInfoV26    = "/hserve/v2.6/idp/wechat/user/info/"
+	userInfoV25    = "/hserve/v2.5/idp/wechat/user/info/"
+	associateV24   = "/hserve/v2.4/idp/wechat/user-associate/"
+	silentLoginV25 = "/hserve/v2.5/idp/wechat/silent-login/"
+)

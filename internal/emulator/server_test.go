@@ -1,9 +1,14 @@
 package emulator_test
 
 import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -177,4 +182,89 @@ func TestTokensAndCodesAreRandom(t *testing.T) {
 		assert.False(t, seen[code] || seen[sess.Token])
 		seen[code], seen[sess.Token] = true, true
 	}
+}
+
+// dial opens a raw connection to s.
+func dial(t *testing.T, s *emulator.Server) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// waitClosed reads conn until the server closes it, and returns how long
+// that took and what was read.
+func waitClosed(t *testing.T, conn net.Conn, limit time.Duration) (time.Duration, string) {
+	t.Helper()
+	start := time.Now()
+	require.NoError(t, conn.SetReadDeadline(start.Add(limit)))
+	got, err := io.ReadAll(conn)
+	if errors.Is(err, syscall.ECONNRESET) {
+		err = nil // closed with bytes of ours unread, the kernel resets it: closed all the same
+	}
+	require.NoError(t, err, "the server closes the connection within %v", limit)
+	return time.Since(start), string(got)
+}
+
+// A client that sends its body a byte at a time has its connection closed
+// after the read timeout, as does one that never finishes its header.
+func TestSlowDripIsCut(t *testing.T) {
+	s := newServer(t, emulator.WithReadTimeout(300*time.Millisecond))
+	conn := dial(t, s)
+	_, err := io.WriteString(conn, "POST /hserve/v1/session/init/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"+
+		"X-Hydrogen-Client-ID: "+s.ClientID+"\r\nContent-Length: 1000\r\n\r\n{")
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	dripped := make(chan int)
+	go func() {
+		n := 0
+		defer func() { dripped <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			if _, err := conn.Write([]byte(" ")); err != nil {
+				return
+			}
+			n++
+		}
+	}()
+	took, got := waitClosed(t, conn, 5*time.Second)
+	close(stop)
+	assert.Less(t, <-dripped, 1000, "the body never arrived whole")
+	assert.Less(t, took, 2*time.Second)
+	if got != "" { // the server may say why before it closes
+		resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(got)), nil)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	}
+
+	conn = dial(t, s)
+	_, err = io.WriteString(conn, "POST /hserve/v1/session/init/ HTTP/1.1\r\nHost: x\r\n")
+	require.NoError(t, err)
+	took, _ = waitClosed(t, conn, 5*time.Second)
+	assert.Less(t, took, 2*time.Second, "a header that never ends")
+}
+
+// An idle keep-alive connection is closed after the idle timeout.
+func TestIdleConnectionIsClosed(t *testing.T) {
+	s := newServer(t, emulator.WithIdleTimeout(200*time.Millisecond))
+	conn := dial(t, s)
+	_, err := io.WriteString(conn, "GET /hserve/v2.5/user/info/1/ HTTP/1.1\r\nHost: x\r\n\r\n")
+	require.NoError(t, err)
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+
+	start := time.Now()
+	require.NoError(t, conn.SetReadDeadline(start.Add(5*time.Second)))
+	_, err = br.ReadByte()
+	assert.ErrorIs(t, err, io.EOF)
+	assert.Less(t, time.Since(start), 2*time.Second)
 }

@@ -1,6 +1,8 @@
 package emulator_test
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/emulator"
 	"github.com/wxbaas/baas/internal/protocol"
 )
@@ -143,3 +146,28 @@ func TestTokenExpiry(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Logout, then logout again: the second sends nothing (no token) and both
+// succeed; a token destroyed behind the client's back logs out too.
+func TestLogoutTwice(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto.String(), func(t *testing.T) {
+			ctx := context.Background()
+			s := newServer(t)
+			c := newClient(t, s, proto, "u")
+			_, err := c.Login(ctx, true)
+			require.NoError(t, err)
+			require.NoError(t, c.Logout(ctx))
+			require.NoError(t, c.Logout(ctx))
+			_, err = c.CurrentUser(ctx)
+			assert.True(t, errors.Is(err, baas.ErrSessionMissing))
+
+			_, err = c.Login(ctx, true)
+			require.NoError(t, err)
+			token, err := c.Get(ctx, "auth_token")
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, post(t, s, "/hserve/v2.0/session/destroy/", token, nil).status)
+			require.NoError(t, c.Logout(ctx))
+		})
+	}
+}

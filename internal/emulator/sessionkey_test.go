@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/emulator"
 	"github.com/wxbaas/baas/internal/protocol"
 	"github.com/wxbaas/baas/internal/wxcrypto"
@@ -157,4 +159,75 @@ func TestAgedKeyPitfall(t *testing.T) {
 	sess = v1Init(t, s, "alice")
 	r = post(t, s, "/hserve/v1/session/authenticate/", sess.Token, userData(wx.GetUserInfo("alice")))
 	assert.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+}
+
+// The seed's flow: the getUserInfo button's event handed to HandleUserInfo
+// by a client that never logged in. HandleUserInfo logs in first; that
+// wx.login does not refresh the session_key the button's data was encrypted
+// with, so it verifies, on both protocols.
+func TestSeedFlowWithoutPriorLogin(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto.String(), func(t *testing.T) {
+			s := newServer(t)
+			wx := s.WeChat()
+			wx.AddUser(emulator.User{OpenID: "u", UnionID: "union-u", NickName: "小明", Gender: 1, City: "Hangzhou",
+				Province: "Zhejiang", Country: "China", Language: "zh_CN", AvatarURL: "https://a/u.png"})
+			c := newClient(t, s, proto, "u")
+
+			got, err := c.HandleUserInfo(context.Background(), wx.GetUserInfo("u"))
+			require.NoError(t, err)
+			assert.Equal(t, int64(1), got.ID)
+			assert.Equal(t, "u", got.OpenID)
+			assert.Equal(t, "union-u", got.UnionID)
+			assert.Equal(t, "小明", got.NickName)
+			assert.Equal(t, "Hangzhou", got.City)
+			v, err := c.Get(context.Background(), "is_logined_baas")
+			require.NoError(t, err)
+			assert.Equal(t, "1", v)
+		})
+	}
+}
+
+// A forced refresh between the button and HandleUserInfo breaks the seed's
+// flow, as it does against WeChat: a clear 400 naming why.
+func TestSeedFlowBrokenByRotation(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto.String(), func(t *testing.T) {
+			s := newServer(t)
+			wx := s.WeChat()
+			c := newClient(t, s, proto, "u")
+			ev := wx.GetUserInfo("u")
+			wx.RotateSessionKey("u")
+
+			_, err := c.HandleUserInfo(context.Background(), ev)
+			var he *baas.HError
+			require.ErrorAs(t, err, &he)
+			assert.Equal(t, baas.Code(http.StatusBadRequest), he.Code)
+			assert.Contains(t, he.Message, "signature mismatch")
+
+			// The same flow with the button pressed again succeeds.
+			got, err := c.HandleUserInfo(context.Background(), wx.GetUserInfo("u"))
+			require.NoError(t, err)
+			assert.Equal(t, "User u", got.NickName)
+		})
+	}
+}
+
+// The same pitfall by the clock: the session_key aged past the minimum
+// period before the client's wx.login.
+func TestSeedFlowBrokenByAge(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(proto.String(), func(t *testing.T) {
+			clock := newClock()
+			s := newServer(t, emulator.WithClock(clock.Now), emulator.WithSessionKeyRefresh(time.Minute))
+			wx := s.WeChat()
+			c := newClient(t, s, proto, "u", baas.WithClock(clock.Now))
+			ev := wx.GetUserInfo("u")
+			clock.Add(time.Minute)
+			_, err := c.HandleUserInfo(context.Background(), ev)
+			var he *baas.HError
+			require.ErrorAs(t, err, &he)
+			assert.Equal(t, baas.Code(http.StatusBadRequest), he.Code)
+		})
+	}
 }

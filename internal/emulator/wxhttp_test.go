@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -83,4 +84,77 @@ func TestEmulatorWxUserInfo(t *testing.T) {
 	r = wxPost(t, s, emulator.PathWxUserInfo, map[string]any{"deny": true})
 	assert.Equal(t, http.StatusBadRequest, r.status)
 	assert.Equal(t, "missing openid", r.errorMsg(t))
+}
+
+// An openid is at most MaxOpenIDBytes: over HTTP a longer one is a 400 and
+// nothing is kept; in process it is a mistake of the test.
+func TestOpenIDLength(t *testing.T) {
+	s := newServer(t)
+	long := strings.Repeat("o", emulator.MaxOpenIDBytes+1)
+	for _, p := range []string{emulator.PathWxLogin, emulator.PathWxUserInfo} {
+		r := wxPost(t, s, p, map[string]any{"openid": strings.Repeat("o", 60<<10)})
+		assert.Equal(t, http.StatusBadRequest, r.status, p)
+		assert.Equal(t, "openid longer than 64 bytes", r.errorMsg(t), p)
+		r = wxPost(t, s, p, map[string]any{"openid": long})
+		assert.Equal(t, http.StatusBadRequest, r.status, p)
+		r = wxPost(t, s, p, map[string]any{"openid": long[1:]})
+		assert.Equal(t, http.StatusOK, r.status, "%s: %s", p, r.raw)
+		r = wxPost(t, s, p, map[string]any{"openid": "o", "appid": strings.Repeat("a", 65)})
+		assert.Equal(t, http.StatusBadRequest, r.status, p)
+		assert.Equal(t, "appid longer than 64 bytes", r.errorMsg(t), p)
+	}
+	_, ok := s.WeChat().User(long)
+	assert.False(t, ok)
+	assert.PanicsWithValue(t, "baastest: openid longer than 64 bytes", func() { s.WeChat().Login(long) })
+	assert.PanicsWithValue(t, "baastest: openid longer than 64 bytes", func() {
+		s.WeChat().AddUser(emulator.User{OpenID: long})
+	})
+}
+
+// The emulator paths make at most WithMaxHTTPUsers users; users they know,
+// and users made in process, are not refused.
+func TestMaxHTTPUsers(t *testing.T) {
+	s := newServer(t, emulator.WithMaxHTTPUsers(3))
+	s.WeChat().AddUser(emulator.User{OpenID: "in-process"})
+	for _, o := range []string{"a", "b"} {
+		r := wxPost(t, s, emulator.PathWxLogin, map[string]any{"openid": o})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	}
+	r := wxPost(t, s, emulator.PathWxUserInfo, map[string]any{"openid": "c"})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	for _, p := range []string{emulator.PathWxLogin, emulator.PathWxUserInfo} {
+		r = wxPost(t, s, p, map[string]any{"openid": "d"})
+		assert.Equal(t, http.StatusTooManyRequests, r.status, p)
+		assert.Contains(t, r.errorMsg(t), "already made 3 users over HTTP", p)
+	}
+	for _, o := range []string{"a", "c", "in-process"} {
+		r = wxPost(t, s, emulator.PathWxLogin, map[string]any{"openid": o})
+		assert.Equal(t, http.StatusOK, r.status, o)
+	}
+	_, ok := s.WeChat().User("d")
+	assert.False(t, ok)
+	s.WeChat().Login("e") // in process: no cap
+	_, ok = s.WeChat().User("e")
+	assert.True(t, ok)
+}
+
+// POST /emulator/wx/login {"errcode"} issues a code whose exchange fails.
+func TestEmulatorWxLoginErrcode(t *testing.T) {
+	s := newServer(t)
+	for _, tc := range []struct {
+		errcode int
+		status  int
+	}{{40029, 400}, {40163, 400}, {40226, 400}, {45011, 429}, {-1, 503}} {
+		r := wxPost(t, s, emulator.PathWxLogin, map[string]any{"openid": "js", "errcode": tc.errcode})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+		r = post(t, s, "/hserve/v2.5/idp/wechat/silent-login/", "", map[string]any{"code": r.json(t)["code"]})
+		assert.Equal(t, tc.status, r.status, "%d", tc.errcode)
+		assert.Contains(t, r.errorMsg(t), "WeChat errcode "+itoa(int64(tc.errcode))+" (")
+	}
+	r := wxPost(t, s, emulator.PathWxLogin, map[string]any{"openid": "js", "errcode": 40001})
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Equal(t, "errcode 40001 is not one of -1, 40029, 40163, 40226, 45011", r.errorMsg(t))
+	r = wxPost(t, s, emulator.PathWxLogin, map[string]any{"openid": "js", "errcode": "x"})
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Contains(t, r.errorMsg(t), `field "errcode" must be a number`)
 }

@@ -1,0 +1,40 @@
+package emulator_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/emulator"
+)
+
+// WeChat's limit of code exchanges a minute per user, on the server's clock.
+func TestCodeRateLimit(t *testing.T) {
+	clock := newClock()
+	s := newServer(t, emulator.WithClock(clock.Now), emulator.WithCodeRateLimit(emulator.WeChatRateLimit))
+	ctx := context.Background()
+	c := newClient(t, s, baas.ProtocolV2, "u", baas.WithClock(clock.Now))
+	for i := range emulator.WeChatRateLimit {
+		_, err := c.Login(ctx, true)
+		require.NoError(t, err, "login %d", i+1)
+		require.NoError(t, c.ClearSession(ctx))
+	}
+	_, err := c.Login(ctx, true)
+	var he *baas.HError
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, baas.Code(http.StatusTooManyRequests), he.Code)
+	assert.Contains(t, he.Message, "WeChat errcode 45011")
+	assert.Contains(t, he.Message, "more than 100 a minute")
+
+	// Another user has a limit of their own.
+	_, err = newClient(t, s, baas.ProtocolV2, "w").Login(ctx, true)
+	assert.NoError(t, err)
+
+	clock.Add(time.Minute)
+	_, err = c.Login(ctx, true)
+	assert.NoError(t, err, "a minute later")
+}
