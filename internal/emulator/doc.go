@@ -1,15 +1,13 @@
-// Package emulator is the engine of baastest and cmd/baas-emulator: a local
-// emulator of WeChat and of the wx.BaaS auth
-// endpoints, with real crypto, for tests: like net/http/httptest, NewServer
-// starts a real HTTP server on loopback in one call.
+// Package emulator is the engine of the emulator of WeChat and of the
+// wx.BaaS auth endpoints, with real crypto: what baastest (the facade tests
+// use, like net/http/httptest) and cmd/baas-emulator (the emulator as a
+// service) both run. Start listens where WithAddr says; NewServer panics
+// instead of returning an error, as baastest.NewServer does.
 //
-//	s := baastest.NewServer()
-//	defer s.Close()
-//	wx := s.WeChat()
-//	c, _ := baas.New(s.ClientID,
-//		baas.WithBaseURL(s.URL),
-//		baas.WithCodeProvider(wx.CodeProvider("alice")),
-//		baas.WithUserInfoProvider(wx.UserInfoProvider("alice")))
+//	s, err := emulator.Start(emulator.WithAddr("127.0.0.1:8787"), emulator.WithAdminToken(token))
+//
+// Its tests are the emulator's: what baastest exposes is a part of this
+// package's surface, converted at the boundary.
 //
 // The server answers every published version of every auth path of both
 // protocol generations (session init and authenticate of V1, silent login and
