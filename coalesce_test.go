@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // loginServer is a BaaS backend on loopback answering every silent login
@@ -354,11 +355,11 @@ func TestCoalesceLogoutDuringLogin(t *testing.T) {
 				unblock()
 
 				err = <-done
-				requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+				errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 				assert.Empty(t, storedValues(t, st), "the session did not come back")
 				assert.Equal(t, 0, st.Len())
 				_, err = c.CurrentUser(context.Background())
-				requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+				errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 
 				// The next login starts afresh and keeps its session.
 				u, err := c.Login(context.Background(), true)

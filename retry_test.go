@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // quickRetry retries like DefaultRetry without noticeable waits.
@@ -49,7 +50,7 @@ func TestNewRejectsBadRetryPolicy(t *testing.T) {
 	for _, tc := range cases {
 		c, err := baas.New("cid", baas.WithRetry(tc.p))
 		assert.Nil(t, c, tc.name)
-		he := requireCode(t, err, baas.CodeIncorrectParameter)
+		he := errtest.Require(t, err, baas.CodeIncorrectParameter, nil)
 		assert.Contains(t, he.Message, "WithRetry: ", tc.name)
 		assert.Contains(t, he.Message, tc.why, tc.name)
 	}
@@ -83,7 +84,7 @@ func TestRetryNotForWrites(t *testing.T) {
 			r := newOriginClient(t, api, quickRetry)
 			r.loggedIn(t, "tok")
 			err := r.c.Do(context.Background(), method, "/hserve/v2.5/thing/", map[string]int{"n": 1}, nil)
-			requireCode(t, err, baas.Code(status))
+			errtest.Require(t, err, baas.Code(status), nil)
 			assert.Len(t, api.requests(), 1, "%s %d", method, status)
 		}
 	}
@@ -91,7 +92,7 @@ func TestRetryNotForWrites(t *testing.T) {
 	api := newOrigin(t).script("/hserve/v2.0/session/destroy/", reply{status: 503}, reply{status: 200})
 	r := newOriginClient(t, api, quickRetry)
 	r.loggedIn(t, "tok")
-	requireCode(t, r.c.Logout(context.Background()), 503)
+	errtest.Require(t, r.c.Logout(context.Background()), 503, nil)
 	assert.Len(t, api.requests(), 1)
 }
 
@@ -130,7 +131,7 @@ func TestRetryLoginExhausted(t *testing.T) {
 	api := newOrigin(t).script(pathV2Login, reply{status: 503, body: `{"error_msg":"try later"}`})
 	r := newOriginClient(t, api, quickRetry)
 	_, err := r.c.Login(context.Background(), true)
-	he := requireCode(t, err, 503)
+	he := errtest.Require(t, err, 503, nil)
 	assert.Contains(t, he.Message, "try later")
 	got := api.requests()
 	require.Len(t, got, 3)
@@ -225,16 +226,16 @@ func TestNoRetry(t *testing.T) {
 		script("/hserve/v2.5/thing/", reply{status: 503}, reply{status: 200, body: `{}`})
 	r := newOriginClient(t, api, baas.WithRetry(baas.NoRetry))
 	_, err := r.c.Login(context.Background(), true)
-	requireCode(t, err, 502)
+	errtest.Require(t, err, 502, nil)
 	assert.Equal(t, int64(1), r.codes.n.Load())
 	r.loggedIn(t, "tok")
-	requireCode(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil), 503)
+	errtest.Require(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil), 503, nil)
 	assert.Len(t, api.requests(), 2)
 
 	d := &failingDials{n: 1}
 	r = newRigOn(t, api.srv.URL, &http.Client{Transport: &http.Transport{DialContext: d.dial}}, baas.WithRetry(baas.NoRetry))
 	r.loggedIn(t, "tok")
-	requireCode(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil), baas.CodeNetworkDisconnected)
+	errtest.Require(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil), baas.CodeNetworkDisconnected, nil)
 	assert.Equal(t, int64(1), d.dials.Load())
 }
 
@@ -287,7 +288,7 @@ func TestRetryWithinDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	err := r.c.Do(ctx, http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-	requireCode(t, err, 503) // had it waited, the deadline would have ended it: a 601
+	errtest.Require(t, err, 503, nil) // had it waited, the deadline would have ended it: a 601
 	assert.NoError(t, ctx.Err(), "returned before the deadline")
 	assert.Len(t, api.requests(), 1)
 
@@ -297,6 +298,6 @@ func TestRetryWithinDeadline(t *testing.T) {
 	r = newOriginClient(t, api, baas.WithTimeout(2*time.Second), baas.WithRetry(baas.RetryPolicy{MaxAttempts: 3, MaxWait: time.Minute}))
 	r.loggedIn(t, "tok")
 	err = r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-	requireCode(t, err, 503)
+	errtest.Require(t, err, 503, nil)
 	assert.Len(t, api.requests(), 1)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // Tests over real loopback connections: what the transport's failures
@@ -68,7 +69,7 @@ func TestNetworkRefused(t *testing.T) {
 	t.Parallel()
 	c, st, _ := newNetClient(t, "http://"+closedAddr(t))
 	_, err := c.Login(context.Background(), true)
-	he := requireHError(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
+	he := errtest.Require(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
 	assert.Regexp(t, `^600: network disconnected: dial tcp 127\.0\.0\.1:\d+: connect: connection refused$`, he.Error(), "the message ends with the cause")
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED, "the cause is kept")
 	assert.Empty(t, storedValues(t, st))
@@ -76,12 +77,12 @@ func TestNetworkRefused(t *testing.T) {
 	// Do with a session: the same, and the session stays.
 	storeSession(t, st, "tok", 42, 0)
 	err = c.Do(context.Background(), http.MethodGet, "/x/", nil, nil)
-	requireHError(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
+	errtest.Require(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
 	assert.Equal(t, "tok", storedValues(t, st)[baas.KeyAuthToken])
 
 	// Logout too, keeping the session for a retry.
 	err = c.Logout(context.Background())
-	requireHError(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
+	errtest.Require(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
 	assert.Equal(t, "tok", storedValues(t, st)[baas.KeyAuthToken])
 }
 
@@ -97,7 +98,7 @@ func TestNetworkConnectionDropped(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c, _, _ := newNetClient(t, srv.URL)
 	_, err := c.Login(context.Background(), true)
-	requireHError(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
+	errtest.Require(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
 }
 
 func TestNetworkTimeout(t *testing.T) {
@@ -107,7 +108,7 @@ func TestNetworkTimeout(t *testing.T) {
 	start := time.Now()
 	_, err := c.Login(context.Background(), true)
 	elapsed := time.Since(start)
-	he := requireHError(t, err, baas.CodeTimeout, baas.ErrTimeout)
+	he := errtest.Require(t, err, baas.CodeTimeout, baas.ErrTimeout)
 	assert.Equal(t, "601: request timeout: context deadline exceeded", he.Error())
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.GreaterOrEqual(t, elapsed, 50*time.Millisecond)
@@ -116,7 +117,7 @@ func TestNetworkTimeout(t *testing.T) {
 
 	storeSession(t, st, "tok", 42, 0)
 	err = c.Do(context.Background(), http.MethodGet, "/x/", nil, nil)
-	requireHError(t, err, baas.CodeTimeout, baas.ErrTimeout)
+	errtest.Require(t, err, baas.CodeTimeout, baas.ErrTimeout)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
@@ -128,7 +129,7 @@ func TestNetworkCallerDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := c.Login(ctx, true)
-	requireHError(t, err, baas.CodeTimeout, baas.ErrTimeout)
+	errtest.Require(t, err, baas.CodeTimeout, baas.ErrTimeout)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
@@ -158,7 +159,7 @@ func TestNetworkCallerCanceled(t *testing.T) {
 	}()
 	start := time.Now()
 	_, err := c.Login(ctx, true)
-	he := requireHError(t, err, baas.CodeCanceled, baas.ErrCanceled)
+	he := errtest.Require(t, err, baas.CodeCanceled, baas.ErrCanceled)
 	assert.Equal(t, "692: request canceled: context canceled", he.Error())
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, baas.ErrTimeout)
@@ -169,7 +170,7 @@ func TestNetworkCallerCanceled(t *testing.T) {
 	// Already canceled: nothing is asked or sent.
 	c2, _, codes := newNetClient(t, "http://"+closedAddr(t))
 	_, err = c2.Login(ctx, true)
-	requireHError(t, err, baas.CodeCanceled, context.Canceled)
+	errtest.Require(t, err, baas.CodeCanceled, context.Canceled)
 	assert.Equal(t, 0, codes.count())
 }
 

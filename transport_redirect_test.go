@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // redirectTo is a reply sending the client to url with status.
@@ -98,12 +99,12 @@ func TestRedirectNoDowngrade(t *testing.T) {
 	ctx := context.Background()
 
 	_, err := r.c.Login(ctx, true)
-	requireCode(t, err, http.StatusPermanentRedirect)
+	errtest.Require(t, err, http.StatusPermanentRedirect, nil)
 	assert.Empty(t, r.token(t))
 
 	r.loggedIn(t, "tok-mine")
 	err = r.c.Do(ctx, http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-	requireCode(t, err, http.StatusTemporaryRedirect)
+	errtest.Require(t, err, http.StatusTemporaryRedirect, nil)
 
 	assert.Empty(t, plain.requests(), "nothing went over http")
 	got := api.requests()
@@ -123,7 +124,7 @@ func TestRedirectUserClientUntouched(t *testing.T) {
 	r := newRigOn(t, api.srv.URL, hc)
 
 	_, err := r.c.Login(context.Background(), true)
-	requireCode(t, err, http.StatusTemporaryRedirect)
+	errtest.Require(t, err, http.StatusTemporaryRedirect, nil)
 	assert.Zero(t, asked, "the user's CheckRedirect was not asked")
 	assert.Empty(t, other.requests())
 	assert.Equal(t, fmt.Sprintf("%p", follow), fmt.Sprintf("%p", hc.CheckRedirect), "the user's client is unchanged")
@@ -134,13 +135,4 @@ func TestRedirectUserClientUntouched(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusCreated, resp.StatusCode)
 	assert.Equal(t, 1, asked)
-}
-
-// requireCode asserts err is an *HError of code.
-func requireCode(t testing.TB, err error, code baas.Code) *baas.HError {
-	t.Helper()
-	var he *baas.HError
-	require.ErrorAs(t, err, &he)
-	require.Equal(t, code, he.Code, "%v", err)
-	return he
 }
