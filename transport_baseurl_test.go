@@ -73,7 +73,7 @@ func TestNewBaseURLs(t *testing.T) {
 			t.Parallel()
 			mt := httpmock.NewMockTransport()
 			sa := sessionAnswer("tok")
-			mt.RegisterResponder(http.MethodPost, tc.login, httpmock.NewStringResponder(sa.status, sa.body))
+			mt.RegisterResponder(http.MethodPost, tc.login, httpmock.NewStringResponder(sa.Status, sa.Body))
 			opts := append([]baas.Option{baas.WithHTTPClient(&http.Client{Transport: mt}), baas.WithCodeProvider(&codeSeq{})}, tc.opts...)
 			if tc.url != "" {
 				opts = append(opts, baas.WithBaseURL(tc.url))

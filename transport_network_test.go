@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit"
 	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
@@ -37,24 +37,10 @@ func closedAddr(t *testing.T) string {
 
 // slowServer answers after release is closed or the client goes away; it
 // reports each request on started.
-func slowServer(t *testing.T, status int, body string) (srv *httptest.Server, started chan struct{}, release chan struct{}) {
+func slowServer(t *testing.T, status int, body string) (srv *testkit.Origin, started <-chan testkit.Request, release chan struct{}) {
 	t.Helper()
-	started = make(chan struct{}, 100)
 	release = make(chan struct{})
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		started <- struct{}{}
-		select {
-		case <-release:
-		case <-r.Context().Done():
-			return
-		case <-time.After(10 * time.Second):
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}))
-	t.Cleanup(srv.Close)
+	srv = testkit.NewOrigin(t).Script("*", testkit.Reply{Status: status, Body: body, Hold: release})
 	t.Cleanup(func() {
 		select {
 		case <-release:
@@ -62,7 +48,7 @@ func slowServer(t *testing.T, status int, body string) (srv *httptest.Server, st
 			close(release)
 		}
 	})
-	return srv, started, release
+	return srv, srv.Arrived, release
 }
 
 func TestNetworkRefused(t *testing.T) {
@@ -89,13 +75,7 @@ func TestNetworkRefused(t *testing.T) {
 // A connection dropped before the answer is a 600 as well.
 func TestNetworkConnectionDropped(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err == nil {
-			_ = conn.Close()
-		}
-	}))
-	t.Cleanup(srv.Close)
+	srv := testkit.NewOrigin(t).Script("*", testkit.Reply{Drop: true})
 	c, _, _ := newNetClient(t, srv.URL)
 	_, err := c.Login(context.Background(), true)
 	errtest.Require(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)

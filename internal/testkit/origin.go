@@ -22,6 +22,7 @@ type Reply struct {
 
 // Request is a request an Origin received.
 type Request struct {
+	N            int // its number, 1 for the first request the Origin received
 	Method, Path string
 	Header       http.Header
 	Body         string
@@ -42,6 +43,7 @@ type Origin struct {
 	Arrived chan Request
 
 	mu      sync.Mutex
+	hold    func(n int) <-chan struct{}
 	scripts map[string][]Reply
 	served  map[string]int
 	got     []Request
@@ -70,6 +72,23 @@ func (o *Origin) Script(path string, replies ...Reply) *Origin {
 	return o
 }
 
+// SetHold makes every request wait, before its reply, for the channel
+// hold returns for its number (1 for the first request), when it returns
+// one, or for the client to go away; and returns o.
+func (o *Origin) SetHold(hold func(n int) <-chan struct{}) *Origin {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.hold = hold
+	return o
+}
+
+// Count returns how many requests the Origin received.
+func (o *Origin) Count() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.got)
+}
+
 // Requests returns the requests received so far.
 func (o *Origin) Requests() []Request {
 	o.mu.Lock()
@@ -81,7 +100,9 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	req := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: string(b)}
 	o.mu.Lock()
+	req.N = len(o.got) + 1
 	o.got = append(o.got, req)
+	hold := o.hold
 	key := r.URL.Path
 	if _, ok := o.scripts[key]; !ok {
 		key = "*"
@@ -94,17 +115,16 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	case o.Arrived <- req:
 	default:
 	}
+	if hold != nil && !wait(r, hold(req.N)) {
+		return
+	}
 	if len(script) == 0 {
 		w.WriteHeader(http.StatusNotFound)
 		return
 	}
 	a := script[min(n, len(script)-1)]
-	if a.Hold != nil {
-		select {
-		case <-a.Hold:
-		case <-r.Context().Done():
-			return
-		}
+	if !wait(r, a.Hold) {
+		return
 	}
 	if a.Drop {
 		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
@@ -118,4 +138,18 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(max(a.Status, http.StatusOK))
 	_, _ = io.WriteString(w, a.Body)
+}
+
+// wait waits for ch, when not nil, and reports false when the client went
+// away first.
+func wait(r *http.Request, ch <-chan struct{}) bool {
+	if ch == nil {
+		return true
+	}
+	select {
+	case <-ch:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
 }
