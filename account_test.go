@@ -386,7 +386,8 @@ func TestAccountUpdateBadInput(t *testing.T) {
 
 // A password session is not replaced by a WeChat login behind the
 // caller's back: expired, or refused with a 401, it is a 604 naming the call
-// to make, whether or not the Client has a CodeProvider.
+// to make, whether or not the Client has a CodeProvider. Login, which asks
+// for a WeChat login, makes one.
 func TestAccountSessionNotSwitchedToWeChat(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -433,14 +434,22 @@ func TestAccountSessionNotSwitchedToWeChat(t *testing.T) {
 				he = errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 				assert.Contains(t, he.Message, "expired")
 				assert.Contains(t, he.Message, kind.names)
-				_, err = c.Login(ctx, true)
-				errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 				assert.Equal(t, 0, codes.count(), "no WeChat code spent")
 				for _, req := range m.requests() {
 					assert.NotContains(t, req.Path, "wechat")
 				}
 
-				// Logout forgets it: the Client is free to log in with WeChat.
+				// Login asks for a WeChat login itself: that it does.
+				m.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, protoCases[1].sessionBody("tok-wx", 43, 7200))
+				u, err := c.Login(ctx, true)
+				if !withCodes {
+					errtest.Require(t, err, baas.CodeUninitialized, baas.ErrUninitialized)
+					return
+				}
+				require.NoError(t, err)
+				assert.Equal(t, int64(43), u.ID)
+				assert.Empty(t, storedValues(t, st)[baas.KeyIsAnonymousUser], "a WeChat session now")
+
 				m.reply(http.MethodPost, "/hserve/v2.0/session/destroy/", http.StatusOK, `{}`)
 				require.NoError(t, c.Logout(ctx))
 				assert.Empty(t, storedValues(t, st))
