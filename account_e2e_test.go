@@ -16,6 +16,8 @@ import (
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/testkit"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // newAccountE2E is a Client with no CodeProvider (a Go service that logs
@@ -57,7 +59,7 @@ func TestE2EAccountRegisterAndLogin(t *testing.T) {
 		require.NoError(t, c.Logout(ctx))
 		assert.Empty(t, storedValues(t, st))
 		_, err = c.GetCurrentUser(ctx)
-		requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+		errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 
 		again, err := c.LoginWithPassword(ctx, cr)
 		require.NoError(t, err)
@@ -68,12 +70,12 @@ func TestE2EAccountRegisterAndLogin(t *testing.T) {
 		wrong := cr
 		wrong.Password = "not-it"
 		_, err = c.LoginWithPassword(ctx, wrong)
-		he := requireHError(t, err, http.StatusBadRequest, nil)
+		he := errtest.Require(t, err, http.StatusBadRequest, nil)
 		assert.NotContains(t, he.Error(), "not-it")
 		require.NoError(t, c.Logout(ctx))
 	}
 	_, err := c.Register(ctx, baas.Credentials{Username: "alice", Password: "another"})
-	requireHError(t, err, http.StatusBadRequest, nil)
+	errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.Equal(t, 3, len(emulatorUsers(t, srv)))
 }
 
@@ -102,8 +104,8 @@ func TestE2EAccountAnonymous(t *testing.T) {
 	assert.True(t, rec.Anonymous, "the record's _anonymous")
 
 	_, err = c.UpdateAccount(ctx, baas.AccountUpdate{Username: "anna", NewPassword: "pw"})
-	requireHError(t, err, baas.CodeAnonymous, baas.ErrAnonymous)
-	requireHError(t, c.RequestEmailVerification(ctx), baas.CodeAnonymous, baas.ErrAnonymous)
+	errtest.Require(t, err, baas.CodeAnonymous, baas.ErrAnonymous)
+	errtest.Require(t, c.RequestEmailVerification(ctx), baas.CodeAnonymous, baas.ErrAnonymous)
 	assert.Equal(t, 0, srv.Calls("/hserve/v2.2/user/account/"), "the 612 sent nothing")
 
 	reg, err := c.Register(ctx, baas.Credentials{Username: "anna", Password: "pw-anna"})
@@ -122,8 +124,8 @@ func TestE2EAccountAnonymous(t *testing.T) {
 // verified with a code sent to it.
 func TestE2EAccountSMS(t *testing.T) {
 	ctx := context.Background()
-	clock := newTestClock(1_800_000_000)
-	srv, c, _ := newAccountE2E(t, []baastest.Option{baastest.WithClock(clock.now)}, baas.WithClock(clock.now))
+	clock := testkit.NewClock(1_800_000_000)
+	srv, c, _ := newAccountE2E(t, []baastest.Option{baastest.WithClock(clock.Now)}, baas.WithClock(clock.Now))
 	const phone = "13900139000"
 	require.NoError(t, c.SendSMSCode(ctx, phone, ""))
 	codes := srv.SMSCodes(phone)
@@ -132,7 +134,7 @@ func TestE2EAccountSMS(t *testing.T) {
 	assert.Regexp(t, `^\d{6}$`, code)
 
 	err := c.SendSMSCode(ctx, phone, "")
-	requireHError(t, err, http.StatusTooManyRequests, nil)
+	errtest.Require(t, err, http.StatusTooManyRequests, nil)
 	assert.Len(t, srv.SMSCodes(phone), 1, "no second text within the interval")
 
 	u, err := c.LoginWithSMSCode(ctx, phone, code)
@@ -143,14 +145,14 @@ func TestE2EAccountSMS(t *testing.T) {
 	assert.Equal(t, phone, rec.Phone)
 	assert.True(t, rec.PhoneVerified)
 	_, err = c.LoginWithSMSCode(ctx, phone, code)
-	he := requireHError(t, err, http.StatusBadRequest, nil)
+	he := errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.NotContains(t, he.Error(), code)
 
-	clock.advance(time.Minute) // the emulator's wait between two SMS codes to one phone
+	clock.Advance(time.Minute) // the emulator's wait between two SMS codes to one phone
 	require.NoError(t, c.SendSMSCode(ctx, phone, ""))
 	codes = srv.SMSCodes(phone)
 	require.NoError(t, c.VerifySMSCode(ctx, phone, codes[len(codes)-1].Code))
-	requireHError(t, c.VerifySMSCode(ctx, phone, codes[len(codes)-1].Code), http.StatusBadRequest, nil)
+	errtest.Require(t, c.VerifySMSCode(ctx, phone, codes[len(codes)-1].Code), http.StatusBadRequest, nil)
 
 	// A new phone, unverified, then verified by a code sent to it.
 	rec, err = c.UpdateAccount(ctx, baas.AccountUpdate{Phone: "13700137000"})
@@ -164,11 +166,11 @@ func TestE2EAccountSMS(t *testing.T) {
 	assert.True(t, rec.PhoneVerified)
 
 	// WithCreateUser(false): an unknown phone is the server's 404.
-	strict := newClient(t, srv.ClientID, srv.URL, baas.WithCreateUser(false), baas.WithClock(clock.now))
+	strict := newClient(t, srv.ClientID, srv.URL, baas.WithCreateUser(false), baas.WithClock(clock.Now))
 	require.NoError(t, strict.SendSMSCode(ctx, "13600136000", ""))
 	codes = srv.SMSCodes("13600136000")
 	_, err = strict.LoginWithSMSCode(ctx, "13600136000", codes[0].Code)
-	requireHError(t, err, http.StatusNotFound, nil)
+	errtest.Require(t, err, http.StatusNotFound, nil)
 }
 
 // A password reset: the link from the outbox, applied, refuses the old
@@ -199,20 +201,20 @@ func TestE2EAccountPasswordResetAndEmailVerification(t *testing.T) {
 	assert.Error(t, srv.ApplyEmailLink(reset.Code, "newer-pw"), "a link is single use")
 
 	_, err = c.LoginWithPassword(ctx, baas.Credentials{Email: email, Password: "old-pw"})
-	requireHError(t, err, http.StatusBadRequest, nil)
+	errtest.Require(t, err, http.StatusBadRequest, nil)
 	_, err = c.LoginWithPassword(ctx, baas.Credentials{Email: email, Password: "new-pw"})
 	require.NoError(t, err)
 
 	// A change of password with the current one.
 	_, err = c.UpdateAccount(ctx, baas.AccountUpdate{Password: "wrong", NewPassword: "third-pw"})
-	requireHError(t, err, http.StatusBadRequest, nil)
+	errtest.Require(t, err, http.StatusBadRequest, nil)
 	_, err = c.UpdateAccount(ctx, baas.AccountUpdate{Password: "new-pw", NewPassword: "third-pw"})
 	require.NoError(t, err)
 	_, err = c.LoginWithPassword(ctx, baas.Credentials{Email: email, Password: "third-pw"})
 	require.NoError(t, err)
 
 	err = c.RequestPasswordReset(ctx, "nobody@example.com")
-	requireHError(t, err, http.StatusNotFound, nil)
+	errtest.Require(t, err, http.StatusNotFound, nil)
 }
 
 // Logins of two credentials at once on one Client make two requests and
@@ -276,7 +278,7 @@ func TestE2EAccountFileStorage(t *testing.T) {
 	assert.Equal(t, "0", anon)
 	require.NoError(t, c2.Logout(ctx))
 	_, err = c.GetCurrentUser(ctx)
-	requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+	errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 }
 
 // Sign-in methods switched off in the console are the server's 403.
@@ -284,9 +286,9 @@ func TestE2EAccountSignInSwitches(t *testing.T) {
 	ctx := context.Background()
 	srv, c, _ := newAccountE2E(t, []baastest.Option{baastest.WithSignInMethods(baastest.SignInMethods{Password: true})})
 	_, err := c.LoginAnonymously(ctx)
-	requireHError(t, err, http.StatusForbidden, nil)
+	errtest.Require(t, err, http.StatusForbidden, nil)
 	_, err = c.Register(ctx, baas.Credentials{Username: "fay", Password: "pw"})
-	requireHError(t, err, http.StatusForbidden, nil)
+	errtest.Require(t, err, http.StatusForbidden, nil)
 	srv.SetSignInMethods(baastest.SignInMethods{Password: true, Anonymous: true, SMS: true, SignUp: true})
 	_, err = c.LoginAnonymously(ctx)
 	require.NoError(t, err)

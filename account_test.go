@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // accountSession is a MinCloud answer to a password, SMS or anonymous login.
@@ -54,8 +56,8 @@ func TestAccountPasswordCalls(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(call.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
-				clock := newTestClock(clockStart)
-				r := newMockRig(t, baas.WithClock(clock.now))
+				clock := testkit.NewClock(clockStart)
+				r := newMockRig(t, baas.WithClock(clock.Now))
 				path := call.prefix + tc.kind + "/"
 				r.reply(http.MethodPost, path, http.StatusCreated, accountSession("tok-a", 77))
 
@@ -128,7 +130,7 @@ func TestAccountBadCredentials(t *testing.T) {
 			} {
 				u, err := call()
 				assert.Nil(t, u)
-				he := requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+				he := errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 				assert.Contains(t, he.Message, name+": ")
 				assert.Contains(t, he.Message, tc.want)
 				for _, secret := range []string{pw, tc.cr.Email, tc.cr.Phone} {
@@ -152,14 +154,14 @@ func TestAccountLoginRefused(t *testing.T) {
 	before := storedValues(t, r.st)
 	r.reply(http.MethodPost, "/hserve/v2.1/login/username/", http.StatusBadRequest, `{"error_msg":"the username or password is incorrect"}`)
 	_, err := r.c.LoginWithPassword(context.Background(), baas.Credentials{Username: "alice", Password: "wrong"})
-	he := requireHError(t, err, http.StatusBadRequest, nil)
+	he := errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.Equal(t, "the username or password is incorrect", he.Message)
 	assert.Equal(t, before, storedValues(t, r.st))
 	assert.Equal(t, "Hydrogen-r1 tok-old", r.requests()[0].Header.Get("Authorization"), "every request carries the valid token")
 
 	r.reply(http.MethodPost, "/hserve/v2.1/login/email/", http.StatusCreated, `{"token":"","user_id":3,"expires_in":7200}`)
 	_, err = r.c.LoginWithPassword(context.Background(), baas.Credentials{Email: "a@example.com", Password: "pw"})
-	requireHError(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
+	errtest.Require(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
 	assert.Equal(t, before, storedValues(t, r.st))
 }
 
@@ -197,7 +199,7 @@ func TestAccountRetries(t *testing.T) {
 	} {
 		r := newMockRig(t, retry)
 		r.reply(http.MethodPost, name, http.StatusServiceUnavailable, `{}`)
-		requireHError(t, call(r.c), http.StatusServiceUnavailable, nil)
+		errtest.Require(t, call(r.c), http.StatusServiceUnavailable, nil)
 		assert.Equal(t, 1, r.calls(), name)
 	}
 }
@@ -219,11 +221,11 @@ func TestAccountAnonymous(t *testing.T) {
 	assert.Equal(t, "1", storedValues(t, r.st)[baas.KeyIsAnonymousUser])
 
 	_, err = r.c.UpdateAccount(ctx, baas.AccountUpdate{Username: "alice"})
-	he := requireHError(t, err, baas.CodeAnonymous, baas.ErrAnonymous)
+	he := errtest.Require(t, err, baas.CodeAnonymous, baas.ErrAnonymous)
 	assert.Contains(t, he.Message, "anonymous user is not allowed")
 	assert.Contains(t, he.Message, "Register")
-	requireHError(t, r.c.RequestEmailVerification(ctx), baas.CodeAnonymous, baas.ErrAnonymous)
-	requireHError(t, r.c.VerifyPhone(ctx, "123456"), baas.CodeAnonymous, baas.ErrAnonymous)
+	errtest.Require(t, r.c.RequestEmailVerification(ctx), baas.CodeAnonymous, baas.ErrAnonymous)
+	errtest.Require(t, r.c.VerifyPhone(ctx, "123456"), baas.CodeAnonymous, baas.ErrAnonymous)
 	assert.Equal(t, 1, r.calls(), "the 612s sent nothing")
 
 	r.reply(http.MethodPost, "/hserve/v2.1/register/username/", http.StatusCreated, accountSession("tok-alice", 31))
@@ -292,7 +294,7 @@ func TestAccountSMS(t *testing.T) {
 		}},
 	}
 	for _, tc := range bad {
-		he := requireHError(t, tc.call(), baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+		he := errtest.Require(t, tc.call(), baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 		assert.Contains(t, he.Message, tc.want, tc.name)
 	}
 	assert.Equal(t, 4, r.calls(), "nothing sent for bad input")
@@ -307,9 +309,9 @@ func TestAccountUpdate(t *testing.T) {
 	ctx := context.Background()
 	r := newMockRig(t)
 	_, err := r.c.UpdateAccount(ctx, baas.AccountUpdate{Username: "alice"})
-	requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
-	requireHError(t, r.c.RequestEmailVerification(ctx), baas.CodeSessionMissing, baas.ErrSessionMissing)
-	requireHError(t, r.c.VerifyPhone(ctx, "123456"), baas.CodeSessionMissing, baas.ErrSessionMissing)
+	errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+	errtest.Require(t, r.c.RequestEmailVerification(ctx), baas.CodeSessionMissing, baas.ErrSessionMissing)
+	errtest.Require(t, r.c.VerifyPhone(ctx, "123456"), baas.CodeSessionMissing, baas.ErrSessionMissing)
 	assert.Equal(t, 0, r.calls())
 	assert.Equal(t, 0, r.codes.count(), "no login")
 
@@ -349,7 +351,7 @@ func TestAccountUpdate(t *testing.T) {
 
 	// A 401 on an account call clears the session and is a 604.
 	r.reply(http.MethodPost, "/hserve/v2.0/user/email-verify/", http.StatusUnauthorized, `{"error_msg":"invalid token"}`)
-	requireHError(t, r.c.RequestEmailVerification(ctx), baas.CodeSessionMissing, baas.ErrSessionMissing)
+	errtest.Require(t, r.c.RequestEmailVerification(ctx), baas.CodeSessionMissing, baas.ErrSessionMissing)
 	assert.Empty(t, storedValues(t, r.st)[baas.KeyAuthToken])
 	assert.Equal(t, 0, r.codes.count(), "no WeChat login")
 }
@@ -375,7 +377,7 @@ func TestAccountUpdateBadInput(t *testing.T) {
 			r := newMockRig(t)
 			storeSession(t, r.st, "tok", 7, 0)
 			_, err := r.c.UpdateAccount(context.Background(), tc.u)
-			he := requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+			he := errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 			assert.Contains(t, he.Message, tc.want)
 			assert.Equal(t, 0, r.calls())
 		})
@@ -384,7 +386,8 @@ func TestAccountUpdateBadInput(t *testing.T) {
 
 // A password session is not replaced by a WeChat login behind the
 // caller's back: expired, or refused with a 401, it is a 604 naming the call
-// to make, whether or not the Client has a CodeProvider.
+// to make, whether or not the Client has a CodeProvider. Login, which asks
+// for a WeChat login, makes one.
 func TestAccountSessionNotSwitchedToWeChat(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -392,11 +395,11 @@ func TestAccountSessionNotSwitchedToWeChat(t *testing.T) {
 		for _, kind := range []struct{ stored, names string }{{"0", "LoginWithPassword"}, {"1", "LoginAnonymously"}} {
 			t.Run(fmt.Sprintf("codes=%v/is_anonymous_user=%s", withCodes, kind.stored), func(t *testing.T) {
 				t.Parallel()
-				clock := newTestClock(clockStart)
+				clock := testkit.NewClock(clockStart)
 				m := newMockBackend(t)
 				st := baas.NewMemoryStorage()
 				codes := &countingCodes{}
-				opts := []baas.Option{baas.WithHTTPClient(m.hc), baas.WithStorage(st), baas.WithClock(clock.now)}
+				opts := []baas.Option{baas.WithHTTPClient(m.hc), baas.WithStorage(st), baas.WithClock(clock.Now)}
 				if withCodes {
 					opts = append(opts, baas.WithCodeProvider(codes))
 				}
@@ -414,7 +417,7 @@ func TestAccountSessionNotSwitchedToWeChat(t *testing.T) {
 				m.replies(http.MethodGet, "/hserve/v2.5/thing/", answer(http.StatusOK, `{}`), answer(http.StatusUnauthorized, `{"error_msg":"token expired"}`))
 				require.NoError(t, c.Do(ctx, http.MethodGet, "/hserve/v2.5/thing/", nil, nil))
 				err = c.Do(ctx, http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-				he := requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+				he := errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 				assert.Contains(t, he.Message, kind.names)
 				assert.Contains(t, he.Message, "401")
 				assert.Empty(t, storedValues(t, st)[baas.KeyAuthToken], "the 401 cleared it")
@@ -426,19 +429,27 @@ func TestAccountSessionNotSwitchedToWeChat(t *testing.T) {
 					_, err = c.LoginWithPassword(ctx, baas.Credentials{Username: "alice", Password: "pw"})
 				}
 				require.NoError(t, err)
-				clock.advance(2 * time.Hour)
+				clock.Advance(2 * time.Hour)
 				err = c.Do(ctx, http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-				he = requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+				he = errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 				assert.Contains(t, he.Message, "expired")
 				assert.Contains(t, he.Message, kind.names)
-				_, err = c.Login(ctx, true)
-				requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 				assert.Equal(t, 0, codes.count(), "no WeChat code spent")
 				for _, req := range m.requests() {
 					assert.NotContains(t, req.Path, "wechat")
 				}
 
-				// Logout forgets it: the Client is free to log in with WeChat.
+				// Login asks for a WeChat login itself: that it does.
+				m.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, protoCases[1].sessionBody("tok-wx", 43, 7200))
+				u, err := c.Login(ctx, true)
+				if !withCodes {
+					errtest.Require(t, err, baas.CodeUninitialized, baas.ErrUninitialized)
+					return
+				}
+				require.NoError(t, err)
+				assert.Equal(t, int64(43), u.ID)
+				assert.Empty(t, storedValues(t, st)[baas.KeyIsAnonymousUser], "a WeChat session now")
+
 				m.reply(http.MethodPost, "/hserve/v2.0/session/destroy/", http.StatusOK, `{}`)
 				require.NoError(t, c.Logout(ctx))
 				assert.Empty(t, storedValues(t, st))
@@ -542,7 +553,7 @@ func TestAccountLogsNoSecrets(t *testing.T) {
 	_, err := r.c.LoginWithPassword(context.Background(), baas.Credentials{Email: "a@example.com", Password: "pw-very-secret"})
 	require.NoError(t, err)
 	_, err = r.c.LoginWithSMSCode(context.Background(), "13800138000", "918273")
-	requireHError(t, err, http.StatusBadRequest, nil)
+	errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.NotContains(t, err.Error(), "918273")
 	out := buf.String()
 	assert.Contains(t, out, "/hserve/v2.1/login/email/", "the log has the calls")

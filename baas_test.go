@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // ---- New ----
@@ -20,7 +21,7 @@ func TestNewEmptyClientID(t *testing.T) {
 	for _, id := range []string{"", " ", "\t\n"} {
 		c, err := baas.New(id)
 		assert.Nil(t, c)
-		he := requireHError(t, err, baas.CodeUninitialized, baas.ErrUninitialized)
+		he := errtest.Require(t, err, baas.CodeUninitialized, baas.ErrUninitialized)
 		assert.Contains(t, he.Message, "ClientID")
 	}
 }
@@ -41,7 +42,7 @@ func TestNewBadOptions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := baas.New(mockClientID, tc.opt)
 			assert.Nil(t, c)
-			he := requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+			he := errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 			assert.Contains(t, he.Message, tc.want)
 		})
 	}

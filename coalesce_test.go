@@ -2,12 +2,9 @@ package baas_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,61 +12,37 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // loginServer is a BaaS backend on loopback answering every silent login
-// (V2) with user 42 and counting the requests. Requests wait for hold, when
-// it returns a channel, or for the client to go away.
-type loginServer struct {
-	*httptest.Server
-	requests atomic.Int64
-	started  chan int64 // the number of each request, as it arrives
-}
+// (V2) with user 42, and the rest with {}. Requests wait for hold, when it
+// returns a channel, or for the client to go away.
+type loginServer struct{ *testkit.Origin }
 
 func newLoginServer(t *testing.T, hold func(n int64) <-chan struct{}) *loginServer {
 	t.Helper()
-	s := &loginServer{started: make(chan int64, 1000)}
-	body := protoCases[1].sessionBody("tok-42", 42, 7200)
-	authBody := `{"token":"tok-auth","expires_in":7200,"user_id":42,"openid":"oid-42"}`
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		n := s.requests.Add(1)
-		select {
-		case s.started <- n:
-		default:
-		}
-		if hold != nil {
-			if ch := hold(n); ch != nil {
-				select {
-				case <-ch:
-				case <-r.Context().Done():
-					return
-				}
-			}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case protoCases[1].login:
-			w.WriteHeader(http.StatusCreated)
-			_, _ = io.WriteString(w, body)
-		case protoCases[1].auth:
-			w.WriteHeader(http.StatusCreated)
-			_, _ = io.WriteString(w, authBody)
-		default:
-			w.WriteHeader(http.StatusOK)
-			_, _ = io.WriteString(w, `{}`)
-		}
-	}))
-	t.Cleanup(s.Close)
-	return s
+	o := testkit.NewOrigin(t).
+		Script(protoCases[1].login, testkit.Reply{Status: http.StatusCreated, Body: protoCases[1].sessionBody("tok-42", 42, 7200)}).
+		Script(protoCases[1].auth, testkit.Reply{Status: http.StatusCreated, Body: `{"token":"tok-auth","expires_in":7200,"user_id":42,"openid":"oid-42"}`}).
+		Script("*", testkit.Reply{Body: `{}`})
+	if hold != nil {
+		o.SetHold(func(n int) <-chan struct{} { return hold(int64(n)) })
+	}
+	return &loginServer{o}
 }
 
-// waitStarted waits for the next request to reach the server.
+// requests returns how many requests reached the server.
+func (s *loginServer) requests() int64 { return int64(s.Count()) }
+
+// waitStarted waits for the next request to reach the server and returns
+// its number.
 func (s *loginServer) waitStarted(t *testing.T) int64 {
 	t.Helper()
 	select {
-	case n := <-s.started:
-		return n
+	case r := <-s.Arrived:
+		return int64(r.N)
 	case <-time.After(5 * time.Second):
 		t.Fatal("no request reached the server")
 		return 0
@@ -132,7 +105,7 @@ func TestCoalesceManyLogins(t *testing.T) {
 	}
 	assert.Zero(t, failed)
 	assert.Equal(t, 1, codes.count(), "one wx.login code")
-	assert.Equal(t, int64(1), srv.requests.Load(), "one session request")
+	assert.Equal(t, int64(1), srv.requests(), "one session request")
 
 	srv.Close()
 	tr.CloseIdleConnections()
@@ -172,7 +145,7 @@ func TestCoalesceRounds(t *testing.T) {
 		close(start)
 		wg.Wait()
 		require.Equal(t, round, codes.count(), "codes after round %d", round)
-		require.Equal(t, int64(round), srv.requests.Load(), "requests after round %d", round)
+		require.Equal(t, int64(round), srv.requests(), "requests after round %d", round)
 	}
 }
 
@@ -255,7 +228,7 @@ func TestCoalesceWaiterCanceled(t *testing.T) {
 		assert.NoError(t, err)
 	}
 	assert.Equal(t, 1, codes.count())
-	assert.Equal(t, int64(1), srv.requests.Load())
+	assert.Equal(t, int64(1), srv.requests())
 }
 
 // The leader's cancellation does not fail the others: they log in anew.
@@ -309,7 +282,7 @@ func TestCoalesceLeaderCanceled(t *testing.T) {
 		assert.Equal(t, int64(42), ids[i])
 	}
 	assert.Equal(t, 2, codes.count(), "the abandoned login and one more for all the waiters")
-	assert.Equal(t, int64(2), srv.requests.Load())
+	assert.Equal(t, int64(2), srv.requests())
 }
 
 // A login finishing after a logout began does not bring the session back.
@@ -354,11 +327,11 @@ func TestCoalesceLogoutDuringLogin(t *testing.T) {
 				unblock()
 
 				err = <-done
-				requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+				errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 				assert.Empty(t, storedValues(t, st), "the session did not come back")
 				assert.Equal(t, 0, st.Len())
 				_, err = c.CurrentUser(context.Background())
-				requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+				errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 
 				// The next login starts afresh and keeps its session.
 				u, err := c.Login(context.Background(), true)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/testkit"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // End-to-end tests of the current (JS SDK 3.x) auth API against the
@@ -37,7 +39,7 @@ func TestE2ELoginWithPhone(t *testing.T) {
 		_, err = e.c.LoginWithPhone(ctx, ev)
 		require.NoError(t, err)
 		_, err = e.c.LoginWithPhone(ctx, ev)
-		he := requireHError(t, err, http.StatusBadRequest, nil)
+		he := errtest.Require(t, err, http.StatusBadRequest, nil)
 		assert.Contains(t, he.Message, "phone_code already used")
 	})
 	t.Run("encrypted (v2.5)", func(t *testing.T) {
@@ -57,25 +59,25 @@ func TestE2ELoginWithPhone(t *testing.T) {
 		ev.Detail.Code = ""
 		e.wx.RotateSessionKey("oAlice") // between the button and the call
 		_, err := e.c.LoginWithPhone(ctx, ev)
-		he := requireHError(t, err, http.StatusBadRequest, nil)
+		he := errtest.Require(t, err, http.StatusBadRequest, nil)
 		assert.Contains(t, he.Message, "session_key")
 		assert.NotContains(t, he.Error(), ev.Detail.EncryptedData)
 		_, err = e.c.CurrentUser(ctx)
-		requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+		errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 	})
 	t.Run("refusal", func(t *testing.T) {
 		e := newE2E(t, baas.ProtocolV2, nil)
 		_, err := e.c.LoginWithPhone(ctx, e.wx.DenyPhoneNumber("oAlice"))
-		he := requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+		he := errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 		assert.Contains(t, he.Message, "getPhoneNumber:fail user deny")
 	})
 	t.Run("create_user false", func(t *testing.T) {
 		e := newE2E(t, baas.ProtocolV2, nil, baas.WithCreateUser(false))
 		_, err := e.c.LoginWithPhone(ctx, e.wx.GetPhoneNumber("oAlice"))
-		he := requireHError(t, err, http.StatusNotFound, nil)
+		he := errtest.Require(t, err, http.StatusNotFound, nil)
 		assert.Contains(t, he.Message, "WithCreateUser(false)")
 		_, err = e.c.Login(ctx, true)
-		requireHError(t, err, http.StatusNotFound, nil)
+		errtest.Require(t, err, http.StatusNotFound, nil)
 	})
 }
 
@@ -100,7 +102,7 @@ func TestE2EUnionIDLogin(t *testing.T) {
 	e.wx.AddUser(baastest.User{OpenID: "oNoUnion"})
 	none := newClient(t, e.srv.ClientID, e.srv.URL, baas.WithUnionIDLogin(true), baas.WithCodeProvider(e.wx.CodeProvider("oNoUnion")))
 	_, err = none.Login(ctx, true)
-	he := requireHError(t, err, http.StatusBadRequest, nil)
+	he := errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.Contains(t, he.Message, "no unionid")
 
 	// A record with another unionid than the WeChat user's fails.
@@ -111,7 +113,7 @@ func TestE2EUnionIDLogin(t *testing.T) {
 	e.wx.AddUser(baastest.User{OpenID: "oBob", UnionID: "uBobChanged"})
 	require.NoError(t, bob.ClearSession(ctx))
 	_, err = bob.Login(ctx, true)
-	he = requireHError(t, err, http.StatusBadRequest, nil)
+	he = errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.Contains(t, he.Message, "another unionid")
 }
 
@@ -146,7 +148,7 @@ func TestE2EUpdateUserInfo(t *testing.T) {
 	// Data of another user does not verify.
 	e.wx.AddUser(baastest.User{OpenID: "oMallory"})
 	_, err = e.c.UpdateUserInfo(ctx, e.wx.GetUserInfo("oMallory"), baas.SyncOverwrite)
-	requireHError(t, err, http.StatusBadRequest, nil)
+	errtest.Require(t, err, http.StatusBadRequest, nil)
 }
 
 func TestE2EUpdatePhoneNumber(t *testing.T) {
@@ -161,7 +163,7 @@ func TestE2EUpdatePhoneNumber(t *testing.T) {
 
 	e.wx.AddUser(baastest.User{OpenID: "oAlice", Phone: "13900000002"})
 	_, err = e.c.UpdatePhoneNumber(ctx, e.wx.GetPhoneNumber("oAlice"), false)
-	he := requireHError(t, err, http.StatusBadRequest, nil)
+	he := errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.Contains(t, he.Message, "already has a phone number")
 	ev := e.wx.GetPhoneNumber("oAlice")
 	ev.Detail.Code = "" // the encrypted form
@@ -198,7 +200,7 @@ func TestE2ELinkWechat(t *testing.T) {
 	thief, err := e.c.Derive(baas.WithStorage(e.store), baas.WithCodeProvider(e.wx.CodeProvider("oTaken")))
 	require.NoError(t, err)
 	err = thief.LinkWechat(ctx, false)
-	he := requireHError(t, err, http.StatusBadRequest, nil)
+	he := errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.Contains(t, he.Message, "already linked to user 2")
 }
 
@@ -234,12 +236,12 @@ func TestE2EDecryptData(t *testing.T) {
 	require.NoError(t, e.c.DecryptPhone(ctx, ev, &phone))
 	assert.Equal(t, "13700000000", phone.PurePhoneNumber)
 	err = e.c.DecryptPhone(ctx, ev, &phone)
-	requireHError(t, err, http.StatusBadRequest, nil)
+	errtest.Require(t, err, http.StatusBadRequest, nil)
 	// Without a code (an older base library) the encrypted form is used,
 	// which the rotated key no longer opens.
 	ev.Detail.Code = ""
 	err = e.c.DecryptPhone(ctx, ev, &phone)
-	he := requireHError(t, err, http.StatusBadRequest, nil)
+	he := errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.Contains(t, he.Message, "session_key")
 	ev = e.wx.GetPhoneNumber("oAlice")
 	ev.Detail.Code = ""
@@ -251,7 +253,7 @@ func TestE2EDecryptData(t *testing.T) {
 	data, iv = e.wx.GetWeRunData("oAlice")
 	e.wx.RotateSessionKey("oAlice")
 	err = e.c.DecryptData(ctx, baas.DecryptWeRunData, data, iv, &run)
-	he = requireHError(t, err, http.StatusBadRequest, nil)
+	he = errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.Contains(t, he.Message, "session_key")
 }
 
@@ -259,11 +261,11 @@ func TestE2EDecryptData(t *testing.T) {
 // login after it.
 func TestE2ELoginWithPhoneStoresASession(t *testing.T) {
 	ctx := context.Background()
-	clock := newTestClock(1_800_000_000)
-	e := newE2E(t, baas.ProtocolV2, []baastest.Option{baastest.WithClock(clock.now)}, baas.WithClock(clock.now))
+	clock := testkit.NewClock(1_800_000_000)
+	e := newE2E(t, baas.ProtocolV2, []baastest.Option{baastest.WithClock(clock.Now)}, baas.WithClock(clock.Now))
 	u, err := e.c.LoginWithPhone(ctx, e.wx.GetPhoneNumber("oAlice"))
 	require.NoError(t, err)
-	expiresAt := clock.now().Unix() + int64(emulatorExpiresIn/time.Second) - 30
+	expiresAt := clock.Now().Unix() + int64(emulatorExpiresIn/time.Second) - 30
 	assert.Equal(t, baas.UserInfo{ID: 1, OpenID: "oAlice", ExpiresAt: expiresAt}, *u)
 	assert.Equal(t, "1", e.stored(t, baas.KeyUID))
 	assert.Len(t, e.stored(t, baas.KeyAuthToken), 32)
@@ -280,13 +282,13 @@ func TestE2ELoginWithPhoneStoresASession(t *testing.T) {
 // longer decrypts. A fresh tap works.
 func TestE2ELoginWithPhoneKeyAged(t *testing.T) {
 	ctx := context.Background()
-	clock := newTestClock(1_800_000_000)
-	e := newE2E(t, baas.ProtocolV2, []baastest.Option{baastest.WithClock(clock.now)}, baas.WithClock(clock.now))
+	clock := testkit.NewClock(1_800_000_000)
+	e := newE2E(t, baas.ProtocolV2, []baastest.Option{baastest.WithClock(clock.Now)}, baas.WithClock(clock.Now))
 	ev := e.wx.GetPhoneNumber("oAlice")
 	ev.Detail.Code = ""
-	clock.advance(emulatorKeyRefresh)
+	clock.Advance(emulatorKeyRefresh)
 	_, err := e.c.LoginWithPhone(ctx, ev)
-	he := requireHError(t, err, http.StatusBadRequest, nil)
+	he := errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.Contains(t, he.Message, "session_key")
 	assert.Empty(t, storedValues(t, e.store), "no session")
 
@@ -304,11 +306,11 @@ func TestE2ELoginWithPhoneRefusalAndExistingUser(t *testing.T) {
 	ctx := context.Background()
 	e := newE2E(t, baas.ProtocolV2, nil, baas.WithCreateUser(false))
 	_, err := e.c.LoginWithPhone(ctx, e.wx.DenyPhoneNumber("oAlice"))
-	requireHError(t, err, http.StatusNotFound, nil)
+	errtest.Require(t, err, http.StatusNotFound, nil)
 
 	fresh := newClient(t, e.srv.ClientID, e.srv.URL, baas.WithCodeProvider(e.wx.CodeProvider("oBob")))
 	_, err = fresh.LoginWithPhone(ctx, e.wx.DenyPhoneNumber("oBob"))
-	he := requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+	he := errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 	require.NotNil(t, he.User, "no session: the refusal logged in silently")
 	assert.Equal(t, "oBob", he.User.OpenID)
 	assert.Positive(t, he.User.ID)
@@ -325,7 +327,7 @@ func TestE2ELoginWithPhoneRefusalAndExistingUser(t *testing.T) {
 	assert.NotEqual(t, cur.ID, u.ID)
 
 	_, err = e.c.LoginWithPhone(ctx, e.wx.DenyPhoneNumber("oAlice"))
-	he = requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+	he = errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 	require.NotNil(t, he.User)
 	assert.Equal(t, alice.ID, he.User.ID)
 	assert.Equal(t, "oAlice", he.User.OpenID)
@@ -367,10 +369,10 @@ func TestE2EUpdateUserInfoStoresAndRefuses(t *testing.T) {
 	const path = "/hserve/v2.6/idp/wechat/user/info/"
 	calls := e.srv.Calls(path)
 	_, err = e.c.UpdateUserInfo(ctx, e.wx.GetUserInfo("oAlice"), "false ")
-	requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+	errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 	require.NoError(t, e.c.Logout(ctx))
 	_, err = e.c.UpdateUserInfo(ctx, e.wx.GetUserInfo("oAlice"), baas.SyncOverwrite)
-	requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+	errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 	assert.Equal(t, calls, e.srv.Calls(path), "nothing sent")
 }
 
@@ -387,6 +389,6 @@ func TestE2EDecryptDataLogsInAndChecksTheKind(t *testing.T) {
 
 	var run weRunData
 	err := e.c.DecryptData(ctx, baas.DecryptWeRunData, enc, iv, &run)
-	he := requireHError(t, err, http.StatusBadRequest, nil)
+	he := errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.Equal(t, "400: encryptedData is not we-run-data data: it has no stepInfoList", he.Error())
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // Unit tests of the current (JS SDK 3.x) auth API on a mocked backend: the
@@ -52,7 +54,7 @@ func TestCurrentAPILoginOptions(t *testing.T) {
 	r = newMockRig(t, baas.WithCreateUser(false))
 	r.reply(http.MethodPost, p.login, http.StatusNotFound, `{"error_msg":"user not found"}`)
 	_, err = r.c.Login(context.Background(), true)
-	he := requireHError(t, err, http.StatusNotFound, nil)
+	he := errtest.Require(t, err, http.StatusNotFound, nil)
 	assert.Equal(t, "404: not found: user not found: this WeChat user has no MinCloud user, and WithCreateUser(false) does not create one", he.Error())
 	assert.Empty(t, storedValues(t, r.st))
 }
@@ -92,7 +94,7 @@ func TestCurrentAPILoginWithPhoneRefused(t *testing.T) {
 	t.Parallel()
 	r := newMockRig(t)
 	_, err := r.c.LoginWithPhone(context.Background(), baas.PhoneNumberEvent{})
-	requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+	errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 
 	// With no session, a refusal logs in silently first and hands back the
 	// basic user, as HandleUserInfo does.
@@ -100,7 +102,7 @@ func TestCurrentAPILoginWithPhoneRefused(t *testing.T) {
 	r.reply(http.MethodPost, v2.login, http.StatusCreated, v2.sessionBody("tok-silent", 9, 3600))
 	deny := baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{ErrMsg: "getPhoneNumber:fail user deny"}}
 	_, err = r.c.LoginWithPhone(context.Background(), deny)
-	he := requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+	he := errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 	assert.Contains(t, he.Message, "getPhoneNumber:fail user deny")
 	require.NotNil(t, he.User, "the silent login's basic user")
 	assert.Equal(t, int64(9), he.User.ID)
@@ -111,20 +113,20 @@ func TestCurrentAPILoginWithPhoneRefused(t *testing.T) {
 
 	storeSession(t, r.st, "tok", 7, 0)
 	_, err = r.c.LoginWithPhone(context.Background(), deny)
-	he = requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+	he = errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 	require.NotNil(t, he.User)
 	assert.Equal(t, int64(7), he.User.ID)
 	assert.Len(t, r.requests(), 1, "a valid session: nothing sent")
 
 	noIV := baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{EncryptedData: "x"}}
 	_, err = r.c.LoginWithPhone(context.Background(), noIV)
-	requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+	errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 	assert.Equal(t, 1, r.calls(), "only the refusal's silent login")
 	assert.Equal(t, 1, r.codes.count())
 
 	v1 := newMockRig(t, baas.WithProtocol(baas.ProtocolV1))
 	_, err = v1.c.LoginWithPhone(context.Background(), phoneEvent("c"))
-	requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+	errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 	assert.Equal(t, 0, v1.calls())
 }
 
@@ -222,20 +224,20 @@ func TestCurrentAPIAccountCallsNeedASession(t *testing.T) {
 			t.Parallel()
 			r := newMockRig(t)
 			err := tc.call(r.c)
-			requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+			errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 			assert.Equal(t, 0, r.calls(), "no request, no login")
 
 			storeSession(t, r.st, "tok-stale", 42, 0)
 			r.reply(tc.method, tc.path, http.StatusUnauthorized, `{"error_msg":"token expired"}`)
 			err = tc.call(r.c)
-			he := requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+			he := errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 			assert.Contains(t, he.Message, "token expired")
 			assert.Empty(t, storedValues(t, r.st)[baas.KeyAuthToken], "the rejected session is cleared")
 
 			storeSession(t, r.st, "tok", 42, 0)
 			r.reply(tc.method, tc.path, http.StatusBadRequest, `{"error_msg":"phone already set"}`)
 			err = tc.call(r.c)
-			he = requireHError(t, err, http.StatusBadRequest, nil)
+			he = errtest.Require(t, err, http.StatusBadRequest, nil)
 			assert.Equal(t, "400: phone already set", he.Error())
 			assert.Equal(t, "tok", storedValues(t, r.st)[baas.KeyAuthToken])
 		})
@@ -288,20 +290,20 @@ func TestCurrentAPIUpdateUserInfoRefusals(t *testing.T) {
 	storeSession(t, r.st, "tok", 42, 0)
 	for _, bad := range []baas.SyncUserProfile{"Overwrite", "true", "no", "setnx "} {
 		_, err := r.c.UpdateUserInfo(context.Background(), consentEvent(), bad)
-		he := requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+		he := errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 		assert.Contains(t, he.Message, string(bad))
 	}
 	_, err := r.c.UpdateUserInfo(context.Background(), baas.UserInfoEvent{}, baas.SyncSetNX)
-	requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+	errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 	_, err = r.c.UpdateUserInfo(context.Background(), baas.UserInfoEvent{Detail: &baas.UserInfoDetail{ErrMsg: "getUserProfile:fail auth deny"}}, baas.SyncSetNX)
-	he := requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+	he := errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 	require.NotNil(t, he.User)
 	assert.Equal(t, int64(42), he.User.ID)
 	assert.Equal(t, 0, r.calls())
 
 	r.reply(http.MethodPut, pathUpdateInfo, http.StatusForbidden, `{"error_msg":"forbidden"}`)
 	_, err = r.c.UpdateUserInfo(context.Background(), consentEvent(), baas.SyncSetNX)
-	he = requireHError(t, err, http.StatusForbidden, nil)
+	he = errtest.Require(t, err, http.StatusForbidden, nil)
 	assert.Contains(t, he.Message, "console does not let the SDK update user profiles")
 }
 
@@ -323,8 +325,8 @@ func TestCurrentAPILinkWechat(t *testing.T) {
 
 func TestCurrentAPIGetCurrentUser(t *testing.T) {
 	t.Parallel()
-	clock := newTestClock(clockStart)
-	r := newMockRig(t, baas.WithClock(clock.now))
+	clock := testkit.NewClock(clockStart)
+	r := newMockRig(t, baas.WithClock(clock.Now))
 	storeSession(t, r.st, "tok", 42, clockStart+3600)
 	r.reply(http.MethodGet, "/hserve/v2.5/user/info/42/", http.StatusOK, recordBody)
 	u, err := r.c.GetCurrentUser(context.Background())
@@ -342,9 +344,9 @@ func TestCurrentAPIGetCurrentUser(t *testing.T) {
 	assert.Equal(t, "Hydrogen-r1 tok", r.requests()[0].Header.Get("Authorization"))
 
 	// An expired session is none: 604 with no request.
-	clock.set(clockStart + 3600)
+	clock.Set(clockStart + 3600)
 	_, err = r.c.GetCurrentUser(context.Background())
-	requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+	errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 	assert.Equal(t, 1, r.calls())
 }
 
@@ -355,7 +357,7 @@ func TestCurrentAPIGetCurrentUserBadRecord(t *testing.T) {
 		storeSession(t, r.st, "tok", 42, 0)
 		r.reply(http.MethodGet, "/hserve/v2.5/user/info/42/", http.StatusOK, body)
 		_, err := r.c.GetCurrentUser(context.Background())
-		requireHError(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
+		errtest.Require(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
 	}
 }
 
@@ -420,7 +422,7 @@ func TestCurrentAPIDecryptPhoneBadInput(t *testing.T) {
 		{"non-pointer", phoneEvent("c"), out, baas.CodeIncorrectParameter},
 	} {
 		err := r.c.DecryptPhone(context.Background(), tc.ev, tc.out)
-		he := requireHError(t, err, tc.code, nil)
+		he := errtest.Require(t, err, tc.code, nil)
 		assert.NotEmpty(t, he.Message, tc.name)
 	}
 	assert.Equal(t, 0, r.calls(), "nothing sent")
@@ -438,12 +440,12 @@ func TestCurrentAPIDecryptDataBadInput(t *testing.T) {
 		"nil out":      func() error { return r.c.DecryptData(context.Background(), baas.DecryptOpenGID, "E", "I", nil) },
 		"non-pointer":  func() error { return r.c.DecryptData(context.Background(), baas.DecryptOpenGID, "E", "I", out) },
 	} {
-		requireHError(t, call(), baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+		errtest.Require(t, call(), baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 		assert.Equal(t, 0, r.calls(), name)
 	}
 	storeSession(t, r.st, "tok", 42, 0)
 	r.reply(http.MethodPost, "/hserve/v2.7/wechat/decrypt/open-gid/", http.StatusForbidden, `{}`)
 	err := r.c.DecryptData(context.Background(), baas.DecryptOpenGID, "E", "I", &out)
-	he := requireHError(t, err, http.StatusForbidden, nil)
+	he := errtest.Require(t, err, http.StatusForbidden, nil)
 	assert.Contains(t, he.Message, "decrypt plugin is not enabled")
 }

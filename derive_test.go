@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // A derived Client shares the backend and transport but keeps a session of
@@ -64,7 +65,7 @@ func TestDeriveRefusesSharedOptions(t *testing.T) {
 		"create user": baas.WithCreateUser(false),
 	} {
 		_, err := r.c.Derive(o)
-		he := requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+		he := errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 		assert.Contains(t, he.Message, "Derive sets only", name)
 	}
 }

@@ -16,6 +16,8 @@ import (
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/internal/testkit"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // End-to-end tests: the Client against the baastest emulator, over loopback.
@@ -24,11 +26,11 @@ func TestE2EFullFlow(t *testing.T) {
 	for _, pc := range protoCases {
 		proto := pc.proto
 		t.Run(proto.String(), func(t *testing.T) {
-			clock := newTestClock(1_800_000_000)
-			e := newE2E(t, proto, []baastest.Option{baastest.WithClock(clock.now)}, baas.WithClock(clock.now))
+			clock := testkit.NewClock(1_800_000_000)
+			e := newE2E(t, proto, []baastest.Option{baastest.WithClock(clock.Now)}, baas.WithClock(clock.Now))
 			ctx := context.Background()
 			p := pc
-			expiresAt := clock.now().Unix() + int64(emulatorExpiresIn/time.Second) - 30
+			expiresAt := clock.Now().Unix() + int64(emulatorExpiresIn/time.Second) - 30
 
 			u, err := e.c.Login(ctx, true)
 			require.NoError(t, err)
@@ -106,22 +108,22 @@ func TestE2EExpiry(t *testing.T) {
 	for _, pc := range protoCases {
 		proto := pc.proto
 		t.Run(proto.String(), func(t *testing.T) {
-			clock := newTestClock(1_800_000_000)
+			clock := testkit.NewClock(1_800_000_000)
 			e := newE2E(t, proto,
-				[]baastest.Option{baastest.WithClock(clock.now), baastest.WithExpiresIn(time.Hour)},
-				baas.WithClock(clock.now))
+				[]baastest.Option{baastest.WithClock(clock.Now), baastest.WithExpiresIn(time.Hour)},
+				baas.WithClock(clock.Now))
 			ctx := context.Background()
 			u, err := e.c.Login(ctx, true)
 			require.NoError(t, err)
-			assert.Equal(t, clock.now().Unix()+3600-30, u.ExpiresAt)
+			assert.Equal(t, clock.Now().Unix()+3600-30, u.ExpiresAt)
 			token := e.stored(t, baas.KeyAuthToken)
 
-			clock.advance(3600*time.Second - 31*time.Second)
+			clock.Advance(3600*time.Second - 31*time.Second)
 			_, err = e.c.Login(ctx, true)
 			require.NoError(t, err)
 			assert.Equal(t, 1, e.srv.Calls(pc.login), "still valid one second before the early expiry")
 
-			clock.advance(time.Second)
+			clock.Advance(time.Second)
 			u2, err := e.c.Login(ctx, true)
 			require.NoError(t, err)
 			assert.Equal(t, 2, e.srv.Calls(pc.login), "expired: logged in again")
@@ -386,7 +388,7 @@ func TestE2EV1HandleUserInfoAfterKeyRotation(t *testing.T) {
 	_, err = e.c.Login(ctx, true)
 	require.NoError(t, err)
 	_, err = e.c.HandleUserInfo(ctx, ev)
-	he := requireHError(t, err, http.StatusBadRequest, nil)
+	he := errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.NotContains(t, he.Error(), ev.Detail.EncryptedData)
 	assert.Equal(t, 4, e.srv.Calls("/hserve/v1.4/session/authenticate/"), "one more attempt, not a loop")
 }

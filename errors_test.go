@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 var sentinels = []struct {
@@ -103,7 +104,7 @@ func TestErrorMessageFromServer(t *testing.T) {
 			storeSession(t, r.st, "tok", 42, 0)
 			r.reply(http.MethodGet, "/hserve/v2.5/thing/", tc.status, tc.body)
 			err := r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-			he := requireHError(t, err, baas.Code(tc.status), nil)
+			he := errtest.Require(t, err, baas.Code(tc.status), nil)
 			assert.Equal(t, tc.want, he.Message)
 			assert.Equal(t, fmt.Sprintf("%d: %s", tc.status, tc.want), err.Error())
 		})
@@ -120,7 +121,7 @@ func TestLoginRefusedMessage(t *testing.T) {
 				r := newMockRig(t, baas.WithProtocol(p.proto))
 				r.reply(http.MethodPost, p.login, status, `{"error_msg":"invalid client"}`)
 				_, err := r.c.Login(context.Background(), true)
-				he := requireHError(t, err, baas.Code(status), nil)
+				he := errtest.Require(t, err, baas.Code(status), nil)
 				assert.Contains(t, he.Message, "check the AppID and ClientID")
 				assert.Contains(t, he.Message, "invalid client", "the server's word is kept")
 				assert.True(t, strings.HasPrefix(err.Error(), fmt.Sprint(status)+": "), err.Error())
@@ -132,7 +133,7 @@ func TestLoginRefusedMessage(t *testing.T) {
 	r := newMockRig(t)
 	r.reply(http.MethodPost, protoCases[1].login, http.StatusInternalServerError, `{"error_msg":"db down"}`)
 	_, err := r.c.Login(context.Background(), true)
-	he := requireHError(t, err, http.StatusInternalServerError, nil)
+	he := errtest.Require(t, err, http.StatusInternalServerError, nil)
 	assert.Equal(t, "db down", he.Message)
 }
 
@@ -163,7 +164,7 @@ func TestErrorMalformedSuccessBody(t *testing.T) {
 			r.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, body)
 			var err error
 			require.NotPanics(t, func() { _, err = r.c.Login(context.Background(), true) })
-			requireHError(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
+			errtest.Require(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
 			assert.Empty(t, storedValues(t, r.st))
 		})
 		if !tc.doToo {
@@ -180,7 +181,7 @@ func TestErrorMalformedSuccessBody(t *testing.T) {
 			}
 			var err error
 			require.NotPanics(t, func() { err = r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, &out) })
-			requireHError(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
+			errtest.Require(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
 		})
 	}
 }
@@ -217,7 +218,7 @@ func TestErrorOversizedBody(t *testing.T) {
 				assert.Len(t, out.Pad, tc.size-len(`{"pad":""}`))
 				return
 			}
-			requireHError(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
+			errtest.Require(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
 			assert.Empty(t, out.Pad)
 		})
 	}
@@ -228,7 +229,7 @@ func TestErrorOversizedBody(t *testing.T) {
 		big := `{"token":"t","user_id":42,"pad":"` + strings.Repeat("x", limit) + `"}`
 		r.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, big)
 		_, err := r.c.Login(context.Background(), true)
-		requireHError(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
+		errtest.Require(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
 		assert.Empty(t, storedValues(t, r.st))
 	})
 }
@@ -337,7 +338,7 @@ func TestErrorNeverShowsToken(t *testing.T) {
 		r := newMockRig(t, baas.WithStorage(st))
 		r.reply(http.MethodPost, login, http.StatusCreated, withToken)
 		_, err := r.c.Login(context.Background(), true)
-		requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+		errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 		assertNoSecret(t, err, secretToken, "code-1")
 	})
 }
@@ -359,7 +360,7 @@ func TestErrorWrappedProviderHError(t *testing.T) {
 	inner := &baas.HError{Code: baas.CodeUnauthorized, Message: "unauthorized: the user said no"}
 	wrapped := fmt.Errorf("asking the user: %w", inner)
 	check := func(t *testing.T, err error) {
-		he := requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+		he := errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 		assert.Equal(t, "603: unauthorized: the user said no", he.Error())
 		assert.Same(t, wrapped, he.Err, "the wrapper is the cause")
 		assert.ErrorIs(t, err, inner)
@@ -424,7 +425,7 @@ func TestErrorStorageHErrorKeepsCode(t *testing.T) {
 		r := newMockRig(t, baas.WithStorage(st))
 		r.reply(http.MethodPost, p.login, http.StatusCreated, p.sessionBody("tok", 42, 7200))
 		_, err := r.c.Login(context.Background(), true)
-		requireHError(t, err, tc.code, nil)
+		errtest.Require(t, err, tc.code, nil)
 		assert.EqualError(t, err, tc.text)
 	}
 }

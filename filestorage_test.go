@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // readFile returns the key → value object of a FileStorage's file.
@@ -144,7 +145,7 @@ func TestNewFileStorageCorrupt(t *testing.T) {
 			if s != nil {
 				t.Errorf("NewFileStorage returned a storage with error %v", err)
 			}
-			he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+			he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 			if he.Err == nil {
 				t.Error("the cause is not wrapped")
 			}
@@ -171,14 +172,14 @@ func TestNewFileStorageBadPath(t *testing.T) {
 		if s != nil {
 			t.Error("got a storage")
 		}
-		requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+		errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 	})
 	t.Run("NUL byte", func(t *testing.T) {
 		s, err := baas.NewFileStorage(filepath.Join(t.TempDir(), "a\x00b"))
 		if s != nil {
 			t.Error("got a storage")
 		}
-		he := requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+		he := errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 		assert.Contains(t, he.Message, "NUL")
 	})
 	tests := []struct {
@@ -200,7 +201,7 @@ func TestNewFileStorageBadPath(t *testing.T) {
 			if s != nil {
 				t.Error("got a storage")
 			}
-			requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+			errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 			if tt.cause != nil && !errors.Is(err, tt.cause) {
 				t.Errorf("errors.Is(%v, %v) = false", err, tt.cause)
 			}
@@ -238,13 +239,13 @@ func TestFileStorageFailedWriteChangesNothing(t *testing.T) {
 			tt.breakWrite(t, s.Path())
 
 			err := s.Set(ctx, map[string]string{baas.KeyAuthToken: "tok-new", baas.KeyOpenID: "o-new"})
-			he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+			he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 			if he.Err == nil || !strings.Contains(he.Message, s.Path()) || strings.Contains(err.Error(), "tok-") {
 				t.Errorf("error %q: want the path named, the cause wrapped, no value shown", err)
 			}
 			wantValues(t, s, before, baas.KeyOpenID)
 
-			requireHError(t, s.Delete(ctx, baas.KeyUID), baas.CodeStorage, baas.ErrStorage)
+			errtest.Require(t, s.Delete(ctx, baas.KeyUID), baas.CodeStorage, baas.ErrStorage)
 			wantValues(t, s, before, baas.KeyOpenID)
 			wantFile(t, s.Path(), before)
 			wantNoTempFiles(t, filepath.Dir(s.Path()))
@@ -261,9 +262,9 @@ func TestFileStorageTargetReplaced(t *testing.T) {
 	mustNil(t, os.Remove(s.Path()), "remove")
 	mustNil(t, os.Mkdir(s.Path(), 0o700), "mkdir")
 	_, _, err := s.Get(ctx, baas.KeyUID)
-	he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+	he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 	assert.Contains(t, he.Message, "is not a regular file")
-	requireHError(t, s.Set(ctx, map[string]string{baas.KeyUID: "2"}), baas.CodeStorage, baas.ErrStorage)
+	errtest.Require(t, s.Set(ctx, map[string]string{baas.KeyUID: "2"}), baas.CodeStorage, baas.ErrStorage)
 
 	// A file removed is an empty storage: someone logged out.
 	mustNil(t, os.Remove(s.Path()), "remove the directory")
@@ -284,13 +285,13 @@ func TestFileStorageCanceledContext(t *testing.T) {
 		"Delete": func() error { return s.Delete(ctx, "a") },
 	} {
 		err := op()
-		requireHError(t, err, baas.CodeCanceled, baas.ErrCanceled)
+		errtest.Require(t, err, baas.CodeCanceled, baas.ErrCanceled)
 		assert.ErrorIs(t, err, context.Canceled, name)
 	}
 	past, cancelPast := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	defer cancelPast()
 	err := s.Set(past, map[string]string{"a": "3"})
-	requireHError(t, err, baas.CodeTimeout, baas.ErrTimeout)
+	errtest.Require(t, err, baas.CodeTimeout, baas.ErrTimeout)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 
 	wantValues(t, s, map[string]string{"a": "1"}, "b")
@@ -483,7 +484,7 @@ func TestNewFileStorageTooLarge(t *testing.T) {
 	mustNil(t, os.WriteFile(path, []byte(big), 0o600), "write")
 	s, err := baas.NewFileStorage(path)
 	assert.Nil(t, s)
-	he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+	he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 	assert.Equal(t, fmt.Sprintf("storage failure: %s has %d bytes, more than the %d a session file may have: not loaded",
 		path, len(big), baas.MaxFileStorageSize), he.Message)
 
@@ -503,7 +504,7 @@ func TestNewFileStorageUnwritableDirectory(t *testing.T) {
 			t.Skip("uses /proc")
 		}
 		_, err := baas.NewFileStorage("/proc/baas-session.json")
-		he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+		he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 		assert.Contains(t, he.Message, "the directory of /proc/baas-session.json is not writable")
 	})
 	t.Run("read-only directory", func(t *testing.T) {
@@ -516,7 +517,7 @@ func TestNewFileStorageUnwritableDirectory(t *testing.T) {
 		mustNil(t, os.Chmod(dir, 0o500), "chmod")
 		t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
 		_, err := baas.NewFileStorage(path)
-		he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+		he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 		assert.Contains(t, he.Message, "is not writable")
 	})
 }
@@ -601,7 +602,7 @@ func TestFileStorageSharedFile(t *testing.T) {
 
 	mustNil(t, b.Delete(ctx, allKeys...), "logout through b")
 	_, err = r.c.CurrentUser(ctx)
-	requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+	errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 
 	// Interleaved writers through both lose nothing.
 	var wg sync.WaitGroup
@@ -744,7 +745,7 @@ func TestFileStorageTwoProcesses(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, ok, "the other process's logout is seen")
 		_, err = r.c.CurrentUser(ctx)
-		requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+		errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 
 		mustNil(t, a.Set(ctx, map[string]string{"other": "1"}), "Set")
 		wantFile(t, a.Path(), map[string]string{"other": "1"})

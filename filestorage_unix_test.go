@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // holdLock takes the file lock of the FileStorage at path, as another
@@ -38,7 +39,7 @@ func TestNewFileStorageRefusesAFIFO(t *testing.T) {
 	}()
 	select {
 	case err := <-done:
-		he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+		he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 		assert.Equal(t, "storage failure: "+path+" is not a regular file but a named pipe (FIFO)", he.Message)
 	case <-time.After(5 * time.Second):
 		t.Fatal("NewFileStorage blocked on a FIFO")
@@ -51,7 +52,7 @@ func TestNewFileStorageRefusesADevice(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "session.json")
 	mustNil(t, os.Symlink("/dev/null", link), "symlink")
 	_, err := baas.NewFileStorage(link)
-	he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+	he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 	assert.Equal(t, "storage failure: "+link+" is not a regular file but a character device", he.Message)
 	_, err = os.Stat("/dev/null.lock")
 	assert.ErrorIs(t, err, os.ErrNotExist)
@@ -90,7 +91,7 @@ func TestFileStorageFollowsALink(t *testing.T) {
 		dangling := filepath.Join(t.TempDir(), "session.json")
 		mustNil(t, os.Symlink(filepath.Join(dir, "missing.json"), dangling), "symlink")
 		_, err := baas.NewFileStorage(dangling)
-		he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+		he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 		assert.Contains(t, he.Message, dangling+" is a symbolic link that cannot be followed")
 	})
 }
@@ -137,7 +138,7 @@ func TestFileStorageLockWaitCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(20*time.Millisecond, cancel)
 	err := s.Set(ctx, map[string]string{"a": "2"})
-	he := requireHError(t, err, baas.CodeCanceled, baas.ErrCanceled)
+	he := errtest.Require(t, err, baas.CodeCanceled, baas.ErrCanceled)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotContains(t, he.Message, "storage failure")
 	wantFile(t, s.Path(), map[string]string{"a": "1"})
@@ -181,7 +182,7 @@ func TestFileStorageWaitingWriterHeedsContext(t *testing.T) {
 		go func() { late <- s.Set(c, map[string]string{"late": "1"}) }()
 		select {
 		case err := <-late:
-			requireHError(t, err, tc.code, nil)
+			errtest.Require(t, err, tc.code, nil)
 		case <-time.After(5 * time.Second):
 			t.Fatalf("%s: Set waited past its context", tc.name)
 		}

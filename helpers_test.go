@@ -267,20 +267,6 @@ func storeSession(t testing.TB, s baas.Storage, token string, uid int64, expires
 	}))
 }
 
-// requireHError asserts err is an *HError of code matching sentinel (when
-// not nil) and returns it.
-func requireHError(t testing.TB, err error, code baas.Code, sentinel error) *baas.HError {
-	t.Helper()
-	require.Error(t, err)
-	var he *baas.HError
-	require.ErrorAs(t, err, &he)
-	require.Equal(t, code, he.Code, "error %v", err)
-	if sentinel != nil {
-		require.ErrorIs(t, err, sentinel)
-	}
-	return he
-}
-
 // The emulator's defaults, as baastest documents them.
 const (
 	emulatorExpiresIn  = 30 * 24 * time.Hour // the session lifetime (WithExpiresIn)
@@ -302,24 +288,6 @@ type shareInfo struct {
 
 // clockStart is the time the test clocks start at.
 const clockStart = 1_700_000_000
-
-// testClock is the one settable clock of the tests, for baas.WithClock and
-// baastest.WithClock alike. It reads a fraction of a second past the whole
-// second it is set to, so that flooring is visible.
-type testClock struct{ ns atomic.Int64 }
-
-func newTestClock(unix int64) *testClock {
-	c := &testClock{}
-	c.set(unix)
-	return c
-}
-
-func (c *testClock) now() time.Time { return time.Unix(0, c.ns.Load()) }
-
-// set moves the clock to 0.9 s past unix.
-func (c *testClock) set(unix int64) { c.ns.Store(unix*1e9 + 900_000_000) }
-
-func (c *testClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 // failingStorage is the one failing Storage of the tests: a map in memory
 // whose Get, Set or Delete fail on demand, and whose Set and Delete hang,

@@ -21,10 +21,12 @@ import (
 // user and HandleUserInfo runs with its answer. A refusal is a CodeUnauthorized *HError
 // whose User is the basic user.
 //
-// Concurrent logins on one Client share one code and one request.
+// Concurrent logins on one Client share one code and one request. Login is
+// a WeChat login: called on a Client whose password or SMS session has
+// expired, it logs the WeChat user in (Do would not: see LoginWithPassword).
 func (c *Client) Login(ctx context.Context, silent bool) (*UserInfo, error) {
 	epoch := c.epoch.Load()
-	s, err := c.session(ctx, epoch)
+	s, err := c.wechatSession(ctx, epoch)
 	if err != nil {
 		return nil, err
 	}

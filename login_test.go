@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // Silent login of both protocols: the exact path and body, the user
@@ -26,8 +28,8 @@ func TestLoginSilentStoresSession(t *testing.T) {
 	for _, p := range protoCases {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newTestClock(clockStart)
-			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.now))
+			clock := testkit.NewClock(clockStart)
+			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.Now))
 			r.reply(http.MethodPost, p.login, http.StatusCreated, bodies[p.name])
 
 			u, err := r.c.Login(context.Background(), true)
@@ -83,8 +85,8 @@ func TestLoginValidSessionNoNetwork(t *testing.T) {
 	for _, p := range protoCases {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newTestClock(clockStart)
-			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.now))
+			clock := testkit.NewClock(clockStart)
+			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.Now))
 			storeSession(t, r.st, "tok-stored", 7, clockStart+100)
 			for range 3 {
 				u, err := r.c.Login(context.Background(), true)
@@ -104,8 +106,8 @@ func TestLoginExpiry(t *testing.T) {
 	for _, p := range protoCases {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newTestClock(clockStart) // now has .9 s: floored
-			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.now))
+			clock := testkit.NewClock(clockStart) // now has .9 s: floored
+			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.Now))
 			r.replies(http.MethodPost, p.login,
 				answer(http.StatusCreated, p.sessionBody("tok-1", 42, 3600)),
 				answer(http.StatusCreated, p.sessionBody("tok-2", 42, 3600)))
@@ -116,13 +118,13 @@ func TestLoginExpiry(t *testing.T) {
 			exp := int64(clockStart + 3600 - 30)
 			assert.Equal(t, strconv.FormatInt(exp, 10), storedValues(t, r.st)[baas.KeySessionExpiresAt])
 
-			clock.set(exp - 1)
+			clock.Set(exp - 1)
 			u, err := r.c.Login(ctx, true)
 			require.NoError(t, err)
 			assert.Equal(t, exp, u.ExpiresAt)
 			assert.Equal(t, 1, r.calls(), "valid one second before expiry")
 
-			clock.set(exp)
+			clock.Set(exp)
 			u, err = r.c.Login(ctx, true)
 			require.NoError(t, err)
 			assert.Equal(t, 2, r.calls(), "expired: logged in again")
@@ -144,8 +146,8 @@ func TestLoginNoExpiresIn(t *testing.T) {
 	for _, p := range protoCases {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newTestClock(clockStart)
-			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.now))
+			clock := testkit.NewClock(clockStart)
+			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.Now))
 			r.reply(http.MethodPost, p.login, http.StatusCreated, bodies[p.name])
 			u, err := r.c.Login(context.Background(), true)
 			require.NoError(t, err)
@@ -155,7 +157,7 @@ func TestLoginNoExpiresIn(t *testing.T) {
 			assert.True(t, ok)
 			assert.Equal(t, "", v)
 
-			clock.set(clockStart + 100*365*24*3600)
+			clock.Set(clockStart + 100*365*24*3600)
 			u, err = r.c.Login(context.Background(), true)
 			require.NoError(t, err)
 			assert.Equal(t, int64(42), u.ID)
@@ -226,7 +228,7 @@ func TestLoginIncompleteResponse(t *testing.T) {
 			r := newMockRig(t)
 			r.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, body)
 			_, err := r.c.Login(context.Background(), true)
-			requireHError(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
+			errtest.Require(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
 			assert.Empty(t, storedValues(t, r.st))
 		})
 	}
@@ -239,7 +241,7 @@ func TestLoginNoCodeProvider(t *testing.T) {
 	require.NoError(t, err)
 	for _, silent := range []bool{true, false} {
 		_, err = c.Login(context.Background(), silent)
-		he := requireHError(t, err, baas.CodeUninitialized, baas.ErrUninitialized)
+		he := errtest.Require(t, err, baas.CodeUninitialized, baas.ErrUninitialized)
 		assert.Contains(t, he.Message, "WithCodeProvider")
 	}
 	assert.Equal(t, 0, m.calls())
@@ -269,7 +271,7 @@ func TestLoginCodeProviderFails(t *testing.T) {
 			r := newMockRig(t, baas.WithCodeProvider(provider))
 			r.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, protoCases[1].sessionBody("t", 42, 7200))
 			_, err := r.c.Login(context.Background(), true)
-			he := requireHError(t, err, tc.wantCode, tc.wantIs)
+			he := errtest.Require(t, err, tc.wantCode, tc.wantIs)
 			if tc.name == "plain error" {
 				assert.Contains(t, he.Message, "CodeProvider")
 				assert.Same(t, boom, errors.Unwrap(err))
@@ -297,8 +299,8 @@ func TestLoginUserChange(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newTestClock(clockStart)
-			r := newMockRig(t, baas.WithClock(clock.now))
+			clock := testkit.NewClock(clockStart)
+			r := newMockRig(t, baas.WithClock(clock.Now))
 			storeSession(t, r.st, "tok-old", 7, clockStart-1) // expired
 			require.NoError(t, r.st.Set(context.Background(), map[string]string{
 				baas.KeyUserInfo: profile, baas.KeyIsLoginedBaaS: "1",
@@ -322,7 +324,7 @@ func TestLoginUserChange(t *testing.T) {
 				assert.Equal(t, 0, asked)
 			} else {
 				assert.Equal(t, 1, asked, "the stale profile is not handed out")
-				requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+				errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 			}
 		})
 	}
@@ -413,7 +415,7 @@ func TestLoginFullNoUserInfoProvider(t *testing.T) {
 	r := newMockRig(t)
 	storeSession(t, r.st, "tok", 7, 0)
 	_, err := r.c.Login(context.Background(), false)
-	he := requireHError(t, err, baas.CodeUninitialized, baas.ErrUninitialized)
+	he := errtest.Require(t, err, baas.CodeUninitialized, baas.ErrUninitialized)
 	assert.Contains(t, he.Message, "WithUserInfoProvider")
 	assert.Equal(t, 0, r.calls())
 }
@@ -440,7 +442,7 @@ func TestLoginFullProviderError(t *testing.T) {
 			})))
 			storeSession(t, r.st, "tok", 7, 0)
 			_, err := r.c.Login(context.Background(), false)
-			he := requireHError(t, err, tc.wantCode, tc.wantIs)
+			he := errtest.Require(t, err, tc.wantCode, tc.wantIs)
 			if tc.name == "plain" {
 				assert.Contains(t, he.Message, "UserInfoProvider")
 			}
@@ -458,7 +460,7 @@ func TestLoginStorageSetFails(t *testing.T) {
 	r := newMockRig(t, baas.WithStorage(st))
 	r.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, protoCases[1].sessionBody("tok-lost", 42, 7200))
 	_, err := r.c.Login(context.Background(), true)
-	he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+	he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 	assert.ErrorIs(t, err, errDisk)
 	assert.NotContains(t, he.Error(), "tok-lost")
 	assert.Empty(t, storedValues(t, st), "no half session")
@@ -482,7 +484,7 @@ func TestLoginStorageGetFails(t *testing.T) {
 	st.failGet = true
 	r := newMockRig(t, baas.WithStorage(st))
 	_, err := r.c.Login(context.Background(), true)
-	requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+	errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 	assert.ErrorIs(t, err, errDisk)
 	assert.Equal(t, 0, r.calls())
 }
@@ -541,18 +543,18 @@ func TestLoginMalformedStoredSession(t *testing.T) {
 // CurrentUser reads storage only.
 func TestCurrentUser(t *testing.T) {
 	t.Parallel()
-	clock := newTestClock(clockStart)
-	r := newMockRig(t, baas.WithClock(clock.now))
+	clock := testkit.NewClock(clockStart)
+	r := newMockRig(t, baas.WithClock(clock.Now))
 	_, err := r.c.CurrentUser(context.Background())
-	requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+	errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 
 	storeSession(t, r.st, "tok", 7, clockStart+10)
 	u, err := r.c.CurrentUser(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, &baas.UserInfo{ID: 7, OpenID: "oid-7", ExpiresAt: clockStart + 10}, u)
 
-	clock.set(clockStart + 10)
+	clock.Set(clockStart + 10)
 	_, err = r.c.CurrentUser(context.Background())
-	requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+	errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 	assert.Equal(t, 0, r.calls())
 }

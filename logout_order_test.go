@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // Logout is ordered with the calls around it: once it returns, no call begun
@@ -69,7 +71,7 @@ func TestLogoutCallBegunBeforeGets401(t *testing.T) {
 			unblock()
 
 			err := <-done
-			requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+			errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 			assert.Contains(t, err.Error(), "logged out during the call")
 			assert.Empty(t, storedValues(t, r.st), "no session came back after Logout returned")
 			assert.Equal(t, 0, r.codes.count(), "no code was spent on a new login")
@@ -85,8 +87,8 @@ func TestLogoutCallBegunBeforeGets401(t *testing.T) {
 func TestLogoutLoginBegunDuring(t *testing.T) {
 	t.Parallel()
 	p := protoCases[1]
-	clock := newTestClock(clockStart)
-	r := newMockRig(t, baas.WithClock(clock.now))
+	clock := testkit.NewClock(clockStart)
+	r := newMockRig(t, baas.WithClock(clock.Now))
 	storeSession(t, r.st, "tok-expired", 42, clockStart-10) // stored, no longer valid
 	started, release := make(chan string, 1), make(chan struct{})
 	unblock := sync.OnceFunc(func() { close(release) })
@@ -146,7 +148,7 @@ func TestLogoutHungStorage(t *testing.T) {
 		start := time.Now()
 		err := op(ctx)
 		cancel()
-		requireHError(t, err, baas.CodeTimeout, baas.ErrTimeout)
+		errtest.Require(t, err, baas.CodeTimeout, baas.ErrTimeout)
 		assert.Less(t, time.Since(start), 2*time.Second, "%s returned at its deadline", name)
 	}
 	unhang()

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // fullSession stores every key of a session with an authorised profile.
@@ -49,7 +50,7 @@ func TestLogout(t *testing.T) {
 			assert.Equal(t, 1, r.calls())
 
 			_, err := r.c.CurrentUser(context.Background())
-			requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+			errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 		})
 	}
 }
@@ -105,7 +106,7 @@ func TestLogoutFailureKeepsSession(t *testing.T) {
 			r.respond(http.MethodPost, protoCases[1].destroy, tc.responder)
 
 			err := r.c.Logout(context.Background())
-			requireHError(t, err, tc.code, nil)
+			errtest.Require(t, err, tc.code, nil)
 			assert.Equal(t, before, storedValues(t, r.st), "the session is kept")
 			assert.Equal(t, 1, r.calls())
 
@@ -144,8 +145,8 @@ func TestLogoutStorageFails(t *testing.T) {
 	st.failDelete = true
 	r.reply(http.MethodPost, protoCases[1].destroy, http.StatusOK, `{}`)
 	err := r.c.Logout(context.Background())
-	requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+	errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 	assert.ErrorIs(t, err, errDisk)
 	err = r.c.ClearSession(context.Background())
-	requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+	errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 }

@@ -30,7 +30,8 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 }
 
 // session returns a valid session for a call begun at epoch, logging in
-// silently when there is none.
+// silently when there is none; an expired session of a password, SMS or
+// anonymous login is a 604 instead (see login).
 func (c *Client) session(ctx context.Context, epoch uint64) (session, error) {
 	s, err := c.loadSession(ctx)
 	if err != nil {
@@ -40,6 +41,16 @@ func (c *Client) session(ctx context.Context, epoch uint64) (session, error) {
 		return s, nil
 	}
 	return c.login(ctx, epoch, s)
+}
+
+// wechatSession is session for Login, a call that asks for a WeChat login
+// itself: whatever the expired session was, it logs in with WeChat.
+func (c *Client) wechatSession(ctx context.Context, epoch uint64) (session, error) {
+	s, err := c.loadSession(ctx)
+	if err != nil || s.valid(c.cfg.now()) {
+		return s, err
+	}
+	return c.login(ctx, epoch, session{})
 }
 
 // withSession runs send with a valid session under the one 401 policy of

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // ---- Do ----
@@ -85,7 +86,7 @@ func TestDo401Twice(t *testing.T) {
 		answer(http.StatusCreated, p.sessionBody("tok-3", 42, 7200)))
 	r.reply(http.MethodGet, "/hserve/v2.5/thing/", http.StatusUnauthorized, `{"error_msg":"no such token"}`)
 	err := r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-	he := requireHError(t, err, http.StatusUnauthorized, nil)
+	he := errtest.Require(t, err, http.StatusUnauthorized, nil)
 	assert.Equal(t, "no such token", he.Message)
 	assert.Equal(t, "401: no such token", err.Error())
 	assert.Equal(t, 4, r.calls(), "login, call, login, call: no third attempt")
@@ -100,7 +101,7 @@ func TestDoServerError(t *testing.T) {
 	storeSession(t, r.st, "tok-keep", 42, 0)
 	r.reply(http.MethodGet, "/hserve/v2.5/thing/", http.StatusInternalServerError, `{"message":"boom"}`)
 	err := r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-	he := requireHError(t, err, http.StatusInternalServerError, nil)
+	he := errtest.Require(t, err, http.StatusInternalServerError, nil)
 	assert.Equal(t, "boom", he.Message)
 	assert.Equal(t, 1, r.calls())
 	assert.Equal(t, 0, r.codes.count())
@@ -132,7 +133,7 @@ func TestDoBadArguments(t *testing.T) {
 			storeSession(t, r.st, "tok", 42, 0)
 			r.reply(tc.method, "/hserve/v2.5/thing/", http.StatusOK, `{"A":1}`)
 			err := r.c.Do(context.Background(), tc.method, tc.path, tc.body, tc.out)
-			requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+			errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 			assert.Equal(t, 0, r.calls(), "nothing is sent")
 		})
 	}
@@ -157,7 +158,7 @@ func TestDoNoCodeProvider(t *testing.T) {
 	c, err := baas.New(mockClientID, baas.WithBaseURL(mockBaseURL), baas.WithHTTPClient(m.hc))
 	require.NoError(t, err)
 	err = c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-	he := requireHError(t, err, baas.CodeUninitialized, baas.ErrUninitialized)
+	he := errtest.Require(t, err, baas.CodeUninitialized, baas.ErrUninitialized)
 	assert.Contains(t, he.Message, "WithCodeProvider")
 	assert.Equal(t, 0, m.calls())
 }

@@ -6,11 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // quickRetry retries like DefaultRetry without noticeable waits.
@@ -49,7 +48,7 @@ func TestNewRejectsBadRetryPolicy(t *testing.T) {
 	for _, tc := range cases {
 		c, err := baas.New("cid", baas.WithRetry(tc.p))
 		assert.Nil(t, c, tc.name)
-		he := requireCode(t, err, baas.CodeIncorrectParameter)
+		he := errtest.Require(t, err, baas.CodeIncorrectParameter, nil)
 		assert.Contains(t, he.Message, "WithRetry: ", tc.name)
 		assert.Contains(t, he.Message, tc.why, tc.name)
 	}
@@ -59,17 +58,17 @@ func TestNewRejectsBadRetryPolicy(t *testing.T) {
 // third attempt.
 func TestRetryGETByDefault(t *testing.T) {
 	t.Parallel()
-	api := newOrigin(t).script("/hserve/v2.5/thing/",
-		reply{status: 503}, reply{status: 503, body: `<html>busy</html>`}, reply{status: 200, body: `{"n":7}`})
+	api := testkit.NewOrigin(t).Script("/hserve/v2.5/thing/",
+		testkit.Reply{Status: 503}, testkit.Reply{Status: 503, Body: `<html>busy</html>`}, testkit.Reply{Status: 200, Body: `{"n":7}`})
 	r := newOriginClient(t, api)
 	r.loggedIn(t, "tok")
 	var out struct{ N int }
 	require.NoError(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, &out))
 	assert.Equal(t, 7, out.N)
-	got := api.requests()
+	got := api.Requests()
 	require.Len(t, got, 3)
 	for _, g := range got {
-		assert.Equal(t, "Hydrogen-r1 tok", g.Auth)
+		assert.Equal(t, "Hydrogen-r1 tok", g.Auth())
 	}
 }
 
@@ -79,20 +78,20 @@ func TestRetryNotForWrites(t *testing.T) {
 	t.Parallel()
 	for _, method := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
 		for _, status := range []int{429, 502, 503, 504} {
-			api := newOrigin(t).script("/hserve/v2.5/thing/", reply{status: status}, reply{status: 200, body: `{}`})
+			api := testkit.NewOrigin(t).Script("/hserve/v2.5/thing/", testkit.Reply{Status: status}, testkit.Reply{Status: 200, Body: `{}`})
 			r := newOriginClient(t, api, quickRetry)
 			r.loggedIn(t, "tok")
 			err := r.c.Do(context.Background(), method, "/hserve/v2.5/thing/", map[string]int{"n": 1}, nil)
-			requireCode(t, err, baas.Code(status))
-			assert.Len(t, api.requests(), 1, "%s %d", method, status)
+			errtest.Require(t, err, baas.Code(status), nil)
+			assert.Len(t, api.Requests(), 1, "%s %d", method, status)
 		}
 	}
 	// Nor is a logout.
-	api := newOrigin(t).script("/hserve/v2.0/session/destroy/", reply{status: 503}, reply{status: 200})
+	api := testkit.NewOrigin(t).Script("/hserve/v2.0/session/destroy/", testkit.Reply{Status: 503}, testkit.Reply{Status: 200})
 	r := newOriginClient(t, api, quickRetry)
 	r.loggedIn(t, "tok")
-	requireCode(t, r.c.Logout(context.Background()), 503)
-	assert.Len(t, api.requests(), 1)
+	errtest.Require(t, r.c.Logout(context.Background()), 503, nil)
+	assert.Len(t, api.Requests(), 1)
 }
 
 // codeOf returns the code of a login body.
@@ -110,12 +109,12 @@ func TestRetryLoginFreshCode(t *testing.T) {
 		proto baas.Protocol
 		path  string
 	}{{baas.ProtocolV2, pathV2Login}, {baas.ProtocolV1, pathV1Init}} {
-		api := newOrigin(t).script(tc.path, reply{status: 502, body: `<html>Bad Gateway</html>`}, sessionAnswer("tok-2"))
+		api := testkit.NewOrigin(t).Script(tc.path, testkit.Reply{Status: 502, Body: `<html>Bad Gateway</html>`}, sessionAnswer("tok-2"))
 		r := newOriginClient(t, api, baas.WithProtocol(tc.proto), quickRetry)
 		u, err := r.c.Login(context.Background(), true)
 		require.NoError(t, err, tc.proto)
 		assert.Equal(t, int64(42), u.ID)
-		got := api.requests()
+		got := api.Requests()
 		require.Len(t, got, 2, tc.proto)
 		assert.Equal(t, "code-1", codeOf(t, got[0].Body))
 		assert.Equal(t, "code-2", codeOf(t, got[1].Body))
@@ -127,12 +126,12 @@ func TestRetryLoginFreshCode(t *testing.T) {
 // error is the last answer's.
 func TestRetryLoginExhausted(t *testing.T) {
 	t.Parallel()
-	api := newOrigin(t).script(pathV2Login, reply{status: 503, body: `{"error_msg":"try later"}`})
+	api := testkit.NewOrigin(t).Script(pathV2Login, testkit.Reply{Status: 503, Body: `{"error_msg":"try later"}`})
 	r := newOriginClient(t, api, quickRetry)
 	_, err := r.c.Login(context.Background(), true)
-	he := requireCode(t, err, 503)
+	he := errtest.Require(t, err, 503, nil)
 	assert.Contains(t, he.Message, "try later")
-	got := api.requests()
+	got := api.Requests()
 	require.Len(t, got, 3)
 	codes := map[string]bool{}
 	for _, g := range got {
@@ -146,12 +145,12 @@ func TestRetryLoginExhausted(t *testing.T) {
 // data.
 func TestRetryAuthenticateFreshCode(t *testing.T) {
 	t.Parallel()
-	api := newOrigin(t).script(pathV2Auth, reply{status: 429}, sessionAnswer("tok-auth"))
+	api := testkit.NewOrigin(t).Script(pathV2Auth, testkit.Reply{Status: 429}, sessionAnswer("tok-auth"))
 	r := newOriginClient(t, api, quickRetry)
 	u, err := r.c.HandleUserInfo(context.Background(), userConsent())
 	require.NoError(t, err)
 	assert.Equal(t, "Ann", u.NickName)
-	got := api.requests()
+	got := api.Requests()
 	require.Len(t, got, 2)
 	var first, second map[string]any
 	require.NoError(t, json.Unmarshal([]byte(got[0].Body), &first))
@@ -169,7 +168,7 @@ func TestRetryAuthenticateFreshCode(t *testing.T) {
 // more is sent.
 func TestRetryLoginCodeProviderFails(t *testing.T) {
 	t.Parallel()
-	api := newOrigin(t).script(pathV2Login, reply{status: 503}, sessionAnswer("tok"))
+	api := testkit.NewOrigin(t).Script(pathV2Login, testkit.Reply{Status: 503}, sessionAnswer("tok"))
 	calls := 0
 	boom := errors.New("wx.login:fail")
 	codes := baas.CodeProviderFunc(func(context.Context) (string, error) {
@@ -185,34 +184,21 @@ func TestRetryLoginCodeProviderFails(t *testing.T) {
 	require.ErrorAs(t, err, &he)
 	assert.NotEqual(t, baas.Code(503), he.Code)
 	assert.ErrorIs(t, err, boom, "the CodeProvider's error, not the 503")
-	assert.Len(t, api.requests(), 1)
+	assert.Len(t, api.Requests(), 1)
 	assert.Equal(t, 2, calls)
-}
-
-// failingDials fails the first n dials as a refused connection would.
-type failingDials struct {
-	n     int64
-	dials atomic.Int64
-}
-
-func (d *failingDials) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	if d.dials.Add(1) <= d.n {
-		return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
-	}
-	return (&net.Dialer{}).DialContext(ctx, network, addr)
 }
 
 // A POST whose connection could not be made never reached the server: it is
 // retried, and arrives once.
 func TestRetryDialErrorPOST(t *testing.T) {
 	t.Parallel()
-	api := newOrigin(t).script("/hserve/v2.5/thing/", reply{status: 201, body: `{"id":1}`})
-	d := &failingDials{n: 1}
-	r := newRigOn(t, api.srv.URL, &http.Client{Transport: &http.Transport{DialContext: d.dial}}, quickRetry)
+	api := testkit.NewOrigin(t).Script("/hserve/v2.5/thing/", testkit.Reply{Status: 201, Body: `{"id":1}`})
+	d := &testkit.Dialer{Fail: 1}
+	r := newRigOn(t, api.URL, d.Client(), quickRetry)
 	r.loggedIn(t, "tok")
 	require.NoError(t, r.c.Do(context.Background(), http.MethodPost, "/hserve/v2.5/thing/", map[string]string{"a": "b"}, nil))
-	assert.Equal(t, int64(2), d.dials.Load())
-	got := api.requests()
+	assert.Equal(t, int64(2), d.Dials())
+	got := api.Requests()
 	require.Len(t, got, 1)
 	assert.Equal(t, `{"a":"b"}`, got[0].Body)
 }
@@ -220,22 +206,22 @@ func TestRetryDialErrorPOST(t *testing.T) {
 // With NoRetry every request is sent once, as before retries existed.
 func TestNoRetry(t *testing.T) {
 	t.Parallel()
-	api := newOrigin(t).
-		script(pathV2Login, reply{status: 502}, sessionAnswer("tok")).
-		script("/hserve/v2.5/thing/", reply{status: 503}, reply{status: 200, body: `{}`})
+	api := testkit.NewOrigin(t).
+		Script(pathV2Login, testkit.Reply{Status: 502}, sessionAnswer("tok")).
+		Script("/hserve/v2.5/thing/", testkit.Reply{Status: 503}, testkit.Reply{Status: 200, Body: `{}`})
 	r := newOriginClient(t, api, baas.WithRetry(baas.NoRetry))
 	_, err := r.c.Login(context.Background(), true)
-	requireCode(t, err, 502)
+	errtest.Require(t, err, 502, nil)
 	assert.Equal(t, int64(1), r.codes.n.Load())
 	r.loggedIn(t, "tok")
-	requireCode(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil), 503)
-	assert.Len(t, api.requests(), 2)
+	errtest.Require(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil), 503, nil)
+	assert.Len(t, api.Requests(), 2)
 
-	d := &failingDials{n: 1}
-	r = newRigOn(t, api.srv.URL, &http.Client{Transport: &http.Transport{DialContext: d.dial}}, baas.WithRetry(baas.NoRetry))
+	d := &testkit.Dialer{Fail: 1}
+	r = newRigOn(t, api.URL, d.Client(), baas.WithRetry(baas.NoRetry))
 	r.loggedIn(t, "tok")
-	requireCode(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil), baas.CodeNetworkDisconnected)
-	assert.Equal(t, int64(1), d.dials.Load())
+	errtest.Require(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil), baas.CodeNetworkDisconnected, nil)
+	assert.Equal(t, int64(1), d.Dials())
 }
 
 // lockedBuffer collects log output from concurrent writers.
@@ -260,8 +246,8 @@ func (l *lockedBuffer) String() string {
 // says so, and at least that long passed).
 func TestRetryAfterHonoured(t *testing.T) {
 	t.Parallel()
-	api := newOrigin(t).script("/hserve/v2.5/thing/",
-		reply{status: 429, header: http.Header{"Retry-After": {"1"}}}, reply{status: 200, body: `{}`})
+	api := testkit.NewOrigin(t).Script("/hserve/v2.5/thing/",
+		testkit.Reply{Status: 429, Header: http.Header{"Retry-After": {"1"}}}, testkit.Reply{Status: 200, Body: `{}`})
 	var logs lockedBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	r := newOriginClient(t, api, baas.WithLogger(logger),
@@ -270,7 +256,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 	start := time.Now()
 	require.NoError(t, r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil))
 	assert.GreaterOrEqual(t, time.Since(start), time.Second)
-	assert.Len(t, api.requests(), 2)
+	assert.Len(t, api.Requests(), 2)
 	assert.Contains(t, logs.String(), `"msg":"baas retry"`)
 	assert.Contains(t, logs.String(), `"status":429,"wait":1000000000`)
 	assert.NotContains(t, logs.String(), "tok\"", "no token in the log")
@@ -280,23 +266,23 @@ func TestRetryAfterHonoured(t *testing.T) {
 // answer comes back at once.
 func TestRetryWithinDeadline(t *testing.T) {
 	t.Parallel()
-	api := newOrigin(t).script("/hserve/v2.5/thing/",
-		reply{status: 503, header: http.Header{"Retry-After": {"30"}}}, reply{status: 200, body: `{}`})
+	api := testkit.NewOrigin(t).Script("/hserve/v2.5/thing/",
+		testkit.Reply{Status: 503, Header: http.Header{"Retry-After": {"30"}}}, testkit.Reply{Status: 200, Body: `{}`})
 	r := newOriginClient(t, api, baas.WithRetry(baas.RetryPolicy{MaxAttempts: 3, MaxWait: time.Minute}))
 	r.loggedIn(t, "tok")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	err := r.c.Do(ctx, http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-	requireCode(t, err, 503) // had it waited, the deadline would have ended it: a 601
+	errtest.Require(t, err, 503, nil) // had it waited, the deadline would have ended it: a 601
 	assert.NoError(t, ctx.Err(), "returned before the deadline")
-	assert.Len(t, api.requests(), 1)
+	assert.Len(t, api.Requests(), 1)
 
 	// WithTimeout bounds a call and its waits alike.
-	api = newOrigin(t).script("/hserve/v2.5/thing/",
-		reply{status: 503, header: http.Header{"Retry-After": {"30"}}}, reply{status: 200, body: `{}`})
+	api = testkit.NewOrigin(t).Script("/hserve/v2.5/thing/",
+		testkit.Reply{Status: 503, Header: http.Header{"Retry-After": {"30"}}}, testkit.Reply{Status: 200, Body: `{}`})
 	r = newOriginClient(t, api, baas.WithTimeout(2*time.Second), baas.WithRetry(baas.RetryPolicy{MaxAttempts: 3, MaxWait: time.Minute}))
 	r.loggedIn(t, "tok")
 	err = r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-	requireCode(t, err, 503)
-	assert.Len(t, api.requests(), 1)
+	errtest.Require(t, err, 503, nil)
+	assert.Len(t, api.Requests(), 1)
 }

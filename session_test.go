@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // What a login answers is checked before it is stored: a session that no
@@ -42,7 +43,7 @@ func TestSessionBadLoginAnswer(t *testing.T) {
 			r := newMockRig(t)
 			r.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, tc.body)
 			_, err := r.c.Login(context.Background(), true)
-			he := requireHError(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
+			he := errtest.Require(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
 			assert.Contains(t, he.Message, tc.want)
 			assert.NotContains(t, he.Error(), "S3CR3T", "the token is never quoted")
 			assert.NotContains(t, he.Error(), longToken[:20])
@@ -87,7 +88,7 @@ func TestSessionBadStoredValues(t *testing.T) {
 				baas.KeyAuthToken: tc.token, baas.KeyUID: tc.uid, baas.KeySessionExpiresAt: tc.expires,
 			}))
 			_, err := r.c.CurrentUser(context.Background())
-			requireHError(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+			errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 
 			r.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, protoCases[1].sessionBody("tok-new", 42, 7200))
 			u, err := r.c.Login(context.Background(), true)
@@ -130,7 +131,7 @@ func TestSessionBadTypesNotQuoted(t *testing.T) {
 		body := fmt.Sprintf(`{"token":"tok","user_id":42,"expires_in":7200,%q:%q}`, field, secret)
 		r.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, body)
 		_, err := r.c.Login(context.Background(), true)
-		he := requireHError(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
+		he := errtest.Require(t, err, baas.CodeInvalidResponse, baas.ErrInvalidResponse)
 		assert.Contains(t, he.Message, field)
 		assert.Contains(t, he.Message, "string")
 		assert.NotContains(t, he.Error(), secret[:8])

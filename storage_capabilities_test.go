@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // sealedStorage is an "encrypt at rest" wrapper: it embeds a MemoryStorage
@@ -77,7 +78,7 @@ func TestCapabilitiesEmbeddingStorageIsReadThroughItsGet(t *testing.T) {
 	// A failing Get is a failure, not a cached success.
 	st.failGet.Store(true)
 	_, err = r.c.Login(context.Background(), true)
-	requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+	errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 	assert.ErrorIs(t, err, errDisk)
 }
 
@@ -164,7 +165,7 @@ func TestCapabilitiesMultiGetter(t *testing.T) {
 	st.failMulti = true
 	st.mu.Unlock()
 	err := r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-	he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+	he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 	assert.Equal(t, "690: storage failure: reading the session: disk on fire", he.Error())
 }
 
@@ -248,7 +249,7 @@ func TestCapabilitiesLoginLocker(t *testing.T) {
 		ms.lockErr = errors.New("redis: connection refused")
 		r := newMockRig(t, baas.WithStorage(lockingStorage{multiStorage: ms}))
 		_, err := r.c.Login(context.Background(), true)
-		he := requireHError(t, err, baas.CodeStorage, baas.ErrStorage)
+		he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 		assert.Equal(t, "690: storage failure: taking the login lock: redis: connection refused", he.Error())
 		assert.Equal(t, 0, r.codes.count())
 	})
@@ -259,7 +260,7 @@ func TestCapabilitiesLoginLocker(t *testing.T) {
 		ms.lockErr = context.Canceled
 		r := newMockRig(t, baas.WithStorage(lockingStorage{multiStorage: ms}))
 		_, err := r.c.Login(context.Background(), true)
-		requireHError(t, err, baas.CodeCanceled, baas.ErrCanceled)
+		errtest.Require(t, err, baas.CodeCanceled, baas.ErrCanceled)
 		assert.ErrorIs(t, err, context.Canceled)
 	})
 }

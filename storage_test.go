@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // storageKinds are the Storage implementations that must pass the contract.
@@ -145,7 +146,7 @@ func TestClientGet(t *testing.T) {
 
 	for _, name := range []string{"", "token", "ifx_baas_", "ifx_baas_token", "UID", "ifx_baas_ifx_baas_uid"} {
 		_, err := c.Get(ctx, name)
-		he := requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+		he := errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 		want := fmt.Sprintf("incorrect parameter type: unknown storage key %q: want one of uid, openid, unionid, auth_token, userinfo, session_expires_at, is_logined_baas, is_anonymous_user", name)
 		if he.Message != want {
 			t.Errorf("Get(%q): message %q, want %q", name, he.Message, want)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // A malformed base URL is a 605 from New, naming what is wrong without
@@ -40,7 +41,7 @@ func TestNewRejectsBadBaseURL(t *testing.T) {
 			t.Parallel()
 			c, err := baas.New("cid", baas.WithBaseURL(tc.url))
 			assert.Nil(t, c)
-			he := requireCode(t, err, baas.CodeIncorrectParameter)
+			he := errtest.Require(t, err, baas.CodeIncorrectParameter, nil)
 			assert.ErrorIs(t, err, baas.ErrIncorrectParameter)
 			assert.Contains(t, he.Message, "WithBaseURL")
 			assert.Contains(t, he.Message, tc.why)
@@ -72,7 +73,7 @@ func TestNewBaseURLs(t *testing.T) {
 			t.Parallel()
 			mt := httpmock.NewMockTransport()
 			sa := sessionAnswer("tok")
-			mt.RegisterResponder(http.MethodPost, tc.login, httpmock.NewStringResponder(sa.status, sa.body))
+			mt.RegisterResponder(http.MethodPost, tc.login, httpmock.NewStringResponder(sa.Status, sa.Body))
 			opts := append([]baas.Option{baas.WithHTTPClient(&http.Client{Transport: mt}), baas.WithCodeProvider(&codeSeq{})}, tc.opts...)
 			if tc.url != "" {
 				opts = append(opts, baas.WithBaseURL(tc.url))
@@ -129,7 +130,7 @@ func TestNewClientID(t *testing.T) {
 				return
 			}
 			assert.Nil(t, c)
-			he := requireCode(t, err, tc.code)
+			he := errtest.Require(t, err, tc.code, nil)
 			assert.Contains(t, he.Message, tc.why)
 			assert.NotContains(t, he.Message, "evil", "the ClientID is not quoted")
 			assert.NotContains(t, he.Message, "\n")

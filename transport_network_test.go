@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // Tests over real loopback connections: what the transport's failures
@@ -36,24 +37,10 @@ func closedAddr(t *testing.T) string {
 
 // slowServer answers after release is closed or the client goes away; it
 // reports each request on started.
-func slowServer(t *testing.T, status int, body string) (srv *httptest.Server, started chan struct{}, release chan struct{}) {
+func slowServer(t *testing.T, status int, body string) (srv *testkit.Origin, started <-chan testkit.Request, release chan struct{}) {
 	t.Helper()
-	started = make(chan struct{}, 100)
 	release = make(chan struct{})
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		started <- struct{}{}
-		select {
-		case <-release:
-		case <-r.Context().Done():
-			return
-		case <-time.After(10 * time.Second):
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}))
-	t.Cleanup(srv.Close)
+	srv = testkit.NewOrigin(t).Script("*", testkit.Reply{Status: status, Body: body, Hold: release})
 	t.Cleanup(func() {
 		select {
 		case <-release:
@@ -61,14 +48,14 @@ func slowServer(t *testing.T, status int, body string) (srv *httptest.Server, st
 			close(release)
 		}
 	})
-	return srv, started, release
+	return srv, srv.Arrived, release
 }
 
 func TestNetworkRefused(t *testing.T) {
 	t.Parallel()
 	c, st, _ := newNetClient(t, "http://"+closedAddr(t))
 	_, err := c.Login(context.Background(), true)
-	he := requireHError(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
+	he := errtest.Require(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
 	assert.Regexp(t, `^600: network disconnected: dial tcp 127\.0\.0\.1:\d+: connect: connection refused$`, he.Error(), "the message ends with the cause")
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED, "the cause is kept")
 	assert.Empty(t, storedValues(t, st))
@@ -76,28 +63,22 @@ func TestNetworkRefused(t *testing.T) {
 	// Do with a session: the same, and the session stays.
 	storeSession(t, st, "tok", 42, 0)
 	err = c.Do(context.Background(), http.MethodGet, "/x/", nil, nil)
-	requireHError(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
+	errtest.Require(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
 	assert.Equal(t, "tok", storedValues(t, st)[baas.KeyAuthToken])
 
 	// Logout too, keeping the session for a retry.
 	err = c.Logout(context.Background())
-	requireHError(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
+	errtest.Require(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
 	assert.Equal(t, "tok", storedValues(t, st)[baas.KeyAuthToken])
 }
 
 // A connection dropped before the answer is a 600 as well.
 func TestNetworkConnectionDropped(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err == nil {
-			_ = conn.Close()
-		}
-	}))
-	t.Cleanup(srv.Close)
+	srv := testkit.NewOrigin(t).Script("*", testkit.Reply{Drop: true})
 	c, _, _ := newNetClient(t, srv.URL)
 	_, err := c.Login(context.Background(), true)
-	requireHError(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
+	errtest.Require(t, err, baas.CodeNetworkDisconnected, baas.ErrNetworkDisconnected)
 }
 
 func TestNetworkTimeout(t *testing.T) {
@@ -107,7 +88,7 @@ func TestNetworkTimeout(t *testing.T) {
 	start := time.Now()
 	_, err := c.Login(context.Background(), true)
 	elapsed := time.Since(start)
-	he := requireHError(t, err, baas.CodeTimeout, baas.ErrTimeout)
+	he := errtest.Require(t, err, baas.CodeTimeout, baas.ErrTimeout)
 	assert.Equal(t, "601: request timeout: context deadline exceeded", he.Error())
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.GreaterOrEqual(t, elapsed, 50*time.Millisecond)
@@ -116,7 +97,7 @@ func TestNetworkTimeout(t *testing.T) {
 
 	storeSession(t, st, "tok", 42, 0)
 	err = c.Do(context.Background(), http.MethodGet, "/x/", nil, nil)
-	requireHError(t, err, baas.CodeTimeout, baas.ErrTimeout)
+	errtest.Require(t, err, baas.CodeTimeout, baas.ErrTimeout)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
@@ -128,7 +109,7 @@ func TestNetworkCallerDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := c.Login(ctx, true)
-	requireHError(t, err, baas.CodeTimeout, baas.ErrTimeout)
+	errtest.Require(t, err, baas.CodeTimeout, baas.ErrTimeout)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
@@ -158,7 +139,7 @@ func TestNetworkCallerCanceled(t *testing.T) {
 	}()
 	start := time.Now()
 	_, err := c.Login(ctx, true)
-	he := requireHError(t, err, baas.CodeCanceled, baas.ErrCanceled)
+	he := errtest.Require(t, err, baas.CodeCanceled, baas.ErrCanceled)
 	assert.Equal(t, "692: request canceled: context canceled", he.Error())
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, baas.ErrTimeout)
@@ -169,7 +150,7 @@ func TestNetworkCallerCanceled(t *testing.T) {
 	// Already canceled: nothing is asked or sent.
 	c2, _, codes := newNetClient(t, "http://"+closedAddr(t))
 	_, err = c2.Login(ctx, true)
-	requireHError(t, err, baas.CodeCanceled, context.Canceled)
+	errtest.Require(t, err, baas.CodeCanceled, context.Canceled)
 	assert.Equal(t, 0, codes.count())
 }
 

@@ -4,18 +4,19 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // redirectTo is a reply sending the client to url with status.
-func redirectTo(status int, url string) reply {
-	return reply{status: status, header: http.Header{"Location": {url}}}
+func redirectTo(status int, url string) testkit.Reply {
+	return testkit.Reply{Status: status, Header: http.Header{"Location": {url}}}
 }
 
 // Every call the SDK makes, by what it carries.
@@ -62,11 +63,11 @@ func TestRedirectNotFollowed(t *testing.T) {
 		for _, tc := range redirectCalls {
 			t.Run(fmt.Sprintf("%d %s", status, tc.name), func(t *testing.T) {
 				t.Parallel()
-				other := newOrigin(t)
+				other := testkit.NewOrigin(t)
 				for _, p := range []string{pathV2Login, pathV2Auth, pathV1Init, tc.path} {
-					other.script(p, sessionAnswer("tok-other"))
+					other.Script(p, sessionAnswer("tok-other"))
 				}
-				api := newOrigin(t).script(tc.path, redirectTo(status, other.srv.URL+tc.path))
+				api := testkit.NewOrigin(t).Script(tc.path, redirectTo(status, other.URL+tc.path))
 				r := newOriginClient(t, api, baas.WithProtocol(tc.proto))
 				if tc.token {
 					r.loggedIn(t, "tok-mine")
@@ -78,9 +79,9 @@ func TestRedirectNotFollowed(t *testing.T) {
 				require.ErrorAs(t, err, &he)
 				assert.Equal(t, baas.Code(status), he.Code, "%v", err)
 				assert.Contains(t, he.Message, fmt.Sprintf("redirect refused: the BaaS API does not redirect (%d", status))
-				assert.NotContains(t, err.Error(), other.srv.URL)
-				assert.Empty(t, other.requests(), "nothing re-sent to the redirect's target")
-				assert.Len(t, api.requests(), 1, "sent once, not retried")
+				assert.NotContains(t, err.Error(), other.URL)
+				assert.Empty(t, other.Requests(), "nothing re-sent to the redirect's target")
+				assert.Len(t, api.Requests(), 1, "sent once, not retried")
 				assert.NotEqual(t, "tok-other", r.token(t), "no session of the other origin")
 			})
 		}
@@ -90,57 +91,48 @@ func TestRedirectNotFollowed(t *testing.T) {
 // An https API redirecting to plain http gets nothing over http.
 func TestRedirectNoDowngrade(t *testing.T) {
 	t.Parallel()
-	plain := newOrigin(t).script(pathV2Login, sessionAnswer("tok-plain")).script("/hserve/v2.5/thing/", reply{status: 200, body: `{}`})
-	api := startOrigin(t, httptest.NewTLSServer).
-		script(pathV2Login, redirectTo(http.StatusPermanentRedirect, plain.srv.URL+pathV2Login)).
-		script("/hserve/v2.5/thing/", redirectTo(http.StatusTemporaryRedirect, plain.srv.URL+"/hserve/v2.5/thing/"))
+	plain := testkit.NewOrigin(t).Script(pathV2Login, sessionAnswer("tok-plain")).Script("/hserve/v2.5/thing/", testkit.Reply{Status: 200, Body: `{}`})
+	api := testkit.NewTLSOrigin(t).
+		Script(pathV2Login, redirectTo(http.StatusPermanentRedirect, plain.URL+pathV2Login)).
+		Script("/hserve/v2.5/thing/", redirectTo(http.StatusTemporaryRedirect, plain.URL+"/hserve/v2.5/thing/"))
 	r := newOriginClient(t, api)
 	ctx := context.Background()
 
 	_, err := r.c.Login(ctx, true)
-	requireCode(t, err, http.StatusPermanentRedirect)
+	errtest.Require(t, err, http.StatusPermanentRedirect, nil)
 	assert.Empty(t, r.token(t))
 
 	r.loggedIn(t, "tok-mine")
 	err = r.c.Do(ctx, http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
-	requireCode(t, err, http.StatusTemporaryRedirect)
+	errtest.Require(t, err, http.StatusTemporaryRedirect, nil)
 
-	assert.Empty(t, plain.requests(), "nothing went over http")
-	got := api.requests()
+	assert.Empty(t, plain.Requests(), "nothing went over http")
+	got := api.Requests()
 	require.Len(t, got, 2)
-	assert.Equal(t, "Hydrogen-r1 tok-mine", got[1].Auth, "the token went to the https origin only")
+	assert.Equal(t, "Hydrogen-r1 tok-mine", got[1].Auth(), "the token went to the https origin only")
 }
 
 // The http.Client a user hands in is copied, not changed, and its own
 // CheckRedirect, which would follow, is not used.
 func TestRedirectUserClientUntouched(t *testing.T) {
 	t.Parallel()
-	other := newOrigin(t).script(pathV2Login, sessionAnswer("tok-other"))
-	api := newOrigin(t).script(pathV2Login, redirectTo(http.StatusTemporaryRedirect, other.srv.URL+pathV2Login))
+	other := testkit.NewOrigin(t).Script(pathV2Login, sessionAnswer("tok-other"))
+	api := testkit.NewOrigin(t).Script(pathV2Login, redirectTo(http.StatusTemporaryRedirect, other.URL+pathV2Login))
 	asked := 0
 	follow := func(*http.Request, []*http.Request) error { asked++; return nil }
 	hc := &http.Client{Transport: &http.Transport{}, CheckRedirect: follow}
-	r := newRigOn(t, api.srv.URL, hc)
+	r := newRigOn(t, api.URL, hc)
 
 	_, err := r.c.Login(context.Background(), true)
-	requireCode(t, err, http.StatusTemporaryRedirect)
+	errtest.Require(t, err, http.StatusTemporaryRedirect, nil)
 	assert.Zero(t, asked, "the user's CheckRedirect was not asked")
-	assert.Empty(t, other.requests())
+	assert.Empty(t, other.Requests())
 	assert.Equal(t, fmt.Sprintf("%p", follow), fmt.Sprintf("%p", hc.CheckRedirect), "the user's client is unchanged")
 
 	// The user's client itself still follows, as it did.
-	resp, err := hc.Post(api.srv.URL+pathV2Login, "application/json", nil)
+	resp, err := hc.Post(api.URL+pathV2Login, "application/json", nil)
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusCreated, resp.StatusCode)
 	assert.Equal(t, 1, asked)
-}
-
-// requireCode asserts err is an *HError of code.
-func requireCode(t testing.TB, err error, code baas.Code) *baas.HError {
-	t.Helper()
-	var he *baas.HError
-	require.ErrorAs(t, err, &he)
-	require.Equal(t, code, he.Code, "%v", err)
-	return he
 }

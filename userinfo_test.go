@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/testkit"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 var annProfile = baas.WechatUserInfo{
@@ -58,7 +60,7 @@ func TestHandleUserInfoNoDetail(t *testing.T) {
 			r := newMockRig(t, baas.WithProtocol(p.proto))
 			u, err := r.c.HandleUserInfo(context.Background(), baas.UserInfoEvent{})
 			assert.Nil(t, u)
-			he := requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+			he := errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 			assert.Nil(t, he.User)
 			assert.Equal(t, 0, r.calls())
 			assert.Equal(t, 0, r.codes.count())
@@ -84,8 +86,8 @@ func TestHandleUserInfoRefusal(t *testing.T) {
 			for _, loggedIn := range []bool{true, false} {
 				t.Run(proto.name+"/"+name+"/logged in "+strconv.FormatBool(loggedIn), func(t *testing.T) {
 					t.Parallel()
-					clock := newTestClock(clockStart)
-					r := newMockRig(t, baas.WithProtocol(proto.proto), baas.WithClock(clock.now))
+					clock := testkit.NewClock(clockStart)
+					r := newMockRig(t, baas.WithProtocol(proto.proto), baas.WithClock(clock.Now))
 					r.reply(http.MethodPost, proto.login, http.StatusCreated,
 						`{"token":"tok-s","expires_in":100,"user_id":42,"openid":"o-42","unionid":"u-42"}`)
 					r.reply(http.MethodPost, proto.auth, proto.authStatus, `{}`)
@@ -99,7 +101,7 @@ func TestHandleUserInfoRefusal(t *testing.T) {
 
 					u, err := r.c.HandleUserInfo(context.Background(), baas.UserInfoEvent{Detail: d})
 					assert.Nil(t, u)
-					he := requireHError(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+					he := errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
 					assert.Equal(t, want, he.User)
 					if d.ErrMsg != "" {
 						assert.Contains(t, he.Message, d.ErrMsg)
@@ -144,9 +146,9 @@ func TestHandleUserInfoConsentV1(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			clock := newTestClock(clockStart)
+			clock := testkit.NewClock(clockStart)
 			p := protoCases[0]
-			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.now))
+			r := newMockRig(t, baas.WithProtocol(p.proto), baas.WithClock(clock.Now))
 			exp := int64(clockStart + 500)
 			require.NoError(t, r.st.Set(context.Background(), map[string]string{
 				baas.KeyAuthToken: "tok-v1", baas.KeyUID: "42", baas.KeyOpenID: "o-42",
@@ -242,9 +244,9 @@ func TestHandleUserInfoConsentV2(t *testing.T) {
 	for _, loggedIn := range []bool{true, false} {
 		t.Run("logged in "+strconv.FormatBool(loggedIn), func(t *testing.T) {
 			t.Parallel()
-			clock := newTestClock(clockStart)
+			clock := testkit.NewClock(clockStart)
 			p := protoCases[1]
-			r := newMockRig(t, baas.WithClock(clock.now))
+			r := newMockRig(t, baas.WithClock(clock.Now))
 			if loggedIn {
 				storeSession(t, r.st, "tok-silent", 42, clockStart+10)
 			}
@@ -315,7 +317,7 @@ func TestHandleUserInfoRawDataOnly(t *testing.T) {
 
 			ev.Detail.RawData = "{not json"
 			_, err = r.c.HandleUserInfo(context.Background(), ev)
-			requireHError(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+			errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 			assert.Len(t, r.requests(), 1, "nothing sent for the bad rawData")
 		})
 	}
@@ -336,7 +338,7 @@ func TestHandleUserInfoServerRefuses(t *testing.T) {
 			r.reply(http.MethodPost, p.auth, http.StatusBadRequest, `{"error_msg":"signature mismatch"}`)
 			r.reply(http.MethodPost, p.login, http.StatusCreated, p.sessionBody("tok-new", 42, 3600))
 			_, err := r.c.HandleUserInfo(context.Background(), consentEvent())
-			he := requireHError(t, err, http.StatusBadRequest, nil)
+			he := errtest.Require(t, err, http.StatusBadRequest, nil)
 			assert.Equal(t, "signature mismatch", he.Message)
 			if p.proto == baas.ProtocolV2 {
 				assert.Equal(t, before, storedValues(t, r.st))

@@ -9,10 +9,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
 	"github.com/wxbaas/baas/internal/redistest"
+	"github.com/wxbaas/baas/internal/testkit"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 	"github.com/wxbaas/baas/redisstore"
 )
 
@@ -231,4 +234,47 @@ func TestReplicasSlowLoginKeepsTheLock(t *testing.T) {
 			assert.Equal(t, tc.logins, srv.Calls(silentLoginPath), "silent logins at the emulator")
 		})
 	}
+}
+
+// A password session in Redis is every replica's: one logs in with a
+// password, the other reads the session (is_anonymous_user "0" with it) and
+// calls as that user; once it expires, the other replica's Do is a 604
+// naming LoginWithPassword, not a WeChat login; a logout on one is seen by
+// the other.
+func TestReplicasPasswordSession(t *testing.T) {
+	r := redistest.Start(t)
+	clock := testkit.NewClock(1_800_000_000)
+	srv := baastest.NewServer(baastest.WithPasswordCost(bcrypt.MinCost), baastest.WithClock(clock.Now))
+	t.Cleanup(srv.Close)
+	a, _ := replica(t, r, srv, "svc", baas.WithClock(clock.Now))
+	b, _ := replica(t, r, srv, "svc", baas.WithClock(clock.Now))
+	ctx := context.Background()
+
+	cr := baas.Credentials{Username: "erin", Password: "pw-erin"}
+	u, err := a.Register(ctx, cr)
+	require.NoError(t, err)
+	anon, err := b.Get(ctx, "is_anonymous_user")
+	require.NoError(t, err)
+	assert.Equal(t, "0", anon)
+	rec, err := b.GetCurrentUser(ctx)
+	require.NoError(t, err, "b calls as the user a logged in")
+	assert.Equal(t, u.ID, rec.ID)
+	assert.Equal(t, "erin", rec.Username)
+
+	clock.Advance(30 * 24 * time.Hour) // baastest's default session lifetime (WithExpiresIn)
+	err = b.Do(ctx, http.MethodGet, "/hserve/v2.5/user/info/1/", nil, nil)
+	he := errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+	assert.Contains(t, he.Message, "LoginWithPassword")
+	assert.Equal(t, 0, srv.Calls(silentLoginPath), "no WeChat login behind the caller's back")
+
+	_, err = b.LoginWithPassword(ctx, cr)
+	require.NoError(t, err)
+	_, err = a.GetCurrentUser(ctx)
+	require.NoError(t, err, "a sees b's new session")
+	require.NoError(t, a.Logout(ctx))
+	require.Eventually(t, func() bool {
+		_, err := b.CurrentUser(ctx)
+		var he *baas.HError
+		return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
+	}, time.Second, time.Millisecond, "b sees the logout")
 }

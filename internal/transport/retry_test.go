@@ -3,12 +3,9 @@ package transport
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -17,49 +14,41 @@ import (
 	"github.com/go-resty/resty/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas/internal/testkit"
 )
 
 // fast retries without noticeable waits.
 var fast = RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}
 
 // script is a server that answers with the statuses given in turn (the last
-// repeats) and records each request's body.
-type script struct {
-	srv      *httptest.Server
-	mu       sync.Mutex
-	bodies   []string
-	statuses []int
-	header   http.Header // sent with every answer
-}
+// repeats), each with the body {"error_msg": "answer N"} of its number, and
+// records each request.
+type script struct{ *testkit.Origin }
 
-func newScript(t *testing.T, statuses ...int) *script {
+func newScript(t *testing.T, statuses ...int) *script { return newScriptWith(t, nil, statuses...) }
+
+// newScriptWith is newScript whose answers carry header.
+func newScriptWith(t *testing.T, header http.Header, statuses ...int) *script {
 	t.Helper()
-	s := &script{statuses: statuses, header: http.Header{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		s.bodies = append(s.bodies, string(b))
-		n := len(s.bodies)
-		s.mu.Unlock()
-		status := s.statuses[min(n, len(s.statuses))-1]
-		for k, v := range s.header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, `{"error_msg":"answer `+strconv.Itoa(n)+`"}`)
-	}))
-	t.Cleanup(s.srv.Close)
-	return s
+	replies := make([]testkit.Reply, 16)
+	for i := range replies {
+		replies[i] = testkit.Reply{Status: statuses[min(i, len(statuses)-1)], Body: `{"error_msg":"answer ` + strconv.Itoa(i+1) + `"}`, Header: header}
+	}
+	return &script{testkit.NewOrigin(t).Script("*", replies...)}
 }
 
+// seen returns the body of each request received.
 func (s *script) seen() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.bodies...)
+	var bodies []string
+	for _, r := range s.Requests() {
+		bodies = append(bodies, r.Body)
+	}
+	return bodies
 }
 
 func (s *script) client(p RetryPolicy) *Client {
-	return New(Config{BaseURL: s.srv.URL, ClientID: "cid", HTTPClient: &http.Client{Transport: &http.Transport{}}, Retry: p})
+	return New(Config{BaseURL: s.URL, ClientID: "cid", HTTPClient: &http.Client{Transport: &http.Transport{}}, Retry: p})
 }
 
 // fresh returns a Rebuild that hands out bodies with codes c2, c3, … and
@@ -134,31 +123,18 @@ func TestRetryCounts(t *testing.T) {
 	}
 }
 
-// dialer fails the first n dials as a refused connection would, then dials.
-type dialer struct {
-	fail  int64
-	dials atomic.Int64
-}
-
-func (d *dialer) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	if d.dials.Add(1) <= d.fail {
-		return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
-	}
-	return (&net.Dialer{}).DialContext(ctx, network, addr)
-}
-
 // A request that never reached the server is retried whatever its method,
 // with the same body.
 func TestRetryDialError(t *testing.T) {
 	t.Parallel()
 	for _, method := range []string{http.MethodPost, http.MethodPut, http.MethodDelete} {
 		s := newScript(t, 200)
-		d := &dialer{fail: 2}
-		c := New(Config{BaseURL: s.srv.URL, ClientID: "cid", Retry: fast,
-			HTTPClient: &http.Client{Transport: &http.Transport{DialContext: d.dial}}})
+		d := &testkit.Dialer{Fail: 2}
+		c := New(Config{BaseURL: s.URL, ClientID: "cid", Retry: fast,
+			HTTPClient: d.Client()})
 		err := c.Do(context.Background(), Request{Method: method, Path: "/x/", Body: map[string]int{"n": 1}}, nil)
 		require.NoError(t, err, method)
-		assert.Equal(t, int64(3), d.dials.Load(), method)
+		assert.Equal(t, int64(3), d.Dials(), method)
 		assert.Equal(t, []string{`{"n":1}`}, s.seen(), "%s: sent once, whole", method)
 	}
 }
@@ -171,34 +147,26 @@ func TestRetryRefusedEveryTime(t *testing.T) {
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
-	d := &dialer{}
+	d := &testkit.Dialer{}
 	c := New(Config{BaseURL: "http://" + addr, ClientID: "cid", Retry: fast,
-		HTTPClient: &http.Client{Transport: &http.Transport{DialContext: d.dial}}})
+		HTTPClient: d.Client()})
 	err = c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/x/", Body: 1}, nil)
 	var op *net.OpError
 	require.ErrorAs(t, err, &op)
 	assert.Equal(t, "dial", op.Op)
-	assert.Equal(t, int64(3), d.dials.Load())
+	assert.Equal(t, int64(3), d.Dials())
 }
 
 // A POST whose connection broke after the server read it is not sent again:
 // it may have taken effect.
 func TestNoRetryAfterReachingServer(t *testing.T) {
 	t.Parallel()
-	var hits atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		_, _ = io.ReadAll(r.Body)
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err == nil {
-			_ = conn.Close()
-		}
-	}))
-	t.Cleanup(srv.Close)
+	srv := testkit.NewOrigin(t).Script("*", testkit.Reply{Drop: true}) // it reads the request, then drops
 	c := New(Config{BaseURL: srv.URL, ClientID: "cid", Retry: fast, HTTPClient: &http.Client{Transport: &http.Transport{}}})
 	err := c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/x/", Body: 1}, nil)
 	require.Error(t, err)
-	assert.Equal(t, int64(1), hits.Load())
+	require.Equal(t, 1, srv.Count())
+	assert.Equal(t, "1", srv.Requests()[0].Body, "it reached the server whole")
 }
 
 // An error of Rebuild ends the retries: it is what Do returns, and nothing
@@ -217,8 +185,7 @@ func TestRetryRebuildError(t *testing.T) {
 // No wait outlasts the caller's deadline: the last answer comes back at once.
 func TestRetryStopsBeforeDeadline(t *testing.T) {
 	t.Parallel()
-	s := newScript(t, 503, 200)
-	s.header.Set("Retry-After", "30")
+	s := newScriptWith(t, http.Header{"Retry-After": {"30"}}, 503, 200)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -235,7 +202,7 @@ func TestRetryStopsBeforeDeadline(t *testing.T) {
 func TestRetryStopsBeforeTimeout(t *testing.T) {
 	t.Parallel()
 	s := newScript(t, 503, 200)
-	c := New(Config{BaseURL: s.srv.URL, ClientID: "cid", Timeout: 3 * time.Second, HTTPClient: &http.Client{Transport: &http.Transport{}},
+	c := New(Config{BaseURL: s.URL, ClientID: "cid", Timeout: 3 * time.Second, HTTPClient: &http.Client{Transport: &http.Transport{}},
 		Retry: RetryPolicy{MaxAttempts: 3, MinWait: 10 * time.Second, MaxWait: 10 * time.Second}})
 	c.retry.jitter = func(n int64) int64 { return n - 1 } // the longest wait
 	err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/x/"}, nil)
@@ -369,7 +336,7 @@ func TestRetryLogged(t *testing.T) {
 	t.Parallel()
 	s := newScript(t, 503, 200)
 	var buf syncBuffer
-	c := New(Config{BaseURL: s.srv.URL, ClientID: "cid", Logger: newDebugLogger(&buf),
+	c := New(Config{BaseURL: s.URL, ClientID: "cid", Logger: newDebugLogger(&buf),
 		HTTPClient: &http.Client{Transport: &http.Transport{}}, Retry: fast})
 	require.NoError(t, c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/x/", Token: "secret-token"}, nil))
 	out := buf.String()

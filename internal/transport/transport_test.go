@@ -8,16 +8,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"testing/iotest"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas/internal/testkit"
 )
 
 // mocked returns a Client on an httpmock transport, answering every request
@@ -102,17 +102,9 @@ func TestStatusErrorMessageBounded(t *testing.T) {
 // it, and its Location goes nowhere, not even into the message.
 func TestRedirectRefused(t *testing.T) {
 	t.Parallel()
-	var elsewhere atomic.Int64
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		elsewhere.Add(1)
-	}))
-	t.Cleanup(other.Close)
+	other := testkit.NewOrigin(t)
 	for _, status := range []int{301, 302, 303, 307, 308} {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.Copy(io.Discard, r.Body)
-			http.Redirect(w, r, other.URL+"/stolen/", status)
-		}))
-		t.Cleanup(srv.Close)
+		srv := testkit.NewOrigin(t).Script("*", testkit.Reply{Status: status, Header: http.Header{"Location": {other.URL + "/stolen/"}}})
 		// The caller's own client would follow; the copy does not.
 		followed := 0
 		tr := &http.Transport{} // not the DefaultTransport that parallel tests share
@@ -128,7 +120,7 @@ func TestRedirectRefused(t *testing.T) {
 		assert.Zero(t, followed, "the caller's CheckRedirect is not consulted")
 		assert.NotNil(t, hc.CheckRedirect, "the caller's client is left as it was")
 	}
-	assert.Zero(t, elsewhere.Load(), "the redirect target saw no request")
+	assert.Zero(t, other.Count(), "the redirect target saw no request")
 }
 
 // A body that does not decode is a BodyError that names the field, not the
@@ -191,15 +183,12 @@ func TestBodyTooLarge(t *testing.T) {
 // let net/http re-send a POST on its own (no Idempotency-Key).
 func TestHeadersSent(t *testing.T) {
 	t.Parallel()
-	got := make(chan http.Header, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got <- r.Header.Clone()
-	}))
-	t.Cleanup(srv.Close)
+	srv := testkit.NewOrigin(t).Script("*", testkit.Reply{})
 	c := New(Config{BaseURL: srv.URL, ClientID: "cid", Version: "go-v9", Platform: "GO", Retry: RetryPolicy{MaxAttempts: 3},
 		HTTPClient: &http.Client{Transport: &http.Transport{}}})
 	require.NoError(t, c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/x/", Token: "tok", Body: 1}, nil))
-	h := <-got
+	require.Equal(t, 1, srv.Count())
+	h := srv.Requests()[0].Header
 	keys := make([]string, 0, len(h))
 	for k := range h {
 		keys = append(keys, k)
