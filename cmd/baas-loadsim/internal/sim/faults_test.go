@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
 func TestParseFaults(t *testing.T) {
@@ -93,6 +94,23 @@ func TestStepOfPath(t *testing.T) {
 	assert.Equal(t, UserRecord, got)
 	_, ok = stepOfPath(v2, "/emulator/wx/login")
 	assert.False(t, ok)
+}
+
+// TestStepPaths: the steps call the paths of internal/protocol, the ones
+// the SDK sends to.
+func TestStepPaths(t *testing.T) {
+	for _, c := range []struct {
+		p baas.Protocol
+		v protocol.Version
+	}{{baas.ProtocolV1, protocol.V1}, {baas.ProtocolV2, protocol.V2}} {
+		e := protocol.EndpointsFor(c.v)
+		assert.Equal(t, e.Login, SilentLogin.Path(c.p))
+		assert.Equal(t, e.Authenticate, Authenticate.Path(c.p))
+		assert.Equal(t, e.Destroy, Logout.Path(c.p))
+		assert.NotEqual(t, SilentLogin.Path(baas.ProtocolV1), SilentLogin.Path(baas.ProtocolV2))
+	}
+	assert.Equal(t, "/hserve/v2.5/user/info/{id}/", UserRecord.Path(baas.ProtocolV1))
+	assert.Equal(t, protocol.UserRecordPath(42), UserRecordPath(42))
 }
 
 func TestParseRetry(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
 // Step is one step of a simulated user's scenario.
@@ -15,7 +16,7 @@ type Step uint8
 const (
 	SilentLogin  Step = iota // Login(ctx, true)
 	Authenticate             // HandleUserInfo: consent or refusal
-	UserRecord               // Do GET /hserve/v2.5/user/info/{id}/
+	UserRecord               // Do GET of the user's record (protocol.UserRecordPath)
 	Logout                   // Logout
 	numSteps
 )
@@ -42,39 +43,35 @@ func ParseStep(name string) (Step, error) {
 
 // userRecordPrefix is the path of the user record, less the id and the
 // final slash; both protocols use it.
-const userRecordPrefix = "/hserve/v2.5/user/info/"
+var userRecordPrefix = strings.TrimSuffix(protocol.UserRecordPath(0), "0/")
+
+// endpoints returns the auth paths of protocol p.
+func endpoints(p baas.Protocol) protocol.Endpoints {
+	if p == baas.ProtocolV1 {
+		return protocol.EndpointsFor(protocol.V1)
+	}
+	return protocol.EndpointsFor(protocol.V2)
+}
 
 // Path returns the path of the endpoint the step calls in protocol p, as
-// docs/protocol.md gives it; for UserRecord, with "{id}" in place of the
+// internal/protocol gives it; for UserRecord, with "{id}" in place of the
 // user's id (UserRecordPath gives a user's).
 func (s Step) Path(p baas.Protocol) string {
-	v1 := p == baas.ProtocolV1
 	switch s {
 	case SilentLogin:
-		if v1 {
-			return "/hserve/v1.4/session/init/"
-		}
-		return "/hserve/v2.5/idp/wechat/silent-login/"
+		return endpoints(p).Login
 	case Authenticate:
-		if v1 {
-			return "/hserve/v1.4/session/authenticate/"
-		}
-		return "/hserve/v2.5/idp/wechat/authenticate/"
+		return endpoints(p).Authenticate
 	case UserRecord:
 		return userRecordPrefix + "{id}/"
 	case Logout:
-		if v1 {
-			return "/hserve/v1/session/destroy/"
-		}
-		return "/hserve/v2.0/session/destroy/"
+		return endpoints(p).Destroy
 	}
 	return ""
 }
 
 // UserRecordPath returns the path of the record of the user with id.
-func UserRecordPath(id int64) string {
-	return userRecordPrefix + strconv.FormatInt(id, 10) + "/"
-}
+func UserRecordPath(id int64) string { return protocol.UserRecordPath(id) }
 
 // stepOfPath returns the step whose endpoint path is in protocol p, and
 // false for any other path.

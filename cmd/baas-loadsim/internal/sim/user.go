@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
 // runUser runs the scenario of user i, recording each step into b, and
@@ -76,12 +77,10 @@ func (s *Sim) scenario(ctx context.Context, c *baas.Client, i int, openid string
 			}
 			t0 = time.Now()
 		}
-		var rec struct {
-			ID int64 `json:"id"`
-		}
+		var rec protocol.UserRecord
 		err := c.Do(ctx, http.MethodGet, UserRecordPath(u.ID), nil, &rec)
 		out := outcomeOf(err)
-		if out == OK && rec.ID != u.ID {
+		if out == OK && int64(rec.ID) != u.ID {
 			out = WrongAnswer
 		}
 		if err := end(UserRecord, t0, out); err != nil {
