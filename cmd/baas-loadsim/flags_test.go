@@ -17,7 +17,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 	o, err := parseFlags(nil, new(bytes.Buffer))
 	require.NoError(t, err)
 	assert.Equal(t, sim.Config{Users: 1000, Concurrency: 32, Consent: 0.8, Protocol: baas.ProtocolV2,
-		Steps: sim.AllSteps, Seed: 1, Timeout: baas.DefaultTimeout, OpenIDPrefix: "loadsim-"}, o.cfg)
+		Steps: sim.WeChatSteps, Seed: 1, Timeout: baas.DefaultTimeout, OpenIDPrefix: "loadsim-"}, o.cfg)
 	assert.Empty(t, o.baseURL, "the embedded emulator")
 	assert.False(t, o.quiet)
 }

@@ -30,12 +30,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	var target sim.Target
 	if o.baseURL == "" {
-		srv, err := baastest.Start()
+		// Its accounts are made over HTTP and count against its cap of
+		// such users: one a user at most.
+		srv, err := baastest.Start(baastest.WithPasswordCost(o.passwordCost),
+			baastest.WithMaxHTTPUsers(max(baastest.DefaultMaxHTTPUsers, o.cfg.Users)))
 		if err != nil {
 			return fmt.Errorf("starting the emulator: %w", err)
 		}
 		defer srv.Close()
 		target = sim.Embedded(srv)
+		target.PasswordCost = o.passwordCost
 	} else {
 		wx := &http.Client{Transport: sim.NewTransport(o.cfg.Concurrency)}
 		target = sim.Target{BaseURL: o.baseURL, ClientID: o.clientID, WeChat: sim.HTTPWeChat(o.wechatURL, wx),
