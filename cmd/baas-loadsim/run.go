@@ -17,6 +17,14 @@ import (
 	"github.com/wxbaas/baas/cmd/baas-loadsim/internal/sim"
 )
 
+// startEmulator starts the embedded emulator of o: its password hashes of
+// -password-cost, and room for an account per user (the accounts are made
+// over HTTP, and count against its cap of such users).
+func startEmulator(o *options) (*baastest.Server, error) {
+	return baastest.Start(baastest.WithPasswordCost(o.passwordCost),
+		baastest.WithMaxHTTPUsers(max(baastest.DefaultMaxHTTPUsers, o.cfg.Users)))
+}
+
 // run is the command: it reads args, runs the users until done or ctx
 // ends, and writes the report to stdout and the files asked for.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -30,10 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	var target sim.Target
 	if o.baseURL == "" {
-		// Its accounts are made over HTTP and count against its cap of
-		// such users: one a user at most.
-		srv, err := baastest.Start(baastest.WithPasswordCost(o.passwordCost),
-			baastest.WithMaxHTTPUsers(max(baastest.DefaultMaxHTTPUsers, o.cfg.Users)))
+		srv, err := startEmulator(o)
 		if err != nil {
 			return fmt.Errorf("starting the emulator: %w", err)
 		}
