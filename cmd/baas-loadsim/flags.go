@@ -54,7 +54,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	retry := fs.String("retry", "default", "the users' retry policy: default (the SDK's: 3 attempts, waits up to 100ms, 200ms), none, or ATTEMPTS:MINWAIT:MAXWAIT")
 	fs.BoolVar(&c.InsecureHTTP, "insecure-http", false, "allow an http:// -base-url that is not on loopback (clear text)")
 	fs.StringVar(&c.OpenIDPrefix, "openid-prefix", "loadsim-", "start of every user's openid or username, followed by the user's index")
-	fs.IntVar(&o.passwordCost, "password-cost", bcrypt.MinCost, "bcrypt's cost of the embedded emulator's password hashes (4 to 31); the emulator's own default is 10, which bounds a password run by bcrypt")
+	fs.IntVar(&o.passwordCost, "password-cost", bcrypt.MinCost, "bcrypt's cost of the embedded emulator's password hashes, 4 (the least) to 31; the emulator's own default, 10, is some 50 times slower")
 	fs.BoolVar(&c.MemStats, "memstats", false, "measure the heap: its peak, and what the emulator keeps after the run")
 	fs.BoolVar(&c.HoldClients, "hold-clients", false, "with -memstats: keep every user's Client to the end and measure their heap")
 	fs.StringVar(&o.baseURL, "base-url", "", "a standalone emulator's base URL (default: an emulator embedded in this process)")

@@ -18,9 +18,9 @@
 // password (password-login, LoginWithPassword), reads its record and logs
 // out. -scenario mixed runs the two, every other user. The embedded
 // emulator hashes the passwords at bcrypt's least cost (-password-cost 4),
-// not at its default of 10, so that the run measures the SDK and the
-// emulator rather than bcrypt; a standalone one has its own
-// -password-cost. -users, -concurrency, -rate and
+// not at its default of 10, some 50 times slower; even so bcrypt takes
+// most of the CPU of a password run (two hashes a user). A standalone
+// emulator has its own -password-cost. -users, -concurrency, -rate and
 // -duration say how many users run, how many at once, how fast they start
 // and for how long; -retry sets their retry policy (the SDK's by default,
 // "none", or ATTEMPTS:MINWAIT:MAXWAIT) and -timeout bounds each call.
