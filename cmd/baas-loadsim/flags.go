@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/wxbaas/baas"
 
 	"github.com/wxbaas/baas/cmd/baas-loadsim/internal/sim"
@@ -26,6 +28,9 @@ type options struct {
 	quiet     bool
 	cpuProf   string // write a CPU profile of the run here
 	memProf   string // write a heap profile at the end of the run here
+	// passwordCost is bcrypt's cost of the embedded emulator's password
+	// hashes; 0 with -base-url.
+	passwordCost int
 }
 
 // parseFlags reads the command line. Its errors name the flag and what
@@ -41,13 +46,15 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&c.Duration, "duration", 0, "stop starting users after this long; 0: until all users started")
 	fs.Float64Var(&c.Consent, "consent", 0.8, "share of users who consent to share their profile (0–1); the others refuse")
 	protocol := fs.String("protocol", "v2", "wire protocol: v2 (idp/wechat, JS SDK 2.x–3.x) or v1 (session/init, JS SDK 1.x)")
-	steps := fs.String("steps", sim.AllSteps.String(), "the steps each user takes, from silent-login,authenticate,user-record,logout")
+	scenario := fs.String("scenario", "wechat", "how the users log in: wechat (silent login, consent or refusal), password (register once, then a password login) or mixed (every other user)")
+	steps := fs.String("steps", "", "the steps each user takes, of the scenario's (default all of them): wechat "+sim.WeChatSteps.String()+"; password "+sim.PasswordSteps.String())
 	faults := fs.String("faults", "", `faults of the embedded emulator, e.g. "silent-login:503@0.05,authenticate:drop@0.01,user-record:delay=50ms@0.1"`)
 	fs.Int64Var(&c.Seed, "seed", 1, "seed of the faults' draws")
 	fs.DurationVar(&c.Timeout, "timeout", baas.DefaultTimeout, "bound of each SDK call, all its attempts included")
 	retry := fs.String("retry", "default", "the users' retry policy: default (the SDK's: 3 attempts, waits up to 100ms, 200ms), none, or ATTEMPTS:MINWAIT:MAXWAIT")
 	fs.BoolVar(&c.InsecureHTTP, "insecure-http", false, "allow an http:// -base-url that is not on loopback (clear text)")
-	fs.StringVar(&c.OpenIDPrefix, "openid-prefix", "loadsim-", "start of every user's openid, followed by the user's index")
+	fs.StringVar(&c.OpenIDPrefix, "openid-prefix", "loadsim-", "start of every user's openid or username, followed by the user's index")
+	fs.IntVar(&o.passwordCost, "password-cost", bcrypt.MinCost, "bcrypt's cost of the embedded emulator's password hashes, 4 (the least) to 31; the emulator's own default, 10, is some 50 times slower")
 	fs.BoolVar(&c.MemStats, "memstats", false, "measure the heap: its peak, and what the emulator keeps after the run")
 	fs.BoolVar(&c.HoldClients, "hold-clients", false, "with -memstats: keep every user's Client to the end and measure their heap")
 	fs.StringVar(&o.baseURL, "base-url", "", "a standalone emulator's base URL (default: an emulator embedded in this process)")
@@ -67,6 +74,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 
 	var err error
+	if c.Scenario, err = sim.ParseScenario(*scenario); err != nil {
+		return nil, fmt.Errorf("-scenario: %w", err)
+	}
 	switch *protocol {
 	case "v1":
 		c.Protocol = baas.ProtocolV1
@@ -75,8 +85,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	default:
 		return nil, fmt.Errorf("-protocol %q: want v1 or v2", *protocol)
 	}
-	if c.Steps, err = sim.ParseSteps(*steps); err != nil {
-		return nil, fmt.Errorf("-steps: %w", err)
+	c.Steps = c.Scenario.Steps()
+	if *steps != "" {
+		if c.Steps, err = sim.ParseSteps(c.Scenario, *steps); err != nil {
+			return nil, fmt.Errorf("-steps: %w", err)
+		}
 	}
 	if c.Retry, err = sim.ParseRetry(*retry); err != nil {
 		return nil, fmt.Errorf("-retry: %w", err)
@@ -106,8 +119,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-timeout %v: want more than 0", c.Timeout)
 	case len(c.OpenIDPrefix) > 40:
 		return nil, fmt.Errorf("-openid-prefix: longer than 40 bytes (an openid is at most 64)")
+	case o.passwordCost < bcrypt.MinCost || o.passwordCost > bcrypt.MaxCost:
+		return nil, fmt.Errorf("-password-cost %d: want %d to %d", o.passwordCost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
-	if err := o.checkTarget(); err != nil {
+	if err := o.checkTarget(set(fs)); err != nil {
 		return nil, err
 	}
 	if o.chartPath != "" {
@@ -118,14 +133,26 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	return &o, nil
 }
 
-// checkTarget checks the flags of a standalone emulator.
-func (o *options) checkTarget() error {
+// set returns the names of the flags the command line set.
+func set(fs *flag.FlagSet) map[string]bool {
+	names := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { names[f.Name] = true })
+	return names
+}
+
+// checkTarget checks the flags of a standalone emulator; given names the
+// flags the command line set.
+func (o *options) checkTarget(given map[string]bool) error {
 	if o.baseURL == "" {
 		if o.clientID != "" || o.wechatURL != "" || o.adminTok != "" {
 			return errors.New("-client-id, -wechat-url and -admin-token go with -base-url")
 		}
 		return nil
 	}
+	if given["password-cost"] {
+		return errors.New("-password-cost sets the embedded emulator's: a standalone one has its own (baas-emulator -password-cost)")
+	}
+	o.passwordCost = 0
 	if o.clientID == "" {
 		return errors.New("-base-url needs -client-id: the emulator prints its ClientID")
 	}

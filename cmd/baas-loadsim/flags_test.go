@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/cmd/baas-loadsim/internal/sim"
 )
@@ -17,9 +19,34 @@ func TestParseFlagsDefaults(t *testing.T) {
 	o, err := parseFlags(nil, new(bytes.Buffer))
 	require.NoError(t, err)
 	assert.Equal(t, sim.Config{Users: 1000, Concurrency: 32, Consent: 0.8, Protocol: baas.ProtocolV2,
-		Steps: sim.AllSteps, Seed: 1, Timeout: baas.DefaultTimeout, OpenIDPrefix: "loadsim-"}, o.cfg)
+		Steps: sim.WeChatSteps, Seed: 1, Timeout: baas.DefaultTimeout, OpenIDPrefix: "loadsim-"}, o.cfg)
 	assert.Empty(t, o.baseURL, "the embedded emulator")
 	assert.False(t, o.quiet)
+	assert.Equal(t, bcrypt.MinCost, o.passwordCost, "not the emulator's default, bcrypt.DefaultCost")
+}
+
+// TestParseFlagsScenario: -scenario picks the steps, which -steps narrows
+// among the scenario's; -password-cost is the embedded emulator's.
+func TestParseFlagsScenario(t *testing.T) {
+	o, err := parseFlags([]string{"-scenario", "password", "-password-cost", "12"}, new(bytes.Buffer))
+	require.NoError(t, err)
+	assert.Equal(t, sim.ScenarioPassword, o.cfg.Scenario)
+	assert.Equal(t, sim.PasswordSteps, o.cfg.Steps)
+	assert.Equal(t, 12, o.passwordCost)
+
+	o, err = parseFlags([]string{"-scenario", "password", "-steps", "password-login,logout", "-faults", "password-login:503@0.1"}, new(bytes.Buffer))
+	require.NoError(t, err)
+	assert.Equal(t, "password-login,logout", o.cfg.Steps.String())
+	assert.Equal(t, []sim.FaultSpec{{Step: sim.PasswordLogin, Status: 503, Probability: 0.1}}, o.cfg.Faults)
+
+	o, err = parseFlags([]string{"-scenario", "mixed"}, new(bytes.Buffer))
+	require.NoError(t, err)
+	assert.Equal(t, sim.ScenarioMixed, o.cfg.Scenario)
+	assert.Equal(t, sim.AllSteps, o.cfg.Steps)
+
+	o, err = parseFlags([]string{"-scenario", "password", "-base-url", "http://127.0.0.1:8787", "-client-id", "abc"}, new(bytes.Buffer))
+	require.NoError(t, err)
+	assert.Zero(t, o.passwordCost, "a standalone emulator's cost is its own")
 }
 
 func TestParseFlags(t *testing.T) {
@@ -87,6 +114,16 @@ func TestParseFlagsErrors(t *testing.T) {
 		{[]string{"-admin-token", "t0k"}, "-client-id, -wechat-url and -admin-token go with -base-url"},
 		{[]string{"-users", "5", "extra"}, `unexpected argument "extra"`},
 		{[]string{"-nope"}, "flag provided but not defined: -nope"},
+		{[]string{"-scenario", "sms"}, `-scenario: unknown scenario "sms" (want wechat, password or mixed)`},
+		{[]string{"-scenario", ""}, `-scenario: unknown scenario ""`},
+		{[]string{"-scenario", "password", "-steps", "silent-login,password-login"}, `-steps: steps "silent-login,password-login": silent-login not in the password scenario (its steps: register,password-login,user-record,logout)`},
+		{[]string{"-scenario", "password", "-steps", "register,user-record"}, "password-login is needed"},
+		{[]string{"-steps", "silent-login,register"}, "register not in the wechat scenario"},
+		{[]string{"-scenario", "password", "-faults", "silent-login:503"}, "-faults: a fault on silent-login, which -steps leaves out"},
+		{[]string{"-password-cost", "3"}, "-password-cost 3: want 4 to 31"},
+		{[]string{"-password-cost", "32"}, "-password-cost 32: want 4 to 31"},
+		{[]string{"-password-cost", "low"}, `invalid value "low" for flag -password-cost`},
+		{[]string{"-base-url", "http://127.0.0.1:8787", "-client-id", "abc", "-password-cost", "4"}, "-password-cost sets the embedded emulator's: a standalone one has its own"},
 	}
 	for _, c := range cases {
 		t.Run(c.errMsg, func(t *testing.T) {
@@ -103,7 +140,7 @@ func TestParseFlagsHelp(t *testing.T) {
 	_, err := parseFlags([]string{"-h"}, &stderr)
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	for _, name := range []string{"-users", "-concurrency", "-rate", "-duration", "-consent", "-protocol",
-		"-faults", "-seed", "-retry", "-insecure-http", "-hold-clients", "-admin-token", "-base-url", "-client-id", "-wechat-url", "-json", "-chart", "-quiet", "-memstats"} {
+		"-faults", "-seed", "-retry", "-insecure-http", "-hold-clients", "-admin-token", "-base-url", "-client-id", "-wechat-url", "-json", "-chart", "-quiet", "-memstats", "-scenario", "-password-cost"} {
 		assert.Regexp(t, `(?m)^  `+name+`(\s|$)`, stderr.String(), "usage of %s", name)
 	}
 }

@@ -9,7 +9,18 @@
 // the others refuse, which the SDK answers with the expected 603 and the
 // basic user, counted as "refused", not as an error), an authenticated Do
 // of the user's record, and a logout; -steps keeps some of these. A step
-// that fails ends its user's run. -users, -concurrency, -rate and
+// that fails ends its user's run.
+//
+// -scenario password runs password accounts instead: each user registers
+// a username account (register, once: against a backend that kept the
+// accounts of an earlier run, the 400 of a taken username is followed by
+// the login, and the register counted as "existing"), logs in with its
+// password (password-login, LoginWithPassword), reads its record and logs
+// out. -scenario mixed runs the two, every other user. The embedded
+// emulator hashes the passwords at bcrypt's least cost (-password-cost 4),
+// not at its default of 10, some 50 times slower; even so bcrypt takes
+// most of the CPU of a password run (two hashes a user). A standalone
+// emulator has its own -password-cost. -users, -concurrency, -rate and
 // -duration say how many users run, how many at once, how fast they start
 // and for how long; -retry sets their retry policy (the SDK's by default,
 // "none", or ATTEMPTS:MINWAIT:MAXWAIT) and -timeout bounds each call.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/cmd/baas-loadsim/internal/sim"
@@ -76,6 +77,117 @@ func TestCommandCountsMatchEmulator(t *testing.T) {
 		assert.Equal(t, int64(users), s.Calls, "%s calls", s.Name)
 		assert.Empty(t, s.Errors, s.Name)
 	}
+}
+
+// TestCommandPassword runs the password scenario against the embedded
+// emulator: the JSON report has its steps, each called once per user with
+// no error, the scenario and the emulator's bcrypt cost; the text and the
+// chart name the steps.
+func TestCommandPassword(t *testing.T) {
+	dir := t.TempDir()
+	jsonPath, chartPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.svg")
+	const users = 150
+	stdout, _, err := runCmd(t, "-scenario", "password", "-users", strconv.Itoa(users), "-concurrency", "8",
+		"-json", jsonPath, "-chart", chartPath, "-quiet")
+	require.NoError(t, err)
+	assert.Contains(t, stdout, "150 users against the embedded emulator (v2), concurrency 8, scenario password, steps register,password-login,user-record,logout, retry default, bcrypt cost 4\n")
+	assert.Contains(t, stdout, "; 150 registered, 0 existing (logged in)\n")
+	assert.Regexp(t, `(?m)^\s*password-login\s+150\s+150\s+0\s+0\s+150\s`, stdout)
+
+	r := readReport(t, jsonPath)
+	assert.Equal(t, "password", r.Config.Scenario)
+	assert.Equal(t, 4, r.Config.PasswordCost)
+	assert.Equal(t, sim.UserCounts{Started: users, Completed: users, Registered: users}, r.Users)
+	var names []string
+	for _, s := range r.Steps {
+		names = append(names, s.Name)
+		assert.Equal(t, int64(users), s.Calls, s.Name)
+		assert.Equal(t, int64(users), s.OK, s.Name)
+		assert.Equal(t, int64(users), s.Requests, s.Name)
+		assert.Empty(t, s.Errors, s.Name)
+		assert.Positive(t, s.Latency.P99, s.Name)
+	}
+	assert.Equal(t, []string{"register", "password-login", "user-record", "logout"}, names)
+	assert.Equal(t, "/hserve/v2.1/register/username/", r.Steps[0].Path)
+	assert.Equal(t, "/hserve/v2.1/login/username/", r.Steps[1].Path)
+
+	// The JSON's own field names, as a reader of the file sees them.
+	b, err := os.ReadFile(jsonPath)
+	require.NoError(t, err)
+	var raw struct {
+		Config map[string]any `json:"config"`
+		Users  map[string]any `json:"users"`
+		Steps  []map[string]any
+	}
+	require.NoError(t, json.Unmarshal(b, &raw))
+	assert.Equal(t, "password", raw.Config["scenario"])
+	assert.Equal(t, 4.0, raw.Config["password_cost"])
+	assert.Equal(t, float64(users), raw.Users["registered"])
+	assert.NotContains(t, raw.Users, "existing", "none existed")
+	assert.Equal(t, "register", raw.Steps[0]["name"])
+	assert.NotContains(t, raw.Steps[0], "existing")
+	assert.Equal(t, float64(users), raw.Steps[1]["ok"])
+
+	chart, err := os.ReadFile(chartPath)
+	require.NoError(t, err)
+	for _, name := range names {
+		assert.Contains(t, string(chart), ">"+name+"<", "the chart's legend")
+	}
+}
+
+// TestStartEmulator: the embedded emulator hashes at -password-cost,
+// bcrypt's least unless told.
+func TestStartEmulator(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		cost int
+	}{{nil, bcrypt.MinCost}, {[]string{"-password-cost", "5"}, 5}} {
+		o, err := parseFlags(c.args, new(bytes.Buffer))
+		require.NoError(t, err)
+		srv, err := startEmulator(o)
+		require.NoError(t, err)
+		defer srv.Close()
+		cl, err := baas.New(srv.ClientID, baas.WithBaseURL(srv.URL))
+		require.NoError(t, err)
+		_, err = cl.Register(context.Background(), baas.Credentials{Username: "ann", Password: sim.Password})
+		require.NoError(t, err)
+		var hash string
+		for _, u := range srv.Export().Users {
+			if u.Record != nil && u.Record.Username == "ann" {
+				hash = u.Record.PasswordHash
+			}
+		}
+		cost, err := bcrypt.Cost([]byte(hash))
+		require.NoError(t, err, "the account's hash")
+		assert.Equal(t, c.cost, cost)
+	}
+}
+
+// TestCommandPasswordStandalone runs the password scenario twice against
+// a standalone emulator: the second run finds the accounts of the first,
+// counts them as existing, not as errors, and logs them in.
+func TestCommandPasswordStandalone(t *testing.T) {
+	srv := emulator.NewServer(emulator.WithPasswordCost(bcrypt.MinCost))
+	defer srv.Close()
+	dir := t.TempDir()
+	args := []string{"-base-url", srv.URL, "-client-id", srv.ClientID, "-scenario", "password", "-users", "60", "-quiet"}
+	_, stderr, err := runCmd(t, append(args, "-json", filepath.Join(dir, "1.json"))...)
+	require.NoError(t, err, stderr)
+	first := readReport(t, filepath.Join(dir, "1.json"))
+	assert.Equal(t, int64(60), first.Users.Registered)
+	assert.Zero(t, first.Config.PasswordCost, "unknown: the emulator's own")
+
+	stdout, stderr, err := runCmd(t, append(args, "-json", filepath.Join(dir, "2.json"))...)
+	require.NoError(t, err, stderr)
+	assert.Contains(t, stdout, "; 0 registered, 60 existing (logged in)\n")
+	assert.NotContains(t, stdout, "bcrypt cost")
+	r := readReport(t, filepath.Join(dir, "2.json"))
+	assert.Equal(t, sim.UserCounts{Started: 60, Completed: 60, Existing: 60}, r.Users)
+	reg := r.Steps[0]
+	require.Equal(t, "register", reg.Name)
+	assert.Equal(t, int64(60), reg.Existing)
+	assert.Empty(t, reg.Errors)
+	assert.Equal(t, 120, srv.Calls(sim.PasswordLogin.Path(baas.ProtocolV2)), "60 logins a run")
 }
 
 // TestCommandFaultsOverControlPlane: against a standalone emulator with an

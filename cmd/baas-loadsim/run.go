@@ -17,6 +17,14 @@ import (
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
+// startEmulator starts the embedded emulator of o: its password hashes of
+// -password-cost, and room for an account per user (the accounts are made
+// over HTTP, and count against its cap of such users).
+func startEmulator(o *options) (*emulator.Server, error) {
+	return emulator.Start(emulator.WithPasswordCost(o.passwordCost),
+		emulator.WithMaxHTTPUsers(max(emulator.DefaultMaxHTTPUsers, o.cfg.Users)))
+}
+
 // run is the command: it reads args, runs the users until done or ctx
 // ends, and writes the report to stdout and the files asked for.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -30,12 +38,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	var target sim.Target
 	if o.baseURL == "" {
-		srv, err := emulator.Start()
+		srv, err := startEmulator(o)
 		if err != nil {
 			return fmt.Errorf("starting the emulator: %w", err)
 		}
 		defer srv.Close()
 		target = sim.Embedded(srv)
+		target.PasswordCost = o.passwordCost
 	} else {
 		wx := &http.Client{Transport: sim.NewTransport(o.cfg.Concurrency)}
 		target = sim.Target{BaseURL: o.baseURL, ClientID: o.clientID, WeChat: sim.HTTPWeChat(o.wechatURL, wx),

@@ -86,9 +86,11 @@ type batcher struct {
 	buf   []sample
 }
 
-// add records that step ended with out, having begun at t0.
-func (b *batcher) add(step Step, t0 time.Time, out Outcome) {
-	now := time.Now()
+// add records that step ended now with out, having begun at t0.
+func (b *batcher) add(step Step, t0 time.Time, out Outcome) { b.addSpan(step, t0, time.Now(), out) }
+
+// addSpan records that step began at t0 and ended at t1 with out.
+func (b *batcher) addSpan(step Step, t0, t1 time.Time, out Outcome) {
 	if b.buf == nil {
 		select {
 		case b.buf = <-b.c.free:
@@ -96,7 +98,7 @@ func (b *batcher) add(step Step, t0 time.Time, out Outcome) {
 			b.buf = make([]sample, 0, batchSize)
 		}
 	}
-	b.buf = append(b.buf, sample{end: now.Sub(b.start), dur: now.Sub(t0), step: step, out: out})
+	b.buf = append(b.buf, sample{end: t1.Sub(b.start), dur: t1.Sub(t0), step: step, out: out})
 	if len(b.buf) == batchSize {
 		b.flush()
 	}

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/emulator"
 )
@@ -28,7 +30,11 @@ type Config struct {
 	Consent float64
 	// Protocol is the generation of the wire protocol the users speak.
 	Protocol baas.Protocol
-	// Steps are the steps the users take; 0 means AllSteps.
+	// Scenario is how the users log in: with WeChat (the zero value), a
+	// password, or half and half.
+	Scenario Scenario
+	// Steps are the steps the users take, of the Scenario's; 0 means all
+	// of them (Scenario.Steps).
 	Steps StepSet
 	// Faults are injected on the emulator's endpoints, through
 	// Target.Faults.
@@ -71,6 +77,9 @@ type Target struct {
 	// Faults injects the faults: the embedded emulator's, a standalone
 	// one's control plane (ControlPlane), or nil where there are none.
 	Faults Faulter
+	// PasswordCost is bcrypt's cost of the backend's password hashes, as
+	// the report tells it (it bounds the password steps); 0: unknown.
+	PasswordCost int
 }
 
 // Embedded returns the Target of an emulator in the same process.
@@ -94,8 +103,8 @@ func (c *Config) check(t Target) error {
 		return fmt.Errorf("consent %v: want a share from 0 to 1", c.Consent)
 	case c.Protocol != baas.ProtocolV1 && c.Protocol != baas.ProtocolV2:
 		return fmt.Errorf("protocol %v: want v1 or v2", c.Protocol)
-	case c.Steps&^AllSteps != 0 || c.Steps != 0 && !c.Steps.Has(SilentLogin):
-		return fmt.Errorf("steps %q: silent-login is needed, the other steps use the user it logs in", c.Steps)
+	case c.Scenario >= numScenarios:
+		return fmt.Errorf("scenario %v: want wechat, password or mixed", c.Scenario)
 	case c.HoldClients && !c.MemStats:
 		return errors.New("holding the Clients measures them with MemStats: set both")
 	case len(c.OpenIDPrefix) > maxOpenIDPrefix:
@@ -106,8 +115,16 @@ func (c *Config) check(t Target) error {
 		return errors.New("faults need an emulator to inject them (Target.Faults)")
 	case t.ClientID == "":
 		return errors.New("no ClientID")
-	case t.WeChat == nil:
+	case t.WeChat == nil && c.Scenario != ScenarioPassword:
 		return errors.New("no WeChat to make codes")
+	}
+	if c.Steps != 0 {
+		if err := c.Scenario.CheckSteps(c.Steps); err != nil {
+			return err
+		}
+	}
+	if t.PasswordCost != 0 && (t.PasswordCost < bcrypt.MinCost || t.PasswordCost > bcrypt.MaxCost) {
+		return fmt.Errorf("password cost %d: want %d to %d", t.PasswordCost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
 	if u, err := url.Parse(t.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("base URL %q: want http(s)://host[:port]", t.BaseURL)
@@ -125,7 +142,7 @@ func (c *Config) check(t Target) error {
 // withDefaults returns c with its zero values replaced by the defaults.
 func (c Config) withDefaults() Config {
 	if c.Steps == 0 {
-		c.Steps = AllSteps
+		c.Steps = c.Scenario.Steps()
 	}
 	if c.Timeout == 0 {
 		c.Timeout = baas.DefaultTimeout

@@ -4,14 +4,21 @@
 // latency and outcome of every step, and turns them into a Report that can
 // be written as text, JSON or a chart.
 //
-// A simulated user runs the scenario of a mini-program's login layer:
+// A simulated user of the WeChat scenario (ScenarioWeChat) runs a
+// mini-program's login layer:
 //
 //  1. silent-login: Login(ctx, true), a wx.login code exchanged for a session;
 //  2. authenticate: HandleUserInfo with the getUserInfo button's event, the
 //     user consenting (a V1 or V2 authenticate request) or refusing (a 603
 //     with the basic user, the expected answer, sent without a request);
-//  3. user-record: an authenticated Do, GET /hserve/v2.5/user/info/{id}/;
+//  3. user-record: an authenticated Do, GET of protocol.UserRecordPath;
 //  4. logout: Logout.
+//
+// A user of the password scenario (ScenarioPassword) signs up and in with a
+// username account instead: register (Register; an account an earlier run
+// made is logged in, and counted as existing), password-login
+// (LoginWithPassword), then the same user-record and logout.
+// ScenarioMixed runs the two, every other user.
 //
 // A step that fails ends the user's scenario, as a mini-program would stop
 // at an error. The recording is cheap: each worker keeps its samples in a

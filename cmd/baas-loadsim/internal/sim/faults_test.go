@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
 func TestParseFaults(t *testing.T) {
@@ -33,7 +34,7 @@ func TestParseFaults(t *testing.T) {
 func TestParseFaultsErrors(t *testing.T) {
 	cases := []struct{ spec, errMsg string }{
 		{"silent-login", `fault "silent-login": want STEP:ACTION`},
-		{"login:503", `unknown step "login" (want silent-login, authenticate, user-record, logout)`},
+		{"login:503", `unknown step "login" (want silent-login, authenticate, register, password-login, user-record, logout)`},
 		{"silent-login:", "no action"},
 		{"silent-login:@0.5", "no action"},
 		{"silent-login:503@", `probability "": want a number in (0, 1]`},
@@ -62,16 +63,68 @@ func TestParseFaultsErrors(t *testing.T) {
 }
 
 func TestParseSteps(t *testing.T) {
-	set, err := ParseSteps("logout, silent-login")
+	set, err := ParseSteps(ScenarioWeChat, "logout, silent-login")
 	require.NoError(t, err)
 	assert.Equal(t, "silent-login,logout", set.String())
 	assert.True(t, set.Has(Logout))
 	assert.False(t, set.Has(UserRecord))
 
-	_, err = ParseSteps("user-record")
+	_, err = ParseSteps(ScenarioWeChat, "user-record")
 	assert.ErrorContains(t, err, "silent-login is needed")
-	_, err = ParseSteps("silent-login,record")
+	_, err = ParseSteps(ScenarioWeChat, "silent-login,record")
 	assert.ErrorContains(t, err, `unknown step "record"`)
+	_, err = ParseSteps(ScenarioWeChat, "silent-login,register")
+	assert.ErrorContains(t, err, `register not in the wechat scenario (its steps: silent-login,authenticate,user-record,logout)`)
+
+	// The password steps, in the order a user runs them; register may be
+	// left out, against accounts made before.
+	set, err = ParseSteps(ScenarioPassword, "logout,user-record,password-login,register")
+	require.NoError(t, err)
+	assert.Equal(t, PasswordSteps, set)
+	assert.Equal(t, "register,password-login,user-record,logout", set.String())
+	set, err = ParseSteps(ScenarioPassword, "password-login")
+	require.NoError(t, err)
+	assert.Equal(t, StepSet(1<<PasswordLogin), set)
+	_, err = ParseSteps(ScenarioPassword, "register,user-record")
+	assert.ErrorContains(t, err, `steps "register,user-record": password-login is needed`)
+	_, err = ParseSteps(ScenarioPassword, "silent-login,password-login")
+	assert.ErrorContains(t, err, "silent-login not in the password scenario")
+	_, err = ParseSteps(ScenarioMixed, "silent-login,user-record")
+	assert.ErrorContains(t, err, "password-login is needed")
+	set, err = ParseSteps(ScenarioMixed, "password-login,silent-login")
+	require.NoError(t, err)
+	assert.Equal(t, "silent-login,password-login", set.String())
+}
+
+// TestScenarios: each scenario's steps and names, and which users of it
+// log in with a password.
+func TestScenarios(t *testing.T) {
+	assert.Equal(t, "silent-login,authenticate,user-record,logout", WeChatSteps.String())
+	assert.Equal(t, "silent-login,authenticate,register,password-login,user-record,logout", AllSteps.String())
+	for _, c := range []struct {
+		name  string
+		sc    Scenario
+		steps StepSet
+		pw    [4]bool // users 0 to 3
+	}{
+		{"wechat", ScenarioWeChat, WeChatSteps, [4]bool{}},
+		{"password", ScenarioPassword, PasswordSteps, [4]bool{true, true, true, true}},
+		{"mixed", ScenarioMixed, AllSteps, [4]bool{false, true, false, true}},
+	} {
+		sc, err := ParseScenario(c.name)
+		require.NoError(t, err)
+		assert.Equal(t, c.sc, sc)
+		assert.Equal(t, c.name, sc.String())
+		assert.Equal(t, c.steps, sc.Steps())
+		assert.NoError(t, sc.CheckSteps(sc.Steps()))
+		for i, want := range c.pw {
+			assert.Equal(t, want, sc.passwordUser(i), "%s user %d", c.name, i)
+		}
+	}
+	assert.Equal(t, []int{0, 0, 1, 1}, []int{ScenarioMixed.wechatIndex(0), ScenarioMixed.wechatIndex(1), ScenarioMixed.wechatIndex(2), ScenarioMixed.wechatIndex(3)})
+	_, err := ParseScenario("sms")
+	assert.EqualError(t, err, `unknown scenario "sms" (want wechat, password or mixed)`)
+	assert.Equal(t, "scenario(7)", Scenario(7).String())
 }
 
 // TestStepOfPath: the counter knows each step's endpoint in its protocol
@@ -88,11 +141,38 @@ func TestStepOfPath(t *testing.T) {
 		_, ok = stepOfPath(v1, st.Path(v2))
 		assert.False(t, ok, "%s of v2 in v1", st)
 	}
+	for _, st := range []Step{Register, PasswordLogin} { // one path in both protocols
+		for _, p := range []baas.Protocol{v1, v2} {
+			got, ok := stepOfPath(p, st.Path(p))
+			assert.True(t, ok)
+			assert.Equal(t, st, got)
+		}
+	}
 	got, ok := stepOfPath(v1, UserRecordPath(12))
 	assert.True(t, ok)
 	assert.Equal(t, UserRecord, got)
 	_, ok = stepOfPath(v2, "/emulator/wx/login")
 	assert.False(t, ok)
+}
+
+// TestStepPaths: the steps call the paths of internal/protocol, the ones
+// the SDK sends to.
+func TestStepPaths(t *testing.T) {
+	for _, c := range []struct {
+		p baas.Protocol
+		v protocol.Version
+	}{{baas.ProtocolV1, protocol.V1}, {baas.ProtocolV2, protocol.V2}} {
+		e := protocol.EndpointsFor(c.v)
+		assert.Equal(t, e.Login, SilentLogin.Path(c.p))
+		assert.Equal(t, e.Authenticate, Authenticate.Path(c.p))
+		assert.Equal(t, e.Destroy, Logout.Path(c.p))
+		assert.NotEqual(t, SilentLogin.Path(baas.ProtocolV1), SilentLogin.Path(baas.ProtocolV2))
+	}
+	assert.Equal(t, "/hserve/v2.5/user/info/{id}/", UserRecord.Path(baas.ProtocolV1))
+	assert.Equal(t, protocol.UserRecordPath(42), UserRecordPath(42))
+	assert.Equal(t, protocol.RegisterPath(protocol.AccountUsername), Register.Path(baas.ProtocolV2))
+	assert.Equal(t, protocol.PasswordLoginPath(protocol.AccountUsername), PasswordLogin.Path(baas.ProtocolV1))
+	assert.NotEqual(t, Register.Path(baas.ProtocolV2), PasswordLogin.Path(baas.ProtocolV2))
 }
 
 func TestParseRetry(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 )
 
 // Outcome is how one step of one user ended: OK, Refused, WrongAnswer,
-// NotHError, or else the Code of the *baas.HError the SDK returned.
+// NotHError, Existing, or else the Code of the *baas.HError the SDK returned.
 type Outcome int32
 
 // The outcomes that are not an HError code (those are 600 and above, or an
@@ -26,13 +26,17 @@ const (
 	// NotHError: an error that is not a *baas.HError, which the SDK
 	// promises never to return.
 	NotHError Outcome = 3
+	// Existing: Register answered a 400 and the password login that
+	// followed worked: the account was there already, made by an earlier
+	// run against the same backend. Not an error.
+	Existing Outcome = 4
 )
 
 // IsError reports whether o counts as an error.
-func (o Outcome) IsError() bool { return o != OK && o != Refused }
+func (o Outcome) IsError() bool { return o != OK && o != Refused && o != Existing }
 
-// String returns "ok", "refused", "wrong-answer", "not-herror" or the code,
-// as the reports name it.
+// String returns "ok", "refused", "wrong-answer", "not-herror", "existing"
+// or the code, as the reports name it.
 func (o Outcome) String() string {
 	switch o {
 	case OK:
@@ -43,6 +47,8 @@ func (o Outcome) String() string {
 		return "wrong-answer"
 	case NotHError:
 		return "not-herror"
+	case Existing:
+		return "existing"
 	}
 	return strconv.Itoa(int(o))
 }

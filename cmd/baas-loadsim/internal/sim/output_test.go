@@ -30,16 +30,18 @@ func TestWriteText(t *testing.T) {
 	require.NoError(t, WriteText(&b, r))
 	out := b.String()
 	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
-	assert.Contains(t, out, "200 users against the embedded emulator (v2), concurrency 8, steps silent-login,authenticate,user-record,logout, retry none")
+	assert.Contains(t, out, "200 users against the embedded emulator (v2), concurrency 8, scenario wechat, steps silent-login,authenticate,user-record,logout, retry none")
 	assert.Contains(t, out, "faults silent-login:503@0.1,user-record:500@0.1 (seed 3)")
 	assert.Contains(t, out, "users:      200 started, "+itoa(r.Users.Completed)+" completed, "+itoa(r.Users.Failed)+" failed")
 	assert.Regexp(t, `throughput: \d+ users/s, \d+ logins/s, \d+ requests/s`, out)
 	assert.Regexp(t, `(?m)^\s*step\s+calls\s+ok\s+refused\s+errors\s+requests\s+p50 ms\s+p90 ms\s+p99 ms\s+p99\.9 ms\s+max ms\s*$`, out)
 	login := step(t, r, SilentLogin)
 	assert.Regexp(t, `(?m)^\s*silent-login\s+200\s+`+itoa(login.OK)+`\s+0\s+`+itoa(errorCount(login))+`\s+200\s`, out)
-	assert.Contains(t, out, "silent-login  503×"+itoa(login.Errors["503"]))
-	assert.Contains(t, out, "user-record   500×"+itoa(step(t, r, UserRecord).Errors["500"]))
+	assert.Contains(t, out, "silent-login   503×"+itoa(login.Errors["503"]))
+	assert.Contains(t, out, "user-record    500×"+itoa(step(t, r, UserRecord).Errors["500"]))
 	assert.NotContains(t, out, "memory:")
+	assert.NotContains(t, out, "registered", "no register step")
+	assert.NotContains(t, out, "bcrypt")
 }
 
 // TestReportJSON: the JSON report reads back into the same Report, with

@@ -56,11 +56,15 @@ type RunConfig struct {
 	Rate        float64  `json:"rate"`
 	Duration    string   `json:"duration"`
 	Consent     float64  `json:"consent"`
+	Scenario    string   `json:"scenario"` // "wechat", "password" or "mixed"
 	Steps       string   `json:"steps"`
 	Faults      []string `json:"faults"`
 	Seed        int64    `json:"seed"`
 	Timeout     string   `json:"timeout"`
 	Retry       string   `json:"retry"` // "default", "none" or ATTEMPTS:MINWAIT:MAXWAIT
+	// PasswordCost is bcrypt's cost of the backend's password hashes
+	// (Target.PasswordCost), left out when unknown.
+	PasswordCost int `json:"password_cost,omitempty"`
 }
 
 // UserCounts counts the users by outcome.
@@ -71,12 +75,16 @@ type UserCounts struct {
 	Interrupted int64 `json:"interrupted"` // cut off by the end of the run
 	Consented   int64 `json:"consented"`   // consented, and authenticated
 	Refused     int64 `json:"refused"`     // refused, answered a 603 with the basic user
+	// Registered and Existing count the password users by the outcome of
+	// their register: an account made, or one there already (Existing).
+	Registered int64 `json:"registered,omitempty"`
+	Existing   int64 `json:"existing,omitempty"`
 }
 
 // Throughput is what the run did per second of its elapsed time.
 type Throughput struct {
 	UsersPerSecond    float64 `json:"users_per_second"`    // users completed
-	LoginsPerSecond   float64 `json:"logins_per_second"`   // silent logins that succeeded
+	LoginsPerSecond   float64 `json:"logins_per_second"`   // silent and password logins that succeeded
 	RequestsPerSecond float64 `json:"requests_per_second"` // requests sent to the steps' endpoints
 }
 
@@ -84,16 +92,19 @@ type Throughput struct {
 type StepReport struct {
 	Name string `json:"name"`
 	Path string `json:"path"` // the endpoint in the run's protocol
-	// Calls counts the SDK calls of the step: OK + Refused + the errors.
-	Calls   int64 `json:"calls"`
-	OK      int64 `json:"ok"`
-	Refused int64 `json:"refused,omitempty"`
+	// Calls counts the SDK calls of the step: OK + Refused + Existing +
+	// the errors.
+	Calls    int64 `json:"calls"`
+	OK       int64 `json:"ok"`
+	Refused  int64 `json:"refused,omitempty"`
+	Existing int64 `json:"existing,omitempty"` // register only: the account was there (see Outcome)
 	// Errors counts the failed calls by the code of their *baas.HError
 	// ("503", "600", …) or "wrong-answer" or "not-herror" (see Outcome).
 	Errors map[string]int64 `json:"errors"`
 	// Requests counts the requests sent to the step's endpoint, as the
 	// server sees them: a retry, or a login again after a 401, is one
-	// more for the same call; a refusal sends none.
+	// more for the same call; a refusal sends none; a register answered
+	// 400 sends a password login.
 	Requests int64 `json:"requests"`
 	// Latency is the latency of the calls, in milliseconds, from an HDR
 	// histogram of three significant digits.
@@ -161,18 +172,20 @@ func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, int
 	cfg := s.cfg
 	r := &Report{
 		Config: RunConfig{
-			Target:      embeddedTarget,
-			Protocol:    cfg.Protocol.String(),
-			Users:       cfg.Users,
-			Concurrency: cfg.Concurrency,
-			Rate:        cfg.Rate,
-			Duration:    cfg.Duration.String(),
-			Consent:     cfg.Consent,
-			Steps:       cfg.Steps.String(),
-			Faults:      []string{},
-			Seed:        cfg.Seed,
-			Timeout:     cfg.Timeout.String(),
-			Retry:       RetryString(cfg.Retry),
+			Target:       embeddedTarget,
+			Protocol:     cfg.Protocol.String(),
+			Users:        cfg.Users,
+			Concurrency:  cfg.Concurrency,
+			Rate:         cfg.Rate,
+			Duration:     cfg.Duration.String(),
+			Consent:      cfg.Consent,
+			Scenario:     cfg.Scenario.String(),
+			Steps:        cfg.Steps.String(),
+			Faults:       []string{},
+			Seed:         cfg.Seed,
+			Timeout:      cfg.Timeout.String(),
+			Retry:        RetryString(cfg.Retry),
+			PasswordCost: s.target.PasswordCost,
 		},
 		Started:        start,
 		ElapsedSeconds: elapsed.Seconds(),
@@ -189,8 +202,8 @@ func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, int
 	r.Users = UserCounts{Started: p.Started, Failed: p.Failed, Interrupted: p.Interrupted,
 		Completed: p.Done - p.Failed - p.Interrupted}
 
-	var requests int64
-	for st := range numSteps {
+	var requests, logins int64
+	for _, st := range stepOrder {
 		if !cfg.Steps.Has(st) {
 			continue
 		}
@@ -198,13 +211,16 @@ func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, int
 		sr.Requests = s.count.n[st].Load()
 		requests += sr.Requests
 		r.Steps = append(r.Steps, sr)
-		if st == Authenticate {
+		switch st {
+		case Authenticate:
 			r.Users.Consented, r.Users.Refused = sr.OK, sr.Refused
-		}
-		if st == SilentLogin {
-			r.Throughput.LoginsPerSecond = perSecond(sr.OK, elapsed)
+		case Register:
+			r.Users.Registered, r.Users.Existing = sr.OK, sr.Existing
+		case SilentLogin, PasswordLogin:
+			logins += sr.OK
 		}
 	}
+	r.Throughput.LoginsPerSecond = perSecond(logins, elapsed)
 	r.Throughput.UsersPerSecond = perSecond(r.Users.Completed, elapsed)
 	r.Throughput.RequestsPerSecond = perSecond(requests, elapsed)
 	return r
@@ -228,6 +244,8 @@ func stepReport(st Step, col *collector, cfg Config, elapsed time.Duration) Step
 			sr.OK = n
 		case out == Refused:
 			sr.Refused = n
+		case out == Existing:
+			sr.Existing = n
 		default:
 			sr.Errors[out.String()] = n
 		}

@@ -6,21 +6,30 @@ import (
 	"strings"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
 // Step is one step of a simulated user's scenario.
 type Step uint8
 
-// The steps, in the order a user runs them.
+// The steps. Their numbers seed the faults' draws, so a new step comes
+// last; stepOrder is the order a user runs them in.
 const (
-	SilentLogin  Step = iota // Login(ctx, true)
-	Authenticate             // HandleUserInfo: consent or refusal
-	UserRecord               // Do GET /hserve/v2.5/user/info/{id}/
-	Logout                   // Logout
+	SilentLogin   Step = iota // Login(ctx, true)
+	Authenticate              // HandleUserInfo: consent or refusal
+	UserRecord                // Do GET of the user's record (protocol.UserRecordPath)
+	Logout                    // Logout
+	Register                  // Register a username and password account
+	PasswordLogin             // LoginWithPassword
 	numSteps
 )
 
-var stepNames = [numSteps]string{"silent-login", "authenticate", "user-record", "logout"}
+var stepNames = [numSteps]string{"silent-login", "authenticate", "user-record", "logout", "register", "password-login"}
+
+// stepOrder is the steps in the order a user runs them, as the reports
+// list them: a user logs in with WeChat or a password, then both go on
+// alike.
+var stepOrder = [numSteps]Step{SilentLogin, Authenticate, Register, PasswordLogin, UserRecord, Logout}
 
 // String returns the step's name, as flags and reports spell it.
 func (s Step) String() string {
@@ -37,44 +46,49 @@ func ParseStep(name string) (Step, error) {
 			return Step(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown step %q (want %s)", name, strings.Join(stepNames[:], ", "))
+	return 0, fmt.Errorf("unknown step %q (want %s)", name, strings.ReplaceAll(AllSteps.String(), ",", ", "))
 }
 
 // userRecordPrefix is the path of the user record, less the id and the
 // final slash; both protocols use it.
-const userRecordPrefix = "/hserve/v2.5/user/info/"
+var userRecordPrefix = strings.TrimSuffix(protocol.UserRecordPath(0), "0/")
+
+// accountKind is the kind of the simulated password accounts: a username
+// (protocol.AccountUsername), which needs no phone or email address.
+const accountKind = protocol.AccountUsername
+
+// endpoints returns the auth paths of protocol p.
+func endpoints(p baas.Protocol) protocol.Endpoints {
+	if p == baas.ProtocolV1 {
+		return protocol.EndpointsFor(protocol.V1)
+	}
+	return protocol.EndpointsFor(protocol.V2)
+}
 
 // Path returns the path of the endpoint the step calls in protocol p, as
-// docs/protocol.md gives it; for UserRecord, with "{id}" in place of the
-// user's id (UserRecordPath gives a user's).
+// internal/protocol gives it; for UserRecord, with "{id}" in place of the
+// user's id (UserRecordPath gives a user's). The account calls have one
+// path in both protocols.
 func (s Step) Path(p baas.Protocol) string {
-	v1 := p == baas.ProtocolV1
 	switch s {
 	case SilentLogin:
-		if v1 {
-			return "/hserve/v1.4/session/init/"
-		}
-		return "/hserve/v2.5/idp/wechat/silent-login/"
+		return endpoints(p).Login
 	case Authenticate:
-		if v1 {
-			return "/hserve/v1.4/session/authenticate/"
-		}
-		return "/hserve/v2.5/idp/wechat/authenticate/"
+		return endpoints(p).Authenticate
 	case UserRecord:
 		return userRecordPrefix + "{id}/"
 	case Logout:
-		if v1 {
-			return "/hserve/v1/session/destroy/"
-		}
-		return "/hserve/v2.0/session/destroy/"
+		return endpoints(p).Destroy
+	case Register:
+		return protocol.RegisterPath(accountKind)
+	case PasswordLogin:
+		return protocol.PasswordLoginPath(accountKind)
 	}
 	return ""
 }
 
 // UserRecordPath returns the path of the record of the user with id.
-func UserRecordPath(id int64) string {
-	return userRecordPrefix + strconv.FormatInt(id, 10) + "/"
-}
+func UserRecordPath(id int64) string { return protocol.UserRecordPath(id) }
 
 // stepOfPath returns the step whose endpoint path is in protocol p, and
 // false for any other path.
@@ -82,7 +96,7 @@ func stepOfPath(p baas.Protocol, path string) (Step, bool) {
 	if strings.HasPrefix(path, userRecordPrefix) {
 		return UserRecord, true
 	}
-	for _, s := range [...]Step{SilentLogin, Authenticate, Logout} {
+	for _, s := range [...]Step{SilentLogin, Authenticate, Logout, Register, PasswordLogin} {
 		if path == s.Path(p) {
 			return s, true
 		}
@@ -93,8 +107,15 @@ func stepOfPath(p baas.Protocol, path string) (Step, bool) {
 // StepSet is a set of steps: the ones a run's users take.
 type StepSet uint8
 
-// AllSteps is the whole scenario.
-const AllSteps StepSet = 1<<numSteps - 1
+// The steps of each scenario.
+const (
+	// WeChatSteps are the steps of ScenarioWeChat.
+	WeChatSteps StepSet = 1<<SilentLogin | 1<<Authenticate | 1<<UserRecord | 1<<Logout
+	// PasswordSteps are the steps of ScenarioPassword.
+	PasswordSteps StepSet = 1<<Register | 1<<PasswordLogin | 1<<UserRecord | 1<<Logout
+	// AllSteps are every step, the steps of ScenarioMixed.
+	AllSteps StepSet = 1<<numSteps - 1
+)
 
 // Has reports whether s holds step.
 func (s StepSet) Has(step Step) bool { return s&(1<<step) != 0 }
@@ -102,7 +123,7 @@ func (s StepSet) Has(step Step) bool { return s&(1<<step) != 0 }
 // String returns the steps of s in scenario order, separated by commas.
 func (s StepSet) String() string {
 	var names []string
-	for st := range numSteps {
+	for _, st := range stepOrder {
 		if s.Has(st) {
 			names = append(names, st.String())
 		}
@@ -110,9 +131,9 @@ func (s StepSet) String() string {
 	return strings.Join(names, ",")
 }
 
-// ParseSteps reads a comma-separated list of step names. The list must
-// hold silent-login: the other steps need the user it logs in.
-func ParseSteps(list string) (StepSet, error) {
+// ParseSteps reads a comma-separated list of step names, the steps of
+// scenario sc that its users take (sc.CheckSteps).
+func ParseSteps(sc Scenario, list string) (StepSet, error) {
 	var set StepSet
 	for _, name := range strings.Split(list, ",") {
 		st, err := ParseStep(strings.TrimSpace(name))
@@ -121,8 +142,8 @@ func ParseSteps(list string) (StepSet, error) {
 		}
 		set |= 1 << st
 	}
-	if !set.Has(SilentLogin) {
-		return 0, fmt.Errorf("steps %q: silent-login is needed, the other steps use the user it logs in", list)
+	if err := sc.CheckSteps(set); err != nil {
+		return 0, err
 	}
 	return set, nil
 }

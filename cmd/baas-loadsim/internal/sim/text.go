@@ -21,7 +21,10 @@ func WriteText(w io.Writer, r *Report) error {
 	if c.Duration != "0s" {
 		fmt.Fprintf(&b, ", for %s", c.Duration)
 	}
-	fmt.Fprintf(&b, ", steps %s, retry %s", c.Steps, c.Retry)
+	fmt.Fprintf(&b, ", scenario %s, steps %s, retry %s", c.Scenario, c.Steps, c.Retry)
+	if c.PasswordCost > 0 && strings.Contains(c.Steps, "password") {
+		fmt.Fprintf(&b, ", bcrypt cost %d", c.PasswordCost)
+	}
 	if len(c.Faults) > 0 {
 		fmt.Fprintf(&b, ", faults %s (seed %d)", strings.Join(c.Faults, ","), c.Seed)
 	}
@@ -45,19 +48,22 @@ func WriteText(w io.Writer, r *Report) error {
 	if strings.Contains(c.Steps, Authenticate.String()) {
 		fmt.Fprintf(&b, "; %d consented, %d refused (consent %g)", u.Consented, u.Refused, c.Consent)
 	}
+	if strings.Contains(c.Steps, Register.String()) {
+		fmt.Fprintf(&b, "; %d registered, %d existing (logged in)", u.Registered, u.Existing)
+	}
 	fmt.Fprintln(&b)
 	t := r.Throughput
 	fmt.Fprintf(&b, "throughput: %.0f users/s, %.0f logins/s, %.0f requests/s\n\n", t.UsersPerSecond, t.LoginsPerSecond, t.RequestsPerSecond)
 
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-13s\tcalls\tok\trefused\terrors\trequests\tp50 ms\tp90 ms\tp99 ms\tp99.9 ms\tmax ms\t\n", "step")
+	fmt.Fprintf(tw, "%-14s\tcalls\tok\trefused\terrors\trequests\tp50 ms\tp90 ms\tp99 ms\tp99.9 ms\tmax ms\t\n", "step")
 	for _, s := range r.Steps {
 		var errs int64
 		for _, n := range s.Errors {
 			errs += n
 		}
 		l := s.Latency
-		fmt.Fprintf(tw, "%-13s\t%d\t%d\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n",
+		fmt.Fprintf(tw, "%-14s\t%d\t%d\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n",
 			s.Name, s.Calls, s.OK, s.Refused, errs, s.Requests, l.P50, l.P90, l.P99, l.P999, l.Max)
 	}
 	if err := tw.Flush(); err != nil {
@@ -73,7 +79,7 @@ func WriteText(w io.Writer, r *Report) error {
 		for _, name := range errorNames(s.Errors) {
 			parts = append(parts, fmt.Sprintf("%s×%d", name, s.Errors[name]))
 		}
-		lines = append(lines, fmt.Sprintf("  %-13s %s", s.Name, strings.Join(parts, "  ")))
+		lines = append(lines, fmt.Sprintf("  %-14s %s", s.Name, strings.Join(parts, "  ")))
 	}
 	if len(lines) > 0 {
 		fmt.Fprintf(&b, "\nerrors by code:\n%s\n", strings.Join(lines, "\n"))

@@ -8,18 +8,24 @@ import (
 	"time"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
 // runUser runs the scenario of user i, recording each step into b, and
 // counts the user's outcome.
 func (s *Sim) runUser(ctx context.Context, i int, b *batcher) {
-	openid := s.cfg.OpenIDPrefix + strconv.Itoa(i)
-	c, err := s.parent.Derive(baas.WithCodeProvider(s.target.WeChat.CodeProvider(openid)))
+	name := s.cfg.OpenIDPrefix + strconv.Itoa(i) // the openid, or the username
+	password := s.cfg.Scenario.passwordUser(i)
+	var opts []baas.Option
+	if !password {
+		opts = append(opts, baas.WithCodeProvider(s.target.WeChat.CodeProvider(name)))
+	}
+	c, err := s.parent.Derive(opts...)
 	if err == nil {
 		if s.clients != nil {
 			s.clients[i] = c
 		}
-		err = s.scenario(ctx, c, i, openid, b)
+		err = s.scenario(ctx, c, i, name, password, b)
 	}
 	switch {
 	case err == nil:
@@ -34,67 +40,133 @@ func (s *Sim) runUser(ctx context.Context, i int, b *batcher) {
 // errStep ends a scenario at a failed step; the step's outcome is recorded.
 var errStep = errors.New("a step failed")
 
-// scenario runs the steps of the user of index i and openid through c,
-// until one fails.
-func (s *Sim) scenario(ctx context.Context, c *baas.Client, i int, openid string, b *batcher) error {
-	end := func(step Step, t0 time.Time, out Outcome) error {
-		b.add(step, t0, out)
-		if out.IsError() {
-			s.live.errors.Add(1)
-			return errStep
-		}
-		return nil
+// end records the outcome of step, begun at t0, into b and returns errStep
+// when it is an error.
+func (s *Sim) end(b *batcher, step Step, t0 time.Time, out Outcome) error {
+	b.add(step, t0, out)
+	if out.IsError() {
+		s.live.errors.Add(1)
+		return errStep
 	}
+	return nil
+}
 
-	t0 := time.Now()
-	u, err := c.Login(ctx, true)
-	if err := end(SilentLogin, t0, outcomeOf(err)); err != nil {
+// scenario runs the steps of the user of index i and openid or username
+// name through c, logging in with a password or with WeChat, until one
+// fails.
+func (s *Sim) scenario(ctx context.Context, c *baas.Client, i int, name string, password bool, b *batcher) error {
+	login := s.wechatLogin
+	if password {
+		login = s.passwordLogin
+	}
+	u, err := login(ctx, c, i, name, b)
+	if err != nil {
 		return err
-	}
-	s.live.logins.Add(1)
-
-	if s.cfg.Steps.Has(Authenticate) {
-		consent := consents(i, s.cfg.Consent)
-		t0 = time.Now()
-		ev, err := s.target.WeChat.UserInfo(ctx, openid, consent)
-		if err != nil {
-			return end(Authenticate, t0, outcomeOf(err))
-		}
-		t0 = time.Now()
-		_, err = c.HandleUserInfo(ctx, ev)
-		if err := end(Authenticate, t0, userInfoOutcome(err, consent, u.ID)); err != nil {
-			return err
-		}
 	}
 
 	if s.cfg.Steps.Has(UserRecord) {
-		t0 = time.Now()
+		t0 := time.Now()
 		if s.recordFault != nil {
 			// A fault the emulator refuses to arm is an error of the step.
 			if err := recordFault(ctx, s.target.Faults, s.recordFault, s.cfg.Seed, i, u.ID); err != nil {
-				return end(UserRecord, t0, outcomeOf(err))
+				return s.end(b, UserRecord, t0, outcomeOf(err))
 			}
 			t0 = time.Now()
 		}
-		var rec struct {
-			ID int64 `json:"id"`
-		}
+		var rec protocol.UserRecord
 		err := c.Do(ctx, http.MethodGet, UserRecordPath(u.ID), nil, &rec)
 		out := outcomeOf(err)
-		if out == OK && rec.ID != u.ID {
+		if out == OK && int64(rec.ID) != u.ID {
 			out = WrongAnswer
 		}
-		if err := end(UserRecord, t0, out); err != nil {
+		if err := s.end(b, UserRecord, t0, out); err != nil {
 			return err
 		}
 	}
 
 	if s.cfg.Steps.Has(Logout) {
-		t0 = time.Now()
+		t0 := time.Now()
 		err := c.Logout(ctx)
-		return end(Logout, t0, outcomeOf(err))
+		return s.end(b, Logout, t0, outcomeOf(err))
 	}
 	return nil
+}
+
+// wechatLogin runs the silent login and the getUserInfo button of the
+// user of index i and openid, and returns the basic user.
+func (s *Sim) wechatLogin(ctx context.Context, c *baas.Client, i int, openid string, b *batcher) (*baas.UserInfo, error) {
+	t0 := time.Now()
+	u, err := c.Login(ctx, true)
+	if err := s.end(b, SilentLogin, t0, outcomeOf(err)); err != nil {
+		return nil, err
+	}
+	s.live.logins.Add(1)
+
+	if s.cfg.Steps.Has(Authenticate) {
+		consent := consents(s.cfg.Scenario.wechatIndex(i), s.cfg.Consent)
+		t0 = time.Now()
+		ev, err := s.target.WeChat.UserInfo(ctx, openid, consent)
+		if err != nil {
+			return nil, s.end(b, Authenticate, t0, outcomeOf(err))
+		}
+		t0 = time.Now()
+		_, err = c.HandleUserInfo(ctx, ev)
+		if err := s.end(b, Authenticate, t0, userInfoOutcome(err, consent, u.ID)); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+// Password is the password of every simulated account: a backend that
+// keeps the accounts of a run logs them in on the next one.
+const Password = "baas-loadsim password"
+
+// passwordLogin registers the account of username, when Register is a
+// step, then logs it in with its password, and returns the basic user.
+//
+// Register opens a session, which the password login replaces, as a user
+// who signs up and later signs in. A register answered with a 400 (the
+// username taken, on the emulator) is followed by the password login at
+// once: when it works, the account was there already (an earlier run
+// against the same backend made it), and the register counts as Existing,
+// not as an error; when it fails, both steps are errors.
+func (s *Sim) passwordLogin(ctx context.Context, c *baas.Client, _ int, username string, b *batcher) (*baas.UserInfo, error) {
+	cr := baas.Credentials{Username: username, Password: Password}
+	if s.cfg.Steps.Has(Register) {
+		t0 := time.Now()
+		_, err := c.Register(ctx, cr)
+		var herr *baas.HError
+		if errors.As(err, &herr) && herr.Code == baas.Code(http.StatusBadRequest) {
+			t1 := time.Now()
+			u, lerr := c.LoginWithPassword(ctx, cr)
+			out := Existing
+			if lerr != nil {
+				out = outcomeOf(err)
+			}
+			b.addSpan(Register, t0, t1, out)
+			if out.IsError() {
+				s.live.errors.Add(1)
+			}
+			return s.passwordLoggedIn(b, t1, u, lerr)
+		}
+		if err := s.end(b, Register, t0, outcomeOf(err)); err != nil {
+			return nil, err
+		}
+	}
+	t0 := time.Now()
+	u, err := c.LoginWithPassword(ctx, cr)
+	return s.passwordLoggedIn(b, t0, u, err)
+}
+
+// passwordLoggedIn records the outcome of a password login begun at t0
+// that answered u and err.
+func (s *Sim) passwordLoggedIn(b *batcher, t0 time.Time, u *baas.UserInfo, err error) (*baas.UserInfo, error) {
+	if err := s.end(b, PasswordLogin, t0, outcomeOf(err)); err != nil {
+		return nil, err
+	}
+	s.live.logins.Add(1)
+	return u, nil
 }
 
 // consents reports whether user i consents to share their profile when
