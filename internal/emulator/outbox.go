@@ -46,62 +46,57 @@ type emailLink struct {
 	user int64 // record id
 }
 
-// outbox is the messages sent, the store's lock guarding it. Messages are
-// numbered in order sent; the maps find the newest code of a phone and a
-// link by its code, and lose their entries with the messages.
+// outbox is the messages sent, the store's lock guarding it: the SMS codes
+// by phone (the newest of each), the email links by their code.
 type outbox struct {
-	sms       []SMSCode
-	smsFirst  int64            // the number of sms[0]
-	lastSMS   map[string]int64 // phone → the number of its newest code
-	email     []emailLink
-	mailFirst int64            // the number of email[0]
-	byCode    map[string]int64 // email link code → its number
+	sms   sentLog[SMSCode]
+	email sentLog[emailLink]
 }
 
 // addSMS keeps m, dropping the oldest code when full.
-func (o *outbox) addSMS(m SMSCode) {
-	if len(o.sms) >= maxOutbox {
-		if o.lastSMS[o.sms[0].Phone] == o.smsFirst {
-			delete(o.lastSMS, o.sms[0].Phone)
-		}
-		o.sms, o.smsFirst = o.sms[1:], o.smsFirst+1
-	}
-	if o.lastSMS == nil {
-		o.lastSMS = make(map[string]int64)
-	}
-	o.sms = append(o.sms, m)
-	o.lastSMS[m.Phone] = o.smsFirst + int64(len(o.sms)) - 1
-}
+func (o *outbox) addSMS(m SMSCode) { o.sms.add(m, m.Phone) }
 
 // newestSMS returns the newest code sent to phone, or nil.
-func (o *outbox) newestSMS(phone string) *SMSCode {
-	n, ok := o.lastSMS[phone]
-	if !ok {
-		return nil
-	}
-	return &o.sms[n-o.smsFirst]
-}
+func (o *outbox) newestSMS(phone string) *SMSCode { return o.sms.get(phone) }
 
 // addEmail keeps l, dropping the oldest link when full.
-func (o *outbox) addEmail(l emailLink) {
-	if len(o.email) >= maxOutbox {
-		delete(o.byCode, o.email[0].Code)
-		o.email, o.mailFirst = o.email[1:], o.mailFirst+1
-	}
-	if o.byCode == nil {
-		o.byCode = make(map[string]int64)
-	}
-	o.email = append(o.email, l)
-	o.byCode[l.Code] = o.mailFirst + int64(len(o.email)) - 1
-}
+func (o *outbox) addEmail(l emailLink) { o.email.add(l, l.Code) }
 
 // link returns the email link of code, or nil.
-func (o *outbox) link(code string) *emailLink {
-	n, ok := o.byCode[code]
+func (o *outbox) link(code string) *emailLink { return o.email.get(code) }
+
+// sentLog is the messages of one kind in the order sent, at most maxOutbox
+// of them, the oldest dropped first, with an index finding the newest
+// message of a key; the index loses its entries with the messages.
+type sentLog[M any] struct {
+	msgs  []M
+	keys  []string         // keys[i] is msgs[i]'s
+	first int64            // the number of msgs[0]: messages are numbered in order sent
+	last  map[string]int64 // key → the number of its newest message
+}
+
+// add keeps m under key, dropping the oldest message when full.
+func (l *sentLog[M]) add(m M, key string) {
+	if len(l.msgs) >= maxOutbox {
+		if l.last[l.keys[0]] == l.first {
+			delete(l.last, l.keys[0])
+		}
+		l.msgs, l.keys, l.first = l.msgs[1:], l.keys[1:], l.first+1
+	}
+	if l.last == nil {
+		l.last = make(map[string]int64)
+	}
+	l.msgs, l.keys = append(l.msgs, m), append(l.keys, key)
+	l.last[key] = l.first + int64(len(l.msgs)) - 1
+}
+
+// get returns the newest message of key, or nil.
+func (l *sentLog[M]) get(key string) *M {
+	n, ok := l.last[key]
 	if !ok {
 		return nil
 	}
-	return &o.email[n-o.mailFirst]
+	return &l.msgs[n-l.first]
 }
 
 // SMSCodes returns the SMS codes the server sent to phone (every phone's
@@ -111,7 +106,7 @@ func (s *Server) SMSCodes(phone string) []SMSCode {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	out := []SMSCode{}
-	for _, m := range st.outbox.sms {
+	for _, m := range st.outbox.sms.msgs {
 		if phone == "" || m.Phone == phone {
 			out = append(out, m)
 		}
@@ -127,7 +122,7 @@ func (s *Server) EmailLinks(email string) []EmailLink {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	out := []EmailLink{}
-	for _, l := range st.outbox.email {
+	for _, l := range st.outbox.email.msgs {
 		if email == "" || l.Email == email {
 			l.Link = s.URL + pathEmailApply + "?code=" + l.Code
 			out = append(out, l.EmailLink)
