@@ -63,22 +63,17 @@ func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withC
 	if err == nil && u.rec == nil && !req.CreateUser {
 		err = notFoundNoCreate()
 	}
-	var info PhoneInfo
-	var key secret
+	var pr phoneRead
 	if err == nil {
-		key = st.currentKeyLocked(u, now)
-		if withCode {
-			info, err = st.redeemPhoneCodeLocked(req.PhoneCode, ui, now)
-		}
+		pr, err = st.readPhoneLocked(u, ui, req.PhoneCode, req.EncryptedData, req.IV, withCode, now)
 	}
 	st.mu.Unlock()
 	if err != nil {
 		return opened{}, err
 	}
-	if !withCode {
-		if info, err = st.decryptPhone(key, req.IV, req.EncryptedData); err != nil {
-			return opened{}, err
-		}
+	info, err := st.phoneOf(pr)
+	if err != nil {
+		return opened{}, err
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -122,22 +117,17 @@ func (st *store) updatePhone(token string, req *protocol.PhoneVerificationReques
 	st.mu.Lock()
 	now := st.now().UnixNano()
 	u, ui, err := st.sessionUserLocked(token, now)
-	var info PhoneInfo
-	var key secret
+	var pr phoneRead
 	if err == nil {
-		key = st.currentKeyLocked(u, now)
-		if withCode {
-			info, err = st.redeemPhoneCodeLocked(req.PhoneCode, ui, now)
-		}
+		pr, err = st.readPhoneLocked(u, ui, req.PhoneCode, req.EncryptedData, req.IV, withCode, now)
 	}
 	st.mu.Unlock()
 	if err != nil {
 		return protocol.UserRecord{}, err
 	}
-	if !withCode {
-		if info, err = st.decryptPhone(key, req.IV, req.EncryptedData); err != nil {
-			return protocol.UserRecord{}, err
-		}
+	info, err := st.phoneOf(pr)
+	if err != nil {
+		return protocol.UserRecord{}, err
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -150,4 +140,36 @@ func (st *store) updatePhone(token string, req *protocol.PhoneVerificationReques
 	st.setPhoneLocked(u, info.PurePhoneNumber)
 	u.rec.updatedAt = st.now().Unix()
 	return recordOf(u), nil
+}
+
+// phoneRead is a phone number being read for a request: with a phone code,
+// redeemed under the lock; otherwise the button's encrypted form, which
+// phoneOf decrypts once the lock is let go, with the session_key the user
+// had under it.
+type phoneRead struct {
+	info      PhoneInfo
+	key       secret
+	encrypted string
+	iv        string
+	decrypt   bool
+}
+
+// readPhoneLocked starts reading the phone number of a request of u (index
+// ui): phoneCode when withCode, else encrypted and iv.
+func (st *store) readPhoneLocked(u *user, ui uint32, phoneCode, encrypted, iv string, withCode bool, now int64) (phoneRead, *apiError) {
+	pr := phoneRead{key: st.currentKeyLocked(u, now), encrypted: encrypted, iv: iv, decrypt: !withCode}
+	if withCode {
+		var err *apiError
+		pr.info, err = st.redeemPhoneCodeLocked(phoneCode, ui, now)
+		return pr, err
+	}
+	return pr, nil
+}
+
+// phoneOf finishes pr, without the lock: the crypto runs outside it.
+func (st *store) phoneOf(pr phoneRead) (PhoneInfo, *apiError) {
+	if !pr.decrypt {
+		return pr.info, nil
+	}
+	return st.decryptPhone(pr.key, pr.iv, pr.encrypted)
 }
