@@ -246,13 +246,13 @@ func TestSMSLogin(t *testing.T) {
 	r = post(t, s, protocol.SMSCodePath, "", protocol.SMSCodeRequest{Phone: phone})
 	require.Equal(t, http.StatusTooManyRequests, r.status)
 	assert.Equal(t, "an SMS code was sent to this phone less than 1m0s ago: retry in 60 s", r.errorMsg(t))
-	clock.Add(59 * time.Second)
+	clock.Advance(59 * time.Second)
 	r = post(t, s, protocol.SMSCodePath, "", protocol.SMSCodeRequest{Phone: phone})
 	assert.Contains(t, r.errorMsg(t), "retry in 1 s")
 	sendCode(t, s, "13900000000") // another phone is not held back
-	clock.Add(time.Second)
+	clock.Advance(time.Second)
 	first := sendCode(t, s, phone)
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	second := sendCode(t, s, phone)
 
 	// Only the newest code works; it logs the same user in.
@@ -266,9 +266,9 @@ func TestSMSLogin(t *testing.T) {
 	assert.Equal(t, uid, again)
 
 	// Codes expire after five minutes.
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	late := sendCode(t, s, phone)
-	clock.Add(5 * time.Minute)
+	clock.Advance(5 * time.Minute)
 	r = post(t, s, protocol.SMSLoginPath, "", protocol.SMSLoginRequest{Phone: phone, Code: late})
 	require.Equal(t, http.StatusBadRequest, r.status)
 	assert.Equal(t, "the SMS code expired: send a new one", r.errorMsg(t))
@@ -365,7 +365,7 @@ func TestEmailVerify(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, call(t, s, http.MethodPost, "/emulator/v1/outbox/email/apply", "", map[string]string{"code": "nope"}, nil))
 
 	// Links expire after an hour.
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	require.ErrorContains(t, s.ApplyEmailLink(links[1].Code, ""), "expired")
 }
 

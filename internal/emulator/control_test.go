@@ -13,6 +13,7 @@ import (
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/emulator"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // call sends a control-plane request and decodes a JSON answer into out.
@@ -72,9 +73,7 @@ func TestControlUsers(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, call(t, s, "DELETE", "/emulator/v1/users/oAnn", "", nil, nil))
 	assert.Equal(t, http.StatusNotFound, call(t, s, "DELETE", "/emulator/v1/users/oAnn", "", nil, nil))
 	err = c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/user/info/1/", nil, nil)
-	var he *baas.HError
-	require.ErrorAs(t, err, &he)
-	assert.Equal(t, baas.Code(http.StatusNotFound), he.Code, "the record is gone: %v", err)
+	errtest.Require(t, err, http.StatusNotFound, nil)
 }
 
 func TestControlCodesFailuresFaultsCalls(t *testing.T) {
@@ -109,8 +108,7 @@ func TestControlCodesFailuresFaultsCalls(t *testing.T) {
 	require.Len(t, faults, 1)
 	assert.Equal(t, path, faults[0]["path"])
 	_, err = c.Login(context.Background(), true)
-	require.ErrorAs(t, err, &he)
-	assert.Equal(t, baas.Code(503), he.Code)
+	he = errtest.Require(t, err, 503, nil)
 	_, err = c.Login(context.Background(), true)
 	require.NoError(t, err, "the fault hit once")
 	require.Equal(t, http.StatusNoContent, call(t, s, "DELETE", "/emulator/v1/faults", "", nil, nil))
@@ -193,9 +191,7 @@ func TestControlExportImport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(4), u.ID, "a new user gets the next id, not a retired one")
 	err = annClient.Do(ctx, http.MethodGet, "/hserve/v2.5/user/info/2/", nil, nil)
-	var he *baas.HError
-	require.ErrorAs(t, err, &he)
-	assert.Equal(t, baas.Code(http.StatusNotFound), he.Code)
+	errtest.Require(t, err, http.StatusNotFound, nil)
 
 	// A state of another mini-program, or one that does not hold together, is refused.
 	other := newServer(t)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/emulator"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // WeChat's limit of code exchanges a minute per user, on the server's clock.
@@ -24,9 +25,7 @@ func TestCodeRateLimit(t *testing.T) {
 		require.NoError(t, c.ClearSession(ctx))
 	}
 	_, err := c.Login(ctx, true)
-	var he *baas.HError
-	require.ErrorAs(t, err, &he)
-	assert.Equal(t, baas.Code(http.StatusTooManyRequests), he.Code)
+	he := errtest.Require(t, err, http.StatusTooManyRequests, nil)
 	assert.Contains(t, he.Message, "WeChat errcode 45011")
 	assert.Contains(t, he.Message, "more than 100 a minute")
 
@@ -34,7 +33,7 @@ func TestCodeRateLimit(t *testing.T) {
 	_, err = newClient(t, s, baas.ProtocolV2, "w").Login(ctx, true)
 	assert.NoError(t, err)
 
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	_, err = c.Login(ctx, true)
 	assert.NoError(t, err, "a minute later")
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/emulator"
 	"github.com/wxbaas/baas/internal/protocol"
+	"github.com/wxbaas/baas/internal/testkit"
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
@@ -139,24 +139,11 @@ func v2Auth(s *emulator.Server, openid string, ev baas.UserInfoEvent, mode strin
 	return protocol.V2AuthRequest{Code: s.WeChat().Login(openid), CreateUser: true, UserData: userData(ev), UpdateUserProfile: mode}
 }
 
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{t: time.Date(2024, 5, 20, 8, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock is a testkit.Clock at the tests' start, 2024-05-20 08:00 UTC.
+func newClock() *testkit.Clock {
+	c := &testkit.Clock{}
+	c.SetTime(time.Date(2024, 5, 20, 8, 0, 0, 0, time.UTC))
+	return c
 }
 
 // put sends body as JSON with PUT, like post.

@@ -75,7 +75,7 @@ func TestPhoneLoginByCode(t *testing.T) {
 
 	// A phone code lives five minutes.
 	ev = wx.GetPhoneNumber("alice")
-	clock.Add(5*time.Minute + time.Second)
+	clock.Advance(5*time.Minute + time.Second)
 	r = post(t, s, phoneLoginV27, "", phoneLoginBody(wx.Login("alice"), ev))
 	assert.Equal(t, http.StatusBadRequest, r.status)
 	assert.Contains(t, r.errorMsg(t), "phone_code expired")
@@ -128,12 +128,12 @@ func TestPhoneLoginEncrypted(t *testing.T) {
 
 	// The same by age: the button, then a wx.login past the period refreshes
 	// the key; the order the JS SDK asks for (the code first) works.
-	clock.Add(10 * time.Minute)
+	clock.Advance(10 * time.Minute)
 	ev = wx.GetPhoneNumber("alice")
 	r = post(t, s, phoneLoginV25, "", old(wx.Login("alice"), ev))
 	assert.Equal(t, http.StatusBadRequest, r.status, "%s", r.raw)
 	assert.Contains(t, r.errorMsg(t), "session_key")
-	clock.Add(10 * time.Minute)
+	clock.Advance(10 * time.Minute)
 	code = wx.Login("alice")
 	r = post(t, s, phoneLoginV25, "", old(code, wx.GetPhoneNumber("alice")))
 	assert.Equal(t, http.StatusCreated, r.status, "%s", r.raw)

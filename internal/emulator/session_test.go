@@ -49,7 +49,7 @@ func TestDestroyWithAnyToken(t *testing.T) {
 	destroyed := silentLogin(t, s, "alice").Token
 	require.Equal(t, http.StatusOK, post(t, s, "/hserve/v2.0/session/destroy/", destroyed, nil).status)
 	expired := silentLogin(t, s, "alice").Token
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	live := silentLogin(t, s, "alice").Token
 
 	for _, tc := range []struct{ name, auth string }{
@@ -88,10 +88,10 @@ func TestUserRecordEveryVersion(t *testing.T) {
 		Gender: 2, City: "Shenzhen", Province: "Guangdong", Country: "China", Language: "zh_CN"})
 	bob := silentLogin(t, s, "bob")
 	created := clock.Now().Unix()
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	r := post(t, s, "/hserve/v2.5/idp/wechat/authenticate/", "", v2Auth(s, "alice", wx.GetUserInfo("alice"), ""))
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 
 	for _, v := range protocol.UserRecordVersions {
 		r := get(t, s, "/hserve/"+v+"/user/info/2/", bob.Token)
@@ -127,11 +127,11 @@ func TestTokenExpiry(t *testing.T) {
 	s := newServer(t, emulator.WithClock(clock.Now), emulator.WithExpiresIn(time.Hour))
 	v2 := silentLogin(t, s, "alice")
 	assert.Equal(t, int64(3600), v2.ExpiresIn.V)
-	clock.Add(time.Hour - time.Second)
+	clock.Advance(time.Hour - time.Second)
 	assert.Equal(t, http.StatusOK, get(t, s, protocol.UserRecordPath(1), v2.Token).status)
 
 	v1 := v1Init(t, s, "alice")
-	clock.Add(time.Second)
+	clock.Advance(time.Second)
 	r := get(t, s, protocol.UserRecordPath(1), v2.Token)
 	assert.Equal(t, http.StatusUnauthorized, r.status)
 	assert.Equal(t, "token expired: log in again", r.errorMsg(t))
@@ -139,7 +139,7 @@ func TestTokenExpiry(t *testing.T) {
 	ev := s.WeChat().GetUserInfo("alice")
 	r = post(t, s, "/hserve/v1/session/authenticate/", v1.Token, userData(ev))
 	assert.Equal(t, http.StatusOK, r.status, "%s", r.raw)
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	r = post(t, s, "/hserve/v1/session/authenticate/", v1.Token, userData(ev))
 	assert.Equal(t, http.StatusUnauthorized, r.status)
 	assert.Equal(t, "token expired: log in again", r.errorMsg(t))

@@ -12,6 +12,7 @@ import (
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/emulator"
 	"github.com/wxbaas/baas/internal/protocol"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
@@ -29,14 +30,14 @@ func TestSessionKeyRefreshPeriod(t *testing.T) {
 	for range 3 {
 		silentLogin(t, s, "alice")
 		v1Init(t, s, "alice")
-		clock.Add(time.Minute)
+		clock.Advance(time.Minute)
 	}
 	assert.Equal(t, k1, wx.SessionKey("alice"), "logins within five minutes keep the key")
 
-	clock.Add(2*time.Minute - time.Nanosecond) // 4m59.999999999s after the key was made
+	clock.Advance(2*time.Minute - time.Nanosecond) // 4m59.999999999s after the key was made
 	wx.Login("alice")
 	assert.Equal(t, k1, wx.SessionKey("alice"))
-	clock.Add(time.Nanosecond)
+	clock.Advance(time.Nanosecond)
 	assert.Equal(t, k1, wx.SessionKey("alice"), "the key ages, but only a wx.login refreshes it")
 	code := wx.Login("alice")
 	k2 := wx.SessionKey("alice")
@@ -50,7 +51,7 @@ func TestSessionKeyRefreshPeriod(t *testing.T) {
 	assert.Equal(t, k2, wx.SessionKey("alice"))
 
 	// wx.login in another mini-program leaves this one's key alone.
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	wx.LoginForApp("wxother", "alice")
 	assert.Equal(t, k2, wx.SessionKey("alice"))
 
@@ -58,7 +59,7 @@ func TestSessionKeyRefreshPeriod(t *testing.T) {
 	ev := wx.GetUserInfo("bob")
 	kb := wx.SessionKey("bob")
 	assert.True(t, wxcrypto.Verify(ev.Detail.RawData, kb, ev.Detail.Signature))
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	wx.GetUserInfo("bob")
 	assert.Equal(t, kb, wx.SessionKey("bob"))
 }
@@ -76,10 +77,10 @@ func TestSessionKeyRefreshOption(t *testing.T) {
 	wx = hour.WeChat()
 	wx.Login("alice")
 	k = wx.SessionKey("alice")
-	clock.Add(59 * time.Minute)
+	clock.Advance(59 * time.Minute)
 	wx.Login("alice")
 	assert.Equal(t, k, wx.SessionKey("alice"))
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	wx.Login("alice")
 	assert.NotEqual(t, k, wx.SessionKey("alice"))
 
@@ -87,7 +88,7 @@ func TestSessionKeyRefreshOption(t *testing.T) {
 	wx = dflt.WeChat()
 	wx.Login("alice")
 	k = wx.SessionKey("alice")
-	clock.Add(emulator.DefaultSessionKeyRefresh - time.Second)
+	clock.Advance(emulator.DefaultSessionKeyRefresh - time.Second)
 	wx.Login("alice")
 	assert.Equal(t, k, wx.SessionKey("alice"), "a negative minimum keeps the default")
 }
@@ -142,7 +143,7 @@ func TestAgedKeyPitfall(t *testing.T) {
 	s := newServer(t, emulator.WithClock(clock.Now))
 	wx := s.WeChat()
 	sess := v1Init(t, s, "alice")
-	clock.Add(10 * time.Minute)
+	clock.Advance(10 * time.Minute)
 	ev := wx.GetUserInfo("alice") // the user presses the button: the old key
 
 	r := post(t, s, "/hserve/v2.5/idp/wechat/authenticate/", "", v2Auth(s, "alice", ev, ""))
@@ -200,9 +201,7 @@ func TestSeedFlowBrokenByRotation(t *testing.T) {
 			wx.RotateSessionKey("u")
 
 			_, err := c.HandleUserInfo(context.Background(), ev)
-			var he *baas.HError
-			require.ErrorAs(t, err, &he)
-			assert.Equal(t, baas.Code(http.StatusBadRequest), he.Code)
+			he := errtest.Require(t, err, http.StatusBadRequest, nil)
 			assert.Contains(t, he.Message, "signature mismatch")
 
 			// The same flow with the button pressed again succeeds.
@@ -223,11 +222,9 @@ func TestSeedFlowBrokenByAge(t *testing.T) {
 			wx := s.WeChat()
 			c := newClient(t, s, proto, "u", baas.WithClock(clock.Now))
 			ev := wx.GetUserInfo("u")
-			clock.Add(time.Minute)
+			clock.Advance(time.Minute)
 			_, err := c.HandleUserInfo(context.Background(), ev)
-			var he *baas.HError
-			require.ErrorAs(t, err, &he)
-			assert.Equal(t, baas.Code(http.StatusBadRequest), he.Code)
+			errtest.Require(t, err, http.StatusBadRequest, nil)
 		})
 	}
 }

@@ -42,10 +42,10 @@ func BenchmarkHeap1MCodes(b *testing.B) {
 		before := liveHeap()
 		for i := range n {
 			wx.Login("u" + strconv.Itoa(i%1000))
-			clock.Add(100 * time.Microsecond)
+			clock.Advance(100 * time.Microsecond)
 		}
 		live := liveHeap()
-		clock.Add(5*time.Minute + time.Minute)
+		clock.Advance(5*time.Minute + time.Minute)
 		var slowest time.Duration
 		for range 1000 {
 			start := time.Now()

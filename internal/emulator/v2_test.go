@@ -92,7 +92,7 @@ func TestV2AuthenticateEveryVersion(t *testing.T) {
 	wx := s.WeChat()
 	first := silentLogin(t, s, "alice")
 	for _, v := range protocol.V2IdPVersions {
-		clock.Add(1e9)
+		clock.Advance(1e9)
 		// The V2 flow: the user presses the button, then wx.login for a fresh code.
 		ev := wx.GetUserInfo("alice")
 		path := "/hserve/" + v + "/idp/wechat/authenticate/"

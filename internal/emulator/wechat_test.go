@@ -196,12 +196,12 @@ func TestCodesAreSingleUseAndExpire(t *testing.T) {
 		}
 
 		code = wx.Login("alice")
-		clock.Add(5 * time.Minute)
+		clock.Advance(5 * time.Minute)
 		r = post(t, s, p, "", map[string]any{"code": code})
 		assert.Equal(t, http.StatusCreated, r.status, "valid for 5 minutes: %s", r.raw)
 
 		code = wx.Login("alice")
-		clock.Add(5*time.Minute + time.Second)
+		clock.Advance(5*time.Minute + time.Second)
 		r = post(t, s, p, "", map[string]any{"code": code})
 		assert.Equal(t, http.StatusBadRequest, r.status)
 		assert.Equal(t, "code expired: WeChat errcode 40029 (invalid code): get a fresh code from wx.login", r.errorMsg(t))
@@ -222,7 +222,7 @@ func TestCodesAreSingleUseAndExpire(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, r.status)
 	assert.Contains(t, r.errorMsg(t), "code already used")
 	req = v2Auth(s, "alice", wx.GetUserInfo("alice"), "")
-	clock.Add(6 * time.Minute)
+	clock.Advance(6 * time.Minute)
 	r = post(t, s, "/hserve/v2.5/idp/wechat/authenticate/", "", req)
 	assert.Equal(t, http.StatusBadRequest, r.status)
 	assert.Contains(t, r.errorMsg(t), "code expired")

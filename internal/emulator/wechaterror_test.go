@@ -11,6 +11,7 @@ import (
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/emulator"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 func TestWeChatErrorMisuse(t *testing.T) {
@@ -55,9 +56,7 @@ func TestWeChatErrorsAtLogin(t *testing.T) {
 				wx := s.WeChat()
 				check := func(err error) {
 					t.Helper()
-					var he *baas.HError
-					require.ErrorAs(t, err, &he)
-					assert.Equal(t, baas.Code(tc.status), he.Code)
+					he := errtest.Require(t, err, baas.Code(tc.status), nil)
 					assert.Contains(t, he.Message, "WeChat errcode "+tc.meaning)
 					assert.Equal(t, fmt.Sprintf("%d: %s", tc.status, he.Message), he.Error())
 				}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/emulator"
+	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
 // TestRunCountsMatchEmulator runs 200 users through the whole scenario,
@@ -278,9 +279,7 @@ func TestRunControlPlaneToken(t *testing.T) {
 	s, err := New(Config{Users: 5, Concurrency: 1, Faults: faults, Retry: &baas.NoRetry}, target(""))
 	require.NoError(t, err)
 	_, err = s.Run(context.Background())
-	var herr *baas.HError
-	require.ErrorAs(t, err, &herr)
-	assert.Equal(t, baas.Code(http.StatusUnauthorized), herr.Code)
+	errtest.Require(t, err, http.StatusUnauthorized, nil)
 	assert.ErrorContains(t, err, "injecting the faults: 401: the emulator's control plane: the control plane needs Authorization: Bearer <admin token>")
 	assert.Zero(t, s.Live().Started)
 	assert.Zero(t, srv.Calls(SilentLogin.Path(baas.ProtocolV2)))
@@ -299,9 +298,7 @@ func TestHTTPWeChatErrors(t *testing.T) {
 	srv := newServer(t)
 	wx := HTTPWeChat(srv.URL+"/nowhere", http.DefaultClient)
 	_, err := wx.CodeProvider("alice").Code(context.Background())
-	var herr *baas.HError
-	require.ErrorAs(t, err, &herr)
-	assert.Equal(t, baas.Code(http.StatusNotFound), herr.Code)
+	errtest.Require(t, err, http.StatusNotFound, nil)
 
 	r := runSim(t, Config{Users: 5, Concurrency: 1}, Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: wx})
 	assert.Equal(t, map[string]int64{"404": 5}, step(t, r, SilentLogin).Errors)
@@ -309,8 +306,7 @@ func TestHTTPWeChatErrors(t *testing.T) {
 
 	closed := HTTPWeChat("http://127.0.0.1:1", http.DefaultClient)
 	_, err = closed.UserInfo(context.Background(), "alice", true)
-	require.ErrorAs(t, err, &herr)
-	assert.Equal(t, baas.CodeNetworkDisconnected, herr.Code)
+	errtest.Require(t, err, baas.CodeNetworkDisconnected, nil)
 }
 
 // TestRunMemStats measures the heap; with the Clients held, their cost
@@ -407,9 +403,7 @@ func TestInsecureHTTP(t *testing.T) {
 	target := Embedded(srv)
 	target.Emulator, target.BaseURL = nil, "http://192.0.2.1:8787" // TEST-NET-1: never dialled here
 	_, err := New(Config{Users: 1, Concurrency: 1}, target)
-	var herr *baas.HError
-	require.ErrorAs(t, err, &herr)
-	assert.Equal(t, baas.CodeIncorrectParameter, herr.Code)
+	errtest.Require(t, err, baas.CodeIncorrectParameter, nil)
 
 	_, err = New(Config{Users: 1, Concurrency: 1, InsecureHTTP: true}, target)
 	assert.NoError(t, err)
