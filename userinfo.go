@@ -109,7 +109,7 @@ func (c *Client) authenticateV1(ctx context.Context, epoch uint64, data protocol
 		return c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: c.ep.Authenticate, Token: s.token, Body: data}, &resp)
 	}
 	err := c.withSession(ctx, epoch, send)
-	if herr := classify(err); herr != nil && herr.Code == http.StatusBadRequest && c.cfg.codes != nil {
+	if herr := classify(err); herr != nil && herr.Code == http.StatusBadRequest && c.cfg.codes != nil && s.kind == loginWeChat {
 		// The 400 stands when no new session can be had.
 		if fresh, rerr := c.reopen(ctx, epoch, s.token); rerr == nil {
 			err = send(fresh)
