@@ -134,58 +134,48 @@ func ExampleWeChat_GetWeRunData() {
 
 // An SMS login: the code the server "sent" is read from its outbox.
 func ExampleServer_SMSCodes() {
-	s := baastest.NewServer(baastest.WithPasswordCost(bcrypt.MinCost))
+	s := baastest.NewServer()
 	defer s.Close()
-	send := func(path, body string) int {
-		req, _ := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
-		req.Header.Set("X-Hydrogen-Client-ID", s.ClientID)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return 0
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	ctx := context.Background()
+	c, _ := baas.New(s.ClientID, baas.WithBaseURL(s.URL))
 
-	fmt.Println(send("/hserve/v2.2/sms-verification-code/", `{"phone": "13800138000"}`))
+	fmt.Println(c.SendSMSCode(ctx, "13800138000", ""))
 	codes := s.SMSCodes("13800138000")
 	fmt.Println(len(codes), len(codes[0].Code), codes[0].Used)
-	fmt.Println(send("/hserve/v2.1/login/sms/", `{"phone": "13800138000", "code": "`+codes[0].Code+`", "create_user": true}`))
+	u, err := c.LoginWithSMSCode(ctx, "13800138000", codes[0].Code)
+	fmt.Println(u.ID, err)
 	fmt.Println(s.SMSCodes("13800138000")[0].Used)
-	fmt.Println(send("/hserve/v2.2/sms-verification-code/", `{"phone": "13800138000"}`)) // within a minute
+	fmt.Println(c.SendSMSCode(ctx, "13800138000", "") != nil) // within a minute: 429
 	// Output:
-	// 200
+	// <nil>
 	// 1 6 false
-	// 201
+	// 1 <nil>
 	// true
-	// 429
+	// true
 }
 
 // A password reset: the link of the email, applied as the user would.
 func ExampleServer_ApplyEmailLink() {
 	s := baastest.NewServer(baastest.WithPasswordCost(bcrypt.MinCost))
 	defer s.Close()
-	send := func(path, body string) int {
-		req, _ := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
-		req.Header.Set("X-Hydrogen-Client-ID", s.ClientID)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return 0
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	ctx := context.Background()
+	c, _ := baas.New(s.ClientID, baas.WithBaseURL(s.URL))
+	ann := baas.Credentials{Email: "ann@example.com", Password: "old"}
 
-	fmt.Println(send("/hserve/v2.1/register/email/", `{"email": "ann@example.com", "password": "old"}`))
-	fmt.Println(send("/hserve/v2.0/user/password/reset/", `{"email": "ann@example.com"}`))
-	link := s.EmailLinks("ann@example.com")[0]
+	_, err := c.Register(ctx, ann)
+	fmt.Println(err)
+	fmt.Println(c.RequestPasswordReset(ctx, ann.Email))
+	link := s.EmailLinks(ann.Email)[0]
 	fmt.Println(link.Kind, s.ApplyEmailLink(link.Code, "new"))
-	fmt.Println(send("/hserve/v2.1/login/email/", `{"email": "ann@example.com", "password": "old"}`))
-	fmt.Println(send("/hserve/v2.1/login/email/", `{"email": "ann@example.com", "password": "new"}`))
+	_, err = c.LoginWithPassword(ctx, ann)
+	fmt.Println(err)
+	ann.Password = "new"
+	_, err = c.LoginWithPassword(ctx, ann)
+	fmt.Println(err)
 	// Output:
-	// 201
-	// 200
+	// <nil>
+	// <nil>
 	// reset_password <nil>
-	// 400
-	// 201
+	// 400: the username or password is incorrect
+	// <nil>
 }
