@@ -10,6 +10,19 @@ import (
 // The profile update (PUT idp/wechat/user/info/): v2.6 verifies the user
 // data, v2.5 takes the profile as it is.
 
+// checkVerifiedProfile checks a request that sends user data for WeChat to
+// verify (V2 authenticate, the v2.6 profile update): a login code, every field
+// of d, and the update_userprofile mode, which it returns.
+func checkVerifiedProfile(code string, d *protocol.UserData, mode string) (string, *apiError) {
+	if code == "" {
+		return "", missing("code")
+	}
+	if err := requireUserData(d); err != nil {
+		return "", err
+	}
+	return profileMode(mode)
+}
+
 // profileMode checks update_userprofile: "" is setnx.
 func profileMode(m string) (string, *apiError) {
 	switch m {
@@ -43,13 +56,7 @@ func (s *Server) updateUserInfo(verified bool) handler {
 			if err := decode(w, r, &req); err != nil {
 				return err
 			}
-			if req.Code == "" {
-				return missing("code")
-			}
-			if err := requireUserData(&req.UserData); err != nil {
-				return err
-			}
-			mode, err := profileMode(req.UpdateUserProfile)
+			mode, err := checkVerifiedProfile(req.Code, &req.UserData, req.UpdateUserProfile)
 			if err != nil {
 				return err
 			}

@@ -43,13 +43,7 @@ func (s *Server) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if req.Code == "" {
-		return missing("code")
-	}
-	if err := requireUserData(&req.UserData); err != nil {
-		return err
-	}
-	mode, err := profileMode(req.UpdateUserProfile)
+	mode, err := checkVerifiedProfile(req.Code, &req.UserData, req.UpdateUserProfile)
 	if err != nil {
 		return err
 	}
