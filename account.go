@@ -25,10 +25,10 @@ type Credentials struct {
 // When the stored session is an anonymous user's, the request carries its
 // token, as every request does: a server gives that user the account.
 //
-// Bad credentials are a CodeIncorrectParameter *HError naming what is wrong, with nothing sent;
-// an account that already exists is the server's 400. Register is never
-// retried: a first attempt that reached the server may have created the
-// account.
+// Bad credentials are a CodeIncorrectParameter *HError naming what is wrong,
+// with nothing sent; an account that already exists is the server's 400.
+// Register is never retried: a first attempt that reached the server may have
+// created the account.
 func (c *Client) Register(ctx context.Context, cr Credentials) (*UserInfo, error) {
 	kind, body, err := cr.request("Register")
 	if err != nil {

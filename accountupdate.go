@@ -21,14 +21,14 @@ type AccountUpdate struct {
 	NewPassword string
 }
 
-// UpdateAccount sets the logged-in user's username, email, phone or
-// password (PUT /hserve/v2.2/user/account/) and returns the updated record.
-// Like the JS SDK it does not log in: no valid session, or a 401, is a CodeSessionMissing.
-// The session of an anonymous login is a CodeAnonymous *HError, with nothing sent:
-// Register gives an anonymous user an account. An update that sets nothing,
-// a Password without a NewPassword, or an obviously bad email or phone is a
-// CodeIncorrectParameter naming the field; a username, email or phone another user has is the
-// server's 400.
+// UpdateAccount sets the logged-in user's username, email, phone or password
+// (PUT /hserve/v2.2/user/account/) and returns the updated record. Like the
+// JS SDK it does not log in: no valid session, or a 401, is a
+// CodeSessionMissing. The session of an anonymous login is a CodeAnonymous
+// *HError, with nothing sent: Register gives an anonymous user an account. An
+// update that sets nothing, a Password without a NewPassword, or an obviously
+// bad email or phone is a CodeIncorrectParameter naming the field; a
+// username, email or phone another user has is the server's 400.
 func (c *Client) UpdateAccount(ctx context.Context, u AccountUpdate) (*CurrentUser, error) {
 	body, err := u.request()
 	if err != nil {
@@ -44,15 +44,16 @@ func (c *Client) UpdateAccount(ctx context.Context, u AccountUpdate) (*CurrentUs
 
 // RequestEmailVerification asks the server to email the logged-in user a
 // verification link, like currentUser.requestEmailVerification. No valid
-// session, or a 401, is a CodeSessionMissing; an anonymous user's is a CodeAnonymous; a user without
-// an email address is the server's 400.
+// session, or a 401, is a CodeSessionMissing; an anonymous user's is a
+// CodeAnonymous; a user without an email address is the server's 400.
 func (c *Client) RequestEmailVerification(ctx context.Context) error {
 	return c.accountCall(ctx, "RequestEmailVerification", protocol.EmailVerifyPath, nil)
 }
 
 // VerifyPhone verifies the logged-in user's phone number with the code
 // SendSMSCode texted to it, like currentUser.verifyMobilePhone(code). No
-// valid session, or a 401, is a CodeSessionMissing; an anonymous user's is a CodeAnonymous.
+// valid session, or a 401, is a CodeSessionMissing; an anonymous user's is a
+// CodeAnonymous.
 func (c *Client) VerifyPhone(ctx context.Context, code string) error {
 	if err := checkSMSCode("VerifyPhone: code", code); err != nil {
 		return err

@@ -173,9 +173,10 @@ type Client struct {
 }
 
 // New returns a Client for the mini-program's ClientID. An empty ClientID is
-// a CodeUninitialized *HError, as wx.BaaS.init was never called; a ClientID a header cannot
-// carry, or a bad option, is a CodeIncorrectParameter *HError naming what is wrong. The default
-// base URL needs a ClientID of letters, digits, '-' and '_' only.
+// a CodeUninitialized *HError, as wx.BaaS.init was never called; a ClientID a
+// header cannot carry, or a bad option, is a CodeIncorrectParameter *HError
+// naming what is wrong. The default base URL needs a ClientID of letters,
+// digits, '-' and '_' only.
 func New(clientID string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(clientID) == "" {
 		return nil, newError(CodeUninitialized, "ClientID is empty: pass the ClientID from the MinCloud console to baas.New", nil)

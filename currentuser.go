@@ -71,8 +71,9 @@ func (u *CurrentUser) UnmarshalJSON(b []byte) error {
 
 // GetCurrentUser returns the server's record of the logged-in user, like
 // wx.BaaS.auth.getCurrentUser: custom fields are in Raw. With no valid
-// session it is a CodeSessionMissing *HError at once, with no network call (it does not log
-// in); a 401 clears the session and is a CodeSessionMissing too.
+// session it is a CodeSessionMissing *HError at once, with no network call
+// (it does not log in); a 401 clears the session and is a CodeSessionMissing
+// too.
 func (c *Client) GetCurrentUser(ctx context.Context) (*CurrentUser, error) {
 	return c.recordCall(ctx, http.MethodGet, func(s session) string { return protocol.UserRecordPath(s.uid) }, nil)
 }

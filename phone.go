@@ -28,8 +28,9 @@ type PhoneNumberDetail struct {
 }
 
 // checkPhoneEvent is what LoginWithPhone and UpdatePhoneNumber refuse before
-// any request: no detail is a CodeUnauthorized; a refusal is a CodeUnauthorized whose User is the
-// basic user of the stored session, if any.
+// any request: no detail is a CodeUnauthorized; a refusal is a
+// CodeUnauthorized whose User is the basic user of the stored session, if
+// any.
 func (c *Client) checkPhoneEvent(ctx context.Context, ev PhoneNumberEvent) (*PhoneNumberDetail, error) {
 	d := ev.Detail
 	if d == nil {
@@ -62,13 +63,13 @@ func refusal(errMsg string, u *UserInfo) *HError {
 // phone_code (the v2.7 request of base library 2.21.2 and later); otherwise
 // the encrypted form alone (v2.5). The new session is stored like a login's.
 //
-// An event without detail is a CodeUnauthorized *HError at once; a refusal is a CodeUnauthorized whose
-// User is the basic user, logging in silently first when there is no valid
-// session. It needs
-// ProtocolV2. A phone login waits for a login in progress on the Client and
-// silent logins begun meanwhile take its session, so that concurrent logins
-// never create two users; a call with the same event shares its login.
-// WithCreateUser(false) makes an unknown user a 404.
+// An event without detail is a CodeUnauthorized *HError at once; a refusal is
+// a CodeUnauthorized whose User is the basic user, logging in silently first
+// when there is no valid session. It needs ProtocolV2. A phone login waits
+// for a login in progress on the Client and silent logins begun meanwhile
+// take its session, so that concurrent logins never create two users; a call
+// with the same event shares its login. WithCreateUser(false) makes an
+// unknown user a 404.
 func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*UserInfo, error) {
 	epoch := c.epoch.Load()
 	if c.cfg.protocol != ProtocolV2 {

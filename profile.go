@@ -14,9 +14,10 @@ import (
 // user's record (update_userprofile on the wire).
 type SyncUserProfile string
 
-// The values of SyncUserProfile. Any other value is refused with a CodeIncorrectParameter before
-// anything is sent: the JS SDK silently sends setnx for a value it does not
-// know (even the boolean false), which turns a typo into a different policy.
+// The values of SyncUserProfile. Any other value is refused with a
+// CodeIncorrectParameter before anything is sent: the JS SDK silently sends
+// setnx for a value it does not know (even the boolean false), which turns a
+// typo into a different policy.
 const (
 	// SyncOverwrite writes every field of the profile, replacing what the
 	// record had.
@@ -45,13 +46,13 @@ func (p SyncUserProfile) wire() (string, error) {
 // UpdateUserInfo writes the profile the user shared (the event of
 // wx.getUserProfile or of a getUserInfo button) into their record, as sync
 // says, like wx.BaaS.auth.updateUserInfo of the JS SDK 3.x; it needs a fresh
-// code from the CodeProvider and answers the updated record, whose profile
-// is also stored as the user info (so that Login(ctx, false) has it).
+// code from the CodeProvider and answers the updated record, whose profile is
+// also stored as the user info (so that Login(ctx, false) has it).
 //
-// An event without detail is a CodeUnauthorized *HError at once; a refusal is a CodeUnauthorized whose
-// User is the stored basic user. Like the JS SDK it does not log in: no valid
-// session, or a 401, is a CodeSessionMissing. A 403 means the MinCloud console does not let
-// the SDK update user profiles.
+// An event without detail is a CodeUnauthorized *HError at once; a refusal is
+// a CodeUnauthorized whose User is the stored basic user. Like the JS SDK it
+// does not log in: no valid session, or a 401, is a CodeSessionMissing. A 403
+// means the MinCloud console does not let the SDK update user profiles.
 func (c *Client) UpdateUserInfo(ctx context.Context, ev UserInfoEvent, sync SyncUserProfile) (*CurrentUser, error) {
 	epoch := c.epoch.Load()
 	mode, err := sync.wire()

@@ -152,11 +152,11 @@ func (s *MemoryStorage) Len() int {
 	return len(s.m)
 }
 
-// Get returns a stored value by its short name, like
-// wx.BaaS.storage.get: "uid", "openid", "unionid", "auth_token", "userinfo"
-// (JSON), "session_expires_at", "is_logined_baas" or "is_anonymous_user". The full name
-// ("ifx_baas_uid") works too. An absent value is "". Another name is a CodeIncorrectParameter
-// *HError.
+// Get returns a stored value by its short name, like wx.BaaS.storage.get:
+// "uid", "openid", "unionid", "auth_token", "userinfo" (JSON),
+// "session_expires_at", "is_logined_baas" or "is_anonymous_user". The full
+// name ("ifx_baas_uid") works too. An absent value is "". Another name is a
+// CodeIncorrectParameter *HError.
 func (c *Client) Get(ctx context.Context, key string) (string, error) {
 	full := keyPrefix + strings.TrimPrefix(key, keyPrefix)
 	if !slices.Contains(sessionKeys, full) {
