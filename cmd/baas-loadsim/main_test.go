@@ -93,6 +93,8 @@ func TestCommandPassword(t *testing.T) {
 	assert.Contains(t, stdout, "150 users against the embedded emulator (v2), concurrency 8, scenario password, steps register,password-login,user-record,logout, retry default, bcrypt cost 4\n")
 	assert.Contains(t, stdout, "; 150 registered, 0 existing (logged in)\n")
 	assert.Regexp(t, `(?m)^\s*password-login\s+150\s+150\s+0\s+0\s+150\s`, stdout)
+	assert.Contains(t, stdout, "\ncalls by HTTP status or HError code:\n", "no refusal to explain")
+	assert.Regexp(t, `(?m)^\s*register\s+-\s+150\s*$`, stdout, "201 Created")
 
 	r := readReport(t, jsonPath)
 	assert.Equal(t, "password", r.Config.Scenario)
@@ -221,7 +223,8 @@ func TestCommandFaultsAndChart(t *testing.T) {
 	stdout, _, err := runCmd(t, "-users", "150", "-concurrency", "10", "-protocol", "v1", "-seed", "5", "-retry", "none",
 		"-faults", "silent-login:503@0.1,authenticate:drop@0.1,user-record:502", "-json", jsonPath, "-chart", chartPath)
 	require.NoError(t, err)
-	assert.Contains(t, stdout, "errors by code:")
+	assert.Contains(t, stdout, "\ncalls by HTTP status or HError code (603: refused, not an error):\n")
+	assert.Regexp(t, `(?m)^\s*step\s.*\s502\s+503\s+600\s`, stdout, "a column for each code")
 
 	r := readReport(t, jsonPath)
 	assert.Equal(t, "v1", r.Config.Protocol)
