@@ -66,6 +66,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the run (go tool pprof) to this file")
 	fs.StringVar(&o.memProf, "memprofile", "", "write a heap profile, taken at the end of the run, to this file")
+	var thresholds []string
+	fs.Func("threshold", "a bound the run must keep, else it exits 1 (repeatable): [STEP:]METRIC<LIMIT, "+
+		"METRIC a step's p50, p90, p95, p99, p99.9, max, mean or min, errors or rps; "+
+		"e.g. password-login:p99<50ms, errors<1%, logout:errors<=0%, rps>=100",
+		func(s string) error { thresholds = append(thresholds, s); return nil })
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -101,6 +106,16 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		if !c.Steps.Has(f.Step) {
 			return nil, fmt.Errorf("-faults: a fault on %s, which -steps leaves out", f.Step)
 		}
+	}
+	for _, spec := range thresholds {
+		th, err := sim.ParseThreshold(spec)
+		if err == nil {
+			err = th.Check(c.Steps)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("-threshold: %w", err)
+		}
+		c.Thresholds = append(c.Thresholds, th)
 	}
 	switch {
 	case c.Users < 1:

@@ -52,7 +52,8 @@ func TestParseFlagsScenario(t *testing.T) {
 func TestParseFlags(t *testing.T) {
 	o, err := parseFlags([]string{"-users", "50", "-concurrency", "5", "-rate", "100", "-duration", "2s",
 		"-consent", "0.25", "-protocol", "v1", "-steps", "silent-login,user-record", "-faults", "user-record:drop@0.5",
-		"-seed", "9", "-timeout", "3s", "-json", "r.json", "-chart", "r.PNG", "-quiet", "-memstats", "-hold-clients", "-retry", "4:10ms:1s", "-insecure-http"}, new(bytes.Buffer))
+		"-seed", "9", "-timeout", "3s", "-json", "r.json", "-chart", "r.PNG", "-quiet", "-memstats", "-hold-clients", "-retry", "4:10ms:1s", "-insecure-http",
+		"-threshold", "user-record:p99<50ms", "-threshold", "errors<1%"}, new(bytes.Buffer))
 	require.NoError(t, err)
 	c := o.cfg
 	assert.Equal(t, 50, c.Users)
@@ -69,6 +70,10 @@ func TestParseFlags(t *testing.T) {
 	assert.True(t, c.HoldClients)
 	assert.Equal(t, &baas.RetryPolicy{MaxAttempts: 4, MinWait: 10 * time.Millisecond, MaxWait: time.Second}, c.Retry)
 	assert.True(t, c.InsecureHTTP)
+	assert.Equal(t, []sim.Threshold{
+		{Step: sim.UserRecord, PerStep: true, Metric: sim.MetricP99, Op: sim.Less, Limit: 50},
+		{Metric: sim.MetricErrors, Op: sim.Less, Limit: 1},
+	}, c.Thresholds, "in the order given")
 	assert.Equal(t, "r.json", o.jsonPath)
 	assert.Equal(t, "png", o.chartFmt)
 	assert.True(t, o.quiet)
@@ -124,6 +129,12 @@ func TestParseFlagsErrors(t *testing.T) {
 		{[]string{"-password-cost", "32"}, "-password-cost 32: want 4 to 31"},
 		{[]string{"-password-cost", "low"}, `invalid value "low" for flag -password-cost`},
 		{[]string{"-base-url", "http://127.0.0.1:8787", "-client-id", "abc", "-password-cost", "4"}, "-password-cost sets the embedded emulator's: a standalone one has its own"},
+		{[]string{"-threshold", "p99<50ms"}, `-threshold: threshold "p99<50ms": p99 is a step's latency: name the step, e.g. password-login:p99<50ms (steps: silent-login, authenticate, register, password-login, user-record, logout)`},
+		{[]string{"-threshold", "silent-login:p98<1ms"}, `-threshold: threshold "silent-login:p98<1ms": unknown metric "p98": want a step's latency (p50, p90, p95, p99, p99.9, max, mean or min`},
+		{[]string{"-threshold", "errors<1"}, `-threshold: threshold "errors<1": limit "1" of errors: want a percentage from 0% to 100%, e.g. 1%`},
+		{[]string{"-threshold", "errors<1%", "-threshold", "rps"}, `-threshold: threshold "rps": want [STEP:]METRIC<LIMIT`},
+		{[]string{"-threshold", "password-login:p99<50ms"}, "-threshold: threshold password-login:p99<50ms: the run has no step password-login (its steps: silent-login,authenticate,user-record,logout)"},
+		{[]string{"-steps", "silent-login", "-threshold", "logout:errors<1%"}, "-threshold: threshold logout:errors<1%: the run has no step logout (its steps: silent-login)"},
 	}
 	for _, c := range cases {
 		t.Run(c.errMsg, func(t *testing.T) {
@@ -140,7 +151,7 @@ func TestParseFlagsHelp(t *testing.T) {
 	_, err := parseFlags([]string{"-h"}, &stderr)
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	for _, name := range []string{"-users", "-concurrency", "-rate", "-duration", "-consent", "-protocol",
-		"-faults", "-seed", "-retry", "-insecure-http", "-hold-clients", "-admin-token", "-base-url", "-client-id", "-wechat-url", "-json", "-chart", "-quiet", "-memstats", "-scenario", "-password-cost"} {
+		"-faults", "-seed", "-retry", "-insecure-http", "-hold-clients", "-admin-token", "-base-url", "-client-id", "-wechat-url", "-json", "-chart", "-quiet", "-memstats", "-scenario", "-password-cost", "-threshold"} {
 		assert.Regexp(t, `(?m)^  `+name+`(\s|$)`, stderr.String(), "usage of %s", name)
 	}
 }

@@ -52,12 +52,27 @@
 // per second and the errors (not with -quiet, nor when stderr is not a
 // terminal). At the end it prints the report: the elapsed and CPU time,
 // the throughput, each step's calls, outcomes, requests (retries included)
-// and latency percentiles (p50, p90, p99, p99.9, max, from HDR
-// histograms), and the errors by HError code. -json writes it as JSON,
-// -chart as an SVG or PNG chart (latency over time, calls per second,
-// latency by percentile). -memstats measures the heap (its peak, the
-// emulator's state), -hold-clients the heap of the users' Clients held to
-// the end; -cpuprofile and -memprofile write pprof profiles.
+// and latencies (min, p50, p90, p99, p99.9, max and mean, from HDR
+// histograms, of the calls that sent a request: a refusal, answered from
+// the session in a microsecond, is not in them), and each step's calls by
+// HTTP status or HError code. -json writes it as JSON, -chart as an SVG
+// or PNG chart (latency over time, calls per second, latency by
+// percentile). -memstats measures the heap (its peak, the emulator's
+// state), -hold-clients the heap of the users' Clients held to the end;
+// -cpuprofile and -memprofile write pprof profiles.
+//
+// -threshold, repeatable, is a bound the run must keep, as k6's
+// thresholds are:
+//
+//	-threshold 'password-login:p99<50ms' -threshold 'errors<1%' -threshold 'rps>=500'
+//
+// It bounds a step's latency (p50, p90, p95, p99, p99.9, max, mean or
+// min) by a duration, the share of the calls that failed (errors, of the
+// run or of a step: logout:errors<=0%) or the requests per second (rps,
+// of the run or of a step), with <, <=, > or >=. The report ends with
+// each threshold, ✓ or ✗ and what was measured (in the JSON report too),
+// and the command exits 1 when one is crossed, once its report and files
+// are written. A bad threshold is a usage error naming it.
 //
 // The process's CPU is shared by the users and the embedded emulator; a
 // higher GOGC (GOGC=400) trades heap for less time in the garbage

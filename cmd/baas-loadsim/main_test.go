@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"image"
 	_ "image/png" // image.Decode of the PNG chart
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -93,6 +96,8 @@ func TestCommandPassword(t *testing.T) {
 	assert.Contains(t, stdout, "150 users against the embedded emulator (v2), concurrency 8, scenario password, steps register,password-login,user-record,logout, retry default, bcrypt cost 4\n")
 	assert.Contains(t, stdout, "; 150 registered, 0 existing (logged in)\n")
 	assert.Regexp(t, `(?m)^\s*password-login\s+150\s+150\s+0\s+0\s+150\s`, stdout)
+	assert.Contains(t, stdout, "\ncalls by HTTP status or HError code:\n", "no refusal to explain")
+	assert.Regexp(t, `(?m)^\s*register\s+-\s+150\s*$`, stdout, "201 Created")
 
 	r := readReport(t, jsonPath)
 	assert.Equal(t, "password", r.Config.Scenario)
@@ -221,7 +226,8 @@ func TestCommandFaultsAndChart(t *testing.T) {
 	stdout, _, err := runCmd(t, "-users", "150", "-concurrency", "10", "-protocol", "v1", "-seed", "5", "-retry", "none",
 		"-faults", "silent-login:503@0.1,authenticate:drop@0.1,user-record:502", "-json", jsonPath, "-chart", chartPath)
 	require.NoError(t, err)
-	assert.Contains(t, stdout, "errors by code:")
+	assert.Contains(t, stdout, "\ncalls by HTTP status or HError code (603: refused, not an error):\n")
+	assert.Regexp(t, `(?m)^\s*step\s.*\s502\s+503\s+600\s`, stdout, "a column for each code")
 
 	r := readReport(t, jsonPath)
 	assert.Equal(t, "v1", r.Config.Protocol)
@@ -276,6 +282,95 @@ func TestCommandErrors(t *testing.T) {
 
 	_, _, err = runCmd(t, "-h")
 	assert.NoError(t, err, "-h prints the usage")
+}
+
+// TestCommandThresholds: a run that crosses a threshold still writes its
+// report, its JSON and its chart, then fails naming how many it crossed;
+// one that keeps them all succeeds.
+func TestCommandThresholds(t *testing.T) {
+	dir := t.TempDir()
+	jsonPath, chartPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.svg")
+	// Every user record fails: a quarter or more of the calls.
+	stdout, _, err := runCmd(t, "-users", "40", "-concurrency", "4", "-faults", "user-record:503", "-retry", "none",
+		"-threshold", "errors<1%", "-threshold", "silent-login:max<1h", "-json", jsonPath, "-chart", chartPath, "-quiet")
+	require.EqualError(t, err, "1 of 2 thresholds crossed")
+	r := readReport(t, jsonPath)
+	require.Len(t, r.Thresholds, 2)
+	crossed, held := r.Thresholds[0], r.Thresholds[1]
+	assert.Equal(t, sim.ThresholdResult{Threshold: "errors<1%", Value: crossed.Value, Unit: "%"}, crossed)
+	assert.GreaterOrEqual(t, crossed.Value, 25.0)
+	assert.Equal(t, sim.ThresholdResult{Threshold: "silent-login:max<1h", Value: r.Steps[0].Latency.Max, Unit: "ms", OK: true}, held)
+	assert.True(t, strings.HasSuffix(stdout, fmt.Sprintf("\nthresholds: 1 of 2 crossed\n  ✗ errors<1%%            %.2f%%\n  ✓ silent-login:max<1h  %.3f ms\n",
+		crossed.Value, held.Value)), stdout)
+	_, err = os.Stat(chartPath)
+	assert.NoError(t, err, "the chart is drawn all the same")
+
+	stdout, _, err = runCmd(t, "-users", "20", "-threshold", "errors<=0%", "-threshold", "rps>0", "-quiet")
+	require.NoError(t, err)
+	assert.Contains(t, stdout, "\nthresholds: 0 of 2 crossed\n  ✓ errors<=0%  0.00%\n  ✓ rps>0 ")
+}
+
+// mainArgsEnv, when set, makes the test binary run the command's main with
+// the arguments it holds (a JSON list) instead of the tests, so that a
+// test can see the command's exit status.
+const mainArgsEnv = "BAAS_LOADSIM_TEST_MAIN_ARGS"
+
+func TestMain(m *testing.M) {
+	if args, ok := os.LookupEnv(mainArgsEnv); ok {
+		if err := json.Unmarshal([]byte(args), &os.Args); err != nil {
+			fmt.Fprintln(os.Stderr, mainArgsEnv+":", err)
+			os.Exit(3)
+		}
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// runMain runs the command's main with args in a process of its own and
+// returns its exit status, stdout and stderr.
+func runMain(t *testing.T, args ...string) (status int, stdout, stderr string) {
+	t.Helper()
+	b, err := json.Marshal(append([]string{"baas-loadsim"}, args...))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0])
+	cmd.Env = append(os.Environ(), mainArgsEnv+"="+string(b))
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode(), out.String(), errOut.String()
+	}
+	require.NoError(t, err)
+	return 0, out.String(), errOut.String()
+}
+
+// TestExitStatus runs the command as a CI job would: it exits 1 when a
+// threshold is crossed, 0 when all hold; a bad threshold is a usage error,
+// which exits 1 as every usage error does, naming it; -h exits 0.
+func TestExitStatus(t *testing.T) {
+	status, stdout, stderr := runMain(t, "-users", "30", "-concurrency", "3", "-faults", "logout:502", "-retry", "none",
+		"-threshold", "logout:errors<10%", "-threshold", "errors<50%")
+	assert.Equal(t, 1, status)
+	assert.Contains(t, stdout, "\nthresholds: 1 of 2 crossed\n  ✗ logout:errors<10%  100.00%\n  ✓ errors<50%         25.00%\n")
+	assert.Equal(t, "baas-loadsim: 1 of 2 thresholds crossed\n", stderr)
+
+	status, stdout, stderr = runMain(t, "-users", "30", "-concurrency", "3", "-threshold", "errors<=0%")
+	assert.Equal(t, 0, status, stderr)
+	assert.Contains(t, stdout, "thresholds: 0 of 1 crossed\n  ✓ errors<=0%  0.00%\n")
+	assert.Empty(t, stderr)
+
+	status, stdout, stderr = runMain(t, "-threshold", "p99<50ms")
+	assert.Equal(t, 1, status)
+	assert.Empty(t, stdout, "no run")
+	assert.Contains(t, stderr, `baas-loadsim: -threshold: threshold "p99<50ms": p99 is a step's latency: name the step`)
+
+	status, _, stderr = runMain(t, "-h")
+	assert.Equal(t, 0, status)
+	assert.Contains(t, stderr, "-threshold value")
 }
 
 // TestCommandInterrupted: a run whose context ends reports what ran and

@@ -26,7 +26,9 @@ func startEmulator(o *options) (*emulator.Server, error) {
 }
 
 // run is the command: it reads args, runs the users until done or ctx
-// ends, and writes the report to stdout and the files asked for.
+// ends, and writes the report to stdout and the files asked for. It
+// fails when the run was interrupted or crossed a threshold, once the
+// report is written.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -96,6 +98,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if r.Interrupted {
 		return fmt.Errorf("interrupted: %w", context.Cause(ctx))
+	}
+	if n := r.Crossed(); n > 0 {
+		return fmt.Errorf("%d of %d thresholds crossed", n, len(r.Thresholds))
 	}
 	return nil
 }

@@ -19,8 +19,8 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// The chart's size, and the floor of its latency axes (a log scale): a
-// refusal, answered without a request, may take less than a microsecond.
+// The chart's size, and the floor of its latency axes (a log scale),
+// which keeps a latency the histogram rounds to 0 on the axis.
 const (
 	chartWidth  = 26 * vg.Centimeter
 	chartHeight = 32 * vg.Centimeter
@@ -241,15 +241,18 @@ func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
 // clampMS keeps a latency on a log axis.
 func clampMS(v float64) float64 { return math.Max(v, minChartMS) }
 
-// latencyOverTime plots each step's p50 and p99 by time bucket.
+// latencyOverTime plots each step's p50 and p99 by time bucket, in the
+// buckets where a call of the step sent a request.
 func latencyOverTime(r *Report) (*plot.Plot, error) {
 	p := newPlot("Latency over time: p50 (solid) and p99 (dashed) of each step", "seconds into the run", "ms")
 	for i, s := range r.Steps {
-		p50 := make(plotter.XYs, len(s.Timeline))
-		p99 := make(plotter.XYs, len(s.Timeline))
-		for j, t := range s.Timeline {
-			p50[j] = plotter.XY{X: t.T + t.Seconds/2, Y: clampMS(t.P50)}
-			p99[j] = plotter.XY{X: t.T + t.Seconds/2, Y: clampMS(t.P99)}
+		var p50, p99 plotter.XYs
+		for _, t := range s.Timeline {
+			if t.Measured == 0 {
+				continue
+			}
+			p50 = append(p50, plotter.XY{X: t.T + t.Seconds/2, Y: clampMS(t.P50)})
+			p99 = append(p99, plotter.XY{X: t.T + t.Seconds/2, Y: clampMS(t.P99)})
 		}
 		if err := addLine(p, p50, i, false); err != nil {
 			return nil, err
@@ -259,8 +262,7 @@ func latencyOverTime(r *Report) (*plot.Plot, error) {
 		}
 	}
 	logY(p)
-	p.X.Min = 0
-	p.X.Tick.Marker = plainTicks{}
+	timeAxis(p, r)
 	return p, nil
 }
 
@@ -285,12 +287,66 @@ func callsOverTime(r *Report) (*plot.Plot, error) {
 			return nil, err
 		}
 	}
-	p.X.Min, p.Y.Min = 0, 0
-	p.X.Tick.Marker, p.Y.Tick.Marker = plainTicks{}, plainTicks{}
+	timeAxis(p, r)
+	p.Y.Min, p.Y.Tick.Marker = 0, plainTicks{}
 	if !(p.Y.Max > 0) {
 		p.Y.Max = 1
 	}
 	return p, nil
+}
+
+// timeAxis makes the X axis of p the time of the run r, from its start to
+// its end, labelled about every tenth of it.
+func timeAxis(p *plot.Plot, r *Report) {
+	p.X.Min = 0
+	if r.ElapsedSeconds > 0 {
+		p.X.Max = r.ElapsedSeconds
+	}
+	p.X.Tick.Marker = timeTicks{}
+}
+
+// timeTicks label a time axis about every tenth of its range, at a round
+// step (1, 2, 2.5 or 5 times a power of ten), with an unlabelled tick
+// halfway between two labels.
+type timeTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (timeTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) || math.IsInf(hi-lo, 0) {
+		return nil
+	}
+	step, decimals := roundStep(hi - lo)
+	var ticks []plot.Tick
+	for k := math.Ceil(2 * lo / step); k <= math.Floor(2*hi/step+1e-9); k++ {
+		t := plot.Tick{Value: k * step / 2}
+		if math.Mod(k, 2) == 0 {
+			t.Label = strconv.FormatFloat(t.Value, 'f', decimals, 64)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
+}
+
+// roundStep returns the round step (1, 2, 2.5 or 5 times a power of ten)
+// that cuts span into the nearest to ten parts, and the decimals its
+// multiples are written with.
+func roundStep(span float64) (step float64, decimals int) {
+	exp := math.Floor(math.Log10(span / 10))
+	best, bestMantissa := 0.0, 0.0
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		c := m * math.Pow(10, exp)
+		if best == 0 || math.Abs(span/c-10) < math.Abs(span/best-10) {
+			best, bestMantissa = c, m
+		}
+	}
+	if bestMantissa == 10 {
+		bestMantissa, exp = 1, exp+1
+	}
+	decimals = max(0, int(-exp))
+	if bestMantissa == 2.5 {
+		decimals++
+	}
+	return best, decimals
 }
 
 // byPercentile plots each step's latency by percentile, the percentile on

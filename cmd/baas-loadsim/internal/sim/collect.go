@@ -23,6 +23,8 @@ type sample struct {
 	dur  time.Duration
 	step Step
 	out  Outcome
+	code Outcome // the code of the status table (call.code)
+	sent bool    // a request went to the backend (call.sent)
 }
 
 // collector owns the histograms. Workers hand it full batches of samples
@@ -35,8 +37,13 @@ type collector struct {
 	done chan struct{}
 
 	// Written by the collector's goroutine only, read once done is closed.
+	// total holds the latencies of the calls that sent a request: a call
+	// answered without one (a refusal) takes a microsecond, which says
+	// nothing of the backend. The counts hold every call.
 	total    [numSteps]*hdr.Histogram
 	outcomes [numSteps]map[Outcome]int64
+	codes    [numSteps]map[Outcome]int64 // by call.code
+	unsent   [numSteps]int64             // the calls that sent no request
 	timeline timeline
 }
 
@@ -51,6 +58,7 @@ func newCollector() *collector {
 	for s := range c.total {
 		c.total[s] = hdr.New(1, maxMicros, totalSigFigs)
 		c.outcomes[s] = make(map[Outcome]int64)
+		c.codes[s] = make(map[Outcome]int64)
 	}
 	go c.run()
 	return c
@@ -61,8 +69,13 @@ func (c *collector) run() {
 	for batch := range c.in {
 		for _, s := range batch {
 			us := min(s.dur.Microseconds(), maxMicros)
-			_ = c.total[s.step].RecordValue(us) // in range: cannot fail
+			if s.sent {
+				_ = c.total[s.step].RecordValue(us) // in range: cannot fail
+			} else {
+				c.unsent[s.step]++
+			}
 			c.outcomes[s.step][s.out]++
+			c.codes[s.step][s.code]++
 			c.timeline.record(s, us)
 		}
 		select {
@@ -86,11 +99,11 @@ type batcher struct {
 	buf   []sample
 }
 
-// add records that step ended now with out, having begun at t0.
-func (b *batcher) add(step Step, t0 time.Time, out Outcome) { b.addSpan(step, t0, time.Now(), out) }
+// add records that the call of step ended now with out.
+func (b *batcher) add(step Step, c *call, out Outcome) { b.addSpan(step, c, time.Now(), out) }
 
-// addSpan records that step began at t0 and ended at t1 with out.
-func (b *batcher) addSpan(step Step, t0, t1 time.Time, out Outcome) {
+// addSpan records that the call of step ended at t1 with out.
+func (b *batcher) addSpan(step Step, c *call, t1 time.Time, out Outcome) {
 	if b.buf == nil {
 		select {
 		case b.buf = <-b.c.free:
@@ -98,7 +111,8 @@ func (b *batcher) addSpan(step Step, t0, t1 time.Time, out Outcome) {
 			b.buf = make([]sample, 0, batchSize)
 		}
 	}
-	b.buf = append(b.buf, sample{end: t1.Sub(b.start), dur: t1.Sub(t0), step: step, out: out})
+	b.buf = append(b.buf, sample{end: t1.Sub(b.start), dur: t1.Sub(c.t0), step: step, out: out,
+		code: c.code(out), sent: c.sent()})
 	if len(b.buf) == batchSize {
 		b.flush()
 	}
@@ -120,6 +134,9 @@ func (b *batcher) flush() {
 type timeline struct {
 	width   time.Duration
 	buckets []*bucket
+	// lastEnd is where the last bucket ends once the timeline is
+	// finished: the end of the run, or of the bucket's width.
+	lastEnd time.Duration
 }
 
 // The first width of the buckets of a timeline, and their most.
@@ -128,9 +145,12 @@ const (
 	maxBuckets  = 240
 )
 
-// bucket is one time bucket of a timeline.
+// bucket is one time bucket of a timeline: the calls of each step that
+// ended in it, those of them that failed, and the latencies of those that
+// sent a request.
 type bucket struct {
-	hist   [numSteps]*hdr.Histogram // nil: no sample of that step
+	hist   [numSteps]*hdr.Histogram // nil: no call of that step sent a request
+	calls  [numSteps]int64
 	errors [numSteps]int64
 }
 
@@ -148,40 +168,80 @@ func (t *timeline) record(s sample, us int64) {
 		b = new(bucket)
 		t.buckets[i] = b
 	}
+	b.calls[s.step]++
+	if s.out.IsError() {
+		b.errors[s.step]++
+	}
+	if !s.sent {
+		return
+	}
 	h := b.hist[s.step]
 	if h == nil {
 		h = hdr.New(1, maxMicros, timelineSigFigs)
 		b.hist[s.step] = h
 	}
 	_ = h.RecordValue(us)
-	if s.out.IsError() {
-		b.errors[s.step]++
-	}
 }
 
 // halve doubles the width of the buckets, merging them two by two.
 func (t *timeline) halve() {
 	merged := make([]*bucket, (len(t.buckets)+1)/2)
 	for i, b := range t.buckets {
-		if b == nil {
-			continue
-		}
-		m := merged[i/2]
-		if m == nil {
-			merged[i/2] = b
-			continue
-		}
-		for s := range b.hist {
-			switch {
-			case b.hist[s] == nil:
-			case m.hist[s] == nil:
-				m.hist[s] = b.hist[s]
-			default:
-				m.hist[s].Merge(b.hist[s])
-			}
-			m.errors[s] += b.errors[s]
-		}
+		merged[i/2] = merge(merged[i/2], b)
 	}
 	t.buckets = merged
 	t.width *= 2
+}
+
+// merge returns the bucket of the calls of a and b, either of which may be
+// nil; it reuses a, or b when a is nil.
+func merge(a, b *bucket) *bucket {
+	if a == nil {
+		return b
+	}
+	if b == nil {
+		return a
+	}
+	for s := range b.hist {
+		switch {
+		case b.hist[s] == nil:
+		case a.hist[s] == nil:
+			a.hist[s] = b.hist[s]
+		default:
+			a.hist[s].Merge(b.hist[s])
+		}
+		a.calls[s] += b.calls[s]
+		a.errors[s] += b.errors[s]
+	}
+	return a
+}
+
+// finish ends the timeline at elapsed, the end of the run, which no call
+// ended after. The last bucket is cut there; when that leaves it less than
+// half a width, it is folded into the bucket before it, which then covers
+// up to the end: a rate over a sliver of time jumps with each call (five
+// calls in a millisecond are 5000/s), and would draw a spike at the end of
+// the chart.
+func (t *timeline) finish(elapsed time.Duration) {
+	last := len(t.buckets) - 1
+	if last < 0 {
+		return
+	}
+	from := time.Duration(last) * t.width
+	end := min(elapsed, from+t.width)
+	if last > 0 && end-from < t.width/2 {
+		t.buckets[last-1] = merge(t.buckets[last-1], t.buckets[last])
+		t.buckets = t.buckets[:last]
+		from -= t.width
+	}
+	t.lastEnd = max(end, from+time.Microsecond)
+}
+
+// span returns the time bucket i of a finished timeline covers.
+func (t *timeline) span(i int) (from, to time.Duration) {
+	from = time.Duration(i) * t.width
+	if i == len(t.buckets)-1 {
+		return from, t.lastEnd
+	}
+	return from, from + t.width
 }

@@ -60,6 +60,9 @@ type Config struct {
 	// backend holding one Client per user would, so that MemStats measures
 	// their heap too. It needs MemStats.
 	HoldClients bool
+	// Thresholds are checked at the end of the run (Report.Thresholds); a
+	// step's must be one of Steps.
+	Thresholds []Threshold
 }
 
 // maxOpenIDPrefix is the longest OpenIDPrefix: the user's index follows it,
@@ -128,6 +131,15 @@ func (c *Config) check(t Target) error {
 	}
 	if u, err := url.Parse(t.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("base URL %q: want http(s)://host[:port]", t.BaseURL)
+	}
+	steps := c.Steps
+	if steps == 0 {
+		steps = c.Scenario.Steps()
+	}
+	for _, th := range c.Thresholds {
+		if err := th.Check(steps); err != nil {
+			return err
+		}
 	}
 	for _, f := range c.Faults {
 		if f.Step >= numSteps || !(f.Probability > 0 && f.Probability <= 1) ||

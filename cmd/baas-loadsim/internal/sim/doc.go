@@ -21,7 +21,10 @@
 // ScenarioMixed runs the two, every other user.
 //
 // A step that fails ends the user's scenario, as a mini-program would stop
-// at an error. The recording is cheap: each worker keeps its samples in a
+// at an error. The latencies are of the calls that sent a request to the
+// backend; every call counts by its outcome and its HTTP status or HError
+// code. Thresholds (ParseThreshold, Config.Thresholds) are checked at the
+// end of the run, into Report.Thresholds. The recording is cheap: each worker keeps its samples in a
 // batch of its own and hands full batches to one collector, which alone
 // writes the HDR histograms.
 package sim

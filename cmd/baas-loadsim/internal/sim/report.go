@@ -32,6 +32,9 @@ type Report struct {
 	// Warnings are what went wrong around the run, not in it: faults a
 	// standalone emulator kept after it, for one.
 	Warnings []string `json:"warnings,omitempty"`
+	// Thresholds are the run's Config.Thresholds, each with what the run
+	// measured and whether it held.
+	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
 }
 
 // embeddedTarget is the Target of a RunConfig against the embedded
@@ -101,13 +104,23 @@ type StepReport struct {
 	// Errors counts the failed calls by the code of their *baas.HError
 	// ("503", "600", …) or "wrong-answer" or "not-herror" (see Outcome).
 	Errors map[string]int64 `json:"errors"`
+	// Codes counts every call by how it ended: the HTTP status of its
+	// last answer when it did what it should ("200", "201"; "400" for a
+	// register that found its account), "603" for a refusal, else the
+	// error's name as in Errors.
+	Codes map[string]int64 `json:"codes"`
+	// NoRequest counts the calls that sent no request to the backend: a
+	// refusal, answered from the stored session, or a step that failed
+	// before its request. They are left out of Latency, Distribution and
+	// the timeline's latencies, which are the backend's.
+	NoRequest int64 `json:"no_request,omitempty"`
 	// Requests counts the requests sent to the step's endpoint, as the
 	// server sees them: a retry, or a login again after a 401, is one
 	// more for the same call; a refusal sends none; a register answered
 	// 400 sends a password login.
 	Requests int64 `json:"requests"`
-	// Latency is the latency of the calls, in milliseconds, from an HDR
-	// histogram of three significant digits.
+	// Latency is the latency of the calls that sent a request, in
+	// milliseconds, from an HDR histogram of three significant digits.
 	Latency Latency `json:"latency_ms"`
 	// Distribution is the latency by percentile, four points per halving
 	// of the remaining share, up to the maximum.
@@ -118,8 +131,10 @@ type StepReport struct {
 
 // Latency is a summary of a latency histogram, in milliseconds.
 type Latency struct {
+	Min  float64 `json:"min"`
 	P50  float64 `json:"p50"`
 	P90  float64 `json:"p90"`
+	P95  float64 `json:"p95"`
 	P99  float64 `json:"p99"`
 	P999 float64 `json:"p99_9"`
 	Max  float64 `json:"max"`
@@ -132,19 +147,23 @@ type Point struct {
 	MS         float64 `json:"ms"`
 }
 
-// TimePoint is a step's latency in one time bucket, which covers the
-// Seconds from T seconds into the run (a bucket's width, less for the last
-// one, cut by the end of the run). Count and Errors are the calls that
-// ended in it. Latencies are in milliseconds, from a histogram of two
-// significant digits.
+// TimePoint is a step's calls and latency in one time bucket, which
+// covers the Seconds from T seconds into the run: a bucket's width, but
+// for the run's last bucket, which ends with the run (cut by its end, or,
+// where that would leave less than half a width, merged with the bucket
+// before). Count and Errors are the calls that ended in it.
+// Measured of them sent a request, and P50, P99 and Max are their
+// latencies, in milliseconds, from a histogram of two significant digits
+// (0 when Measured is 0).
 type TimePoint struct {
-	T       float64 `json:"t"`
-	Seconds float64 `json:"seconds"`
-	Count   int64   `json:"count"`
-	Errors  int64   `json:"errors"`
-	P50     float64 `json:"p50"`
-	P99     float64 `json:"p99"`
-	Max     float64 `json:"max"`
+	T        float64 `json:"t"`
+	Seconds  float64 `json:"seconds"`
+	Count    int64   `json:"count"`
+	Errors   int64   `json:"errors"`
+	Measured int64   `json:"measured"`
+	P50      float64 `json:"p50"`
+	P99      float64 `json:"p99"`
+	Max      float64 `json:"max"`
 }
 
 // errorNames orders error names: codes by number, then the names.
@@ -169,6 +188,7 @@ func errorNames(errs map[string]int64) []string {
 
 // report builds the Report of a run from its collector, which is closed.
 func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, interrupted bool) *Report {
+	col.timeline.finish(elapsed)
 	cfg := s.cfg
 	r := &Report{
 		Config: RunConfig{
@@ -207,7 +227,7 @@ func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, int
 		if !cfg.Steps.Has(st) {
 			continue
 		}
-		sr := stepReport(st, col, cfg, elapsed)
+		sr := stepReport(st, col, cfg)
 		sr.Requests = s.count.n[st].Load()
 		requests += sr.Requests
 		r.Steps = append(r.Steps, sr)
@@ -223,22 +243,29 @@ func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, int
 	r.Throughput.LoginsPerSecond = perSecond(logins, elapsed)
 	r.Throughput.UsersPerSecond = perSecond(r.Users.Completed, elapsed)
 	r.Throughput.RequestsPerSecond = perSecond(requests, elapsed)
+	r.Thresholds = Evaluate(r, cfg.Thresholds)
 	return r
 }
 
-// stepReport summarises the samples of step st.
-func stepReport(st Step, col *collector, cfg Config, elapsed time.Duration) StepReport {
+// stepReport summarises the samples of step st, once the collector is
+// closed and its timeline finished.
+func stepReport(st Step, col *collector, cfg Config) StepReport {
 	h := col.total[st]
 	sr := StepReport{
 		Name:         st.String(),
 		Path:         st.Path(cfg.Protocol),
-		Calls:        h.TotalCount(),
 		Errors:       map[string]int64{},
+		Codes:        map[string]int64{},
+		NoRequest:    col.unsent[st],
 		Latency:      summary(h),
 		Distribution: distribution(h),
 		Timeline:     []TimePoint{},
 	}
+	for code, n := range col.codes[st] {
+		sr.Codes[code.String()] = n
+	}
 	for out, n := range col.outcomes[st] {
+		sr.Calls += n
 		switch {
 		case out == OK:
 			sr.OK = n
@@ -250,19 +277,17 @@ func stepReport(st Step, col *collector, cfg Config, elapsed time.Duration) Step
 			sr.Errors[out.String()] = n
 		}
 	}
-	width := col.timeline.width
 	for i, b := range col.timeline.buckets {
-		if b == nil || b.hist[st] == nil {
+		if b == nil || b.calls[st] == 0 {
 			continue
 		}
-		bh := b.hist[st]
-		v := bh.ValueAtPercentilesSlice([]float64{50, 99})
-		from := time.Duration(i) * width
-		sr.Timeline = append(sr.Timeline, TimePoint{
-			T: from.Seconds(), Seconds: (min(from+width, max(elapsed, from+time.Millisecond)) - from).Seconds(),
-			Count: bh.TotalCount(), Errors: b.errors[st],
-			P50: ms(v[0]), P99: ms(v[1]), Max: ms(bh.Max()),
-		})
+		from, to := col.timeline.span(i)
+		tp := TimePoint{T: from.Seconds(), Seconds: (to - from).Seconds(), Count: b.calls[st], Errors: b.errors[st]}
+		if bh := b.hist[st]; bh != nil {
+			v := bh.ValueAtPercentilesSlice([]float64{50, 99})
+			tp.Measured, tp.P50, tp.P99, tp.Max = bh.TotalCount(), ms(v[0]), ms(v[1]), ms(bh.Max())
+		}
+		sr.Timeline = append(sr.Timeline, tp)
 	}
 	return sr
 }
@@ -272,8 +297,8 @@ func summary(h *hdr.Histogram) Latency {
 	if h.TotalCount() == 0 {
 		return Latency{}
 	}
-	v := h.ValueAtPercentilesSlice([]float64{50, 90, 99, 99.9})
-	return Latency{P50: ms(v[0]), P90: ms(v[1]), P99: ms(v[2]), P999: ms(v[3]),
+	v := h.ValueAtPercentilesSlice([]float64{50, 90, 95, 99, 99.9})
+	return Latency{Min: ms(h.Min()), P50: ms(v[0]), P90: ms(v[1]), P95: ms(v[2]), P99: ms(v[3]), P999: ms(v[4]),
 		Max: ms(h.Max()), Mean: math.Round(h.Mean()) / 1000}
 }
 

@@ -6,11 +6,14 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/wxbaas/baas"
 )
 
 // WriteText writes r for people: the run, the users, the throughput, a
-// table of the steps with their latency percentiles, and the errors by
-// code.
+// table of the steps with their latencies (min, percentiles, max, mean),
+// the calls of each step by HTTP status or HError code, the memory when
+// measured, and last the thresholds, each ✓ or ✗ with what was measured.
 func WriteText(w io.Writer, r *Report) error {
 	var b bytes.Buffer
 	c := r.Config
@@ -55,34 +58,11 @@ func WriteText(w io.Writer, r *Report) error {
 	t := r.Throughput
 	fmt.Fprintf(&b, "throughput: %.0f users/s, %.0f logins/s, %.0f requests/s\n\n", t.UsersPerSecond, t.LoginsPerSecond, t.RequestsPerSecond)
 
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-14s\tcalls\tok\trefused\terrors\trequests\tp50 ms\tp90 ms\tp99 ms\tp99.9 ms\tmax ms\t\n", "step")
-	for _, s := range r.Steps {
-		var errs int64
-		for _, n := range s.Errors {
-			errs += n
-		}
-		l := s.Latency
-		fmt.Fprintf(tw, "%-14s\t%d\t%d\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n",
-			s.Name, s.Calls, s.OK, s.Refused, errs, s.Requests, l.P50, l.P90, l.P99, l.P999, l.Max)
-	}
-	if err := tw.Flush(); err != nil {
+	if err := writeSteps(&b, r.Steps); err != nil {
 		return err
 	}
-
-	var lines []string
-	for _, s := range r.Steps {
-		if len(s.Errors) == 0 {
-			continue
-		}
-		var parts []string
-		for _, name := range errorNames(s.Errors) {
-			parts = append(parts, fmt.Sprintf("%s×%d", name, s.Errors[name]))
-		}
-		lines = append(lines, fmt.Sprintf("  %-14s %s", s.Name, strings.Join(parts, "  ")))
-	}
-	if len(lines) > 0 {
-		fmt.Fprintf(&b, "\nerrors by code:\n%s\n", strings.Join(lines, "\n"))
+	if err := writeCodes(&b, r.Steps); err != nil {
+		return err
 	}
 
 	if m := r.Memory; m != nil {
@@ -94,8 +74,104 @@ func WriteText(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, "held:   %s with every Client held: %.0f B per user's Client\n", mib(m.WithClientsBytes), m.ClientPerUser)
 		}
 	}
+	if err := writeThresholds(&b, r); err != nil {
+		return err
+	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// writeSteps writes the table of the steps: their calls by outcome, their
+// requests and their latencies, and then which calls sent no request, and
+// so are not in the latencies.
+func writeSteps(b *bytes.Buffer, steps []StepReport) error {
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%-14s\tcalls\tok\trefused\terrors\trequests\tmin ms\tp50 ms\tp90 ms\tp99 ms\tp99.9 ms\tmax ms\tmean ms\t\n", "step")
+	var unsent []string
+	for _, s := range steps {
+		var errs int64
+		for _, n := range s.Errors {
+			errs += n
+		}
+		l := s.Latency
+		fmt.Fprintf(tw, "%-14s\t%d\t%d\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n",
+			s.Name, s.Calls, s.OK, s.Refused, errs, s.Requests, l.Min, l.P50, l.P90, l.P99, l.P999, l.Max, l.Mean)
+		if s.NoRequest > 0 {
+			unsent = append(unsent, fmt.Sprintf("%s %d", s.Name, s.NoRequest))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(unsent) > 0 {
+		fmt.Fprintf(b, "calls that sent no request, left out of the latencies: %s\n", strings.Join(unsent, ", "))
+	}
+	return nil
+}
+
+// writeCodes writes a table of the calls of each step by how they ended
+// (StepReport.Codes): a column for each HTTP status or HError code seen.
+func writeCodes(b *bytes.Buffer, steps []StepReport) error {
+	all := map[string]int64{}
+	for _, s := range steps {
+		for c, n := range s.Codes {
+			all[c] += n
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	codes := errorNames(all)
+	fmt.Fprint(b, "\ncalls by HTTP status or HError code")
+	if all[Outcome(baas.CodeUnauthorized).String()] > 0 {
+		fmt.Fprint(b, " (603: refused, not an error)")
+	}
+	fmt.Fprintln(b, ":")
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%-14s\t%s\t\n", "step", strings.Join(codes, "\t"))
+	for _, s := range steps {
+		cells := make([]string, len(codes))
+		for i, c := range codes {
+			cells[i] = "-"
+			if n := s.Codes[c]; n > 0 {
+				cells[i] = fmt.Sprint(n)
+			}
+		}
+		fmt.Fprintf(tw, "%-14s\t%s\t\n", s.Name, strings.Join(cells, "\t"))
+	}
+	return tw.Flush()
+}
+
+// writeThresholds writes each threshold, ✓ when it held and ✗ when it was
+// crossed, with the value measured.
+func writeThresholds(b *bytes.Buffer, r *Report) error {
+	if len(r.Thresholds) == 0 {
+		return nil
+	}
+	fmt.Fprintf(b, "\nthresholds: %d of %d crossed\n", r.Crossed(), len(r.Thresholds))
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	for _, t := range r.Thresholds {
+		mark := "✓"
+		if !t.OK {
+			mark = "✗"
+		}
+		fmt.Fprintf(tw, "  %s %s\t%s\n", mark, t.Threshold, t.measured())
+	}
+	return tw.Flush()
+}
+
+// measured returns the value a threshold was checked against, in its
+// unit, or why there was none.
+func (t ThresholdResult) measured() string {
+	switch {
+	case t.Note != "":
+		return t.Note
+	case t.Unit == "ms":
+		return fmt.Sprintf("%.3f ms", t.Value)
+	case t.Unit == "%":
+		return fmt.Sprintf("%.2f%%", t.Value)
+	}
+	return fmt.Sprintf("%.1f %s", t.Value, t.Unit)
 }
 
 // mib formats a byte count in MiB.

@@ -27,7 +27,8 @@ func NewTransport(concurrency int) *http.Transport {
 
 // counter is an http.RoundTripper that counts the requests sent to each
 // step's endpoint, what the server sees: a retry or a login again after a
-// 401 is a request more for one SDK call.
+// 401 is a request more for one SDK call. It notes each request, and the
+// status of its answer, in the call its context carries (startCall).
 type counter struct {
 	next     http.RoundTripper
 	protocol baas.Protocol
@@ -39,5 +40,13 @@ func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
 	if s, ok := stepOfPath(c.protocol, r.URL.Path); ok {
 		c.n[s].Add(1)
 	}
-	return c.next.RoundTrip(r)
+	cl := callOf(r.Context())
+	if cl != nil {
+		cl.requests.Add(1)
+	}
+	resp, err := c.next.RoundTrip(r)
+	if cl != nil && err == nil {
+		cl.status.Store(int32(resp.StatusCode))
+	}
+	return resp, err
 }

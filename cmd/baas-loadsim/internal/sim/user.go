@@ -40,10 +40,10 @@ func (s *Sim) runUser(ctx context.Context, i int, b *batcher) {
 // errStep ends a scenario at a failed step; the step's outcome is recorded.
 var errStep = errors.New("a step failed")
 
-// end records the outcome of step, begun at t0, into b and returns errStep
+// end records the outcome of the call of step into b and returns errStep
 // when it is an error.
-func (s *Sim) end(b *batcher, step Step, t0 time.Time, out Outcome) error {
-	b.add(step, t0, out)
+func (s *Sim) end(b *batcher, step Step, cl *call, out Outcome) error {
+	b.add(step, cl, out)
 	if out.IsError() {
 		s.live.errors.Add(1)
 		return errStep
@@ -65,29 +65,29 @@ func (s *Sim) scenario(ctx context.Context, c *baas.Client, i int, name string, 
 	}
 
 	if s.cfg.Steps.Has(UserRecord) {
-		t0 := time.Now()
+		cctx, cl := startCall(ctx)
 		if s.recordFault != nil {
 			// A fault the emulator refuses to arm is an error of the step.
 			if err := recordFault(ctx, s.target.Faults, s.recordFault, s.cfg.Seed, i, u.ID); err != nil {
-				return s.end(b, UserRecord, t0, outcomeOf(err))
+				return s.end(b, UserRecord, cl, outcomeOf(err))
 			}
-			t0 = time.Now()
+			cl.t0 = time.Now()
 		}
 		var rec protocol.UserRecord
-		err := c.Do(ctx, http.MethodGet, UserRecordPath(u.ID), nil, &rec)
+		err := c.Do(cctx, http.MethodGet, UserRecordPath(u.ID), nil, &rec)
 		out := outcomeOf(err)
 		if out == OK && int64(rec.ID) != u.ID {
 			out = WrongAnswer
 		}
-		if err := s.end(b, UserRecord, t0, out); err != nil {
+		if err := s.end(b, UserRecord, cl, out); err != nil {
 			return err
 		}
 	}
 
 	if s.cfg.Steps.Has(Logout) {
-		t0 := time.Now()
-		err := c.Logout(ctx)
-		return s.end(b, Logout, t0, outcomeOf(err))
+		cctx, cl := startCall(ctx)
+		err := c.Logout(cctx)
+		return s.end(b, Logout, cl, outcomeOf(err))
 	}
 	return nil
 }
@@ -95,23 +95,23 @@ func (s *Sim) scenario(ctx context.Context, c *baas.Client, i int, name string, 
 // wechatLogin runs the silent login and the getUserInfo button of the
 // user of index i and openid, and returns the basic user.
 func (s *Sim) wechatLogin(ctx context.Context, c *baas.Client, i int, openid string, b *batcher) (*baas.UserInfo, error) {
-	t0 := time.Now()
-	u, err := c.Login(ctx, true)
-	if err := s.end(b, SilentLogin, t0, outcomeOf(err)); err != nil {
+	cctx, cl := startCall(ctx)
+	u, err := c.Login(cctx, true)
+	if err := s.end(b, SilentLogin, cl, outcomeOf(err)); err != nil {
 		return nil, err
 	}
 	s.live.logins.Add(1)
 
 	if s.cfg.Steps.Has(Authenticate) {
 		consent := consents(s.cfg.Scenario.wechatIndex(i), s.cfg.Consent)
-		t0 = time.Now()
+		cctx, cl := startCall(ctx)
 		ev, err := s.target.WeChat.UserInfo(ctx, openid, consent)
 		if err != nil {
-			return nil, s.end(b, Authenticate, t0, outcomeOf(err))
+			return nil, s.end(b, Authenticate, cl, outcomeOf(err))
 		}
-		t0 = time.Now()
-		_, err = c.HandleUserInfo(ctx, ev)
-		if err := s.end(b, Authenticate, t0, userInfoOutcome(err, consent, u.ID)); err != nil {
+		cl.t0 = time.Now() // the step's latency is HandleUserInfo's
+		_, err = c.HandleUserInfo(cctx, ev)
+		if err := s.end(b, Authenticate, cl, userInfoOutcome(err, consent, u.ID)); err != nil {
 			return nil, err
 		}
 	}
@@ -134,35 +134,35 @@ const Password = "baas-loadsim password"
 func (s *Sim) passwordLogin(ctx context.Context, c *baas.Client, _ int, username string, b *batcher) (*baas.UserInfo, error) {
 	cr := baas.Credentials{Username: username, Password: Password}
 	if s.cfg.Steps.Has(Register) {
-		t0 := time.Now()
-		_, err := c.Register(ctx, cr)
+		cctx, reg := startCall(ctx)
+		_, err := c.Register(cctx, cr)
 		var herr *baas.HError
 		if errors.As(err, &herr) && herr.Code == baas.Code(http.StatusBadRequest) {
-			t1 := time.Now()
-			u, lerr := c.LoginWithPassword(ctx, cr)
+			cctx, login := startCall(ctx)
+			u, lerr := c.LoginWithPassword(cctx, cr)
 			out := Existing
 			if lerr != nil {
 				out = outcomeOf(err)
 			}
-			b.addSpan(Register, t0, t1, out)
+			b.addSpan(Register, reg, login.t0, out)
 			if out.IsError() {
 				s.live.errors.Add(1)
 			}
-			return s.passwordLoggedIn(b, t1, u, lerr)
+			return s.passwordLoggedIn(b, login, u, lerr)
 		}
-		if err := s.end(b, Register, t0, outcomeOf(err)); err != nil {
+		if err := s.end(b, Register, reg, outcomeOf(err)); err != nil {
 			return nil, err
 		}
 	}
-	t0 := time.Now()
-	u, err := c.LoginWithPassword(ctx, cr)
-	return s.passwordLoggedIn(b, t0, u, err)
+	cctx, cl := startCall(ctx)
+	u, err := c.LoginWithPassword(cctx, cr)
+	return s.passwordLoggedIn(b, cl, u, err)
 }
 
-// passwordLoggedIn records the outcome of a password login begun at t0
-// that answered u and err.
-func (s *Sim) passwordLoggedIn(b *batcher, t0 time.Time, u *baas.UserInfo, err error) (*baas.UserInfo, error) {
-	if err := s.end(b, PasswordLogin, t0, outcomeOf(err)); err != nil {
+// passwordLoggedIn records the outcome of the password login cl that
+// answered u and err.
+func (s *Sim) passwordLoggedIn(b *batcher, cl *call, u *baas.UserInfo, err error) (*baas.UserInfo, error) {
+	if err := s.end(b, PasswordLogin, cl, outcomeOf(err)); err != nil {
 		return nil, err
 	}
 	s.live.logins.Add(1)

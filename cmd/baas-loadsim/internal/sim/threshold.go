@@ -1,0 +1,252 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Metric is what a Threshold bounds: a step's latency, the share of
+// calls that failed, or the requests per second.
+type Metric uint8
+
+// The metrics. The latencies are a step's (of the calls that sent a
+// request); MetricErrors and MetricRPS are of the whole run or of a step.
+const (
+	MetricP50 Metric = iota
+	MetricP90
+	MetricP95
+	MetricP99
+	MetricP999
+	MetricMax
+	MetricMean
+	MetricMin
+	// MetricErrors is the share of the calls that failed, in percent.
+	MetricErrors
+	// MetricRPS is the requests sent per second of the run.
+	MetricRPS
+	numMetrics
+)
+
+var metricNames = [numMetrics]string{"p50", "p90", "p95", "p99", "p99.9", "max", "mean", "min", "errors", "rps"}
+
+// String returns the metric's name, as -threshold spells it.
+func (m Metric) String() string {
+	if m < numMetrics {
+		return metricNames[m]
+	}
+	return "metric(" + strconv.Itoa(int(m)) + ")"
+}
+
+// IsLatency reports whether m is a latency, which only a step has.
+func (m Metric) IsLatency() bool { return m <= MetricMin }
+
+// parseMetric returns the metric named name.
+func parseMetric(name string) (Metric, error) {
+	for i, n := range metricNames {
+		if n == name {
+			return Metric(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown metric %q: want a step's latency (p50, p90, p95, p99, p99.9, max, mean or min, "+
+		"e.g. password-login:p99<50ms), errors (errors<1%%, logout:errors<=0%%) or rps (rps>100)", name)
+}
+
+// Op is the comparison of a Threshold: the measured value against the
+// limit.
+type Op uint8
+
+// The comparisons.
+const (
+	Less Op = iota
+	LessOrEqual
+	Greater
+	GreaterOrEqual
+)
+
+var opNames = [...]string{"<", "<=", ">", ">="}
+
+// String returns the operator as -threshold spells it.
+func (o Op) String() string {
+	if int(o) < len(opNames) {
+		return opNames[o]
+	}
+	return "op(" + strconv.Itoa(int(o)) + ")"
+}
+
+// holds reports whether v compared with limit holds.
+func (o Op) holds(v, limit float64) bool {
+	switch o {
+	case Less:
+		return v < limit
+	case LessOrEqual:
+		return v <= limit
+	case Greater:
+		return v > limit
+	case GreaterOrEqual:
+		return v >= limit
+	}
+	return false
+}
+
+// Threshold is a bound the run must keep, like k6's: a step's p99 under
+// 50ms, fewer than 1% of the calls failed. A run that crosses one fails
+// (the command exits 1).
+type Threshold struct {
+	// Step is the step whose metric is bounded, when PerStep; otherwise
+	// the metric is the whole run's.
+	Step    Step
+	PerStep bool
+	Metric  Metric
+	Op      Op
+	// Limit is in the metric's unit: milliseconds for a latency, percent
+	// for errors, requests per second for rps.
+	Limit float64
+}
+
+// String returns the threshold as ParseThreshold reads it:
+// "password-login:p99<50ms", "errors<1%", "rps>=100".
+func (t Threshold) String() string {
+	var b strings.Builder
+	if t.PerStep {
+		b.WriteString(t.Step.String() + ":")
+	}
+	b.WriteString(t.Metric.String() + t.Op.String())
+	limit := strconv.FormatFloat(t.Limit, 'g', -1, 64)
+	switch {
+	case t.Metric.IsLatency():
+		b.WriteString(shortDuration(time.Duration(math.Round(t.Limit * float64(time.Millisecond)))))
+	case t.Metric == MetricErrors:
+		b.WriteString(limit + "%")
+	default:
+		b.WriteString(limit)
+	}
+	return b.String()
+}
+
+// Check returns what is wrong with t as a threshold of a run of steps: a
+// step the run does not take, for one.
+func (t Threshold) Check(steps StepSet) error {
+	switch {
+	case t.Metric >= numMetrics || int(t.Op) >= len(opNames) || !(t.Limit >= 0) || math.IsInf(t.Limit, 0):
+		return fmt.Errorf("threshold %v: not a valid threshold (see ParseThreshold)", t)
+	case t.Metric.IsLatency() && !t.PerStep:
+		return fmt.Errorf("threshold %v: a latency is a step's", t)
+	case t.PerStep && !steps.Has(t.Step):
+		return fmt.Errorf("threshold %v: the run has no step %s (its steps: %s)", t, t.Step, steps)
+	}
+	return nil
+}
+
+// shortDuration writes d as time.Duration does, without its zero minutes
+// and seconds: 1h, 1m, not 1h0m0s, 1m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// thresholdSyntax is how a threshold is written, for the errors.
+const thresholdSyntax = "want [STEP:]METRIC<LIMIT, e.g. password-login:p99<50ms, errors<1% or rps>=100"
+
+// ParseThreshold reads a threshold, [STEP:]METRIC OP LIMIT:
+//
+//	password-login:p99<50ms   a step's latency: p50, p90, p95, p99, p99.9, max, mean, min
+//	errors<1%                 the share of the calls that failed, of the run or a step
+//	rps>=100                  the requests per second, of the run or a step
+//
+// OP is <, <=, > or >=; a latency's LIMIT is a Go duration (50ms, 1.5s),
+// the errors' a percentage (0.5%), the rps' a number. Spaces around the
+// parts are allowed. A latency needs its step. Whether the run has the
+// step is for the caller to check.
+func ParseThreshold(spec string) (Threshold, error) {
+	t, err := parseThreshold(strings.TrimSpace(spec))
+	if err != nil {
+		return Threshold{}, fmt.Errorf("threshold %q: %w", spec, err)
+	}
+	return t, nil
+}
+
+func parseThreshold(s string) (Threshold, error) {
+	var t Threshold
+	i := strings.IndexAny(s, "<>=!")
+	if i < 0 {
+		return t, errors.New(thresholdSyntax)
+	}
+	name, rest := strings.TrimSpace(s[:i]), s[i:]
+	if name == "" {
+		return t, fmt.Errorf("no metric: %s", thresholdSyntax)
+	}
+	var err error
+	if t.Op, rest, err = cutOp(rest); err != nil {
+		return t, err
+	}
+	if stepName, metric, found := strings.Cut(name, ":"); found {
+		st, err := ParseStep(strings.TrimSpace(stepName))
+		if err != nil {
+			return t, err
+		}
+		t.Step, t.PerStep, name = st, true, strings.TrimSpace(metric)
+	}
+	if t.Metric, err = parseMetric(name); err != nil {
+		return t, err
+	}
+	if t.Metric.IsLatency() && !t.PerStep {
+		return t, fmt.Errorf("%s is a step's latency: name the step, e.g. password-login:%s<50ms (steps: %s)",
+			t.Metric, t.Metric, strings.ReplaceAll(AllSteps.String(), ",", ", "))
+	}
+	if t.Limit, err = parseLimit(t.Metric, strings.TrimSpace(rest)); err != nil {
+		return t, err
+	}
+	if t.Op == Less && t.Limit == 0 {
+		return t, fmt.Errorf("%s<0 never holds (nothing measures below 0): want %s<=0", t.Metric, t.Metric)
+	}
+	if t.Op == Greater && t.Metric == MetricErrors && t.Limit == 100 {
+		return t, errors.New("errors>100% never holds")
+	}
+	return t, nil
+}
+
+// cutOp cuts the comparison at the start of s.
+func cutOp(s string) (Op, string, error) {
+	rest := strings.TrimLeft(s, "<>=!")
+	name := s[:len(s)-len(rest)]
+	for i, n := range opNames {
+		if name == n {
+			return Op(i), rest, nil
+		}
+	}
+	return 0, s, fmt.Errorf("operator %q: want <, <=, > or >=", name)
+}
+
+// parseLimit reads the limit of a threshold on m, in m's unit.
+func parseLimit(m Metric, s string) (float64, error) {
+	switch {
+	case m.IsLatency():
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return 0, fmt.Errorf("limit %q of %s: want a duration, e.g. 50ms", s, m)
+		}
+		return float64(d) / float64(time.Millisecond), nil
+	case m == MetricErrors:
+		v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(s, "%")), 64)
+		if !strings.HasSuffix(s, "%") || err != nil || !(v >= 0 && v <= 100) {
+			return 0, fmt.Errorf("limit %q of errors: want a percentage from 0%% to 100%%, e.g. 1%%", s)
+		}
+		return v, nil
+	default:
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || !(v >= 0) || math.IsInf(v, 0) {
+			return 0, fmt.Errorf("limit %q of rps: want a number of requests per second, e.g. 100", s)
+		}
+		return v, nil
+	}
+}
