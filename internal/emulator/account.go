@@ -83,7 +83,7 @@ func (st *store) holderLocked(kind, v string) *user {
 	if !ok {
 		return nil
 	}
-	if u := st.records[id-1]; !u.deleted && u.rec != nil && field(u.rec) == v {
+	if u := st.records[id]; u != nil && !u.deleted && u.rec != nil && field(u.rec) == v {
 		return u
 	}
 	delete(idx, v)

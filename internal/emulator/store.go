@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -38,11 +37,15 @@ type store struct {
 	now          func() time.Time
 	rand         entropy
 
-	users      []*user           // every user, by index
-	byOpenID   map[string]uint32 // index in users; users without an openid (accounts) are not in it
-	records    []*user           // users with a BaaS record: records[id-1]
-	nRecords   atomic.Int64      // len(records), read without the lock
-	httpUsers  int               // users created over HTTP
+	users    []*user           // every user, by index
+	byOpenID map[string]uint32 // index in users; users without an openid (accounts) are not in it
+	// records are the users with a BaaS record, by record id, a deleted
+	// user's too (answered 404). A map, not a slice by id: what the store
+	// takes follows how many records there are, not how high an imported
+	// id is.
+	records    map[int64]*user
+	lastID     int64 // the highest record id given or imported; the next record's is lastID+1
+	httpUsers  int   // users created over HTTP
 	codes      expiring[loginCode]
 	phoneCodes expiring[phoneCode]
 	sessions   expiring[session] // by token
@@ -108,6 +111,7 @@ func newStore(cfg config) *store {
 		maxHTTPUsers: cfg.maxHTTPUsers,
 		now:          cfg.now,
 		byOpenID:     make(map[string]uint32),
+		records:      make(map[int64]*user),
 		byUnionID:    make(map[string][]*user),
 		byUsername:   make(map[string]int64),
 		byEmail:      make(map[string]int64),
