@@ -29,7 +29,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -148,36 +147,4 @@ func parseSignIn(list string) (emulator.SignInMethods, error) {
 		}
 	}
 	return m, nil
-}
-
-// importState loads the state in path into s.
-func importState(s *emulator.Server, path string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("-import: %w", err)
-	}
-	var state emulator.State
-	if err := json.Unmarshal(data, &state); err != nil {
-		return fmt.Errorf("-import %s: not a state the emulator exported: %w", path, err)
-	}
-	if err := s.Import(state); err != nil {
-		return fmt.Errorf("-import %s: %w", path, err)
-	}
-	return nil
-}
-
-// exportState writes the state of s to path, atomically.
-func exportState(s *emulator.Server, path string) error {
-	data, err := json.MarshalIndent(s.Export(), "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("-export-on-exit: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("-export-on-exit: %w", err)
-	}
-	return nil
 }
