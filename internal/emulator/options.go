@@ -100,9 +100,10 @@ func WithIdleTimeout(d time.Duration) Option { return func(c *config) { c.idleTi
 // into the Server.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
-// WithAdminToken sets the token the control plane (ControlPrefix) requires
-// as "Authorization: Bearer <token>". Without one, the control plane is
-// open on loopback and off on any other address.
+// WithAdminToken sets the token the control plane (ControlPrefix) and
+// WeChat over HTTP (WxPrefix) require as "Authorization: Bearer <token>",
+// on any address. Without one, they are open on loopback and off on any
+// other address.
 func WithAdminToken(token string) Option { return func(c *config) { c.adminToken = token } }
 
 // WithAddr sets the listen address, by default "127.0.0.1:0" (a random port
