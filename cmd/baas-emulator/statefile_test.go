@@ -33,7 +33,7 @@ func TestImportRefusesAHostileFile(t *testing.T) {
 			if tc.content != "" {
 				require.NoError(t, os.WriteFile(path, []byte(tc.content), 0o600))
 			}
-			err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-import", path}, io.Discard)
+			err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-import", path}, noEnv, io.Discard)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "-import "+path)
 			assert.Contains(t, err.Error(), tc.want)
