@@ -6,14 +6,13 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // envAdminToken is the environment variable that may give the admin token,
 // out of sight of ps, as -admin-token-file does.
 const envAdminToken = "BAAS_EMULATOR_ADMIN_TOKEN"
-
-// maxAdminTokenBytes is the longest admin token.
-const maxAdminTokenBytes = 4096
 
 // tokenFlags are the admin token flags as given: each with whether it was
 // on the command line at all.
@@ -28,9 +27,9 @@ type tokenFlags struct {
 // be given, or else from the environment variable envAdminToken (an empty
 // one is none): a flag wins over the variable, so that one emulator started
 // from a shell that exports it can have a token of its own, and the source
-// says the variable was passed over. A token is 1 to maxAdminTokenBytes of
-// visible ASCII, as an Authorization header carries it; a file's one
-// trailing line break is not part of it. No error quotes the token.
+// says the variable was passed over. A token is what
+// emulator.CheckAdminToken takes; a file's one trailing line break is not
+// part of it. No error quotes the token.
 func adminToken(f tokenFlags) (token, source string, err error) {
 	envToken, _ := f.env(envAdminToken)
 	switch {
@@ -48,7 +47,7 @@ func adminToken(f tokenFlags) (token, source string, err error) {
 		return "", "", nil
 	}
 	if err == nil {
-		err = checkToken(token)
+		err = emulator.CheckAdminToken(token)
 	}
 	if err != nil {
 		return "", "", fmt.Errorf("%s: %w", source, err)
@@ -66,26 +65,13 @@ func readTokenFile(path string) (string, error) {
 		return "", err
 	}
 	defer file.Close()
-	b, err := io.ReadAll(io.LimitReader(file, maxAdminTokenBytes+3)) // the token, then "\r\n" and one byte too many
+	b, err := io.ReadAll(io.LimitReader(file, emulator.MaxAdminTokenBytes+3)) // the token, "\r\n", one byte too many
 	if err != nil {
 		return "", err
 	}
 	s := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
-	if len(s) > maxAdminTokenBytes {
-		return "", fmt.Errorf("the file holds more than the %d bytes of a token", maxAdminTokenBytes)
+	if len(s) > emulator.MaxAdminTokenBytes {
+		return "", fmt.Errorf("the file holds more than the %d bytes of a token", emulator.MaxAdminTokenBytes)
 	}
 	return s, nil
-}
-
-// checkToken says what is wrong with an admin token, without quoting it.
-func checkToken(token string) error {
-	switch {
-	case token == "":
-		return errors.New("the admin token is empty")
-	case len(token) > maxAdminTokenBytes:
-		return fmt.Errorf("the admin token is longer than %d bytes", maxAdminTokenBytes)
-	case strings.IndexFunc(token, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
-		return errors.New("the admin token must be one line of visible ASCII (no space, control or non-ASCII character), as an Authorization header carries it")
-	}
-	return nil
 }

@@ -33,7 +33,7 @@ func TestAdminTokenSources(t *testing.T) {
 	}
 	lf, crlf, bare := file("lf", "fromfile\n"), file("crlf", "fromfile\r\n"), file("bare", "fromfile")
 	empty, twoLines := file("empty", "\n"), file("two", "from\nfile\n")
-	long := file("long", strings.Repeat("x", maxAdminTokenBytes+1)+"\n")
+	long := file("long", strings.Repeat("x", emulator.MaxAdminTokenBytes+1)+"\n")
 	env := envOf(map[string]string{envAdminToken: "fromenv"})
 	tests := []struct {
 		name          string
