@@ -37,15 +37,11 @@ type store struct {
 	now          func() time.Time
 	rand         entropy
 
-	users    []*user           // every user, by index
-	byOpenID map[string]uint32 // index in users; users without an openid (accounts) are not in it
-	// records are the users with a BaaS record, by record id, a deleted
-	// user's too (answered 404). A map, not a slice by id: what the store
-	// takes follows how many records there are, not how high an imported
-	// id is.
-	records    map[int64]*user
-	lastID     int64 // the highest record id given or imported; the next record's is lastID+1
-	httpUsers  int   // users created over HTTP
+	users      []*user           // every user, by index
+	byOpenID   map[string]uint32 // index in users; users without an openid (accounts) are not in it
+	records    map[int64]*user   // users with a BaaS record by id, deleted ones too; a map, so memory follows the records, not their ids
+	lastID     int64             // the highest record id given or imported; the next record's is lastID+1
+	httpUsers  int               // users created over HTTP
 	codes      expiring[loginCode]
 	phoneCodes expiring[phoneCode]
 	sessions   expiring[session] // by token
