@@ -81,11 +81,12 @@ func TestAdminTokenSources(t *testing.T) {
 	}
 }
 
-// A token from the environment guards the control plane and WeChat over
-// HTTP, and the emulator says where its token came from, not what it is.
+// A token from the environment guards the control plane and, beyond
+// loopback, WeChat over HTTP; the emulator says where its token came from,
+// not what it is.
 func TestStandaloneAdminTokenFromTheEnvironment(t *testing.T) {
 	env := envOf(map[string]string{envAdminToken: "envs3cret"})
-	url, _, _ := startStoppableEnv(t, env)
+	url, _, _ := startStoppableEnv(t, env, "-addr", "0.0.0.0:0")
 	status := func(path, token string) int {
 		req, err := http.NewRequest(http.MethodPost, url+path, strings.NewReader(`{"openid":"oVictim"}`))
 		require.NoError(t, err)
@@ -106,7 +107,7 @@ func TestStandaloneAdminTokenFromTheEnvironment(t *testing.T) {
 	cancel() // serve, print, stop at once
 	var out bytes.Buffer
 	require.NoError(t, run(ctx, []string{"-addr", "127.0.0.1:0"}, env, &out))
-	assert.Contains(t, out.String(), "Admin:    the control plane and WeChat over HTTP need the token of "+envAdminToken+"\n")
+	assert.Contains(t, out.String(), "Admin:    the control plane (and beyond loopback WeChat over HTTP) needs the token of "+envAdminToken+"\n")
 	assert.NotContains(t, out.String(), "envs3cret")
 
 	out.Reset()

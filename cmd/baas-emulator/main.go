@@ -11,9 +11,10 @@
 // /emulator/v1/ lists and adds users, reads codes, sets faults, counts calls,
 // resets, and exports and imports the state (see emulator.ControlPrefix).
 //
-// Both can log in as anyone, so both need the admin token when there is
-// one ("Authorization: Bearer <token>"), and an emulator that listens
-// beyond loopback needs one to serve them at all. The token comes from
+// Both can log in as anyone: beyond loopback both need the admin token
+// ("Authorization: Bearer <token>"), and are off without one; on loopback
+// WeChat over HTTP is open, and the control plane needs the token when
+// there is one. The token comes from
 // -admin-token-file FILE (its one line), or the environment variable
 // BAAS_EMULATOR_ADMIN_TOKEN, or -admin-token (which ps shows). The two
 // flags together are refused; either flag wins over the variable, and the
@@ -72,7 +73,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 	readTimeout := fs.Duration("read-timeout", emulator.DefaultReadTimeout, "time to read a whole request")
 	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "time an idle connection stays open")
 	tokens := tokenFlags{env: env}
-	fs.StringVar(&tokens.token, "admin-token", "", "the token the control plane (/emulator/v1/) and WeChat over HTTP (/emulator/wx/) require; needed beyond loopback. ps shows it: prefer -admin-token-file or "+envAdminToken)
+	fs.StringVar(&tokens.token, "admin-token", "", "the token the control plane (/emulator/v1/), and beyond loopback WeChat over HTTP (/emulator/wx/), require; needed beyond loopback. ps shows it: prefer -admin-token-file or "+envAdminToken)
 	fs.StringVar(&tokens.file, "admin-token-file", "", "a file holding the admin token (one line)")
 	importFile := fs.String("import", "", "start from the state in this file (written by -export-on-exit)")
 	exportFile := fs.String("export-on-exit", "", "write the state to this file when stopping")
@@ -135,7 +136,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 		emulator.PathWxLogin, emulator.PathWxUserInfo)
 	fmt.Fprintf(out, "Control:  %s (users, codes, faults, calls, sign-in, outbox, reset, state)\n", s.URL+emulator.ControlPrefix)
 	if tokenSource != "" {
-		fmt.Fprintf(out, "Admin:    the control plane and WeChat over HTTP need the token of %s\n", tokenSource)
+		fmt.Fprintf(out, "Admin:    the control plane (and beyond loopback WeChat over HTTP) needs the token of %s\n", tokenSource)
 	} else {
 		fmt.Fprintln(out, "Admin:    no token: the control plane and WeChat over HTTP are open on loopback, off beyond it")
 	}

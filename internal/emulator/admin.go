@@ -6,13 +6,13 @@ import (
 	"strings"
 )
 
-// admit reports whether r may use the emulator's own routes, the control
-// plane (ControlPrefix) and WeChat over HTTP (WxPrefix), which can see and
-// change everything and log in as anyone; when it may not, admit has
-// answered it. With an admin token (WithAdminToken) every such request must
-// carry "Authorization: Bearer <token>", whatever the address; without
-// one, they are open on loopback and off beyond it. what names the routes
-// in the answer.
+// admit reports whether r may use the emulator's own routes, which can see
+// and change everything or log in as anyone: the control plane
+// (ControlPrefix) and, beyond loopback, WeChat over HTTP (WxPrefix); when
+// it may not, admit has answered it. With an admin token (WithAdminToken)
+// the request must carry "Authorization: Bearer <token>"; without one, the
+// routes are open on loopback and off beyond it. what names the routes in
+// the answer.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, what string) bool {
 	switch token := s.st.cfg.adminToken; {
 	case token != "":

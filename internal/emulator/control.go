@@ -38,9 +38,9 @@ import (
 // On loopback it is open, like the rest of the emulator. With an admin token
 // (WithAdminToken) every request must carry "Authorization: Bearer <token>";
 // a server that listens beyond loopback without one refuses the control
-// plane altogether. WeChat over HTTP (WxPrefix) is guarded alike. The user
-// routes answer no password hash; the state, which Import needs whole,
-// does.
+// plane altogether. WeChat over HTTP (WxPrefix) is guarded alike beyond
+// loopback. The user routes answer no password hash; the state, which
+// Import needs whole, does.
 const ControlPrefix = "/emulator/v1/"
 
 // faultRequest is a Fault over HTTP.

@@ -103,9 +103,9 @@ func WithIdleTimeout(d time.Duration) Option { return func(c *config) { c.idleTi
 // must not call back into the Server.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
-// WithAdminToken sets the token the control plane (ControlPrefix) and
-// WeChat over HTTP (WxPrefix) require as "Authorization: Bearer <token>",
-// on any address. Without one ("" is none), they are open on loopback and
+// WithAdminToken sets the token the control plane (ControlPrefix) requires
+// as "Authorization: Bearer <token>", and WeChat over HTTP (WxPrefix) too
+// beyond loopback. Without one ("" is none), both are open on loopback and
 // off on any other address. A token that no header can carry
 // (CheckAdminToken) is an error.
 func WithAdminToken(token string) Option { return func(c *config) { c.adminToken = token } }

@@ -103,7 +103,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.control(w, r)
 		return
 	}
-	if strings.HasPrefix(path, WxPrefix) && !s.admit(w, r, "WeChat over HTTP ("+WxPrefix+")") {
+	if strings.HasPrefix(path, WxPrefix) && !s.loopback && !s.admit(w, r, "WeChat over HTTP ("+WxPrefix+") beyond loopback") {
 		return
 	}
 	rt, arg, ok := s.router.match(path)

@@ -6,14 +6,16 @@ import (
 )
 
 // The paths of the simulated WeChat over HTTP, for clients in other
-// languages. They need no ClientID header, but the admin token when the
-// server has one, as the control plane does (a code of any openid logs in
-// as that user): with WithAdminToken, "Authorization: Bearer <token>"; without,
-// they are open on loopback and off beyond it. A user they name for the
-// first time is created, up to the cap of WithMaxHTTPUsers (then 429).
+// languages. They need no ClientID header. On loopback they are open, as
+// they always were, to every local client; beyond it, where anyone who
+// reaches the port could mint a code of any openid and so log in as that
+// user, they are guarded as the control plane is: with WithAdminToken they
+// need "Authorization: Bearer <token>", without one they are off. A user
+// they name for the first time is created, up to the cap of
+// WithMaxHTTPUsers (then 429).
 const (
-	// WxPrefix is where WeChat over HTTP lives: every path under it is
-	// guarded by the admin token.
+	// WxPrefix is where WeChat over HTTP lives: beyond loopback, every path
+	// under it is guarded by the admin token.
 	WxPrefix = "/emulator/wx/"
 	// PathWxLogin is wx.login: POST {"openid", "appid"?, "errcode"?} → 200
 	// {"code"}. An errcode, one of the WeChatError values, makes the code's
