@@ -27,7 +27,8 @@ type Server struct {
 }
 
 // NewServer starts a Server and panics if it cannot listen, like
-// httptest.NewServer. Close it when done.
+// httptest.NewServer, or if an option is out of its range (Option). Close
+// it when done.
 func NewServer(opts ...Option) *Server {
 	var c config
 	for _, o := range opts {

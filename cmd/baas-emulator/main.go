@@ -9,8 +9,16 @@
 // POST /emulator/wx/userinfo and /emulator/wx/phonenumber {"openid", "deny"}
 // the events of the user-info and phone buttons. The control plane under
 // /emulator/v1/ lists and adds users, reads codes, sets faults, counts calls,
-// resets, and exports and imports the state (see emulator.ControlPrefix); it
-// needs -admin-token when the emulator listens beyond loopback.
+// resets, and exports and imports the state (see emulator.ControlPrefix).
+//
+// Both can log in as anyone: beyond loopback both need the admin token
+// ("Authorization: Bearer <token>"), and are off without one; on loopback
+// WeChat over HTTP is open, and the control plane needs the token when
+// there is one. The token comes from
+// -admin-token-file FILE (its one line), or the environment variable
+// BAAS_EMULATOR_ADMIN_TOKEN, or -admin-token (which ps shows). The two
+// flags together are refused; either flag wins over the variable, and the
+// emulator says which source it uses.
 //
 // -import FILE starts from a state exported before, and -export-on-exit FILE
 // writes the state when the emulator stops, so that a test environment keeps
@@ -29,7 +37,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -47,14 +54,14 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	if err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "baas-emulator:", err)
 		os.Exit(1)
 	}
 }
 
-// run serves until ctx is done.
-func run(ctx context.Context, args []string, out io.Writer) error {
+// run serves until ctx is done; env looks up environment variables.
+func run(ctx context.Context, args []string, env func(string) (string, bool), out io.Writer) error {
 	fs := flag.NewFlagSet("baas-emulator", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8787", "listen address")
 	appID := fs.String("appid", "", "the mini-program's AppID (default: random)")
@@ -65,7 +72,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	maxUsers := fs.Int("max-http-users", emulator.DefaultMaxHTTPUsers, "users the /emulator/wx paths may create")
 	readTimeout := fs.Duration("read-timeout", emulator.DefaultReadTimeout, "time to read a whole request")
 	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "time an idle connection stays open")
-	adminToken := fs.String("admin-token", "", "the token the control plane (/emulator/v1/) requires; needed beyond loopback")
+	tokens := tokenFlags{env: env}
+	fs.StringVar(&tokens.token, "admin-token", "", "the token the control plane (/emulator/v1/), and beyond loopback WeChat over HTTP (/emulator/wx/), require; needed beyond loopback. ps shows it: prefer -admin-token-file or "+envAdminToken)
+	fs.StringVar(&tokens.file, "admin-token-file", "", "a file holding the admin token (one line)")
 	importFile := fs.String("import", "", "start from the state in this file (written by -export-on-exit)")
 	exportFile := fs.String("export-on-exit", "", "write the state to this file when stopping")
 	signIn := fs.String("sign-in", "password,anonymous,sms,signup", "the sign-in methods on, comma separated: password, anonymous, sms, signup")
@@ -74,6 +83,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	fs.Visit(func(f *flag.Flag) {
+		tokens.tokenSet = tokens.tokenSet || f.Name == "admin-token"
+		tokens.fileSet = tokens.fileSet || f.Name == "admin-token-file"
+	})
 	switch {
 	case *expiresIn < time.Second:
 		return fmt.Errorf("-expires-in %v: must be at least 1s", *expiresIn)
@@ -94,12 +107,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	adminToken, tokenSource, err := adminToken(tokens)
+	if err != nil {
+		return err
+	}
 
 	s, err := emulator.Start(emulator.WithAddr(*addr), emulator.WithAppID(*appID),
 		emulator.WithClientID(*clientID), emulator.WithExpiresIn(*expiresIn),
 		emulator.WithSessionKeyRefresh(*keyRefresh), emulator.WithCodeRateLimit(*rateLimit),
 		emulator.WithMaxHTTPUsers(*maxUsers), emulator.WithReadTimeout(*readTimeout),
-		emulator.WithIdleTimeout(*idleTimeout), emulator.WithAdminToken(*adminToken),
+		emulator.WithIdleTimeout(*idleTimeout), emulator.WithAdminToken(adminToken),
 		emulator.WithSignInMethods(methods), emulator.WithPasswordCost(*passwordCost),
 		emulator.WithSMSInterval(*smsInterval))
 	if err != nil {
@@ -118,6 +135,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "WeChat:   POST %s {\"openid\"} → {\"code\"};  POST %s {\"openid\",\"deny\"} → {\"detail\":{...}}\n",
 		emulator.PathWxLogin, emulator.PathWxUserInfo)
 	fmt.Fprintf(out, "Control:  %s (users, codes, faults, calls, sign-in, outbox, reset, state)\n", s.URL+emulator.ControlPrefix)
+	if tokenSource != "" {
+		fmt.Fprintf(out, "Admin:    the control plane (and beyond loopback WeChat over HTTP) needs the token of %s\n", tokenSource)
+	} else {
+		fmt.Fprintln(out, "Admin:    no token: the control plane and WeChat over HTTP are open on loopback, off beyond it")
+	}
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping")
 	if *exportFile != "" {
@@ -148,36 +170,4 @@ func parseSignIn(list string) (emulator.SignInMethods, error) {
 		}
 	}
 	return m, nil
-}
-
-// importState loads the state in path into s.
-func importState(s *emulator.Server, path string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("-import: %w", err)
-	}
-	var state emulator.State
-	if err := json.Unmarshal(data, &state); err != nil {
-		return fmt.Errorf("-import %s: not a state the emulator exported: %w", path, err)
-	}
-	if err := s.Import(state); err != nil {
-		return fmt.Errorf("-import %s: %w", path, err)
-	}
-	return nil
-}
-
-// exportState writes the state of s to path, atomically.
-func exportState(s *emulator.Server, path string) error {
-	data, err := json.MarshalIndent(s.Export(), "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("-export-on-exit: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("-export-on-exit: %w", err)
-	}
-	return nil
 }

@@ -31,7 +31,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{"-password-cost", "3"}, {"-password-cost", "32"}, {"-sign-in", "password,magic"}, {"-sms-interval", "-1s"},
 	} {
 		var out bytes.Buffer
-		err := run(context.Background(), args, &out)
+		err := run(context.Background(), args, noEnv, &out)
 		require.Error(t, err, "%v", args)
 		assert.Contains(t, err.Error(), strings.TrimPrefix(args[0], "-"), "%v", args)
 		assert.Empty(t, out.String())
@@ -42,7 +42,7 @@ func TestRunReportsAnAddressInUse(t *testing.T) {
 	s := emulator.NewServer()
 	defer s.Close()
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"-addr", strings.TrimPrefix(s.URL, "http://")}, &out)
+	err := run(context.Background(), []string{"-addr", strings.TrimPrefix(s.URL, "http://")}, noEnv, &out)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "listening on")
 	assert.Empty(t, out.String())
@@ -60,11 +60,17 @@ func start(t *testing.T, args ...string) (url, clientID string) {
 // signal would (the test's end does too).
 func startStoppable(t *testing.T, args ...string) (url, clientID string, stop func()) {
 	t.Helper()
+	return startStoppableEnv(t, noEnv, args...)
+}
+
+// startStoppableEnv is startStoppable with the environment env.
+func startStoppableEnv(t *testing.T, env func(string) (string, bool), args ...string) (url, clientID string, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), pw)
+		err := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), env, pw)
 		pw.CloseWithError(err)
 		done <- err
 	}()
@@ -197,7 +203,7 @@ func TestExportOnExitThenImport(t *testing.T) {
 	assert.Equal(t, int64(1), u.ID)
 
 	// Another mini-program's state is refused at start.
-	err = run(ctx, []string{"-addr", "127.0.0.1:0", "-import", file}, io.Discard)
+	err = run(ctx, []string{"-addr", "127.0.0.1:0", "-import", file}, noEnv, io.Discard)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "-import")
 }

@@ -29,8 +29,8 @@ type account struct {
 }
 
 // WithPasswordCost sets bcrypt's cost of password hashes, by default
-// bcrypt.DefaultCost; tests and load simulations want bcrypt.MinCost. A
-// cost outside bcrypt's range keeps the default.
+// bcrypt.DefaultCost, which 0 keeps; tests and load simulations want
+// bcrypt.MinCost. Any other cost outside bcrypt's range is an error.
 func WithPasswordCost(cost int) Option { return func(c *config) { c.passwordCost = cost } }
 
 // errIncorrect is the one answer of a failed password login, whether the
@@ -83,7 +83,7 @@ func (st *store) holderLocked(kind, v string) *user {
 	if !ok {
 		return nil
 	}
-	if u := st.records[id-1]; !u.deleted && u.rec != nil && field(u.rec) == v {
+	if u := st.records[id]; u != nil && !u.deleted && u.rec != nil && field(u.rec) == v {
 		return u
 	}
 	delete(idx, v)

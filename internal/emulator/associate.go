@@ -64,7 +64,7 @@ func (st *store) associate(token string, req *protocol.UserAssociateRequest) (as
 		return associated{}, fail(http.StatusBadRequest, fmt.Sprintf("this WeChat user is already linked to user %d", w.id))
 	default:
 		w.rec, w.id, t.rec, t.id = t.rec, t.id, nil, 0
-		st.records[w.id-1] = w
+		st.records[w.id] = w
 		st.rebindSessionLocked(token, wi) // the session stays the record's
 	}
 	if unionID := w.wx().UnionID; req.AssociateWithUnionID && unionID != "" {

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -39,7 +38,9 @@ import (
 // On loopback it is open, like the rest of the emulator. With an admin token
 // (WithAdminToken) every request must carry "Authorization: Bearer <token>";
 // a server that listens beyond loopback without one refuses the control
-// plane altogether.
+// plane altogether. WeChat over HTTP (WxPrefix) is guarded alike beyond
+// loopback. The user routes answer no password hash; the state, which
+// Import needs whole, does.
 const ControlPrefix = "/emulator/v1/"
 
 // faultRequest is a Fault over HTTP.
@@ -84,7 +85,7 @@ func (s *Server) newControl() http.Handler {
 	}
 	p := strings.TrimSuffix(ControlPrefix, "/")
 	handle("GET "+p+"/users", func(w http.ResponseWriter, r *http.Request) *apiError {
-		writeJSON(w, http.StatusOK, s.Users())
+		writeJSON(w, http.StatusOK, s.listedUsers())
 		return nil
 	})
 	handle("POST "+p+"/users", func(w http.ResponseWriter, r *http.Request) *apiError {
@@ -212,23 +213,26 @@ func (s *Server) newControl() http.Handler {
 // control serves the control plane, once the admin token (or loopback) lets
 // the request in.
 func (s *Server) control(w http.ResponseWriter, r *http.Request) {
-	switch token := s.st.cfg.adminToken; {
-	case token != "":
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
-			writeError(w, fail(http.StatusUnauthorized, "the control plane needs Authorization: Bearer <admin token>"))
-			return
-		}
-	case !s.loopback:
-		writeError(w, fail(http.StatusForbidden, "the control plane is off: the emulator listens beyond loopback with no admin token (WithAdminToken, -admin-token)"))
-		return
+	if s.admit(w, r, "the control plane") {
+		s.controlMux.ServeHTTP(w, r)
 	}
-	s.controlMux.ServeHTTP(w, r)
 }
 
-// user returns the state of the user of openid.
+// listedUsers is Users as the user routes answer them: with no password
+// hash, which only the state (an import needs it) carries.
+func (s *Server) listedUsers() []UserState {
+	users := s.Users()
+	for _, u := range users {
+		if u.Record != nil {
+			u.Record.PasswordHash = "" // the Record is Export's own copy
+		}
+	}
+	return users
+}
+
+// user returns the state of the user of openid, as listedUsers has it.
 func (s *Server) user(openid string) (UserState, bool) {
-	for _, u := range s.Users() {
+	for _, u := range s.listedUsers() {
 		if u.OpenID == openid {
 			return u, true
 		}

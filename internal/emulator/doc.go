@@ -21,9 +21,10 @@
 // # The WeChat model
 //
 // WeChat is simulated in process (and over HTTP at /emulator/wx/login and
-// /emulator/wx/userinfo, for clients in other languages). Users are created
-// on first use with a readable default profile and the UnionID
-// "union_"+openid; AddUser sets all of it. An openid is at most
+// /emulator/wx/userinfo, for clients in other languages, guarded beyond
+// loopback by the admin token as the control plane is: see WxPrefix).
+// Users are created on first use with a readable default profile and the
+// UnionID "union_"+openid; AddUser sets all of it. An openid is at most
 // MaxOpenIDBytes.
 //
 // A login code (WeChat.Login, wx.login) is random, single use, valid five

@@ -76,8 +76,8 @@ func (st *store) liveLinkLocked(code string, now time.Time) (*emailLink, *user, 
 	case !now.Before(l.ExpiresAt):
 		return nil, nil, fail(http.StatusBadRequest, "the email link expired")
 	}
-	u := st.records[l.user-1]
-	if u.deleted || u.rec == nil || u.rec.email != l.Email {
+	u := st.records[l.user]
+	if u == nil || u.deleted || u.rec == nil || u.rec.email != l.Email {
 		return nil, nil, fail(http.StatusBadRequest, "the email link is void: the user's email changed since it was sent")
 	}
 	return l, u, nil

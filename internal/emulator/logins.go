@@ -45,9 +45,9 @@ func (st *store) enrolLocked(u *user, create bool, now time.Time) *apiError {
 	if !create {
 		return notFoundNoCreate()
 	}
-	st.records = append(st.records, u)
-	st.nRecords.Store(int64(len(st.records)))
-	u.id = int64(len(st.records))
+	st.lastID++
+	u.id = st.lastID
+	st.records[u.id] = u
 	u.rec = &record{createdAt: now.Unix(), updatedAt: now.Unix()}
 	return nil
 }

@@ -1,6 +1,9 @@
 package emulator
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -59,13 +62,13 @@ func WithAppID(id string) Option { return func(c *config) { c.appID = id } }
 func WithClientID(id string) Option { return func(c *config) { c.clientID = id } }
 
 // WithExpiresIn sets the session lifetime, sent as expires_in in seconds; by
-// default DefaultExpiresIn. A d of zero or less keeps the default.
+// default DefaultExpiresIn, which zero keeps. A negative d is an error.
 func WithExpiresIn(d time.Duration) Option { return func(c *config) { c.expiresIn = d } }
 
 // WithSessionKeyRefresh sets the minimum age of a user's session_key before a
 // wx.login refreshes it, on the server's clock; by default
 // DefaultSessionKeyRefresh. Zero makes every wx.login refresh the key; a
-// negative d keeps the default.
+// negative d is an error.
 func WithSessionKeyRefresh(min time.Duration) Option {
 	return func(c *config) { c.keyRefresh = min }
 }
@@ -74,42 +77,47 @@ func WithSessionKeyRefresh(min time.Duration) Option {
 // may make before WeChat answers 45011 (WeChatRateLimited), on the server's
 // clock; by default WeChatRateLimit, WeChat's own, so that a client that
 // logs a user in far more often than WeChat allows meets 45011 in its tests
-// as it would in production. Zero or less is no limit (a benchmark or a
-// stress test that logs one user in again and again).
+// as it would in production. Zero is no limit (a benchmark or a stress test
+// that logs one user in again and again); a negative count is an error.
 func WithCodeRateLimit(perMinute int) Option { return func(c *config) { c.rateLimit = perMinute } }
 
 // WithMaxHTTPUsers caps how many users the emulator paths (PathWxLogin,
 // PathWxUserInfo) may create, so that no caller can make a long-running
 // emulator keep users without bound; past it, a new openid is a 429. By
-// default DefaultMaxHTTPUsers; zero or less keeps the default. Users made in
-// process (WeChat.Login, AddUser, …) do not count.
+// default DefaultMaxHTTPUsers, which zero keeps; a negative n is an error.
+// Users made in process (WeChat.Login, AddUser, …) do not count.
 func WithMaxHTTPUsers(n int) Option { return func(c *config) { c.maxHTTPUsers = n } }
 
 // WithReadTimeout bounds the reading of a request, headers and body: a
 // client that sends slower has its connection closed. By default
-// DefaultReadTimeout; zero or less keeps the default.
+// DefaultReadTimeout, which zero keeps; a negative d is an error.
 func WithReadTimeout(d time.Duration) Option { return func(c *config) { c.readTimeout = d } }
 
 // WithIdleTimeout sets how long an idle keep-alive connection stays open; by
-// default DefaultIdleTimeout; zero or less keeps the default.
+// default DefaultIdleTimeout, which zero keeps; a negative d is an error.
 func WithIdleTimeout(d time.Duration) Option { return func(c *config) { c.idleTimeout = d } }
 
 // WithClock sets the clock of code expiry, token expiry, session_key age,
 // the rate limit, watermark timestamps and record times, by default
-// time.Now. It is called with the server's lock held and must not call back
-// into the Server.
+// time.Now, which nil keeps. It is called with the server's lock held and
+// must not call back into the Server.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithAdminToken sets the token the control plane (ControlPrefix) requires
-// as "Authorization: Bearer <token>". Without one, the control plane is
-// open on loopback and off on any other address.
+// as "Authorization: Bearer <token>", and WeChat over HTTP (WxPrefix) too
+// beyond loopback. Without one ("" is none), both are open on loopback and
+// off on any other address. A token that no header can carry
+// (CheckAdminToken) is an error.
 func WithAdminToken(token string) Option { return func(c *config) { c.adminToken = token } }
 
 // WithAddr sets the listen address, by default "127.0.0.1:0" (a random port
 // on loopback).
 func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 
-func newConfig(opts []Option) config {
+// newConfig applies opts to the defaults. An option given a value out of
+// its range is an error naming it: the caller's mistake, not a default to
+// go on with (baastest.NewServer panics with it, as httptest would).
+func newConfig(opts []Option) (config, error) {
 	c := config{keyRefresh: DefaultSessionKeyRefresh, rateLimit: WeChatRateLimit,
 		passwordCost: bcrypt.DefaultCost, smsInterval: DefaultSMSInterval}
 	for _, o := range opts {
@@ -117,22 +125,19 @@ func newConfig(opts []Option) config {
 			o(&c)
 		}
 	}
-	if c.expiresIn <= 0 {
+	if err := c.check(); err != nil {
+		return c, err
+	}
+	if c.expiresIn == 0 {
 		c.expiresIn = DefaultExpiresIn
 	}
-	if c.keyRefresh < 0 {
-		c.keyRefresh = DefaultSessionKeyRefresh
-	}
-	if c.rateLimit < 0 {
-		c.rateLimit = 0
-	}
-	if c.maxHTTPUsers <= 0 {
+	if c.maxHTTPUsers == 0 {
 		c.maxHTTPUsers = DefaultMaxHTTPUsers
 	}
-	if c.readTimeout <= 0 {
+	if c.readTimeout == 0 {
 		c.readTimeout = DefaultReadTimeout
 	}
-	if c.idleTimeout <= 0 {
+	if c.idleTimeout == 0 {
 		c.idleTimeout = DefaultIdleTimeout
 	}
 	if c.now == nil {
@@ -141,7 +146,7 @@ func newConfig(opts []Option) config {
 	if !c.signInSet {
 		c.signIn = AllSignInMethods
 	}
-	if c.passwordCost < bcrypt.MinCost || c.passwordCost > bcrypt.MaxCost {
+	if c.passwordCost == 0 {
 		c.passwordCost = bcrypt.DefaultCost
 	}
 	if c.smsInterval < 0 {
@@ -156,5 +161,51 @@ func newConfig(opts []Option) config {
 	if c.appID == "" {
 		c.appID = "wx" + randomHex(8)
 	}
-	return c
+	return c, nil
+}
+
+// check returns an error naming the first option given a value out of its
+// range, before the defaults replace the zero values.
+func (c *config) check() error {
+	switch {
+	case c.expiresIn < 0:
+		return fmt.Errorf("WithExpiresIn(%v): a session lifetime is positive, or 0 for DefaultExpiresIn", c.expiresIn)
+	case c.keyRefresh < 0:
+		return fmt.Errorf("WithSessionKeyRefresh(%v): a session_key's minimum age is 0 or more", c.keyRefresh)
+	case c.rateLimit < 0:
+		return fmt.Errorf("WithCodeRateLimit(%d): a limit is positive, or 0 for none", c.rateLimit)
+	case c.maxHTTPUsers < 0:
+		return fmt.Errorf("WithMaxHTTPUsers(%d): a cap is positive, or 0 for DefaultMaxHTTPUsers", c.maxHTTPUsers)
+	case c.readTimeout < 0:
+		return fmt.Errorf("WithReadTimeout(%v): a timeout is positive, or 0 for DefaultReadTimeout", c.readTimeout)
+	case c.idleTimeout < 0:
+		return fmt.Errorf("WithIdleTimeout(%v): a timeout is positive, or 0 for DefaultIdleTimeout", c.idleTimeout)
+	case c.passwordCost != 0 && (c.passwordCost < bcrypt.MinCost || c.passwordCost > bcrypt.MaxCost):
+		return fmt.Errorf("WithPasswordCost(%d): bcrypt's cost is %d (bcrypt.MinCost) to %d (bcrypt.MaxCost), or 0 for bcrypt.DefaultCost",
+			c.passwordCost, bcrypt.MinCost, bcrypt.MaxCost)
+	}
+	if c.adminToken != "" {
+		if err := CheckAdminToken(c.adminToken); err != nil {
+			return fmt.Errorf("WithAdminToken: %w", err)
+		}
+	}
+	return nil
+}
+
+// MaxAdminTokenBytes is the longest admin token.
+const MaxAdminTokenBytes = 4096
+
+// CheckAdminToken reports what is wrong with an admin token, without
+// quoting it: it is 1 to MaxAdminTokenBytes of visible ASCII, as an
+// Authorization header carries it.
+func CheckAdminToken(token string) error {
+	switch {
+	case token == "":
+		return errors.New("the admin token is empty")
+	case len(token) > MaxAdminTokenBytes:
+		return fmt.Errorf("the admin token is longer than %d bytes", MaxAdminTokenBytes)
+	case strings.IndexFunc(token, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
+		return errors.New("the admin token must be one line of visible ASCII (no space, control or non-ASCII character), as an Authorization header carries it")
+	}
+	return nil
 }

@@ -63,14 +63,20 @@ func (st *store) userRecord(token string, id int64) (protocol.UserRecord, *apiEr
 	if _, err := st.sessionLocked(token, st.now().UnixNano()); err != nil {
 		return protocol.UserRecord{}, err
 	}
-	if id < 1 || id > int64(len(st.records)) || st.records[id-1].deleted {
+	u := st.records[id]
+	if u == nil || u.deleted {
 		return protocol.UserRecord{}, fail(http.StatusNotFound, fmt.Sprintf("user %d not found", id))
 	}
-	return recordOf(st.records[id-1]), nil
+	return recordOf(u), nil
 }
 
-// hasRecord reports, without the lock, whether a user of record id exists.
-func (st *store) hasRecord(id int64) bool { return id >= 1 && id <= st.nRecords.Load() }
+// hasRecord reports whether a record of id was ever given, its user deleted
+// since or not.
+func (st *store) hasRecord(id int64) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.records[id] != nil
+}
 
 // userRecord answers the user record of id to a logged-in user, 200.
 func (s *Server) userRecord(w http.ResponseWriter, r *http.Request, id string) *apiError {

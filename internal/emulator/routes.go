@@ -103,6 +103,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.control(w, r)
 		return
 	}
+	if strings.HasPrefix(path, WxPrefix) && !s.loopback && !s.admit(w, r, "WeChat over HTTP ("+WxPrefix+") beyond loopback") {
+		return
+	}
 	rt, arg, ok := s.router.match(path)
 	if f, hit := s.traffic.see(path, ok && (!rt.byID || s.isUserID(arg))); hit && !inject(w, r, f, s.stop) {
 		return

@@ -55,7 +55,10 @@ func NewServer(opts ...Option) *Server {
 // Start is NewServer returning an error instead of panicking, for programs
 // that take the listen address from their user (WithAddr).
 func Start(opts ...Option) (*Server, error) {
-	cfg := newConfig(opts)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.addr, err)

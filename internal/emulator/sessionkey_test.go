@@ -84,13 +84,16 @@ func TestSessionKeyRefreshOption(t *testing.T) {
 	wx.Login("alice")
 	assert.NotEqual(t, k, wx.SessionKey("alice"))
 
-	dflt := newServer(t, emulator.WithClock(clock.Now), emulator.WithSessionKeyRefresh(-1))
+	dflt := newServer(t, emulator.WithClock(clock.Now))
 	wx = dflt.WeChat()
 	wx.Login("alice")
 	k = wx.SessionKey("alice")
 	clock.Advance(emulator.DefaultSessionKeyRefresh - time.Second)
 	wx.Login("alice")
-	assert.Equal(t, k, wx.SessionKey("alice"), "a negative minimum keeps the default")
+	assert.Equal(t, k, wx.SessionKey("alice"), "the default minimum")
+
+	_, err := emulator.Start(emulator.WithSessionKeyRefresh(-1))
+	assert.ErrorContains(t, err, "WithSessionKeyRefresh(-1ns)", "a negative minimum is a mistake, not the default")
 }
 
 func TestRotateSessionKey(t *testing.T) {

@@ -116,26 +116,31 @@ func (s *Server) Export() State {
 // Import replaces everything the server holds (users, records, codes,
 // sessions) with state: users keep their openids, session_keys and record
 // ids, sessions their tokens. Faults and call counts stay. A state of another
-// AppID or ClientID, or one that does not hold together (a duplicate openid
-// or record id, a session of an unknown user, a bad key or token), is
-// refused with nothing changed.
+// AppID or ClientID, one out of bounds (more than MaxStateUsers users or
+// MaxStateSessions sessions, a record id above MaxRecordID, a string longer
+// than a request could have set), or one that does not hold together (a
+// duplicate openid or record id, a session of an unknown user, a bad key or
+// token), is refused with an error naming the field, nothing changed. What
+// the import takes follows what the state holds, whatever its ids.
 func (s *Server) Import(state State) error {
 	if state.AppID != "" && state.AppID != s.AppID || state.ClientID != "" && state.ClientID != s.ClientID {
-		return fmt.Errorf("baastest: Import: the state is of AppID %q and ClientID %q, the server's are %q and %q: start it with the same -app-id and -client-id",
+		return fmt.Errorf("baastest: Import: the state is of AppID %.64q and ClientID %.64q, the server's are %q and %q: start it with the same -app-id and -client-id",
 			state.AppID, state.ClientID, s.AppID, s.ClientID)
+	}
+	limits := stateLimits{users: MaxStateUsers, sessions: MaxStateSessions}
+	if err := limits.check(state); err != nil {
+		return fmt.Errorf("baastest: Import: %w", err)
 	}
 	fresh := newStore(s.st.cfg)
 	fresh.now = s.st.now
 	now := fresh.now()
-	byID := map[int64]*user{}
-	maxID := int64(0)
 	for _, us := range state.Users {
 		var u *user
 		switch msg := checkOpenID(us.OpenID); {
 		case us.OpenID == "" && us.Record != nil:
 			u = fresh.newUserLocked("") // an account user
 		case msg != "":
-			return fmt.Errorf("baastest: Import: user %q: %s (only an account user, with a record, has none)", us.OpenID, msg)
+			return fmt.Errorf("baastest: Import: user %.64q: %s (only an account user, with a record, has none)", us.OpenID, msg)
 		case fresh.lookupLocked(us.OpenID) != nil:
 			return fmt.Errorf("baastest: Import: user %q twice", us.OpenID)
 		default:
@@ -153,11 +158,11 @@ func (s *Server) Import(state State) error {
 		w.SessionKey = "" // the current key, not a fixed one
 		u.custom = &w
 		if r := us.Record; r != nil {
-			if r.ID < 1 || byID[r.ID] != nil {
-				return fmt.Errorf("baastest: Import: user %q: record id %d is not positive or taken", us.OpenID, r.ID)
+			if fresh.records[r.ID] != nil {
+				return fmt.Errorf("baastest: Import: user %q: record.id %d is another user's too", us.OpenID, r.ID)
 			}
-			byID[r.ID] = u
-			maxID = max(maxID, r.ID)
+			fresh.records[r.ID] = u
+			fresh.lastID = max(fresh.lastID, r.ID)
 			u.id = r.ID
 			u.rec = &record{unionID: r.UnionID, authorized: r.IsAuthorized, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt}
 			p := &u.rec.profile
@@ -166,20 +171,12 @@ func (s *Server) Import(state State) error {
 			fresh.indexUnionIDLocked(u)
 		}
 	}
-	// Records by id; an id no user holds any more stays empty, answered 404.
-	fresh.records = make([]*user, maxID)
-	for id, u := range byID {
-		fresh.records[id-1] = u
-	}
-	for i, r := range fresh.records {
-		if r == nil { // a user deleted before the export
-			fresh.records[i] = &user{openid: "", deleted: true, id: int64(i + 1), rec: &record{}}
-		}
-	}
-	fresh.nRecords.Store(maxID)
+	// An id up to lastID that no record holds (its user was deleted before
+	// the export) is answered 404, and never given again: new records take
+	// ids above lastID.
 	for _, us := range state.Users { // the account indexes need the records
 		if r := us.Record; r != nil {
-			if err := importAccount(fresh, byID[r.ID], r); err != nil {
+			if err := importAccount(fresh, fresh.records[r.ID], r); err != nil {
 				return fmt.Errorf("baastest: Import: user %q (record %d): %w", us.OpenID, r.ID, err)
 			}
 		}
@@ -188,7 +185,7 @@ func (s *Server) Import(state State) error {
 		k, ok := parseSecret(ss.Token)
 		i, known := fresh.byOpenID[ss.OpenID]
 		if ss.OpenID == "" {
-			if u := byID[ss.UserID]; u != nil && u.openid == "" {
+			if u := fresh.records[ss.UserID]; u != nil && u.openid == "" {
 				i, known = u.index, true
 			}
 		}
@@ -196,7 +193,7 @@ func (s *Server) Import(state State) error {
 		case !ok:
 			return fmt.Errorf("baastest: Import: a session token is not 32 hex digits")
 		case !known || fresh.users[i].rec == nil:
-			return fmt.Errorf("baastest: Import: a session of user %q (record %d), who has no record", ss.OpenID, ss.UserID)
+			return fmt.Errorf("baastest: Import: a session of user %.64q (record %d), who has no record", ss.OpenID, ss.UserID)
 		}
 		u := fresh.users[i]
 		fresh.currentKeyLocked(u, now.UnixNano())
@@ -219,11 +216,10 @@ func (s *Server) Reset() {
 func (st *store) replace(fresh *store) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.users, st.byOpenID, st.records, st.httpUsers = fresh.users, fresh.byOpenID, fresh.records, fresh.httpUsers
+	st.users, st.byOpenID, st.records, st.lastID, st.httpUsers = fresh.users, fresh.byOpenID, fresh.records, fresh.lastID, fresh.httpUsers
 	st.byUnionID = fresh.byUnionID
 	st.byUsername, st.byEmail, st.byPhone = fresh.byUsername, fresh.byEmail, fresh.byPhone
 	st.signIn, st.outbox = fresh.signIn, fresh.outbox
-	st.nRecords.Store(fresh.nRecords.Load())
 	st.codes, st.phoneCodes, st.sessions = fresh.codes, fresh.phoneCodes, fresh.sessions
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -40,8 +39,8 @@ type store struct {
 
 	users      []*user           // every user, by index
 	byOpenID   map[string]uint32 // index in users; users without an openid (accounts) are not in it
-	records    []*user           // users with a BaaS record: records[id-1]
-	nRecords   atomic.Int64      // len(records), read without the lock
+	records    map[int64]*user   // users with a BaaS record by id, deleted ones too; a map, so memory follows the records, not their ids
+	lastID     int64             // the highest record id given or imported; the next record's is lastID+1
 	httpUsers  int               // users created over HTTP
 	codes      expiring[loginCode]
 	phoneCodes expiring[phoneCode]
@@ -108,6 +107,7 @@ func newStore(cfg config) *store {
 		maxHTTPUsers: cfg.maxHTTPUsers,
 		now:          cfg.now,
 		byOpenID:     make(map[string]uint32),
+		records:      make(map[int64]*user),
 		byUnionID:    make(map[string][]*user),
 		byUsername:   make(map[string]int64),
 		byEmail:      make(map[string]int64),

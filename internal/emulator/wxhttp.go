@@ -6,19 +6,27 @@ import (
 )
 
 // The paths of the simulated WeChat over HTTP, for clients in other
-// languages. They need no ClientID header. A user they name for the first
-// time is created, up to the cap of WithMaxHTTPUsers (then 429).
+// languages. They need no ClientID header. On loopback they are open, as
+// they always were, to every local client; beyond it, where anyone who
+// reaches the port could mint a code of any openid and so log in as that
+// user, they are guarded as the control plane is: with WithAdminToken they
+// need "Authorization: Bearer <token>", without one they are off. A user
+// they name for the first time is created, up to the cap of
+// WithMaxHTTPUsers (then 429).
 const (
+	// WxPrefix is where WeChat over HTTP lives: beyond loopback, every path
+	// under it is guarded by the admin token.
+	WxPrefix = "/emulator/wx/"
 	// PathWxLogin is wx.login: POST {"openid", "appid"?, "errcode"?} → 200
 	// {"code"}. An errcode, one of the WeChatError values, makes the code's
 	// exchange fail with it (WeChat.FailCode).
-	PathWxLogin = "/emulator/wx/login"
+	PathWxLogin = WxPrefix + "login"
 	// PathWxUserInfo is wx.getUserInfo: POST {"openid", "deny"?, "appid"?} →
 	// 200 the button event {"detail": {...}}.
-	PathWxUserInfo = "/emulator/wx/userinfo"
+	PathWxUserInfo = WxPrefix + "userinfo"
 	// PathWxPhoneNumber is the getPhoneNumber button: POST {"openid",
 	// "deny"?} → 200 the button event {"detail": {...}} (WeChat.GetPhoneNumber).
-	PathWxPhoneNumber = "/emulator/wx/phonenumber"
+	PathWxPhoneNumber = WxPrefix + "phonenumber"
 )
 
 // maxAppIDBytes bounds the appid of the emulator paths; WeChat's are 18.

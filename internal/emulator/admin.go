@@ -1,0 +1,30 @@
+package emulator
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+)
+
+// admit reports whether r may use the emulator's own routes, which can see
+// and change everything or log in as anyone: the control plane
+// (ControlPrefix) and, beyond loopback, WeChat over HTTP (WxPrefix); when
+// it may not, admit has answered it. With an admin token (WithAdminToken)
+// the request must carry "Authorization: Bearer <token>"; without one, the
+// routes are open on loopback and off beyond it. what names the routes in
+// the answer.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, what string) bool {
+	switch token := s.st.cfg.adminToken; {
+	case token != "":
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="baas-emulator"`)
+			writeError(w, fail(http.StatusUnauthorized, what+" needs Authorization: Bearer <admin token>"))
+			return false
+		}
+	case !s.loopback:
+		writeError(w, fail(http.StatusForbidden, what+" is off: the emulator listens beyond loopback with no admin token (WithAdminToken, -admin-token)"))
+		return false
+	}
+	return true
+}

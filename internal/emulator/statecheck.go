@@ -1,0 +1,94 @@
+package emulator
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// The bounds of a State that Import takes, so that a state file or a PUT of
+// the control plane, however made, cannot make the emulator take memory out
+// of proportion to it, nor overflow a number.
+const (
+	// MaxStateUsers is the most users a State may hold.
+	MaxStateUsers = 1 << 20
+	// MaxStateSessions is the most sessions a State may hold: the store
+	// keeps no more.
+	MaxStateSessions = maxSessions
+	// MaxRecordID is the highest record id a State may hold: 2^53-1, the
+	// highest integer that JavaScript's numbers, which the MinCloud SDKs
+	// read ids into, hold exactly.
+	MaxRecordID = 1<<53 - 1
+	// MaxStateBytes is the largest state the control plane takes (PUT
+	// ControlPrefix+"state"), and baas-emulator's -import reads.
+	MaxStateBytes = maxStateBytes
+	// maxStateFieldBytes is the longest string of a State (a nickname, an
+	// avatar URL, a unionid, …): MaxBodyBytes, so that whatever a request
+	// could have set is taken back.
+	maxStateFieldBytes = MaxBodyBytes
+	// bcryptHashBytes is the length of every bcrypt hash.
+	bcryptHashBytes = 60
+)
+
+// maxExpiresAt is the latest expiry of a session, in unix seconds, that
+// the store's nanoseconds hold.
+const maxExpiresAt = math.MaxInt64 / int64(time.Second)
+
+// stateLimits are the counts a State may hold: MaxStateUsers and
+// MaxStateSessions on Import, fewer in tests.
+type stateLimits struct {
+	users, sessions int
+}
+
+// check returns an error naming the first field of state out of bounds, or
+// nil. It checks sizes and ranges only; Import checks that the state holds
+// together (no id twice, no session of an unknown user, …).
+func (l stateLimits) check(state State) error {
+	switch {
+	case len(state.Users) > l.users:
+		return fmt.Errorf("users: %d users, more than the %d an import takes", len(state.Users), l.users)
+	case len(state.Sessions) > l.sessions:
+		return fmt.Errorf("sessions: %d sessions, more than the %d an import takes", len(state.Sessions), l.sessions)
+	}
+	for i, us := range state.Users {
+		if err := checkUserState(us); err != nil {
+			return fmt.Errorf("users[%d] (%.64q): %w", i, us.OpenID, err)
+		}
+	}
+	for i, ss := range state.Sessions {
+		if ss.ExpiresAt < 0 || ss.ExpiresAt > maxExpiresAt {
+			return fmt.Errorf("sessions[%d].expires_at: %d is not a time in unix seconds from 0 to %d", i, ss.ExpiresAt, maxExpiresAt)
+		}
+	}
+	return nil
+}
+
+// checkUserState checks the lengths of a user's strings and the range of
+// their record id.
+func checkUserState(us UserState) error {
+	w := us.User
+	fields := []struct{ name, v string }{
+		{"UnionID", w.UnionID}, {"NickName", w.NickName}, {"AvatarURL", w.AvatarURL}, {"City", w.City},
+		{"Province", w.Province}, {"Country", w.Country}, {"Language", w.Language}, {"Phone", w.Phone},
+	}
+	if r := us.Record; r != nil {
+		if r.ID < 1 || r.ID > MaxRecordID {
+			return fmt.Errorf("record.id: %d is out of range: ids are 1 to %d", r.ID, int64(MaxRecordID))
+		}
+		if r.PasswordHash != "" && len(r.PasswordHash) != bcryptHashBytes {
+			return fmt.Errorf("record.password_hash: %d bytes, not a bcrypt hash (%d bytes)", len(r.PasswordHash), bcryptHashBytes)
+		}
+		fields = append(fields, []struct{ name, v string }{
+			{"record.unionid", r.UnionID}, {"record.phone", r.Phone}, {"record.nickname", r.NickName},
+			{"record.avatar", r.AvatarURL}, {"record.city", r.City}, {"record.province", r.Province},
+			{"record.country", r.Country}, {"record.language", r.Language}, {"record.username", r.Username},
+			{"record.email", r.Email},
+		}...)
+	}
+	for _, f := range fields {
+		if len(f.v) > maxStateFieldBytes {
+			return fmt.Errorf("%s: %d bytes, longer than the %d an import takes", f.name, len(f.v), maxStateFieldBytes)
+		}
+	}
+	return nil
+}
