@@ -93,25 +93,44 @@ func (c *Client) coalesce(ctx context.Context, epoch uint64, key string, run fun
 	}
 }
 
-// lead runs the login of f and hands its result to the waiters.
+// lead runs the login of f and hands its result to the waiters. Should run
+// panic (a CodeProvider or Storage of the caller's), the panic goes on up
+// the leader's stack as it is, and the login ends all the same: the waiters
+// get a CodePanicked, and the next login starts afresh.
 func (c *Client) lead(ctx context.Context, f *flight, run func(context.Context) (session, error)) (session, error) {
+	returned := false
+	defer func() {
+		if !returned { // run panicked or called runtime.Goexit: nothing is recovered
+			c.land(f, session{}, errPanicked(), false)
+		}
+	}()
 	s, err := c.underLoginLock(ctx, run)
+	returned = true
+	if err != nil && ctx.Err() != nil {
+		c.land(f, session{}, nil, true)
+		return session{}, ctxError(ctx)
+	}
 	if err != nil {
 		s = session{}
 	}
+	c.land(f, s, err, false)
+	return s, err
+}
+
+// land ends the login in flight f with its result, or, with retry, tells
+// its waiters to start anew.
+func (c *Client) land(f *flight, s session, err error, retry bool) {
 	c.mu.Lock()
 	if c.flight == f {
 		c.flight = nil
 	}
 	c.mu.Unlock()
-	if err != nil && ctx.Err() != nil {
-		f.retry = true
-		close(f.done)
-		return session{}, ctxError(ctx)
-	}
-	f.s, f.err = s, err
+	f.s, f.err, f.retry = s, err, retry
 	close(f.done)
-	return s, err
+}
+
+func errPanicked() error {
+	return newError(CodePanicked, "the login this call waited for ended in a panic, which went to the call that ran it: call again to log in", nil)
 }
 
 // underLoginLock runs run holding the storage's login lock, when it has

@@ -32,6 +32,7 @@ const (
 	CodeStorage         Code = 690 // the Storage failed to read or write the session
 	CodeInvalidResponse Code = 691 // the server answered with a body that cannot be read
 	CodeCanceled        Code = 692 // the caller's own context was canceled: not a network failure
+	CodePanicked        Code = 693 // a CodeProvider, UserInfoProvider or Storage panicked in the login this call waited for
 )
 
 var codeMessages = map[Code]string{
@@ -45,6 +46,7 @@ var codeMessages = map[Code]string{
 	CodeStorage:             "storage failure",
 	CodeInvalidResponse:     "invalid response",
 	CodeCanceled:            "request canceled",
+	CodePanicked:            "a provider or storage panicked",
 }
 
 // Sentinels for errors.Is: errors.Is(err, ErrTimeout) matches any *HError
@@ -62,6 +64,10 @@ var (
 	// ErrCanceled matches a call whose context was canceled by its caller;
 	// errors.Is(err, context.Canceled) holds for such an error too.
 	ErrCanceled error = &HError{Code: CodeCanceled, Message: codeMessages[CodeCanceled]}
+	// ErrPanicked matches a call that waited for a login another call ran,
+	// in which a CodeProvider, UserInfoProvider or Storage panicked: the
+	// panic went to that other call, and the next login starts afresh.
+	ErrPanicked error = &HError{Code: CodePanicked, Message: codeMessages[CodePanicked]}
 )
 
 // HError is the error of every call of this package, like the JS SDK's
