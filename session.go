@@ -159,10 +159,12 @@ func (c *Client) loadSession(ctx context.Context) (session, error) {
 	var v [len(loadKeys)]string
 	switch {
 	case c.gs != nil:
-		if cs := c.cache.Load(); cs != nil && cs.gen == c.gs.generation() {
+		// generation comes first, cache or not: for a FileStorage it reads
+		// again what another process wrote since.
+		gen := c.gs.generation()
+		if cs := c.cache.Load(); cs != nil && cs.gen == gen {
 			return cs.s, nil
 		}
-		var gen uint64
 		v, gen = c.gs.loadSession()
 		s := parseSession(v)
 		c.cache.Store(&cachedSession{gen: gen, s: s})
