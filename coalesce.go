@@ -20,10 +20,15 @@ const anySession = ""
 // session stale is not valid: it runs a silent login, or takes the result of
 // the login in progress. A session of a password, SMS or anonymous login is
 // not replaced by a WeChat one behind the caller's back: once it has
-// expired, login is a CodeSessionMissing naming the call that opens it again.
+// expired, or the server ended it, login is a CodeSessionMissing naming the
+// call that opens it again.
 func (c *Client) login(ctx context.Context, epoch uint64, stale session) (session, error) {
 	if stale.kind != loginWeChat {
-		return session{}, newError(CodeSessionMissing, "the session has expired: "+stale.kind.again(), nil)
+		why := "the session has expired"
+		if stale.token == "" {
+			why = "the server ended the session"
+		}
+		return session{}, newError(CodeSessionMissing, why+": "+stale.kind.again(), nil)
 	}
 	if c.cfg.codes == nil {
 		return session{}, errNoCodeProvider()

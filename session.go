@@ -188,20 +188,23 @@ func (c *Client) loadSession(ctx context.Context) (session, error) {
 	return parseSession(v), nil
 }
 
-// parseSession makes a session of the values of loadKeys; no session when
-// they cannot be one.
+// parseSession makes a session of the values of loadKeys. When they cannot
+// be one it is no session, of the kind stored: the kind of a password, SMS
+// or anonymous session outlives its ending (see endedKeys), so that no
+// WeChat login replaces it.
 func parseSession(v [len(loadKeys)]string) session {
+	none := session{kind: parseLoginKind(v[5])}
 	if !sendableToken(v[0]) || v[1] == "" {
-		return session{}
+		return none
 	}
 	uid, err := strconv.ParseInt(v[1], 10, 64)
 	if err != nil || uid <= 0 {
-		return session{}
+		return none
 	}
-	s := session{token: v[0], uid: uid, openid: v[3], unionid: v[4], kind: parseLoginKind(v[5])}
+	s := session{token: v[0], uid: uid, openid: v[3], unionid: v[4], kind: none.kind}
 	if v[2] != "" {
 		if s.expiresAt, err = strconv.ParseInt(v[2], 10, 64); err != nil || s.expiresAt <= 0 {
-			return session{}
+			return none
 		}
 	}
 	return s
@@ -264,7 +267,7 @@ func (c *Client) CurrentUser(ctx context.Context) (*UserInfo, error) {
 		return nil, err
 	}
 	if !s.valid(c.cfg.now()) {
-		return nil, errNoSession()
+		return nil, errNoSession(s)
 	}
 	info, err := c.storedUserInfo(ctx)
 	if err != nil {
