@@ -112,6 +112,9 @@ func (c *Client) recordCall(ctx context.Context, method string, path func(sessio
 // 401 clears the session and is a CodeSessionMissing. A successful answer without a body
 // leaves what send decoded as it was.
 func (c *Client) asLoggedIn(ctx context.Context, send func(session) error) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	s, err := c.loadSession(ctx)
 	if err != nil {
 		return err

@@ -193,6 +193,12 @@ func ctxError(ctx context.Context) *HError {
 	return classify(context.Cause(ctx))
 }
 
+// errNilContext is what a call given a nil context returns, where it would
+// otherwise panic at its first use: a CodeIncorrectParameter naming ctx.
+func errNilContext() *HError {
+	return newError(CodeIncorrectParameter, "ctx is nil: pass a context.Context (context.Background() when there is none)", nil)
+}
+
 // storageError is the failure of a Storage doing op ("saving the session"):
 // a CodeStorage that names op and the cause. A canceled or timed-out context keeps
 // its own code, and so does an *HError the Storage returned with a code

@@ -118,7 +118,10 @@ func (s *FileStorage) Path() string { return s.path }
 
 // Get implements Storage. It reads the file again first when another
 // process changed it.
-func (s *FileStorage) Get(_ context.Context, key string) (string, bool, error) {
+func (s *FileStorage) Get(ctx context.Context, key string) (string, bool, error) {
+	if ctx == nil {
+		return "", false, errNilContext()
+	}
 	if err := s.refresh(); err != nil {
 		return "", false, err
 	}
@@ -176,6 +179,9 @@ func (s *FileStorage) Delete(ctx context.Context, keys ...string) error {
 // storage's own writers take turns on the writers channel before it, so
 // that waiting for a turn heeds ctx.
 func (s *FileStorage) update(ctx context.Context, change func(map[string]string) bool) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	select {
 	case s.writers <- struct{}{}:
 	case <-ctx.Done():

@@ -16,6 +16,9 @@ import (
 // body, when not nil, is sent as JSON; a JSON answer is decoded into out,
 // when out is not nil.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	if method == "" || !strings.HasPrefix(path, "/") {
 		return newError(CodeIncorrectParameter, "Do needs a method and a path starting with /", nil)
 	}

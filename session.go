@@ -262,6 +262,9 @@ func (c *Client) storedUserInfo(ctx context.Context) (*UserInfo, error) {
 // the full user info if the user authorised it, else the basic user. With no
 // valid session it is a CodeSessionMissing *HError.
 func (c *Client) CurrentUser(ctx context.Context) (*UserInfo, error) {
+	if ctx == nil {
+		return nil, errNilContext()
+	}
 	s, err := c.loadSession(ctx)
 	if err != nil {
 		return nil, err

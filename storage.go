@@ -134,19 +134,28 @@ func NewMemoryStorage() *MemoryStorage {
 }
 
 // Get implements Storage.
-func (s *MemoryStorage) Get(_ context.Context, key string) (string, bool, error) {
+func (s *MemoryStorage) Get(ctx context.Context, key string) (string, bool, error) {
+	if ctx == nil {
+		return "", false, errNilContext()
+	}
 	v, ok := s.get(key)
 	return v, ok, nil
 }
 
 // Set implements Storage.
-func (s *MemoryStorage) Set(_ context.Context, values map[string]string) error {
+func (s *MemoryStorage) Set(ctx context.Context, values map[string]string) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	s.change(func(m map[string]string) { maps.Copy(m, values) })
 	return nil
 }
 
 // Delete implements Storage.
-func (s *MemoryStorage) Delete(_ context.Context, keys ...string) error {
+func (s *MemoryStorage) Delete(ctx context.Context, keys ...string) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	s.change(func(m map[string]string) {
 		for _, k := range keys {
 			delete(m, k)
@@ -168,6 +177,9 @@ func (s *MemoryStorage) Len() int {
 // name ("ifx_baas_uid") works too. An absent value is "". Another name is a
 // CodeIncorrectParameter *HError.
 func (c *Client) Get(ctx context.Context, key string) (string, error) {
+	if ctx == nil {
+		return "", errNilContext()
+	}
 	full := keyPrefix + strings.TrimPrefix(key, keyPrefix)
 	if !slices.Contains(sessionKeys, full) {
 		short := make([]string, len(sessionKeys))
