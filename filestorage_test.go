@@ -669,6 +669,8 @@ func TestFileStorageHelperProcess(t *testing.T) {
 		}
 	case "logout":
 		require.NoError(t, s.Delete(ctx, allKeys...))
+	case "logins": // TestFileStorageKilledLeavesNoTemp's
+		loginsUntilKilled(t, s)
 	default:
 		t.Fatalf("unknown helper op %q", op)
 	}
