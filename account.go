@@ -74,6 +74,9 @@ func (c *Client) LoginAnonymously(ctx context.Context) (*UserInfo, error) {
 // Client's login in flight for key, and stores the session it opens as one
 // of kind.
 func (c *Client) accountLogin(ctx context.Context, key string, req transport.Request, kind loginKind) (*UserInfo, error) {
+	if ctx == nil {
+		return nil, errNilContext()
+	}
 	epoch := c.epoch.Load()
 	s, err := c.coalesce(ctx, epoch, key, func(ctx context.Context) (session, error) {
 		req.Token = c.sessionToken(ctx)

@@ -1,11 +1,13 @@
 package baas_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -292,4 +294,41 @@ func TestE2EAccountSignInSwitches(t *testing.T) {
 	srv.SetSignInMethods(baastest.SignInMethods{Password: true, Anonymous: true, SMS: true, SignUp: true})
 	_, err = c.LoginAnonymously(ctx)
 	require.NoError(t, err)
+}
+
+// The client refuses before sending (605) exactly the usernames and
+// passwords the emulator refuses (400): both check them by one set of
+// limits. What the client takes, the emulator registers.
+func TestE2EAccountChecksMatchTheEmulator(t *testing.T) {
+	ctx := context.Background()
+	srv, c, _ := newAccountE2E(t, nil)
+	type input struct{ username, password string }
+	var inputs []input
+	for _, u := range []string{
+		"alice", "名字", "o'brien-2", strings.Repeat("a", 64), strings.Repeat("a", 65), strings.Repeat("名", 21), strings.Repeat("名", 22),
+		"alice smith", "alice\u00a0smith", "alice\u3000smith", "alice\tsmith", "ali\u200bce", "ali\u200dce", "ali\u202ece", "ali\u2066ce",
+		"\ufeffalice", "ali\u00adce", "ali\u0085ce", "ali\x7fce",
+	} {
+		inputs = append(inputs, input{u, "pw-" + strconv.Itoa(len(inputs))})
+	}
+	for i, p := range []string{strings.Repeat("p", 72), strings.Repeat("p", 73), strings.Repeat("密", 24), strings.Repeat("密", 25)} {
+		inputs = append(inputs, input{"user" + strconv.Itoa(i), p})
+	}
+	for _, in := range inputs {
+		_, err := c.Register(ctx, baas.Credentials{Username: in.username, Password: in.password})
+		body, _ := json.Marshal(map[string]string{"username": in.username, "password": in.password})
+		if err != nil {
+			errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+			req, rerr := http.NewRequest(http.MethodPost, srv.URL+"/hserve/v2.1/register/username/", bytes.NewReader(body))
+			require.NoError(t, rerr)
+			req.Header.Set("X-Hydrogen-Client-ID", srv.ClientID)
+			req.Header.Set("Content-Type", "application/json")
+			resp, rerr := http.DefaultClient.Do(req)
+			require.NoError(t, rerr)
+			_ = resp.Body.Close()
+			assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "the emulator refuses %+q too (client: %v)", in.username, err)
+			continue
+		}
+		require.NoError(t, c.Logout(ctx), "the emulator took %+q", in.username)
+	}
 }

@@ -119,6 +119,19 @@ func TestAccountBadCredentials(t *testing.T) {
 		{"username with a newline", baas.Credentials{Username: "ali\nce", Password: pw}, "Credentials.Username has a control character"},
 		{"username padded", baas.Credentials{Username: " alice", Password: pw}, "Credentials.Username starts or ends with a space"},
 		{"username too long", baas.Credentials{Username: strings.Repeat("a", 255), Password: pw}, "Credentials.Username is longer"},
+		{"username over the server's 64 bytes", baas.Credentials{Username: strings.Repeat("a", 65), Password: pw}, "Credentials.Username is longer than 64 bytes"},
+		{"username of 66 bytes in 22 characters", baas.Credentials{Username: strings.Repeat("名", 22), Password: pw}, "Credentials.Username is longer than 64 bytes"},
+		{"username with an inner space", baas.Credentials{Username: "alice smith", Password: pw}, "Credentials.Username has a space"},
+		{"username with a no-break space", baas.Credentials{Username: "alice\u00a0smith", Password: pw}, "Credentials.Username has a space"},
+		{"username with an ideographic space", baas.Credentials{Username: "alice\u3000smith", Password: pw}, "Credentials.Username has a space"},
+		{"username with a zero-width space", baas.Credentials{Username: "ali\u200bce", Password: pw}, "Credentials.Username has an invisible format character"},
+		{"username with a bidi override", baas.Credentials{Username: "ali\u202ece", Password: pw}, "Credentials.Username has an invisible format character"},
+		{"username with a bidi isolate", baas.Credentials{Username: "ali\u2066ce", Password: pw}, "Credentials.Username has an invisible format character"},
+		{"username with a byte order mark", baas.Credentials{Username: "\ufeffalice", Password: pw}, "Credentials.Username has an invisible format character"},
+		{"username with a soft hyphen", baas.Credentials{Username: "ali\u00adce", Password: pw}, "Credentials.Username has an invisible format character"},
+		{"username with a C1 control", baas.Credentials{Username: "ali\u0085ce", Password: pw}, "Credentials.Username has"},
+		{"password over bcrypt's 72 bytes", baas.Credentials{Username: "alice", Password: strings.Repeat("p", 73)}, "Credentials.Password is longer than 72 bytes"},
+		{"password of 75 bytes in 25 characters", baas.Credentials{Username: "alice", Password: strings.Repeat("密", 25)}, "Credentials.Password is longer than 72 bytes"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -370,6 +383,11 @@ func TestAccountUpdateBadInput(t *testing.T) {
 		{"bad username", baas.AccountUpdate{Username: "a\x00b"}, "AccountUpdate.Username has a control character"},
 		{"new password too long", baas.AccountUpdate{NewPassword: strings.Repeat("x", 2000)}, "AccountUpdate.NewPassword is longer"},
 		{"current password not UTF-8", baas.AccountUpdate{Password: "\xff", NewPassword: "new"}, "AccountUpdate.Password is not valid UTF-8"},
+		{"username with an inner space", baas.AccountUpdate{Username: "alice smith"}, "AccountUpdate.Username has a space"},
+		{"username with a zero-width joiner", baas.AccountUpdate{Username: "ali\u200dce"}, "AccountUpdate.Username has an invisible format character"},
+		{"username over 64 bytes", baas.AccountUpdate{Username: strings.Repeat("u", 65)}, "AccountUpdate.Username is longer than 64 bytes"},
+		{"new password over 72 bytes", baas.AccountUpdate{NewPassword: strings.Repeat("x", 73)}, "AccountUpdate.NewPassword is longer than 72 bytes"},
+		{"current password over 72 bytes", baas.AccountUpdate{Password: strings.Repeat("x", 73), NewPassword: "new"}, "AccountUpdate.Password is longer than 72 bytes"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

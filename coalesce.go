@@ -20,10 +20,15 @@ const anySession = ""
 // session stale is not valid: it runs a silent login, or takes the result of
 // the login in progress. A session of a password, SMS or anonymous login is
 // not replaced by a WeChat one behind the caller's back: once it has
-// expired, login is a CodeSessionMissing naming the call that opens it again.
+// expired, or the server ended it, login is a CodeSessionMissing naming the
+// call that opens it again.
 func (c *Client) login(ctx context.Context, epoch uint64, stale session) (session, error) {
 	if stale.kind != loginWeChat {
-		return session{}, newError(CodeSessionMissing, "the session has expired: "+stale.kind.again(), nil)
+		why := "the session has expired"
+		if stale.token == "" {
+			why = "the server ended the session"
+		}
+		return session{}, newError(CodeSessionMissing, why+": "+stale.kind.again(), nil)
 	}
 	if c.cfg.codes == nil {
 		return session{}, errNoCodeProvider()
@@ -93,25 +98,44 @@ func (c *Client) coalesce(ctx context.Context, epoch uint64, key string, run fun
 	}
 }
 
-// lead runs the login of f and hands its result to the waiters.
+// lead runs the login of f and hands its result to the waiters. Should run
+// panic (a CodeProvider or Storage of the caller's), the panic goes on up
+// the leader's stack as it is, and the login ends all the same: the waiters
+// get a CodePanicked, and the next login starts afresh.
 func (c *Client) lead(ctx context.Context, f *flight, run func(context.Context) (session, error)) (session, error) {
+	returned := false
+	defer func() {
+		if !returned { // run panicked or called runtime.Goexit: nothing is recovered
+			c.land(f, session{}, errPanicked(), false)
+		}
+	}()
 	s, err := c.underLoginLock(ctx, run)
+	returned = true
+	if err != nil && ctx.Err() != nil {
+		c.land(f, session{}, nil, true)
+		return session{}, ctxError(ctx)
+	}
 	if err != nil {
 		s = session{}
 	}
+	c.land(f, s, err, false)
+	return s, err
+}
+
+// land ends the login in flight f with its result, or, with retry, tells
+// its waiters to start anew.
+func (c *Client) land(f *flight, s session, err error, retry bool) {
 	c.mu.Lock()
 	if c.flight == f {
 		c.flight = nil
 	}
 	c.mu.Unlock()
-	if err != nil && ctx.Err() != nil {
-		f.retry = true
-		close(f.done)
-		return session{}, ctxError(ctx)
-	}
-	f.s, f.err = s, err
+	f.s, f.err, f.retry = s, err, retry
 	close(f.done)
-	return s, err
+}
+
+func errPanicked() error {
+	return newError(CodePanicked, "the login this call waited for ended in a panic, which went to the call that ran it: call again to log in", nil)
 }
 
 // underLoginLock runs run holding the storage's login lock, when it has

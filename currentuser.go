@@ -112,12 +112,15 @@ func (c *Client) recordCall(ctx context.Context, method string, path func(sessio
 // 401 clears the session and is a CodeSessionMissing. A successful answer without a body
 // leaves what send decoded as it was.
 func (c *Client) asLoggedIn(ctx context.Context, send func(session) error) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	s, err := c.loadSession(ctx)
 	if err != nil {
 		return err
 	}
 	if !s.valid(c.cfg.now()) {
-		return errNoSession()
+		return errNoSession(s)
 	}
 	herr := classify(send(s))
 	if herr == nil {
@@ -126,13 +129,23 @@ func (c *Client) asLoggedIn(ctx context.Context, send func(session) error) error
 	if herr.Code != http.StatusUnauthorized {
 		return herr
 	}
-	if err := c.dropRejected(ctx, s.token); err != nil {
+	if err := c.dropRejected(ctx, s); err != nil {
 		return err
 	}
-	return newError(CodeSessionMissing, join("the server no longer accepts the session (401)", herr.Message), herr)
+	msg := "the server no longer accepts the session (401)"
+	if s.kind != loginWeChat {
+		msg += ": " + s.kind.again()
+	}
+	return newError(CodeSessionMissing, join(msg, herr.Message), herr)
 }
 
-func errNoSession() error {
+// errNoSession is the error of a call that needs a valid session when
+// stale, the stored one, is not: it names the login to call when stale was
+// not a WeChat session.
+func errNoSession(stale session) error {
+	if stale.kind != loginWeChat {
+		return newError(CodeSessionMissing, "no valid session: "+stale.kind.again(), nil)
+	}
 	return newError(CodeSessionMissing, "no valid session: log in first", nil)
 }
 

@@ -28,6 +28,9 @@ const (
 // plugin is not enabled in the MinCloud console. For a getPhoneNumber
 // button's event, DecryptPhone also sends the event's phone code.
 func (c *Client) DecryptData(ctx context.Context, kind DecryptKind, encryptedData, iv string, out any) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	switch {
 	case !slices.Contains(protocol.DecryptKinds, string(kind)):
 		return newError(CodeIncorrectParameter, fmt.Sprintf("unknown DecryptKind %.40q: want DecryptPhoneNumber, DecryptWeRunData or DecryptOpenGID", string(kind)), nil)
@@ -52,6 +55,9 @@ func (c *Client) DecryptData(ctx context.Context, kind DecryptKind, encryptedDat
 // Like LoginWithPhone, an event without a detail is a CodeUnauthorized, and so is a
 // refusal (no EncryptedData), whose User is the stored session's user.
 func (c *Client) DecryptPhone(ctx context.Context, ev PhoneNumberEvent, out any) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	d, err := c.checkPhoneEvent(ctx, ev)
 	if err != nil {
 		return err

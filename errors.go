@@ -32,6 +32,7 @@ const (
 	CodeStorage         Code = 690 // the Storage failed to read or write the session
 	CodeInvalidResponse Code = 691 // the server answered with a body that cannot be read
 	CodeCanceled        Code = 692 // the caller's own context was canceled: not a network failure
+	CodePanicked        Code = 693 // a CodeProvider, UserInfoProvider or Storage panicked in the login this call waited for
 )
 
 var codeMessages = map[Code]string{
@@ -45,6 +46,7 @@ var codeMessages = map[Code]string{
 	CodeStorage:             "storage failure",
 	CodeInvalidResponse:     "invalid response",
 	CodeCanceled:            "request canceled",
+	CodePanicked:            "a provider or storage panicked",
 }
 
 // Sentinels for errors.Is: errors.Is(err, ErrTimeout) matches any *HError
@@ -62,6 +64,10 @@ var (
 	// ErrCanceled matches a call whose context was canceled by its caller;
 	// errors.Is(err, context.Canceled) holds for such an error too.
 	ErrCanceled error = &HError{Code: CodeCanceled, Message: codeMessages[CodeCanceled]}
+	// ErrPanicked matches a call that waited for a login another call ran,
+	// in which a CodeProvider, UserInfoProvider or Storage panicked: the
+	// panic went to that other call, and the next login starts afresh.
+	ErrPanicked error = &HError{Code: CodePanicked, Message: codeMessages[CodePanicked]}
 )
 
 // HError is the error of every call of this package, like the JS SDK's
@@ -185,6 +191,12 @@ func isTimeout(err error) bool {
 // when it was canceled, CodeTimeout when its deadline passed.
 func ctxError(ctx context.Context) *HError {
 	return classify(context.Cause(ctx))
+}
+
+// errNilContext is what a call given a nil context returns, where it would
+// otherwise panic at its first use: a CodeIncorrectParameter naming ctx.
+func errNilContext() *HError {
+	return newError(CodeIncorrectParameter, "ctx is nil: pass a context.Context (context.Background() when there is none)", nil)
 }
 
 // storageError is the failure of a Storage doing op ("saving the session"):

@@ -32,6 +32,7 @@ var sentinels = []struct {
 	{baas.ErrStorage, 690, "690: storage failure"},
 	{baas.ErrInvalidResponse, 691, "691: invalid response"},
 	{baas.ErrCanceled, 692, "692: request canceled"},
+	{baas.ErrPanicked, 693, "693: a provider or storage panicked"},
 }
 
 func TestErrorText(t *testing.T) {
@@ -42,8 +43,8 @@ func TestErrorText(t *testing.T) {
 	assert.Equal(t, "404: not found", (&baas.HError{Code: 404, Message: "not found"}).Error())
 	assert.Equal(t, "500: ", (&baas.HError{Code: 500}).Error())
 	codes := []baas.Code{baas.CodeNetworkDisconnected, baas.CodeTimeout, baas.CodeUninitialized, baas.CodeUnauthorized,
-		baas.CodeSessionMissing, baas.CodeIncorrectParameter, baas.CodeAnonymous, baas.CodeStorage, baas.CodeInvalidResponse, baas.CodeCanceled}
-	assert.Equal(t, []baas.Code{600, 601, 602, 603, 604, 605, 612, 690, 691, 692}, codes)
+		baas.CodeSessionMissing, baas.CodeIncorrectParameter, baas.CodeAnonymous, baas.CodeStorage, baas.CodeInvalidResponse, baas.CodeCanceled, baas.CodePanicked}
+	assert.Equal(t, []baas.Code{600, 601, 602, 603, 604, 605, 612, 690, 691, 692, 693}, codes)
 }
 
 // errors.Is matches any *HError of the sentinel's code, and no other.

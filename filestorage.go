@@ -20,7 +20,9 @@ const MaxFileStorageSize = 1 << 20
 //
 // A Set or Delete that changes something replaces the file atomically, with
 // mode 0600 (it holds the auth token): a write that fails changes nothing,
-// on disk or in memory. Once a write has begun it is finished: a context
+// on disk or in memory. On Linux the new version is written to an unnamed
+// file (O_TMPFILE) that takes a name only once complete, so that a process
+// killed while writing leaves no copy of the token beside the file. Once a write has begun it is finished: a context
 // canceled before it begins gives an *HError of code CodeCanceled
 // (CodeTimeout for a deadline), and nothing is written.
 //
@@ -74,8 +76,9 @@ var (
 //   - its directory must exist and be writable, and the lock file must open.
 //
 // It also removes the temporary files that a write of this file cut short
-// by a crash left beside it (they may hold a token), unless another process
-// is writing the file.
+// by a crash left beside it (they may hold a token; on Linux a crash leaves
+// one only in the instant between naming the new version and renaming it),
+// unless another process is writing the file.
 //
 // An empty path or one holding a NUL byte gives an *HError of code
 // CodeIncorrectParameter, any other problem one of code CodeStorage, and
@@ -118,7 +121,10 @@ func (s *FileStorage) Path() string { return s.path }
 
 // Get implements Storage. It reads the file again first when another
 // process changed it.
-func (s *FileStorage) Get(_ context.Context, key string) (string, bool, error) {
+func (s *FileStorage) Get(ctx context.Context, key string) (string, bool, error) {
+	if ctx == nil {
+		return "", false, errNilContext()
+	}
 	if err := s.refresh(); err != nil {
 		return "", false, err
 	}
@@ -176,6 +182,9 @@ func (s *FileStorage) Delete(ctx context.Context, keys ...string) error {
 // storage's own writers take turns on the writers channel before it, so
 // that waiting for a turn heeds ctx.
 func (s *FileStorage) update(ctx context.Context, change func(map[string]string) bool) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	select {
 	case s.writers <- struct{}{}:
 	case <-ctx.Done():

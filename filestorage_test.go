@@ -619,6 +619,20 @@ func TestFileStorageSharedFile(t *testing.T) {
 	}
 }
 
+// A Client's first read of a FileStorage sees what another process wrote
+// after the storage was opened, as its later reads do.
+func TestFileStorageFirstReadIsCurrent(t *testing.T) {
+	ctx := context.Background()
+	a := newFileStorage(t)
+	b, err := baas.NewFileStorage(a.Path())
+	require.NoError(t, err)
+	r := newMockRig(t, baas.WithStorage(b))
+	storeSession(t, a, "tok", 42, 0)
+	u, err := r.c.CurrentUser(ctx)
+	require.NoError(t, err, "the session a stored is b's at its first read")
+	assert.Equal(t, int64(42), u.ID)
+}
+
 // helperEnv makes the test binary the second process of
 // TestFileStorageTwoProcesses: "op:path".
 const helperEnv = "BAAS_FILESTORAGE_HELPER"
@@ -655,6 +669,8 @@ func TestFileStorageHelperProcess(t *testing.T) {
 		}
 	case "logout":
 		require.NoError(t, s.Delete(ctx, allKeys...))
+	case "logins": // TestFileStorageKilledLeavesNoTemp's
+		loginsUntilKilled(t, s)
 	default:
 		t.Fatalf("unknown helper op %q", op)
 	}

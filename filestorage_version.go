@@ -69,17 +69,17 @@ func (s *FileStorage) install(m map[string]string, id fileID) {
 	s.seen.Store(&id)
 }
 
-// laterThan makes the modification time of f, a new version of the file,
-// later than that of prev, the version it replaces, at the resolution of
-// the file system (1 ns for most, 1 or 2 s for the oldest), and returns
-// what f is then.
-func laterThan(f *os.File, prev fileID) (fs.FileInfo, error) {
+// laterThan makes the modification time of f, a new version of the file
+// that name reaches, later than that of prev, the version it replaces, at
+// the resolution of the file system (1 ns for most, 1 or 2 s for the
+// oldest), and returns what f is then.
+func laterThan(f *os.File, name string, prev fileID) (fs.FileInfo, error) {
 	fi, err := f.Stat()
 	for _, step := range [...]time.Duration{time.Nanosecond, time.Microsecond, time.Millisecond, time.Second, 2 * time.Second} {
 		if err != nil || prev.missing || fi.ModTime().UnixNano() > prev.mtimeNs {
 			return fi, err
 		}
-		if err = os.Chtimes(f.Name(), time.Time{}, time.Unix(0, prev.mtimeNs).Add(step)); err == nil {
+		if err = os.Chtimes(name, time.Time{}, time.Unix(0, prev.mtimeNs).Add(step)); err == nil {
 			fi, err = f.Stat()
 		}
 	}

@@ -9,12 +9,14 @@ import (
 )
 
 // write replaces the file, whose current version is prev, with m,
-// atomically: a temporary file ".<name>.<digits>.tmp" in the same directory
-// (see isTemp), synced, made 0600, given a modification time after prev's,
-// and renamed over the target, then the directory synced (best effort). On
-// failure the temporary file is removed. It returns the identity of the new
-// version.
-func (s *FileStorage) write(m map[string]string, prev fileID) (id fileID, err error) {
+// atomically, and returns the identity of the new version. The new version
+// is written in full, synced, made 0600 and given a modification time after
+// prev's before it takes the file's name, then the directory is synced (best
+// effort). On Linux it is written to an unnamed file, linked in only once
+// complete (writeUnnamed), so that a crash leaves no copy of the token
+// beside the file; where that cannot be done, to a named temporary file
+// (writeNamed).
+func (s *FileStorage) write(m map[string]string, prev fileID) (fileID, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -23,29 +25,37 @@ func (s *FileStorage) write(m map[string]string, prev fileID) (id fileID, err er
 		return fileID{}, newError(CodeStorage, "encoding "+s.path, err)
 	}
 	dir := filepath.Dir(s.file)
+	id, err := s.writeUnnamed(dir, buf.Bytes(), prev)
+	if err != nil {
+		// No unnamed file here (an old kernel, a file system without
+		// O_TMPFILE, no /proc), or it failed: the named way reports what
+		// is really wrong.
+		id, err = s.writeNamed(dir, buf.Bytes(), prev)
+	}
+	if err != nil {
+		return fileID{}, newError(CodeStorage, "writing "+s.path, err) // OS errors name paths, not values
+	}
+	syncDir(dir)
+	return id, nil
+}
+
+// writeNamed writes data to a temporary file ".<name>.<digits>.tmp" in dir
+// (see isTemp) and renames it over the target. On failure the temporary
+// file is removed; a crash leaves it, for the next NewFileStorage to remove.
+func (s *FileStorage) writeNamed(dir string, data []byte, prev fileID) (id fileID, err error) {
 	f, err := os.CreateTemp(dir, s.tempPrefix()+"*"+tempSuffix)
 	if err != nil {
-		return fileID{}, newError(CodeStorage, "writing "+s.path, err)
+		return fileID{}, err
 	}
 	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			_ = f.Close() // a second Close only reports that it is closed
 			_ = os.Remove(tmp)
-			err = newError(CodeStorage, "writing "+s.path, err) // OS errors name paths, not values
 		}
 	}()
-	if _, err = f.Write(buf.Bytes()); err != nil {
-		return fileID{}, err
-	}
-	if err = f.Chmod(0o600); err != nil { // CreateTemp's 0600, less the umask
-		return fileID{}, err
-	}
-	fi, err := laterThan(f, prev)
+	fi, err := finish(f, tmp, data, prev)
 	if err != nil {
-		return fileID{}, err
-	}
-	if err = f.Sync(); err != nil {
 		return fileID{}, err
 	}
 	if err = f.Close(); err != nil {
@@ -54,11 +64,32 @@ func (s *FileStorage) write(m map[string]string, prev fileID) (id fileID, err er
 	if err = os.Rename(tmp, s.file); err != nil {
 		return fileID{}, err
 	}
-	if d, err := os.Open(dir); err == nil { // make the rename durable
+	return idOf(fi), nil
+}
+
+// finish writes data to f, a new version of the file that name reaches
+// (for times), makes it 0600, dates it after prev and syncs it, and returns
+// what f then is.
+func finish(f *os.File, name string, data []byte, prev fileID) (os.FileInfo, error) {
+	if _, err := f.Write(data); err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o600); err != nil { // the 0600 it was made with, less the umask
+		return nil, err
+	}
+	fi, err := laterThan(f, name, prev)
+	if err != nil {
+		return nil, err
+	}
+	return fi, f.Sync()
+}
+
+// syncDir makes a rename in dir durable, as far as the system lets it.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync()
 		_ = d.Close()
 	}
-	return idOf(fi), nil
 }
 
 // tempPrefix and tempSuffix frame the names of this storage's temporary

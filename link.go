@@ -15,6 +15,9 @@ import (
 // stored with the session. Like the JS SDK's account calls it does not log
 // in: no valid session, or a 401, is a CodeSessionMissing.
 func (c *Client) LinkWechat(ctx context.Context, withUnionID bool) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	epoch := c.epoch.Load()
 	var resp protocol.UserAssociateResponse
 	var uid int64

@@ -25,6 +25,9 @@ import (
 // a WeChat login: called on a Client whose password or SMS session has
 // expired, it logs the WeChat user in (Do would not: see LoginWithPassword).
 func (c *Client) Login(ctx context.Context, silent bool) (*UserInfo, error) {
+	if ctx == nil {
+		return nil, errNilContext()
+	}
 	epoch := c.epoch.Load()
 	s, err := c.wechatSession(ctx, epoch)
 	if err != nil {

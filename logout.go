@@ -20,6 +20,9 @@ import (
 // fails with a CodeSessionMissing), and a call begun while it runs waits for it before
 // logging in, so that the session such a call gets is not cleared.
 func (c *Client) Logout(ctx context.Context) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	defer c.beginLogout()()
 	s, err := c.loadSession(ctx)
 	if err != nil {
@@ -39,6 +42,9 @@ func (c *Client) Logout(ctx context.Context) error {
 // ClearSession empties the stored session without calling the server, in
 // the same order with the calls around it as Logout.
 func (c *Client) ClearSession(ctx context.Context) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	defer c.beginLogout()()
 	return c.clearLocked(ctx)
 }

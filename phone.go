@@ -71,6 +71,9 @@ func refusal(errMsg string, u *UserInfo) *HError {
 // with the same event shares its login. WithCreateUser(false) makes an
 // unknown user a 404.
 func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*UserInfo, error) {
+	if ctx == nil {
+		return nil, errNilContext()
+	}
 	epoch := c.epoch.Load()
 	if c.cfg.protocol != ProtocolV2 {
 		return nil, newError(CodeIncorrectParameter, "LoginWithPhone is a call of ProtocolV2 (JS SDK 2.x and later)", nil)
@@ -123,6 +126,9 @@ func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*User
 // phone number gets the server's 400. Like the JS SDK it does not log in: no
 // valid session, or a 401, is a CodeSessionMissing.
 func (c *Client) UpdatePhoneNumber(ctx context.Context, ev PhoneNumberEvent, overwrite bool) (*CurrentUser, error) {
+	if ctx == nil {
+		return nil, errNilContext()
+	}
 	d, err := c.checkPhoneEvent(ctx, ev)
 	if err != nil {
 		return nil, err

@@ -54,6 +54,9 @@ func (p SyncUserProfile) wire() (string, error) {
 // does not log in: no valid session, or a 401, is a CodeSessionMissing. A 403
 // means the MinCloud console does not let the SDK update user profiles.
 func (c *Client) UpdateUserInfo(ctx context.Context, ev UserInfoEvent, sync SyncUserProfile) (*CurrentUser, error) {
+	if ctx == nil {
+		return nil, errNilContext()
+	}
 	epoch := c.epoch.Load()
 	mode, err := sync.wire()
 	if err != nil {

@@ -16,6 +16,9 @@ import (
 // body, when not nil, is sent as JSON; a JSON answer is decoded into out,
 // when out is not nil.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	if method == "" || !strings.HasPrefix(path, "/") {
 		return newError(CodeIncorrectParameter, "Do needs a method and a path starting with /", nil)
 	}
@@ -70,7 +73,7 @@ func (c *Client) withSession(ctx context.Context, epoch uint64, send func(sessio
 		if herr.Code != http.StatusUnauthorized {
 			return herr
 		}
-		if err := c.dropRejected(ctx, s.token); err != nil || attempt > 0 {
+		if err := c.dropRejected(ctx, s); err != nil || attempt > 0 {
 			return cmp.Or[error](err, herr)
 		}
 		if s.kind != loginWeChat {
@@ -80,18 +83,27 @@ func (c *Client) withSession(ctx context.Context, epoch uint64, send func(sessio
 	}
 }
 
-// dropRejected clears the stored session if it still holds token, which the
-// server just rejected; a session stored since by another call stays.
-func (c *Client) dropRejected(ctx context.Context, token string) error {
+// dropRejected clears the stored session if it still holds the token of s,
+// which the server just rejected; a session stored since by another call
+// stays. The kind of a session that is not a WeChat one is kept (see
+// endedKeys).
+func (c *Client) dropRejected(ctx context.Context, s session) error {
 	if err := c.lockWrites(ctx); err != nil {
 		return err
 	}
 	defer c.unlockWrites()
 	cur, err := c.get(ctx, KeyAuthToken)
-	if err != nil || cur != token {
+	if err != nil || cur != s.token {
 		return err
 	}
-	return c.clear(ctx)
+	keys := sessionKeys
+	if s.kind != loginWeChat {
+		keys = endedKeys
+	}
+	if err := c.cfg.storage.Delete(ctx, keys...); err != nil {
+		return storageError("clearing the session", err)
+	}
+	return nil
 }
 
 // checkOut refuses an out that is not a non-nil pointer, before anything is

@@ -159,10 +159,12 @@ func (c *Client) loadSession(ctx context.Context) (session, error) {
 	var v [len(loadKeys)]string
 	switch {
 	case c.gs != nil:
-		if cs := c.cache.Load(); cs != nil && cs.gen == c.gs.generation() {
+		// generation comes first, cache or not: for a FileStorage it reads
+		// again what another process wrote since.
+		gen := c.gs.generation()
+		if cs := c.cache.Load(); cs != nil && cs.gen == gen {
 			return cs.s, nil
 		}
-		var gen uint64
 		v, gen = c.gs.loadSession()
 		s := parseSession(v)
 		c.cache.Store(&cachedSession{gen: gen, s: s})
@@ -186,20 +188,23 @@ func (c *Client) loadSession(ctx context.Context) (session, error) {
 	return parseSession(v), nil
 }
 
-// parseSession makes a session of the values of loadKeys; no session when
-// they cannot be one.
+// parseSession makes a session of the values of loadKeys. When they cannot
+// be one it is no session, of the kind stored: the kind of a password, SMS
+// or anonymous session outlives its ending (see endedKeys), so that no
+// WeChat login replaces it.
 func parseSession(v [len(loadKeys)]string) session {
+	none := session{kind: parseLoginKind(v[5])}
 	if !sendableToken(v[0]) || v[1] == "" {
-		return session{}
+		return none
 	}
 	uid, err := strconv.ParseInt(v[1], 10, 64)
 	if err != nil || uid <= 0 {
-		return session{}
+		return none
 	}
-	s := session{token: v[0], uid: uid, openid: v[3], unionid: v[4], kind: parseLoginKind(v[5])}
+	s := session{token: v[0], uid: uid, openid: v[3], unionid: v[4], kind: none.kind}
 	if v[2] != "" {
 		if s.expiresAt, err = strconv.ParseInt(v[2], 10, 64); err != nil || s.expiresAt <= 0 {
-			return session{}
+			return none
 		}
 	}
 	return s
@@ -257,12 +262,15 @@ func (c *Client) storedUserInfo(ctx context.Context) (*UserInfo, error) {
 // the full user info if the user authorised it, else the basic user. With no
 // valid session it is a CodeSessionMissing *HError.
 func (c *Client) CurrentUser(ctx context.Context) (*UserInfo, error) {
+	if ctx == nil {
+		return nil, errNilContext()
+	}
 	s, err := c.loadSession(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if !s.valid(c.cfg.now()) {
-		return nil, errNoSession()
+		return nil, errNoSession(s)
 	}
 	info, err := c.storedUserInfo(ctx)
 	if err != nil {

@@ -58,6 +58,9 @@ func (c *Client) LoginWithSMSCode(ctx context.Context, phone, code string) (*Use
 // send posts body to path, with the token of a valid session when there is
 // one, as every request carries; any 2xx is a success. It does not log in.
 func (c *Client) send(ctx context.Context, path string, body any) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	err := c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: c.sessionToken(ctx), Body: body}, nil)
 	if err != nil {
 		return classify(err)

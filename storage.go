@@ -54,7 +54,10 @@ const (
 	KeyIsLoginedBaaS    = "ifx_baas_is_logined_baas"
 	// KeyIsAnonymousUser is "1" for the session of an anonymous login, "0"
 	// for one of a password or SMS login, and absent or "" for a WeChat
-	// login, as the web SDK keeps it.
+	// login, as the web SDK keeps it. When the server ends a "0" or "1"
+	// session (a 401), the other keys are emptied and this one stays, so
+	// that the Client does not log in with WeChat instead: it stays until
+	// the next login, Logout or ClearSession.
 	KeyIsAnonymousUser = "ifx_baas_is_anonymous_user"
 )
 
@@ -63,6 +66,13 @@ const keyPrefix = "ifx_baas_"
 
 // sessionKeys are the keys a logout empties: all the keys the SDK keeps.
 var sessionKeys = []string{KeyUID, KeyOpenID, KeyUnionID, KeyAuthToken, KeyUserInfo, KeySessionExpiresAt, KeyIsLoginedBaaS, KeyIsAnonymousUser}
+
+// endedKeys are the keys a 401 empties when the session was not a WeChat
+// one: all but KeyIsAnonymousUser, whose "0" or "1" then says that the last
+// session was a password, SMS or anonymous login's, so that no call of this
+// Client, or of another sharing the storage, logs in with WeChat instead
+// until a login or a Logout.
+var endedKeys = slices.DeleteFunc(slices.Clone(sessionKeys), func(k string) bool { return k == KeyIsAnonymousUser })
 
 // MemoryStorage is a Storage in memory: the default, gone when the process
 // ends. The zero value is not ready; use NewMemoryStorage.
@@ -124,19 +134,28 @@ func NewMemoryStorage() *MemoryStorage {
 }
 
 // Get implements Storage.
-func (s *MemoryStorage) Get(_ context.Context, key string) (string, bool, error) {
+func (s *MemoryStorage) Get(ctx context.Context, key string) (string, bool, error) {
+	if ctx == nil {
+		return "", false, errNilContext()
+	}
 	v, ok := s.get(key)
 	return v, ok, nil
 }
 
 // Set implements Storage.
-func (s *MemoryStorage) Set(_ context.Context, values map[string]string) error {
+func (s *MemoryStorage) Set(ctx context.Context, values map[string]string) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	s.change(func(m map[string]string) { maps.Copy(m, values) })
 	return nil
 }
 
 // Delete implements Storage.
-func (s *MemoryStorage) Delete(_ context.Context, keys ...string) error {
+func (s *MemoryStorage) Delete(ctx context.Context, keys ...string) error {
+	if ctx == nil {
+		return errNilContext()
+	}
 	s.change(func(m map[string]string) {
 		for _, k := range keys {
 			delete(m, k)
@@ -158,6 +177,9 @@ func (s *MemoryStorage) Len() int {
 // name ("ifx_baas_uid") works too. An absent value is "". Another name is a
 // CodeIncorrectParameter *HError.
 func (c *Client) Get(ctx context.Context, key string) (string, error) {
+	if ctx == nil {
+		return "", errNilContext()
+	}
 	full := keyPrefix + strings.TrimPrefix(key, keyPrefix)
 	if !slices.Contains(sessionKeys, full) {
 		short := make([]string, len(sessionKeys))

@@ -64,6 +64,9 @@ type WechatUserInfo struct {
 // is authenticated with the server (V1 with the session's token, V2 with a
 // fresh code), stored, and returned in full.
 func (c *Client) HandleUserInfo(ctx context.Context, ev UserInfoEvent) (*UserInfo, error) {
+	if ctx == nil {
+		return nil, errNilContext()
+	}
 	return c.handleUserInfo(ctx, c.epoch.Load(), ev)
 }
 

@@ -1,21 +1,22 @@
 package baas
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
 // The checks of account input before anything is sent: each names the
 // field it refuses and never quotes its value, which may be a secret (a
 // password, a code) or a person's (a phone number, an email address).
 
-// Bounds of account input, well above any real value.
-const (
-	maxPasswordBytes = 1024
-	maxAccountBytes  = 254 // an email address's limit (RFC 5321), ample for a username
-	maxSMSCodeBytes  = 16
-)
+// maxSMSCodeBytes bounds an SMS code, well above any real one. The other
+// bounds are the server's (protocol.MaxUsernameBytes and the like), so
+// that nothing is sent that a server would refuse.
+const maxSMSCodeBytes = 16
 
 // badParam is a CodeIncorrectParameter *HError saying msg.
 func badParam(msg string) *HError { return newError(CodeIncorrectParameter, msg, nil) }
@@ -24,8 +25,8 @@ func checkPassword(field, p string) error {
 	switch {
 	case p == "":
 		return badParam(field + " is empty")
-	case len(p) > maxPasswordBytes:
-		return badParam(field + " is longer than 1024 bytes")
+	case len(p) > protocol.MaxPasswordBytes:
+		return badParam(fmt.Sprintf("%s is longer than %d bytes (bcrypt's limit)", field, protocol.MaxPasswordBytes))
 	case !utf8.ValidString(p):
 		return badParam(field + " is not valid UTF-8")
 	}
@@ -52,20 +53,27 @@ func checkEmail(field, e string) error {
 	switch {
 	case !ok || local == "" || strings.Contains(domain, "@"),
 		!strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, "."),
-		len(e) > maxAccountBytes || !printable(e) || strings.ContainsRune(e, ' '):
+		len(e) > protocol.MaxEmailBytes || !printable(e) || strings.ContainsRune(e, ' '):
 		return badParam(field + " is not an email address")
 	}
 	return nil
 }
 
+// checkUsername takes a username as the server does (protocol.NotInUsername):
+// at most protocol.MaxUsernameBytes of UTF-8, with no space, control or
+// invisible format character.
 func checkUsername(field, u string) error {
 	switch {
 	case strings.TrimSpace(u) != u:
 		return badParam(field + " starts or ends with a space")
-	case len(u) > maxAccountBytes:
-		return badParam(field + " is longer than 254 bytes")
+	case len(u) > protocol.MaxUsernameBytes:
+		return badParam(fmt.Sprintf("%s is longer than %d bytes", field, protocol.MaxUsernameBytes))
 	case !printable(u):
 		return badParam(field + " has a control character or is not valid UTF-8")
+	case strings.IndexFunc(u, unicode.IsSpace) >= 0:
+		return badParam(field + " has a space")
+	case strings.IndexFunc(u, protocol.NotInUsername) >= 0:
+		return badParam(field + " has an invisible format character (zero-width, bidi control, byte order mark, soft hyphen)")
 	}
 	return nil
 }

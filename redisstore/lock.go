@@ -67,6 +67,9 @@ return 0
 // invalidation of the session another replica just stored has not reached
 // this one yet.
 func (s *Store) LockLogin(ctx context.Context) (unlock func(), err error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	key, channel := s.Key(lockName), s.Key(releaseName)
 	owner := newOwner()
 	release := func(stopRenewal func()) func() {

@@ -37,6 +37,9 @@ func (s *Store) GetMany(ctx context.Context, keys ...string) (map[string]string,
 // cache unless the cached version is older than the floor. It is shared:
 // callers only read it.
 func (s *Store) read(ctx context.Context) (*snapshot, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	bctx, b := s.within(ctx)
 	defer b.release()
 	key := s.snapKey

@@ -87,6 +87,10 @@ func New(client rueidis.Client, prefix string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
+// errNilContext is what a method given a nil context returns, where it
+// would otherwise panic.
+var errNilContext = errors.New("redisstore: ctx is nil: pass a context.Context (context.Background() when there is none)")
+
 // Key returns the Redis key of a wx storage name under the Store's prefix.
 func (s *Store) Key(name string) string { return s.tag + name }
 

@@ -73,6 +73,9 @@ return snap.v
 // carry it, else the stored session's) as the keys' TTL; no TTL for a
 // session that does not expire. Keys the SDK does not keep are refused.
 func (s *Store) Set(ctx context.Context, values map[string]string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	exp := ""
 	if v, ok := values[baas.KeySessionExpiresAt]; ok {
 		exp = "0"
@@ -106,6 +109,9 @@ func (s *Store) Set(ctx context.Context, values map[string]string) error {
 // Delete implements baas.Storage: the keys, and their values from the
 // snapshot, in one script. Keys the SDK does not keep are refused.
 func (s *Store) Delete(ctx context.Context, keys ...string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if len(keys) == 0 {
 		return nil
 	}

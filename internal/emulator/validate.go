@@ -6,26 +6,28 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// The longest account values the emulator takes. A password is at most
-// bcrypt's 72 bytes.
+// The longest account values the emulator takes, the client's limits too
+// (internal/protocol). A password is at most bcrypt's 72 bytes.
 const (
-	MaxUsernameBytes = 64
-	MaxEmailBytes    = 254
-	MaxPasswordBytes = 72
+	MaxUsernameBytes = protocol.MaxUsernameBytes
+	MaxEmailBytes    = protocol.MaxEmailBytes
+	MaxPasswordBytes = protocol.MaxPasswordBytes
 )
 
-// checkUsername: 1 to MaxUsernameBytes of UTF-8, no space or control
-// character.
+// checkUsername: 1 to MaxUsernameBytes of UTF-8, no space, control or
+// invisible format character (protocol.NotInUsername).
 func checkUsername(v string) *apiError {
 	switch {
 	case v == "":
 		return missing("username")
 	case len(v) > MaxUsernameBytes:
 		return badField("username", fmt.Sprintf("is longer than %d bytes", MaxUsernameBytes))
-	case !utf8.ValidString(v) || strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
-		return badField("username", "must be UTF-8 with no space or control character")
+	case !utf8.ValidString(v) || strings.IndexFunc(v, protocol.NotInUsername) >= 0:
+		return badField("username", "must be UTF-8 with no space, control or format character")
 	}
 	return nil
 }

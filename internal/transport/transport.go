@@ -122,6 +122,8 @@ type StatusError struct {
 	// 404 "not found", then ": " and the server's error_msg or message if
 	// it gave one; for a redirect, that it was refused; else the body's
 	// error_msg, else its message, else the status text ("Bad Gateway").
+	// A secret the request sent (its token, a password, a code: see
+	// protocol.SecretField) is "[redacted]" in the server's message.
 	Message string
 }
 
@@ -181,7 +183,8 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 		r.Header["Content-Type"] = jsonType
 		r.SetBody(bytes.NewReader(b))
 	}
-	r.SetContext(c.retry.track(ctx, &req, b))
+	rctx := c.retry.track(ctx, &req, b)
+	r.SetContext(rctx)
 	var start time.Time
 	if c.log != nil {
 		start = time.Now()
@@ -207,7 +210,11 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 		ok = status == req.Want
 	}
 	if !ok {
-		return &StatusError{Status: status, Message: errorMessage(status, req.Want, body)}
+		sent := [][]byte{b}
+		if k := callOf(rctx); k != nil {
+			sent = append(sent, k.body) // the body of the last attempt: a login's has a fresh code
+		}
+		return &StatusError{Status: status, Message: errorMessage(status, req.Want, body, secrets(req.Token, sent...))}
 	}
 	if out == nil || len(bytes.TrimSpace(body)) == 0 {
 		return nil // nothing to decode: the caller checks what it needs
@@ -279,8 +286,9 @@ const maxMessage = 256
 
 // errorMessage says what a failed call's answer means. It never quotes the
 // body, which may hold a token; the server's error_msg or message, a field
-// meant for people, is kept (bounded).
-func errorMessage(status, want int, body []byte) string {
+// meant for people, is kept (bounded), less the secrets the call sent, which
+// a server may echo back.
+func errorMessage(status, want int, body []byte, secrets []string) string {
 	if redirect(status) {
 		return fmt.Sprintf("redirect refused: the BaaS API does not redirect (%d %s)", status, http.StatusText(status))
 	}
@@ -294,7 +302,7 @@ func errorMessage(status, want int, body []byte) string {
 		if server == "" {
 			server = eb.Message
 		}
-		server = bounded(server)
+		server = bounded(redact(server, secrets))
 	}
 	switch {
 	case status == http.StatusNotFound && server != "":
