@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wxbaas/baas/internal/memtable"
 	"github.com/wxbaas/baas/internal/protocol"
 	"github.com/wxbaas/baas/internal/transport"
 )
@@ -159,7 +160,7 @@ type Client struct {
 	ep       protocol.Endpoints
 
 	// The storage's optional capabilities, found once by New.
-	gs     generational // this package's own storages: the parsed session is cached
+	view   *memtable.View // a storage of this module: the parsed session is cached
 	mg     MultiGetter
 	locker LoginLocker
 
@@ -244,8 +245,10 @@ func (c *Client) withConfig(cfg config) *Client {
 		cfg.now = time.Now
 	}
 	n := &Client{clientID: c.clientID, cfg: cfg, api: c.api, ep: c.ep, writes: make(chan struct{}, 1)}
-	n.gs = sessionCache(cfg.storage)
-	if n.gs == nil {
+	if v, ok := cfg.storage.(memtable.Viewer); ok {
+		n.view = v.SessionView(cfg.storage)
+	}
+	if n.view == nil {
 		n.mg, _ = cfg.storage.(MultiGetter)
 	}
 	n.locker, _ = cfg.storage.(LoginLocker)

@@ -37,7 +37,7 @@ func (c *Client) checkPhoneEvent(ctx context.Context, ev PhoneNumberEvent) (*Pho
 		return nil, newError(CodeUnauthorized, "the event has no detail: pass the event of the getPhoneNumber button", nil)
 	}
 	if d.EncryptedData == "" {
-		return nil, refusal(d.ErrMsg, c.storedUser(ctx))
+		return nil, refusal(d.ErrMsg, c.basicUser(ctx))
 	}
 	if d.IV == "" {
 		return nil, newError(CodeIncorrectParameter, "the event's detail has encryptedData but no iv", nil)

@@ -67,7 +67,7 @@ func (c *Client) UpdateUserInfo(ctx context.Context, ev UserInfoEvent, sync Sync
 		return nil, newError(CodeUnauthorized, "the event has no detail: pass the event of wx.getUserProfile or of the getUserInfo button", nil)
 	}
 	if d.EncryptedData == "" || d.RawData == "" {
-		return nil, refusal(d.ErrMsg, c.storedUser(ctx))
+		return nil, refusal(d.ErrMsg, c.basicUser(ctx))
 	}
 	u, err := c.recordCall(ctx, http.MethodPut, func(session) string { return protocol.UpdateUserInfoPath }, func(session) (any, error) {
 		code, err := c.code(ctx)

@@ -2,7 +2,6 @@ package baas
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"time"
 )
@@ -72,7 +71,7 @@ func (s session) valid(now time.Time) bool {
 }
 
 func (s session) user() *UserInfo {
-	return &UserInfo{ID: s.uid, OpenID: s.openid, UnionID: s.unionid, ExpiresAt: s.expiresAt}
+	return &UserInfo{ID: s.uid, OpenID: s.openid, UnionID: s.unionid, ExpiresAt: unixTime(s.expiresAt)}
 }
 
 // values returns the storage values of s: all keys a login writes.
@@ -126,46 +125,30 @@ func (c *Client) get(ctx context.Context, key string) (string, error) {
 // loadKeys are the keys of a session, in the order loadSession reads them.
 var loadKeys = [...]string{KeyAuthToken, KeyUID, KeySessionExpiresAt, KeyOpenID, KeyUnionID, KeyIsAnonymousUser}
 
-// generational is a Storage of this package: it says when its values
-// change, so that the Client may keep the parsed session between calls.
-type generational interface {
-	generation() uint64
-	loadSession() ([len(loadKeys)]string, uint64)
-}
-
-// cachedSession is the session parsed from a storage generation.
+// cachedSession is the session parsed from one generation of a storage of
+// this module (memtable.View).
 type cachedSession struct {
 	gen uint64
 	s   session
 }
 
-// sessionCache returns the storage's generational view when s is one of
-// this package's own types, exactly: a type that embeds one of them and
-// overrides Get must be read through its Get.
-func sessionCache(s Storage) generational {
-	switch s.(type) {
-	case *MemoryStorage, *FileStorage:
-		return s.(generational)
-	}
-	return nil
-}
-
 // loadSession reads the session from storage: from the Client's cache when
-// the storage is this package's and has not changed since, in one GetMany
-// when the storage is a MultiGetter, else one Get per key. A value that
-// cannot be part of a session (a malformed number, a token no header can
-// carry) reads as no session, so that a login replaces it.
+// the storage is one of this module's and has not changed since, in one
+// GetMany when the storage is a MultiGetter, else with one Get per key. A
+// value that cannot be part of a session (a malformed number, a token that
+// no header can carry) reads as no session, so that a login replaces it.
 func (c *Client) loadSession(ctx context.Context) (session, error) {
 	var v [len(loadKeys)]string
 	switch {
-	case c.gs != nil:
-		// generation comes first, cache or not: for a FileStorage it reads
-		// again what another process wrote since.
-		gen := c.gs.generation()
+	case c.view != nil:
+		// The generation comes first, cached session or not: for a
+		// filestore.Store, reading it reads again what another process
+		// wrote since.
+		gen := c.view.Generation()
 		if cs := c.cache.Load(); cs != nil && cs.gen == gen {
 			return cs.s, nil
 		}
-		v, gen = c.gs.loadSession()
+		gen = c.view.Load(loadKeys[:], v[:])
 		s := parseSession(v)
 		c.cache.Store(&cachedSession{gen: gen, s: s})
 		return s, nil
@@ -242,43 +225,4 @@ func (c *Client) unlockWrites() { <-c.writes }
 
 func errLoggedOut() error {
 	return newError(CodeSessionMissing, "logged out during the call: the session was not kept", nil)
-}
-
-// storedUserInfo returns the user info stored by an earlier authorisation,
-// or nil. Unreadable JSON counts as none, so that the user is asked again.
-func (c *Client) storedUserInfo(ctx context.Context) (*UserInfo, error) {
-	raw, err := c.get(ctx, KeyUserInfo)
-	if err != nil || raw == "" {
-		return nil, err
-	}
-	var u UserInfo
-	if json.Unmarshal([]byte(raw), &u) != nil || u.ID <= 0 {
-		return nil, nil
-	}
-	return &u, nil
-}
-
-// CurrentUser returns the logged-in user from storage, with no network call:
-// the full user info if the user authorised it, else the basic user. With no
-// valid session it is a CodeSessionMissing *HError.
-func (c *Client) CurrentUser(ctx context.Context) (*UserInfo, error) {
-	if ctx == nil {
-		return nil, errNilContext()
-	}
-	s, err := c.loadSession(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !s.valid(c.cfg.now()) {
-		return nil, errNoSession(s)
-	}
-	info, err := c.storedUserInfo(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if info == nil || info.ID != s.uid {
-		return s.user(), nil
-	}
-	info.ExpiresAt = s.expiresAt
-	return info, nil
 }

@@ -6,8 +6,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
+
+	"github.com/wxbaas/baas/internal/memtable"
 )
 
 // Storage keeps the session between runs, as wx storage does for the JS SDK.
@@ -75,88 +75,53 @@ var sessionKeys = []string{KeyUID, KeyOpenID, KeyUnionID, KeyAuthToken, KeyUserI
 var endedKeys = slices.DeleteFunc(slices.Clone(sessionKeys), func(k string) bool { return k == KeyIsAnonymousUser })
 
 // MemoryStorage is a Storage in memory: the default, gone when the process
-// ends. The zero value is not ready; use NewMemoryStorage.
+// ends. Its zero value is not ready; use NewMemoryStorage.
 type MemoryStorage struct {
-	table
+	// view hands the table to the Client, which then keeps the session it
+	// parsed until the table's generation changes (memtable.Handle).
+	view
+	table memtable.Table
 }
 
-// table is the map both Storages of this package keep in memory, with a
-// generation that every write bumps: the Client caches the parsed session
-// until the generation changes.
-type table struct {
-	mu  sync.RWMutex
-	m   map[string]string
-	gen atomic.Uint64
-}
+// view is memtable.Handle under a name that keeps its method out of the
+// documentation of MemoryStorage: it is for the Client's session cache
+// only.
+type view = memtable.Handle
 
-func (t *table) get(key string) (string, bool) {
-	t.mu.RLock()
-	v, ok := t.m[key]
-	t.mu.RUnlock()
-	return v, ok
-}
-
-// change edits the map under the write lock and bumps the generation.
-func (t *table) change(edit func(m map[string]string)) {
-	t.mu.Lock()
-	edit(t.m)
-	t.gen.Add(1)
-	t.mu.Unlock()
-}
-
-// swap makes m the map, as one write.
-func (t *table) swap(m map[string]string) {
-	t.mu.Lock()
-	t.m = m
-	t.gen.Add(1)
-	t.mu.Unlock()
-}
-
-// loadSession reads the session keys under one lock, with the generation
-// they belong to.
-func (t *table) loadSession() (v [len(loadKeys)]string, gen uint64) {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	for i, k := range loadKeys {
-		v[i] = t.m[k]
-	}
-	return v, t.gen.Load()
-}
-
-// generation changes whenever the stored values do.
-func (t *table) generation() uint64 { return t.gen.Load() }
+var _ Storage = (*MemoryStorage)(nil)
 
 // NewMemoryStorage returns an empty MemoryStorage.
 func NewMemoryStorage() *MemoryStorage {
 	s := &MemoryStorage{}
-	s.m = make(map[string]string)
+	s.table.Init()
+	s.view = memtable.NewHandle(s, &s.table, nil)
 	return s
 }
 
-// Get implements Storage.
-func (s *MemoryStorage) Get(ctx context.Context, key string) (string, bool, error) {
+// Get returns the value of key; ok is false when it is not stored.
+func (s *MemoryStorage) Get(ctx context.Context, key string) (value string, ok bool, err error) {
 	if ctx == nil {
 		return "", false, errNilContext()
 	}
-	v, ok := s.get(key)
-	return v, ok, nil
+	value, ok = s.table.Get(key)
+	return value, ok, nil
 }
 
-// Set implements Storage.
+// Set stores all the values.
 func (s *MemoryStorage) Set(ctx context.Context, values map[string]string) error {
 	if ctx == nil {
 		return errNilContext()
 	}
-	s.change(func(m map[string]string) { maps.Copy(m, values) })
+	s.table.Change(func(m map[string]string) { maps.Copy(m, values) })
 	return nil
 }
 
-// Delete implements Storage.
+// Delete removes the keys; removing an absent key is not an error.
 func (s *MemoryStorage) Delete(ctx context.Context, keys ...string) error {
 	if ctx == nil {
 		return errNilContext()
 	}
-	s.change(func(m map[string]string) {
+	s.table.Change(func(m map[string]string) {
 		for _, k := range keys {
 			delete(m, k)
 		}
@@ -165,11 +130,7 @@ func (s *MemoryStorage) Delete(ctx context.Context, keys ...string) error {
 }
 
 // Len returns how many keys are stored.
-func (s *MemoryStorage) Len() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return len(s.m)
-}
+func (s *MemoryStorage) Len() int { return s.table.Len() }
 
 // Get returns a stored value by its short name, like wx.BaaS.storage.get:
 // "uid", "openid", "unionid", "auth_token", "userinfo" (JSON),

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/filestore"
 	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
@@ -19,12 +20,13 @@ var storageKinds = []struct {
 	{"File", func(t *testing.T) baas.Storage { return newFileStorage(t) }},
 }
 
-// newFileStorage returns a FileStorage on a missing file in a new directory.
-func newFileStorage(t testing.TB) *baas.FileStorage {
+// newFileStorage returns a filestore.Store on a missing file in a new
+// directory.
+func newFileStorage(t testing.TB) *filestore.Store {
 	t.Helper()
-	s, err := baas.NewFileStorage(filepath.Join(t.TempDir(), "session.json"))
+	s, err := filestore.New(filepath.Join(t.TempDir(), "session.json"))
 	if err != nil {
-		t.Fatalf("NewFileStorage: %v", err)
+		t.Fatalf("filestore.New: %v", err)
 	}
 	return s
 }
@@ -89,8 +91,10 @@ func TestStorageContract(t *testing.T) {
 			mustNil(t, s.Delete(ctx), "Delete nothing")
 			wantValues(t, s, values, baas.KeyUID)
 
-			if fs, ok := s.(*baas.FileStorage); ok {
-				wantFile(t, fs.Path(), values)
+			if fs, ok := s.(*filestore.Store); ok {
+				again, err := filestore.New(fs.Path())
+				mustNil(t, err, "reopening the file")
+				wantValues(t, again, values, baas.KeyUID)
 			}
 		})
 	}

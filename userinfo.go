@@ -4,14 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/wxbaas/baas/internal/protocol"
 	"github.com/wxbaas/baas/internal/transport"
 )
 
-// UserInfo is a logged-in user. After a silent login only ID, OpenID and
-// UnionID are set; after the user authorised their profile, the rest too.
-// JSON names are those of the JS SDK.
+// UserInfo is a logged-in user as the client knows them. After a silent
+// login only ID, OpenID and UnionID are set; once the user has authorised
+// their profile, the other fields are set too. Its JSON is the JS SDK's
+// user info, as wx storage keeps it (ExpiresAt in unix seconds).
 type UserInfo struct {
 	ID        int64  `json:"id"`
 	OpenID    string `json:"openid"`
@@ -23,7 +25,38 @@ type UserInfo struct {
 	Language  string `json:"language,omitempty"`
 	NickName  string `json:"nickName,omitempty"`
 	Province  string `json:"province,omitempty"`
-	ExpiresAt int64  `json:"session_expires_at,omitempty"` // unix seconds; 0: no client-side expiry
+	// ExpiresAt is when the session expires here, 30 seconds before the
+	// server's expiry; the zero time when it does not expire on the client.
+	// The stored value, in unix seconds, is Client.Get(ctx,
+	// "session_expires_at").
+	ExpiresAt time.Time `json:"session_expires_at,omitempty"`
+}
+
+// MarshalJSON returns the JSON of u as the JS SDK writes it: ExpiresAt is
+// session_expires_at in unix seconds, left out when it is zero.
+func (u UserInfo) MarshalJSON() ([]byte, error) {
+	type fields UserInfo // the fields without the methods
+	return json.Marshal(struct {
+		fields
+		ExpiresAt int64 `json:"session_expires_at,omitempty"`
+	}{fields(u), unixSeconds(u.ExpiresAt)})
+}
+
+// UnmarshalJSON reads the JSON of a user info as the JS SDK writes it, with
+// session_expires_at in unix seconds.
+func (u *UserInfo) UnmarshalJSON(b []byte) error {
+	type fields UserInfo // the fields without the methods
+	w := struct {
+		*fields
+		ExpiresAt *int64 `json:"session_expires_at"`
+	}{fields: (*fields)(u)}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	if w.ExpiresAt != nil {
+		u.ExpiresAt = unixTime(*w.ExpiresAt)
+	}
+	return nil
 }
 
 // UserInfoEvent is the event a <button open-type="getUserInfo"> callback

@@ -1,4 +1,4 @@
-package baas_test
+package filestore_test
 
 import (
 	"bufio"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/filestore"
 )
 
 // killRounds is how many times TestFileStorageKilledLeavesNoTemp kills a
@@ -30,13 +31,14 @@ const killRounds = 30
 // TestFileStorageKilledLeavesNoTemp: a password user logging in again and
 // again with s as its storage, each login a write of the file, until it is
 // killed. It says "ready" once the first session is stored.
-func loginsUntilKilled(t *testing.T, s *baas.FileStorage) {
+func loginsUntilKilled(t *testing.T, s *filestore.Store) {
 	srv := baastest.NewServer(baastest.WithPasswordCost(bcrypt.MinCost))
 	defer srv.Close()
-	c := newClient(t, srv.ClientID, srv.URL, baas.WithStorage(s))
+	c, err := baas.New(srv.ClientID, baas.WithBaseURL(srv.URL), baas.WithStorage(s))
+	require.NoError(t, err)
 	ctx := context.Background()
 	cr := baas.Credentials{Username: "alice", Password: "pw-alice"}
-	_, err := c.Register(ctx, cr)
+	_, err = c.Register(ctx, cr)
 	require.NoError(t, err)
 	fmt.Println("ready")
 	for {
@@ -48,8 +50,8 @@ func loginsUntilKilled(t *testing.T, s *baas.FileStorage) {
 // A process killed (SIGKILL) at a random moment of its repeated logins
 // leaves the file whole, and on Linux no temporary file holding a token
 // beside it: the new version is written to an unnamed file, linked in only
-// once complete. (Elsewhere a crash may leave one, which the next
-// NewFileStorage removes.) Each of the rounds kills a new process, in a new
+// once complete. (Elsewhere a crash may leave one, which the next New
+// removes.) Each of the rounds kills a new process, in a new
 // directory.
 func TestFileStorageKilledLeavesNoTemp(t *testing.T) {
 	if runtime.GOOS == "windows" {
@@ -88,7 +90,7 @@ func TestFileStorageKilledLeavesNoTemp(t *testing.T) {
 			left++
 			t.Logf("round %d left %v", round, temps)
 		}
-		s, err := baas.NewFileStorage(path)
+		s, err := filestore.New(path)
 		require.NoError(t, err, "the file is whole")
 		tok, ok, err := s.Get(context.Background(), baas.KeyAuthToken)
 		require.NoError(t, err)
