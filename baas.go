@@ -23,7 +23,8 @@ import (
 // Version is the SDK version sent as X-Hydrogen-Client-Version.
 const Version = "go-v0.1.0"
 
-// DefaultTimeout bounds each request when WithTimeout is not given.
+// DefaultTimeout bounds each request of a Client made without WithTimeout:
+// all its attempts, and the waits between them, within 10 seconds.
 const DefaultTimeout = 10 * time.Second
 
 // Protocol is the generation of the wire protocol a Client speaks.
@@ -81,7 +82,8 @@ type config struct {
 	userInfo   UserInfoProvider
 	storage    Storage
 	httpClient *http.Client
-	timeout    time.Duration
+	timeout    time.Duration // each request, all its attempts included
+	attempt    time.Duration // each attempt of a request
 	logger     *slog.Logger
 	platform   string
 	now        func() time.Time
@@ -126,9 +128,31 @@ func WithStorage(s Storage) Option { return func(c *config) { c.storage = s } }
 // redirect, a 3xx answer is an *HError with that status.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
-// WithTimeout bounds each request, DefaultTimeout if not given; 0 leaves it
-// to the context.
+// WithTimeout bounds each request that the Client sends: all its attempts
+// (see RetryPolicy) and the waits between them, by default DefaultTimeout.
+// A request that runs out of it is a CodeTimeout *HError. 0 leaves the
+// bound to the caller's context, which bounds every request anyway; a
+// method that sends several requests (Login(ctx, false) sends a login, then
+// the user's profile) gives each one this bound. A negative duration is a
+// CodeIncorrectParameter *HError from New.
+//
+// WithTimeout does not cut a slow attempt short so that another can be made
+// in time: WithAttemptTimeout does.
 func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// WithAttemptTimeout bounds each attempt of a request, the reading of its
+// answer included, by default with no bound of its own. An attempt that runs
+// out of it is retried when that is safe, as a 503 answer would be (see
+// RetryPolicy), within the request's own bound (WithTimeout); otherwise the
+// request is a CodeTimeout *HError. With d of 0 each attempt is bounded only
+// by WithTimeout and by the Timeout of the HTTP client (WithHTTPClient), if
+// it has one. A negative duration is a CodeIncorrectParameter *HError from
+// New.
+//
+// A service that must answer within a budget sets both: WithTimeout to the
+// budget, and WithAttemptTimeout to a fraction of it, so that a hung
+// connection costs one attempt and not the budget.
+func WithAttemptTimeout(d time.Duration) Option { return func(c *config) { c.attempt = d } }
 
 // WithLogger logs each request at debug level: method, path, status and
 // duration, never a token, code, session key or user data.
@@ -203,6 +227,9 @@ func New(clientID string, opts ...Option) (*Client, error) {
 	if cfg.timeout < 0 {
 		return nil, newError(CodeIncorrectParameter, "WithTimeout: negative duration", nil)
 	}
+	if cfg.attempt < 0 {
+		return nil, newError(CodeIncorrectParameter, "WithAttemptTimeout: negative duration", nil)
+	}
 	if err := cfg.retry.check(); err != nil {
 		return nil, newError(CodeIncorrectParameter, "WithRetry: "+err.Error(), err)
 	}
@@ -230,6 +257,8 @@ func New(clientID string, opts ...Option) (*Client, error) {
 		Timeout:    cfg.timeout,
 		Logger:     cfg.logger,
 		Retry:      cfg.retry.transport(),
+
+		AttemptTimeout: cfg.attempt,
 	})
 	c := &Client{clientID: clientID, api: api, ep: protocol.EndpointsFor(v)}
 	return c.withConfig(cfg), nil

@@ -30,6 +30,7 @@ type shared struct {
 	protocol Protocol
 	http     any
 	timeout  int64
+	attempt  int64
 	logger   any
 	platform string
 	create   bool
@@ -39,5 +40,5 @@ type shared struct {
 }
 
 func sharedOf(c config) shared {
-	return shared{c.baseURL, c.protocol, c.httpClient, int64(c.timeout), c.logger, c.platform, c.createUser, c.unionID, c.retry, c.insecure}
+	return shared{c.baseURL, c.protocol, c.httpClient, int64(c.timeout), int64(c.attempt), c.logger, c.platform, c.createUser, c.unionID, c.retry, c.insecure}
 }
