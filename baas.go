@@ -210,7 +210,7 @@ func New(clientID string, opts ...Option) (*Client, error) {
 		return nil, newError(CodeIncorrectParameter, err.Error(), err)
 	}
 	cfg := config{
-		retry:      defaultRetry(),
+		retry:      defaultRetry,
 		timeout:    DefaultTimeout,
 		platform:   "GO",
 		now:        time.Now,

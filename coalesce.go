@@ -16,38 +16,6 @@ type flight struct {
 // login, which takes the result of whatever login is in flight.
 const anySession = ""
 
-// login returns a valid session for a call begun at epoch, whose stored
-// session stale is not valid: it runs a silent login, or takes the result of
-// the login in progress. A session of a password, SMS or anonymous login is
-// not replaced by a WeChat one behind the caller's back: once it has
-// expired, or the server ended it, login is a CodeSessionMissing naming the
-// call that opens it again.
-func (c *Client) login(ctx context.Context, epoch uint64, stale session) (session, error) {
-	if stale.kind != loginWeChat {
-		why := "the session has expired"
-		if stale.token == "" {
-			why = "the server ended the session"
-		}
-		return session{}, newError(CodeSessionMissing, why+": "+stale.kind.again(), nil)
-	}
-	if c.cfg.codes == nil {
-		return session{}, errNoCodeProvider()
-	}
-	return c.coalesce(ctx, epoch, anySession, func(ctx context.Context) (session, error) {
-		// A login that ended since the caller looked (here or, with a
-		// LoginLocker, in another process) has stored a session: no
-		// second code is spent.
-		if s, err := c.loadSession(ctx); err != nil || s.valid(c.cfg.now()) {
-			return s, err
-		}
-		s, err := c.silentLogin(ctx)
-		if err != nil {
-			return session{}, err
-		}
-		return s, c.store(ctx, epoch, c.withUserChange(ctx, s))
-	})
-}
-
 // coalesce runs run as the Client's one login in flight, for a call begun
 // at epoch that logs in with the credential key. The first caller leads:
 // run runs in its goroutine, under its context and, when the Storage is a
@@ -150,16 +118,4 @@ func (c *Client) underLoginLock(ctx context.Context, run func(context.Context) (
 	}
 	defer unlock()
 	return run(ctx)
-}
-
-// withUserChange returns the values to store for s: when s is another user
-// than the stored one (or the stored one cannot be read), the stored profile
-// is emptied in the same write.
-func (c *Client) withUserChange(ctx context.Context, s session) map[string]string {
-	values := s.values()
-	if old, err := c.get(ctx, KeyUID); err != nil || old != values[KeyUID] {
-		values[KeyUserInfo] = ""
-		values[KeyIsLoginedBaaS] = ""
-	}
-	return values
 }

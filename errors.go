@@ -35,40 +35,43 @@ const (
 	CodePanicked        Code = 693 // a CodeProvider, UserInfoProvider or Storage panicked in the login this call waited for
 )
 
-var codeMessages = map[Code]string{
-	CodeNetworkDisconnected: "network disconnected",
-	CodeTimeout:             "request timeout",
-	CodeUninitialized:       "uninitialized",
-	CodeUnauthorized:        "unauthorized",
-	CodeSessionMissing:      "session missing",
-	CodeIncorrectParameter:  "incorrect parameter type",
-	CodeAnonymous:           "anonymous user is not allowed",
-	CodeStorage:             "storage failure",
-	CodeInvalidResponse:     "invalid response",
-	CodeCanceled:            "request canceled",
-	CodePanicked:            "a provider or storage panicked",
-}
-
 // Sentinels for errors.Is: errors.Is(err, ErrTimeout) matches any *HError
-// whose Code is CodeTimeout, whatever its message or cause.
+// whose Code is CodeTimeout, whatever its message or cause. The Message of
+// each is the standard message of its code, which starts the message of
+// every *HError of that code.
 var (
-	ErrNetworkDisconnected error = &HError{Code: CodeNetworkDisconnected, Message: codeMessages[CodeNetworkDisconnected]}
-	ErrTimeout             error = &HError{Code: CodeTimeout, Message: codeMessages[CodeTimeout]}
-	ErrUninitialized       error = &HError{Code: CodeUninitialized, Message: codeMessages[CodeUninitialized]}
-	ErrUnauthorized        error = &HError{Code: CodeUnauthorized, Message: codeMessages[CodeUnauthorized]}
-	ErrSessionMissing      error = &HError{Code: CodeSessionMissing, Message: codeMessages[CodeSessionMissing]}
-	ErrIncorrectParameter  error = &HError{Code: CodeIncorrectParameter, Message: codeMessages[CodeIncorrectParameter]}
-	ErrAnonymous           error = &HError{Code: CodeAnonymous, Message: codeMessages[CodeAnonymous]}
-	ErrStorage             error = &HError{Code: CodeStorage, Message: codeMessages[CodeStorage]}
-	ErrInvalidResponse     error = &HError{Code: CodeInvalidResponse, Message: codeMessages[CodeInvalidResponse]}
+	ErrNetworkDisconnected error = &HError{Code: CodeNetworkDisconnected, Message: "network disconnected"}
+	ErrTimeout             error = &HError{Code: CodeTimeout, Message: "request timeout"}
+	ErrUninitialized       error = &HError{Code: CodeUninitialized, Message: "uninitialized"}
+	ErrUnauthorized        error = &HError{Code: CodeUnauthorized, Message: "unauthorized"}
+	ErrSessionMissing      error = &HError{Code: CodeSessionMissing, Message: "session missing"}
+	ErrIncorrectParameter  error = &HError{Code: CodeIncorrectParameter, Message: "incorrect parameter type"}
+	ErrAnonymous           error = &HError{Code: CodeAnonymous, Message: "anonymous user is not allowed"}
+	ErrStorage             error = &HError{Code: CodeStorage, Message: "storage failure"}
+	ErrInvalidResponse     error = &HError{Code: CodeInvalidResponse, Message: "invalid response"}
 	// ErrCanceled matches a call whose context was canceled by its caller;
 	// errors.Is(err, context.Canceled) holds for such an error too.
-	ErrCanceled error = &HError{Code: CodeCanceled, Message: codeMessages[CodeCanceled]}
-	// ErrPanicked matches a call that waited for a login another call ran,
-	// in which a CodeProvider, UserInfoProvider or Storage panicked: the
-	// panic went to that other call, and the next login starts afresh.
-	ErrPanicked error = &HError{Code: CodePanicked, Message: codeMessages[CodePanicked]}
+	ErrCanceled error = &HError{Code: CodeCanceled, Message: "request canceled"}
+	// ErrPanicked matches a call that waited for a login that another call
+	// ran, in which a CodeProvider, UserInfoProvider or Storage panicked:
+	// the panic went to that other call, and the next login starts afresh.
+	ErrPanicked error = &HError{Code: CodePanicked, Message: "a provider or storage panicked"}
 )
+
+// codeMessages are the standard messages of the client-side codes: those
+// of the sentinels.
+var codeMessages = messagesOf(ErrNetworkDisconnected, ErrTimeout, ErrUninitialized, ErrUnauthorized,
+	ErrSessionMissing, ErrIncorrectParameter, ErrAnonymous, ErrStorage, ErrInvalidResponse, ErrCanceled, ErrPanicked)
+
+// messagesOf returns the message of each sentinel by its code.
+func messagesOf(sentinels ...error) map[Code]string {
+	m := make(map[Code]string, len(sentinels))
+	for _, err := range sentinels {
+		he := err.(*HError)
+		m[he.Code] = he.Message
+	}
+	return m
+}
 
 // HError is the error of every call of this package, like the JS SDK's
 // HError: a Code (CodeTimeout, CodeSessionMissing, …, or an HTTP status) and

@@ -49,6 +49,38 @@ func (c *Client) Login(ctx context.Context, silent bool) (*UserInfo, error) {
 	return c.handleUserInfo(ctx, epoch, ev)
 }
 
+// login returns a valid session for a call begun at epoch, whose stored
+// session stale is not valid: it runs a silent login, or takes the result of
+// the login in progress. A session of a password, SMS or anonymous login is
+// not replaced by a WeChat one behind the caller's back: once it has
+// expired, or the server ended it, login is a CodeSessionMissing naming the
+// call that opens it again.
+func (c *Client) login(ctx context.Context, epoch uint64, stale session) (session, error) {
+	if stale.kind != loginWeChat {
+		why := "the session has expired"
+		if stale.token == "" {
+			why = "the server ended the session"
+		}
+		return session{}, newError(CodeSessionMissing, why+": "+stale.kind.again(), nil)
+	}
+	if c.cfg.codes == nil {
+		return session{}, errNoCodeProvider()
+	}
+	return c.coalesce(ctx, epoch, anySession, func(ctx context.Context) (session, error) {
+		// A login that ended since the caller looked (here or, with a
+		// LoginLocker, in another process) has stored a session: no
+		// second code is spent.
+		if s, err := c.loadSession(ctx); err != nil || s.valid(c.cfg.now()) {
+			return s, err
+		}
+		s, err := c.silentLogin(ctx)
+		if err != nil {
+			return session{}, err
+		}
+		return s, c.store(ctx, epoch, c.withUserChange(ctx, s))
+	})
+}
+
 func errNoCodeProvider() error {
 	return newError(CodeUninitialized, "login needs a WeChat code: configure a CodeProvider with baas.WithCodeProvider", nil)
 }
@@ -129,7 +161,7 @@ func (c *Client) newSession(resp *protocol.Session) (session, error) {
 	}
 	s := session{token: resp.Token, uid: id, openid: openid, unionid: unionid}
 	if resp.ExpiresIn.Set {
-		s.expiresAt = c.cfg.now().Unix() + resp.ExpiresIn.V - expirySkew
+		s.expiresAt = expiresAt(c.cfg.now(), resp.ExpiresIn.V)
 	}
 	return s, nil
 }

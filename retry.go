@@ -40,15 +40,15 @@ type RetryPolicy struct {
 // waits of up to 100 ms, then 200 ms, never more than 2 s. It is a value to
 // pass to WithRetry or to start a policy from: a Client's default is its own
 // copy, so changing DefaultRetry changes no Client.
-var DefaultRetry = defaultRetry()
+var DefaultRetry = RetryPolicy{MaxAttempts: 3, MinWait: 100 * time.Millisecond, MaxWait: 2 * time.Second}
 
 // NoRetry is the policy that sends every request once.
 var NoRetry = RetryPolicy{MaxAttempts: 1}
 
-// defaultRetry returns DefaultRetry as it is documented.
-func defaultRetry() RetryPolicy {
-	return RetryPolicy{MaxAttempts: 3, MinWait: 100 * time.Millisecond, MaxWait: 2 * time.Second}
-}
+// defaultRetry is DefaultRetry as this package declares it, copied at
+// initialization, before a program can change DefaultRetry: the policy of a
+// Client made without WithRetry.
+var defaultRetry = DefaultRetry
 
 // check returns what is wrong with p, or nil.
 func (p RetryPolicy) check() error {

@@ -6,9 +6,17 @@ import (
 	"time"
 )
 
-// expirySkew is how much earlier than the server a session expires here,
-// against clock skew.
+// expirySkew is how many seconds earlier than on the server a session
+// expires here, so that a clock a little behind the server's does not send
+// a token the server has just let expire.
 const expirySkew = 30
+
+// expiresAt returns when a session that the server opened at now for
+// expiresIn seconds expires here, in unix seconds as storage keeps it:
+// expirySkew seconds before the server's expiry, as the JS SDK reckons it.
+func expiresAt(now time.Time, expiresIn int64) int64 {
+	return now.Unix() + expiresIn - expirySkew
+}
 
 // maxTokenLen bounds a token: MinCloud's are a few dozen characters, and a
 // token is sent in a header with every request.
@@ -208,6 +216,18 @@ func (c *Client) store(ctx context.Context, epoch uint64, values map[string]stri
 		return storageError("saving the session", err)
 	}
 	return nil
+}
+
+// withUserChange returns the values to store for s: when s is another user
+// than the stored one (or the stored one cannot be read), the stored profile
+// is emptied in the same write.
+func (c *Client) withUserChange(ctx context.Context, s session) map[string]string {
+	values := s.values()
+	if old, err := c.get(ctx, KeyUID); err != nil || old != values[KeyUID] {
+		values[KeyUserInfo] = ""
+		values[KeyIsLoginedBaaS] = ""
+	}
+	return values
 }
 
 // lockWrites takes the Client's storage write lock, or gives up when ctx
