@@ -1,9 +1,3 @@
-// Package baas is the Go port of wx.BaaS auth, the login layer of the
-// MinCloud (知晓云) mini-program SDK: silent login with a WeChat code, login
-// with the user's profile, logout, and the session kept in a Storage.
-//
-// A Client is safe for concurrent use; concurrent logins on one Client are
-// coalesced into one request. Every error it returns is an *HError.
 package baas
 
 import (
