@@ -21,10 +21,11 @@ const Version = "go-v0.1.0"
 // all its attempts, and the waits between them, within 10 seconds.
 const DefaultTimeout = 10 * time.Second
 
-// Protocol is the generation of the wire protocol a Client speaks.
+// Protocol is the generation of the wire protocol that a Client speaks.
 type Protocol int
 
-// The protocol generations (docs/protocol.md in the repository).
+// The protocol generations, which docs/protocol.md in the repository
+// describes.
 const (
 	// ProtocolV2 is the idp/wechat protocol of JS SDK 2.x – 3.x, the default.
 	ProtocolV2 Protocol = iota
@@ -40,7 +41,8 @@ func (p Protocol) String() string {
 	return "v2"
 }
 
-// CodeProvider is the wx.login step: it returns a fresh login code.
+// CodeProvider is the wx.login step of a WeChat login: it returns a fresh
+// login code of the user, which the Client exchanges for a session.
 type CodeProvider interface {
 	Code(ctx context.Context) (string, error)
 }
@@ -52,7 +54,8 @@ type CodeProviderFunc func(ctx context.Context) (string, error)
 func (f CodeProviderFunc) Code(ctx context.Context) (string, error) { return f(ctx) }
 
 // UserInfoProvider is the wx.getUserInfo step of Login(ctx, false): it asks
-// the user for their profile and returns what the button callback would get.
+// the user for their profile and returns the event that the button's
+// callback would get.
 type UserInfoProvider interface {
 	UserInfo(ctx context.Context) (UserInfoEvent, error)
 }
@@ -63,9 +66,10 @@ type UserInfoProviderFunc func(ctx context.Context) (UserInfoEvent, error)
 // UserInfo calls f.
 func (f UserInfoProviderFunc) UserInfo(ctx context.Context) (UserInfoEvent, error) { return f(ctx) }
 
-// Option configures a Client.
+// Option configures a Client; New takes any number of them.
 type Option func(*config)
 
+// config is what the Options of a Client set.
 type config struct {
 	baseURL    string
 	baseURLSet bool
@@ -85,41 +89,46 @@ type config struct {
 	unionID    bool // login_with_unionid on silent login
 }
 
-// WithBaseURL sets the backend, by default https://{clientID}.myminapp.com.
-// It must be an https URL with a host, and an optional path prefix: no user
-// info, query or fragment. http is allowed for a loopback host (127.0.0.1,
-// ::1, localhost: the emulator), else only with WithInsecureHTTP. New
-// returns a CodeIncorrectParameter *HError for any other.
+// WithBaseURL sets the URL of the backend, by default
+// https://{clientID}.myminapp.com. It must be an https URL with a host and
+// an optional path prefix, without user info, query or fragment. An http
+// URL is allowed for a loopback host (127.0.0.1, ::1, localhost: the
+// emulator), and for another host only with WithInsecureHTTP. New returns a
+// CodeIncorrectParameter *HError for any other URL.
 func WithBaseURL(url string) Option {
 	return func(c *config) { c.baseURL, c.baseURLSet = url, true }
 }
 
-// WithInsecureHTTP allows an http:// base URL whose host is not loopback:
-// the token, codes and user data then cross the network in clear text. For
-// a trusted network only (a sidecar proxy, a test rig).
+// WithInsecureHTTP allows an http:// base URL whose host is not loopback.
+// The token, codes and user data then cross the network in clear text, so
+// use it on a trusted network only (a sidecar proxy, a test rig).
 func WithInsecureHTTP() Option { return func(c *config) { c.insecure = true } }
 
-// WithRetry sets how transient failures are retried, DefaultRetry if not
-// given; NoRetry sends every request once. A policy with MaxAttempts below 1,
-// a negative wait or MinWait above MaxWait is a CodeIncorrectParameter *HError from New.
+// WithRetry sets how the Client retries transient failures, by default
+// DefaultRetry; NoRetry sends every request once. New refuses a policy with
+// MaxAttempts below 1, a negative wait or MinWait above MaxWait with a
+// CodeIncorrectParameter *HError.
 func WithRetry(p RetryPolicy) Option { return func(c *config) { c.retry = p } }
 
 // WithProtocol sets the protocol generation, by default ProtocolV2.
 func WithProtocol(p Protocol) Option { return func(c *config) { c.protocol = p } }
 
-// WithCodeProvider sets the wx.login step, needed by every login.
+// WithCodeProvider sets the wx.login step, which every WeChat login needs.
 func WithCodeProvider(p CodeProvider) Option { return func(c *config) { c.codes = p } }
 
-// WithUserInfoProvider sets the wx.getUserInfo step, needed by Login(ctx, false).
+// WithUserInfoProvider sets the wx.getUserInfo step, which Login(ctx,
+// false) needs.
 func WithUserInfoProvider(p UserInfoProvider) Option { return func(c *config) { c.userInfo = p } }
 
-// WithStorage sets where the session is kept, by default a new MemoryStorage.
+// WithStorage sets where the Client keeps the session, by default in a new
+// MemoryStorage.
 func WithStorage(s Storage) Option { return func(c *config) { c.storage = s } }
 
-// WithHTTPClient sets the HTTP client. It is not modified; Clients given the
-// same one share its connection pool. By default http.DefaultTransport's
-// pool is shared. Its CheckRedirect is not used: a Client follows no
-// redirect, a 3xx answer is an *HError with that status.
+// WithHTTPClient sets the HTTP client that sends the requests. The Client
+// does not modify it, and Clients given the same one share its connection
+// pool; by default they share the pool of http.DefaultTransport. Its
+// CheckRedirect is not used: a Client follows no redirect, and a 3xx answer
+// is an *HError of that status.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithTimeout bounds each request that the Client sends: all its attempts
@@ -148,29 +157,32 @@ func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = 
 // connection costs one attempt and not the budget.
 func WithAttemptTimeout(d time.Duration) Option { return func(c *config) { c.attempt = d } }
 
-// WithLogger logs each request at debug level: method, path, status and
-// duration, never a token, code, session key or user data.
+// WithLogger sets the logger to which the Client logs each request at debug
+// level: its method, path, status and duration, and never a token, code,
+// session key or user data.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithPlatform sets X-Hydrogen-Client-Platform, by default "GO".
 func WithPlatform(p string) Option { return func(c *config) { c.platform = p } }
 
-// WithCreateUser sets create_user on every login-like call (silent login,
-// V2 authenticate, phone login), by default true. With false, a WeChat user
-// who has no MinCloud user yet is not created: the login fails with the
-// server's 404.
+// WithCreateUser sets create_user on every call that opens a session
+// (silent login, V2 authenticate, phone login, SMS login), by default true.
+// With false, the server creates no MinCloud user for a WeChat user or a
+// phone it does not know: the login fails with the server's 404.
 func WithCreateUser(create bool) Option { return func(c *config) { c.createUser = create } }
 
-// WithUnionIDLogin sets login_with_unionid on silent login (ProtocolV2),
-// by default false. With true, the server finds the user by the WeChat
-// unionid, so that one user spans the mini-programs of an open platform
-// account; a user known by openid only takes the unionid on.
+// WithUnionIDLogin sets login_with_unionid on the silent login of
+// ProtocolV2, by default false. With true, the server finds the user by the
+// WeChat unionid, so that one user spans the mini-programs of an open
+// platform account; a user known by openid only takes the unionid on.
 func WithUnionIDLogin(on bool) Option { return func(c *config) { c.unionID = on } }
 
-// WithClock sets the clock that session expiry is measured by, for tests.
+// WithClock sets the clock by which the Client measures session expiry, for
+// tests.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
-// Client is a wx.BaaS client for one ClientID. It is safe for concurrent use.
+// Client is a wx.BaaS client for one ClientID and one user's session. It is
+// safe for concurrent use.
 type Client struct {
 	clientID string
 	cfg      config
@@ -191,11 +203,12 @@ type Client struct {
 	loggingOut chan struct{} // closed when the Logout in progress ends; nil when none
 }
 
-// New returns a Client for the mini-program's ClientID. An empty ClientID is
-// a CodeUninitialized *HError, as wx.BaaS.init was never called; a ClientID a
-// header cannot carry, or a bad option, is a CodeIncorrectParameter *HError
-// naming what is wrong. The default base URL needs a ClientID of letters,
-// digits, '-' and '_' only.
+// New returns a Client for the mini-program's ClientID. For an empty
+// ClientID it returns a CodeUninitialized *HError, as wx.BaaS.init would
+// never have been called; for a ClientID that a header cannot carry, or a
+// bad option, a CodeIncorrectParameter *HError that names what is wrong.
+// The default base URL needs a ClientID of letters, digits, '-' and '_'
+// only.
 func New(clientID string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(clientID) == "" {
 		return nil, newError(CodeUninitialized, "ClientID is empty: pass the ClientID from the MinCloud console to baas.New", nil)
@@ -281,5 +294,5 @@ func (c *Client) withConfig(cfg config) *Client {
 // ClientID returns the ClientID the Client was made with.
 func (c *Client) ClientID() string { return c.clientID }
 
-// Storage returns where the Client keeps the session.
+// Storage returns the Storage in which the Client keeps the session.
 func (c *Client) Storage() Storage { return c.cfg.storage }

@@ -2,8 +2,8 @@ package baas
 
 import "context"
 
-// flight is one login in progress, shared by everyone who asks meanwhile
-// for the same credential.
+// flight is one login in progress, which everyone who asks meanwhile for the
+// same credential shares.
 type flight struct {
 	key   string // the credential it logs in with; "" for a silent login
 	done  chan struct{}
@@ -20,17 +20,17 @@ const anySession = ""
 // at epoch that logs in with the credential key. The first caller leads:
 // run runs in its goroutine, under its context and, when the Storage is a
 // LoginLocker, under its login lock. A caller that finds a login in flight
-// waits for it and takes its result when key is the flight's own (the same
-// credential) or anySession (a silent login: any session will do, though not
-// another credential's failure);
-// otherwise it runs its own login after it, so that no caller is handed the
-// session of another's credential. A waiter whose context ends returns at once;
-// if the leader's ends, the waiters start anew, so no caller's cancellation
+// waits for it, and takes its result when key is the flight's own (the same
+// credential) or anySession (a silent login, for which any session will do,
+// though not another credential's failure); otherwise it runs its own login
+// after it, so that no caller is handed the session of another's
+// credential. A waiter whose context ends returns at once; if the leader's
+// context ends, the waiters start anew, so that no caller's cancellation
 // fails another.
 //
-// A call begun before a Logout may not log in after it (CodeSessionMissing); a call begun
-// while a Logout runs waits for it, so that the Logout cannot clear the
-// session the call is about to get.
+// A call begun before a Logout may not log in after it (it returns a
+// CodeSessionMissing), and a call begun while a Logout runs waits for it,
+// so that the Logout cannot clear the session the call is about to get.
 func (c *Client) coalesce(ctx context.Context, epoch uint64, key string, run func(context.Context) (session, error)) (session, error) {
 	for {
 		if ctx.Err() != nil {
@@ -67,9 +67,9 @@ func (c *Client) coalesce(ctx context.Context, epoch uint64, key string, run fun
 }
 
 // lead runs the login of f and hands its result to the waiters. Should run
-// panic (a CodeProvider or Storage of the caller's), the panic goes on up
-// the leader's stack as it is, and the login ends all the same: the waiters
-// get a CodePanicked, and the next login starts afresh.
+// panic (in a CodeProvider or a Storage of the caller's), the panic goes on
+// up the leader's stack as it is, and the login ends all the same: the
+// waiters get a CodePanicked, and the next login starts afresh.
 func (c *Client) lead(ctx context.Context, f *flight, run func(context.Context) (session, error)) (session, error) {
 	returned := false
 	defer func() {
@@ -102,12 +102,14 @@ func (c *Client) land(f *flight, s session, err error, retry bool) {
 	close(f.done)
 }
 
+// errPanicked is the error of the waiters of a login that panicked.
 func errPanicked() error {
 	return newError(CodePanicked, "the login this call waited for ended in a panic, which went to the call that ran it: call again to log in", nil)
 }
 
-// underLoginLock runs run holding the storage's login lock, when it has
-// one: another process sharing the storage may be logging the same user in.
+// underLoginLock runs run holding the storage's login lock, when the
+// storage has one: another process that shares the storage may be logging
+// the same user in.
 func (c *Client) underLoginLock(ctx context.Context, run func(context.Context) (session, error)) (session, error) {
 	if c.locker == nil {
 		return run(ctx)

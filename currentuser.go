@@ -88,9 +88,9 @@ func (u CurrentUser) MarshalJSON() ([]byte, error) {
 
 // GetCurrentUser returns the server's record of the logged-in user, like
 // wx.BaaS.auth.getCurrentUser: custom fields are in Raw. With no valid
-// session it is a CodeSessionMissing *HError at once, with no network call
+// session it returns a CodeSessionMissing *HError at once, with no request
 // (it does not log in); a 401 clears the session and is a CodeSessionMissing
-// too.
+// too. StoredUser returns what the storage holds instead, with no request.
 func (c *Client) GetCurrentUser(ctx context.Context) (*CurrentUser, error) {
 	return c.recordCall(ctx, http.MethodGet, func(s session) string { return protocol.UserRecordPath(s.uid) }, nil)
 }
@@ -125,9 +125,9 @@ func (c *Client) recordCall(ctx context.Context, method string, path func(sessio
 }
 
 // asLoggedIn runs send with the stored session, the way the JS SDK's
-// account calls do: no valid session is a CodeSessionMissing with no network call, and a
-// 401 clears the session and is a CodeSessionMissing. A successful answer without a body
-// leaves what send decoded as it was.
+// account calls do: with no valid session it returns a CodeSessionMissing
+// with no request, and a 401 clears the session and is a CodeSessionMissing.
+// A successful answer without a body leaves what send decoded as it was.
 func (c *Client) asLoggedIn(ctx context.Context, send func(session) error) error {
 	if ctx == nil {
 		return errNilContext()

@@ -18,14 +18,16 @@ func expiresAt(now time.Time, expiresIn int64) int64 {
 	return now.Unix() + expiresIn - expirySkew
 }
 
-// maxTokenLen bounds a token: MinCloud's are a few dozen characters, and a
-// token is sent in a header with every request.
+// maxTokenLen is the length of the longest token that a Client accepts, in
+// bytes: MinCloud's tokens have a few dozen characters, and every request
+// sends the token in a header.
 const maxTokenLen = 1024
 
-// maxExpiresIn bounds a session lifetime a server may announce: ten years.
+// maxExpiresIn is the longest session lifetime, in seconds, that a Client
+// accepts from a server: ten years.
 const maxExpiresIn = 10 * 365 * 24 * 60 * 60
 
-// session is what storage holds of a login.
+// session is what the storage holds of a login.
 type session struct {
 	token     string
 	uid       int64
@@ -35,7 +37,7 @@ type session struct {
 	kind      loginKind
 }
 
-// loginKind is how a session was opened, as KeyIsAnonymousUser keeps it.
+// loginKind says how a session was opened, as KeyIsAnonymousUser keeps it.
 type loginKind uint8
 
 const (
@@ -44,7 +46,7 @@ const (
 	loginAnonymous                  // an anonymous login: "1"
 )
 
-// stored is the value of KeyIsAnonymousUser for k.
+// stored returns the value of KeyIsAnonymousUser for a session of kind k.
 func (k loginKind) stored() string {
 	switch k {
 	case loginAccount:
@@ -55,7 +57,8 @@ func (k loginKind) stored() string {
 	return ""
 }
 
-// again says how a session of kind k is opened again.
+// again returns the advice, for an error message, on how to open a session
+// of kind k again.
 func (k loginKind) again() string {
 	if k == loginAnonymous {
 		return "log in again with LoginAnonymously (a new anonymous user)"
@@ -63,7 +66,8 @@ func (k loginKind) again() string {
 	return "log in again with LoginWithPassword or LoginWithSMSCode"
 }
 
-// parseLoginKind reads KeyIsAnonymousUser.
+// parseLoginKind returns the kind of session that v, a value of
+// KeyIsAnonymousUser, stands for.
 func parseLoginKind(v string) loginKind {
 	switch v {
 	case "0":
@@ -74,15 +78,19 @@ func parseLoginKind(v string) loginKind {
 	return loginWeChat
 }
 
+// valid reports whether a request can use s at now: s has a token and a
+// user, and it has not expired.
 func (s session) valid(now time.Time) bool {
 	return s.token != "" && s.uid > 0 && (s.expiresAt == 0 || now.Unix() < s.expiresAt)
 }
 
+// user returns the basic user of s, with the session's expiry.
 func (s session) user() *UserInfo {
 	return &UserInfo{ID: s.uid, OpenID: s.openid, UnionID: s.unionid, ExpiresAt: unixTime(s.expiresAt)}
 }
 
-// values returns the storage values of s: all keys a login writes.
+// values returns what the storage keeps of s: every key that a login
+// writes.
 func (s session) values() map[string]string {
 	exp := ""
 	if s.expiresAt != 0 {
@@ -98,8 +106,9 @@ func (s session) values() map[string]string {
 	return values
 }
 
-// sendableToken reports whether t can be a token: not empty, bounded, and only
-// printable ASCII without spaces, so that it can be sent in a header.
+// sendableToken reports whether t can be a token: not empty, no longer than
+// maxTokenLen, and only printable ASCII without spaces, so that a header
+// can carry it.
 func sendableToken(t string) bool {
 	if t == "" || len(t) > maxTokenLen {
 		return false
@@ -112,8 +121,8 @@ func sendableToken(t string) bool {
 	return true
 }
 
-// sessionToken is the token of the stored session when it is valid, which
-// every request carries; "" otherwise.
+// sessionToken returns the token of the stored session when the session is
+// valid, and "" otherwise: every request carries it.
 func (c *Client) sessionToken(ctx context.Context) string {
 	if s, err := c.loadSession(ctx); err == nil && s.valid(c.cfg.now()) {
 		return s.token
@@ -121,7 +130,7 @@ func (c *Client) sessionToken(ctx context.Context) string {
 	return ""
 }
 
-// get reads one key; absent reads as "".
+// get returns the stored value of key, and "" when key is absent.
 func (c *Client) get(ctx context.Context, key string) (string, error) {
 	v, _, err := c.cfg.storage.Get(ctx, key)
 	if err != nil {
@@ -179,10 +188,10 @@ func (c *Client) loadSession(ctx context.Context) (session, error) {
 	return parseSession(v), nil
 }
 
-// parseSession makes a session of the values of loadKeys. When they cannot
-// be one it is no session, of the kind stored: the kind of a password, SMS
-// or anonymous session outlives its ending (see endedKeys), so that no
-// WeChat login replaces it.
+// parseSession returns the session that v, the values of loadKeys, holds.
+// When they cannot be a session, it returns no session, of the kind stored:
+// the kind of a password, SMS or anonymous session outlives the session's
+// end (see endedKeys), so that no WeChat login replaces it.
 func parseSession(v [len(loadKeys)]string) session {
 	none := session{kind: parseLoginKind(v[5])}
 	if !sendableToken(v[0]) || v[1] == "" {
@@ -202,8 +211,8 @@ func parseSession(v [len(loadKeys)]string) session {
 }
 
 // store writes values unless a logout began since epoch. It holds the
-// write lock across the write, so that a Logout begun meanwhile clears
-// after it.
+// write lock across the write, so that a Logout that begins meanwhile
+// clears after it.
 func (c *Client) store(ctx context.Context, epoch uint64, values map[string]string) error {
 	if err := c.lockWrites(ctx); err != nil {
 		return err
@@ -218,9 +227,9 @@ func (c *Client) store(ctx context.Context, epoch uint64, values map[string]stri
 	return nil
 }
 
-// withUserChange returns the values to store for s: when s is another user
-// than the stored one (or the stored one cannot be read), the stored profile
-// is emptied in the same write.
+// withUserChange returns the values to store for s. When s is another user
+// than the stored one (or the stored one cannot be read), the same write
+// empties the stored profile.
 func (c *Client) withUserChange(ctx context.Context, s session) map[string]string {
 	values := s.values()
 	if old, err := c.get(ctx, KeyUID); err != nil || old != values[KeyUID] {
@@ -241,8 +250,11 @@ func (c *Client) lockWrites(ctx context.Context) error {
 	}
 }
 
+// unlockWrites releases the write lock that lockWrites took.
 func (c *Client) unlockWrites() { <-c.writes }
 
+// errLoggedOut is the error of a call that a Logout overtook: the session
+// it got is not kept.
 func errLoggedOut() error {
 	return newError(CodeSessionMissing, "logged out during the call: the session was not kept", nil)
 }

@@ -10,9 +10,11 @@ import (
 	"github.com/wxbaas/baas/internal/memtable"
 )
 
-// Storage keeps the session between runs, as wx storage does for the JS SDK.
-// Keys are the full wx names (KeyUID, KeyAuthToken, …). Implementations must
-// be safe for concurrent use.
+// Storage keeps the session between calls and runs, as wx storage does for
+// the JS SDK. Its keys are the full wx names (KeyUID, KeyAuthToken, …). An
+// implementation must be safe for concurrent use. This package has
+// MemoryStorage; the packages filestore and redisstore keep the session in
+// a file and in Redis.
 type Storage interface {
 	// Get returns the value of key; ok is false when it is not stored.
 	Get(ctx context.Context, key string) (value string, ok bool, err error)
@@ -22,20 +24,22 @@ type Storage interface {
 	Delete(ctx context.Context, keys ...string) error
 }
 
-// MultiGetter is an optional capability of a Storage: reading several keys in
-// one call, one round trip for a remote store. The Client reads the session
-// through it when the Storage has it, instead of one Get per key.
+// MultiGetter is an optional capability of a Storage: it reads several keys
+// in one call, which is one round trip for a remote store. The Client reads
+// the session through it when the Storage has it, instead of with one Get
+// per key.
 type MultiGetter interface {
 	// GetMany returns the values of the keys that are stored; absent keys
 	// are left out of the map.
 	GetMany(ctx context.Context, keys ...string) (map[string]string, error)
 }
 
-// LoginLocker is an optional capability of a Storage shared by several
-// processes (service replicas): one login at a time for the session it holds.
-// The Client takes the lock before it spends a code, reads the session again
-// once it holds it (another process may have just logged in), and releases it
-// when the new session is stored or the login failed.
+// LoginLocker is an optional capability of a Storage that several processes
+// share (the replicas of a service): it lets one login at a time open the
+// session it holds. The Client takes the lock before it spends a code,
+// reads the session again once it holds the lock (another process may have
+// just logged in), and releases the lock when the new session is stored or
+// the login has failed.
 type LoginLocker interface {
 	// LockLogin waits for the login lock of this storage's session and
 	// returns the function that releases it. It returns early with an error
@@ -61,17 +65,18 @@ const (
 	KeyIsAnonymousUser = "ifx_baas_is_anonymous_user"
 )
 
-// keyPrefix turns a short key ("uid") into a storage key.
+// keyPrefix is what a short key ("uid") takes in front to be a storage key.
 const keyPrefix = "ifx_baas_"
 
-// sessionKeys are the keys a logout empties: all the keys the SDK keeps.
+// sessionKeys are the keys that a logout empties: all the keys that the SDK
+// keeps.
 var sessionKeys = []string{KeyUID, KeyOpenID, KeyUnionID, KeyAuthToken, KeyUserInfo, KeySessionExpiresAt, KeyIsLoginedBaaS, KeyIsAnonymousUser}
 
-// endedKeys are the keys a 401 empties when the session was not a WeChat
-// one: all but KeyIsAnonymousUser, whose "0" or "1" then says that the last
-// session was a password, SMS or anonymous login's, so that no call of this
-// Client, or of another sharing the storage, logs in with WeChat instead
-// until a login or a Logout.
+// endedKeys are the keys that a 401 empties when the session was not a
+// WeChat one: all but KeyIsAnonymousUser, whose "0" or "1" then says that
+// the last session was a password, SMS or anonymous login's, so that no call
+// of this Client, or of another that shares the storage, logs in with
+// WeChat instead until a login or a Logout.
 var endedKeys = slices.DeleteFunc(slices.Clone(sessionKeys), func(k string) bool { return k == KeyIsAnonymousUser })
 
 // MemoryStorage is a Storage in memory: the default, gone when the process
@@ -134,9 +139,10 @@ func (s *MemoryStorage) Len() int { return s.table.Len() }
 
 // Get returns a stored value by its short name, like wx.BaaS.storage.get:
 // "uid", "openid", "unionid", "auth_token", "userinfo" (JSON),
-// "session_expires_at", "is_logined_baas" or "is_anonymous_user". The full
-// name ("ifx_baas_uid") works too. An absent value is "". Another name is a
-// CodeIncorrectParameter *HError.
+// "session_expires_at" (unix seconds), "is_logined_baas" or
+// "is_anonymous_user". The full name ("ifx_baas_uid") works too. An absent
+// value is "". For another name Get returns a CodeIncorrectParameter
+// *HError.
 func (c *Client) Get(ctx context.Context, key string) (string, error) {
 	if ctx == nil {
 		return "", errNilContext()
