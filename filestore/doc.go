@@ -20,9 +20,10 @@
 // nothing, on disk or in memory. On Linux the new version is written to a
 // file without a name (O_TMPFILE) and named only once it is complete and
 // synced, so that a process killed while it writes leaves no copy of the
-// token beside the file; elsewhere, and on file systems without O_TMPFILE,
-// it is written to a temporary file that the next New removes should the
-// process die. A write that has begun is finished: a context that ends
+// token beside the file, unless the kill lands in the instant between
+// naming the new version and renaming it over the file; elsewhere, and on
+// file systems without O_TMPFILE, it is written to a named temporary file.
+// The next New removes a temporary file that a killed process left. A write that has begun is finished: a context that ends
 // before it begins makes it a CodeCanceled (or, for a deadline, CodeTimeout)
 // *baas.HError, and nothing is written.
 //
