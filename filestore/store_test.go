@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -734,4 +735,30 @@ func TestFileStorageTwoProcesses(t *testing.T) {
 		mustNil(t, a.Set(ctx, map[string]string{"other": "1"}), "Set")
 		wantFile(t, a.Path(), map[string]string{"other": "1"})
 	})
+}
+
+// countingStore embeds a Store and overrides Get, as a wrapper that changes
+// what is read would.
+type countingStore struct {
+	*filestore.Store
+	tokenGets atomic.Int64 // the Gets of the token
+}
+
+func (s *countingStore) Get(ctx context.Context, key string) (string, bool, error) {
+	if key == baas.KeyAuthToken {
+		s.tokenGets.Add(1)
+	}
+	return s.Store.Get(ctx, key)
+}
+
+// A type that embeds a Store is read through its own Get: the Client keeps
+// the session it parsed only for a Store itself.
+func TestFileStorageEmbeddedIsReadThroughItsGet(t *testing.T) {
+	s := &countingStore{Store: newStore(t)}
+	storeSession(t, s, "tok", 42)
+	c := newClient(t, s)
+	u, err := c.StoredUser(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int64(42), u.ID)
+	assert.Positive(t, s.tokenGets.Load(), "the session was read through the wrapper's Get")
 }
