@@ -61,23 +61,6 @@ func mustNil(t testing.TB, err error, what string) {
 	}
 }
 
-// wantValues checks that s holds want and none of absent.
-func wantValues(t *testing.T, s baas.Storage, want map[string]string, absent ...string) {
-	t.Helper()
-	for k, v := range want {
-		got, ok, err := s.Get(context.Background(), k)
-		if err != nil || !ok || got != v {
-			t.Errorf("Get(%q) = %q, %v, %v; want %q, true, nil", k, got, ok, err, v)
-		}
-	}
-	for _, k := range absent {
-		got, ok, err := s.Get(context.Background(), k)
-		if err != nil || ok || got != "" {
-			t.Errorf("Get(%q) = %q, %v, %v; want absent", k, got, ok, err)
-		}
-	}
-}
-
 // readFile returns the key → value object of a Store's file.
 func readFile(t *testing.T, path string) map[string]string {
 	t.Helper()

@@ -25,6 +25,7 @@ import (
 	"github.com/wxbaas/baas/baastest"
 	"github.com/wxbaas/baas/filestore"
 	"github.com/wxbaas/baas/internal/testkit/errtest"
+	"github.com/wxbaas/baas/internal/testkit/storagetest"
 )
 
 func TestFileStorageRoundTrip(t *testing.T) {
@@ -64,7 +65,7 @@ func TestFileStorageRoundTrip(t *testing.T) {
 	if again.Path() != s.Path() {
 		t.Errorf("Path() = %q, want %q", again.Path(), s.Path())
 	}
-	wantValues(t, again, values, baas.KeySessionExpiresAt)
+	storagetest.Values(t, again, values, baas.KeySessionExpiresAt)
 
 	// The reopened storage writes back to the same file, still 0600.
 	mustNil(t, again.Set(ctx, map[string]string{baas.KeyOpenID: "o-1"}), "Set after reopening")
@@ -79,7 +80,7 @@ func TestFileStorageNarrowsMode(t *testing.T) {
 	mustNil(t, os.Chmod(path, 0o644), "chmod")
 	s, err := filestore.New(path)
 	mustNil(t, err, "filestore.New")
-	wantValues(t, s, map[string]string{"a": "1"})
+	storagetest.Values(t, s, map[string]string{"a": "1"})
 
 	mustNil(t, s.Set(context.Background(), map[string]string{"b": "2"}), "Set")
 	wantMode(t, path)
@@ -214,10 +215,10 @@ func TestFileStorageFailedWriteChangesNothing(t *testing.T) {
 			if he.Err == nil || !strings.Contains(he.Message, s.Path()) || strings.Contains(err.Error(), "tok-") {
 				t.Errorf("error %q: want the path named, the cause wrapped, no value shown", err)
 			}
-			wantValues(t, s, before, baas.KeyOpenID)
+			storagetest.Values(t, s, before, baas.KeyOpenID)
 
 			errtest.Require(t, s.Delete(ctx, baas.KeyUID), baas.CodeStorage, baas.ErrStorage)
-			wantValues(t, s, before, baas.KeyOpenID)
+			storagetest.Values(t, s, before, baas.KeyOpenID)
 			wantFile(t, s.Path(), before)
 			wantNoTempFiles(t, filepath.Dir(s.Path()))
 		})
@@ -265,7 +266,7 @@ func TestFileStorageCanceledContext(t *testing.T) {
 	errtest.Require(t, err, baas.CodeTimeout, baas.ErrTimeout)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 
-	wantValues(t, s, map[string]string{"a": "1"}, "b")
+	storagetest.Values(t, s, map[string]string{"a": "1"}, "b")
 	wantFile(t, s.Path(), map[string]string{"a": "1"})
 }
 
@@ -323,29 +324,16 @@ func TestFileStorageConcurrent(t *testing.T) {
 	for _, k := range keys {
 		want[k] = k + "=v"
 	}
-	wantValues(t, s, want)
+	storagetest.Values(t, s, want)
 	wantFile(t, s.Path(), want)
 	again, err := filestore.New(s.Path())
 	mustNil(t, err, "reopening")
-	wantValues(t, again, want)
+	storagetest.Values(t, again, want)
 	wantNoTempFiles(t, filepath.Dir(s.Path()))
 }
 
 func BenchmarkFileStorageGet(b *testing.B) {
-	s := newStore(b)
-	ctx := context.Background()
-	mustNil(b, s.Set(ctx, map[string]string{baas.KeyAuthToken: "tok", baas.KeyUID: "1"}), "Set")
-	b.ReportAllocs()
-	for b.Loop() {
-		if v, ok, err := s.Get(ctx, baas.KeyAuthToken); !ok || err != nil || v != "tok" {
-			b.Fatalf("Get = %q, %v, %v", v, ok, err)
-		}
-	}
-	// One allocation: the path's conversion for the stat that sees other
-	// processes' writes.
-	if allocs := testing.AllocsPerRun(100, func() { _, _, _ = s.Get(ctx, baas.KeyUID) }); allocs > 1 {
-		b.Fatalf("Get allocates %v times per call, want at most 1", allocs)
-	}
+	storagetest.BenchmarkGet(b, newStore(b), 1) // a stat of the file, to see other processes' writes
 }
 
 // BenchmarkLoginCachedFileStorage is the root package's BenchmarkLoginCached
@@ -411,7 +399,7 @@ func TestNewFileStorageHeap(t *testing.T) {
 	s, err := filestore.New(path)
 	runtime.ReadMemStats(&after)
 	require.NoError(t, err)
-	wantValues(t, s, map[string]string{"k": strings.Repeat("x", filestore.MaxSize-16)})
+	storagetest.Values(t, s, map[string]string{"k": strings.Repeat("x", filestore.MaxSize-16)})
 	allocated := after.TotalAlloc - before.TotalAlloc
 	t.Logf("loading %d bytes allocated %d bytes (%.2f×)", size, allocated, float64(allocated)/float64(size))
 	assert.Less(t, allocated, uint64(size)*9/4, "heap allocated by one load")
@@ -528,11 +516,11 @@ func TestFileStorageVersionsAreNeverMistaken(t *testing.T) {
 	for round := range 20 {
 		held := fmt.Sprintf("tok-%03d-held", round)
 		mustNil(t, s.Set(ctx, map[string]string{baas.KeyAuthToken: held}), "Set")
-		wantValues(t, s, map[string]string{baas.KeyAuthToken: held})
+		storagetest.Values(t, s, map[string]string{baas.KeyAuthToken: held})
 		mustNil(t, other.Delete(ctx, baas.KeyAuthToken), "Delete")
 		next := fmt.Sprintf("tok-%03d-next", round)
 		mustNil(t, other.Set(ctx, map[string]string{baas.KeyAuthToken: next}), "Set")
-		wantValues(t, s, map[string]string{baas.KeyAuthToken: next})
+		storagetest.Values(t, s, map[string]string{baas.KeyAuthToken: next})
 	}
 
 	prev := mtime()
@@ -548,7 +536,7 @@ func TestFileStorageVersionsAreNeverMistaken(t *testing.T) {
 	mustNil(t, os.Chtimes(s.Path(), time.Time{}, future), "chtimes")
 	mustNil(t, s.Set(ctx, map[string]string{"i": "future"}), "Set")
 	assert.True(t, mtime().After(future), "dated %v, not after %v", mtime(), future)
-	wantValues(t, other, map[string]string{"i": "future"})
+	storagetest.Values(t, other, map[string]string{"i": "future"})
 }
 
 // A second FileStorage on the same file (as another process would have)
@@ -712,7 +700,7 @@ func TestFileStorageTwoProcesses(t *testing.T) {
 		require.NoError(t, cmd.Wait(), out.String())
 		got := readFile(t, a.Path())
 		assert.Len(t, got, 2*hammerWrites, "no update lost")
-		wantValues(t, a, map[string]string{"a0": "1", fmt.Sprint("b", hammerWrites-1): "1"})
+		storagetest.Values(t, a, map[string]string{"a0": "1", fmt.Sprint("b", hammerWrites-1): "1"})
 	})
 
 	t.Run("logout", func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/filestore"
 	"github.com/wxbaas/baas/internal/testkit/errtest"
+	"github.com/wxbaas/baas/internal/testkit/storagetest"
 )
 
 // holdLock takes the file lock of the Store at path, as another
@@ -73,7 +74,7 @@ func TestFileStorageFollowsALink(t *testing.T) {
 	s, err := filestore.New(link)
 	require.NoError(t, err)
 	assert.Equal(t, link, s.Path())
-	wantValues(t, s, map[string]string{"a": "1"})
+	storagetest.Values(t, s, map[string]string{"a": "1"})
 	mustNil(t, s.Set(ctx, map[string]string{"b": "2"}), "Set")
 
 	fi, err := os.Lstat(link)
@@ -86,7 +87,7 @@ func TestFileStorageFollowsALink(t *testing.T) {
 	direct, err := filestore.New(target)
 	require.NoError(t, err)
 	mustNil(t, direct.Set(ctx, map[string]string{"c": "3"}), "Set through the file")
-	wantValues(t, s, map[string]string{"a": "1", "b": "2", "c": "3"})
+	storagetest.Values(t, s, map[string]string{"a": "1", "b": "2", "c": "3"})
 
 	t.Run("dangling", func(t *testing.T) {
 		dangling := filepath.Join(t.TempDir(), "session.json")
@@ -143,7 +144,7 @@ func TestFileStorageLockWaitCanceled(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotContains(t, he.Message, "storage failure")
 	wantFile(t, s.Path(), map[string]string{"a": "1"})
-	wantValues(t, s, map[string]string{"a": "1"})
+	storagetest.Values(t, s, map[string]string{"a": "1"})
 }
 
 // Writers of one storage waiting for each other heed their context: a write
@@ -197,6 +198,6 @@ func TestFileStorageWaitingWriterHeedsContext(t *testing.T) {
 	release()
 	require.NoError(t, <-first)
 	require.NoError(t, <-held)
-	wantValues(t, s, map[string]string{"first": "1", "held": "1"}, "late")
+	storagetest.Values(t, s, map[string]string{"first": "1", "held": "1"}, "late")
 	wantFile(t, s.Path(), map[string]string{"first": "1", "held": "1"})
 }
