@@ -23,9 +23,11 @@
 // token beside the file, unless the kill lands in the instant between
 // naming the new version and renaming it over the file; elsewhere, and on
 // file systems without O_TMPFILE, it is written to a named temporary file.
-// The next New removes a temporary file that a killed process left. A write that has begun is finished: a context that ends
-// before it begins makes it a CodeCanceled (or, for a deadline, CodeTimeout)
-// *baas.HError, and nothing is written.
+// The next New removes a temporary file that a killed process left.
+//
+// A write that has begun is finished. When the caller's context ends before
+// it begins, Set or Delete writes nothing and returns a CodeCanceled (for a
+// deadline, CodeTimeout) *baas.HError.
 //
 // # Several processes
 //
