@@ -107,24 +107,26 @@ func (v *View) Load(keys, dst []string) uint64 { return v.table.Load(keys, dst) 
 // Client. A storage embeds it under an unexported alias (type view =
 // memtable.Handle), so that its one method, though in the storage's method
 // set, is not in its documentation: it is for this module's Client only.
-type Handle struct{ v *View }
+// The View is part of the Handle, so that it costs the storage no
+// allocation of its own.
+type Handle struct{ v View }
 
 // NewHandle returns the Handle of self, a storage that keeps its values in
 // table; refresh, when not nil, brings the table up to date before each
 // read of the generation.
 func NewHandle(self any, table *Table, refresh func()) Handle {
-	return Handle{v: &View{self: self, table: table, refresh: refresh}}
+	return Handle{v: View{self: self, table: table, refresh: refresh}}
 }
 
 // SessionView returns the View of the storage when held, the Storage a
 // Client was given, is the storage itself; nil when held is another type
 // that embeds it, which may change what Get returns and must be read
 // through its own methods.
-func (h Handle) SessionView(held any) *View {
-	if h.v == nil || held != h.v.self {
+func (h *Handle) SessionView(held any) *View {
+	if h.v.table == nil || held != h.v.self {
 		return nil
 	}
-	return h.v
+	return &h.v
 }
 
 // Viewer is the Handle's method, as the Client looks for it in a Storage.

@@ -47,7 +47,7 @@ func TestHandle(t *testing.T) {
 	})
 	assert.Nil(t, h.SessionView(other), "another value")
 	assert.Nil(t, h.SessionView(struct{ *storage }{self}), "a value that embeds it")
-	assert.Nil(t, Handle{}.SessionView(self), "the zero Handle")
+	assert.Nil(t, new(Handle).SessionView(self), "the zero Handle")
 	v := h.SessionView(self)
 	if assert.NotNil(t, v) {
 		gen := v.Generation()
