@@ -18,6 +18,7 @@ type script struct {
 	sha1 string
 }
 
+// newScript is the script of src, its SHA-1 computed once for EVALSHA.
 func newScript(src string) *script {
 	sum := sha1.Sum([]byte(src))
 	return &script{lua: rueidis.NewLuaScript(src), src: src, sha1: hex.EncodeToString(sum[:])}

@@ -57,12 +57,16 @@ func TestStoreReplicaAckMissing(t *testing.T) {
 	for name, r := range map[string]*redistest.Server{"no replica": lone, "a hung replica": master} {
 		ctx := context.Background()
 		s := newStore(t, r.Client(), "unacked", redisstore.WithReplicaAck(timeout))
-		for op, write := range map[string]func() error{
-			"saving":   func() error { return s.Set(ctx, session(1, "")) },
-			"deleting": func() error { return s.Delete(ctx, baas.KeyUID) },
+		for _, w := range []struct {
+			op    string
+			write func() error
+		}{
+			{"saving", func() error { return s.Set(ctx, session(1, "")) }},
+			{"deleting", func() error { return s.Delete(ctx, baas.KeyUID) }},
 		} {
+			op := w.op
 			start := time.Now()
-			err := write()
+			err := w.write()
 			took := time.Since(start)
 			requireStorageFailure(t, err, name)
 			assert.ErrorIs(t, err, redisstore.ErrNoReplicaAck, name)
