@@ -223,21 +223,53 @@ func failover(t *testing.T, ack time.Duration) {
 	time.Sleep(300 * time.Millisecond)
 	halt()
 
-	// Every call ended within its bound, with success or a 690 naming the
-	// cause.
-	failed := 0
-	var firstFail, lastFail time.Duration
-	for _, k := range clientCalls.all() {
+	failed, firstFail, lastFail := checkCalls(t, clientCalls.all(), killed)
+	for _, i := range []int{0, 1} {
+		_, err := replicas[i].Login(ctx, true)
+		assert.NoError(t, err, "replica %d after the failover", i)
+	}
+
+	acked, failedWrites, unacked := checkWrites(t, writes.all())
+	lost := missing(t, c, usersOf(acked))
+	recovered, ok := writes.firstSuccessAfter(killed)
+	require.True(t, ok)
+
+	checkLockFree(t, c, alice, replicas)
+
+	t.Logf("kill -9 of %s, %v after its replica's link broke: the replica promoted %v after it; writes succeed again %v after it", home.Addr(), failoverLag, promoted.Round(time.Millisecond), recovered.end.Sub(killed).Round(time.Millisecond))
+	if ack > 0 {
+		t.Logf("the old master restarted, a replica again, %v after the kill; writes not acknowledged: %d", restarted.Round(time.Millisecond), unacked)
+	}
+	t.Logf("the replicas' calls: %d, %d failed (690), from %v to %v after the kill", len(clientCalls.all()), failed, firstFail.Round(time.Millisecond), lastFail.Round(time.Millisecond))
+	t.Logf("sessions written: %d acknowledged, %d failed; acknowledged and lost: %d", len(acked), failedWrites, len(lost))
+	if ack > 0 {
+		assert.Empty(t, lost, "acknowledged sessions lost with WithReplicaAck")
+	} else {
+		assert.NotEmpty(t, lost, "the sessions acknowledged by the master alone after the link broke are lost")
+	}
+	for _, k := range acked {
+		if slices.Contains(lost, k.user) {
+			assert.True(t, k.end.After(broken), "a session acknowledged before the link broke is lost")
+		}
+	}
+}
+
+// checkCalls checks that every call of the replicas ended within its
+// deadline, with success or a 690 naming the cause, and returns how many
+// failed, and when the first began and the last ended, after the kill.
+func checkCalls(t *testing.T, calls []call, killed time.Time) (failed int, first, last time.Duration) {
+	t.Helper()
+	for _, k := range calls {
 		took := k.end.Sub(k.start)
 		assert.Less(t, took, failoverCallDeadline+failoverSlack, "a call took %v: %v", took, k.err)
 		if k.err == nil {
 			continue
 		}
 		if failed == 0 {
-			firstFail = k.start.Sub(killed)
+			first = k.start.Sub(killed)
 		}
 		failed++
-		lastFail = k.end.Sub(killed)
+		last = k.end.Sub(killed)
 		var he *baas.HError
 		if assert.ErrorAs(t, k.err, &he) {
 			assert.Equal(t, baas.CodeStorage, he.Code, "%v", k.err)
@@ -245,36 +277,39 @@ func failover(t *testing.T, ack time.Duration) {
 			assert.Contains(t, he.Message, "redis ")
 		}
 	}
-	for _, i := range []int{0, 1} {
-		_, err := replicas[i].Login(ctx, true)
-		assert.NoError(t, err, "replica %d after the failover", i)
-	}
+	return failed, first, last
+}
 
-	// The writer's acknowledged sessions: which are on the new master.
-	var acked calls
-	failedWrites, unacked := 0, 0
-	for _, k := range writes.all() {
+// checkWrites checks that every write of the writer ended within the
+// Store's timeout, with success or an error naming the cause, and returns
+// the acknowledged ones, how many failed, and how many of these for want
+// of a replica's acknowledgement.
+func checkWrites(t *testing.T, writes []call) (acked []call, failed, unacked int) {
+	t.Helper()
+	for _, k := range writes {
 		took := k.end.Sub(k.start)
 		assert.Less(t, took, failoverStoreTimeout+failoverSlack, "a write took %v: %v", took, k.err)
 		switch {
 		case k.err == nil:
-			acked.list = append(acked.list, k)
+			acked = append(acked, k)
 		case errors.Is(k.err, redisstore.ErrNoReplicaAck):
 			unacked++
 			fallthrough
 		default:
-			failedWrites++
+			failed++
 			requireStorageFailure(t, k.err, "a write")
 			assert.Contains(t, k.err.Error(), "redis saving: ")
 		}
 	}
-	lost := missing(t, c, acked.users())
-	recovered, ok := writes.firstSuccessAfter(killed)
-	require.True(t, ok)
+	return acked, failed, unacked
+}
 
-	// The login lock is not left held: free, or held for at most its TTL
-	// by a login the kill interrupted; a new login takes it and gives it
-	// back.
+// checkLockFree checks that the login lock of alice is not left held:
+// free, or held for at most its TTL by a login the kill interrupted; and
+// that a new login takes it and gives it back.
+func checkLockFree(t *testing.T, c *redistest.Cluster, alice *redisstore.Store, replicas [2]*baas.Client) {
+	t.Helper()
+	ctx := context.Background()
 	lock := alice.Key("ifx_baas_login_lock")
 	pttl, err := c.Do("PTTL", lock).AsInt64()
 	require.NoError(t, err)
@@ -285,30 +320,13 @@ func failover(t *testing.T, ack time.Duration) {
 	n, err := c.Do("EXISTS", lock).AsInt64()
 	require.NoError(t, err)
 	assert.Zero(t, n, "the lock is released")
-
-	t.Logf("kill -9 of %s, %v after its replica's link broke: the replica promoted %v after it; writes succeed again %v after it", home.Addr(), failoverLag, promoted.Round(time.Millisecond), recovered.end.Sub(killed).Round(time.Millisecond))
-	if ack > 0 {
-		t.Logf("the old master restarted, a replica again, %v after the kill; writes not acknowledged: %d", restarted.Round(time.Millisecond), unacked)
-	}
-	t.Logf("the replicas' calls: %d, %d failed (690), from %v to %v after the kill", len(clientCalls.all()), failed, firstFail.Round(time.Millisecond), lastFail.Round(time.Millisecond))
-	t.Logf("sessions written: %d acknowledged, %d failed; acknowledged and lost: %d", len(acked.list), failedWrites, len(lost))
-	if ack > 0 {
-		assert.Empty(t, lost, "acknowledged sessions lost with WithReplicaAck")
-	} else {
-		assert.NotEmpty(t, lost, "the sessions acknowledged by the master alone after the link broke are lost")
-	}
-	for _, k := range acked.list {
-		if slices.Contains(lost, k.user) {
-			assert.True(t, k.end.After(broken), "a session acknowledged before the link broke is lost")
-		}
-	}
 }
 
-// users are the users of the calls, in order.
-func (c *calls) users() []string {
-	users := make([]string, 0, len(c.list))
-	for _, k := range c.all() {
-		users = append(users, k.user)
+// usersOf are the users of calls, in order.
+func usersOf(calls []call) []string {
+	users := make([]string, len(calls))
+	for i, k := range calls {
+		users[i] = k.user
 	}
 	return users
 }
