@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
@@ -21,11 +22,11 @@ import (
 
 const silentLoginPath = "/hserve/v2.5/idp/wechat/silent-login/"
 
-// replica is one process of a service: its own Redis connection, Store and
+// replica is one process of a service: its own Redis client rc, Store and
 // Client, serving the same mini-program user as the others.
-func replica(t *testing.T, r *redistest.Server, srv *baastest.Server, prefix string, opts ...baas.Option) (*baas.Client, *redisstore.Store) {
+func replica(t *testing.T, rc rueidis.Client, srv *baastest.Server, prefix string, opts ...baas.Option) (*baas.Client, *redisstore.Store) {
 	t.Helper()
-	st := newStore(t, r.Client(), prefix, redisstore.WithLockTTL(5*time.Second))
+	st := newStore(t, rc, prefix, redisstore.WithLockTTL(5*time.Second))
 	c, err := baas.New(srv.ClientID, append([]baas.Option{
 		baas.WithBaseURL(srv.URL),
 		baas.WithStorage(st),
@@ -42,8 +43,8 @@ func TestReplicasOneLogin(t *testing.T) {
 	r := redistest.Start(t)
 	srv := baastest.NewServer()
 	t.Cleanup(srv.Close)
-	a, _ := replica(t, r, srv, "alice")
-	b, _ := replica(t, r, srv, "alice")
+	a, _ := replica(t, r.Client(), srv, "alice")
+	b, _ := replica(t, r.Client(), srv, "alice")
 
 	var wg sync.WaitGroup
 	ids := make(chan int64, 100)
@@ -79,8 +80,8 @@ func TestReplicasLogoutEverywhere(t *testing.T) {
 	r := redistest.Start(t)
 	srv := baastest.NewServer()
 	t.Cleanup(srv.Close)
-	a, _ := replica(t, r, srv, "alice")
-	b, _ := replica(t, r, srv, "alice")
+	a, _ := replica(t, r.Client(), srv, "alice")
+	b, _ := replica(t, r.Client(), srv, "alice")
 	ctx := context.Background()
 	_, err := a.Login(ctx, true)
 	require.NoError(t, err)
@@ -129,7 +130,7 @@ func TestReplicasRedisDown(t *testing.T) {
 	r := redistest.Start(t)
 	srv := baastest.NewServer()
 	t.Cleanup(srv.Close)
-	a, _ := replica(t, r, srv, "alice")
+	a, _ := replica(t, r.Client(), srv, "alice")
 	ctx := context.Background()
 	_, err := a.Login(ctx, true)
 	require.NoError(t, err)
@@ -165,8 +166,8 @@ func TestReplicasDeadLockHolder(t *testing.T) {
 	require.NoError(t, err)
 	conn.Close() // the replica died: its connection, and the lock's renewals, with it
 	taken := time.Now()
-	a, _ := replica(t, r, srv, "alice")
-	b, _ := replica(t, r, srv, "alice")
+	a, _ := replica(t, r.Client(), srv, "alice")
+	b, _ := replica(t, r.Client(), srv, "alice")
 
 	var wg sync.WaitGroup
 	for _, c := range []*baas.Client{a, b} {
@@ -246,8 +247,8 @@ func TestReplicasPasswordSession(t *testing.T) {
 	clock := testkit.NewClock(1_800_000_000)
 	srv := baastest.NewServer(baastest.WithPasswordCost(bcrypt.MinCost), baastest.WithClock(clock.Now))
 	t.Cleanup(srv.Close)
-	a, _ := replica(t, r, srv, "svc", baas.WithClock(clock.Now))
-	b, _ := replica(t, r, srv, "svc", baas.WithClock(clock.Now))
+	a, _ := replica(t, r.Client(), srv, "svc", baas.WithClock(clock.Now))
+	b, _ := replica(t, r.Client(), srv, "svc", baas.WithClock(clock.Now))
 	ctx := context.Background()
 
 	cr := baas.Credentials{Username: "erin", Password: "pw-erin"}

@@ -38,6 +38,9 @@ type Store struct {
 	timeout  time.Duration
 	// lockMaxHold bounds the renewals of the login lock; 0: none.
 	lockMaxHold time.Duration
+	// replicaAck bounds the wait of a write for a replica's
+	// acknowledgement (WithReplicaAck); 0: no wait.
+	replicaAck time.Duration
 
 	// floor is the oldest snapshot version a read may return: that of this
 	// Store's last write, or the one it found on taking the login lock. A

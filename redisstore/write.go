@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/redis/rueidis"
-
 	"github.com/wxbaas/baas"
 )
 
@@ -15,7 +13,7 @@ import (
 // then the snapshot. ARGV[1]: the expiry in unix milliseconds, "0" for none,
 // "" to keep the session's (the token key's); then pairs of a key's index in
 // KEYS and its value.
-var setScript = rueidis.NewLuaScript(`
+var setScript = newScript(`
 local exp = ARGV[1]
 local raw = redis.call('GET', KEYS[#KEYS])
 local snap = {v = 0, k = {}}
@@ -49,7 +47,7 @@ return snap.v
 // deleteScript removes keys and their values from the snapshot, in one
 // step. KEYS: the keys, then the snapshot. A snapshot left with no value
 // keeps its version for an hour, so that a cached older one is known stale.
-var deleteScript = rueidis.NewLuaScript(`
+var deleteScript = newScript(`
 local raw = redis.call('GET', KEYS[#KEYS])
 for i = 1, #KEYS - 1 do
   redis.call('DEL', KEYS[i])
@@ -98,11 +96,11 @@ func (s *Store) Set(ctx context.Context, values map[string]string) error {
 	}
 	bctx, b := s.within(ctx)
 	defer b.release()
-	v, err := setScript.Exec(bctx, s.client, s.keys(), args).AsInt64()
+	v, err := s.write(bctx, setScript, s.keys(), args)
+	s.raiseFloor(v) // when the master has the write, acknowledged or not
 	if err != nil {
 		return s.fail(ctx, b, "saving", err)
 	}
-	s.raiseFloor(v)
 	return nil
 }
 
@@ -124,10 +122,10 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	}
 	bctx, b := s.within(ctx)
 	defer b.release()
-	v, err := deleteScript.Exec(bctx, s.client, append(full, s.snapKey), nil).AsInt64()
+	v, err := s.write(bctx, deleteScript, append(full, s.snapKey), nil)
+	s.raiseFloor(v)
 	if err != nil {
 		return s.fail(ctx, b, "deleting", err)
 	}
-	s.raiseFloor(v)
 	return nil
 }
