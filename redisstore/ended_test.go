@@ -22,8 +22,8 @@ func TestReplicasPasswordResetStaysEnded(t *testing.T) {
 	r := redistest.Start(t)
 	srv := baastest.NewServer(baastest.WithPasswordCost(bcrypt.MinCost))
 	t.Cleanup(srv.Close)
-	a, _ := replica(t, r, srv, "reset")
-	b, _ := replica(t, r, srv, "reset")
+	a, _ := replica(t, r.Client(), srv, "reset")
+	b, _ := replica(t, r.Client(), srv, "reset")
 	ctx := context.Background()
 
 	cr := baas.Credentials{Email: "erin@example.com", Password: "pw-old"}
