@@ -279,3 +279,47 @@ func TestReplicasPasswordSession(t *testing.T) {
 		return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
 	}, time.Second, time.Millisecond, "b sees the logout")
 }
+
+// An account session that Redis has expired leaves its marker behind: the
+// other keys and the snapshot carry the session's TTL, the marker none, so
+// that a replica reading the expired session still knows it was a password
+// session and answers 604 instead of logging in with WeChat.
+func TestReplicasExpiredPasswordSessionKeepsItsMarker(t *testing.T) {
+	r := redistest.Start(t)
+	srv := baastest.NewServer(baastest.WithPasswordCost(bcrypt.MinCost))
+	t.Cleanup(srv.Close)
+	a, st := replica(t, r.Client(), srv, "svc")
+	b, _ := replica(t, r.Client(), srv, "svc")
+	ctx := context.Background()
+
+	_, err := a.Register(ctx, baas.Credentials{Username: "frank", Password: "pw-frank"})
+	require.NoError(t, err)
+	ttl := func(name string) int64 {
+		v, err := r.Do("PTTL", name).AsInt64()
+		require.NoError(t, err)
+		return v
+	}
+	assert.Equal(t, int64(-1), ttl(st.Key(baas.KeyIsAnonymousUser)), "the marker has no TTL")
+	assert.Positive(t, ttl(st.Key(baas.KeyAuthToken)), "the token expires with the session")
+
+	// Expire what has a TTL, as Redis does at the session's expiry.
+	keys, err := r.Do("KEYS", "{svc}*").AsStrSlice()
+	require.NoError(t, err)
+	expired := 0
+	for _, k := range keys {
+		if ttl(k) > 0 {
+			require.NoError(t, r.Do("DEL", k).Error())
+			expired++
+		}
+	}
+	require.Greater(t, expired, 1, "the session's keys and its snapshot expire")
+
+	err = b.Do(ctx, http.MethodGet, "/hserve/v2.5/user/info/1/", nil, nil)
+	he := errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+	assert.Contains(t, he.Message, "LoginWithPassword")
+	assert.Equal(t, 0, srv.Calls(silentLoginPath), "no WeChat login behind the caller's back")
+
+	require.NoError(t, b.Logout(ctx))
+	_, err = b.Login(ctx, true)
+	require.NoError(t, err, "after Logout a WeChat login is the caller's to make")
+}

@@ -22,6 +22,10 @@ var sessionKeys = [...]string{
 // tokenIndex is the place of KeyAuthToken in sessionKeys, 1-based for Lua.
 const tokenIndex = 4
 
+// markerIndex is the place of KeyIsAnonymousUser in sessionKeys, 1-based for
+// Lua: the one key that keeps no TTL (see setScript).
+const markerIndex = 8
+
 // Store is a baas.Storage on Redis for the session of one user, shared by
 // every replica of a service that uses the same prefix. It also implements
 // baas.MultiGetter (the session in one GET of its snapshot key, through the

@@ -9,8 +9,11 @@ import (
 )
 
 // setScript writes values and the snapshot, and sets the session's expiry
-// on all the keys, in one step. KEYS: the session keys (sessionKeys order),
-// then the snapshot. ARGV[1]: the expiry in unix milliseconds, "0" for none,
+// on all the keys but the marker, in one step. The marker
+// (KeyIsAnonymousUser) never expires: it says that the last session was an
+// account's, which must outlive the session itself, so that a Client never
+// replaces an expired account session with a WeChat login. KEYS: the
+// session keys (sessionKeys order), then the snapshot. ARGV[1]: the expiry in unix milliseconds, "0" for none,
 // "" to keep the session's (the token key's); then pairs of a key's index in
 // KEYS and its value.
 var setScript = newScript(`
@@ -33,7 +36,7 @@ if exp == '' then
   end
 end
 for i = 1, #KEYS do
-  if exp == '0' or ttl == -1 then
+  if i == ` + strconv.Itoa(markerIndex) + ` or exp == '0' or ttl == -1 then
     redis.call('PERSIST', KEYS[i])
   elseif exp ~= '' then
     redis.call('PEXPIREAT', KEYS[i], exp)
