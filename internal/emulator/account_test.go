@@ -761,6 +761,24 @@ func TestUsernamesIgnoreCase(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
 	assert.Equal(t, "hegz", r.json(t)["_username"])
 	sessionOf(t, post(t, s, protocol.PasswordLoginPath("username"), "", credentials("username", "HeGz", "pw")))
+
+	// An exported state keeps the case; one with two names that differ
+	// only in case does not import.
+	state := s.Export()
+	s2 := accountServer(t, emulator.WithAppID(s.AppID), emulator.WithClientID(s.ClientID))
+	require.NoError(t, s2.Import(state))
+	_, lid, info := sessionOf(t, post(t, s2, protocol.PasswordLoginPath("username"), "", credentials("username", "HEGZ", "pw")))
+	assert.Equal(t, uid, lid)
+	assert.Equal(t, "hegz", info["_username"])
+	for i := range state.Users {
+		if rec := state.Users[i].Record; rec != nil && rec.Username == "bob" {
+			rec.Username = "BOB"
+		}
+		if rec := state.Users[i].Record; rec != nil && rec.Username == "kelvin" {
+			rec.Username = "Bob"
+		}
+	}
+	assert.ErrorContains(t, s2.Import(state), "another record's too")
 }
 
 // The older path of register by email, which the reference's own example

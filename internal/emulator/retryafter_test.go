@@ -31,15 +31,18 @@ func TestEvery429HasRetryAfter(t *testing.T) {
 
 	// The cap of users made over HTTP: register, anonymous login, wx.login.
 	sessionOf(t, post(t, s, protocol.RegisterPath("username"), "", credentials("username", "first", "pw")))
+	code := sendCode(t, s, "13800000000")
 	for name, r := range map[string]response{
 		"register":  post(t, s, protocol.RegisterPath("username"), "", credentials("username", "second", "pw")),
 		"anonymous": post(t, s, protocol.AnonymousLoginPath, "", nil),
 		"wx.login":  wxPost(t, s, emulator.PathWxLogin, map[string]any{"openid": "another"}),
+		"SMS login": post(t, s, protocol.SMSLoginPath, "", protocol.SMSLoginRequest{Phone: "13800000000", Code: code, CreateUser: true}),
 	} {
 		require.Equal(t, http.StatusTooManyRequests, r.status, "%s: %s", name, r.raw)
 		assert.Equal(t, "60", r.header.Get("Retry-After"), name)
 		assert.Equal(t, "error", r.json(t)["status"], name)
 	}
+	assert.False(t, s.SMSCodes("13800000000")[0].Used, "a refused SMS login spends no code")
 
 	// A 429 a test injects.
 	s.Fault("/hserve/v2.5/user/info/*", emulator.Fault{Status: http.StatusTooManyRequests})
