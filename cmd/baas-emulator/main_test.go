@@ -130,7 +130,7 @@ func TestStandaloneCutsSlowDrip(t *testing.T) {
 	resp, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
 
 	started := time.Now()
 	require.NoError(t, conn.SetReadDeadline(started.Add(5*time.Second)))
@@ -230,7 +230,7 @@ func TestStandaloneAccounts(t *testing.T) {
 	require.Equal(t, http.StatusCreated, status, "%v", m)
 	assert.Equal(t, id, m["user_id"])
 	status, m = call("/hserve/v2.0/login/anonymous/", "")
-	assert.Equal(t, http.StatusForbidden, status, "-sign-in left anonymous out")
+	assert.Equal(t, http.StatusMethodNotAllowed, status, "-sign-in left anonymous out")
 	assert.Contains(t, m["error_msg"], "anonymous")
 
 	status, _ = call("/hserve/v2.2/sms-verification-code/", `{"phone":"13800138000"}`)

@@ -26,12 +26,15 @@ import (
 //	GET    /emulator/v1/calls                   requests seen, by endpoint path
 //	GET    /emulator/v1/sign-in                 the sign-in switches (SignInMethods: password, anonymous, sms, sign_up)
 //	PUT    /emulator/v1/sign-in                 set them; a switch left out stays (SetSignInMethods)
+//	GET    /emulator/v1/sms-settings            the approved SMS signatures and the arrears (SMSSettings)
+//	PUT    /emulator/v1/sms-settings            set them; a field left out stays (SetSMSSettings)
 //	GET    /emulator/v1/outbox/sms?phone=       the SMS codes sent ([]SMSCode; every phone's without phone)
 //	GET    /emulator/v1/outbox/email?email=     the email links sent ([]EmailLink)
 //	POST   /emulator/v1/outbox/email/apply      {"code", "new_password"}: click a link (ApplyEmailLink) → {"status", "kind", "email"}
 //	DELETE /emulator/v1/outbox                  forget the codes and links sent (ClearOutbox)
 //	POST   /emulator/v1/reset                   forget users, accounts, codes, sessions, the outbox, faults, failures and
-//	                                            counts; the sign-in switches go back to the options'
+//	                                            counts; the sign-in switches go back to the options', the SMS
+//	                                            settings to their default
 //	GET    /emulator/v1/state                   Export
 //	PUT    /emulator/v1/state                   Import
 //

@@ -48,7 +48,7 @@ func newRouter(s *Server) *router {
 		rt.exact["/hserve/"+v+"/idp/wechat/authenticate/"] = post(s.v2Authenticate)
 	}
 	for _, v := range protocol.DestroyVersions {
-		rt.exact["/hserve/"+v+"/session/destroy/"] = post(s.destroy)
+		rt.exact["/hserve/"+v+"/session/destroy/"] = post(s.destroy(v))
 	}
 	newest := func(versions []string) string { return versions[len(versions)-1] }
 	for _, v := range protocol.PhoneLoginVersions {

@@ -205,7 +205,8 @@ func (s *Server) Import(state State) error {
 
 // Reset forgets every user, record, account, code, session and message of
 // the outbox, as a new server would, and sets the sign-in switches back to
-// the options'; faults and call counts stay (ClearFaults, ResetCalls).
+// the options' and the SMS settings to their default; faults and call
+// counts stay (ClearFaults, ResetCalls).
 func (s *Server) Reset() {
 	fresh := newStore(s.st.cfg)
 	fresh.now = s.st.now
@@ -219,7 +220,7 @@ func (st *store) replace(fresh *store) {
 	st.users, st.byOpenID, st.records, st.lastID, st.httpUsers = fresh.users, fresh.byOpenID, fresh.records, fresh.lastID, fresh.httpUsers
 	st.byUnionID = fresh.byUnionID
 	st.byUsername, st.byEmail, st.byPhone = fresh.byUsername, fresh.byEmail, fresh.byPhone
-	st.signIn, st.outbox = fresh.signIn, fresh.outbox
+	st.signIn, st.outbox, st.sms = fresh.signIn, fresh.outbox, fresh.sms
 	st.codes, st.phoneCodes, st.sessions = fresh.codes, fresh.phoneCodes, fresh.sessions
 }
 
