@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -88,7 +89,11 @@ func TestStandaloneAdminTokenFromTheEnvironment(t *testing.T) {
 	env := envOf(map[string]string{envAdminToken: "envs3cret"})
 	url, _, _ := startStoppableEnv(t, env, "-addr", "0.0.0.0:0")
 	status := func(path, token string) int {
-		req, err := http.NewRequest(http.MethodPost, url+path, strings.NewReader(`{"openid":"oVictim"}`))
+		var body io.Reader // reset takes none
+		if path == emulator.PathWxLogin {
+			body = strings.NewReader(`{"openid":"oVictim"}`)
+		}
+		req, err := http.NewRequest(http.MethodPost, url+path, body)
 		require.NoError(t, err)
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
