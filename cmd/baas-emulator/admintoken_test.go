@@ -112,7 +112,7 @@ func TestStandaloneAdminTokenFromTheEnvironment(t *testing.T) {
 	cancel() // serve, print, stop at once
 	var out bytes.Buffer
 	require.NoError(t, run(ctx, []string{"-addr", "127.0.0.1:0"}, env, &out))
-	assert.Contains(t, out.String(), "Admin:    the control plane (and beyond loopback WeChat over HTTP) needs the token of "+envAdminToken+"\n")
+	assert.Contains(t, out.String(), "Admin:    the control plane (and beyond loopback WeChat over HTTP) needs \"Authorization: Bearer <token>\", the token of "+envAdminToken+"\n")
 	assert.NotContains(t, out.String(), "envs3cret")
 
 	out.Reset()

@@ -30,22 +30,35 @@ type health struct {
 	Ready bool `json:"ready"`
 }
 
-// routeLine is a route as the index lists it.
-type routeLine struct {
+// Route is a route of the emulator's own API, the control plane and
+// WeChat over HTTP, as the index lists it.
+type Route struct {
 	Method  string `json:"method"`
-	Path    string `json:"path"`
+	Path    string `json:"path"` // {name} is a path parameter
 	Summary string `json:"summary"`
+}
+
+// Routes returns the routes of the control plane and of WeChat over HTTP,
+// as GET ControlPrefix lists them.
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, e := range s.api {
+		if e.summary != "" {
+			out = append(out, Route{Method: e.method, Path: e.path, Summary: e.summary})
+		}
+	}
+	return out
 }
 
 // routeIndex is the answer of GET ControlPrefix: where the document and the
 // auth endpoints are, and every route of the emulator's own API.
 type routeIndex struct {
-	OpenAPI        string      `json:"openapi" doc:"the URL of the OpenAPI document"`
-	Auth           string      `json:"auth" doc:"the base URL of the BaaS auth endpoints"`
-	ClientIDHeader string      `json:"client_id_header" doc:"the header that carries the ClientID on every auth call"`
-	ClientID       string      `json:"client_id"`
-	AppID          string      `json:"appid"`
-	Routes         []routeLine `json:"routes"`
+	OpenAPI        string  `json:"openapi" doc:"the URL of the OpenAPI document"`
+	Auth           string  `json:"auth" doc:"the base URL of the BaaS auth endpoints"`
+	ClientIDHeader string  `json:"client_id_header" doc:"the header that carries the ClientID on every auth call"`
+	ClientID       string  `json:"client_id"`
+	AppID          string  `json:"appid"`
+	Routes         []Route `json:"routes"`
 }
 
 // errorAnswer is the body of every error answer.
@@ -177,12 +190,12 @@ func (s *Server) describe(api []endpoint) (openAPI, index []byte) {
 		if e.summary == "" {
 			continue // undocumented: the tests say so
 		}
-		idx.Routes = append(idx.Routes, routeLine{Method: e.method, Path: e.path, Summary: e.summary})
 		if doc.Paths[e.path] == nil {
 			doc.Paths[e.path] = make(map[string]operation)
 		}
 		doc.Paths[e.path][strings.ToLower(e.method)] = e.operation(sc, errRef)
 	}
+	idx.Routes = s.Routes()
 	doc.Components.Schemas = sc.components
 	openAPI, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -231,7 +244,7 @@ func operationID(method, path string) string {
 // readable writes the index as JSON with one route a line.
 func (idx routeIndex) readable() []byte {
 	routes := idx.Routes
-	idx.Routes = []routeLine{} // the last field: written "[]" at the end
+	idx.Routes = []Route{} // the last field: written "[]" at the end
 	head, err := json.MarshalIndent(idx, "", "  ")
 	if err != nil {
 		panic("emulator: the index: " + err.Error())
