@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -198,8 +199,10 @@ func (e *endpoint) decodeError(err error) *apiError {
 	if _, ok := errors.AsType[*json.SyntaxError](err); ok || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fail(http.StatusBadRequest, "malformed JSON: "+strings.TrimPrefix(err.Error(), "json: "))
 	}
-	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		msg := "unknown field " + field
+	if rest, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		quoted, _ := strconv.QuotedPrefix(rest)
+		field, _ := strconv.Unquote(quoted)
+		msg := fmt.Sprintf("unknown field %.64q", field) + rest[len(quoted):]
 		if !reflect.PointerTo(e.body).Implements(unmarshalerType) { // a type that decodes itself may nest it
 			msg += fmt.Sprintf(": %s %s takes %s", e.method, e.path, e.fieldNames())
 		}

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,4 +52,21 @@ func TestControlPlaneAsANewUserTriesIt(t *testing.T) {
 	r = send(t, http.MethodPost, faults, `{"path":"/x","status":503}`, nil)
 	assert.Equal(t, http.StatusMethodNotAllowed, r.status)
 	assert.Equal(t, "DELETE, GET, HEAD, PUT", r.header.Get("Allow"))
+}
+
+// An error quotes no long name a request made up.
+func TestStrictErrorsQuoteNoLongName(t *testing.T) {
+	s := newServer(t)
+	long := strings.Repeat("x", 10_000)
+	for _, tt := range []struct{ method, url, body string }{
+		{http.MethodPut, s.URL + emulator.ControlPrefix + "faults", `{"` + long + `":1}`},
+		{http.MethodPut, s.URL + emulator.ControlPrefix + "state", `{"users":[{"` + long + `":1}]}`},
+		{http.MethodGet, s.URL + emulator.ControlPrefix + "users?" + long + "=1", ""},
+	} {
+		r := send(t, tt.method, tt.url, tt.body, nil)
+		assert.Equal(t, http.StatusBadRequest, r.status)
+		msg := r.errorMsg(t)
+		assert.Contains(t, msg, "unknown")
+		assert.Less(t, len(msg), 400, msg)
+	}
 }
