@@ -135,7 +135,11 @@ func (s *Server) dispatch(path string, eps []*endpoint) http.HandlerFunc {
 			method = http.MethodGet
 		}
 		i := slices.IndexFunc(eps, func(e *endpoint) bool { return e.method == method })
-		if (i < 0 && !open || i >= 0 && !eps[i].open) && !s.admit(w, r, "the control plane") {
+		needsToken := !open // a wrong method tells no more than the route's own answer would
+		if i >= 0 {
+			needsToken = !eps[i].open
+		}
+		if needsToken && !s.admit(w, r, "the control plane") {
 			return
 		}
 		if i < 0 {
