@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
@@ -186,7 +189,7 @@ func TestExportOnExitThenImport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `"openid": "oBen"`)
 
-	url, clientID, _ = startStoppable(t, append(ids, "-import", file)...)
+	url, clientID, _ = startStoppable(t, "-import", file) // the state's ids, adopted
 	c, err := baas.New(clientID, baas.WithBaseURL(url), baas.WithCodeProvider(httpCodes(url, "oBen")))
 	require.NoError(t, err)
 	require.NoError(t, c.Storage().Set(ctx, map[string]string{baas.KeyAuthToken: tokens[1], baas.KeyUID: "2"}))
@@ -202,16 +205,27 @@ func TestExportOnExitThenImport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), u.ID)
 
-	// Another mini-program's state is refused at start.
-	err = run(ctx, []string{"-addr", "127.0.0.1:0", "-import", file}, noEnv, io.Discard)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "-import")
+	assert.Equal(t, "cid123", clientID)
+
+	// Flags that name other ids than the state's are refused at start,
+	// naming the flag; the same ids are fine.
+	stopped, cancel := context.WithCancel(ctx)
+	cancel()
+	for flag, want := range map[string]string{"-appid": `AppID "wxapp123", and -appid says "wxother"`, "-clientid": `ClientID "cid123", and -clientid says "wxother"`} {
+		var out bytes.Buffer
+		err = run(stopped, []string{"-addr", "127.0.0.1:0", "-import", file, flag, "wxother"}, noEnv, &out)
+		require.Error(t, err, flag)
+		assert.Contains(t, err.Error(), "-import "+file+": the state is of "+want, flag)
+		assert.Contains(t, err.Error(), "leave "+flag+" out", flag)
+		assert.Empty(t, out.String(), "refused before serving")
+	}
+	require.NoError(t, run(stopped, append([]string{"-addr", "127.0.0.1:0", "-import", file}, ids...), noEnv, io.Discard))
 }
 
 // The account auth over HTTP, with a low bcrypt cost and some sign-in
 // methods off, as a conformance suite drives it.
 func TestStandaloneAccounts(t *testing.T) {
-	url, clientID := start(t, "-password-cost", "4", "-sign-in", "password,sms,signup")
+	url, clientID := start(t, "-password-cost", "4", "-sign-in", "password,sms,sign_up")
 	call := func(path, body string) (int, map[string]any) {
 		req, err := http.NewRequest(http.MethodPost, url+path, strings.NewReader(body))
 		require.NoError(t, err)
@@ -261,4 +275,22 @@ func httpCodes(url, openid string) baas.CodeProvider {
 		}
 		return out.Code, nil
 	})
+}
+
+// The -sign-in switches are spelt as the control plane's JSON and
+// baastest's spell them, and no other way.
+func TestSignInSpelling(t *testing.T) {
+	for _, v := range []any{emulator.AllSignInMethods, baastest.SignInMethods{}} {
+		raw, err := json.Marshal(v)
+		require.NoError(t, err)
+		var m map[string]bool
+		require.NoError(t, json.Unmarshal(raw, &m))
+		assert.ElementsMatch(t, signInMethods, slices.Collect(maps.Keys(m)), "%T", v)
+	}
+	m, err := parseSignIn(strings.Join(signInMethods, ","))
+	require.NoError(t, err)
+	assert.Equal(t, emulator.AllSignInMethods, m)
+	_, err = parseSignIn("password,signup")
+	require.Error(t, err)
+	assert.Equal(t, `-sign-in: unknown method "signup": use password, anonymous, sms, sign_up`, err.Error())
 }

@@ -231,6 +231,18 @@
 // ("/hserve/v2.5/user/info/*"); Server.Calls counts the requests seen on an
 // endpoint's path.
 //
+// # The control plane
+//
+// The emulator's own routes, the control plane (ControlPrefix) and WeChat
+// over HTTP (WxPrefix), are one table that makes their router, their index
+// (GET ControlPrefix, one route a line; Server.Routes in Go) and their
+// OpenAPI 3 document (PathOpenAPI), so the three cannot drift. Their
+// requests are read strictly against the Go types the document is made
+// of: an unknown field or query parameter, a field of the wrong type, a
+// required field left out, or a body that sets nothing is a 400 naming it.
+// Their answers are snake_case. The JSON of a State carries StateVersion;
+// a state from before versions still imports.
+//
 // # A long-running server
 //
 // The emulator also runs standalone (cmd/baas-emulator), open to any caller,

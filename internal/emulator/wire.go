@@ -94,19 +94,6 @@ func decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
 // maxStateBytes caps a state put through the control plane.
 const maxStateBytes = 64 << 20
 
-// decodeLarge is decode for the control plane's state, at most
-// maxStateBytes.
-func decodeLarge(w http.ResponseWriter, r *http.Request, v any) *apiError {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxStateBytes))
-	if err != nil {
-		return fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("the state is larger than %d bytes, or could not be read", maxStateBytes))
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return jsonError(err)
-	}
-	return nil
-}
-
 func tooLarge() *apiError {
 	return fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
 }

@@ -107,7 +107,8 @@ describe('web shim', () => {
 
   test('timeout, and abort', async () => {
     const path = '/hserve/v2.0/session/destroy/';
-    await control(emu, 'PUT', '/faults', { path, delay_ms: 2000, times: 2 });
+    const fault = await control(emu, 'PUT', '/faults', { path, delay: '2s', times: 2 });
+    assert.equal(fault.status, 200, JSON.stringify(fault.data));
     try {
       const XHR = createXHR({ emulator: emu, requests: [] });
       let { x, events } = await send(XHR, 'POST', emu.url + path, { timeout: 100, body: '{}' });
