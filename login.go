@@ -53,7 +53,7 @@ func (c *Client) Login(ctx context.Context, silent bool) (*UserInfo, error) {
 }
 
 func errNoCodeProvider() error {
-	return newError(CodeUninitialized, "login needs a WeChat code: configure a CodeProvider with baas.WithCodeProvider", nil)
+	return newError(CodeUninitialized, "login needs a login code (wx.login's, or the Client's platform's): configure a CodeProvider with baas.WithCodeProvider", nil)
 }
 
 // code asks the CodeProvider for a fresh wx.login code.

@@ -28,15 +28,14 @@ import (
 
 // platformCase is a platform's wire, as the JS SDK 3.x builds send it.
 type platformCase struct {
-	p                 baas.Platform
-	opts              []baas.Option
-	header            string // X-Hydrogen-Client-Platform
-	silent, auth      string
-	silentBody        string // with code-1 and create_user true
-	openid, unionid   string // what the answers name, and is stored
-	alipay            string // Alipay's user id
-	linkMethod, link  string
-	name, appNameJSON string // ByteDance's "app_name" member, with its comma
+	p                baas.Platform
+	opts             []baas.Option
+	header           string // X-Hydrogen-Client-Platform
+	silent, auth     string
+	silentBody       string // with code-1 and create_user true
+	openid, unionid  string // what the answers name, and is stored
+	alipay           string // Alipay's user id
+	linkMethod, link string
 }
 
 var platformCases = []platformCase{
@@ -52,7 +51,7 @@ var platformCases = []platformCase{
 	{p: baas.ByteDance, opts: []baas.Option{baas.WithByteDanceApp("Douyin")}, header: "BYTEDANCE",
 		silent: "/hserve/v2.5/idp/bytedance/silent-login/", auth: "/hserve/v2.5/idp/bytedance/authenticate/",
 		silentBody: `{"create_user":true,"code":"code-1","app_name":"douyin"}`, openid: "tt-open-42",
-		linkMethod: http.MethodPost, link: "/hserve/v2.4/idp/bytedance/user-association/", appNameJSON: `"app_name":"douyin",`},
+		linkMethod: http.MethodPost, link: "/hserve/v2.4/idp/bytedance/user-association/"},
 	{p: baas.JD, header: "JINGDONG", silent: "/hserve/v2.5/idp/jd/silent-login/", auth: "/hserve/v2.5/idp/jd/authenticate/",
 		silentBody: `{"create_user":true,"code":"code-1"}`, openid: "jd-open-42",
 		linkMethod: http.MethodPost, link: "/hserve/v2.4/idp/jd/user-association/"},
