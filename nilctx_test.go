@@ -50,6 +50,7 @@ func TestNilContext(t *testing.T) {
 			func(c *baas.Client) error { return c.DecryptPhone(nilCtx, refusal, &out) },
 		},
 		"LinkWechat": {func(c *baas.Client) error { return c.LinkWechat(nilCtx, true) }},
+		"Link":       {func(c *baas.Client) error { _, err := c.Link(nilCtx, baas.WeChat); return err }},
 		"Login": {
 			func(c *baas.Client) error { _, err := c.Login(nilCtx, true); return err },
 			func(c *baas.Client) error { _, err := c.Login(nilCtx, false); return err },

@@ -26,6 +26,11 @@ type session struct {
 	unionid   string
 	expiresAt int64 // unix seconds; 0: no client-side expiry
 	kind      loginKind
+	// alipayUserID is the Alipay user id the login answered; alipay says
+	// that the login was an Alipay Client's, which stores it even when "",
+	// so that a session never shows the id of another login's user.
+	alipayUserID string
+	alipay       bool
 }
 
 // loginKind is how a session was opened, as KeyIsAnonymousUser keeps it.
@@ -72,7 +77,7 @@ func (s session) valid(now time.Time) bool {
 }
 
 func (s session) user() *UserInfo {
-	return &UserInfo{ID: s.uid, OpenID: s.openid, UnionID: s.unionid, ExpiresAt: s.expiresAt}
+	return &UserInfo{ID: s.uid, OpenID: s.openid, UnionID: s.unionid, AlipayUserID: s.alipayUserID, ExpiresAt: s.expiresAt}
 }
 
 // values returns the storage values of s: all keys a login writes.
@@ -81,13 +86,16 @@ func (s session) values() map[string]string {
 	if s.expiresAt != 0 {
 		exp = strconv.FormatInt(s.expiresAt, 10)
 	}
-	values := make(map[string]string, 9) // room for the two keys withUserChange may add
+	values := make(map[string]string, 10) // room for the two keys withUserChange may add
 	values[KeyUID] = strconv.FormatInt(s.uid, 10)
 	values[KeyOpenID] = s.openid
 	values[KeyUnionID] = s.unionid
 	values[KeyAuthToken] = s.token
 	values[KeySessionExpiresAt] = exp
 	values[KeyIsAnonymousUser] = s.kind.stored()
+	if s.alipay {
+		values[KeyAlipayUserID] = s.alipayUserID
+	}
 	return values
 }
 
@@ -124,7 +132,7 @@ func (c *Client) get(ctx context.Context, key string) (string, error) {
 }
 
 // loadKeys are the keys of a session, in the order loadSession reads them.
-var loadKeys = [...]string{KeyAuthToken, KeyUID, KeySessionExpiresAt, KeyOpenID, KeyUnionID, KeyIsAnonymousUser}
+var loadKeys = [...]string{KeyAuthToken, KeyUID, KeySessionExpiresAt, KeyOpenID, KeyUnionID, KeyIsAnonymousUser, KeyAlipayUserID}
 
 // generational is a Storage of this package: it says when its values
 // change, so that the Client may keep the parsed session between calls.
@@ -201,7 +209,7 @@ func parseSession(v [len(loadKeys)]string) session {
 	if err != nil || uid <= 0 {
 		return none
 	}
-	s := session{token: v[0], uid: uid, openid: v[3], unionid: v[4], kind: none.kind}
+	s := session{token: v[0], uid: uid, openid: v[3], unionid: v[4], kind: none.kind, alipayUserID: v[6]}
 	if v[2] != "" {
 		if s.expiresAt, err = strconv.ParseInt(v[2], 10, 64); err != nil || s.expiresAt <= 0 {
 			return none

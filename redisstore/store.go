@@ -17,6 +17,7 @@ import (
 var sessionKeys = [...]string{
 	baas.KeyUID, baas.KeyOpenID, baas.KeyUnionID, baas.KeyAuthToken,
 	baas.KeyUserInfo, baas.KeySessionExpiresAt, baas.KeyIsLoginedBaaS, baas.KeyIsAnonymousUser,
+	baas.KeyAlipayUserID, // after the marker: tokenIndex and markerIndex stay
 }
 
 // tokenIndex is the place of KeyAuthToken in sessionKeys, 1-based for Lua.

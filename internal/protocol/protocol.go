@@ -113,9 +113,10 @@ type V2AuthRequest struct {
 
 // SessionUser is the user_info object of a V2 session response.
 type SessionUser struct {
-	ID      ID     `json:"id"`
-	OpenID  string `json:"openid"`
-	UnionID string `json:"unionid"`
+	ID       ID               `json:"id"`
+	OpenID   string           `json:"openid"`
+	UnionID  string           `json:"unionid"`
+	Provider *SessionProvider `json:"_provider,omitempty"`
 }
 
 // Session is the response of a login or authenticate call of either
@@ -127,6 +128,8 @@ type Session struct {
 	OpenID    string       `json:"openid"`
 	UnionID   string       `json:"unionid"`
 	UserInfo  *SessionUser `json:"user_info,omitempty"`
+	// Provider is the top level's _provider: an Alipay user's id is there.
+	Provider *SessionProvider `json:"_provider,omitempty"`
 }
 
 // User returns the id, openid and unionid of the session, reading the top
@@ -190,6 +193,15 @@ type UserRecord struct {
 // always an object, empty for a user of no platform (an account).
 type Provider struct {
 	WeChat *ProviderUser `json:"wechat,omitempty"`
+	// The other platforms, under their provider segment (ProviderAlipay,
+	// …). MinCloud documents Alipay's; the others' keys and fields are
+	// this protocol's choice (WeChat's fields, the platform's openid).
+	Alipay    *AlipayUser   `json:"alipay,omitempty"`
+	QQ        *ProviderUser `json:"qq,omitempty"`
+	Baidu     *ProviderUser `json:"baidu,omitempty"`
+	ByteDance *ProviderUser `json:"bytedance,omitempty"`
+	JD        *ProviderUser `json:"jd,omitempty"`
+	Kuaishou  *ProviderUser `json:"kuaishou,omitempty"`
 }
 
 // ProviderUser is the user as a platform (WeChat) knows them.
