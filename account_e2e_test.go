@@ -130,14 +130,15 @@ func TestE2EAccountSMS(t *testing.T) {
 	clock := testkit.NewClock(1_800_000_000)
 	srv, c, _ := newAccountE2E(t, []baastest.Option{baastest.WithClock(clock.Now)}, baas.WithClock(clock.Now))
 	const phone = "13900139000"
-	require.NoError(t, c.SendSMSCode(ctx, phone, ""))
+	require.NoError(t, c.SendSMSCode(ctx, phone, 0))
 	codes := srv.SMSCodes(phone)
 	require.Len(t, codes, 1)
 	code := codes[0].Code
 	assert.Regexp(t, `^\d{6}$`, code)
 
-	err := c.SendSMSCode(ctx, phone, "")
-	errtest.Require(t, err, http.StatusTooManyRequests, nil)
+	err := c.SendSMSCode(ctx, phone, 0)
+	he := errtest.Require(t, err, http.StatusBadRequest, nil)
+	assert.Contains(t, he.Message, "rate limit", "MinCloud's answer to a second code within a minute")
 	assert.Len(t, srv.SMSCodes(phone), 1, "no second text within the interval")
 
 	u, err := c.LoginWithSMSCode(ctx, phone, code)
@@ -148,11 +149,11 @@ func TestE2EAccountSMS(t *testing.T) {
 	assert.Equal(t, phone, rec.Phone)
 	assert.True(t, rec.PhoneVerified)
 	_, err = c.LoginWithSMSCode(ctx, phone, code)
-	he := errtest.Require(t, err, http.StatusBadRequest, nil)
+	he = errtest.Require(t, err, http.StatusBadRequest, nil)
 	assert.NotContains(t, he.Error(), code)
 
 	clock.Advance(time.Minute) // the emulator's wait between two SMS codes to one phone
-	require.NoError(t, c.SendSMSCode(ctx, phone, ""))
+	require.NoError(t, c.SendSMSCode(ctx, phone, 0))
 	codes = srv.SMSCodes(phone)
 	require.NoError(t, c.VerifySMSCode(ctx, phone, codes[len(codes)-1].Code))
 	errtest.Require(t, c.VerifySMSCode(ctx, phone, codes[len(codes)-1].Code), http.StatusBadRequest, nil)
@@ -161,7 +162,7 @@ func TestE2EAccountSMS(t *testing.T) {
 	rec, err = c.UpdateAccount(ctx, baas.AccountUpdate{Phone: "13700137000"})
 	require.NoError(t, err)
 	assert.False(t, rec.PhoneVerified)
-	require.NoError(t, c.SendSMSCode(ctx, "13700137000", ""))
+	require.NoError(t, c.SendSMSCode(ctx, "13700137000", 0))
 	codes = srv.SMSCodes("13700137000")
 	require.NoError(t, c.VerifyPhone(ctx, codes[len(codes)-1].Code))
 	rec, err = c.GetCurrentUser(ctx)
@@ -170,7 +171,7 @@ func TestE2EAccountSMS(t *testing.T) {
 
 	// WithCreateUser(false): an unknown phone is the server's 404.
 	strict := newClient(t, srv.ClientID, srv.URL, baas.WithCreateUser(false), baas.WithClock(clock.Now))
-	require.NoError(t, strict.SendSMSCode(ctx, "13600136000", ""))
+	require.NoError(t, strict.SendSMSCode(ctx, "13600136000", 0))
 	codes = srv.SMSCodes("13600136000")
 	_, err = strict.LoginWithSMSCode(ctx, "13600136000", codes[0].Code)
 	errtest.Require(t, err, http.StatusNotFound, nil)
@@ -284,14 +285,17 @@ func TestE2EAccountFileStorage(t *testing.T) {
 	errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 }
 
-// Sign-in methods switched off in the console are the server's 403.
+// Sign-in methods switched off in the console are the server's 405, its
+// message saying what to enable kept.
 func TestE2EAccountSignInSwitches(t *testing.T) {
 	ctx := context.Background()
 	srv, c, _ := newAccountE2E(t, []baastest.Option{baastest.WithSignInMethods(baastest.SignInMethods{Password: true})})
 	_, err := c.LoginAnonymously(ctx)
-	errtest.Require(t, err, http.StatusForbidden, nil)
+	he := errtest.Require(t, err, http.StatusMethodNotAllowed, nil)
+	assert.Contains(t, he.Message, "Please enable anonymous login first")
 	_, err = c.Register(ctx, baas.Credentials{Username: "fay", Password: "pw"})
-	errtest.Require(t, err, http.StatusForbidden, nil)
+	he = errtest.Require(t, err, http.StatusMethodNotAllowed, nil)
+	assert.Contains(t, he.Message, "Please enable sign-up first")
 	srv.SetSignInMethods(baastest.SignInMethods{Password: true, Anonymous: true, SMS: true, SignUp: true})
 	_, err = c.LoginAnonymously(ctx)
 	require.NoError(t, err)

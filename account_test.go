@@ -207,7 +207,7 @@ func TestAccountRetries(t *testing.T) {
 			return err
 		},
 		"/hserve/v2.2/sms-verification-code/": func(c *baas.Client) error {
-			return c.SendSMSCode(context.Background(), "13800138000", "")
+			return c.SendSMSCode(context.Background(), "13800138000", 0)
 		},
 	} {
 		r := newMockRig(t, retry)
@@ -267,8 +267,8 @@ func TestAccountSMS(t *testing.T) {
 	r.reply(http.MethodPost, "/hserve/v1.8/sms-verification-code/verify/", http.StatusOK, `{"status":"ok"}`)
 	r.reply(http.MethodPost, "/hserve/v2.1/login/sms/", http.StatusCreated, accountSession("tok-sms", 12))
 
-	require.NoError(t, r.c.SendSMSCode(ctx, "13800138000", ""))
-	require.NoError(t, r.c.SendSMSCode(ctx, "13800138000", "sig-1"))
+	require.NoError(t, r.c.SendSMSCode(ctx, "13800138000", 0))
+	require.NoError(t, r.c.SendSMSCode(ctx, "13800138000", 7))
 	require.NoError(t, r.c.VerifySMSCode(ctx, "13800138000", "123456"))
 	u, err := r.c.LoginWithSMSCode(ctx, "13800138000", "654321")
 	require.NoError(t, err)
@@ -276,7 +276,7 @@ func TestAccountSMS(t *testing.T) {
 	reqs := r.requests()
 	require.Len(t, reqs, 4)
 	assert.JSONEq(t, `{"phone":"13800138000"}`, reqs[0].Body)
-	assert.JSONEq(t, `{"phone":"13800138000","signature_id":"sig-1"}`, reqs[1].Body)
+	assert.JSONEq(t, `{"phone":"13800138000","signature_id":7}`, reqs[1].Body, "an integer, as MinCloud's reference has it")
 	assert.JSONEq(t, `{"phone":"13800138000","code":"123456"}`, reqs[2].Body)
 	assert.JSONEq(t, `{"phone":"13800138000","code":"654321","create_user":false}`, reqs[3].Body)
 	assert.Equal(t, "0", storedValues(t, r.st)[baas.KeyIsAnonymousUser])
@@ -285,8 +285,8 @@ func TestAccountSMS(t *testing.T) {
 		name, want string
 		call       func() error
 	}{
-		{"SendSMSCode bad phone", "SendSMSCode: phone is not a phone number", func() error { return r.c.SendSMSCode(ctx, "abc", "") }},
-		{"SendSMSCode bad signature", "SendSMSCode: signatureID", func() error { return r.c.SendSMSCode(ctx, "13800138000", "a\nb") }},
+		{"SendSMSCode bad phone", "SendSMSCode: phone is not a phone number", func() error { return r.c.SendSMSCode(ctx, "abc", 0) }},
+		{"SendSMSCode negative signature", "SendSMSCode: signatureID is negative", func() error { return r.c.SendSMSCode(ctx, "13800138000", -1) }},
 		{"VerifySMSCode no code", "VerifySMSCode: code is empty", func() error { return r.c.VerifySMSCode(ctx, "13800138000", "") }},
 		{"VerifySMSCode bad phone", "VerifySMSCode: phone", func() error { return r.c.VerifySMSCode(ctx, "", "123456") }},
 		{"LoginWithSMSCode code with space", "LoginWithSMSCode: code is not", func() error {

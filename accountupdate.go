@@ -15,20 +15,31 @@ type AccountUpdate struct {
 	Username string
 	Email    string // a new email address is not verified: see RequestEmailVerification
 	Phone    string // a new phone number is not verified: see VerifyPhone
+	// ClearUsername, ClearEmail and ClearPhone remove the user's username,
+	// email or phone (sent as null, as setUsername(null) does): the user no
+	// longer logs in with it, and another user may take it. Clearing a
+	// field and setting it at once is a CodeIncorrectParameter.
+	ClearUsername bool
+	ClearEmail    bool
+	ClearPhone    bool
 	// NewPassword sets the password. Password is the current one, which a
 	// server asks for when the account has a password already.
 	Password    string
 	NewPassword string
 }
 
-// UpdateAccount sets the logged-in user's username, email, phone or password
-// (PUT /hserve/v2.2/user/account/) and returns the updated record. Like the
-// JS SDK it does not log in: no valid session, or a 401, is a
-// CodeSessionMissing. The session of an anonymous login is a CodeAnonymous
-// *HError, with nothing sent: Register gives an anonymous user an account. An
-// update that sets nothing, a Password without a NewPassword, or an obviously
-// bad email or phone is a CodeIncorrectParameter naming the field; a
-// username, email or phone another user has is the server's 400.
+// UpdateAccount sets or clears the logged-in user's username, email or
+// phone, or sets their password (PUT /hserve/v2.2/user/account/), and
+// returns the updated user. The v2.2 path answers the whole record; an
+// answer of the v2.1 path's shape (only email, email_verified, username,
+// phone and phone_verified) reads into the same CurrentUser: its account
+// fields and the session's user id, the rest zero. Like the JS SDK it does
+// not log in: no valid session, or a 401, is a CodeSessionMissing. The
+// session of an anonymous login is a CodeAnonymous *HError, with nothing
+// sent: Register gives an anonymous user an account. An update that sets
+// nothing, sets and clears one field, a Password without a NewPassword, or
+// an obviously bad email or phone is a CodeIncorrectParameter naming the
+// field; a username, email or phone another user has is the server's 400.
 func (c *Client) UpdateAccount(ctx context.Context, u AccountUpdate) (*CurrentUser, error) {
 	body, err := u.request()
 	if err != nil {
@@ -94,23 +105,15 @@ func (u AccountUpdate) request() (protocol.AccountRequest, error) {
 	if u == (AccountUpdate{}) {
 		return body, badParam("UpdateAccount: the AccountUpdate sets nothing")
 	}
-	if u.Username != "" {
-		if err := checkUsername("UpdateAccount: AccountUpdate.Username", u.Username); err != nil {
-			return body, err
-		}
-		body.Username = &u.Username
+	var err error
+	if body.Username, err = u.identifier("Username", u.Username, u.ClearUsername, checkUsername); err != nil {
+		return body, err
 	}
-	if u.Email != "" {
-		if err := checkEmail("UpdateAccount: AccountUpdate.Email", u.Email); err != nil {
-			return body, err
-		}
-		body.Email = &u.Email
+	if body.Email, err = u.identifier("Email", u.Email, u.ClearEmail, checkEmail); err != nil {
+		return body, err
 	}
-	if u.Phone != "" {
-		if err := checkPhone("UpdateAccount: AccountUpdate.Phone", u.Phone); err != nil {
-			return body, err
-		}
-		body.Phone = &u.Phone
+	if body.Phone, err = u.identifier("Phone", u.Phone, u.ClearPhone, checkPhone); err != nil {
+		return body, err
 	}
 	if u.Password != "" && u.NewPassword == "" {
 		return body, badParam("UpdateAccount: AccountUpdate.Password is the current password: set NewPassword to change it")
@@ -127,4 +130,22 @@ func (u AccountUpdate) request() (protocol.AccountRequest, error) {
 		body.Password, body.NewPassword = u.Password, u.NewPassword
 	}
 	return body, nil
+}
+
+// identifier is the body's field of the identifier name: v set (checked by
+// check), null when clear, left out when neither.
+func (u AccountUpdate) identifier(name, v string, clear bool, check func(field, v string) error) (protocol.OptString, error) {
+	field := "UpdateAccount: AccountUpdate." + name
+	switch {
+	case clear && v != "":
+		return protocol.OptString{}, badParam(field + " is set and Clear" + name + " clears it: choose one")
+	case clear:
+		return protocol.ClearString(), nil
+	case v == "":
+		return protocol.OptString{}, nil
+	}
+	if err := check(field, v); err != nil {
+		return protocol.OptString{}, err
+	}
+	return protocol.SetString(v), nil
 }

@@ -87,6 +87,7 @@ type config struct {
 	now        func() time.Time
 	createUser bool // create_user on logins
 	unionID    bool // login_with_unionid on silent login
+	plat       platformConfig
 }
 
 // WithBaseURL sets the URL of the backend, by default
@@ -162,7 +163,9 @@ func WithAttemptTimeout(d time.Duration) Option { return func(c *config) { c.att
 // session key or user data.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
-// WithPlatform sets X-Hydrogen-Client-Platform, by default "GO".
+// WithPlatform sets X-Hydrogen-Client-Platform, by default "GO" for a
+// WeChat Client and the JS SDK's value for another platform (see
+// WithMiniProgram); "" means the default.
 func WithPlatform(p string) Option { return func(c *config) { c.platform = p } }
 
 // WithCreateUser sets create_user on every call that opens a session
@@ -219,7 +222,6 @@ func New(clientID string, opts ...Option) (*Client, error) {
 	cfg := config{
 		retry:      defaultRetry,
 		timeout:    DefaultTimeout,
-		platform:   "GO",
 		now:        time.Now,
 		createUser: true,
 	}
@@ -230,6 +232,12 @@ func New(clientID string, opts ...Option) (*Client, error) {
 	}
 	if cfg.protocol != ProtocolV1 && cfg.protocol != ProtocolV2 {
 		return nil, newError(CodeIncorrectParameter, "WithProtocol: unknown protocol", nil)
+	}
+	if err := cfg.plat.check(cfg.protocol, cfg.unionID); err != nil {
+		return nil, err
+	}
+	if cfg.platform == "" {
+		cfg.platform = cfg.plat.header()
 	}
 	if cfg.timeout < 0 {
 		return nil, newError(CodeIncorrectParameter, "WithTimeout: negative duration", nil)
@@ -267,7 +275,7 @@ func New(clientID string, opts ...Option) (*Client, error) {
 
 		AttemptTimeout: cfg.attempt,
 	})
-	c := &Client{clientID: clientID, api: api, ep: protocol.EndpointsFor(v)}
+	c := &Client{clientID: clientID, api: api, ep: cfg.plat.endpoints(v)}
 	return c.withConfig(cfg), nil
 }
 

@@ -31,6 +31,7 @@ type CurrentUser struct {
 	// CreatedAt and UpdatedAt are when the record was created and last
 	// changed. The server sends unix seconds, which Raw keeps.
 	CreatedAt time.Time `json:"created_at"`
+	CreatedBy int64     `json:"created_by"` // the id of the user who made the record
 	UpdatedAt time.Time `json:"updated_at"`
 	// The account of the user (MinCloud's _username, _email,
 	// _email_verified, _phone_verified and _anonymous).
@@ -48,8 +49,10 @@ type CurrentUser struct {
 	Raw map[string]any `json:"-"`
 }
 
-// UnmarshalJSON reads a user record: the known fields, and all of it into
-// Raw.
+// UnmarshalJSON reads a user record, the known fields and all of it into
+// Raw; or the answer of the v2.1 account update, which has only the
+// account's fields (email, email_verified, username, phone,
+// phone_verified, with no underscore) and no id.
 func (u *CurrentUser) UnmarshalJSON(b []byte) error {
 	var r protocol.UserRecord
 	if err := json.Unmarshal(b, &r); err != nil {
@@ -62,15 +65,33 @@ func (u *CurrentUser) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*u = CurrentUser{
-		ID: int64(r.ID), OpenID: r.OpenID, UnionID: r.UnionID, Nickname: r.Nickname, Avatar: r.Avatar,
+		ID: int64(r.ID), OpenID: r.OpenID, UnionID: string(r.UnionID), Nickname: r.Nickname, Avatar: r.Avatar,
 		Gender: r.Gender, City: r.City, Province: r.Province, Country: r.Country, Language: r.Language,
-		Phone: r.Phone, IsAuthorized: r.IsAuthorized, CreatedAt: unixTime(r.CreatedAt), UpdatedAt: unixTime(r.UpdatedAt), Raw: raw,
+		Phone: r.Phone, IsAuthorized: r.IsAuthorized, CreatedAt: unixTime(r.CreatedAt), CreatedBy: int64(r.CreatedBy),
+		UpdatedAt: unixTime(r.UpdatedAt), Raw: raw,
 		Username: r.Username, Email: r.Email, EmailVerified: r.EmailVerified, PhoneVerified: r.PhoneVerified, Anonymous: r.Anonymous,
 	}
 	if u.Phone == "" {
 		u.Phone = r.PhoneAccount
 	}
+	if accountShape(raw) {
+		var a protocol.AccountResponse
+		if err := json.Unmarshal(b, &a); err != nil {
+			return err
+		}
+		u.Username, u.Email, u.EmailVerified = string(a.Username), string(a.Email), a.EmailVerified
+		u.Phone, u.PhoneVerified = string(a.Phone), a.PhoneVerified
+	}
 	return nil
+}
+
+// accountShape reports the answer of the v2.1 account update: no id, and
+// the account's verification flags without an underscore.
+func accountShape(raw map[string]any) bool {
+	_, id := raw["id"]
+	_, ev := raw["email_verified"]
+	_, pv := raw["phone_verified"]
+	return !id && (ev || pv)
 }
 
 // MarshalJSON returns the JSON of the known fields of u under the record's
@@ -111,6 +132,9 @@ func (c *Client) recordCall(ctx context.Context, method string, path func(sessio
 		u = &CurrentUser{}
 		if err := c.api.Do(ctx, transport.Request{Method: method, Path: path(s), Token: s.token, Body: b}, u); err != nil {
 			return err
+		}
+		if u.ID == 0 && accountShape(u.Raw) {
+			u.ID = s.uid // the v2.1 account update's answer: the session's user
 		}
 		if u.ID <= 0 {
 			return newError(CodeInvalidResponse, "the answer is not a user record: it has no positive id", nil)

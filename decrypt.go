@@ -72,13 +72,16 @@ func (c *Client) DecryptPhone(ctx context.Context, ev PhoneNumberEvent, out any)
 
 // decrypt posts body to the decrypt path of kind with the session's token.
 func (c *Client) decrypt(ctx context.Context, kind DecryptKind, body protocol.DecryptRequest, out any) error {
-	path := protocol.DecryptPathPrefix + string(kind) + "/"
-	err := c.withSession(ctx, c.epoch.Load(), func(s session) error {
+	path, forbidden, err := c.decryptRoute(kind)
+	if err != nil {
+		return err
+	}
+	err = c.withSession(ctx, c.epoch.Load(), func(s session) error {
 		return c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: s.token, Body: body}, out)
 	})
 	var herr *HError
 	if errors.As(err, &herr) && herr.Code == http.StatusForbidden {
-		return &HError{Code: herr.Code, Message: join("the WeChat decrypt plugin is not enabled in the MinCloud console", herr.Message), Err: herr.Err}
+		return &HError{Code: herr.Code, Message: join(forbidden, herr.Message), Err: herr.Err}
 	}
 	return err
 }

@@ -17,7 +17,7 @@ func (c *Client) Derive(opts ...Option) (*Client, error) {
 			o(&cfg)
 		}
 	}
-	if sharedOf(cfg) != sharedOf(c.cfg) {
+	if sharedOf(cfg) != sharedOf(c.cfg) || cfg.plat != c.cfg.plat {
 		return nil, newError(CodeIncorrectParameter, "Derive sets only WithStorage, WithCodeProvider, WithUserInfoProvider and WithClock: use New for another backend or transport", nil)
 	}
 	return c.withConfig(cfg), nil

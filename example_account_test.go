@@ -68,7 +68,7 @@ func ExampleClient_LoginWithSMSCode() {
 	}
 
 	const phone = "13800138000"
-	if err := c.SendSMSCode(ctx, phone, ""); err != nil {
+	if err := c.SendSMSCode(ctx, phone, 0); err != nil {
 		fmt.Println(err)
 		return
 	}

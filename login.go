@@ -40,6 +40,9 @@ func (c *Client) Login(ctx context.Context, silent bool) (*UserInfo, error) {
 	if info, _ := c.storedUserInfo(ctx); info != nil {
 		return info, nil
 	}
+	if c.cfg.plat.platform == Alipay {
+		return c.alipayAuthenticate(ctx, epoch, s)
+	}
 	if c.cfg.userInfo == nil {
 		return nil, newError(CodeUninitialized, "Login(ctx, false) asks the user for their profile: configure a UserInfoProvider with baas.WithUserInfoProvider", nil)
 	}
@@ -85,22 +88,12 @@ func (c *Client) login(ctx context.Context, epoch uint64, stale session) (sessio
 // errNoCodeProvider is the error of a WeChat login on a Client with no
 // CodeProvider.
 func errNoCodeProvider() error {
-	return newError(CodeUninitialized, "login needs a WeChat code: configure a CodeProvider with baas.WithCodeProvider", nil)
+	return newError(CodeUninitialized, "login needs a login code (wx.login's, or the Client's platform's): configure a CodeProvider with baas.WithCodeProvider", nil)
 }
 
 // code asks the CodeProvider for a fresh wx.login code.
 func (c *Client) code(ctx context.Context) (string, error) {
-	if c.cfg.codes == nil {
-		return "", errNoCodeProvider()
-	}
-	code, err := c.cfg.codes.Code(ctx)
-	if err != nil {
-		return "", providerError("CodeProvider", err)
-	}
-	if code == "" {
-		return "", newError(CodeIncorrectParameter, "CodeProvider returned an empty code", nil)
-	}
-	return code, nil
+	return codeFrom(ctx, c.cfg.codes, false)
 }
 
 // silentLogin exchanges a fresh code for a session, which it does not
@@ -109,6 +102,9 @@ func (c *Client) silentLogin(ctx context.Context) (session, error) {
 	return c.openSession(ctx, c.ep.Login, "", func(code string) any {
 		if c.cfg.protocol == ProtocolV1 {
 			return protocol.V1InitRequest{Code: code}
+		}
+		if c.cfg.plat.platform != WeChat {
+			return c.cfg.plat.silentBody(code, c.cfg.createUser)
 		}
 		return protocol.V2SilentLoginRequest{CreateUser: c.cfg.createUser, Code: code, LoginWithUnionID: c.cfg.unionID}
 	})
@@ -165,7 +161,8 @@ func (c *Client) newSession(resp *protocol.Session) (session, error) {
 	case resp.ExpiresIn.Set && (resp.ExpiresIn.V <= expirySkew || resp.ExpiresIn.V > maxExpiresIn):
 		return session{}, newError(CodeInvalidResponse, fmt.Sprintf("the login response's expires_in is out of range: it must be more than %d seconds and at most %d", expirySkew, maxExpiresIn), nil)
 	}
-	s := session{token: resp.Token, uid: id, openid: openid, unionid: unionid}
+	s := session{token: resp.Token, uid: id, openid: openid, unionid: unionid,
+		alipayUserID: resp.AlipayUserID(), alipay: c.cfg.plat.platform == Alipay}
 	if resp.ExpiresIn.Set {
 		s.expiresAt = expiresAt(c.cfg.now(), resp.ExpiresIn.V)
 	}
@@ -181,7 +178,7 @@ func (c *Client) loginError(err error) error {
 	case herr.Code == http.StatusUnauthorized || herr.Code == http.StatusForbidden:
 		return &HError{Code: herr.Code, Message: join(messageLoginRefused, herr.Message), Err: herr.Err}
 	case herr.Code == http.StatusNotFound && !c.cfg.createUser:
-		return &HError{Code: herr.Code, Message: join(herr.Message, "this WeChat user has no MinCloud user, and WithCreateUser(false) does not create one"), Err: herr.Err}
+		return &HError{Code: herr.Code, Message: join(herr.Message, "this "+c.cfg.plat.platform.String()+" user has no MinCloud user, and WithCreateUser(false) does not create one"), Err: herr.Err}
 	}
 	return herr
 }

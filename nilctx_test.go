@@ -51,6 +51,7 @@ func TestNilContext(t *testing.T) {
 			func(c *baas.Client) error { return c.DecryptPhone(nilCtx, refusal, &out) },
 		},
 		"LinkWechat": {func(c *baas.Client) error { return c.LinkWechat(nilCtx, true) }},
+		"Link":       {func(c *baas.Client) error { _, err := c.Link(nilCtx, baas.WeChat); return err }},
 		"Login": {
 			func(c *baas.Client) error { _, err := c.Login(nilCtx, true); return err },
 			func(c *baas.Client) error { _, err := c.Login(nilCtx, false); return err },
@@ -80,7 +81,7 @@ func TestNilContext(t *testing.T) {
 			},
 		},
 		"Do":               {func(c *baas.Client) error { return c.Do(nilCtx, http.MethodGet, "/hserve/v2.5/thing/", nil, nil) }},
-		"SendSMSCode":      {func(c *baas.Client) error { return c.SendSMSCode(nilCtx, "13800138000", "") }},
+		"SendSMSCode":      {func(c *baas.Client) error { return c.SendSMSCode(nilCtx, "13800138000", 0) }},
 		"VerifySMSCode":    {func(c *baas.Client) error { return c.VerifySMSCode(nilCtx, "13800138000", "123456") }},
 		"LoginWithSMSCode": {func(c *baas.Client) error { _, err := c.LoginWithSMSCode(nilCtx, "13800138000", "123456"); return err }},
 		"Get":              {func(c *baas.Client) error { _, err := c.Get(nilCtx, "uid"); return err }},

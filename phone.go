@@ -79,6 +79,9 @@ func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*User
 	if c.cfg.protocol != ProtocolV2 {
 		return nil, newError(CodeIncorrectParameter, "LoginWithPhone is a call of ProtocolV2 (JS SDK 2.x and later)", nil)
 	}
+	if err := c.phonePlatform("LoginWithPhone"); err != nil {
+		return nil, err
+	}
 	if d := ev.Detail; d != nil && d.EncryptedData == "" {
 		// A refusal hands back the basic user, logging in silently first
 		// when needed, as HandleUserInfo does.
@@ -95,10 +98,7 @@ func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*User
 	if c.cfg.codes == nil {
 		return nil, errNoCodeProvider()
 	}
-	path := protocol.PhoneLoginPathOld
-	if d.Code != "" {
-		path = protocol.PhoneLoginPath
-	}
+	path, phoneCode := c.phoneLoginPath(d)
 	// Two calls with the same button event share one login: its codes are
 	// single use.
 	s, err := c.coalesce(ctx, epoch, credentialKey("phone", d.Code, d.EncryptedData, d.IV), func(ctx context.Context) (session, error) {
@@ -108,7 +108,7 @@ func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*User
 		}
 		// Not retried with a fresh code like other logins: the phone code is
 		// single use too, and the first attempt may have spent it.
-		body := protocol.PhoneLoginRequest{EncryptedData: d.EncryptedData, IV: d.IV, CreateUser: c.cfg.createUser, Code: code, PhoneCode: d.Code}
+		body := protocol.PhoneLoginRequest{EncryptedData: d.EncryptedData, IV: d.IV, CreateUser: c.cfg.createUser, Code: code, PhoneCode: phoneCode}
 		s, err := c.postSession(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: c.sessionToken(ctx), Body: body})
 		if err != nil {
 			return session{}, err
@@ -130,14 +130,14 @@ func (c *Client) UpdatePhoneNumber(ctx context.Context, ev PhoneNumberEvent, ove
 	if ctx == nil {
 		return nil, errNilContext()
 	}
+	if err := c.phonePlatform("UpdatePhoneNumber"); err != nil {
+		return nil, err
+	}
 	d, err := c.checkPhoneEvent(ctx, ev)
 	if err != nil {
 		return nil, err
 	}
-	path := protocol.PhoneVerificationOld
-	if d.Code != "" {
-		path = protocol.PhoneVerificationPath
-	}
-	body := protocol.PhoneVerificationRequest{EncryptedData: d.EncryptedData, IV: d.IV, Overwrite: overwrite, PhoneCode: d.Code}
+	path, phoneCode := c.phoneVerificationPath(d)
+	body := protocol.PhoneVerificationRequest{EncryptedData: d.EncryptedData, IV: d.IV, Overwrite: overwrite, PhoneCode: phoneCode}
 	return c.recordCall(ctx, http.MethodPut, func(session) string { return path }, func(session) (any, error) { return body, nil })
 }

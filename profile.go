@@ -60,6 +60,9 @@ func (c *Client) UpdateUserInfo(ctx context.Context, ev UserInfoEvent, sync Sync
 		return nil, errNilContext()
 	}
 	epoch := c.epoch.Load()
+	if p := c.cfg.plat.platform; p != WeChat {
+		return nil, badParam("UpdateUserInfo: " + p.String() + " has no profile update (it is WeChat's): Login(ctx, false) sends the profile")
+	}
 	mode, err := sync.wire()
 	if err != nil {
 		return nil, err

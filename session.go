@@ -35,6 +35,11 @@ type session struct {
 	unionid   string
 	expiresAt int64 // unix seconds; 0: no client-side expiry
 	kind      loginKind
+	// alipayUserID is the Alipay user id the login answered; alipay says
+	// that the login was an Alipay Client's, which stores it even when "",
+	// so that a session never shows the id of another login's user.
+	alipayUserID string
+	alipay       bool
 }
 
 // loginKind says how a session was opened, as KeyIsAnonymousUser keeps it.
@@ -86,7 +91,7 @@ func (s session) valid(now time.Time) bool {
 
 // user returns the basic user of s, with the session's expiry.
 func (s session) user() *UserInfo {
-	return &UserInfo{ID: s.uid, OpenID: s.openid, UnionID: s.unionid, ExpiresAt: unixTime(s.expiresAt)}
+	return &UserInfo{ID: s.uid, OpenID: s.openid, UnionID: s.unionid, AlipayUserID: s.alipayUserID, ExpiresAt: unixTime(s.expiresAt)}
 }
 
 // values returns what the storage keeps of s: every key that a login
@@ -96,13 +101,16 @@ func (s session) values() map[string]string {
 	if s.expiresAt != 0 {
 		exp = strconv.FormatInt(s.expiresAt, 10)
 	}
-	values := make(map[string]string, 9) // room for the two keys withUserChange may add
+	values := make(map[string]string, 10) // room for the two keys withUserChange may add
 	values[KeyUID] = strconv.FormatInt(s.uid, 10)
 	values[KeyOpenID] = s.openid
 	values[KeyUnionID] = s.unionid
 	values[KeyAuthToken] = s.token
 	values[KeySessionExpiresAt] = exp
 	values[KeyIsAnonymousUser] = s.kind.stored()
+	if s.alipay {
+		values[KeyAlipayUserID] = s.alipayUserID
+	}
 	return values
 }
 
@@ -140,7 +148,7 @@ func (c *Client) get(ctx context.Context, key string) (string, error) {
 }
 
 // loadKeys are the keys of a session, in the order loadSession reads them.
-var loadKeys = [...]string{KeyAuthToken, KeyUID, KeySessionExpiresAt, KeyOpenID, KeyUnionID, KeyIsAnonymousUser}
+var loadKeys = [...]string{KeyAuthToken, KeyUID, KeySessionExpiresAt, KeyOpenID, KeyUnionID, KeyIsAnonymousUser, KeyAlipayUserID}
 
 // cachedSession is the session parsed from one generation of a storage of
 // this module (memtable.View).
@@ -201,7 +209,7 @@ func parseSession(v [len(loadKeys)]string) session {
 	if err != nil || uid <= 0 {
 		return none
 	}
-	s := session{token: v[0], uid: uid, openid: v[3], unionid: v[4], kind: none.kind}
+	s := session{token: v[0], uid: uid, openid: v[3], unionid: v[4], kind: none.kind, alipayUserID: v[6]}
 	if v[2] != "" {
 		if s.expiresAt, err = strconv.ParseInt(v[2], 10, 64); err != nil || s.expiresAt <= 0 {
 			return none

@@ -9,19 +9,25 @@ import (
 )
 
 // SendSMSCode asks the server to text a verification code to phone, like
-// wx.BaaS.sendSmsCode({phone, signatureID}); signatureID picks one of the
-// app's SMS signatures, "" the default. The code then serves
-// LoginWithSMSCode, VerifySMSCode or VerifyPhone. It is never retried (a
-// retry would text the user twice); a server limits how often one phone is
-// sent a code, answering 429 or 400 meanwhile.
-func (c *Client) SendSMSCode(ctx context.Context, phone, signatureID string) error {
+// wx.BaaS.sendSmsCode({phone, signatureID}). signatureID is the id of one of
+// the app's approved SMS signatures, sent as the integer signature_id; 0
+// sends none, and the server uses the newest approved one. The code then
+// serves LoginWithSMSCode, VerifySMSCode or VerifyPhone. It is never
+// retried (a retry would text the user twice). MinCloud answers 200; a
+// second code to one phone within a minute, more than ten a day, or a
+// signature that is not approved is its 400, and an app in arrears its 402.
+func (c *Client) SendSMSCode(ctx context.Context, phone string, signatureID int64) error {
 	if err := checkPhone("SendSMSCode: phone", phone); err != nil {
 		return err
 	}
-	if !printable(signatureID) {
-		return badParam("SendSMSCode: signatureID has a control character")
+	body := protocol.SMSCodeRequest{Phone: phone}
+	switch {
+	case signatureID < 0:
+		return badParam("SendSMSCode: signatureID is negative: 0 for the newest approved signature, or a signature's id")
+	case signatureID > 0:
+		body.SignatureID = &signatureID
 	}
-	return c.send(ctx, protocol.SMSCodePath, protocol.SMSCodeRequest{Phone: phone, SignatureID: signatureID})
+	return c.send(ctx, protocol.SMSCodePath, body)
 }
 
 // VerifySMSCode checks a code texted to phone, like wx.BaaS.verifySmsCode:
@@ -34,7 +40,7 @@ func (c *Client) VerifySMSCode(ctx context.Context, phone, code string) error {
 	if err := checkSMSCode("VerifySMSCode: code", code); err != nil {
 		return err
 	}
-	return c.send(ctx, protocol.SMSVerifyPath, protocol.SMSVerifyRequest{Phone: phone, Code: code})
+	return c.send(ctx, protocol.SMSVerifyPath, protocol.SMSVerifyRequest{Phone: phone, Code: protocol.NumericCode(code)})
 }
 
 // LoginWithSMSCode logs in the user of phone with a code texted to it, like

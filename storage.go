@@ -63,6 +63,12 @@ const (
 	// that the Client does not log in with WeChat instead: it stays until
 	// the next login, Logout or ClearSession.
 	KeyIsAnonymousUser = "ifx_baas_is_anonymous_user"
+	// KeyAlipayUserID is the Alipay user id of the session of an Alipay
+	// Client (WithMiniProgram(Alipay)), as the JS SDK's Alipay build keeps
+	// it: every login of an Alipay Client writes it, "" when the login
+	// gave none (a password login), and Link(ctx, Alipay) sets it. Clients
+	// of the other platforms do not write it.
+	KeyAlipayUserID = "ifx_baas_alipay_user_id"
 )
 
 // keyPrefix is what a short key ("uid") takes in front to be a storage key.
@@ -70,7 +76,7 @@ const keyPrefix = "ifx_baas_"
 
 // sessionKeys are the keys that a logout empties: all the keys that the SDK
 // keeps.
-var sessionKeys = []string{KeyUID, KeyOpenID, KeyUnionID, KeyAuthToken, KeyUserInfo, KeySessionExpiresAt, KeyIsLoginedBaaS, KeyIsAnonymousUser}
+var sessionKeys = []string{KeyUID, KeyOpenID, KeyUnionID, KeyAuthToken, KeyUserInfo, KeySessionExpiresAt, KeyIsLoginedBaaS, KeyIsAnonymousUser, KeyAlipayUserID}
 
 // endedKeys are the keys that a 401 empties when the session was not a
 // WeChat one: all but KeyIsAnonymousUser, whose "0" or "1" then says that
@@ -139,8 +145,8 @@ func (s *MemoryStorage) Len() int { return s.table.Len() }
 
 // Get returns a stored value by its short name, like wx.BaaS.storage.get:
 // "uid", "openid", "unionid", "auth_token", "userinfo" (JSON),
-// "session_expires_at" (unix seconds), "is_logined_baas" or
-// "is_anonymous_user". The full name ("ifx_baas_uid") works too. An absent
+// "session_expires_at" (unix seconds), "is_logined_baas", "is_anonymous_user"
+// or "alipay_user_id". The full name ("ifx_baas_uid") works too. An absent
 // value is "". For another name Get returns a CodeIncorrectParameter
 // *HError.
 func (c *Client) Get(ctx context.Context, key string) (string, error) {

@@ -99,6 +99,7 @@ func TestClientGet(t *testing.T) {
 		"uid": baas.KeyUID, "openid": baas.KeyOpenID, "unionid": baas.KeyUnionID,
 		"auth_token": baas.KeyAuthToken, "userinfo": baas.KeyUserInfo,
 		"session_expires_at": baas.KeySessionExpiresAt, "is_logined_baas": baas.KeyIsLoginedBaaS,
+		"alipay_user_id": baas.KeyAlipayUserID,
 	}
 	values := map[string]string{}
 	for short, full := range keys {
@@ -120,7 +121,7 @@ func TestClientGet(t *testing.T) {
 	for _, name := range []string{"", "token", "ifx_baas_", "ifx_baas_token", "UID", "ifx_baas_ifx_baas_uid"} {
 		_, err := c.Get(ctx, name)
 		he := errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
-		want := fmt.Sprintf("incorrect parameter type: unknown storage key %q: want one of uid, openid, unionid, auth_token, userinfo, session_expires_at, is_logined_baas, is_anonymous_user", name)
+		want := fmt.Sprintf("incorrect parameter type: unknown storage key %q: want one of uid, openid, unionid, auth_token, userinfo, session_expires_at, is_logined_baas, is_anonymous_user, alipay_user_id", name)
 		if he.Message != want {
 			t.Errorf("Get(%q): message %q, want %q", name, he.Message, want)
 		}

@@ -15,9 +15,14 @@ import (
 // their profile, the other fields are set too. Its JSON is the JS SDK's
 // user info, as wx storage keeps it (ExpiresAt in unix seconds).
 type UserInfo struct {
-	ID        int64  `json:"id"`
-	OpenID    string `json:"openid"`
-	UnionID   string `json:"unionid"`
+	ID      int64  `json:"id"`
+	OpenID  string `json:"openid"`
+	UnionID string `json:"unionid"`
+
+	// AlipayUserID is an Alipay user's id, from an Alipay login (see
+	// Alipay); "" for a user of another platform.
+	AlipayUserID string `json:"alipay_user_id,omitempty"`
+
 	AvatarURL string `json:"avatarUrl,omitempty"`
 	City      string `json:"city,omitempty"`
 	Country   string `json:"country,omitempty"`
@@ -102,6 +107,9 @@ func (c *Client) HandleUserInfo(ctx context.Context, ev UserInfoEvent) (*UserInf
 	if ctx == nil {
 		return nil, errNilContext()
 	}
+	if c.cfg.plat.platform == Alipay {
+		return nil, errAlipayNoEvent("HandleUserInfo")
+	}
 	return c.handleUserInfo(ctx, c.epoch.Load(), ev)
 }
 
@@ -167,11 +175,13 @@ func (c *Client) authenticateV1(ctx context.Context, epoch uint64, data protocol
 // authenticateV2 sends the user data with a fresh code. The answer is a
 // new session, which it stores with the profile in one write.
 func (c *Client) authenticateV2(ctx context.Context, epoch uint64, data protocol.UserData, profile *WechatUserInfo) (*UserInfo, error) {
+	body, err := c.authBody(data, profile)
+	if err != nil {
+		return nil, err
+	}
 	// The request carries the token of a valid session, as every request
 	// does; the new session is the code's either way.
-	s, err := c.openSession(ctx, c.ep.Authenticate, c.sessionToken(ctx), func(code string) any {
-		return protocol.V2AuthRequest{Code: code, CreateUser: c.cfg.createUser, UserData: data, UpdateUserProfile: protocol.ProfileSetNX}
-	})
+	s, err := c.openSession(ctx, c.ep.Authenticate, c.sessionToken(ctx), body)
 	if err != nil {
 		return nil, err
 	}

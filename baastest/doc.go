@@ -17,9 +17,11 @@
 // linking WeChat, unionid login, decryption, and the account calls:
 // register, password, anonymous and SMS logins, email links, the account
 // update). It checks the ClientID, the tokens, the login codes, signatures
-// and watermarks as the real services do, and answers errors as JSON
-// {"error_msg": "..."} with the status. The official JS SDK runs against it
-// in the repository's conformance suite.
+// and watermarks as the real services do, and answers as MinCloud's API
+// reference documents (errors as JSON {"status": "error", "error_msg":
+// "..."} with the status). The official JS SDK runs against it in the
+// repository's conformance suite, and so does a suite of every case the
+// reference documents.
 //
 // WeChat, the other side of a login, is Server.WeChat: codes (Login,
 // CodeProvider), the user-info and phone buttons' events (GetUserInfo,
@@ -36,7 +38,9 @@
 // requests on a path. The account calls send no SMS or email: the server
 // keeps them in an outbox (Server.SMSCodes, Server.EmailLinks), and
 // Server.ApplyEmailLink clicks a link. WithSignInMethods and
-// SetSignInMethods switch sign-in methods off as MinCloud's console does.
+// SetSignInMethods switch sign-in methods off as MinCloud's console does
+// (a method off is a 405); SetSMSSettings approves SMS signatures and puts
+// the app in arrears.
 //
 // Each Server is independent and holds no global state. The same engine
 // runs standalone as cmd/baas-emulator, for clients in other languages, with

@@ -139,13 +139,13 @@ func ExampleServer_SMSCodes() {
 	ctx := context.Background()
 	c, _ := baas.New(s.ClientID, baas.WithBaseURL(s.URL))
 
-	fmt.Println(c.SendSMSCode(ctx, "13800138000", ""))
+	fmt.Println(c.SendSMSCode(ctx, "13800138000", 0))
 	codes := s.SMSCodes("13800138000")
 	fmt.Println(len(codes), len(codes[0].Code), codes[0].Used)
 	u, err := c.LoginWithSMSCode(ctx, "13800138000", codes[0].Code)
 	fmt.Println(u.ID, err)
 	fmt.Println(s.SMSCodes("13800138000")[0].Used)
-	fmt.Println(c.SendSMSCode(ctx, "13800138000", "") != nil) // within a minute: 429
+	fmt.Println(c.SendSMSCode(ctx, "13800138000", 0) != nil) // within a minute: a 400
 	// Output:
 	// <nil>
 	// 1 6 false
@@ -164,9 +164,13 @@ func ExampleServer_ApplyEmailLink() {
 
 	_, err := c.Register(ctx, ann)
 	fmt.Println(err)
+	fmt.Println(c.RequestPasswordReset(ctx, ann.Email)) // the email is not verified yet
+	fmt.Println(c.RequestEmailVerification(ctx))
+	verify := s.EmailLinks(ann.Email)[0]
+	fmt.Println(verify.Kind, s.ApplyEmailLink(verify.Code, ""))
 	fmt.Println(c.RequestPasswordReset(ctx, ann.Email))
-	link := s.EmailLinks(ann.Email)[0]
-	fmt.Println(link.Kind, s.ApplyEmailLink(link.Code, "new"))
+	reset := s.EmailLinks(ann.Email)[1]
+	fmt.Println(reset.Kind, s.ApplyEmailLink(reset.Code, "new"))
 	_, err = c.LoginWithPassword(ctx, ann)
 	fmt.Println(err)
 	ann.Password = "new"
@@ -174,6 +178,9 @@ func ExampleServer_ApplyEmailLink() {
 	fmt.Println(err)
 	// Output:
 	// <nil>
+	// 400: the email is not verified: a password reset goes only to a verified email (see user/email-verify)
+	// <nil>
+	// verify_email <nil>
 	// <nil>
 	// reset_password <nil>
 	// 400: the username or password is incorrect

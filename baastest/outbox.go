@@ -5,13 +5,15 @@ import (
 )
 
 // SMSCode is an SMS verification code the server sent (sms-verification-code):
-// valid five minutes and once; only the newest code of a phone is valid.
+// valid five minutes and once; only the newest code of a phone is valid, and
+// five wrong codes checked against it spend it.
 type SMSCode struct {
-	Phone     string    `json:"phone"`
-	Code      string    `json:"code"` // six digits
-	SentAt    time.Time `json:"sent_at"`
-	ExpiresAt time.Time `json:"expires_at"`
-	Used      bool      `json:"used"`
+	Phone       string    `json:"phone"`
+	Code        string    `json:"code"`         // six digits
+	SignatureID int64     `json:"signature_id"` // the approved signature it was sent with
+	SentAt      time.Time `json:"sent_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+	Used        bool      `json:"used"` // spent: checked right, or five wrong codes
 }
 
 // EmailLink is an email the server sent: a link to verify the address

@@ -28,9 +28,9 @@ import (
 
 // The public surface, on purpose small: what a test of a client needs.
 var exported = []string{
-	"EmailLink", "Fault", "NewServer", "Option", "PhoneInfo", "SMSCode",
+	"EmailLink", "Fault", "NewServer", "Option", "PhoneInfo", "SMSCode", "SMSSettings",
 	"Server", "Server.ApplyEmailLink", "Server.Calls", "Server.ClearFaults", "Server.Close",
-	"Server.EmailLinks", "Server.Fault", "Server.SMSCodes", "Server.SetSignInMethods", "Server.WeChat",
+	"Server.EmailLinks", "Server.Fault", "Server.SMSCodes", "Server.SetSMSSettings", "Server.SetSignInMethods", "Server.WeChat",
 	"SignInMethods", "User",
 	"WeChat", "WeChat.AddUser", "WeChat.CodeProvider", "WeChat.Deny", "WeChat.DenyPhoneNumber",
 	"WeChat.FailUser", "WeChat.GetPhoneNumber", "WeChat.GetShareInfo", "WeChat.GetUserInfo",
@@ -90,7 +90,7 @@ func TestExportedNames(t *testing.T) {
 	want := slices.Clone(exported)
 	slices.Sort(want)
 	assert.Equal(t, want, got, "a change of baastest's surface: a promise to users")
-	assert.LessOrEqual(t, len(got), 45)
+	assert.LessOrEqual(t, len(got), 47)
 }
 
 func TestWeChatErrorsAreTheEngines(t *testing.T) {
@@ -228,7 +228,7 @@ func TestOutboxAndSignInReachTheEngine(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	_, err = c.LoginAnonymously(ctx)
-	assert.ErrorContains(t, err, "403")
+	assert.ErrorContains(t, err, "405: Please enable anonymous login first")
 	s.SetSignInMethods(baastest.SignInMethods{Password: true, Anonymous: true, SMS: true, SignUp: true})
 	_, err = c.LoginAnonymously(ctx)
 	require.NoError(t, err)
@@ -236,10 +236,12 @@ func TestOutboxAndSignInReachTheEngine(t *testing.T) {
 
 	_, err = c.Register(ctx, baas.Credentials{Email: "Ann@Example.com", Password: "old"})
 	require.NoError(t, err)
+	require.NoError(t, c.RequestEmailVerification(ctx)) // a reset goes to a verified email only
+	require.NoError(t, s.ApplyEmailLink(s.EmailLinks("")[0].Code, ""))
 	require.NoError(t, c.RequestPasswordReset(ctx, "ann@example.com"))
 	links := s.EmailLinks("ANN@example.com")
-	require.Len(t, links, 1)
-	l := links[0]
+	require.Len(t, links, 2)
+	l := links[1]
 	assert.Equal(t, "ann@example.com", l.Email)
 	assert.Equal(t, "reset_password", l.Kind)
 	assert.Len(t, l.Code, 32)
@@ -247,20 +249,33 @@ func TestOutboxAndSignInReachTheEngine(t *testing.T) {
 	assert.Equal(t, time.Hour, l.ExpiresAt.Sub(l.SentAt))
 	assert.False(t, l.Used)
 	require.NoError(t, s.ApplyEmailLink(l.Code, "new"))
-	assert.True(t, s.EmailLinks("")[0].Used)
+	assert.True(t, s.EmailLinks("")[1].Used)
 	assert.Error(t, s.ApplyEmailLink(l.Code, "newer"), "once")
 	_, err = c.LoginWithPassword(ctx, baas.Credentials{Email: "ann@example.com", Password: "new"})
 	require.NoError(t, err)
 
-	require.NoError(t, c.SendSMSCode(ctx, "13800138000", ""))
+	require.NoError(t, c.SendSMSCode(ctx, "13800138000", 0))
 	codes := s.SMSCodes("13800138000")
 	require.Len(t, codes, 1)
 	m := codes[0]
 	assert.Equal(t, "13800138000", m.Phone)
 	assert.Len(t, m.Code, 6)
 	assert.Equal(t, 5*time.Minute, m.ExpiresAt.Sub(m.SentAt))
+	assert.Equal(t, int64(1), m.SignatureID, "the default approved signature")
 	assert.False(t, m.Used)
 	require.NoError(t, c.VerifySMSCode(ctx, m.Phone, m.Code))
 	assert.True(t, s.SMSCodes("")[0].Used)
 	assert.Empty(t, s.SMSCodes("13900000000"))
+
+	// The SMS settings reach the engine: another approved signature, then
+	// arrears; a mistake of the test panics.
+	s.SetSMSSettings(baastest.SMSSettings{Signatures: []int64{1, 9}})
+	require.NoError(t, c.SendSMSCode(ctx, "13900000000", 9))
+	assert.Equal(t, int64(9), s.SMSCodes("13900000000")[0].SignatureID)
+	s.SetSMSSettings(baastest.SMSSettings{Signatures: []int64{1, 9}, Arrears: true})
+	err = c.SendSMSCode(ctx, "13700000000", 0)
+	assert.ErrorContains(t, err, "402: the app is in arrears")
+	assert.PanicsWithValue(t, "baastest: SetSMSSettings: signature id 0: must be positive", func() {
+		s.SetSMSSettings(baastest.SMSSettings{Signatures: []int64{0}})
+	})
 }

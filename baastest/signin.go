@@ -5,8 +5,9 @@ import (
 )
 
 // SignInMethods are the switches of the account sign-in methods, as
-// MinCloud's console has them: a method switched off is a 403 naming its
-// switch. By default every one is on. WeChat logins have no switch.
+// MinCloud's console has them: a method switched off is a 405 saying what to
+// enable, as MinCloud answers it. By default every one is on. WeChat logins
+// have no switch.
 type SignInMethods struct {
 	// Password is register and login by username, email or phone and a
 	// password, and the password reset email.

@@ -115,7 +115,7 @@ func TestNewFileStorageCorrupt(t *testing.T) {
 
 			s, err := filestore.New(path)
 			if s != nil {
-				t.Errorf("NewFileStorage returned a storage with error %v", err)
+				t.Errorf("filestore.New returned a storage with error %v", err)
 			}
 			he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 			if he.Err == nil {

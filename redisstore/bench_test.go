@@ -6,7 +6,9 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/require"
@@ -14,6 +16,7 @@ import (
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
 	"github.com/wxbaas/baas/internal/redistest"
+	"github.com/wxbaas/baas/redisstore"
 )
 
 // BenchmarkLoginCached measures Login(ctx, true) with a valid session on a
@@ -129,4 +132,45 @@ func heap() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// BenchmarkSessionWrite measures the write of a login's session (Set) on a
+// Redis Cluster, by default and with WithReplicaAck: what waiting for a
+// replica's acknowledgement costs a write, one at a time and from
+// concurrent callers.
+func BenchmarkSessionWrite(b *testing.B) {
+	c := redistest.StartCluster(b)
+	rc := c.Client()
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name string
+		opts []redisstore.Option
+	}{
+		{"default", nil},
+		{"WithReplicaAck", []redisstore.Option{redisstore.WithReplicaAck(time.Second)}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			st := newStore(b, rc, "write-"+bc.name, bc.opts...)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := st.Set(ctx, session(1, "")); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(bc.name+"/parallel", func(b *testing.B) {
+			var n atomic.Int64
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				// A user of each goroutine's own, on any master.
+				st := newStore(b, rc, "write-"+bc.name+strconv.FormatInt(n.Add(1), 10), bc.opts...)
+				for pb.Next() {
+					if err := st.Set(ctx, session(1, "")); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
 }

@@ -27,7 +27,29 @@
 // Set writes all its keys in one Lua script, atomically, with the session's
 // expiry as their TTL: the keys vanish when the session expires, and a
 // session that does not expire has none. Delete removes keys, and their
-// values from the snapshot, in one script too.
+// values from the snapshot, in one script too. Redis copies writes to
+// replicas asynchronously; WithReplicaAck makes a write wait until a
+// replica has it (WAIT 1), so that no acknowledged session is lost with
+// its master.
+//
+// # Redis Cluster
+//
+// On Redis Cluster (or a managed Redis in cluster mode) a Store takes a
+// rueidis cluster client, which rueidis makes when given the nodes'
+// addresses (any of them will do: it asks one for the slots; ShuffleInit
+// spreads that question over them):
+//
+//	rc, _ := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{"10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"}, ShuffleInit: true})
+//
+// The keys of a session share the hash tag {prefix}, so each script runs
+// on one slot and users spread over the masters by their prefixes. When a
+// master fails, calls on the sessions of its slots fail with a 690 naming
+// the cause, each within the Store's timeout, until its replica takes over
+// (the cluster-node-timeout, an election, and rueidis learning the new
+// slots: about three seconds with a node timeout of one second), then work
+// again, with nothing to restart. A session written just before its master
+// died may be missing on the promoted replica (its user then logs in
+// again); with WithReplicaAck, none whose write returned nil is.
 //
 // # One login across replicas
 //
@@ -52,6 +74,8 @@
 // caller's deadline or the Store's own (WithTimeout, DefaultTimeout),
 // whichever is sooner: a read that rueidis retries while Redis is down
 // gives up before it with the connection's error, and a Redis that does not
-// answer is ErrNoAnswer, "no answer within" it. A failed Set writes nothing.
-// The Store needs no repair when Redis comes back: the next call works.
+// answer is ErrNoAnswer, "no answer within" it. A failed Set writes nothing,
+// but for ErrNoReplicaAck (WithReplicaAck): the master has that write, no
+// replica acknowledged it in time. The Store needs no repair when Redis
+// comes back: the next call works.
 package redisstore

@@ -13,6 +13,11 @@ import (
 // storage's failure (690), not as the caller's timeout (601).
 var ErrNoAnswer = errors.New("no answer")
 
+// ErrNoReplicaAck is the cause of a write that no replica acknowledged
+// within the time WithReplicaAck gives it: the master has the write, but it
+// may not survive the master's failure.
+var ErrNoReplicaAck = errors.New("no replica acknowledged the write")
+
 // fail is the error of a failed Redis call doing op under the bound b of
 // the caller's ctx. It wraps the caller's context error when ctx has ended
 // (which the baas package reports as a 692 or a 601), ErrNoAnswer when the

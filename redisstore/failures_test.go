@@ -49,14 +49,19 @@ func TestStoreRedisDown(t *testing.T) {
 	assert.Equal(t, map[string]string{baas.KeyUID: "3", baas.KeyAuthToken: "tok-3"}, m)
 }
 
-// ops are the Store's calls, each on a prefix of its own (nothing cached).
-func ops(s func(prefix string) *redisstore.Store) map[string]func(context.Context) error {
+// ops are the Store's calls, each on a prefix of its own (nothing cached);
+// the writes also with WithReplicaAck, whose WAIT goes on a connection of
+// its own.
+func ops(s func(prefix string, opts ...redisstore.Option) *redisstore.Store) map[string]func(context.Context) error {
+	acked := redisstore.WithReplicaAck(time.Minute)
 	return map[string]func(context.Context) error{
-		"Get":       func(ctx context.Context) error { _, _, err := s("get").Get(ctx, baas.KeyUID); return err },
-		"GetMany":   func(ctx context.Context) error { _, err := s("many").GetMany(ctx, baas.KeyUID); return err },
-		"Set":       func(ctx context.Context) error { return s("set").Set(ctx, session(2, "")) },
-		"Delete":    func(ctx context.Context) error { return s("delete").Delete(ctx, baas.KeyUID) },
-		"LockLogin": func(ctx context.Context) error { _, err := s("lock").LockLogin(ctx); return err },
+		"Get":           func(ctx context.Context) error { _, _, err := s("get").Get(ctx, baas.KeyUID); return err },
+		"GetMany":       func(ctx context.Context) error { _, err := s("many").GetMany(ctx, baas.KeyUID); return err },
+		"Set":           func(ctx context.Context) error { return s("set").Set(ctx, session(2, "")) },
+		"Delete":        func(ctx context.Context) error { return s("delete").Delete(ctx, baas.KeyUID) },
+		"LockLogin":     func(ctx context.Context) error { _, err := s("lock").LockLogin(ctx); return err },
+		"Set, acked":    func(ctx context.Context) error { return s("set-acked", acked).Set(ctx, session(2, "")) },
+		"Delete, acked": func(ctx context.Context) error { return s("delete-acked", acked).Delete(ctx, baas.KeyUID) },
 	}
 }
 
@@ -72,8 +77,8 @@ func TestStoreRedisDownRetries(t *testing.T) {
 	cancelable, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	for ctxName, ctx := range map[string]context.Context{"background": context.Background(), "cancelable": cancelable} {
-		for name, op := range ops(func(prefix string) *redisstore.Store {
-			return newStore(t, rc, prefix, redisstore.WithTimeout(timeout))
+		for name, op := range ops(func(prefix string, opts ...redisstore.Option) *redisstore.Store {
+			return newStore(t, rc, prefix, append(opts, redisstore.WithTimeout(timeout))...)
 		}) {
 			start := time.Now()
 			err := op(ctx)
@@ -103,9 +108,9 @@ func TestStoreRedisHung(t *testing.T) {
 	rc := r.Client()
 	const timeout, slack = 200 * time.Millisecond, 1500 * time.Millisecond
 	stores := map[string]*redisstore.Store{}
-	store := func(prefix string) *redisstore.Store {
+	store := func(prefix string, opts ...redisstore.Option) *redisstore.Store {
 		if stores[prefix] == nil {
-			stores[prefix] = newStore(t, rc, prefix, redisstore.WithTimeout(timeout))
+			stores[prefix] = newStore(t, rc, prefix, append(opts, redisstore.WithTimeout(timeout))...)
 		}
 		return stores[prefix]
 	}

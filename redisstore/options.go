@@ -78,3 +78,28 @@ func WithTimeout(d time.Duration) Option {
 		}
 	}
 }
+
+// WithReplicaAck makes every write of the session (Set, Delete) wait, after
+// its script, until a replica of the Redis master holding the session has
+// it too (WAIT 1), for up to timeout. Redis copies writes to replicas
+// asynchronously, so without it a session written just before its master
+// dies may be missing on the replica that takes over: that user logs in
+// again. With it, a write that returns nil is on two nodes and survives the
+// failover of either; one that no replica acknowledged within timeout
+// fails with ErrNoReplicaAck (a 690), though the master has it.
+//
+// The write costs a round trip to a replica more, on a connection of its
+// own (WAIT blocks the connection it is sent on). The master must have a
+// replica: after a failover, the promoted replica has none until another
+// joins it (the old master restarted, or a replica migrated), and until
+// then writes fail. The Store's timeout and the caller's deadline still
+// bound the whole write, so timeout should be shorter than WithTimeout.
+// Zero or less turns it off, the default; less than a millisecond is one.
+func WithReplicaAck(timeout time.Duration) Option {
+	return func(s *Store) {
+		s.replicaAck = 0
+		if timeout > 0 {
+			s.replicaAck = max(timeout, time.Millisecond)
+		}
+	}
+}

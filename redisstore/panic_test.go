@@ -47,13 +47,13 @@ func TestReplicasPanicReleasesTheLock(t *testing.T) {
 			if who == "Set" {
 				storage = panickingSet{Store: st, armed: &armed}
 			}
-			a, _ := replica(t, r, srv, prefix, baas.WithStorage(storage), baas.WithCodeProvider(baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
+			a, _ := replica(t, r.Client(), srv, prefix, baas.WithStorage(storage), baas.WithCodeProvider(baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
 				if who == "CodeProvider" && armed.CompareAndSwap(true, false) {
 					panic("CodeProvider panicked")
 				}
 				return codes.Code(ctx)
 			})))
-			b, _ := replica(t, r, srv, prefix)
+			b, _ := replica(t, r.Client(), srv, prefix)
 
 			v := func() (v any) {
 				defer func() { v = recover() }()

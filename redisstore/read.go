@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/redis/rueidis"
+	"github.com/wxbaas/baas"
 )
 
 // Get returns the value of key, and whether it is stored, from the
@@ -58,6 +59,28 @@ func (s *Store) read(ctx context.Context) (*snapshot, error) {
 			s.floor.CompareAndSwap(f, snap.version())
 		}
 	}
+	if snap == nil {
+		return s.readMarker(ctx, bctx, b)
+	}
+	return snap, nil
+}
+
+// readMarker reads the marker of an account session that outlived its
+// session (setScript gives it no TTL): once the snapshot has expired, the
+// marker key alone says that the last session was not a WeChat one. It
+// returns a snapshot holding only the marker, or nil when there is none.
+func (s *Store) readMarker(ctx, bctx context.Context, b *bounded) (*snapshot, error) {
+	key := s.Key(baas.KeyIsAnonymousUser)
+	v, err := s.client.DoCache(bctx, s.client.B().Get().Key(key).Cache(), s.cacheTTL).ToString()
+	if rueidis.IsRedisNil(err) || (err == nil && v == "") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, s.fail(ctx, b, "GET", err)
+	}
+	snap := &snapshot{}
+	snap.vals[markerIndex-1] = v
+	snap.has = 1 << (markerIndex - 1)
 	return snap, nil
 }
 

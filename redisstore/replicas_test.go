@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
@@ -21,11 +22,11 @@ import (
 
 const silentLoginPath = "/hserve/v2.5/idp/wechat/silent-login/"
 
-// replica is one process of a service: its own Redis connection, Store and
+// replica is one process of a service: its own Redis client rc, Store and
 // Client, serving the same mini-program user as the others.
-func replica(t *testing.T, r *redistest.Server, srv *baastest.Server, prefix string, opts ...baas.Option) (*baas.Client, *redisstore.Store) {
+func replica(t *testing.T, rc rueidis.Client, srv *baastest.Server, prefix string, opts ...baas.Option) (*baas.Client, *redisstore.Store) {
 	t.Helper()
-	st := newStore(t, r.Client(), prefix, redisstore.WithLockTTL(5*time.Second))
+	st := newStore(t, rc, prefix, redisstore.WithLockTTL(5*time.Second))
 	c, err := baas.New(srv.ClientID, append([]baas.Option{
 		baas.WithBaseURL(srv.URL),
 		baas.WithStorage(st),
@@ -42,8 +43,8 @@ func TestReplicasOneLogin(t *testing.T) {
 	r := redistest.Start(t)
 	srv := baastest.NewServer()
 	t.Cleanup(srv.Close)
-	a, _ := replica(t, r, srv, "alice")
-	b, _ := replica(t, r, srv, "alice")
+	a, _ := replica(t, r.Client(), srv, "alice")
+	b, _ := replica(t, r.Client(), srv, "alice")
 
 	var wg sync.WaitGroup
 	ids := make(chan int64, 100)
@@ -79,8 +80,8 @@ func TestReplicasLogoutEverywhere(t *testing.T) {
 	r := redistest.Start(t)
 	srv := baastest.NewServer()
 	t.Cleanup(srv.Close)
-	a, _ := replica(t, r, srv, "alice")
-	b, _ := replica(t, r, srv, "alice")
+	a, _ := replica(t, r.Client(), srv, "alice")
+	b, _ := replica(t, r.Client(), srv, "alice")
 	ctx := context.Background()
 	_, err := a.Login(ctx, true)
 	require.NoError(t, err)
@@ -129,7 +130,7 @@ func TestReplicasRedisDown(t *testing.T) {
 	r := redistest.Start(t)
 	srv := baastest.NewServer()
 	t.Cleanup(srv.Close)
-	a, _ := replica(t, r, srv, "alice")
+	a, _ := replica(t, r.Client(), srv, "alice")
 	ctx := context.Background()
 	_, err := a.Login(ctx, true)
 	require.NoError(t, err)
@@ -165,8 +166,8 @@ func TestReplicasDeadLockHolder(t *testing.T) {
 	require.NoError(t, err)
 	conn.Close() // the replica died: its connection, and the lock's renewals, with it
 	taken := time.Now()
-	a, _ := replica(t, r, srv, "alice")
-	b, _ := replica(t, r, srv, "alice")
+	a, _ := replica(t, r.Client(), srv, "alice")
+	b, _ := replica(t, r.Client(), srv, "alice")
 
 	var wg sync.WaitGroup
 	for _, c := range []*baas.Client{a, b} {
@@ -246,8 +247,8 @@ func TestReplicasPasswordSession(t *testing.T) {
 	clock := testkit.NewClock(1_800_000_000)
 	srv := baastest.NewServer(baastest.WithPasswordCost(bcrypt.MinCost), baastest.WithClock(clock.Now))
 	t.Cleanup(srv.Close)
-	a, _ := replica(t, r, srv, "svc", baas.WithClock(clock.Now))
-	b, _ := replica(t, r, srv, "svc", baas.WithClock(clock.Now))
+	a, _ := replica(t, r.Client(), srv, "svc", baas.WithClock(clock.Now))
+	b, _ := replica(t, r.Client(), srv, "svc", baas.WithClock(clock.Now))
 	ctx := context.Background()
 
 	cr := baas.Credentials{Username: "erin", Password: "pw-erin"}
@@ -277,4 +278,48 @@ func TestReplicasPasswordSession(t *testing.T) {
 		var he *baas.HError
 		return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
 	}, time.Second, time.Millisecond, "b sees the logout")
+}
+
+// An account session that Redis has expired leaves its marker behind: the
+// other keys and the snapshot carry the session's TTL, the marker none, so
+// that a replica reading the expired session still knows it was a password
+// session and answers 604 instead of logging in with WeChat.
+func TestReplicasExpiredPasswordSessionKeepsItsMarker(t *testing.T) {
+	r := redistest.Start(t)
+	srv := baastest.NewServer(baastest.WithPasswordCost(bcrypt.MinCost))
+	t.Cleanup(srv.Close)
+	a, st := replica(t, r.Client(), srv, "svc")
+	b, _ := replica(t, r.Client(), srv, "svc")
+	ctx := context.Background()
+
+	_, err := a.Register(ctx, baas.Credentials{Username: "frank", Password: "pw-frank"})
+	require.NoError(t, err)
+	ttl := func(name string) int64 {
+		v, err := r.Do("PTTL", name).AsInt64()
+		require.NoError(t, err)
+		return v
+	}
+	assert.Equal(t, int64(-1), ttl(st.Key(baas.KeyIsAnonymousUser)), "the marker has no TTL")
+	assert.Positive(t, ttl(st.Key(baas.KeyAuthToken)), "the token expires with the session")
+
+	// Expire what has a TTL, as Redis does at the session's expiry.
+	keys, err := r.Do("KEYS", "{svc}*").AsStrSlice()
+	require.NoError(t, err)
+	expired := 0
+	for _, k := range keys {
+		if ttl(k) > 0 {
+			require.NoError(t, r.Do("DEL", k).Error())
+			expired++
+		}
+	}
+	require.Greater(t, expired, 1, "the session's keys and its snapshot expire")
+
+	err = b.Do(ctx, http.MethodGet, "/hserve/v2.5/user/info/1/", nil, nil)
+	he := errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
+	assert.Contains(t, he.Message, "LoginWithPassword")
+	assert.Equal(t, 0, srv.Calls(silentLoginPath), "no WeChat login behind the caller's back")
+
+	require.NoError(t, b.Logout(ctx))
+	_, err = b.Login(ctx, true)
+	require.NoError(t, err, "after Logout a WeChat login is the caller's to make")
 }

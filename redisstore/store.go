@@ -17,11 +17,16 @@ import (
 var sessionKeys = [...]string{
 	baas.KeyUID, baas.KeyOpenID, baas.KeyUnionID, baas.KeyAuthToken,
 	baas.KeyUserInfo, baas.KeySessionExpiresAt, baas.KeyIsLoginedBaaS, baas.KeyIsAnonymousUser,
+	baas.KeyAlipayUserID, // after the marker: tokenIndex and markerIndex stay
 }
 
 // tokenIndex is the place of KeyAuthToken in sessionKeys, counted from 1
 // as Lua counts.
 const tokenIndex = 4
+
+// markerIndex is the place of KeyIsAnonymousUser in sessionKeys, counted
+// from 1 as Lua counts: the one key that keeps no TTL (see setScript).
+const markerIndex = 8
 
 // Store is a baas.Storage on Redis for the session of one user, which every
 // replica of a service that uses the same prefix shares. It also implements
@@ -39,6 +44,9 @@ type Store struct {
 	timeout  time.Duration
 	// lockMaxHold bounds the renewals of the login lock; 0: none.
 	lockMaxHold time.Duration
+	// replicaAck bounds the wait of a write for a replica's
+	// acknowledgement (WithReplicaAck); 0: no wait.
+	replicaAck time.Duration
 
 	// floor is the oldest snapshot version a read may return: that of this
 	// Store's last write, or the one it found on taking the login lock. A

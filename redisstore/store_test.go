@@ -144,56 +144,6 @@ func TestStoreTTL(t *testing.T) {
 	assert.False(t, ok)
 }
 
-// crc16 is the CRC-16/XMODEM of Redis Cluster's key slots.
-func crc16(b string) uint16 {
-	var crc uint16
-	for i := 0; i < len(b); i++ {
-		crc ^= uint16(b[i]) << 8
-		for range 8 {
-			if crc&0x8000 != 0 {
-				crc = crc<<1 ^ 0x1021
-			} else {
-				crc <<= 1
-			}
-		}
-	}
-	return crc
-}
-
-// slot is the Redis Cluster slot of key, by its hash tag when it has one.
-func slot(key string) uint16 {
-	for i := 0; i < len(key); i++ {
-		if key[i] == '{' {
-			for j := i + 1; j < len(key); j++ {
-				if key[j] == '}' {
-					if j > i+1 {
-						key = key[i+1 : j]
-					}
-					return crc16(key) % 16384
-				}
-			}
-			break
-		}
-	}
-	return crc16(key) % 16384
-}
-
-// All the keys of a prefix hash to one slot, so that the scripts run on
-// Redis Cluster; the hash tag is the prefix.
-func TestStoreClusterHashTag(t *testing.T) {
-	assert.Equal(t, uint16(12182), slot("foo"), "the slot function agrees with Redis's documented example")
-	assert.Equal(t, slot("{user1000}.following"), slot("{user1000}.followers"))
-	for _, prefix := range []string{"user:42", "a{b", "tenant/7:user:99", "x"} {
-		s := newStore(t, noClient{}, prefix)
-		want := slot(s.Key(baas.KeyUID))
-		for _, name := range []string{baas.KeyOpenID, baas.KeyUnionID, baas.KeyAuthToken, baas.KeyUserInfo,
-			baas.KeySessionExpiresAt, baas.KeyIsLoginedBaaS, "ifx_baas_login_lock"} {
-			assert.Equal(t, want, slot(s.Key(name)), "%s %s", prefix, name)
-		}
-		assert.Equal(t, crc16(prefix)%16384, want, "the tag is the prefix")
-	}
-}
-
 // New refuses a prefix Redis would not honour as a hash tag, and a nil
 // client.
 func TestNewBadInput(t *testing.T) {

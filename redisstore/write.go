@@ -5,17 +5,18 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/redis/rueidis"
-
 	"github.com/wxbaas/baas"
 )
 
 // setScript writes values and the snapshot, and sets the session's expiry
-// on all the keys, in one step. KEYS: the session keys (sessionKeys order),
-// then the snapshot. ARGV[1]: the expiry in unix milliseconds, "0" for none,
+// on all the keys but the marker, in one step. The marker
+// (KeyIsAnonymousUser) never expires: it says that the last session was an
+// account's, which must outlive the session itself, so that a Client never
+// replaces an expired account session with a WeChat login. KEYS: the
+// session keys (sessionKeys order), then the snapshot. ARGV[1]: the expiry in unix milliseconds, "0" for none,
 // "" to keep the session's (the token key's); then pairs of a key's index in
 // KEYS and its value.
-var setScript = rueidis.NewLuaScript(`
+var setScript = newScript(`
 local exp = ARGV[1]
 local raw = redis.call('GET', KEYS[#KEYS])
 local snap = {v = 0, k = {}}
@@ -35,7 +36,7 @@ if exp == '' then
   end
 end
 for i = 1, #KEYS do
-  if exp == '0' or ttl == -1 then
+  if i == ` + strconv.Itoa(markerIndex) + ` or exp == '0' or ttl == -1 then
     redis.call('PERSIST', KEYS[i])
   elseif exp ~= '' then
     redis.call('PEXPIREAT', KEYS[i], exp)
@@ -49,7 +50,7 @@ return snap.v
 // deleteScript removes keys and their values from the snapshot, in one
 // step. KEYS: the keys, then the snapshot. A snapshot left with no value
 // keeps its version for an hour, so that a cached older one is known stale.
-var deleteScript = rueidis.NewLuaScript(`
+var deleteScript = newScript(`
 local raw = redis.call('GET', KEYS[#KEYS])
 for i = 1, #KEYS - 1 do
   redis.call('DEL', KEYS[i])
@@ -98,11 +99,11 @@ func (s *Store) Set(ctx context.Context, values map[string]string) error {
 	}
 	bctx, b := s.within(ctx)
 	defer b.release()
-	v, err := setScript.Exec(bctx, s.client, s.keys(), args).AsInt64()
+	v, err := s.write(bctx, setScript, s.keys(), args)
+	s.raiseFloor(v) // when the master has the write, acknowledged or not
 	if err != nil {
 		return s.fail(ctx, b, "saving", err)
 	}
-	s.raiseFloor(v)
 	return nil
 }
 
@@ -124,10 +125,10 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	}
 	bctx, b := s.within(ctx)
 	defer b.release()
-	v, err := deleteScript.Exec(bctx, s.client, append(full, s.snapKey), nil).AsInt64()
+	v, err := s.write(bctx, deleteScript, append(full, s.snapKey), nil)
+	s.raiseFloor(v)
 	if err != nil {
 		return s.fail(ctx, b, "deleting", err)
 	}
-	s.raiseFloor(v)
 	return nil
 }

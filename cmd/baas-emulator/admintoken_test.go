@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -88,7 +89,11 @@ func TestStandaloneAdminTokenFromTheEnvironment(t *testing.T) {
 	env := envOf(map[string]string{envAdminToken: "envs3cret"})
 	url, _, _ := startStoppableEnv(t, env, "-addr", "0.0.0.0:0")
 	status := func(path, token string) int {
-		req, err := http.NewRequest(http.MethodPost, url+path, strings.NewReader(`{"openid":"oVictim"}`))
+		var body io.Reader // reset takes none
+		if path == emulator.PathWxLogin {
+			body = strings.NewReader(`{"openid":"oVictim"}`)
+		}
+		req, err := http.NewRequest(http.MethodPost, url+path, body)
 		require.NoError(t, err)
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
@@ -107,7 +112,7 @@ func TestStandaloneAdminTokenFromTheEnvironment(t *testing.T) {
 	cancel() // serve, print, stop at once
 	var out bytes.Buffer
 	require.NoError(t, run(ctx, []string{"-addr", "127.0.0.1:0"}, env, &out))
-	assert.Contains(t, out.String(), "Admin:    the control plane (and beyond loopback WeChat over HTTP) needs the token of "+envAdminToken+"\n")
+	assert.Contains(t, out.String(), "Admin:    the control plane (and beyond loopback WeChat over HTTP) needs \"Authorization: Bearer <token>\", the token of "+envAdminToken+"\n")
 	assert.NotContains(t, out.String(), "envs3cret")
 
 	out.Reset()

@@ -4,12 +4,17 @@
 //
 //	go run github.com/wxbaas/baas/cmd/baas-emulator -addr 127.0.0.1:8787
 //
-// It prints the base URL, the ClientID, the AppID and its PID. WeChat is
-// reached over HTTP: POST /emulator/wx/login {"openid"} gives a login code,
-// POST /emulator/wx/userinfo and /emulator/wx/phonenumber {"openid", "deny"}
-// the events of the user-info and phone buttons. The control plane under
-// /emulator/v1/ lists and adds users, reads codes, sets faults, counts calls,
-// resets, and exports and imports the state (see emulator.ControlPrefix).
+// Once it serves, it prints where everything is: the base URL, the ClientID
+// and the header it goes in (X-Hydrogen-Client-ID), the AppID, the auth
+// endpoints (/hserve/), the routes of WeChat over HTTP, the control
+// plane's index and OpenAPI document, the health route and its PID. WeChat
+// is reached over HTTP: POST /emulator/wx/login {"openid"} gives a login
+// code, POST /emulator/wx/userinfo and /emulator/wx/phonenumber {"openid",
+// "deny"} the events of the user-info and phone buttons. The control plane
+// under /emulator/v1/ lists and adds users, reads codes, sets faults,
+// counts calls, resets, and exports and imports the state: GET
+// /emulator/v1/ lists its routes, /emulator/v1/openapi.json describes them
+// (see emulator.ControlPrefix), and GET / answers {"ready": true}.
 //
 // Both can log in as anyone: beyond loopback both need the admin token
 // ("Authorization: Bearer <token>"), and are off without one; on loopback
@@ -22,21 +27,24 @@
 //
 // -import FILE starts from a state exported before, and -export-on-exit FILE
 // writes the state when the emulator stops, so that a test environment keeps
-// its users, their ids and sessions across restarts; give the same
-// -clientid and -appid each time.
+// its users, their ids and sessions across restarts. An import serves the
+// state's ClientID and AppID: -clientid or -appid naming others is refused.
 //
 // The account auth's sign-in methods are all on by default; -sign-in lists
-// the ones to keep on (e.g. -sign-in password,sms; "" turns them all off).
-// -password-cost sets bcrypt's cost (4, its least, for fast test suites),
-// -sms-interval the wait between two SMS codes to one phone.
+// the ones to keep on (e.g. -sign-in password,sms,sign_up; "" turns them
+// all off), spelt as the control plane's PUT /emulator/v1/sign-in spells
+// them. -password-cost sets bcrypt's cost (4, its least, for fast test
+// suites), -sms-interval the wait between two SMS codes to one phone.
 //
 // As a long-running server it enforces WeChat's limit of code exchanges a
 // minute per user (-rate-limit), caps the users callers may create
 // (-max-http-users), and cuts slow clients (-read-timeout, -idle-timeout).
+// -h lists the flags.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -60,12 +68,23 @@ func main() {
 	}
 }
 
-// run serves until ctx is done; env looks up environment variables.
+// usage is what -h prints before the flags.
+const usage = `baas-emulator serves an emulator of WeChat and of the MinCloud (wx.BaaS) auth
+endpoints until SIGINT or SIGTERM. Once it serves, it prints where everything is;
+GET /emulator/v1/ lists its routes and /emulator/v1/openapi.json describes them.
+
+Usage: baas-emulator [flags]
+
+`
+
+// run serves until ctx is done; env looks up environment variables. -h
+// prints the usage to out and returns nil.
 func run(ctx context.Context, args []string, env func(string) (string, bool), out io.Writer) error {
 	fs := flag.NewFlagSet("baas-emulator", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // a mistake is the error run returns; -h prints to out
 	addr := fs.String("addr", "127.0.0.1:8787", "listen address")
-	appID := fs.String("appid", "", "the mini-program's AppID (default: random)")
-	clientID := fs.String("clientid", "", "the ClientID to accept (default: random)")
+	appID := fs.String("appid", "", "the mini-program's AppID (default: -import's, else random)")
+	clientID := fs.String("clientid", "", "the ClientID to accept (default: -import's, else random)")
 	expiresIn := fs.Duration("expires-in", emulator.DefaultExpiresIn, "session lifetime")
 	keyRefresh := fs.Duration("key-refresh", emulator.DefaultSessionKeyRefresh, "minimum age of a session_key before a wx.login refreshes it")
 	rateLimit := fs.Int("rate-limit", emulator.WeChatRateLimit, "code exchanges a minute per user before WeChat's 45011; 0: no limit")
@@ -77,11 +96,19 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 	fs.StringVar(&tokens.file, "admin-token-file", "", "a file holding the admin token (one line)")
 	importFile := fs.String("import", "", "start from the state in this file (written by -export-on-exit)")
 	exportFile := fs.String("export-on-exit", "", "write the state to this file when stopping")
-	signIn := fs.String("sign-in", "password,anonymous,sms,signup", "the sign-in methods on, comma separated: password, anonymous, sms, signup")
+	signIn := fs.String("sign-in", strings.Join(signInMethods, ","), "the sign-in methods on, comma separated: "+strings.Join(signInMethods, ", "))
 	passwordCost := fs.Int("password-cost", bcrypt.DefaultCost, "bcrypt's cost of password hashes (4 to 31)")
 	smsInterval := fs.Duration("sms-interval", emulator.DefaultSMSInterval, "the wait between two SMS codes to one phone; 0: none")
-	if err := fs.Parse(args); err != nil {
-		return err
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(out, usage)
+		fs.SetOutput(out)
+		fs.PrintDefaults()
+		return nil
+	case err != nil:
+		return fmt.Errorf("%w (-h lists the flags)", err)
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected argument %q: every setting is a flag (-h lists them)", fs.Arg(0))
 	}
 	fs.Visit(func(f *flag.Flag) {
 		tokens.tokenSet = tokens.tokenSet || f.Name == "admin-token"
@@ -111,35 +138,33 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 	if err != nil {
 		return err
 	}
-
-	s, err := emulator.Start(emulator.WithAddr(*addr), emulator.WithAppID(*appID),
-		emulator.WithClientID(*clientID), emulator.WithExpiresIn(*expiresIn),
+	opts := []emulator.Option{emulator.WithAddr(*addr), emulator.WithExpiresIn(*expiresIn),
 		emulator.WithSessionKeyRefresh(*keyRefresh), emulator.WithCodeRateLimit(*rateLimit),
 		emulator.WithMaxHTTPUsers(*maxUsers), emulator.WithReadTimeout(*readTimeout),
 		emulator.WithIdleTimeout(*idleTimeout), emulator.WithAdminToken(adminToken),
 		emulator.WithSignInMethods(methods), emulator.WithPasswordCost(*passwordCost),
-		emulator.WithSMSInterval(*smsInterval))
+		emulator.WithSMSInterval(*smsInterval)}
+	if *importFile != "" {
+		state, err := readState(*importFile)
+		if err != nil {
+			return err
+		}
+		if *appID, *clientID, err = adoptIDs(state, *appID, *clientID); err != nil {
+			return fmt.Errorf("-import %s: %w", *importFile, err)
+		}
+		opts = append(opts, emulator.WithState(state))
+	}
+	opts = append(opts, emulator.WithAppID(*appID), emulator.WithClientID(*clientID))
+
+	s, err := emulator.Start(opts...)
+	if errors.Is(err, emulator.ErrStateRefused) {
+		return fmt.Errorf("-import %s: %w", *importFile, err)
+	}
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if *importFile != "" {
-		if err := importState(s, *importFile); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(out, "baastest emulator serving at %s\n", s.URL)
-	fmt.Fprintf(out, "ClientID: %s\n", s.ClientID)
-	fmt.Fprintf(out, "AppID:    %s\n", s.AppID)
-	fmt.Fprintf(out, "PID:      %d\n", os.Getpid())
-	fmt.Fprintf(out, "WeChat:   POST %s {\"openid\"} → {\"code\"};  POST %s {\"openid\",\"deny\"} → {\"detail\":{...}}\n",
-		emulator.PathWxLogin, emulator.PathWxUserInfo)
-	fmt.Fprintf(out, "Control:  %s (users, codes, faults, calls, sign-in, outbox, reset, state)\n", s.URL+emulator.ControlPrefix)
-	if tokenSource != "" {
-		fmt.Fprintf(out, "Admin:    the control plane (and beyond loopback WeChat over HTTP) needs the token of %s\n", tokenSource)
-	} else {
-		fmt.Fprintln(out, "Admin:    no token: the control plane and WeChat over HTTP are open on loopback, off beyond it")
-	}
+	printBanner(out, s, tokenSource)
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping")
 	if *exportFile != "" {
@@ -150,6 +175,10 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 	}
 	return nil
 }
+
+// signInMethods are the switches of -sign-in, spelt as the control plane's
+// JSON spells them.
+var signInMethods = []string{"password", "anonymous", "sms", "sign_up"}
 
 // parseSignIn reads -sign-in: the methods on, comma separated.
 func parseSignIn(list string) (emulator.SignInMethods, error) {
@@ -163,10 +192,10 @@ func parseSignIn(list string) (emulator.SignInMethods, error) {
 			m.Anonymous = true
 		case "sms":
 			m.SMS = true
-		case "signup", "sign_up":
+		case "sign_up":
 			m.SignUp = true
 		default:
-			return m, fmt.Errorf("-sign-in: unknown method %q: use password, anonymous, sms, signup", name)
+			return m, fmt.Errorf("-sign-in: unknown method %q: use %s", name, strings.Join(signInMethods, ", "))
 		}
 	}
 	return m, nil

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
@@ -130,7 +133,7 @@ func TestStandaloneCutsSlowDrip(t *testing.T) {
 	resp, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
 
 	started := time.Now()
 	require.NoError(t, conn.SetReadDeadline(started.Add(5*time.Second)))
@@ -186,7 +189,7 @@ func TestExportOnExitThenImport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `"openid": "oBen"`)
 
-	url, clientID, _ = startStoppable(t, append(ids, "-import", file)...)
+	url, clientID, _ = startStoppable(t, "-import", file) // the state's ids, adopted
 	c, err := baas.New(clientID, baas.WithBaseURL(url), baas.WithCodeProvider(httpCodes(url, "oBen")))
 	require.NoError(t, err)
 	require.NoError(t, c.Storage().Set(ctx, map[string]string{baas.KeyAuthToken: tokens[1], baas.KeyUID: "2"}))
@@ -202,16 +205,27 @@ func TestExportOnExitThenImport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), u.ID)
 
-	// Another mini-program's state is refused at start.
-	err = run(ctx, []string{"-addr", "127.0.0.1:0", "-import", file}, noEnv, io.Discard)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "-import")
+	assert.Equal(t, "cid123", clientID)
+
+	// Flags that name other ids than the state's are refused at start,
+	// naming the flag; the same ids are fine.
+	stopped, cancel := context.WithCancel(ctx)
+	cancel()
+	for flag, want := range map[string]string{"-appid": `AppID "wxapp123", and -appid says "wxother"`, "-clientid": `ClientID "cid123", and -clientid says "wxother"`} {
+		var out bytes.Buffer
+		err = run(stopped, []string{"-addr", "127.0.0.1:0", "-import", file, flag, "wxother"}, noEnv, &out)
+		require.Error(t, err, flag)
+		assert.Contains(t, err.Error(), "-import "+file+": the state is of "+want, flag)
+		assert.Contains(t, err.Error(), "leave "+flag+" out", flag)
+		assert.Empty(t, out.String(), "refused before serving")
+	}
+	require.NoError(t, run(stopped, append([]string{"-addr", "127.0.0.1:0", "-import", file}, ids...), noEnv, io.Discard))
 }
 
 // The account auth over HTTP, with a low bcrypt cost and some sign-in
 // methods off, as a conformance suite drives it.
 func TestStandaloneAccounts(t *testing.T) {
-	url, clientID := start(t, "-password-cost", "4", "-sign-in", "password,sms,signup")
+	url, clientID := start(t, "-password-cost", "4", "-sign-in", "password,sms,sign_up")
 	call := func(path, body string) (int, map[string]any) {
 		req, err := http.NewRequest(http.MethodPost, url+path, strings.NewReader(body))
 		require.NoError(t, err)
@@ -230,7 +244,7 @@ func TestStandaloneAccounts(t *testing.T) {
 	require.Equal(t, http.StatusCreated, status, "%v", m)
 	assert.Equal(t, id, m["user_id"])
 	status, m = call("/hserve/v2.0/login/anonymous/", "")
-	assert.Equal(t, http.StatusForbidden, status, "-sign-in left anonymous out")
+	assert.Equal(t, http.StatusMethodNotAllowed, status, "-sign-in left anonymous out")
 	assert.Contains(t, m["error_msg"], "anonymous")
 
 	status, _ = call("/hserve/v2.2/sms-verification-code/", `{"phone":"13800138000"}`)
@@ -261,4 +275,22 @@ func httpCodes(url, openid string) baas.CodeProvider {
 		}
 		return out.Code, nil
 	})
+}
+
+// The -sign-in switches are spelt as the control plane's JSON and
+// baastest's spell them, and no other way.
+func TestSignInSpelling(t *testing.T) {
+	for _, v := range []any{emulator.AllSignInMethods, baastest.SignInMethods{}} {
+		raw, err := json.Marshal(v)
+		require.NoError(t, err)
+		var m map[string]bool
+		require.NoError(t, json.Unmarshal(raw, &m))
+		assert.ElementsMatch(t, signInMethods, slices.Collect(maps.Keys(m)), "%T", v)
+	}
+	m, err := parseSignIn(strings.Join(signInMethods, ","))
+	require.NoError(t, err)
+	assert.Equal(t, emulator.AllSignInMethods, m)
+	_, err = parseSignIn("password,signup")
+	require.Error(t, err)
+	assert.Equal(t, `-sign-in: unknown method "signup": use password, anonymous, sms, sign_up`, err.Error())
 }

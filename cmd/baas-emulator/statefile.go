@@ -10,29 +10,50 @@ import (
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
-// importState loads the state in path into s. A file larger than
-// emulator.MaxStateBytes is refused unread.
-func importState(s *emulator.Server, path string) error {
+// readState reads the state in path, as -export-on-exit wrote it (or an
+// emulator before versions did). A file larger than emulator.MaxStateBytes
+// is refused unread.
+func readState(path string) (emulator.State, error) {
+	var state emulator.State
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("-import: %w", err)
+		return state, fmt.Errorf("-import: %w", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, emulator.MaxStateBytes+1))
 	if err != nil {
-		return fmt.Errorf("-import %s: %w", path, err)
+		return state, fmt.Errorf("-import %s: %w", path, err)
 	}
 	if len(data) > emulator.MaxStateBytes {
-		return fmt.Errorf("-import %s: the file is larger than %d bytes, the most a state may be", path, emulator.MaxStateBytes)
+		return state, fmt.Errorf("-import %s: the file is larger than %d bytes, the most a state may be", path, emulator.MaxStateBytes)
 	}
-	var state emulator.State
 	if err := json.Unmarshal(data, &state); err != nil {
-		return fmt.Errorf("-import %s: not a state the emulator exported: %w", path, err)
+		return state, fmt.Errorf("-import %s: not a state the emulator exported: %w", path, err)
 	}
-	if err := s.Import(state); err != nil {
-		return fmt.Errorf("-import %s: %w", path, err)
+	return state, nil
+}
+
+// adoptIDs returns the AppID and ClientID to serve a state with: those of
+// the flags -appid and -clientid, or where a flag is not given, the
+// state's. A flag that names another id than the state's is an error: a
+// state is of one mini-program.
+func adoptIDs(state emulator.State, appID, clientID string) (string, string, error) {
+	for _, id := range []struct {
+		flag, name  string
+		given, have *string
+	}{
+		{"-appid", "AppID", &appID, &state.AppID},
+		{"-clientid", "ClientID", &clientID, &state.ClientID},
+	} {
+		switch {
+		case *id.given == "":
+			*id.given = *id.have
+		case *id.have != "" && *id.have != *id.given:
+			return "", "", fmt.Errorf("the state is of %s %.64q, and %s says %.64q: leave %s out to serve the state's, or import a state of %s %.64q",
+				id.name, *id.have, id.flag, *id.given, id.flag, id.name, *id.given)
+		}
 	}
-	return nil
+	return appID, clientID, nil
 }
 
 // exportState writes the state of s to path, atomically.

@@ -21,7 +21,8 @@ type options struct {
 	baseURL   string // "" runs the embedded emulator
 	clientID  string
 	wechatURL string
-	adminTok  string // the control plane's admin token of -base-url
+	adminTok  string // the admin token of -base-url
+	wechatTok string // adminTok, when -wechat-url is -base-url's origin
 	jsonPath  string
 	chartPath string
 	chartFmt  string // "svg" or "png" when chartPath is set
@@ -60,7 +61,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.baseURL, "base-url", "", "a standalone emulator's base URL (default: an emulator embedded in this process)")
 	fs.StringVar(&o.clientID, "client-id", "", "the ClientID of -base-url")
 	fs.StringVar(&o.wechatURL, "wechat-url", "", "where the simulated WeChat serves /emulator/wx/login and /emulator/wx/userinfo (default: -base-url)")
-	fs.StringVar(&o.adminTok, "admin-token", "", "the admin token of -base-url's control plane, which -faults goes through")
+	fs.StringVar(&o.adminTok, "admin-token", "", "the admin token of -base-url: its control plane, which -faults goes through, needs it, and beyond loopback so does its WeChat over HTTP (sent to -wechat-url only when it is -base-url's origin)")
 	fs.StringVar(&o.jsonPath, "json", "", "write the report as JSON to this file")
 	fs.StringVar(&o.chartPath, "chart", "", "draw the report to this .svg or .png file")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
@@ -174,11 +175,16 @@ func (o *options) checkTarget(given map[string]bool) error {
 	if o.wechatURL == "" {
 		o.wechatURL = o.baseURL
 	}
+	var origins []string
 	for _, f := range []struct{ name, value string }{{"-base-url", o.baseURL}, {"-wechat-url", o.wechatURL}} {
 		u, err := url.Parse(f.value)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("%s %q: want http(s)://host[:port]", f.name, f.value)
 		}
+		origins = append(origins, u.Scheme+"://"+strings.ToLower(u.Host))
+	}
+	if origins[0] == origins[1] { // the token is -base-url's: no other host gets it
+		o.wechatTok = o.adminTok
 	}
 	o.baseURL = strings.TrimRight(o.baseURL, "/")
 	return nil

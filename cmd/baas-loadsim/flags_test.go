@@ -84,6 +84,29 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1:8787/", o.wechatURL, "WeChat at the base URL by default")
 }
 
+// TestAdminTokenGoesToTheEmulatorOnly: -admin-token goes with the WeChat
+// requests when they go to -base-url's origin, and to no other host.
+func TestAdminTokenGoesToTheEmulatorOnly(t *testing.T) {
+	for _, tt := range []struct {
+		wechatURL, want string
+	}{
+		{"", "t0ken"},
+		{"http://EMU.example:8787/", "t0ken"},
+		{"http://emu.example:8788", ""},
+		{"https://emu.example:8787", ""},
+		{"http://wechat.example:8787", ""},
+	} {
+		args := []string{"-base-url", "http://emu.example:8787/", "-client-id", "abc", "-admin-token", "t0ken", "-insecure-http"}
+		if tt.wechatURL != "" {
+			args = append(args, "-wechat-url", tt.wechatURL)
+		}
+		o, err := parseFlags(args, new(bytes.Buffer))
+		require.NoError(t, err, tt.wechatURL)
+		assert.Equal(t, "t0ken", o.adminTok, tt.wechatURL)
+		assert.Equal(t, tt.want, o.wechatTok, tt.wechatURL)
+	}
+}
+
 // TestParseFlagsErrors: each bad command line is refused with an error
 // naming the flag and what is wrong.
 func TestParseFlagsErrors(t *testing.T) {

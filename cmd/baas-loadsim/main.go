@@ -40,8 +40,11 @@
 // -base-url and -client-id: the codes and the button's events then come
 // from its simulated WeChat over HTTP (POST /emulator/wx/login and
 // /emulator/wx/userinfo), or from -wechat-url, and the faults go through
-// its control plane (PUT /emulator/v1/faults; -admin-token when it asks
-// for one), cleared, all of them, when the run ends. Such an emulator caps
+// its control plane (PUT /emulator/v1/faults), cleared, all of them, when
+// the run ends. -admin-token gives the emulator's admin token to both: its
+// control plane needs it when it has one, and its WeChat over HTTP beyond
+// loopback (the token goes to -wechat-url only when it is -base-url's
+// origin). Such an emulator caps
 // the users its WeChat paths create (its -max-http-users, 100,000 by
 // default).
 // A real MinCloud service cannot be driven as it is: its logins need codes

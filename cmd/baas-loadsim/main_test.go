@@ -217,6 +217,22 @@ func TestCommandFaultsOverControlPlane(t *testing.T) {
 	assert.ErrorContains(t, err, "injecting the faults: 401: ", "no admin token")
 }
 
+// TestCommandAgainstAnEmulatorBeyondLoopback: an emulator listening beyond
+// loopback serves its WeChat over HTTP only to its admin token, which
+// -admin-token gives the run.
+func TestCommandAgainstAnEmulatorBeyondLoopback(t *testing.T) {
+	srv := emulator.NewServer(emulator.WithAddr("0.0.0.0:0"), emulator.WithAdminToken("t0ken"))
+	defer srv.Close()
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	_, stderr, err := runCmd(t, "-base-url", srv.URL, "-client-id", srv.ClientID, "-admin-token", "t0ken",
+		"-users", "10", "-json", jsonPath, "-quiet")
+	require.NoError(t, err, stderr)
+	r := readReport(t, jsonPath)
+	assert.Equal(t, int64(10), r.Users.Completed)
+	assert.Zero(t, r.Users.Failed)
+	assert.Positive(t, srv.Calls(emulator.PathWxLogin))
+}
+
 // TestCommandFaultsAndChart runs the embedded emulator with faults and
 // no retry: they show in the JSON report as errors of their code, and the
 // PNG chart is an image.

@@ -194,7 +194,7 @@ func accountSteps(ctx context.Context, p printer, srv *baastest.Server, o option
 
 	p.step(10, "a login by SMS code: c.SendSMSCode, the code from the emulator's outbox (srv.SMSCodes), c.LoginWithSMSCode")
 	const phone = "13800138000"
-	if err := c.SendSMSCode(ctx, phone, ""); err != nil {
+	if err := c.SendSMSCode(ctx, phone, 0); err != nil {
 		return err
 	}
 	texts := srv.SMSCodes(phone)

@@ -3,8 +3,11 @@
 // and a logout on one is seen by the other at its next call.
 //
 //	go run ./examples/replicas -redis 127.0.0.1:6379
+//	go run ./examples/replicas -redis 127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002
 //
-// -redis defaults to $REDIS_ADDR, else 127.0.0.1:6379.
+// -redis is one Redis server, or some or all of the nodes of a Redis
+// Cluster, comma-separated (rueidis asks one of them for the cluster's
+// slots); it defaults to $REDIS_ADDR, else 127.0.0.1:6379.
 //
 // The backend is the baastest emulator, started in the process; each replica
 // has its own Redis connection, Store and Client, as separate processes
@@ -19,6 +22,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,7 +34,7 @@ import (
 )
 
 func main() {
-	addr := flag.String("redis", defaultAddr(os.Getenv), "the Redis server, host:port (default: $REDIS_ADDR, else 127.0.0.1:6379)")
+	addr := flag.String("redis", defaultAddr(os.Getenv), "the Redis server, host:port, or a Redis Cluster's nodes, comma-separated (default: $REDIS_ADDR, else 127.0.0.1:6379)")
 	burst := flag.Int("burst", 50, "concurrent calls on each replica")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -62,7 +66,9 @@ func run(ctx context.Context, w io.Writer, addr string, burst int) error {
 	wx := srv.WeChat()
 	var replicas []*replica
 	for _, name := range []string{"A", "B"} {
-		rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{addr}})
+		// A cluster's nodes in a different order for each replica: each
+		// asks a node of its own for the slots first.
+		rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: strings.Split(addr, ","), ShuffleInit: true})
 		if err != nil {
 			return fmt.Errorf("connecting to Redis at %s (start one, or pass -redis or set REDIS_ADDR): %w", addr, err)
 		}
@@ -87,7 +93,7 @@ func run(ctx context.Context, w io.Writer, addr string, burst int) error {
 		return err
 	}
 
-	fmt.Fprintf(w, "%d calls at once on each of %d replicas, one user\n", burst, len(replicas))
+	fmt.Fprintf(w, "Redis in %s mode; %d calls at once on each of %d replicas, one user\n", a.redis.Mode(), burst, len(replicas))
 	var wg sync.WaitGroup
 	errs := make(chan error, burst*len(replicas))
 	for _, r := range replicas {

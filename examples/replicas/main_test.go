@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,17 +13,26 @@ import (
 	"github.com/wxbaas/baas/internal/redistest"
 )
 
-// The example against a redis-server of its own: one login for the burst
-// on both replicas, and the logout on A seen by B.
+// The example against a redis-server of its own, and against a Redis
+// Cluster given as its nodes' addresses: one login for the burst on both
+// replicas, and the logout on A seen by B.
 func TestReplicasExample(t *testing.T) {
-	r := redistest.Start(t)
+	t.Run("one server", func(t *testing.T) {
+		replicasExample(t, redistest.Start(t).Addr(), "standalone")
+	})
+	t.Run("a cluster", func(t *testing.T) {
+		replicasExample(t, strings.Join(redistest.StartCluster(t).Addrs(), ","), "cluster")
+	})
+}
+
+func replicasExample(t *testing.T, addr, mode string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out bytes.Buffer
-	require.NoError(t, run(ctx, &out, r.Addr(), 50), out.String())
+	require.NoError(t, run(ctx, &out, addr, 50), out.String())
 	got := out.String()
 	for _, want := range []string{
-		"50 calls at once on each of 2 replicas, one user",
+		"Redis in " + mode + " mode; 50 calls at once on each of 2 replicas, one user",
 		"silent logins at the backend: 1\n",
 		"replica A: user 1",
 		"replica B: user 1",

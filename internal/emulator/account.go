@@ -3,8 +3,10 @@ package emulator
 import (
 	"bytes"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -51,11 +53,18 @@ func (d *dummyHash) get(cost int) []byte {
 
 // hashPassword hashes a password checked by checkPassword; it takes no lock.
 func (st *store) hashPassword(password string) ([]byte, *apiError) {
+	st.bcryptRuns.Add(1)
 	h, err := bcrypt.GenerateFromPassword([]byte(password), st.passwordCost)
 	if err != nil {
 		return nil, fail(http.StatusBadRequest, "the password cannot be hashed: "+err.Error())
 	}
 	return h, nil
+}
+
+// matches reports whether password is the one of hash; it takes no lock.
+func (st *store) matches(hash []byte, password string) bool {
+	st.bcryptRuns.Add(1)
+	return bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
 }
 
 // Account identifiers and their indexes.
@@ -75,18 +84,46 @@ func (st *store) indexOf(kind string) (map[string]int64, func(*record) string) {
 	return st.byPhone, phoneField
 }
 
+// indexKey is the key of v in the index of kind. Usernames compare
+// without case (MinCloud's: after "ifanrx", "IFANRX" cannot register) and
+// keep the case they were given; emails are kept lower case already
+// (normalEmail); phones compare as they are.
+func indexKey(kind, v string) string {
+	if kind == protocol.AccountUsername {
+		return foldCase(v)
+	}
+	return v
+}
+
+// foldCase maps each rune of s to the least rune of its case-fold orbit
+// ('K', 'k' and the Kelvin sign all to 'K'), so that two strings have the
+// same foldCase exactly when strings.EqualFold holds.
+func foldCase(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		b.WriteRune(least)
+	}
+	return b.String()
+}
+
 // holderLocked returns the user whose record holds v as its identifier of
 // kind, or nil; it lets go of an entry that holds it no more.
 func (st *store) holderLocked(kind, v string) *user {
 	idx, field := st.indexOf(kind)
-	id, ok := idx[v]
+	key := indexKey(kind, v)
+	id, ok := idx[key]
 	if !ok {
 		return nil
 	}
-	if u := st.records[id]; u != nil && !u.deleted && u.rec != nil && field(u.rec) == v {
+	if u := st.records[id]; u != nil && !u.deleted && u.rec != nil && indexKey(kind, field(u.rec)) == key {
 		return u
 	}
-	delete(idx, v)
+	delete(idx, key)
 	return nil
 }
 
@@ -98,10 +135,15 @@ func (st *store) takenLocked(kind, v string, u *user) *apiError {
 	return nil
 }
 
-// setIdentifierLocked gives u's record v as its identifier of kind. A new
-// email or phone is not verified (verified says it is).
+// setIdentifierLocked gives u's record v as its identifier of kind, or
+// clears it when v is "". A new email or phone is not verified (verified
+// says it is).
 func (st *store) setIdentifierLocked(u *user, kind, v string, verified bool) {
 	r := u.rec
+	idx, field := st.indexOf(kind)
+	if old := field(r); old != "" && st.holderLocked(kind, old) == u {
+		delete(idx, indexKey(kind, old))
+	}
 	switch kind {
 	case protocol.AccountUsername:
 		r.username = v
@@ -114,9 +156,8 @@ func (st *store) setIdentifierLocked(u *user, kind, v string, verified bool) {
 			r.phone, r.phoneVerified = v, verified
 		}
 	}
-	idx, _ := st.indexOf(kind)
-	if st.holderLocked(kind, v) == nil {
-		idx[v] = u.id
+	if v != "" && st.holderLocked(kind, v) == nil {
+		idx[indexKey(kind, v)] = u.id
 	}
 }
 
@@ -152,14 +193,19 @@ func identifier(kind string, req *protocol.PasswordRequest) (string, *apiError) 
 }
 
 // register makes an account of kind, or gives one to the anonymous user of
-// token, and opens a session of it.
+// token, and opens a session of it. Every refusal that needs no hash (bad
+// input, a switch off, a taken identifier, the cap of users) comes before
+// bcrypt runs, so that a flood of refused registers costs what a 404 does;
+// bcrypt runs outside the lock, and the checks run again after it.
 func (st *store) register(kind string, req *protocol.PasswordRequest, token string) (opened, *apiError) {
 	id, err := identifier(kind, req)
 	if err == nil {
 		err = checkPassword("password", req.Password)
 	}
 	if err == nil {
-		err = st.allowed(switchPassword, switchSignUp)
+		st.mu.Lock()
+		_, err = st.registrantLocked(kind, id, token, st.now())
+		st.mu.Unlock()
 	}
 	if err != nil {
 		return opened{}, err
@@ -172,16 +218,9 @@ func (st *store) register(kind string, req *protocol.PasswordRequest, token stri
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now()
-	if err := st.takenLocked(kind, id, nil); err != nil {
+	u, err := st.registrantLocked(kind, id, token, now)
+	if err != nil {
 		return opened{}, err
-	}
-	var u *user
-	if token != "" {
-		if s, err := st.sessionLocked(token, now.UnixNano()); err == nil {
-			if t := st.users[s.user]; t.rec != nil && t.rec.anonymous {
-				u = t
-			}
-		}
 	}
 	if u == nil {
 		if u, err = st.newAccountLocked(now); err != nil {
@@ -191,6 +230,28 @@ func (st *store) register(kind string, req *protocol.PasswordRequest, token stri
 	st.setIdentifierLocked(u, kind, id, false)
 	u.rec.hash, u.rec.anonymous, u.rec.updatedAt = hash, false, now.Unix()
 	return st.openLocked(u, u.index, u.keyGen, now), nil
+}
+
+// registrantLocked checks that an account of kind and id may be registered
+// (the switches, the identifier free, room for a new user) and returns who
+// gets it: the anonymous user of token, or nil for a new user.
+func (st *store) registrantLocked(kind, id, token string, now time.Time) (*user, *apiError) {
+	for _, name := range []string{switchPassword, switchSignUp} {
+		if err := st.allowedLocked(name); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.takenLocked(kind, id, nil); err != nil {
+		return nil, err
+	}
+	if token != "" {
+		if s, err := st.sessionLocked(token, now.UnixNano()); err == nil {
+			if u := st.users[s.user]; u.rec != nil && u.rec.anonymous {
+				return u, nil
+			}
+		}
+	}
+	return nil, st.roomForHTTPUserLocked()
 }
 
 // passwordLogin opens a session of the account of kind whose password
@@ -214,10 +275,10 @@ func (st *store) passwordLogin(kind string, req *protocol.PasswordRequest) (open
 	}
 	st.mu.Unlock()
 	if hash == nil {
-		bcrypt.CompareHashAndPassword(st.dummy.get(st.passwordCost), []byte(req.Password))
+		st.matches(st.dummy.get(st.passwordCost), req.Password)
 		return opened{}, fail(http.StatusBadRequest, errIncorrect)
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil {
+	if !st.matches(hash, req.Password) {
 		return opened{}, fail(http.StatusBadRequest, errIncorrect)
 	}
 
@@ -247,55 +308,82 @@ func (st *store) anonymousLogin() (opened, *apiError) {
 
 // accountChange is an account update, checked.
 type accountChange struct {
-	set         map[string]string // kind → new identifier
+	set         map[string]string // kind → new identifier; "" clears it (null)
 	password    string
 	newPassword string
 }
 
 // checkAccountRequest checks the fields of an account update: at least one
-// to set, each valid.
+// to set or clear, each valid, and a current password only beside a new
+// one (MinCloud's reference: a change of password sends both).
 func checkAccountRequest(req *protocol.AccountRequest) (accountChange, *apiError) {
 	c := accountChange{set: map[string]string{}, password: req.Password, newPassword: req.NewPassword}
-	if v := req.Username; v != nil {
-		if err := checkUsername(*v); err != nil {
+	for _, f := range []struct {
+		kind  string
+		v     protocol.OptString
+		check func(string) *apiError
+		norm  func(string) string
+	}{
+		{protocol.AccountUsername, req.Username, checkUsername, nil},
+		{protocol.AccountEmail, req.Email, checkEmail, normalEmail},
+		{protocol.AccountPhone, req.Phone, func(v string) *apiError { return checkPhone("phone", v) }, nil},
+	} {
+		switch {
+		case !f.v.Set:
+			continue
+		case f.v.Null:
+			c.set[f.kind] = ""
+			continue
+		}
+		if err := f.check(f.v.V); err != nil {
 			return c, err
 		}
-		c.set[protocol.AccountUsername] = *v
-	}
-	if v := req.Email; v != nil {
-		if err := checkEmail(*v); err != nil {
-			return c, err
+		c.set[f.kind] = f.v.V
+		if f.norm != nil {
+			c.set[f.kind] = f.norm(f.v.V)
 		}
-		c.set[protocol.AccountEmail] = normalEmail(*v)
-	}
-	if v := req.Phone; v != nil {
-		if err := checkPhone("phone", *v); err != nil {
-			return c, err
-		}
-		c.set[protocol.AccountPhone] = *v
 	}
 	if c.newPassword != "" {
 		if err := checkPassword("new_password", c.newPassword); err != nil {
 			return c, err
 		}
+	} else if c.password != "" {
+		return c, missing("new_password: a change of password sends the current password and the new one")
 	}
 	if len(c.set) == 0 && c.newPassword == "" {
-		return c, fail(http.StatusBadRequest, `nothing to set: send "username", "email", "phone" or "new_password"`)
+		return c, fail(http.StatusBadRequest, `nothing to set: send "username", "email" or "phone" (null clears it), or "new_password"`)
 	}
 	return c, nil
 }
 
-// updateAccount sets the account fields of token's user. A change of
-// password needs the current one when there is one; bcrypt runs outside
-// the lock.
+// accountUserLocked returns the user of token who may change their account
+// as c says: not anonymous, and no identifier c sets another user's.
+func (st *store) accountUserLocked(token string, c accountChange, now time.Time) (*user, *apiError) {
+	u, _, err := st.sessionUserLocked(token, now.UnixNano())
+	if err != nil {
+		return nil, err
+	}
+	if u.rec.anonymous {
+		return nil, fail(http.StatusForbidden, "anonymous user is not allowed: register an account first")
+	}
+	for _, kind := range protocol.AccountKinds {
+		if id := c.set[kind]; id != "" {
+			if err := st.takenLocked(kind, id, u); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return u, nil
+}
+
+// updateAccount sets or clears the account fields of token's user. A
+// change of password needs the current one when there is one. Every
+// refusal that needs no hash comes first; bcrypt runs outside the lock.
 func (st *store) updateAccount(token string, c accountChange) (protocol.UserRecord, *apiError) {
 	st.mu.Lock()
-	u, _, err := st.sessionUserLocked(token, st.now().UnixNano())
+	u, err := st.accountUserLocked(token, c, st.now())
 	var hash []byte
 	if err == nil {
-		if u.rec.anonymous {
-			err = fail(http.StatusForbidden, "anonymous user is not allowed: register an account first")
-		}
 		hash = u.rec.hash
 	}
 	st.mu.Unlock()
@@ -308,7 +396,7 @@ func (st *store) updateAccount(token string, c accountChange) (protocol.UserReco
 			if c.password == "" {
 				return protocol.UserRecord{}, missing("password: the current password, to change it")
 			}
-			if bcrypt.CompareHashAndPassword(hash, []byte(c.password)) != nil {
+			if !st.matches(hash, c.password) {
 				return protocol.UserRecord{}, fail(http.StatusBadRequest, `field "password" is not the current password`)
 			}
 		}
@@ -320,19 +408,12 @@ func (st *store) updateAccount(token string, c accountChange) (protocol.UserReco
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now()
-	v, _, err := st.sessionUserLocked(token, now.UnixNano())
+	v, err := st.accountUserLocked(token, c, now)
 	switch {
 	case err != nil:
 		return protocol.UserRecord{}, err
 	case v != u || !bytes.Equal(u.rec.hash, hash):
 		return protocol.UserRecord{}, fail(http.StatusConflict, "the account changed meanwhile: try again")
-	}
-	for _, kind := range protocol.AccountKinds {
-		if id, ok := c.set[kind]; ok {
-			if err := st.takenLocked(kind, id, u); err != nil {
-				return protocol.UserRecord{}, err
-			}
-		}
 	}
 	for _, kind := range protocol.AccountKinds {
 		if id, ok := c.set[kind]; ok {

@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,16 +40,27 @@ func credentials(kind, id, password string) protocol.PasswordRequest {
 	return req
 }
 
-// sessionOf checks a session answer and returns its token and user id.
+// sessionOf checks the answer of an account login, the session beside the
+// record's fields at the top level and in user_info (MinCloud's reference
+// shows the former, the JS SDK reads the latter), and returns its token,
+// user id and user_info.
 func sessionOf(t *testing.T, r response) (token string, id int64, info map[string]any) {
 	t.Helper()
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
 	m := r.json(t)
-	assert.ElementsMatch(t, sessionKeys, keys(m))
-	assert.Equal(t, "", m["openid"])
-	assert.Equal(t, "", m["unionid"])
 	info = m["user_info"].(map[string]any)
+	top := map[string]any{}
+	for k, v := range m {
+		if !slices.Contains([]string{"token", "expires_in", "user_id", "user_info"}, k) {
+			top[k] = v
+		}
+	}
+	assert.Equal(t, info, top, "the record's fields at the top level")
+	assert.Equal(t, "", m["openid"])
+	assert.Nil(t, m["unionid"])
+	assert.Equal(t, map[string]any{}, m["_provider"])
 	assert.Equal(t, m["user_id"], info["id"])
+	assert.Equal(t, m["user_id"], info["created_by"])
 	token = m["token"].(string)
 	require.Len(t, token, 32)
 	return token, int64(m["user_id"].(float64)), info
@@ -192,7 +204,7 @@ func TestAnonymousLoginThenRegister(t *testing.T) {
 
 	// An anonymous user may not touch the account…
 	u := "anna"
-	r = put(t, s, protocol.AccountPath, token, protocol.AccountRequest{Username: &u})
+	r = put(t, s, protocol.AccountPath, token, protocol.AccountRequest{Username: protocol.SetString(u)})
 	require.Equal(t, http.StatusForbidden, r.status)
 	assert.Equal(t, "anonymous user is not allowed: register an account first", r.errorMsg(t))
 
@@ -227,7 +239,8 @@ func TestSMSLogin(t *testing.T) {
 	code := sendCode(t, s, phone)
 	assert.Regexp(t, `^[0-9]{6}$`, code)
 	sent := s.SMSCodes(phone)[0]
-	assert.Equal(t, emulator.SMSCode{Phone: phone, Code: code, SentAt: clock.Now(), ExpiresAt: clock.Now().Add(5 * time.Minute)}, sent)
+	assert.Equal(t, emulator.SMSCode{Phone: phone, Code: code, SignatureID: emulator.DefaultSMSSignature,
+		SentAt: clock.Now(), ExpiresAt: clock.Now().Add(5 * time.Minute)}, sent)
 
 	noCreate := post(t, s, protocol.SMSLoginPath, "", protocol.SMSLoginRequest{Phone: phone, Code: code, CreateUser: false})
 	require.Equal(t, http.StatusNotFound, noCreate.status, "%s", noCreate.raw)
@@ -242,13 +255,15 @@ func TestSMSLogin(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, r.status)
 	assert.Equal(t, "the SMS code was already used: send a new one", r.errorMsg(t))
 
-	// One code a minute per phone.
+	// One code a minute per phone: MinCloud's rate limit is a 400.
 	r = post(t, s, protocol.SMSCodePath, "", protocol.SMSCodeRequest{Phone: phone})
-	require.Equal(t, http.StatusTooManyRequests, r.status)
-	assert.Equal(t, "an SMS code was sent to this phone less than 1m0s ago: retry in 60 s", r.errorMsg(t))
+	require.Equal(t, http.StatusBadRequest, r.status)
+	assert.Equal(t, "rate limit: an SMS code was sent to this phone less than 1m0s ago: retry in 60 s", r.errorMsg(t))
+	assert.Equal(t, "60", r.header.Get("Retry-After"))
 	clock.Advance(59 * time.Second)
 	r = post(t, s, protocol.SMSCodePath, "", protocol.SMSCodeRequest{Phone: phone})
 	assert.Contains(t, r.errorMsg(t), "retry in 1 s")
+	assert.Equal(t, "1", r.header.Get("Retry-After"))
 	sendCode(t, s, "13900000000") // another phone is not held back
 	clock.Advance(time.Second)
 	first := sendCode(t, s, phone)
@@ -293,15 +308,15 @@ func TestSMSVerify(t *testing.T) {
 	if code == wrong {
 		wrong = "111111"
 	}
-	r := post(t, s, protocol.SMSVerifyPath, "", protocol.SMSVerifyRequest{Phone: "13800000000", Code: wrong})
+	r := post(t, s, protocol.SMSVerifyPath, "", protocol.SMSVerifyRequest{Phone: "13800000000", Code: protocol.NumericCode(wrong)})
 	require.Equal(t, http.StatusBadRequest, r.status)
 	assert.NotContains(t, r.errorMsg(t), wrong)
-	r = post(t, s, protocol.SMSVerifyPath, "", protocol.SMSVerifyRequest{Phone: "13900000000", Code: code})
+	r = post(t, s, protocol.SMSVerifyPath, "", protocol.SMSVerifyRequest{Phone: "13900000000", Code: protocol.NumericCode(code)})
 	require.Equal(t, http.StatusBadRequest, r.status, "another phone's code")
-	r = post(t, s, protocol.SMSVerifyPath, "", protocol.SMSVerifyRequest{Phone: "13800000000", Code: code})
+	r = post(t, s, protocol.SMSVerifyPath, "", protocol.SMSVerifyRequest{Phone: "13800000000", Code: protocol.NumericCode(code)})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
 	assert.JSONEq(t, `{"status":"ok"}`, string(r.raw))
-	r = post(t, s, protocol.SMSVerifyPath, "", protocol.SMSVerifyRequest{Phone: "13800000000", Code: code})
+	r = post(t, s, protocol.SMSVerifyPath, "", protocol.SMSVerifyRequest{Phone: "13800000000", Code: protocol.NumericCode(code)})
 	require.Equal(t, http.StatusBadRequest, r.status, "single use")
 }
 
@@ -311,11 +326,19 @@ func TestPasswordReset(t *testing.T) {
 
 	r := post(t, s, protocol.PasswordResetPath, "", protocol.PasswordResetRequest{Email: "bob@example.com"})
 	require.Equal(t, http.StatusNotFound, r.status)
+	// Only to a verified email: an unverified one is a 400, nothing sent.
+	r = post(t, s, protocol.PasswordResetPath, "", protocol.PasswordResetRequest{Email: "alice@example.com"})
+	require.Equal(t, http.StatusBadRequest, r.status, "%s", r.raw)
+	assert.Contains(t, r.errorMsg(t), "not verified")
+	assert.Empty(t, s.EmailLinks(""))
+	verifyEmail(t, s, token)
+
 	r = post(t, s, protocol.PasswordResetPath, "", protocol.PasswordResetRequest{Email: "Alice@example.com"})
-	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	assert.JSONEq(t, `{"status":"ok"}`, string(r.raw))
 	links := s.EmailLinks("alice@example.com")
-	require.Len(t, links, 1)
-	l := links[0]
+	require.Len(t, links, 2)
+	l := links[1]
 	assert.Equal(t, emulator.EmailResetPassword, l.Kind)
 	assert.Equal(t, "alice@example.com", l.Email)
 	assert.Regexp(t, `^[0-9a-f]{32}$`, l.Code)
@@ -326,7 +349,7 @@ func TestPasswordReset(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "new_password")
 	require.NoError(t, s.ApplyEmailLink(l.Code, "new-pw"))
-	assert.True(t, s.EmailLinks("")[0].Used)
+	assert.True(t, s.EmailLinks("")[1].Used)
 	require.Error(t, s.ApplyEmailLink(l.Code, "newer-pw"), "single use")
 	require.ErrorContains(t, s.ApplyEmailLink("0123456789abcdef0123456789abcdef", "x"), "no email link")
 
@@ -336,6 +359,15 @@ func TestPasswordReset(t *testing.T) {
 	assert.Equal(t, uid, lid)
 	r = get(t, s, protocol.UserRecordPath(uid), token)
 	assert.Equal(t, http.StatusUnauthorized, r.status, "a reset ends the sessions opened before it")
+}
+
+// verifyEmail verifies the email of token's user: a link sent and applied.
+func verifyEmail(t *testing.T, s *emulator.Server, token string) {
+	t.Helper()
+	r := post(t, s, protocol.EmailVerifyPath, token, nil)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	links := s.EmailLinks("")
+	require.NoError(t, s.ApplyEmailLink(links[len(links)-1].Code, ""))
 }
 
 func TestEmailVerify(t *testing.T) {
@@ -350,8 +382,11 @@ func TestEmailVerify(t *testing.T) {
 	assert.Contains(t, r.errorMsg(t), "no email")
 
 	token, uid, _ := sessionOf(t, post(t, s, protocol.RegisterPath("email"), "", credentials("email", "alice@example.com", "pw")))
-	require.Equal(t, http.StatusOK, post(t, s, protocol.EmailVerifyPath, token, nil).status)
-	require.Equal(t, http.StatusOK, post(t, s, protocol.EmailVerifyPath, token, nil).status)
+	for range 2 {
+		r = post(t, s, protocol.EmailVerifyPath, token, nil)
+		require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+		assert.JSONEq(t, `{"status":"ok"}`, string(r.raw))
+	}
 	links := s.EmailLinks("alice@example.com")
 	require.Len(t, links, 2)
 	assert.Equal(t, emulator.EmailVerify, links[0].Kind)
@@ -377,7 +412,7 @@ func TestPhoneVerification_SMS(t *testing.T) {
 	assert.Contains(t, r.errorMsg(t), "no phone")
 
 	phone := "+85291234567"
-	r = put(t, s, protocol.AccountPath, token, protocol.AccountRequest{Phone: &phone})
+	r = put(t, s, protocol.AccountPath, token, protocol.AccountRequest{Phone: protocol.SetString(phone)})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
 	assert.Equal(t, false, r.json(t)["_phone_verified"])
 	other := sendCode(t, s, "13800000000")
@@ -395,7 +430,7 @@ func TestAccountUpdate(t *testing.T) {
 	s := accountServer(t, emulator.WithSMSInterval(0))
 	token, uid, _ := sessionOf(t, post(t, s, protocol.RegisterPath("username"), "", credentials("username", "alice", "pw1")))
 	sessionOf(t, post(t, s, protocol.RegisterPath("email"), "", credentials("email", "bob@example.com", "pw")))
-	str := func(v string) *string { return &v }
+	str := protocol.SetString
 
 	for _, v := range protocol.AccountVersions {
 		r := put(t, s, "/hserve/"+v+"/user/account/", token, map[string]any{})
@@ -405,7 +440,12 @@ func TestAccountUpdate(t *testing.T) {
 	r := put(t, s, protocol.AccountPath, "", protocol.AccountRequest{Username: str("x")})
 	require.Equal(t, http.StatusUnauthorized, r.status)
 
+	// v2.1 answers the account as MinCloud's reference documents it…
 	r = put(t, s, "/hserve/v2.1/user/account/", token, protocol.AccountRequest{Username: str("alicia"), Email: str("Alicia@example.com"), Phone: str("13800000001")})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.JSONEq(t, `{"email":"alicia@example.com","email_verified":false,"username":"alicia","phone":"13800000001","phone_verified":false}`, string(r.raw))
+	// …v2.2 the record, which the JS SDK 3.x reads back.
+	r = put(t, s, protocol.AccountPath, token, protocol.AccountRequest{Username: str("alicia")})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
 	m := r.json(t)
 	assert.Equal(t, float64(uid), m["id"])
@@ -429,6 +469,7 @@ func TestAccountUpdate(t *testing.T) {
 		{"bad email", protocol.AccountRequest{Email: str("bob")}, `field "email"`},
 		{"bad phone", protocol.AccountRequest{Phone: str("phone")}, `field "phone"`},
 		{"no current password", protocol.AccountRequest{NewPassword: "pw2"}, "missing password"},
+		{"no new password", protocol.AccountRequest{Password: "pw1"}, "missing new_password"},
 		{"wrong current password", protocol.AccountRequest{Password: "nope", NewPassword: "pw2"}, `field "password" is not the current password`},
 		{"long new password", protocol.AccountRequest{Password: "pw1", NewPassword: strings.Repeat("p", 73)}, `field "new_password"`},
 	} {
@@ -455,11 +496,49 @@ func TestAccountUpdate(t *testing.T) {
 	assert.Equal(t, "the phone is already taken by another user", r.errorMsg(t))
 }
 
+// null clears a username, email or phone, at either version: the user no
+// longer logs in with it, another may take it, and a cleared email or
+// phone is no longer verified.
+func TestAccountUpdateClears(t *testing.T) {
+	s := accountServer(t, emulator.WithSMSInterval(0))
+	token, uid, _ := sessionOf(t, post(t, s, protocol.RegisterPath("username"), "", credentials("username", "Alice", "pw1")))
+	r := put(t, s, protocol.AccountPath, token, protocol.AccountRequest{Email: protocol.SetString("alice@example.com"), Phone: protocol.SetString("13800000001")})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	verifyEmail(t, s, token)
+	require.Equal(t, http.StatusOK, post(t, s, protocol.PhoneVerifyPath, token, protocol.PhoneVerifyRequest{Code: sendCode(t, s, "13800000001")}).status)
+
+	r = put(t, s, "/hserve/v2.1/user/account/", token, `{"email":null,"phone":null}`)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.JSONEq(t, `{"email":null,"email_verified":false,"username":"Alice","phone":null,"phone_verified":false}`, string(r.raw))
+	r = put(t, s, protocol.AccountPath, token, `{"username":null}`)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	m := r.json(t)
+	for _, k := range []string{"_username", "_email", "_phone"} {
+		assert.NotContains(t, m, k)
+	}
+	assert.Equal(t, "", m["phone"])
+	assert.Equal(t, false, m["_email_verified"])
+	assert.Equal(t, false, m["_phone_verified"])
+
+	for _, kind := range protocol.AccountKinds {
+		id := map[string]string{"username": "alice", "email": "alice@example.com", "phone": "13800000001"}[kind]
+		r = post(t, s, protocol.PasswordLoginPath(kind), "", credentials(kind, id, "pw1"))
+		assert.Equal(t, http.StatusBadRequest, r.status, "a cleared %s logs in no more", kind)
+		_, other, _ := sessionOf(t, post(t, s, protocol.RegisterPath(kind), "", credentials(kind, id, "pw2")))
+		assert.NotEqual(t, uid, other, "another user takes the %s", kind)
+	}
+	r = put(t, s, protocol.AccountPath, token, `{"username":null,"username2":1}`)
+	assert.Equal(t, http.StatusOK, r.status, "clearing what is clear is no error")
+	r = put(t, s, protocol.AccountPath, token, `{"email":7}`)
+	require.Equal(t, http.StatusBadRequest, r.status)
+	assert.Contains(t, r.errorMsg(t), `"email"`)
+}
+
 func TestAccountOfWeChatUser(t *testing.T) {
 	s := accountServer(t)
 	wx := silentLogin(t, s, "oWeChat")
 	name, email := "wei", "wei@example.com"
-	r := put(t, s, protocol.AccountPath, wx.Token, protocol.AccountRequest{Username: &name, Email: &email, NewPassword: "pw"})
+	r := put(t, s, protocol.AccountPath, wx.Token, protocol.AccountRequest{Username: protocol.SetString(name), Email: protocol.SetString(email), NewPassword: "pw"})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
 	assert.Equal(t, "oWeChat", r.json(t)["openid"])
 
@@ -475,8 +554,9 @@ func TestAccountOfWeChatUser(t *testing.T) {
 func TestSignInSwitches(t *testing.T) {
 	s := accountServer(t, emulator.WithSignInMethods(emulator.SignInMethods{Password: true, SMS: true, SignUp: true}))
 	r := post(t, s, protocol.AnonymousLoginPath, "", nil)
-	require.Equal(t, http.StatusForbidden, r.status)
-	assert.Contains(t, r.errorMsg(t), "the sign-in method anonymous is disabled")
+	require.Equal(t, http.StatusMethodNotAllowed, r.status)
+	assert.Equal(t, `Please enable anonymous login first: the sign-in method "anonymous" is off (SignInMethods, PUT /emulator/v1/sign-in)`, r.errorMsg(t))
+	assert.Empty(t, r.header.Get("Allow"), "no wrong method: a method not enabled")
 	assert.Equal(t, emulator.SignInMethods{Password: true, SMS: true, SignUp: true}, s.SignInMethods())
 
 	sessionOf(t, post(t, s, protocol.RegisterPath("phone"), "", credentials("phone", "13800000000", "pw")))
@@ -484,15 +564,15 @@ func TestSignInSwitches(t *testing.T) {
 	sessionOf(t, post(t, s, protocol.AnonymousLoginPath, "", nil))
 	for _, path := range []string{protocol.RegisterPath("phone"), protocol.PasswordLoginPath("phone")} {
 		r = post(t, s, path, "", credentials("phone", "13800000000", "pw"))
-		require.Equal(t, http.StatusForbidden, r.status, path)
-		assert.Contains(t, r.errorMsg(t), "password is disabled", path)
+		require.Equal(t, http.StatusMethodNotAllowed, r.status, path)
+		assert.Contains(t, r.errorMsg(t), `Please enable username, email and phone login first: the sign-in method "password" is off`, path)
 	}
 	// SignUp off: an existing phone logs in by SMS, an unknown one is refused.
 	sessionOf(t, post(t, s, protocol.SMSLoginPath, "", protocol.SMSLoginRequest{Phone: "13800000000", Code: sendCode(t, s, "13800000000")}))
 	code := sendCode(t, s, "13900000000")
 	r = post(t, s, protocol.SMSLoginPath, "", protocol.SMSLoginRequest{Phone: "13900000000", Code: code, CreateUser: true})
-	require.Equal(t, http.StatusForbidden, r.status)
-	assert.Contains(t, r.errorMsg(t), "sign_up is disabled")
+	require.Equal(t, http.StatusMethodNotAllowed, r.status)
+	assert.Contains(t, r.errorMsg(t), `Please enable sign-up first: the sign-in method "sign_up" is off`)
 	assert.False(t, s.SMSCodes("13900000000")[0].Used, "a refused login spends no code")
 
 	// Over the control plane: a switch left out stays.
@@ -503,7 +583,7 @@ func TestSignInSwitches(t *testing.T) {
 	require.Equal(t, http.StatusOK, call(t, s, http.MethodGet, "/emulator/v1/sign-in", "", nil, &raw))
 	assert.Equal(t, map[string]bool{"password": false, "anonymous": true, "sms": false, "sign_up": true}, raw)
 	r = post(t, s, protocol.SMSLoginPath, "", protocol.SMSLoginRequest{Phone: "13900000000", Code: code})
-	assert.Contains(t, r.errorMsg(t), "sms is disabled")
+	assert.Contains(t, r.errorMsg(t), `Please enable SMS login first: the sign-in method "sms" is off`)
 
 	// Reset goes back to the options'.
 	require.Equal(t, http.StatusNoContent, call(t, s, http.MethodPost, "/emulator/v1/reset", "", nil, nil))
@@ -514,21 +594,23 @@ func TestOutboxControlPlane(t *testing.T) {
 	s := accountServer(t, emulator.WithAdminToken("adm"))
 	sendCode(t, s, "13800000000")
 	sendCode(t, s, "13900000000")
-	sessionOf(t, post(t, s, protocol.RegisterPath("email"), "", credentials("email", "a@example.com", "pw")))
-	require.Equal(t, http.StatusOK, post(t, s, protocol.PasswordResetPath, "", protocol.PasswordResetRequest{Email: "a@example.com"}).status)
+	token, _, _ := sessionOf(t, post(t, s, protocol.RegisterPath("email"), "", credentials("email", "a@example.com", "pw")))
+	verifyEmail(t, s, token)
+	require.Equal(t, http.StatusCreated, post(t, s, protocol.PasswordResetPath, "", protocol.PasswordResetRequest{Email: "a@example.com"}).status)
 
 	assert.Equal(t, http.StatusUnauthorized, call(t, s, http.MethodGet, "/emulator/v1/outbox/sms", "", nil, nil), "the admin token rule")
 	var sms []map[string]any
 	require.Equal(t, http.StatusOK, call(t, s, http.MethodGet, "/emulator/v1/outbox/sms?phone=13900000000", "adm", nil, &sms))
 	require.Len(t, sms, 1)
-	assert.ElementsMatch(t, []string{"phone", "code", "sent_at", "expires_at", "used"}, keys(sms[0]))
+	assert.ElementsMatch(t, []string{"phone", "code", "signature_id", "sent_at", "expires_at", "used"}, keys(sms[0]))
 	assert.Equal(t, s.SMSCodes("13900000000")[0].Code, sms[0]["code"])
 	require.Equal(t, http.StatusOK, call(t, s, http.MethodGet, "/emulator/v1/outbox/sms", "adm", nil, &sms))
 	assert.Len(t, sms, 2)
 
 	var mail []map[string]any
 	require.Equal(t, http.StatusOK, call(t, s, http.MethodGet, "/emulator/v1/outbox/email?email=a@example.com", "adm", nil, &mail))
-	require.Len(t, mail, 1)
+	require.Len(t, mail, 2)
+	mail = mail[1:] // the reset, after the verification
 	assert.ElementsMatch(t, []string{"email", "kind", "code", "link", "sent_at", "expires_at", "used"}, keys(mail[0]))
 	assert.Equal(t, "reset_password", mail[0]["kind"])
 
@@ -565,7 +647,7 @@ func TestExportImportAccounts(t *testing.T) {
 	silentLogin(t, s, "oWeChat")
 	token, uid, _ := sessionOf(t, post(t, s, protocol.RegisterPath("email"), "", credentials("email", "alice@example.com", "secret-pw")))
 	name := "alice"
-	require.Equal(t, http.StatusOK, put(t, s, protocol.AccountPath, token, protocol.AccountRequest{Username: &name}).status)
+	require.Equal(t, http.StatusOK, put(t, s, protocol.AccountPath, token, protocol.AccountRequest{Username: protocol.SetString(name)}).status)
 	anonToken, anonID, _ := sessionOf(t, post(t, s, protocol.AnonymousLoginPath, "", nil))
 
 	state := s.Export()
@@ -649,4 +731,67 @@ func TestRegisterRace(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, created)
+}
+
+// Usernames compare without case (js-sdk/auth.md: after ifanrx, Ifanrx and
+// IFANRX cannot register), on register, login and the account update; the
+// username keeps the case it was given.
+func TestUsernamesIgnoreCase(t *testing.T) {
+	s := accountServer(t)
+	token, uid, info := sessionOf(t, post(t, s, protocol.RegisterPath("username"), "", credentials("username", "HeGZ", "pw")))
+	assert.Equal(t, "HeGZ", info["_username"])
+	for _, other := range []string{"hegz", "HEGZ", "hEgZ"} {
+		r := post(t, s, protocol.RegisterPath("username"), "", credentials("username", other, "pw"))
+		require.Equal(t, http.StatusBadRequest, r.status, other)
+		assert.Equal(t, "the username is already taken by another user", r.errorMsg(t))
+		_, lid, info := sessionOf(t, post(t, s, protocol.PasswordLoginPath("username"), "", credentials("username", other, "pw")))
+		assert.Equal(t, uid, lid, other)
+		assert.Equal(t, "HeGZ", info["_username"], "the stored case")
+	}
+	// Case folding is Unicode's: the Kelvin sign is a K.
+	sessionOf(t, post(t, s, protocol.RegisterPath("username"), "", credentials("username", "kelvin", "pw")))
+	r := post(t, s, protocol.RegisterPath("username"), "", credentials("username", "\u212Aelvin", "pw"))
+	assert.Equal(t, http.StatusBadRequest, r.status)
+
+	// Another user may not take it in another case; its owner may recase it.
+	other, _, _ := sessionOf(t, post(t, s, protocol.RegisterPath("username"), "", credentials("username", "bob", "pw")))
+	r = put(t, s, protocol.AccountPath, other, protocol.AccountRequest{Username: protocol.SetString("HEGZ")})
+	require.Equal(t, http.StatusBadRequest, r.status)
+	r = put(t, s, protocol.AccountPath, token, protocol.AccountRequest{Username: protocol.SetString("hegz")})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.Equal(t, "hegz", r.json(t)["_username"])
+	sessionOf(t, post(t, s, protocol.PasswordLoginPath("username"), "", credentials("username", "HeGz", "pw")))
+
+	// An exported state keeps the case; one with two names that differ
+	// only in case does not import.
+	state := s.Export()
+	s2 := accountServer(t, emulator.WithAppID(s.AppID), emulator.WithClientID(s.ClientID))
+	require.NoError(t, s2.Import(state))
+	_, lid, info := sessionOf(t, post(t, s2, protocol.PasswordLoginPath("username"), "", credentials("username", "HEGZ", "pw")))
+	assert.Equal(t, uid, lid)
+	assert.Equal(t, "hegz", info["_username"])
+	for i := range state.Users {
+		if rec := state.Users[i].Record; rec != nil && rec.Username == "bob" {
+			rec.Username = "BOB"
+		}
+		if rec := state.Users[i].Record; rec != nil && rec.Username == "kelvin" {
+			rec.Username = "Bob"
+		}
+	}
+	assert.ErrorContains(t, s2.Import(state), "another record's too")
+}
+
+// The older path of register by email, which the reference's own example
+// sends (web-api/error-code.md), registers as v2.1 does.
+func TestRegisterEmailV20(t *testing.T) {
+	s := accountServer(t)
+	_, uid, info := sessionOf(t, post(t, s, protocol.RegisterEmailV20, "", credentials("email", "Ann@Example.com", "pw")))
+	assert.Equal(t, "ann@example.com", info["_email"])
+	_, lid, _ := sessionOf(t, post(t, s, protocol.PasswordLoginPath("email"), "", credentials("email", "ann@example.com", "pw")))
+	assert.Equal(t, uid, lid)
+	s.SetSignInMethods(emulator.SignInMethods{})
+	r := post(t, s, protocol.RegisterEmailV20, "", credentials("email", "bob@example.com", "pw"))
+	require.Equal(t, http.StatusMethodNotAllowed, r.status)
+	assert.Equal(t, map[string]any{"status": "error", "error_msg": r.errorMsg(t)}, r.json(t), "MinCloud's error body")
+	assert.Contains(t, r.errorMsg(t), "Please enable")
 }

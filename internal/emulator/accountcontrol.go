@@ -5,10 +5,11 @@ import (
 	"strings"
 )
 
-// The control plane of the account auth: the sign-in switches and the
-// outbox.
+// The control plane of the account auth: the sign-in switches, the SMS
+// settings and the outbox.
 
-// accountControl adds the sign-in and outbox routes to the control plane.
+// accountControl adds the sign-in, SMS settings and outbox routes to the
+// control plane.
 func (s *Server) accountControl(handle func(pattern string, h func(w http.ResponseWriter, r *http.Request) *apiError)) {
 	p := strings.TrimSuffix(ControlPrefix, "/")
 	handle("GET "+p+"/sign-in", func(w http.ResponseWriter, r *http.Request) *apiError {
@@ -22,6 +23,21 @@ func (s *Server) accountControl(handle func(pattern string, h func(w http.Respon
 		}
 		s.SetSignInMethods(m)
 		writeJSON(w, http.StatusOK, m)
+		return nil
+	})
+	handle("GET "+p+"/sms-settings", func(w http.ResponseWriter, r *http.Request) *apiError {
+		writeJSON(w, http.StatusOK, s.SMSSettings())
+		return nil
+	})
+	handle("PUT "+p+"/sms-settings", func(w http.ResponseWriter, r *http.Request) *apiError {
+		m := s.SMSSettings() // a field left out stays as it is
+		if err := decode(w, r, &m); err != nil {
+			return err
+		}
+		if err := s.SetSMSSettings(m); err != nil {
+			return fail(http.StatusBadRequest, "sms settings: "+err.Error())
+		}
+		writeJSON(w, http.StatusOK, s.SMSSettings())
 		return nil
 	})
 	handle("GET "+p+"/outbox/sms", func(w http.ResponseWriter, r *http.Request) *apiError {

@@ -17,6 +17,7 @@ func (s *Server) accountRoutes(rt *router) {
 		rt.exact[protocol.RegisterPath(kind)] = post(s.register(kind))
 		rt.exact[protocol.PasswordLoginPath(kind)] = post(s.passwordLogin(kind))
 	}
+	rt.exact[protocol.RegisterEmailV20] = post(s.register(protocol.AccountEmail))
 	rt.exact[protocol.AnonymousLoginPath] = post(s.anonymousLogin)
 	rt.exact[protocol.SMSCodePath] = post(s.sendSMS)
 	rt.exact[protocol.SMSVerifyPath] = post(s.verifySMS)
@@ -25,13 +26,31 @@ func (s *Server) accountRoutes(rt *router) {
 	rt.exact[protocol.EmailVerifyPath] = post(s.emailVerify)
 	rt.exact[protocol.PhoneVerifyPath] = post(s.verifyPhone)
 	for _, v := range protocol.AccountVersions {
-		rt.exact["/hserve/"+v+"/user/account/"] = route{method: http.MethodPut, baas: true, serve: s.updateAccount}
+		rt.exact["/hserve/"+v+"/user/account/"] = route{method: http.MethodPut, baas: true, serve: s.updateAccount(v)}
 	}
+	rt.exact[protocol.UserListPath] = route{method: http.MethodGet, baas: true, serve: s.userList}
 }
 
-// writeOK answers 200 {"status": "ok"}.
-func writeOK(w http.ResponseWriter) {
-	writeJSON(w, http.StatusOK, protocol.StatusResponse{Status: protocol.StatusOK})
+// writeOK answers status {"status": "ok"}: 200 for the SMS calls, 201 for
+// the email ones, as MinCloud's reference has them.
+func writeOK(w http.ResponseWriter, status int) {
+	writeJSON(w, status, protocol.StatusResponse{Status: protocol.StatusOK})
+}
+
+// accountSession is the body of an account login (register, password,
+// anonymous and SMS): the session, with the user record's fields at the
+// top level as MinCloud's reference shows them, and in user_info too,
+// which the JS SDK and the V2 logins read.
+type accountSession struct {
+	protocol.UserRecord
+	Token     string              `json:"token"`
+	ExpiresIn int64               `json:"expires_in"`
+	UserID    int64               `json:"user_id"`
+	UserInfo  protocol.UserRecord `json:"user_info"`
+}
+
+func (o *opened) account() accountSession {
+	return accountSession{UserRecord: o.user, Token: o.token, ExpiresIn: o.expiresIn, UserID: int64(o.user.ID), UserInfo: o.user}
 }
 
 // register serves register/{kind}: 201 with a session of the new account,
@@ -50,7 +69,7 @@ func (s *Server) register(kind string) handler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusCreated, o.v2())
+		writeJSON(w, http.StatusCreated, o.account())
 		return nil
 	}
 }
@@ -66,7 +85,7 @@ func (s *Server) passwordLogin(kind string) handler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusCreated, o.v2())
+		writeJSON(w, http.StatusCreated, o.account())
 		return nil
 	}
 }
@@ -78,7 +97,7 @@ func (s *Server) anonymousLogin(w http.ResponseWriter, r *http.Request, _ string
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, o.v2())
+	writeJSON(w, http.StatusCreated, o.account())
 	return nil
 }
 
@@ -88,10 +107,10 @@ func (s *Server) sendSMS(w http.ResponseWriter, r *http.Request, _ string) *apiE
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.st.sendSMS(req.Phone); err != nil {
+	if err := s.st.sendSMS(&req); err != nil {
 		return err
 	}
-	writeOK(w)
+	writeOK(w, http.StatusOK)
 	return nil
 }
 
@@ -104,7 +123,7 @@ func (s *Server) verifySMS(w http.ResponseWriter, r *http.Request, _ string) *ap
 	if err := s.st.verifySMS(&req); err != nil {
 		return err
 	}
-	writeOK(w)
+	writeOK(w, http.StatusOK)
 	return nil
 }
 
@@ -118,11 +137,11 @@ func (s *Server) smsLogin(w http.ResponseWriter, r *http.Request, _ string) *api
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, o.v2())
+	writeJSON(w, http.StatusCreated, o.account())
 	return nil
 }
 
-// passwordReset serves user/password/reset: 200, a reset link in the
+// passwordReset serves user/password/reset: 201, a reset link in the
 // outbox.
 func (s *Server) passwordReset(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	var req protocol.PasswordResetRequest
@@ -132,11 +151,11 @@ func (s *Server) passwordReset(w http.ResponseWriter, r *http.Request, _ string)
 	if err := s.st.passwordReset(req.Email); err != nil {
 		return err
 	}
-	writeOK(w)
+	writeOK(w, http.StatusCreated)
 	return nil
 }
 
-// emailVerify serves user/email-verify: 200, a verification link in the
+// emailVerify serves user/email-verify: 201, a verification link in the
 // outbox. It takes no body.
 func (s *Server) emailVerify(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	token, err := s.requireToken(r)
@@ -146,7 +165,7 @@ func (s *Server) emailVerify(w http.ResponseWriter, r *http.Request, _ string) *
 	if err := s.st.emailVerify(token); err != nil {
 		return err
 	}
-	writeOK(w)
+	writeOK(w, http.StatusCreated)
 	return nil
 }
 
@@ -164,28 +183,40 @@ func (s *Server) verifyPhone(w http.ResponseWriter, r *http.Request, _ string) *
 	if err := s.st.verifyPhone(token, req.Code); err != nil {
 		return err
 	}
-	writeOK(w)
+	writeOK(w, http.StatusOK)
 	return nil
 }
 
-// updateAccount serves PUT user/account: 200 with the record.
-func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	token, err := s.requireToken(r)
-	if err != nil {
-		return err
+// updateAccount serves PUT user/account at version v, 200: v2.1 answers
+// the account as MinCloud's reference documents it, v2.2 (what the JS SDK
+// 3.x calls, reading the record back) the user record.
+func (s *Server) updateAccount(v string) handler {
+	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+		token, err := s.requireToken(r)
+		if err != nil {
+			return err
+		}
+		var req protocol.AccountRequest
+		if err := decode(w, r, &req); err != nil {
+			return err
+		}
+		c, err := checkAccountRequest(&req)
+		if err != nil {
+			return err
+		}
+		rec, err := s.st.updateAccount(token, c)
+		if err != nil {
+			return err
+		}
+		if v == protocol.AccountV21 {
+			writeJSON(w, http.StatusOK, protocol.AccountResponse{
+				Email: protocol.NullString(rec.Email), EmailVerified: rec.EmailVerified,
+				Username: protocol.NullString(rec.Username),
+				Phone:    protocol.NullString(rec.PhoneAccount), PhoneVerified: rec.PhoneVerified,
+			})
+			return nil
+		}
+		writeJSON(w, http.StatusOK, rec)
+		return nil
 	}
-	var req protocol.AccountRequest
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	c, err := checkAccountRequest(&req)
-	if err != nil {
-		return err
-	}
-	rec, err := s.st.updateAccount(token, c)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, rec)
-	return nil
 }

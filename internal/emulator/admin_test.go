@@ -83,7 +83,7 @@ func TestControlUsersHideThePasswordHash(t *testing.T) {
 	for _, r := range []response{
 		send(t, http.MethodGet, s.URL+emulator.ControlPrefix+"users", nil, nil),
 		send(t, http.MethodGet, s.URL+emulator.ControlPrefix+"users/oAnn", nil, nil),
-		send(t, http.MethodPost, s.URL+emulator.ControlPrefix+"users", map[string]any{"openid": "oAnn", "nickName": "Ann"}, nil),
+		send(t, http.MethodPost, s.URL+emulator.ControlPrefix+"users", map[string]any{"openid": "oAnn", "nick_name": "Ann"}, nil),
 	} {
 		require.Less(t, r.status, 300, "%s", r.raw)
 		assert.Contains(t, string(r.raw), `"ann"`, "the record is there")

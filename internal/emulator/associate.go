@@ -72,7 +72,7 @@ func (st *store) associate(token string, req *protocol.UserAssociateRequest) (as
 	}
 	st.indexUnionIDLocked(w) // the record may have moved to w
 	w.rec.updatedAt = now / int64(time.Second)
-	return associated{Message: "WeChat associate succeed.", Status: "ok", UserID: w.id, OpenID: w.openid, UnionID: w.rec.unionID}, nil
+	return associated{Message: "User associated.", Status: "ok", UserID: w.id, OpenID: w.openid, UnionID: w.rec.unionID}, nil
 }
 
 // rebindSessionLocked makes token's session one of user ui, bound to their

@@ -21,13 +21,13 @@ func TestUserAssociate(t *testing.T) {
 	// The user's own WeChat user: nothing moves.
 	r := post(t, s, associateV24, ann, protocol.UserAssociateRequest{Code: wx.Login("oAnn")})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
-	assert.JSONEq(t, `{"message":"WeChat associate succeed.","status":"ok","user_id":1,"openid":"oAnn","unionid":""}`, string(r.raw))
+	assert.JSONEq(t, `{"message":"User associated.","status":"ok","user_id":1,"openid":"oAnn","unionid":""}`, string(r.raw))
 
 	// A WeChat user with no record takes Ann's over, and its unionid; the
 	// session follows the record.
 	r = post(t, s, associateV24, ann, protocol.UserAssociateRequest{Code: wx.Login("oAnnNew"), AssociateWithUnionID: true})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
-	assert.JSONEq(t, `{"message":"WeChat associate succeed.","status":"ok","user_id":1,"openid":"oAnnNew","unionid":"uAnnNew"}`, string(r.raw))
+	assert.JSONEq(t, `{"message":"User associated.","status":"ok","user_id":1,"openid":"oAnnNew","unionid":"uAnnNew"}`, string(r.raw))
 	rec := get(t, s, "/hserve/v2.5/user/info/1/", ann)
 	require.Equal(t, http.StatusOK, rec.status)
 	assert.Equal(t, "oAnnNew", rec.json(t)["openid"])

@@ -2,8 +2,11 @@ package emulator
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 )
@@ -11,29 +14,13 @@ import (
 // ControlPrefix is where the control plane lives, off the BaaS paths, in the
 // manner of the Firebase Auth emulator's: users, codes, faults, call
 // counts, the sign-in switches, the outbox, reset and the state, as JSON
-// over HTTP, for test suites in any language.
-//
-//	GET    /emulator/v1/users                   every user ([]UserState)
-//	POST   /emulator/v1/users                   add or replace one (a User: openid, unionid, session_key, phone, profile) → 201
-//	GET    /emulator/v1/users/{openid}          one (UserState), 404 if unknown
-//	DELETE /emulator/v1/users/{openid}          forget one (DeleteUser) → 204
-//	POST   /emulator/v1/users/{openid}/failures {"errcode", "times"}: WeChat errors on their next code exchanges (FailUser)
-//	DELETE /emulator/v1/failures                clear those (ClearFailures)
-//	GET    /emulator/v1/codes                   the login codes handed out ([]CodeState)
-//	GET    /emulator/v1/faults                  the faults in force, by path
-//	PUT    /emulator/v1/faults                  {"path", "status", "delay_ms", "drop", "times", "probability", "seed"} (Fault; a path ending in "*" is a prefix)
-//	DELETE /emulator/v1/faults                  clear them (ClearFaults)
-//	GET    /emulator/v1/calls                   requests seen, by endpoint path
-//	GET    /emulator/v1/sign-in                 the sign-in switches (SignInMethods: password, anonymous, sms, sign_up)
-//	PUT    /emulator/v1/sign-in                 set them; a switch left out stays (SetSignInMethods)
-//	GET    /emulator/v1/outbox/sms?phone=       the SMS codes sent ([]SMSCode; every phone's without phone)
-//	GET    /emulator/v1/outbox/email?email=     the email links sent ([]EmailLink)
-//	POST   /emulator/v1/outbox/email/apply      {"code", "new_password"}: click a link (ApplyEmailLink) → {"status", "kind", "email"}
-//	DELETE /emulator/v1/outbox                  forget the codes and links sent (ClearOutbox)
-//	POST   /emulator/v1/reset                   forget users, accounts, codes, sessions, the outbox, faults, failures and
-//	                                            counts; the sign-in switches go back to the options'
-//	GET    /emulator/v1/state                   Export
-//	PUT    /emulator/v1/state                   Import
+// over HTTP, for test suites in any language. GET ControlPrefix lists its
+// routes, one line each, and GET ControlPrefix+"openapi.json" is their
+// OpenAPI 3 document, with WeChat over HTTP's (WxPrefix); both, the health
+// route and "/" answer without the admin token. Requests are read
+// strictly: an unknown field or query parameter, a field of the wrong
+// type, or a body that sets nothing is a 400 naming it, and a method a
+// path does not serve a 405 with Allow. Answers are snake_case JSON.
 //
 // On loopback it is open, like the rest of the emulator. With an admin token
 // (WithAdminToken) every request must carry "Authorization: Bearer <token>";
@@ -45,176 +32,223 @@ const ControlPrefix = "/emulator/v1/"
 
 // faultRequest is a Fault over HTTP.
 type faultRequest struct {
-	Path        string  `json:"path"`
-	Status      int     `json:"status"`
-	DelayMs     int64   `json:"delay_ms"`
-	Drop        bool    `json:"drop"`
-	Times       int     `json:"times"`
-	Probability float64 `json:"probability"`
-	Seed        int64   `json:"seed"`
+	Path        string   `json:"path" doc:"the path of an endpoint, or a prefix ending in * (every path under it)"`
+	Status      int      `json:"status,omitempty" doc:"answer this status (200–599) with a JSON error"`
+	Delay       duration `json:"delay,omitempty" doc:"wait this long first"`
+	Drop        bool     `json:"drop,omitempty" doc:"close the connection with no answer"`
+	Times       int      `json:"times,omitempty" doc:"hit the next so many requests only; 0 or left out: every one"`
+	Probability float64  `json:"probability,omitempty" doc:"hit each request with this probability (0–1); 0 or left out: every one"`
+	Seed        int64    `json:"seed,omitempty" doc:"the seed of the draws of probability"`
 }
 
 func faultJSON(path string, f Fault) faultRequest {
-	return faultRequest{Path: path, Status: f.Status, DelayMs: f.Delay.Milliseconds(), Drop: f.Drop, Times: f.Times, Probability: f.Probability, Seed: f.Seed}
+	return faultRequest{Path: path, Status: f.Status, Delay: duration(f.Delay), Drop: f.Drop, Times: f.Times, Probability: f.Probability, Seed: f.Seed}
 }
 
-// userRequest is a User over HTTP, with JSON names.
+// duration is a time.Duration whose JSON is a Go duration string, "250ms".
+type duration time.Duration
+
+// MarshalJSON writes d as a Go duration string.
+func (d duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads a Go duration string.
+func (d *duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: durationType}
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return &json.UnmarshalTypeError{Value: fmt.Sprintf("%.32q", s), Type: durationType}
+	}
+	*d = duration(v)
+	return nil
+}
+
+// jsonKind names the kind of the JSON value b, as UnmarshalTypeError does.
+func jsonKind(b []byte) string {
+	switch b[0] {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// userRequest is a User over HTTP: its fields, openid required.
 type userRequest struct {
 	OpenID     string `json:"openid"`
-	UnionID    string `json:"unionid"`
-	SessionKey string `json:"session_key"`
-	NickName   string `json:"nickName"`
-	AvatarURL  string `json:"avatarUrl"`
-	Gender     int    `json:"gender"`
-	City       string `json:"city"`
-	Province   string `json:"province"`
-	Country    string `json:"country"`
-	Language   string `json:"language"`
-	Phone      string `json:"phone"`
+	UnionID    string `json:"unionid,omitempty"`
+	SessionKey string `json:"session_key,omitempty" doc:"a fixed session_key, base64 of 16 bytes, that no wx.login refreshes"`
+	NickName   string `json:"nick_name,omitempty"`
+	AvatarURL  string `json:"avatar_url,omitempty"`
+	Gender     int    `json:"gender,omitempty" doc:"0 unknown, 1 male, 2 female"`
+	City       string `json:"city,omitempty"`
+	Province   string `json:"province,omitempty"`
+	Country    string `json:"country,omitempty"`
+	Language   string `json:"language,omitempty"`
+	Phone      string `json:"phone,omitempty" doc:"the number the getPhoneNumber button shares, digits only; left out: one made from the openid"`
 }
 
-// newControl builds the control plane's routes.
-func (s *Server) newControl() http.Handler {
-	mux := http.NewServeMux()
-	handle := func(pattern string, h func(w http.ResponseWriter, r *http.Request) *apiError) {
-		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			if err := h(w, r); err != nil {
-				writeError(w, err)
-			}
-		})
-	}
-	p := strings.TrimSuffix(ControlPrefix, "/")
-	handle("GET "+p+"/users", func(w http.ResponseWriter, r *http.Request) *apiError {
-		writeJSON(w, http.StatusOK, s.listedUsers())
-		return nil
-	})
-	handle("POST "+p+"/users", func(w http.ResponseWriter, r *http.Request) *apiError {
-		var req userRequest
-		if err := decode(w, r, &req); err != nil {
-			return err
-		}
-		u := User(req)
-		if err := checkUser(u); err != nil {
-			return err
-		}
-		s.wx.AddUser(u)
-		us, _ := s.user(u.OpenID)
-		writeJSON(w, http.StatusCreated, us)
-		return nil
-	})
-	handle("GET "+p+"/users/{openid}", func(w http.ResponseWriter, r *http.Request) *apiError {
-		us, ok := s.user(r.PathValue("openid"))
-		if !ok {
-			return fail(http.StatusNotFound, "no such user")
-		}
-		writeJSON(w, http.StatusOK, us)
-		return nil
-	})
-	handle("DELETE "+p+"/users/{openid}", func(w http.ResponseWriter, r *http.Request) *apiError {
-		if !s.DeleteUser(r.PathValue("openid")) {
-			return fail(http.StatusNotFound, "no such user")
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	})
-	handle("POST "+p+"/users/{openid}/failures", func(w http.ResponseWriter, r *http.Request) *apiError {
-		var req struct {
-			ErrCode WeChatError `json:"errcode"`
-			Times   int         `json:"times"`
-		}
-		if err := decode(w, r, &req); err != nil {
-			return err
-		}
-		openid := r.PathValue("openid")
-		switch {
-		case req.ErrCode.index() == 0:
-			return fail(http.StatusBadRequest, fmt.Sprintf("errcode %d is not one of -1, 40029, 40163, 40226, 45011", int(req.ErrCode)))
-		case req.Times < 0 || req.Times > 1<<30:
-			return fail(http.StatusBadRequest, "times must be 0 (every exchange) or a positive count")
-		case checkOpenID(openid) != "":
-			return fail(http.StatusBadRequest, checkOpenID(openid))
-		}
-		s.wx.FailUser(openid, req.ErrCode, req.Times)
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	})
-	handle("DELETE "+p+"/failures", func(w http.ResponseWriter, r *http.Request) *apiError {
-		s.wx.ClearFailures()
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	})
-	handle("GET "+p+"/codes", func(w http.ResponseWriter, r *http.Request) *apiError {
-		writeJSON(w, http.StatusOK, s.Codes())
-		return nil
-	})
-	handle("GET "+p+"/faults", func(w http.ResponseWriter, r *http.Request) *apiError {
-		out := []faultRequest{}
-		for path, f := range s.Faults() {
-			out = append(out, faultJSON(path, f))
-		}
-		writeJSON(w, http.StatusOK, out)
-		return nil
-	})
-	handle("PUT "+p+"/faults", func(w http.ResponseWriter, r *http.Request) *apiError {
-		var req faultRequest
-		if err := decode(w, r, &req); err != nil {
-			return err
-		}
-		if !strings.HasPrefix(req.Path, "/") {
-			return fail(http.StatusBadRequest, `"path" must be the path of an endpoint, e.g. "/hserve/v2.5/idp/wechat/silent-login/"`)
-		}
-		f := Fault{Status: req.Status, Delay: time.Duration(req.DelayMs) * time.Millisecond, Drop: req.Drop, Times: req.Times,
-			Probability: req.Probability, Seed: req.Seed}
-		if err := f.check(); err != nil {
-			return fail(http.StatusBadRequest, "bad fault: "+err.Error())
-		}
-		s.Fault(req.Path, f)
-		writeJSON(w, http.StatusOK, faultJSON(req.Path, f))
-		return nil
-	})
-	handle("DELETE "+p+"/faults", func(w http.ResponseWriter, r *http.Request) *apiError {
-		s.ClearFaults()
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	})
-	handle("GET "+p+"/calls", func(w http.ResponseWriter, r *http.Request) *apiError {
-		writeJSON(w, http.StatusOK, s.AllCalls())
-		return nil
-	})
-	handle("POST "+p+"/reset", func(w http.ResponseWriter, r *http.Request) *apiError {
-		s.Reset()
-		s.ClearFaults()
-		s.ResetCalls()
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	})
-	handle("GET "+p+"/state", func(w http.ResponseWriter, r *http.Request) *apiError {
-		writeJSON(w, http.StatusOK, s.Export())
-		return nil
-	})
-	handle("PUT "+p+"/state", func(w http.ResponseWriter, r *http.Request) *apiError {
-		var state State
-		if err := decodeLarge(w, r, &state); err != nil {
-			return err
-		}
-		if err := s.Import(state); err != nil {
-			return fail(http.StatusBadRequest, err.Error())
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	})
-	s.accountControl(handle)
-	mux.HandleFunc(ControlPrefix, func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, fail(http.StatusNotFound, fmt.Sprintf("not found: no control route %s %.200q", r.Method, r.URL.Path)))
-	})
-	return mux
+// failuresRequest is the body of a user's failures.
+type failuresRequest struct {
+	ErrCode WeChatError `json:"errcode"`
+	Times   int         `json:"times,omitempty" doc:"fail the next so many exchanges; 0 or left out: every one"`
 }
 
-// control serves the control plane, once the admin token (or loopback) lets
-// the request in.
-func (s *Server) control(w http.ResponseWriter, r *http.Request) {
-	if s.admit(w, r, "the control plane") {
-		s.controlMux.ServeHTTP(w, r)
+// The parameters of the user routes.
+var openIDParam = param{name: "openid", in: "path", doc: "the user's openid", example: "oAnn"}
+
+// controlEndpoints are the routes of the control plane but the account
+// auth's (accountControl).
+func (s *Server) controlEndpoints() []endpoint {
+	p := ControlPrefix
+	return []endpoint{
+		{method: http.MethodGet, path: p + "users", summary: "every user: WeChat's side and their record (no password hash)", tag: tagMiniProgram,
+			status: http.StatusOK, answer: reflect.TypeFor[[]UserState](),
+			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				writeJSON(w, http.StatusOK, s.listedUsers())
+				return nil
+			}},
+		{method: http.MethodPost, path: p + "users", summary: "add a WeChat user, or replace their profile (their record stays)", tag: tagMiniProgram,
+			body: reflect.TypeFor[userRequest](), example: userRequest{OpenID: "oAnn", UnionID: "uAnn", NickName: "Ann", Phone: "13800138000"},
+			status: http.StatusCreated, answer: reflect.TypeFor[UserState](),
+			serve: func(w http.ResponseWriter, r *http.Request, body any) *apiError {
+				u := User(*body.(*userRequest))
+				if err := checkUser(u); err != nil {
+					return err
+				}
+				s.wx.AddUser(u)
+				us, _ := s.user(u.OpenID)
+				writeJSON(w, http.StatusCreated, us)
+				return nil
+			}},
+		{method: http.MethodGet, path: p + "users/{openid}", summary: "one user (404 if unknown)", tag: tagMiniProgram,
+			params: []param{openIDParam}, status: http.StatusOK, answer: reflect.TypeFor[UserState](),
+			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				us, ok := s.user(r.PathValue("openid"))
+				if !ok {
+					return fail(http.StatusNotFound, "no such user")
+				}
+				writeJSON(w, http.StatusOK, us)
+				return nil
+			}},
+		{method: http.MethodDelete, path: p + "users/{openid}", summary: "forget a user: their codes, sessions and record, whose id is never given again", tag: tagMiniProgram,
+			params: []param{openIDParam}, status: http.StatusNoContent,
+			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				if !s.DeleteUser(r.PathValue("openid")) {
+					return fail(http.StatusNotFound, "no such user")
+				}
+				w.WriteHeader(http.StatusNoContent)
+				return nil
+			}},
+		{method: http.MethodPost, path: p + "users/{openid}/failures", summary: "fail the user's next code exchanges with a WeChat errcode", tag: tagMiniProgram,
+			params: []param{openIDParam}, body: reflect.TypeFor[failuresRequest](), example: failuresRequest{ErrCode: WeChatHighRiskUser, Times: 1},
+			status: http.StatusNoContent,
+			serve: func(w http.ResponseWriter, r *http.Request, body any) *apiError {
+				req := body.(*failuresRequest)
+				openid := r.PathValue("openid")
+				switch {
+				case req.ErrCode.index() == 0:
+					return fail(http.StatusBadRequest, fmt.Sprintf("errcode %d is not one of -1, 40029, 40163, 40226, 45011", int(req.ErrCode)))
+				case req.Times < 0 || req.Times > 1<<30:
+					return fail(http.StatusBadRequest, "times must be 0 (every exchange) or a positive count")
+				case checkOpenID(openid) != "":
+					return fail(http.StatusBadRequest, checkOpenID(openid))
+				}
+				s.wx.FailUser(openid, req.ErrCode, req.Times)
+				w.WriteHeader(http.StatusNoContent)
+				return nil
+			}},
+		{method: http.MethodDelete, path: p + "failures", summary: "clear the failures of every user", tag: tagMiniProgram,
+			status: http.StatusNoContent,
+			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				s.wx.ClearFailures()
+				w.WriteHeader(http.StatusNoContent)
+				return nil
+			}},
+		{method: http.MethodGet, path: p + "codes", summary: "the login codes WeChat handed out", tag: tagMiniProgram,
+			status: http.StatusOK, answer: reflect.TypeFor[[]CodeState](),
+			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				writeJSON(w, http.StatusOK, s.Codes())
+				return nil
+			}},
+		{method: http.MethodGet, path: p + "faults", summary: "the faults in force", tag: tagEmulator,
+			status: http.StatusOK, answer: reflect.TypeFor[[]faultRequest](),
+			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				out := []faultRequest{}
+				for path, f := range s.Faults() {
+					out = append(out, faultJSON(path, f))
+				}
+				slices.SortFunc(out, func(a, b faultRequest) int { return strings.Compare(a.Path, b.Path) })
+				writeJSON(w, http.StatusOK, out)
+				return nil
+			}},
+		{method: http.MethodPut, path: p + "faults", summary: "inject a fault on a path, or on every path under a prefix ending in *, replacing the one there", tag: tagEmulator,
+			body: reflect.TypeFor[faultRequest](), example: faultRequest{Path: "/hserve/v2.5/idp/wechat/silent-login/", Status: 503, Times: 1},
+			status: http.StatusOK, answer: reflect.TypeFor[faultRequest](),
+			serve: func(w http.ResponseWriter, r *http.Request, body any) *apiError {
+				req := body.(*faultRequest)
+				if !strings.HasPrefix(req.Path, "/") {
+					return fail(http.StatusBadRequest, `"path" must be the path of an endpoint, e.g. "/hserve/v2.5/idp/wechat/silent-login/"`)
+				}
+				f := Fault{Status: req.Status, Delay: time.Duration(req.Delay), Drop: req.Drop, Times: req.Times,
+					Probability: req.Probability, Seed: req.Seed}
+				if err := f.check(); err != nil {
+					return fail(http.StatusBadRequest, "bad fault: "+err.Error())
+				}
+				if f.Status == 0 && f.Delay == 0 && !f.Drop {
+					return fail(http.StatusBadRequest, "a fault of no status, delay or drop would change nothing: give one of them")
+				}
+				s.Fault(req.Path, f)
+				writeJSON(w, http.StatusOK, faultJSON(req.Path, f))
+				return nil
+			}},
+		{method: http.MethodDelete, path: p + "faults", summary: "clear every fault", tag: tagEmulator,
+			status: http.StatusNoContent,
+			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				s.ClearFaults()
+				w.WriteHeader(http.StatusNoContent)
+				return nil
+			}},
+		{method: http.MethodGet, path: p + "calls", summary: "the requests seen, by endpoint path", tag: tagEmulator,
+			status: http.StatusOK, answer: reflect.TypeFor[map[string]int](),
+			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				writeJSON(w, http.StatusOK, s.AllCalls())
+				return nil
+			}},
+		{method: http.MethodPost, path: p + "reset", summary: "forget users, accounts, codes, sessions, the outbox, faults, failures and counts; the sign-in switches go back to the start's", tag: tagEmulator,
+			status: http.StatusNoContent,
+			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				s.Reset()
+				s.ClearFaults()
+				s.ResetCalls()
+				w.WriteHeader(http.StatusNoContent)
+				return nil
+			}},
+		{method: http.MethodGet, path: p + "state", summary: "the users, records and live sessions: the file of baas-emulator -export-on-exit", tag: tagMiniProgram,
+			status: http.StatusOK, answer: reflect.TypeFor[State](),
+			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				writeJSON(w, http.StatusOK, s.Export())
+				return nil
+			}},
+		{method: http.MethodPut, path: p + "state", summary: "replace the users, records and sessions with a state exported before (also of the format before versions)", tag: tagMiniProgram,
+			body: reflect.TypeFor[State](), example: State{Users: []UserState{{User: User{OpenID: "oAnn"}}}, Sessions: []SessionState{}},
+			maxBody: maxStateBytes, status: http.StatusNoContent,
+			serve: func(w http.ResponseWriter, r *http.Request, body any) *apiError {
+				if err := s.Import(*body.(*State)); err != nil {
+					return fail(http.StatusBadRequest, err.Error())
+				}
+				w.WriteHeader(http.StatusNoContent)
+				return nil
+			}},
 	}
 }
 

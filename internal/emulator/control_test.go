@@ -45,7 +45,7 @@ func TestControlUsers(t *testing.T) {
 	s := newServer(t)
 	var us emulator.UserState
 	require.Equal(t, http.StatusCreated, call(t, s, "POST", "/emulator/v1/users", "", map[string]any{
-		"openid": "oAnn", "unionid": "uAnn", "nickName": "Ann", "phone": "13900000000",
+		"openid": "oAnn", "unionid": "uAnn", "nick_name": "Ann", "phone": "13900000000",
 		"session_key": "AAAAAAAAAAAAAAAAAAAAAA==",
 	}, &us))
 	assert.Equal(t, "oAnn", us.OpenID)

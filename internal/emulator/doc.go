@@ -14,9 +14,14 @@
 // authenticate of V2, destroy, the user record), checks the
 // X-Hydrogen-Client-ID header, the Authorization token, the login codes and
 // the signed and encrypted user data as the real backend does, and answers
-// errors as JSON {"error_msg": "..."} with the status. The official JS SDK
-// (minapp-sdk 2.9, 3.6 and the latest 3.x) runs against it in the
-// repository's conformance suite.
+// as MinCloud's API reference (ifanrx/hydrogen-sdk-doc) documents: errors
+// as JSON {"status": "error", "error_msg": "..."} with the status. Two
+// suites of the repository run against it: the official JS SDK
+// (minapp-sdk 2.9, 3.6 and the latest 3.x, conformance/js), and every case
+// the reference documents (conformance/reference). Where the two need
+// different answers, the version of the path decides: the reference's
+// paths answer as it documents, a newer path (the record-answering account
+// update of v2.2) as the JS SDK reads it.
 //
 // # The WeChat model
 //
@@ -71,9 +76,20 @@
 // bits, valid for the session lifetime (WithExpiresIn) by the clock
 // (WithClock), until destroyed.
 //
-// Destroy does no token check: whatever Authorization it gets, or none, it
-// answers 200 {}, and destroys the session of a valid token. That is what
-// lets a client log out any number of times.
+// The record's unionid is null when it has none; _provider holds the WeChat
+// side of a WeChat user ({} for an account user); created_by is the user.
+// GET user/info/{id} (v1.3, v2.0, v2.2, v2.5) answers a user's own record
+// whole and another user's id, nickname and avatar only, as MinCloud's
+// default field permissions do; GET /hserve/v2.2/user/info/ lists the
+// records by id (limit, default 20, at most 1000; offset;
+// return_total_count), {"objects", "meta": {limit, offset, next, previous,
+// total_count}}.
+//
+// Destroy does no token check, the one decided deviation from MinCloud's
+// reference (which answers 401 without a valid token): whatever
+// Authorization it gets, or none, v2.0 answers 201 {"message": "Destroy
+// succeed.", "status": "ok"} (v1: 200 {}), and destroys the session of a
+// valid token. That is what lets a client log out any number of times.
 //
 // # The current auth API (JS SDK 3.x)
 //
@@ -113,7 +129,7 @@
 //     is linked to the session's record: a WeChat user without a record takes
 //     it over (a record has one openid; with associate_with_unionid it takes
 //     their unionid too), the session following; one with another record is
-//     a 400. 200 {message: "WeChat associate succeed.", status "ok", user_id,
+//     a 400. 200 {message: "User associated.", status "ok", user_id,
 //     openid, unionid}, the answer MinCloud documents.
 //   - Decryption (wechat/decrypt/{we-run-data,open-gid,phone-number}): the
 //     data of the session's user, under their current session_key, checked
@@ -129,37 +145,50 @@
 // so they have no openid (Export lists them with OpenID ""); each has a
 // record like any user, its id in the same sequence.
 //
-//   - Register (register/{username,email,phone}, v2.1) and password login
-//     (login/{username,email,phone}): 201 with a session of the shape of
-//     the WeChat logins, openid and unionid "". A username, email or phone
-//     is one record's (a taken one is a 400 naming it); emails compare
-//     lower case. A failed login is a 400 "the username or password is
-//     incorrect", whether the account is unknown or the password wrong,
-//     taking as long either way. Register with the token of an anonymous
-//     user gives that user the account: same id, _anonymous false.
-//     Passwords are bcrypt hashes (WithPasswordCost; bcrypt.MinCost makes
-//     tests fast), hashed and compared outside the server's lock.
+//   - Register (register/{username,email,phone}, v2.1; register/email at
+//     v2.0 too) and password login (login/{username,email,phone}): 201 with
+//     the session (token, expires_in, user_id) and the user record's fields
+//     at the top level and in user_info, as every account login answers. A
+//     username, email or phone is one record's (a taken one is a 400 naming
+//     it); emails are kept lower case, usernames compare without case and
+//     keep the case given. A failed login is a 400 "the username or
+//     password is incorrect", whether the account is unknown or the
+//     password wrong, taking as long either way. Register with the token of
+//     an anonymous user gives that user the account: same id, _anonymous
+//     false. Passwords are bcrypt hashes (WithPasswordCost; bcrypt.MinCost
+//     makes tests fast), hashed and compared outside the server's lock, and
+//     only once every refusal that needs no hash is ruled out (bad input, a
+//     switch off, a taken identifier, the cap of users).
 //   - Anonymous login (login/anonymous, v2.0): a new user, _anonymous true,
 //     who may not update the account (403) until registered.
-//   - SMS codes (sms-verification-code, v2.2): six digits, in the outbox,
-//     valid five minutes and once; only the newest code of a phone is valid.
-//     One code per phone per WithSMSInterval (a minute), 429 saying when to
-//     retry. sms-verification-code/verify (v1.8) spends one; login/sms (v2.1)
-//     spends one and logs in the user of the phone (verifying it), or, with
-//     create_user, makes one; sms-phone-verification (v2.1) verifies the
-//     session's user's phone with a code sent to it.
-//   - Email links: user/password/reset (v2.0) mails a reset link to the
-//     user of an email (404 if none); user/email-verify (v2.0) a
-//     verification link to the session's user's email. A link is valid an
+//   - SMS codes (sms-verification-code, v2.2, 200): six digits, in the
+//     outbox, valid five minutes and once; only the newest code of a phone
+//     is valid, and SMSCodeGuesses (5) wrong codes spend it. One code per
+//     phone per WithSMSInterval (a minute) and SMSDailyLimit (10) in 24
+//     hours: past either, a 400 with Retry-After. A code is sent with an
+//     approved signature: signature_id (an integer) names one, else the
+//     newest; one not approved is a 400; an app in arrears is a 402
+//     (SMSSettings: one approved signature, id 1, by default).
+//     sms-verification-code/verify (v1.8, 200) spends one, the code a
+//     string or a number; login/sms (v2.1) spends one and logs in the user
+//     of the phone (verifying it), or, with create_user, makes one;
+//     sms-phone-verification (v2.1) verifies the session's user's phone
+//     with a code sent to it.
+//   - Email links: user/password/reset (v2.0, 201 {"status": "ok"}) mails a
+//     reset link to the user of an email (404 if none, 400 if the email is
+//     not verified); user/email-verify (v2.0, 201) a verification link to
+//     the session's user's email (400 if they have none). A link is valid an
 //     hour and once; Server.ApplyEmailLink (or POST
 //     /emulator/v1/outbox/email/apply, where EmailLink.Link points) clicks
 //     it: a reset sets the new password and ends the user's live sessions,
 //     a verification sets _email_verified.
 //   - The account update (PUT user/account, v2.1 and v2.2): username,
-//     email, phone (a new email or phone is unverified) and new_password,
-//     which needs the current password when the user has one (a WeChat or
-//     SMS user may set a first one). A WeChat user with an account logs in
-//     by password to the same record. 200 with the record.
+//     email, phone (a new email or phone is unverified; null clears it) and
+//     new_password, which needs the current password when the user has one
+//     (a WeChat or SMS user may set a first one). A WeChat user with an
+//     account logs in by password to the same record. 200: v2.1 with the
+//     account ({email, email_verified, username, phone, phone_verified}),
+//     v2.2 with the record.
 //
 // The record carries _username, _email, _email_verified, _phone (the
 // same as phone), _phone_verified and _anonymous. A phone number WeChat
@@ -168,8 +197,8 @@
 // SignInMethods switch password, anonymous, SMS login and sign-up
 // (register, and an SMS login making a user) on and off: by option
 // (WithSignInMethods), at run time (SetSignInMethods) and over the control
-// plane; a method switched off is a 403 naming it. The WeChat logins have
-// no switch.
+// plane; a method switched off is a 405 asking to enable it ("Please enable
+// … first"), as MinCloud answers. The WeChat logins have no switch.
 //
 // The outbox keeps every SMS code and email link sent, at most 10,000 of
 // each, the oldest dropped (a dropped code or link no longer works):
@@ -179,9 +208,11 @@
 //
 // # Answers
 //
-//   - V1 session init, V2 silent login, V2 authenticate and phone login: 201
-//     with the session; V1 authenticate, destroy, the user record and the
-//     other calls of the current API: 200.
+//   - V1 session init, V2 silent login, V2 authenticate, phone login, the
+//     account logins, destroy (v2.0), email-verify and password reset: 201;
+//     V1 authenticate, destroy (v1), the user record and list, the SMS
+//     calls, the account update and the other calls of the current API:
+//     200.
 //   - 400: a body that is not a JSON object, a field of the wrong type (named),
 //     a missing field, a code WeChat refuses (above), a signature that does
 //     not match, encryptedData that does not decrypt, a watermark of another
@@ -189,15 +220,28 @@
 //     session opened, a bad update_userprofile.
 //   - 401: a missing or unknown ClientID, a code issued to another AppID, a
 //     missing, unknown, expired or destroyed token (destroy excepted).
+//   - 402: an SMS send of an app in arrears.
 //   - 404: an unknown path or user id, or a new user with create_user false;
-//     405: a wrong method (with Allow); 413: a body over MaxBodyBytes; 429:
-//     WeChat's rate limit, or the cap of users made over HTTP; 503: WeChat
-//     busy.
+//     405: a wrong method (with Allow), or a sign-in method switched off; 413:
+//     a body over MaxBodyBytes; 429: WeChat's rate limit, or the cap of users
+//     made over HTTP, always with Retry-After; 503: WeChat busy.
 //
 // Faults (Server.Fault) inject statuses, delays and dropped connections on
 // one exact path, or on every path under a prefix ending in "*"
 // ("/hserve/v2.5/user/info/*"); Server.Calls counts the requests seen on an
 // endpoint's path.
+//
+// # The control plane
+//
+// The emulator's own routes, the control plane (ControlPrefix) and WeChat
+// over HTTP (WxPrefix), are one table that makes their router, their index
+// (GET ControlPrefix, one route a line; Server.Routes in Go) and their
+// OpenAPI 3 document (PathOpenAPI), so the three cannot drift. Their
+// requests are read strictly against the Go types the document is made
+// of: an unknown field or query parameter, a field of the wrong type, a
+// required field left out, or a body that sets nothing is a 400 naming it.
+// Their answers are snake_case. The JSON of a State carries StateVersion;
+// a state from before versions still imports.
 //
 // # A long-running server
 //
@@ -208,7 +252,7 @@
 // 1,048,576 live codes and 2,097,152 sessions are kept (past that the oldest
 // generation goes early); the emulator paths create at most
 // WithMaxHTTPUsers users, as do register, anonymous login and an SMS login
-// making a user; the outbox is capped, and the SMS rate limit lives in it;
+// making a user; the outbox is capped, and the SMS rate limits live in it;
 // Calls keeps counts of endpoint paths only. A
 // request must arrive whole within WithReadTimeout and an idle connection
 // closes after WithIdleTimeout. The signature and decryption of user data run

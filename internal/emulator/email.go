@@ -28,7 +28,8 @@ func (st *store) sendEmailLinkLocked(u *user, kind string, now time.Time) {
 		Code: hex.EncodeToString(k[:]), SentAt: now, ExpiresAt: now.Add(emailLinkTTL)}})
 }
 
-// passwordReset sends a reset link to the user of email.
+// passwordReset sends a reset link to the user of email, which must be
+// verified (MinCloud mails a reset only to a verified email).
 func (st *store) passwordReset(email string) *apiError {
 	if err := checkEmail(email); err != nil {
 		return err
@@ -41,6 +42,9 @@ func (st *store) passwordReset(email string) *apiError {
 	u := st.holderLocked(protocol.AccountEmail, normalEmail(email))
 	if u == nil {
 		return fail(http.StatusNotFound, "no user has this email")
+	}
+	if !u.rec.emailVerified {
+		return fail(http.StatusBadRequest, "the email is not verified: a password reset goes only to a verified email (see user/email-verify)")
 	}
 	st.sendEmailLinkLocked(u, EmailResetPassword, st.now())
 	return nil

@@ -63,7 +63,9 @@ func (st *store) exchangeLocked(code string, now int64) (*user, uint32, *apiErro
 		return nil, 0, wechatFail(e, "code exchange failed")
 	}
 	if st.rateLimit > 0 && !u.rate.allow(now, st.rateLimit) {
-		return nil, 0, wechatFail(WeChatRateLimited.index(), fmt.Sprintf("too many logins (more than %d a minute for this user)", st.rateLimit))
+		err := wechatFail(WeChatRateLimited.index(), fmt.Sprintf("too many logins (more than %d a minute for this user)", st.rateLimit))
+		err.retryAfter = time.Duration(u.rate.start + int64(time.Minute) - now) // the rest of the user's minute
+		return nil, 0, err
 	}
 	return u, c.user, nil
 }

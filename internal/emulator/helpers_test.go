@@ -54,7 +54,7 @@ func (r response) errorMsg(t *testing.T) string {
 
 // send makes a raw request. body may be nil, a string (sent as is) or a
 // value sent as JSON. headers are set as given.
-func send(t *testing.T, method, url string, body any, headers map[string]string) response {
+func send(t testing.TB, method, url string, body any, headers map[string]string) response {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -83,7 +83,7 @@ func send(t *testing.T, method, url string, body any, headers map[string]string)
 
 // post sends body as JSON to a BaaS path with the server's ClientID and, when
 // token is not empty, the Authorization header.
-func post(t *testing.T, s *emulator.Server, path, token string, body any) response {
+func post(t testing.TB, s *emulator.Server, path, token string, body any) response {
 	t.Helper()
 	return send(t, http.MethodPost, s.URL+path, body, apiHeaders(s, token))
 }

@@ -51,7 +51,19 @@ type config struct {
 	signInSet    bool // WithSignInMethods was given
 	passwordCost int
 	smsInterval  time.Duration
+	state        *State // WithState's
 }
+
+// WithState starts the server from state, as Import makes it, before it
+// serves its first request: a client that finds it serving finds the
+// state there. Start fails, with an error wrapping ErrStateRefused, on a
+// state Import refuses (one of another AppID or ClientID among them: give
+// the state's with WithAppID and WithClientID).
+func WithState(state State) Option { return func(c *config) { c.state = &state } }
+
+// ErrStateRefused is wrapped by the error of Start when the state of
+// WithState is refused; the error says why.
+var ErrStateRefused = errors.New("the state is refused")
 
 // WithAppID sets the mini-program's AppID, by default "wx" and 16 random hex
 // digits.

@@ -15,11 +15,18 @@ const maxOutbox = 10_000
 
 // SMSCode is an SMS verification code the server sent.
 type SMSCode struct {
-	Phone     string    `json:"phone"`
-	Code      string    `json:"code"` // six digits
-	SentAt    time.Time `json:"sent_at"`
-	ExpiresAt time.Time `json:"expires_at"`
-	Used      bool      `json:"used"`
+	Phone       string    `json:"phone"`
+	Code        string    `json:"code"`         // six digits
+	SignatureID int64     `json:"signature_id"` // the approved signature it was sent with
+	SentAt      time.Time `json:"sent_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+	Used        bool      `json:"used"` // spent: checked right, or SMSCodeGuesses wrong codes
+}
+
+// smsMessage is an SMSCode and the wrong codes checked against it.
+type smsMessage struct {
+	SMSCode
+	wrong int
 }
 
 // The kinds of EmailLink.
@@ -47,56 +54,81 @@ type emailLink struct {
 }
 
 // outbox is the messages sent, the store's lock guarding it: the SMS codes
-// by phone (the newest of each), the email links by their code.
+// by phone (the newest SMSDailyLimit of each, for the daily limit), the
+// email links by their code.
 type outbox struct {
-	sms   sentLog[SMSCode]
+	sms   sentLog[smsMessage]
 	email sentLog[emailLink]
 }
 
 // addSMS keeps m, dropping the oldest code when full.
-func (o *outbox) addSMS(m SMSCode) { o.sms.add(m, m.Phone) }
+func (o *outbox) addSMS(m SMSCode) { o.sms.add(smsMessage{SMSCode: m}, m.Phone, SMSDailyLimit) }
 
 // newestSMS returns the newest code sent to phone, or nil.
-func (o *outbox) newestSMS(phone string) *SMSCode { return o.sms.get(phone) }
+func (o *outbox) newestSMS(phone string) *smsMessage { return o.sms.get(phone) }
+
+// recentSMS returns the newest codes sent to phone that the outbox still
+// holds, at most SMSDailyLimit, oldest first.
+func (o *outbox) recentSMS(phone string) []*smsMessage { return o.sms.recent(phone) }
 
 // addEmail keeps l, dropping the oldest link when full.
-func (o *outbox) addEmail(l emailLink) { o.email.add(l, l.Code) }
+func (o *outbox) addEmail(l emailLink) { o.email.add(l, l.Code, 1) }
 
 // link returns the email link of code, or nil.
 func (o *outbox) link(code string) *emailLink { return o.email.get(code) }
 
 // sentLog is the messages of one kind in the order sent, at most maxOutbox
 // of them, the oldest dropped first, with an index finding the newest
-// message of a key; the index loses its entries with the messages.
+// messages of a key; the index loses its entries with the messages.
 type sentLog[M any] struct {
 	msgs  []M
-	keys  []string         // keys[i] is msgs[i]'s
-	first int64            // the number of msgs[0]: messages are numbered in order sent
-	last  map[string]int64 // key → the number of its newest message
+	keys  []string           // keys[i] is msgs[i]'s
+	first int64              // the number of msgs[0]: messages are numbered in order sent
+	index map[string][]int64 // key → the numbers of its newest messages, oldest first
 }
 
-// add keeps m under key, dropping the oldest message when full.
-func (l *sentLog[M]) add(m M, key string) {
+// add keeps m under key, dropping the oldest message when full; the index
+// keeps the numbers of key's newest keep messages.
+func (l *sentLog[M]) add(m M, key string, keep int) {
 	if len(l.msgs) >= maxOutbox {
-		if l.last[l.keys[0]] == l.first {
-			delete(l.last, l.keys[0])
+		old := l.keys[0]
+		if ns := l.index[old]; len(ns) > 0 && ns[0] == l.first {
+			if len(ns) == 1 {
+				delete(l.index, old)
+			} else {
+				l.index[old] = ns[1:]
+			}
 		}
 		l.msgs, l.keys, l.first = l.msgs[1:], l.keys[1:], l.first+1
 	}
-	if l.last == nil {
-		l.last = make(map[string]int64)
+	if l.index == nil {
+		l.index = make(map[string][]int64)
 	}
 	l.msgs, l.keys = append(l.msgs, m), append(l.keys, key)
-	l.last[key] = l.first + int64(len(l.msgs)) - 1
+	ns := append(l.index[key], l.first+int64(len(l.msgs))-1)
+	if len(ns) > keep {
+		ns = append(ns[:0], ns[len(ns)-keep:]...)
+	}
+	l.index[key] = ns
 }
 
 // get returns the newest message of key, or nil.
 func (l *sentLog[M]) get(key string) *M {
-	n, ok := l.last[key]
-	if !ok {
+	ns := l.index[key]
+	if len(ns) == 0 {
 		return nil
 	}
-	return &l.msgs[n-l.first]
+	return &l.msgs[ns[len(ns)-1]-l.first]
+}
+
+// recent returns the newest messages of key the index keeps, oldest first.
+func (l *sentLog[M]) recent(key string) []*M {
+	ns := l.index[key]
+	out := make([]*M, len(ns))
+	for i, n := range ns {
+		out[i] = &l.msgs[n-l.first]
+	}
+	return out
 }
 
 // SMSCodes returns the SMS codes the server sent to phone (every phone's
@@ -108,7 +140,7 @@ func (s *Server) SMSCodes(phone string) []SMSCode {
 	out := []SMSCode{}
 	for _, m := range st.outbox.sms.msgs {
 		if phone == "" || m.Phone == phone {
-			out = append(out, m)
+			out = append(out, m.SMSCode)
 		}
 	}
 	return out
@@ -132,7 +164,7 @@ func (s *Server) EmailLinks(email string) []EmailLink {
 }
 
 // ClearOutbox forgets every SMS code and email link sent: their codes no
-// longer work, and the SMS rate limit starts over.
+// longer work, and the SMS rate limits (a minute, a day) start over.
 func (s *Server) ClearOutbox() {
 	st := s.st
 	st.mu.Lock()

@@ -22,9 +22,9 @@ func TestOutboxIsBounded(t *testing.T) {
 		o.addEmail(emailLink{EmailLink: EmailLink{Code: fmt.Sprint(i)}})
 	}
 	assert.Len(t, o.sms.msgs, maxOutbox)
-	assert.Len(t, o.sms.last, maxOutbox)
+	assert.Len(t, o.sms.index, maxOutbox)
 	assert.Len(t, o.email.msgs, maxOutbox)
-	assert.Len(t, o.email.last, maxOutbox)
+	assert.Len(t, o.email.index, maxOutbox)
 	assert.Nil(t, o.newestSMS("2"), "dropped")
 	assert.Nil(t, o.link("2"))
 	require.NotNil(t, o.newestSMS("3"))
@@ -38,7 +38,7 @@ func TestOutboxIsBounded(t *testing.T) {
 		o.addSMS(SMSCode{Phone: "x"})
 	}
 	assert.Equal(t, "654321", o.newestSMS("3").Code)
-	assert.Len(t, o.sms.last, 2)
+	assert.Len(t, o.sms.index, 2)
 }
 
 // Passwords are kept as bcrypt hashes of the configured cost.

@@ -27,11 +27,14 @@ type record struct {
 	sessionGen uint32
 }
 
-// recordOf is u's user record; u has one.
+// recordOf is u's user record; u has one. Its unionid is null when there is
+// none, _provider holds the WeChat side of a WeChat user (an empty object
+// for an account), and created_by is the user: every record is made by its
+// own user's first login or sign-up.
 func recordOf(u *user) protocol.UserRecord {
 	r := u.rec
 	p := &r.profile
-	return protocol.UserRecord{
+	rec := protocol.UserRecord{
 		ID:           protocol.ID(u.id),
 		Nickname:     p.NickName,
 		Avatar:       p.AvatarURL,
@@ -41,10 +44,11 @@ func recordOf(u *user) protocol.UserRecord {
 		Country:      p.Country,
 		Language:     p.Language,
 		OpenID:       u.openid,
-		UnionID:      r.unionID,
+		UnionID:      protocol.NullString(r.unionID),
 		Phone:        r.phone,
 		IsAuthorized: r.authorized,
 		CreatedAt:    r.createdAt,
+		CreatedBy:    protocol.ID(u.id),
 		UpdatedAt:    r.updatedAt,
 
 		Username:      r.username,
@@ -54,20 +58,56 @@ func recordOf(u *user) protocol.UserRecord {
 		PhoneVerified: r.phoneVerified,
 		Anonymous:     r.anonymous,
 	}
+	if u.openid != "" {
+		rec.Provider.WeChat = &protocol.ProviderUser{OpenID: u.openid, UnionID: rec.UnionID,
+			Nickname: p.NickName, Avatar: p.AvatarURL, Gender: p.Gender, City: p.City,
+			Province: p.Province, Country: p.Country, Language: p.Language}
+	}
+	return rec
+}
+
+// publicRecord is what a user sees of another user's record: MinCloud's
+// _userprofile shows other users only id, nickname and avatar unless the
+// console makes more fields visible (js-sdk/user.md).
+type publicRecord struct {
+	ID       protocol.ID `json:"id"`
+	Nickname string      `json:"nickname"`
+	Avatar   string      `json:"avatar"`
+}
+
+// seenBy is u's record as the user of record id viewer sees it: whole when
+// it is theirs, else its public fields.
+func seenBy(u *user, viewer int64) any {
+	if u.id == viewer {
+		return recordOf(u)
+	}
+	p := &u.rec.profile
+	return publicRecord{ID: protocol.ID(u.id), Nickname: p.NickName, Avatar: p.AvatarURL}
+}
+
+// viewerLocked is the record id of the user of token's valid session (0 for
+// a session whose user has no record), or a 401.
+func (st *store) viewerLocked(token string) (int64, *apiError) {
+	s, err := st.sessionLocked(token, st.now().UnixNano())
+	if err != nil {
+		return 0, err
+	}
+	return st.users[s.user].id, nil
 }
 
 // userRecord answers the record of id to the holder of a valid token.
-func (st *store) userRecord(token string, id int64) (protocol.UserRecord, *apiError) {
+func (st *store) userRecord(token string, id int64) (any, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if _, err := st.sessionLocked(token, st.now().UnixNano()); err != nil {
-		return protocol.UserRecord{}, err
+	viewer, err := st.viewerLocked(token)
+	if err != nil {
+		return nil, err
 	}
 	u := st.records[id]
 	if u == nil || u.deleted {
-		return protocol.UserRecord{}, fail(http.StatusNotFound, fmt.Sprintf("user %d not found", id))
+		return nil, fail(http.StatusNotFound, fmt.Sprintf("user %d not found", id))
 	}
-	return recordOf(u), nil
+	return seenBy(u, viewer), nil
 }
 
 // hasRecord reports whether a record of id was ever given, its user deleted

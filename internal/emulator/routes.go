@@ -48,7 +48,7 @@ func newRouter(s *Server) *router {
 		rt.exact["/hserve/"+v+"/idp/wechat/authenticate/"] = post(s.v2Authenticate)
 	}
 	for _, v := range protocol.DestroyVersions {
-		rt.exact["/hserve/"+v+"/session/destroy/"] = post(s.destroy)
+		rt.exact["/hserve/"+v+"/session/destroy/"] = post(s.destroy(v))
 	}
 	newest := func(versions []string) string { return versions[len(versions)-1] }
 	for _, v := range protocol.PhoneLoginVersions {
@@ -73,9 +73,11 @@ func newRouter(s *Server) *router {
 	for _, v := range protocol.UserRecordVersions {
 		rt.userPrefix = append(rt.userPrefix, "/hserve/"+v+"/user/info/")
 	}
-	rt.exact[PathWxLogin] = route{method: http.MethodPost, serve: s.wxLogin}
-	rt.exact[PathWxUserInfo] = route{method: http.MethodPost, serve: s.wxUserInfo}
-	rt.exact[PathWxPhoneNumber] = route{method: http.MethodPost, serve: s.wxPhoneNumber}
+	for i := range s.api {
+		if e := &s.api[i]; strings.HasPrefix(e.path, WxPrefix) {
+			rt.exact[e.path] = route{method: e.method, serve: e.handler()}
+		}
+	}
 	s.accountRoutes(rt)
 	return rt
 }
@@ -99,8 +101,8 @@ func (rt *router) match(path string) (route, string, bool) {
 // checks the method and the ClientID.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
-	if strings.HasPrefix(path, ControlPrefix) {
-		s.control(w, r)
+	if strings.HasPrefix(path, ControlPrefix) || path == "/" {
+		s.controlMux.ServeHTTP(w, r) // it asks for the admin token
 		return
 	}
 	if strings.HasPrefix(path, WxPrefix) && !s.loopback && !s.admit(w, r, "WeChat over HTTP ("+WxPrefix+") beyond loopback") {

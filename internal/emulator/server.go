@@ -28,7 +28,10 @@ type Server struct {
 	router  *router
 	hs      *http.Server
 
-	controlMux http.Handler  // the control plane's routes
+	api        []endpoint    // the control plane's routes and WeChat over HTTP's
+	controlMux http.Handler  // the control plane's router
+	openAPI    []byte        // the OpenAPI document of api
+	index      []byte        // the list of api, GET ControlPrefix
 	loopback   bool          // the server listens on loopback only
 	stop       chan struct{} // closed by Close
 	wg         sync.WaitGroup
@@ -73,10 +76,18 @@ func Start(opts ...Option) (*Server, error) {
 		traffic:  newTraffic(),
 		stop:     make(chan struct{}),
 	}
+	s.api = s.endpoints()
 	s.router = newRouter(s)
-	s.controlMux = s.newControl()
+	s.controlMux = s.newControl(s.api)
+	s.openAPI, s.index = s.describe(s.api)
 	if t, ok := ln.Addr().(*net.TCPAddr); ok {
 		s.loopback = t.IP.IsLoopback()
+	}
+	if cfg.state != nil {
+		if err := s.load(*cfg.state); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("%w: %w", ErrStateRefused, err)
+		}
 	}
 	// No WriteTimeout: a Fault's Delay holds answers back on purpose, and an
 	// answer of a few hundred bytes never waits on a slow reader.

@@ -131,7 +131,7 @@ func TestEveryPublishedPathIsServed(t *testing.T) {
 func TestUnknownPaths(t *testing.T) {
 	s := newServer(t)
 	for _, p := range []string{
-		"/", "/hserve/", "/hserve/v3/session/init/", "/hserve/v1.4/session/init",
+		"/hserve/", "/hserve/v3/session/init/", "/hserve/v1.4/session/init",
 		"/hserve/v2.5/idp/wechat/silent-login", "/hserve/v2.2/idp/wechat/silent-login/",
 		"/hserve/v2.5/user/info/", "/hserve/v2.5/user/info/1", "/hserve/v2.5/user/info/1/2/",
 		"/hserve/v1.4/user/info/1/", "/emulator/wx/", "/emulator/wx/login/",

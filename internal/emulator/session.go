@@ -100,14 +100,25 @@ func bearer(r *http.Request) (string, *apiError) {
 	return token, nil
 }
 
-// destroy ends the session of the request's token, 200 {}. It does no
-// token check, as MinCloud's does not: a missing, unknown, expired or
-// destroyed token, or an Authorization header of another scheme, is a 200
-// all the same, which is what lets a client log out any number of times.
-func (s *Server) destroy(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	if token, err := bearer(r); err == nil && token != "" {
-		s.st.destroy(token)
+// destroy ends the session of the request's token. The v2.0 path answers
+// 201 {"message": "Destroy succeed.", "status": "ok"}, as MinCloud's
+// reference documents it; the v1 path of the JS SDK 1.x, 200 {}.
+//
+// It does no token check, the one decided deviation from the reference
+// (which answers 401 without a valid token): a missing, unknown, expired
+// or destroyed token, or an Authorization header of another scheme, gets
+// the same answer, which is what lets a client log out any number of times
+// (the JS SDK 3.x sends its second logout with no token at all).
+func (s *Server) destroy(v string) handler {
+	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+		if token, err := bearer(r); err == nil && token != "" {
+			s.st.destroy(token)
+		}
+		if v == protocol.DestroyV1 {
+			writeBody(w, http.StatusOK, []byte("{}"))
+			return nil
+		}
+		writeJSON(w, http.StatusCreated, protocol.DestroyResponse{Message: protocol.DestroyMessage, Status: protocol.StatusOK})
+		return nil
 	}
-	writeBody(w, http.StatusOK, []byte("{}"))
-	return nil
 }

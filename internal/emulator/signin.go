@@ -2,11 +2,12 @@ package emulator
 
 import (
 	"net/http"
+	"strconv"
 )
 
 // SignInMethods are the switches of the account sign-in methods, as
-// MinCloud's console has them: a method switched off is a 403 naming its
-// switch. WeChat logins have no switch here.
+// MinCloud's console has them: a method switched off is a 405 saying what
+// to enable, as MinCloud answers it. WeChat logins have no switch here.
 type SignInMethods struct {
 	// Password is register and login by username, email or phone and a
 	// password, and the password reset email.
@@ -47,7 +48,7 @@ func (s *Server) SignInMethods() SignInMethods {
 	return st.signIn
 }
 
-// The names of the switches, for the 403s.
+// The names of the switches, for the 405s.
 const (
 	switchPassword  = "password"
 	switchAnonymous = "anonymous"
@@ -70,12 +71,23 @@ func (m SignInMethods) on(name string) bool {
 	return false
 }
 
-// allowedLocked is a 403 naming the switch when it is off.
+// allowedLocked is a 405 saying what to enable when the switch of name is
+// off: MinCloud's answer to a method the console has not enabled ("Please
+// enable email login first.").
 func (st *store) allowedLocked(name string) *apiError {
 	if st.signIn.on(name) {
 		return nil
 	}
-	return fail(http.StatusForbidden, "the sign-in method "+name+" is disabled in the console (SignInMethods, PUT "+ControlPrefix+"sign-in)")
+	return fail(http.StatusMethodNotAllowed, "Please enable "+switchWhat[name]+" first: the sign-in method "+
+		strconv.Quote(name)+" is off (SignInMethods, PUT "+ControlPrefix+"sign-in)")
+}
+
+// switchWhat is what each switch turns on, as the 405 asks to enable it.
+var switchWhat = map[string]string{
+	switchPassword:  "username, email and phone login",
+	switchAnonymous: "anonymous login",
+	switchSMS:       "SMS login",
+	switchSignUp:    "sign-up",
 }
 
 // allowed is allowedLocked taking the lock.

@@ -12,53 +12,94 @@ import (
 
 // SMS verification codes: sent to the outbox, six digits, valid smsCodeTTL,
 // single use; only the newest code of a phone is valid (a new one replaces
-// it, as SMS gateways do). One code per phone per WithSMSInterval, like a
-// real gateway.
+// it, as SMS gateways do). MinCloud's limits (js-sdk/sms.md): one code per
+// phone a minute (WithSMSInterval) and SMSDailyLimit a day, each a 400 when
+// passed, saying when to retry. SMSCodeGuesses wrong codes spend a code, so
+// that its million values cannot be tried within its five minutes.
 
 const (
-	smsCodeDigits = 6
+	smsCodeDigits = protocol.SMSCodeDigits
 	smsCodeTTL    = 5 * time.Minute
 	// DefaultSMSInterval is how long a phone waits between two SMS codes,
 	// when WithSMSInterval is not given.
 	DefaultSMSInterval = time.Minute
+	// SMSDailyLimit is how many SMS codes one phone is sent in 24 hours, on
+	// the server's clock: MinCloud's limit of ten a day.
+	SMSDailyLimit = 10
+	// SMSCodeGuesses is how many wrong codes spend an SMS code: the fifth
+	// wrong code checked against it (by verify, the SMS login or the phone
+	// verification) makes it used, and the right one is refused after.
+	SMSCodeGuesses = 5
+	smsDay         = 24 * time.Hour
 )
 
 // WithSMSInterval sets how long a phone waits between two SMS codes, on
-// the server's clock: a code asked for sooner is a 429. By default
-// DefaultSMSInterval; zero is no limit; a negative d keeps the default.
+// the server's clock: a code asked for sooner is a 400 (MinCloud's rate
+// limit answer) with Retry-After. By default DefaultSMSInterval; zero is no
+// limit; a negative d keeps the default. The daily limit holds either way.
 func WithSMSInterval(d time.Duration) Option { return func(c *config) { c.smsInterval = d } }
 
-// sendSMS puts a new code for phone in the outbox.
-func (st *store) sendSMS(phone string) *apiError {
-	if err := checkPhone("phone", phone); err != nil {
+// sendSMS puts a new code for the phone of req in the outbox, sent with the
+// signature req names or the newest approved one.
+func (st *store) sendSMS(req *protocol.SMSCodeRequest) *apiError {
+	if err := checkPhone("phone", req.Phone); err != nil {
 		return err
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	sig, err := st.sms.signature(req.SignatureID)
+	if err != nil {
+		return err
+	}
 	now := st.now()
-	if last := st.outbox.newestSMS(phone); last != nil && st.smsInterval > 0 {
-		if wait := last.SentAt.Add(st.smsInterval).Sub(now); wait > 0 {
-			return fail(http.StatusTooManyRequests, fmt.Sprintf(
-				"an SMS code was sent to this phone less than %v ago: retry in %d s", st.smsInterval, int64((wait+time.Second-1)/time.Second)))
-		}
+	if err := st.smsLimitsLocked(req.Phone, now); err != nil {
+		return err
 	}
 	k := st.rand.secret()
-	code := fmt.Sprintf("%06d", binary.BigEndian.Uint64(k[:8])%1_000_000)
-	st.outbox.addSMS(SMSCode{Phone: phone, Code: code, SentAt: now, ExpiresAt: now.Add(smsCodeTTL)})
+	code := fmt.Sprintf("%0*d", smsCodeDigits, binary.BigEndian.Uint64(k[:8])%1_000_000)
+	st.outbox.addSMS(SMSCode{Phone: req.Phone, Code: code, SignatureID: sig, SentAt: now, ExpiresAt: now.Add(smsCodeTTL)})
+	return nil
+}
+
+// smsLimitsLocked is a 400 with Retry-After when phone had a code less
+// than the interval ago, or SMSDailyLimit in the last 24 hours.
+func (st *store) smsLimitsLocked(phone string, now time.Time) *apiError {
+	recent := st.outbox.recentSMS(phone)
+	if n := len(recent); n > 0 && st.smsInterval > 0 {
+		if wait := recent[n-1].SentAt.Add(st.smsInterval).Sub(now); wait > 0 {
+			return &apiError{status: http.StatusBadRequest, retryAfter: wait, msg: fmt.Sprintf(
+				"rate limit: an SMS code was sent to this phone less than %v ago: retry in %d s", st.smsInterval, retryAfterSeconds(wait))}
+		}
+	}
+	if len(recent) >= SMSDailyLimit {
+		if wait := recent[len(recent)-SMSDailyLimit].SentAt.Add(smsDay).Sub(now); wait > 0 {
+			return &apiError{status: http.StatusBadRequest, retryAfter: wait, msg: fmt.Sprintf(
+				"rate limit: this phone was sent %d SMS codes in 24 hours, the most a day: retry in %d s", SMSDailyLimit, retryAfterSeconds(wait))}
+		}
+	}
 	return nil
 }
 
 // redeemSMSLocked spends the code of phone: it must be the newest code
-// sent to phone, unused and live.
+// sent to phone, unused and live. A wrong code counts against the newest
+// one; the SMSCodeGuesses-th spends it.
 func (st *store) redeemSMSLocked(phone, code string, now time.Time) *apiError {
 	m := st.outbox.newestSMS(phone)
 	switch {
-	case m == nil || subtle.ConstantTimeCompare([]byte(m.Code), []byte(code)) != 1:
+	case m == nil:
 		return fail(http.StatusBadRequest, "the SMS code is incorrect (only the newest code sent to the phone is valid)")
+	case m.Used && m.wrong >= SMSCodeGuesses:
+		return fail(http.StatusBadRequest, fmt.Sprintf("the SMS code was spent by %d wrong codes: send a new one", SMSCodeGuesses))
 	case m.Used:
 		return fail(http.StatusBadRequest, "the SMS code was already used: send a new one")
 	case !now.Before(m.ExpiresAt):
 		return fail(http.StatusBadRequest, "the SMS code expired: send a new one")
+	case subtle.ConstantTimeCompare([]byte(m.Code), []byte(code)) != 1:
+		if m.wrong++; m.wrong >= SMSCodeGuesses {
+			m.Used = true
+			return fail(http.StatusBadRequest, fmt.Sprintf("the SMS code is incorrect; %d wrong codes spent it: send a new one", SMSCodeGuesses))
+		}
+		return fail(http.StatusBadRequest, fmt.Sprintf("the SMS code is incorrect (%d more wrong codes spend it)", SMSCodeGuesses-m.wrong))
 	}
 	m.Used = true
 	return nil
@@ -69,12 +110,13 @@ func (st *store) verifySMS(req *protocol.SMSVerifyRequest) *apiError {
 	if err := checkPhone("phone", req.Phone); err != nil {
 		return err
 	}
-	if err := checkSMSCode(req.Code); err != nil {
+	code := string(req.Code)
+	if err := checkSMSCode(code); err != nil {
 		return err
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return st.redeemSMSLocked(req.Phone, req.Code, st.now())
+	return st.redeemSMSLocked(req.Phone, code, st.now())
 }
 
 // smsLogin spends the code of the phone and opens a session of its user,
@@ -98,6 +140,9 @@ func (st *store) smsLogin(req *protocol.SMSLoginRequest) (opened, *apiError) {
 			return opened{}, notFoundNoCreate()
 		}
 		if err := st.allowedLocked(switchSignUp); err != nil {
+			return opened{}, err
+		}
+		if err := st.roomForHTTPUserLocked(); err != nil {
 			return opened{}, err
 		}
 	}

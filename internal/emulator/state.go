@@ -123,13 +123,21 @@ func (s *Server) Export() State {
 // token), is refused with an error naming the field, nothing changed. What
 // the import takes follows what the state holds, whatever its ids.
 func (s *Server) Import(state State) error {
+	if err := s.load(state); err != nil {
+		return fmt.Errorf("baastest: Import: %w", err)
+	}
+	return nil
+}
+
+// load is Import, its errors unprefixed.
+func (s *Server) load(state State) error {
 	if state.AppID != "" && state.AppID != s.AppID || state.ClientID != "" && state.ClientID != s.ClientID {
-		return fmt.Errorf("baastest: Import: the state is of AppID %.64q and ClientID %.64q, the server's are %q and %q: start it with the same -app-id and -client-id",
+		return fmt.Errorf("the state is of AppID %.64q and ClientID %.64q, the server's are %q and %q: a state is of one mini-program",
 			state.AppID, state.ClientID, s.AppID, s.ClientID)
 	}
 	limits := stateLimits{users: MaxStateUsers, sessions: MaxStateSessions}
 	if err := limits.check(state); err != nil {
-		return fmt.Errorf("baastest: Import: %w", err)
+		return err
 	}
 	fresh := newStore(s.st.cfg)
 	fresh.now = s.st.now
@@ -140,9 +148,9 @@ func (s *Server) Import(state State) error {
 		case us.OpenID == "" && us.Record != nil:
 			u = fresh.newUserLocked("") // an account user
 		case msg != "":
-			return fmt.Errorf("baastest: Import: user %.64q: %s (only an account user, with a record, has none)", us.OpenID, msg)
+			return fmt.Errorf("user %.64q: %s (only an account user, with a record, has none)", us.OpenID, msg)
 		case fresh.lookupLocked(us.OpenID) != nil:
-			return fmt.Errorf("baastest: Import: user %q twice", us.OpenID)
+			return fmt.Errorf("user %q twice", us.OpenID)
 		default:
 			u, _, _ = fresh.userLocked(us.OpenID, false)
 		}
@@ -150,7 +158,7 @@ func (s *Server) Import(state State) error {
 		if w.SessionKey != "" {
 			b, err := base64.StdEncoding.DecodeString(w.SessionKey)
 			if err != nil || len(b) != len(u.key) {
-				return fmt.Errorf("baastest: Import: user %q: the session_key is not base64 of 16 bytes", us.OpenID)
+				return fmt.Errorf("user %q: the session_key is not base64 of 16 bytes", us.OpenID)
 			}
 			copy(u.key[:], b)
 			u.keyAt, u.keyGen = now.UnixNano(), 1
@@ -159,7 +167,7 @@ func (s *Server) Import(state State) error {
 		u.custom = &w
 		if r := us.Record; r != nil {
 			if fresh.records[r.ID] != nil {
-				return fmt.Errorf("baastest: Import: user %q: record.id %d is another user's too", us.OpenID, r.ID)
+				return fmt.Errorf("user %q: record.id %d is another user's too", us.OpenID, r.ID)
 			}
 			fresh.records[r.ID] = u
 			fresh.lastID = max(fresh.lastID, r.ID)
@@ -177,7 +185,7 @@ func (s *Server) Import(state State) error {
 	for _, us := range state.Users { // the account indexes need the records
 		if r := us.Record; r != nil {
 			if err := importAccount(fresh, fresh.records[r.ID], r); err != nil {
-				return fmt.Errorf("baastest: Import: user %q (record %d): %w", us.OpenID, r.ID, err)
+				return fmt.Errorf("user %q (record %d): %w", us.OpenID, r.ID, err)
 			}
 		}
 	}
@@ -191,9 +199,9 @@ func (s *Server) Import(state State) error {
 		}
 		switch {
 		case !ok:
-			return fmt.Errorf("baastest: Import: a session token is not 32 hex digits")
+			return errors.New("a session token is not 32 hex digits")
 		case !known || fresh.users[i].rec == nil:
-			return fmt.Errorf("baastest: Import: a session of user %.64q (record %d), who has no record", ss.OpenID, ss.UserID)
+			return fmt.Errorf("a session of user %.64q (record %d), who has no record", ss.OpenID, ss.UserID)
 		}
 		u := fresh.users[i]
 		fresh.currentKeyLocked(u, now.UnixNano())
@@ -205,7 +213,8 @@ func (s *Server) Import(state State) error {
 
 // Reset forgets every user, record, account, code, session and message of
 // the outbox, as a new server would, and sets the sign-in switches back to
-// the options'; faults and call counts stay (ClearFaults, ResetCalls).
+// the options' and the SMS settings to their default; faults and call
+// counts stay (ClearFaults, ResetCalls).
 func (s *Server) Reset() {
 	fresh := newStore(s.st.cfg)
 	fresh.now = s.st.now
@@ -219,7 +228,7 @@ func (st *store) replace(fresh *store) {
 	st.users, st.byOpenID, st.records, st.lastID, st.httpUsers = fresh.users, fresh.byOpenID, fresh.records, fresh.lastID, fresh.httpUsers
 	st.byUnionID = fresh.byUnionID
 	st.byUsername, st.byEmail, st.byPhone = fresh.byUsername, fresh.byEmail, fresh.byPhone
-	st.signIn, st.outbox = fresh.signIn, fresh.outbox
+	st.signIn, st.outbox, st.sms = fresh.signIn, fresh.outbox, fresh.sms
 	st.codes, st.phoneCodes, st.sessions = fresh.codes, fresh.phoneCodes, fresh.sessions
 }
 

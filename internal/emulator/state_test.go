@@ -65,7 +65,7 @@ func TestImportRefusesAStateOutOfBounds(t *testing.T) {
 		{"id 0", rec(0), "record.id: 0 is out of range"},
 		{"negative id", rec(-4), "record.id: -4 is out of range"},
 		{"id twice", `{"users":[{"openid":"oA","record":{"id":7}},{"openid":"oB","record":{"id":7}}]}`, `user "oB": record.id 7 is another user's too`},
-		{"long nickname", `{"users":[{"openid":"oM","NickName":"` + long + `"}]}`, "users[0] (\"oM\"): NickName: 65537 bytes"},
+		{"long nickname", `{"users":[{"openid":"oM","NickName":"` + long + `"}]}`, "users[0] (\"oM\"): nick_name: 65537 bytes"},
 		{"long record field", `{"users":[{"openid":"oM","record":{"id":1,"avatar":"` + long + `"}}]}`, "record.avatar: 65537 bytes"},
 		{"long hash", `{"users":[{"openid":"oM","record":{"id":1,"password_hash":"` + hash + `"}}]}`, "record.password_hash: 1048583 bytes, not a bcrypt hash"},
 		{"long openid", `{"users":[{"openid":"` + long + `"}]}`, "openid longer than 64 bytes"},

@@ -68,8 +68,8 @@ func (l stateLimits) check(state State) error {
 func checkUserState(us UserState) error {
 	w := us.User
 	fields := []struct{ name, v string }{
-		{"UnionID", w.UnionID}, {"NickName", w.NickName}, {"AvatarURL", w.AvatarURL}, {"City", w.City},
-		{"Province", w.Province}, {"Country", w.Country}, {"Language", w.Language}, {"Phone", w.Phone},
+		{"unionid", w.UnionID}, {"nick_name", w.NickName}, {"avatar_url", w.AvatarURL}, {"city", w.City},
+		{"province", w.Province}, {"country", w.Country}, {"language", w.Language}, {"phone", w.Phone},
 	}
 	if r := us.Record; r != nil {
 		if r.ID < 1 || r.ID > MaxRecordID {

@@ -4,8 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -58,8 +58,10 @@ type store struct {
 	signIn       SignInMethods // what sign-in methods are on
 	passwordCost int           // bcrypt's cost of new password hashes
 	smsInterval  time.Duration // one SMS code per phone per interval; 0: no limit
+	sms          SMSSettings   // the approved SMS signatures, the arrears
 	outbox       outbox        // the SMS codes and email links sent
 	dummy        dummyHash     // what an unknown account's password is compared with
+	bcryptRuns   atomic.Int64  // hashes and comparisons of passwords: what a refusal must not cost
 
 	// afterVerify, when set, runs after authenticate verified user data,
 	// before it takes the lock again: tests only.
@@ -115,6 +117,7 @@ func newStore(cfg config) *store {
 		signIn:       cfg.signIn,
 		passwordCost: cfg.passwordCost,
 		smsInterval:  cfg.smsInterval,
+		sms:          defaultSMSSettings(),
 		codes:        newExpiring[loginCode](int64(codeTTL), maxCodes),
 		phoneCodes:   newExpiring[phoneCode](int64(codeTTL), maxCodes),
 		sessions:     newExpiring[session](int64(cfg.expiresIn), maxSessions),
@@ -148,11 +151,22 @@ func (st *store) newUserLocked(openid string) *user {
 // countHTTPUserLocked counts a user made over HTTP against maxHTTPUsers: a
 // 429 past it.
 func (st *store) countHTTPUserLocked() *apiError {
-	if st.maxHTTPUsers > 0 && st.httpUsers >= st.maxHTTPUsers {
-		return fail(http.StatusTooManyRequests, fmt.Sprintf(
-			"the emulator already made %d users over HTTP, its limit (WithMaxHTTPUsers): reuse openids or accounts, or restart it", st.maxHTTPUsers))
+	if err := st.roomForHTTPUserLocked(); err != nil {
+		return err
 	}
 	st.httpUsers++
+	return nil
+}
+
+// roomForHTTPUserLocked is the 429 of countHTTPUserLocked, counting
+// nothing: what a call checks before work that a refusal would waste (a
+// password's hash, an SMS code). The cap does not lift by itself: its
+// Retry-After is a token minute.
+func (st *store) roomForHTTPUserLocked() *apiError {
+	if st.maxHTTPUsers > 0 && st.httpUsers >= st.maxHTTPUsers {
+		return tooMany(fmt.Sprintf(
+			"the emulator already made %d users over HTTP, its limit (WithMaxHTTPUsers): reuse openids or accounts, or restart it", st.maxHTTPUsers), time.Minute)
+	}
 	return nil
 }
 

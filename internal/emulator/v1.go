@@ -26,7 +26,7 @@ type v1Session struct {
 }
 
 func (o *opened) v1() v1Session {
-	return v1Session{Token: o.token, ExpiresIn: o.expiresIn, UserID: int64(o.user.ID), OpenID: o.user.OpenID, UnionID: o.user.UnionID}
+	return v1Session{Token: o.token, ExpiresIn: o.expiresIn, UserID: int64(o.user.ID), OpenID: o.user.OpenID, UnionID: string(o.user.UnionID)}
 }
 
 // v1Init is V1 session init: a code for a session, 201.

@@ -15,7 +15,7 @@ import (
 var sessionKeys = []string{"token", "expires_in", "user_id", "openid", "unionid", "user_info"}
 
 var recordKeys = []string{"id", "nickname", "avatar", "gender", "city", "province", "country", "language",
-	"openid", "unionid", "phone", "is_authorized", "created_at", "updated_at",
+	"openid", "unionid", "phone", "is_authorized", "created_at", "created_by", "updated_at", "_provider",
 	"_email_verified", "_phone_verified", "_anonymous"} // the account fields always there
 
 // phoneRecordKeys are the keys of a record with a phone number.
@@ -49,7 +49,7 @@ func TestV2SilentLoginEveryVersion(t *testing.T) {
 		assert.ElementsMatch(t, recordKeys, keys(info), v)
 		assert.Equal(t, float64(1), info["id"])
 		assert.Equal(t, "alice", info["openid"])
-		assert.Equal(t, "", info["unionid"])
+		assert.Nil(t, info["unionid"], "the record's unionid is null when it has none")
 		assert.Equal(t, false, info["is_authorized"])
 		assert.Equal(t, "", info["nickname"], "no profile before the user authorised it")
 		assert.Equal(t, float64(clock.Now().Unix()), info["created_at"])

@@ -12,22 +12,22 @@ import (
 
 // User is a WeChat user of the mini-program, as AddUser sets them.
 type User struct {
-	OpenID  string
-	UnionID string // "" when the mini-program is not bound to an open platform account
+	OpenID  string `json:"openid"`
+	UnionID string `json:"unionid"` // "" when the mini-program is not bound to an open platform account
 	// SessionKey, when set, is a fixed session_key (base64 of 16 bytes) that
 	// no wx.login refreshes; RotateSessionKey replaces it.
-	SessionKey string
-	NickName   string
-	AvatarURL  string
-	Gender     int // 0 unknown, 1 male, 2 female
-	City       string
-	Province   string
-	Country    string
-	Language   string
+	SessionKey string `json:"session_key"`
+	NickName   string `json:"nick_name"`
+	AvatarURL  string `json:"avatar_url"`
+	Gender     int    `json:"gender"` // 0 unknown, 1 male, 2 female
+	City       string `json:"city"`
+	Province   string `json:"province"`
+	Country    string `json:"country"`
+	Language   string `json:"language"`
 	// Phone is the phone number WeChat shares with the getPhoneNumber
 	// button, digits only (e.g. "13800138000"), in China (+86); "" makes one
 	// from the openid.
-	Phone string
+	Phone string `json:"phone"`
 }
 
 // profile is the public user info of u, as rawData carries it.

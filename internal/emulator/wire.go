@@ -8,7 +8,9 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wxbaas/baas/internal/protocol"
 )
@@ -16,15 +18,28 @@ import (
 // MaxBodyBytes caps a request body; a larger one is answered 413.
 const MaxBodyBytes = 64 << 10
 
-// apiError is an error answer: a status and its error_msg.
+// apiError is an error answer: a status and its error_msg, and for an
+// answer that says when to come back, the wait sent as Retry-After.
 type apiError struct {
-	status int
-	msg    string
+	status     int
+	msg        string
+	retryAfter time.Duration
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d: %s", e.status, e.msg) }
 
 func fail(status int, msg string) *apiError { return &apiError{status: status, msg: msg} }
+
+// tooMany is a 429 that tells the client to wait after (at least a second).
+func tooMany(msg string, after time.Duration) *apiError {
+	return &apiError{status: http.StatusTooManyRequests, msg: msg, retryAfter: after}
+}
+
+// retryAfterSeconds is d in whole seconds, rounded up, at least one: the
+// value of Retry-After.
+func retryAfterSeconds(d time.Duration) int64 {
+	return max(1, int64((d+time.Second-1)/time.Second))
+}
 
 // jsonContentType is the Content-Type of every answer.
 const jsonContentType = "application/json; charset=utf-8"
@@ -33,7 +48,7 @@ const jsonContentType = "application/json; charset=utf-8"
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
-		status, body = http.StatusInternalServerError, []byte(`{"error_msg":"encoding the answer failed"}`)
+		status, body = http.StatusInternalServerError, []byte(`{"status":"error","error_msg":"encoding the answer failed"}`)
 	}
 	writeBody(w, status, body)
 }
@@ -45,9 +60,14 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Write(body)
 }
 
-// writeError answers e as {"error_msg": ...}.
+// writeError answers e as {"status": "error", "error_msg": ...}, as
+// MinCloud answers every error. A 429 always says when to retry: its
+// Retry-After is e's wait, or a second when e has none.
 func writeError(w http.ResponseWriter, e *apiError) {
-	writeJSON(w, e.status, protocol.ErrorBody{ErrorMsg: e.msg})
+	if e.retryAfter > 0 || e.status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", strconv.FormatInt(retryAfterSeconds(e.retryAfter), 10))
+	}
+	writeJSON(w, e.status, protocol.ErrorBody{Status: protocol.StatusError, ErrorMsg: e.msg})
 }
 
 // decode reads the JSON object of r's body into v, at most MaxBodyBytes.
@@ -73,19 +93,6 @@ func decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
 
 // maxStateBytes caps a state put through the control plane.
 const maxStateBytes = 64 << 20
-
-// decodeLarge is decode for the control plane's state, at most
-// maxStateBytes.
-func decodeLarge(w http.ResponseWriter, r *http.Request, v any) *apiError {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxStateBytes))
-	if err != nil {
-		return fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("the state is larger than %d bytes, or could not be read", maxStateBytes))
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return jsonError(err)
-	}
-	return nil
-}
 
 func tooLarge() *apiError {
 	return fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))

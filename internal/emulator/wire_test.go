@@ -34,7 +34,7 @@ var bodyEndpoints = []struct {
 	{"", "/hserve/v1/wechat/decrypt/phone-number/", true, []string{"encryptedData", "iv"}},
 	{"", emulator.PathWxLogin, false, []string{"openid", "appid"}},
 	{"", emulator.PathWxUserInfo, false, []string{"openid", "appid", "deny"}},
-	{"", emulator.PathWxPhoneNumber, false, []string{"openid", "appid", "deny"}},
+	{"", emulator.PathWxPhoneNumber, false, []string{"openid", "deny"}},
 }
 
 func TestBadInput(t *testing.T) {

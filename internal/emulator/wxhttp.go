@@ -3,6 +3,9 @@ package emulator
 import (
 	"fmt"
 	"net/http"
+	"reflect"
+
+	"github.com/wxbaas/baas"
 )
 
 // The paths of the simulated WeChat over HTTP, for clients in other
@@ -26,47 +29,81 @@ const (
 	PathWxUserInfo = WxPrefix + "userinfo"
 	// PathWxPhoneNumber is the getPhoneNumber button: POST {"openid",
 	// "deny"?} → 200 the button event {"detail": {...}} (WeChat.GetPhoneNumber).
+	//
+	// Their bodies are read as strictly as the control plane's, and
+	// described in its OpenAPI document.
 	PathWxPhoneNumber = WxPrefix + "phonenumber"
 )
 
 // maxAppIDBytes bounds the appid of the emulator paths; WeChat's are 18.
 const maxAppIDBytes = 64
 
-// wxRequest is the body of both emulator paths. AppID, when set, is another
-// mini-program's (LoginForApp, GetUserInfoForApp).
-type wxRequest struct {
-	OpenID  string      `json:"openid"`
-	AppID   string      `json:"appid"`
-	Deny    bool        `json:"deny"`
-	ErrCode WeChatError `json:"errcode"`
+// wxUser names the user of a request of WeChat over HTTP.
+type wxUser struct {
+	OpenID string `json:"openid" doc:"the user's openid: a user named for the first time is created"`
+}
+
+// wxLoginRequest is the body of PathWxLogin. AppID, when set, is another
+// mini-program's (LoginForApp).
+type wxLoginRequest struct {
+	wxUser
+	AppID   string      `json:"appid,omitempty" doc:"another mini-program's AppID: the emulator answers the code's exchange 401"`
+	ErrCode WeChatError `json:"errcode,omitempty" doc:"make the code's exchange fail with this errcode"`
+}
+
+// wxUserInfoRequest is the body of PathWxUserInfo.
+type wxUserInfoRequest struct {
+	wxUser
+	AppID string `json:"appid,omitempty" doc:"watermark the data with another mini-program's AppID: the emulator answers it 400"`
+	Deny  bool   `json:"deny,omitempty" doc:"the user refuses: the event of a refusal"`
+}
+
+// wxPhoneRequest is the body of PathWxPhoneNumber.
+type wxPhoneRequest struct {
+	wxUser
+	Deny bool `json:"deny,omitempty" doc:"the user refuses: the event of a refusal"`
 }
 
 // wxCode is the answer of PathWxLogin.
 type wxCode struct {
-	Code string `json:"code"`
+	Code string `json:"code" doc:"a login code: single use, valid five minutes"`
 }
 
-func (s *Server) decodeWx(w http.ResponseWriter, r *http.Request) (wxRequest, *apiError) {
-	var req wxRequest
-	if err := decode(w, r, &req); err != nil {
-		return req, err
+// wxEndpoints are the routes of WeChat over HTTP.
+func (s *Server) wxEndpoints() []endpoint {
+	return []endpoint{
+		{method: http.MethodPost, path: PathWxLogin, summary: "wx.login: a login code of the user", tag: tagWeChat,
+			body: reflect.TypeFor[wxLoginRequest](), example: wxLoginRequest{wxUser: wxUser{OpenID: "oAnn"}},
+			status: http.StatusOK, answer: reflect.TypeFor[wxCode](), serve: s.wxLogin},
+		{method: http.MethodPost, path: PathWxUserInfo, summary: "wx.getUserInfo: the getUserInfo button's event, signed and encrypted with the user's session_key", tag: tagWeChat,
+			body: reflect.TypeFor[wxUserInfoRequest](), example: wxUserInfoRequest{wxUser: wxUser{OpenID: "oAnn"}},
+			status: http.StatusOK, answer: reflect.TypeFor[baas.UserInfoEvent](), serve: s.wxUserInfo},
+		{method: http.MethodPost, path: PathWxPhoneNumber, summary: "the getPhoneNumber button's event, with its phone code", tag: tagWeChat,
+			body: reflect.TypeFor[wxPhoneRequest](), example: wxPhoneRequest{wxUser: wxUser{OpenID: "oAnn"}},
+			status: http.StatusOK, answer: reflect.TypeFor[baas.PhoneNumberEvent](), serve: s.wxPhoneNumber},
 	}
+}
+
+// checkWx checks the user and the AppID of a request, and returns the
+// AppID, the server's when appID is "".
+func (s *Server) checkWx(u wxUser, appID string) (string, *apiError) {
 	switch {
-	case req.OpenID == "":
-		return req, missing("openid")
-	case checkOpenID(req.OpenID) != "":
-		return req, fail(http.StatusBadRequest, checkOpenID(req.OpenID))
-	case len(req.AppID) > maxAppIDBytes:
-		return req, fail(http.StatusBadRequest, fmt.Sprintf("appid longer than %d bytes", maxAppIDBytes))
-	case req.AppID == "":
-		req.AppID = s.AppID
+	case u.OpenID == "":
+		return "", missing("openid")
+	case checkOpenID(u.OpenID) != "":
+		return "", fail(http.StatusBadRequest, checkOpenID(u.OpenID))
+	case len(appID) > maxAppIDBytes:
+		return "", fail(http.StatusBadRequest, fmt.Sprintf("appid longer than %d bytes", maxAppIDBytes))
+	case appID == "":
+		return s.AppID, nil
 	}
-	return req, nil
+	return appID, nil
 }
 
 // wxLogin serves PathWxLogin.
-func (s *Server) wxLogin(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	req, err := s.decodeWx(w, r)
+func (s *Server) wxLogin(w http.ResponseWriter, _ *http.Request, body any) *apiError {
+	req := body.(*wxLoginRequest)
+	appID, err := s.checkWx(req.wxUser, req.AppID)
 	if err != nil {
 		return err
 	}
@@ -76,7 +113,7 @@ func (s *Server) wxLogin(w http.ResponseWriter, r *http.Request, _ string) *apiE
 			return fail(http.StatusBadRequest, fmt.Sprintf("errcode %d is not one of -1, 40029, 40163, 40226, 45011", int(req.ErrCode)))
 		}
 	}
-	code, err := s.st.issueCode(req.AppID, req.OpenID, true, failWith)
+	code, err := s.st.issueCode(appID, req.OpenID, true, failWith)
 	if err != nil {
 		return err
 	}
@@ -85,8 +122,9 @@ func (s *Server) wxLogin(w http.ResponseWriter, r *http.Request, _ string) *apiE
 }
 
 // wxUserInfo serves PathWxUserInfo.
-func (s *Server) wxUserInfo(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	req, err := s.decodeWx(w, r)
+func (s *Server) wxUserInfo(w http.ResponseWriter, _ *http.Request, body any) *apiError {
+	req := body.(*wxUserInfoRequest)
+	appID, err := s.checkWx(req.wxUser, req.AppID)
 	if err != nil {
 		return err
 	}
@@ -94,7 +132,7 @@ func (s *Server) wxUserInfo(w http.ResponseWriter, r *http.Request, _ string) *a
 		writeJSON(w, http.StatusOK, s.wx.Deny(req.OpenID))
 		return nil
 	}
-	ev, err := s.wx.userInfo(req.AppID, req.OpenID, true)
+	ev, err := s.wx.userInfo(appID, req.OpenID, true)
 	if err != nil {
 		return err
 	}
@@ -103,9 +141,9 @@ func (s *Server) wxUserInfo(w http.ResponseWriter, r *http.Request, _ string) *a
 }
 
 // wxPhoneNumber serves PathWxPhoneNumber.
-func (s *Server) wxPhoneNumber(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	req, err := s.decodeWx(w, r)
-	if err != nil {
+func (s *Server) wxPhoneNumber(w http.ResponseWriter, _ *http.Request, body any) *apiError {
+	req := body.(*wxPhoneRequest)
+	if _, err := s.checkWx(req.wxUser, ""); err != nil {
 		return err
 	}
 	if req.Deny {

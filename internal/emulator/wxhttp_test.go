@@ -42,11 +42,14 @@ func TestEmulatorWxLogin(t *testing.T) {
 	r = post(t, s, "/hserve/v1/session/init/", "", map[string]any{"code": r.json(t)["code"]})
 	assert.Equal(t, http.StatusUnauthorized, r.status)
 
-	for _, body := range []string{`{}`, `{"openid":""}`, `{"deny":true}`} {
+	for _, body := range []string{`{}`, `{"openid":""}`} {
 		r = wxPost(t, s, emulator.PathWxLogin, body)
 		assert.Equal(t, http.StatusBadRequest, r.status, body)
 		assert.Equal(t, "missing openid", r.errorMsg(t), body)
 	}
+	r = wxPost(t, s, emulator.PathWxLogin, `{"openid":"js-user","deny":true}`)
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Equal(t, `unknown field "deny": POST /emulator/wx/login takes openid, appid, errcode`, r.errorMsg(t), "wx.login has no refusal")
 	assert.Equal(t, 5, s.Calls(emulator.PathWxLogin))
 }
 

@@ -55,10 +55,18 @@ func EndpointsFor(v Version) Endpoints {
 // mini-programs, so a server answers them all.
 var (
 	V1SessionVersions  = []string{"v1", "v1.4"}
-	DestroyVersions    = []string{"v1", "v2.0"}
+	DestroyVersions    = []string{DestroyV1, "v2.0"}
 	V2IdPVersions      = []string{"v2.0", "v2.1", "v2.4", "v2.5"}
-	UserRecordVersions = []string{"v1.3", "v2.0", "v2.5"}
+	UserRecordVersions = []string{"v1.3", "v2.0", "v2.2", "v2.5"}
 )
+
+// UserListPath is the list of users (MinCloud's reference: limit, offset
+// and return_total_count; an answer of objects and meta).
+const UserListPath = "/hserve/v2.2/user/info/"
+
+// DestroyV1 is the version of the logout path of JS SDK 1.x, which answers
+// 200 {}; v2.0 answers 201 and a DestroyResponse.
+const DestroyV1 = "v1"
 
 // UserRecordPath is the newest path of the user record of id.
 func UserRecordPath(id int64) string {
@@ -105,9 +113,10 @@ type V2AuthRequest struct {
 
 // SessionUser is the user_info object of a V2 session response.
 type SessionUser struct {
-	ID      ID     `json:"id"`
-	OpenID  string `json:"openid"`
-	UnionID string `json:"unionid"`
+	ID       ID               `json:"id"`
+	OpenID   string           `json:"openid"`
+	UnionID  string           `json:"unionid"`
+	Provider *SessionProvider `json:"_provider,omitempty"`
 }
 
 // Session is the response of a login or authenticate call of either
@@ -119,6 +128,8 @@ type Session struct {
 	OpenID    string       `json:"openid"`
 	UnionID   string       `json:"unionid"`
 	UserInfo  *SessionUser `json:"user_info,omitempty"`
+	// Provider is the top level's _provider: an Alipay user's id is there.
+	Provider *SessionProvider `json:"_provider,omitempty"`
 }
 
 // User returns the id, openid and unionid of the session, reading the top
@@ -139,8 +150,10 @@ func (s *Session) User() (id int64, openid, unionid string) {
 	return id, openid, unionid
 }
 
-// ErrorBody is the JSON body of a failed call.
+// ErrorBody is the JSON body of a failed call: MinCloud's is
+// {"status": "error", "error_msg": "…"}; some servers say message.
 type ErrorBody struct {
+	Status   string `json:"status,omitempty"`
 	ErrorMsg string `json:"error_msg,omitempty"`
 	Message  string `json:"message,omitempty"`
 }
@@ -149,20 +162,22 @@ type ErrorBody struct {
 // calls that answer the record: the one wire form of a record, for the
 // client and the emulator. Servers have sent the id as a number or a string.
 type UserRecord struct {
-	ID           ID     `json:"id"`
-	Nickname     string `json:"nickname"`
-	Avatar       string `json:"avatar"`
-	Gender       int    `json:"gender"`
-	City         string `json:"city"`
-	Province     string `json:"province"`
-	Country      string `json:"country"`
-	Language     string `json:"language"`
-	OpenID       string `json:"openid"`
-	UnionID      string `json:"unionid"`
-	Phone        string `json:"phone"`
-	IsAuthorized bool   `json:"is_authorized"`
-	CreatedAt    int64  `json:"created_at"`
-	UpdatedAt    int64  `json:"updated_at"`
+	ID           ID         `json:"id"`
+	Nickname     string     `json:"nickname"`
+	Avatar       string     `json:"avatar"`
+	Gender       int        `json:"gender"`
+	City         string     `json:"city"`
+	Province     string     `json:"province"`
+	Country      string     `json:"country"`
+	Language     string     `json:"language"`
+	OpenID       string     `json:"openid"`
+	UnionID      NullString `json:"unionid"` // null when the user has none
+	Phone        string     `json:"phone"`
+	IsAuthorized bool       `json:"is_authorized"`
+	CreatedAt    int64      `json:"created_at"`
+	CreatedBy    ID         `json:"created_by"` // who made the record: the user, for a sign-up
+	UpdatedAt    int64      `json:"updated_at"`
+	Provider     Provider   `json:"_provider"`
 
 	// The account fields of the record, with MinCloud's leading underscore
 	// (the JS SDK's currentUser copies every "_" field onto itself).
@@ -172,4 +187,32 @@ type UserRecord struct {
 	PhoneAccount  string `json:"_phone,omitempty"`
 	PhoneVerified bool   `json:"_phone_verified"`
 	Anonymous     bool   `json:"_anonymous"`
+}
+
+// Provider is a record's _provider: the user as each platform knows them;
+// always an object, empty for a user of no platform (an account).
+type Provider struct {
+	WeChat *ProviderUser `json:"wechat,omitempty"`
+	// The other platforms, under their provider segment (ProviderAlipay,
+	// …). MinCloud documents Alipay's; the others' keys and fields are
+	// this protocol's choice (WeChat's fields, the platform's openid).
+	Alipay    *AlipayUser   `json:"alipay,omitempty"`
+	QQ        *ProviderUser `json:"qq,omitempty"`
+	Baidu     *ProviderUser `json:"baidu,omitempty"`
+	ByteDance *ProviderUser `json:"bytedance,omitempty"`
+	JD        *ProviderUser `json:"jd,omitempty"`
+	Kuaishou  *ProviderUser `json:"kuaishou,omitempty"`
+}
+
+// ProviderUser is the user as a platform (WeChat) knows them.
+type ProviderUser struct {
+	OpenID   string     `json:"openid"`
+	UnionID  NullString `json:"unionid"`
+	Nickname string     `json:"nickname"`
+	Avatar   string     `json:"avatar"`
+	Gender   int        `json:"gender"`
+	City     string     `json:"city"`
+	Province string     `json:"province"`
+	Country  string     `json:"country"`
+	Language string     `json:"language"`
 }

@@ -3,6 +3,7 @@ package protocol
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strconv"
 )
@@ -67,16 +68,117 @@ func (o OptInt) IsZero() bool { return !o.Set }
 // ("a string", "a number") but never the value, which may be a token put in
 // the wrong field. The decoder adds the field's name.
 func typeError(b []byte, t reflect.Type) error {
-	kind := "number"
+	return &json.UnmarshalTypeError{Value: jsonKind(b) + " that is not an integer", Type: t}
+}
+
+// NullString is a string that a body holds as null when it is empty
+// (MinCloud's unionid of a user who has none). It reads null, and "", as "".
+type NullString string
+
+// MarshalJSON writes null for "", else the string.
+func (s NullString) MarshalJSON() ([]byte, error) {
+	if s == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(s))
+}
+
+// UnmarshalJSON reads a string or null.
+func (s *NullString) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		*s = ""
+		return nil
+	}
+	var v string
+	if err := json.Unmarshal(b, &v); err != nil {
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[NullString]()}
+	}
+	*s = NullString(v)
+	return nil
+}
+
+// OptString is a string field of an update body, in one of three states:
+// left out (the zero value: the field stays as it is), null (Null: the
+// field is cleared), or a string (V). Set says the field is in the body.
+type OptString struct {
+	V    string
+	Set  bool
+	Null bool
+}
+
+// SetString is an OptString that sets the field to v.
+func SetString(v string) OptString { return OptString{V: v, Set: true} }
+
+// ClearString is an OptString that clears the field: null.
+func ClearString() OptString { return OptString{Set: true, Null: true} }
+
+// IsZero reports a field left out, for omitzero.
+func (o OptString) IsZero() bool { return !o.Set }
+
+// MarshalJSON writes null or the string.
+func (o OptString) MarshalJSON() ([]byte, error) {
+	if o.Null {
+		return []byte("null"), nil
+	}
+	return json.Marshal(o.V)
+}
+
+// UnmarshalJSON reads a string or null; either makes the field Set (the
+// decoder calls it only for a field in the body).
+func (o *OptString) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		*o = ClearString()
+		return nil
+	}
+	var v string
+	if err := json.Unmarshal(b, &v); err != nil {
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[OptString]()}
+	}
+	*o = SetString(v)
+	return nil
+}
+
+// NumericCode is a verification code sent as a JSON string, or as a JSON
+// number, which reads as its SMSCodeDigits digits (a number has no leading
+// zeros: 12345 is the code 012345). It is sent as a string.
+type NumericCode string
+
+// maxCode is the largest number that is a code of SMSCodeDigits digits.
+const maxCode = 999_999
+
+// UnmarshalJSON reads a string, or a whole number from 0 to 999999.
+func (c *NumericCode) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*c = NumericCode(v)
+		return nil
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil || n < 0 || n > maxCode {
+		return &json.UnmarshalTypeError{Value: jsonKind(b) + " that is not a code of " + strconv.Itoa(SMSCodeDigits) + " digits",
+			Type: reflect.TypeFor[NumericCode]()}
+	}
+	*c = NumericCode(fmt.Sprintf("%0*d", SMSCodeDigits, n))
+	return nil
+}
+
+// jsonKind names the kind of the JSON value b ("string", "number", …),
+// never quoting it.
+func jsonKind(b []byte) string {
 	switch b[0] {
 	case '"':
-		kind = "string"
+		return "string"
 	case '{':
-		kind = "object"
+		return "object"
 	case '[':
-		kind = "array"
+		return "array"
 	case 't', 'f':
-		kind = "bool"
+		return "bool"
+	case 'n':
+		return "null"
 	}
-	return &json.UnmarshalTypeError{Value: kind + " that is not an integer", Type: t}
+	return "number"
 }

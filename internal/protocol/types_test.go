@@ -77,3 +77,67 @@ func TestEndpoints(t *testing.T) {
 	assert.Equal(t, "/hserve/v2.0/session/destroy/", EndpointsFor(V2).Destroy)
 	assert.Equal(t, "/hserve/v2.5/user/info/12/", UserRecordPath(12))
 }
+
+// An account update's field is left out, null (cleared) or a string, and
+// reads back as what was sent.
+func TestOptStringThreeStates(t *testing.T) {
+	for _, tc := range []struct {
+		v    OptString
+		body string
+	}{
+		{OptString{}, `{}`},
+		{ClearString(), `{"username":null}`},
+		{SetString("alice"), `{"username":"alice"}`},
+		{SetString(""), `{"username":""}`},
+	} {
+		b, err := json.Marshal(AccountRequest{Username: tc.v})
+		require.NoError(t, err)
+		assert.JSONEq(t, tc.body, string(b))
+		var back AccountRequest
+		require.NoError(t, json.Unmarshal(b, &back))
+		assert.Equal(t, tc.v, back.Username, tc.body)
+	}
+	var r AccountRequest
+	err := json.Unmarshal([]byte(`{"email":["a"]}`), &r)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "array")
+	assert.NotContains(t, err.Error(), `"a"`, "the value is never quoted")
+}
+
+// A NullString is null when empty, and reads null as empty.
+func TestNullString(t *testing.T) {
+	b, err := json.Marshal(AccountResponse{Email: "a@example.com"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"email":"a@example.com","email_verified":false,"username":null,"phone":null,"phone_verified":false}`, string(b))
+	var r UserRecord
+	require.NoError(t, json.Unmarshal([]byte(`{"id":1,"unionid":null}`), &r))
+	assert.Equal(t, NullString(""), r.UnionID)
+	require.NoError(t, json.Unmarshal([]byte(`{"id":1,"unionid":"u1"}`), &r))
+	assert.Equal(t, NullString("u1"), r.UnionID)
+	require.Error(t, json.Unmarshal([]byte(`{"id":1,"unionid":5}`), &r))
+}
+
+// A verification code reads from a string, or from a number as its six
+// digits; it is sent as a string.
+func TestNumericCode(t *testing.T) {
+	for in, want := range map[string]NumericCode{
+		`"012345"`: "012345", `123456`: "123456", `12345`: "012345", `0`: "000000", `"x"`: "x",
+	} {
+		var r SMSVerifyRequest
+		require.NoError(t, json.Unmarshal([]byte(`{"code":`+in+`}`), &r), in)
+		assert.Equal(t, want, r.Code, in)
+	}
+	for _, in := range []string{`-1`, `1000000`, `1.5`, `1e3`, `true`, `{}`, `null`} {
+		var r SMSVerifyRequest
+		err := json.Unmarshal([]byte(`{"code":`+in+`}`), &r)
+		if in == `null` {
+			require.Error(t, err, "null is no code")
+			continue
+		}
+		require.Error(t, err, in)
+		assert.Contains(t, err.Error(), "code", in)
+	}
+	b, err := json.Marshal(SMSVerifyRequest{Phone: "1", Code: "012345"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"phone":"1","code":"012345"}`, string(b))
+}

@@ -1,5 +1,6 @@
-// Package redistest starts a redis-server of a test's own, on a free port of
-// loopback, for the tests that need a real Redis.
+// Package redistest starts a redis-server of a test's own, or a Redis Cluster
+// of six of them, on free ports of loopback, for the tests that need a real
+// Redis.
 package redistest
 
 import (
@@ -28,6 +29,7 @@ const RequireEnv = "BAAS_REQUIRE_REDIS"
 type Server struct {
 	t    testing.TB
 	port int
+	args []string // redis-server's arguments beyond the ones every server has
 	cmd  *exec.Cmd
 }
 
@@ -36,25 +38,61 @@ type Server struct {
 // BAAS_REQUIRE_REDIS is set.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if os.Getenv(RequireEnv) != "" {
-			t.Fatalf("redis-server is not installed, and %s is set", RequireEnv)
-		}
-		t.Skipf("redis-server is not installed: apt-get install redis-server (or set %s=1 to make this a failure)", RequireEnv)
-	}
-	r := &Server{t: t, port: freePort(t)}
+	need(t, "redis-server", "redis-server")
+	r := &Server{t: t, port: freePorts(t, 1)[0]}
 	r.Restart()
 	t.Cleanup(r.Stop)
 	return r
 }
 
-func freePort(t testing.TB) int {
+// need skips t, saying how to install it, when program (of the Debian
+// package pkg) is not on the PATH; with BAAS_REQUIRE_REDIS set it fails t.
+func need(t testing.TB, program, pkg string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	require.NoError(t, ln.Close())
-	return port
+	if _, err := exec.LookPath(program); err != nil {
+		if os.Getenv(RequireEnv) != "" {
+			t.Fatalf("%s is not installed, and %s is set", program, RequireEnv)
+		}
+		t.Skipf("%s is not installed: apt-get install %s (or set %s=1 to make this a failure)", program, pkg, RequireEnv)
+	}
+}
+
+// freePorts returns n distinct ports of loopback that were free a moment
+// ago: each is held until all are found, so that none is returned twice.
+func freePorts(t testing.TB, n int) []int {
+	t.Helper()
+	ports := make([]int, n)
+	for i := range ports {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer ln.Close()
+		ports[i] = ln.Addr().(*net.TCPAddr).Port
+	}
+	return ports
+}
+
+// StartReplica starts a replica of r (replicaof) for the test, stopped
+// when it ends, and waits until it has synced with r.
+func (r *Server) StartReplica() *Server {
+	r.t.Helper()
+	// The master streams its first sync at once instead of waiting
+	// repl-diskless-sync-delay (5 s) for more replicas.
+	require.NoError(r.t, r.Do("CONFIG", "SET", "repl-diskless-sync-delay", "0").Error())
+	rep := &Server{t: r.t, port: freePorts(r.t, 1)[0], args: []string{
+		"--replicaof", "127.0.0.1", strconv.Itoa(r.port), "--dir", r.t.TempDir(),
+	}}
+	r.t.Cleanup(rep.Stop)
+	rep.Restart()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, link := rep.replication(); link == "up" {
+			return rep
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the replica on %s did not sync with %s", rep.Addr(), r.Addr())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Addr is the server's host:port.
@@ -63,8 +101,8 @@ func (r *Server) Addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
 // Restart runs redis-server (again, after Stop) and waits until it answers PING.
 func (r *Server) Restart() {
 	r.t.Helper()
-	r.cmd = exec.Command("redis-server", "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--protected-mode", "no")
+	r.cmd = exec.Command("redis-server", append([]string{"--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--protected-mode", "no"}, r.args...)...)
 	require.NoError(r.t, r.cmd.Start())
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -128,11 +166,20 @@ func (r *Server) NewClient(opt rueidis.ClientOption) rueidis.Client {
 	return c
 }
 
-// Do runs a plain command on the server, through a client without cache.
+// Do runs a plain command on the server, through a client without cache;
+// on this server even when it is a node of a cluster.
 func (r *Server) Do(args ...string) rueidis.RedisResult {
 	r.t.Helper()
-	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{r.Addr()}, DisableCache: true})
-	require.NoError(r.t, err)
+	c := r.single()
 	defer c.Close()
 	return c.Do(context.Background(), c.B().Arbitrary(args...).Build())
+}
+
+// single is a client of this server alone, without cache, for the caller
+// to close.
+func (r *Server) single() rueidis.Client {
+	r.t.Helper()
+	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{r.Addr()}, DisableCache: true, ForceSingleClient: true})
+	require.NoError(r.t, err)
+	return c
 }

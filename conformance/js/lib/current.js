@@ -127,7 +127,7 @@ function steps(s) {
     const res = await BaaS.auth.linkWechat({ withUnionID: true });
     assert.equal(last().body.associate_with_unionid, true);
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.data, { message: 'WeChat associate succeed.', status: 'ok', user_id: 1, openid: s.openid, unionid: `union_${s.openid}` });
+    assert.deepEqual(res.data, { message: 'User associated.', status: 'ok', user_id: 1, openid: s.openid, unionid: `union_${s.openid}` });
 
     const other = `${s.openid}-other`;
     const session = await rawSilentLogin(emu, other);

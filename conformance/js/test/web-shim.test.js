@@ -66,10 +66,10 @@ describe('web shim', () => {
     });
     assert.deepEqual(events, ['rs1', 'rs2', 'rs3', 'rs4', 'load', 'loadend']);
     assert.equal(x.readyState, 4);
-    assert.equal(x.status, 200);
-    assert.equal(x.statusText, 'OK');
-    assert.equal(x.responseText, '{}');
-    assert.equal(x.response, '{}');
+    assert.equal(x.status, 201);
+    assert.equal(x.statusText, 'Created');
+    assert.equal(x.responseText, '{"message":"Destroy succeed.","status":"ok"}');
+    assert.equal(x.response, x.responseText);
     assert.match(x.getAllResponseHeaders(), /^content-type: application\/json/m);
     assert.match(x.getResponseHeader('Content-Type'), /^application\/json/);
     assert.equal(x.getResponseHeader('X-None'), null);
@@ -80,8 +80,8 @@ describe('web shim', () => {
         query: { a: '1' },
         headers: { 'x-hydrogen-client-id': emu.clientID, 'content-type': 'application/json' },
         body: {},
-        status: 200,
-        data: {},
+        status: 201,
+        data: { message: 'Destroy succeed.', status: 'ok' },
       },
     ]);
   });
@@ -107,7 +107,8 @@ describe('web shim', () => {
 
   test('timeout, and abort', async () => {
     const path = '/hserve/v2.0/session/destroy/';
-    await control(emu, 'PUT', '/faults', { path, delay_ms: 2000, times: 2 });
+    const fault = await control(emu, 'PUT', '/faults', { path, delay: '2s', times: 2 });
+    assert.equal(fault.status, 200, JSON.stringify(fault.data));
     try {
       const XHR = createXHR({ emulator: emu, requests: [] });
       let { x, events } = await send(XHR, 'POST', emu.url + path, { timeout: 100, body: '{}' });
@@ -138,10 +139,10 @@ describe('web shim', () => {
       assert.equal(globalThis.BaaS, undefined, 'the UMD wrapper exports, it does not set window.BaaS');
       BaaS.init(emu.clientID, { host: emu.url });
       const res = await BaaS.auth.logout();
-      assert.equal(res.status, 200);
-      assert.deepEqual(res.data, {});
+      assert.equal(res.status, 201);
+      assert.deepEqual(res.data, { message: 'Destroy succeed.', status: 'ok' });
       assert.equal(web.requests.length, 1);
-      assert.equal(web.requests[0].status, 200);
+      assert.equal(web.requests[0].status, 201);
       assert.notEqual(web.load(), BaaS, 'load evaluates the bundle afresh');
     });
   }

@@ -241,7 +241,7 @@ func TestRunInterrupted(t *testing.T) {
 func TestRunOverHTTP(t *testing.T) {
 	srv := newServer(t)
 	target := Target{BaseURL: srv.URL, ClientID: srv.ClientID,
-		WeChat: HTTPWeChat(srv.URL+"/", &http.Client{Transport: NewTransport(4)})}
+		WeChat: HTTPWeChat(srv.URL+"/", "", &http.Client{Transport: NewTransport(4)})}
 	r := runSim(t, Config{Users: 40, Concurrency: 4, Consent: 0.5, Protocol: baas.ProtocolV1}, target)
 	assert.Equal(t, UserCounts{Started: 40, Completed: 40, Consented: 20, Refused: 20}, r.Users)
 	assert.Equal(t, srv.URL, r.Config.Target)
@@ -257,7 +257,7 @@ func TestRunOverHTTP(t *testing.T) {
 func TestRunOverHTTPFaults(t *testing.T) {
 	srv := newServer(t)
 	hc := &http.Client{Transport: NewTransport(8)}
-	target := Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: HTTPWeChat(srv.URL, hc), Faults: ControlPlane(srv.URL+"/", "", hc)}
+	target := Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: HTTPWeChat(srv.URL, "", hc), Faults: ControlPlane(srv.URL+"/", "", hc)}
 	faults, err := ParseFaults("silent-login:503@0.2,user-record:delay=2ms+500@0.5")
 	require.NoError(t, err)
 	const users = 100
@@ -285,7 +285,7 @@ func TestRunControlPlaneToken(t *testing.T) {
 	faults, err := ParseFaults("logout:502")
 	require.NoError(t, err)
 	target := func(token string) Target {
-		return Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: HTTPWeChat(srv.URL, http.DefaultClient),
+		return Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: HTTPWeChat(srv.URL, "", http.DefaultClient),
 			Faults: ControlPlane(srv.URL, token, http.DefaultClient)}
 	}
 	s, err := New(Config{Users: 5, Concurrency: 1, Faults: faults, Retry: &baas.NoRetry}, target(""))
@@ -301,6 +301,26 @@ func TestRunControlPlaneToken(t *testing.T) {
 	assert.Empty(t, srv.Faults())
 }
 
+// TestHTTPWeChatSendsTheAdminToken: an emulator listening beyond loopback
+// serves its WeChat over HTTP only to its admin token, which HTTPWeChat
+// sends; a run with it goes through, one without it fails its logins.
+func TestHTTPWeChatSendsTheAdminToken(t *testing.T) {
+	srv := emulator.NewServer(emulator.WithAddr("0.0.0.0:0"), emulator.WithAdminToken("s3cret"))
+	t.Cleanup(srv.Close)
+	target := func(token string) Target {
+		return Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: HTTPWeChat(srv.URL, token, http.DefaultClient)}
+	}
+	_, err := target("").WeChat.CodeProvider("alice").Code(context.Background())
+	errtest.Require(t, err, http.StatusUnauthorized, nil)
+	assert.ErrorContains(t, err, "needs Authorization: Bearer <admin token>")
+
+	r := runSim(t, Config{Users: 6, Concurrency: 2, Consent: 0.5}, target("s3cret"))
+	assert.Equal(t, UserCounts{Started: 6, Completed: 6, Consented: 3, Refused: 3}, r.Users)
+	assert.Equal(t, srv.Calls(SilentLogin.Path(baas.ProtocolV2))+srv.Calls(Authenticate.Path(baas.ProtocolV2)), srv.Calls(emulator.PathWxLogin),
+		"every login's code from WeChat over HTTP")
+	assert.Equal(t, 6, srv.Calls(emulator.PathWxUserInfo), "every button's event too")
+}
+
 // keys returns the keys of m, sorted as errorNames sorts them.
 func keys(m map[string]int64) []string { return errorNames(m) }
 
@@ -308,7 +328,7 @@ func keys(m map[string]int64) []string { return errorNames(m) }
 // the step records by code.
 func TestHTTPWeChatErrors(t *testing.T) {
 	srv := newServer(t)
-	wx := HTTPWeChat(srv.URL+"/nowhere", http.DefaultClient)
+	wx := HTTPWeChat(srv.URL+"/nowhere", "", http.DefaultClient)
 	_, err := wx.CodeProvider("alice").Code(context.Background())
 	errtest.Require(t, err, http.StatusNotFound, nil)
 
@@ -316,7 +336,7 @@ func TestHTTPWeChatErrors(t *testing.T) {
 	assert.Equal(t, map[string]int64{"404": 5}, step(t, r, SilentLogin).Errors)
 	assert.Equal(t, int64(5), r.Users.Failed)
 
-	closed := HTTPWeChat("http://127.0.0.1:1", http.DefaultClient)
+	closed := HTTPWeChat("http://127.0.0.1:1", "", http.DefaultClient)
 	_, err = closed.UserInfo(context.Background(), "alice", true)
 	errtest.Require(t, err, baas.CodeNetworkDisconnected, nil)
 }

@@ -40,18 +40,21 @@ func (w inProcess) UserInfo(_ context.Context, openid string, consent bool) (baa
 
 // overHTTP is the WeChat of a standalone emulator, reached over HTTP.
 type overHTTP struct {
-	base string
-	hc   *http.Client
+	base  string
+	token string
+	hc    *http.Client
 }
 
 // HTTPWeChat returns the WeChat served at base (the emulator's base URL)
 // over HTTP: POST /emulator/wx/login {"openid"} answers a code and POST
-// /emulator/wx/userinfo {"openid", "deny"} the button's event. A real
-// service needs codes of the real wx.login, which no simulator can make:
-// it can be load-tested only behind a WeChat stand-in that serves these
-// two paths and that its code exchange trusts.
-func HTTPWeChat(base string, hc *http.Client) WeChat {
-	return &overHTTP{base: strings.TrimRight(base, "/"), hc: hc}
+// /emulator/wx/userinfo {"openid", "deny"} the button's event. token, when
+// not empty, goes with every request as "Authorization: Bearer": an
+// emulator listening beyond loopback serves these paths only to its admin
+// token. A real service needs codes of the real wx.login, which no
+// simulator can make: it can be load-tested only behind a WeChat stand-in
+// that serves these two paths and that its code exchange trusts.
+func HTTPWeChat(base, token string, hc *http.Client) WeChat {
+	return &overHTTP{base: strings.TrimRight(base, "/"), token: token, hc: hc}
 }
 
 // wxRequest is the body of both paths.
@@ -88,5 +91,5 @@ func (w *overHTTP) UserInfo(ctx context.Context, openid string, consent bool) (b
 
 // post sends body to path as JSON and decodes the answer into out.
 func (w *overHTTP) post(ctx context.Context, path string, body, out any) error {
-	return callJSON(ctx, w.hc, http.MethodPost, w.base+path, "", "simulated WeChat "+path, body, out)
+	return callJSON(ctx, w.hc, http.MethodPost, w.base+path, w.token, "simulated WeChat "+path, body, out)
 }

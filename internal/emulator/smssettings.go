@@ -1,0 +1,96 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+)
+
+// The app's SMS settings in MinCloud's console: the approved signatures a
+// code is sent with, and the arrears that stop every send.
+
+// SMSSettings are the app's SMS settings.
+type SMSSettings struct {
+	// Signatures are the ids of the approved SMS signatures, in the order
+	// they were approved. A send names one (signature_id) or gets the
+	// newest, the last; an id not among them is a 400, and so is a send
+	// without one when there is none.
+	Signatures []int64 `json:"signatures"`
+	// Arrears puts the app in arrears: every send is a 402.
+	Arrears bool `json:"arrears"`
+}
+
+// DefaultSMSSignature is the id of the one signature an app has approved
+// by default.
+const DefaultSMSSignature = 1
+
+// maxSMSSignatures bounds the approved signatures of an app.
+const maxSMSSignatures = 100
+
+// defaultSMSSettings is one approved signature, DefaultSMSSignature, and
+// no arrears: what a new server and Reset have.
+func defaultSMSSettings() SMSSettings {
+	return SMSSettings{Signatures: []int64{DefaultSMSSignature}}
+}
+
+// check says what is wrong with m: an id that is not positive, one twice,
+// or too many.
+func (m SMSSettings) check() error {
+	if len(m.Signatures) > maxSMSSignatures {
+		return fmt.Errorf("%d signatures: at most %d", len(m.Signatures), maxSMSSignatures)
+	}
+	for i, id := range m.Signatures {
+		if id < 1 {
+			return fmt.Errorf("signature id %d: must be positive", id)
+		}
+		if slices.Contains(m.Signatures[:i], id) {
+			return fmt.Errorf("signature id %d is listed twice", id)
+		}
+	}
+	return nil
+}
+
+// clone is m with a copy of its signatures, never nil.
+func (m SMSSettings) clone() SMSSettings {
+	m.Signatures = append([]int64{}, m.Signatures...)
+	return m
+}
+
+// signature is the approved signature a send uses: id when given, else the
+// newest. Arrears are a 402, an unapproved id or none a 400.
+func (m SMSSettings) signature(id *int64) (int64, *apiError) {
+	switch {
+	case m.Arrears:
+		return 0, fail(http.StatusPaymentRequired, "the app is in arrears: no SMS is sent until it is paid (SMSSettings.Arrears)")
+	case id != nil && !slices.Contains(m.Signatures, *id):
+		return 0, fail(http.StatusBadRequest, fmt.Sprintf("signature_id %d is not an approved SMS signature of the app", *id))
+	case id != nil:
+		return *id, nil
+	case len(m.Signatures) == 0:
+		return 0, fail(http.StatusBadRequest, "the app has no approved SMS signature")
+	}
+	return m.Signatures[len(m.Signatures)-1], nil
+}
+
+// SetSMSSettings sets the app's SMS settings, as the console and PUT
+// /emulator/v1/sms-settings do; Reset goes back to one approved signature,
+// DefaultSMSSignature, and no arrears. It is an error for an id that is not
+// positive, an id listed twice, or more than 100 signatures.
+func (s *Server) SetSMSSettings(m SMSSettings) error {
+	if err := m.check(); err != nil {
+		return err
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.sms = m.clone()
+	return nil
+}
+
+// SMSSettings returns the app's SMS settings.
+func (s *Server) SMSSettings() SMSSettings {
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.sms.clone()
+}

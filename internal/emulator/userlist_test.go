@@ -1,0 +1,61 @@
+package emulator_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+// The user list (web-api/user.md): pages by limit and offset, the total
+// only when asked, the viewer's own record whole and the others' public
+// fields.
+func TestUserList(t *testing.T) {
+	s := accountServer(t)
+	var token string
+	for _, name := range []string{"ann", "bob", "cid", "dan", "eve"} {
+		tok, _, _ := sessionOf(t, post(t, s, protocol.RegisterPath("username"), "", credentials("username", name, "pw")))
+		if name == "bob" {
+			token = tok
+		}
+	}
+	list := func(query string) map[string]any {
+		t.Helper()
+		r := get(t, s, protocol.UserListPath+query, token)
+		require.Equal(t, http.StatusOK, r.status, "%s: %s", query, r.raw)
+		return r.json(t)
+	}
+
+	m := list("")
+	assert.Equal(t, map[string]any{"limit": float64(20), "offset": float64(0), "next": nil, "previous": nil}, m["meta"], "no total_count unless asked")
+	objects := m["objects"].([]any)
+	require.Len(t, objects, 5)
+	assert.Equal(t, map[string]any{"id": float64(1), "nickname": "", "avatar": ""}, objects[0], "another user's public fields")
+	own := objects[1].(map[string]any)
+	assert.Equal(t, "bob", own["_username"], "the viewer's own record, whole")
+	assert.Contains(t, own, "_provider")
+
+	m = list("?limit=2&offset=2&return_total_count=1")
+	assert.Equal(t, map[string]any{"limit": float64(2), "offset": float64(2), "total_count": float64(5),
+		"next": "/hserve/v2.2/user/info/?limit=2&offset=4", "previous": "/hserve/v2.2/user/info/?limit=2&offset=0"}, m["meta"])
+	require.Len(t, m["objects"], 2)
+	assert.Equal(t, float64(3), m["objects"].([]any)[0].(map[string]any)["id"])
+
+	m = list("?limit=1&return_total_count=1&where=%7B%7D") // the JS SDK's where of no condition
+	assert.Equal(t, float64(5), m["meta"].(map[string]any)["total_count"])
+	m = list("?offset=10")
+	assert.Empty(t, m["objects"])
+	assert.Equal(t, "/hserve/v2.2/user/info/?limit=20&offset=0", m["meta"].(map[string]any)["previous"])
+
+	for _, q := range []string{"?limit=0", "?limit=1001", "?offset=-1", "?limit=x", "?return_total_count=2",
+		`?where={"nickname":{"$contains":"a"}}`, "?order_by=-id", "?keys=nickname", "?expand=x"} {
+		r := get(t, s, protocol.UserListPath+q, token)
+		assert.Equal(t, http.StatusBadRequest, r.status, "%s: %s", q, r.raw)
+		r.errorMsg(t)
+	}
+	r := get(t, s, protocol.UserListPath+"?limit=0", "")
+	assert.Equal(t, http.StatusUnauthorized, r.status, "the token first")
+}
