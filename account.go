@@ -9,8 +9,9 @@ import (
 	"github.com/wxbaas/baas/internal/transport"
 )
 
-// Credentials are a password account's: one of Username, Email or Phone,
-// and the Password. They are never logged nor put in an error message.
+// Credentials name a password account and hold its password: one of
+// Username, Email or Phone, and the Password. The Client never logs them
+// nor puts them in an error message.
 type Credentials struct {
 	Username string
 	Email    string
@@ -25,10 +26,10 @@ type Credentials struct {
 // When the stored session is an anonymous user's, the request carries its
 // token, as every request does: a server gives that user the account.
 //
-// Bad credentials are a CodeIncorrectParameter *HError naming what is wrong,
-// with nothing sent; an account that already exists is the server's 400.
-// Register is never retried: a first attempt that reached the server may have
-// created the account.
+// For bad credentials Register returns a CodeIncorrectParameter *HError
+// that names what is wrong, and sends nothing; for an account that already
+// exists, the server answers 400. Register is never retried: a first
+// attempt that reached the server may have created the account.
 func (c *Client) Register(ctx context.Context, cr Credentials) (*UserInfo, error) {
 	kind, body, err := cr.request("Register")
 	if err != nil {
@@ -48,7 +49,8 @@ func (c *Client) Register(ctx context.Context, cr Credentials) (*UserInfo, error
 //
 // A Client whose session came from a password is not logged in again with
 // WeChat behind its back: once the session has expired, Do and the calls
-// that log in silently are a CodeSessionMissing saying to call LoginWithPassword again.
+// that log in silently return a CodeSessionMissing that says to call
+// LoginWithPassword again.
 func (c *Client) LoginWithPassword(ctx context.Context, cr Credentials) (*UserInfo, error) {
 	kind, body, err := cr.request("LoginWithPassword")
 	if err != nil {
@@ -63,8 +65,9 @@ func (c *Client) LoginWithPassword(ctx context.Context, cr Credentials) (*UserIn
 // LoginAnonymously logs a new anonymous user in, like
 // wx.BaaS.auth.anonymousLogin, and stores the session with
 // is_anonymous_user "1". An anonymous user may not set an account:
-// UpdateAccount, VerifyPhone and RequestEmailVerification are a CodeAnonymous *HError
-// for them; Register gives them one. Concurrent calls share one request.
+// UpdateAccount, VerifyPhone and RequestEmailVerification return a
+// CodeAnonymous *HError for them, and Register gives them one. Concurrent
+// calls share one request.
 func (c *Client) LoginAnonymously(ctx context.Context) (*UserInfo, error) {
 	return c.accountLogin(ctx, credentialKey("anonymous"),
 		transport.Request{Method: http.MethodPost, Path: protocol.AnonymousLoginPath}, loginAnonymous)
@@ -97,8 +100,8 @@ func (c *Client) accountLogin(ctx context.Context, key string, req transport.Req
 	return s.user(), nil
 }
 
-// credentialKey is the key of the logins in flight with these parts of a
-// credential: a digest, so that no password is kept for it.
+// credentialKey returns the key of the logins in flight with these parts of
+// a credential: a digest, so that the Client keeps no password for it.
 func credentialKey(parts ...string) string {
 	h := sha256.New()
 	for _, p := range parts {

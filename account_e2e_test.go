@@ -18,6 +18,7 @@ import (
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/filestore"
 	"github.com/wxbaas/baas/internal/testkit"
 	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
@@ -258,19 +259,19 @@ func TestE2EAccountCoalescePerCredential(t *testing.T) {
 	assert.Less(t, n, len(names), "the same credentials at once share a request")
 }
 
-// A password session kept in a FileStorage survives the Client: a new
+// A password session kept in a filestore.Store survives the Client: a new
 // Client on the same file is logged in, and Logout empties it.
 func TestE2EAccountFileStorage(t *testing.T) {
 	ctx := context.Background()
 	srv, _, _ := newAccountE2E(t, nil)
 	path := filepath.Join(t.TempDir(), "session.json")
-	fs, err := baas.NewFileStorage(path)
+	fs, err := filestore.New(path)
 	require.NoError(t, err)
 	c := newClient(t, srv.ClientID, srv.URL, baas.WithStorage(fs))
 	u, err := c.Register(ctx, baas.Credentials{Username: "erin", Password: "pw"})
 	require.NoError(t, err)
 
-	fs2, err := baas.NewFileStorage(path)
+	fs2, err := filestore.New(path)
 	require.NoError(t, err)
 	c2 := newClient(t, srv.ClientID, srv.URL, baas.WithStorage(fs2))
 	rec, err := c2.GetCurrentUser(ctx)

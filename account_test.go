@@ -63,7 +63,7 @@ func TestAccountPasswordCalls(t *testing.T) {
 
 				u, err := call.call(r.c, tc.cr)
 				require.NoError(t, err)
-				assert.Equal(t, &baas.UserInfo{ID: 77, ExpiresAt: clockStart + 7200 - 30}, u)
+				assert.Equal(t, &baas.UserInfo{ID: 77, ExpiresAt: unix(clockStart + 7200 - 30)}, u)
 				reqs := r.requests()
 				require.Len(t, reqs, 1)
 				assert.Equal(t, http.MethodPost, reqs[0].Method)
@@ -78,7 +78,7 @@ func TestAccountPasswordCalls(t *testing.T) {
 				}, storedValues(t, r.st))
 				assert.Equal(t, 0, r.codes.count(), "no WeChat code")
 
-				cur, err := r.c.CurrentUser(context.Background())
+				cur, err := r.c.StoredUser(context.Background())
 				require.NoError(t, err)
 				assert.Equal(t, int64(77), cur.ID)
 				anon, err := r.c.Get(context.Background(), "is_anonymous_user")

@@ -93,6 +93,8 @@ func (c *Client) accountCall(ctx context.Context, call, path string, body any) e
 	})
 }
 
+// errAnonymous is the error of call, made with the session of an anonymous
+// user, who may not set an account.
 func errAnonymous(call string) *HError {
 	return newError(CodeAnonymous, call+": the session is an anonymous user's (LoginAnonymously): Register gives them an account", nil)
 }

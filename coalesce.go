@@ -2,8 +2,8 @@ package baas
 
 import "context"
 
-// flight is one login in progress, shared by everyone who asks meanwhile
-// for the same credential.
+// flight is one login in progress, which everyone who asks meanwhile for the
+// same credential shares.
 type flight struct {
 	key   string // the credential it logs in with; "" for a silent login
 	done  chan struct{}
@@ -16,53 +16,21 @@ type flight struct {
 // login, which takes the result of whatever login is in flight.
 const anySession = ""
 
-// login returns a valid session for a call begun at epoch, whose stored
-// session stale is not valid: it runs a silent login, or takes the result of
-// the login in progress. A session of a password, SMS or anonymous login is
-// not replaced by a WeChat one behind the caller's back: once it has
-// expired, or the server ended it, login is a CodeSessionMissing naming the
-// call that opens it again.
-func (c *Client) login(ctx context.Context, epoch uint64, stale session) (session, error) {
-	if stale.kind != loginWeChat {
-		why := "the session has expired"
-		if stale.token == "" {
-			why = "the server ended the session"
-		}
-		return session{}, newError(CodeSessionMissing, why+": "+stale.kind.again(), nil)
-	}
-	if c.cfg.codes == nil {
-		return session{}, errNoCodeProvider()
-	}
-	return c.coalesce(ctx, epoch, anySession, func(ctx context.Context) (session, error) {
-		// A login that ended since the caller looked (here or, with a
-		// LoginLocker, in another process) has stored a session: no
-		// second code is spent.
-		if s, err := c.loadSession(ctx); err != nil || s.valid(c.cfg.now()) {
-			return s, err
-		}
-		s, err := c.silentLogin(ctx)
-		if err != nil {
-			return session{}, err
-		}
-		return s, c.store(ctx, epoch, c.withUserChange(ctx, s))
-	})
-}
-
 // coalesce runs run as the Client's one login in flight, for a call begun
 // at epoch that logs in with the credential key. The first caller leads:
 // run runs in its goroutine, under its context and, when the Storage is a
 // LoginLocker, under its login lock. A caller that finds a login in flight
-// waits for it and takes its result when key is the flight's own (the same
-// credential) or anySession (a silent login: any session will do, though not
-// another credential's failure);
-// otherwise it runs its own login after it, so that no caller is handed the
-// session of another's credential. A waiter whose context ends returns at once;
-// if the leader's ends, the waiters start anew, so no caller's cancellation
+// waits for it, and takes its result when key is the flight's own (the same
+// credential) or anySession (a silent login, for which any session will do,
+// though not another credential's failure); otherwise it runs its own login
+// after it, so that no caller is handed the session of another's
+// credential. A waiter whose context ends returns at once; if the leader's
+// context ends, the waiters start anew, so that no caller's cancellation
 // fails another.
 //
-// A call begun before a Logout may not log in after it (CodeSessionMissing); a call begun
-// while a Logout runs waits for it, so that the Logout cannot clear the
-// session the call is about to get.
+// A call begun before a Logout may not log in after it (it returns a
+// CodeSessionMissing), and a call begun while a Logout runs waits for it,
+// so that the Logout cannot clear the session the call is about to get.
 func (c *Client) coalesce(ctx context.Context, epoch uint64, key string, run func(context.Context) (session, error)) (session, error) {
 	for {
 		if ctx.Err() != nil {
@@ -99,9 +67,9 @@ func (c *Client) coalesce(ctx context.Context, epoch uint64, key string, run fun
 }
 
 // lead runs the login of f and hands its result to the waiters. Should run
-// panic (a CodeProvider or Storage of the caller's), the panic goes on up
-// the leader's stack as it is, and the login ends all the same: the waiters
-// get a CodePanicked, and the next login starts afresh.
+// panic (in a CodeProvider or a Storage of the caller's), the panic goes on
+// up the leader's stack as it is, and the login ends all the same: the
+// waiters get a CodePanicked, and the next login starts afresh.
 func (c *Client) lead(ctx context.Context, f *flight, run func(context.Context) (session, error)) (session, error) {
 	returned := false
 	defer func() {
@@ -134,12 +102,14 @@ func (c *Client) land(f *flight, s session, err error, retry bool) {
 	close(f.done)
 }
 
+// errPanicked is the error of the waiters of a login that panicked.
 func errPanicked() error {
 	return newError(CodePanicked, "the login this call waited for ended in a panic, which went to the call that ran it: call again to log in", nil)
 }
 
-// underLoginLock runs run holding the storage's login lock, when it has
-// one: another process sharing the storage may be logging the same user in.
+// underLoginLock runs run holding the storage's login lock, when the
+// storage has one: another process that shares the storage may be logging
+// the same user in.
 func (c *Client) underLoginLock(ctx context.Context, run func(context.Context) (session, error)) (session, error) {
 	if c.locker == nil {
 		return run(ctx)
@@ -150,16 +120,4 @@ func (c *Client) underLoginLock(ctx context.Context, run func(context.Context) (
 	}
 	defer unlock()
 	return run(ctx)
-}
-
-// withUserChange returns the values to store for s: when s is another user
-// than the stored one (or the stored one cannot be read), the stored profile
-// is emptied in the same write.
-func (c *Client) withUserChange(ctx context.Context, s session) map[string]string {
-	values := s.values()
-	if old, err := c.get(ctx, KeyUID); err != nil || old != values[KeyUID] {
-		values[KeyUserInfo] = ""
-		values[KeyIsLoginedBaaS] = ""
-	}
-	return values
 }

@@ -330,7 +330,7 @@ func TestCoalesceLogoutDuringLogin(t *testing.T) {
 				errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 				assert.Empty(t, storedValues(t, st), "the session did not come back")
 				assert.Equal(t, 0, st.Len())
-				_, err = c.CurrentUser(context.Background())
+				_, err = c.StoredUser(context.Background())
 				errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 
 				// The next login starts afresh and keeps its session.

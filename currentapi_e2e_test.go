@@ -62,7 +62,7 @@ func TestE2ELoginWithPhone(t *testing.T) {
 		he := errtest.Require(t, err, http.StatusBadRequest, nil)
 		assert.Contains(t, he.Message, "session_key")
 		assert.NotContains(t, he.Error(), ev.Detail.EncryptedData)
-		_, err = e.c.CurrentUser(ctx)
+		_, err = e.c.StoredUser(ctx)
 		errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 	})
 	t.Run("refusal", func(t *testing.T) {
@@ -140,7 +140,7 @@ func TestE2EUpdateUserInfo(t *testing.T) {
 		require.NoError(t, err, tc.sync)
 		assert.Equal(t, tc.nickname, rec.Nickname, tc.sync)
 	}
-	info, err := e.c.CurrentUser(ctx)
+	info, err := e.c.StoredUser(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "Alice Renamed", info.NickName, "stored as the user info")
 	assert.Equal(t, "Beijing", info.City)
@@ -266,12 +266,12 @@ func TestE2ELoginWithPhoneStoresASession(t *testing.T) {
 	u, err := e.c.LoginWithPhone(ctx, e.wx.GetPhoneNumber("oAlice"))
 	require.NoError(t, err)
 	expiresAt := clock.Now().Unix() + int64(emulatorExpiresIn/time.Second) - 30
-	assert.Equal(t, baas.UserInfo{ID: 1, OpenID: "oAlice", ExpiresAt: expiresAt}, *u)
+	assert.Equal(t, baas.UserInfo{ID: 1, OpenID: "oAlice", ExpiresAt: unix(expiresAt)}, *u)
 	assert.Equal(t, "1", e.stored(t, baas.KeyUID))
 	assert.Len(t, e.stored(t, baas.KeyAuthToken), 32)
 	me, err := e.c.GetCurrentUser(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, expiresAt, me.ExpiresAt)
+	assert.Equal(t, unix(expiresAt), me.ExpiresAt)
 	_, err = e.c.Login(ctx, true)
 	require.NoError(t, err)
 	assert.Zero(t, e.srv.Calls("/hserve/v2.5/idp/wechat/silent-login/"), "the session is valid: no login")
@@ -314,7 +314,7 @@ func TestE2ELoginWithPhoneRefusalAndExistingUser(t *testing.T) {
 	require.NotNil(t, he.User, "no session: the refusal logged in silently")
 	assert.Equal(t, "oBob", he.User.OpenID)
 	assert.Positive(t, he.User.ID)
-	cur, err := fresh.CurrentUser(ctx)
+	cur, err := fresh.StoredUser(ctx)
 	require.NoError(t, err, "the silent login's session is stored")
 	assert.Equal(t, he.User.ID, cur.ID)
 

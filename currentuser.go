@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/wxbaas/baas/internal/protocol"
 	"github.com/wxbaas/baas/internal/transport"
@@ -27,9 +28,11 @@ type CurrentUser struct {
 	Language     string `json:"language"`
 	Phone        string `json:"phone"`
 	IsAuthorized bool   `json:"is_authorized"`
-	CreatedAt    int64  `json:"created_at"` // unix seconds
-	CreatedBy    int64  `json:"created_by"` // the id of the user who made the record
-	UpdatedAt    int64  `json:"updated_at"` // unix seconds
+	// CreatedAt and UpdatedAt are when the record was created and last
+	// changed. The server sends unix seconds, which Raw keeps.
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy int64     `json:"created_by"` // the id of the user who made the record
+	UpdatedAt time.Time `json:"updated_at"`
 	// The account of the user (MinCloud's _username, _email,
 	// _email_verified, _phone_verified and _anonymous).
 	Username      string `json:"_username,omitempty"`
@@ -37,9 +40,10 @@ type CurrentUser struct {
 	EmailVerified bool   `json:"_email_verified"`
 	PhoneVerified bool   `json:"_phone_verified"`
 	Anonymous     bool   `json:"_anonymous"`
-	// ExpiresAt is the expiry of the session (unix seconds; 0: none), as
-	// the JS SDK's session_expires_at.
-	ExpiresAt int64 `json:"session_expires_at,omitempty"`
+	// ExpiresAt is when the session expires here, as the JS SDK's
+	// session_expires_at; the zero time when it does not expire on the
+	// client.
+	ExpiresAt time.Time `json:"session_expires_at,omitempty"`
 	// Raw is the record as the server sent it, custom fields included;
 	// numbers are json.Number, so that large ids stay exact.
 	Raw map[string]any `json:"-"`
@@ -63,8 +67,8 @@ func (u *CurrentUser) UnmarshalJSON(b []byte) error {
 	*u = CurrentUser{
 		ID: int64(r.ID), OpenID: r.OpenID, UnionID: string(r.UnionID), Nickname: r.Nickname, Avatar: r.Avatar,
 		Gender: r.Gender, City: r.City, Province: r.Province, Country: r.Country, Language: r.Language,
-		Phone: r.Phone, IsAuthorized: r.IsAuthorized, CreatedAt: r.CreatedAt, CreatedBy: int64(r.CreatedBy),
-		UpdatedAt: r.UpdatedAt, Raw: raw,
+		Phone: r.Phone, IsAuthorized: r.IsAuthorized, CreatedAt: unixTime(r.CreatedAt), CreatedBy: int64(r.CreatedBy),
+		UpdatedAt: unixTime(r.UpdatedAt), Raw: raw,
 		Username: r.Username, Email: r.Email, EmailVerified: r.EmailVerified, PhoneVerified: r.PhoneVerified, Anonymous: r.Anonymous,
 	}
 	if u.Phone == "" {
@@ -90,11 +94,24 @@ func accountShape(raw map[string]any) bool {
 	return !id && (ev || pv)
 }
 
+// MarshalJSON returns the JSON of the known fields of u under the record's
+// names, with its times in unix seconds as the server writes them, so that
+// UnmarshalJSON reads it back. Raw is not written.
+func (u CurrentUser) MarshalJSON() ([]byte, error) {
+	type fields CurrentUser // the fields without the methods
+	return json.Marshal(struct {
+		fields
+		CreatedAt int64 `json:"created_at"`
+		UpdatedAt int64 `json:"updated_at"`
+		ExpiresAt int64 `json:"session_expires_at,omitempty"`
+	}{fields(u), unixSeconds(u.CreatedAt), unixSeconds(u.UpdatedAt), unixSeconds(u.ExpiresAt)})
+}
+
 // GetCurrentUser returns the server's record of the logged-in user, like
 // wx.BaaS.auth.getCurrentUser: custom fields are in Raw. With no valid
-// session it is a CodeSessionMissing *HError at once, with no network call
+// session it returns a CodeSessionMissing *HError at once, with no request
 // (it does not log in); a 401 clears the session and is a CodeSessionMissing
-// too.
+// too. StoredUser returns what the storage holds instead, with no request.
 func (c *Client) GetCurrentUser(ctx context.Context) (*CurrentUser, error) {
 	return c.recordCall(ctx, http.MethodGet, func(s session) string { return protocol.UserRecordPath(s.uid) }, nil)
 }
@@ -122,7 +139,7 @@ func (c *Client) recordCall(ctx context.Context, method string, path func(sessio
 		if u.ID <= 0 {
 			return newError(CodeInvalidResponse, "the answer is not a user record: it has no positive id", nil)
 		}
-		u.ExpiresAt = s.expiresAt
+		u.ExpiresAt = unixTime(s.expiresAt)
 		return nil
 	})
 	if err != nil {
@@ -132,9 +149,9 @@ func (c *Client) recordCall(ctx context.Context, method string, path func(sessio
 }
 
 // asLoggedIn runs send with the stored session, the way the JS SDK's
-// account calls do: no valid session is a CodeSessionMissing with no network call, and a
-// 401 clears the session and is a CodeSessionMissing. A successful answer without a body
-// leaves what send decoded as it was.
+// account calls do: with no valid session it returns a CodeSessionMissing
+// with no request, and a 401 clears the session and is a CodeSessionMissing.
+// A successful answer without a body leaves what send decoded as it was.
 func (c *Client) asLoggedIn(ctx context.Context, send func(session) error) error {
 	if ctx == nil {
 		return errNilContext()
@@ -171,13 +188,4 @@ func errNoSession(stale session) error {
 		return newError(CodeSessionMissing, "no valid session: "+stale.kind.again(), nil)
 	}
 	return newError(CodeSessionMissing, "no valid session: log in first", nil)
-}
-
-// storedUser is the basic user of the stored session, or nil when there is
-// no valid one: what a refusal hands back.
-func (c *Client) storedUser(ctx context.Context) *UserInfo {
-	if s, err := c.loadSession(ctx); err == nil && s.valid(c.cfg.now()) {
-		return s.user()
-	}
-	return nil
 }

@@ -11,10 +11,10 @@ import (
 	"github.com/wxbaas/baas/internal/transport"
 )
 
-// DecryptKind is the kind of WeChat data DecryptData decrypts.
+// DecryptKind is the kind of WeChat data that DecryptData decrypts.
 type DecryptKind string
 
-// The kinds of WeChat data the server decrypts.
+// The kinds of WeChat data that the server decrypts.
 const (
 	DecryptPhoneNumber DecryptKind = "phone-number" // getPhoneNumber's encryptedData
 	DecryptWeRunData   DecryptKind = "we-run-data"  // wx.getWeRunData's encryptedData
@@ -52,8 +52,9 @@ func (c *Client) DecryptData(ctx context.Context, kind DecryptKind, encryptedDat
 // EncryptedData with the user's session_key, as DecryptData does. It logs
 // in first when there is no valid session.
 //
-// Like LoginWithPhone, an event without a detail is a CodeUnauthorized, and so is a
-// refusal (no EncryptedData), whose User is the stored session's user.
+// As LoginWithPhone does, DecryptPhone returns a CodeUnauthorized for an
+// event without a detail, and for a refusal (no EncryptedData), whose User
+// is then the stored session's user.
 func (c *Client) DecryptPhone(ctx context.Context, ev PhoneNumberEvent, out any) error {
 	if ctx == nil {
 		return errNilContext()

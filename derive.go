@@ -1,14 +1,14 @@
 package baas
 
 // Derive returns a new Client of the same mini-program that shares c's
-// backend and HTTP machinery (base URL, protocol, HTTP client, timeout,
-// logger, platform, retries): the way a backend holds one Client per user
+// backend and HTTP machinery (base URL, protocol, HTTP client, timeouts,
+// logger, platform, retries). A backend holds one Client per user that way,
 // cheaply, each with a session of its own.
 //
 // opts may set only what belongs to one user: WithStorage (by default a new
 // MemoryStorage, never c's), WithCodeProvider, WithUserInfoProvider (by
-// default c's) and WithClock. Any other option is a CodeIncorrectParameter *HError: make
-// another backend's Client with New.
+// default c's) and WithClock. For any other option Derive returns a
+// CodeIncorrectParameter *HError: New makes the Client of another backend.
 func (c *Client) Derive(opts ...Option) (*Client, error) {
 	cfg := c.cfg
 	cfg.storage = nil
@@ -30,6 +30,7 @@ type shared struct {
 	protocol Protocol
 	http     any
 	timeout  int64
+	attempt  int64
 	logger   any
 	platform string
 	create   bool
@@ -38,6 +39,7 @@ type shared struct {
 	insecure bool
 }
 
+// sharedOf returns what of c a derived Client shares.
 func sharedOf(c config) shared {
-	return shared{c.baseURL, c.protocol, c.httpClient, int64(c.timeout), c.logger, c.platform, c.createUser, c.unionID, c.retry, c.insecure}
+	return shared{c.baseURL, c.protocol, c.httpClient, int64(c.timeout), int64(c.attempt), c.logger, c.platform, c.createUser, c.unionID, c.retry, c.insecure}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/filestore"
 	"github.com/wxbaas/baas/internal/testkit"
 	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
@@ -34,7 +35,7 @@ func TestE2EFullFlow(t *testing.T) {
 
 			u, err := e.c.Login(ctx, true)
 			require.NoError(t, err)
-			assert.Equal(t, baas.UserInfo{ID: 1, OpenID: "oAlice", UnionID: "", ExpiresAt: expiresAt}, *u)
+			assert.Equal(t, baas.UserInfo{ID: 1, OpenID: "oAlice", UnionID: "", ExpiresAt: unix(expiresAt)}, *u)
 			assert.Equal(t, "1", e.stored(t, baas.KeyUID))
 			assert.Len(t, e.stored(t, baas.KeyAuthToken), 32)
 			assert.Equal(t, "", e.stored(t, baas.KeyIsLoginedBaaS))
@@ -43,7 +44,7 @@ func TestE2EFullFlow(t *testing.T) {
 			require.NoError(t, err)
 			want := baas.UserInfo{ID: 1, OpenID: "oAlice", UnionID: "uAlice", AvatarURL: "https://example.com/a.png",
 				City: "Shenzhen", Country: "China", Gender: 2, Language: "zh_CN", NickName: "Alice", Province: "Guangdong",
-				ExpiresAt: expiresAt}
+				ExpiresAt: unix(expiresAt)}
 			assert.Equal(t, want, *full)
 			assert.Equal(t, "uAlice", e.stored(t, baas.KeyUnionID), "the unionid learnt at authenticate is stored")
 			assert.Equal(t, "1", e.stored(t, baas.KeyIsLoginedBaaS))
@@ -58,7 +59,7 @@ func TestE2EFullFlow(t *testing.T) {
 			assert.Equal(t, 1, e.srv.Calls(p.login))
 			assert.Equal(t, 1, e.srv.Calls(p.auth))
 
-			cur, err := e.c.CurrentUser(ctx)
+			cur, err := e.c.StoredUser(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, "Alice", cur.NickName)
 
@@ -77,7 +78,7 @@ func TestE2EFullFlow(t *testing.T) {
 			require.NoError(t, e.c.Logout(ctx))
 			assert.Equal(t, 1, e.srv.Calls(p.destroy))
 			assert.Zero(t, e.store.Len(), "logout empties the storage")
-			_, err = e.c.CurrentUser(ctx)
+			_, err = e.c.StoredUser(ctx)
 			assert.ErrorIs(t, err, baas.ErrSessionMissing)
 			require.NoError(t, e.c.Logout(ctx), "logout again, logged out")
 			assert.Equal(t, 1, e.srv.Calls(p.destroy), "no request without a session")
@@ -115,7 +116,7 @@ func TestE2EExpiry(t *testing.T) {
 			ctx := context.Background()
 			u, err := e.c.Login(ctx, true)
 			require.NoError(t, err)
-			assert.Equal(t, clock.Now().Unix()+3600-30, u.ExpiresAt)
+			assert.Equal(t, unix(clock.Now().Unix()+3600-30), u.ExpiresAt)
 			token := e.stored(t, baas.KeyAuthToken)
 
 			clock.Advance(3600*time.Second - 31*time.Second)
@@ -338,7 +339,7 @@ func TestE2EWrongAppIDOrClientID(t *testing.T) {
 // TestE2ESessionCacheFollowsStorage changes the storage behind the Client's
 // back: the Client's cached session must follow, for both of our Storages.
 func TestE2ESessionCacheFollowsStorage(t *testing.T) {
-	file, err := baas.NewFileStorage(t.TempDir() + "/session.json")
+	file, err := filestore.New(t.TempDir() + "/session.json")
 	require.NoError(t, err)
 	for name, st := range map[string]baas.Storage{"memory": baas.NewMemoryStorage(), "file": file} {
 		t.Run(name, func(t *testing.T) {
@@ -346,11 +347,11 @@ func TestE2ESessionCacheFollowsStorage(t *testing.T) {
 			ctx := context.Background()
 			_, err := e.c.Login(ctx, true)
 			require.NoError(t, err)
-			_, err = e.c.CurrentUser(ctx)
+			_, err = e.c.StoredUser(ctx)
 			require.NoError(t, err)
 
 			require.NoError(t, st.Delete(ctx, baas.KeyAuthToken))
-			_, err = e.c.CurrentUser(ctx)
+			_, err = e.c.StoredUser(ctx)
 			assert.ErrorIs(t, err, baas.ErrSessionMissing, "the deleted token is seen")
 
 			require.NoError(t, st.Set(ctx, map[string]string{baas.KeyAuthToken: "other", baas.KeyUID: "77"}))

@@ -14,11 +14,12 @@ import (
 )
 
 // Code is the code of an *HError: one of the constants below, or the HTTP
-// status the server answered with.
+// status that the server answered with.
 type Code int
 
-// Client-side error codes, as the JS SDK numbers them. Any other Code of an
-// *HError is the HTTP status the server answered with.
+// The client-side error codes, numbered as the JS SDK numbers them. Any
+// other Code of an *HError is the HTTP status that the server answered
+// with.
 const (
 	CodeNetworkDisconnected Code = 600 // no connection could be made, or it broke
 	CodeTimeout             Code = 601 // the request timed out
@@ -35,44 +36,48 @@ const (
 	CodePanicked        Code = 693 // a CodeProvider, UserInfoProvider or Storage panicked in the login this call waited for
 )
 
-var codeMessages = map[Code]string{
-	CodeNetworkDisconnected: "network disconnected",
-	CodeTimeout:             "request timeout",
-	CodeUninitialized:       "uninitialized",
-	CodeUnauthorized:        "unauthorized",
-	CodeSessionMissing:      "session missing",
-	CodeIncorrectParameter:  "incorrect parameter type",
-	CodeAnonymous:           "anonymous user is not allowed",
-	CodeStorage:             "storage failure",
-	CodeInvalidResponse:     "invalid response",
-	CodeCanceled:            "request canceled",
-	CodePanicked:            "a provider or storage panicked",
-}
-
 // Sentinels for errors.Is: errors.Is(err, ErrTimeout) matches any *HError
-// whose Code is CodeTimeout, whatever its message or cause.
+// whose Code is CodeTimeout, whatever its message or cause. The Message of
+// each is the standard message of its code, which starts the message of
+// every *HError of that code.
 var (
-	ErrNetworkDisconnected error = &HError{Code: CodeNetworkDisconnected, Message: codeMessages[CodeNetworkDisconnected]}
-	ErrTimeout             error = &HError{Code: CodeTimeout, Message: codeMessages[CodeTimeout]}
-	ErrUninitialized       error = &HError{Code: CodeUninitialized, Message: codeMessages[CodeUninitialized]}
-	ErrUnauthorized        error = &HError{Code: CodeUnauthorized, Message: codeMessages[CodeUnauthorized]}
-	ErrSessionMissing      error = &HError{Code: CodeSessionMissing, Message: codeMessages[CodeSessionMissing]}
-	ErrIncorrectParameter  error = &HError{Code: CodeIncorrectParameter, Message: codeMessages[CodeIncorrectParameter]}
-	ErrAnonymous           error = &HError{Code: CodeAnonymous, Message: codeMessages[CodeAnonymous]}
-	ErrStorage             error = &HError{Code: CodeStorage, Message: codeMessages[CodeStorage]}
-	ErrInvalidResponse     error = &HError{Code: CodeInvalidResponse, Message: codeMessages[CodeInvalidResponse]}
+	ErrNetworkDisconnected error = &HError{Code: CodeNetworkDisconnected, Message: "network disconnected"}
+	ErrTimeout             error = &HError{Code: CodeTimeout, Message: "request timeout"}
+	ErrUninitialized       error = &HError{Code: CodeUninitialized, Message: "uninitialized"}
+	ErrUnauthorized        error = &HError{Code: CodeUnauthorized, Message: "unauthorized"}
+	ErrSessionMissing      error = &HError{Code: CodeSessionMissing, Message: "session missing"}
+	ErrIncorrectParameter  error = &HError{Code: CodeIncorrectParameter, Message: "incorrect parameter type"}
+	ErrAnonymous           error = &HError{Code: CodeAnonymous, Message: "anonymous user is not allowed"}
+	ErrStorage             error = &HError{Code: CodeStorage, Message: "storage failure"}
+	ErrInvalidResponse     error = &HError{Code: CodeInvalidResponse, Message: "invalid response"}
 	// ErrCanceled matches a call whose context was canceled by its caller;
 	// errors.Is(err, context.Canceled) holds for such an error too.
-	ErrCanceled error = &HError{Code: CodeCanceled, Message: codeMessages[CodeCanceled]}
-	// ErrPanicked matches a call that waited for a login another call ran,
-	// in which a CodeProvider, UserInfoProvider or Storage panicked: the
-	// panic went to that other call, and the next login starts afresh.
-	ErrPanicked error = &HError{Code: CodePanicked, Message: codeMessages[CodePanicked]}
+	ErrCanceled error = &HError{Code: CodeCanceled, Message: "request canceled"}
+	// ErrPanicked matches a call that waited for a login that another call
+	// ran, in which a CodeProvider, UserInfoProvider or Storage panicked:
+	// the panic went to that other call, and the next login starts afresh.
+	ErrPanicked error = &HError{Code: CodePanicked, Message: "a provider or storage panicked"}
 )
 
+// codeMessages are the standard messages of the client-side codes: those
+// of the sentinels.
+var codeMessages = messagesOf(ErrNetworkDisconnected, ErrTimeout, ErrUninitialized, ErrUnauthorized,
+	ErrSessionMissing, ErrIncorrectParameter, ErrAnonymous, ErrStorage, ErrInvalidResponse, ErrCanceled, ErrPanicked)
+
+// messagesOf returns the message of each sentinel by its code.
+func messagesOf(sentinels ...error) map[Code]string {
+	m := make(map[Code]string, len(sentinels))
+	for _, err := range sentinels {
+		he := err.(*HError)
+		m[he.Code] = he.Message
+	}
+	return m
+}
+
 // HError is the error of every call of this package, like the JS SDK's
-// HError: a Code (CodeTimeout, CodeSessionMissing, …, or an HTTP status) and
-// a message.
+// HError: a Code (CodeTimeout, CodeSessionMissing, …, or an HTTP status)
+// and a message. The message never holds a token, a code, a password or a
+// session key, even when the server's own message quoted one.
 type HError struct {
 	Code    Code      // a Code constant or the HTTP status
 	Message string    // what went wrong, for people
@@ -86,8 +91,8 @@ func (e *HError) Error() string { return fmt.Sprintf("%d: %s", e.Code, e.Message
 // Unwrap returns the cause.
 func (e *HError) Unwrap() error { return e.Err }
 
-// Is matches any *HError with the same code, so that the sentinels work with
-// errors.Is.
+// Is reports whether target is an *HError of the same code, so that the
+// sentinels work with errors.Is.
 func (e *HError) Is(target error) bool {
 	t, ok := target.(*HError)
 	return ok && t.Code == e.Code
@@ -104,6 +109,8 @@ func newError(code Code, msg string, cause error) *HError {
 	return &HError{Code: code, Message: m, Err: cause}
 }
 
+// join returns a and b joined by ": ", or the one of them that is not
+// empty.
 func join(a, b string) string {
 	switch {
 	case a == "":
@@ -114,10 +121,10 @@ func join(a, b string) string {
 	return a + ": " + b
 }
 
-// causeText is what a cause adds to a message: its text, less the URL a
-// *url.Error puts first (the request's URL says nothing the call does not)
-// and less the standard message of an *HError's code, which the outer
-// message already has or contradicts.
+// causeText returns what a cause adds to a message: its text, without the
+// URL that a *url.Error puts first (the request's URL says nothing that the
+// call does not) and without the standard message of an *HError's code,
+// which the outer message already has or contradicts.
 func causeText(err error) string {
 	if err == nil {
 		return ""
@@ -174,8 +181,8 @@ func classify(err error) *HError {
 	return newError(CodeNetworkDisconnected, "", err)
 }
 
-// isTimeout reports a deadline of a context, a client timeout or a network
-// timeout.
+// isTimeout reports whether err is a timeout: the deadline of a context, the
+// timeout of an http.Client, or a network timeout.
 func isTimeout(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
 		return true
@@ -187,22 +194,24 @@ func isTimeout(err error) bool {
 	return errors.Is(err, syscall.ETIMEDOUT)
 }
 
-// ctxError is what a caller gets whose own context ended while waiting: CodeCanceled
-// when it was canceled, CodeTimeout when its deadline passed.
+// ctxError returns the error of a caller whose own context ended while it
+// waited: CodeCanceled when the context was canceled, CodeTimeout when its
+// deadline passed.
 func ctxError(ctx context.Context) *HError {
 	return classify(context.Cause(ctx))
 }
 
-// errNilContext is what a call given a nil context returns, where it would
-// otherwise panic at its first use: a CodeIncorrectParameter naming ctx.
+// errNilContext returns the error of a call given a nil context, which would
+// otherwise panic at its first use: a CodeIncorrectParameter that names
+// ctx.
 func errNilContext() *HError {
 	return newError(CodeIncorrectParameter, "ctx is nil: pass a context.Context (context.Background() when there is none)", nil)
 }
 
-// storageError is the failure of a Storage doing op ("saving the session"):
-// a CodeStorage that names op and the cause. A canceled or timed-out context keeps
-// its own code, and so does an *HError the Storage returned with a code
-// other than CodeStorage.
+// storageError returns the error of a Storage that failed doing op ("saving
+// the session"): a CodeStorage that names op and the cause. A canceled or
+// timed-out context keeps its own code, and so does an *HError that the
+// Storage returned with a code other than CodeStorage.
 func storageError(op string, err error) *HError {
 	var he *HError
 	switch {

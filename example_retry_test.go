@@ -31,3 +31,17 @@ func ExampleWithRetry() {
 	// oAlice <nil> 2
 	// 503: injected fault: status 503
 }
+
+// A backend that hangs on one attempt costs that attempt, not the request:
+// the attempt is cut after 200 ms and the login is made again, well within
+// the request's bound.
+func ExampleWithAttemptTimeout() {
+	const login = "/hserve/v2.5/idp/wechat/silent-login/"
+	c, srv := newExampleClient(baas.WithTimeout(10*time.Second), baas.WithAttemptTimeout(200*time.Millisecond))
+	defer srv.Close()
+
+	srv.Fault(login, baastest.Fault{Delay: time.Minute, Times: 1})
+	u, err := c.Login(context.Background(), true)
+	fmt.Println(u.OpenID, err, srv.Calls(login))
+	// Output: oAlice <nil> 2
+}

@@ -96,7 +96,7 @@ func ExampleClient_Logout() {
 		fmt.Println(err)
 		return
 	}
-	_, err := c.CurrentUser(ctx)
+	_, err := c.StoredUser(ctx)
 	fmt.Println(err)
 	// Logout may be called again, logged in or not.
 	fmt.Println(c.Logout(ctx))

@@ -69,7 +69,7 @@ func hammer(t *testing.T, pc protoCase) {
 		},
 		c.Logout,
 		c.ClearSession,
-		func(ctx context.Context) error { _, err := c.CurrentUser(ctx); return err },
+		func(ctx context.Context) error { _, err := c.StoredUser(ctx); return err },
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)

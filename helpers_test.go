@@ -289,6 +289,16 @@ type shareInfo struct {
 // clockStart is the time the test clocks start at.
 const clockStart = 1_700_000_000
 
+// unix returns the time of sec, in unix seconds, as the API gives a time
+// that the server or the storage wrote in unix seconds: 0, "none", is the
+// zero time.Time.
+func unix(sec int64) time.Time {
+	if sec == 0 {
+		return time.Time{}
+	}
+	return time.Unix(sec, 0)
+}
+
 // failingStorage is the one failing Storage of the tests: a map in memory
 // whose Get, Set or Delete fail on demand, and whose Set and Delete hang,
 // ignoring their context as a wedged disk or server would, while hang is

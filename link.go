@@ -5,9 +5,9 @@ import "context"
 // LinkWechat links the WeChat user of a fresh code from the CodeProvider to
 // the logged-in user (one who logged in another way, by phone or SMS), like
 // wx.BaaS.auth.linkWechat; with withUnionID the server links by the WeChat
-// unionid. The openid and unionid the server answers for the user are
+// unionid. The openid and unionid that the server answers for the user are
 // stored with the session. Like the JS SDK's account calls it does not log
-// in: no valid session, or a 401, is a CodeSessionMissing.
+// in: with no valid session, or on a 401, it returns a CodeSessionMissing.
 func (c *Client) LinkWechat(ctx context.Context, withUnionID bool) error {
 	if ctx == nil {
 		return errNilContext()

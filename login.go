@@ -11,19 +11,20 @@ import (
 
 // Login logs the user in, like wx.BaaS.login.
 //
-// Login(ctx, true) is the silent login, wx.BaaS.login(false): a valid stored
-// session is returned at once with no network call; otherwise a code from the
-// CodeProvider is exchanged for a session, which is stored. It returns the
+// Login(ctx, true) is the silent login, wx.BaaS.login(false): it returns a
+// valid stored session at once, with no request; otherwise it exchanges a
+// code from the CodeProvider for a session, which it stores. It returns the
 // basic user: ID, OpenID, UnionID.
 //
-// Login(ctx, false) is wx.BaaS.login(): the silent login, then the stored user
-// info if the user authorised it before, else the UserInfoProvider asks the
-// user and HandleUserInfo runs with its answer. A refusal is a CodeUnauthorized *HError
-// whose User is the basic user.
+// Login(ctx, false) is wx.BaaS.login(): the silent login, then the stored
+// user info if the user authorised it before; otherwise the
+// UserInfoProvider asks the user, and HandleUserInfo runs with the answer.
+// A refusal is a CodeUnauthorized *HError whose User is the basic user.
 //
 // Concurrent logins on one Client share one code and one request. Login is
 // a WeChat login: called on a Client whose password or SMS session has
-// expired, it logs the WeChat user in (Do would not: see LoginWithPassword).
+// expired, it logs the WeChat user in, which Do would not do (see
+// LoginWithPassword).
 func (c *Client) Login(ctx context.Context, silent bool) (*UserInfo, error) {
 	if ctx == nil {
 		return nil, errNilContext()
@@ -52,6 +53,40 @@ func (c *Client) Login(ctx context.Context, silent bool) (*UserInfo, error) {
 	return c.handleUserInfo(ctx, epoch, ev)
 }
 
+// login returns a valid session for a call begun at epoch, whose stored
+// session stale is not valid: it runs a silent login, or takes the result of
+// the login in progress. A session of a password, SMS or anonymous login is
+// not replaced by a WeChat one behind the caller's back: once it has
+// expired, or the server ended it, login is a CodeSessionMissing naming the
+// call that opens it again.
+func (c *Client) login(ctx context.Context, epoch uint64, stale session) (session, error) {
+	if stale.kind != loginWeChat {
+		why := "the session has expired"
+		if stale.token == "" {
+			why = "the server ended the session"
+		}
+		return session{}, newError(CodeSessionMissing, why+": "+stale.kind.again(), nil)
+	}
+	if c.cfg.codes == nil {
+		return session{}, errNoCodeProvider()
+	}
+	return c.coalesce(ctx, epoch, anySession, func(ctx context.Context) (session, error) {
+		// A login that ended since the caller looked (here or, with a
+		// LoginLocker, in another process) has stored a session: no
+		// second code is spent.
+		if s, err := c.loadSession(ctx); err != nil || s.valid(c.cfg.now()) {
+			return s, err
+		}
+		s, err := c.silentLogin(ctx)
+		if err != nil {
+			return session{}, err
+		}
+		return s, c.store(ctx, epoch, c.withUserChange(ctx, s))
+	})
+}
+
+// errNoCodeProvider is the error of a WeChat login on a Client with no
+// CodeProvider.
 func errNoCodeProvider() error {
 	return newError(CodeUninitialized, "login needs a login code (wx.login's, or the Client's platform's): configure a CodeProvider with baas.WithCodeProvider", nil)
 }
@@ -61,7 +96,8 @@ func (c *Client) code(ctx context.Context) (string, error) {
 	return codeFrom(ctx, c.cfg.codes, false)
 }
 
-// silentLogin exchanges a fresh code for a session (not yet stored).
+// silentLogin exchanges a fresh code for a session, which it does not
+// store.
 func (c *Client) silentLogin(ctx context.Context) (session, error) {
 	return c.openSession(ctx, c.ep.Login, "", func(code string) any {
 		if c.cfg.protocol == ProtocolV1 {
@@ -74,12 +110,13 @@ func (c *Client) silentLogin(ctx context.Context) (session, error) {
 	})
 }
 
-// openSession posts a login or V2 authenticate request and reads the new
-// session from the answer. token, when not empty, is the valid session's.
-// Any 2xx that carries a valid session is a success: the code is spent
-// either way, and the session is the code's. The code comes from the
-// CodeProvider; a retry of the request (WithRetry) sends body with a fresh
-// one, since a code is single use and a failed attempt may have spent it.
+// openSession posts a login or V2 authenticate request, whose body body
+// makes with a code from the CodeProvider, and reads the new session from
+// the answer. token, when not empty, is the token of the valid session. Any
+// 2xx that carries a valid session is a success: the code is spent either
+// way, and the session is the code's. A retry of the request (WithRetry)
+// sends a body with a fresh code, since a code is single use and a failed
+// attempt may have spent it.
 func (c *Client) openSession(ctx context.Context, path string, token string, body func(code string) any) (session, error) {
 	code, err := c.code(ctx)
 	if err != nil {
@@ -107,10 +144,11 @@ func (c *Client) postSession(ctx context.Context, req transport.Request) (sessio
 	return c.newSession(&resp)
 }
 
-// newSession checks what a login answered before anything is stored: a
-// token a header can carry, a positive user id, and a lifetime longer than
-// the expiry skew (a shorter one would store a session already expired, and
-// every call would spend a code on a new one).
+// newSession returns the session that a login answered, once it has
+// checked it, before anything is stored: a token that a header can carry, a
+// positive user id, and a lifetime longer than the expiry skew (a shorter
+// one would store a session already expired, and every call would spend a
+// code on a new one).
 func (c *Client) newSession(resp *protocol.Session) (session, error) {
 	id, openid, unionid := resp.User()
 	switch {
@@ -126,13 +164,14 @@ func (c *Client) newSession(resp *protocol.Session) (session, error) {
 	s := session{token: resp.Token, uid: id, openid: openid, unionid: unionid,
 		alipayUserID: resp.AlipayUserID(), alipay: c.cfg.plat.platform == Alipay}
 	if resp.ExpiresIn.Set {
-		s.expiresAt = c.cfg.now().Unix() + resp.ExpiresIn.V - expirySkew
+		s.expiresAt = expiresAt(c.cfg.now(), resp.ExpiresIn.V)
 	}
 	return s, nil
 }
 
-// loginError classifies a failed login, saying plainly when the backend
-// refused the ClientID or AppID, or found no user it was told not to create.
+// loginError returns the error of a failed login, saying plainly when the
+// backend refused the ClientID or the AppID, or found no user that it was
+// told not to create.
 func (c *Client) loginError(err error) error {
 	herr := classify(err)
 	switch {
@@ -144,9 +183,10 @@ func (c *Client) loginError(err error) error {
 	return herr
 }
 
-// providerError is the failure of a CodeProvider or UserInfoProvider: its
-// own *HError as it is; a canceled or timed-out context with its code; any
-// other error a CodeNetworkDisconnected that names the provider and says what it said.
+// providerError returns the error of a CodeProvider or UserInfoProvider
+// that failed with err: the provider's own *HError as it is, a canceled or
+// timed-out context with its code, and any other error as a
+// CodeNetworkDisconnected that names the provider and says what it said.
 func providerError(name string, err error) error {
 	herr := classify(err)
 	if herr.Err == err && herr.Code == CodeNetworkDisconnected {

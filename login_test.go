@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/filestore"
 	"github.com/wxbaas/baas/internal/testkit"
 	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
@@ -34,7 +35,7 @@ func TestLoginSilentStoresSession(t *testing.T) {
 
 			u, err := r.c.Login(context.Background(), true)
 			require.NoError(t, err)
-			assert.Equal(t, &baas.UserInfo{ID: 42, OpenID: "o-42", UnionID: "u-42", ExpiresAt: clockStart + 7200 - 30}, u)
+			assert.Equal(t, &baas.UserInfo{ID: 42, OpenID: "o-42", UnionID: "u-42", ExpiresAt: unix(clockStart + 7200 - 30)}, u)
 
 			reqs := r.requests()
 			require.Len(t, reqs, 1)
@@ -91,7 +92,7 @@ func TestLoginValidSessionNoNetwork(t *testing.T) {
 			for range 3 {
 				u, err := r.c.Login(context.Background(), true)
 				require.NoError(t, err)
-				assert.Equal(t, &baas.UserInfo{ID: 7, OpenID: "oid-7", ExpiresAt: clockStart + 100}, u)
+				assert.Equal(t, &baas.UserInfo{ID: 7, OpenID: "oid-7", ExpiresAt: unix(clockStart + 100)}, u)
 			}
 			assert.Equal(t, 0, r.calls())
 			assert.Equal(t, 0, r.codes.count())
@@ -121,7 +122,7 @@ func TestLoginExpiry(t *testing.T) {
 			clock.Set(exp - 1)
 			u, err := r.c.Login(ctx, true)
 			require.NoError(t, err)
-			assert.Equal(t, exp, u.ExpiresAt)
+			assert.Equal(t, unix(exp), u.ExpiresAt)
 			assert.Equal(t, 1, r.calls(), "valid one second before expiry")
 
 			clock.Set(exp)
@@ -129,7 +130,7 @@ func TestLoginExpiry(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, 2, r.calls(), "expired: logged in again")
 			assert.Equal(t, 2, r.codes.count())
-			assert.Equal(t, exp+3600-30, u.ExpiresAt)
+			assert.Equal(t, unix(exp+3600-30), u.ExpiresAt)
 			assert.Equal(t, "tok-2", storedValues(t, r.st)[baas.KeyAuthToken])
 			assert.JSONEq(t, p.loginBody("code-2"), r.requests()[1].Body)
 		})
@@ -489,11 +490,11 @@ func TestLoginStorageGetFails(t *testing.T) {
 	assert.Equal(t, 0, r.calls())
 }
 
-// A session saved in a FileStorage serves a new Client with no network call.
+// A session saved in a filestore.Store serves a new Client with no network call.
 func TestLoginFileStorage(t *testing.T) {
 	t.Parallel()
 	path := t.TempDir() + "/session.json"
-	fs1, err := baas.NewFileStorage(path)
+	fs1, err := filestore.New(path)
 	require.NoError(t, err)
 	r := newMockRig(t, baas.WithStorage(fs1))
 	r.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, protoCases[1].sessionBody("tok-file", 42, 7200))
@@ -501,7 +502,7 @@ func TestLoginFileStorage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, r.calls())
 
-	fs2, err := baas.NewFileStorage(path)
+	fs2, err := filestore.New(path)
 	require.NoError(t, err)
 	codes := &countingCodes{}
 	m := newMockBackend(t)
@@ -545,16 +546,16 @@ func TestCurrentUser(t *testing.T) {
 	t.Parallel()
 	clock := testkit.NewClock(clockStart)
 	r := newMockRig(t, baas.WithClock(clock.Now))
-	_, err := r.c.CurrentUser(context.Background())
+	_, err := r.c.StoredUser(context.Background())
 	errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 
 	storeSession(t, r.st, "tok", 7, clockStart+10)
-	u, err := r.c.CurrentUser(context.Background())
+	u, err := r.c.StoredUser(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, &baas.UserInfo{ID: 7, OpenID: "oid-7", ExpiresAt: clockStart + 10}, u)
+	assert.Equal(t, &baas.UserInfo{ID: 7, OpenID: "oid-7", ExpiresAt: unix(clockStart + 10)}, u)
 
 	clock.Set(clockStart + 10)
-	_, err = r.c.CurrentUser(context.Background())
+	_, err = r.c.StoredUser(context.Background())
 	errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 	assert.Equal(t, 0, r.calls())
 }

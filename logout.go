@@ -17,8 +17,9 @@ import (
 //
 // Logout orders itself with the calls around it: once it returns, no call
 // begun before it stores a session (a login in progress is abandoned and
-// fails with a CodeSessionMissing), and a call begun while it runs waits for it before
-// logging in, so that the session such a call gets is not cleared.
+// fails with a CodeSessionMissing), and a call begun while it runs waits for
+// it before logging in, so that the session such a call gets is not
+// cleared.
 func (c *Client) Logout(ctx context.Context) error {
 	if ctx == nil {
 		return errNilContext()
@@ -39,8 +40,8 @@ func (c *Client) Logout(ctx context.Context) error {
 	return c.clearLocked(ctx)
 }
 
-// ClearSession empties the stored session without calling the server, in
-// the same order with the calls around it as Logout.
+// ClearSession empties the stored session without a request to the server,
+// and orders itself with the calls around it as Logout does.
 func (c *Client) ClearSession(ctx context.Context) error {
 	if ctx == nil {
 		return errNilContext()

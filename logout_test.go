@@ -49,7 +49,7 @@ func TestLogout(t *testing.T) {
 			require.NoError(t, r.c.Logout(context.Background()))
 			assert.Equal(t, 1, r.calls())
 
-			_, err := r.c.CurrentUser(context.Background())
+			_, err := r.c.StoredUser(context.Background())
 			errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 		})
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/filestore"
 	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
@@ -41,7 +42,7 @@ func TestNilContext(t *testing.T) {
 		"VerifyPhone":              {func(c *baas.Client) error { return c.VerifyPhone(nilCtx, "123456") }},
 		"RequestPasswordReset":     {func(c *baas.Client) error { return c.RequestPasswordReset(nilCtx, "a@example.com") }},
 		"GetCurrentUser":           {func(c *baas.Client) error { _, err := c.GetCurrentUser(nilCtx); return err }},
-		"CurrentUser":              {func(c *baas.Client) error { _, err := c.CurrentUser(nilCtx); return err }},
+		"StoredUser":               {func(c *baas.Client) error { _, err := c.StoredUser(nilCtx); return err }},
 		"DecryptData": {func(c *baas.Client) error {
 			return c.DecryptData(nilCtx, baas.DecryptWeRunData, "e", "i", &out)
 		}},
@@ -93,7 +94,7 @@ func TestNilContext(t *testing.T) {
 	for typ, covered := range map[reflect.Type][]string{
 		reflect.TypeFor[*baas.Client]():        mapKeys(clientCalls),
 		reflect.TypeFor[*baas.MemoryStorage](): mapKeys(storageCalls),
-		reflect.TypeFor[*baas.FileStorage]():   mapKeys(storageCalls),
+		reflect.TypeFor[*filestore.Store]():    mapKeys(storageCalls),
 	} {
 		for i := range typ.NumMethod() {
 			m := typ.Method(i)
@@ -130,7 +131,7 @@ func TestNilContext(t *testing.T) {
 		for kind, open := range map[string]func(t *testing.T) baas.Storage{
 			"MemoryStorage": func(*testing.T) baas.Storage { return baas.NewMemoryStorage() },
 			"FileStorage": func(t *testing.T) baas.Storage {
-				s, err := baas.NewFileStorage(filepath.Join(t.TempDir(), "session.json"))
+				s, err := filestore.New(filepath.Join(t.TempDir(), "session.json"))
 				require.NoError(t, err)
 				return s
 			},

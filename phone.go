@@ -8,8 +8,8 @@ import (
 	"github.com/wxbaas/baas/internal/transport"
 )
 
-// PhoneNumberEvent is the event a <button open-type="getPhoneNumber">
-// callback receives, as the mini-program hands it to
+// PhoneNumberEvent is the event that the callback of a <button
+// open-type="getPhoneNumber"> receives, as the mini-program hands it to
 // wx.BaaS.auth.loginWithWechat or updatePhoneNumber.
 type PhoneNumberEvent struct {
 	Detail *PhoneNumberDetail `json:"detail"`
@@ -27,17 +27,17 @@ type PhoneNumberDetail struct {
 	IV            string `json:"iv,omitempty"`
 }
 
-// checkPhoneEvent is what LoginWithPhone and UpdatePhoneNumber refuse before
-// any request: no detail is a CodeUnauthorized; a refusal is a
-// CodeUnauthorized whose User is the basic user of the stored session, if
-// any.
+// checkPhoneEvent returns the detail of ev, or the error of an event that
+// the phone calls refuse before any request: a CodeUnauthorized for an event
+// without detail, and for a refusal a CodeUnauthorized whose User is the
+// basic user of the stored session, if there is one.
 func (c *Client) checkPhoneEvent(ctx context.Context, ev PhoneNumberEvent) (*PhoneNumberDetail, error) {
 	d := ev.Detail
 	if d == nil {
 		return nil, newError(CodeUnauthorized, "the event has no detail: pass the event of the getPhoneNumber button", nil)
 	}
 	if d.EncryptedData == "" {
-		return nil, refusal(d.ErrMsg, c.storedUser(ctx))
+		return nil, refusal(d.ErrMsg, c.basicUser(ctx))
 	}
 	if d.IV == "" {
 		return nil, newError(CodeIncorrectParameter, "the event's detail has encryptedData but no iv", nil)
@@ -45,7 +45,8 @@ func (c *Client) checkPhoneEvent(ctx context.Context, ev PhoneNumberEvent) (*Pho
 	return d, nil
 }
 
-// refusal is the CodeUnauthorized of a user who refused, with their basic user u.
+// refusal returns the CodeUnauthorized of a user who refused, with their
+// basic user u.
 func refusal(errMsg string, u *UserInfo) *HError {
 	msg := "the user denied authorization"
 	if errMsg != "" {
@@ -63,13 +64,13 @@ func refusal(errMsg string, u *UserInfo) *HError {
 // phone_code (the v2.7 request of base library 2.21.2 and later); otherwise
 // the encrypted form alone (v2.5). The new session is stored like a login's.
 //
-// An event without detail is a CodeUnauthorized *HError at once; a refusal is
-// a CodeUnauthorized whose User is the basic user, logging in silently first
-// when there is no valid session. It needs ProtocolV2. A phone login waits
-// for a login in progress on the Client and silent logins begun meanwhile
-// take its session, so that concurrent logins never create two users; a call
-// with the same event shares its login. WithCreateUser(false) makes an
-// unknown user a 404.
+// For an event without detail it returns a CodeUnauthorized *HError at
+// once; for a refusal, a CodeUnauthorized whose User is the basic user,
+// logging in silently first when there is no valid session. It needs
+// ProtocolV2. A phone login waits for a login in progress on the Client,
+// and silent logins begun meanwhile take its session, so that concurrent
+// logins never create two users; a call with the same event shares its
+// login. With WithCreateUser(false), an unknown user is the server's 404.
 func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*UserInfo, error) {
 	if ctx == nil {
 		return nil, errNilContext()

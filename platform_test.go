@@ -95,7 +95,7 @@ func TestPlatformSilentLogin(t *testing.T) {
 			u, err := r.c.Login(ctx, true)
 			require.NoError(t, err)
 			assert.Equal(t, &baas.UserInfo{ID: 42, OpenID: pc.openid, UnionID: pc.unionid, AlipayUserID: pc.alipay,
-				ExpiresAt: clockStart + 7200 - 30}, u)
+				ExpiresAt: unix(clockStart + 7200 - 30)}, u)
 
 			reqs := r.requests()
 			require.Len(t, reqs, 1)
@@ -260,7 +260,7 @@ func TestAlipayLoginWithProfile(t *testing.T) {
 		u, err := r.c.Login(ctx, false)
 		require.NoError(t, err)
 		assert.Equal(t, &baas.UserInfo{ID: 42, AlipayUserID: "2088-42", NickName: "Ann", AvatarURL: "https://alipay/ann.png",
-			City: "Hangzhou", Province: "Zhejiang", Country: "China", ExpiresAt: clockStart + 7200 - 30}, u)
+			City: "Hangzhou", Province: "Zhejiang", Country: "China", ExpiresAt: unix(clockStart + 7200 - 30)}, u)
 		assert.Equal(t, [][]string{{"auth_user"}}, codes.scopes, "one code of scope auth_user")
 
 		reqs := r.requests()

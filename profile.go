@@ -14,10 +14,10 @@ import (
 // user's record (update_userprofile on the wire).
 type SyncUserProfile string
 
-// The values of SyncUserProfile. Any other value is refused with a
-// CodeIncorrectParameter before anything is sent: the JS SDK silently sends
-// setnx for a value it does not know (even the boolean false), which turns a
-// typo into a different policy.
+// The values of SyncUserProfile. UpdateUserInfo refuses any other value
+// with a CodeIncorrectParameter before it sends anything: the JS SDK
+// silently sends setnx for a value it does not know (even the boolean
+// false), which turns a typo into a different policy.
 const (
 	// SyncOverwrite writes every field of the profile, replacing what the
 	// record had.
@@ -30,7 +30,8 @@ const (
 	SyncNever SyncUserProfile = "false"
 )
 
-// wire returns the update_userprofile value of p, or a CodeIncorrectParameter.
+// wire returns the update_userprofile value of p, or a
+// CodeIncorrectParameter for a value it does not know.
 func (p SyncUserProfile) wire() (string, error) {
 	switch p {
 	case "", SyncSetNX:
@@ -49,10 +50,11 @@ func (p SyncUserProfile) wire() (string, error) {
 // code from the CodeProvider and answers the updated record, whose profile is
 // also stored as the user info (so that Login(ctx, false) has it).
 //
-// An event without detail is a CodeUnauthorized *HError at once; a refusal is
-// a CodeUnauthorized whose User is the stored basic user. Like the JS SDK it
-// does not log in: no valid session, or a 401, is a CodeSessionMissing. A 403
-// means the MinCloud console does not let the SDK update user profiles.
+// For an event without detail it returns a CodeUnauthorized *HError at
+// once; for a refusal, a CodeUnauthorized whose User is the stored basic
+// user. Like the JS SDK it does not log in: with no valid session, or on a
+// 401, it returns a CodeSessionMissing. A 403 means that the MinCloud
+// console does not let the SDK update user profiles.
 func (c *Client) UpdateUserInfo(ctx context.Context, ev UserInfoEvent, sync SyncUserProfile) (*CurrentUser, error) {
 	if ctx == nil {
 		return nil, errNilContext()
@@ -70,7 +72,7 @@ func (c *Client) UpdateUserInfo(ctx context.Context, ev UserInfoEvent, sync Sync
 		return nil, newError(CodeUnauthorized, "the event has no detail: pass the event of wx.getUserProfile or of the getUserInfo button", nil)
 	}
 	if d.EncryptedData == "" || d.RawData == "" {
-		return nil, refusal(d.ErrMsg, c.storedUser(ctx))
+		return nil, refusal(d.ErrMsg, c.basicUser(ctx))
 	}
 	u, err := c.recordCall(ctx, http.MethodPut, func(session) string { return protocol.UpdateUserInfoPath }, func(session) (any, error) {
 		code, err := c.code(ctx)
@@ -96,8 +98,8 @@ func (c *Client) UpdateUserInfo(ctx context.Context, ev UserInfoEvent, sync Sync
 	return u, nil
 }
 
-// storeRecordProfile stores the profile of record u as the user info of the
-// session, when u is the stored session's user.
+// storeRecordProfile stores the profile of the record u as the user info of
+// the session, when u is the stored session's user.
 func (c *Client) storeRecordProfile(ctx context.Context, epoch uint64, u *CurrentUser) error {
 	s, err := c.loadSession(ctx)
 	if err != nil || !s.valid(c.cfg.now()) || s.uid != u.ID {

@@ -10,11 +10,11 @@ import (
 	"github.com/wxbaas/baas/internal/transport"
 )
 
-// Do sends an authenticated request to the BaaS backend, like any wx.BaaS
-// call: it logs in silently first when there is no valid session, sends the
-// token, and on a 401 clears the session, logs in once more and retries once.
-// body, when not nil, is sent as JSON; a JSON answer is decoded into out,
-// when out is not nil.
+// Do sends an authenticated request to the BaaS backend, as every wx.BaaS
+// call does: it logs in silently first when there is no valid session,
+// sends the token, and on a 401 clears the session, logs in once more and
+// sends the request once more. Do sends body as JSON when it is not nil,
+// and decodes a JSON answer into out when out is not nil.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
 	if ctx == nil {
 		return errNilContext()
@@ -33,8 +33,8 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 }
 
 // session returns a valid session for a call begun at epoch, logging in
-// silently when there is none; an expired session of a password, SMS or
-// anonymous login is a 604 instead (see login).
+// silently when there is none. For an expired session of a password, SMS or
+// anonymous login it returns a 604 instead (see login).
 func (c *Client) session(ctx context.Context, epoch uint64) (session, error) {
 	s, err := c.loadSession(ctx)
 	if err != nil {
@@ -46,8 +46,9 @@ func (c *Client) session(ctx context.Context, epoch uint64) (session, error) {
 	return c.login(ctx, epoch, s)
 }
 
-// wechatSession is session for Login, a call that asks for a WeChat login
-// itself: whatever the expired session was, it logs in with WeChat.
+// wechatSession is session for Login, which asks for a WeChat login
+// itself: whatever the kind of the expired session, it logs in with
+// WeChat.
 func (c *Client) wechatSession(ctx context.Context, epoch uint64) (session, error) {
 	s, err := c.loadSession(ctx)
 	if err != nil || s.valid(c.cfg.now()) {
@@ -106,9 +107,9 @@ func (c *Client) dropRejected(ctx context.Context, s session) error {
 	return nil
 }
 
-// checkOut refuses an out that is not a non-nil pointer, before anything is
-// sent: after it, a request with effects would be reported as an invalid
-// response.
+// checkOut returns a CodeIncorrectParameter when out is not a non-nil
+// pointer. The calls check out before they send anything: afterwards, a
+// request with effects would be reported as an invalid response.
 func checkOut(call string, out any) error {
 	if v := reflect.ValueOf(out); v.Kind() != reflect.Pointer || v.IsNil() {
 		return newError(CodeIncorrectParameter, call+" needs out to be a non-nil pointer", nil)

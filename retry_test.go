@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
 	"github.com/wxbaas/baas/internal/testkit"
 	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
@@ -285,4 +286,67 @@ func TestRetryWithinDeadline(t *testing.T) {
 	err = r.c.Do(context.Background(), http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
 	errtest.Require(t, err, 503, nil)
 	assert.Len(t, api.Requests(), 1)
+}
+
+// The two bounds, against the emulator. WithAttemptTimeout cuts an attempt
+// that hangs, and the login is made again within WithTimeout; without it,
+// WithTimeout alone bounds the login as a whole, and the hung attempt spends
+// it all.
+func TestRetryAttemptAndCallBounds(t *testing.T) {
+	t.Parallel()
+	const login = "/hserve/v2.5/idp/wechat/silent-login/"
+	hang := baastest.Fault{Delay: time.Minute, Times: 1} // the first attempt only
+	newLogin := func(t *testing.T, opts ...baas.Option) (*baas.Client, *baastest.Server) {
+		srv := baastest.NewServer()
+		t.Cleanup(srv.Close)
+		srv.Fault(login, hang)
+		opts = append([]baas.Option{baas.WithBaseURL(srv.URL), baas.WithCodeProvider(srv.WeChat().CodeProvider("oAlice")), quickRetry}, opts...)
+		c, err := baas.New(srv.ClientID, opts...)
+		require.NoError(t, err)
+		return c, srv
+	}
+
+	t.Run("attempt bound", func(t *testing.T) {
+		t.Parallel()
+		c, srv := newLogin(t, baas.WithTimeout(30*time.Second), baas.WithAttemptTimeout(200*time.Millisecond))
+		u, err := c.Login(context.Background(), true)
+		require.NoError(t, err, "the second attempt, within the call's bound")
+		assert.Equal(t, "oAlice", u.OpenID)
+		assert.Equal(t, 2, srv.Calls(login), "the hung attempt, cut, then one more")
+	})
+	t.Run("call bound only", func(t *testing.T) {
+		t.Parallel()
+		c, srv := newLogin(t, baas.WithTimeout(300*time.Millisecond))
+		_, err := c.Login(context.Background(), true)
+		errtest.Require(t, err, baas.CodeTimeout, baas.ErrTimeout)
+		assert.Equal(t, 1, srv.Calls(login), "the call's bound ends the only attempt: no time is left for another")
+	})
+	t.Run("attempts until the call's bound", func(t *testing.T) {
+		t.Parallel()
+		c, srv := newLogin(t, baas.WithTimeout(30*time.Second), baas.WithAttemptTimeout(100*time.Millisecond))
+		srv.Fault(login, baastest.Fault{Delay: time.Minute}) // every attempt hangs
+		_, err := c.Login(context.Background(), true)
+		he := errtest.Require(t, err, baas.CodeTimeout, baas.ErrTimeout)
+		assert.Contains(t, he.Message, "Client.Timeout exceeded", "the last attempt's own timeout")
+		assert.Equal(t, 3, srv.Calls(login), "MaxAttempts attempts, each cut by its bound")
+	})
+	t.Run("not for writes", func(t *testing.T) {
+		t.Parallel()
+		c, srv := newLogin(t, baas.WithTimeout(30*time.Second), baas.WithAttemptTimeout(200*time.Millisecond))
+		_, err := c.Login(context.Background(), true) // the hung attempt, then a session
+		require.NoError(t, err)
+		const destroy = "/hserve/v2.0/session/destroy/"
+		srv.Fault(destroy, hang)
+		err = c.Logout(context.Background())
+		errtest.Require(t, err, baas.CodeTimeout, baas.ErrTimeout)
+		assert.Equal(t, 1, srv.Calls(destroy), "a POST that may have reached the server is not sent again")
+	})
+}
+
+// A negative attempt bound is refused by New, like a negative WithTimeout.
+func TestNewRejectsNegativeAttemptTimeout(t *testing.T) {
+	t.Parallel()
+	_, err := baas.New("cid", baas.WithAttemptTimeout(-time.Second))
+	he := errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+	assert.Contains(t, he.Message, "WithAttemptTimeout")
 }

@@ -2,23 +2,32 @@ package baas
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"time"
 )
 
-// expirySkew is how much earlier than the server a session expires here,
-// against clock skew.
+// expirySkew is how many seconds earlier than on the server a session
+// expires here, so that a clock a little behind the server's does not send
+// a token the server has just let expire.
 const expirySkew = 30
 
-// maxTokenLen bounds a token: MinCloud's are a few dozen characters, and a
-// token is sent in a header with every request.
+// expiresAt returns when a session that the server opened at now for
+// expiresIn seconds expires here, in unix seconds as storage keeps it:
+// expirySkew seconds before the server's expiry, as the JS SDK reckons it.
+func expiresAt(now time.Time, expiresIn int64) int64 {
+	return now.Unix() + expiresIn - expirySkew
+}
+
+// maxTokenLen is the length of the longest token that a Client accepts, in
+// bytes: MinCloud's tokens have a few dozen characters, and every request
+// sends the token in a header.
 const maxTokenLen = 1024
 
-// maxExpiresIn bounds a session lifetime a server may announce: ten years.
+// maxExpiresIn is the longest session lifetime, in seconds, that a Client
+// accepts from a server: ten years.
 const maxExpiresIn = 10 * 365 * 24 * 60 * 60
 
-// session is what storage holds of a login.
+// session is what the storage holds of a login.
 type session struct {
 	token     string
 	uid       int64
@@ -33,7 +42,7 @@ type session struct {
 	alipay       bool
 }
 
-// loginKind is how a session was opened, as KeyIsAnonymousUser keeps it.
+// loginKind says how a session was opened, as KeyIsAnonymousUser keeps it.
 type loginKind uint8
 
 const (
@@ -42,7 +51,7 @@ const (
 	loginAnonymous                  // an anonymous login: "1"
 )
 
-// stored is the value of KeyIsAnonymousUser for k.
+// stored returns the value of KeyIsAnonymousUser for a session of kind k.
 func (k loginKind) stored() string {
 	switch k {
 	case loginAccount:
@@ -53,7 +62,8 @@ func (k loginKind) stored() string {
 	return ""
 }
 
-// again says how a session of kind k is opened again.
+// again returns the advice, for an error message, on how to open a session
+// of kind k again.
 func (k loginKind) again() string {
 	if k == loginAnonymous {
 		return "log in again with LoginAnonymously (a new anonymous user)"
@@ -61,7 +71,8 @@ func (k loginKind) again() string {
 	return "log in again with LoginWithPassword or LoginWithSMSCode"
 }
 
-// parseLoginKind reads KeyIsAnonymousUser.
+// parseLoginKind returns the kind of session that v, a value of
+// KeyIsAnonymousUser, stands for.
 func parseLoginKind(v string) loginKind {
 	switch v {
 	case "0":
@@ -72,15 +83,19 @@ func parseLoginKind(v string) loginKind {
 	return loginWeChat
 }
 
+// valid reports whether a request can use s at now: s has a token and a
+// user, and it has not expired.
 func (s session) valid(now time.Time) bool {
 	return s.token != "" && s.uid > 0 && (s.expiresAt == 0 || now.Unix() < s.expiresAt)
 }
 
+// user returns the basic user of s, with the session's expiry.
 func (s session) user() *UserInfo {
-	return &UserInfo{ID: s.uid, OpenID: s.openid, UnionID: s.unionid, AlipayUserID: s.alipayUserID, ExpiresAt: s.expiresAt}
+	return &UserInfo{ID: s.uid, OpenID: s.openid, UnionID: s.unionid, AlipayUserID: s.alipayUserID, ExpiresAt: unixTime(s.expiresAt)}
 }
 
-// values returns the storage values of s: all keys a login writes.
+// values returns what the storage keeps of s: every key that a login
+// writes.
 func (s session) values() map[string]string {
 	exp := ""
 	if s.expiresAt != 0 {
@@ -99,8 +114,9 @@ func (s session) values() map[string]string {
 	return values
 }
 
-// sendableToken reports whether t can be a token: not empty, bounded, and only
-// printable ASCII without spaces, so that it can be sent in a header.
+// sendableToken reports whether t can be a token: not empty, no longer than
+// maxTokenLen, and only printable ASCII without spaces, so that a header
+// can carry it.
 func sendableToken(t string) bool {
 	if t == "" || len(t) > maxTokenLen {
 		return false
@@ -113,8 +129,8 @@ func sendableToken(t string) bool {
 	return true
 }
 
-// sessionToken is the token of the stored session when it is valid, which
-// every request carries; "" otherwise.
+// sessionToken returns the token of the stored session when the session is
+// valid, and "" otherwise: every request carries it.
 func (c *Client) sessionToken(ctx context.Context) string {
 	if s, err := c.loadSession(ctx); err == nil && s.valid(c.cfg.now()) {
 		return s.token
@@ -122,7 +138,7 @@ func (c *Client) sessionToken(ctx context.Context) string {
 	return ""
 }
 
-// get reads one key; absent reads as "".
+// get returns the stored value of key, and "" when key is absent.
 func (c *Client) get(ctx context.Context, key string) (string, error) {
 	v, _, err := c.cfg.storage.Get(ctx, key)
 	if err != nil {
@@ -134,46 +150,30 @@ func (c *Client) get(ctx context.Context, key string) (string, error) {
 // loadKeys are the keys of a session, in the order loadSession reads them.
 var loadKeys = [...]string{KeyAuthToken, KeyUID, KeySessionExpiresAt, KeyOpenID, KeyUnionID, KeyIsAnonymousUser, KeyAlipayUserID}
 
-// generational is a Storage of this package: it says when its values
-// change, so that the Client may keep the parsed session between calls.
-type generational interface {
-	generation() uint64
-	loadSession() ([len(loadKeys)]string, uint64)
-}
-
-// cachedSession is the session parsed from a storage generation.
+// cachedSession is the session parsed from one generation of a storage of
+// this module (memtable.View).
 type cachedSession struct {
 	gen uint64
 	s   session
 }
 
-// sessionCache returns the storage's generational view when s is one of
-// this package's own types, exactly: a type that embeds one of them and
-// overrides Get must be read through its Get.
-func sessionCache(s Storage) generational {
-	switch s.(type) {
-	case *MemoryStorage, *FileStorage:
-		return s.(generational)
-	}
-	return nil
-}
-
 // loadSession reads the session from storage: from the Client's cache when
-// the storage is this package's and has not changed since, in one GetMany
-// when the storage is a MultiGetter, else one Get per key. A value that
-// cannot be part of a session (a malformed number, a token no header can
-// carry) reads as no session, so that a login replaces it.
+// the storage is one of this module's and has not changed since, in one
+// GetMany when the storage is a MultiGetter, else with one Get per key. A
+// value that cannot be part of a session (a malformed number, a token that
+// no header can carry) reads as no session, so that a login replaces it.
 func (c *Client) loadSession(ctx context.Context) (session, error) {
 	var v [len(loadKeys)]string
 	switch {
-	case c.gs != nil:
-		// generation comes first, cache or not: for a FileStorage it reads
-		// again what another process wrote since.
-		gen := c.gs.generation()
+	case c.view != nil:
+		// The generation comes first, cached session or not: for a
+		// filestore.Store, reading it reads again what another process
+		// wrote since.
+		gen := c.view.Generation()
 		if cs := c.cache.Load(); cs != nil && cs.gen == gen {
 			return cs.s, nil
 		}
-		v, gen = c.gs.loadSession()
+		gen = c.view.Load(loadKeys[:], v[:])
 		s := parseSession(v)
 		c.cache.Store(&cachedSession{gen: gen, s: s})
 		return s, nil
@@ -196,10 +196,10 @@ func (c *Client) loadSession(ctx context.Context) (session, error) {
 	return parseSession(v), nil
 }
 
-// parseSession makes a session of the values of loadKeys. When they cannot
-// be one it is no session, of the kind stored: the kind of a password, SMS
-// or anonymous session outlives its ending (see endedKeys), so that no
-// WeChat login replaces it.
+// parseSession returns the session that v, the values of loadKeys, holds.
+// When they cannot be a session, it returns no session, of the kind stored:
+// the kind of a password, SMS or anonymous session outlives the session's
+// end (see endedKeys), so that no WeChat login replaces it.
 func parseSession(v [len(loadKeys)]string) session {
 	none := session{kind: parseLoginKind(v[5])}
 	if !sendableToken(v[0]) || v[1] == "" {
@@ -219,8 +219,8 @@ func parseSession(v [len(loadKeys)]string) session {
 }
 
 // store writes values unless a logout began since epoch. It holds the
-// write lock across the write, so that a Logout begun meanwhile clears
-// after it.
+// write lock across the write, so that a Logout that begins meanwhile
+// clears after it.
 func (c *Client) store(ctx context.Context, epoch uint64, values map[string]string) error {
 	if err := c.lockWrites(ctx); err != nil {
 		return err
@@ -235,6 +235,18 @@ func (c *Client) store(ctx context.Context, epoch uint64, values map[string]stri
 	return nil
 }
 
+// withUserChange returns the values to store for s. When s is another user
+// than the stored one (or the stored one cannot be read), the same write
+// empties the stored profile.
+func (c *Client) withUserChange(ctx context.Context, s session) map[string]string {
+	values := s.values()
+	if old, err := c.get(ctx, KeyUID); err != nil || old != values[KeyUID] {
+		values[KeyUserInfo] = ""
+		values[KeyIsLoginedBaaS] = ""
+	}
+	return values
+}
+
 // lockWrites takes the Client's storage write lock, or gives up when ctx
 // ends: a hung Storage blocks no caller past its own context.
 func (c *Client) lockWrites(ctx context.Context) error {
@@ -246,47 +258,11 @@ func (c *Client) lockWrites(ctx context.Context) error {
 	}
 }
 
+// unlockWrites releases the write lock that lockWrites took.
 func (c *Client) unlockWrites() { <-c.writes }
 
+// errLoggedOut is the error of a call that a Logout overtook: the session
+// it got is not kept.
 func errLoggedOut() error {
 	return newError(CodeSessionMissing, "logged out during the call: the session was not kept", nil)
-}
-
-// storedUserInfo returns the user info stored by an earlier authorisation,
-// or nil. Unreadable JSON counts as none, so that the user is asked again.
-func (c *Client) storedUserInfo(ctx context.Context) (*UserInfo, error) {
-	raw, err := c.get(ctx, KeyUserInfo)
-	if err != nil || raw == "" {
-		return nil, err
-	}
-	var u UserInfo
-	if json.Unmarshal([]byte(raw), &u) != nil || u.ID <= 0 {
-		return nil, nil
-	}
-	return &u, nil
-}
-
-// CurrentUser returns the logged-in user from storage, with no network call:
-// the full user info if the user authorised it, else the basic user. With no
-// valid session it is a CodeSessionMissing *HError.
-func (c *Client) CurrentUser(ctx context.Context) (*UserInfo, error) {
-	if ctx == nil {
-		return nil, errNilContext()
-	}
-	s, err := c.loadSession(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !s.valid(c.cfg.now()) {
-		return nil, errNoSession(s)
-	}
-	info, err := c.storedUserInfo(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if info == nil || info.ID != s.uid {
-		return s.user(), nil
-	}
-	info.ExpiresAt = s.expiresAt
-	return info, nil
 }

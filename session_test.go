@@ -87,7 +87,7 @@ func TestSessionBadStoredValues(t *testing.T) {
 			require.NoError(t, r.st.Set(context.Background(), map[string]string{
 				baas.KeyAuthToken: tc.token, baas.KeyUID: tc.uid, baas.KeySessionExpiresAt: tc.expires,
 			}))
-			_, err := r.c.CurrentUser(context.Background())
+			_, err := r.c.StoredUser(context.Background())
 			errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 
 			r.reply(http.MethodPost, protoCases[1].login, http.StatusCreated, protoCases[1].sessionBody("tok-new", 42, 7200))

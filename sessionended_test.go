@@ -12,6 +12,7 @@ import (
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/filestore"
 	"github.com/wxbaas/baas/internal/testkit/errtest"
 )
 
@@ -95,7 +96,7 @@ func TestAccountSessionEndedStaysEnded(t *testing.T) {
 }
 
 // A password reset ends the session of every process sharing a
-// FileStorage: the process that meets the 401 and another one that reads
+// filestore.Store: the process that meets the 401 and another one that reads
 // the file afterwards both stay at 604, neither logs in with WeChat, and the
 // stored user stays the password user's until one logs in again.
 func TestAccountSessionEndedAcrossProcesses(t *testing.T) {
@@ -107,7 +108,7 @@ func TestAccountSessionEndedAcrossProcesses(t *testing.T) {
 	wx.AddUser(baastest.User{OpenID: "oAlice"})
 	path := filepath.Join(t.TempDir(), "session.json")
 	process := func() (*baas.Client, *countingCodes) {
-		st, err := baas.NewFileStorage(path)
+		st, err := filestore.New(path)
 		require.NoError(t, err)
 		codes := &countingCodes{}
 		wxCodes := wx.CodeProvider("oAlice")

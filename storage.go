@@ -6,13 +6,15 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
+
+	"github.com/wxbaas/baas/internal/memtable"
 )
 
-// Storage keeps the session between runs, as wx storage does for the JS SDK.
-// Keys are the full wx names (KeyUID, KeyAuthToken, …). Implementations must
-// be safe for concurrent use.
+// Storage keeps the session between calls and runs, as wx storage does for
+// the JS SDK. Its keys are the full wx names (KeyUID, KeyAuthToken, …). An
+// implementation must be safe for concurrent use. This package has
+// MemoryStorage; the packages filestore and redisstore keep the session in
+// a file and in Redis.
 type Storage interface {
 	// Get returns the value of key; ok is false when it is not stored.
 	Get(ctx context.Context, key string) (value string, ok bool, err error)
@@ -22,20 +24,22 @@ type Storage interface {
 	Delete(ctx context.Context, keys ...string) error
 }
 
-// MultiGetter is an optional capability of a Storage: reading several keys in
-// one call, one round trip for a remote store. The Client reads the session
-// through it when the Storage has it, instead of one Get per key.
+// MultiGetter is an optional capability of a Storage: it reads several keys
+// in one call, which is one round trip for a remote store. The Client reads
+// the session through it when the Storage has it, instead of with one Get
+// per key.
 type MultiGetter interface {
 	// GetMany returns the values of the keys that are stored; absent keys
 	// are left out of the map.
 	GetMany(ctx context.Context, keys ...string) (map[string]string, error)
 }
 
-// LoginLocker is an optional capability of a Storage shared by several
-// processes (service replicas): one login at a time for the session it holds.
-// The Client takes the lock before it spends a code, reads the session again
-// once it holds it (another process may have just logged in), and releases it
-// when the new session is stored or the login failed.
+// LoginLocker is an optional capability of a Storage that several processes
+// share (the replicas of a service): it lets one login at a time open the
+// session it holds. The Client takes the lock before it spends a code,
+// reads the session again once it holds the lock (another process may have
+// just logged in), and releases the lock when the new session is stored or
+// the login has failed.
 type LoginLocker interface {
 	// LockLogin waits for the login lock of this storage's session and
 	// returns the function that releases it. It returns early with an error
@@ -67,102 +71,68 @@ const (
 	KeyAlipayUserID = "ifx_baas_alipay_user_id"
 )
 
-// keyPrefix turns a short key ("uid") into a storage key.
+// keyPrefix is what a short key ("uid") takes in front to be a storage key.
 const keyPrefix = "ifx_baas_"
 
-// sessionKeys are the keys a logout empties: all the keys the SDK keeps.
+// sessionKeys are the keys that a logout empties: all the keys that the SDK
+// keeps.
 var sessionKeys = []string{KeyUID, KeyOpenID, KeyUnionID, KeyAuthToken, KeyUserInfo, KeySessionExpiresAt, KeyIsLoginedBaaS, KeyIsAnonymousUser, KeyAlipayUserID}
 
-// endedKeys are the keys a 401 empties when the session was not a WeChat
-// one: all but KeyIsAnonymousUser, whose "0" or "1" then says that the last
-// session was a password, SMS or anonymous login's, so that no call of this
-// Client, or of another sharing the storage, logs in with WeChat instead
-// until a login or a Logout.
+// endedKeys are the keys that a 401 empties when the session was not a
+// WeChat one: all but KeyIsAnonymousUser, whose "0" or "1" then says that
+// the last session was a password, SMS or anonymous login's, so that no call
+// of this Client, or of another that shares the storage, logs in with
+// WeChat instead until a login or a Logout.
 var endedKeys = slices.DeleteFunc(slices.Clone(sessionKeys), func(k string) bool { return k == KeyIsAnonymousUser })
 
 // MemoryStorage is a Storage in memory: the default, gone when the process
-// ends. The zero value is not ready; use NewMemoryStorage.
+// ends. Its zero value is not ready; use NewMemoryStorage.
 type MemoryStorage struct {
-	table
+	// view hands the table to the Client, which then keeps the session it
+	// parsed until the table's generation changes (memtable.Handle).
+	view
+	table memtable.Table
 }
 
-// table is the map both Storages of this package keep in memory, with a
-// generation that every write bumps: the Client caches the parsed session
-// until the generation changes.
-type table struct {
-	mu  sync.RWMutex
-	m   map[string]string
-	gen atomic.Uint64
-}
+// view is memtable.Handle under a name that keeps its method out of the
+// documentation of MemoryStorage: it is for the Client's session cache
+// only.
+type view = memtable.Handle
 
-func (t *table) get(key string) (string, bool) {
-	t.mu.RLock()
-	v, ok := t.m[key]
-	t.mu.RUnlock()
-	return v, ok
-}
-
-// change edits the map under the write lock and bumps the generation.
-func (t *table) change(edit func(m map[string]string)) {
-	t.mu.Lock()
-	edit(t.m)
-	t.gen.Add(1)
-	t.mu.Unlock()
-}
-
-// swap makes m the map, as one write.
-func (t *table) swap(m map[string]string) {
-	t.mu.Lock()
-	t.m = m
-	t.gen.Add(1)
-	t.mu.Unlock()
-}
-
-// loadSession reads the session keys under one lock, with the generation
-// they belong to.
-func (t *table) loadSession() (v [len(loadKeys)]string, gen uint64) {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	for i, k := range loadKeys {
-		v[i] = t.m[k]
-	}
-	return v, t.gen.Load()
-}
-
-// generation changes whenever the stored values do.
-func (t *table) generation() uint64 { return t.gen.Load() }
+var _ Storage = (*MemoryStorage)(nil)
 
 // NewMemoryStorage returns an empty MemoryStorage.
 func NewMemoryStorage() *MemoryStorage {
 	s := &MemoryStorage{}
-	s.m = make(map[string]string)
+	s.table.Init()
+	s.view = memtable.NewHandle(s, &s.table, nil)
 	return s
 }
 
-// Get implements Storage.
-func (s *MemoryStorage) Get(ctx context.Context, key string) (string, bool, error) {
+// Get returns the value of key; ok is false when it is not stored.
+func (s *MemoryStorage) Get(ctx context.Context, key string) (value string, ok bool, err error) {
 	if ctx == nil {
 		return "", false, errNilContext()
 	}
-	v, ok := s.get(key)
-	return v, ok, nil
+	value, ok = s.table.Get(key)
+	return value, ok, nil
 }
 
-// Set implements Storage.
+// Set stores all the values.
 func (s *MemoryStorage) Set(ctx context.Context, values map[string]string) error {
 	if ctx == nil {
 		return errNilContext()
 	}
-	s.change(func(m map[string]string) { maps.Copy(m, values) })
+	s.table.Change(func(m map[string]string) { maps.Copy(m, values) })
 	return nil
 }
 
-// Delete implements Storage.
+// Delete removes the keys; removing an absent key is not an error.
 func (s *MemoryStorage) Delete(ctx context.Context, keys ...string) error {
 	if ctx == nil {
 		return errNilContext()
 	}
-	s.change(func(m map[string]string) {
+	s.table.Change(func(m map[string]string) {
 		for _, k := range keys {
 			delete(m, k)
 		}
@@ -171,18 +141,14 @@ func (s *MemoryStorage) Delete(ctx context.Context, keys ...string) error {
 }
 
 // Len returns how many keys are stored.
-func (s *MemoryStorage) Len() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return len(s.m)
-}
+func (s *MemoryStorage) Len() int { return s.table.Len() }
 
 // Get returns a stored value by its short name, like wx.BaaS.storage.get:
 // "uid", "openid", "unionid", "auth_token", "userinfo" (JSON),
-// "session_expires_at", "is_logined_baas", "is_anonymous_user" or
-// "alipay_user_id". The full
-// name ("ifx_baas_uid") works too. An absent value is "". Another name is a
-// CodeIncorrectParameter *HError.
+// "session_expires_at" (unix seconds), "is_logined_baas", "is_anonymous_user"
+// or "alipay_user_id". The full name ("ifx_baas_uid") works too. An absent
+// value is "". For another name Get returns a CodeIncorrectParameter
+// *HError.
 func (c *Client) Get(ctx context.Context, key string) (string, error) {
 	if ctx == nil {
 		return "", errNilContext()

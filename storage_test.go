@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/filestore"
 	"github.com/wxbaas/baas/internal/testkit/errtest"
+	"github.com/wxbaas/baas/internal/testkit/storagetest"
 )
 
 // storageKinds are the Storage implementations that must pass the contract.
@@ -19,12 +21,13 @@ var storageKinds = []struct {
 	{"File", func(t *testing.T) baas.Storage { return newFileStorage(t) }},
 }
 
-// newFileStorage returns a FileStorage on a missing file in a new directory.
-func newFileStorage(t testing.TB) *baas.FileStorage {
+// newFileStorage returns a filestore.Store on a missing file in a new
+// directory.
+func newFileStorage(t testing.TB) *filestore.Store {
 	t.Helper()
-	s, err := baas.NewFileStorage(filepath.Join(t.TempDir(), "session.json"))
+	s, err := filestore.New(filepath.Join(t.TempDir(), "session.json"))
 	if err != nil {
-		t.Fatalf("NewFileStorage: %v", err)
+		t.Fatalf("filestore.New: %v", err)
 	}
 	return s
 }
@@ -37,29 +40,12 @@ func mustNil(t testing.TB, err error, what string) {
 	}
 }
 
-// wantValues checks that s holds want and none of absent.
-func wantValues(t *testing.T, s baas.Storage, want map[string]string, absent ...string) {
-	t.Helper()
-	for k, v := range want {
-		got, ok, err := s.Get(context.Background(), k)
-		if err != nil || !ok || got != v {
-			t.Errorf("Get(%q) = %q, %v, %v; want %q, true, nil", k, got, ok, err, v)
-		}
-	}
-	for _, k := range absent {
-		got, ok, err := s.Get(context.Background(), k)
-		if err != nil || ok || got != "" {
-			t.Errorf("Get(%q) = %q, %v, %v; want absent", k, got, ok, err)
-		}
-	}
-}
-
 func TestStorageContract(t *testing.T) {
 	ctx := context.Background()
 	for _, kind := range storageKinds {
 		t.Run(kind.name, func(t *testing.T) {
 			s := kind.new(t)
-			wantValues(t, s, nil, baas.KeyUID, "")
+			storagetest.Values(t, s, nil, baas.KeyUID, "")
 
 			values := map[string]string{
 				baas.KeyUID:       "42",
@@ -71,48 +57,35 @@ func TestStorageContract(t *testing.T) {
 				"empty":           "",
 			}
 			mustNil(t, s.Set(ctx, values), "Set many")
-			wantValues(t, s, values, baas.KeyUnionID)
+			storagetest.Values(t, s, values, baas.KeyUnionID)
 
 			mustNil(t, s.Set(ctx, map[string]string{baas.KeyAuthToken: "tok-2", baas.KeyUnionID: "u-1"}), "overwrite")
 			values[baas.KeyAuthToken], values[baas.KeyUnionID] = "tok-2", "u-1"
-			wantValues(t, s, values)
+			storagetest.Values(t, s, values)
 
 			mustNil(t, s.Set(ctx, nil), "Set nothing")
-			wantValues(t, s, values)
+			storagetest.Values(t, s, values)
 
 			mustNil(t, s.Delete(ctx, baas.KeyUID, baas.KeyAuthToken, "never-set"), "Delete some")
 			delete(values, baas.KeyUID)
 			delete(values, baas.KeyAuthToken)
-			wantValues(t, s, values, baas.KeyUID, baas.KeyAuthToken, "never-set")
+			storagetest.Values(t, s, values, baas.KeyUID, baas.KeyAuthToken, "never-set")
 
 			mustNil(t, s.Delete(ctx, "never-set"), "Delete absent")
 			mustNil(t, s.Delete(ctx), "Delete nothing")
-			wantValues(t, s, values, baas.KeyUID)
+			storagetest.Values(t, s, values, baas.KeyUID)
 
-			if fs, ok := s.(*baas.FileStorage); ok {
-				wantFile(t, fs.Path(), values)
+			if fs, ok := s.(*filestore.Store); ok {
+				again, err := filestore.New(fs.Path())
+				mustNil(t, err, "reopening the file")
+				storagetest.Values(t, again, values, baas.KeyUID)
 			}
 		})
 	}
 }
 
 func BenchmarkMemoryStorageGet(b *testing.B) {
-	benchmarkGet(b, baas.NewMemoryStorage(), 0)
-}
-
-// benchmarkGet measures Get on s, which may allocate maxAllocs times a call.
-func benchmarkGet(b *testing.B, s baas.Storage, maxAllocs float64) {
-	ctx := context.Background()
-	mustNil(b, s.Set(ctx, map[string]string{baas.KeyAuthToken: "tok", baas.KeyUID: "1"}), "Set")
-	b.ReportAllocs()
-	for b.Loop() {
-		if v, ok, err := s.Get(ctx, baas.KeyAuthToken); !ok || err != nil || v != "tok" {
-			b.Fatalf("Get = %q, %v, %v", v, ok, err)
-		}
-	}
-	if allocs := testing.AllocsPerRun(100, func() { _, _, _ = s.Get(ctx, baas.KeyUID) }); allocs > maxAllocs {
-		b.Fatalf("Get allocates %v times per call, want at most %v", allocs, maxAllocs)
-	}
+	storagetest.BenchmarkGet(b, baas.NewMemoryStorage(), 0)
 }
 
 // Client.Get reads every key the SDK keeps by its short or its full name,

@@ -4,14 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/wxbaas/baas/internal/protocol"
 	"github.com/wxbaas/baas/internal/transport"
 )
 
-// UserInfo is a logged-in user. After a silent login only ID, OpenID and
-// UnionID are set; after the user authorised their profile, the rest too.
-// JSON names are those of the JS SDK.
+// UserInfo is a logged-in user as the client knows them. After a silent
+// login only ID, OpenID and UnionID are set; once the user has authorised
+// their profile, the other fields are set too. Its JSON is the JS SDK's
+// user info, as wx storage keeps it (ExpiresAt in unix seconds).
 type UserInfo struct {
 	ID      int64  `json:"id"`
 	OpenID  string `json:"openid"`
@@ -28,17 +30,49 @@ type UserInfo struct {
 	Language  string `json:"language,omitempty"`
 	NickName  string `json:"nickName,omitempty"`
 	Province  string `json:"province,omitempty"`
-	ExpiresAt int64  `json:"session_expires_at,omitempty"` // unix seconds; 0: no client-side expiry
+	// ExpiresAt is when the session expires here, 30 seconds before the
+	// server's expiry; the zero time when it does not expire on the client.
+	// The stored value, in unix seconds, is Client.Get(ctx,
+	// "session_expires_at").
+	ExpiresAt time.Time `json:"session_expires_at,omitempty"`
 }
 
-// UserInfoEvent is the event a <button open-type="getUserInfo"> callback
-// receives, as the mini-program hands it to wx.BaaS.handleUserInfo.
+// MarshalJSON returns the JSON of u as the JS SDK writes it: ExpiresAt is
+// session_expires_at in unix seconds, left out when it is zero.
+func (u UserInfo) MarshalJSON() ([]byte, error) {
+	type fields UserInfo // the fields without the methods
+	return json.Marshal(struct {
+		fields
+		ExpiresAt int64 `json:"session_expires_at,omitempty"`
+	}{fields(u), unixSeconds(u.ExpiresAt)})
+}
+
+// UnmarshalJSON reads the JSON of a user info as the JS SDK writes it, with
+// session_expires_at in unix seconds.
+func (u *UserInfo) UnmarshalJSON(b []byte) error {
+	type fields UserInfo // the fields without the methods
+	w := struct {
+		*fields
+		ExpiresAt *int64 `json:"session_expires_at"`
+	}{fields: (*fields)(u)}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	if w.ExpiresAt != nil {
+		u.ExpiresAt = unixTime(*w.ExpiresAt)
+	}
+	return nil
+}
+
+// UserInfoEvent is the event that the callback of a <button
+// open-type="getUserInfo"> receives, as the mini-program hands it to
+// wx.BaaS.handleUserInfo.
 type UserInfoEvent struct {
 	Detail *UserInfoDetail `json:"detail"`
 }
 
-// UserInfoDetail is the event's detail: on consent the user info and its
-// signed and encrypted forms; on refusal only ErrMsg.
+// UserInfoDetail is the event's detail: on consent it holds the user info
+// and its signed and encrypted forms, and on refusal only ErrMsg.
 type UserInfoDetail struct {
 	ErrMsg        string          `json:"errMsg,omitempty"`
 	UserInfo      *WechatUserInfo `json:"userInfo,omitempty"`
@@ -48,8 +82,8 @@ type UserInfoDetail struct {
 	IV            string          `json:"iv,omitempty"`
 }
 
-// WechatUserInfo is the public profile WeChat hands over on consent (the
-// detail's userInfo, and the JSON of rawData).
+// WechatUserInfo is the public profile that WeChat hands over on consent
+// (the detail's userInfo, and the JSON of rawData).
 type WechatUserInfo struct {
 	NickName  string `json:"nickName"`
 	AvatarURL string `json:"avatarUrl"`
@@ -60,14 +94,15 @@ type WechatUserInfo struct {
 	Language  string `json:"language"`
 }
 
-// HandleUserInfo takes the event of a <button open-type="getUserInfo">
-// callback, like wx.BaaS.handleUserInfo.
+// HandleUserInfo takes the event of the callback of a <button
+// open-type="getUserInfo">, like wx.BaaS.handleUserInfo.
 //
-// An event without detail is a CodeUnauthorized *HError at once, with no network call. A
-// refusal (no user info in the detail) is a CodeUnauthorized *HError whose User is the
-// basic user, logging in silently first if needed. On consent the user info
-// is authenticated with the server (V1 with the session's token, V2 with a
-// fresh code), stored, and returned in full.
+// For an event without detail it returns a CodeUnauthorized *HError at
+// once, with no request. For a refusal (no user info in the detail) it
+// returns a CodeUnauthorized *HError whose User is the basic user, logging
+// in silently first if needed. On consent it authenticates the user info
+// with the server (V1 with the session's token, V2 with a fresh code),
+// stores it, and returns it in full.
 func (c *Client) HandleUserInfo(ctx context.Context, ev UserInfoEvent) (*UserInfo, error) {
 	if ctx == nil {
 		return nil, errNilContext()
@@ -105,8 +140,8 @@ func (c *Client) handleUserInfo(ctx context.Context, epoch uint64, ev UserInfoEv
 	return c.authenticateV2(ctx, epoch, data, profile)
 }
 
-// authenticateV1 sends the user data with the session's token; the session
-// stays, the profile and a newly learnt unionid are added to it.
+// authenticateV1 sends the user data with the session's token. The session
+// stays, and the profile and a newly learnt unionid are added to it.
 //
 // A 400 may mean that WeChat rotated the user's session_key since the
 // session was opened: the data, encrypted with the current key, no longer
@@ -137,8 +172,8 @@ func (c *Client) authenticateV1(ctx context.Context, epoch uint64, data protocol
 	return c.storeProfile(ctx, epoch, s, profile, values)
 }
 
-// authenticateV2 sends the user data with a fresh code; the answer is a new
-// session, stored with the profile in one write.
+// authenticateV2 sends the user data with a fresh code. The answer is a
+// new session, which it stores with the profile in one write.
 func (c *Client) authenticateV2(ctx context.Context, epoch uint64, data protocol.UserData, profile *WechatUserInfo) (*UserInfo, error) {
 	body, err := c.authBody(data, profile)
 	if err != nil {
@@ -171,8 +206,8 @@ func (c *Client) reopen(ctx context.Context, epoch uint64, token string) (sessio
 	})
 }
 
-// storeProfile stores values with the JSON of the full user info and
-// returns it.
+// storeProfile stores values with the JSON of the full user info of s and
+// p, and returns that user info.
 func (c *Client) storeProfile(ctx context.Context, epoch uint64, s session, p *WechatUserInfo, values map[string]string) (*UserInfo, error) {
 	u := s.user()
 	u.AvatarURL, u.City, u.Country, u.Gender = p.AvatarURL, p.City, p.Country, p.Gender

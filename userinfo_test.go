@@ -46,7 +46,7 @@ func consentEvent() baas.UserInfoEvent {
 // annUser is the full user info of Ann as user id, with her profile.
 func annUser(id int64, openid, unionid string, expiresAt int64) *baas.UserInfo {
 	return &baas.UserInfo{
-		ID: id, OpenID: openid, UnionID: unionid, ExpiresAt: expiresAt,
+		ID: id, OpenID: openid, UnionID: unionid, ExpiresAt: unix(expiresAt),
 		NickName: annProfile.NickName, AvatarURL: annProfile.AvatarURL, Gender: annProfile.Gender,
 		City: annProfile.City, Province: annProfile.Province, Country: annProfile.Country, Language: annProfile.Language,
 	}
@@ -91,7 +91,7 @@ func TestHandleUserInfoRefusal(t *testing.T) {
 					r.reply(http.MethodPost, proto.login, http.StatusCreated,
 						`{"token":"tok-s","expires_in":100,"user_id":42,"openid":"o-42","unionid":"u-42"}`)
 					r.reply(http.MethodPost, proto.auth, proto.authStatus, `{}`)
-					want := &baas.UserInfo{ID: 42, OpenID: "o-42", UnionID: "u-42", ExpiresAt: clockStart + 70}
+					want := &baas.UserInfo{ID: 42, OpenID: "o-42", UnionID: "u-42", ExpiresAt: unix(clockStart + 70)}
 					if loggedIn {
 						require.NoError(t, r.st.Set(context.Background(), map[string]string{
 							baas.KeyAuthToken: "tok-s", baas.KeyUID: "42", baas.KeyOpenID: "o-42",

@@ -13,14 +13,17 @@ import (
 // field it refuses and never quotes its value, which may be a secret (a
 // password, a code) or a person's (a phone number, an email address).
 
-// maxSMSCodeBytes bounds an SMS code, well above any real one. The other
-// bounds are the server's (protocol.MaxUsernameBytes and the like), so
-// that nothing is sent that a server would refuse.
+// maxSMSCodeBytes is the length of the longest SMS code that a Client sends,
+// well above any real one. The other limits are the server's
+// (protocol.MaxUsernameBytes and the like), so that a Client sends nothing
+// that a server would refuse.
 const maxSMSCodeBytes = 16
 
-// badParam is a CodeIncorrectParameter *HError saying msg.
+// badParam returns a CodeIncorrectParameter *HError that says msg.
 func badParam(msg string) *HError { return newError(CodeIncorrectParameter, msg, nil) }
 
+// checkPassword takes a password as the server does: not empty, valid
+// UTF-8, and at most bcrypt's 72 bytes.
 func checkPassword(field, p string) error {
 	switch {
 	case p == "":
@@ -33,8 +36,8 @@ func checkPassword(field, p string) error {
 	return nil
 }
 
-// checkPhone takes a mobile number as MinCloud does: digits, with an
-// optional leading + (a country code), 6 to 15 of them (E.164's bound).
+// checkPhone takes a mobile number as MinCloud does: 6 to 15 digits (E.164's
+// limit), with an optional leading + (a country code).
 func checkPhone(field, p string) error {
 	digits := strings.TrimPrefix(p, "+")
 	if len(digits) < 6 || len(digits) > 15 || strings.TrimFunc(digits, isDigit) != "" {
@@ -43,10 +46,11 @@ func checkPhone(field, p string) error {
 	return nil
 }
 
+// isDigit reports whether r is an ASCII digit.
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 
-// checkEmail refuses what is obviously no email address: it needs one @
-// between a local part and a dotted domain, and no space or control
+// checkEmail refuses what is obviously no email address: an address needs
+// one @ between a local part and a dotted domain, and no space or control
 // character.
 func checkEmail(field, e string) error {
 	local, domain, ok := strings.Cut(e, "@")
@@ -78,6 +82,8 @@ func checkUsername(field, u string) error {
 	return nil
 }
 
+// checkSMSCode takes an SMS code that is not empty, at most
+// maxSMSCodeBytes long, and printable without spaces.
 func checkSMSCode(field, code string) error {
 	switch {
 	case code == "":
@@ -88,7 +94,7 @@ func checkSMSCode(field, code string) error {
 	return nil
 }
 
-// printable reports valid UTF-8 without control characters.
+// printable reports whether s is valid UTF-8 without control characters.
 func printable(s string) bool {
 	return utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
 }

@@ -13,7 +13,7 @@ import (
 // for.
 type Option func(*config)
 
-// config gathers the engine's options.
+// config holds the engine's options that the Options set.
 type config struct {
 	opts []emulator.Option
 }

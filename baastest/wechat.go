@@ -50,11 +50,12 @@ func (w *WeChat) AddUser(u User) { w.w.AddUser(emulator.User(u)) }
 // stays. It panics on an empty or overlong openid.
 func (w *WeChat) Login(openid string) string { return w.w.Login(openid) }
 
-// CodeProvider returns the wx.login step of a client logging in as openid.
+// CodeProvider returns the wx.login step of a client that logs in as
+// openid.
 func (w *WeChat) CodeProvider(openid string) baas.CodeProvider { return w.w.CodeProvider(openid) }
 
-// UserInfoProvider returns the wx.getUserInfo step of a client logging in as
-// openid, the user consenting each time.
+// UserInfoProvider returns the wx.getUserInfo step of a client that logs in
+// as openid, with the user's consent each time.
 func (w *WeChat) UserInfoProvider(openid string) baas.UserInfoProvider {
 	return w.w.UserInfoProvider(openid)
 }
@@ -105,8 +106,10 @@ func (w *WeChat) GetShareInfo(openid, openGID string) (encryptedData, iv string)
 	return w.w.GetShareInfo(openid, openGID)
 }
 
-// PhoneInfo is the phone number WeChat shares: the object GetPhoneNumber's
-// encryptedData holds, and what the server answers a decrypt/phone-number.
+// PhoneInfo is the phone number that WeChat shares: the object that
+// GetPhoneNumber's encryptedData holds, and what the server answers a
+// decrypt/phone-number. It is WeChat's JSON, which baas.Client.DecryptPhone
+// decodes into it, so its watermark's time stays in unix seconds.
 type PhoneInfo struct {
 	PhoneNumber     string `json:"phoneNumber"`     // with the country code when not China's
 	PurePhoneNumber string `json:"purePhoneNumber"` // without it

@@ -70,13 +70,13 @@ func TestCluster(t *testing.T) {
 		b, _ := replica(t, c.Client(), srv, "logout")
 		_, err := a.Login(ctx, true)
 		require.NoError(t, err)
-		u, err := b.CurrentUser(ctx)
+		u, err := b.StoredUser(ctx)
 		require.NoError(t, err, "b sees a's session")
 		assert.Equal(t, int64(1), u.ID)
 
 		require.NoError(t, a.Logout(ctx))
 		require.Eventually(t, func() bool {
-			_, err := b.CurrentUser(ctx)
+			_, err := b.StoredUser(ctx)
 			var he *baas.HError
 			return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
 		}, time.Second, time.Millisecond, "b sees the logout")

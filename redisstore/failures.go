@@ -38,8 +38,8 @@ func (s *Store) fail(ctx context.Context, b *bounded, op string, err error) erro
 	return fmt.Errorf("redis %s: %w", op, err)
 }
 
-// ended is the error of ctx if it has ended, by the clock too: rueidis may
-// return at a deadline a moment before the context's own timer fires.
+// ended returns the error of ctx if it has ended, by the clock too: rueidis
+// may return at a deadline a moment before the context's own timer fires.
 func ended(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err

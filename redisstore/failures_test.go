@@ -162,7 +162,7 @@ func TestClientReportsStoreFailures(t *testing.T) {
 	c, err := baas.New("app", baas.WithStorage(st))
 	require.NoError(t, err)
 	currentUser := func(ctx context.Context) (*baas.HError, error) {
-		_, err := c.CurrentUser(ctx)
+		_, err := c.StoredUser(ctx)
 		var he *baas.HError
 		require.ErrorAs(t, err, &he)
 		return he, err

@@ -141,8 +141,9 @@ func (s *Store) listen(ctx context.Context, channel string) (woken <-chan struct
 	}
 }
 
-// tryLock runs the SET NX of the lock: true when owner holds it now. The
-// session's version it then finds is the floor of the next reads.
+// tryLock runs the SET NX of the lock, and reports whether owner holds the
+// lock now. The session's version that it then finds is the floor of the
+// next reads.
 func (s *Store) tryLock(ctx context.Context, key, owner string) (bool, error) {
 	bctx, b := s.within(ctx)
 	defer b.release()
@@ -210,8 +211,9 @@ func (s *Store) renew(ctx context.Context, key, owner string) (stop func()) {
 	}
 }
 
-// renewOnce sets the TTL of owner's lock: false when owner no longer holds it.
-// A renewal later than the lock's TTL is of no use, so that bounds it too.
+// renewOnce sets the TTL of owner's lock, and reports whether owner still
+// holds the lock. A renewal later than the lock's TTL is of no use, so the
+// TTL bounds it too.
 func (s *Store) renewOnce(ctx context.Context, key, owner string, ttl time.Duration) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.lockTTL)
 	defer cancel()
@@ -234,7 +236,7 @@ func (s *Store) unlock(ctx context.Context, key, owner, channel string) {
 	_ = unlockScript.Exec(ctx, s.client, []string{key}, []string{owner, channel}).Error()
 }
 
-// newOwner is a random name for one holder of the lock.
+// newOwner returns a random name for one holder of the lock.
 func newOwner() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])

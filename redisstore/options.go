@@ -38,8 +38,9 @@ func WithCacheTTL(d time.Duration) Option {
 }
 
 // WithLockTTL sets the lifetime of the login lock, which its holder renews
-// while its login runs (WithLockMaxHold), by default DefaultLockTTL; Redis counts it in milliseconds, so less than one is one.
-// Zero or less keeps the default.
+// while its login runs (WithLockMaxHold), by default DefaultLockTTL. Redis
+// counts it in milliseconds, so less than one is one; zero or less keeps the
+// default.
 func WithLockTTL(d time.Duration) Option {
 	return func(s *Store) {
 		if d > 0 {

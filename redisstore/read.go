@@ -8,7 +8,9 @@ import (
 	"github.com/wxbaas/baas"
 )
 
-// Get implements baas.Storage, served from the client-side cache.
+// Get returns the value of key, and whether it is stored, from the
+// session's snapshot: the client-side cache serves it while the session has
+// not changed.
 func (s *Store) Get(ctx context.Context, key string) (string, bool, error) {
 	snap, err := s.read(ctx)
 	if err != nil {
@@ -18,8 +20,9 @@ func (s *Store) Get(ctx context.Context, key string) (string, bool, error) {
 	return v, ok, nil
 }
 
-// GetMany implements baas.MultiGetter: the session in one read of its
-// snapshot, served from the client-side cache while it has not changed.
+// GetMany returns the values of the keys that are stored, in one read of the
+// session's snapshot: the client-side cache serves it while the session has
+// not changed.
 func (s *Store) GetMany(ctx context.Context, keys ...string) (map[string]string, error) {
 	snap, err := s.read(ctx)
 	if err != nil {
@@ -34,9 +37,9 @@ func (s *Store) GetMany(ctx context.Context, keys ...string) (map[string]string,
 	return out, nil
 }
 
-// read returns the session's snapshot (nil: none), through the client-side
-// cache unless the cached version is older than the floor. It is shared:
-// callers only read it.
+// read returns the session's snapshot, or nil when there is none, through
+// the client-side cache unless the cached version is older than the floor.
+// The snapshot is shared: callers only read it.
 func (s *Store) read(ctx context.Context) (*snapshot, error) {
 	if ctx == nil {
 		return nil, errNilContext

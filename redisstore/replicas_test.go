@@ -85,14 +85,14 @@ func TestReplicasLogoutEverywhere(t *testing.T) {
 	ctx := context.Background()
 	_, err := a.Login(ctx, true)
 	require.NoError(t, err)
-	u, err := b.CurrentUser(ctx)
+	u, err := b.StoredUser(ctx)
 	require.NoError(t, err, "b sees a's session")
 	assert.Equal(t, int64(1), u.ID)
 	assert.Equal(t, 1, srv.Calls(silentLoginPath))
 
 	require.NoError(t, a.Logout(ctx))
 	require.Eventually(t, func() bool {
-		_, err := b.CurrentUser(ctx)
+		_, err := b.StoredUser(ctx)
 		var he *baas.HError
 		return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
 	}, time.Second, time.Millisecond, "b sees the logout")
@@ -274,7 +274,7 @@ func TestReplicasPasswordSession(t *testing.T) {
 	require.NoError(t, err, "a sees b's new session")
 	require.NoError(t, a.Logout(ctx))
 	require.Eventually(t, func() bool {
-		_, err := b.CurrentUser(ctx)
+		_, err := b.StoredUser(ctx)
 		var he *baas.HError
 		return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
 	}, time.Second, time.Millisecond, "b sees the logout")

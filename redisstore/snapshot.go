@@ -28,7 +28,8 @@ type decoded struct {
 	snap snapshot
 }
 
-// decode reads the snapshot's JSON. Names the SDK does not keep are left out.
+// decode reads the snapshot's JSON into p, leaving out the names that the
+// SDK does not keep.
 func (p *snapshot) decode(raw string) error {
 	var w struct {
 		V int64             `json:"v"`
@@ -47,7 +48,7 @@ func (p *snapshot) decode(raw string) error {
 	return nil
 }
 
-// version is the snapshot's version; 0 for none (nil).
+// version returns the snapshot's version, and 0 for none (nil).
 func (p *snapshot) version() int64 {
 	if p == nil {
 		return 0
@@ -64,6 +65,6 @@ func (p *snapshot) get(name string) (string, bool) {
 	return p.vals[i], true
 }
 
-// keyIndex is the place of a wx storage name in sessionKeys, -1 if the
-// Store does not keep it.
+// keyIndex returns the place of a wx storage name in sessionKeys, and -1
+// when the Store does not keep it.
 func keyIndex(name string) int { return slices.Index(sessionKeys[:], name) }

@@ -12,27 +12,28 @@ import (
 	"github.com/wxbaas/baas"
 )
 
-// sessionKeys are the wx storage names the Store keeps, in a fixed order the
-// scripts index: every key the SDK writes.
+// sessionKeys are the wx storage names that the Store keeps, every key that
+// the SDK writes, in a fixed order by which the scripts index them.
 var sessionKeys = [...]string{
 	baas.KeyUID, baas.KeyOpenID, baas.KeyUnionID, baas.KeyAuthToken,
 	baas.KeyUserInfo, baas.KeySessionExpiresAt, baas.KeyIsLoginedBaaS, baas.KeyIsAnonymousUser,
 	baas.KeyAlipayUserID, // after the marker: tokenIndex and markerIndex stay
 }
 
-// tokenIndex is the place of KeyAuthToken in sessionKeys, 1-based for Lua.
+// tokenIndex is the place of KeyAuthToken in sessionKeys, counted from 1
+// as Lua counts.
 const tokenIndex = 4
 
-// markerIndex is the place of KeyIsAnonymousUser in sessionKeys, 1-based for
-// Lua: the one key that keeps no TTL (see setScript).
+// markerIndex is the place of KeyIsAnonymousUser in sessionKeys, counted
+// from 1 as Lua counts: the one key that keeps no TTL (see setScript).
 const markerIndex = 8
 
-// Store is a baas.Storage on Redis for the session of one user, shared by
-// every replica of a service that uses the same prefix. It also implements
-// baas.MultiGetter (the session in one GET of its snapshot key, through the
-// client-side cache) and baas.LoginLocker
-// (one login at a time across replicas). It is safe for concurrent use and
-// costs a few dozen bytes: a backend may hold one per user over one
+// Store is a baas.Storage on Redis for the session of one user, which every
+// replica of a service that uses the same prefix shares. It also implements
+// baas.MultiGetter, reading the session in one GET of its snapshot key
+// through the client-side cache, and baas.LoginLocker, letting one login at
+// a time run across the replicas. It is safe for concurrent use and costs a
+// few dozen bytes, so that a backend may hold one per user over one
 // rueidis.Client.
 type Store struct {
 	client   rueidis.Client
@@ -72,10 +73,10 @@ var (
 // session live in one slot and are written in one atomic script. The values
 // are the strings wx storage holds, readable with a plain GET.
 //
-// A prefix must be a hash tag Redis honours: not empty, and without "}";
-// New returns an error naming the problem for another prefix, or a nil
-// client. client should have client-side caching on (rueidis's default);
-// the Store does not close it.
+// A prefix must be a hash tag that Redis honours: not empty, and without
+// "}". For another prefix, or a nil client, New returns an error that names
+// the problem. client should have client-side caching on (rueidis's
+// default); the Store does not close it.
 func New(client rueidis.Client, prefix string, opts ...Option) (*Store, error) {
 	switch {
 	case prefix == "":
@@ -95,8 +96,8 @@ func New(client rueidis.Client, prefix string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// errNilContext is what a method given a nil context returns, where it
-// would otherwise panic.
+// errNilContext is the error of a method given a nil context, which would
+// otherwise panic.
 var errNilContext = errors.New("redisstore: ctx is nil: pass a context.Context (context.Background() when there is none)")
 
 // Key returns the Redis key of a wx storage name under the Store's prefix.

@@ -69,10 +69,10 @@ end
 return snap.v
 `)
 
-// Set implements baas.Storage: all the values, or none, in one script, with
-// the session's expiry (the ifx_baas_session_expires_at value, when values
-// carry it, else the stored session's) as the keys' TTL; no TTL for a
-// session that does not expire. Keys the SDK does not keep are refused.
+// Set stores all the values, or none, in one script, with the session's
+// expiry as the keys' TTL: the ifx_baas_session_expires_at value when
+// values carry it, else the stored session's, and no TTL for a session that
+// does not expire. Set refuses keys that the SDK does not keep.
 func (s *Store) Set(ctx context.Context, values map[string]string) error {
 	if ctx == nil {
 		return errNilContext
@@ -107,8 +107,8 @@ func (s *Store) Set(ctx context.Context, values map[string]string) error {
 	return nil
 }
 
-// Delete implements baas.Storage: the keys, and their values from the
-// snapshot, in one script. Keys the SDK does not keep are refused.
+// Delete removes the keys, and their values from the snapshot, in one
+// script. It refuses keys that the SDK does not keep.
 func (s *Store) Delete(ctx context.Context, keys ...string) error {
 	if ctx == nil {
 		return errNilContext

@@ -115,7 +115,7 @@ func run(ctx context.Context, w io.Writer, addr string, burst int) error {
 	}
 	fmt.Fprintf(w, "silent logins at the backend: %d\n", srv.Calls("/hserve/v2.5/idp/wechat/silent-login/"))
 	for _, r := range replicas {
-		u, err := r.client.CurrentUser(ctx)
+		u, err := r.client.StoredUser(ctx)
 		if err != nil {
 			return err
 		}
@@ -130,7 +130,7 @@ func run(ctx context.Context, w io.Writer, addr string, burst int) error {
 	// reaches B's connection.
 	deadline := time.Now().Add(time.Second)
 	for {
-		_, err := b.client.CurrentUser(ctx)
+		_, err := b.client.StoredUser(ctx)
 		if errors.Is(err, baas.ErrSessionMissing) {
 			fmt.Fprintln(w, "replica B: logged out too (604: session missing)")
 			return nil

@@ -181,7 +181,7 @@ func TestLogoutTwice(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, c.Logout(ctx))
 			require.NoError(t, c.Logout(ctx))
-			_, err = c.CurrentUser(ctx)
+			_, err = c.StoredUser(ctx)
 			assert.True(t, errors.Is(err, baas.ErrSessionMissing))
 
 			_, err = c.Login(ctx, true)

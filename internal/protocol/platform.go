@@ -97,7 +97,7 @@ const (
 	KuaishouPhoneVerificationPath = "/hserve/v2.5/idp/kuaishou/phone-verification/"
 )
 
-// QQ's data decryption: POST QQDecryptPathPrefix + kind + "/" with a
+// QQDecryptPathPrefix starts the path of QQ's data decryption: POST QQDecryptPathPrefix + kind + "/" with a
 // DecryptRequest (no phone_code), a 200 and the decrypted object; a 403
 // when it is not enabled in the MinCloud console. QQ decrypts only a share
 // ticket's group id.

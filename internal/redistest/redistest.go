@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// RequireEnv, when set (CI sets it), turns the skip of the tests that
+// RequireEnv is the variable that, when set (CI sets it), turns the skip of the tests that
 // need redis-server into a failure.
 const RequireEnv = "BAAS_REQUIRE_REDIS"
 

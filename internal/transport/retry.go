@@ -19,7 +19,8 @@ import (
 
 // RetryPolicy says how a Client retries what is safe to retry: a request
 // that never reached the server (the connection could not be made), and a
-// 429, 502, 503 or 504 answer to a GET or a login.
+// GET or a login whose attempt ran out of its own time (Config's
+// AttemptTimeout) or was answered 429, 502, 503 or 504.
 type RetryPolicy struct {
 	// MaxAttempts counts every attempt, the first one included; 1 or less
 	// retries nothing.
@@ -118,8 +119,9 @@ func (rt *retrier) retry(resp *resty.Response, err error) bool {
 	}
 	wait := rt.backoff(n - 1)
 	if err != nil {
-		// A request that may have reached the server is never sent twice.
-		if !neverSent(err) {
+		// A request that may have reached the server is sent again only
+		// when that is safe and its attempt was cut by its own bound.
+		if !neverSent(err) && !(attemptTimedOut(ctx, err) && (k.rebuild != nil || safeMethod(k.method))) {
 			return false
 		}
 	} else {
@@ -223,6 +225,14 @@ func neverSent(err error) bool {
 	}
 	var dns *net.DNSError
 	return !errors.As(err, &dns) || !dns.IsNotFound
+}
+
+// attemptTimedOut reports whether err ended an attempt by a timeout while
+// the call's context, ctx, still runs: the attempt ran out of its own time
+// (AttemptTimeout) or of a network timeout, not of the call's.
+func attemptTimedOut(ctx context.Context, err error) bool {
+	var ne net.Error
+	return ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout()
 }
 
 // retryableStatus reports an answer that says "try again later".

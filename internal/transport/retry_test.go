@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -211,6 +213,40 @@ func TestRetryStopsBeforeTimeout(t *testing.T) {
 	assert.Len(t, s.seen(), 1)
 }
 
+// An attempt that outlasts AttemptTimeout is cut and, for a GET or a login,
+// made again within the call's Timeout; a POST that may have reached the
+// server is not sent again, and the call ends with the attempt's timeout.
+func TestRetryAttemptTimeout(t *testing.T) {
+	t.Parallel()
+	never := make(chan struct{}) // the first answer is held until the client goes away
+	for _, tc := range []struct {
+		name  string
+		req   Request
+		sent  int
+		fails bool
+	}{
+		{"GET", Request{Method: http.MethodGet, Path: "/x/"}, 2, false},
+		{"login", Request{Method: http.MethodPost, Path: "/x/", Body: 1, Rebuild: func(context.Context) (any, error) { return 2, nil }}, 2, false},
+		{"POST", Request{Method: http.MethodPost, Path: "/x/", Body: 1}, 1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := testkit.NewOrigin(t).Script("*", testkit.Reply{Hold: never}, testkit.Reply{Status: 200, Body: `{}`})
+			c := New(Config{BaseURL: srv.URL, ClientID: "cid", HTTPClient: &http.Client{Transport: &http.Transport{}},
+				Timeout: time.Minute, AttemptTimeout: 100 * time.Millisecond, Retry: fast})
+			err := c.Do(context.Background(), tc.req, nil)
+			assert.Equal(t, tc.sent, srv.Count(), "requests the server received")
+			if !tc.fails {
+				require.NoError(t, err)
+				return
+			}
+			var ne net.Error
+			require.ErrorAs(t, err, &ne)
+			assert.True(t, ne.Timeout(), "the attempt's timeout: %v", err)
+		})
+	}
+}
+
 // decide runs the retry condition on a made-up answer, as resty would after
 // attempt n, and returns its decision and wait.
 func decide(t *testing.T, rt *retrier, ctx context.Context, method string, login bool, n int, status int, header http.Header, err error) (bool, time.Duration) {
@@ -272,6 +308,7 @@ func TestRetryDecisions(t *testing.T) {
 	read := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
 	notFound := &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "x", IsNotFound: true}}
 	dnsTemporary := &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "x", IsTemporary: true}}
+	attemptTimeout := &url.Error{Op: "Get", URL: "http://x/", Err: os.ErrDeadlineExceeded} // as http.Client.Timeout gives it
 	for _, tc := range []struct {
 		name   string
 		method string
@@ -296,10 +333,18 @@ func TestRetryDecisions(t *testing.T) {
 		{"GET unknown host", http.MethodGet, false, 1, 0, notFound, false},
 		{"GET DNS server failure", http.MethodGet, false, 1, 0, dnsTemporary, true},
 		{"GET other error", http.MethodGet, false, 1, 0, errors.New("x"), false},
+		{"GET attempt timed out", http.MethodGet, false, 1, 0, attemptTimeout, true},
+		{"login attempt timed out", http.MethodPost, true, 1, 0, attemptTimeout, true},
+		{"POST attempt timed out", http.MethodPost, false, 1, 0, attemptTimeout, false},
+		{"GET attempt timed out on the last attempt", http.MethodGet, false, 3, 0, attemptTimeout, false},
 	} {
 		ok, _ := decide(t, &rt, ctx, tc.method, tc.login, tc.n, tc.status, http.Header{}, tc.err)
 		assert.Equal(t, tc.want, ok, tc.name)
 	}
+	ended, cancel := context.WithCancel(ctx)
+	cancel()
+	ok, _ := decide(t, &rt, ended, http.MethodGet, false, 1, 0, http.Header{}, attemptTimeout)
+	assert.False(t, ok, "a timeout once the call's context ended is the call's")
 	assert.False(t, rt.retry(nil, dial), "nothing prepared, nothing retried")
 }
 

@@ -1,7 +1,7 @@
 // Package transport sends the SDK's requests over resty: the built-in
-// headers, a per-call timeout, a cap on response bodies, debug logging,
-// redirects refused, the retries of a RetryPolicy, and HTTP failures turned
-// into StatusError values.
+// headers, a timeout of each call and of each attempt, a cap on response
+// bodies, debug logging, redirects refused, the retries of a RetryPolicy,
+// and HTTP failures turned into StatusError values.
 package transport
 
 import (
@@ -31,10 +31,15 @@ type Config struct {
 	Version    string // X-Hydrogen-Client-Version
 	Platform   string // X-Hydrogen-Client-Platform
 	HTTPClient *http.Client
-	Timeout    time.Duration // per request; 0 means none beyond the context
+	Timeout    time.Duration // per call of Do, all its attempts and waits; 0 means none beyond the context
 	Logger     *slog.Logger  // nil means no logging
 	MaxBody    int64         // 0 means DefaultMaxBody
 	Retry      RetryPolicy   // the zero value retries nothing
+
+	// AttemptTimeout bounds each attempt of a call, its answer's body
+	// included; 0 leaves the attempts to Timeout and to the HTTPClient's
+	// own Timeout, if it has one.
+	AttemptTimeout time.Duration
 }
 
 // Client sends requests to one BaaS backend. It is safe for concurrent use.
@@ -69,6 +74,9 @@ func New(cfg Config) *Client {
 	}
 	if hc.Transport == nil {
 		hc.Transport = http.DefaultTransport
+	}
+	if cfg.AttemptTimeout > 0 {
+		hc.Timeout = cfg.AttemptTimeout // the copy's: http.Client bounds each Do, the body's read included
 	}
 	r := resty.NewWithClient(hc).
 		SetDisableWarn(true).
@@ -160,7 +168,8 @@ type Request struct {
 
 // Do sends req and decodes a successful JSON body into out (when out is not
 // nil). Failures are *StatusError, *BodyError, or the transport's error.
-// The Client's timeout bounds the whole call, retries and waits included.
+// The Client's Timeout bounds the whole call, its attempts and the waits
+// between them included; its AttemptTimeout bounds each attempt.
 func (c *Client) Do(ctx context.Context, req Request, out any) error {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc

@@ -1,6 +1,6 @@
 //go:build unix
 
-package baas
+package filestore
 
 import (
 	"context"
@@ -10,19 +10,20 @@ import (
 	"time"
 )
 
-// lock takes the advisory lock of the file, shared by every process that
-// opens it, waiting for it until ctx ends. It returns the function that
-// releases it.
-func (s *FileStorage) lock(ctx context.Context) (unlock func(), err error) {
+// lock takes the lock that every process writing the file takes: an
+// exclusive flock(2) on the lock file beside it. It waits for the lock
+// until ctx ends, polling with a backoff of up to 10 ms, and returns the
+// function that releases it.
+func (s *Store) lock(ctx context.Context) (unlock func(), err error) {
 	f, err := os.OpenFile(s.lockPath, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, newError(CodeStorage, "locking "+s.path, err)
+		return nil, storageError("locking "+s.path, err)
 	}
 	for wait := 100 * time.Microsecond; ; wait = min(2*wait, 10*time.Millisecond) {
 		locked, err := flockNB(f)
 		if err != nil {
 			_ = f.Close()
-			return nil, newError(CodeStorage, "locking "+s.path, err)
+			return nil, storageError("locking "+s.path, err)
 		}
 		if locked {
 			return func() { _ = f.Close() }, nil // closing the only descriptor releases the lock
@@ -38,23 +39,25 @@ func (s *FileStorage) lock(ctx context.Context) (unlock func(), err error) {
 	}
 }
 
-// tryLock takes the lock if no other process holds it, without waiting.
-func (s *FileStorage) tryLock() (unlock func(), locked bool, err error) {
+// tryLock takes the lock when no other process holds it, and reports
+// whether it did, without waiting.
+func (s *Store) tryLock() (unlock func(), locked bool, err error) {
 	f, err := os.OpenFile(s.lockPath, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, false, newError(CodeStorage, "opening the lock file of "+s.path, err)
+		return nil, false, storageError("opening the lock file of "+s.path, err)
 	}
 	if locked, err = flockNB(f); err != nil || !locked {
 		_ = f.Close()
 		if err != nil {
-			return nil, false, newError(CodeStorage, "locking "+s.path, err)
+			return nil, false, storageError("locking "+s.path, err)
 		}
 		return nil, false, nil
 	}
 	return func() { _ = f.Close() }, true, nil
 }
 
-// flockNB tries to take an exclusive flock(2) on f.
+// flockNB tries once to take an exclusive flock(2) on f, and reports
+// whether it did.
 func flockNB(f *os.File) (bool, error) {
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
@@ -68,17 +71,4 @@ func flockNB(f *os.File) (bool, error) {
 		}
 		return false, &fs.PathError{Op: "flock", Path: f.Name(), Err: err}
 	}
-}
-
-// openNonblocking opens path for reading without blocking on a FIFO.
-func openNonblocking(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-}
-
-// sysID is the device and inode of a file.
-func sysID(fi fs.FileInfo) (dev, ino uint64) {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return uint64(st.Dev), uint64(st.Ino)
-	}
-	return 0, 0
 }

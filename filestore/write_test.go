@@ -1,4 +1,4 @@
-package baas
+package filestore
 
 import (
 	"context"
@@ -7,26 +7,28 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/wxbaas/baas"
 )
 
 // Both ways of writing the file give the same result: the new content in
 // full under the name, mode 0600, a modification time after the version it
 // replaces (even one dated in the future), the identity of what is on disk,
 // and nothing else left in the directory. On Linux the unnamed way works on
-// the tests' file system, so it is the one FileStorage takes there.
+// the tests' file system, so it is the one a Store takes there.
 func TestFileStorageWriteWays(t *testing.T) {
-	ways := map[string]func(s *FileStorage, dir string, data []byte, prev fileID) (fileID, error){
-		"named":   (*FileStorage).writeNamed,
-		"unnamed": (*FileStorage).writeUnnamed,
+	ways := map[string]func(s *Store, dir string, data []byte, prev fileID) (fileID, error){
+		"named":   (*Store).writeNamed,
+		"unnamed": (*Store).writeUnnamed,
 	}
 	for name, write := range ways {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			s, err := NewFileStorage(filepath.Join(dir, "session.json"))
+			s, err := New(filepath.Join(dir, "session.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Set(context.Background(), map[string]string{KeyAuthToken: "tok-old"}); err != nil {
+			if err := s.Set(context.Background(), map[string]string{baas.KeyAuthToken: "tok-old"}); err != nil {
 				t.Fatal(err)
 			}
 			future := time.Now().Add(time.Hour)

@@ -1,4 +1,4 @@
-package baas
+package filestore
 
 import (
 	"io/fs"
@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// statPath identifies the file at path with one stat(2) and no allocation
-// beyond the path's conversion.
+// statPath returns the fileID of the file at path, with one stat(2) and no
+// allocation beyond the conversion of the path.
 func statPath(path string) (fileID, error) {
 	var st syscall.Stat_t
 	for {

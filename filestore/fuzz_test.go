@@ -1,4 +1,4 @@
-package baas
+package filestore
 
 import (
 	"bytes"
@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wxbaas/baas"
 )
 
-// FuzzFileStorageLoad opens whatever bytes are in the file. NewFileStorage
-// never panics; it loads exactly the files that are a JSON object of string
+// FuzzFileStorageLoad opens whatever bytes are in the file. New never
+// panics; it loads exactly the files that are a JSON object of string
 // values (as a second, token-by-token reading says), with exactly the map
 // that reading gives, and a write of that map opened again gives it back.
 // Anything else is a 690 that names the file, quotes none of it, and leaves
@@ -38,11 +40,11 @@ func FuzzFileStorageLoad(f *testing.F) {
 			t.Fatal(err)
 		}
 		want, wantOK := referenceLoad(data)
-		s, err := NewFileStorage(path)
+		s, err := New(path)
 		if err != nil {
-			var he *HError
+			var he *baas.HError
 			switch {
-			case !errors.As(err, &he) || he.Code != CodeStorage:
+			case !errors.As(err, &he) || he.Code != baas.CodeStorage:
 				t.Fatalf("not a 690: %#v", err)
 			case wantOK:
 				t.Fatalf("refused a JSON object of strings: %v", err)
@@ -57,10 +59,10 @@ func FuzzFileStorageLoad(f *testing.F) {
 			return
 		}
 		if !wantOK {
-			t.Fatalf("loaded what is not a JSON object of strings: %v", s.m)
+			t.Fatalf("loaded what is not a JSON object of strings: %v", s.table.Clone())
 		}
-		if !maps.Equal(s.m, want) {
-			t.Fatalf("loaded %q, want %q", s.m, want)
+		if got := s.table.Clone(); !maps.Equal(got, want) {
+			t.Fatalf("loaded %q, want %q", got, want)
 		}
 
 		// Write the map back (a key added, then removed), open it again.
@@ -75,12 +77,12 @@ func FuzzFileStorageLoad(f *testing.F) {
 		if err := s.Delete(ctx, marker); err != nil {
 			t.Fatalf("writing a loaded file: %v", err)
 		}
-		again, err := NewFileStorage(path)
+		again, err := New(path)
 		if err != nil {
 			t.Fatalf("re-opening what was written: %v", err)
 		}
-		if !maps.Equal(again.m, want) {
-			t.Fatalf("round trip: %q became %q", want, again.m)
+		if got := again.table.Clone(); !maps.Equal(got, want) {
+			t.Fatalf("round trip: %q became %q", want, got)
 		}
 	})
 }
@@ -89,7 +91,7 @@ func FuzzFileStorageLoad(f *testing.F) {
 // object of string values, nothing after it; a key given twice keeps its
 // last value, and every value given must be a string.
 func referenceLoad(data []byte) (map[string]string, bool) {
-	if len(data) > MaxFileStorageSize {
+	if len(data) > MaxSize {
 		return nil, false
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -1,4 +1,4 @@
-package baas
+package filestore
 
 import (
 	"bytes"
@@ -8,9 +8,9 @@ import (
 	"unicode/utf8"
 )
 
-// decodeStorage parses a JSON object whose values are all strings. Its heap
-// is about the map it returns: each value is decoded once, straight into its
-// string, not copied out of the data first.
+// decodeStorage parses a JSON object whose values are all strings. It
+// allocates little more than the map it returns: each value is decoded
+// once, straight into its string, and not copied out of the data first.
 func decodeStorage(data []byte) (map[string]string, error) {
 	if len(data) == 0 {
 		return nil, &loadError{msg: "the file is empty"}
@@ -32,12 +32,15 @@ func decodeStorage(data []byte) (map[string]string, error) {
 	return m, nil
 }
 
-// jsonString is a value of a session file: a JSON string, and nothing else,
-// not even null.
+// jsonString is a value of a session file, which must be a JSON string and
+// nothing else, not even null.
 type jsonString string
 
+// errNotString is the error of a value that is not a JSON string.
 var errNotString = errors.New("a value is not a string")
 
+// UnmarshalJSON decodes a JSON string into j, and refuses any other value
+// with errNotString.
 func (j *jsonString) UnmarshalJSON(b []byte) error {
 	if b[0] != '"' {
 		return errNotString
@@ -56,8 +59,8 @@ func (j *jsonString) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// notString names the first key, in the order of the file, whose value is
-// not a string: data is a valid JSON object.
+// notString returns the error that names the first key, in the order of the
+// file, whose value is not a string. data is a valid JSON object.
 func notString(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if _, err := dec.Token(); err == nil { // the object's {
@@ -78,20 +81,22 @@ func notString(data []byte) error {
 	return &loadError{msg: errNotString.Error(), err: errNotString}
 }
 
-// loadError says what is wrong with the content of a file, in words that
-// quote none of it (the errors of encoding/json quote a character), and
+// loadError says what is wrong with the content of a file in words that
+// quote none of it (the errors of encoding/json quote a character), and it
 // wraps the decoder's error.
 type loadError struct {
 	msg string
 	err error
 }
 
+// Error returns what is wrong with the content.
 func (e *loadError) Error() string { return e.msg }
 
+// Unwrap returns the decoder's error.
 func (e *loadError) Unwrap() error { return e.err }
 
-// describeJSONError says what is wrong with a file of size bytes, without
-// quoting its content.
+// describeJSONError says what is wrong with a file of size bytes that the
+// decoder refused with err, without quoting the file.
 func describeJSONError(err error, size int) string {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError

@@ -1,4 +1,4 @@
-package baas
+package filestore
 
 import (
 	"errors"
@@ -7,14 +7,14 @@ import (
 	"time"
 )
 
-// fileID tells one version of the file from another, by its device, inode,
-// size and modification time: a write renames a new file, of a later
-// modification time, over the path; an edit in place changes its size or
-// its time. Each write dates the new version after the one it replaces
-// (laterThan), as a file system's clock may not have ticked since and it may
-// hand the freed inode of the old version to the new one: so no version is
-// taken for an earlier one. An edit in place that keeps both the size and
-// the time goes unseen.
+// fileID tells one version of the file from another by its device, inode,
+// size and modification time. A write renames a new file, of a later
+// modification time, over the path, and an edit in place changes the size
+// or the time. Each write dates the new version after the one it replaces
+// (laterThan), because the file system's clock may not have ticked since
+// and the file system may give the freed inode of the old version to the
+// new one: that way no version is taken for an earlier one. An edit in place
+// that keeps both the size and the time goes unseen.
 type fileID struct {
 	dev, ino uint64
 	size     int64
@@ -22,13 +22,14 @@ type fileID struct {
 	missing  bool
 }
 
+// idOf returns the fileID of the file that fi describes.
 func idOf(fi fs.FileInfo) fileID {
 	dev, ino := sysID(fi)
 	return fileID{dev: dev, ino: ino, size: fi.Size(), mtimeNs: fi.ModTime().UnixNano()}
 }
 
-// stat identifies the version of the file at the path.
-func (s *FileStorage) stat() (fileID, error) {
+// stat returns the fileID of the version of the file at the path.
+func (s *Store) stat() (fileID, error) {
 	id, err := statPath(s.file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fileID{missing: true}, nil
@@ -36,10 +37,10 @@ func (s *FileStorage) stat() (fileID, error) {
 	return id, err
 }
 
-// refresh reads the file again if it is not the version last read. That
-// check is one stat(2) of the file (statPath), which is all a read costs
-// while no one changes the file.
-func (s *FileStorage) refresh() error {
+// refresh reads the file again if it is not the version last read. The
+// check is one stat(2) of the file (statPath), which is all that a read
+// costs while no one changes the file.
+func (s *Store) refresh() error {
 	if id, err := s.stat(); err == nil && id == *s.seen.Load() {
 		return nil
 	}
@@ -49,8 +50,8 @@ func (s *FileStorage) refresh() error {
 }
 
 // reloadLocked reads the file if it changed since it was last read, and
-// makes what it holds current. The caller holds mu.
-func (s *FileStorage) reloadLocked() error {
+// makes its values current. The caller holds mu.
+func (s *Store) reloadLocked() error {
 	if id, err := s.stat(); err == nil && id == *s.seen.Load() {
 		return nil
 	}
@@ -62,17 +63,17 @@ func (s *FileStorage) reloadLocked() error {
 	return nil
 }
 
-// install makes m, read from or written to the version id of the file,
-// current. The caller holds mu.
-func (s *FileStorage) install(m map[string]string, id fileID) {
-	s.swap(m)
+// install makes m current, as the values of the version id of the file,
+// which it was read from or written to. The caller holds mu.
+func (s *Store) install(m map[string]string, id fileID) {
+	s.table.Swap(m)
 	s.seen.Store(&id)
 }
 
 // laterThan makes the modification time of f, a new version of the file
 // that name reaches, later than that of prev, the version it replaces, at
 // the resolution of the file system (1 ns for most, 1 or 2 s for the
-// oldest), and returns what f is then.
+// oldest). It returns what f is then.
 func laterThan(f *os.File, name string, prev fileID) (fs.FileInfo, error) {
 	fi, err := f.Stat()
 	for _, step := range [...]time.Duration{time.Nanosecond, time.Microsecond, time.Millisecond, time.Second, 2 * time.Second} {

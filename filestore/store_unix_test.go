@@ -1,6 +1,6 @@
 //go:build unix
 
-package baas_test
+package filestore_test
 
 import (
 	"context"
@@ -14,10 +14,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/filestore"
 	"github.com/wxbaas/baas/internal/testkit/errtest"
+	"github.com/wxbaas/baas/internal/testkit/storagetest"
 )
 
-// holdLock takes the file lock of the FileStorage at path, as another
+// holdLock takes the file lock of the Store at path, as another
 // process writing it would, and returns the function that releases it.
 func holdLock(t *testing.T, path string) (release func()) {
 	t.Helper()
@@ -34,7 +36,7 @@ func TestNewFileStorageRefusesAFIFO(t *testing.T) {
 	mustNil(t, syscall.Mkfifo(path, 0o600), "mkfifo")
 	done := make(chan error, 1)
 	go func() {
-		_, err := baas.NewFileStorage(path)
+		_, err := filestore.New(path)
 		done <- err
 	}()
 	select {
@@ -42,7 +44,7 @@ func TestNewFileStorageRefusesAFIFO(t *testing.T) {
 		he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 		assert.Equal(t, "storage failure: "+path+" is not a regular file but a named pipe (FIFO)", he.Message)
 	case <-time.After(5 * time.Second):
-		t.Fatal("NewFileStorage blocked on a FIFO")
+		t.Fatal("New blocked on a FIFO")
 	}
 }
 
@@ -51,7 +53,7 @@ func TestNewFileStorageRefusesAFIFO(t *testing.T) {
 func TestNewFileStorageRefusesADevice(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "session.json")
 	mustNil(t, os.Symlink("/dev/null", link), "symlink")
-	_, err := baas.NewFileStorage(link)
+	_, err := filestore.New(link)
 	he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 	assert.Equal(t, "storage failure: "+link+" is not a regular file but a character device", he.Message)
 	_, err = os.Stat("/dev/null.lock")
@@ -69,10 +71,10 @@ func TestFileStorageFollowsALink(t *testing.T) {
 	mustNil(t, os.WriteFile(target, []byte(`{"a":"1"}`), 0o600), "write")
 	mustNil(t, os.Symlink(target, link), "symlink")
 
-	s, err := baas.NewFileStorage(link)
+	s, err := filestore.New(link)
 	require.NoError(t, err)
 	assert.Equal(t, link, s.Path())
-	wantValues(t, s, map[string]string{"a": "1"})
+	storagetest.Values(t, s, map[string]string{"a": "1"})
 	mustNil(t, s.Set(ctx, map[string]string{"b": "2"}), "Set")
 
 	fi, err := os.Lstat(link)
@@ -82,21 +84,21 @@ func TestFileStorageFollowsALink(t *testing.T) {
 	assert.FileExists(t, target+".lock")
 	assert.NoFileExists(t, link+".lock")
 
-	direct, err := baas.NewFileStorage(target)
+	direct, err := filestore.New(target)
 	require.NoError(t, err)
 	mustNil(t, direct.Set(ctx, map[string]string{"c": "3"}), "Set through the file")
-	wantValues(t, s, map[string]string{"a": "1", "b": "2", "c": "3"})
+	storagetest.Values(t, s, map[string]string{"a": "1", "b": "2", "c": "3"})
 
 	t.Run("dangling", func(t *testing.T) {
 		dangling := filepath.Join(t.TempDir(), "session.json")
 		mustNil(t, os.Symlink(filepath.Join(dir, "missing.json"), dangling), "symlink")
-		_, err := baas.NewFileStorage(dangling)
+		_, err := filestore.New(dangling)
 		he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 		assert.Contains(t, he.Message, dangling+" is a symbolic link that cannot be followed")
 	})
 }
 
-// NewFileStorage does not wait for a lock another process holds (a process
+// New does not wait for a lock another process holds (a process
 // stopped mid-write must not hang every later start); it leaves the
 // temporary files alone then, since one of them is being written.
 func TestNewFileStorageDoesNotWaitForTheLock(t *testing.T) {
@@ -109,7 +111,7 @@ func TestNewFileStorageDoesNotWaitForTheLock(t *testing.T) {
 
 	done := make(chan error, 1)
 	go func() {
-		s, err := baas.NewFileStorage(path)
+		s, err := filestore.New(path)
 		if err == nil {
 			_, _, err = s.Get(context.Background(), "a")
 		}
@@ -119,12 +121,12 @@ func TestNewFileStorageDoesNotWaitForTheLock(t *testing.T) {
 	case err := <-done:
 		require.NoError(t, err)
 	case <-time.After(5 * time.Second):
-		t.Fatal("NewFileStorage waited for the lock")
+		t.Fatal("New waited for the lock")
 	}
 	assert.FileExists(t, temp, "a temporary file being written is not removed")
 
 	release()
-	_, err := baas.NewFileStorage(path)
+	_, err := filestore.New(path)
 	require.NoError(t, err)
 	assert.NoFileExists(t, temp)
 }
@@ -132,7 +134,7 @@ func TestNewFileStorageDoesNotWaitForTheLock(t *testing.T) {
 // A write waiting for the lock that another process holds ends with the
 // caller's context: 692 when canceled, and nothing written.
 func TestFileStorageLockWaitCanceled(t *testing.T) {
-	s := newFileStorage(t)
+	s := newStore(t)
 	mustNil(t, s.Set(context.Background(), map[string]string{"a": "1"}), "Set")
 	holdLock(t, s.Path())
 	ctx, cancel := context.WithCancel(context.Background())
@@ -142,7 +144,7 @@ func TestFileStorageLockWaitCanceled(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotContains(t, he.Message, "storage failure")
 	wantFile(t, s.Path(), map[string]string{"a": "1"})
-	wantValues(t, s, map[string]string{"a": "1"})
+	storagetest.Values(t, s, map[string]string{"a": "1"})
 }
 
 // Writers of one storage waiting for each other heed their context: a write
@@ -150,8 +152,8 @@ func TestFileStorageLockWaitCanceled(t *testing.T) {
 // caller whose context ends.
 func TestFileStorageWaitingWriterHeedsContext(t *testing.T) {
 	ctx := context.Background()
-	s := newFileStorage(t)
-	other, err := baas.NewFileStorage(s.Path())
+	s := newStore(t)
+	other, err := filestore.New(s.Path())
 	require.NoError(t, err)
 
 	// other's write waits for the lock, which holdLock holds.
@@ -196,6 +198,6 @@ func TestFileStorageWaitingWriterHeedsContext(t *testing.T) {
 	release()
 	require.NoError(t, <-first)
 	require.NoError(t, <-held)
-	wantValues(t, s, map[string]string{"first": "1", "held": "1"}, "late")
+	storagetest.Values(t, s, map[string]string{"first": "1", "held": "1"}, "late")
 	wantFile(t, s.Path(), map[string]string{"first": "1", "held": "1"})
 }

@@ -1,4 +1,4 @@
-package baas
+package filestore
 
 import (
 	"errors"
@@ -10,15 +10,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// writeUnnamed writes data to a file of dir that has no name (O_TMPFILE)
-// until it is complete, synced, 0600 and dated after prev; it then links it
-// in at a temporary name and at once renames that over the target. A crash
-// before the link leaves nothing behind (the file dies with its descriptor);
-// only one between the two calls that follow can leave the temporary name,
-// which the next NewFileStorage removes. It fails, and nothing is left, when
-// the kernel or the file system has no O_TMPFILE, or /proc is not mounted
-// and the process may not link a descriptor (AT_EMPTY_PATH).
-func (s *FileStorage) writeUnnamed(dir string, data []byte, prev fileID) (fileID, error) {
+// writeUnnamed writes data to a file in dir that has no name (O_TMPFILE)
+// until it is complete, synced, 0600 and dated after prev; it then links
+// the file in at a temporary name and at once renames that name over the
+// target. A crash before the link leaves nothing behind, since the file
+// dies with its descriptor; only a crash between the link and the rename
+// leaves the temporary name, which the next New removes. writeUnnamed
+// fails, and leaves nothing, when the kernel or the file system has no
+// O_TMPFILE, or when /proc is not mounted and the process may not link a
+// descriptor (AT_EMPTY_PATH).
+func (s *Store) writeUnnamed(dir string, data []byte, prev fileID) (fileID, error) {
 	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return fileID{}, &os.PathError{Op: "open O_TMPFILE", Path: dir, Err: err}
@@ -42,8 +43,8 @@ func (s *FileStorage) writeUnnamed(dir string, data []byte, prev fileID) (fileID
 }
 
 // link gives the unnamed file of fd a temporary name in dir, one that
-// isTemp knows, and returns it.
-func (s *FileStorage) link(dir string, fd int, proc string) (string, error) {
+// isTemp recognizes, and returns that name.
+func (s *Store) link(dir string, fd int, proc string) (string, error) {
 	for range 10 {
 		tmp := filepath.Join(dir, s.tempPrefix()+strconv.FormatUint(uint64(rand.Uint32()), 10)+tempSuffix)
 		err := unix.Linkat(unix.AT_FDCWD, proc, unix.AT_FDCWD, tmp, unix.AT_SYMLINK_FOLLOW)

@@ -1,10 +1,10 @@
 //go:build !linux
 
-package baas
+package filestore
 
 import "os"
 
-// statPath identifies the file at path.
+// statPath returns the fileID of the file at path.
 func statPath(path string) (fileID, error) {
 	fi, err := os.Stat(path)
 	if err != nil {

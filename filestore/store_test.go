@@ -1,4 +1,4 @@
-package baas_test
+package filestore_test
 
 import (
 	"bufio"
@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,48 +15,22 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/baastest"
+	"github.com/wxbaas/baas/filestore"
 	"github.com/wxbaas/baas/internal/testkit/errtest"
+	"github.com/wxbaas/baas/internal/testkit/storagetest"
 )
-
-// readFile returns the key → value object of a FileStorage's file.
-func readFile(t *testing.T, path string) map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	mustNil(t, err, "reading the file")
-	var m map[string]string
-	if err := json.Unmarshal(data, &m); err != nil || m == nil {
-		t.Fatalf("the file is not a JSON object of strings (%v): %s", err, data)
-	}
-	return m
-}
-
-// wantFile checks that the file at path holds exactly want.
-func wantFile(t *testing.T, path string, want map[string]string) {
-	t.Helper()
-	if got := readFile(t, path); !maps.Equal(got, want) {
-		t.Errorf("file content = %v, want %v", got, want)
-	}
-}
-
-// wantMode checks that path is a regular file of mode 0600.
-func wantMode(t *testing.T, path string) {
-	t.Helper()
-	fi, err := os.Stat(path)
-	mustNil(t, err, "stat")
-	if !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 {
-		t.Errorf("mode of %s = %v, want a regular file of 0600", path, fi.Mode())
-	}
-}
 
 func TestFileStorageRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s := newFileStorage(t)
+	s := newStore(t)
 	if _, err := os.Stat(s.Path()); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("before the first write: stat error %v, want not exist", err)
 	}
@@ -88,12 +60,12 @@ func TestFileStorageRoundTrip(t *testing.T) {
 		}
 	}
 
-	again, err := baas.NewFileStorage(s.Path())
+	again, err := filestore.New(s.Path())
 	mustNil(t, err, "reopening")
 	if again.Path() != s.Path() {
 		t.Errorf("Path() = %q, want %q", again.Path(), s.Path())
 	}
-	wantValues(t, again, values, baas.KeySessionExpiresAt)
+	storagetest.Values(t, again, values, baas.KeySessionExpiresAt)
 
 	// The reopened storage writes back to the same file, still 0600.
 	mustNil(t, again.Set(ctx, map[string]string{baas.KeyOpenID: "o-1"}), "Set after reopening")
@@ -106,9 +78,9 @@ func TestFileStorageNarrowsMode(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "session.json")
 	mustNil(t, os.WriteFile(path, []byte(`{"a":"1"}`), 0o644), "writing")
 	mustNil(t, os.Chmod(path, 0o644), "chmod")
-	s, err := baas.NewFileStorage(path)
-	mustNil(t, err, "NewFileStorage")
-	wantValues(t, s, map[string]string{"a": "1"})
+	s, err := filestore.New(path)
+	mustNil(t, err, "filestore.New")
+	storagetest.Values(t, s, map[string]string{"a": "1"})
 
 	mustNil(t, s.Set(context.Background(), map[string]string{"b": "2"}), "Set")
 	wantMode(t, path)
@@ -141,9 +113,9 @@ func TestNewFileStorageCorrupt(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "session.json")
 			mustNil(t, os.WriteFile(path, []byte(tt.content), 0o600), "writing")
 
-			s, err := baas.NewFileStorage(path)
+			s, err := filestore.New(path)
 			if s != nil {
-				t.Errorf("NewFileStorage returned a storage with error %v", err)
+				t.Errorf("filestore.New returned a storage with error %v", err)
 			}
 			he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 			if he.Err == nil {
@@ -168,14 +140,14 @@ func TestNewFileStorageCorrupt(t *testing.T) {
 
 func TestNewFileStorageBadPath(t *testing.T) {
 	t.Run("empty", func(t *testing.T) {
-		s, err := baas.NewFileStorage("")
+		s, err := filestore.New("")
 		if s != nil {
 			t.Error("got a storage")
 		}
 		errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
 	})
 	t.Run("NUL byte", func(t *testing.T) {
-		s, err := baas.NewFileStorage(filepath.Join(t.TempDir(), "a\x00b"))
+		s, err := filestore.New(filepath.Join(t.TempDir(), "a\x00b"))
 		if s != nil {
 			t.Error("got a storage")
 		}
@@ -197,7 +169,7 @@ func TestNewFileStorageBadPath(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := tt.path(t, t.TempDir())
-			s, err := baas.NewFileStorage(path)
+			s, err := filestore.New(path)
 			if s != nil {
 				t.Error("got a storage")
 			}
@@ -234,7 +206,7 @@ func TestFileStorageFailedWriteChangesNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newFileStorage(t)
+			s := newStore(t)
 			mustNil(t, s.Set(ctx, before), "Set")
 			tt.breakWrite(t, s.Path())
 
@@ -243,10 +215,10 @@ func TestFileStorageFailedWriteChangesNothing(t *testing.T) {
 			if he.Err == nil || !strings.Contains(he.Message, s.Path()) || strings.Contains(err.Error(), "tok-") {
 				t.Errorf("error %q: want the path named, the cause wrapped, no value shown", err)
 			}
-			wantValues(t, s, before, baas.KeyOpenID)
+			storagetest.Values(t, s, before, baas.KeyOpenID)
 
 			errtest.Require(t, s.Delete(ctx, baas.KeyUID), baas.CodeStorage, baas.ErrStorage)
-			wantValues(t, s, before, baas.KeyOpenID)
+			storagetest.Values(t, s, before, baas.KeyOpenID)
 			wantFile(t, s.Path(), before)
 			wantNoTempFiles(t, filepath.Dir(s.Path()))
 		})
@@ -257,7 +229,7 @@ func TestFileStorageFailedWriteChangesNothing(t *testing.T) {
 // session file, reads and writes fail naming it, and no value is invented.
 func TestFileStorageTargetReplaced(t *testing.T) {
 	ctx := context.Background()
-	s := newFileStorage(t)
+	s := newStore(t)
 	mustNil(t, s.Set(ctx, map[string]string{baas.KeyUID: "1"}), "Set")
 	mustNil(t, os.Remove(s.Path()), "remove")
 	mustNil(t, os.Mkdir(s.Path(), 0o700), "mkdir")
@@ -275,7 +247,7 @@ func TestFileStorageTargetReplaced(t *testing.T) {
 }
 
 func TestFileStorageCanceledContext(t *testing.T) {
-	s := newFileStorage(t)
+	s := newStore(t)
 	mustNil(t, s.Set(context.Background(), map[string]string{"a": "1"}), "Set")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -294,14 +266,14 @@ func TestFileStorageCanceledContext(t *testing.T) {
 	errtest.Require(t, err, baas.CodeTimeout, baas.ErrTimeout)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 
-	wantValues(t, s, map[string]string{"a": "1"}, "b")
+	storagetest.Values(t, s, map[string]string{"a": "1"}, "b")
 	wantFile(t, s.Path(), map[string]string{"a": "1"})
 }
 
 func TestFileStorageConcurrent(t *testing.T) {
 	const writers, sets = 20, 10
 	ctx := context.Background()
-	s := newFileStorage(t)
+	s := newStore(t)
 	keys := make([]string, 0, writers*sets)
 	for w := range writers {
 		for i := range sets {
@@ -352,48 +324,33 @@ func TestFileStorageConcurrent(t *testing.T) {
 	for _, k := range keys {
 		want[k] = k + "=v"
 	}
-	wantValues(t, s, want)
+	storagetest.Values(t, s, want)
 	wantFile(t, s.Path(), want)
-	again, err := baas.NewFileStorage(s.Path())
+	again, err := filestore.New(s.Path())
 	mustNil(t, err, "reopening")
-	wantValues(t, again, want)
+	storagetest.Values(t, again, want)
 	wantNoTempFiles(t, filepath.Dir(s.Path()))
 }
 
-// wantNoTempFiles checks that dir holds nothing but the storage file and
-// its lock file.
-func wantNoTempFiles(t *testing.T, dir string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return // nothing can be left in a directory that is gone
-	}
-	mustNil(t, err, "reading the directory")
-	for _, e := range entries {
-		if e.Name() != "session.json" && e.Name() != "session.json.lock" {
-			t.Errorf("left behind in the directory: %s", e.Name())
-		}
-	}
-}
-
 func BenchmarkFileStorageGet(b *testing.B) {
-	benchmarkGet(b, newFileStorage(b), 1) // a stat of the file, to see other processes' writes
+	storagetest.BenchmarkGet(b, newStore(b), 1) // a stat of the file, to see other processes' writes
 }
 
-// BenchmarkLoginCachedFileStorage is BenchmarkLoginCached on a FileStorage:
-// each call asks the file whether another process changed it.
+// BenchmarkLoginCachedFileStorage is the root package's BenchmarkLoginCached
+// on a Store: each call asks the file whether another process changed it.
 func BenchmarkLoginCachedFileStorage(b *testing.B) {
-	srv := newBenchServer(b)
-	c, err := baas.New("bench", baas.WithBaseURL(srv.URL), baas.WithCodeProvider(staticCode),
-		baas.WithHTTPClient(newTransport()), baas.WithStorage(newFileStorage(b)))
+	srv := baastest.NewServer()
+	defer srv.Close()
+	c, err := baas.New(srv.ClientID, baas.WithBaseURL(srv.URL), baas.WithCodeProvider(srv.WeChat().CodeProvider("oBench")),
+		baas.WithStorage(newStore(b)))
 	mustNil(b, err, "New")
 	ctx := context.Background()
-	_, err = c.Login(ctx, true)
+	first, err := c.Login(ctx, true)
 	mustNil(b, err, "first login")
 	b.ReportAllocs()
 	for b.Loop() {
 		u, err := c.Login(ctx, true)
-		if err != nil || u.ID != 42 {
+		if err != nil || u.ID != first.ID {
 			b.Fatalf("login: %v %v", u, err)
 		}
 	}
@@ -401,7 +358,7 @@ func BenchmarkLoginCachedFileStorage(b *testing.B) {
 
 // BenchmarkFileStorageSet is one write: a temporary file, synced, renamed.
 func BenchmarkFileStorageSet(b *testing.B) {
-	s := newFileStorage(b)
+	s := newStore(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	i := 0
@@ -415,7 +372,7 @@ func BenchmarkFileStorageSet(b *testing.B) {
 // one value, and returns its path and size.
 func largeSessionFile(t testing.TB) (string, int) {
 	path := filepath.Join(t.TempDir(), "session.json")
-	data := `{"k":"` + strings.Repeat("x", baas.MaxFileStorageSize-16) + `"}`
+	data := `{"k":"` + strings.Repeat("x", filestore.MaxSize-16) + `"}`
 	mustNil(t, os.WriteFile(path, []byte(data), 0o600), "write")
 	return path, len(data)
 }
@@ -427,8 +384,8 @@ func BenchmarkNewFileStorageLarge(b *testing.B) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	for b.Loop() {
-		_, err := baas.NewFileStorage(path)
-		mustNil(b, err, "NewFileStorage")
+		_, err := filestore.New(path)
+		mustNil(b, err, "filestore.New")
 	}
 }
 
@@ -439,10 +396,10 @@ func TestNewFileStorageHeap(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	s, err := baas.NewFileStorage(path)
+	s, err := filestore.New(path)
 	runtime.ReadMemStats(&after)
 	require.NoError(t, err)
-	wantValues(t, s, map[string]string{"k": strings.Repeat("x", baas.MaxFileStorageSize-16)})
+	storagetest.Values(t, s, map[string]string{"k": strings.Repeat("x", filestore.MaxSize-16)})
 	allocated := after.TotalAlloc - before.TotalAlloc
 	t.Logf("loading %d bytes allocated %d bytes (%.2f×)", size, allocated, float64(allocated)/float64(size))
 	assert.Less(t, allocated, uint64(size)*9/4, "heap allocated by one load")
@@ -466,7 +423,7 @@ func TestFileStorageRemovesStaleTemps(t *testing.T) {
 	for _, name := range append(slices.Clone(stale), kept...) {
 		mustNil(t, os.WriteFile(filepath.Join(dir, name), []byte(`{"ifx_baas_auth_token":"tok-leaked"}`), 0o600), "write")
 	}
-	_, err := baas.NewFileStorage(path)
+	_, err := filestore.New(path)
 	require.NoError(t, err)
 	for _, name := range stale {
 		assert.NoFileExists(t, filepath.Join(dir, name))
@@ -480,19 +437,19 @@ func TestFileStorageRemovesStaleTemps(t *testing.T) {
 // the cap, and quoting nothing.
 func TestNewFileStorageTooLarge(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "session.json")
-	big := `{"k":"` + strings.Repeat("x", baas.MaxFileStorageSize) + `"}`
+	big := `{"k":"` + strings.Repeat("x", filestore.MaxSize) + `"}`
 	mustNil(t, os.WriteFile(path, []byte(big), 0o600), "write")
-	s, err := baas.NewFileStorage(path)
+	s, err := filestore.New(path)
 	assert.Nil(t, s)
 	he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 	assert.Equal(t, fmt.Sprintf("storage failure: %s has %d bytes, more than the %d a session file may have: not loaded",
-		path, len(big), baas.MaxFileStorageSize), he.Message)
+		path, len(big), filestore.MaxSize), he.Message)
 
 	// At the cap exactly, it loads.
-	exact := `{"k":"` + strings.Repeat("x", baas.MaxFileStorageSize-8) + `"}`
-	require.Len(t, exact, baas.MaxFileStorageSize)
+	exact := `{"k":"` + strings.Repeat("x", filestore.MaxSize-8) + `"}`
+	require.Len(t, exact, filestore.MaxSize)
 	mustNil(t, os.WriteFile(path, []byte(exact), 0o600), "write")
-	_, err = baas.NewFileStorage(path)
+	_, err = filestore.New(path)
 	require.NoError(t, err)
 }
 
@@ -503,7 +460,7 @@ func TestNewFileStorageUnwritableDirectory(t *testing.T) {
 		if runtime.GOOS != "linux" {
 			t.Skip("uses /proc")
 		}
-		_, err := baas.NewFileStorage("/proc/baas-session.json")
+		_, err := filestore.New("/proc/baas-session.json")
 		he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 		assert.Contains(t, he.Message, "the directory of /proc/baas-session.json is not writable")
 	})
@@ -516,7 +473,7 @@ func TestNewFileStorageUnwritableDirectory(t *testing.T) {
 		mustNil(t, os.WriteFile(path, []byte(`{"a":"1"}`), 0o600), "write")
 		mustNil(t, os.Chmod(dir, 0o500), "chmod")
 		t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
-		_, err := baas.NewFileStorage(path)
+		_, err := filestore.New(path)
 		he := errtest.Require(t, err, baas.CodeStorage, baas.ErrStorage)
 		assert.Contains(t, he.Message, "is not writable")
 	})
@@ -527,7 +484,7 @@ func TestNewFileStorageUnwritableDirectory(t *testing.T) {
 func TestFileStorageRelativePath(t *testing.T) {
 	dir, elsewhere := t.TempDir(), t.TempDir()
 	t.Chdir(dir)
-	s, err := baas.NewFileStorage("session.json")
+	s, err := filestore.New("session.json")
 	require.NoError(t, err)
 	assert.Equal(t, "session.json", s.Path())
 	t.Chdir(elsewhere)
@@ -545,8 +502,8 @@ func TestFileStorageRelativePath(t *testing.T) {
 // the test shows the rule everywhere.)
 func TestFileStorageVersionsAreNeverMistaken(t *testing.T) {
 	ctx := context.Background()
-	s := newFileStorage(t)
-	other, err := baas.NewFileStorage(s.Path())
+	s := newStore(t)
+	other, err := filestore.New(s.Path())
 	require.NoError(t, err)
 	mtime := func() time.Time {
 		fi, err := os.Stat(s.Path())
@@ -559,16 +516,16 @@ func TestFileStorageVersionsAreNeverMistaken(t *testing.T) {
 	for round := range 20 {
 		held := fmt.Sprintf("tok-%03d-held", round)
 		mustNil(t, s.Set(ctx, map[string]string{baas.KeyAuthToken: held}), "Set")
-		wantValues(t, s, map[string]string{baas.KeyAuthToken: held})
+		storagetest.Values(t, s, map[string]string{baas.KeyAuthToken: held})
 		mustNil(t, other.Delete(ctx, baas.KeyAuthToken), "Delete")
 		next := fmt.Sprintf("tok-%03d-next", round)
 		mustNil(t, other.Set(ctx, map[string]string{baas.KeyAuthToken: next}), "Set")
-		wantValues(t, s, map[string]string{baas.KeyAuthToken: next})
+		storagetest.Values(t, s, map[string]string{baas.KeyAuthToken: next})
 	}
 
 	prev := mtime()
 	for i := range 10 {
-		w := []*baas.FileStorage{s, other}[i%2]
+		w := []*filestore.Store{s, other}[i%2]
 		mustNil(t, w.Set(ctx, map[string]string{"i": strconv.Itoa(i)}), "Set")
 		now := mtime()
 		assert.True(t, now.After(prev), "write %d dated %v, not after %v", i, now, prev)
@@ -579,7 +536,7 @@ func TestFileStorageVersionsAreNeverMistaken(t *testing.T) {
 	mustNil(t, os.Chtimes(s.Path(), time.Time{}, future), "chtimes")
 	mustNil(t, s.Set(ctx, map[string]string{"i": "future"}), "Set")
 	assert.True(t, mtime().After(future), "dated %v, not after %v", mtime(), future)
-	wantValues(t, other, map[string]string{"i": "future"})
+	storagetest.Values(t, other, map[string]string{"i": "future"})
 }
 
 // A second FileStorage on the same file (as another process would have)
@@ -587,13 +544,13 @@ func TestFileStorageVersionsAreNeverMistaken(t *testing.T) {
 // other at its next call.
 func TestFileStorageSharedFile(t *testing.T) {
 	ctx := context.Background()
-	a := newFileStorage(t)
-	b, err := baas.NewFileStorage(a.Path())
+	a := newStore(t)
+	b, err := filestore.New(a.Path())
 	require.NoError(t, err)
 
-	r := newMockRig(t, baas.WithStorage(a))
-	storeSession(t, a, "tok", 42, 0)
-	u, err := r.c.CurrentUser(ctx)
+	c := newClient(t, a)
+	storeSession(t, a, "tok", 42)
+	u, err := c.StoredUser(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, int64(42), u.ID)
 	v, _, err := b.Get(ctx, baas.KeyAuthToken)
@@ -601,7 +558,7 @@ func TestFileStorageSharedFile(t *testing.T) {
 	assert.Equal(t, "tok", v, "b sees a's write")
 
 	mustNil(t, b.Delete(ctx, allKeys...), "logout through b")
-	_, err = r.c.CurrentUser(ctx)
+	_, err = c.StoredUser(ctx)
 	errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 
 	// Interleaved writers through both lose nothing.
@@ -623,12 +580,12 @@ func TestFileStorageSharedFile(t *testing.T) {
 // after the storage was opened, as its later reads do.
 func TestFileStorageFirstReadIsCurrent(t *testing.T) {
 	ctx := context.Background()
-	a := newFileStorage(t)
-	b, err := baas.NewFileStorage(a.Path())
+	a := newStore(t)
+	b, err := filestore.New(a.Path())
 	require.NoError(t, err)
-	r := newMockRig(t, baas.WithStorage(b))
-	storeSession(t, a, "tok", 42, 0)
-	u, err := r.c.CurrentUser(ctx)
+	c := newClient(t, b)
+	storeSession(t, a, "tok", 42)
+	u, err := c.StoredUser(ctx)
 	require.NoError(t, err, "the session a stored is b's at its first read")
 	assert.Equal(t, int64(42), u.ID)
 }
@@ -651,7 +608,7 @@ func TestFileStorageHelperProcess(t *testing.T) {
 		t.Skip("runs as the helper process of TestFileStorageTwoProcesses")
 	}
 	op, path, _ := strings.Cut(spec, ":")
-	s, err := baas.NewFileStorage(path)
+	s, err := filestore.New(path)
 	require.NoError(t, err)
 	ctx := context.Background()
 	switch op {
@@ -711,7 +668,7 @@ func TestFileStorageTwoProcesses(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("taking turns", func(t *testing.T) {
-		a := newFileStorage(t)
+		a := newStore(t)
 		cmd, out := helper(t, "pingpong", a.Path())
 		cmd.Stdout = out
 		require.NoError(t, cmd.Start())
@@ -724,7 +681,7 @@ func TestFileStorageTwoProcesses(t *testing.T) {
 	})
 
 	t.Run("at once", func(t *testing.T) {
-		a := newFileStorage(t)
+		a := newStore(t)
 		cmd, out := helper(t, "hammer", a.Path())
 		stdin, err := cmd.StdinPipe()
 		require.NoError(t, err)
@@ -743,14 +700,14 @@ func TestFileStorageTwoProcesses(t *testing.T) {
 		require.NoError(t, cmd.Wait(), out.String())
 		got := readFile(t, a.Path())
 		assert.Len(t, got, 2*hammerWrites, "no update lost")
-		wantValues(t, a, map[string]string{"a0": "1", fmt.Sprint("b", hammerWrites-1): "1"})
+		storagetest.Values(t, a, map[string]string{"a0": "1", fmt.Sprint("b", hammerWrites-1): "1"})
 	})
 
 	t.Run("logout", func(t *testing.T) {
-		a := newFileStorage(t)
-		r := newMockRig(t, baas.WithStorage(a))
-		storeSession(t, a, "tok", 42, 0)
-		_, err := r.c.CurrentUser(ctx) // the Client caches the session
+		a := newStore(t)
+		c := newClient(t, a)
+		storeSession(t, a, "tok", 42)
+		_, err := c.StoredUser(ctx) // the Client caches the session
 		require.NoError(t, err)
 
 		cmd, out := helper(t, "logout", a.Path())
@@ -760,10 +717,36 @@ func TestFileStorageTwoProcesses(t *testing.T) {
 		_, ok, err := a.Get(ctx, baas.KeyAuthToken)
 		require.NoError(t, err)
 		assert.False(t, ok, "the other process's logout is seen")
-		_, err = r.c.CurrentUser(ctx)
+		_, err = c.StoredUser(ctx)
 		errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 
 		mustNil(t, a.Set(ctx, map[string]string{"other": "1"}), "Set")
 		wantFile(t, a.Path(), map[string]string{"other": "1"})
 	})
+}
+
+// countingStore embeds a Store and overrides Get, as a wrapper that changes
+// what is read would.
+type countingStore struct {
+	*filestore.Store
+	tokenGets atomic.Int64 // the Gets of the token
+}
+
+func (s *countingStore) Get(ctx context.Context, key string) (string, bool, error) {
+	if key == baas.KeyAuthToken {
+		s.tokenGets.Add(1)
+	}
+	return s.Store.Get(ctx, key)
+}
+
+// A type that embeds a Store is read through its own Get: the Client keeps
+// the session it parsed only for a Store itself.
+func TestFileStorageEmbeddedIsReadThroughItsGet(t *testing.T) {
+	s := &countingStore{Store: newStore(t)}
+	storeSession(t, s, "tok", 42)
+	c := newClient(t, s)
+	u, err := c.StoredUser(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int64(42), u.ID)
+	assert.Positive(t, s.tokenGets.Load(), "the session was read through the wrapper's Get")
 }
