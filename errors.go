@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
-	"os"
 	"strings"
-	"syscall"
 
 	"github.com/wxbaas/baas/internal/transport"
 )
@@ -170,28 +167,10 @@ func classify(err error) *HError {
 	if errors.As(err, &be) {
 		return newError(CodeInvalidResponse, be.Error(), err)
 	}
-	switch {
-	case errors.Is(err, transport.ErrEncode):
+	if errors.Is(err, transport.ErrEncode) {
 		return newError(CodeIncorrectParameter, "", err)
-	case errors.Is(err, context.Canceled):
-		return newError(CodeCanceled, "", err)
-	case isTimeout(err):
-		return newError(CodeTimeout, "", err)
 	}
-	return newError(CodeNetworkDisconnected, "", err)
-}
-
-// isTimeout reports whether err is a timeout: the deadline of a context, the
-// timeout of an http.Client, or a network timeout.
-func isTimeout(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
-		return true
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return true
-	}
-	return errors.Is(err, syscall.ETIMEDOUT)
+	return newError(Code(transport.WhyNoAnswer(err)), "", err)
 }
 
 // ctxError returns the error of a caller whose own context ended while it

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/emulator"
+	"github.com/wxbaas/baas/internal/transport"
 )
 
 // callJSON sends body, when not nil, as JSON with method to url, with the
@@ -39,12 +39,12 @@ func callJSON(ctx context.Context, hc *http.Client, method, url, token, what str
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return &baas.HError{Code: transportCode(ctx, err), Message: what, Err: err}
+		return &baas.HError{Code: baas.Code(transport.WhyNoAnswer(err)), Message: what, Err: err}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, emulator.MaxBodyBytes))
 	if err != nil {
-		return &baas.HError{Code: transportCode(ctx, err), Message: what, Err: err}
+		return &baas.HError{Code: baas.Code(transport.WhyNoAnswer(err)), Message: what, Err: err}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		var e struct {
@@ -62,15 +62,4 @@ func callJSON(ctx context.Context, hc *http.Client, method, url, token, what str
 		}
 	}
 	return nil
-}
-
-// transportCode classifies a failure to get an answer as the SDK does.
-func transportCode(ctx context.Context, err error) baas.Code {
-	switch {
-	case ctx.Err() == context.Canceled:
-		return baas.CodeCanceled
-	case errors.Is(err, context.DeadlineExceeded):
-		return baas.CodeTimeout
-	}
-	return baas.CodeNetworkDisconnected
 }
