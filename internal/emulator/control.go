@@ -30,8 +30,11 @@ import (
 // Import needs whole, does.
 const ControlPrefix = "/emulator/v1/"
 
-// faultRequest is a Fault over HTTP.
-type faultRequest struct {
+// FaultRequest is a Fault over HTTP: the body of PUT ControlPrefix+"faults",
+// and one entry of what GET answers. Clients of the control plane in Go
+// (the load simulator) send it as it is, so that the two never disagree on
+// a field.
+type FaultRequest struct {
 	Path        string   `json:"path" doc:"the path of an endpoint, or a prefix ending in * (every path under it)"`
 	Status      int      `json:"status,omitempty" doc:"answer this status (200–599) with a JSON error"`
 	Delay       duration `json:"delay,omitempty" doc:"wait this long first"`
@@ -41,8 +44,9 @@ type faultRequest struct {
 	Seed        int64    `json:"seed,omitempty" doc:"the seed of the draws of probability"`
 }
 
-func faultJSON(path string, f Fault) faultRequest {
-	return faultRequest{Path: path, Status: f.Status, Delay: duration(f.Delay), Drop: f.Drop, Times: f.Times, Probability: f.Probability, Seed: f.Seed}
+// NewFaultRequest returns the FaultRequest that sets f on path.
+func NewFaultRequest(path string, f Fault) FaultRequest {
+	return FaultRequest{Path: path, Status: f.Status, Delay: duration(f.Delay), Drop: f.Drop, Times: f.Times, Probability: f.Probability, Seed: f.Seed}
 }
 
 // duration is a time.Duration whose JSON is a Go duration string, "250ms".
@@ -181,21 +185,21 @@ func (s *Server) controlEndpoints() []endpoint {
 				return nil
 			}},
 		{method: http.MethodGet, path: p + "faults", summary: "the faults in force", tag: tagEmulator,
-			status: http.StatusOK, answer: reflect.TypeFor[[]faultRequest](),
+			status: http.StatusOK, answer: reflect.TypeFor[[]FaultRequest](),
 			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
-				out := []faultRequest{}
+				out := []FaultRequest{}
 				for path, f := range s.Faults() {
-					out = append(out, faultJSON(path, f))
+					out = append(out, NewFaultRequest(path, f))
 				}
-				slices.SortFunc(out, func(a, b faultRequest) int { return strings.Compare(a.Path, b.Path) })
+				slices.SortFunc(out, func(a, b FaultRequest) int { return strings.Compare(a.Path, b.Path) })
 				writeJSON(w, http.StatusOK, out)
 				return nil
 			}},
 		{method: http.MethodPut, path: p + "faults", summary: "inject a fault on a path, or on every path under a prefix ending in *, replacing the one there", tag: tagEmulator,
-			body: reflect.TypeFor[faultRequest](), example: faultRequest{Path: "/hserve/v2.5/idp/wechat/silent-login/", Status: 503, Times: 1},
-			status: http.StatusOK, answer: reflect.TypeFor[faultRequest](),
+			body: reflect.TypeFor[FaultRequest](), example: FaultRequest{Path: "/hserve/v2.5/idp/wechat/silent-login/", Status: 503, Times: 1},
+			status: http.StatusOK, answer: reflect.TypeFor[FaultRequest](),
 			serve: func(w http.ResponseWriter, r *http.Request, body any) *apiError {
-				req := body.(*faultRequest)
+				req := body.(*FaultRequest)
 				if !strings.HasPrefix(req.Path, "/") {
 					return fail(http.StatusBadRequest, `"path" must be the path of an endpoint, e.g. "/hserve/v2.5/idp/wechat/silent-login/"`)
 				}
@@ -208,7 +212,7 @@ func (s *Server) controlEndpoints() []endpoint {
 					return fail(http.StatusBadRequest, "a fault of no status, delay or drop would change nothing: give one of them")
 				}
 				s.Fault(req.Path, f)
-				writeJSON(w, http.StatusOK, faultJSON(req.Path, f))
+				writeJSON(w, http.StatusOK, NewFaultRequest(req.Path, f))
 				return nil
 			}},
 		{method: http.MethodDelete, path: p + "faults", summary: "clear every fault", tag: tagEmulator,

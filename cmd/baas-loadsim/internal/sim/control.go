@@ -50,23 +50,9 @@ func ControlPlane(base, token string, hc *http.Client) Faulter {
 	return &controlPlane{url: strings.TrimRight(base, "/") + emulator.ControlPrefix + "faults", token: token, hc: hc}
 }
 
-// faultRequest is a fault as the control plane takes it.
-type faultRequest struct {
-	Path        string  `json:"path"`
-	Status      int     `json:"status,omitempty"`
-	Delay       string  `json:"delay,omitempty"` // a Go duration, "250ms"
-	Drop        bool    `json:"drop,omitempty"`
-	Times       int     `json:"times,omitempty"`
-	Probability float64 `json:"probability,omitempty"`
-	Seed        int64   `json:"seed,omitempty"`
-}
-
 // Fault implements Faulter.
 func (c *controlPlane) Fault(ctx context.Context, path string, f emulator.Fault) error {
-	req := faultRequest{Path: path, Status: f.Status, Drop: f.Drop, Times: f.Times, Probability: f.Probability, Seed: f.Seed}
-	if f.Delay > 0 {
-		req.Delay = f.Delay.String()
-	}
+	req := emulator.NewFaultRequest(path, f)
 	return callJSON(ctx, c.hc, http.MethodPut, c.url, c.token, "the emulator's control plane", req, nil)
 }
 
