@@ -113,27 +113,27 @@ func (s *Server) controlEndpoints() []endpoint {
 	return []endpoint{
 		{method: http.MethodGet, path: p + "users", summary: "every user: WeChat's side and their record (no password hash)", tag: tagMiniProgram,
 			status: http.StatusOK, answer: reflect.TypeFor[[]UserState](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
-				writeJSON(w, http.StatusOK, s.listedUsers())
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				writeJSON(w, http.StatusOK, a.listedUsers())
 				return nil
 			}},
 		{method: http.MethodPost, path: p + "users", summary: "add a WeChat user, or replace their profile (their record stays)", tag: tagMiniProgram,
 			body: reflect.TypeFor[userRequest](), example: userRequest{OpenID: "oAnn", UnionID: "uAnn", NickName: "Ann", Phone: "13800138000"},
 			status: http.StatusCreated, answer: reflect.TypeFor[UserState](),
-			serve: func(w http.ResponseWriter, r *http.Request, body any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError {
 				u := User(*body.(*userRequest))
 				if err := checkUser(u); err != nil {
 					return err
 				}
-				s.wx.AddUser(u)
-				us, _ := s.user(u.OpenID)
+				a.wx.AddUser(u)
+				us, _ := a.user(u.OpenID)
 				writeJSON(w, http.StatusCreated, us)
 				return nil
 			}},
 		{method: http.MethodGet, path: p + "users/{openid}", summary: "one user (404 if unknown)", tag: tagMiniProgram,
 			params: []param{openIDParam}, status: http.StatusOK, answer: reflect.TypeFor[UserState](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
-				us, ok := s.user(r.PathValue("openid"))
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				us, ok := a.user(r.PathValue("openid"))
 				if !ok {
 					return fail(http.StatusNotFound, "no such user")
 				}
@@ -142,8 +142,8 @@ func (s *Server) controlEndpoints() []endpoint {
 			}},
 		{method: http.MethodDelete, path: p + "users/{openid}", summary: "forget a user: their codes, sessions and record, whose id is never given again", tag: tagMiniProgram,
 			params: []param{openIDParam}, status: http.StatusNoContent,
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
-				if !s.DeleteUser(r.PathValue("openid")) {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				if !a.DeleteUser(r.PathValue("openid")) {
 					return fail(http.StatusNotFound, "no such user")
 				}
 				w.WriteHeader(http.StatusNoContent)
@@ -152,7 +152,7 @@ func (s *Server) controlEndpoints() []endpoint {
 		{method: http.MethodPost, path: p + "users/{openid}/failures", summary: "fail the user's next code exchanges with a WeChat errcode", tag: tagMiniProgram,
 			params: []param{openIDParam}, body: reflect.TypeFor[failuresRequest](), example: failuresRequest{ErrCode: WeChatHighRiskUser, Times: 1},
 			status: http.StatusNoContent,
-			serve: func(w http.ResponseWriter, r *http.Request, body any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError {
 				req := body.(*failuresRequest)
 				openid := r.PathValue("openid")
 				switch {
@@ -163,26 +163,26 @@ func (s *Server) controlEndpoints() []endpoint {
 				case checkOpenID(openid) != "":
 					return fail(http.StatusBadRequest, checkOpenID(openid))
 				}
-				s.wx.FailUser(openid, req.ErrCode, req.Times)
+				a.wx.FailUser(openid, req.ErrCode, req.Times)
 				w.WriteHeader(http.StatusNoContent)
 				return nil
 			}},
 		{method: http.MethodDelete, path: p + "failures", summary: "clear the failures of every user", tag: tagMiniProgram,
 			status: http.StatusNoContent,
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
-				s.wx.ClearFailures()
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				a.wx.ClearFailures()
 				w.WriteHeader(http.StatusNoContent)
 				return nil
 			}},
 		{method: http.MethodGet, path: p + "codes", summary: "the login codes WeChat handed out", tag: tagMiniProgram,
 			status: http.StatusOK, answer: reflect.TypeFor[[]CodeState](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
-				writeJSON(w, http.StatusOK, s.Codes())
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				writeJSON(w, http.StatusOK, a.Codes())
 				return nil
 			}},
 		{method: http.MethodGet, path: p + "faults", summary: "the faults in force", tag: tagEmulator,
 			status: http.StatusOK, answer: reflect.TypeFor[[]faultRequest](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 				out := []faultRequest{}
 				for path, f := range s.Faults() {
 					out = append(out, faultJSON(path, f))
@@ -194,7 +194,7 @@ func (s *Server) controlEndpoints() []endpoint {
 		{method: http.MethodPut, path: p + "faults", summary: "inject a fault on a path, or on every path under a prefix ending in *, replacing the one there", tag: tagEmulator,
 			body: reflect.TypeFor[faultRequest](), example: faultRequest{Path: "/hserve/v2.5/idp/wechat/silent-login/", Status: 503, Times: 1},
 			status: http.StatusOK, answer: reflect.TypeFor[faultRequest](),
-			serve: func(w http.ResponseWriter, r *http.Request, body any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError {
 				req := body.(*faultRequest)
 				if !strings.HasPrefix(req.Path, "/") {
 					return fail(http.StatusBadRequest, `"path" must be the path of an endpoint, e.g. "/hserve/v2.5/idp/wechat/silent-login/"`)
@@ -213,36 +213,36 @@ func (s *Server) controlEndpoints() []endpoint {
 			}},
 		{method: http.MethodDelete, path: p + "faults", summary: "clear every fault", tag: tagEmulator,
 			status: http.StatusNoContent,
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 				s.ClearFaults()
 				w.WriteHeader(http.StatusNoContent)
 				return nil
 			}},
 		{method: http.MethodGet, path: p + "calls", summary: "the requests seen, by endpoint path", tag: tagEmulator,
 			status: http.StatusOK, answer: reflect.TypeFor[map[string]int](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 				writeJSON(w, http.StatusOK, s.AllCalls())
 				return nil
 			}},
-		{method: http.MethodPost, path: p + "reset", summary: "forget users, accounts, codes, sessions, the outbox, faults, failures and counts; the sign-in switches go back to the start's", tag: tagEmulator,
+		{method: http.MethodPost, path: p + "reset", summary: "forget the users, accounts, codes, sessions, outbox and failures of every app, and the faults and counts; the apps stay, their sign-in switches as at the start", tag: tagEmulator,
 			status: http.StatusNoContent,
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 				s.Reset()
 				s.ClearFaults()
 				s.ResetCalls()
 				w.WriteHeader(http.StatusNoContent)
 				return nil
 			}},
-		{method: http.MethodGet, path: p + "state", summary: "the users, records and live sessions: the file of baas-emulator -export-on-exit", tag: tagMiniProgram,
+		{method: http.MethodGet, path: p + "state", summary: "the apps, their users, records and live sessions: the file of baas-emulator -export-on-exit", tag: tagEmulator,
 			status: http.StatusOK, answer: reflect.TypeFor[State](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 				writeJSON(w, http.StatusOK, s.Export())
 				return nil
 			}},
-		{method: http.MethodPut, path: p + "state", summary: "replace the users, records and sessions with a state exported before (also of the format before versions)", tag: tagMiniProgram,
+		{method: http.MethodPut, path: p + "state", summary: "replace the users, records and sessions of every app with a state exported before, adding its apps (also of the formats before)", tag: tagEmulator,
 			body: reflect.TypeFor[State](), example: State{Users: []UserState{{User: User{OpenID: "oAnn"}}}, Sessions: []SessionState{}},
 			maxBody: maxStateBytes, status: http.StatusNoContent,
-			serve: func(w http.ResponseWriter, r *http.Request, body any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError {
 				if err := s.Import(*body.(*State)); err != nil {
 					return fail(http.StatusBadRequest, err.Error())
 				}
@@ -254,8 +254,8 @@ func (s *Server) controlEndpoints() []endpoint {
 
 // listedUsers is Users as the user routes answer them: with no password
 // hash, which only the state (an import needs it) carries.
-func (s *Server) listedUsers() []UserState {
-	users := s.Users()
+func (a *App) listedUsers() []UserState {
+	users := a.Users()
 	for _, u := range users {
 		if u.Record != nil {
 			u.Record.PasswordHash = "" // the Record is Export's own copy
@@ -264,10 +264,11 @@ func (s *Server) listedUsers() []UserState {
 	return users
 }
 
-// user returns the state of the user of openid, as listedUsers has it.
-func (s *Server) user(openid string) (UserState, bool) {
-	for _, u := range s.listedUsers() {
-		if u.OpenID == openid {
+// user returns the state of the user of id, their openid in the app or
+// their name, as listedUsers has it.
+func (a *App) user(id string) (UserState, bool) {
+	for _, u := range a.listedUsers() {
+		if u.OpenID == id || u.Person == id {
 			return u, true
 		}
 	}

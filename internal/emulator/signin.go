@@ -33,16 +33,16 @@ func WithSignInMethods(m SignInMethods) Option {
 
 // SetSignInMethods switches the sign-in methods at run time, as PUT
 // /emulator/v1/sign-in does.
-func (s *Server) SetSignInMethods(m SignInMethods) {
-	st := s.st
+func (a *App) SetSignInMethods(m SignInMethods) {
+	st := a.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.signIn = m
 }
 
 // SignInMethods returns which sign-in methods are on.
-func (s *Server) SignInMethods() SignInMethods {
-	st := s.st
+func (a *App) SignInMethods() SignInMethods {
+	st := a.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.signIn

@@ -122,11 +122,16 @@ func (w *WeChat) GetUserInfoForApp(appID, openid string) baas.UserInfoEvent {
 	return ev
 }
 
-// userInfo makes the consent event of GetUserInfoForApp; over HTTP, a new
-// user counts against the cap of users made over HTTP.
+// userInfo makes the consent event of GetUserInfoForApp: in an app of
+// appID, that app's user's; otherwise this app's user's, watermarked with
+// appID. Over HTTP, a new user counts against the cap of users made over
+// HTTP.
 func (w *WeChat) userInfo(appID, openid string, overHTTP bool) (baas.UserInfoEvent, *apiError) {
 	st := w.st
 	st.mu.Lock()
+	if in := st.appOfID(appID); in != nil {
+		st = in
+	}
 	u, _, err := st.userLocked(openid, overHTTP)
 	if err != nil {
 		st.mu.Unlock()
