@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -149,6 +151,7 @@ func (a *App) exportLocked() AppState {
 				ExpiresAt: se.expires / int64(time.Second)})
 		}
 	})
+	slices.SortFunc(out.Sessions, func(x, y SessionState) int { return strings.Compare(x.Token, y.Token) }) // a file that diffs
 	return out
 }
 
@@ -345,7 +348,9 @@ func loadApp(fresh *store, users []UserState, sessions []SessionState, where str
 			return fmt.Errorf("%sa session of user %.64q (record %d), who has no record", where, ss.OpenID, ss.UserID)
 		}
 		u := fresh.users[i]
-		fresh.currentKeyLocked(u, now.UnixNano())
+		if u.openid != "" { // an account user has no session_key
+			fresh.currentKeyLocked(u, now.UnixNano())
+		}
 		fresh.sessions.put(k, session{user: i, keyGen: u.keyGen, app: fresh.index, expires: ss.ExpiresAt * int64(time.Second)}, now.UnixNano())
 	}
 	return nil
