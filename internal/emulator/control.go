@@ -14,7 +14,9 @@ import (
 // ControlPrefix is where the control plane lives, off the BaaS paths, in the
 // manner of the Firebase Auth emulator's: users, codes, faults, call
 // counts, the sign-in switches, the outbox, reset and the state, as JSON
-// over HTTP, for test suites in any language. GET ControlPrefix lists its
+// over HTTP, for test suites in any language, and the apps the emulator
+// serves (an app's routes take its ClientID as the query parameter
+// client_id, the first app's when left out). GET ControlPrefix lists its
 // routes, one line each, and GET ControlPrefix+"openapi.json" is their
 // OpenAPI 3 document, with WeChat over HTTP's (WxPrefix); both, the health
 // route and "/" answer without the admin token. Requests are read
@@ -104,7 +106,7 @@ type failuresRequest struct {
 }
 
 // The parameters of the user routes.
-var openIDParam = param{name: "openid", in: "path", doc: "the user's openid", example: "oAnn"}
+var openIDParam = param{name: "openid", in: "path", doc: "the user's openid in the app, or their name (their openid in the first app)", example: "oAnn"}
 
 // controlEndpoints are the routes of the control plane but the account
 // auth's (accountControl).

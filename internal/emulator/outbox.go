@@ -132,7 +132,7 @@ func (l *sentLog[M]) recent(key string) []*M {
 	return out
 }
 
-// SMSCodes returns the SMS codes the server sent to phone (every phone's
+// SMSCodes returns the SMS codes the app sent to phone (every phone's
 // when phone is ""), oldest first, newest last.
 func (a *App) SMSCodes(phone string) []SMSCode {
 	st := a.st
@@ -147,8 +147,9 @@ func (a *App) SMSCodes(phone string) []SMSCode {
 	return out
 }
 
-// EmailLinks returns the email links the server sent to email (every
-// address's when email is ""; case does not matter), oldest first.
+// EmailLinks returns the email links the app sent to email (every
+// address's when email is ""; case does not matter), oldest first. The
+// link of an app but the first names it (client_id).
 func (a *App) EmailLinks(email string) []EmailLink {
 	email = normalEmail(email)
 	st := a.st
@@ -168,8 +169,9 @@ func (a *App) EmailLinks(email string) []EmailLink {
 	return out
 }
 
-// ClearOutbox forgets every SMS code and email link sent: their codes no
-// longer work, and the SMS rate limits (a minute, a day) start over.
+// ClearOutbox forgets every SMS code and email link the app sent: their
+// codes no longer work, and the SMS rate limits (a minute, a day) start
+// over.
 func (a *App) ClearOutbox() {
 	st := a.st
 	st.mu.Lock()

@@ -25,13 +25,13 @@ type SignInMethods struct {
 // AllSignInMethods is every method on, the default.
 var AllSignInMethods = SignInMethods{Password: true, Anonymous: true, SMS: true, SignUp: true}
 
-// WithSignInMethods sets which sign-in methods are on, by default
-// AllSignInMethods. Reset goes back to these.
+// WithSignInMethods sets which sign-in methods are on in every app, by
+// default AllSignInMethods. Reset goes back to these.
 func WithSignInMethods(m SignInMethods) Option {
 	return func(c *config) { c.signIn, c.signInSet = m, true }
 }
 
-// SetSignInMethods switches the sign-in methods at run time, as PUT
+// SetSignInMethods switches the app's sign-in methods at run time, as PUT
 // /emulator/v1/sign-in does.
 func (a *App) SetSignInMethods(m SignInMethods) {
 	st := a.st
@@ -40,7 +40,7 @@ func (a *App) SetSignInMethods(m SignInMethods) {
 	st.signIn = m
 }
 
-// SignInMethods returns which sign-in methods are on.
+// SignInMethods returns which of the app's sign-in methods are on.
 func (a *App) SignInMethods() SignInMethods {
 	st := a.st
 	st.mu.Lock()

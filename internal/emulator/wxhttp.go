@@ -113,7 +113,7 @@ func (s *Server) wxLogin(_ *App, w http.ResponseWriter, _ *http.Request, body an
 			return fail(http.StatusBadRequest, fmt.Sprintf("errcode %d is not one of -1, 40029, 40163, 40226, 45011", int(req.ErrCode)))
 		}
 	}
-	code, err := s.st.issueCode(appID, req.OpenID, true, failWith)
+	code, err := s.App.st.issueCode(appID, req.OpenID, true, failWith) // the code of the app of appID
 	if err != nil {
 		return err
 	}
@@ -129,10 +129,10 @@ func (s *Server) wxUserInfo(_ *App, w http.ResponseWriter, _ *http.Request, body
 		return err
 	}
 	if req.Deny {
-		writeJSON(w, http.StatusOK, s.wx.Deny(req.OpenID))
+		writeJSON(w, http.StatusOK, s.App.wx.Deny(req.OpenID))
 		return nil
 	}
-	ev, err := s.wx.userInfo(appID, req.OpenID, true)
+	ev, err := s.App.wx.userInfo(appID, req.OpenID, true) // of the app of appID
 	if err != nil {
 		return err
 	}
