@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -258,4 +260,47 @@ func TestAddAppRefusesBadIDs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "cid2", a.ClientID)
 	assert.Equal(t, "wxb", a.AppID)
+}
+
+// Logins into several apps, apps added and the state exported and imported,
+// all at once: no race (go test -race), every login answered as a login
+// or, across an import (which forgets codes), as an unknown code.
+func TestAppsUnderConcurrentUse(t *testing.T) {
+	s := newServer(t, emulator.WithApps(3))
+	apps := s.Apps()
+	var wg sync.WaitGroup
+	statuses := make([][]int, len(apps))
+	for i, a := range apps {
+		wg.Go(func() {
+			for n := range 50 {
+				code := a.WeChat().Login(fmt.Sprint("u", n%5))
+				r := postTo(t, s, a.ClientID, silentLoginV25, "", protocol.V2SilentLoginRequest{CreateUser: true, Code: code})
+				if r.status != http.StatusCreated && !strings.Contains(string(r.raw), "unknown code") {
+					t.Errorf("app %d: %d %s", i, r.status, r.raw)
+				}
+				statuses[i] = append(statuses[i], r.status)
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 5 {
+			if _, err := s.AddApp("", ""); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	wg.Go(func() {
+		for range 10 {
+			if err := s.Import(s.Export()); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	wg.Wait()
+	assert.Len(t, s.Apps(), 8)
+	for i := range apps {
+		assert.Len(t, statuses[i], 50)
+		assert.Contains(t, statuses[i], http.StatusCreated)
+	}
+	require.NoError(t, s.Import(s.Export()))
 }

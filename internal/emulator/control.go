@@ -169,7 +169,7 @@ func (s *Server) controlEndpoints() []endpoint {
 				w.WriteHeader(http.StatusNoContent)
 				return nil
 			}},
-		{method: http.MethodDelete, path: p + "failures", summary: "clear the failures of every user", tag: tagMiniProgram,
+		{method: http.MethodDelete, path: p + "failures", summary: "clear the failures of every user of the app", tag: tagMiniProgram,
 			status: http.StatusNoContent,
 			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 				a.wx.ClearFailures()
