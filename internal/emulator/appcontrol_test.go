@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -137,4 +138,25 @@ func TestWeChatOverHTTPTakesTheApp(t *testing.T) {
 		r = postTo(t, s, a.ClientID, silentLoginV25, "", map[string]any{"code": code})
 		assert.Equal(t, http.StatusUnauthorized, r.status)
 	}
+}
+
+// The document says which routes take the app: every route tagged
+// mini-program has the query parameter client_id, and no other route has.
+func TestDocumentNamesTheAppParameter(t *testing.T) {
+	s := newServer(t)
+	d := loadDocument(t, s)
+	tagged := 0
+	for _, o := range d.operations() {
+		p := o.Parameters.GetByInAndName("query", "client_id")
+		if slices.Contains(o.Tags, "mini-program") {
+			tagged++
+			require.NotNil(t, p, "%s", o)
+			assert.False(t, p.Required, "%s", o)
+			assert.Contains(t, p.Description, "the first app's", "%s", o)
+		} else {
+			assert.Nil(t, p, "%s", o)
+		}
+	}
+	assert.Equal(t, 15, tagged, "the routes of an app's users, codes, failures, switches, SMS settings and outbox")
+	assert.Contains(t, d.doc.Info.Description, "GET "+emulator.ControlPrefix+"apps lists them")
 }
