@@ -108,7 +108,7 @@ func (s *Server) addApp(clientID, appID string) (*App, *apiError) {
 	}
 	s.sh.mu.Lock()
 	defer s.sh.mu.Unlock()
-	return s.publish(s.sh.addApp(appID), clientID), nil
+	return s.publish(s.sh.addStore(appID), clientID), nil
 }
 
 // checkNewApp says what is wrong with an app of clientID and appID, as an
@@ -119,9 +119,9 @@ func (s *Server) checkNewApp(clientID, appID string) *apiError {
 	case len(set.list) >= MaxApps:
 		return fail(http.StatusBadRequest, fmt.Sprintf("the emulator serves %d apps, the most it serves (MaxApps)", MaxApps))
 	case set.byClientID[clientID] != nil:
-		return fail(http.StatusConflict, fmt.Sprintf("the ClientID %q is another app's", clientID))
+		return fail(http.StatusConflict, fmt.Sprintf("the ClientID %.64q is another app's", clientID))
 	case set.byAppID[appID] != nil:
-		return fail(http.StatusConflict, fmt.Sprintf("the AppID %q is another app's", appID))
+		return fail(http.StatusConflict, fmt.Sprintf("the AppID %.64q is another app's", appID))
 	}
 	for _, id := range []struct{ name, v string }{{"client_id", clientID}, {"appid", appID}} {
 		if msg := checkAppID(id.v); msg != "" {

@@ -75,7 +75,7 @@ func Start(opts ...Option) (*Server, error) {
 		traffic: newTraffic(),
 		stop:    make(chan struct{}),
 	}
-	s.App = s.publish(sh.addApp(cfg.appID), cfg.clientID)
+	s.App = s.publish(sh.addStore(cfg.appID), cfg.clientID)
 	s.api = s.endpoints()
 	s.router = newRouter(s)
 	s.controlMux = s.newControl(s.api)

@@ -192,7 +192,7 @@ func (s *Server) load(state State) error {
 	cur := s.apps.Load().list
 	fresh := newShared(s.sh.cfg)
 	for _, a := range cur {
-		fresh.addApp(a.AppID)
+		fresh.addStore(a.AppID)
 	}
 	if err := loadApp(fresh.apps[0], state.Users, state.Sessions, ""); err != nil {
 		return err
@@ -243,9 +243,9 @@ func (s *Server) loadApps(fresh *shared, apps []AppState) ([]string, error) {
 				}
 			}
 			if fresh.appOfID(as.AppID) != nil {
-				return nil, fmt.Errorf("%sappid: the AppID %q is another app's", where, as.AppID)
+				return nil, fmt.Errorf("%sappid: the AppID %.64q is another app's", where, as.AppID)
 			}
-			st = fresh.addApp(as.AppID)
+			st = fresh.addStore(as.AppID)
 			added = append(added, as.ClientID)
 		}
 		if err := loadApp(st, as.Users, as.Sessions, where); err != nil {

@@ -153,11 +153,11 @@ func (u *user) wx() User {
 
 // newStore makes the store of a server of one app, as cfg says.
 func newStore(cfg config) *store {
-	return newShared(cfg).addApp(cfg.appID)
+	return newShared(cfg).addStore(cfg.appID)
 }
 
-// addApp makes the store of a new app of appID, the last of sh.apps.
-func (sh *shared) addApp(appID string) *store {
+// addStore makes the store of a new app of appID, the last of sh.apps.
+func (sh *shared) addStore(appID string) *store {
 	st := &store{shared: sh, index: uint8(len(sh.apps)), appID: appID}
 	st.clearLocked()
 	sh.apps = append(sh.apps, st)
