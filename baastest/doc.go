@@ -42,6 +42,14 @@
 // (a method off is a 405); SetSMSSettings approves SMS signatures and puts
 // the app in arrears.
 //
+// Server.AddApp adds another mini-program (App): a ClientID and an AppID of
+// its own, with its own users, sessions, sign-in switches and outbox. The
+// apps of a Server are of one WeChat open platform account, so a WeChat
+// user has one unionid in all of them and an openid in each: a test names
+// the user by their openid in the Server's own app, and the same name in
+// App.WeChat logs the same person into the other app, under another
+// openid.
+//
 // Each Server is independent and holds no global state. The same engine
 // runs standalone as cmd/baas-emulator, for clients in other languages, with
 // WeChat and a control plane (users, codes, faults, state export and

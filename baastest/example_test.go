@@ -186,3 +186,27 @@ func ExampleServer_ApplyEmailLink() {
 	// 400: the username or password is incorrect
 	// <nil>
 }
+
+// Two mini-programs of one WeChat open platform account, each a Client of
+// its own ClientID: the same WeChat user has an openid in each and one
+// unionid.
+func ExampleServer_AddApp() {
+	s := baastest.NewServer()
+	defer s.Close()
+	shop := s.AddApp()
+	ctx := context.Background()
+	login := func(clientID string, wx *baastest.WeChat) *baas.UserInfo {
+		c, _ := baas.New(clientID, baas.WithBaseURL(s.URL), baas.WithUnionIDLogin(true),
+			baas.WithCodeProvider(wx.CodeProvider("alice")))
+		u, err := c.Login(ctx, true)
+		if err != nil {
+			fmt.Println(err)
+			return &baas.UserInfo{}
+		}
+		return u
+	}
+	inMall := login(s.ClientID, s.WeChat())
+	inShop := login(shop.ClientID, shop.WeChat())
+	fmt.Println(inMall.OpenID, len(inShop.OpenID), inMall.UnionID, inShop.UnionID)
+	// Output: alice 28 union_alice union_alice
+}

@@ -2,6 +2,8 @@ package baastest
 
 import (
 	"time"
+
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // SMSCode is an SMS verification code the server sent (sms-verification-code):
@@ -31,8 +33,10 @@ type EmailLink struct {
 
 // SMSCodes returns the SMS codes the server sent to phone (every phone's
 // when phone is ""), oldest first, newest last.
-func (s *Server) SMSCodes(phone string) []SMSCode {
-	in := s.e.SMSCodes(phone)
+func (s *Server) SMSCodes(phone string) []SMSCode { return smsCodes(s.e.SMSCodes(phone)) }
+
+// smsCodes converts the engine's codes.
+func smsCodes(in []emulator.SMSCode) []SMSCode {
 	out := make([]SMSCode, len(in))
 	for i, m := range in {
 		out[i] = SMSCode(m)
@@ -42,8 +46,10 @@ func (s *Server) SMSCodes(phone string) []SMSCode {
 
 // EmailLinks returns the email links the server sent to email (every
 // address's when email is ""; case does not matter), oldest first.
-func (s *Server) EmailLinks(email string) []EmailLink {
-	in := s.e.EmailLinks(email)
+func (s *Server) EmailLinks(email string) []EmailLink { return emailLinks(s.e.EmailLinks(email)) }
+
+// emailLinks converts the engine's links.
+func emailLinks(in []emulator.EmailLink) []EmailLink {
 	out := make([]EmailLink, len(in))
 	for i, l := range in {
 		out[i] = EmailLink(l)
@@ -51,12 +57,12 @@ func (s *Server) EmailLinks(email string) []EmailLink {
 	return out
 }
 
-// ApplyEmailLink applies the email link of code, as the user clicking it
-// would: a verify_email link verifies the user's email; a reset_password
-// link sets newPassword (required, checked as a password) and ends the
-// user's live sessions, the old password refused from then on. A link
-// applies once, within an hour of its sending, while the user's email is
-// still the one it was sent to.
+// ApplyEmailLink applies the email link of code, of any app of the server,
+// as the user clicking it would: a verify_email link verifies the user's
+// email; a reset_password link sets newPassword (required, checked as a
+// password) and ends the user's live sessions, the old password refused
+// from then on. A link applies once, within an hour of its sending, while
+// the user's email is still the one it was sent to.
 func (s *Server) ApplyEmailLink(code, newPassword string) error {
 	return s.e.ApplyEmailLink(code, newPassword)
 }

@@ -28,6 +28,7 @@ import (
 
 // The public surface, on purpose small: what a test of a client needs.
 var exported = []string{
+	"App", "App.EmailLinks", "App.SMSCodes", "App.WeChat", "Server.AddApp", // the apps (issue 20)
 	"EmailLink", "Fault", "NewServer", "Option", "PhoneInfo", "SMSCode", "SMSSettings",
 	"Server", "Server.ApplyEmailLink", "Server.Calls", "Server.ClearFaults", "Server.Close",
 	"Server.EmailLinks", "Server.Fault", "Server.SMSCodes", "Server.SetSMSSettings", "Server.SetSignInMethods", "Server.WeChat",
@@ -90,7 +91,7 @@ func TestExportedNames(t *testing.T) {
 	want := slices.Clone(exported)
 	slices.Sort(want)
 	assert.Equal(t, want, got, "a change of baastest's surface: a promise to users")
-	assert.LessOrEqual(t, len(got), 47)
+	assert.LessOrEqual(t, len(got), 52)
 }
 
 func TestWeChatErrorsAreTheEngines(t *testing.T) {
@@ -278,4 +279,46 @@ func TestOutboxAndSignInReachTheEngine(t *testing.T) {
 	assert.PanicsWithValue(t, "baastest: SetSMSSettings: signature id 0: must be positive", func() {
 		s.SetSMSSettings(baastest.SMSSettings{Signatures: []int64{0}})
 	})
+}
+
+// An app added reaches the engine: its ids, its WeChat's codes (of the
+// app, refused by the server's own app), its outbox; past 16 apps AddApp
+// panics.
+func TestAddAppReachesTheEngine(t *testing.T) {
+	s := baastest.NewServer(baastest.WithPasswordCost(bcrypt.MinCost))
+	defer s.Close()
+	a := s.AddApp()
+	assert.Regexp(t, `^[0-9a-f]{20}$`, a.ClientID)
+	assert.Regexp(t, `^wx[0-9a-f]{16}$`, a.AppID)
+	assert.NotEqual(t, s.ClientID, a.ClientID)
+
+	send := func(clientID, path, body string) (int, map[string]any) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("X-Hydrogen-Client-ID", clientID)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var m map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
+		return resp.StatusCode, m
+	}
+	code := `{"code": "` + a.WeChat().Login("u") + `"}`
+	st, _ := send(s.ClientID, "/hserve/v2.5/idp/wechat/silent-login/", code)
+	assert.Equal(t, http.StatusUnauthorized, st, "the app's code is the app's")
+	st, m := send(a.ClientID, "/hserve/v2.5/idp/wechat/silent-login/", `{"code": "`+a.WeChat().Login("u")+`"}`)
+	require.Equal(t, http.StatusCreated, st, "%v", m)
+	assert.Len(t, m["openid"], 28)
+
+	st, _ = send(a.ClientID, "/hserve/v2.2/sms-verification-code/", `{"phone": "13800138000"}`)
+	require.Equal(t, http.StatusOK, st)
+	require.Len(t, a.SMSCodes("13800138000"), 1)
+	assert.Empty(t, s.SMSCodes(""), "the app's outbox")
+	assert.Empty(t, a.EmailLinks(""))
+
+	for range 14 {
+		s.AddApp()
+	}
+	assert.Panics(t, func() { s.AddApp() }, "a 17th app")
 }

@@ -13,18 +13,29 @@ import (
 
 // printBanner says where everything of s is, enough to drive it without
 // reading its source: the URL, the ClientID and the header it goes in, the
-// AppID, the auth endpoints, WeChat over HTTP, the control plane's index
-// and OpenAPI document, the health route, the PID and the admin token's
-// source ("" for none). The first three lines keep their form: scripts
-// read them ("baastest emulator serving at URL", "ClientID: ID", "AppID:
-// ID").
+// AppID, the other apps' ClientID and AppID, the auth endpoints, WeChat
+// over HTTP, the control plane's index and OpenAPI document, the health
+// route, the PID and the admin token's source ("" for none). The first
+// three lines keep their form: scripts read them ("baastest emulator
+// serving at URL", "ClientID: ID", "AppID: ID"), and so are the other
+// apps' ("App N:    ClientID ID  AppID ID").
 func printBanner(out io.Writer, s *emulator.Server, tokenSource string) {
 	fmt.Fprintf(out, "baastest emulator serving at %s\n", s.URL)
 	fmt.Fprintf(out, "ClientID: %s\n", s.ClientID)
 	fmt.Fprintf(out, "AppID:    %s\n", s.AppID)
+	apps := s.Apps()
+	for i, a := range apps[1:] {
+		fmt.Fprintf(out, "%-10sClientID %s  AppID %s\n", fmt.Sprintf("App %d:", i+2), a.ClientID, a.AppID)
+	}
 	fmt.Fprintf(out, "PID:      %d\n", os.Getpid())
-	fmt.Fprintf(out, "Auth:     %s  every call carries the header \"%s: %s\" (the SDKs send the ClientID they are given)\n",
-		s.URL+emulator.AuthBasePath, protocol.HeaderClientID, s.ClientID)
+	if len(apps) == 1 {
+		fmt.Fprintf(out, "Auth:     %s  every call carries the header \"%s: %s\" (the SDKs send the ClientID they are given)\n",
+			s.URL+emulator.AuthBasePath, protocol.HeaderClientID, s.ClientID)
+	} else {
+		fmt.Fprintf(out, "Auth:     %s  every call carries the header \"%s: <ClientID of its app>\" (the SDKs send the ClientID they are given); "+
+			"WeChat over HTTP takes the app's AppID as \"appid\", the first app's when left out\n",
+			s.URL+emulator.AuthBasePath, protocol.HeaderClientID)
+	}
 	tw := tabwriter.NewWriter(out, 10, 0, 2, ' ', 0) // the width of "ClientID: "
 	label := "WeChat:"
 	for _, r := range s.Routes() {

@@ -30,6 +30,15 @@
 // its users, their ids and sessions across restarts. An import serves the
 // state's ClientID and AppID: -clientid or -appid naming others is refused.
 //
+// -apps N serves N mini-programs (apps), each a ClientID and an AppID with
+// users, sign-in switches and an outbox of its own: the first of -clientid
+// and -appid, the others of random ids, all printed; POST /emulator/v1/apps
+// adds one while it serves. They are of one WeChat open platform account:
+// a WeChat user has one unionid in every app and an openid in each
+// (POST /emulator/wx/login {"openid", "appid"} gives the code of the app of
+// appid). With -import, the apps are the file's, and -apps adds random
+// ones up to N.
+//
 // The account auth's sign-in methods are all on by default; -sign-in lists
 // the ones to keep on (e.g. -sign-in password,sms,sign_up; "" turns them
 // all off), spelt as the control plane's PUT /emulator/v1/sign-in spells
@@ -85,6 +94,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 	addr := fs.String("addr", "127.0.0.1:8787", "listen address")
 	appID := fs.String("appid", "", "the mini-program's AppID (default: -import's, else random)")
 	clientID := fs.String("clientid", "", "the ClientID to accept (default: -import's, else random)")
+	apps := fs.Int("apps", 1, fmt.Sprintf("the mini-programs (apps) to serve, 1 to %d: the first of -clientid and -appid, the others of random ids (with -import: the file's apps, then random ones)", emulator.MaxApps))
 	expiresIn := fs.Duration("expires-in", emulator.DefaultExpiresIn, "session lifetime")
 	keyRefresh := fs.Duration("key-refresh", emulator.DefaultSessionKeyRefresh, "minimum age of a session_key before a wx.login refreshes it")
 	rateLimit := fs.Int("rate-limit", emulator.WeChatRateLimit, "code exchanges a minute per user before WeChat's 45011; 0: no limit")
@@ -110,9 +120,11 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 	case fs.NArg() > 0:
 		return fmt.Errorf("unexpected argument %q: every setting is a flag (-h lists them)", fs.Arg(0))
 	}
+	appsSet := false
 	fs.Visit(func(f *flag.Flag) {
 		tokens.tokenSet = tokens.tokenSet || f.Name == "admin-token"
 		tokens.fileSet = tokens.fileSet || f.Name == "admin-token-file"
+		appsSet = appsSet || f.Name == "apps"
 	})
 	switch {
 	case *expiresIn < time.Second:
@@ -129,6 +141,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 		return fmt.Errorf("-password-cost %d: must be %d to %d", *passwordCost, bcrypt.MinCost, bcrypt.MaxCost)
 	case *smsInterval < 0:
 		return fmt.Errorf("-sms-interval %v: must not be negative", *smsInterval)
+	case *apps < 1 || *apps > emulator.MaxApps:
+		return fmt.Errorf("-apps %d: must be 1 to %d", *apps, emulator.MaxApps)
 	}
 	methods, err := parseSignIn(*signIn)
 	if err != nil {
@@ -152,7 +166,13 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 		if *appID, *clientID, err = adoptIDs(state, *appID, *clientID); err != nil {
 			return fmt.Errorf("-import %s: %w", *importFile, err)
 		}
+		if held := 1 + len(state.Apps); appsSet && *apps < held {
+			return fmt.Errorf("-import %s: the state holds %d apps, and -apps says %d: leave -apps out to serve the state's", *importFile, held, *apps)
+		}
 		opts = append(opts, emulator.WithState(state))
+	}
+	if appsSet {
+		opts = append(opts, emulator.WithApps(*apps))
 	}
 	opts = append(opts, emulator.WithAppID(*appID), emulator.WithClientID(*clientID))
 

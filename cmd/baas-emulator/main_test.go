@@ -32,6 +32,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{"-expires-in", "10ms"}, {"-key-refresh", "-1s"}, {"-rate-limit", "-1"},
 		{"-max-http-users", "0"}, {"-read-timeout", "0s"}, {"-nope"},
 		{"-password-cost", "3"}, {"-password-cost", "32"}, {"-sign-in", "password,magic"}, {"-sms-interval", "-1s"},
+		{"-apps", "0"}, {"-apps", "17"},
 	} {
 		var out bytes.Buffer
 		err := run(context.Background(), args, noEnv, &out)

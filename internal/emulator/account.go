@@ -176,7 +176,7 @@ func (st *store) newAccountLocked(now time.Time) (*user, *apiError) {
 	if err := st.countHTTPUserLocked(); err != nil {
 		return nil, err
 	}
-	u := st.newUserLocked("")
+	u := st.newUserLocked("", "")
 	st.enrolLocked(u, true, now) // create: no error
 	return u, nil
 }

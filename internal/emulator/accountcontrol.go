@@ -10,45 +10,45 @@ import (
 
 // accountControl adds the sign-in, SMS settings and outbox routes to the
 // control plane.
-func (s *Server) accountControl(handle func(pattern string, h func(w http.ResponseWriter, r *http.Request) *apiError)) {
+func accountControl(handle func(pattern string, h func(a *App, w http.ResponseWriter, r *http.Request) *apiError)) {
 	p := strings.TrimSuffix(ControlPrefix, "/")
-	handle("GET "+p+"/sign-in", func(w http.ResponseWriter, r *http.Request) *apiError {
-		writeJSON(w, http.StatusOK, s.SignInMethods())
+	handle("GET "+p+"/sign-in", func(a *App, w http.ResponseWriter, r *http.Request) *apiError {
+		writeJSON(w, http.StatusOK, a.SignInMethods())
 		return nil
 	})
-	handle("PUT "+p+"/sign-in", func(w http.ResponseWriter, r *http.Request) *apiError {
-		m := s.SignInMethods() // a switch left out stays as it is
+	handle("PUT "+p+"/sign-in", func(a *App, w http.ResponseWriter, r *http.Request) *apiError {
+		m := a.SignInMethods() // a switch left out stays as it is
 		if err := decode(w, r, &m); err != nil {
 			return err
 		}
-		s.SetSignInMethods(m)
+		a.SetSignInMethods(m)
 		writeJSON(w, http.StatusOK, m)
 		return nil
 	})
-	handle("GET "+p+"/sms-settings", func(w http.ResponseWriter, r *http.Request) *apiError {
-		writeJSON(w, http.StatusOK, s.SMSSettings())
+	handle("GET "+p+"/sms-settings", func(a *App, w http.ResponseWriter, r *http.Request) *apiError {
+		writeJSON(w, http.StatusOK, a.SMSSettings())
 		return nil
 	})
-	handle("PUT "+p+"/sms-settings", func(w http.ResponseWriter, r *http.Request) *apiError {
-		m := s.SMSSettings() // a field left out stays as it is
+	handle("PUT "+p+"/sms-settings", func(a *App, w http.ResponseWriter, r *http.Request) *apiError {
+		m := a.SMSSettings() // a field left out stays as it is
 		if err := decode(w, r, &m); err != nil {
 			return err
 		}
-		if err := s.SetSMSSettings(m); err != nil {
+		if err := a.SetSMSSettings(m); err != nil {
 			return fail(http.StatusBadRequest, "sms settings: "+err.Error())
 		}
-		writeJSON(w, http.StatusOK, s.SMSSettings())
+		writeJSON(w, http.StatusOK, a.SMSSettings())
 		return nil
 	})
-	handle("GET "+p+"/outbox/sms", func(w http.ResponseWriter, r *http.Request) *apiError {
-		writeJSON(w, http.StatusOK, s.SMSCodes(r.URL.Query().Get("phone")))
+	handle("GET "+p+"/outbox/sms", func(a *App, w http.ResponseWriter, r *http.Request) *apiError {
+		writeJSON(w, http.StatusOK, a.SMSCodes(r.URL.Query().Get("phone")))
 		return nil
 	})
-	handle("GET "+p+"/outbox/email", func(w http.ResponseWriter, r *http.Request) *apiError {
-		writeJSON(w, http.StatusOK, s.EmailLinks(r.URL.Query().Get("email")))
+	handle("GET "+p+"/outbox/email", func(a *App, w http.ResponseWriter, r *http.Request) *apiError {
+		writeJSON(w, http.StatusOK, a.EmailLinks(r.URL.Query().Get("email")))
 		return nil
 	})
-	handle("POST "+p+"/outbox/email/apply", func(w http.ResponseWriter, r *http.Request) *apiError {
+	handle("POST "+p+"/outbox/email/apply", func(a *App, w http.ResponseWriter, r *http.Request) *apiError {
 		var req struct {
 			Code        string `json:"code"`
 			NewPassword string `json:"new_password"`
@@ -59,15 +59,15 @@ func (s *Server) accountControl(handle func(pattern string, h func(w http.Respon
 				return err
 			}
 		}
-		l, err := s.st.applyEmailLink(req.Code, req.NewPassword)
+		l, err := a.st.applyEmailLink(req.Code, req.NewPassword)
 		if err != nil {
 			return err
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "kind": l.Kind, "email": l.Email})
 		return nil
 	})
-	handle("DELETE "+p+"/outbox", func(w http.ResponseWriter, r *http.Request) *apiError {
-		s.ClearOutbox()
+	handle("DELETE "+p+"/outbox", func(a *App, w http.ResponseWriter, r *http.Request) *apiError {
+		a.ClearOutbox()
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	})

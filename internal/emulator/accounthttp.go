@@ -11,24 +11,24 @@ import (
 // account update.
 
 // accountRoutes adds the account endpoints to rt.
-func (s *Server) accountRoutes(rt *router) {
+func accountRoutes(rt *router) {
 	post := func(h handler) route { return route{method: http.MethodPost, baas: true, serve: h} }
 	for _, kind := range protocol.AccountKinds {
-		rt.exact[protocol.RegisterPath(kind)] = post(s.register(kind))
-		rt.exact[protocol.PasswordLoginPath(kind)] = post(s.passwordLogin(kind))
+		rt.exact[protocol.RegisterPath(kind)] = post(register(kind))
+		rt.exact[protocol.PasswordLoginPath(kind)] = post(passwordLogin(kind))
 	}
-	rt.exact[protocol.RegisterEmailV20] = post(s.register(protocol.AccountEmail))
-	rt.exact[protocol.AnonymousLoginPath] = post(s.anonymousLogin)
-	rt.exact[protocol.SMSCodePath] = post(s.sendSMS)
-	rt.exact[protocol.SMSVerifyPath] = post(s.verifySMS)
-	rt.exact[protocol.SMSLoginPath] = post(s.smsLogin)
-	rt.exact[protocol.PasswordResetPath] = post(s.passwordReset)
-	rt.exact[protocol.EmailVerifyPath] = post(s.emailVerify)
-	rt.exact[protocol.PhoneVerifyPath] = post(s.verifyPhone)
+	rt.exact[protocol.RegisterEmailV20] = post(register(protocol.AccountEmail))
+	rt.exact[protocol.AnonymousLoginPath] = post((*App).anonymousLogin)
+	rt.exact[protocol.SMSCodePath] = post((*App).sendSMS)
+	rt.exact[protocol.SMSVerifyPath] = post((*App).verifySMS)
+	rt.exact[protocol.SMSLoginPath] = post((*App).smsLogin)
+	rt.exact[protocol.PasswordResetPath] = post((*App).passwordReset)
+	rt.exact[protocol.EmailVerifyPath] = post((*App).emailVerify)
+	rt.exact[protocol.PhoneVerifyPath] = post((*App).verifyPhone)
 	for _, v := range protocol.AccountVersions {
-		rt.exact["/hserve/"+v+"/user/account/"] = route{method: http.MethodPut, baas: true, serve: s.updateAccount(v)}
+		rt.exact["/hserve/"+v+"/user/account/"] = route{method: http.MethodPut, baas: true, serve: updateAccount(v)}
 	}
-	rt.exact[protocol.UserListPath] = route{method: http.MethodGet, baas: true, serve: s.userList}
+	rt.exact[protocol.UserListPath] = route{method: http.MethodGet, baas: true, serve: (*App).userList}
 }
 
 // writeOK answers status {"status": "ok"}: 200 for the SMS calls, 201 for
@@ -55,8 +55,8 @@ func (o *opened) account() accountSession {
 
 // register serves register/{kind}: 201 with a session of the new account,
 // or of the anonymous user of the request's token, who gets it.
-func (s *Server) register(kind string) handler {
-	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+func register(kind string) handler {
+	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		token, err := bearer(r)
 		if err != nil {
 			return err
@@ -65,7 +65,7 @@ func (s *Server) register(kind string) handler {
 		if err := decode(w, r, &req); err != nil {
 			return err
 		}
-		o, err := s.st.register(kind, &req, token)
+		o, err := a.st.register(kind, &req, token)
 		if err != nil {
 			return err
 		}
@@ -75,13 +75,13 @@ func (s *Server) register(kind string) handler {
 }
 
 // passwordLogin serves login/{kind}: 201 with a session.
-func (s *Server) passwordLogin(kind string) handler {
-	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+func passwordLogin(kind string) handler {
+	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		var req protocol.PasswordRequest
 		if err := decode(w, r, &req); err != nil {
 			return err
 		}
-		o, err := s.st.passwordLogin(kind, &req)
+		o, err := a.st.passwordLogin(kind, &req)
 		if err != nil {
 			return err
 		}
@@ -92,8 +92,8 @@ func (s *Server) passwordLogin(kind string) handler {
 
 // anonymousLogin serves login/anonymous (no body): 201 with a session of a
 // new anonymous user.
-func (s *Server) anonymousLogin(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	o, err := s.st.anonymousLogin()
+func (a *App) anonymousLogin(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	o, err := a.st.anonymousLogin()
 	if err != nil {
 		return err
 	}
@@ -102,12 +102,12 @@ func (s *Server) anonymousLogin(w http.ResponseWriter, r *http.Request, _ string
 }
 
 // sendSMS serves sms-verification-code: 200, a code in the outbox.
-func (s *Server) sendSMS(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+func (a *App) sendSMS(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	var req protocol.SMSCodeRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.st.sendSMS(&req); err != nil {
+	if err := a.st.sendSMS(&req); err != nil {
 		return err
 	}
 	writeOK(w, http.StatusOK)
@@ -115,12 +115,12 @@ func (s *Server) sendSMS(w http.ResponseWriter, r *http.Request, _ string) *apiE
 }
 
 // verifySMS serves sms-verification-code/verify: 200, the code spent.
-func (s *Server) verifySMS(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+func (a *App) verifySMS(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	var req protocol.SMSVerifyRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.st.verifySMS(&req); err != nil {
+	if err := a.st.verifySMS(&req); err != nil {
 		return err
 	}
 	writeOK(w, http.StatusOK)
@@ -128,12 +128,12 @@ func (s *Server) verifySMS(w http.ResponseWriter, r *http.Request, _ string) *ap
 }
 
 // smsLogin serves login/sms: 201 with a session.
-func (s *Server) smsLogin(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+func (a *App) smsLogin(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	req := protocol.SMSLoginRequest{CreateUser: true} // absent means true
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	o, err := s.st.smsLogin(&req)
+	o, err := a.st.smsLogin(&req)
 	if err != nil {
 		return err
 	}
@@ -143,12 +143,12 @@ func (s *Server) smsLogin(w http.ResponseWriter, r *http.Request, _ string) *api
 
 // passwordReset serves user/password/reset: 201, a reset link in the
 // outbox.
-func (s *Server) passwordReset(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+func (a *App) passwordReset(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	var req protocol.PasswordResetRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.st.passwordReset(req.Email); err != nil {
+	if err := a.st.passwordReset(req.Email); err != nil {
 		return err
 	}
 	writeOK(w, http.StatusCreated)
@@ -157,12 +157,12 @@ func (s *Server) passwordReset(w http.ResponseWriter, r *http.Request, _ string)
 
 // emailVerify serves user/email-verify: 201, a verification link in the
 // outbox. It takes no body.
-func (s *Server) emailVerify(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	token, err := s.requireToken(r)
+func (a *App) emailVerify(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	token, err := a.requireToken(r)
 	if err != nil {
 		return err
 	}
-	if err := s.st.emailVerify(token); err != nil {
+	if err := a.st.emailVerify(token); err != nil {
 		return err
 	}
 	writeOK(w, http.StatusCreated)
@@ -171,8 +171,8 @@ func (s *Server) emailVerify(w http.ResponseWriter, r *http.Request, _ string) *
 
 // verifyPhone serves sms-phone-verification: 200, the user's phone
 // verified.
-func (s *Server) verifyPhone(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	token, err := s.requireToken(r)
+func (a *App) verifyPhone(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	token, err := a.requireToken(r)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (s *Server) verifyPhone(w http.ResponseWriter, r *http.Request, _ string) *
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.st.verifyPhone(token, req.Code); err != nil {
+	if err := a.st.verifyPhone(token, req.Code); err != nil {
 		return err
 	}
 	writeOK(w, http.StatusOK)
@@ -190,9 +190,9 @@ func (s *Server) verifyPhone(w http.ResponseWriter, r *http.Request, _ string) *
 // updateAccount serves PUT user/account at version v, 200: v2.1 answers
 // the account as MinCloud's reference documents it, v2.2 (what the JS SDK
 // 3.x calls, reading the record back) the user record.
-func (s *Server) updateAccount(v string) handler {
-	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-		token, err := s.requireToken(r)
+func updateAccount(v string) handler {
+	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
+		token, err := a.requireToken(r)
 		if err != nil {
 			return err
 		}
@@ -204,7 +204,7 @@ func (s *Server) updateAccount(v string) handler {
 		if err != nil {
 			return err
 		}
-		rec, err := s.st.updateAccount(token, c)
+		rec, err := a.st.updateAccount(token, c)
 		if err != nil {
 			return err
 		}

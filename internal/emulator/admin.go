@@ -14,7 +14,7 @@ import (
 // routes are open on loopback and off beyond it. what names the routes in
 // the answer.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, what string) bool {
-	switch token := s.st.cfg.adminToken; {
+	switch token := s.sh.cfg.adminToken; {
 	case token != "":
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {

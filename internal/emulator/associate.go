@@ -22,8 +22,8 @@ type associated struct {
 
 // userAssociate serves linking the WeChat user of a code to the token's
 // user: 200 {message, status "ok", user_id, openid, unionid}.
-func (s *Server) userAssociate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	token, err := s.requireToken(r)
+func (a *App) userAssociate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	token, err := a.requireToken(r)
 	if err != nil {
 		return err
 	}
@@ -34,11 +34,11 @@ func (s *Server) userAssociate(w http.ResponseWriter, r *http.Request, _ string)
 	if req.Code == "" {
 		return missing("code")
 	}
-	a, err := s.st.associate(token, &req)
+	linked, err := a.st.associate(token, &req)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a)
+	writeJSON(w, http.StatusOK, linked)
 	return nil
 }
 

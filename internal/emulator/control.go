@@ -14,7 +14,9 @@ import (
 // ControlPrefix is where the control plane lives, off the BaaS paths, in the
 // manner of the Firebase Auth emulator's: users, codes, faults, call
 // counts, the sign-in switches, the outbox, reset and the state, as JSON
-// over HTTP, for test suites in any language. GET ControlPrefix lists its
+// over HTTP, for test suites in any language, and the apps the emulator
+// serves (an app's routes take its ClientID as the query parameter
+// client_id, the first app's when left out). GET ControlPrefix lists its
 // routes, one line each, and GET ControlPrefix+"openapi.json" is their
 // OpenAPI 3 document, with WeChat over HTTP's (WxPrefix); both, the health
 // route and "/" answer without the admin token. Requests are read
@@ -108,7 +110,7 @@ type failuresRequest struct {
 }
 
 // The parameters of the user routes.
-var openIDParam = param{name: "openid", in: "path", doc: "the user's openid", example: "oAnn"}
+var openIDParam = param{name: "openid", in: "path", doc: "the user's openid in the app, or their name (their openid in the first app)", example: "oAnn"}
 
 // controlEndpoints are the routes of the control plane but the account
 // auth's (accountControl).
@@ -117,27 +119,27 @@ func (s *Server) controlEndpoints() []endpoint {
 	return []endpoint{
 		{method: http.MethodGet, path: p + "users", summary: "every user: WeChat's side and their record (no password hash)", tag: tagMiniProgram,
 			status: http.StatusOK, answer: reflect.TypeFor[[]UserState](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
-				writeJSON(w, http.StatusOK, s.listedUsers())
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				writeJSON(w, http.StatusOK, a.listedUsers())
 				return nil
 			}},
 		{method: http.MethodPost, path: p + "users", summary: "add a WeChat user, or replace their profile (their record stays)", tag: tagMiniProgram,
 			body: reflect.TypeFor[userRequest](), example: userRequest{OpenID: "oAnn", UnionID: "uAnn", NickName: "Ann", Phone: "13800138000"},
 			status: http.StatusCreated, answer: reflect.TypeFor[UserState](),
-			serve: func(w http.ResponseWriter, r *http.Request, body any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError {
 				u := User(*body.(*userRequest))
 				if err := checkUser(u); err != nil {
 					return err
 				}
-				s.wx.AddUser(u)
-				us, _ := s.user(u.OpenID)
+				a.wx.AddUser(u)
+				us, _ := a.user(u.OpenID)
 				writeJSON(w, http.StatusCreated, us)
 				return nil
 			}},
 		{method: http.MethodGet, path: p + "users/{openid}", summary: "one user (404 if unknown)", tag: tagMiniProgram,
 			params: []param{openIDParam}, status: http.StatusOK, answer: reflect.TypeFor[UserState](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
-				us, ok := s.user(r.PathValue("openid"))
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				us, ok := a.user(r.PathValue("openid"))
 				if !ok {
 					return fail(http.StatusNotFound, "no such user")
 				}
@@ -146,8 +148,8 @@ func (s *Server) controlEndpoints() []endpoint {
 			}},
 		{method: http.MethodDelete, path: p + "users/{openid}", summary: "forget a user: their codes, sessions and record, whose id is never given again", tag: tagMiniProgram,
 			params: []param{openIDParam}, status: http.StatusNoContent,
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
-				if !s.DeleteUser(r.PathValue("openid")) {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				if !a.DeleteUser(r.PathValue("openid")) {
 					return fail(http.StatusNotFound, "no such user")
 				}
 				w.WriteHeader(http.StatusNoContent)
@@ -156,7 +158,7 @@ func (s *Server) controlEndpoints() []endpoint {
 		{method: http.MethodPost, path: p + "users/{openid}/failures", summary: "fail the user's next code exchanges with a WeChat errcode", tag: tagMiniProgram,
 			params: []param{openIDParam}, body: reflect.TypeFor[failuresRequest](), example: failuresRequest{ErrCode: WeChatHighRiskUser, Times: 1},
 			status: http.StatusNoContent,
-			serve: func(w http.ResponseWriter, r *http.Request, body any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError {
 				req := body.(*failuresRequest)
 				openid := r.PathValue("openid")
 				switch {
@@ -167,26 +169,26 @@ func (s *Server) controlEndpoints() []endpoint {
 				case checkOpenID(openid) != "":
 					return fail(http.StatusBadRequest, checkOpenID(openid))
 				}
-				s.wx.FailUser(openid, req.ErrCode, req.Times)
+				a.wx.FailUser(openid, req.ErrCode, req.Times)
 				w.WriteHeader(http.StatusNoContent)
 				return nil
 			}},
-		{method: http.MethodDelete, path: p + "failures", summary: "clear the failures of every user", tag: tagMiniProgram,
+		{method: http.MethodDelete, path: p + "failures", summary: "clear the failures of every user of the app", tag: tagMiniProgram,
 			status: http.StatusNoContent,
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
-				s.wx.ClearFailures()
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				a.wx.ClearFailures()
 				w.WriteHeader(http.StatusNoContent)
 				return nil
 			}},
 		{method: http.MethodGet, path: p + "codes", summary: "the login codes WeChat handed out", tag: tagMiniProgram,
 			status: http.StatusOK, answer: reflect.TypeFor[[]CodeState](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
-				writeJSON(w, http.StatusOK, s.Codes())
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				writeJSON(w, http.StatusOK, a.Codes())
 				return nil
 			}},
 		{method: http.MethodGet, path: p + "faults", summary: "the faults in force", tag: tagEmulator,
 			status: http.StatusOK, answer: reflect.TypeFor[[]FaultRequest](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 				out := []FaultRequest{}
 				for path, f := range s.Faults() {
 					out = append(out, NewFaultRequest(path, f))
@@ -198,7 +200,7 @@ func (s *Server) controlEndpoints() []endpoint {
 		{method: http.MethodPut, path: p + "faults", summary: "inject a fault on a path, or on every path under a prefix ending in *, replacing the one there", tag: tagEmulator,
 			body: reflect.TypeFor[FaultRequest](), example: FaultRequest{Path: "/hserve/v2.5/idp/wechat/silent-login/", Status: 503, Times: 1},
 			status: http.StatusOK, answer: reflect.TypeFor[FaultRequest](),
-			serve: func(w http.ResponseWriter, r *http.Request, body any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError {
 				req := body.(*FaultRequest)
 				if !strings.HasPrefix(req.Path, "/") {
 					return fail(http.StatusBadRequest, `"path" must be the path of an endpoint, e.g. "/hserve/v2.5/idp/wechat/silent-login/"`)
@@ -217,36 +219,36 @@ func (s *Server) controlEndpoints() []endpoint {
 			}},
 		{method: http.MethodDelete, path: p + "faults", summary: "clear every fault", tag: tagEmulator,
 			status: http.StatusNoContent,
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 				s.ClearFaults()
 				w.WriteHeader(http.StatusNoContent)
 				return nil
 			}},
 		{method: http.MethodGet, path: p + "calls", summary: "the requests seen, by endpoint path", tag: tagEmulator,
 			status: http.StatusOK, answer: reflect.TypeFor[map[string]int](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 				writeJSON(w, http.StatusOK, s.AllCalls())
 				return nil
 			}},
-		{method: http.MethodPost, path: p + "reset", summary: "forget users, accounts, codes, sessions, the outbox, faults, failures and counts; the sign-in switches go back to the start's", tag: tagEmulator,
+		{method: http.MethodPost, path: p + "reset", summary: "forget the users, accounts, codes, sessions, outbox and failures of every app, and the faults and counts; the apps stay, their sign-in switches as at the start", tag: tagEmulator,
 			status: http.StatusNoContent,
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 				s.Reset()
 				s.ClearFaults()
 				s.ResetCalls()
 				w.WriteHeader(http.StatusNoContent)
 				return nil
 			}},
-		{method: http.MethodGet, path: p + "state", summary: "the users, records and live sessions: the file of baas-emulator -export-on-exit", tag: tagMiniProgram,
+		{method: http.MethodGet, path: p + "state", summary: "the apps, their users, records and live sessions: the file of baas-emulator -export-on-exit", tag: tagEmulator,
 			status: http.StatusOK, answer: reflect.TypeFor[State](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 				writeJSON(w, http.StatusOK, s.Export())
 				return nil
 			}},
-		{method: http.MethodPut, path: p + "state", summary: "replace the users, records and sessions with a state exported before (also of the format before versions)", tag: tagMiniProgram,
+		{method: http.MethodPut, path: p + "state", summary: "replace the users, records and sessions of every app with a state exported before, adding its apps (also of the formats before)", tag: tagEmulator,
 			body: reflect.TypeFor[State](), example: State{Users: []UserState{{User: User{OpenID: "oAnn"}}}, Sessions: []SessionState{}},
 			maxBody: maxStateBytes, status: http.StatusNoContent,
-			serve: func(w http.ResponseWriter, r *http.Request, body any) *apiError {
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError {
 				if err := s.Import(*body.(*State)); err != nil {
 					return fail(http.StatusBadRequest, err.Error())
 				}
@@ -258,8 +260,8 @@ func (s *Server) controlEndpoints() []endpoint {
 
 // listedUsers is Users as the user routes answer them: with no password
 // hash, which only the state (an import needs it) carries.
-func (s *Server) listedUsers() []UserState {
-	users := s.Users()
+func (a *App) listedUsers() []UserState {
+	users := a.Users()
 	for _, u := range users {
 		if u.Record != nil {
 			u.Record.PasswordHash = "" // the Record is Export's own copy
@@ -268,10 +270,11 @@ func (s *Server) listedUsers() []UserState {
 	return users
 }
 
-// user returns the state of the user of openid, as listedUsers has it.
-func (s *Server) user(openid string) (UserState, bool) {
-	for _, u := range s.listedUsers() {
-		if u.OpenID == openid {
+// user returns the state of the user of id, their openid in the app or
+// their name, as listedUsers has it.
+func (a *App) user(id string) (UserState, bool) {
+	for _, u := range a.listedUsers() {
+		if u.OpenID == id || u.Person == id {
 			return u, true
 		}
 	}

@@ -15,9 +15,9 @@ import (
 // decrypt serves decrypt/{kind}: the WeChat data of the token's user,
 // decrypted with their current session_key (a phone number of v2.7 from the
 // button's phone_code), 200 with the decrypted object.
-func (s *Server) decrypt(kind string, withCode bool) handler {
-	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-		token, err := s.requireToken(r)
+func decrypt(kind string, withCode bool) handler {
+	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
+		token, err := a.requireToken(r)
 		if err != nil {
 			return err
 		}
@@ -29,7 +29,7 @@ func (s *Server) decrypt(kind string, withCode bool) handler {
 		if !usesCode && (req.EncryptedData == "" || req.IV == "") {
 			return missing("encryptedData or iv")
 		}
-		out, err := s.st.decrypt(token, kind, &req, usesCode)
+		out, err := a.st.decrypt(token, kind, &req, usesCode)
 		if err != nil {
 			return err
 		}

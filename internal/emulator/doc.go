@@ -29,8 +29,8 @@
 // /emulator/wx/userinfo, for clients in other languages, guarded beyond
 // loopback by the admin token as the control plane is: see WxPrefix).
 // Users are created on first use with a readable default profile and the
-// UnionID "union_"+openid; AddUser sets all of it. An openid is at most
-// MaxOpenIDBytes.
+// UnionID "union_"+openid (their name, in an app but the first: see
+// below); AddUser sets all of it. An openid is at most MaxOpenIDBytes.
 //
 // A login code (WeChat.Login, wx.login) is random, single use, valid five
 // minutes by the server's clock and bound to the AppID it was issued for.
@@ -231,6 +231,34 @@
 // ("/hserve/v2.5/user/info/*"); Server.Calls counts the requests seen on an
 // endpoint's path.
 //
+// # Several mini-programs (apps)
+//
+// A Server serves one mini-program, its first App (Server.App: the
+// Server's ClientID and AppID), and as many more as WithApps, AddApp, POST
+// ControlPrefix+"apps" or an imported state add, up to MaxApps. Each is a
+// ClientID and an AppID with its own users, codes, sessions, records,
+// accounts, sign-in switches, SMS settings and outbox: a BaaS request is
+// the app's of its X-Hydrogen-Client-ID (an unknown one is a 401, as
+// before), and a code, token or phone code of one app is refused by
+// another (a code 401, as a code of another AppID; a token 401; a phone
+// code 400).
+//
+// The apps are of one WeChat open platform account, so a WeChat user is
+// one person in all of them: one profile and one unionid, and an openid
+// of their own in each. A test names a WeChat user by their name, which is
+// their openid in the first app; their openid in another app is "o" and 27
+// characters of the base64url of SHA-256 of the app's AppID and the name,
+// 28 as WeChat's are. The methods of an app's WeChat, and the routes of
+// its users, take the user's openid in the app or their name; a user made
+// in one app takes the profile they have in the others, and AddUser sets
+// it in all of them. Each app has the user's own session_key, codes,
+// failures and record. WeChat over HTTP takes the app's AppID as appid,
+// as WeChat's own calls do; the routes of the control plane that act on an
+// app's state take its ClientID as the query parameter client_id, the
+// first app's when left out, so that a server of one app is driven as
+// before. The state (StateVersion 2) holds every app; an earlier state
+// imports as a state of the first app.
+//
 // # The control plane
 //
 // The emulator's own routes, the control plane (ControlPrefix) and WeChat
@@ -249,16 +277,18 @@
 // so what a caller can make it keep is bounded: a login code is forgotten at
 // most a minute after it expires and a session a seventh of its lifetime
 // after, a generation at a time, with no sweep holding the lock; at most
-// 1,048,576 live codes and 2,097,152 sessions are kept (past that the oldest
-// generation goes early); the emulator paths create at most
-// WithMaxHTTPUsers users, as do register, anonymous login and an SMS login
-// making a user; the outbox is capped, and the SMS rate limits live in it;
-// Calls keeps counts of endpoint paths only. A
+// 1,048,576 live codes and 2,097,152 sessions are kept, in all the apps
+// (past that the oldest generation goes early); the emulator paths create
+// at most WithMaxHTTPUsers users in all the apps, as do register,
+// anonymous login and an SMS login making a user; a server serves at most
+// MaxApps apps; each app's outbox is capped, and the SMS rate limits live
+// in it; an import takes at most MaxStateUsers users and MaxStateSessions
+// sessions in all its apps; Calls keeps counts of endpoint paths only. A
 // request must arrive whole within WithReadTimeout and an idle connection
 // closes after WithIdleTimeout. The signature and decryption of user data run
 // outside the server's lock, and a unionid login looks its unionid up in an
 // index instead of going through every record.
 //
-// The clock given to WithClock is called with the server's lock held: it
-// must not call back into the Server.
+// The clock given to WithClock is called with the server's lock held (one
+// lock, which its apps share): it must not call back into the Server.
 package emulator

@@ -129,15 +129,33 @@ func (st *store) applyEmailLink(code, newPassword string) (EmailLink, *apiError)
 	return l.EmailLink, nil
 }
 
-// ApplyEmailLink applies the email link of code, as the user clicking it
-// would: a verify_email link verifies the user's email; a reset_password
-// link sets newPassword (required, checked as a password) and ends the
-// user's live sessions, the old password refused from then on. A link
-// applies once, within an hour of its sending, while the user's email is
-// still the one it was sent to.
-func (s *Server) ApplyEmailLink(code, newPassword string) error {
-	if _, err := s.st.applyEmailLink(code, newPassword); err != nil {
+// ApplyEmailLink applies the email link of code the app sent, as the user
+// clicking it would: a verify_email link verifies the user's email; a
+// reset_password link sets newPassword (required, checked as a password)
+// and ends the user's live sessions, the old password refused from then
+// on. A link applies once, within an hour of its sending, while the
+// user's email is still the one it was sent to.
+func (a *App) ApplyEmailLink(code, newPassword string) error {
+	if _, err := a.st.applyEmailLink(code, newPassword); err != nil {
 		return errors.New("baastest: ApplyEmailLink: " + err.msg)
 	}
 	return nil
+}
+
+// ApplyEmailLink is App.ApplyEmailLink for a link of any app of the
+// server: a code is one link's.
+func (s *Server) ApplyEmailLink(code, newPassword string) error {
+	for _, a := range s.Apps() {
+		if a.st.sentLink(code) {
+			return a.ApplyEmailLink(code, newPassword)
+		}
+	}
+	return s.App.ApplyEmailLink(code, newPassword)
+}
+
+// sentLink reports whether the app's outbox holds a link of code.
+func (st *store) sentLink(code string) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.outbox.link(code) != nil
 }

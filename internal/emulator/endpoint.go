@@ -36,8 +36,11 @@ type endpoint struct {
 	answer reflect.Type
 	// open serves the route without the admin token: it tells nothing a
 	// caller could misuse (readiness, the routes).
-	open  bool
-	serve func(w http.ResponseWriter, r *http.Request, body any) *apiError
+	open bool
+	// serve serves the route, for the app the request names (a route
+	// tagged tagMiniProgram: the client_id query parameter; the first app
+	// when it names none); a route of WeChat over HTTP gets nil.
+	serve func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError
 }
 
 // param is a path or query parameter of an endpoint.
@@ -53,8 +56,10 @@ const (
 	// tagEmulator is the emulator as a whole: its readiness, its routes,
 	// faults, call counts, reset.
 	tagEmulator = "emulator"
-	// tagMiniProgram is the state of the mini-program the emulator serves:
-	// its users, codes, sign-in switches, outbox and exported state.
+	// tagMiniProgram is the state of one mini-program (app) the emulator
+	// serves: its users, codes, failures, sign-in switches, SMS settings
+	// and outbox. Each of these routes takes the app's ClientID as the
+	// query parameter client_id, the first app's when left out.
 	tagMiniProgram = "mini-program"
 	// tagWeChat is the simulated WeChat, over HTTP.
 	tagWeChat = "wechat"
@@ -64,24 +69,53 @@ const (
 func (s *Server) endpoints() []endpoint {
 	eps := s.serviceEndpoints()
 	eps = append(eps, s.controlEndpoints()...)
-	s.accountControl(func(pattern string, h func(http.ResponseWriter, *http.Request) *apiError) {
+	eps = append(eps, s.appEndpoints()...)
+	accountControl(func(pattern string, h func(*App, http.ResponseWriter, *http.Request) *apiError) {
 		e := accountEndpoint(pattern)
-		e.serve = func(w http.ResponseWriter, r *http.Request, _ any) *apiError { return h(w, r) }
+		e.serve = func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError { return h(a, w, r) }
 		eps = append(eps, e)
 	})
+	for i := range eps {
+		if eps[i].tag == tagMiniProgram {
+			eps[i].params = append(slices.Clip(eps[i].params), clientIDParam)
+		}
+	}
 	return append(eps, s.wxEndpoints()...)
 }
+
+// clientIDParam names the app a route tagged tagMiniProgram acts on.
+var clientIDParam = param{name: "client_id", in: "query",
+	doc: "the ClientID of the app (GET " + pathApps + " lists them); left out: the first app's"}
 
 // handler is e as a route of the router of the BaaS paths, where WeChat
 // over HTTP is served.
 func (e *endpoint) handler() handler {
-	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	return func(_ *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		body, err := e.readRequest(w, r)
 		if err != nil {
 			return err
 		}
-		return e.serve(w, r, body)
+		return e.serve(nil, w, r, body)
 	}
+}
+
+// app is the app a request of e acts on: for a route tagged
+// tagMiniProgram, the app of the client_id query parameter (a 404 when no
+// app has it) or else the first app; the first app for any other route.
+func (s *Server) app(e *endpoint, r *http.Request) (*App, *apiError) {
+	if e.tag != tagMiniProgram {
+		return s.App, nil
+	}
+	q := r.URL.Query()
+	if _, named := q[clientIDParam.name]; !named {
+		return s.App, nil
+	}
+	id := q.Get(clientIDParam.name)
+	a := s.appOf(id)
+	if a == nil {
+		return nil, fail(http.StatusNotFound, fmt.Sprintf("no app of ClientID %.64q: GET %s lists them", id, pathApps))
+	}
+	return a, nil
 }
 
 // newControl builds the router of the control plane from its endpoints:
@@ -148,8 +182,12 @@ func (s *Server) dispatch(path string, eps []*endpoint) http.HandlerFunc {
 			return
 		}
 		body, err := eps[i].readRequest(w, r)
+		var a *App
 		if err == nil {
-			err = eps[i].serve(w, r, body)
+			a, err = s.app(eps[i], r)
+		}
+		if err == nil {
+			err = eps[i].serve(a, w, r, body)
 		}
 		if err != nil {
 			writeError(w, err)

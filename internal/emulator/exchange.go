@@ -43,7 +43,7 @@ func (st *store) exchangeLocked(code string, now int64) (*user, uint32, *apiErro
 	switch {
 	case !ok:
 		return nil, 0, wechatFail(WeChatInvalidCode.index(), "unknown code")
-	case c.foreign:
+	case c.foreign || c.app != st.index:
 		return nil, 0, fail(http.StatusUnauthorized, "the code belongs to another AppID: authentication failed, check the AppID and ClientID configuration")
 	case c.used:
 		return nil, 0, wechatFail(WeChatCodeUsed.index(), "code already used")
@@ -76,28 +76,36 @@ const codeTTL = 5 * time.Minute
 // loginCode is a code wx.login handed out.
 type loginCode struct {
 	issued  int64  // unix nanoseconds
-	user    uint32 // index in users
-	foreign bool   // issued for another AppID than the Server's
+	user    uint32 // index in the users of its app
+	app     uint8  // the index of its app
+	foreign bool   // issued for an AppID of none of the Server's apps
 	used    bool
 	fail    uint8 // an injected failure (index in wechatErrors), 0 for none
 }
 
-// issueCode is wx.login: a fresh code for openid, bound to appID; in this
-// mini-program it refreshes the user's session_key as refreshKeyLocked
-// says. fail, when not 0, is a failure the code's exchange will meet.
-func (st *store) issueCode(appID, openid string, overHTTP bool, fail uint8) (string, *apiError) {
+// issueCode is wx.login: a fresh code for the user of id (see userLocked),
+// bound to appID. In an app of appID, the code is that app's, and it
+// refreshes the user's session_key there as refreshKeyLocked says;
+// appID of no app of the Server makes a code of this app's user that
+// every app refuses. fail, when not 0, is a failure the code's exchange
+// will meet.
+func (st *store) issueCode(appID, id string, overHTTP bool, fail uint8) (string, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	in := st.appOfID(appID)
+	if in == nil {
+		in = st
+	}
 	now := st.now().UnixNano()
-	u, ui, err := st.userLocked(openid, overHTTP)
+	u, ui, err := in.userLocked(id, overHTTP)
 	if err != nil {
 		return "", err
 	}
-	foreign := appID != st.appID
+	foreign := appID != in.appID
 	if !foreign {
-		st.refreshKeyLocked(u, now)
+		in.refreshKeyLocked(u, now)
 	}
 	code := st.rand.secret()
-	st.codes.put(code, loginCode{issued: now, user: ui, foreign: foreign, fail: fail}, now)
+	st.codes.put(code, loginCode{issued: now, user: ui, app: in.index, foreign: foreign, fail: fail}, now)
 	return hex.EncodeToString(code[:]), nil
 }

@@ -125,11 +125,11 @@ func setnx(dst *string, v string) {
 }
 
 // login exchanges code for a session.
-func (s *Server) login(code string, create bool) (opened, *apiError) {
+func (a *App) login(code string, create bool) (opened, *apiError) {
 	if code == "" {
 		return opened{}, missing("code")
 	}
-	return s.st.login(code, create)
+	return a.st.login(code, create)
 }
 
 // requireUserData checks that every field of d is there.

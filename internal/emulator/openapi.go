@@ -56,8 +56,9 @@ type routeIndex struct {
 	OpenAPI        string  `json:"openapi" doc:"the URL of the OpenAPI document"`
 	Auth           string  `json:"auth" doc:"the base URL of the BaaS auth endpoints"`
 	ClientIDHeader string  `json:"client_id_header" doc:"the header that carries the ClientID on every auth call"`
-	ClientID       string  `json:"client_id"`
-	AppID          string  `json:"appid"`
+	ClientID       string  `json:"client_id" doc:"the first app's ClientID"`
+	AppID          string  `json:"appid" doc:"the first app's AppID"`
+	Apps           string  `json:"apps" doc:"the URL of the list of the apps"`
 	Routes         []Route `json:"routes"`
 }
 
@@ -69,7 +70,7 @@ type errorAnswer struct {
 // serviceEndpoints are the routes that tell whether the emulator serves and
 // what it serves.
 func (s *Server) serviceEndpoints() []endpoint {
-	ready := func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+	ready := func(_ *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 		writeJSON(w, http.StatusOK, health{Ready: true})
 		return nil
 	}
@@ -80,13 +81,13 @@ func (s *Server) serviceEndpoints() []endpoint {
 			status: http.StatusOK, answer: reflect.TypeFor[health](), serve: ready},
 		{method: http.MethodGet, path: ControlPrefix, summary: "this list: every route of the control plane and of WeChat over HTTP, one line each", tag: tagEmulator, open: true,
 			status: http.StatusOK, answer: reflect.TypeFor[routeIndex](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+			serve: func(_ *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 				writeBody(w, http.StatusOK, s.index)
 				return nil
 			}},
 		{method: http.MethodGet, path: PathOpenAPI, summary: "the OpenAPI 3 document of these routes, with the schemas of what they take and answer", tag: tagEmulator, open: true,
 			status: http.StatusOK, answer: reflect.TypeFor[map[string]any](),
-			serve: func(w http.ResponseWriter, r *http.Request, _ any) *apiError {
+			serve: func(_ *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 				writeBody(w, http.StatusOK, s.openAPI)
 				return nil
 			}},
@@ -170,12 +171,16 @@ func (s *Server) describe(api []endpoint) (openAPI, index []byte) {
 				AuthBasePath + " and need the ClientID " + s.ClientID + " in the " + protocol.HeaderClientID +
 				" header; they are MinCloud's, described in its documentation, not here. These are the emulator's own routes: " +
 				"the control plane under " + ControlPrefix + " and the simulated WeChat under " + WxPrefix + ". " +
+				"The emulator serves one mini-program (app) or more, each a ClientID and an AppID with users of its own: " +
+				"GET " + pathApps + " lists them, the first first; a route tagged " + tagMiniProgram + " takes the app's ClientID as client_id, " +
+				"the first app's when left out, and WeChat over HTTP its AppID as appid. " +
 				"Requests are read strictly: an unknown field or query parameter, a field of the wrong type or a body that sets nothing is a 400 naming it, " +
 				"a method a path does not serve a 405 with Allow. Errors are {\"error_msg\": \"...\"}."},
 		Servers: []openAPIServer{{URL: s.URL}},
 		Tags: []openAPITag{
-			{Name: tagEmulator, Description: "the emulator as a whole: readiness, routes, faults, call counts, reset"},
-			{Name: tagMiniProgram, Description: "the state of the mini-program the emulator serves (AppID " + s.AppID + "): users, codes, sign-in switches, outbox, export and import"},
+			{Name: tagEmulator, Description: "the emulator as a whole: readiness, routes, apps, faults, call counts, reset, export and import"},
+			{Name: tagMiniProgram, Description: "the state of one mini-program (app) the emulator serves: users, codes, failures, sign-in switches, SMS settings, outbox; " +
+				"client_id names the app, the first (ClientID " + s.ClientID + ", AppID " + s.AppID + ") when left out"},
 			{Name: tagWeChat, Description: "the simulated WeChat, for clients in any language"},
 		},
 		Paths: make(map[string]map[string]operation),
@@ -184,7 +189,7 @@ func (s *Server) describe(api []endpoint) (openAPI, index []byte) {
 				"and by both it and WeChat over HTTP beyond loopback, where they are off without one"}}},
 	}
 	idx := routeIndex{OpenAPI: s.URL + PathOpenAPI, Auth: s.URL + AuthBasePath, ClientIDHeader: protocol.HeaderClientID,
-		ClientID: s.ClientID, AppID: s.AppID}
+		ClientID: s.ClientID, AppID: s.AppID, Apps: s.URL + pathApps}
 	for i := range api {
 		e := &api[i]
 		if e.summary == "" {

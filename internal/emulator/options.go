@@ -52,13 +52,15 @@ type config struct {
 	passwordCost int
 	smsInterval  time.Duration
 	state        *State // WithState's
+	apps         int    // WithApps's; 0: one, and those of the state
 }
 
 // WithState starts the server from state, as Import makes it, before it
 // serves its first request: a client that finds it serving finds the
-// state there. Start fails, with an error wrapping ErrStateRefused, on a
-// state Import refuses (one of another AppID or ClientID among them: give
-// the state's with WithAppID and WithClientID).
+// state there, and the apps it holds. Start fails, with an error wrapping
+// ErrStateRefused, on a state Import refuses (one whose first app is of
+// another AppID or ClientID among them: give the state's with WithAppID
+// and WithClientID).
 func WithState(state State) Option { return func(c *config) { c.state = &state } }
 
 // ErrStateRefused is wrapped by the error of Start when the state of
@@ -190,6 +192,8 @@ func (c *config) check() error {
 		return fmt.Errorf("WithMaxHTTPUsers(%d): a cap is positive, or 0 for DefaultMaxHTTPUsers", c.maxHTTPUsers)
 	case c.readTimeout < 0:
 		return fmt.Errorf("WithReadTimeout(%v): a timeout is positive, or 0 for DefaultReadTimeout", c.readTimeout)
+	case c.apps < 0 || c.apps > MaxApps:
+		return fmt.Errorf("WithApps(%d): a server serves 1 to %d apps (MaxApps), or 0 for one", c.apps, MaxApps)
 	case c.idleTimeout < 0:
 		return fmt.Errorf("WithIdleTimeout(%v): a timeout is positive, or 0 for DefaultIdleTimeout", c.idleTimeout)
 	case c.passwordCost != 0 && (c.passwordCost < bcrypt.MinCost || c.passwordCost > bcrypt.MaxCost):

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"net/url"
 	"time"
 )
 
@@ -131,10 +132,10 @@ func (l *sentLog[M]) recent(key string) []*M {
 	return out
 }
 
-// SMSCodes returns the SMS codes the server sent to phone (every phone's
+// SMSCodes returns the SMS codes the app sent to phone (every phone's
 // when phone is ""), oldest first, newest last.
-func (s *Server) SMSCodes(phone string) []SMSCode {
-	st := s.st
+func (a *App) SMSCodes(phone string) []SMSCode {
+	st := a.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	out := []SMSCode{}
@@ -146,27 +147,33 @@ func (s *Server) SMSCodes(phone string) []SMSCode {
 	return out
 }
 
-// EmailLinks returns the email links the server sent to email (every
-// address's when email is ""; case does not matter), oldest first.
-func (s *Server) EmailLinks(email string) []EmailLink {
+// EmailLinks returns the email links the app sent to email (every
+// address's when email is ""; case does not matter), oldest first. The
+// link of an app but the first names it (client_id).
+func (a *App) EmailLinks(email string) []EmailLink {
 	email = normalEmail(email)
-	st := s.st
+	st := a.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	app := "" // the first app's link names none
+	if st.index > 0 {
+		app = "&" + clientIDParam.name + "=" + url.QueryEscape(a.ClientID)
+	}
 	out := []EmailLink{}
 	for _, l := range st.outbox.email.msgs {
 		if email == "" || l.Email == email {
-			l.Link = s.URL + pathEmailApply + "?code=" + l.Code
+			l.Link = a.url + pathEmailApply + "?code=" + l.Code + app
 			out = append(out, l.EmailLink)
 		}
 	}
 	return out
 }
 
-// ClearOutbox forgets every SMS code and email link sent: their codes no
-// longer work, and the SMS rate limits (a minute, a day) start over.
-func (s *Server) ClearOutbox() {
-	st := s.st
+// ClearOutbox forgets every SMS code and email link the app sent: their
+// codes no longer work, and the SMS rate limits (a minute, a day) start
+// over.
+func (a *App) ClearOutbox() {
+	st := a.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.outbox = outbox{}

@@ -20,7 +20,8 @@ const (
 // valid five minutes, exchanged by the server for the user's phone number.
 type phoneCode struct {
 	issued int64  // unix nanoseconds
-	user   uint32 // index in users
+	user   uint32 // index in the users of its app
+	app    uint8  // the index of its app
 	used   bool
 }
 
@@ -33,19 +34,20 @@ type PhoneInfo struct {
 	Watermark       wxcrypto.Watermark `json:"watermark"`
 }
 
-// phoneOf is the phone number of u: theirs, or one made from the openid.
-func phoneOf(w User) string {
-	if w.Phone != "" {
+// phoneNumber is the phone number of u: theirs (AddUser's), or one made
+// from their name, the same in every app.
+func (u *user) phoneNumber() string {
+	if w := u.wx(); w.Phone != "" {
 		return w.Phone
 	}
 	h := fnv.New32a()
-	h.Write([]byte(w.OpenID))
+	h.Write([]byte(u.name))
 	return fmt.Sprintf("138%08d", h.Sum32()%100_000_000)
 }
 
 // phoneInfo is the PhoneInfo of u at now for appID.
-func phoneInfo(w User, appID string, now int64) PhoneInfo {
-	p := phoneOf(w)
+func phoneInfo(u *user, appID string, now int64) PhoneInfo {
+	p := u.phoneNumber()
 	return PhoneInfo{PhoneNumber: p, PurePhoneNumber: p, CountryCode: "86",
 		Watermark: wxcrypto.Watermark{AppID: appID, Timestamp: now / 1e9}}
 }
@@ -70,8 +72,8 @@ func (w *WeChat) phoneNumber(openid string, overHTTP bool) (baas.PhoneNumberEven
 	}
 	now := st.now().UnixNano()
 	code := st.rand.secret()
-	st.phoneCodes.put(code, phoneCode{issued: now, user: ui}, now)
-	info, k := phoneInfo(u.wx(), st.appID, now), st.currentKeyLocked(u, now)
+	st.phoneCodes.put(code, phoneCode{issued: now, user: ui, app: st.index}, now)
+	info, k := phoneInfo(u, st.appID, now), st.currentKeyLocked(u, now)
 	st.mu.Unlock()
 	enc, iv := encryptFor(k, info, st)
 	return baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{
@@ -110,7 +112,7 @@ func (st *store) redeemPhoneCodeLocked(code string, ui uint32, now int64) (Phone
 		c, gi, ok = st.phoneCodes.get(k)
 	}
 	switch {
-	case !ok:
+	case !ok || c.app != st.index:
 		return PhoneInfo{}, fail(http.StatusBadRequest, "unknown phone_code: press the getPhoneNumber button again")
 	case c.used:
 		return PhoneInfo{}, fail(http.StatusBadRequest, "phone_code already used: press the getPhoneNumber button again")
@@ -121,5 +123,5 @@ func (st *store) redeemPhoneCodeLocked(code string, ui uint32, now int64) (Phone
 	}
 	c.used = true
 	st.phoneCodes.set(gi, k, c)
-	return phoneInfo(st.users[ui].wx(), st.appID, now), nil
+	return phoneInfo(st.users[ui], st.appID, now), nil
 }

@@ -15,8 +15,8 @@ import (
 // phone_code, older versions decrypt encryptedData; 201 with a session.
 // Without a login code, the user is the one of the request's valid token
 // (the JS SDK's deprecated wx.BaaS.handleUserInfo sends none).
-func (s *Server) phoneLogin(withCode bool) handler {
-	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+func phoneLogin(withCode bool) handler {
+	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		req := protocol.PhoneLoginRequest{CreateUser: true} // absent means true
 		if err := decode(w, r, &req); err != nil {
 			return err
@@ -37,7 +37,7 @@ func (s *Server) phoneLogin(withCode bool) handler {
 		case !withCode && (req.EncryptedData == "" || req.IV == ""):
 			return missing("encryptedData or iv")
 		}
-		o, err := s.st.phoneLogin(&req, token, withCode)
+		o, err := a.st.phoneLogin(&req, token, withCode)
 		if err != nil {
 			return err
 		}
@@ -87,9 +87,9 @@ func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withC
 }
 
 // phoneVerification serves the phone number update: 200 with the record.
-func (s *Server) phoneVerification(withCode bool) handler {
-	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-		token, err := s.requireToken(r)
+func phoneVerification(withCode bool) handler {
+	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
+		token, err := a.requireToken(r)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (s *Server) phoneVerification(withCode bool) handler {
 		case !withCode && (req.EncryptedData == "" || req.IV == ""):
 			return missing("encryptedData or iv")
 		}
-		rec, err := s.st.updatePhone(token, &req, withCode)
+		rec, err := a.st.updatePhone(token, &req, withCode)
 		if err != nil {
 			return err
 		}

@@ -44,9 +44,9 @@ type profileUpdate struct {
 // updateUserInfo serves the profile update: v2.6 (verified) takes the
 // signed and encrypted user data and a code of the same user; v2.5 the
 // profile as it is. 200 with the record.
-func (s *Server) updateUserInfo(verified bool) handler {
-	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-		token, err := s.requireToken(r)
+func updateUserInfo(verified bool) handler {
+	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
+		token, err := a.requireToken(r)
 		if err != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ func (s *Server) updateUserInfo(verified bool) handler {
 			if err != nil {
 				return err
 			}
-			rec, err = s.st.updateVerifiedProfile(token, &req, mode)
+			rec, err = a.st.updateVerifiedProfile(token, &req, mode)
 			if err != nil {
 				return err
 			}
@@ -76,7 +76,7 @@ func (s *Server) updateUserInfo(verified bool) handler {
 			if err != nil {
 				return err
 			}
-			if rec, err = s.st.updateProfile(token, &wxcrypto.UserData{RawUserInfo: req.RawUserInfo}, mode); err != nil {
+			if rec, err = a.st.updateProfile(token, &wxcrypto.UserData{RawUserInfo: req.RawUserInfo}, mode); err != nil {
 				return err
 			}
 		}

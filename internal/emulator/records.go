@@ -110,16 +110,21 @@ func (st *store) userRecord(token string, id int64) (any, *apiError) {
 	return seenBy(u, viewer), nil
 }
 
-// hasRecord reports whether a record of id was ever given, its user deleted
-// since or not.
-func (st *store) hasRecord(id int64) bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.records[id] != nil
+// hasRecord reports whether an app ever gave a record of id, its user
+// deleted since or not.
+func (sh *shared) hasRecord(id int64) bool {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for _, st := range sh.apps {
+		if st.records[id] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // userRecord answers the user record of id to a logged-in user, 200.
-func (s *Server) userRecord(w http.ResponseWriter, r *http.Request, id string) *apiError {
+func (a *App) userRecord(w http.ResponseWriter, r *http.Request, id string) *apiError {
 	token, err := bearer(r)
 	if err != nil {
 		return err
@@ -128,7 +133,7 @@ func (s *Server) userRecord(w http.ResponseWriter, r *http.Request, id string) *
 	if perr != nil {
 		n = 0 // not found, once the token checks out
 	}
-	rec, err := s.st.userRecord(token, n)
+	rec, err := a.st.userRecord(token, n)
 	if err != nil {
 		return err
 	}

@@ -19,9 +19,10 @@ type route struct {
 	serve  handler
 }
 
-// handler serves one endpoint: it writes the answer, or returns the error to
-// answer. arg is the {id} of a user record path.
-type handler func(w http.ResponseWriter, r *http.Request, arg string) *apiError
+// handler serves one endpoint for app a (nil for a route that is no BaaS
+// endpoint): it writes the answer, or returns the error to answer. arg is
+// the {id} of a user record path.
+type handler func(a *App, w http.ResponseWriter, r *http.Request, arg string) *apiError
 
 // router maps the exact paths of every published version of every endpoint,
 // and the prefixes of the user record paths.
@@ -37,37 +38,37 @@ func newRouter(s *Server) *router {
 	}
 	rt := &router{
 		exact:     make(map[string]route),
-		userRoute: route{method: http.MethodGet, baas: true, byID: true, serve: s.userRecord},
+		userRoute: route{method: http.MethodGet, baas: true, byID: true, serve: (*App).userRecord},
 	}
 	for _, v := range protocol.V1SessionVersions {
-		rt.exact["/hserve/"+v+"/session/init/"] = post(s.v1Init)
-		rt.exact["/hserve/"+v+"/session/authenticate/"] = post(s.v1Authenticate)
+		rt.exact["/hserve/"+v+"/session/init/"] = post((*App).v1Init)
+		rt.exact["/hserve/"+v+"/session/authenticate/"] = post((*App).v1Authenticate)
 	}
 	for _, v := range protocol.V2IdPVersions {
-		rt.exact["/hserve/"+v+"/idp/wechat/silent-login/"] = post(s.v2SilentLogin)
-		rt.exact["/hserve/"+v+"/idp/wechat/authenticate/"] = post(s.v2Authenticate)
+		rt.exact["/hserve/"+v+"/idp/wechat/silent-login/"] = post((*App).v2SilentLogin)
+		rt.exact["/hserve/"+v+"/idp/wechat/authenticate/"] = post((*App).v2Authenticate)
 	}
 	for _, v := range protocol.DestroyVersions {
-		rt.exact["/hserve/"+v+"/session/destroy/"] = post(s.destroy(v))
+		rt.exact["/hserve/"+v+"/session/destroy/"] = post(destroy(v))
 	}
 	newest := func(versions []string) string { return versions[len(versions)-1] }
 	for _, v := range protocol.PhoneLoginVersions {
-		rt.exact["/hserve/"+v+"/idp/wechat/phone-login/"] = post(s.phoneLogin(v == newest(protocol.PhoneLoginVersions)))
+		rt.exact["/hserve/"+v+"/idp/wechat/phone-login/"] = post(phoneLogin(v == newest(protocol.PhoneLoginVersions)))
 	}
 	for _, v := range protocol.PhoneVerificationVersions {
 		rt.exact["/hserve/"+v+"/idp/wechat/phone-verification/"] = route{method: http.MethodPut, baas: true,
-			serve: s.phoneVerification(v == newest(protocol.PhoneVerificationVersions))}
+			serve: phoneVerification(v == newest(protocol.PhoneVerificationVersions))}
 	}
 	for _, v := range protocol.UpdateUserInfoVersions {
 		rt.exact["/hserve/"+v+"/idp/wechat/user/info/"] = route{method: http.MethodPut, baas: true,
-			serve: s.updateUserInfo(v == newest(protocol.UpdateUserInfoVersions))}
+			serve: updateUserInfo(v == newest(protocol.UpdateUserInfoVersions))}
 	}
 	for _, v := range protocol.UserAssociateVersions {
-		rt.exact["/hserve/"+v+"/idp/wechat/user-associate/"] = post(s.userAssociate)
+		rt.exact["/hserve/"+v+"/idp/wechat/user-associate/"] = post((*App).userAssociate)
 	}
 	for _, v := range protocol.DecryptVersions {
 		for _, kind := range protocol.DecryptKinds {
-			rt.exact["/hserve/"+v+"/wechat/decrypt/"+kind+"/"] = post(s.decrypt(kind, v == newest(protocol.DecryptVersions)))
+			rt.exact["/hserve/"+v+"/wechat/decrypt/"+kind+"/"] = post(decrypt(kind, v == newest(protocol.DecryptVersions)))
 		}
 	}
 	for _, v := range protocol.UserRecordVersions {
@@ -78,7 +79,7 @@ func newRouter(s *Server) *router {
 			rt.exact[e.path] = route{method: e.method, serve: e.handler()}
 		}
 	}
-	s.accountRoutes(rt)
+	accountRoutes(rt)
 	return rt
 }
 
@@ -121,42 +122,42 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fail(http.StatusMethodNotAllowed, fmt.Sprintf("method %.20q not allowed on %.200q: use %s", r.Method, path, rt.method)))
 		return
 	}
+	var a *App
 	var err *apiError
 	if rt.baas {
-		err = s.checkClientID(r)
+		a, err = s.checkClientID(r)
 	}
 	if err == nil {
-		err = rt.serve(w, r, arg)
+		err = rt.serve(a, w, r, arg)
 	}
 	if err != nil {
 		writeError(w, err)
 	}
 }
 
-// isUserID reports whether id is the canonical decimal id of a user record.
-// Calls counts the user record paths of those only, so that the paths of
-// made-up ids are not kept.
+// isUserID reports whether id is the canonical decimal id of a user record
+// of an app. Calls counts the user record paths of those only, so that the
+// paths of made-up ids are not kept.
 func (s *Server) isUserID(id string) bool {
 	n, err := strconv.ParseInt(id, 10, 64)
-	return err == nil && strconv.FormatInt(n, 10) == id && s.st.hasRecord(n)
+	return err == nil && strconv.FormatInt(n, 10) == id && s.sh.hasRecord(n)
 }
 
 // clientIDKey is protocol.HeaderClientID in the canonical form net/http keys
 // headers by, so that reading it costs no canonicalisation per request.
 const clientIDKey = "X-Hydrogen-Client-Id"
 
-// checkClientID checks the X-Hydrogen-Client-ID header.
-func (s *Server) checkClientID(r *http.Request) *apiError {
+// checkClientID returns the app of the X-Hydrogen-Client-ID header.
+func (s *Server) checkClientID(r *http.Request) (*App, *apiError) {
 	var id string
 	if v := r.Header[clientIDKey]; len(v) > 0 {
 		id = v[0]
 	}
-	switch id {
-	case s.ClientID:
-		return nil
-	case "":
-		return fail(http.StatusUnauthorized, "missing "+protocol.HeaderClientID+" header: authentication failed, check the ClientID configuration")
-	default:
-		return fail(http.StatusUnauthorized, fmt.Sprintf("unknown ClientID %.64q: authentication failed, check the ClientID configuration", id))
+	if a := s.appOf(id); a != nil {
+		return a, nil
 	}
+	if id == "" {
+		return nil, fail(http.StatusUnauthorized, "missing "+protocol.HeaderClientID+" header: authentication failed, check the ClientID configuration")
+	}
+	return nil, fail(http.StatusUnauthorized, fmt.Sprintf("unknown ClientID %.64q: authentication failed, check the ClientID configuration", id))
 }

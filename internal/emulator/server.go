@@ -7,23 +7,25 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// Server is a running emulator of WeChat and the wx.BaaS auth endpoints. It
-// is safe for concurrent use.
+// Server is a running emulator of WeChat and the wx.BaaS auth endpoints,
+// serving one mini-program or more (App). It is safe for concurrent use.
 type Server struct {
 	// URL is the base URL of the server, http://ip:port with no trailing
 	// slash: pass it to baas.WithBaseURL.
 	URL string
-	// ClientID is the only ClientID the server accepts.
-	ClientID string
-	// AppID is the mini-program's AppID: codes and watermarks of any other
-	// are refused.
-	AppID string
+	// App is the first app the server serves, the one a request of the
+	// control plane acts on when it names none. Its ClientID and AppID are
+	// the server's, and its methods (WeChat, Users, SMSCodes, …) the
+	// server's: a server of one app is used as if there were no apps.
+	*App
 
-	st      *store
-	wx      *WeChat
+	sh      *shared
+	apps    atomic.Pointer[appSet]
+	appsMu  sync.Mutex // held by what adds apps (AddApp, Import) throughout
 	traffic *traffic
 	router  *router
 	hs      *http.Server
@@ -66,16 +68,14 @@ func Start(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.addr, err)
 	}
-	st := newStore(cfg)
+	sh := newShared(cfg)
 	s := &Server{
-		URL:      "http://" + dialAddr(ln.Addr()),
-		ClientID: cfg.clientID,
-		AppID:    cfg.appID,
-		st:       st,
-		wx:       &WeChat{st: st},
-		traffic:  newTraffic(),
-		stop:     make(chan struct{}),
+		URL:     "http://" + dialAddr(ln.Addr()),
+		sh:      sh,
+		traffic: newTraffic(),
+		stop:    make(chan struct{}),
 	}
+	s.App = s.publish(sh.addStore(cfg.appID), cfg.clientID)
 	s.api = s.endpoints()
 	s.router = newRouter(s)
 	s.controlMux = s.newControl(s.api)
@@ -88,6 +88,10 @@ func Start(opts ...Option) (*Server, error) {
 			ln.Close()
 			return nil, fmt.Errorf("%w: %w", ErrStateRefused, err)
 		}
+	}
+	if err := s.addApps(cfg.apps); err != nil {
+		ln.Close()
+		return nil, err
 	}
 	// No WriteTimeout: a Fault's Delay holds answers back on purpose, and an
 	// answer of a few hundred bytes never waits on a slow reader.
@@ -119,7 +123,7 @@ func (s *Server) expireLoop() {
 	for {
 		select {
 		case <-t.C:
-			s.st.expire()
+			s.sh.expire()
 		case <-s.stop:
 			return
 		}
@@ -138,9 +142,6 @@ func dialAddr(a net.Addr) string {
 	}
 	return a.String()
 }
-
-// WeChat returns the simulated WeChat of the server's mini-program.
-func (s *Server) WeChat() *WeChat { return s.wx }
 
 // Close stops the server and closes its connections. Requests in progress
 // are cut off. Close may be called more than once.

@@ -13,9 +13,10 @@ import (
 
 // session is what a token stands for.
 type session struct {
-	user    uint32 // index in users
+	user    uint32 // index in the users of its app
 	keyGen  uint32 // the user's session_key when the session was opened
 	gen     uint32 // the record's sessionGen when the session was opened
+	app     uint8  // the index of its app: another app's token is unknown here
 	expires int64  // unix nanoseconds
 }
 
@@ -27,7 +28,7 @@ func (st *store) openSessionLocked(ui, keyGen uint32, now int64) string {
 	if r := st.users[ui].rec; r != nil {
 		gen = r.sessionGen
 	}
-	st.sessions.put(token, session{user: ui, keyGen: keyGen, gen: gen, expires: now + int64(st.expiresIn)}, now)
+	st.sessions.put(token, session{user: ui, keyGen: keyGen, gen: gen, app: st.index, expires: now + int64(st.expiresIn)}, now)
 	return hex.EncodeToString(token[:])
 }
 
@@ -42,7 +43,7 @@ func (st *store) sessionLocked(token string, now int64) (session, *apiError) {
 	if ok {
 		s, gi, ok = st.sessions.get(k)
 	}
-	if !ok {
+	if !ok || s.app != st.index {
 		return session{}, fail(http.StatusUnauthorized, "invalid token: log in again")
 	}
 	if u := st.users[s.user]; now >= s.expires || u.deleted || u.rec != nil && u.rec.sessionGen != s.gen {
@@ -78,10 +79,10 @@ func (st *store) sessionUserLocked(token string, now int64) (*user, uint32, *api
 // requireToken returns the request's token, which must be a valid session's
 // (a 401 otherwise). It is checked before the body, so that a client without
 // a session learns that first.
-func (s *Server) requireToken(r *http.Request) (string, *apiError) {
+func (a *App) requireToken(r *http.Request) (string, *apiError) {
 	token, err := bearer(r)
 	if err == nil {
-		err = s.st.checkToken(token)
+		err = a.st.checkToken(token)
 	}
 	return token, err
 }
@@ -109,10 +110,10 @@ func bearer(r *http.Request) (string, *apiError) {
 // or destroyed token, or an Authorization header of another scheme, gets
 // the same answer, which is what lets a client log out any number of times
 // (the JS SDK 3.x sends its second logout with no token at all).
-func (s *Server) destroy(v string) handler {
-	return func(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+func destroy(v string) handler {
+	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		if token, err := bearer(r); err == nil && token != "" {
-			s.st.destroy(token)
+			a.st.destroy(token)
 		}
 		if v == protocol.DestroyV1 {
 			writeBody(w, http.StatusOK, []byte("{}"))

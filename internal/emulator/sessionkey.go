@@ -20,12 +20,7 @@ func (st *store) currentKeyLocked(u *user, now int64) secret {
 func (st *store) newKeyLocked(u *user, now int64) {
 	u.key, u.keyAt = st.rand.secret(), now
 	u.keyGen++
-	if u.fixed {
-		u.fixed = false
-		c := *u.custom
-		c.SessionKey = ""
-		u.custom = &c
-	}
+	u.fixed = false
 }
 
 // refreshKeyLocked is the session_key refresh of a wx.login: a new key when

@@ -25,24 +25,24 @@ type SignInMethods struct {
 // AllSignInMethods is every method on, the default.
 var AllSignInMethods = SignInMethods{Password: true, Anonymous: true, SMS: true, SignUp: true}
 
-// WithSignInMethods sets which sign-in methods are on, by default
-// AllSignInMethods. Reset goes back to these.
+// WithSignInMethods sets which sign-in methods are on in every app, by
+// default AllSignInMethods. Reset goes back to these.
 func WithSignInMethods(m SignInMethods) Option {
 	return func(c *config) { c.signIn, c.signInSet = m, true }
 }
 
-// SetSignInMethods switches the sign-in methods at run time, as PUT
+// SetSignInMethods switches the app's sign-in methods at run time, as PUT
 // /emulator/v1/sign-in does.
-func (s *Server) SetSignInMethods(m SignInMethods) {
-	st := s.st
+func (a *App) SetSignInMethods(m SignInMethods) {
+	st := a.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.signIn = m
 }
 
-// SignInMethods returns which sign-in methods are on.
-func (s *Server) SignInMethods() SignInMethods {
-	st := s.st
+// SignInMethods returns which of the app's sign-in methods are on.
+func (a *App) SignInMethods() SignInMethods {
+	st := a.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.signIn

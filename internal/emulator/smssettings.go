@@ -76,11 +76,11 @@ func (m SMSSettings) signature(id *int64) (int64, *apiError) {
 // /emulator/v1/sms-settings do; Reset goes back to one approved signature,
 // DefaultSMSSignature, and no arrears. It is an error for an id that is not
 // positive, an id listed twice, or more than 100 signatures.
-func (s *Server) SetSMSSettings(m SMSSettings) error {
+func (a *App) SetSMSSettings(m SMSSettings) error {
 	if err := m.check(); err != nil {
 		return err
 	}
-	st := s.st
+	st := a.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.sms = m.clone()
@@ -88,8 +88,8 @@ func (s *Server) SetSMSSettings(m SMSSettings) error {
 }
 
 // SMSSettings returns the app's SMS settings.
-func (s *Server) SMSSettings() SMSSettings {
-	st := s.st
+func (a *App) SMSSettings() SMSSettings {
+	st := a.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.sms.clone()

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -13,22 +15,43 @@ import (
 )
 
 // State is what an emulator holds that a test environment wants to keep
-// across restarts: its users (WeChat's side and their BaaS records, with
-// their ids and account fields; an account user has OpenID "") and their
-// live sessions. The outbox (SMS codes, email links) and the sign-in
-// switches are not part of it. Export makes one, Import restores it;
-// its JSON is the file of baas-emulator's -export-on-exit and -import.
+// across restarts: its apps, each with its users (WeChat's side and their
+// BaaS records, with their ids and account fields; an account user has
+// OpenID "") and their live sessions. The first app's are State's own
+// fields, and Apps holds the others. The outbox (SMS codes, email links),
+// the sign-in switches and the SMS settings are not part of it. Export
+// makes one, Import restores it; its JSON is the file of baas-emulator's
+// -export-on-exit and -import.
 type State struct {
+	AppID    string         `json:"appid"`
+	ClientID string         `json:"client_id"`
+	Users    []UserState    `json:"users"`
+	Sessions []SessionState `json:"sessions"`
+	// Apps are the other apps, in the order they were added.
+	Apps []AppState `json:"apps"`
+}
+
+// AppState is an app of a State other than the first: its ids, its users
+// and their live sessions.
+type AppState struct {
 	AppID    string         `json:"appid"`
 	ClientID string         `json:"client_id"`
 	Users    []UserState    `json:"users"`
 	Sessions []SessionState `json:"sessions"`
 }
 
+// apps returns every app of s, the first first.
+func (s *State) apps() []AppState {
+	return append([]AppState{{AppID: s.AppID, ClientID: s.ClientID, Users: s.Users, Sessions: s.Sessions}}, s.Apps...)
+}
+
 // UserState is one user: WeChat's side, with their current session_key in
 // User.SessionKey (base64; "" when they have none yet), and their record.
 type UserState struct {
 	User
+	// Person names the WeChat user, when it is not their openid: their
+	// openid in the first app, for a user of another app (see App).
+	Person string       `json:"person,omitempty"`
 	Record *RecordState `json:"record,omitempty"` // nil until their first login
 }
 
@@ -77,18 +100,33 @@ type CodeState struct {
 	Foreign  bool      `json:"foreign,omitempty"` // issued for another AppID
 }
 
-// Export returns the server's users, records and live sessions.
+// Export returns the server's apps, their users, records and live
+// sessions.
 func (s *Server) Export() State {
-	st := s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := State{AppID: s.AppID, ClientID: s.ClientID, Users: []UserState{}, Sessions: []SessionState{}}
+	s.sh.mu.Lock()
+	defer s.sh.mu.Unlock()
+	apps := s.apps.Load().list
+	first := apps[0].exportLocked()
+	out := State{AppID: first.AppID, ClientID: first.ClientID, Users: first.Users, Sessions: first.Sessions, Apps: []AppState{}}
+	for _, a := range apps[1:] {
+		out.Apps = append(out.Apps, a.exportLocked())
+	}
+	return out
+}
+
+// exportLocked returns the app's users, records and live sessions.
+func (a *App) exportLocked() AppState {
+	st := a.st
+	out := AppState{AppID: a.AppID, ClientID: a.ClientID, Users: []UserState{}, Sessions: []SessionState{}}
 	now := st.now().UnixNano()
 	for _, u := range st.users {
 		if u.deleted {
 			continue
 		}
 		us := UserState{User: u.wx()}
+		if u.name != u.openid {
+			us.Person = u.name
+		}
 		us.SessionKey = ""
 		if u.keyGen > 0 {
 			us.SessionKey = encodeKey(u.key)
@@ -104,24 +142,34 @@ func (s *Server) Export() State {
 		out.Users = append(out.Users, us)
 	}
 	st.sessions.each(func(k secret, se session) {
+		if se.app != st.index {
+			return
+		}
 		u := st.users[se.user]
 		if now < se.expires && !u.deleted && se.keyGen == u.keyGen && u.rec != nil && se.gen == u.rec.sessionGen {
 			out.Sessions = append(out.Sessions, SessionState{Token: hex.EncodeToString(k[:]), OpenID: u.openid, UserID: u.id,
 				ExpiresAt: se.expires / int64(time.Second)})
 		}
 	})
+	slices.SortFunc(out.Sessions, func(x, y SessionState) int { return strings.Compare(x.Token, y.Token) }) // a file that diffs
 	return out
 }
 
 // Import replaces everything the server holds (users, records, codes,
-// sessions) with state: users keep their openids, session_keys and record
-// ids, sessions their tokens. Faults and call counts stay. A state of another
-// AppID or ClientID, one out of bounds (more than MaxStateUsers users or
-// MaxStateSessions sessions, a record id above MaxRecordID, a string longer
-// than a request could have set), or one that does not hold together (a
-// duplicate openid or record id, a session of an unknown user, a bad key or
-// token), is refused with an error naming the field, nothing changed. What
-// the import takes follows what the state holds, whatever its ids.
+// sessions, in every app) with state: users keep their openids,
+// session_keys and record ids, sessions their tokens. The first app of the
+// state is the server's first app; each other app is the server's app of
+// its ClientID, which Import adds when the server has none (and which
+// must then have the AppID of the state). An app of the server the state
+// does not hold is left empty, as Reset leaves it. Faults and call counts
+// stay. A state whose first app is of another AppID or ClientID, one out
+// of bounds (more than MaxStateUsers users or MaxStateSessions sessions in
+// all, more than MaxApps apps, a record id above MaxRecordID, a string
+// longer than a request could have set), or one that does not hold
+// together (an app twice, an openid or record id twice in an app, a
+// session of an unknown user, a bad key or token), is refused with an
+// error naming the field, nothing changed. What the import takes follows
+// what the state holds, whatever its ids.
 func (s *Server) Import(state State) error {
 	if err := s.load(state); err != nil {
 		return fmt.Errorf("baastest: Import: %w", err)
@@ -132,42 +180,126 @@ func (s *Server) Import(state State) error {
 // load is Import, its errors unprefixed.
 func (s *Server) load(state State) error {
 	if state.AppID != "" && state.AppID != s.AppID || state.ClientID != "" && state.ClientID != s.ClientID {
-		return fmt.Errorf("the state is of AppID %.64q and ClientID %.64q, the server's are %q and %q: a state is of one mini-program",
+		return fmt.Errorf("the state is of AppID %.64q and ClientID %.64q, the server's are %q and %q: a state's first app is the server's first",
 			state.AppID, state.ClientID, s.AppID, s.ClientID)
 	}
 	limits := stateLimits{users: MaxStateUsers, sessions: MaxStateSessions}
 	if err := limits.check(state); err != nil {
 		return err
 	}
-	fresh := newStore(s.st.cfg)
-	fresh.now = s.st.now
+	s.appsMu.Lock() // no app is added meanwhile
+	defer s.appsMu.Unlock()
+	cur := s.apps.Load().list
+	fresh := newShared(s.sh.cfg)
+	for _, a := range cur {
+		fresh.addStore(a.AppID)
+	}
+	if err := loadApp(fresh.apps[0], state.Users, state.Sessions, ""); err != nil {
+		return err
+	}
+	added, err := s.loadApps(fresh, state.Apps)
+	if err != nil {
+		return err
+	}
+	sh := s.sh
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.codes, sh.phoneCodes, sh.sessions, sh.httpUsers = fresh.codes, fresh.phoneCodes, fresh.sessions, fresh.httpUsers
+	for i, f := range fresh.apps {
+		if i < len(cur) {
+			sh.apps[i].replaceLocked(f)
+			continue
+		}
+		f.shared = sh
+		sh.apps = append(sh.apps, f)
+		s.publish(f, added[i-len(cur)])
+	}
+	return nil
+}
+
+// loadApps loads the apps of a state but the first into fresh, whose
+// first stores are the server's apps: an app of a ClientID the server
+// has is loaded into its store, another is added. It returns the
+// ClientIDs of the apps added, in the order of their stores.
+func (s *Server) loadApps(fresh *shared, apps []AppState) ([]string, error) {
+	var added []string
+	seen := map[string]bool{s.ClientID: true}
+	for i, as := range apps {
+		where := fmt.Sprintf("apps[%d].", i)
+		if seen[as.ClientID] {
+			return nil, fmt.Errorf("%sclient_id: the app of ClientID %.64q is in the state twice", where, as.ClientID)
+		}
+		seen[as.ClientID] = true
+		var st *store
+		if a := s.appOf(as.ClientID); a != nil {
+			if as.AppID != a.AppID {
+				return nil, fmt.Errorf("%sappid: the server's app of ClientID %.64q has AppID %q, the state's %.64q", where, as.ClientID, a.AppID, as.AppID)
+			}
+			st = fresh.apps[a.st.index]
+		} else {
+			for _, id := range []struct{ name, v string }{{"client_id", as.ClientID}, {"appid", as.AppID}} {
+				if msg := checkAppID(id.v); msg != "" {
+					return nil, fmt.Errorf("%s%s %s", where, id.name, msg)
+				}
+			}
+			if fresh.appOfID(as.AppID) != nil {
+				return nil, fmt.Errorf("%sappid: the AppID %.64q is another app's", where, as.AppID)
+			}
+			st = fresh.addStore(as.AppID)
+			added = append(added, as.ClientID)
+		}
+		if err := loadApp(st, as.Users, as.Sessions, where); err != nil {
+			return nil, err
+		}
+	}
+	return added, nil
+}
+
+// appOfID returns the store of the app of appID, or nil.
+func (sh *shared) appOfID(appID string) *store {
+	for _, st := range sh.apps {
+		if st.appID == appID {
+			return st
+		}
+	}
+	return nil
+}
+
+// loadApp loads the users and sessions of an app of a state into fresh,
+// a store of no user yet; where prefixes its errors with the app.
+func loadApp(fresh *store, users []UserState, sessions []SessionState, where string) error {
 	now := fresh.now()
-	for _, us := range state.Users {
+	for _, us := range users {
 		var u *user
 		switch msg := checkOpenID(us.OpenID); {
 		case us.OpenID == "" && us.Record != nil:
-			u = fresh.newUserLocked("") // an account user
+			u = fresh.newUserLocked("", "") // an account user
 		case msg != "":
-			return fmt.Errorf("user %.64q: %s (only an account user, with a record, has none)", us.OpenID, msg)
+			return fmt.Errorf("%suser %.64q: %s (only an account user, with a record, has none)", where, us.OpenID, msg)
 		case fresh.lookupLocked(us.OpenID) != nil:
-			return fmt.Errorf("user %q twice", us.OpenID)
+			return fmt.Errorf("%suser %q twice", where, us.OpenID)
 		default:
-			u, _, _ = fresh.userLocked(us.OpenID, false)
+			name := us.Person
+			if name == "" {
+				name = us.OpenID
+			}
+			u = fresh.newUserLocked(us.OpenID, name)
+			fresh.byOpenID[us.OpenID] = u.index
 		}
 		w := us.User
 		if w.SessionKey != "" {
 			b, err := base64.StdEncoding.DecodeString(w.SessionKey)
 			if err != nil || len(b) != len(u.key) {
-				return fmt.Errorf("user %q: the session_key is not base64 of 16 bytes", us.OpenID)
+				return fmt.Errorf("%suser %q: the session_key is not base64 of 16 bytes", where, us.OpenID)
 			}
 			copy(u.key[:], b)
 			u.keyAt, u.keyGen = now.UnixNano(), 1
 		}
-		w.SessionKey = "" // the current key, not a fixed one
+		w.OpenID, w.SessionKey = "", "" // the app's openid, the current key: not the profile's
 		u.custom = &w
 		if r := us.Record; r != nil {
 			if fresh.records[r.ID] != nil {
-				return fmt.Errorf("user %q: record.id %d is another user's too", us.OpenID, r.ID)
+				return fmt.Errorf("%suser %q: record.id %d is another user's too", where, us.OpenID, r.ID)
 			}
 			fresh.records[r.ID] = u
 			fresh.lastID = max(fresh.lastID, r.ID)
@@ -179,17 +311,29 @@ func (s *Server) load(state State) error {
 			fresh.indexUnionIDLocked(u)
 		}
 	}
+	for _, u := range fresh.users { // every openid is known: a name may be none of them
+		if u.openid == "" || u.name == u.openid {
+			continue
+		}
+		if _, taken := fresh.byOpenID[u.name]; taken {
+			return fmt.Errorf("%suser %q: person %q is the openid of another user", where, u.openid, u.name)
+		}
+		if _, twice := fresh.byName[u.name]; twice {
+			return fmt.Errorf("%suser %q: person %q is another user's too", where, u.openid, u.name)
+		}
+		fresh.byName[u.name] = u.index
+	}
 	// An id up to lastID that no record holds (its user was deleted before
 	// the export) is answered 404, and never given again: new records take
 	// ids above lastID.
-	for _, us := range state.Users { // the account indexes need the records
+	for _, us := range users { // the account indexes need the records
 		if r := us.Record; r != nil {
 			if err := importAccount(fresh, fresh.records[r.ID], r); err != nil {
-				return fmt.Errorf("user %q (record %d): %w", us.OpenID, r.ID, err)
+				return fmt.Errorf("%suser %q (record %d): %w", where, us.OpenID, r.ID, err)
 			}
 		}
 	}
-	for _, ss := range state.Sessions {
+	for _, ss := range sessions {
 		k, ok := parseSecret(ss.Token)
 		i, known := fresh.byOpenID[ss.OpenID]
 		if ss.OpenID == "" {
@@ -199,68 +343,78 @@ func (s *Server) load(state State) error {
 		}
 		switch {
 		case !ok:
-			return errors.New("a session token is not 32 hex digits")
+			return fmt.Errorf("%sa session token is not 32 hex digits", where)
 		case !known || fresh.users[i].rec == nil:
-			return fmt.Errorf("a session of user %.64q (record %d), who has no record", ss.OpenID, ss.UserID)
+			return fmt.Errorf("%sa session of user %.64q (record %d), who has no record", where, ss.OpenID, ss.UserID)
 		}
 		u := fresh.users[i]
-		fresh.currentKeyLocked(u, now.UnixNano())
-		fresh.sessions.put(k, session{user: i, keyGen: u.keyGen, expires: ss.ExpiresAt * int64(time.Second)}, now.UnixNano())
+		if u.openid != "" { // an account user has no session_key
+			fresh.currentKeyLocked(u, now.UnixNano())
+		}
+		fresh.sessions.put(k, session{user: i, keyGen: u.keyGen, app: fresh.index, expires: ss.ExpiresAt * int64(time.Second)}, now.UnixNano())
 	}
-	s.st.replace(fresh)
 	return nil
 }
 
 // Reset forgets every user, record, account, code, session and message of
-// the outbox, as a new server would, and sets the sign-in switches back to
-// the options' and the SMS settings to their default; faults and call
-// counts stay (ClearFaults, ResetCalls).
+// the outbox of every app, as a new server would, and sets the sign-in
+// switches back to the options' and the SMS settings to their default; the
+// apps stay, and so do faults and call counts (ClearFaults, ResetCalls).
 func (s *Server) Reset() {
-	fresh := newStore(s.st.cfg)
-	fresh.now = s.st.now
-	s.st.replace(fresh)
+	s.sh.mu.Lock()
+	defer s.sh.mu.Unlock()
+	s.sh.forgetLocked()
+	for _, st := range s.sh.apps {
+		st.clearLocked()
+	}
 }
 
-// replace makes fresh's state the store's, under its lock.
-func (st *store) replace(fresh *store) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.users, st.byOpenID, st.records, st.lastID, st.httpUsers = fresh.users, fresh.byOpenID, fresh.records, fresh.lastID, fresh.httpUsers
+// replaceLocked makes fresh's users, records, accounts, switches and
+// outbox the store's.
+func (st *store) replaceLocked(fresh *store) {
+	st.users, st.byOpenID, st.byName, st.records, st.lastID = fresh.users, fresh.byOpenID, fresh.byName, fresh.records, fresh.lastID
 	st.byUnionID = fresh.byUnionID
 	st.byUsername, st.byEmail, st.byPhone = fresh.byUsername, fresh.byEmail, fresh.byPhone
 	st.signIn, st.outbox, st.sms = fresh.signIn, fresh.outbox, fresh.sms
-	st.codes, st.phoneCodes, st.sessions = fresh.codes, fresh.phoneCodes, fresh.sessions
 }
 
-// Users returns every user the server knows, as Export does.
-func (s *Server) Users() []UserState { return s.Export().Users }
+// Users returns every user of the app, as Export has them.
+func (a *App) Users() []UserState {
+	a.st.mu.Lock()
+	defer a.st.mu.Unlock()
+	return a.exportLocked().Users
+}
 
-// DeleteUser forgets the user of openid: their WeChat side, their record
-// (its id is answered 404 from then on, and is never given again), their
-// codes and sessions. It reports whether there was such a user.
-func (s *Server) DeleteUser(openid string) bool {
-	st := s.st
+// DeleteUser forgets the user of the app of id, their openid in the app or
+// their name: their WeChat side, their record (its id is answered 404 from
+// then on, and is never given again), their codes and sessions. The user
+// of the same person in another app stays. It reports whether there was
+// such a user.
+func (a *App) DeleteUser(id string) bool {
+	st := a.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	i, ok := st.byOpenID[openid]
-	if !ok {
+	u := st.lookupLocked(id)
+	if u == nil {
 		return false
 	}
-	st.users[i].deleted = true
-	delete(st.byOpenID, openid)
+	u.deleted = true
+	st.forgetWeChatUserLocked(u)
 	return true
 }
 
-// Codes returns the login codes WeChat handed out that the server still
-// knows (at most a minute past their expiry).
-func (s *Server) Codes() []CodeState {
-	st := s.st
+// Codes returns the login codes WeChat handed out for the app that the
+// server still knows (at most a minute past their expiry).
+func (a *App) Codes() []CodeState {
+	st := a.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	out := []CodeState{}
 	st.codes.each(func(k secret, c loginCode) {
-		out = append(out, CodeState{Code: hex.EncodeToString(k[:]), OpenID: st.users[c.user].openid,
-			IssuedAt: time.Unix(0, c.issued), Used: c.used, Foreign: c.foreign})
+		if c.app == st.index {
+			out = append(out, CodeState{Code: hex.EncodeToString(k[:]), OpenID: st.users[c.user].openid,
+				IssuedAt: time.Unix(0, c.issued), Used: c.used, Foreign: c.foreign})
+		}
 	})
 	return out
 }

@@ -45,6 +45,16 @@ func FuzzStateImport(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(raw)
+	full.Apps = []emulator.AppState{{AppID: "wxb", ClientID: "cid2",
+		Users: []emulator.UserState{
+			{User: emulator.User{OpenID: "oAnnB", UnionID: "uAnn", SessionKey: "AAAAAAAAAAAAAAAAAAAAAA=="}, Person: "oAnn",
+				Record: &emulator.RecordState{ID: 1, UnionID: "uAnn"}},
+		},
+		Sessions: []emulator.SessionState{{Token: strings.Repeat("01", 16), OpenID: "oAnnB", UserID: 1, ExpiresAt: now.Unix() + 3600}}}}
+	if raw, err = json.Marshal(full); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
 	f.Add([]byte(hostileState))
 	f.Add([]byte(`{"users":[{"openid":"oM","record":{"id":4611686018427387904}}]}`))
 	f.Add([]byte(`{"users":[{"openid":"","record":{"id":1,"username":"a b"}}],"sessions":[{"token":"` + token + `","user_id":1,"expires_at":9223372036}]}`))

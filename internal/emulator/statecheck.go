@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -10,10 +11,10 @@ import (
 // the control plane, however made, cannot make the emulator take memory out
 // of proportion to it, nor overflow a number.
 const (
-	// MaxStateUsers is the most users a State may hold.
+	// MaxStateUsers is the most users a State may hold, in all its apps.
 	MaxStateUsers = 1 << 20
-	// MaxStateSessions is the most sessions a State may hold: the store
-	// keeps no more.
+	// MaxStateSessions is the most sessions a State may hold, in all its
+	// apps: the emulator keeps no more.
 	MaxStateSessions = maxSessions
 	// MaxRecordID is the highest record id a State may hold: 2^53-1, the
 	// highest integer that JavaScript's numbers, which the MinCloud SDKs
@@ -41,23 +42,41 @@ type stateLimits struct {
 }
 
 // check returns an error naming the first field of state out of bounds, or
-// nil. It checks sizes and ranges only; Import checks that the state holds
-// together (no id twice, no session of an unknown user, …).
+// nil: more apps than MaxApps, more users or sessions in all its apps than
+// l allows, a string too long, a number out of range. It checks sizes and
+// ranges only; Import checks that the state holds together (no id twice,
+// no session of an unknown user, …).
 func (l stateLimits) check(state State) error {
+	apps := state.apps()
+	users, sessions := 0, 0
+	for _, a := range apps {
+		users, sessions = users+len(a.Users), sessions+len(a.Sessions)
+	}
 	switch {
-	case len(state.Users) > l.users:
-		return fmt.Errorf("users: %d users, more than the %d an import takes", len(state.Users), l.users)
-	case len(state.Sessions) > l.sessions:
-		return fmt.Errorf("sessions: %d sessions, more than the %d an import takes", len(state.Sessions), l.sessions)
+	case len(apps) > MaxApps:
+		return fmt.Errorf("apps: %d apps, more than the %d an emulator serves", len(apps), MaxApps)
+	case users > l.users:
+		return fmt.Errorf("users: %d users, more than the %d an import takes", users, l.users)
+	case sessions > l.sessions:
+		return fmt.Errorf("sessions: %d sessions, more than the %d an import takes", sessions, l.sessions)
 	}
-	for i, us := range state.Users {
-		if err := checkUserState(us); err != nil {
-			return fmt.Errorf("users[%d] (%.64q): %w", i, us.OpenID, err)
+	for n, a := range apps {
+		where := ""
+		if n > 0 {
+			where = fmt.Sprintf("apps[%d].", n-1)
+			if len(a.ClientID) > maxAppIDBytes || len(a.AppID) > maxAppIDBytes {
+				return fmt.Errorf("%sclient_id or appid: longer than %d bytes", where, maxAppIDBytes)
+			}
 		}
-	}
-	for i, ss := range state.Sessions {
-		if ss.ExpiresAt < 0 || ss.ExpiresAt > maxExpiresAt {
-			return fmt.Errorf("sessions[%d].expires_at: %d is not a time in unix seconds from 0 to %d", i, ss.ExpiresAt, maxExpiresAt)
+		for i, us := range a.Users {
+			if err := checkUserState(us); err != nil {
+				return fmt.Errorf("%susers[%d] (%.64q): %w", where, i, us.OpenID, err)
+			}
+		}
+		for i, ss := range a.Sessions {
+			if ss.ExpiresAt < 0 || ss.ExpiresAt > maxExpiresAt {
+				return fmt.Errorf("%ssessions[%d].expires_at: %d is not a time in unix seconds from 0 to %d", where, i, ss.ExpiresAt, maxExpiresAt)
+			}
 		}
 	}
 	return nil
@@ -67,6 +86,9 @@ func (l stateLimits) check(state State) error {
 // their record id.
 func checkUserState(us UserState) error {
 	w := us.User
+	if msg := checkOpenID(us.Person); us.Person != "" && msg != "" {
+		return fmt.Errorf("person: %s", strings.Replace(msg, "openid", "name", 1))
+	}
 	fields := []struct{ name, v string }{
 		{"unionid", w.UnionID}, {"nick_name", w.NickName}, {"avatar_url", w.AvatarURL}, {"city", w.City},
 		{"province", w.Province}, {"country", w.Country}, {"language", w.Language}, {"phone", w.Phone},

@@ -9,39 +9,61 @@ import (
 )
 
 // StateVersion is the version of the JSON format of a State that this
-// emulator writes: {"version": 1, "appid", "client_id", "users",
-// "sessions"}, every name snake_case. It also reads the format from before
-// versions (no "version"), where a user's WeChat fields had their Go
-// names (OpenID, SessionKey, NickName, …): a file exported by an earlier
-// emulator imports as it did.
-const StateVersion = 1
+// emulator writes: {"version": 2, "appid", "client_id", "users",
+// "sessions", "apps"}, every name snake_case; "apps" lists the other apps,
+// each {"appid", "client_id", "users", "sessions"}, and a user of one of
+// them has "person" when their name is not their openid. It also reads
+// version 1, a state of one app (no "apps", no "person"), and the format
+// from before versions (no "version"), where a user's WeChat fields had
+// their Go names (OpenID, SessionKey, NickName, …): a file exported by an
+// earlier emulator imports as it did.
+const StateVersion = 2
 
 // stateFile is a State as its JSON has it.
 type stateFile struct {
-	Version int `json:"version" doc:"the version of the format: 1"`
+	Version int `json:"version" doc:"the version of the format: 2"`
 	plainState
 }
 
 // plainState is a State without its JSON methods.
 type plainState State
 
+// stateFileV1 is a State of version 1: one app.
+type stateFileV1 struct {
+	Version  int            `json:"version"`
+	AppID    string         `json:"appid"`
+	ClientID string         `json:"client_id"`
+	Users    []userStateV1  `json:"users"`
+	Sessions []SessionState `json:"sessions"`
+}
+
+// userStateV1 is a UserState of version 1, which had no person.
+type userStateV1 struct {
+	User
+	Record *RecordState `json:"record,omitempty"`
+}
+
 // jsonShape makes the schema of a State that of its JSON.
 func (State) jsonShape() reflect.Type { return reflect.TypeFor[stateFile]() }
 
 // MarshalJSON writes s in the format of StateVersion.
 func (s State) MarshalJSON() ([]byte, error) {
+	if s.Apps == nil {
+		s.Apps = []AppState{}
+	}
 	return json.Marshal(stateFile{Version: StateVersion, plainState: plainState(s)})
 }
 
-// UnmarshalJSON reads a State of the format of StateVersion, or of the
-// format before versions. Either is read strictly: a field the format does
-// not have is an error naming it.
+// UnmarshalJSON reads a State of the format of StateVersion, of version
+// 1, or of the format before versions. Each is read strictly: a field the
+// format does not have is an error naming it.
 func (s *State) UnmarshalJSON(data []byte) error {
 	if string(bytes.TrimSpace(data)) == "null" {
 		return nil
 	}
 	var head struct {
-		Version *int `json:"version"`
+		Version *int               `json:"version"`
+		Apps    *[]json.RawMessage `json:"apps"` // its type checked whatever the version
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
 		return err
@@ -54,21 +76,50 @@ func (s *State) UnmarshalJSON(data []byte) error {
 		}
 		*s = old.state()
 		return nil
+	case *head.Version == 1:
+		var f stateFileV1
+		if err := decodeChecked(data, &f, 1, "version, appid, client_id, users and sessions"); err != nil {
+			return err
+		}
+		*s = f.state()
+		return nil
 	case *head.Version != StateVersion:
-		return fmt.Errorf("a state of version %d: this emulator reads version %d, and states from before versions", *head.Version, StateVersion)
+		return fmt.Errorf("a state of version %d: this emulator reads versions 1 and %d, and states from before versions", *head.Version, StateVersion)
 	}
 	var f stateFile
-	if err := decodeStrict(data, &f); err != nil {
+	if err := decodeChecked(data, &f, StateVersion, "version, appid, client_id, users, sessions and apps"); err != nil {
 		return err
-	}
-	switch unknown, absent := checkFields(data, reflect.TypeFor[stateFile]()); {
-	case unknown != "":
-		return fmt.Errorf("unknown field %.64q of a state", unknown)
-	case absent != "":
-		return fmt.Errorf("missing %s: a state of version %d has version, appid, client_id, users and sessions", absent, StateVersion)
 	}
 	*s = State(f.plainState)
 	return nil
+}
+
+// decodeChecked decodes data, a state of version, into v, of the type of
+// that version, strictly: a field the version has not, in any case, is an
+// error, and so is a field it has left out; fields lists them.
+func decodeChecked(data []byte, v any, version int, fields string) error {
+	if err := decodeStrict(data, v); err != nil {
+		return err
+	}
+	switch unknown, absent := checkFields(data, reflect.TypeOf(v).Elem()); {
+	case unknown != "":
+		return fmt.Errorf("unknown field %.64q of a state", unknown)
+	case absent != "":
+		return fmt.Errorf("missing %s: a state of version %d has %s", absent, version, fields)
+	}
+	return nil
+}
+
+// state is f as a State.
+func (f stateFileV1) state() State {
+	s := State{AppID: f.AppID, ClientID: f.ClientID, Sessions: f.Sessions}
+	if f.Users != nil {
+		s.Users = make([]UserState, len(f.Users))
+	}
+	for i, u := range f.Users {
+		s.Users[i] = UserState{User: u.User, Record: u.Record}
+	}
+	return s
 }
 
 // decodeStrict decodes the one JSON value of data into v, refusing a field

@@ -51,7 +51,7 @@ func TestLegacyStateFileImports(t *testing.T) {
 
 	raw, err := json.Marshal(s.Export())
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(string(raw), `{"version":1,"appid":"wxapp","client_id":"cid","users":[{"openid":"oAnn",`), "%s", raw)
+	assert.True(t, strings.HasPrefix(string(raw), `{"version":2,"appid":"wxapp","client_id":"cid","users":[{"openid":"oAnn",`), "%s", raw)
 	assert.Contains(t, string(raw), `"session_key":"AAAAAAAAAAAAAAAAAAAAAA==","nick_name":"Ann","avatar_url":"https://a/ann.png"`)
 	var again emulator.State
 	require.NoError(t, json.Unmarshal(raw, &again))
@@ -65,7 +65,11 @@ func TestStateFormatIsReadStrictly(t *testing.T) {
 	for _, tt := range []struct{ name, state, want string }{
 		{"a field of the new format without version", `{"users":[{"openid":"oA","nick_name":"A"}]}`, `unknown field "nick_name"`},
 		{"a misspelt field before versions", `{"userz":[]}`, `unknown field "userz"`},
-		{"another version", `{"version":2,"users":[]}`, "a state of version 2: this emulator reads version 1"},
+		{"another version", `{"version":3,"users":[]}`, "a state of version 3: this emulator reads versions 1 and 2"},
+		{"version 2 without apps", `{"version":2,"appid":"","client_id":"","users":[],"sessions":[]}`, "missing apps"},
+		{"version 1 with apps", `{"version":1,"appid":"","client_id":"","users":[],"sessions":[],"apps":[]}`, `unknown field "apps"`},
+		{"version 1 with a person", `{"version":1,"appid":"","client_id":"","users":[{"openid":"oA","person":"a"}],"sessions":[]}`, `unknown field "person"`},
+		{"apps of the wrong type", `{"version":2,"apps":{}}`, "apps"},
 		{"version 1 with a Go name", `{"version":1,"appid":"","client_id":"","users":[{"OpenID":"oA"}],"sessions":[]}`, `unknown field "OpenID"`},
 		{"version 1 without sessions", `{"version":1,"appid":"","client_id":"","users":[]}`, "missing sessions"},
 		{"version 1 with a field in another case", `{"version":1,"AppID":"","client_id":"","users":[],"sessions":[]}`, `unknown field "AppID"`},

@@ -24,27 +24,70 @@ const (
 // secret is 128 random bits: a code, a token or a raw session_key.
 type secret [16]byte
 
-// store is all state of a Server, WeChat's side and the BaaS side, behind
-// one lock.
-type store struct {
-	cfg          config // as the server was made, for Reset and Import
+// shared is what the apps of one Server share, behind one lock: the lock
+// itself, the options, WeChat's login and phone codes and the sessions
+// (each tagged with the app it is of, so that their caps hold across the
+// apps), their randomness, the count of users made over HTTP (capped
+// across the apps too) and the apps' stores. Each store embeds it.
+type shared struct {
 	mu           sync.Mutex
-	appID        string
+	cfg          config // as the server was made, for Reset and Import
 	expiresIn    time.Duration
 	keyRefresh   time.Duration // a wx.login refreshes a session_key older than this
 	rateLimit    int           // code exchanges a minute per user; 0: no limit
-	maxHTTPUsers int           // users created over HTTP; 0: no limit
+	maxHTTPUsers int           // users created over HTTP, in every app; 0: no limit
 	now          func() time.Time
+	passwordCost int           // bcrypt's cost of new password hashes
+	smsInterval  time.Duration // one SMS code per phone per interval; 0: no limit
 	rand         entropy
+	dummy        dummyHash // what an unknown account's password is compared with
 
-	users      []*user           // every user, by index
-	byOpenID   map[string]uint32 // index in users; users without an openid (accounts) are not in it
-	records    map[int64]*user   // users with a BaaS record by id, deleted ones too; a map, so memory follows the records, not their ids
-	lastID     int64             // the highest record id given or imported; the next record's is lastID+1
-	httpUsers  int               // users created over HTTP
 	codes      expiring[loginCode]
 	phoneCodes expiring[phoneCode]
 	sessions   expiring[session] // by token
+	httpUsers  int               // users created over HTTP, in every app
+	apps       []*store          // by index: the first app first
+}
+
+func newShared(cfg config) *shared {
+	sh := &shared{
+		cfg:          cfg,
+		expiresIn:    cfg.expiresIn,
+		keyRefresh:   cfg.keyRefresh,
+		rateLimit:    cfg.rateLimit,
+		maxHTTPUsers: cfg.maxHTTPUsers,
+		now:          cfg.now,
+		passwordCost: cfg.passwordCost,
+		smsInterval:  cfg.smsInterval,
+	}
+	sh.forgetLocked()
+	return sh
+}
+
+// forgetLocked forgets the codes and sessions of every app, and the users
+// made over HTTP.
+func (sh *shared) forgetLocked() {
+	sh.codes = newExpiring[loginCode](int64(codeTTL), maxCodes)
+	sh.phoneCodes = newExpiring[phoneCode](int64(codeTTL), maxCodes)
+	sh.sessions = newExpiring[session](int64(sh.expiresIn), maxSessions)
+	sh.httpUsers = 0
+}
+
+// store is one app's state, WeChat's side (its users, their openids and
+// session_keys) and the BaaS side (records, accounts, switches, outbox),
+// behind the lock it shares with the other apps of its Server.
+type store struct {
+	*shared
+	index uint8 // in shared.apps; 0: the first app
+	appID string
+
+	users    []*user           // every user, by index
+	byOpenID map[string]uint32 // index in users; users without an openid (accounts) are not in it
+	// byName indexes the WeChat users whose name (their openid in the
+	// first app) is not their openid here: the users of the other apps.
+	byName  map[string]uint32
+	records map[int64]*user // users with a BaaS record by id, deleted ones too; a map, so memory follows the records, not their ids
+	lastID  int64           // the highest record id given or imported; the next record's is lastID+1
 	// byUnionID lists, for each unionid, the users whose record took it:
 	// what a unionid login looks up instead of every record. An entry is
 	// checked when read (a record moves on user-associate, changes its
@@ -55,24 +98,25 @@ type store struct {
 	// its identifiers, or goes with DeleteUser).
 	byUsername, byEmail, byPhone map[string]int64
 
-	signIn       SignInMethods // what sign-in methods are on
-	passwordCost int           // bcrypt's cost of new password hashes
-	smsInterval  time.Duration // one SMS code per phone per interval; 0: no limit
-	sms          SMSSettings   // the approved SMS signatures, the arrears
-	outbox       outbox        // the SMS codes and email links sent
-	dummy        dummyHash     // what an unknown account's password is compared with
-	bcryptRuns   atomic.Int64  // hashes and comparisons of passwords: what a refusal must not cost
+	signIn     SignInMethods // what sign-in methods are on
+	sms        SMSSettings   // the approved SMS signatures, the arrears
+	outbox     outbox        // the SMS codes and email links sent
+	bcryptRuns atomic.Int64  // hashes and comparisons of passwords: what a refusal must not cost
 
 	// afterVerify, when set, runs after authenticate verified user data,
 	// before it takes the lock again: tests only.
 	afterVerify func()
 }
 
-// user is one WeChat user of the mini-program and their BaaS record.
+// user is one WeChat user of the app (or an account user) and their BaaS
+// record.
 type user struct {
-	openid string // "" for an account user (password, SMS or anonymous), who is no WeChat user
+	openid string // in this app; "" for an account user (password, SMS or anonymous), who is no WeChat user
+	// name is who the WeChat user is across the apps: their openid in the
+	// first app. "" for an account user.
+	name   string
 	index  uint32 // in users
-	custom *User  // as AddUser set them; nil: defaultUser(openid)
+	custom *User  // the profile AddUser set (its OpenID and SessionKey unused); nil: defaultUser(name)
 
 	key    secret // the current session_key, when keyGen > 0
 	keyAt  int64  // when key was made, unix nanoseconds
@@ -88,62 +132,59 @@ type user struct {
 	deleted bool // DeleteUser: no code, session or record of theirs works
 }
 
-// wx returns the WeChat side of u.
+// wx returns the WeChat side of u: the profile, with u's openid in this
+// app, and the session_key when AddUser fixed it.
 func (u *user) wx() User {
-	if u.custom != nil {
-		return *u.custom
-	}
 	if u.openid == "" {
 		return User{} // an account user: no WeChat side
 	}
-	return defaultUser(u.openid)
+	var w User
+	if u.custom != nil {
+		w = *u.custom
+	} else {
+		w = defaultUser(u.name)
+	}
+	w.OpenID, w.SessionKey = u.openid, ""
+	if u.fixed {
+		w.SessionKey = encodeKey(u.key)
+	}
+	return w
 }
 
+// newStore makes the store of a server of one app, as cfg says.
 func newStore(cfg config) *store {
-	return &store{
-		cfg:          cfg,
-		appID:        cfg.appID,
-		expiresIn:    cfg.expiresIn,
-		keyRefresh:   cfg.keyRefresh,
-		rateLimit:    cfg.rateLimit,
-		maxHTTPUsers: cfg.maxHTTPUsers,
-		now:          cfg.now,
-		byOpenID:     make(map[string]uint32),
-		records:      make(map[int64]*user),
-		byUnionID:    make(map[string][]*user),
-		byUsername:   make(map[string]int64),
-		byEmail:      make(map[string]int64),
-		byPhone:      make(map[string]int64),
-		signIn:       cfg.signIn,
-		passwordCost: cfg.passwordCost,
-		smsInterval:  cfg.smsInterval,
-		sms:          defaultSMSSettings(),
-		codes:        newExpiring[loginCode](int64(codeTTL), maxCodes),
-		phoneCodes:   newExpiring[phoneCode](int64(codeTTL), maxCodes),
-		sessions:     newExpiring[session](int64(cfg.expiresIn), maxSessions),
-	}
+	return newShared(cfg).addStore(cfg.appID)
 }
 
-// userLocked returns the user of openid and their index, creating them on
-// first use. A user created over HTTP counts against maxHTTPUsers: past it,
-// a new openid is a 429.
-func (st *store) userLocked(openid string, overHTTP bool) (*user, uint32, *apiError) {
-	if i, ok := st.byOpenID[openid]; ok {
-		return st.users[i], i, nil
-	}
-	if overHTTP {
-		if err := st.countHTTPUserLocked(); err != nil {
-			return nil, 0, err
-		}
-	}
-	u := st.newUserLocked(openid)
-	st.byOpenID[openid] = u.index
-	return u, u.index, nil
+// addStore makes the store of a new app of appID, the last of sh.apps.
+func (sh *shared) addStore(appID string) *store {
+	st := &store{shared: sh, index: uint8(len(sh.apps)), appID: appID}
+	st.clearLocked()
+	sh.apps = append(sh.apps, st)
+	return st
 }
 
-// newUserLocked adds a user of openid ("" for an account user) to users.
-func (st *store) newUserLocked(openid string) *user {
-	u := &user{openid: openid, index: uint32(len(st.users))}
+// clearLocked forgets the app's users, records, accounts and outbox, and
+// sets its sign-in switches back to the options' and its SMS settings to
+// their default.
+func (st *store) clearLocked() {
+	st.users, st.lastID = nil, 0
+	st.byOpenID = make(map[string]uint32)
+	st.byName = make(map[string]uint32)
+	st.records = make(map[int64]*user)
+	st.byUnionID = make(map[string][]*user)
+	st.byUsername = make(map[string]int64)
+	st.byEmail = make(map[string]int64)
+	st.byPhone = make(map[string]int64)
+	st.signIn = st.cfg.signIn
+	st.sms = defaultSMSSettings()
+	st.outbox = outbox{}
+}
+
+// newUserLocked adds a user of openid and name ("" for an account user)
+// to users.
+func (st *store) newUserLocked(openid, name string) *user {
+	u := &user{openid: openid, name: name, index: uint32(len(st.users))}
 	st.users = append(st.users, u)
 	return u
 }
@@ -170,29 +211,6 @@ func (st *store) roomForHTTPUserLocked() *apiError {
 	return nil
 }
 
-// lookupLocked returns the user of openid, or nil.
-func (st *store) lookupLocked(openid string) *user {
-	if i, ok := st.byOpenID[openid]; ok {
-		return st.users[i]
-	}
-	return nil
-}
-
-// addUser sets the WeChat side of a user. A fixed session_key becomes their
-// current one; otherwise their current key stays, no longer fixed. A BaaS
-// record they have stays.
-func (st *store) addUser(w User, fixed secret) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	u, _, _ := st.userLocked(w.OpenID, false)
-	u.custom = &w
-	u.fixed = w.SessionKey != ""
-	if u.fixed && (u.keyGen == 0 || u.key != fixed) {
-		u.key, u.keyAt = fixed, st.now().UnixNano()
-		u.keyGen++
-	}
-}
-
 // destroy ends the session of token, if there is one: destroy does no token
 // check.
 func (st *store) destroy(token string) {
@@ -202,7 +220,7 @@ func (st *store) destroy(token string) {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if _, gi, found := st.sessions.get(k); found {
+	if se, gi, found := st.sessions.get(k); found && se.app == st.index {
 		st.sessions.remove(gi, k)
 	}
 }
@@ -210,13 +228,13 @@ func (st *store) destroy(token string) {
 // expire forgets the codes and sessions that expired, a generation at a
 // time; the Server calls it now and then, so that an idle server lets go of
 // them too.
-func (st *store) expire() {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	now := st.now().UnixNano()
-	st.codes.expire(now)
-	st.phoneCodes.expire(now)
-	st.sessions.expire(now)
+func (sh *shared) expire() {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	now := sh.now().UnixNano()
+	sh.codes.expire(now)
+	sh.phoneCodes.expire(now)
+	sh.sessions.expire(now)
 }
 
 // parseSecret reads the 32 hex digits of a code or token.
@@ -230,7 +248,7 @@ func parseSecret(s string) (secret, bool) {
 }
 
 // entropy hands out bytes of crypto/rand from a buffer refilled as it runs
-// out, sparing a system call per secret. The store's lock guards it.
+// out, sparing a system call per secret. The shared lock guards it.
 type entropy struct {
 	buf  [4096]byte
 	left []byte

@@ -10,11 +10,11 @@ import (
 
 // loginWithUnionID exchanges code for a session of the record of the
 // WeChat user's unionid.
-func (s *Server) loginWithUnionID(code string, create bool) (opened, *apiError) {
+func (a *App) loginWithUnionID(code string, create bool) (opened, *apiError) {
 	if code == "" {
 		return opened{}, missing("code")
 	}
-	return s.st.loginWithUnionID(code, create)
+	return a.st.loginWithUnionID(code, create)
 }
 
 // loginWithUnionID is silent login with login_with_unionid: the user is the

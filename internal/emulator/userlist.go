@@ -134,8 +134,8 @@ func listPage(limit, offset int) *string {
 // userList serves GET user/info/: 200 with a page of the records. The
 // token is checked before the query, so that a client without a session
 // learns that first.
-func (s *Server) userList(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	token, err := s.requireToken(r)
+func (a *App) userList(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	token, err := a.requireToken(r)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request, _ string) *api
 	if err != nil {
 		return err
 	}
-	list, err := s.st.userList(token, q)
+	list, err := a.st.userList(token, q)
 	if err != nil {
 		return err
 	}

@@ -30,12 +30,12 @@ func (o *opened) v1() v1Session {
 }
 
 // v1Init is V1 session init: a code for a session, 201.
-func (s *Server) v1Init(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+func (a *App) v1Init(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	var req protocol.V1InitRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	o, err := s.login(req.Code, true)
+	o, err := a.login(req.Code, true)
 	if err != nil {
 		return err
 	}
@@ -46,8 +46,8 @@ func (s *Server) v1Init(w http.ResponseWriter, r *http.Request, _ string) *apiEr
 // v1Authenticate is V1 authenticate: the user data verified with the
 // session's session_key, 200. The token is checked before the body, so that
 // a client without a session learns that first.
-func (s *Server) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	token, err := s.requireToken(r)
+func (a *App) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	token, err := a.requireToken(r)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (s *Server) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string
 	if err := requireUserData(&req); err != nil {
 		return err
 	}
-	id, unionID, err := s.st.authenticateV1(token, req)
+	id, unionID, err := a.st.authenticateV1(token, req)
 	if err != nil {
 		return err
 	}

@@ -19,14 +19,14 @@ type v2Session struct {
 func (o *opened) v2() v2Session { return v2Session{v1Session: o.v1(), UserInfo: o.user} }
 
 // v2SilentLogin is V2 silent login: a code for a session, 201.
-func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+func (a *App) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	req := protocol.V2SilentLoginRequest{CreateUser: true} // absent means true
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	login := s.login
+	login := a.login
 	if req.LoginWithUnionID {
-		login = s.loginWithUnionID
+		login = a.loginWithUnionID
 	}
 	o, err := login(req.Code, req.CreateUser)
 	if err != nil {
@@ -38,7 +38,7 @@ func (s *Server) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string)
 
 // v2Authenticate is V2 authenticate: a fresh code and the user data for a
 // new session, 201.
-func (s *Server) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
+func (a *App) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	req := protocol.V2AuthRequest{CreateUser: true} // absent means true
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -48,7 +48,7 @@ func (s *Server) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string
 		return err
 	}
 	req.UpdateUserProfile = mode
-	o, err := s.st.authenticateV2(&req)
+	o, err := a.st.authenticateV2(&req)
 	if err != nil {
 		return err
 	}

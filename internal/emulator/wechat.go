@@ -10,7 +10,7 @@ import (
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
-// User is a WeChat user of the mini-program, as AddUser sets them.
+// User is a WeChat user of a mini-program, as AddUser sets them.
 type User struct {
 	OpenID  string `json:"openid"`
 	UnionID string `json:"unionid"` // "" when the mini-program is not bound to an open platform account
@@ -36,8 +36,11 @@ func (u *User) profile() wxcrypto.RawUserInfo {
 		City: u.City, Province: u.Province, Country: u.Country, AvatarURL: u.AvatarURL}
 }
 
-// WeChat is the simulated WeChat client and platform of a Server: wx.login
-// and wx.getUserInfo for any user. It is safe for concurrent use.
+// WeChat is the simulated WeChat client and platform of an app of a
+// Server: wx.login and wx.getUserInfo for any user, in the app. Its
+// methods name a user by their openid in the app or by their name, their
+// openid in the first app (see App): in the first app the two are one. It
+// is safe for concurrent use.
 type WeChat struct {
 	st *store
 }
@@ -48,10 +51,12 @@ const DenyErrMsg = "getUserInfo:fail auth deny"
 // ConsentErrMsg is the errMsg of a granted wx.getUserInfo.
 const ConsentErrMsg = "getUserInfo:ok"
 
-// AddUser adds u, or replaces the profile of the user with u.OpenID: their
-// BaaS record stays. A u.SessionKey fixes the user's session_key: it becomes
-// their current one and no wx.login refreshes it (RotateSessionKey still
-// does); without one, the user's current key stays. It panics on an empty
+// AddUser adds u, or replaces the profile of the user of u.OpenID (their
+// openid in the app, or their name), in every app of the Server: their
+// BaaS records stay. A u.SessionKey fixes the user's session_key in this
+// app: it becomes their current one and no wx.login refreshes it
+// (RotateSessionKey still does); without one, the user's current key
+// stays. It panics on an empty
 // or overlong OpenID (see MaxOpenIDBytes) or a SessionKey that is not base64
 // of 16 bytes: mistakes of the test, not of the client.
 func (w *WeChat) AddUser(u User) {
@@ -77,8 +82,7 @@ func (w *WeChat) User(openid string) (User, bool) {
 	return User{}, false
 }
 
-// Login is wx.login for the user of openid: a fresh code for this
-// mini-program. Like WeChat's, it refreshes the user's session_key when they
+// Login is wx.login for the user of openid: a fresh code for this app. Like WeChat's, it refreshes the user's session_key when they
 // have none yet or theirs is older than the minimum period
 // (WithSessionKeyRefresh); otherwise the key stays. It panics on an empty or
 // overlong openid.
@@ -86,9 +90,10 @@ func (w *WeChat) Login(openid string) string {
 	return w.LoginForApp(w.st.appID, openid)
 }
 
-// LoginForApp is wx.login in another mini-program, appID: the server answers
-// its code 401, to test a wrong AppID configuration. It does not refresh the
-// user's session_key of this mini-program.
+// LoginForApp is wx.login in another mini-program, appID. In an app of
+// the Server, it is that app's Login; in a mini-program the Server does
+// not serve, every app answers its code 401, to test a wrong AppID
+// configuration, and it refreshes no session_key.
 func (w *WeChat) LoginForApp(appID, openid string) string {
 	mustOpenID(openid)
 	code, _ := w.st.issueCode(appID, openid, false, 0) // fails only over HTTP
@@ -108,25 +113,31 @@ func (w *WeChat) CodeProvider(openid string) baas.CodeProvider {
 
 // GetUserInfo is wx.getUserInfo with the user's consent: the event of the
 // getUserInfo button, with the profile signed and encrypted with the user's
-// current session_key (made if they have none yet) and watermarked with this
-// mini-program's AppID.
+// current session_key in this app (made if they have none yet) and
+// watermarked with this app's AppID.
 func (w *WeChat) GetUserInfo(openid string) baas.UserInfoEvent {
 	return w.GetUserInfoForApp(w.st.appID, openid)
 }
 
-// GetUserInfoForApp is GetUserInfo with the watermark of another
-// mini-program, appID: the server answers it 400.
+// GetUserInfoForApp is GetUserInfo in another mini-program, appID: in an
+// app of the Server, that app's GetUserInfo; otherwise this app's data
+// watermarked with appID, which the server answers 400.
 func (w *WeChat) GetUserInfoForApp(appID, openid string) baas.UserInfoEvent {
 	mustOpenID(openid)
 	ev, _ := w.userInfo(appID, openid, false) // fails only over HTTP
 	return ev
 }
 
-// userInfo makes the consent event of GetUserInfoForApp; over HTTP, a new
-// user counts against the cap of users made over HTTP.
+// userInfo makes the consent event of GetUserInfoForApp: in an app of
+// appID, that app's user's; otherwise this app's user's, watermarked with
+// appID. Over HTTP, a new user counts against the cap of users made over
+// HTTP.
 func (w *WeChat) userInfo(appID, openid string, overHTTP bool) (baas.UserInfoEvent, *apiError) {
 	st := w.st
 	st.mu.Lock()
+	if in := st.appOfID(appID); in != nil {
+		st = in
+	}
 	u, _, err := st.userLocked(openid, overHTTP)
 	if err != nil {
 		st.mu.Unlock()

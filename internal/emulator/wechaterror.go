@@ -141,8 +141,8 @@ func (w *WeChat) FailUser(openid string, e WeChatError, times int) {
 	u.fail = failure{e: i, left: int32(times)}
 }
 
-// ClearFailures removes the failures FailUser injected. Codes FailCode
-// marked still fail.
+// ClearFailures removes the failures FailUser injected in the app. Codes
+// FailCode marked still fail.
 func (w *WeChat) ClearFailures() {
 	st := w.st
 	st.mu.Lock()

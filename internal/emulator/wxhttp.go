@@ -21,47 +21,47 @@ const (
 	// under it is guarded by the admin token.
 	WxPrefix = "/emulator/wx/"
 	// PathWxLogin is wx.login: POST {"openid", "appid"?, "errcode"?} → 200
-	// {"code"}. An errcode, one of the WeChatError values, makes the code's
-	// exchange fail with it (WeChat.FailCode).
+	// {"code"}. The appid is the app's the code is for, the first app's
+	// when left out. An errcode, one of the WeChatError values, makes the
+	// code's exchange fail with it (WeChat.FailCode).
 	PathWxLogin = WxPrefix + "login"
 	// PathWxUserInfo is wx.getUserInfo: POST {"openid", "deny"?, "appid"?} →
 	// 200 the button event {"detail": {...}}.
 	PathWxUserInfo = WxPrefix + "userinfo"
 	// PathWxPhoneNumber is the getPhoneNumber button: POST {"openid",
-	// "deny"?} → 200 the button event {"detail": {...}} (WeChat.GetPhoneNumber).
+	// "appid"?, "deny"?} → 200 the button event {"detail": {...}}
+	// (WeChat.GetPhoneNumber).
 	//
 	// Their bodies are read as strictly as the control plane's, and
 	// described in its OpenAPI document.
 	PathWxPhoneNumber = WxPrefix + "phonenumber"
 )
 
-// maxAppIDBytes bounds the appid of the emulator paths; WeChat's are 18.
-const maxAppIDBytes = 64
-
 // wxUser names the user of a request of WeChat over HTTP.
 type wxUser struct {
-	OpenID string `json:"openid" doc:"the user's openid: a user named for the first time is created"`
+	OpenID string `json:"openid" doc:"the user: their openid in the app, or their name (their openid in the first app); a user named for the first time is created"`
 }
 
-// wxLoginRequest is the body of PathWxLogin. AppID, when set, is another
-// mini-program's (LoginForApp).
+// wxLoginRequest is the body of PathWxLogin. AppID, when set, is an app's,
+// or another mini-program's (LoginForApp).
 type wxLoginRequest struct {
 	wxUser
-	AppID   string      `json:"appid,omitempty" doc:"another mini-program's AppID: the emulator answers the code's exchange 401"`
+	AppID   string      `json:"appid,omitempty" doc:"the AppID of the app the code is for; left out: the first app's; an AppID of no app: the emulator answers the code's exchange 401"`
 	ErrCode WeChatError `json:"errcode,omitempty" doc:"make the code's exchange fail with this errcode"`
 }
 
 // wxUserInfoRequest is the body of PathWxUserInfo.
 type wxUserInfoRequest struct {
 	wxUser
-	AppID string `json:"appid,omitempty" doc:"watermark the data with another mini-program's AppID: the emulator answers it 400"`
+	AppID string `json:"appid,omitempty" doc:"the AppID of the app the button is pressed in; left out: the first app's; an AppID of no app: the first app's data watermarked with it, which the emulator answers 400"`
 	Deny  bool   `json:"deny,omitempty" doc:"the user refuses: the event of a refusal"`
 }
 
 // wxPhoneRequest is the body of PathWxPhoneNumber.
 type wxPhoneRequest struct {
 	wxUser
-	Deny bool `json:"deny,omitempty" doc:"the user refuses: the event of a refusal"`
+	AppID string `json:"appid,omitempty" doc:"the AppID of the app the button is pressed in; left out: the first app's"`
+	Deny  bool   `json:"deny,omitempty" doc:"the user refuses: the event of a refusal"`
 }
 
 // wxCode is the answer of PathWxLogin.
@@ -101,7 +101,7 @@ func (s *Server) checkWx(u wxUser, appID string) (string, *apiError) {
 }
 
 // wxLogin serves PathWxLogin.
-func (s *Server) wxLogin(w http.ResponseWriter, _ *http.Request, body any) *apiError {
+func (s *Server) wxLogin(_ *App, w http.ResponseWriter, _ *http.Request, body any) *apiError {
 	req := body.(*wxLoginRequest)
 	appID, err := s.checkWx(req.wxUser, req.AppID)
 	if err != nil {
@@ -113,7 +113,7 @@ func (s *Server) wxLogin(w http.ResponseWriter, _ *http.Request, body any) *apiE
 			return fail(http.StatusBadRequest, fmt.Sprintf("errcode %d is not one of -1, 40029, 40163, 40226, 45011", int(req.ErrCode)))
 		}
 	}
-	code, err := s.st.issueCode(appID, req.OpenID, true, failWith)
+	code, err := s.App.st.issueCode(appID, req.OpenID, true, failWith) // the code of the app of appID
 	if err != nil {
 		return err
 	}
@@ -122,17 +122,17 @@ func (s *Server) wxLogin(w http.ResponseWriter, _ *http.Request, body any) *apiE
 }
 
 // wxUserInfo serves PathWxUserInfo.
-func (s *Server) wxUserInfo(w http.ResponseWriter, _ *http.Request, body any) *apiError {
+func (s *Server) wxUserInfo(_ *App, w http.ResponseWriter, _ *http.Request, body any) *apiError {
 	req := body.(*wxUserInfoRequest)
 	appID, err := s.checkWx(req.wxUser, req.AppID)
 	if err != nil {
 		return err
 	}
 	if req.Deny {
-		writeJSON(w, http.StatusOK, s.wx.Deny(req.OpenID))
+		writeJSON(w, http.StatusOK, s.App.wx.Deny(req.OpenID))
 		return nil
 	}
-	ev, err := s.wx.userInfo(appID, req.OpenID, true)
+	ev, err := s.App.wx.userInfo(appID, req.OpenID, true) // of the app of appID
 	if err != nil {
 		return err
 	}
@@ -141,16 +141,21 @@ func (s *Server) wxUserInfo(w http.ResponseWriter, _ *http.Request, body any) *a
 }
 
 // wxPhoneNumber serves PathWxPhoneNumber.
-func (s *Server) wxPhoneNumber(w http.ResponseWriter, _ *http.Request, body any) *apiError {
+func (s *Server) wxPhoneNumber(_ *App, w http.ResponseWriter, _ *http.Request, body any) *apiError {
 	req := body.(*wxPhoneRequest)
-	if _, err := s.checkWx(req.wxUser, ""); err != nil {
+	appID, err := s.checkWx(req.wxUser, req.AppID)
+	if err != nil {
 		return err
 	}
+	a := s.apps.Load().byAppID[appID]
+	if a == nil {
+		return fail(http.StatusBadRequest, fmt.Sprintf("appid %q is of no app of the emulator: GET %s lists them", appID, pathApps))
+	}
 	if req.Deny {
-		writeJSON(w, http.StatusOK, s.wx.DenyPhoneNumber(req.OpenID))
+		writeJSON(w, http.StatusOK, a.wx.DenyPhoneNumber(req.OpenID))
 		return nil
 	}
-	ev, err := s.wx.phoneNumber(req.OpenID, true)
+	ev, err := a.wx.phoneNumber(req.OpenID, true)
 	if err != nil {
 		return err
 	}
