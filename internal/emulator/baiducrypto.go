@@ -33,11 +33,17 @@ const baiduKeyBytes = 24
 // baiduEncrypt encrypts data for the smart program of appKey under key
 // with iv, after the 16 bytes of random; it answers the base64 text.
 func baiduEncrypt(key, iv []byte, random [16]byte, data []byte, appKey string) string {
-	plain := make([]byte, 0, 16+4+len(data)+len(appKey)+aes.BlockSize)
-	plain = append(plain, random[:]...)
-	plain = binary.BigEndian.AppendUint32(plain, uint32(len(data)))
-	plain = append(plain, data...)
-	plain = append(plain, appKey...)
+	frame := make([]byte, 0, 16+4+len(data)+len(appKey))
+	frame = append(frame, random[:]...)
+	frame = binary.BigEndian.AppendUint32(frame, uint32(len(data)))
+	frame = append(frame, data...)
+	frame = append(frame, appKey...)
+	return baiduEncryptFrame(key, iv, frame)
+}
+
+// baiduEncryptFrame encrypts a frame as baiduEncrypt makes it.
+func baiduEncryptFrame(key, iv, frame []byte) string {
+	plain := frame
 	pad := aes.BlockSize - len(plain)%aes.BlockSize
 	plain = append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
 	block, _ := aes.NewCipher(key) // 24 bytes by construction
