@@ -137,7 +137,7 @@ func (p *Platform) userInfo(user string, overHTTP bool) (baas.UserInfoEvent, *ap
 	plain, _ := json.Marshal(wxcrypto.UserData{OpenID: pu.id, RawUserInfo: raw, UnionID: pu.unionID(),
 		Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now.Unix()}})
 	d.EncryptedData, _ = wxcrypto.Encrypt(b64, d.IV, plain) // key and iv are valid by construction
-	if p.kind != kindJD {                                    // JD signs nothing
+	if p.kind != kindJD {                                   // JD signs nothing
 		rawJSON, _ := json.Marshal(raw)
 		d.RawData, d.Signature = string(rawJSON), wxcrypto.Sign(string(rawJSON), b64)
 	}

@@ -88,7 +88,7 @@ func (s *Server) platformEndpoints() []endpoint {
 		login := endpoint{method: http.MethodPost, path: PlatformPath(info.provider, "login"), tag: tagPlatforms,
 			summary: info.login + ": a login code of the user, single use, valid " + info.codeTTL.String(),
 			body:    reflect.TypeFor[platformUserRequest](), example: platformUserRequest{User: "ann"},
-			status:  http.StatusOK, answer: reflect.TypeFor[wxCode](), serve: s.platformLogin(k)}
+			status: http.StatusOK, answer: reflect.TypeFor[wxCode](), serve: s.platformLogin(k)}
 		switch k {
 		case kindAlipay:
 			login.body, login.example = reflect.TypeFor[alipayLoginRequest](), alipayLoginRequest{platformUserRequest: platformUserRequest{User: "ann"}, Scopes: []string{"auth_user"}}
@@ -102,7 +102,7 @@ func (s *Server) platformEndpoints() []endpoint {
 		ev := endpoint{method: http.MethodPost, path: PlatformPath(info.provider, "userinfo"), tag: tagPlatforms,
 			summary: "the getUserInfo button's event, with the user data as " + info.name + " signs and encrypts it",
 			body:    reflect.TypeFor[platformEventRequest](), example: platformEventRequest{platformUserRequest: platformUserRequest{User: "ann"}},
-			status:  http.StatusOK, answer: reflect.TypeFor[baas.UserInfoEvent](), serve: s.platformUserInfo(k)}
+			status: http.StatusOK, answer: reflect.TypeFor[baas.UserInfoEvent](), serve: s.platformUserInfo(k)}
 		if k == kindByteDance {
 			ev.body, ev.example = reflect.TypeFor[byteDanceEventRequest](), byteDanceEventRequest{byteDanceRequest: byteDanceRequest{platformUserRequest: platformUserRequest{User: "ann"}}}
 		}
@@ -112,11 +112,11 @@ func (s *Server) platformEndpoints() []endpoint {
 		endpoint{method: http.MethodPost, path: PlatformPath(kindKuaishou.info().provider, "phonenumber"), tag: tagPlatforms,
 			summary: "Kuaishou's getPhoneNumber button's event: the phone number under the user's session_key",
 			body:    reflect.TypeFor[platformEventRequest](), example: platformEventRequest{platformUserRequest: platformUserRequest{User: "ann"}},
-			status:  http.StatusOK, answer: reflect.TypeFor[baas.PhoneNumberEvent](), serve: s.kuaishouPhoneNumber},
+			status: http.StatusOK, answer: reflect.TypeFor[baas.PhoneNumberEvent](), serve: s.kuaishouPhoneNumber},
 		endpoint{method: http.MethodPost, path: PlatformPath(kindQQ.info().provider, "shareinfo"), tag: tagPlatforms,
 			summary: "qq.getShareInfo: a share ticket's group id under the user's session_key, for QQ's decryption",
 			body:    reflect.TypeFor[shareInfoRequest](), example: shareInfoRequest{platformUserRequest: platformUserRequest{User: "ann"}, OpenGID: "G1"},
-			status:  http.StatusOK, answer: reflect.TypeFor[encryptedAnswer](), serve: s.qqShareInfo},
+			status: http.StatusOK, answer: reflect.TypeFor[encryptedAnswer](), serve: s.qqShareInfo},
 	)
 }
 
