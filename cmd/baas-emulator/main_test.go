@@ -293,5 +293,37 @@ func TestSignInSpelling(t *testing.T) {
 	assert.Equal(t, emulator.AllSignInMethods, m)
 	_, err = parseSignIn("password,signup")
 	require.Error(t, err)
-	assert.Equal(t, `-sign-in: unknown method "signup": use password, anonymous, sms, sign_up`, err.Error())
+	assert.Equal(t, `-sign-in: unknown method "signup": use password, anonymous, sms, sign_up, alipay, qq, baidu, bytedance, jd, kuaishou`, err.Error())
+}
+
+// The other platforms over HTTP: a code from /emulator/<platform>/login
+// logs its user in; -sign-in leaves a platform out, which then answers
+// 405 asking to enable it.
+func TestStandalonePlatforms(t *testing.T) {
+	url, clientID := start(t, "-sign-in", "qq")
+	call := func(path, body string, withClientID bool) (int, map[string]any) {
+		req, err := http.NewRequest(http.MethodPost, url+path, strings.NewReader(body))
+		require.NoError(t, err)
+		if withClientID {
+			req.Header.Set("X-Hydrogen-Client-ID", clientID)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var m map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
+		return resp.StatusCode, m
+	}
+	for _, p := range []string{"qq", "alipay"} {
+		status, m := call("/emulator/"+p+"/login", `{"user":"ann"}`, false)
+		require.Equal(t, http.StatusOK, status, "%v", m)
+		status, m = call("/hserve/v2.5/idp/"+p+"/silent-login/", `{"code":"`+m["code"].(string)+`","create_user":true}`, true)
+		if p == "qq" {
+			require.Equal(t, http.StatusCreated, status, "%v", m)
+			assert.Equal(t, "ann", m["openid"])
+			continue
+		}
+		assert.Equal(t, http.StatusMethodNotAllowed, status, "-sign-in left alipay out")
+		assert.Contains(t, m["error_msg"], "Please enable Alipay login first")
+	}
 }
