@@ -369,3 +369,49 @@ func TestE2EPlatformsInTwoMiniPrograms(t *testing.T) {
 	_, err = c.Login(ctx, true)
 	errtest.Require(t, err, http.StatusUnauthorized, nil)
 }
+
+// The reference's refusals, which the client answers without a request:
+// a user who refuses the getUserInfo button is a 603 carrying the basic
+// user (id and openid, from the silent login), as the JS SDK's 603 does
+// (QQ, Baidu, ByteDance, JD and Kuaishou's "refused" cases); Kuaishou's
+// phone button refused is a 603 for the phone login and the update.
+func TestE2EPlatformRefusals(t *testing.T) {
+	ctx := context.Background()
+	deny := baas.UserInfoEvent{Detail: &baas.UserInfoDetail{ErrMsg: "getUserInfo:fail auth deny"}}
+	for _, pc := range platforms {
+		if pc.p == baas.Alipay {
+			continue // its refusal is the ScopedCodeProvider's: TestAlipayLoginWithProfile
+		}
+		t.Run(pc.p.String(), func(t *testing.T) {
+			srv := baastest.NewServer()
+			defer srv.Close()
+			c := platformClient(t, srv, pc.p, "ann")
+			_, err := c.HandleUserInfo(ctx, deny)
+			he := errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+			require.NotNil(t, he.User, "the basic user")
+			assert.Equal(t, int64(1), he.User.ID)
+			assert.Equal(t, srv.Platform(pc.p).ID("ann"), identity(pc.p, he.User))
+			w, _ := platformWire(pc.p)
+			assert.Zero(t, srv.Calls(w), "no authenticate sent")
+		})
+	}
+	t.Run("Kuaishou's phone button", func(t *testing.T) {
+		srv := baastest.NewServer()
+		defer srv.Close()
+		c := platformClient(t, srv, baas.Kuaishou, "kay")
+		refused := baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{ErrMsg: "getPhoneNumber:fail user deny"}}
+		_, err := c.LoginWithPhone(ctx, refused)
+		errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+		_, err = c.Login(ctx, true)
+		require.NoError(t, err)
+		_, err = c.UpdatePhoneNumber(ctx, refused, true)
+		errtest.Require(t, err, baas.CodeUnauthorized, baas.ErrUnauthorized)
+		assert.Zero(t, srv.Calls("/hserve/v2.5/idp/kuaishou/phone-login/")+srv.Calls("/hserve/v2.5/idp/kuaishou/phone-verification/"))
+	})
+}
+
+// platformWire is the authenticate path of p.
+func platformWire(p baas.Platform) (string, bool) {
+	key := providerKey(p)
+	return "/hserve/v2.5/idp/" + key + "/authenticate/", key != ""
+}
