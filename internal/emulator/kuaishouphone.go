@@ -73,9 +73,18 @@ func (st *store) kuaishouPhoneLogin(req *protocol.PhoneLoginRequest) (opened, *p
 }
 
 // kuaishouPhoneVerification serves the phone number update: the button's
-// data of the session's user's Kuaishou identity, 200 with the record.
+// data of the session's user's Kuaishou identity, 200 with the record. A
+// request with no token is a 403, which the JS SDK's Kuaishou build reads
+// as "not logged in" (604), as MinCloud's reference names the case; a
+// token that is no valid session's is a 401, as everywhere.
 func kuaishouPhoneVerification(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
-	token, err := a.requireToken(r)
+	token, err := bearer(r)
+	if err == nil && token == "" {
+		err = fail(http.StatusForbidden, "not logged in: the phone number update needs the session of a Kuaishou login (Authorization: Hydrogen-r1 <token>)")
+	}
+	if err == nil {
+		err = a.st.checkToken(token)
+	}
 	if err != nil {
 		return err
 	}

@@ -532,8 +532,8 @@ func TestMethodTunnelling(t *testing.T) {
 
 // Kuaishou's phone login makes or finds the user and verifies the phone;
 // its phone update needs a session of a user with a Kuaishou identity
-// (403 otherwise, which the JS SDK reads as "not logged in"); overwrite
-// false with another number is a 400.
+// (403 without a token or without the identity, which the JS SDK reads as
+// "not logged in"); overwrite false with another number is a 400.
 func TestKuaishouPhone(t *testing.T) {
 	s := newServer(t, emulator.WithPasswordCost(4))
 	ks := s.Platform(baas.Kuaishou)
@@ -569,7 +569,10 @@ func TestKuaishouPhone(t *testing.T) {
 	r = update(acctToken, true)
 	require.Equal(t, http.StatusForbidden, r.status)
 	assert.Contains(t, r.errorMsg(t), "no Kuaishou identity")
-	assert.Equal(t, http.StatusUnauthorized, update("", true).status)
+	r = update("", true)
+	assert.Equal(t, http.StatusForbidden, r.status, "no token: what the JS SDK reads as 604")
+	assert.Contains(t, r.errorMsg(t), "not logged in")
+	assert.Equal(t, http.StatusUnauthorized, update("00000000000000000000000000000000", true).status)
 
 	bad := ks.GetPhoneNumber("kay")
 	r = post(t, s, protocol.KuaishouPhoneLoginPath, "", protocol.PhoneLoginRequest{Code: ks.Login("kay"), CreateUser: true, EncryptedData: bad.Detail.EncryptedData})
