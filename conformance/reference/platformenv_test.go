@@ -12,7 +12,9 @@ import (
 
 // idp is the path of a platform's idp route at version v: what is
 // "silent-login", "authenticate", "user-association", ….
-func idp(v, provider, what string) string { return "/hserve/" + v + "/idp/" + provider + "/" + what + "/" }
+func idp(v, provider, what string) string {
+	return "/hserve/" + v + "/idp/" + provider + "/" + what + "/"
+}
 
 // The paths of the platforms' cases.
 var (
