@@ -256,13 +256,14 @@
 // as WeChat's own calls do; the routes of the control plane that act on an
 // app's state take its ClientID as the query parameter client_id, the
 // first app's when left out, so that a server of one app is driven as
-// before. The state (StateVersion 2) holds every app; an earlier state
-// imports as a state of the first app.
+// before. The state (StateVersion 3) holds every app, with its users of
+// every platform; an earlier state imports as it was (one of version 1 or
+// before as a state of the first app).
 //
 // # The control plane
 //
-// The emulator's own routes, the control plane (ControlPrefix) and WeChat
-// over HTTP (WxPrefix), are one table that makes their router, their index
+// The emulator's own routes, the control plane (ControlPrefix) and the
+// simulated platforms over HTTP (WxPrefix, PlatformPath), are one table that makes their router, their index
 // (GET ControlPrefix, one route a line; Server.Routes in Go) and their
 // OpenAPI 3 document (PathOpenAPI), so the three cannot drift. Their
 // requests are read strictly against the Go types the document is made
@@ -274,11 +275,13 @@
 // # A long-running server
 //
 // The emulator also runs standalone (cmd/baas-emulator), open to any caller,
-// so what a caller can make it keep is bounded: a login code is forgotten at
-// most a minute after it expires and a session a seventh of its lifetime
-// after, a generation at a time, with no sweep holding the lock; at most
-// 1,048,576 live codes and 2,097,152 sessions are kept, in all the apps
-// (past that the oldest generation goes early); the emulator paths create
+// so what a caller can make it keep is bounded: a WeChat login code is
+// forgotten at most a minute after it expires (another platform's at most
+// ten minutes and a half after it was issued) and a session a seventh of
+// its lifetime after, a generation at a time, with no sweep holding the
+// lock; at most 1,048,576 live codes of WeChat, as many of the other
+// platforms, and 2,097,152 sessions are kept, in all the apps (past that
+// the oldest generation goes early); the emulator paths create
 // at most WithMaxHTTPUsers users in all the apps, as do register,
 // anonymous login and an SMS login making a user; a server serves at most
 // MaxApps apps; each app's outbox is capped, and the SMS rate limits live
