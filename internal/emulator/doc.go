@@ -195,10 +195,47 @@
 // gives (phone login and update) is verified.
 //
 // SignInMethods switch password, anonymous, SMS login and sign-up
-// (register, and an SMS login making a user) on and off: by option
-// (WithSignInMethods), at run time (SetSignInMethods) and over the control
-// plane; a method switched off is a 405 asking to enable it ("Please enable
-// … first"), as MinCloud answers. The WeChat logins have no switch.
+// (register, and an SMS login making a user) on and off, and each
+// platform besides WeChat (below): by option (WithSignInMethods), at run
+// time (SetSignInMethods) and over the control plane; a method switched
+// off is a 405 asking to enable it ("Please enable … first"), as MinCloud
+// answers. The WeChat logins have no switch.
+//
+// # The other platforms (Alipay, QQ, Baidu, ByteDance, JD, Kuaishou)
+//
+// Each is simulated in every app as WeChat is (App.Platform; over HTTP
+// under SimulationPrefix, PlatformPath): its users, named by the test, a
+// login call's single-use codes valid as long as the platform's (Alipay 3
+// minutes, Baidu 10, the others 5; QQ's exchange limited as WeChat's,
+// WithCodeRateLimit, and answering errcodes 40029 and 45011), a
+// session_key per user refreshed as wx.login's, and the events of their
+// buttons with the platform's crypto: QQ, ByteDance and Kuaishou sign and
+// encrypt as WeChat; Baidu encrypts with AES-192 and its app key (the
+// AppID), signing nothing; JD, which publishes no scheme, as WeChat
+// without a signature; Alipay has no button, its server reading the
+// profile with a code of scope auth_user. An Alipay user_id is the same in
+// every app; another platform's openid is the name in the first app (on
+// ByteDance, in the host app DefaultByteDanceApp; a person has an openid
+// per host app, which a request's app_name names) and another in each
+// other app, with QQ's and Baidu's unionid the same in all.
+//
+// MinCloud's paths of each (internal/protocol's, at v2.5 and at the
+// version before it, which answers without user_info): the silent login
+// and the login with the profile make a user's record on their first
+// login (a record of no WeChat side, as an account's) or answer 404 with
+// create_user false, and answer 201 with the record's fields at the top
+// level and in user_info, the platform's openid and unionid (Alipay's
+// alipay_user_id) at the top level, and the identity in the record's
+// _provider.<platform>. The link (Alipay's PUT user-associate, the others'
+// POST user-association) links the identity of a code to the session's
+// record, 200 {message: "User associated.", openid, status: "ok",
+// user_id}: an identity linked to another record, or a record linked to
+// another identity of the platform, is a 400. Kuaishou's phone login and
+// phone number update give the record a verified phone; QQ decrypts a
+// share ticket's group id unless the console has it off (Features, a
+// 403). Every BaaS path takes a POST with X-Hydrogen-Request-Method: PUT
+// or DELETE as that method, as the JS SDK's Alipay, JD and Kuaishou
+// builds send them.
 //
 // The outbox keeps every SMS code and email link sent, at most 10,000 of
 // each, the oldest dropped (a dropped code or link no longer works):
