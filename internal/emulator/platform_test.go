@@ -608,10 +608,14 @@ func TestQQDecrypt(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, call(t, s, http.MethodPost, emulator.ControlPrefix+"reset", "", nil, nil))
 	assert.Equal(t, emulator.AllFeatures, s.Features(), "Reset turns it on again")
 
-	m = qq.login(t, s, "quinn")
+	token = qq.login(t, s, "quinn")["token"].(string) // after the reset, a new session and key
+	enc, iv = s.Platform(baas.QQ).GetShareInfo("quinn", "G2")
+	r = post(t, s, path, token, protocol.DecryptRequest{EncryptedData: enc, IV: iv})
+	require.Equal(t, http.StatusOK, r.status, "on again: %s", r.raw)
 	acctToken, _ := account(t, s, "bob")
 	r = post(t, s, path, acctToken, protocol.DecryptRequest{EncryptedData: enc, IV: iv})
 	assert.Equal(t, http.StatusForbidden, r.status)
+	assert.Contains(t, r.errorMsg(t), "no QQ identity")
 	assert.Equal(t, http.StatusUnauthorized, post(t, s, path, "", protocol.DecryptRequest{EncryptedData: enc, IV: iv}).status)
 }
 
