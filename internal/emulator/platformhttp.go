@@ -200,17 +200,23 @@ func (s *Server) platformUserInfo(k platformKind) func(*App, http.ResponseWriter
 		if err != nil {
 			return err
 		}
-		if deny {
-			writeJSON(w, http.StatusOK, p.Deny(u.User))
-			return nil
-		}
-		ev, err := p.userInfo(u.User, true)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, ev)
+		return writeEvent(w, deny, p.Deny(u.User), func() (baas.UserInfoEvent, *apiError) { return p.userInfo(u.User, true) })
+	}
+}
+
+// writeEvent answers a button's event: refusal when the user denies, else
+// the event made.
+func writeEvent[E any](w http.ResponseWriter, deny bool, refusal E, event func() (E, *apiError)) *apiError {
+	if deny {
+		writeJSON(w, http.StatusOK, refusal)
 		return nil
 	}
+	ev, err := event()
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ev)
+	return nil
 }
 
 // kuaishouPhoneNumber serves Kuaishou's getPhoneNumber button.
@@ -220,16 +226,8 @@ func (s *Server) kuaishouPhoneNumber(_ *App, w http.ResponseWriter, _ *http.Requ
 	if err != nil {
 		return err
 	}
-	if req.Deny {
-		writeJSON(w, http.StatusOK, baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{ErrMsg: PhoneDenyErrMsg}})
-		return nil
-	}
-	ev, err := p.phoneNumber(req.User, true)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, ev)
-	return nil
+	return writeEvent(w, req.Deny, baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{ErrMsg: PhoneDenyErrMsg}},
+		func() (baas.PhoneNumberEvent, *apiError) { return p.phoneNumber(req.User, true) })
 }
 
 // qqShareInfo serves QQ's share info.

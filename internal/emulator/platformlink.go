@@ -97,29 +97,10 @@ func decodeLink(k platformKind, w http.ResponseWriter, r *http.Request) (platfor
 // the session and the links are checked again after it.
 func (st *store) platformLink(k platformKind, token string, pa platformAuth) (platformLinked, *apiError) {
 	st.mu.Lock()
-	err := st.allowedLocked(k.info().provider)
-	if err == nil {
-		err = needAppName(k, pa.appName)
-	}
-	now := st.now()
-	var pu *platformUser
-	var c platformCode
-	var key []byte
-	if err == nil {
-		_, _, err = st.sessionUserLocked(token, now.UnixNano())
-	}
-	if err == nil {
-		pu, c, err = st.exchangePlatformLocked(k, pa.code, now.UnixNano())
-	}
-	if err == nil {
-		err = checkPlatformCode(pu, c, pa)
-	}
-	if err == nil {
-		_, err = st.linkTargetLocked(token, pu, now)
-	}
-	if err == nil && k.info().keyBytes > 0 {
-		key = st.platformKeyLocked(pu, now.UnixNano())
-	}
+	pu, key, err := st.exchangeAuthLocked(k, &pa, func(pu *platformUser) *apiError {
+		_, err := st.linkTargetLocked(token, pu, st.now())
+		return err
+	})
 	st.mu.Unlock()
 	if err != nil {
 		return platformLinked{}, err
@@ -134,7 +115,7 @@ func (st *store) platformLink(k platformKind, token string, pa platformAuth) (pl
 
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	now = st.now()
+	now := st.now()
 	t, err := st.linkTargetLocked(token, pu, now)
 	if err != nil {
 		return platformLinked{}, err

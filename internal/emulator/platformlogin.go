@@ -256,26 +256,12 @@ func checkUserInfoObject(raw json.RawMessage) *apiError {
 // outside the lock.
 func (st *store) platformAuthenticate(k platformKind, pa platformAuth) (opened, *platformUser, *apiError) {
 	st.mu.Lock()
-	err := st.allowedLocked(k.info().provider)
-	if err == nil {
-		err = needAppName(k, pa.appName)
-	}
-	now := st.now()
-	var pu *platformUser
-	var c platformCode
-	var key []byte
-	if err == nil {
-		pu, c, err = st.exchangePlatformLocked(k, pa.code, now.UnixNano())
-	}
-	if err == nil {
-		err = checkPlatformCode(pu, c, pa)
-	}
-	if err == nil && st.linkedHolderLocked(pu) == nil && !pa.create {
-		err = notFoundNoCreate()
-	}
-	if err == nil && k.info().keyBytes > 0 {
-		key = st.platformKeyLocked(pu, now.UnixNano())
-	}
+	pu, key, err := st.exchangeAuthLocked(k, &pa, func(pu *platformUser) *apiError {
+		if st.linkedHolderLocked(pu) == nil && !pa.create {
+			return notFoundNoCreate()
+		}
+		return nil
+	})
 	st.mu.Unlock()
 	if err != nil {
 		return opened{}, nil, err
@@ -295,6 +281,36 @@ func (st *store) platformAuthenticate(k platformKind, pa platformAuth) (opened, 
 	}
 	st.applyPlatformLocked(u, pu, prof, pa.mode, t)
 	return st.openLocked(u, u.index, u.keyGen, t), pu, nil
+}
+
+// exchangeAuthLocked starts a request of platform k with the code of pa:
+// the platform's switch, ByteDance's app_name, the code's exchange and its
+// fit (checkPlatformCode), then check, the caller's own refusals. It
+// returns the user of the code and their current session_key, with which
+// the caller verifies the user data once the lock is let go.
+func (st *store) exchangeAuthLocked(k platformKind, pa *platformAuth, check func(*platformUser) *apiError) (*platformUser, []byte, *apiError) {
+	if err := st.allowedLocked(k.info().provider); err != nil {
+		return nil, nil, err
+	}
+	if err := needAppName(k, pa.appName); err != nil {
+		return nil, nil, err
+	}
+	now := st.now().UnixNano()
+	pu, c, err := st.exchangePlatformLocked(k, pa.code, now)
+	if err == nil {
+		err = checkPlatformCode(pu, c, *pa)
+	}
+	if err == nil {
+		err = check(pu)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var key []byte
+	if k.info().keyBytes > 0 {
+		key = st.platformKeyLocked(pu, now)
+	}
+	return pu, key, nil
 }
 
 // checkPlatformCode checks that c, the code of pu a request of pa
