@@ -50,6 +50,15 @@
 // App.WeChat logs the same person into the other app, under another
 // openid.
 //
+// Server.Platform (and App.Platform) is the other side of a login on the
+// other platforms MinCloud serves (Alipay, QQ, Baidu, ByteDance, JD,
+// Kuaishou), for a client made baas.WithMiniProgram(p): their codes, their
+// buttons' events with each platform's crypto, Kuaishou's phone button and
+// QQ's share info; a user's logins open sessions of the record their
+// identity is linked to, made by their first login or linked by
+// Client.Link. SignInMethods switch each platform as the console does;
+// SetQQDecrypt QQ's decryption.
+//
 // Each Server is independent and holds no global state. The same engine
 // runs standalone as cmd/baas-emulator, for clients in other languages, with
 // WeChat and a control plane (users, codes, faults, state export and

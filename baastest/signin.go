@@ -4,10 +4,11 @@ import (
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
-// SignInMethods are the switches of the account sign-in methods, as
-// MinCloud's console has them: a method switched off is a 405 saying what to
-// enable, as MinCloud answers it. By default every one is on. WeChat logins
-// have no switch.
+// SignInMethods are the switches of the sign-in methods, as MinCloud's
+// console has them: the account's, and each mini-program platform's
+// besides WeChat. A method switched off is a 405 saying what to enable, as
+// MinCloud answers it. By default every one is on. WeChat logins have no
+// switch.
 type SignInMethods struct {
 	// Password is register and login by username, email or phone and a
 	// password, and the password reset email.
@@ -20,6 +21,14 @@ type SignInMethods struct {
 	// SignUp is the making of new accounts: register, and an SMS login of
 	// an unknown phone with create_user true.
 	SignUp bool `json:"sign_up"`
+	// Alipay, QQ, Baidu, ByteDance, JD and Kuaishou are each platform's
+	// logins and link (and Kuaishou's phone calls, QQ's decryption).
+	Alipay    bool `json:"alipay"`
+	QQ        bool `json:"qq"`
+	Baidu     bool `json:"baidu"`
+	ByteDance bool `json:"bytedance"`
+	JD        bool `json:"jd"`
+	Kuaishou  bool `json:"kuaishou"`
 }
 
 // WithSignInMethods sets which sign-in methods are on, by default all.

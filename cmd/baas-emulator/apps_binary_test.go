@@ -23,9 +23,20 @@ import (
 // appCodes is wx.login in the app of appID over the emulator's HTTP path,
 // for the WeChat user of name.
 func appCodes(url, appID, name string) baas.CodeProvider {
+	return codesAt(url+emulator.PathWxLogin, fmt.Sprintf(`{"openid":%q,"appid":%q}`, name, appID))
+}
+
+// kuaishouCodes is ks.login in the app of appID over the emulator's HTTP
+// path.
+func kuaishouCodes(url, appID, name string) baas.CodeProvider {
+	return codesAt(url+emulator.PlatformPath("kuaishou", "login"), fmt.Sprintf(`{"user":%q,"appid":%q}`, name, appID))
+}
+
+// codesAt is the codes of a simulated platform's login route, url, asked
+// for with body.
+func codesAt(url, body string) baas.CodeProvider {
 	return baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
-		body := fmt.Sprintf(`{"openid":%q,"appid":%q}`, name, appID)
-		resp, err := http.Post(url+emulator.PathWxLogin, "application/json", strings.NewReader(body))
+		resp, err := http.Post(url, "application/json", strings.NewReader(body))
 		if err != nil {
 			return "", err
 		}
@@ -125,7 +136,8 @@ func TestBinaryServesApps(t *testing.T) {
 }
 
 // The apps go through -export-on-exit and -import: the restarted emulator
-// serves the file's apps, their users and live sessions; -apps below the
+// serves the file's apps, their users (of every platform) and live
+// sessions; -apps below the
 // file's apps is refused, naming both.
 func TestBinaryAppsRoundTrip(t *testing.T) {
 	dir := t.TempDir()
@@ -140,12 +152,17 @@ func TestBinaryAppsRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	token, err := c.Get(ctx, baas.KeyAuthToken)
 	require.NoError(t, err)
+	ks, err := baas.New(apps[1].ClientID, baas.WithBaseURL(url), baas.WithMiniProgram(baas.Kuaishou), baas.WithCodeProvider(kuaishouCodes(url, apps[1].AppID, "kay")))
+	require.NoError(t, err)
+	kay, err := ks.Login(ctx, true)
+	require.NoError(t, err)
 	first.stop(t)
 
 	data, err := os.ReadFile(filepath.Join(dir, "state.json"))
 	require.NoError(t, err)
-	assert.Contains(t, string(data), `"version": 2`)
+	assert.Contains(t, string(data), `"version": 3`)
 	assert.Contains(t, string(data), `"person": "oBen"`)
+	assert.Contains(t, string(data), `"platform": "kuaishou"`)
 
 	second := startBinary(t, dir, "-addr", "127.0.0.1:0", "-import", "state.json")
 	url = second.banner["URL"]
@@ -160,6 +177,13 @@ func TestBinaryAppsRoundTrip(t *testing.T) {
 	u, err := again.Login(ctx, true)
 	require.NoError(t, err)
 	assert.Equal(t, ben.ID, u.ID)
+	ks, err = baas.New(apps[1].ClientID, baas.WithBaseURL(url), baas.WithMiniProgram(baas.Kuaishou), baas.WithCreateUser(false),
+		baas.WithCodeProvider(kuaishouCodes(url, apps[1].AppID, "kay")))
+	require.NoError(t, err)
+	u, err = ks.Login(ctx, true)
+	require.NoError(t, err, "Kay's Kuaishou identity lives on")
+	assert.Equal(t, kay.ID, u.ID)
+	assert.Equal(t, kay.OpenID, u.OpenID)
 	second.stop(t)
 
 	var out bytes.Buffer

@@ -14,7 +14,8 @@ import (
 // printBanner says where everything of s is, enough to drive it without
 // reading its source: the URL, the ClientID and the header it goes in, the
 // AppID, the other apps' ClientID and AppID, the auth endpoints, WeChat
-// over HTTP, the control plane's index and OpenAPI document, the health
+// and the other platforms over HTTP, the control plane's index and
+// OpenAPI document, the health
 // route, the PID and the admin token's source ("" for none). The first
 // three lines keep their form: scripts read them ("baastest emulator
 // serving at URL", "ClientID: ID", "AppID: ID"), and so are the other
@@ -45,6 +46,8 @@ func printBanner(out io.Writer, s *emulator.Server, tokenSource string) {
 		}
 	}
 	tw.Flush()
+	fmt.Fprintf(out, "Platforms: POST %s {\"user\"} gives a login code of Alipay, QQ, Baidu, ByteDance, JD or Kuaishou; "+
+		"…/userinfo (not Alipay's), kuaishou/phonenumber and qq/shareinfo their events\n", s.URL+emulator.PlatformPath("{alipay,qq,baidu,bytedance,jd,kuaishou}", "login"))
 	fmt.Fprintf(out, "Control:  %s (GET: every route, one a line)\n", s.URL+emulator.ControlPrefix)
 	fmt.Fprintf(out, "OpenAPI:  %s\n", s.URL+emulator.PathOpenAPI)
 	fmt.Fprintf(out, "Health:   %s → {\"ready\": true}\n", s.URL+emulator.PathHealth)

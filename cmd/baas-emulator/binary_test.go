@@ -234,7 +234,7 @@ func controlJSON[T any](t *testing.T, url string) T {
 
 // The banner is enough to drive the emulator: every URL it prints
 // answers, and it names the ClientID's header, the auth base path, each
-// route of WeChat over HTTP and the PID.
+// route of WeChat over HTTP, those of the other platforms, and the PID.
 func TestBinaryBanner(t *testing.T) {
 	p := startBinary(t, t.TempDir(), "-addr", "127.0.0.1:0")
 	t.Logf("the banner:\n%s", strings.Join(p.lines, "\n"))
@@ -250,6 +250,7 @@ func TestBinaryBanner(t *testing.T) {
 	}
 	assert.Equal(t, url+"/emulator/v1/ (GET: every route, one a line)", p.banner["Control"])
 	assert.Equal(t, url+"/emulator/v1/openapi.json", p.banner["OpenAPI"])
+	assert.Contains(t, p.banner["Platforms"], "POST "+url+"/emulator/{alipay,qq,baidu,bytedance,jd,kuaishou}/login {\"user\"}")
 
 	for _, u := range []string{url + "/emulator/v1/", url + "/emulator/v1/openapi.json"} {
 		resp, err := http.Get(u)

@@ -39,10 +39,19 @@
 // appid). With -import, the apps are the file's, and -apps adds random
 // ones up to N.
 //
-// The account auth's sign-in methods are all on by default; -sign-in lists
-// the ones to keep on (e.g. -sign-in password,sms,sign_up; "" turns them
-// all off), spelt as the control plane's PUT /emulator/v1/sign-in spells
-// them. -password-cost sets bcrypt's cost (4, its least, for fast test
+// The other platforms MinCloud serves (Alipay, QQ, Baidu, ByteDance, JD,
+// Kuaishou) are simulated alike: POST /emulator/<platform>/login {"user",
+// "appid"?} gives a code of the platform (Alipay's of scope auth_user with
+// "scopes": ["auth_user"], ByteDance's in the host app "app_name"), POST
+// /emulator/<platform>/userinfo the getUserInfo button's event (Alipay has
+// none), /emulator/kuaishou/phonenumber and /emulator/qq/shareinfo the
+// data of Kuaishou's phone button and of a QQ share ticket.
+//
+// The sign-in methods are all on by default: the account auth's and each
+// platform's besides WeChat (alipay, qq, baidu, bytedance, jd, kuaishou);
+// -sign-in lists the ones to keep on (e.g. -sign-in password,sms,sign_up,qq;
+// "" turns them all off), spelt as the control plane's PUT
+// /emulator/v1/sign-in spells them. -password-cost sets bcrypt's cost (4, its least, for fast test
 // suites), -sms-interval the wait between two SMS codes to one phone.
 //
 // As a long-running server it enforces WeChat's limit of code exchanges a
@@ -198,7 +207,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 
 // signInMethods are the switches of -sign-in, spelt as the control plane's
 // JSON spells them.
-var signInMethods = []string{"password", "anonymous", "sms", "sign_up"}
+var signInMethods = []string{"password", "anonymous", "sms", "sign_up", "alipay", "qq", "baidu", "bytedance", "jd", "kuaishou"}
 
 // parseSignIn reads -sign-in: the methods on, comma separated.
 func parseSignIn(list string) (emulator.SignInMethods, error) {
@@ -214,6 +223,18 @@ func parseSignIn(list string) (emulator.SignInMethods, error) {
 			m.SMS = true
 		case "sign_up":
 			m.SignUp = true
+		case "alipay":
+			m.Alipay = true
+		case "qq":
+			m.QQ = true
+		case "baidu":
+			m.Baidu = true
+		case "bytedance":
+			m.ByteDance = true
+		case "jd":
+			m.JD = true
+		case "kuaishou":
+			m.Kuaishou = true
 		default:
 			return m, fmt.Errorf("-sign-in: unknown method %q: use %s", name, strings.Join(signInMethods, ", "))
 		}

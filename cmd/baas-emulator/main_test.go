@@ -227,17 +227,7 @@ func TestExportOnExitThenImport(t *testing.T) {
 // methods off, as a conformance suite drives it.
 func TestStandaloneAccounts(t *testing.T) {
 	url, clientID := start(t, "-password-cost", "4", "-sign-in", "password,sms,sign_up")
-	call := func(path, body string) (int, map[string]any) {
-		req, err := http.NewRequest(http.MethodPost, url+path, strings.NewReader(body))
-		require.NoError(t, err)
-		req.Header.Set("X-Hydrogen-Client-ID", clientID)
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		var m map[string]any
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
-		return resp.StatusCode, m
-	}
+	call := func(path, body string) (int, map[string]any) { return postJSON(t, url+path, clientID, body) }
 	status, m := call("/hserve/v2.1/register/username/", `{"username":"ann","password":"pw"}`)
 	require.Equal(t, http.StatusCreated, status, "%v", m)
 	id := m["user_id"]
@@ -293,5 +283,41 @@ func TestSignInSpelling(t *testing.T) {
 	assert.Equal(t, emulator.AllSignInMethods, m)
 	_, err = parseSignIn("password,signup")
 	require.Error(t, err)
-	assert.Equal(t, `-sign-in: unknown method "signup": use password, anonymous, sms, sign_up`, err.Error())
+	assert.Equal(t, `-sign-in: unknown method "signup": use password, anonymous, sms, sign_up, alipay, qq, baidu, bytedance, jd, kuaishou`, err.Error())
+}
+
+// The other platforms over HTTP: a code from /emulator/<platform>/login
+// logs its user in; -sign-in leaves a platform out, which then answers
+// 405 asking to enable it.
+func TestStandalonePlatforms(t *testing.T) {
+	url, clientID := start(t, "-sign-in", "qq")
+	for _, p := range []string{"qq", "alipay"} {
+		status, m := postJSON(t, url+"/emulator/"+p+"/login", "", `{"user":"ann"}`)
+		require.Equal(t, http.StatusOK, status, "%v", m)
+		status, m = postJSON(t, url+"/hserve/v2.5/idp/"+p+"/silent-login/", clientID, `{"code":"`+m["code"].(string)+`","create_user":true}`)
+		if p == "qq" {
+			require.Equal(t, http.StatusCreated, status, "%v", m)
+			assert.Equal(t, "ann", m["openid"])
+			continue
+		}
+		assert.Equal(t, http.StatusMethodNotAllowed, status, "-sign-in left alipay out")
+		assert.Contains(t, m["error_msg"], "Please enable Alipay login first")
+	}
+}
+
+// postJSON posts body to url, with the ClientID header when clientID is
+// not "", and returns the status and the JSON object answered.
+func postJSON(t *testing.T, url, clientID, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	require.NoError(t, err)
+	if clientID != "" {
+		req.Header.Set("X-Hydrogen-Client-ID", clientID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var m map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
+	return resp.StatusCode, m
 }

@@ -47,8 +47,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&c.Duration, "duration", 0, "stop starting users after this long; 0: until all users started")
 	fs.Float64Var(&c.Consent, "consent", 0.8, "share of users who consent to share their profile (0–1); the others refuse")
 	protocol := fs.String("protocol", "v2", "wire protocol: v2 (idp/wechat, JS SDK 2.x–3.x) or v1 (session/init, JS SDK 1.x)")
-	scenario := fs.String("scenario", "wechat", "how the users log in: wechat (silent login, consent or refusal), password (register once, then a password login) or mixed (every other user)")
-	steps := fs.String("steps", "", "the steps each user takes, of the scenario's (default all of them): wechat "+sim.WeChatSteps.String()+"; password "+sim.PasswordSteps.String())
+	scenario := fs.String("scenario", "wechat", "how the users log in: wechat (silent login, consent or refusal), password (register once, then a password login), mixed (every other user) "+
+		"or platforms (Alipay, QQ, Baidu, ByteDance, JD and Kuaishou in turn: each one's silent login, consent or refusal; reported per platform)")
+	steps := fs.String("steps", "", "the steps each user takes, of the scenario's (default all of them): wechat "+sim.WeChatSteps.String()+"; password "+sim.PasswordSteps.String()+
+		"; platforms <platform>-silent-login and <platform>-authenticate of each, user-record, logout")
 	faults := fs.String("faults", "", `faults of the embedded emulator, e.g. "silent-login:503@0.05,authenticate:drop@0.01,user-record:delay=50ms@0.1"`)
 	fs.Int64Var(&c.Seed, "seed", 1, "seed of the faults' draws")
 	fs.DurationVar(&c.Timeout, "timeout", baas.DefaultTimeout, "bound of each SDK call, all its attempts included")
@@ -60,7 +62,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&c.HoldClients, "hold-clients", false, "with -memstats: keep every user's Client to the end and measure their heap")
 	fs.StringVar(&o.baseURL, "base-url", "", "a standalone emulator's base URL (default: an emulator embedded in this process)")
 	fs.StringVar(&o.clientID, "client-id", "", "the ClientID of -base-url")
-	fs.StringVar(&o.wechatURL, "wechat-url", "", "where the simulated WeChat serves /emulator/wx/login and /emulator/wx/userinfo (default: -base-url)")
+	fs.StringVar(&o.wechatURL, "wechat-url", "", "where the simulated WeChat serves /emulator/wx/login and /emulator/wx/userinfo, and the other platforms /emulator/<platform>/login and userinfo (default: -base-url)")
 	fs.StringVar(&o.adminTok, "admin-token", "", "the admin token of -base-url: its control plane, which -faults goes through, needs it, and beyond loopback so does its WeChat over HTTP (sent to -wechat-url only when it is -base-url's origin)")
 	fs.StringVar(&o.jsonPath, "json", "", "write the report as JSON to this file")
 	fs.StringVar(&o.chartPath, "chart", "", "draw the report to this .svg or .png file")

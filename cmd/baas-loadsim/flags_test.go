@@ -42,7 +42,15 @@ func TestParseFlagsScenario(t *testing.T) {
 	o, err = parseFlags([]string{"-scenario", "mixed"}, new(bytes.Buffer))
 	require.NoError(t, err)
 	assert.Equal(t, sim.ScenarioMixed, o.cfg.Scenario)
-	assert.Equal(t, sim.AllSteps, o.cfg.Steps)
+	assert.Equal(t, sim.MixedSteps, o.cfg.Steps)
+
+	o, err = parseFlags([]string{"-scenario", "platforms", "-steps", "alipay-silent-login,qq-silent-login,baidu-silent-login,bytedance-silent-login,jd-silent-login,kuaishou-silent-login,qq-authenticate",
+		"-faults", "qq-authenticate:503@0.1", "-threshold", "alipay-silent-login:p99<50ms"}, new(bytes.Buffer))
+	require.NoError(t, err)
+	assert.Equal(t, sim.ScenarioPlatforms, o.cfg.Scenario)
+	assert.Equal(t, "qq-authenticate:503@0.1", o.cfg.Faults[0].String())
+	_, err = parseFlags([]string{"-scenario", "platforms", "-steps", "alipay-silent-login,logout"}, new(bytes.Buffer))
+	assert.ErrorContains(t, err, "qq-silent-login is needed")
 
 	o, err = parseFlags([]string{"-scenario", "password", "-base-url", "http://127.0.0.1:8787", "-client-id", "abc"}, new(bytes.Buffer))
 	require.NoError(t, err)
@@ -142,7 +150,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{[]string{"-admin-token", "t0k"}, "-client-id, -wechat-url and -admin-token go with -base-url"},
 		{[]string{"-users", "5", "extra"}, `unexpected argument "extra"`},
 		{[]string{"-nope"}, "flag provided but not defined: -nope"},
-		{[]string{"-scenario", "sms"}, `-scenario: unknown scenario "sms" (want wechat, password or mixed)`},
+		{[]string{"-scenario", "sms"}, `-scenario: unknown scenario "sms" (want wechat, password, mixed or platforms)`},
 		{[]string{"-scenario", ""}, `-scenario: unknown scenario ""`},
 		{[]string{"-scenario", "password", "-steps", "silent-login,password-login"}, `-steps: steps "silent-login,password-login": silent-login not in the password scenario (its steps: register,password-login,user-record,logout)`},
 		{[]string{"-scenario", "password", "-steps", "register,user-record"}, "password-login is needed"},
@@ -152,7 +160,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{[]string{"-password-cost", "32"}, "-password-cost 32: want 4 to 31"},
 		{[]string{"-password-cost", "low"}, `invalid value "low" for flag -password-cost`},
 		{[]string{"-base-url", "http://127.0.0.1:8787", "-client-id", "abc", "-password-cost", "4"}, "-password-cost sets the embedded emulator's: a standalone one has its own"},
-		{[]string{"-threshold", "p99<50ms"}, `-threshold: threshold "p99<50ms": p99 is a step's latency: name the step, e.g. password-login:p99<50ms (steps: silent-login, authenticate, register, password-login, user-record, logout)`},
+		{[]string{"-threshold", "p99<50ms"}, `-threshold: threshold "p99<50ms": p99 is a step's latency: name the step, e.g. password-login:p99<50ms (steps: silent-login, authenticate, register, password-login, <platform>-silent-login, <platform>-authenticate, user-record, logout (platform: alipay, qq, baidu, bytedance, jd, kuaishou))`},
 		{[]string{"-threshold", "silent-login:p98<1ms"}, `-threshold: threshold "silent-login:p98<1ms": unknown metric "p98": want a step's latency (p50, p90, p95, p99, p99.9, max, mean or min`},
 		{[]string{"-threshold", "errors<1"}, `-threshold: threshold "errors<1": limit "1" of errors: want a percentage from 0% to 100%, e.g. 1%`},
 		{[]string{"-threshold", "errors<1%", "-threshold", "rps"}, `-threshold: threshold "rps": want [STEP:]METRIC<LIMIT`},

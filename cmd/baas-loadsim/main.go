@@ -16,7 +16,16 @@
 // accounts of an earlier run, the 400 of a taken username is followed by
 // the login, and the register counted as "existing"), logs in with its
 // password (password-login, LoginWithPassword), reads its record and logs
-// out. -scenario mixed runs the two, every other user. The embedded
+// out. -scenario mixed runs the two, every other user. -scenario
+// platforms logs the users in with the platforms besides WeChat in turn
+// (Alipay, QQ, Baidu, ByteDance, JD, Kuaishou: user i with the i%6th):
+// the platform's silent login, its login with the profile (the
+// getUserInfo button, consented or refused; Alipay's code of scope
+// auth_user, granted or refused), the record and the logout, each platform's
+// steps named after it (alipay-silent-login, qq-authenticate, …) so that
+// the report and the thresholds are per platform; against a standalone
+// emulator the codes and events come from POST /emulator/<platform>/login
+// and /userinfo. The embedded
 // emulator hashes the passwords at bcrypt's least cost (-password-cost 4),
 // not at its default of 10, some 50 times slower; even so bcrypt takes
 // most of the CPU of a password run (two hashes a user). A standalone

@@ -195,6 +195,26 @@ func TestCommandPasswordStandalone(t *testing.T) {
 	assert.Equal(t, 120, srv.Calls(sim.PasswordLogin.Path(baas.ProtocolV2)), "60 logins a run")
 }
 
+// TestCommandPlatforms runs the platforms scenario, embedded and against a
+// standalone emulator (the codes and events over HTTP): the report has a
+// line of each platform's steps, with every user of it logged in.
+func TestCommandPlatforms(t *testing.T) {
+	srv := emulator.NewServer()
+	defer srv.Close()
+	for _, args := range [][]string{nil, {"-base-url", srv.URL, "-client-id", srv.ClientID}} {
+		stdout, stderr, err := runCmd(t, append(args, "-scenario", "platforms", "-users", "60", "-concurrency", "6", "-consent", "1", "-quiet")...)
+		require.NoError(t, err, stderr)
+		assert.Contains(t, stdout, "scenario platforms, steps alipay-silent-login,alipay-authenticate,qq-silent-login,")
+		assert.Contains(t, stdout, "60 completed, 0 failed, 0 interrupted; 60 consented, 0 refused")
+		for _, p := range []string{"alipay", "qq", "baidu", "bytedance", "jd", "kuaishou"} {
+			for _, st := range []string{"-silent-login", "-authenticate"} {
+				assert.Regexp(t, `(?m)^\s+`+p+st+`\s+10\s+10\s+0\s+0\s+10\s`, stdout, "%s%s: 10 calls, 10 ok, 10 requests", p, st)
+			}
+		}
+	}
+	assert.Equal(t, 10, srv.Calls("/hserve/v2.5/idp/jd/authenticate/"), "the standalone run's JD users")
+}
+
 // TestCommandFaultsOverControlPlane: against a standalone emulator with an
 // admin token, -faults goes through its control plane, shows in the report
 // and is cleared when the run ends.

@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else {
 		wx := &http.Client{Transport: sim.NewTransport(o.cfg.Concurrency)}
 		target = sim.Target{BaseURL: o.baseURL, ClientID: o.clientID, WeChat: sim.HTTPWeChat(o.wechatURL, o.wechatTok, wx),
-			Faults: sim.ControlPlane(o.baseURL, o.adminTok, wx)}
+			Platforms: sim.HTTPPlatforms(o.wechatURL, o.wechatTok, wx), Faults: sim.ControlPlane(o.baseURL, o.adminTok, wx)}
 	}
 	s, err := sim.New(o.cfg, target)
 	if err != nil {

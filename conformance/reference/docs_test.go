@@ -17,8 +17,10 @@ func TestProtocolDocListsEveryCase(t *testing.T) {
 	require.NoError(t, err)
 	rows := map[string]string{}
 	for line := range strings.SplitSeq(string(raw), "\n") {
-		if id, ok := strings.CutPrefix(line, "| R"); ok && len(id) > 2 {
-			rows["R"+id[:2]] = line
+		if rest, ok := strings.CutPrefix(line, "| R"); ok {
+			if id, _, ok := strings.Cut(rest, " |"); ok {
+				rows["R"+id] = line
+			}
 		}
 	}
 	seen := map[string]bool{}

@@ -135,6 +135,12 @@ var httpClient = &http.Client{Timeout: 30 * time.Second}
 // as JSON (a string is sent as it is).
 func (e *emulator) do(t *testing.T, method, path, token string, body any) reply {
 	t.Helper()
+	return e.doWith(t, method, path, token, body, nil)
+}
+
+// doWith is do with the headers of header too.
+func (e *emulator) doWith(t *testing.T, method, path, token string, body any, header map[string]string) reply {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -157,6 +163,9 @@ func (e *emulator) do(t *testing.T, method, path, token string, body any) reply 
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Hydrogen-r1 "+token)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
 	resp, err := httpClient.Do(req)
 	if err != nil {

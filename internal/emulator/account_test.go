@@ -581,7 +581,8 @@ func TestSignInSwitches(t *testing.T) {
 	assert.Equal(t, emulator.SignInMethods{Anonymous: true, SignUp: true}, m)
 	var raw map[string]bool
 	require.Equal(t, http.StatusOK, call(t, s, http.MethodGet, "/emulator/v1/sign-in", "", nil, &raw))
-	assert.Equal(t, map[string]bool{"password": false, "anonymous": true, "sms": false, "sign_up": true}, raw)
+	assert.Equal(t, map[string]bool{"password": false, "anonymous": true, "sms": false, "sign_up": true,
+		"alipay": false, "qq": false, "baidu": false, "bytedance": false, "jd": false, "kuaishou": false}, raw)
 	r = post(t, s, protocol.SMSLoginPath, "", protocol.SMSLoginRequest{Phone: "13900000000", Code: code})
 	assert.Contains(t, r.errorMsg(t), `Please enable SMS login first: the sign-in method "sms" is off`)
 

@@ -18,6 +18,12 @@ type signInRequest struct {
 	Anonymous *bool `json:"anonymous,omitempty" doc:"the anonymous login"`
 	SMS       *bool `json:"sms,omitempty" doc:"the login by an SMS code"`
 	SignUp    *bool `json:"sign_up,omitempty" doc:"the making of new accounts: register, and an SMS login of an unknown phone with create_user"`
+	Alipay    *bool `json:"alipay,omitempty" doc:"Alipay's logins and link"`
+	QQ        *bool `json:"qq,omitempty" doc:"QQ's logins, link and decryption"`
+	Baidu     *bool `json:"baidu,omitempty" doc:"Baidu's logins and link"`
+	ByteDance *bool `json:"bytedance,omitempty" doc:"ByteDance's logins and link"`
+	JD        *bool `json:"jd,omitempty" doc:"JD's logins and link"`
+	Kuaishou  *bool `json:"kuaishou,omitempty" doc:"Kuaishou's logins, link, phone login and phone number update"`
 }
 
 // smsSettingsRequest is the body of PUT ControlPrefix+"sms-settings": a

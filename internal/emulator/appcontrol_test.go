@@ -157,6 +157,6 @@ func TestDocumentNamesTheAppParameter(t *testing.T) {
 			assert.Nil(t, p, "%s", o)
 		}
 	}
-	assert.Equal(t, 15, tagged, "the routes of an app's users, codes, failures, switches, SMS settings and outbox")
+	assert.Equal(t, 17, tagged, "the routes of an app's users, codes, failures, switches, features, SMS settings and outbox")
 	assert.Contains(t, d.doc.Info.Description, "GET "+emulator.ControlPrefix+"apps lists them")
 }

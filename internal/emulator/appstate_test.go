@@ -50,7 +50,7 @@ func TestStateCarriesTheApps(t *testing.T) {
 
 	raw, err := json.Marshal(state)
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(string(raw), `{"version":2,"appid":"wxa","client_id":"cid","users":[{"openid":"ann",`), "%s", raw)
+	assert.True(t, strings.HasPrefix(string(raw), `{"version":3,"appid":"wxa","client_id":"cid","users":[{"openid":"ann",`), "%s", raw)
 	assert.Contains(t, string(raw), `"apps":[{"appid":"wxb","client_id":"cid2","users":[{"openid":"`+inB.OpenID+`",`)
 	assert.Contains(t, string(raw), `"person":"ann"`)
 	var read emulator.State

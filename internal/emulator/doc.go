@@ -195,10 +195,47 @@
 // gives (phone login and update) is verified.
 //
 // SignInMethods switch password, anonymous, SMS login and sign-up
-// (register, and an SMS login making a user) on and off: by option
-// (WithSignInMethods), at run time (SetSignInMethods) and over the control
-// plane; a method switched off is a 405 asking to enable it ("Please enable
-// … first"), as MinCloud answers. The WeChat logins have no switch.
+// (register, and an SMS login making a user) on and off, and each
+// platform besides WeChat (below): by option (WithSignInMethods), at run
+// time (SetSignInMethods) and over the control plane; a method switched
+// off is a 405 asking to enable it ("Please enable … first"), as MinCloud
+// answers. The WeChat logins have no switch.
+//
+// # The other platforms (Alipay, QQ, Baidu, ByteDance, JD, Kuaishou)
+//
+// Each is simulated in every app as WeChat is (App.Platform; over HTTP
+// under SimulationPrefix, PlatformPath): its users, named by the test, a
+// login call's single-use codes valid as long as the platform's (Alipay 3
+// minutes, Baidu 10, the others 5; QQ's exchange limited as WeChat's,
+// WithCodeRateLimit, and answering errcodes 40029 and 45011), a
+// session_key per user refreshed as wx.login's, and the events of their
+// buttons with the platform's crypto: QQ, ByteDance and Kuaishou sign and
+// encrypt as WeChat; Baidu encrypts with AES-192 and its app key (the
+// AppID), signing nothing; JD, which publishes no scheme, as WeChat
+// without a signature; Alipay has no button, its server reading the
+// profile with a code of scope auth_user. An Alipay user_id is the same in
+// every app; another platform's openid is the name in the first app (on
+// ByteDance, in the host app DefaultByteDanceApp; a person has an openid
+// per host app, which a request's app_name names) and another in each
+// other app, with QQ's and Baidu's unionid the same in all.
+//
+// MinCloud's paths of each (internal/protocol's, at v2.5 and at the
+// version before it, which answers without user_info): the silent login
+// and the login with the profile make a user's record on their first
+// login (a record of no WeChat side, as an account's) or answer 404 with
+// create_user false, and answer 201 with the record's fields at the top
+// level and in user_info, the platform's openid and unionid (Alipay's
+// alipay_user_id) at the top level, and the identity in the record's
+// _provider.<platform>. The link (Alipay's PUT user-associate, the others'
+// POST user-association) links the identity of a code to the session's
+// record, 200 {message: "User associated.", openid, status: "ok",
+// user_id}: an identity linked to another record, or a record linked to
+// another identity of the platform, is a 400. Kuaishou's phone login and
+// phone number update give the record a verified phone; QQ decrypts a
+// share ticket's group id unless the console has it off (Features, a
+// 403). Every BaaS path takes a POST with X-Hydrogen-Request-Method: PUT
+// or DELETE as that method, as the JS SDK's Alipay, JD and Kuaishou
+// builds send them.
 //
 // The outbox keeps every SMS code and email link sent, at most 10,000 of
 // each, the oldest dropped (a dropped code or link no longer works):
@@ -256,13 +293,14 @@
 // as WeChat's own calls do; the routes of the control plane that act on an
 // app's state take its ClientID as the query parameter client_id, the
 // first app's when left out, so that a server of one app is driven as
-// before. The state (StateVersion 2) holds every app; an earlier state
-// imports as a state of the first app.
+// before. The state (StateVersion 3) holds every app, with its users of
+// every platform; an earlier state imports as it was (one of version 1 or
+// before as a state of the first app).
 //
 // # The control plane
 //
-// The emulator's own routes, the control plane (ControlPrefix) and WeChat
-// over HTTP (WxPrefix), are one table that makes their router, their index
+// The emulator's own routes, the control plane (ControlPrefix) and the
+// simulated platforms over HTTP (WxPrefix, PlatformPath), are one table that makes their router, their index
 // (GET ControlPrefix, one route a line; Server.Routes in Go) and their
 // OpenAPI 3 document (PathOpenAPI), so the three cannot drift. Their
 // requests are read strictly against the Go types the document is made
@@ -274,11 +312,13 @@
 // # A long-running server
 //
 // The emulator also runs standalone (cmd/baas-emulator), open to any caller,
-// so what a caller can make it keep is bounded: a login code is forgotten at
-// most a minute after it expires and a session a seventh of its lifetime
-// after, a generation at a time, with no sweep holding the lock; at most
-// 1,048,576 live codes and 2,097,152 sessions are kept, in all the apps
-// (past that the oldest generation goes early); the emulator paths create
+// so what a caller can make it keep is bounded: a WeChat login code is
+// forgotten at most a minute after it expires (another platform's at most
+// ten minutes and a half after it was issued) and a session a seventh of
+// its lifetime after, a generation at a time, with no sweep holding the
+// lock; at most 1,048,576 live codes of WeChat, as many of the other
+// platforms, and 2,097,152 sessions are kept, in all the apps (past that
+// the oldest generation goes early); the emulator paths create
 // at most WithMaxHTTPUsers users in all the apps, as do register,
 // anonymous login and an SMS login making a user; a server serves at most
 // MaxApps apps; each app's outbox is capped, and the SMS rate limits live

@@ -63,6 +63,9 @@ const (
 	tagMiniProgram = "mini-program"
 	// tagWeChat is the simulated WeChat, over HTTP.
 	tagWeChat = "wechat"
+	// tagPlatforms are the other simulated platforms (Alipay, QQ, Baidu,
+	// ByteDance, JD, Kuaishou), over HTTP.
+	tagPlatforms = "platforms"
 )
 
 // endpoints is every route of the emulator's own API.
@@ -75,12 +78,14 @@ func (s *Server) endpoints() []endpoint {
 		e.serve = func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError { return h(a, w, r) }
 		eps = append(eps, e)
 	})
+	eps = append(eps, featureEndpoints()...)
 	for i := range eps {
 		if eps[i].tag == tagMiniProgram {
 			eps[i].params = append(slices.Clip(eps[i].params), clientIDParam)
 		}
 	}
-	return append(eps, s.wxEndpoints()...)
+	eps = append(eps, s.wxEndpoints()...)
+	return append(eps, s.platformEndpoints()...)
 }
 
 // clientIDParam names the app a route tagged tagMiniProgram acts on.
@@ -127,7 +132,7 @@ func (s *Server) newControl(eps []endpoint) http.Handler {
 	var paths []string
 	for i := range eps {
 		e := &eps[i]
-		if strings.HasPrefix(e.path, WxPrefix) {
+		if isSimulation(e.path) {
 			continue
 		}
 		if byPath[e.path] == nil {

@@ -94,28 +94,33 @@ func (st *store) verify(k secret, openid string, d protocol.UserData) (*wxcrypto
 // mode says, a unionid learnt, and the authorisation.
 func (st *store) applyLocked(u *user, ud *wxcrypto.UserData, mode string, now time.Time) {
 	r := u.rec
-	p := &r.profile
-	switch mode {
-	case protocol.ProfileOverwrite:
-		*p = ud.RawUserInfo
-	case protocol.ProfileKeep:
-	default: // setnx
-		setnx(&p.NickName, ud.NickName)
-		setnx(&p.Language, ud.Language)
-		setnx(&p.City, ud.City)
-		setnx(&p.Province, ud.Province)
-		setnx(&p.Country, ud.Country)
-		setnx(&p.AvatarURL, ud.AvatarURL)
-		if p.Gender == 0 {
-			p.Gender = ud.Gender
-		}
-	}
+	mergeProfile(&r.profile, ud.RawUserInfo, mode)
 	if ud.UnionID != "" {
 		r.unionID = ud.UnionID
 		st.indexUnionIDLocked(u)
 	}
 	r.authorized = true
 	r.updatedAt = now.Unix()
+}
+
+// mergeProfile writes the profile in into the record's p as mode says:
+// overwrite every field, setnx only the fields never set, false none.
+func mergeProfile(p *wxcrypto.RawUserInfo, in wxcrypto.RawUserInfo, mode string) {
+	switch mode {
+	case protocol.ProfileOverwrite:
+		*p = in
+	case protocol.ProfileKeep:
+	default: // setnx
+		setnx(&p.NickName, in.NickName)
+		setnx(&p.Language, in.Language)
+		setnx(&p.City, in.City)
+		setnx(&p.Province, in.Province)
+		setnx(&p.Country, in.Country)
+		setnx(&p.AvatarURL, in.AvatarURL)
+		if p.Gender == 0 {
+			p.Gender = in.Gender
+		}
+	}
 }
 
 func setnx(dst *string, v string) {

@@ -170,10 +170,11 @@ func (s *Server) describe(api []endpoint) (openAPI, index []byte) {
 			Description: "The emulator of WeChat and of the MinCloud (wx.BaaS) auth endpoints. The auth endpoints live under " +
 				AuthBasePath + " and need the ClientID " + s.ClientID + " in the " + protocol.HeaderClientID +
 				" header; they are MinCloud's, described in its documentation, not here. These are the emulator's own routes: " +
-				"the control plane under " + ControlPrefix + " and the simulated WeChat under " + WxPrefix + ". " +
+				"the control plane under " + ControlPrefix + ", the simulated WeChat under " + WxPrefix +
+				" and the other simulated platforms under " + SimulationPrefix + "<platform>/ (alipay, qq, baidu, bytedance, jd, kuaishou). " +
 				"The emulator serves one mini-program (app) or more, each a ClientID and an AppID with users of its own: " +
 				"GET " + pathApps + " lists them, the first first; a route tagged " + tagMiniProgram + " takes the app's ClientID as client_id, " +
-				"the first app's when left out, and WeChat over HTTP its AppID as appid. " +
+				"the first app's when left out, and the simulated platforms its AppID as appid. " +
 				"Requests are read strictly: an unknown field or query parameter, a field of the wrong type or a body that sets nothing is a 400 naming it, " +
 				"a method a path does not serve a 405 with Allow. Errors are {\"error_msg\": \"...\"}."},
 		Servers: []openAPIServer{{URL: s.URL}},
@@ -182,11 +183,12 @@ func (s *Server) describe(api []endpoint) (openAPI, index []byte) {
 			{Name: tagMiniProgram, Description: "the state of one mini-program (app) the emulator serves: users, codes, failures, sign-in switches, SMS settings, outbox; " +
 				"client_id names the app, the first (ClientID " + s.ClientID + ", AppID " + s.AppID + ") when left out"},
 			{Name: tagWeChat, Description: "the simulated WeChat, for clients in any language"},
+			{Name: tagPlatforms, Description: "the other simulated platforms (Alipay, QQ, Baidu, ByteDance, JD, Kuaishou): their login codes and button events, for clients in any language"},
 		},
 		Paths: make(map[string]map[string]operation),
 		Components: openAPIComponents{SecuritySchemes: map[string]securityScheme{adminScheme: {Type: "http", Scheme: "bearer",
 			Description: "the admin token (baas-emulator -admin-token-file): needed by the control plane when the emulator has one, " +
-				"and by both it and WeChat over HTTP beyond loopback, where they are off without one"}}},
+				"and by both it and the simulated platforms over HTTP beyond loopback, where they are off without one"}}},
 	}
 	idx := routeIndex{OpenAPI: s.URL + PathOpenAPI, Auth: s.URL + AuthBasePath, ClientIDHeader: protocol.HeaderClientID,
 		ClientID: s.ClientID, AppID: s.AppID, Apps: s.URL + pathApps}

@@ -40,8 +40,14 @@ func (u *user) phoneNumber() string {
 	if w := u.wx(); w.Phone != "" {
 		return w.Phone
 	}
+	return phoneOfName(u.name)
+}
+
+// phoneOfName is the phone number made from a person's name: the same on
+// every platform that shares one (WeChat, Kuaishou), as one person's.
+func phoneOfName(name string) string {
 	h := fnv.New32a()
-	h.Write([]byte(u.name))
+	h.Write([]byte(name))
 	return fmt.Sprintf("138%08d", h.Sum32()%100_000_000)
 }
 

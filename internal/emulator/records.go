@@ -25,12 +25,16 @@ type record struct {
 	// opened at another generation is a 401 (a password reset by an
 	// email link bumps it).
 	sessionGen uint32
+	// linked are the identities of the other platforms linked to the
+	// record, by platform: their logins open its sessions.
+	linked [numPlatforms]*platformUser
 }
 
 // recordOf is u's user record; u has one. Its unionid is null when there is
-// none, _provider holds the WeChat side of a WeChat user (an empty object
-// for an account), and created_by is the user: every record is made by its
-// own user's first login or sign-up.
+// none, _provider holds the WeChat side of a WeChat user and the
+// identities of the other platforms linked to it (an empty object for an
+// account), and created_by is the user: every record is made by its own
+// user's first login or sign-up.
 func recordOf(u *user) protocol.UserRecord {
 	r := u.rec
 	p := &r.profile
@@ -62,6 +66,11 @@ func recordOf(u *user) protocol.UserRecord {
 		rec.Provider.WeChat = &protocol.ProviderUser{OpenID: u.openid, UnionID: rec.UnionID,
 			Nickname: p.NickName, Avatar: p.AvatarURL, Gender: p.Gender, City: p.City,
 			Province: p.Province, Country: p.Country, Language: p.Language}
+	}
+	for _, pu := range r.linked {
+		if pu != nil {
+			pu.provider(&rec.Provider)
+		}
 	}
 	return rec
 }

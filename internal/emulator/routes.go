@@ -75,11 +75,12 @@ func newRouter(s *Server) *router {
 		rt.userPrefix = append(rt.userPrefix, "/hserve/"+v+"/user/info/")
 	}
 	for i := range s.api {
-		if e := &s.api[i]; strings.HasPrefix(e.path, WxPrefix) {
+		if e := &s.api[i]; isSimulation(e.path) {
 			rt.exact[e.path] = route{method: e.method, serve: e.handler()}
 		}
 	}
 	accountRoutes(rt)
+	platformRoutes(rt)
 	return rt
 }
 
@@ -106,7 +107,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.controlMux.ServeHTTP(w, r) // it asks for the admin token
 		return
 	}
-	if strings.HasPrefix(path, WxPrefix) && !s.loopback && !s.admit(w, r, "WeChat over HTTP ("+WxPrefix+") beyond loopback") {
+	if isSimulation(path) && !s.loopback && !s.admit(w, r, "the simulated platforms over HTTP ("+SimulationPrefix+") beyond loopback") {
 		return
 	}
 	rt, arg, ok := s.router.match(path)
@@ -117,9 +118,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fail(http.StatusNotFound, fmt.Sprintf("not found: no endpoint %.200q", path)))
 		return
 	}
-	if r.Method != rt.method && !(r.Method == http.MethodHead && rt.method == http.MethodGet) {
+	method := r.Method
+	if rt.baas {
+		method = tunnelled(r)
+	}
+	if method != rt.method && !(method == http.MethodHead && rt.method == http.MethodGet) {
 		w.Header().Set("Allow", rt.method)
-		writeError(w, fail(http.StatusMethodNotAllowed, fmt.Sprintf("method %.20q not allowed on %.200q: use %s", r.Method, path, rt.method)))
+		writeError(w, fail(http.StatusMethodNotAllowed, fmt.Sprintf("method %.20q not allowed on %.200q: use %s", method, path, rt.method)))
 		return
 	}
 	var a *App
@@ -160,4 +165,19 @@ func (s *Server) checkClientID(r *http.Request) (*App, *apiError) {
 		return nil, fail(http.StatusUnauthorized, "missing "+protocol.HeaderClientID+" header: authentication failed, check the ClientID configuration")
 	}
 	return nil, fail(http.StatusUnauthorized, fmt.Sprintf("unknown ClientID %.64q: authentication failed, check the ClientID configuration", id))
+}
+
+// tunnelled is the method r stands for: a POST with
+// X-Hydrogen-Request-Method: PUT or DELETE (protocol.HeaderRequestMethod)
+// stands for that method, as the JS SDK's Alipay, JD and Kuaishou builds
+// send every PUT and DELETE; any other request is its own method.
+func tunnelled(r *http.Request) string {
+	if r.Method != http.MethodPost {
+		return r.Method
+	}
+	switch m := r.Header.Get(protocol.HeaderRequestMethod); m {
+	case http.MethodPut, http.MethodDelete:
+		return m
+	}
+	return r.Method
 }

@@ -3,11 +3,14 @@ package emulator
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// SignInMethods are the switches of the account sign-in methods, as
-// MinCloud's console has them: a method switched off is a 405 saying what
-// to enable, as MinCloud answers it. WeChat logins have no switch here.
+// SignInMethods are the switches of the sign-in methods, as MinCloud's
+// console has them: the account's, and each mini-program platform's
+// besides WeChat. A method switched off is a 405 saying what to enable, as
+// MinCloud answers it. WeChat logins have no switch here.
 type SignInMethods struct {
 	// Password is register and login by username, email or phone and a
 	// password, and the password reset email.
@@ -20,10 +23,21 @@ type SignInMethods struct {
 	// SignUp is the making of new accounts: register, and an SMS login of
 	// an unknown phone with create_user true.
 	SignUp bool `json:"sign_up"`
+	// Alipay, QQ, Baidu, ByteDance, JD and Kuaishou are the platforms'
+	// logins, as the console's settings page of each has them: every path
+	// of the platform (its logins, its link, Kuaishou's phone calls, QQ's
+	// decryption).
+	Alipay    bool `json:"alipay"`
+	QQ        bool `json:"qq"`
+	Baidu     bool `json:"baidu"`
+	ByteDance bool `json:"bytedance"`
+	JD        bool `json:"jd"`
+	Kuaishou  bool `json:"kuaishou"`
 }
 
 // AllSignInMethods is every method on, the default.
-var AllSignInMethods = SignInMethods{Password: true, Anonymous: true, SMS: true, SignUp: true}
+var AllSignInMethods = SignInMethods{Password: true, Anonymous: true, SMS: true, SignUp: true,
+	Alipay: true, QQ: true, Baidu: true, ByteDance: true, JD: true, Kuaishou: true}
 
 // WithSignInMethods sets which sign-in methods are on in every app, by
 // default AllSignInMethods. Reset goes back to these.
@@ -48,7 +62,8 @@ func (a *App) SignInMethods() SignInMethods {
 	return st.signIn
 }
 
-// The names of the switches, for the 405s.
+// The names of the switches, for the 405s; a platform's is its provider
+// segment (protocol.ProviderAlipay, …).
 const (
 	switchPassword  = "password"
 	switchAnonymous = "anonymous"
@@ -67,6 +82,18 @@ func (m SignInMethods) on(name string) bool {
 		return m.SMS
 	case switchSignUp:
 		return m.SignUp
+	case protocol.ProviderAlipay:
+		return m.Alipay
+	case protocol.ProviderQQ:
+		return m.QQ
+	case protocol.ProviderBaidu:
+		return m.Baidu
+	case protocol.ProviderByteDance:
+		return m.ByteDance
+	case protocol.ProviderJD:
+		return m.JD
+	case protocol.ProviderKuaishou:
+		return m.Kuaishou
 	}
 	return false
 }
@@ -84,10 +111,16 @@ func (st *store) allowedLocked(name string) *apiError {
 
 // switchWhat is what each switch turns on, as the 405 asks to enable it.
 var switchWhat = map[string]string{
-	switchPassword:  "username, email and phone login",
-	switchAnonymous: "anonymous login",
-	switchSMS:       "SMS login",
-	switchSignUp:    "sign-up",
+	switchPassword:             "username, email and phone login",
+	switchAnonymous:            "anonymous login",
+	switchSMS:                  "SMS login",
+	switchSignUp:               "sign-up",
+	protocol.ProviderAlipay:    "Alipay login",
+	protocol.ProviderQQ:        "QQ login",
+	protocol.ProviderBaidu:     "Baidu login",
+	protocol.ProviderByteDance: "ByteDance login",
+	protocol.ProviderJD:        "JD login",
+	protocol.ProviderKuaishou:  "Kuaishou login",
 }
 
 // allowed is allowedLocked taking the lock.

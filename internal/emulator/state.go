@@ -16,9 +16,11 @@ import (
 
 // State is what an emulator holds that a test environment wants to keep
 // across restarts: its apps, each with its users (WeChat's side and their
-// BaaS records, with their ids and account fields; an account user has
-// OpenID "") and their live sessions. The first app's are State's own
-// fields, and Apps holds the others. The outbox (SMS codes, email links),
+// BaaS records, with their ids and account fields; an account user, and
+// the holder of a record made by another platform's login, has OpenID
+// ""), its users of the other platforms (Platforms) and their live
+// sessions. The first app's are State's own fields, and Apps holds the
+// others. The outbox (SMS codes, email links),
 // the sign-in switches and the SMS settings are not part of it. Export
 // makes one, Import restores it; its JSON is the file of baas-emulator's
 // -export-on-exit and -import.
@@ -27,22 +29,25 @@ type State struct {
 	ClientID string         `json:"client_id"`
 	Users    []UserState    `json:"users"`
 	Sessions []SessionState `json:"sessions"`
+	// Platforms are the users of the platforms besides WeChat.
+	Platforms []PlatformUserState `json:"platforms"`
 	// Apps are the other apps, in the order they were added.
 	Apps []AppState `json:"apps"`
 }
 
-// AppState is an app of a State other than the first: its ids, its users
-// and their live sessions.
+// AppState is an app of a State other than the first: its ids, its users,
+// its users of the other platforms and their live sessions.
 type AppState struct {
-	AppID    string         `json:"appid"`
-	ClientID string         `json:"client_id"`
-	Users    []UserState    `json:"users"`
-	Sessions []SessionState `json:"sessions"`
+	AppID     string              `json:"appid"`
+	ClientID  string              `json:"client_id"`
+	Users     []UserState         `json:"users"`
+	Sessions  []SessionState      `json:"sessions"`
+	Platforms []PlatformUserState `json:"platforms"`
 }
 
 // apps returns every app of s, the first first.
 func (s *State) apps() []AppState {
-	return append([]AppState{{AppID: s.AppID, ClientID: s.ClientID, Users: s.Users, Sessions: s.Sessions}}, s.Apps...)
+	return append([]AppState{{AppID: s.AppID, ClientID: s.ClientID, Users: s.Users, Sessions: s.Sessions, Platforms: s.Platforms}}, s.Apps...)
 }
 
 // UserState is one user: WeChat's side, with their current session_key in
@@ -107,7 +112,7 @@ func (s *Server) Export() State {
 	defer s.sh.mu.Unlock()
 	apps := s.apps.Load().list
 	first := apps[0].exportLocked()
-	out := State{AppID: first.AppID, ClientID: first.ClientID, Users: first.Users, Sessions: first.Sessions, Apps: []AppState{}}
+	out := State{AppID: first.AppID, ClientID: first.ClientID, Users: first.Users, Sessions: first.Sessions, Platforms: first.Platforms, Apps: []AppState{}}
 	for _, a := range apps[1:] {
 		out.Apps = append(out.Apps, a.exportLocked())
 	}
@@ -152,6 +157,7 @@ func (a *App) exportLocked() AppState {
 		}
 	})
 	slices.SortFunc(out.Sessions, func(x, y SessionState) int { return strings.Compare(x.Token, y.Token) }) // a file that diffs
+	out.Platforms = st.exportPlatformsLocked()
 	return out
 }
 
@@ -194,7 +200,7 @@ func (s *Server) load(state State) error {
 	for _, a := range cur {
 		fresh.addStore(a.AppID)
 	}
-	if err := loadApp(fresh.apps[0], state.Users, state.Sessions, ""); err != nil {
+	if err := loadApp(fresh.apps[0], state.Users, state.Sessions, state.Platforms, ""); err != nil {
 		return err
 	}
 	added, err := s.loadApps(fresh, state.Apps)
@@ -204,7 +210,7 @@ func (s *Server) load(state State) error {
 	sh := s.sh
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	sh.codes, sh.phoneCodes, sh.sessions, sh.httpUsers = fresh.codes, fresh.phoneCodes, fresh.sessions, fresh.httpUsers
+	sh.codes, sh.platCodes, sh.phoneCodes, sh.sessions, sh.httpUsers = fresh.codes, fresh.platCodes, fresh.phoneCodes, fresh.sessions, fresh.httpUsers
 	for i, f := range fresh.apps {
 		if i < len(cur) {
 			sh.apps[i].replaceLocked(f)
@@ -248,7 +254,7 @@ func (s *Server) loadApps(fresh *shared, apps []AppState) ([]string, error) {
 			st = fresh.addStore(as.AppID)
 			added = append(added, as.ClientID)
 		}
-		if err := loadApp(st, as.Users, as.Sessions, where); err != nil {
+		if err := loadApp(st, as.Users, as.Sessions, as.Platforms, where); err != nil {
 			return nil, err
 		}
 	}
@@ -265,9 +271,10 @@ func (sh *shared) appOfID(appID string) *store {
 	return nil
 }
 
-// loadApp loads the users and sessions of an app of a state into fresh,
-// a store of no user yet; where prefixes its errors with the app.
-func loadApp(fresh *store, users []UserState, sessions []SessionState, where string) error {
+// loadApp loads the users, the users of the other platforms and the
+// sessions of an app of a state into fresh, a store of no user yet; where
+// prefixes its errors with the app.
+func loadApp(fresh *store, users []UserState, sessions []SessionState, platforms []PlatformUserState, where string) error {
 	now := fresh.now()
 	for _, us := range users {
 		var u *user
@@ -333,6 +340,9 @@ func loadApp(fresh *store, users []UserState, sessions []SessionState, where str
 			}
 		}
 	}
+	if err := loadPlatforms(fresh, platforms, where); err != nil {
+		return err
+	}
 	for _, ss := range sessions {
 		k, ok := parseSecret(ss.Token)
 		i, known := fresh.byOpenID[ss.OpenID]
@@ -369,13 +379,14 @@ func (s *Server) Reset() {
 	}
 }
 
-// replaceLocked makes fresh's users, records, accounts, switches and
-// outbox the store's.
+// replaceLocked makes fresh's users (of every platform), records,
+// accounts, switches and outbox the store's.
 func (st *store) replaceLocked(fresh *store) {
 	st.users, st.byOpenID, st.byName, st.records, st.lastID = fresh.users, fresh.byOpenID, fresh.byName, fresh.records, fresh.lastID
 	st.byUnionID = fresh.byUnionID
 	st.byUsername, st.byEmail, st.byPhone = fresh.byUsername, fresh.byEmail, fresh.byPhone
-	st.signIn, st.outbox, st.sms = fresh.signIn, fresh.outbox, fresh.sms
+	st.plat = fresh.plat
+	st.signIn, st.features, st.outbox, st.sms = fresh.signIn, fresh.features, fresh.outbox, fresh.sms
 }
 
 // Users returns every user of the app, as Export has them.

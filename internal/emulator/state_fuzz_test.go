@@ -55,6 +55,15 @@ func FuzzStateImport(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(raw)
+	full.Platforms = []emulator.PlatformUserState{
+		{Platform: "alipay", Name: "2088", ID: "2088", RecordID: 3, Profile: &emulator.PlatformProfile{NickName: "Cat"}},
+		{Platform: "baidu", Name: "cat", ID: "cat", SessionKey: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", RecordID: 3},
+		{Platform: "bytedance", Name: "cat", HostApp: "douyin", ID: "cat"},
+	}
+	if raw, err = json.Marshal(full); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
 	f.Add([]byte(hostileState))
 	f.Add([]byte(`{"users":[{"openid":"oM","record":{"id":4611686018427387904}}]}`))
 	f.Add([]byte(`{"users":[{"openid":"","record":{"id":1,"username":"a b"}}],"sessions":[{"token":"` + token + `","user_id":1,"expires_at":9223372036}]}`))

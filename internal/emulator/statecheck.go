@@ -11,7 +11,8 @@ import (
 // the control plane, however made, cannot make the emulator take memory out
 // of proportion to it, nor overflow a number.
 const (
-	// MaxStateUsers is the most users a State may hold, in all its apps.
+	// MaxStateUsers is the most users a State may hold, in all its apps,
+	// of every platform.
 	MaxStateUsers = 1 << 20
 	// MaxStateSessions is the most sessions a State may hold, in all its
 	// apps: the emulator keeps no more.
@@ -50,7 +51,7 @@ func (l stateLimits) check(state State) error {
 	apps := state.apps()
 	users, sessions := 0, 0
 	for _, a := range apps {
-		users, sessions = users+len(a.Users), sessions+len(a.Sessions)
+		users, sessions = users+len(a.Users)+len(a.Platforms), sessions+len(a.Sessions)
 	}
 	switch {
 	case len(apps) > MaxApps:

@@ -9,15 +9,17 @@ import (
 )
 
 // StateVersion is the version of the JSON format of a State that this
-// emulator writes: {"version": 2, "appid", "client_id", "users",
-// "sessions", "apps"}, every name snake_case; "apps" lists the other apps,
-// each {"appid", "client_id", "users", "sessions"}, and a user of one of
-// them has "person" when their name is not their openid. It also reads
-// version 1, a state of one app (no "apps", no "person"), and the format
-// from before versions (no "version"), where a user's WeChat fields had
-// their Go names (OpenID, SessionKey, NickName, …): a file exported by an
-// earlier emulator imports as it did.
-const StateVersion = 2
+// emulator writes: {"version": 3, "appid", "client_id", "users",
+// "sessions", "platforms", "apps"}, every name snake_case; "platforms"
+// lists the users of the platforms besides WeChat (PlatformUserState),
+// "apps" the other apps, each {"appid", "client_id", "users", "sessions",
+// "platforms"}, and a user of one of them has "person" when their name is
+// not their openid. It also reads version 2 (no "platforms"), version 1, a
+// state of one app (no "apps", no "person"), and the format from before
+// versions (no "version"), where a user's WeChat fields had their Go names
+// (OpenID, SessionKey, NickName, …): a file exported by an earlier
+// emulator imports as it did.
+const StateVersion = 3
 
 // stateFile is a State as its JSON has it.
 type stateFile struct {
@@ -27,6 +29,36 @@ type stateFile struct {
 
 // plainState is a State without its JSON methods.
 type plainState State
+
+// stateFileV2 is a State of version 2: no users of the other platforms.
+type stateFileV2 struct {
+	Version  int            `json:"version"`
+	AppID    string         `json:"appid"`
+	ClientID string         `json:"client_id"`
+	Users    []UserState    `json:"users"`
+	Sessions []SessionState `json:"sessions"`
+	Apps     []appStateV2   `json:"apps"`
+}
+
+// appStateV2 is an AppState of version 2.
+type appStateV2 struct {
+	AppID    string         `json:"appid"`
+	ClientID string         `json:"client_id"`
+	Users    []UserState    `json:"users"`
+	Sessions []SessionState `json:"sessions"`
+}
+
+// state is f as a State.
+func (f stateFileV2) state() State {
+	s := State{AppID: f.AppID, ClientID: f.ClientID, Users: f.Users, Sessions: f.Sessions}
+	if f.Apps != nil {
+		s.Apps = make([]AppState, len(f.Apps))
+	}
+	for i, a := range f.Apps {
+		s.Apps[i] = AppState{AppID: a.AppID, ClientID: a.ClientID, Users: a.Users, Sessions: a.Sessions}
+	}
+	return s
+}
 
 // stateFileV1 is a State of version 1: one app.
 type stateFileV1 struct {
@@ -48,22 +80,31 @@ func (State) jsonShape() reflect.Type { return reflect.TypeFor[stateFile]() }
 
 // MarshalJSON writes s in the format of StateVersion.
 func (s State) MarshalJSON() ([]byte, error) {
-	if s.Apps == nil {
-		s.Apps = []AppState{}
+	if s.Platforms == nil {
+		s.Platforms = []PlatformUserState{}
 	}
+	apps := make([]AppState, len(s.Apps)) // a copy: s's apps are the caller's
+	for i, a := range s.Apps {
+		if a.Platforms == nil {
+			a.Platforms = []PlatformUserState{}
+		}
+		apps[i] = a
+	}
+	s.Apps = apps
 	return json.Marshal(stateFile{Version: StateVersion, plainState: plainState(s)})
 }
 
-// UnmarshalJSON reads a State of the format of StateVersion, of version
-// 1, or of the format before versions. Each is read strictly: a field the
-// format does not have is an error naming it.
+// UnmarshalJSON reads a State of the format of StateVersion, of version 2
+// or 1, or of the format before versions. Each is read strictly: a field
+// the format does not have is an error naming it.
 func (s *State) UnmarshalJSON(data []byte) error {
 	if string(bytes.TrimSpace(data)) == "null" {
 		return nil
 	}
 	var head struct {
 		Version *int               `json:"version"`
-		Apps    *[]json.RawMessage `json:"apps"` // its type checked whatever the version
+		Apps    *[]json.RawMessage `json:"apps"` // their types checked whatever the version
+		Plats   *[]json.RawMessage `json:"platforms"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
 		return err
@@ -83,11 +124,18 @@ func (s *State) UnmarshalJSON(data []byte) error {
 		}
 		*s = f.state()
 		return nil
+	case *head.Version == 2:
+		var f stateFileV2
+		if err := decodeChecked(data, &f, 2, "version, appid, client_id, users, sessions and apps"); err != nil {
+			return err
+		}
+		*s = f.state()
+		return nil
 	case *head.Version != StateVersion:
-		return fmt.Errorf("a state of version %d: this emulator reads versions 1 and %d, and states from before versions", *head.Version, StateVersion)
+		return fmt.Errorf("a state of version %d: this emulator reads versions 1 to %d, and states from before versions", *head.Version, StateVersion)
 	}
 	var f stateFile
-	if err := decodeChecked(data, &f, StateVersion, "version, appid, client_id, users, sessions and apps"); err != nil {
+	if err := decodeChecked(data, &f, StateVersion, "version, appid, client_id, users, sessions, platforms and apps"); err != nil {
 		return err
 	}
 	*s = State(f.plainState)

@@ -51,7 +51,7 @@ func TestLegacyStateFileImports(t *testing.T) {
 
 	raw, err := json.Marshal(s.Export())
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(string(raw), `{"version":2,"appid":"wxapp","client_id":"cid","users":[{"openid":"oAnn",`), "%s", raw)
+	assert.True(t, strings.HasPrefix(string(raw), `{"version":3,"appid":"wxapp","client_id":"cid","users":[{"openid":"oAnn",`), "%s", raw)
 	assert.Contains(t, string(raw), `"session_key":"AAAAAAAAAAAAAAAAAAAAAA==","nick_name":"Ann","avatar_url":"https://a/ann.png"`)
 	var again emulator.State
 	require.NoError(t, json.Unmarshal(raw, &again))
@@ -65,7 +65,10 @@ func TestStateFormatIsReadStrictly(t *testing.T) {
 	for _, tt := range []struct{ name, state, want string }{
 		{"a field of the new format without version", `{"users":[{"openid":"oA","nick_name":"A"}]}`, `unknown field "nick_name"`},
 		{"a misspelt field before versions", `{"userz":[]}`, `unknown field "userz"`},
-		{"another version", `{"version":3,"users":[]}`, "a state of version 3: this emulator reads versions 1 and 2"},
+		{"another version", `{"version":4,"users":[]}`, "a state of version 4: this emulator reads versions 1 to 3"},
+		{"version 3 without platforms", `{"version":3,"appid":"","client_id":"","users":[],"sessions":[],"apps":[]}`, "missing platforms"},
+		{"version 2 with platforms", `{"version":2,"appid":"","client_id":"","users":[],"sessions":[],"platforms":[],"apps":[]}`, `unknown field "platforms"`},
+		{"version 2 with an app's platforms", `{"version":2,"appid":"","client_id":"","users":[],"sessions":[],"apps":[{"appid":"b","client_id":"c","users":[],"sessions":[],"platforms":[]}]}`, `unknown field "platforms"`},
 		{"version 2 without apps", `{"version":2,"appid":"","client_id":"","users":[],"sessions":[]}`, "missing apps"},
 		{"version 1 with apps", `{"version":1,"appid":"","client_id":"","users":[],"sessions":[],"apps":[]}`, `unknown field "apps"`},
 		{"version 1 with a person", `{"version":1,"appid":"","client_id":"","users":[{"openid":"oA","person":"a"}],"sessions":[]}`, `unknown field "person"`},

@@ -43,6 +43,7 @@ type shared struct {
 	dummy        dummyHash // what an unknown account's password is compared with
 
 	codes      expiring[loginCode]
+	platCodes  expiring[platformCode] // the other platforms' login codes
 	phoneCodes expiring[phoneCode]
 	sessions   expiring[session] // by token
 	httpUsers  int               // users created over HTTP, in every app
@@ -68,6 +69,7 @@ func newShared(cfg config) *shared {
 // made over HTTP.
 func (sh *shared) forgetLocked() {
 	sh.codes = newExpiring[loginCode](int64(codeTTL), maxCodes)
+	sh.platCodes = newExpiring[platformCode](int64(maxPlatformCodeTTL), maxCodes)
 	sh.phoneCodes = newExpiring[phoneCode](int64(codeTTL), maxCodes)
 	sh.sessions = newExpiring[session](int64(sh.expiresIn), maxSessions)
 	sh.httpUsers = 0
@@ -98,7 +100,11 @@ type store struct {
 	// its identifiers, or goes with DeleteUser).
 	byUsername, byEmail, byPhone map[string]int64
 
+	// plat are the users of the other platforms, by platform.
+	plat [numPlatforms]platformUsers
+
 	signIn     SignInMethods // what sign-in methods are on
+	features   Features      // what features the console has on
 	sms        SMSSettings   // the approved SMS signatures, the arrears
 	outbox     outbox        // the SMS codes and email links sent
 	bcryptRuns atomic.Int64  // hashes and comparisons of passwords: what a refusal must not cost
@@ -164,9 +170,9 @@ func (sh *shared) addStore(appID string) *store {
 	return st
 }
 
-// clearLocked forgets the app's users, records, accounts and outbox, and
-// sets its sign-in switches back to the options' and its SMS settings to
-// their default.
+// clearLocked forgets the app's users (of every platform), records,
+// accounts and outbox, and sets its sign-in switches back to the options',
+// its features and SMS settings to their default.
 func (st *store) clearLocked() {
 	st.users, st.lastID = nil, 0
 	st.byOpenID = make(map[string]uint32)
@@ -176,7 +182,11 @@ func (st *store) clearLocked() {
 	st.byUsername = make(map[string]int64)
 	st.byEmail = make(map[string]int64)
 	st.byPhone = make(map[string]int64)
+	for k := range st.plat {
+		st.plat[k] = newPlatformUsers()
+	}
 	st.signIn = st.cfg.signIn
+	st.features = AllFeatures
 	st.sms = defaultSMSSettings()
 	st.outbox = outbox{}
 }
@@ -233,6 +243,7 @@ func (sh *shared) expire() {
 	defer sh.mu.Unlock()
 	now := sh.now().UnixNano()
 	sh.codes.expire(now)
+	sh.platCodes.expire(now)
 	sh.phoneCodes.expire(now)
 	sh.sessions.expire(now)
 }

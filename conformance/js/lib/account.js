@@ -508,7 +508,10 @@ function run(v) {
 
       test('sign-in switches: anonymous off is 405, on again works', async () => {
         const before = await ctl.signIn(emu);
-        assert.deepEqual(before, { password: true, anonymous: true, sms: true, sign_up: true });
+        assert.deepEqual(before, {
+          password: true, anonymous: true, sms: true, sign_up: true,
+          alipay: true, qq: true, baidu: true, bytedance: true, jd: true, kuaishou: true,
+        });
         const off = await ctl.setSignIn(emu, { anonymous: false });
         assert.equal(off.anonymous, false);
         assert.equal(off.password, true, 'a switch left out stays');

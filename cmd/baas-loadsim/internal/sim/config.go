@@ -31,7 +31,7 @@ type Config struct {
 	// Protocol is the generation of the wire protocol the users speak.
 	Protocol baas.Protocol
 	// Scenario is how the users log in: with WeChat (the zero value), a
-	// password, or half and half.
+	// password, half and half, or with the platforms besides WeChat.
 	Scenario Scenario
 	// Steps are the steps the users take, of the Scenario's; 0 means all
 	// of them (Scenario.Steps).
@@ -75,6 +75,9 @@ type Target struct {
 	BaseURL, ClientID string
 	// WeChat makes the users' codes and events.
 	WeChat WeChat
+	// Platforms makes the codes and events of the users of the other
+	// platforms, for ScenarioPlatforms.
+	Platforms PlatformSim
 	// Emulator is the embedded emulator, nil for one reached over HTTP.
 	Emulator *emulator.Server
 	// Faults injects the faults: the embedded emulator's, a standalone
@@ -87,8 +90,8 @@ type Target struct {
 
 // Embedded returns the Target of an emulator in the same process.
 func Embedded(srv *emulator.Server) Target {
-	return Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: InProcessWeChat(srv), Emulator: srv,
-		Faults: inProcessFaults{srv}}
+	return Target{BaseURL: srv.URL, ClientID: srv.ClientID, WeChat: InProcessWeChat(srv), Platforms: InProcessPlatforms(srv),
+		Emulator: srv, Faults: inProcessFaults{srv}}
 }
 
 // check returns the first thing wrong with c and t, naming it.
@@ -107,7 +110,9 @@ func (c *Config) check(t Target) error {
 	case c.Protocol != baas.ProtocolV1 && c.Protocol != baas.ProtocolV2:
 		return fmt.Errorf("protocol %v: want v1 or v2", c.Protocol)
 	case c.Scenario >= numScenarios:
-		return fmt.Errorf("scenario %v: want wechat, password or mixed", c.Scenario)
+		return fmt.Errorf("scenario %v: want wechat, password, mixed or platforms", c.Scenario)
+	case c.Scenario == ScenarioPlatforms && c.Protocol != baas.ProtocolV2:
+		return errors.New("the platforms scenario logs in with protocol v2 only: the platforms besides WeChat have no v1")
 	case c.HoldClients && !c.MemStats:
 		return errors.New("holding the Clients measures them with MemStats: set both")
 	case len(c.OpenIDPrefix) > maxOpenIDPrefix:
@@ -118,7 +123,9 @@ func (c *Config) check(t Target) error {
 		return errors.New("faults need an emulator to inject them (Target.Faults)")
 	case t.ClientID == "":
 		return errors.New("no ClientID")
-	case t.WeChat == nil && c.Scenario != ScenarioPassword:
+	case c.Scenario == ScenarioPlatforms && t.Platforms == nil:
+		return errors.New("no platforms to make codes (Target.Platforms)")
+	case t.WeChat == nil && c.Scenario != ScenarioPassword && c.Scenario != ScenarioPlatforms:
 		return errors.New("no WeChat to make codes")
 	}
 	if c.Steps != 0 {

@@ -34,7 +34,7 @@ func TestParseFaults(t *testing.T) {
 func TestParseFaultsErrors(t *testing.T) {
 	cases := []struct{ spec, errMsg string }{
 		{"silent-login", `fault "silent-login": want STEP:ACTION`},
-		{"login:503", `unknown step "login" (want silent-login, authenticate, register, password-login, user-record, logout)`},
+		{"login:503", `unknown step "login" (want silent-login, authenticate, register, password-login, <platform>-silent-login, <platform>-authenticate, user-record, logout (platform: alipay, qq, baidu, bytedance, jd, kuaishou))`},
 		{"silent-login:", "no action"},
 		{"silent-login:@0.5", "no action"},
 		{"silent-login:503@", `probability "": want a number in (0, 1]`},
@@ -100,7 +100,10 @@ func TestParseSteps(t *testing.T) {
 // log in with a password.
 func TestScenarios(t *testing.T) {
 	assert.Equal(t, "silent-login,authenticate,user-record,logout", WeChatSteps.String())
-	assert.Equal(t, "silent-login,authenticate,register,password-login,user-record,logout", AllSteps.String())
+	assert.Equal(t, "silent-login,authenticate,register,password-login,user-record,logout", MixedSteps.String())
+	assert.Equal(t, "alipay-silent-login,alipay-authenticate,qq-silent-login,qq-authenticate,baidu-silent-login,baidu-authenticate,"+
+		"bytedance-silent-login,bytedance-authenticate,jd-silent-login,jd-authenticate,kuaishou-silent-login,kuaishou-authenticate,user-record,logout", PlatformSteps.String())
+	assert.Equal(t, MixedSteps|PlatformSteps, AllSteps)
 	for _, c := range []struct {
 		name  string
 		sc    Scenario
@@ -109,7 +112,8 @@ func TestScenarios(t *testing.T) {
 	}{
 		{"wechat", ScenarioWeChat, WeChatSteps, [4]bool{}},
 		{"password", ScenarioPassword, PasswordSteps, [4]bool{true, true, true, true}},
-		{"mixed", ScenarioMixed, AllSteps, [4]bool{false, true, false, true}},
+		{"mixed", ScenarioMixed, MixedSteps, [4]bool{false, true, false, true}},
+		{"platforms", ScenarioPlatforms, PlatformSteps, [4]bool{}},
 	} {
 		sc, err := ParseScenario(c.name)
 		require.NoError(t, err)
@@ -122,8 +126,29 @@ func TestScenarios(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []int{0, 0, 1, 1}, []int{ScenarioMixed.wechatIndex(0), ScenarioMixed.wechatIndex(1), ScenarioMixed.wechatIndex(2), ScenarioMixed.wechatIndex(3)})
+	assert.Equal(t, []int{0, 0, 1}, []int{ScenarioPlatforms.wechatIndex(0), ScenarioPlatforms.wechatIndex(5), ScenarioPlatforms.wechatIndex(6)})
+	for i := range 7 {
+		k, ok := ScenarioPlatforms.platform(i)
+		assert.True(t, ok)
+		assert.Equal(t, i%6, k)
+		_, ok = ScenarioMixed.platform(i)
+		assert.False(t, ok)
+	}
+	// Each platform's steps are its silent login and its login with the
+	// profile, at its paths.
+	for k, p := range Platforms {
+		silent, auth := platformSteps(k)
+		assert.Equal(t, providers[k]+"-silent-login", silent.String())
+		assert.Equal(t, "/hserve/v2.5/idp/"+providers[k]+"/silent-login/", silent.Path(baas.ProtocolV2), p)
+		assert.Equal(t, "/hserve/v2.5/idp/"+providers[k]+"/authenticate/", auth.Path(baas.ProtocolV1), "one version whatever the protocol")
+		got, ok := stepOfPath(baas.ProtocolV2, auth.Path(baas.ProtocolV2))
+		assert.True(t, ok)
+		assert.Equal(t, auth, got)
+		assert.True(t, auth.isAuthenticate())
+		assert.True(t, silent.isLogin())
+	}
 	_, err := ParseScenario("sms")
-	assert.EqualError(t, err, `unknown scenario "sms" (want wechat, password or mixed)`)
+	assert.EqualError(t, err, `unknown scenario "sms" (want wechat, password, mixed or platforms)`)
 	assert.Equal(t, "scenario(7)", Scenario(7).String())
 }
 

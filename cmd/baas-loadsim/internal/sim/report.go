@@ -59,7 +59,7 @@ type RunConfig struct {
 	Rate        float64  `json:"rate"`
 	Duration    string   `json:"duration"`
 	Consent     float64  `json:"consent"`
-	Scenario    string   `json:"scenario"` // "wechat", "password" or "mixed"
+	Scenario    string   `json:"scenario"` // "wechat", "password", "mixed" or "platforms"
 	Steps       string   `json:"steps"`
 	Faults      []string `json:"faults"`
 	Seed        int64    `json:"seed"`
@@ -231,12 +231,12 @@ func (s *Sim) report(col *collector, start time.Time, elapsed time.Duration, int
 		sr.Requests = s.count.n[st].Load()
 		requests += sr.Requests
 		r.Steps = append(r.Steps, sr)
-		switch st {
-		case Authenticate:
-			r.Users.Consented, r.Users.Refused = sr.OK, sr.Refused
-		case Register:
+		switch {
+		case st.isAuthenticate():
+			r.Users.Consented, r.Users.Refused = r.Users.Consented+sr.OK, r.Users.Refused+sr.Refused
+		case st == Register:
 			r.Users.Registered, r.Users.Existing = sr.OK, sr.Existing
-		case SilentLogin, PasswordLogin:
+		case st.isLogin():
 			logins += sr.OK
 		}
 	}

@@ -18,12 +18,18 @@ const (
 	// already, from an earlier run against the same backend, is logged in.
 	ScenarioPassword
 	// ScenarioMixed: every other user, from the first, runs the WeChat
-	// scenario, the others the password one (AllSteps).
+	// scenario, the others the password one (MixedSteps).
 	ScenarioMixed
+	// ScenarioPlatforms: the users log in with the platforms besides
+	// WeChat, user i with Platforms[i%6]: the platform's silent login, its
+	// login with the profile (consent or refusal), the user's record, a
+	// logout (PlatformSteps). Each platform's steps are its own, named
+	// after it ("alipay-silent-login"), so the report is per platform.
+	ScenarioPlatforms
 	numScenarios
 )
 
-var scenarioNames = [numScenarios]string{"wechat", "password", "mixed"}
+var scenarioNames = [numScenarios]string{"wechat", "password", "mixed", "platforms"}
 
 // String returns the scenario's name, as -scenario and reports spell it.
 func (sc Scenario) String() string {
@@ -40,7 +46,7 @@ func ParseScenario(name string) (Scenario, error) {
 			return Scenario(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown scenario %q (want wechat, password or mixed)", name)
+	return 0, fmt.Errorf("unknown scenario %q (want wechat, password, mixed or platforms)", name)
 }
 
 // Steps returns the steps of the scenario.
@@ -49,9 +55,17 @@ func (sc Scenario) Steps() StepSet {
 	case ScenarioPassword:
 		return PasswordSteps
 	case ScenarioMixed:
-		return AllSteps
+		return MixedSteps
+	case ScenarioPlatforms:
+		return PlatformSteps
 	}
 	return WeChatSteps
+}
+
+// platform returns the index in Platforms of the platform user i of the
+// scenario logs in with, and false for a user of WeChat or a password.
+func (sc Scenario) platform(i int) (int, bool) {
+	return i % len(Platforms), sc == ScenarioPlatforms
 }
 
 // passwordUser reports whether user i of the scenario logs in with a
@@ -60,11 +74,14 @@ func (sc Scenario) passwordUser(i int) bool {
 	return sc == ScenarioPassword || sc == ScenarioMixed && i%2 == 1
 }
 
-// wechatIndex is the index of user i among the scenario's WeChat users,
-// which the consents are spread over.
+// wechatIndex is the index of user i among the scenario's users of their
+// platform (WeChat's, or another's), which the consents are spread over.
 func (sc Scenario) wechatIndex(i int) int {
-	if sc == ScenarioMixed {
+	switch sc {
+	case ScenarioMixed:
 		return i / 2
+	case ScenarioPlatforms:
+		return i / len(Platforms)
 	}
 	return i
 }
@@ -76,6 +93,14 @@ func (sc Scenario) wechatIndex(i int) int {
 func (sc Scenario) CheckSteps(set StepSet) error {
 	if extra := set &^ sc.Steps(); extra != 0 {
 		return fmt.Errorf("steps %q: %s not in the %s scenario (its steps: %s)", set, extra, sc, sc.Steps())
+	}
+	if sc == ScenarioPlatforms {
+		for k := range Platforms {
+			if silent, _ := platformSteps(k); !set.Has(silent) {
+				return fmt.Errorf("steps %q: %s is needed, the other steps of %s's users use the user it logs in", set, silent, Platforms[k])
+			}
+		}
+		return nil
 	}
 	if sc != ScenarioPassword && !set.Has(SilentLogin) {
 		return fmt.Errorf("steps %q: silent-login is needed, the other steps use the user it logs in", set)

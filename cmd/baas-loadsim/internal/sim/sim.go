@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/emulator"
 )
 
 // Sim is one simulation run. Make it with New, watch it with Live, run it
@@ -20,6 +21,9 @@ type Sim struct {
 	tr     *http.Transport
 	count  *counter
 	parent *baas.Client // the users' Clients are Derived from it
+	// platformParents are the parents of the platforms scenario's users,
+	// one a platform of Platforms: Derive keeps the platform.
+	platformParents [len(Platforms)]*baas.Client
 
 	live    live
 	started atomic.Int64 // the run's start, unix nanoseconds; 0 before
@@ -59,6 +63,17 @@ func New(cfg Config, target Target) (*Sim, error) {
 		return nil, err
 	}
 	s.parent = parent
+	if cfg.Scenario == ScenarioPlatforms {
+		for k, p := range Platforms {
+			popts := append(opts[:len(opts):len(opts)], baas.WithMiniProgram(p))
+			if p == baas.ByteDance {
+				popts = append(popts, baas.WithByteDanceApp(emulator.DefaultByteDanceApp))
+			}
+			if s.platformParents[k], err = baas.New(target.ClientID, popts...); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return s, nil
 }
 

@@ -388,7 +388,7 @@ func TestConfigErrors(t *testing.T) {
 		{"consent above 1", func(c *Config, _ *Target) { c.Consent = 1.5 }, "consent 1.5"},
 		{"bad protocol", func(c *Config, _ *Target) { c.Protocol = 7 }, "protocol"},
 		{"steps without login", func(c *Config, _ *Target) { c.Steps = 1 << Logout }, "silent-login is needed"},
-		{"bad scenario", func(c *Config, _ *Target) { c.Scenario = 3 }, "scenario scenario(3): want wechat, password or mixed"},
+		{"bad scenario", func(c *Config, _ *Target) { c.Scenario = 4 }, "scenario scenario(4): want wechat, password, mixed or platforms"},
 		{"steps of another scenario", func(c *Config, _ *Target) { c.Steps = PasswordSteps }, "register,password-login not in the wechat scenario"},
 		{"password steps without login", func(c *Config, _ *Target) { c.Scenario, c.Steps = ScenarioPassword, 1<<Register }, "password-login is needed"},
 		{"bad password cost", func(_ *Config, tg *Target) { tg.PasswordCost = 99 }, "password cost 99: want 4 to 31"},

@@ -21,15 +21,92 @@ const (
 	Logout                    // Logout
 	Register                  // Register a username and password account
 	PasswordLogin             // LoginWithPassword
+	// The steps of the platforms besides WeChat (ScenarioPlatforms), two
+	// a platform, in the order of Platforms: its silent login, Login(ctx,
+	// true); and its login with the profile, consent or refusal
+	// (HandleUserInfo of its button's event; Alipay's Login(ctx, false),
+	// the user granting a code of scope auth_user or not).
+	AlipaySilentLogin
+	AlipayAuthenticate
+	QQSilentLogin
+	QQAuthenticate
+	BaiduSilentLogin
+	BaiduAuthenticate
+	ByteDanceSilentLogin
+	ByteDanceAuthenticate
+	JDSilentLogin
+	JDAuthenticate
+	KuaishouSilentLogin
+	KuaishouAuthenticate
 	numSteps
 )
 
-var stepNames = [numSteps]string{"silent-login", "authenticate", "user-record", "logout", "register", "password-login"}
+// Platforms are the platforms besides WeChat the platforms scenario logs
+// its users in with, user i with Platforms[i%len(Platforms)].
+var Platforms = [...]baas.Platform{baas.Alipay, baas.QQ, baas.Baidu, baas.ByteDance, baas.JD, baas.Kuaishou}
+
+// providers are the platforms' segments in the idp paths and in the step
+// names, in the order of Platforms.
+var providers = [len(Platforms)]string{protocol.ProviderAlipay, protocol.ProviderQQ, protocol.ProviderBaidu,
+	protocol.ProviderByteDance, protocol.ProviderJD, protocol.ProviderKuaishou}
+
+// platformSteps returns the two steps of the platform of index k in
+// Platforms.
+func platformSteps(k int) (silent, auth Step) {
+	return AlipaySilentLogin + Step(2*k), AlipayAuthenticate + Step(2*k)
+}
+
+// platformOf returns the index in Platforms of the platform of step s,
+// and false for a step of no platform.
+func (s Step) platformOf() (int, bool) {
+	if s < AlipaySilentLogin || s >= numSteps {
+		return 0, false
+	}
+	return int(s-AlipaySilentLogin) / 2, true
+}
+
+// isAuthenticate reports whether s is a login with the profile, WeChat's
+// or a platform's.
+func (s Step) isAuthenticate() bool {
+	if k, ok := s.platformOf(); ok {
+		_, auth := platformSteps(k)
+		return s == auth
+	}
+	return s == Authenticate
+}
+
+// isLogin reports whether s logs a user in at first: a silent login, any
+// platform's, or the password login.
+func (s Step) isLogin() bool {
+	if k, ok := s.platformOf(); ok {
+		silent, _ := platformSteps(k)
+		return s == silent
+	}
+	return s == SilentLogin || s == PasswordLogin
+}
+
+var stepNames = func() [numSteps]string {
+	names := [numSteps]string{"silent-login", "authenticate", "user-record", "logout", "register", "password-login"}
+	for k, p := range providers {
+		silent, auth := platformSteps(k)
+		names[silent], names[auth] = p+"-silent-login", p+"-authenticate"
+	}
+	return names
+}()
 
 // stepOrder is the steps in the order a user runs them, as the reports
-// list them: a user logs in with WeChat or a password, then both go on
-// alike.
-var stepOrder = [numSteps]Step{SilentLogin, Authenticate, Register, PasswordLogin, UserRecord, Logout}
+// list them: a user logs in with WeChat, a password or another platform,
+// then all go on alike.
+var stepOrder = func() [numSteps]Step {
+	order := [numSteps]Step{SilentLogin, Authenticate, Register, PasswordLogin}
+	i := 4
+	for k := range Platforms {
+		order[i], order[i+1] = platformSteps(k)
+		i += 2
+	}
+	order[i], order[i+1] = UserRecord, Logout
+	return order
+}()
 
 // String returns the step's name, as flags and reports spell it.
 func (s Step) String() string {
@@ -46,7 +123,14 @@ func ParseStep(name string) (Step, error) {
 			return Step(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown step %q (want %s)", name, strings.ReplaceAll(AllSteps.String(), ",", ", "))
+	return 0, fmt.Errorf("unknown step %q (want %s)", name, stepList())
+}
+
+// stepList names the steps for a message: WeChat's and the password's,
+// and the two of each platform besides WeChat.
+func stepList() string {
+	return strings.ReplaceAll(strings.ReplaceAll(MixedSteps.String(), ",", ", "), ", user-record", ", <platform>-silent-login, <platform>-authenticate, user-record") +
+		" (platform: " + strings.Join(providers[:], ", ") + ")"
 }
 
 // userRecordPrefix is the path of the user record, less the id and the
@@ -70,6 +154,13 @@ func endpoints(p baas.Protocol) protocol.Endpoints {
 // user's id (UserRecordPath gives a user's). The account calls have one
 // path in both protocols.
 func (s Step) Path(p baas.Protocol) string {
+	if k, ok := s.platformOf(); ok {
+		w, _ := protocol.PlatformOf(providers[k])
+		if silent, _ := platformSteps(k); s == silent {
+			return w.SilentLogin
+		}
+		return w.Authenticate
+	}
 	switch s {
 	case SilentLogin:
 		return endpoints(p).Login
@@ -96,8 +187,8 @@ func stepOfPath(p baas.Protocol, path string) (Step, bool) {
 	if strings.HasPrefix(path, userRecordPrefix) {
 		return UserRecord, true
 	}
-	for _, s := range [...]Step{SilentLogin, Authenticate, Logout, Register, PasswordLogin} {
-		if path == s.Path(p) {
+	for s := range numSteps {
+		if s != UserRecord && path == s.Path(p) {
 			return s, true
 		}
 	}
@@ -105,7 +196,7 @@ func stepOfPath(p baas.Protocol, path string) (Step, bool) {
 }
 
 // StepSet is a set of steps: the ones a run's users take.
-type StepSet uint8
+type StepSet uint32
 
 // The steps of each scenario.
 const (
@@ -113,7 +204,13 @@ const (
 	WeChatSteps StepSet = 1<<SilentLogin | 1<<Authenticate | 1<<UserRecord | 1<<Logout
 	// PasswordSteps are the steps of ScenarioPassword.
 	PasswordSteps StepSet = 1<<Register | 1<<PasswordLogin | 1<<UserRecord | 1<<Logout
-	// AllSteps are every step, the steps of ScenarioMixed.
+	// MixedSteps are the steps of ScenarioMixed: WeChat's and the
+	// password's.
+	MixedSteps = WeChatSteps | PasswordSteps
+	// PlatformSteps are the steps of ScenarioPlatforms: each platform's
+	// two, the user's record and the logout.
+	PlatformSteps StepSet = (1<<numSteps-1)&^(1<<AlipaySilentLogin-1) | 1<<UserRecord | 1<<Logout
+	// AllSteps are every step.
 	AllSteps StepSet = 1<<numSteps - 1
 )
 

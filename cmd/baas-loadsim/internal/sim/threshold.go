@@ -201,7 +201,7 @@ func parseThreshold(s string) (Threshold, error) {
 	}
 	if t.Metric.IsLatency() && !t.PerStep {
 		return t, fmt.Errorf("%s is a step's latency: name the step, e.g. password-login:%s<50ms (steps: %s)",
-			t.Metric, t.Metric, strings.ReplaceAll(AllSteps.String(), ",", ", "))
+			t.Metric, t.Metric, stepList())
 	}
 	if t.Limit, err = parseLimit(t.Metric, strings.TrimSpace(rest)); err != nil {
 		return t, err

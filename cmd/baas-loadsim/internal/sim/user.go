@@ -14,13 +14,20 @@ import (
 // runUser runs the scenario of user i, recording each step into b, and
 // counts the user's outcome.
 func (s *Sim) runUser(ctx context.Context, i int, b *batcher) {
-	name := s.cfg.OpenIDPrefix + strconv.Itoa(i) // the openid, or the username
+	name := s.cfg.OpenIDPrefix + strconv.Itoa(i) // the openid, the username, or a platform's user
 	password := s.cfg.Scenario.passwordUser(i)
+	parent := s.parent
 	var opts []baas.Option
-	if !password {
+	if k, ok := s.cfg.Scenario.platform(i); ok {
+		codes := s.target.Platforms.CodeProvider(Platforms[k], name)
+		if Platforms[k] == baas.Alipay && !consents(s.cfg.Scenario.wechatIndex(i), s.cfg.Consent) {
+			codes = refusingScopes{codes}
+		}
+		parent, opts = s.platformParents[k], append(opts, baas.WithCodeProvider(codes))
+	} else if !password {
 		opts = append(opts, baas.WithCodeProvider(s.target.WeChat.CodeProvider(name)))
 	}
-	c, err := s.parent.Derive(opts...)
+	c, err := parent.Derive(opts...)
 	if err == nil {
 		if s.clients != nil {
 			s.clients[i] = c
@@ -58,6 +65,9 @@ func (s *Sim) scenario(ctx context.Context, c *baas.Client, i int, name string, 
 	login := s.wechatLogin
 	if password {
 		login = s.passwordLogin
+	}
+	if _, ok := s.cfg.Scenario.platform(i); ok {
+		login = s.platformLogin
 	}
 	u, err := login(ctx, c, i, name, b)
 	if err != nil {
@@ -114,6 +124,45 @@ func (s *Sim) wechatLogin(ctx context.Context, c *baas.Client, i int, openid str
 		if err := s.end(b, Authenticate, cl, userInfoOutcome(err, consent, u.ID)); err != nil {
 			return nil, err
 		}
+	}
+	return u, nil
+}
+
+// platformLogin runs the silent login of the user of index i and name
+// on their platform, then its login with the profile, consented or
+// refused (HandleUserInfo of the button's event; on Alipay Login(ctx,
+// false), whose code of scope auth_user the user grants or refuses), and
+// returns the basic user.
+func (s *Sim) platformLogin(ctx context.Context, c *baas.Client, i int, name string, b *batcher) (*baas.UserInfo, error) {
+	k, _ := s.cfg.Scenario.platform(i)
+	silent, auth := platformSteps(k)
+	cctx, cl := startCall(ctx)
+	u, err := c.Login(cctx, true)
+	if err := s.end(b, silent, cl, outcomeOf(err)); err != nil {
+		return nil, err
+	}
+	s.live.logins.Add(1)
+	if !s.cfg.Steps.Has(auth) {
+		return u, nil
+	}
+	consent := consents(s.cfg.Scenario.wechatIndex(i), s.cfg.Consent)
+	cctx, cl = startCall(ctx)
+	if Platforms[k] == baas.Alipay {
+		_, err = c.Login(cctx, false)
+	} else {
+		ev, err := s.target.Platforms.UserInfo(ctx, Platforms[k], name, consent)
+		if err != nil {
+			return nil, s.end(b, auth, cl, outcomeOf(err))
+		}
+		cl.t0 = time.Now() // the step's latency is HandleUserInfo's
+		_, err = c.HandleUserInfo(cctx, ev)
+		if err := s.end(b, auth, cl, userInfoOutcome(err, consent, u.ID)); err != nil {
+			return nil, err
+		}
+		return u, nil
+	}
+	if err := s.end(b, auth, cl, userInfoOutcome(err, consent, u.ID)); err != nil {
+		return nil, err
 	}
 	return u, nil
 }

@@ -1,0 +1,98 @@
+package emulator
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+)
+
+// Baidu's encrypted open data (swan.getUserInfo's data, and the other open
+// data of a smart program), as Baidu's developer documentation describes
+// it ("用户数据的签名验证和加解密"): AES-192-CBC with PKCS#7 padding, the
+// key the 24 bytes of the base64 session_key, the iv the 16 bytes of the
+// base64 iv the API returns. The plaintext is 16 random bytes, the length
+// of the user data (4 bytes, big-endian), the user data (JSON), and the
+// smart program's app key, which binds the data to it as WeChat's
+// watermark does. The emulator's app key of an app is its AppID.
+
+// Errors of baiduDecrypt.
+var (
+	errBaiduKey     = errors.New("the session_key is not 24 bytes of base64")
+	errBaiduIV      = errors.New("the iv is not 16 bytes of base64")
+	errBaiduData    = errors.New("the data is not base64 of whole AES blocks")
+	errBaiduPadding = errors.New("the data has bad padding: wrong session_key or iv")
+	errBaiduFrame   = errors.New("the decrypted data is not Baidu's frame (16 random bytes, a length, the data, the app key): wrong session_key or iv")
+)
+
+// baiduKeyBytes is the length of Baidu's session_key: AES-192's key.
+const baiduKeyBytes = 24
+
+// baiduEncrypt encrypts data for the smart program of appKey under key
+// with iv, after the 16 bytes of random; it answers the base64 text.
+func baiduEncrypt(key, iv []byte, random [16]byte, data []byte, appKey string) string {
+	frame := make([]byte, 0, 16+4+len(data)+len(appKey))
+	frame = append(frame, random[:]...)
+	frame = binary.BigEndian.AppendUint32(frame, uint32(len(data)))
+	frame = append(frame, data...)
+	frame = append(frame, appKey...)
+	return baiduEncryptFrame(key, iv, frame)
+}
+
+// baiduEncryptFrame encrypts a frame as baiduEncrypt makes it.
+func baiduEncryptFrame(key, iv, frame []byte) string {
+	plain := frame
+	pad := aes.BlockSize - len(plain)%aes.BlockSize
+	plain = append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
+	block, _ := aes.NewCipher(key) // 24 bytes by construction
+	cipher.NewCBCEncrypter(block, iv).CryptBlocks(plain, plain)
+	return base64.StdEncoding.EncodeToString(plain)
+}
+
+// baiduDecrypt reverses baiduEncrypt: the user data and the app key it
+// was encrypted for.
+func baiduDecrypt(key []byte, iv, data string) (plain []byte, appKey string, err error) {
+	if len(key) != baiduKeyBytes {
+		return nil, "", errBaiduKey
+	}
+	ivb, err := base64.StdEncoding.DecodeString(iv)
+	if err != nil || len(ivb) != aes.BlockSize {
+		return nil, "", errBaiduIV
+	}
+	buf, err := base64.StdEncoding.DecodeString(data)
+	if err != nil || len(buf) == 0 || len(buf)%aes.BlockSize != 0 {
+		return nil, "", errBaiduData
+	}
+	block, _ := aes.NewCipher(key)
+	cipher.NewCBCDecrypter(block, ivb).CryptBlocks(buf, buf)
+	pad := int(buf[len(buf)-1])
+	if pad == 0 || pad > aes.BlockSize {
+		return nil, "", errBaiduPadding
+	}
+	for _, p := range buf[len(buf)-pad:] {
+		if int(p) != pad {
+			return nil, "", errBaiduPadding
+		}
+	}
+	buf = buf[:len(buf)-pad]
+	if len(buf) < 20 {
+		return nil, "", errBaiduFrame
+	}
+	n := binary.BigEndian.Uint32(buf[16:20])
+	if uint64(n) > uint64(len(buf)-20) {
+		return nil, "", errBaiduFrame
+	}
+	return buf[20 : 20+n], string(buf[20+n:]), nil
+}
+
+// baiduUserData is Baidu's decrypted user info: its own field names, the
+// sex a string ("0" unknown, "1" male, "2" female) as Baidu's reference
+// types it.
+type baiduUserData struct {
+	OpenID     string `json:"openid"`
+	Nickname   string `json:"nickname"`
+	HeadImgURL string `json:"headimgurl"`
+	Sex        string `json:"sex"`
+}

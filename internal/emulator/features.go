@@ -1,0 +1,73 @@
+package emulator
+
+import (
+	"net/http"
+	"reflect"
+)
+
+// Features are the switches of the features MinCloud's console turns on
+// apart from the sign-in methods: a feature switched off is a 403 saying
+// so, as MinCloud answers (the JS SDK reads a 403 of QQ's decryption as
+// "not enabled"). By default every one is on.
+type Features struct {
+	// QQDecrypt is QQ's data decryption (POST /hserve/v2.0/qq/decrypt/open-gid/).
+	QQDecrypt bool `json:"qq_decrypt"`
+}
+
+// AllFeatures is every feature on, the default.
+var AllFeatures = Features{QQDecrypt: true}
+
+// SetFeatures switches the app's features at run time, as PUT
+// ControlPrefix+"features" does. Reset and Import set them back to
+// AllFeatures.
+func (a *App) SetFeatures(f Features) {
+	st := a.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.features = f
+}
+
+// Features returns which of the app's features are on.
+func (a *App) Features() Features {
+	st := a.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.features
+}
+
+// featuresRequest is the body of PUT ControlPrefix+"features": a switch
+// left out stays as it is.
+type featuresRequest struct {
+	QQDecrypt *bool `json:"qq_decrypt,omitempty" doc:"QQ's data decryption: off, it answers 403"`
+}
+
+// featureEndpoints are the routes of the features.
+func featureEndpoints() []endpoint {
+	p := ControlPrefix + "features"
+	return []endpoint{
+		{method: http.MethodGet, path: p, summary: "the features the console has on (QQ's decryption)", tag: tagMiniProgram,
+			status: http.StatusOK, answer: reflect.TypeFor[Features](),
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
+				writeJSON(w, http.StatusOK, a.Features())
+				return nil
+			}},
+		{method: http.MethodPut, path: p, summary: "switch features on or off, as the console does; a switch left out stays", tag: tagMiniProgram,
+			body: reflect.TypeFor[featuresRequest](), example: map[string]bool{"qq_decrypt": false},
+			status: http.StatusOK, answer: reflect.TypeFor[Features](),
+			serve: func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError {
+				f := a.Features()
+				if v := body.(*featuresRequest).QQDecrypt; v != nil {
+					f.QQDecrypt = *v
+				}
+				a.SetFeatures(f)
+				writeJSON(w, http.StatusOK, f)
+				return nil
+			}},
+	}
+}
+
+// errQQDecryptOff is the 403 of QQ's decryption switched off.
+func errQQDecryptOff() *apiError {
+	return fail(http.StatusForbidden, "QQ data decryption is not enabled in the console: enable it first (Features.QQDecrypt, PUT "+
+		ControlPrefix+`features {"qq_decrypt": true})`)
+}

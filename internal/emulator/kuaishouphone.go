@@ -1,0 +1,154 @@
+package emulator
+
+import (
+	"net/http"
+
+	"github.com/wxbaas/baas/internal/protocol"
+)
+
+// Kuaishou's phone login (idp/kuaishou/phone-login/, POST) and phone
+// number update (idp/kuaishou/phone-verification/, PUT; the JS SDK's
+// Kuaishou build sends it as a POST with X-Hydrogen-Request-Method: PUT):
+// the getPhoneNumber button's encryptedData, decrypted with the Kuaishou
+// user's session_key, gives the record a verified phone number. Kuaishou's
+// button gives no phone code.
+
+// kuaishouPhoneLogin serves the phone login: a code and the button's data
+// for a session of the user's record, made when create_user allows; 201.
+func kuaishouPhoneLogin(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	req := protocol.PhoneLoginRequest{CreateUser: true} // absent means true
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	switch {
+	case req.Code == "":
+		return missing("code: Kuaishou's phone login takes a ks.login code got before the button (loginWithKs(event, {code}))")
+	case req.EncryptedData == "" || req.IV == "":
+		return missing("encryptedData or iv")
+	}
+	o, pu, err := a.st.kuaishouPhoneLogin(&req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, platformAnswer(o, pu, false))
+	return nil
+}
+
+// kuaishouPhoneLogin exchanges the code, decrypts the phone number with
+// the session_key the exchange hands over, and opens a session of the
+// user's record, which gains the number, verified.
+func (st *store) kuaishouPhoneLogin(req *protocol.PhoneLoginRequest) (opened, *platformUser, *apiError) {
+	st.mu.Lock()
+	now := st.now().UnixNano()
+	err := st.allowedLocked(protocol.ProviderKuaishou)
+	var pu *platformUser
+	var key []byte
+	if err == nil {
+		pu, _, err = st.exchangePlatformLocked(kindKuaishou, req.Code, now)
+	}
+	if err == nil && st.linkedHolderLocked(pu) == nil && !req.CreateUser {
+		err = notFoundNoCreate()
+	}
+	if err == nil {
+		key = st.platformKeyLocked(pu, now)
+	}
+	st.mu.Unlock()
+	if err != nil {
+		return opened{}, nil, err
+	}
+	info, err := st.decryptPhone(secretOf(key), req.IV, req.EncryptedData)
+	if err != nil {
+		return opened{}, nil, err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	t := st.now()
+	u, err := st.enrolPlatformLocked(pu, req.CreateUser, t)
+	if err != nil {
+		return opened{}, nil, err
+	}
+	st.setPhoneLocked(u, info.PurePhoneNumber)
+	u.rec.updatedAt = t.Unix()
+	return st.openLocked(u, u.index, u.keyGen, t), pu, nil
+}
+
+// kuaishouPhoneVerification serves the phone number update: the button's
+// data of the session's user's Kuaishou identity, 200 with the record. A
+// request with no token is a 403, which the JS SDK's Kuaishou build reads
+// as "not logged in" (604), as MinCloud's reference names the case; a
+// token that is no valid session's is a 401, as everywhere.
+func kuaishouPhoneVerification(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
+	token, err := bearer(r)
+	if err == nil && token == "" {
+		err = fail(http.StatusForbidden, "not logged in: the phone number update needs the session of a Kuaishou login (Authorization: Hydrogen-r1 <token>)")
+	}
+	if err == nil {
+		err = a.st.checkToken(token)
+	}
+	if err != nil {
+		return err
+	}
+	req := protocol.PhoneVerificationRequest{Overwrite: true} // absent means true, as the JS SDK's default
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.EncryptedData == "" || req.IV == "" {
+		return missing("encryptedData or iv")
+	}
+	rec, err := a.st.kuaishouUpdatePhone(token, &req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rec)
+	return nil
+}
+
+// kuaishouUpdatePhone sets the phone number of token's user from the
+// button's data, decrypted with the current session_key of the Kuaishou
+// user linked to their record. A user with none is a 403, which the JS SDK
+// reads as "not logged in" (604): only a Kuaishou login has the key.
+// overwrite false with another number set is a 400.
+func (st *store) kuaishouUpdatePhone(token string, req *protocol.PhoneVerificationRequest) (protocol.UserRecord, *apiError) {
+	st.mu.Lock()
+	now := st.now().UnixNano()
+	err := st.allowedLocked(protocol.ProviderKuaishou)
+	var key []byte
+	if err == nil {
+		key, err = st.linkedKeyLocked(token, kindKuaishou, now)
+	}
+	st.mu.Unlock()
+	if err != nil {
+		return protocol.UserRecord{}, err
+	}
+	info, err := st.decryptPhone(secretOf(key), req.IV, req.EncryptedData)
+	if err != nil {
+		return protocol.UserRecord{}, err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	u, _, err := st.sessionUserLocked(token, st.now().UnixNano())
+	if err != nil {
+		return protocol.UserRecord{}, err
+	}
+	if u.rec.phone != "" && !req.Overwrite && u.rec.phone != info.PurePhoneNumber {
+		return protocol.UserRecord{}, fail(http.StatusBadRequest, "the user already has a phone number: send overwrite true to replace it")
+	}
+	st.setPhoneLocked(u, info.PurePhoneNumber)
+	u.rec.updatedAt = st.now().Unix()
+	return recordOf(u), nil
+}
+
+// linkedKeyLocked returns the current session_key of the user of platform
+// k linked to the record of token's user: a 403 when there is none, since
+// the data to decrypt is encrypted with that user's key.
+func (st *store) linkedKeyLocked(token string, k platformKind, now int64) ([]byte, *apiError) {
+	u, _, err := st.sessionUserLocked(token, now)
+	if err != nil {
+		return nil, err
+	}
+	pu := u.rec.linked[k]
+	if pu == nil || st.linkedHolderLocked(pu) != u {
+		return nil, fail(http.StatusForbidden, "the session's user has no "+k.info().name+" identity: log in with "+k.info().name+" (or link it) first")
+	}
+	return st.platformKeyLocked(pu, now), nil
+}

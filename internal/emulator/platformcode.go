@@ -1,0 +1,136 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// The login codes of the platforms besides WeChat: the platform's login
+// call (my.getAuthCode, qq.login, …) issues one, bound to an app and a
+// user; MinCloud's server exchanges it once, within the platform's
+// lifetime (platformInfo.codeTTL). A code that failed is spent, as
+// WeChat's: a client retries with a fresh one. Each exchange hands the
+// server the user's current session_key, which a login refreshes as
+// WeChat's does (WithSessionKeyRefresh).
+
+// platformCode is a code a platform's login call handed out.
+type platformCode struct {
+	issued   int64  // unix nanoseconds
+	user     uint32 // index in the app's users of the platform
+	app      uint8  // the index of its app
+	kind     platformKind
+	authUser bool // an Alipay code of scope auth_user: the server may read the profile
+	used     bool
+}
+
+// issuePlatformCode is the platform's login call for the user name (in
+// the host app host, on ByteDance): a fresh code of this app, which
+// refreshes the user's session_key as refreshPlatformKeyLocked says.
+// authUser makes an Alipay code of scope auth_user.
+func (st *store) issuePlatformCode(k platformKind, host, name string, authUser, overHTTP bool) (string, *apiError) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	pu, err := st.platformUserLocked(k, host, name, overHTTP)
+	if err != nil {
+		return "", err
+	}
+	now := st.now().UnixNano()
+	st.refreshPlatformKeyLocked(pu, now)
+	code := st.rand.secret()
+	st.platCodes.put(code, platformCode{issued: now, user: pu.index, app: st.index, kind: k, authUser: authUser && k == kindAlipay}, now)
+	return hex.EncodeToString(code[:]), nil
+}
+
+// exchangePlatformLocked is the platform's code exchange behind a login or
+// a link of platform k: it checks code and spends it, then meets QQ's rate
+// limit. It hands back the user and the code.
+func (st *store) exchangePlatformLocked(k platformKind, code string, now int64) (*platformUser, platformCode, *apiError) {
+	if code == "" {
+		return nil, platformCode{}, missing("code")
+	}
+	key, ok := parseSecret(code)
+	var c platformCode
+	var gi int
+	if ok {
+		c, gi, ok = st.platCodes.get(key)
+	}
+	switch {
+	case !ok || c.kind != k:
+		return nil, c, k.codeError("unknown code (a code of " + k.info().login + " for this mini-program is needed)")
+	case c.app != st.index:
+		return nil, c, fail(http.StatusUnauthorized, "the code belongs to another mini-program: authentication failed, check the AppID and ClientID configuration")
+	case c.used:
+		return nil, c, k.codeError("code already used (a code is single use, spent even by a failed login)")
+	case now-c.issued > int64(k.info().codeTTL):
+		return nil, c, k.codeError(fmt.Sprintf("code expired (%s's codes are valid %v)", k.info().name, k.info().codeTTL))
+	}
+	c.used = true
+	st.platCodes.set(gi, key, c)
+	pu := st.plat[k].users[c.user]
+	if k.info().errcodes && st.rateLimit > 0 && !pu.rate.allow(now, st.rateLimit) {
+		err := tooMany(fmt.Sprintf("code exchange failed: %s errcode 45011 (rate limit reached): too many logins (more than %d a minute for this user)",
+			k.info().name, st.rateLimit), time.Duration(pu.rate.start+int64(time.Minute)-now))
+		return nil, c, err
+	}
+	return pu, c, nil
+}
+
+// codeError is the 400 of a code platform k's exchange refuses: with QQ's
+// errcode 40029, as its code2Session answers, on QQ.
+func (k platformKind) codeError(reason string) *apiError {
+	if k.info().errcodes {
+		return fail(http.StatusBadRequest, "code exchange failed: "+k.info().name+" errcode 40029 (invalid code): "+reason)
+	}
+	return fail(http.StatusBadRequest, "code exchange failed: "+k.info().name+" refused the code: "+reason)
+}
+
+// refreshPlatformKeyLocked is the session_key refresh of a login call, as
+// WeChat's: a new key when pu has none, or when theirs has aged past the
+// minimum period (WithSessionKeyRefresh). A platform with no session_key
+// (Alipay) has none to refresh.
+func (st *store) refreshPlatformKeyLocked(pu *platformUser, now int64) {
+	if pu.kind.info().keyBytes == 0 {
+		return
+	}
+	if pu.keyGen == 0 || now-pu.keyAt >= int64(st.keyRefresh) {
+		st.newPlatformKeyLocked(pu, now)
+	}
+}
+
+// newPlatformKeyLocked gives pu a new current session_key.
+func (st *store) newPlatformKeyLocked(pu *platformUser, now int64) {
+	a, b := st.rand.secret(), st.rand.secret()
+	copy(pu.key[:16], a[:])
+	copy(pu.key[16:], b[:8])
+	clear(pu.key[pu.kind.info().keyBytes:])
+	pu.keyAt = now
+	pu.keyGen++
+}
+
+// platformKeyLocked returns pu's current session_key, made if pu has none.
+func (st *store) platformKeyLocked(pu *platformUser, now int64) []byte {
+	if pu.keyGen == 0 {
+		st.newPlatformKeyLocked(pu, now)
+	}
+	k := make([]byte, pu.kind.info().keyBytes)
+	copy(k, pu.key[:])
+	return k
+}
+
+// SessionKey returns the current session_key of the user (base64: 16
+// bytes, Baidu's 24), "" if they have none yet or on Alipay, which gives
+// none. Tests use it to check encryption; never log it.
+func (p *Platform) SessionKey(user string) string {
+	mustName(user)
+	st := p.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	pu := st.lookupPlatformLocked(p.kind, p.host, user)
+	if pu == nil || pu.keyGen == 0 || p.kind.info().keyBytes == 0 {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(pu.key[:p.kind.info().keyBytes])
+}

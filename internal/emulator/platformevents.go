@@ -1,0 +1,232 @@
+package emulator
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strconv"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/wxcrypto"
+)
+
+// The platforms' side of a login: their login calls' codes, and the events
+// of their buttons with the user data each platform signs and encrypts as
+// it documents it. QQ, ByteDance and Kuaishou do as WeChat: rawData, its
+// SHA-1 signature with the session_key, and encryptedData, the profile
+// with the openid and a watermark of the mini-program's AppID under
+// AES-128-CBC with the session_key. Baidu encrypts its own fields under
+// AES-192-CBC (baiducrypto.go) and signs nothing. JD publishes no scheme:
+// the emulator's JD encrypts its data as WeChat does and signs nothing,
+// and takes the userInfo its JS SDK sends beside it as it is. Alipay has
+// no button: its server reads the profile itself with a code of scope
+// auth_user.
+
+// Login is the platform's login call for the user (my.getAuthCode with
+// scope auth_base, qq.login, swan.getLoginCode, tt.login, jd.login,
+// ks.login): a fresh code of the app, single use, valid as long as the
+// platform's are (Alipay 3 minutes, Baidu 10, the others 5). Like
+// wx.login, it refreshes the user's session_key when they have none yet
+// or theirs is older than WithSessionKeyRefresh. It panics on an empty or
+// overlong name.
+func (p *Platform) Login(user string) string {
+	mustName(user)
+	code, _ := p.st.issuePlatformCode(p.kind, p.host, user, false, false) // fails only over HTTP
+	return code
+}
+
+// authorizedLogin is my.getAuthCode with scope auth_user: a code with
+// which Alipay's server reads the user's profile.
+func (p *Platform) authorizedLogin(user string) string {
+	mustName(user)
+	code, _ := p.st.issuePlatformCode(p.kind, p.host, user, true, false)
+	return code
+}
+
+// CodeProvider returns the login step of a client of the platform logging
+// in as the user. On Alipay it is a baas.ScopedCodeProvider too: a code of
+// scope auth_user when the scopes ask for it, as my.getAuthCode with the
+// user's consent gives.
+func (p *Platform) CodeProvider(user string) baas.CodeProvider {
+	mustName(user)
+	if p.kind == kindAlipay {
+		return alipayCodes{p: p, user: user}
+	}
+	return baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		return p.Login(user), nil
+	})
+}
+
+// alipayCodes are the codes of my.getAuthCode for one user.
+type alipayCodes struct {
+	p    *Platform
+	user string
+}
+
+// Code is a code of scope auth_base, the silent login's.
+func (a alipayCodes) Code(ctx context.Context) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	return a.p.Login(a.user), nil
+}
+
+// ScopedCode is a code of scope auth_user when scopes hold it, the user
+// consenting; of auth_base otherwise.
+func (a alipayCodes) ScopedCode(ctx context.Context, scopes []string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if slices.Contains(scopes, "auth_user") {
+		return a.p.authorizedLogin(a.user), nil
+	}
+	return a.p.Login(a.user), nil
+}
+
+// GetUserInfo is the platform's getUserInfo button pressed with the
+// user's consent: an event with the profile and the user data of the
+// platform's scheme, under the user's current session_key in the app
+// (made if they have none yet), for the app's AppID. It panics on Alipay,
+// which has no such button (its CodeProvider's ScopedCode stands for the
+// consent), and on an empty or overlong name.
+func (p *Platform) GetUserInfo(user string) baas.UserInfoEvent {
+	mustName(user)
+	p.mustHave(p.kind != kindAlipay, "getUserInfo button")
+	ev, _ := p.userInfo(user, false) // fails only over HTTP
+	return ev
+}
+
+// mustHave panics, naming what, when the platform has not it.
+func (p *Platform) mustHave(has bool, what string) {
+	if !has {
+		panic("baastest: " + p.kind.info().name + " has no " + what)
+	}
+}
+
+// userInfo makes the consent event of GetUserInfo; over HTTP, a new user
+// counts against the cap of users made over HTTP.
+func (p *Platform) userInfo(user string, overHTTP bool) (baas.UserInfoEvent, *apiError) {
+	st := p.st
+	st.mu.Lock()
+	pu, err := st.platformUserLocked(p.kind, p.host, user, overHTTP)
+	if err != nil {
+		st.mu.Unlock()
+		return baas.UserInfoEvent{}, err
+	}
+	now := st.now()
+	key, ivk, rnd := st.platformKeyLocked(pu, now.UnixNano()), st.rand.secret(), st.rand.secret()
+	st.mu.Unlock()
+
+	prof := defaultPlatformProfile(p.kind, user)
+	raw := rawInfo(prof)
+	d := &baas.UserInfoDetail{ErrMsg: ConsentErrMsg, UserInfo: &baas.WechatUserInfo{NickName: prof.NickName, AvatarURL: prof.AvatarURL,
+		Gender: prof.Gender, City: prof.City, Province: prof.Province, Country: prof.Country, Language: prof.Language},
+		IV: base64.StdEncoding.EncodeToString(ivk[:])}
+	switch p.kind {
+	case kindBaidu:
+		data, _ := json.Marshal(baiduUserData{OpenID: pu.id, Nickname: prof.NickName, HeadImgURL: prof.AvatarURL, Sex: strconv.Itoa(prof.Gender)})
+		d.UserInfo = &baas.WechatUserInfo{NickName: prof.NickName, AvatarURL: prof.AvatarURL, Gender: prof.Gender} // swan.getUserInfo's three
+		d.EncryptedData = baiduEncrypt(key, ivk[:], rnd, data, st.appID)
+		return baas.UserInfoEvent{Detail: d}, nil
+	}
+	b64 := base64.StdEncoding.EncodeToString(key)
+	plain, _ := json.Marshal(wxcrypto.UserData{OpenID: pu.id, RawUserInfo: raw, UnionID: pu.unionID(),
+		Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now.Unix()}})
+	d.EncryptedData, _ = wxcrypto.Encrypt(b64, d.IV, plain) // key and iv are valid by construction
+	if p.kind != kindJD {                                   // JD signs nothing
+		rawJSON, _ := json.Marshal(raw)
+		d.RawData, d.Signature = string(rawJSON), wxcrypto.Sign(string(rawJSON), b64)
+	}
+	return baas.UserInfoEvent{Detail: d}, nil
+}
+
+// rawInfo is p as WeChat's rawData carries a profile.
+func rawInfo(p PlatformProfile) wxcrypto.RawUserInfo {
+	return wxcrypto.RawUserInfo{NickName: p.NickName, Gender: p.Gender, Language: p.Language, City: p.City,
+		Province: p.Province, Country: p.Country, AvatarURL: p.AvatarURL}
+}
+
+// profileOf is the profile of WeChat's form of user data.
+func profileOf(r wxcrypto.RawUserInfo) PlatformProfile {
+	return PlatformProfile{NickName: r.NickName, AvatarURL: r.AvatarURL, Gender: r.Gender, City: r.City,
+		Province: r.Province, Country: r.Country, Language: r.Language}
+}
+
+// Deny is the platform's getUserInfo button refused by the user: an event
+// whose detail has only the errMsg DenyErrMsg.
+func (p *Platform) Deny(user string) baas.UserInfoEvent {
+	mustName(user)
+	return baas.UserInfoEvent{Detail: &baas.UserInfoDetail{ErrMsg: DenyErrMsg}}
+}
+
+// UserInfoProvider returns the getUserInfo step of a client of the
+// platform logging in as the user, the user consenting each time. It
+// panics on Alipay, as GetUserInfo does.
+func (p *Platform) UserInfoProvider(user string) baas.UserInfoProvider {
+	mustName(user)
+	p.mustHave(p.kind != kindAlipay, "getUserInfo button")
+	return baas.UserInfoProviderFunc(func(ctx context.Context) (baas.UserInfoEvent, error) {
+		if err := ctx.Err(); err != nil {
+			return baas.UserInfoEvent{}, err
+		}
+		return p.GetUserInfo(user), nil
+	})
+}
+
+// GetPhoneNumber is Kuaishou's getPhoneNumber button pressed with the
+// user's consent: an event whose detail has encryptedData and iv, the
+// user's phone number (made from the name, the same as WeChat's of the
+// same name) under their current session_key, with the app's watermark;
+// Kuaishou's button gives no phone code. It panics on another platform.
+func (p *Platform) GetPhoneNumber(user string) baas.PhoneNumberEvent {
+	mustName(user)
+	p.mustHave(p.kind == kindKuaishou, "getPhoneNumber button (Kuaishou has)")
+	ev, _ := p.phoneNumber(user, false) // fails only over HTTP
+	return ev
+}
+
+// phoneNumber makes the event of GetPhoneNumber.
+func (p *Platform) phoneNumber(user string, overHTTP bool) (baas.PhoneNumberEvent, *apiError) {
+	st := p.st
+	st.mu.Lock()
+	pu, err := st.platformUserLocked(p.kind, p.host, user, overHTTP)
+	if err != nil {
+		st.mu.Unlock()
+		return baas.PhoneNumberEvent{}, err
+	}
+	now := st.now().UnixNano()
+	key := st.platformKeyLocked(pu, now)
+	st.mu.Unlock()
+	phone := phoneOfName(user)
+	enc, iv := encryptFor(secretOf(key), PhoneInfo{PhoneNumber: phone, PurePhoneNumber: phone, CountryCode: "86",
+		Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}, st)
+	return baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{ErrMsg: PhoneConsentErrMsg, EncryptedData: enc, IV: iv}}, nil
+}
+
+// GetShareInfo is qq.getShareInfo for a share ticket of the QQ group
+// openGID: encrypted under the user's current session_key, for QQ's
+// decryption (DecryptData of baas.DecryptOpenGID on a QQ Client).
+// Decrypted, it is {"openGId", "watermark"}. It panics on another
+// platform.
+func (p *Platform) GetShareInfo(user, openGID string) (encryptedData, iv string) {
+	mustName(user)
+	p.mustHave(p.kind == kindQQ, "share info (QQ has)")
+	st := p.st
+	st.mu.Lock()
+	pu, _ := st.platformUserLocked(p.kind, p.host, user, false) // fails only over HTTP
+	now := st.now().UnixNano()
+	key := st.platformKeyLocked(pu, now)
+	st.mu.Unlock()
+	return encryptFor(secretOf(key), ShareInfo{OpenGID: openGID, Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}, st)
+}
+
+// secretOf is a 16-byte session_key as a secret.
+func secretOf(key []byte) secret {
+	var s secret
+	copy(s[:], key)
+	return s
+}

@@ -1,0 +1,415 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wxbaas/baas/internal/protocol"
+	"github.com/wxbaas/baas/internal/wxcrypto"
+)
+
+// The logins of the platforms besides WeChat (idp/<provider>/silent-login
+// and authenticate, at v2.5 and at the version before it): a code of the
+// platform for a session of the record its user is linked to, made on
+// their first login when create_user allows; with the profile the user
+// shared, verified as the platform signs and encrypts it.
+
+// platformRoutes adds the paths of the platforms besides WeChat to rt:
+// each one's logins, the versions before v2.5 of them, its link, and
+// Kuaishou's phone calls and QQ's decryption.
+func platformRoutes(rt *router) {
+	post := func(h handler) route { return route{method: http.MethodPost, baas: true, serve: h} }
+	for k := range numPlatforms {
+		w, _ := protocol.PlatformOf(k.info().provider)
+		rt.exact[w.SilentLogin] = post(platformSilentLogin(k, false))
+		rt.exact[w.Authenticate] = post(platformAuthenticate(k, false))
+		if v := w.LegacyLoginVersion; v != "" {
+			base := "/hserve/" + v + "/idp/" + w.Provider
+			rt.exact[base+"/silent-login/"] = post(platformSilentLogin(k, true))
+			rt.exact[base+"/authenticate/"] = post(platformAuthenticate(k, true))
+		}
+		rt.exact[w.Link] = route{method: w.LinkMethod, baas: true, serve: platformLink(k)}
+	}
+	rt.exact[protocol.KuaishouPhoneLoginPath] = post(kuaishouPhoneLogin)
+	rt.exact[protocol.KuaishouPhoneVerificationPath] = route{method: http.MethodPut, baas: true, serve: kuaishouPhoneVerification}
+	for _, kind := range protocol.QQDecryptKinds {
+		rt.exact[protocol.QQDecryptPathPrefix+kind+"/"] = post(qqDecrypt)
+	}
+}
+
+// platformSession is the answer of a platform's login: the record's
+// fields at the top level, as MinCloud's reference shows a login's answer
+// (issue 18), the session, the identity of the platform, and the record in
+// user_info, which the JS SDK reads. The top level's openid and unionid
+// are the platform's (the JS SDK reads them there), where the record's
+// are WeChat's; Alipay's identity is alipay_user_id, beside
+// _provider.alipay.user_id. The answers of the versions before v2.5 were
+// flat: no user_info.
+type platformSession struct {
+	protocol.UserRecord
+	Token        string               `json:"token"`
+	ExpiresIn    int64                `json:"expires_in"`
+	UserID       int64                `json:"user_id"`
+	OpenID       string               `json:"openid"`
+	UnionID      protocol.NullString  `json:"unionid"`
+	AlipayUserID string               `json:"alipay_user_id,omitempty"`
+	UserInfo     *protocol.UserRecord `json:"user_info,omitempty"`
+}
+
+// platformAnswer is the answer of a login of pu that opened o.
+func platformAnswer(o opened, pu *platformUser, legacy bool) platformSession {
+	a := platformSession{UserRecord: o.user, Token: o.token, ExpiresIn: o.expiresIn, UserID: int64(o.user.ID)}
+	if pu.kind == kindAlipay {
+		a.OpenID, a.UnionID, a.AlipayUserID = o.user.OpenID, o.user.UnionID, pu.id
+	} else {
+		a.OpenID, a.UnionID = pu.id, protocol.NullString(pu.unionID())
+	}
+	if !legacy {
+		a.UserInfo = &o.user
+	}
+	return a
+}
+
+// platformSilentLogin serves a platform's silent login: a code for a
+// session, 201.
+func platformSilentLogin(k platformKind, legacy bool) handler {
+	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
+		req := protocol.PlatformSilentLoginRequest{CreateUser: true} // absent means true
+		if err := decode(w, r, &req); err != nil {
+			return err
+		}
+		o, pu, err := a.st.platformLogin(k, req.Code, req.AppName, req.CreateUser)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, platformAnswer(o, pu, legacy))
+		return nil
+	}
+}
+
+// platformLogin exchanges code, a code of platform k, and opens a session
+// of the record its user is linked to, made when create allows.
+func (st *store) platformLogin(k platformKind, code, appName string, create bool) (opened, *platformUser, *apiError) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := st.allowedLocked(k.info().provider); err != nil {
+		return opened{}, nil, err
+	}
+	if err := needAppName(k, appName); err != nil {
+		return opened{}, nil, err
+	}
+	now := st.now()
+	pu, _, err := st.exchangePlatformLocked(k, code, now.UnixNano())
+	if err == nil {
+		err = checkCodeHost(pu, appName)
+	}
+	if err != nil {
+		return opened{}, nil, err
+	}
+	u, err := st.enrolPlatformLocked(pu, create, now)
+	if err != nil {
+		return opened{}, nil, err
+	}
+	return st.openLocked(u, u.index, u.keyGen, now), pu, nil
+}
+
+// needAppName is the 400 of a ByteDance request without app_name: one
+// person has an openid per host app, which the request names.
+func needAppName(k platformKind, appName string) *apiError {
+	if k == kindByteDance && appName == "" {
+		return missing("app_name: ByteDance gives a person an openid per host app (tt.getSystemInfoSync().appName, lowercased)")
+	}
+	return nil
+}
+
+// checkCodeHost is the 400 of a ByteDance request whose app_name is not
+// the host app its code was issued in.
+func checkCodeHost(pu *platformUser, appName string) *apiError {
+	if pu.kind == kindByteDance && !strings.EqualFold(appName, pu.host) {
+		return fail(http.StatusBadRequest, fmt.Sprintf("app_name %.64q is not the host app the code was issued in (%q): ByteDance gives a person an openid per host app", appName, pu.host))
+	}
+	return nil
+}
+
+// platformAuth is a platform's user data, as its authenticate or its
+// link with the profile carries it, and what the request asks of it.
+type platformAuth struct {
+	code       string
+	appName    string // ByteDance's host app
+	create     bool
+	mode       string // update_userprofile, checked
+	data       protocol.UserData
+	userInfo   json.RawMessage // JD's profile, an object
+	authorized bool            // Alipay: the code is of scope auth_user, and the server reads the profile
+	profile    bool            // the request carries a profile, or (Alipay) asks for one
+}
+
+// platformAuthenticate serves a platform's authenticate: a fresh code and
+// the user data of the platform's button (Alipay: a code of scope
+// auth_user) for a new session, 201.
+func platformAuthenticate(k platformKind, legacy bool) handler {
+	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
+		pa, err := decodeAuth(k, w, r)
+		if err != nil {
+			return err
+		}
+		o, pu, err := a.st.platformAuthenticate(k, pa)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, platformAnswer(o, pu, legacy))
+		return nil
+	}
+}
+
+// decodeAuth reads the body of platform k's authenticate.
+func decodeAuth(k platformKind, w http.ResponseWriter, r *http.Request) (platformAuth, *apiError) {
+	pa := platformAuth{profile: true}
+	var mode string
+	switch k {
+	case kindAlipay:
+		req := protocol.AlipayAuthRequest{CreateUser: true} // absent means true
+		if err := decode(w, r, &req); err != nil {
+			return pa, err
+		}
+		pa.code, pa.create, mode, pa.authorized = req.Code, req.CreateUser, req.UpdateUserProfile, true
+	case kindBaidu:
+		req := protocol.BaiduAuthRequest{CreateUser: true}
+		if err := decode(w, r, &req); err != nil {
+			return pa, err
+		}
+		pa.code, pa.create, mode = req.Code, req.CreateUser, req.UpdateUserProfile
+		pa.data = protocol.UserData{EncryptedData: req.Data, IV: req.IV}
+	case kindJD:
+		req := protocol.JDAuthRequest{CreateUser: true}
+		if err := decode(w, r, &req); err != nil {
+			return pa, err
+		}
+		pa.code, pa.create, mode = req.Code, req.CreateUser, req.UpdateUserProfile
+		pa.data, pa.userInfo = protocol.UserData{EncryptedData: req.Data, IV: req.IV}, req.UserInfo
+	default: // QQ, ByteDance, Kuaishou
+		req := protocol.PlatformAuthRequest{CreateUser: true}
+		if err := decode(w, r, &req); err != nil {
+			return pa, err
+		}
+		pa.code, pa.create, pa.appName, pa.data, mode = req.Code, req.CreateUser, req.AppName, req.UserData, req.UpdateUserProfile
+	}
+	if pa.code == "" {
+		return pa, missing("code")
+	}
+	if err := requireAuthData(k, &pa); err != nil {
+		return pa, err
+	}
+	var err *apiError
+	pa.mode, err = profileMode(mode)
+	return pa, err
+}
+
+// requireAuthData checks that every field of the user data platform k
+// sends is there.
+func requireAuthData(k platformKind, pa *platformAuth) *apiError {
+	switch k {
+	case kindAlipay:
+		return nil
+	case kindBaidu:
+		if pa.data.EncryptedData == "" {
+			return missing("data")
+		}
+	case kindJD:
+		if pa.data.EncryptedData == "" {
+			return missing("data")
+		}
+		if err := checkUserInfoObject(pa.userInfo); err != nil {
+			return err
+		}
+	default:
+		return requireUserData(&pa.data)
+	}
+	if pa.data.IV == "" {
+		return missing("iv")
+	}
+	return nil
+}
+
+// checkUserInfoObject is the 400 of a JD userInfo that is not a JSON
+// object.
+func checkUserInfoObject(raw json.RawMessage) *apiError {
+	var m map[string]any
+	if len(raw) == 0 || string(raw) == "null" {
+		return missing("userInfo")
+	}
+	if json.Unmarshal(raw, &m) != nil {
+		return fail(http.StatusBadRequest, `field "userInfo" must be an object: jd.getUserInfo's userInfo`)
+	}
+	return nil
+}
+
+// platformAuthenticate exchanges the code of pa, verifies its user data
+// with the session_key the exchange hands over, writes the profile into
+// the record as pa.mode says and opens a new session. The crypto runs
+// outside the lock.
+func (st *store) platformAuthenticate(k platformKind, pa platformAuth) (opened, *platformUser, *apiError) {
+	st.mu.Lock()
+	pu, key, err := st.exchangeAuthLocked(k, &pa, func(pu *platformUser) *apiError {
+		if st.linkedHolderLocked(pu) == nil && !pa.create {
+			return notFoundNoCreate()
+		}
+		return nil
+	})
+	st.mu.Unlock()
+	if err != nil {
+		return opened{}, nil, err
+	}
+
+	prof, err := st.verifyPlatform(pu, key, &pa)
+	if err != nil {
+		return opened{}, nil, err
+	}
+
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	t := st.now()
+	u, err := st.enrolPlatformLocked(pu, pa.create, t)
+	if err != nil {
+		return opened{}, nil, err
+	}
+	st.applyPlatformLocked(u, pu, prof, pa.mode, t)
+	return st.openLocked(u, u.index, u.keyGen, t), pu, nil
+}
+
+// exchangeAuthLocked starts a request of platform k with the code of pa:
+// the platform's switch, ByteDance's app_name, the code's exchange and its
+// fit (checkPlatformCode), then check, the caller's own refusals. It
+// returns the user of the code and their current session_key, with which
+// the caller verifies the user data once the lock is let go.
+func (st *store) exchangeAuthLocked(k platformKind, pa *platformAuth, check func(*platformUser) *apiError) (*platformUser, []byte, *apiError) {
+	if err := st.allowedLocked(k.info().provider); err != nil {
+		return nil, nil, err
+	}
+	if err := needAppName(k, pa.appName); err != nil {
+		return nil, nil, err
+	}
+	now := st.now().UnixNano()
+	pu, c, err := st.exchangePlatformLocked(k, pa.code, now)
+	if err == nil {
+		err = checkPlatformCode(pu, c, *pa)
+	}
+	if err == nil {
+		err = check(pu)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var key []byte
+	if k.info().keyBytes > 0 {
+		key = st.platformKeyLocked(pu, now)
+	}
+	return pu, key, nil
+}
+
+// checkPlatformCode checks that c, the code of pu a request of pa
+// exchanged, fits it: on ByteDance, of the host app the request names; on
+// Alipay, of scope auth_user where the server is to read the profile.
+func checkPlatformCode(pu *platformUser, c platformCode, pa platformAuth) *apiError {
+	if err := checkCodeHost(pu, pa.appName); err != nil {
+		return err
+	}
+	if pa.authorized && !c.authUser {
+		return fail(http.StatusBadRequest, "the code is of scope auth_base: Alipay shares the user's profile for a code of scope auth_user only (my.getAuthCode({scopes: 'auth_user'}))")
+	}
+	return nil
+}
+
+// verifyPlatform checks the user data of pa as platform pu.kind signs and
+// encrypts it, with key, the session_key of pu the exchange handed over,
+// and returns the profile it carries. It touches no state, so it runs
+// without the lock. Alipay's is the profile its server reads with a code
+// of scope auth_user; JD's link carries its userInfo alone, taken as it
+// is.
+func (st *store) verifyPlatform(pu *platformUser, key []byte, pa *platformAuth) (PlatformProfile, *apiError) {
+	k := pu.kind
+	switch {
+	case k == kindAlipay:
+		return defaultPlatformProfile(k, pu.name), nil
+	case k == kindJD && pa.data.EncryptedData == "":
+		return jdProfile(pa.userInfo)
+	case k == kindBaidu:
+		return st.verifyBaidu(pu, key, pa.data)
+	}
+	b64 := base64.StdEncoding.EncodeToString(key)
+	if k != kindJD && !wxcrypto.Verify(pa.data.RawData, b64, pa.data.Signature) {
+		return PlatformProfile{}, fail(http.StatusBadRequest, "signature mismatch: rawData was not signed with the user's current "+k.info().name+" session_key")
+	}
+	ud, err := wxcrypto.DecryptUserData(b64, pa.data.IV, pa.data.EncryptedData, st.appID)
+	if we, ok := errors.AsType[*wxcrypto.WatermarkError](err); ok {
+		return PlatformProfile{}, fail(http.StatusBadRequest, fmt.Sprintf("encryptedData watermark appid %.64q is not this mini-program's AppID: check the AppID configuration", we.AppID))
+	}
+	if err != nil {
+		return PlatformProfile{}, fail(http.StatusBadRequest, "cannot decrypt encryptedData with the user's current "+k.info().name+" session_key: "+err.Error())
+	}
+	if ud.OpenID != pu.id {
+		return PlatformProfile{}, fail(http.StatusBadRequest, "encryptedData belongs to another user: openId mismatch")
+	}
+	return profileOf(ud.RawUserInfo), nil
+}
+
+// verifyBaidu decrypts Baidu's user data with key, checks that it is this
+// smart program's (its app key, the AppID) and pu's, and returns the
+// profile it carries.
+func (st *store) verifyBaidu(pu *platformUser, key []byte, d protocol.UserData) (PlatformProfile, *apiError) {
+	plain, appKey, err := baiduDecrypt(key, d.IV, d.EncryptedData)
+	if err != nil {
+		return PlatformProfile{}, fail(http.StatusBadRequest, "cannot decrypt data with the user's current Baidu session_key: "+err.Error())
+	}
+	if appKey != st.appID {
+		return PlatformProfile{}, fail(http.StatusBadRequest, fmt.Sprintf("data is of the app key %.64q, not this smart program's: check the app configuration", appKey))
+	}
+	var bd baiduUserData
+	if json.Unmarshal(plain, &bd) != nil {
+		return PlatformProfile{}, fail(http.StatusBadRequest, "decrypted data is not Baidu's user info: wrong session_key or iv")
+	}
+	if bd.OpenID != pu.id {
+		return PlatformProfile{}, fail(http.StatusBadRequest, "data belongs to another user: openid mismatch")
+	}
+	gender, _ := strconv.Atoi(bd.Sex)
+	return PlatformProfile{NickName: bd.Nickname, AvatarURL: bd.HeadImgURL, Gender: gender}, nil
+}
+
+// jdProfile is the profile of JD's userInfo, as JD's link sends it: taken
+// as it is, JD signing nothing.
+func jdProfile(raw json.RawMessage) (PlatformProfile, *apiError) {
+	if err := checkUserInfoObject(raw); err != nil {
+		return PlatformProfile{}, err
+	}
+	var in wxcrypto.RawUserInfo
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return PlatformProfile{}, jsonError(err)
+	}
+	return profileOf(in), nil
+}
+
+// applyPlatformLocked writes prof, the profile pu's platform shared, into
+// the record of u as mode says, and shows it in the record's _provider.
+// A field the platform does not share stays as the record has it: Alipay
+// shares no gender (a word there), country or language; Baidu only the
+// nickname, the avatar and the gender.
+func (st *store) applyPlatformLocked(u *user, pu *platformUser, prof PlatformProfile, mode string, now time.Time) {
+	r := u.rec
+	in, have := rawInfo(prof), r.profile
+	switch pu.kind {
+	case kindAlipay:
+		in.Gender, in.Country, in.Language = have.Gender, have.Country, have.Language
+	case kindBaidu:
+		in.City, in.Province, in.Country, in.Language = have.City, have.Province, have.Country, have.Language
+	}
+	mergeProfile(&r.profile, in, mode)
+	pu.profile = &prof
+	r.authorized = true
+	r.updatedAt = now.Unix()
+}
