@@ -4,12 +4,30 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
 // Sessions: the tokens logins open, checked on every call that needs one,
 // ended by destroy.
+
+// opened is what a login answers, read under the lock.
+type opened struct {
+	token     string
+	expiresIn int64 // seconds
+	user      protocol.UserRecord
+}
+
+// openLocked opens a session of u, the user of index ui, bound to their
+// session_key of generation keyGen.
+func (st *store) openLocked(u *user, ui, keyGen uint32, now time.Time) opened {
+	return opened{
+		token:     st.openSessionLocked(ui, keyGen, now.UnixNano()),
+		expiresIn: int64(st.expiresIn / time.Second),
+		user:      recordOf(u),
+	}
+}
 
 // session is what a token stands for.
 type session struct {

@@ -1,6 +1,9 @@
 package emulator
 
-import "encoding/base64"
+import (
+	"encoding/base64"
+	"net/http"
+)
 
 // The session_key: each user has one current key at a time. A wx.login
 // refreshes it once it is older than the minimum period (WithSessionKeyRefresh),
@@ -30,6 +33,24 @@ func (st *store) refreshKeyLocked(u *user, now int64) {
 	if u.keyGen == 0 || !u.fixed && now-u.keyAt >= int64(st.keyRefresh) {
 		st.newKeyLocked(u, now)
 	}
+}
+
+// boundSessionLocked returns the valid session of token and its user, whose
+// current session_key must be the one the session is bound to.
+func (st *store) boundSessionLocked(token string) (session, *user, *apiError) {
+	s, err := st.sessionLocked(token, st.now().UnixNano())
+	if err != nil {
+		return session{}, nil, err
+	}
+	u := st.users[s.user]
+	if s.keyGen != u.keyGen {
+		return session{}, nil, staleKey()
+	}
+	return s, u, nil
+}
+
+func staleKey() *apiError {
+	return fail(http.StatusBadRequest, "the session_key of this session is no longer the user's current one (a later wx.login refreshed it): log in again, then ask for the user info")
 }
 
 // encodeKey is the base64 text of a session_key.

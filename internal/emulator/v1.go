@@ -102,21 +102,3 @@ func (st *store) authenticateV1(token string, d protocol.UserData) (int64, strin
 	st.applyLocked(u, ud, protocol.ProfileOverwrite, st.now())
 	return u.id, u.rec.unionID, nil
 }
-
-// boundSessionLocked returns the valid session of token and its user, whose
-// current session_key must be the one the session is bound to.
-func (st *store) boundSessionLocked(token string) (session, *user, *apiError) {
-	s, err := st.sessionLocked(token, st.now().UnixNano())
-	if err != nil {
-		return session{}, nil, err
-	}
-	u := st.users[s.user]
-	if s.keyGen != u.keyGen {
-		return session{}, nil, staleKey()
-	}
-	return s, u, nil
-}
-
-func staleKey() *apiError {
-	return fail(http.StatusBadRequest, "the session_key of this session is no longer the user's current one (a later wx.login refreshed it): log in again, then ask for the user info")
-}

@@ -10,60 +10,22 @@ import (
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
-// A login: a code exchanged for a session of the user's record (made on
-// their first login), and user data verified and applied to the record.
+// User data: the fields a request must send, their signature and
+// decryption checked, and what they say applied to the record.
 
-// opened is what a login answers, read under the lock.
-type opened struct {
-	token     string
-	expiresIn int64 // seconds
-	user      protocol.UserRecord
-}
-
-// login is V1 session init and V2 silent login: it exchanges code and opens
-// a session bound to the user's current session_key.
-func (st *store) login(code string, create bool) (opened, *apiError) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	now := st.now()
-	u, ui, err := st.exchangeLocked(code, now.UnixNano())
-	if err != nil {
-		return opened{}, err
+// requireUserData checks that every field of d is there.
+func requireUserData(d *protocol.UserData) *apiError {
+	switch {
+	case d.RawData == "":
+		return missing("rawData")
+	case d.Signature == "":
+		return missing("signature")
+	case d.EncryptedData == "":
+		return missing("encryptedData")
+	case d.IV == "":
+		return missing("iv")
 	}
-	if err := st.enrolLocked(u, create, now); err != nil {
-		return opened{}, err
-	}
-	st.currentKeyLocked(u, now.UnixNano())
-	return st.openLocked(u, ui, u.keyGen, now), nil
-}
-
-// enrolLocked gives u a BaaS record on their first login, when create allows.
-func (st *store) enrolLocked(u *user, create bool, now time.Time) *apiError {
-	if u.rec != nil {
-		return nil
-	}
-	if !create {
-		return notFoundNoCreate()
-	}
-	st.lastID++
-	u.id = st.lastID
-	st.records[u.id] = u
-	u.rec = &record{createdAt: now.Unix(), updatedAt: now.Unix()}
 	return nil
-}
-
-func notFoundNoCreate() *apiError {
-	return fail(http.StatusNotFound, "user not found: send create_user true to create them")
-}
-
-// openLocked opens a session of u, the user of index ui, bound to their
-// session_key of generation keyGen.
-func (st *store) openLocked(u *user, ui, keyGen uint32, now time.Time) opened {
-	return opened{
-		token:     st.openSessionLocked(ui, keyGen, now.UnixNano()),
-		expiresIn: int64(st.expiresIn / time.Second),
-		user:      recordOf(u),
-	}
 }
 
 // verify checks user data as a server must: the signature of rawData, the
@@ -127,27 +89,4 @@ func setnx(dst *string, v string) {
 	if *dst == "" {
 		*dst = v
 	}
-}
-
-// login exchanges code for a session.
-func (a *App) login(code string, create bool) (opened, *apiError) {
-	if code == "" {
-		return opened{}, missing("code")
-	}
-	return a.st.login(code, create)
-}
-
-// requireUserData checks that every field of d is there.
-func requireUserData(d *protocol.UserData) *apiError {
-	switch {
-	case d.RawData == "":
-		return missing("rawData")
-	case d.Signature == "":
-		return missing("signature")
-	case d.EncryptedData == "":
-		return missing("encryptedData")
-	case d.IV == "":
-		return missing("iv")
-	}
-	return nil
 }
