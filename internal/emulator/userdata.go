@@ -10,10 +10,13 @@ import (
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
-// User data: the fields a request must send, their signature and
-// decryption checked, and what they say applied to the record.
+// User data is what the getUserInfo button hands the client: rawData, its
+// signature, encryptedData and iv. A login or an update that sends it must
+// send every field; the server verifies the signature and the decryption,
+// then applies the profile to the user's record.
 
-// requireUserData checks that every field of d is there.
+// requireUserData returns a 400 naming the first field of d that is
+// missing, or nil when every field is there.
 func requireUserData(d *protocol.UserData) *apiError {
 	switch {
 	case d.RawData == "":
@@ -29,7 +32,8 @@ func requireUserData(d *protocol.UserData) *apiError {
 }
 
 // verify checks user data as a server must: the signature of rawData, the
-// decryption of encryptedData, its watermark and its openId. It touches no
+// decryption of encryptedData, its watermark and its openId. It returns the
+// decrypted data, or a 400 that says what did not match. It touches no
 // state, so it runs without the lock.
 func (st *store) verify(k secret, openid string, d protocol.UserData) (*wxcrypto.UserData, *apiError) {
 	key := encodeKey(k)
@@ -52,8 +56,9 @@ func (st *store) verify(k secret, openid string, d protocol.UserData) (*wxcrypto
 	return ud, nil
 }
 
-// applyLocked stores authenticated user data in u's record: the profile as
-// mode says, a unionid learnt, and the authorisation.
+// applyLocked stores authenticated user data in u's record: it merges the
+// profile as mode says, learns the unionid when the data has one, and marks
+// the record authorised.
 func (st *store) applyLocked(u *user, ud *wxcrypto.UserData, mode string, now time.Time) {
 	r := u.rec
 	mergeProfile(&r.profile, ud.RawUserInfo, mode)
@@ -65,8 +70,9 @@ func (st *store) applyLocked(u *user, ud *wxcrypto.UserData, mode string, now ti
 	r.updatedAt = now.Unix()
 }
 
-// mergeProfile writes the profile in into the record's p as mode says:
-// overwrite every field, setnx only the fields never set, false none.
+// mergeProfile writes the profile in into the record's profile p as mode
+// says: "overwrite" writes every field, "setnx" only the fields never set,
+// and "false" none.
 func mergeProfile(p *wxcrypto.RawUserInfo, in wxcrypto.RawUserInfo, mode string) {
 	switch mode {
 	case protocol.ProfileOverwrite:
@@ -85,6 +91,7 @@ func mergeProfile(p *wxcrypto.RawUserInfo, in wxcrypto.RawUserInfo, mode string)
 	}
 }
 
+// setnx sets *dst to v when *dst is empty.
 func setnx(dst *string, v string) {
 	if *dst == "" {
 		*dst = v
