@@ -13,45 +13,50 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// MinCloud's account auth: users of a username, an email or a phone and a
-// password, users of an SMS code, and anonymous users. They are no WeChat
-// users: such a user has no openid, is in no byOpenID, and is reached by
-// record id (the account indexes, the sessions). A WeChat user's record
-// may gain account fields too (the account update), and then logs in by
-// password as well.
+// MinCloud's account auth has users of a username, an email or a phone and
+// a password, users of an SMS code, and anonymous users. They are not
+// WeChat users: such a user has no openid and is in no byOpenID, so the
+// account indexes and the sessions reach them by record id. A WeChat user's
+// record may gain account fields too (by the account update), and the user
+// then logs in by password as well.
 
-// account is the account side of a record; its phone is record.phone.
+// account is the account side of a record. It has no phone field, because
+// the phone is record.phone.
 type account struct {
 	username      string
-	email         string // lower case (normalEmail)
+	email         string // in lower case (normalEmail)
 	emailVerified bool
 	phoneVerified bool
 	anonymous     bool
-	hash          []byte // bcrypt hash of the password; nil: the user has none
+	hash          []byte // the bcrypt hash of the password, nil when the user has none
 }
 
-// WithPasswordCost sets bcrypt's cost of password hashes, by default
+// WithPasswordCost sets the bcrypt cost of password hashes, by default
 // bcrypt.DefaultCost, which 0 keeps; tests and load simulations want
 // bcrypt.MinCost. Any other cost outside bcrypt's range is an error.
 func WithPasswordCost(cost int) Option { return func(c *config) { c.passwordCost = cost } }
 
 // errIncorrect is the one answer of a failed password login, whether the
-// account is unknown or the password wrong.
+// account is unknown or the password wrong, so that the answer does not tell
+// which accounts exist.
 const errIncorrect = "the username or password is incorrect"
 
-// dummyHash is a hash made once, that a login of an unknown account
-// compares its password with, so that it takes as long as a wrong password.
+// dummyHash is a hash, made once, with which a login of an unknown account
+// compares its password, so that the login takes as long as one with a
+// wrong password.
 type dummyHash struct {
 	once sync.Once
 	hash []byte
 }
 
+// get returns the hash, which it makes at cost on its first call.
 func (d *dummyHash) get(cost int) []byte {
 	d.once.Do(func() { d.hash, _ = bcrypt.GenerateFromPassword([]byte("no such account"), cost) })
 	return d.hash
 }
 
-// hashPassword hashes a password checked by checkPassword; it takes no lock.
+// hashPassword returns the bcrypt hash of a password that checkPassword has
+// accepted. It takes no lock, because bcrypt is slow on purpose.
 func (st *store) hashPassword(password string) ([]byte, *apiError) {
 	st.bcryptRuns.Add(1)
 	h, err := bcrypt.GenerateFromPassword([]byte(password), st.passwordCost)
@@ -61,19 +66,23 @@ func (st *store) hashPassword(password string) ([]byte, *apiError) {
 	return h, nil
 }
 
-// matches reports whether password is the one of hash; it takes no lock.
+// matches reports whether password is the one of hash. It takes no lock.
 func (st *store) matches(hash []byte, password string) bool {
 	st.bcryptRuns.Add(1)
 	return bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
 }
 
-// Account identifiers and their indexes.
+// An account has up to three identifiers (a username, an email and a
+// phone), and the store has an index of each.
 
+// usernameField, emailField and phoneField return the identifier of their
+// kind in a record.
 func usernameField(r *record) string { return r.username }
 func emailField(r *record) string    { return r.email }
 func phoneField(r *record) string    { return r.phone }
 
-// indexOf returns the index of kind and the field it holds.
+// indexOf returns the index of kind and the function that reads the field
+// of kind in a record.
 func (st *store) indexOf(kind string) (map[string]int64, func(*record) string) {
 	switch kind {
 	case protocol.AccountUsername:
@@ -84,10 +93,10 @@ func (st *store) indexOf(kind string) (map[string]int64, func(*record) string) {
 	return st.byPhone, phoneField
 }
 
-// indexKey is the key of v in the index of kind. Usernames compare
-// without case (MinCloud's: after "ifanrx", "IFANRX" cannot register) and
-// keep the case they were given; emails are kept lower case already
-// (normalEmail); phones compare as they are.
+// indexKey returns the key of v in the index of kind. Usernames compare
+// without case, as MinCloud's do (after "ifanrx", "IFANRX" cannot
+// register), and keep the case they were given; emails are kept in lower
+// case already (normalEmail); phones compare as they are.
 func indexKey(kind, v string) string {
 	if kind == protocol.AccountUsername {
 		return foldCase(v)
@@ -112,7 +121,7 @@ func foldCase(s string) string {
 }
 
 // holderLocked returns the user whose record holds v as its identifier of
-// kind, or nil; it lets go of an entry that holds it no more.
+// kind, or nil. It deletes an index entry whose record no longer holds v.
 func (st *store) holderLocked(kind, v string) *user {
 	idx, field := st.indexOf(kind)
 	key := indexKey(kind, v)
@@ -127,7 +136,8 @@ func (st *store) holderLocked(kind, v string) *user {
 	return nil
 }
 
-// takenLocked is a 400 naming kind when v is another user's than u's.
+// takenLocked returns the 400 that names the kind of identifier already
+// taken when v is held by a user other than u, and nil otherwise.
 func (st *store) takenLocked(kind, v string, u *user) *apiError {
 	if h := st.holderLocked(kind, v); h != nil && h != u {
 		return fail(http.StatusBadRequest, "the "+kind+" is already taken by another user")
@@ -136,8 +146,8 @@ func (st *store) takenLocked(kind, v string, u *user) *apiError {
 }
 
 // setIdentifierLocked gives u's record v as its identifier of kind, or
-// clears it when v is "". A new email or phone is not verified (verified
-// says it is).
+// clears it when v is "". A new email or phone is verified only when
+// verified is true.
 func (st *store) setIdentifierLocked(u *user, kind, v string, verified bool) {
 	r := u.rec
 	idx, field := st.indexOf(kind)
@@ -161,27 +171,28 @@ func (st *store) setIdentifierLocked(u *user, kind, v string, verified bool) {
 	}
 }
 
-// setPhoneLocked is a phone number WeChat verified (the phone login and
-// update): it becomes the record's, verified; it is indexed for the SMS
-// login unless another record holds it already (WeChat lets two users share
-// a number).
+// setPhoneLocked gives u's record a phone number that WeChat verified (by
+// the phone login or update), marked verified. The index of phones gets it
+// for the SMS login unless another record holds it already, because WeChat
+// lets two users share a number.
 func (st *store) setPhoneLocked(u *user, phone string) {
 	st.setIdentifierLocked(u, protocol.AccountPhone, phone, true)
 	u.rec.phoneVerified = true
 }
 
-// newAccountLocked makes a user with a record and no WeChat side, made
-// over HTTP, so counted against maxHTTPUsers.
+// newAccountLocked makes a user with a record and no WeChat side. The user
+// is made over HTTP, so it counts against maxHTTPUsers.
 func (st *store) newAccountLocked(now time.Time) (*user, *apiError) {
 	if err := st.countHTTPUserLocked(); err != nil {
 		return nil, err
 	}
 	u := st.newUserLocked("", "")
-	st.enrolLocked(u, true, now) // create: no error
+	st.enrolLocked(u, true, now) // with create true, it returns no error
 	return u, nil
 }
 
-// identifier is the identifier of kind in req, checked (and normalised).
+// identifier returns the identifier of kind in req, normalised, and a 400
+// when it is not valid.
 func identifier(kind string, req *protocol.PasswordRequest) (string, *apiError) {
 	switch kind {
 	case protocol.AccountUsername:
@@ -232,9 +243,10 @@ func (st *store) register(kind string, req *protocol.PasswordRequest, token stri
 	return st.openLocked(u, u.index, u.keyGen, now), nil
 }
 
-// registrantLocked checks that an account of kind and id may be registered
-// (the switches, the identifier free, room for a new user) and returns who
-// gets it: the anonymous user of token, or nil for a new user.
+// registrantLocked checks that an account of kind and id may be registered:
+// the switches are on, the identifier is free, and there is room for a new
+// user. It returns who gets the account: the anonymous user of token, or
+// nil for a new user.
 func (st *store) registrantLocked(kind, id, token string, now time.Time) (*user, *apiError) {
 	for _, name := range []string{switchPassword, switchSignUp} {
 		if err := st.allowedLocked(name); err != nil {
@@ -254,8 +266,8 @@ func (st *store) registrantLocked(kind, id, token string, now time.Time) (*user,
 	return nil, st.roomForHTTPUserLocked()
 }
 
-// passwordLogin opens a session of the account of kind whose password
-// req holds. bcrypt runs outside the lock.
+// passwordLogin opens a session of the account of kind whose identifier
+// and password req holds. bcrypt runs outside the lock.
 func (st *store) passwordLogin(kind string, req *protocol.PasswordRequest) (opened, *apiError) {
 	id, err := identifier(kind, req)
 	if err == nil {
@@ -285,7 +297,7 @@ func (st *store) passwordLogin(kind string, req *protocol.PasswordRequest) (open
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.holderLocked(kind, id) != u || !bytes.Equal(u.rec.hash, hash) {
-		return opened{}, fail(http.StatusBadRequest, errIncorrect) // changed meanwhile
+		return opened{}, fail(http.StatusBadRequest, errIncorrect) // the account changed while bcrypt ran
 	}
 	return st.openLocked(u, u.index, u.keyGen, st.now()), nil
 }
@@ -306,16 +318,17 @@ func (st *store) anonymousLogin() (opened, *apiError) {
 	return st.openLocked(u, u.index, u.keyGen, now), nil
 }
 
-// accountChange is an account update, checked.
+// accountChange is an account update that checkAccountRequest accepted.
 type accountChange struct {
-	set         map[string]string // kind → new identifier; "" clears it (null)
+	set         map[string]string // the new identifier of each kind to change; "" (null) clears it
 	password    string
 	newPassword string
 }
 
-// checkAccountRequest checks the fields of an account update: at least one
-// to set or clear, each valid, and a current password only beside a new
-// one (MinCloud's reference: a change of password sends both).
+// checkAccountRequest checks the fields of an account update: it needs at
+// least one to set or clear, each valid, and a current password only beside
+// a new one, because in MinCloud's reference a change of password sends
+// both.
 func checkAccountRequest(req *protocol.AccountRequest) (accountChange, *apiError) {
 	c := accountChange{set: map[string]string{}, password: req.Password, newPassword: req.NewPassword}
 	for _, f := range []struct {
@@ -356,8 +369,9 @@ func checkAccountRequest(req *protocol.AccountRequest) (accountChange, *apiError
 	return c, nil
 }
 
-// accountUserLocked returns the user of token who may change their account
-// as c says: not anonymous, and no identifier c sets another user's.
+// accountUserLocked returns the user of token, who may change their account
+// as c says only when they are not anonymous and no identifier that c sets
+// is another user's; otherwise it returns the 403 or 400 that says which.
 func (st *store) accountUserLocked(token string, c accountChange, now time.Time) (*user, *apiError) {
 	u, _, err := st.sessionUserLocked(token, now.UnixNano())
 	if err != nil {
@@ -376,9 +390,10 @@ func (st *store) accountUserLocked(token string, c accountChange, now time.Time)
 	return u, nil
 }
 
-// updateAccount sets or clears the account fields of token's user. A
-// change of password needs the current one when there is one. Every
-// refusal that needs no hash comes first; bcrypt runs outside the lock.
+// updateAccount sets or clears the account fields of token's user and
+// returns their record. A change of password needs the current one when
+// there is one. Every refusal that needs no hash comes first, and bcrypt
+// runs outside the lock.
 func (st *store) updateAccount(token string, c accountChange) (protocol.UserRecord, *apiError) {
 	st.mu.Lock()
 	u, err := st.accountUserLocked(token, c, st.now())

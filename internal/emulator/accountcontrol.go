@@ -5,11 +5,11 @@ import (
 	"strings"
 )
 
-// The control plane of the account auth: the sign-in switches, the SMS
-// settings and the outbox.
+// The account auth has routes of its own on the control plane: the sign-in
+// switches, the SMS settings and the outbox.
 
-// accountControl adds the sign-in, SMS settings and outbox routes to the
-// control plane.
+// accountControl gives handle each route of the sign-in switches, the SMS
+// settings and the outbox, which handle adds to the control plane.
 func accountControl(handle func(pattern string, h func(a *App, w http.ResponseWriter, r *http.Request) *apiError)) {
 	p := strings.TrimSuffix(ControlPrefix, "/")
 	handle("GET "+p+"/sign-in", func(a *App, w http.ResponseWriter, r *http.Request) *apiError {
@@ -53,7 +53,7 @@ func accountControl(handle func(pattern string, h func(a *App, w http.ResponseWr
 			Code        string `json:"code"`
 			NewPassword string `json:"new_password"`
 		}
-		req.Code = r.URL.Query().Get("code") // the link holds it; a body's wins
+		req.Code = r.URL.Query().Get("code") // the link carries the code; a code in the body wins
 		if r.ContentLength != 0 {
 			if err := decode(w, r, &req); err != nil {
 				return err

@@ -6,12 +6,13 @@ import (
 	"strings"
 )
 
-// What the index and the OpenAPI document say of the account auth's routes
-// of the control plane, which accountControl registers with their handlers:
-// by "METHOD path", as it names them. A route it registers that is not
-// here is served undocumented, which the tests refuse.
+// This file holds what the index and the OpenAPI document say of the
+// account auth's routes of the control plane, keyed by "METHOD path" as
+// accountControl names them when it registers their handlers. A route that
+// accountControl registers and that is missing here is served undocumented,
+// which the tests refuse.
 
-// signInRequest is the body of PUT ControlPrefix+"sign-in": a switch left
+// signInRequest is the body of PUT ControlPrefix+"sign-in". A switch left
 // out stays as it is.
 type signInRequest struct {
 	Password  *bool `json:"password,omitempty" doc:"register and login by username, email or phone and a password, and the password reset email"`
@@ -26,7 +27,7 @@ type signInRequest struct {
 	Kuaishou  *bool `json:"kuaishou,omitempty" doc:"Kuaishou's logins, link, phone login and phone number update"`
 }
 
-// smsSettingsRequest is the body of PUT ControlPrefix+"sms-settings": a
+// smsSettingsRequest is the body of PUT ControlPrefix+"sms-settings". A
 // field left out stays as it is.
 type smsSettingsRequest struct {
 	Signatures *[]int64 `json:"signatures,omitempty" doc:"the ids of the approved SMS signatures, oldest first: a send names one (signature_id) or gets the newest"`
@@ -46,7 +47,8 @@ type applyAnswer struct {
 	Email  string `json:"email"`
 }
 
-// accountEndpoints documents the account routes by "METHOD path".
+// accountEndpoints holds the documentation of each account route, keyed by
+// "METHOD path".
 var accountEndpoints = map[string]endpoint{
 	"GET " + ControlPrefix + "sign-in": {summary: "the sign-in switches", tag: tagMiniProgram,
 		status: http.StatusOK, answer: reflect.TypeFor[SignInMethods]()},
@@ -72,7 +74,7 @@ var accountEndpoints = map[string]endpoint{
 		status: http.StatusNoContent},
 }
 
-// accountEndpoint is the endpoint of pattern, "METHOD path", with what
+// accountEndpoint returns the endpoint of pattern, "METHOD path", with what
 // accountEndpoints says of it.
 func accountEndpoint(pattern string) endpoint {
 	e := accountEndpoints[pattern]

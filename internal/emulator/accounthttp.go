@@ -6,11 +6,11 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// The HTTP side of the account auth: register, the password, anonymous and
-// SMS logins, SMS codes, email links, the phone verification and the
-// account update.
+// These are the handlers of the account auth's paths: register, the
+// password, anonymous and SMS logins, SMS codes, email links, the phone
+// verification and the account update.
 
-// accountRoutes adds the account endpoints to rt.
+// accountRoutes adds the account endpoints to rt, and the user list.
 func accountRoutes(rt *router) {
 	post := func(h handler) route { return route{method: http.MethodPost, baas: true, serve: h} }
 	for _, kind := range protocol.AccountKinds {
@@ -31,16 +31,16 @@ func accountRoutes(rt *router) {
 	rt.exact[protocol.UserListPath] = route{method: http.MethodGet, baas: true, serve: (*App).userList}
 }
 
-// writeOK answers status {"status": "ok"}: 200 for the SMS calls, 201 for
-// the email ones, as MinCloud's reference has them.
+// writeOK answers {"status": "ok"} with status, which is 200 for the SMS
+// calls and 201 for the email ones, as MinCloud's reference has them.
 func writeOK(w http.ResponseWriter, status int) {
 	writeJSON(w, status, protocol.StatusResponse{Status: protocol.StatusOK})
 }
 
 // accountSession is the body of an account login (register, password,
-// anonymous and SMS): the session, with the user record's fields at the
-// top level as MinCloud's reference shows them, and in user_info too,
-// which the JS SDK and the V2 logins read.
+// anonymous and SMS). It holds the session, and the user record's fields
+// both at the top level, as MinCloud's reference shows them, and in
+// user_info, which the JS SDK and the V2 logins read.
 type accountSession struct {
 	protocol.UserRecord
 	Token     string              `json:"token"`
@@ -49,12 +49,14 @@ type accountSession struct {
 	UserInfo  protocol.UserRecord `json:"user_info"`
 }
 
+// account returns o as an account login answers it.
 func (o *opened) account() accountSession {
 	return accountSession{UserRecord: o.user, Token: o.token, ExpiresIn: o.expiresIn, UserID: int64(o.user.ID), UserInfo: o.user}
 }
 
-// register serves register/{kind}: 201 with a session of the new account,
-// or of the anonymous user of the request's token, who gets it.
+// register returns the handler of register/{kind}. It answers 201 with a
+// session of the new account, or of the anonymous user of the request's
+// token, who gets the account.
 func register(kind string) handler {
 	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		token, err := bearer(r)
@@ -74,7 +76,8 @@ func register(kind string) handler {
 	}
 }
 
-// passwordLogin serves login/{kind}: 201 with a session.
+// passwordLogin returns the handler of login/{kind}, which answers 201 with
+// a session.
 func passwordLogin(kind string) handler {
 	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		var req protocol.PasswordRequest
@@ -90,8 +93,8 @@ func passwordLogin(kind string) handler {
 	}
 }
 
-// anonymousLogin serves login/anonymous (no body): 201 with a session of a
-// new anonymous user.
+// anonymousLogin serves login/anonymous, which takes no body, and answers
+// 201 with a session of a new anonymous user.
 func (a *App) anonymousLogin(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	o, err := a.st.anonymousLogin()
 	if err != nil {
@@ -101,7 +104,8 @@ func (a *App) anonymousLogin(w http.ResponseWriter, r *http.Request, _ string) *
 	return nil
 }
 
-// sendSMS serves sms-verification-code: 200, a code in the outbox.
+// sendSMS serves sms-verification-code: it puts a code in the outbox and
+// answers 200.
 func (a *App) sendSMS(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	var req protocol.SMSCodeRequest
 	if err := decode(w, r, &req); err != nil {
@@ -114,7 +118,8 @@ func (a *App) sendSMS(w http.ResponseWriter, r *http.Request, _ string) *apiErro
 	return nil
 }
 
-// verifySMS serves sms-verification-code/verify: 200, the code spent.
+// verifySMS serves sms-verification-code/verify: it spends the code and
+// answers 200.
 func (a *App) verifySMS(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	var req protocol.SMSVerifyRequest
 	if err := decode(w, r, &req); err != nil {
@@ -127,7 +132,7 @@ func (a *App) verifySMS(w http.ResponseWriter, r *http.Request, _ string) *apiEr
 	return nil
 }
 
-// smsLogin serves login/sms: 201 with a session.
+// smsLogin serves login/sms, which answers 201 with a session.
 func (a *App) smsLogin(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	req := protocol.SMSLoginRequest{CreateUser: true} // absent means true
 	if err := decode(w, r, &req); err != nil {
@@ -141,8 +146,8 @@ func (a *App) smsLogin(w http.ResponseWriter, r *http.Request, _ string) *apiErr
 	return nil
 }
 
-// passwordReset serves user/password/reset: 201, a reset link in the
-// outbox.
+// passwordReset serves user/password/reset: it puts a reset link in the
+// outbox and answers 201.
 func (a *App) passwordReset(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	var req protocol.PasswordResetRequest
 	if err := decode(w, r, &req); err != nil {
@@ -155,8 +160,8 @@ func (a *App) passwordReset(w http.ResponseWriter, r *http.Request, _ string) *a
 	return nil
 }
 
-// emailVerify serves user/email-verify: 201, a verification link in the
-// outbox. It takes no body.
+// emailVerify serves user/email-verify, which takes no body: it puts a
+// verification link in the outbox and answers 201.
 func (a *App) emailVerify(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	token, err := a.requireToken(r)
 	if err != nil {
@@ -169,8 +174,8 @@ func (a *App) emailVerify(w http.ResponseWriter, r *http.Request, _ string) *api
 	return nil
 }
 
-// verifyPhone serves sms-phone-verification: 200, the user's phone
-// verified.
+// verifyPhone serves sms-phone-verification: it verifies the user's phone
+// with an SMS code and answers 200.
 func (a *App) verifyPhone(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	token, err := a.requireToken(r)
 	if err != nil {
@@ -187,9 +192,10 @@ func (a *App) verifyPhone(w http.ResponseWriter, r *http.Request, _ string) *api
 	return nil
 }
 
-// updateAccount serves PUT user/account at version v, 200: v2.1 answers
-// the account as MinCloud's reference documents it, v2.2 (what the JS SDK
-// 3.x calls, reading the record back) the user record.
+// updateAccount returns the handler of PUT user/account at version v, which
+// answers 200. At v2.1 it answers the account, as MinCloud's reference
+// documents it; at v2.2, which the JS SDK 3.x calls and reads the record
+// back from, it answers the user record.
 func updateAccount(v string) handler {
 	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		token, err := a.requireToken(r)

@@ -2,17 +2,19 @@ package emulator
 
 import (
 	"crypto/subtle"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 )
 
 // admit reports whether r may use the emulator's own routes, which can see
 // and change everything or log in as anyone: the control plane
-// (ControlPrefix) and, beyond loopback, WeChat over HTTP (WxPrefix); when
-// it may not, admit has answered it. With an admin token (WithAdminToken)
-// the request must carry "Authorization: Bearer <token>"; without one, the
-// routes are open on loopback and off beyond it. what names the routes in
-// the answer.
+// (ControlPrefix) and, beyond loopback, WeChat over HTTP (WxPrefix). When
+// r may not, admit has already answered it, naming the routes by what.
+// With an admin token (WithAdminToken) the request must carry
+// "Authorization: Bearer <token>"; without one, the routes are open on
+// loopback and off beyond it.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, what string) bool {
 	switch token := s.sh.cfg.adminToken; {
 	case token != "":
@@ -27,4 +29,22 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, what string) bool
 		return false
 	}
 	return true
+}
+
+// MaxAdminTokenBytes is the length of the longest admin token, in bytes.
+const MaxAdminTokenBytes = 4096
+
+// CheckAdminToken returns an error that says what is wrong with an admin
+// token, without quoting it, or nil. A token is 1 to MaxAdminTokenBytes of
+// visible ASCII, so that an Authorization header can carry it.
+func CheckAdminToken(token string) error {
+	switch {
+	case token == "":
+		return errors.New("the admin token is empty")
+	case len(token) > MaxAdminTokenBytes:
+		return fmt.Errorf("the admin token is longer than %d bytes", MaxAdminTokenBytes)
+	case strings.IndexFunc(token, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
+		return errors.New("the admin token must be one line of visible ASCII (no space, control or non-ASCII character), as an Authorization header carries it")
+	}
+	return nil
 }

@@ -12,17 +12,17 @@ import (
 // own, so their number bounds what the emulator holds.
 const MaxApps = 16
 
-// maxAppIDBytes bounds a ClientID or an AppID of an app added to a
-// Server, and the appid of WeChat over HTTP; WeChat's AppIDs are 18
-// bytes, MinCloud's ClientIDs 20.
+// maxAppIDBytes is the longest ClientID or AppID of an app added to a
+// Server, and the longest appid of WeChat over HTTP. WeChat's AppIDs are
+// 18 bytes, and MinCloud's ClientIDs 20.
 const maxAppIDBytes = 64
 
-// App is a mini-program the emulator serves: its ClientID, which every
-// BaaS request carries in X-Hydrogen-Client-ID, its AppID, and users,
+// App is a mini-program that the emulator serves. It has a ClientID, which
+// every BaaS request carries in X-Hydrogen-Client-ID, an AppID, and users,
 // codes, sessions, records, accounts, sign-in switches, SMS settings and
 // an outbox of its own. A Server serves its first app (Server.App, whose
-// ClientID and AppID are the Server's) and the apps WithApps, AddApp or
-// an imported state add.
+// ClientID and AppID are the Server's) and the apps that WithApps, AddApp
+// or an imported state add.
 //
 // The apps of a Server are of one WeChat open platform account: a WeChat
 // user has one profile and one unionid in all of them, and an openid of
@@ -30,35 +30,35 @@ const maxAppIDBytes = 64
 // their openid in the first app; in another app their openid is "o" and
 // 27 characters made from the app's AppID and the name (28, as WeChat's
 // are), and a method of the app's WeChat takes either. AddUser sets the
-// profile in every app, the session_key in the app's only; each app has
-// its own session_key, codes and failures of the user. An App is safe for
-// concurrent use.
+// profile in every app but the session_key in the app's only, because each
+// app has its own session_key, codes and failures of the user. An App is
+// safe for concurrent use.
 type App struct {
 	// ClientID is the app's ClientID: a BaaS request carrying it in
 	// X-Hydrogen-Client-ID is the app's.
 	ClientID string
-	// AppID is the app's AppID: its WeChat's codes and watermarks are of
-	// it, and the app refuses any other's.
+	// AppID is the app's AppID: its WeChat issues codes and watermarks
+	// data for it, and the app refuses the codes and data of any other.
 	AppID string
 
 	st  *store
 	wx  *WeChat
-	url string // the Server's, for the links of its outbox
+	url string // the Server's URL, for the links of its outbox
 }
 
-// WeChat returns the simulated WeChat of the app: its codes are the app's
-// and its events watermarked with the app's AppID.
+// WeChat returns the simulated WeChat of the app, whose codes are the
+// app's and whose events are watermarked with the app's AppID.
 func (a *App) WeChat() *WeChat { return a.wx }
 
-// appSet is the apps of a Server at one time, replaced whole when an app
-// is added, so that a request finds its app without a lock.
+// appSet holds the apps of a Server at one time. Adding an app replaces
+// the whole set, so that a request finds its app without a lock.
 type appSet struct {
 	list       []*App // the first app first
 	byClientID map[string]*App
 	byAppID    map[string]*App
 }
 
-// with returns the set with a added.
+// with returns a new set of the apps of set and a.
 func (set *appSet) with(a *App) *appSet {
 	next := &appSet{byClientID: map[string]*App{a.ClientID: a}, byAppID: map[string]*App{a.AppID: a}}
 	if set != nil {
@@ -79,11 +79,11 @@ func (s *Server) Apps() []*App { return slices.Clone(s.apps.Load().list) }
 func (s *Server) appOf(clientID string) *App { return s.apps.Load().byClientID[clientID] }
 
 // AddApp adds an app of clientID and appID to the server, and returns it;
-// "" makes a random one, as the first app's are by default. It is an
-// error for an id another app has, an id of more than 64 bytes or of
-// anything but visible ASCII, or an app past MaxApps. The app is empty:
-// no users, the sign-in switches of WithSignInMethods, one approved SMS
-// signature.
+// an empty id makes a random one, as the first app's ids are by default.
+// It returns an error for an id that another app has, an id of more than
+// 64 bytes or of anything but visible ASCII, or an app past MaxApps. The
+// new app is empty: it has no users, the sign-in switches of
+// WithSignInMethods and one approved SMS signature.
 func (s *Server) AddApp(clientID, appID string) (*App, error) {
 	a, err := s.addApp(clientID, appID)
 	if err != nil {
@@ -92,8 +92,8 @@ func (s *Server) AddApp(clientID, appID string) (*App, error) {
 	return a, nil
 }
 
-// addApp is AddApp; its errors are a 409 for an id taken, a 400
-// otherwise.
+// addApp does the work of AddApp. It returns a 409 for an id that is
+// taken, and a 400 for any other refusal.
 func (s *Server) addApp(clientID, appID string) (*App, *apiError) {
 	if clientID == "" {
 		clientID = randomHex(10)
@@ -111,8 +111,8 @@ func (s *Server) addApp(clientID, appID string) (*App, *apiError) {
 	return s.publish(s.sh.addStore(appID), clientID), nil
 }
 
-// checkNewApp says what is wrong with an app of clientID and appID, as an
-// app added to the server.
+// checkNewApp returns the error that says what is wrong with adding an app
+// of clientID and appID to the server, or nil.
 func (s *Server) checkNewApp(clientID, appID string) *apiError {
 	set := s.apps.Load()
 	switch {
@@ -132,8 +132,8 @@ func (s *Server) checkNewApp(clientID, appID string) *apiError {
 }
 
 // checkAppID says what is wrong with a ClientID or an AppID of an added
-// app, "" if nothing: it is 1 to maxAppIDBytes of visible ASCII, as a
-// header carries it.
+// app, or returns "" when nothing is. An id is 1 to maxAppIDBytes of
+// visible ASCII, so that a header can carry it.
 func checkAppID(id string) string {
 	switch {
 	case id == "":
@@ -146,8 +146,8 @@ func checkAppID(id string) string {
 	return ""
 }
 
-// publish makes st, a store of the server's shared lock (held), an app of
-// clientID that requests find.
+// publish makes st an app of clientID that requests find, and returns it.
+// st shares the server's lock, which the caller holds.
 func (s *Server) publish(st *store, clientID string) *App {
 	a := &App{ClientID: clientID, AppID: st.appID, st: st, wx: &WeChat{st: st}, url: s.URL}
 	s.apps.Store(s.apps.Load().with(a))
@@ -156,8 +156,9 @@ func (s *Server) publish(st *store, clientID string) *App {
 
 // WithApps makes the server serve n apps from its start: the first (of
 // WithAppID and WithClientID), the apps of WithState, and apps of random
-// ids up to n. 0 keeps the default, one app and those of WithState; n
-// below the apps of WithState, or above MaxApps, is an error.
+// ids up to n. 0 keeps the default, which is one app and those of
+// WithState. An n below the number of apps of WithState, or above MaxApps,
+// is an error.
 func WithApps(n int) Option { return func(c *config) { c.apps = n } }
 
 // addApps adds apps of random ids until the server serves n.

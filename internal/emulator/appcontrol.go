@@ -5,9 +5,9 @@ import (
 	"reflect"
 )
 
-// The apps over the control plane: list them, add one.
+// The control plane lists the apps and adds one.
 
-// pathApps lists the apps, and adds one.
+// pathApps is the path of the apps: a GET lists them and a POST adds one.
 const pathApps = ControlPrefix + "apps"
 
 // appInfo is an app as the control plane answers it.
@@ -16,13 +16,13 @@ type appInfo struct {
 	AppID    string `json:"appid" doc:"the AppID: the appid of WeChat over HTTP for the app"`
 }
 
-// appRequest is the body of POST pathApps: an id left out is random.
+// appRequest is the body of POST pathApps. An id left out is random.
 type appRequest struct {
 	ClientID string `json:"client_id,omitempty" doc:"the new app's ClientID (1 to 64 bytes of visible ASCII); left out: 20 random hex digits"`
 	AppID    string `json:"appid,omitempty" doc:"the new app's AppID (1 to 64 bytes of visible ASCII); left out: wx and 16 random hex digits"`
 }
 
-// appEndpoints are the routes of the apps.
+// appEndpoints returns the routes of the apps.
 func (s *Server) appEndpoints() []endpoint {
 	return []endpoint{
 		{method: http.MethodGet, path: pathApps, summary: "the apps (mini-programs) the emulator serves, the first first: each a ClientID and an AppID", tag: tagEmulator,

@@ -8,8 +8,8 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// Linking WeChat (idp/wechat/user-associate/): the WeChat user of a code
-// joins the session's record.
+// Linking WeChat (idp/wechat/user-associate/) joins the WeChat user of a
+// code to the session's record.
 
 // associated is the answer of user-associate.
 type associated struct {
@@ -20,8 +20,9 @@ type associated struct {
 	UnionID string `json:"unionid"`
 }
 
-// userAssociate serves linking the WeChat user of a code to the token's
-// user: 200 {message, status "ok", user_id, openid, unionid}.
+// userAssociate serves user-associate: it links the WeChat user of a code
+// to the token's user and answers 200 {message, status "ok", user_id,
+// openid, unionid}.
 func (a *App) userAssociate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	token, err := a.requireToken(r)
 	if err != nil {
@@ -43,9 +44,10 @@ func (a *App) userAssociate(w http.ResponseWriter, r *http.Request, _ string) *a
 }
 
 // associate links the code's WeChat user W to the record of the token's
-// user T. W already T: nothing to do. W without a record: the record moves
-// to W (a record has one openid) and, with associate_with_unionid, takes W's
-// unionid. W with another record: a 400.
+// user T. When W is T, there is nothing to do. When W has no record, the
+// record moves to W, because a record has one openid, and with
+// associate_with_unionid it takes W's unionid. When W has another record,
+// associate returns a 400.
 func (st *store) associate(token string, req *protocol.UserAssociateRequest) (associated, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -65,7 +67,7 @@ func (st *store) associate(token string, req *protocol.UserAssociateRequest) (as
 	default:
 		w.rec, w.id, t.rec, t.id = t.rec, t.id, nil, 0
 		st.records[w.id] = w
-		st.rebindSessionLocked(token, wi) // the session stays the record's
+		st.rebindSessionLocked(token, wi) // the session follows the record
 	}
 	if unionID := w.wx().UnionID; req.AssociateWithUnionID && unionID != "" {
 		w.rec.unionID = unionID
@@ -75,8 +77,8 @@ func (st *store) associate(token string, req *protocol.UserAssociateRequest) (as
 	return associated{Message: "User associated.", Status: "ok", UserID: w.id, OpenID: w.openid, UnionID: w.rec.unionID}, nil
 }
 
-// rebindSessionLocked makes token's session one of user ui, bound to their
-// current session_key.
+// rebindSessionLocked makes token's session a session of user ui, bound to
+// their current session_key.
 func (st *store) rebindSessionLocked(token string, ui uint32) {
 	k, ok := parseSecret(token)
 	if !ok {

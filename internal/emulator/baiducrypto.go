@@ -9,16 +9,17 @@ import (
 	"errors"
 )
 
-// Baidu's encrypted open data (swan.getUserInfo's data, and the other open
-// data of a smart program), as Baidu's developer documentation describes
-// it ("用户数据的签名验证和加解密"): AES-192-CBC with PKCS#7 padding, the
-// key the 24 bytes of the base64 session_key, the iv the 16 bytes of the
-// base64 iv the API returns. The plaintext is 16 random bytes, the length
-// of the user data (4 bytes, big-endian), the user data (JSON), and the
-// smart program's app key, which binds the data to it as WeChat's
-// watermark does. The emulator's app key of an app is its AppID.
+// Baidu encrypts its open data (swan.getUserInfo's data, and the other open
+// data of a smart program) as its developer documentation describes it
+// ("用户数据的签名验证和加解密"): with AES-192-CBC and PKCS#7 padding,
+// under the 24 bytes of the base64 session_key as the key and the 16 bytes
+// of the base64 iv that the API returns as the iv. The plaintext is 16
+// random bytes, the length of the user data (4 bytes, big-endian), the user
+// data (JSON), and the smart program's app key, which binds the data to the
+// program as WeChat's watermark does. The emulator uses an app's AppID as
+// its app key.
 
-// Errors of baiduDecrypt.
+// These are the errors that baiduDecrypt returns.
 var (
 	errBaiduKey     = errors.New("the session_key is not 24 bytes of base64")
 	errBaiduIV      = errors.New("the iv is not 16 bytes of base64")
@@ -27,11 +28,12 @@ var (
 	errBaiduFrame   = errors.New("the decrypted data is not Baidu's frame (16 random bytes, a length, the data, the app key): wrong session_key or iv")
 )
 
-// baiduKeyBytes is the length of Baidu's session_key: AES-192's key.
+// baiduKeyBytes is the length of Baidu's session_key, which is an AES-192
+// key.
 const baiduKeyBytes = 24
 
 // baiduEncrypt encrypts data for the smart program of appKey under key
-// with iv, after the 16 bytes of random; it answers the base64 text.
+// with iv, behind the 16 bytes of random, and returns the base64 text.
 func baiduEncrypt(key, iv []byte, random [16]byte, data []byte, appKey string) string {
 	frame := make([]byte, 0, 16+4+len(data)+len(appKey))
 	frame = append(frame, random[:]...)
@@ -41,18 +43,19 @@ func baiduEncrypt(key, iv []byte, random [16]byte, data []byte, appKey string) s
 	return baiduEncryptFrame(key, iv, frame)
 }
 
-// baiduEncryptFrame encrypts a frame as baiduEncrypt makes it.
+// baiduEncryptFrame pads and encrypts a frame that baiduEncrypt has made,
+// and returns the base64 text.
 func baiduEncryptFrame(key, iv, frame []byte) string {
 	plain := frame
 	pad := aes.BlockSize - len(plain)%aes.BlockSize
 	plain = append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
-	block, _ := aes.NewCipher(key) // 24 bytes by construction
+	block, _ := aes.NewCipher(key) // the key is 24 bytes by construction
 	cipher.NewCBCEncrypter(block, iv).CryptBlocks(plain, plain)
 	return base64.StdEncoding.EncodeToString(plain)
 }
 
-// baiduDecrypt reverses baiduEncrypt: the user data and the app key it
-// was encrypted for.
+// baiduDecrypt reverses baiduEncrypt: it returns the user data and the app
+// key that it was encrypted for.
 func baiduDecrypt(key []byte, iv, data string) (plain []byte, appKey string, err error) {
 	if len(key) != baiduKeyBytes {
 		return nil, "", errBaiduKey
@@ -87,9 +90,9 @@ func baiduDecrypt(key []byte, iv, data string) (plain []byte, appKey string, err
 	return buf[20 : 20+n], string(buf[20+n:]), nil
 }
 
-// baiduUserData is Baidu's decrypted user info: its own field names, the
-// sex a string ("0" unknown, "1" male, "2" female) as Baidu's reference
-// types it.
+// baiduUserData is Baidu's decrypted user info. It has Baidu's own field
+// names, and the sex is a string ("0" unknown, "1" male, "2" female), as
+// Baidu's reference types it.
 type baiduUserData struct {
 	OpenID     string `json:"openid"`
 	Nickname   string `json:"nickname"`

@@ -11,31 +11,32 @@ import (
 	"time"
 )
 
-// ControlPrefix is where the control plane lives, off the BaaS paths, in the
-// manner of the Firebase Auth emulator's: users, codes, faults, call
-// counts, the sign-in switches, the outbox, reset and the state, as JSON
-// over HTTP, for test suites in any language, and the apps the emulator
-// serves (an app's routes take its ClientID as the query parameter
-// client_id, the first app's when left out). GET ControlPrefix lists its
-// routes, one line each, and GET ControlPrefix+"openapi.json" is their
-// OpenAPI 3 document, with WeChat over HTTP's (WxPrefix); both, the health
-// route and "/" answer without the admin token. Requests are read
-// strictly: an unknown field or query parameter, a field of the wrong
-// type, or a body that sets nothing is a 400 naming it, and a method a
-// path does not serve a 405 with Allow. Answers are snake_case JSON.
+// ControlPrefix is the path of the control plane, apart from the BaaS paths,
+// in the manner of the Firebase Auth emulator's. The control plane serves
+// users, codes, faults, call counts, the sign-in switches, the outbox,
+// reset and the state as JSON over HTTP, for test suites in any language,
+// and the apps the emulator serves; an app's routes take its ClientID as
+// the query parameter client_id, and act on the first app when it is left
+// out. GET ControlPrefix lists the routes, one a line, and GET
+// ControlPrefix+"openapi.json" is their OpenAPI 3 document, with WeChat
+// over HTTP's (WxPrefix); both, the health route and "/" answer without the
+// admin token. Requests are read strictly: an unknown field or query
+// parameter, a field of the wrong type, or a body that sets nothing gets a
+// 400 that names it, and a method that a path does not serve gets a 405
+// with Allow. Answers are snake_case JSON.
 //
-// On loopback it is open, like the rest of the emulator. With an admin token
-// (WithAdminToken) every request must carry "Authorization: Bearer <token>";
-// a server that listens beyond loopback without one refuses the control
-// plane altogether. WeChat over HTTP (WxPrefix) is guarded alike beyond
-// loopback. The user routes answer no password hash; the state, which
-// Import needs whole, does.
+// On loopback the control plane is open, like the rest of the emulator.
+// With an admin token (WithAdminToken) every request must carry
+// "Authorization: Bearer <token>"; a server that listens beyond loopback
+// without one refuses the control plane altogether. WeChat over HTTP
+// (WxPrefix) is guarded alike beyond loopback. The user routes answer no
+// password hash; the state, which Import needs whole, does.
 const ControlPrefix = "/emulator/v1/"
 
-// FaultRequest is a Fault over HTTP: the body of PUT ControlPrefix+"faults",
-// and one entry of what GET answers. Clients of the control plane in Go
-// (the load simulator) send it as it is, so that the two never disagree on
-// a field.
+// FaultRequest is a Fault as the control plane reads and writes it: the
+// body of PUT ControlPrefix+"faults", and one entry of what a GET of that
+// path answers. Go clients of the control plane (the load simulator) send
+// it as it is, so that the two never disagree on a field.
 type FaultRequest struct {
 	Path        string   `json:"path" doc:"the path of an endpoint, or a prefix ending in * (every path under it)"`
 	Status      int      `json:"status,omitempty" doc:"answer this status (200–599) with a JSON error"`
@@ -57,7 +58,8 @@ type duration time.Duration
 // MarshalJSON writes d as a Go duration string.
 func (d duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
 
-// UnmarshalJSON reads a Go duration string.
+// UnmarshalJSON reads d from a Go duration string, and returns a
+// *json.UnmarshalTypeError for any other JSON.
 func (d *duration) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
@@ -71,7 +73,8 @@ func (d *duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// jsonKind names the kind of the JSON value b, as UnmarshalTypeError does.
+// jsonKind returns the kind of the JSON value b, named as
+// UnmarshalTypeError names it.
 func jsonKind(b []byte) string {
 	switch b[0] {
 	case '"':
@@ -88,7 +91,8 @@ func jsonKind(b []byte) string {
 	return "number"
 }
 
-// userRequest is a User over HTTP: its fields, openid required.
+// userRequest is a User as the control plane reads it, with openid
+// required.
 type userRequest struct {
 	OpenID     string `json:"openid"`
 	UnionID    string `json:"unionid,omitempty"`
@@ -103,17 +107,19 @@ type userRequest struct {
 	Phone      string `json:"phone,omitempty" doc:"the number the getPhoneNumber button shares, digits only; left out: one made from the openid"`
 }
 
-// failuresRequest is the body of a user's failures.
+// failuresRequest is the body of POST ControlPrefix+"users/{openid}/failures".
 type failuresRequest struct {
 	ErrCode WeChatError `json:"errcode"`
 	Times   int         `json:"times,omitempty" doc:"fail the next so many exchanges; 0 or left out: every one"`
 }
 
-// The parameters of the user routes.
+// openIDParam is the path parameter of the user routes that names the user.
 var openIDParam = param{name: "openid", in: "path", doc: "the user's openid in the app, or their name (their openid in the first app)", example: "oAnn"}
 
-// controlEndpoints are the routes of the control plane but the account
-// auth's (accountControl).
+// controlEndpoints returns the routes of the control plane for the users,
+// codes, failures, faults, calls, reset and the state. The account auth,
+// the apps and the features have routes of their own (accountControl,
+// appEndpoints, featureEndpoints).
 func (s *Server) controlEndpoints() []endpoint {
 	p := ControlPrefix
 	return []endpoint{
@@ -258,20 +264,20 @@ func (s *Server) controlEndpoints() []endpoint {
 	}
 }
 
-// listedUsers is Users as the user routes answer them: with no password
-// hash, which only the state (an import needs it) carries.
+// listedUsers returns Users as the user routes answer them: without the
+// password hash, which only the state carries, because an import needs it.
 func (a *App) listedUsers() []UserState {
 	users := a.Users()
 	for _, u := range users {
 		if u.Record != nil {
-			u.Record.PasswordHash = "" // the Record is Export's own copy
+			u.Record.PasswordHash = "" // Export made the Record a copy, so no user changes
 		}
 	}
 	return users
 }
 
-// user returns the state of the user of id, their openid in the app or
-// their name, as listedUsers has it.
+// user returns the state of the user of id, which is their openid in the
+// app or their name, as listedUsers has it.
 func (a *App) user(id string) (UserState, bool) {
 	for _, u := range a.listedUsers() {
 		if u.OpenID == id || u.Person == id {
@@ -281,7 +287,7 @@ func (a *App) user(id string) (UserState, bool) {
 	return UserState{}, false
 }
 
-// checkUser is what AddUser would panic on, as a 400.
+// checkUser returns, as a 400, what AddUser would panic on.
 func checkUser(u User) *apiError {
 	if u.OpenID == "" {
 		return missing("openid")

@@ -9,12 +9,13 @@ import (
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
-// Decryption (wechat/decrypt/{kind}/): WeChat data of the session's user,
-// decrypted with their current session_key.
+// Decryption (wechat/decrypt/{kind}/) decrypts WeChat data of the session's
+// user with their current session_key.
 
-// decrypt serves decrypt/{kind}: the WeChat data of the token's user,
-// decrypted with their current session_key (a phone number of v2.7 from the
-// button's phone_code), 200 with the decrypted object.
+// decrypt returns the handler of decrypt/{kind}. It decrypts the WeChat data
+// of the token's user with their current session_key and answers 200 with
+// the decrypted object. At v2.7 (withCode) a request for a phone number may
+// send the button's phone_code instead, which the handler redeems.
 func decrypt(kind string, withCode bool) handler {
 	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		token, err := a.requireToken(r)
@@ -38,14 +39,16 @@ func decrypt(kind string, withCode bool) handler {
 	}
 }
 
-// kindFields names a field WeChat data of each kind has.
+// kindFields names, for each kind, a field that WeChat data of the kind
+// has, so that data of another kind is refused.
 var kindFields = map[string]string{
 	"we-run-data":  "stepInfoList",
 	"open-gid":     "openGId",
 	"phone-number": "phoneNumber",
 }
 
-// decrypt decrypts the token's user's data, which must be of kind.
+// decrypt decrypts the data of the token's user, which must be of kind, or
+// redeems the phone code when usesCode is true.
 func (st *store) decrypt(token, kind string, req *protocol.DecryptRequest, usesCode bool) (any, *apiError) {
 	st.mu.Lock()
 	now := st.now().UnixNano()
@@ -81,7 +84,8 @@ func (st *store) decrypt(token, kind string, req *protocol.DecryptRequest, usesC
 }
 
 // decryptWith decrypts WeChat data under session_key k into v, whose
-// Watermark must name this mini-program; what went wrong is a 400.
+// watermark must name this mini-program. It returns a 400 that says what
+// went wrong.
 func (st *store) decryptWith(k secret, iv, data string, v any, watermark func() wxcrypto.Watermark) *apiError {
 	plain, err := wxcrypto.Decrypt(encodeKey(k), iv, data)
 	if err != nil {

@@ -6,8 +6,8 @@
 //
 //	s, err := emulator.Start(emulator.WithAddr("127.0.0.1:8787"), emulator.WithAdminToken(token))
 //
-// Its tests are the emulator's: what baastest exposes is a part of this
-// package's surface, converted at the boundary.
+// Its tests are the emulator's tests, because what baastest exposes is a
+// part of this package's surface, converted at the boundary.
 //
 // The server answers every published version of every auth path of both
 // protocol generations (session init and authenticate of V1, silent login and
@@ -20,8 +20,8 @@
 // (minapp-sdk 2.9, 3.6 and the latest 3.x, conformance/js), and every case
 // the reference documents (conformance/reference). Where the two need
 // different answers, the version of the path decides: the reference's
-// paths answer as it documents, a newer path (the record-answering account
-// update of v2.2) as the JS SDK reads it.
+// paths answer as it documents, and a newer path (the record-answering
+// account update of v2.2) answers as the JS SDK reads it.
 //
 // # The WeChat model
 //
@@ -80,16 +80,17 @@
 // side of a WeChat user ({} for an account user); created_by is the user.
 // GET user/info/{id} (v1.3, v2.0, v2.2, v2.5) answers a user's own record
 // whole and another user's id, nickname and avatar only, as MinCloud's
-// default field permissions do; GET /hserve/v2.2/user/info/ lists the
+// default field permissions do. GET /hserve/v2.2/user/info/ lists the
 // records by id (limit, default 20, at most 1000; offset;
-// return_total_count), {"objects", "meta": {limit, offset, next, previous,
-// total_count}}.
+// return_total_count) and answers {"objects", "meta": {limit, offset, next,
+// previous, total_count}}.
 //
-// Destroy does no token check, the one decided deviation from MinCloud's
-// reference (which answers 401 without a valid token): whatever
+// Destroy checks no token, which is the one decided deviation from
+// MinCloud's reference (which answers 401 without a valid token): whatever
 // Authorization it gets, or none, v2.0 answers 201 {"message": "Destroy
-// succeed.", "status": "ok"} (v1: 200 {}), and destroys the session of a
-// valid token. That is what lets a client log out any number of times.
+// succeed.", "status": "ok"} (v1 answers 200 {}), and it destroys the
+// session of a valid token. That is what lets a client log out any number
+// of times.
 //
 // # The current auth API (JS SDK 3.x)
 //
@@ -102,73 +103,78 @@
 //     of the login code's exchange, so a key refreshed between the button and
 //     the call is a 400, the pitfall of every WeChat library. The user's
 //     record gains the number; a user's number is User.Phone, or one made
-//     from the openid. 201 with a session, 404 for a new user with
-//     create_user false. Without a login code (the JS SDK 3.x's
+//     from the openid. It answers 201 with a session, and 404 for a new
+//     user with create_user false. Without a login code (the JS SDK 3.x's
 //     wx.BaaS.handleUserInfo sends none), the user is the request's token's.
 //     A phone code is its user's only; encryptedData that is not the
 //     button's (user info, WeRun steps) is a 400, not an empty number. POST
 //     /emulator/wx/phonenumber {"openid", "deny"?} gives the event over HTTP.
-//   - The phone number update (idp/wechat/phone-verification, PUT): as the
-//     login; overwrite false with a number already set is a 400. 200 with
-//     the record.
+//   - The phone number update (idp/wechat/phone-verification, PUT) works as
+//     the login does; overwrite false with a number already set is a 400.
+//     It answers 200 with the record.
 //   - The profile update (idp/wechat/user/info, PUT): v2.6 verifies the user
 //     data with the session_key of a code of the session's own user; v2.5
 //     takes the profile as it is (nickName at least: a body without a profile
-//     is a 400). update_userprofile "overwrite" writes every
-//     field, "setnx" (the default) only fields never set, "false" none. 200
-//     with the record.
-//   - Unionid login (silent login with login_with_unionid): the user is the
+//     is a 400). update_userprofile "overwrite" writes every field, "setnx"
+//     (the default) only the fields never set, and "false" none. It answers
+//     200 with the record.
+//   - Unionid login (silent login with login_with_unionid) logs in the
 //     record of the WeChat user's unionid. A record of another openid with
 //     that unionid (the same person in another mini-program of the open
 //     platform account, e.g. two AddUser with one UnionID) is the one logged
-//     in when the WeChat user has no record; when it has one, the two are a
-//     400 naming both users, to merge, as MinCloud answers. Otherwise the
-//     WeChat user's own record, which takes the unionid when it has none; a
-//     record with another unionid, or a WeChat user with none, is a 400.
-//   - Linking WeChat (idp/wechat/user-associate): the WeChat user of the code
-//     is linked to the session's record: a WeChat user without a record takes
-//     it over (a record has one openid; with associate_with_unionid it takes
-//     their unionid too), the session following; one with another record is
-//     a 400. 200 {message: "User associated.", status "ok", user_id,
-//     openid, unionid}, the answer MinCloud documents.
-//   - Decryption (wechat/decrypt/{we-run-data,open-gid,phone-number}): the
-//     data of the session's user, under their current session_key, checked
-//     for this mini-program's watermark (WeChat.GetWeRunData,
-//     WeChat.GetShareInfo, WeChat.GetPhoneNumber make some); v2.7 also takes
-//     a phone_code for phone-number (v1 ignores it). Data of another kind
-//     than the path's (no stepInfoList, openGId or phoneNumber) is a 400. 200
-//     with the decrypted object.
+//     in when the WeChat user has no record; when they have one, the two
+//     records get a 400 that names both users, to merge, as MinCloud
+//     answers. Otherwise it logs in the WeChat user's own record, which
+//     takes the unionid when it has none; a record with another unionid, or
+//     a WeChat user with none, gets a 400.
+//   - Linking WeChat (idp/wechat/user-associate) links the WeChat user of
+//     the code to the session's record. A WeChat user without a record takes
+//     the record over, because a record has one openid (with
+//     associate_with_unionid it takes their unionid too), and the session
+//     follows; one with another record gets a 400. It answers 200 {message:
+//     "User associated.", status "ok", user_id, openid, unionid}, as
+//     MinCloud documents.
+//   - Decryption (wechat/decrypt/{we-run-data,open-gid,phone-number})
+//     decrypts the data of the session's user under their current
+//     session_key and checks it for this mini-program's watermark
+//     (WeChat.GetWeRunData, WeChat.GetShareInfo and WeChat.GetPhoneNumber
+//     make some); v2.7 also takes a phone_code for phone-number (v1 ignores
+//     it). Data of another kind than the path's (no stepInfoList, openGId or
+//     phoneNumber) is a 400. It answers 200 with the decrypted object.
 //
 // # Account auth (MinCloud's auth.register, auth.login, …)
 //
-// Users of a password, of an SMS code, and anonymous users: no WeChat users,
-// so they have no openid (Export lists them with OpenID ""); each has a
-// record like any user, its id in the same sequence.
+// The account auth has users of a password, users of an SMS code, and
+// anonymous users. They are not WeChat users, so they have no openid
+// (Export lists them with OpenID ""); each has a record like any user, with
+// an id from the same sequence.
 //
 //   - Register (register/{username,email,phone}, v2.1; register/email at
-//     v2.0 too) and password login (login/{username,email,phone}): 201 with
-//     the session (token, expires_in, user_id) and the user record's fields
-//     at the top level and in user_info, as every account login answers. A
-//     username, email or phone is one record's (a taken one is a 400 naming
-//     it); emails are kept lower case, usernames compare without case and
-//     keep the case given. A failed login is a 400 "the username or
-//     password is incorrect", whether the account is unknown or the
-//     password wrong, taking as long either way. Register with the token of
-//     an anonymous user gives that user the account: same id, _anonymous
-//     false. Passwords are bcrypt hashes (WithPasswordCost; bcrypt.MinCost
-//     makes tests fast), hashed and compared outside the server's lock, and
-//     only once every refusal that needs no hash is ruled out (bad input, a
-//     switch off, a taken identifier, the cap of users).
-//   - Anonymous login (login/anonymous, v2.0): a new user, _anonymous true,
-//     who may not update the account (403) until registered.
-//   - SMS codes (sms-verification-code, v2.2, 200): six digits, in the
-//     outbox, valid five minutes and once; only the newest code of a phone
-//     is valid, and SMSCodeGuesses (5) wrong codes spend it. One code per
-//     phone per WithSMSInterval (a minute) and SMSDailyLimit (10) in 24
-//     hours: past either, a 400 with Retry-After. A code is sent with an
-//     approved signature: signature_id (an integer) names one, else the
-//     newest; one not approved is a 400; an app in arrears is a 402
-//     (SMSSettings: one approved signature, id 1, by default).
+//     v2.0 too) and password login (login/{username,email,phone}) answer
+//     201 with the session (token, expires_in, user_id) and the user
+//     record's fields at the top level and in user_info, as every account
+//     login does. A username, email or phone belongs to one record (a taken
+//     one is a 400 that names it); emails are kept in lower case, and
+//     usernames compare without case and keep the case given. A failed
+//     login is a 400 "the username or password is incorrect", whether the
+//     account is unknown or the password wrong, and takes as long either
+//     way. Register with the token of an anonymous user gives that user the
+//     account, with the same id and _anonymous false. Passwords are bcrypt
+//     hashes (WithPasswordCost; bcrypt.MinCost makes tests fast), hashed and
+//     compared outside the server's lock, and only once every refusal that
+//     needs no hash is ruled out (bad input, a switch off, a taken
+//     identifier, the cap of users).
+//   - Anonymous login (login/anonymous, v2.0) makes a new user, _anonymous
+//     true, who may not update the account (403) until they register.
+//   - An SMS code (sms-verification-code, v2.2, 200) is six digits, sent to
+//     the outbox, and valid five minutes and once; only the newest code of
+//     a phone is valid, and SMSCodeGuesses (5) wrong codes spend it. A phone
+//     gets one code per WithSMSInterval (a minute) and SMSDailyLimit (10) in
+//     24 hours; past either, a send is a 400 with Retry-After. A code is
+//     sent with an approved signature: signature_id (an integer) names one,
+//     or else the newest is used; one not approved is a 400, and a send of
+//     an app in arrears is a 402 (SMSSettings has one approved signature, id
+//     1, by default).
 //     sms-verification-code/verify (v1.8, 200) spends one, the code a
 //     string or a number; login/sms (v2.1) spends one and logs in the user
 //     of the phone (verifying it), or, with create_user, makes one;
@@ -186,9 +192,9 @@
 //     email, phone (a new email or phone is unverified; null clears it) and
 //     new_password, which needs the current password when the user has one
 //     (a WeChat or SMS user may set a first one). A WeChat user with an
-//     account logs in by password to the same record. 200: v2.1 with the
-//     account ({email, email_verified, username, phone, phone_verified}),
-//     v2.2 with the record.
+//     account logs in by password to the same record. It answers 200, at
+//     v2.1 with the account ({email, email_verified, username, phone,
+//     phone_verified}) and at v2.2 with the record.
 //
 // The record carries _username, _email, _email_verified, _phone (the
 // same as phone), _phone_verified and _anonymous. A phone number WeChat
@@ -219,37 +225,37 @@
 // per host app, which a request's app_name names) and another in each
 // other app, with QQ's and Baidu's unionid the same in all.
 //
-// MinCloud's paths of each (internal/protocol's, at v2.5 and at the
-// version before it, which answers without user_info): the silent login
-// and the login with the profile make a user's record on their first
-// login (a record of no WeChat side, as an account's) or answer 404 with
-// create_user false, and answer 201 with the record's fields at the top
-// level and in user_info, the platform's openid and unionid (Alipay's
-// alipay_user_id) at the top level, and the identity in the record's
-// _provider.<platform>. The link (Alipay's PUT user-associate, the others'
-// POST user-association) links the identity of a code to the session's
-// record, 200 {message: "User associated.", openid, status: "ok",
-// user_id}: an identity linked to another record, or a record linked to
-// another identity of the platform, is a 400. Kuaishou's phone login and
-// phone number update give the record a verified phone; QQ decrypts a
-// share ticket's group id unless the console has it off (Features, a
-// 403). Every BaaS path takes a POST with X-Hydrogen-Request-Method: PUT
-// or DELETE as that method, as the JS SDK's Alipay, JD and Kuaishou
-// builds send them.
+// The emulator serves MinCloud's paths of each platform
+// (internal/protocol's, at v2.5 and at the version before it, which answers
+// without user_info). The silent login and the login with the profile make
+// a user's record on their first login (a record of no WeChat side, as an
+// account's) or answer 404 with create_user false, and answer 201 with the
+// record's fields at the top level and in user_info, the platform's openid
+// and unionid (Alipay's alipay_user_id) at the top level, and the identity
+// in the record's _provider.<platform>. The link (Alipay's PUT
+// user-associate, the others' POST user-association) links the identity of
+// a code to the session's record and answers 200 {message: "User
+// associated.", openid, status: "ok", user_id}; an identity linked to
+// another record, or a record linked to another identity of the platform,
+// gets a 400. Kuaishou's phone login and phone number update give the
+// record a verified phone; QQ decrypts a share ticket's group id unless the
+// console has it off (Features, a 403). Every BaaS path takes a POST with
+// X-Hydrogen-Request-Method: PUT or DELETE as that method, as the JS SDK's
+// Alipay, JD and Kuaishou builds send them.
 //
 // The outbox keeps every SMS code and email link sent, at most 10,000 of
-// each, the oldest dropped (a dropped code or link no longer works):
-// Server.SMSCodes, Server.EmailLinks, ClearOutbox, and GET
-// /emulator/v1/outbox/{sms,email} over HTTP. It is not exported with the
-// state; Reset forgets it.
+// each, and drops the oldest; a dropped code or link no longer works.
+// Server.SMSCodes, Server.EmailLinks and ClearOutbox read and clear it, and
+// GET /emulator/v1/outbox/{sms,email} reads it over HTTP. It is not
+// exported with the state, and Reset forgets it.
 //
 // # Answers
 //
 //   - V1 session init, V2 silent login, V2 authenticate, phone login, the
-//     account logins, destroy (v2.0), email-verify and password reset: 201;
-//     V1 authenticate, destroy (v1), the user record and list, the SMS
-//     calls, the account update and the other calls of the current API:
-//     200.
+//     account logins, destroy (v2.0), email-verify and password reset answer
+//     201; V1 authenticate, destroy (v1), the user record and list, the SMS
+//     calls, the account update and the other calls of the current API
+//     answer 200.
 //   - 400: a body that is not a JSON object, a field of the wrong type (named),
 //     a missing field, a code WeChat refuses (above), a signature that does
 //     not match, encryptedData that does not decrypt, a watermark of another
@@ -274,11 +280,11 @@
 // Server's ClientID and AppID), and as many more as WithApps, AddApp, POST
 // ControlPrefix+"apps" or an imported state add, up to MaxApps. Each is a
 // ClientID and an AppID with its own users, codes, sessions, records,
-// accounts, sign-in switches, SMS settings and outbox: a BaaS request is
-// the app's of its X-Hydrogen-Client-ID (an unknown one is a 401, as
-// before), and a code, token or phone code of one app is refused by
-// another (a code 401, as a code of another AppID; a token 401; a phone
-// code 400).
+// accounts, sign-in switches, SMS settings and outbox. A BaaS request
+// belongs to the app of its X-Hydrogen-Client-ID (an unknown one is a 401,
+// as before), and another app refuses a code, token or phone code of one
+// app (a code with a 401, as a code of another AppID; a token with a 401; a
+// phone code with a 400).
 //
 // The apps are of one WeChat open platform account, so a WeChat user is
 // one person in all of them: one profile and one unionid, and an openid
@@ -300,35 +306,43 @@
 // # The control plane
 //
 // The emulator's own routes, the control plane (ControlPrefix) and the
-// simulated platforms over HTTP (WxPrefix, PlatformPath), are one table that makes their router, their index
-// (GET ControlPrefix, one route a line; Server.Routes in Go) and their
-// OpenAPI 3 document (PathOpenAPI), so the three cannot drift. Their
-// requests are read strictly against the Go types the document is made
-// of: an unknown field or query parameter, a field of the wrong type, a
-// required field left out, or a body that sets nothing is a 400 naming it.
-// Their answers are snake_case. The JSON of a State carries StateVersion;
-// a state from before versions still imports.
+// simulated platforms over HTTP (WxPrefix, PlatformPath), are one table
+// that makes their router, their index (GET ControlPrefix, one route a
+// line; Server.Routes in Go) and their OpenAPI 3 document (PathOpenAPI), so
+// that the three cannot drift. Their requests are read strictly against the
+// Go types the document is made of: an unknown field or query parameter, a
+// field of the wrong type, a required field left out, or a body that sets
+// nothing is a 400 that names it. Their answers are snake_case. The JSON of
+// a State carries StateVersion, and a state of an earlier version still
+// imports.
 //
 // # A long-running server
 //
-// The emulator also runs standalone (cmd/baas-emulator), open to any caller,
-// so what a caller can make it keep is bounded: a WeChat login code is
-// forgotten at most a minute after it expires (another platform's at most
-// ten minutes and a half after it was issued) and a session a seventh of
-// its lifetime after, a generation at a time, with no sweep holding the
-// lock; at most 1,048,576 live codes of WeChat, as many of the other
-// platforms, and 2,097,152 sessions are kept, in all the apps (past that
-// the oldest generation goes early); the emulator paths create
-// at most WithMaxHTTPUsers users in all the apps, as do register,
-// anonymous login and an SMS login making a user; a server serves at most
-// MaxApps apps; each app's outbox is capped, and the SMS rate limits live
-// in it; an import takes at most MaxStateUsers users and MaxStateSessions
-// sessions in all its apps; Calls keeps counts of endpoint paths only. A
-// request must arrive whole within WithReadTimeout and an idle connection
-// closes after WithIdleTimeout. The signature and decryption of user data run
-// outside the server's lock, and a unionid login looks its unionid up in an
-// index instead of going through every record.
+// The emulator also runs standalone (cmd/baas-emulator), open to any
+// caller, so what a caller can make it keep is bounded:
 //
-// The clock given to WithClock is called with the server's lock held (one
-// lock, which its apps share): it must not call back into the Server.
+//   - A WeChat login code is forgotten at most a minute after it expires
+//     (another platform's at most ten minutes and a half after it was
+//     issued), and a session a seventh of its lifetime after it expires.
+//     They go a generation at a time, with no sweep holding the lock.
+//   - At most 1,048,576 live codes of WeChat, as many of the other
+//     platforms, and 2,097,152 sessions are kept in all the apps; past
+//     that, the oldest generation goes early.
+//   - The emulator paths create at most WithMaxHTTPUsers users in all the
+//     apps, and register, anonymous login and an SMS login that makes a
+//     user count against the same cap.
+//   - A server serves at most MaxApps apps. Each app's outbox is capped,
+//     and the SMS rate limits live in it.
+//   - An import takes at most MaxStateUsers users and MaxStateSessions
+//     sessions in all its apps, and Calls keeps counts of endpoint paths
+//     only.
+//
+// A request must arrive whole within WithReadTimeout, and an idle
+// connection closes after WithIdleTimeout. The signature and decryption of
+// user data run outside the server's lock, and a unionid login looks its
+// unionid up in an index instead of going through every record.
+//
+// The server calls the clock given to WithClock with its lock held (one
+// lock, which its apps share), so the clock must not call back into the
+// Server.
 package emulator

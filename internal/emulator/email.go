@@ -9,16 +9,17 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// Email links: the password reset and the email verification, sent to the
-// outbox. A link is valid emailLinkTTL and once; every link sent is valid
-// on its own (a newer one does not void an older one). Applying a reset
-// link sets the new password and ends the user's live sessions, as a reset
-// after a stolen password must.
+// The server sends two kinds of email link to the outbox: the password
+// reset and the email verification. A link is valid for emailLinkTTL and
+// once, and every link sent is valid on its own: a newer one does not void
+// an older one. Applying a reset link sets the new password and ends the
+// user's live sessions, as a reset after a stolen password must.
 
+// emailLinkTTL is how long an email link is valid.
 const emailLinkTTL = time.Hour
 
-// pathEmailApply is where an email link points: POST it, with
-// new_password for a reset.
+// pathEmailApply is the path an email link points to. A POST to it applies
+// the link, with new_password for a reset.
 const pathEmailApply = ControlPrefix + "outbox/email/apply"
 
 // sendEmailLinkLocked puts a link of kind for u's email in the outbox.
@@ -28,8 +29,8 @@ func (st *store) sendEmailLinkLocked(u *user, kind string, now time.Time) {
 		Code: hex.EncodeToString(k[:]), SentAt: now, ExpiresAt: now.Add(emailLinkTTL)}})
 }
 
-// passwordReset sends a reset link to the user of email, which must be
-// verified (MinCloud mails a reset only to a verified email).
+// passwordReset sends a reset link to the user of email. The email must be
+// verified, because MinCloud mails a reset only to a verified email.
 func (st *store) passwordReset(email string) *apiError {
 	if err := checkEmail(email); err != nil {
 		return err
@@ -66,8 +67,8 @@ func (st *store) emailVerify(token string) *apiError {
 	return nil
 }
 
-// liveLinkLocked returns the link of code and its user, when it can still
-// be applied.
+// liveLinkLocked returns the link of code and its user when the link can
+// still be applied, and otherwise an error that says why it cannot.
 func (st *store) liveLinkLocked(code string, now time.Time) (*emailLink, *user, *apiError) {
 	l := st.outbox.link(code)
 	switch {
@@ -87,9 +88,9 @@ func (st *store) liveLinkLocked(code string, now time.Time) (*emailLink, *user, 
 	return l, u, nil
 }
 
-// applyEmailLink applies the link of code: a verification verifies the
-// email; a reset sets newPassword, hashed outside the lock, and ends the
-// user's sessions.
+// applyEmailLink applies the link of code. A verification link verifies the
+// email; a reset link sets newPassword, which it hashes outside the lock,
+// and ends the user's sessions.
 func (st *store) applyEmailLink(code, newPassword string) (EmailLink, *apiError) {
 	st.mu.Lock()
 	l, _, err := st.liveLinkLocked(code, st.now())
@@ -129,12 +130,12 @@ func (st *store) applyEmailLink(code, newPassword string) (EmailLink, *apiError)
 	return l.EmailLink, nil
 }
 
-// ApplyEmailLink applies the email link of code the app sent, as the user
-// clicking it would: a verify_email link verifies the user's email; a
-// reset_password link sets newPassword (required, checked as a password)
-// and ends the user's live sessions, the old password refused from then
-// on. A link applies once, within an hour of its sending, while the
-// user's email is still the one it was sent to.
+// ApplyEmailLink applies the email link of code that the app sent, as the
+// user clicking it would. A verify_email link verifies the user's email. A
+// reset_password link sets newPassword, which is required and checked as a
+// password, and ends the user's live sessions; from then on the old
+// password is refused. A link applies once, within an hour of its sending,
+// while the user's email is still the one it was sent to.
 func (a *App) ApplyEmailLink(code, newPassword string) error {
 	if _, err := a.st.applyEmailLink(code, newPassword); err != nil {
 		return errors.New("baastest: ApplyEmailLink: " + err.msg)
@@ -142,8 +143,8 @@ func (a *App) ApplyEmailLink(code, newPassword string) error {
 	return nil
 }
 
-// ApplyEmailLink is App.ApplyEmailLink for a link of any app of the
-// server: a code is one link's.
+// ApplyEmailLink applies the email link of code as App.ApplyEmailLink does,
+// for a link of any app of the server; a code belongs to one link only.
 func (s *Server) ApplyEmailLink(code, newPassword string) error {
 	for _, a := range s.Apps() {
 		if a.st.sentLink(code) {

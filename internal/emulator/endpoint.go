@@ -8,38 +8,42 @@ import (
 	"strings"
 )
 
-// endpoint is a route of the emulator's own API, the control plane and
-// WeChat over HTTP: what the index and the OpenAPI document say of it, what
-// it takes and answers, and its handler. One table of endpoints makes both
-// the routes served and their description, so that the two cannot drift.
+// endpoint is a route of the emulator's own API (the control plane, and
+// WeChat and the other platforms over HTTP): what the index and the OpenAPI
+// document say of it, what it takes and answers, and its handler. One table
+// of endpoints makes both the routes served and their description, so that
+// the two cannot drift.
 type endpoint struct {
 	method string
 	path   string // with {name} for a path parameter
 	// summary says in one line what the route does; "" leaves the route
 	// undocumented, which the tests refuse.
 	summary string
-	// tag groups the route: tagEmulator, tagMiniProgram or tagWeChat.
+	// tag groups the route: tagEmulator, tagMiniProgram, tagWeChat or
+	// tagPlatforms.
 	tag    string
 	params []param
-	// body is the type of the JSON object the route takes, nil for none; it
-	// is decoded strictly (readRequest) and handed to serve.
+	// body is the type of the JSON object the route takes, nil for none.
+	// readRequest decodes the body strictly and hands it to serve.
 	body reflect.Type
 	// bodyOptional lets the body be left out.
 	bodyOptional bool
-	// example is a body the route takes, for the document.
+	// example is a body that the route takes, which the document shows.
 	example any
-	// maxBody caps the body; 0 is MaxBodyBytes.
+	// maxBody is the largest body the route takes, in bytes; 0 means
+	// MaxBodyBytes.
 	maxBody int64
-	// status is the status of a success, and answer the type of its JSON
+	// status is the status of a success, and answer is the type of its JSON
 	// (nil for an answer with no body).
 	status int
 	answer reflect.Type
-	// open serves the route without the admin token: it tells nothing a
-	// caller could misuse (readiness, the routes).
+	// open lets the route serve without the admin token, because it tells
+	// nothing that a caller could misuse (readiness, the routes).
 	open bool
-	// serve serves the route, for the app the request names (a route
-	// tagged tagMiniProgram: the client_id query parameter; the first app
-	// when it names none); a route of WeChat over HTTP gets nil.
+	// serve serves the route for the app that the request names: a route
+	// tagged tagMiniProgram gets the app of the client_id query parameter,
+	// or the first app when the request names none, and a route of WeChat
+	// or another platform over HTTP gets nil.
 	serve func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError
 }
 
@@ -51,15 +55,16 @@ type param struct {
 	example string
 }
 
-// The tags of the endpoints.
+// The tags group the endpoints in the OpenAPI document.
 const (
 	// tagEmulator is the emulator as a whole: its readiness, its routes,
-	// faults, call counts, reset.
+	// faults, call counts and reset.
 	tagEmulator = "emulator"
 	// tagMiniProgram is the state of one mini-program (app) the emulator
 	// serves: its users, codes, failures, sign-in switches, SMS settings
 	// and outbox. Each of these routes takes the app's ClientID as the
-	// query parameter client_id, the first app's when left out.
+	// query parameter client_id, and acts on the first app when it is left
+	// out.
 	tagMiniProgram = "mini-program"
 	// tagWeChat is the simulated WeChat, over HTTP.
 	tagWeChat = "wechat"
@@ -68,7 +73,7 @@ const (
 	tagPlatforms = "platforms"
 )
 
-// endpoints is every route of the emulator's own API.
+// endpoints returns every route of the emulator's own API.
 func (s *Server) endpoints() []endpoint {
 	eps := s.serviceEndpoints()
 	eps = append(eps, s.controlEndpoints()...)
@@ -88,12 +93,13 @@ func (s *Server) endpoints() []endpoint {
 	return append(eps, s.platformEndpoints()...)
 }
 
-// clientIDParam names the app a route tagged tagMiniProgram acts on.
+// clientIDParam is the query parameter that names the app on which a route
+// tagged tagMiniProgram acts.
 var clientIDParam = param{name: "client_id", in: "query",
 	doc: "the ClientID of the app (GET " + pathApps + " lists them); left out: the first app's"}
 
-// handler is e as a route of the router of the BaaS paths, where WeChat
-// over HTTP is served.
+// handler returns e as a route of the router of the BaaS paths, which
+// serves WeChat and the other platforms over HTTP.
 func (e *endpoint) handler() handler {
 	return func(_ *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		body, err := e.readRequest(w, r)
@@ -104,9 +110,10 @@ func (e *endpoint) handler() handler {
 	}
 }
 
-// app is the app a request of e acts on: for a route tagged
-// tagMiniProgram, the app of the client_id query parameter (a 404 when no
-// app has it) or else the first app; the first app for any other route.
+// app returns the app on which a request of e acts. For a route tagged
+// tagMiniProgram it is the app of the client_id query parameter (a 404 when
+// no app has it), or the first app when the request names none; for any
+// other route it is the first app.
 func (s *Server) app(e *endpoint, r *http.Request) (*App, *apiError) {
 	if e.tag != tagMiniProgram {
 		return s.App, nil
@@ -123,9 +130,10 @@ func (s *Server) app(e *endpoint, r *http.Request) (*App, *apiError) {
 	return a, nil
 }
 
-// newControl builds the router of the control plane from its endpoints:
-// one handler a path, which answers a method the path does not serve 405
-// with Allow, and 404 for any other path under ControlPrefix.
+// newControl builds the router of the control plane from its endpoints. It
+// has one handler a path, which answers 405 with Allow to a method that the
+// path does not serve, and answers 404 to any other path under
+// ControlPrefix.
 func (s *Server) newControl(eps []endpoint) http.Handler {
 	mux := http.NewServeMux()
 	byPath := make(map[string][]*endpoint)
@@ -155,7 +163,8 @@ func (s *Server) newControl(eps []endpoint) http.Handler {
 	return mux
 }
 
-// dispatch serves the endpoints of one path.
+// dispatch returns the handler of the endpoints of one path: it checks the
+// admin token and the method, reads the body, finds the app and serves.
 func (s *Server) dispatch(path string, eps []*endpoint) http.HandlerFunc {
 	var methods []string
 	open := true
@@ -174,7 +183,9 @@ func (s *Server) dispatch(path string, eps []*endpoint) http.HandlerFunc {
 			method = http.MethodGet
 		}
 		i := slices.IndexFunc(eps, func(e *endpoint) bool { return e.method == method })
-		needsToken := !open // a wrong method tells no more than the route's own answer would
+		// A 405 to a wrong method tells no more than the path's own answers
+		// would, so it needs the token only when some method of the path does.
+		needsToken := !open
 		if i >= 0 {
 			needsToken = !eps[i].open
 		}

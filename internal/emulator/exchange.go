@@ -7,14 +7,14 @@ import (
 	"time"
 )
 
-// Login codes: wx.login issues them, jscode2session (behind every BaaS
-// login) exchanges them once, within their five minutes, within WeChat's
+// wx.login issues login codes, and jscode2session, behind every BaaS login,
+// exchanges each code once, within its five minutes and within WeChat's
 // rate limit.
 
 // rateWindow counts a user's code exchanges in the current minute.
 type rateWindow struct {
-	start int64 // unix nanoseconds
-	n     int32
+	start int64 // the start of the minute, in unix nanoseconds
+	n     int32 // the exchanges counted in the minute
 }
 
 // allow counts one exchange at now and reports whether it is within limit.
@@ -28,11 +28,12 @@ func (r *rateWindow) allow(now int64, limit int) bool {
 	return int(r.n) <= limit
 }
 
-// exchangeLocked is jscode2session: it checks code and spends it, then meets
-// the failures injected on the code or the user, and the rate limit. It
-// hands back the user and their index; the session_key is the user's current
-// one (a wx.login refreshes it, not the exchange). A code that failed is
-// spent, as WeChat may have spent it: a client retries with a fresh one.
+// exchangeLocked does what jscode2session does: it checks code and spends
+// it, then meets the failures injected on the code or the user, and the
+// rate limit. It returns the user and their index; the session_key is the
+// user's current one, because a wx.login refreshes the key and the exchange
+// does not. A code that failed is spent, as WeChat may have spent it, so a
+// client retries with a fresh one.
 func (st *store) exchangeLocked(code string, now int64) (*user, uint32, *apiError) {
 	k, ok := parseSecret(code)
 	var c loginCode
@@ -73,22 +74,22 @@ func (st *store) exchangeLocked(code string, now int64) (*user, uint32, *apiErro
 // codeTTL is how long a login code is valid.
 const codeTTL = 5 * time.Minute
 
-// loginCode is a code wx.login handed out.
+// loginCode is a code that wx.login handed out.
 type loginCode struct {
-	issued  int64  // unix nanoseconds
-	user    uint32 // index in the users of its app
+	issued  int64  // when the code was issued, in unix nanoseconds
+	user    uint32 // the user's index in the users of its app
 	app     uint8  // the index of its app
-	foreign bool   // issued for an AppID of none of the Server's apps
+	foreign bool   // the code was issued for an AppID of none of the Server's apps
 	used    bool
 	fail    uint8 // an injected failure (index in wechatErrors), 0 for none
 }
 
-// issueCode is wx.login: a fresh code for the user of id (see userLocked),
-// bound to appID. In an app of appID, the code is that app's, and it
-// refreshes the user's session_key there as refreshKeyLocked says;
-// appID of no app of the Server makes a code of this app's user that
-// every app refuses. fail, when not 0, is a failure the code's exchange
-// will meet.
+// issueCode does what wx.login does: it returns a fresh code for the user of
+// id (see userLocked), bound to appID. When an app has appID, the code is
+// that app's, and it refreshes the user's session_key there as
+// refreshKeyLocked says; when no app of the Server has appID, the code is
+// of this app's user and every app refuses it. When fail is not 0, the
+// code's exchange will meet that failure.
 func (st *store) issueCode(appID, id string, overHTTP bool, fail uint8) (string, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()

@@ -38,19 +38,20 @@ type Fault struct {
 type traffic struct {
 	mu     sync.Mutex
 	calls  map[string]int
-	faults map[string]*armed // by path, or by prefix followed by "*"
-	// prefixes counts the faults by prefix: none, and a request looks up
-	// its exact path only.
+	faults map[string]*armed // keyed by path, or by a prefix followed by "*"
+	// prefixes counts the faults keyed by a prefix. When there are none, a
+	// request looks up its exact path only.
 	prefixes int
 }
 
 // armed is a fault in force.
 type armed struct {
 	f    Fault
-	left int // requests left to hit when f.Times > 0
+	left int // the requests the fault has left to hit, when f.Times > 0
 	rng  *rand.Rand
 }
 
+// newTraffic returns a traffic with no counts and no faults.
 func newTraffic() *traffic {
 	return &traffic{calls: make(map[string]int), faults: make(map[string]*armed)}
 }
@@ -61,7 +62,8 @@ func newTraffic() *traffic {
 // every user's record), and has no fault of its exact path or of a longer
 // prefix; Times and Probability then count the requests of all those paths
 // together. It panics on an invalid Fault (a Status outside 200–599, a
-// negative Delay or Times, a Probability outside 0–1): a mistake of the test.
+// negative Delay or Times, a Probability outside 0–1), which is a mistake
+// of the test.
 func (s *Server) Fault(path string, f Fault) {
 	if err := f.check(); err != nil {
 		panic("baastest: Fault: " + err.Error())
@@ -106,7 +108,7 @@ func (t *traffic) match(path string) (*armed, string) {
 	return found, key
 }
 
-// check says what is wrong with f, if anything.
+// check returns an error that says what is wrong with f, or nil.
 func (f Fault) check() error {
 	switch {
 	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
@@ -155,8 +157,8 @@ func (s *Server) ClearFaults() {
 
 // Calls returns how many requests the server saw on exactly path, faulted or
 // not, e.g. "/hserve/v2.5/idp/wechat/silent-login/". Only the paths of
-// endpoints count (a user record path, when its id is one of a record): the
-// server keeps no count of any other path.
+// endpoints count, and a user record path counts only when its id is a
+// record's: the server keeps no count of any other path.
 func (s *Server) Calls(path string) int {
 	t := s.traffic
 	t.mu.Lock()
@@ -210,7 +212,7 @@ func inject(w http.ResponseWriter, r *http.Request, f Fault, closed <-chan struc
 			return false
 		case <-closed:
 			t.Stop()
-			drop(w) // no answer, as Close promises: not the empty 200 a returning handler gets
+			drop(w) // Close promises no answer, not the empty 200 that a returning handler gets
 			return false
 		}
 	}

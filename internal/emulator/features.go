@@ -5,16 +5,17 @@ import (
 	"reflect"
 )
 
-// Features are the switches of the features MinCloud's console turns on
-// apart from the sign-in methods: a feature switched off is a 403 saying
-// so, as MinCloud answers (the JS SDK reads a 403 of QQ's decryption as
-// "not enabled"). By default every one is on.
+// Features holds the switches of the features, other than the sign-in
+// methods, that MinCloud's console turns on. A request of a feature that is
+// switched off gets a 403 that says so, as MinCloud answers (the JS SDK
+// reads a 403 of QQ's decryption as "not enabled"). By default every
+// feature is on.
 type Features struct {
 	// QQDecrypt is QQ's data decryption (POST /hserve/v2.0/qq/decrypt/open-gid/).
 	QQDecrypt bool `json:"qq_decrypt"`
 }
 
-// AllFeatures is every feature on, the default.
+// AllFeatures has every feature on, which is the default.
 var AllFeatures = Features{QQDecrypt: true}
 
 // SetFeatures switches the app's features at run time, as PUT
@@ -35,13 +36,13 @@ func (a *App) Features() Features {
 	return st.features
 }
 
-// featuresRequest is the body of PUT ControlPrefix+"features": a switch
+// featuresRequest is the body of PUT ControlPrefix+"features". A switch
 // left out stays as it is.
 type featuresRequest struct {
 	QQDecrypt *bool `json:"qq_decrypt,omitempty" doc:"QQ's data decryption: off, it answers 403"`
 }
 
-// featureEndpoints are the routes of the features.
+// featureEndpoints returns the routes of the features.
 func featureEndpoints() []endpoint {
 	p := ControlPrefix + "features"
 	return []endpoint{
@@ -66,7 +67,8 @@ func featureEndpoints() []endpoint {
 	}
 }
 
-// errQQDecryptOff is the 403 of QQ's decryption switched off.
+// errQQDecryptOff returns the 403 of QQ's decryption when the console has
+// it switched off.
 func errQQDecryptOff() *apiError {
 	return fail(http.StatusForbidden, "QQ data decryption is not enabled in the console: enable it first (Features.QQDecrypt, PUT "+
 		ControlPrefix+`features {"qq_decrypt": true})`)

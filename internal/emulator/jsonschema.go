@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// schema is a JSON Schema as OpenAPI 3.0 spells it: the part of it the
-// emulator's document uses.
+// schema is a JSON Schema as OpenAPI 3.0 spells it. It has the part of
+// JSON Schema that the emulator's document uses.
 type schema struct {
 	Ref                  string             `json:"$ref,omitempty"`
 	AllOf                []*schema          `json:"allOf,omitempty"`
@@ -24,18 +24,19 @@ type schema struct {
 }
 
 // schemas makes the schemas of Go types as encoding/json writes and reads
-// them, collecting every named struct type as a component that the others
-// refer to.
+// them. It collects every named struct type as a component, to which the
+// other schemas refer.
 type schemas struct {
 	components map[string]*schema
 	types      map[string]reflect.Type // the type of each component, to catch two of one name
 }
 
+// newSchemas returns a schemas with no components yet.
 func newSchemas() *schemas {
 	return &schemas{components: make(map[string]*schema), types: make(map[string]reflect.Type)}
 }
 
-// The types whose JSON is not what their kind says.
+// These are the types whose JSON is not what their kind says.
 var (
 	timeType     = reflect.TypeFor[time.Time]()
 	durationType = reflect.TypeFor[duration]()
@@ -44,14 +45,15 @@ var (
 )
 
 // jsonShaped is a type whose JSON is that of another struct type, its
-// shape: its MarshalJSON writes one (State, with the version of its
-// format). Its schema is its shape's, under its own name.
+// shape, because its MarshalJSON writes one (State does, with the version
+// of its format). Its schema is its shape's, under its own name.
 type jsonShaped interface {
 	jsonShape() reflect.Type
 }
 
-// of returns the schema of t: a reference for a named struct type, whose
-// schema it adds to the components, else the schema itself.
+// of returns the schema of t. For a named struct type it returns a
+// reference and adds the type's schema to the components; for any other
+// type it returns the schema itself.
 func (sc *schemas) of(t reflect.Type) *schema {
 	switch t {
 	case timeType:
@@ -112,17 +114,17 @@ func (sc *schemas) component(name string, t reflect.Type) *schema {
 	return &schema{Ref: "#/components/schemas/" + name}
 }
 
-// componentName is the name of a struct type's component: its Go name, with
-// a capital.
+// componentName returns the name of a struct type's component, which is
+// its Go name with a capital.
 func componentName(t reflect.Type) string {
 	n := t.Name()
 	return strings.ToUpper(n[:1]) + n[1:]
 }
 
-// object is the schema of the struct type t: its fields as encoding/json
-// names them (an embedded struct's fields promoted), a field without
-// omitempty required (encoding/json always writes it), and no other
-// property. A field's doc tag describes it.
+// object returns the schema of the struct type t. The schema has t's fields
+// as encoding/json names them, with an embedded struct's fields promoted,
+// and no other property; a field without omitempty is required, because
+// encoding/json always writes it. A field's doc tag describes it.
 func (sc *schemas) object(t reflect.Type) *schema {
 	s := &schema{Type: "object", Properties: make(map[string]*schema), AdditionalProperties: false}
 	sc.fields(s, t)
@@ -147,8 +149,8 @@ func (sc *schemas) fields(s *schema, t reflect.Type) {
 }
 
 // eachJSONField calls fn with each field of the struct type t that
-// encoding/json writes, in order, by its JSON name: the fields of an
-// embedded struct in its place.
+// encoding/json writes, in order, by its JSON name; it calls fn with the
+// fields of an embedded struct in the struct's place.
 func eachJSONField(t reflect.Type, fn func(name string, f reflect.StructField, omitempty bool)) {
 	for f := range t.Fields() {
 		tag := f.Tag.Get("json")

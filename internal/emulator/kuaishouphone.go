@@ -6,15 +6,16 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// Kuaishou's phone login (idp/kuaishou/phone-login/, POST) and phone
-// number update (idp/kuaishou/phone-verification/, PUT; the JS SDK's
-// Kuaishou build sends it as a POST with X-Hydrogen-Request-Method: PUT):
-// the getPhoneNumber button's encryptedData, decrypted with the Kuaishou
-// user's session_key, gives the record a verified phone number. Kuaishou's
-// button gives no phone code.
+// Kuaishou has a phone login (idp/kuaishou/phone-login/, POST) and a phone
+// number update (idp/kuaishou/phone-verification/, PUT, which the JS SDK's
+// Kuaishou build sends as a POST with X-Hydrogen-Request-Method: PUT). In
+// both, the server decrypts the getPhoneNumber button's encryptedData with
+// the Kuaishou user's session_key and gives the record the phone number,
+// verified. Kuaishou's button gives no phone code.
 
-// kuaishouPhoneLogin serves the phone login: a code and the button's data
-// for a session of the user's record, made when create_user allows; 201.
+// kuaishouPhoneLogin serves the phone login: it takes a code and the
+// button's data, opens a session of the user's record, which it makes when
+// create_user allows, and answers 201.
 func kuaishouPhoneLogin(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	req := protocol.PhoneLoginRequest{CreateUser: true} // absent means true
 	if err := decode(w, r, &req); err != nil {
@@ -72,11 +73,12 @@ func (st *store) kuaishouPhoneLogin(req *protocol.PhoneLoginRequest) (opened, *p
 	return st.openLocked(u, u.index, u.keyGen, t), pu, nil
 }
 
-// kuaishouPhoneVerification serves the phone number update: the button's
-// data of the session's user's Kuaishou identity, 200 with the record. A
-// request with no token is a 403, which the JS SDK's Kuaishou build reads
-// as "not logged in" (604), as MinCloud's reference names the case; a
-// token that is no valid session's is a 401, as everywhere.
+// kuaishouPhoneVerification serves the phone number update: it takes the
+// button's data of the Kuaishou identity of the session's user and answers
+// 200 with the record. A request with no token gets a 403, which the JS
+// SDK's Kuaishou build reads as "not logged in" (604), as MinCloud's
+// reference names the case; a token that is no valid session's gets a 401,
+// as everywhere.
 func kuaishouPhoneVerification(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	token, err := bearer(r)
 	if err == nil && token == "" {
@@ -104,10 +106,11 @@ func kuaishouPhoneVerification(a *App, w http.ResponseWriter, r *http.Request, _
 }
 
 // kuaishouUpdatePhone sets the phone number of token's user from the
-// button's data, decrypted with the current session_key of the Kuaishou
-// user linked to their record. A user with none is a 403, which the JS SDK
-// reads as "not logged in" (604): only a Kuaishou login has the key.
-// overwrite false with another number set is a 400.
+// button's data, which it decrypts with the current session_key of the
+// Kuaishou user linked to their record. For a user with no Kuaishou user
+// linked it returns a 403, which the JS SDK reads as "not logged in" (604),
+// because only a Kuaishou login has the key. With overwrite false, a record
+// that has another number already gets a 400.
 func (st *store) kuaishouUpdatePhone(token string, req *protocol.PhoneVerificationRequest) (protocol.UserRecord, *apiError) {
 	st.mu.Lock()
 	now := st.now().UnixNano()
@@ -139,8 +142,9 @@ func (st *store) kuaishouUpdatePhone(token string, req *protocol.PhoneVerificati
 }
 
 // linkedKeyLocked returns the current session_key of the user of platform
-// k linked to the record of token's user: a 403 when there is none, since
-// the data to decrypt is encrypted with that user's key.
+// k linked to the record of token's user. It returns a 403 when no such
+// user is linked, because the data to decrypt is encrypted with that user's
+// key.
 func (st *store) linkedKeyLocked(token string, k platformKind, now int64) ([]byte, *apiError) {
 	u, _, err := st.sessionUserLocked(token, now)
 	if err != nil {

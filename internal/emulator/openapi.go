@@ -11,18 +11,19 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// The paths of the routes that describe the emulator.
+// These are the paths of the routes that describe the emulator.
 const (
 	// PathHealth answers {"ready": true} once the emulator serves, as "/"
 	// does.
 	PathHealth = ControlPrefix + "health"
-	// PathOpenAPI is the OpenAPI 3 document of the control plane and of
-	// WeChat over HTTP.
+	// PathOpenAPI is the path of the OpenAPI 3 document of the control
+	// plane and of WeChat and the other platforms over HTTP.
 	PathOpenAPI = ControlPrefix + "openapi.json"
 )
 
-// AuthBasePath is where the BaaS (MinCloud) auth endpoints live: every
-// call to them carries the ClientID in the X-Hydrogen-Client-ID header.
+// AuthBasePath is the path under which the BaaS (MinCloud) auth endpoints
+// live. Every call to them carries the ClientID in the
+// X-Hydrogen-Client-ID header.
 const AuthBasePath = "/hserve/"
 
 // health is the answer of PathHealth.
@@ -30,16 +31,16 @@ type health struct {
 	Ready bool `json:"ready"`
 }
 
-// Route is a route of the emulator's own API, the control plane and
-// WeChat over HTTP, as the index lists it.
+// Route is a route of the emulator's own API (the control plane, and WeChat
+// and the other platforms over HTTP) as the index lists it.
 type Route struct {
 	Method  string `json:"method"`
-	Path    string `json:"path"` // {name} is a path parameter
+	Path    string `json:"path"` // {name} marks a path parameter
 	Summary string `json:"summary"`
 }
 
-// Routes returns the routes of the control plane and of WeChat over HTTP,
-// as GET ControlPrefix lists them.
+// Routes returns the routes of the control plane and of WeChat and the
+// other platforms over HTTP, as GET ControlPrefix lists them.
 func (s *Server) Routes() []Route {
 	var out []Route
 	for _, e := range s.api {
@@ -50,8 +51,9 @@ func (s *Server) Routes() []Route {
 	return out
 }
 
-// routeIndex is the answer of GET ControlPrefix: where the document and the
-// auth endpoints are, and every route of the emulator's own API.
+// routeIndex is the answer of GET ControlPrefix. It says where the document
+// and the auth endpoints are, and lists every route of the emulator's own
+// API.
 type routeIndex struct {
 	OpenAPI        string  `json:"openapi" doc:"the URL of the OpenAPI document"`
 	Auth           string  `json:"auth" doc:"the base URL of the BaaS auth endpoints"`
@@ -67,8 +69,8 @@ type errorAnswer struct {
 	ErrorMsg string `json:"error_msg" doc:"what was wrong, naming the field"`
 }
 
-// serviceEndpoints are the routes that tell whether the emulator serves and
-// what it serves.
+// serviceEndpoints returns the routes that tell whether the emulator serves
+// and what it serves.
 func (s *Server) serviceEndpoints() []endpoint {
 	ready := func(_ *App, w http.ResponseWriter, r *http.Request, _ any) *apiError {
 		writeJSON(w, http.StatusOK, health{Ready: true})
@@ -94,7 +96,8 @@ func (s *Server) serviceEndpoints() []endpoint {
 	}
 }
 
-// The OpenAPI document, as much of OpenAPI 3.0 as it uses.
+// These types make the OpenAPI document, with as much of OpenAPI 3.0 as it
+// uses.
 type (
 	openAPIDoc struct {
 		OpenAPI    string                          `json:"openapi"`
@@ -159,8 +162,8 @@ type (
 // adminScheme is the name of the admin token's security scheme.
 const adminScheme = "adminToken"
 
-// describe returns the OpenAPI document of api and its index, as their
-// routes answer them.
+// describe returns the OpenAPI document of api and its index, as the
+// routes of the document and the index answer them.
 func (s *Server) describe(api []endpoint) (openAPI, index []byte) {
 	sc := newSchemas()
 	errRef := sc.of(reflect.TypeFor[errorAnswer]())
@@ -195,7 +198,7 @@ func (s *Server) describe(api []endpoint) (openAPI, index []byte) {
 	for i := range api {
 		e := &api[i]
 		if e.summary == "" {
-			continue // undocumented: the tests say so
+			continue // the route is undocumented, which the tests report
 		}
 		if doc.Paths[e.path] == nil {
 			doc.Paths[e.path] = make(map[string]operation)
@@ -206,12 +209,12 @@ func (s *Server) describe(api []endpoint) (openAPI, index []byte) {
 	doc.Components.Schemas = sc.components
 	openAPI, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		panic("emulator: the OpenAPI document: " + err.Error()) // made of the types above: a mistake of this package
+		panic("emulator: the OpenAPI document: " + err.Error()) // the types above always marshal, so this is a bug of this package
 	}
 	return openAPI, idx.readable()
 }
 
-// operation is e in the OpenAPI document.
+// operation returns e as an operation of the OpenAPI document.
 func (e *endpoint) operation(sc *schemas, errRef *schema) operation {
 	op := operation{OperationID: operationID(e.method, e.path), Summary: e.summary, Tags: []string{e.tag},
 		Responses: map[string]reply{"default": {Description: "an error", Content: jsonContent(errRef, nil)}}}
@@ -233,12 +236,14 @@ func (e *endpoint) operation(sc *schemas, errRef *schema) operation {
 	return op
 }
 
+// jsonContent returns the content of a body of JSON of schema s, with an
+// example when example is not nil.
 func jsonContent(s *schema, example any) map[string]mediaType {
 	return map[string]mediaType{"application/json": {Schema: s, Example: example}}
 }
 
-// operationID names the operation of method on path: "put_v1_faults",
-// "get_v1_users_openid", "post_wx_login".
+// operationID returns the name of the operation of method on path, such as
+// "put_v1_faults", "get_v1_users_openid" or "post_wx_login".
 func operationID(method, path string) string {
 	rest := strings.Trim(strings.TrimPrefix(path, "/emulator"), "/")
 	rest = strings.NewReplacer("{", "", "}", "", "/", "_", ".", "_", "-", "_").Replace(rest)
@@ -248,10 +253,11 @@ func operationID(method, path string) string {
 	return strings.ToLower(method) + "_" + rest
 }
 
-// readable writes the index as JSON with one route a line.
+// readable returns the index as JSON with one route a line, so that a
+// person can read it.
 func (idx routeIndex) readable() []byte {
 	routes := idx.Routes
-	idx.Routes = []Route{} // the last field: written "[]" at the end
+	idx.Routes = []Route{} // the last field, which MarshalIndent writes as "[]" at the end
 	head, err := json.MarshalIndent(idx, "", "  ")
 	if err != nil {
 		panic("emulator: the index: " + err.Error())

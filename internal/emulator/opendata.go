@@ -6,8 +6,8 @@ import (
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
-// WeChat's encrypted open data of a user, for decryption: WeRun steps and
-// share info.
+// WeChat encrypts open data of a user, such as WeRun steps and share info,
+// for the server to decrypt.
 
 // WeRunData is what wx.getWeRunData's encryptedData holds.
 type WeRunData struct {
@@ -17,12 +17,13 @@ type WeRunData struct {
 
 // StepInfo is one day's steps.
 type StepInfo struct {
-	Timestamp int64 `json:"timestamp"` // the day's start, unix seconds
+	Timestamp int64 `json:"timestamp"` // the day's start, in unix seconds
 	Step      int   `json:"step"`
 }
 
-// GetWeRunData is wx.getWeRunData: the user's steps of the last three days,
-// encrypted under their current session_key, for DecryptData.
+// GetWeRunData does what wx.getWeRunData does: it returns the user's steps
+// of the last three days, encrypted under their current session_key, for
+// DecryptData.
 func (w *WeChat) GetWeRunData(openid string) (encryptedData, iv string) {
 	k, now := w.currentKey(openid)
 	day := now / 1e9 / 86400 * 86400
@@ -40,21 +41,23 @@ type ShareInfo struct {
 	Watermark wxcrypto.Watermark `json:"watermark"`
 }
 
-// GetShareInfo is wx.getShareInfo for a share ticket of the group openGID:
-// encrypted under the user's current session_key, for DecryptData.
+// GetShareInfo does what wx.getShareInfo does for a share ticket of the
+// group openGID: it returns the share info encrypted under the user's
+// current session_key, for DecryptData.
 func (w *WeChat) GetShareInfo(openid, openGID string) (encryptedData, iv string) {
 	k, now := w.currentKey(openid)
 	st := w.st
 	return encryptFor(k, ShareInfo{OpenGID: openGID, Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}, st)
 }
 
-// encryptFor encrypts the JSON of v under session_key k with a fresh iv.
+// encryptFor encrypts the JSON of v under session_key k with a fresh iv,
+// and returns the encrypted data and the iv.
 func encryptFor(k secret, v any, st *store) (encryptedData, iv string) {
 	st.mu.Lock()
 	ivk := st.rand.secret()
 	st.mu.Unlock()
 	plain, _ := json.Marshal(v)
 	iv = encodeKey(ivk)
-	enc, _ := wxcrypto.Encrypt(encodeKey(k), iv, plain) // key and iv are valid by construction
+	enc, _ := wxcrypto.Encrypt(encodeKey(k), iv, plain) // the key and the iv are valid by construction
 	return enc, iv
 }

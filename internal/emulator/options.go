@@ -3,13 +3,12 @@ package emulator
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Defaults of the options.
+// These are the defaults of the options.
 const (
 	// DefaultExpiresIn is the session lifetime when WithExpiresIn is not
 	// given.
@@ -35,6 +34,7 @@ const (
 // Option configures a Server.
 type Option func(*config)
 
+// config holds what the Options of a Server set.
 type config struct {
 	appID        string
 	clientID     string
@@ -48,31 +48,32 @@ type config struct {
 	now          func() time.Time
 	addr         string
 	signIn       SignInMethods
-	signInSet    bool // WithSignInMethods was given
+	signInSet    bool // whether WithSignInMethods was given
 	passwordCost int
 	smsInterval  time.Duration
-	state        *State // WithState's
-	apps         int    // WithApps's; 0: one, and those of the state
+	state        *State // the state of WithState, or nil
+	apps         int    // the n of WithApps; 0 means one app and those of the state
 }
 
-// WithState starts the server from state, as Import makes it, before it
-// serves its first request: a client that finds it serving finds the
-// state there, and the apps it holds. Start fails, with an error wrapping
-// ErrStateRefused, on a state Import refuses (one whose first app is of
-// another AppID or ClientID among them: give the state's with WithAppID
-// and WithClientID).
+// WithState starts the server from state, as Import makes it, before the
+// server serves its first request, so that a client that finds it serving
+// finds the state there, with the apps the state holds. Start fails with an
+// error that wraps ErrStateRefused on a state that Import refuses. A state
+// whose first app has another AppID or ClientID than the server is one of
+// those, so give the server the state's ids with WithAppID and
+// WithClientID.
 func WithState(state State) Option { return func(c *config) { c.state = &state } }
 
-// ErrStateRefused is wrapped by the error of Start when the state of
-// WithState is refused; the error says why.
+// ErrStateRefused is the error that the error of Start wraps when the
+// server refuses the state of WithState; the error of Start says why.
 var ErrStateRefused = errors.New("the state is refused")
 
 // WithAppID sets the mini-program's AppID, by default "wx" and 16 random hex
 // digits.
 func WithAppID(id string) Option { return func(c *config) { c.appID = id } }
 
-// WithClientID sets the ClientID the server accepts, by default 20 random hex
-// digits.
+// WithClientID sets the ClientID that the server accepts, by default 20
+// random hex digits.
 func WithClientID(id string) Option { return func(c *config) { c.clientID = id } }
 
 // WithExpiresIn sets the session lifetime, sent as expires_in in seconds; by
@@ -97,18 +98,20 @@ func WithCodeRateLimit(perMinute int) Option { return func(c *config) { c.rateLi
 
 // WithMaxHTTPUsers caps how many users the emulator paths (PathWxLogin,
 // PathWxUserInfo) may create, so that no caller can make a long-running
-// emulator keep users without bound; past it, a new openid is a 429. By
-// default DefaultMaxHTTPUsers, which zero keeps; a negative n is an error.
-// Users made in process (WeChat.Login, AddUser, …) do not count.
+// emulator keep users without bound; past the cap, a new openid gets a
+// 429. The cap is DefaultMaxHTTPUsers by default, which zero keeps; a
+// negative n is an error. Users made in process (WeChat.Login, AddUser, …)
+// do not count.
 func WithMaxHTTPUsers(n int) Option { return func(c *config) { c.maxHTTPUsers = n } }
 
-// WithReadTimeout bounds the reading of a request, headers and body: a
-// client that sends slower has its connection closed. By default
-// DefaultReadTimeout, which zero keeps; a negative d is an error.
+// WithReadTimeout bounds the reading of a request, headers and body: the
+// server closes the connection of a client that sends slower. The bound is
+// DefaultReadTimeout by default, which zero keeps; a negative d is an
+// error.
 func WithReadTimeout(d time.Duration) Option { return func(c *config) { c.readTimeout = d } }
 
-// WithIdleTimeout sets how long an idle keep-alive connection stays open; by
-// default DefaultIdleTimeout, which zero keeps; a negative d is an error.
+// WithIdleTimeout sets how long an idle keep-alive connection stays open, by
+// default DefaultIdleTimeout, which zero keeps. A negative d is an error.
 func WithIdleTimeout(d time.Duration) Option { return func(c *config) { c.idleTimeout = d } }
 
 // WithClock sets the clock of code expiry, token expiry, session_key age,
@@ -128,9 +131,10 @@ func WithAdminToken(token string) Option { return func(c *config) { c.adminToken
 // on loopback).
 func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 
-// newConfig applies opts to the defaults. An option given a value out of
-// its range is an error naming it: the caller's mistake, not a default to
-// go on with (baastest.NewServer panics with it, as httptest would).
+// newConfig applies opts to the defaults. For an option given a value out
+// of its range it returns an error that names the option, because the value
+// is the caller's mistake, not a default to go on with (baastest.NewServer
+// panics with the error, as httptest would).
 func newConfig(opts []Option) (config, error) {
 	c := config{keyRefresh: DefaultSessionKeyRefresh, rateLimit: WeChatRateLimit,
 		passwordCost: bcrypt.DefaultCost, smsInterval: DefaultSMSInterval}
@@ -204,24 +208,6 @@ func (c *config) check() error {
 		if err := CheckAdminToken(c.adminToken); err != nil {
 			return fmt.Errorf("WithAdminToken: %w", err)
 		}
-	}
-	return nil
-}
-
-// MaxAdminTokenBytes is the longest admin token.
-const MaxAdminTokenBytes = 4096
-
-// CheckAdminToken reports what is wrong with an admin token, without
-// quoting it: it is 1 to MaxAdminTokenBytes of visible ASCII, as an
-// Authorization header carries it.
-func CheckAdminToken(token string) error {
-	switch {
-	case token == "":
-		return errors.New("the admin token is empty")
-	case len(token) > MaxAdminTokenBytes:
-		return fmt.Errorf("the admin token is longer than %d bytes", MaxAdminTokenBytes)
-	case strings.IndexFunc(token, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
-		return errors.New("the admin token must be one line of visible ASCII (no space, control or non-ASCII character), as an Authorization header carries it")
 	}
 	return nil
 }

@@ -5,10 +5,10 @@ import (
 	"time"
 )
 
-// The outbox: every SMS code and email link the server "sent", kept for
-// tests to read (like the Firebase Auth emulator's verificationCodes and
-// oobCodes). It holds at most maxOutbox messages of each kind, the oldest
-// dropped first; a dropped message's code or link no longer works.
+// The outbox keeps every SMS code and email link that the server "sent",
+// for tests to read, like the Firebase Auth emulator's verificationCodes
+// and oobCodes. It holds at most maxOutbox messages of each kind and drops
+// the oldest first; the code or link of a dropped message no longer works.
 
 // maxOutbox is how many SMS codes, and how many email links, the outbox
 // keeps.
@@ -21,16 +21,17 @@ type SMSCode struct {
 	SignatureID int64     `json:"signature_id"` // the approved signature it was sent with
 	SentAt      time.Time `json:"sent_at"`
 	ExpiresAt   time.Time `json:"expires_at"`
-	Used        bool      `json:"used"` // spent: checked right, or SMSCodeGuesses wrong codes
+	Used        bool      `json:"used"` // spent by a right check, or by SMSCodeGuesses wrong codes
 }
 
-// smsMessage is an SMSCode and the wrong codes checked against it.
+// smsMessage is an SMSCode with the count of wrong codes checked against
+// it.
 type smsMessage struct {
 	SMSCode
 	wrong int
 }
 
-// The kinds of EmailLink.
+// These are the kinds of EmailLink.
 const (
 	EmailVerify        = "verify_email"
 	EmailResetPassword = "reset_password"
@@ -41,28 +42,28 @@ const (
 type EmailLink struct {
 	Email     string    `json:"email"`
 	Kind      string    `json:"kind"` // EmailVerify or EmailResetPassword
-	Code      string    `json:"code"` // the out-of-band code: ApplyEmailLink's
-	Link      string    `json:"link"` // a URL of the server holding Code
+	Code      string    `json:"code"` // the out-of-band code, which ApplyEmailLink takes
+	Link      string    `json:"link"` // a URL of the server that holds Code
 	SentAt    time.Time `json:"sent_at"`
 	ExpiresAt time.Time `json:"expires_at"`
 	Used      bool      `json:"used"`
 }
 
-// emailLink is an EmailLink and the record it was sent for.
+// emailLink is an EmailLink with the id of the record it was sent for.
 type emailLink struct {
 	EmailLink
-	user int64 // record id
+	user int64 // the record id
 }
 
-// outbox is the messages sent, the store's lock guarding it: the SMS codes
-// by phone (the newest SMSDailyLimit of each, for the daily limit), the
-// email links by their code.
+// outbox holds the messages sent, under the store's lock. It indexes the
+// SMS codes by phone, keeping the newest SMSDailyLimit of each for the
+// daily limit, and the email links by their code.
 type outbox struct {
 	sms   sentLog[smsMessage]
 	email sentLog[emailLink]
 }
 
-// addSMS keeps m, dropping the oldest code when full.
+// addSMS keeps m, and drops the oldest code when the outbox is full.
 func (o *outbox) addSMS(m SMSCode) { o.sms.add(smsMessage{SMSCode: m}, m.Phone, SMSDailyLimit) }
 
 // newestSMS returns the newest code sent to phone, or nil.
@@ -72,24 +73,24 @@ func (o *outbox) newestSMS(phone string) *smsMessage { return o.sms.get(phone) }
 // holds, at most SMSDailyLimit, oldest first.
 func (o *outbox) recentSMS(phone string) []*smsMessage { return o.sms.recent(phone) }
 
-// addEmail keeps l, dropping the oldest link when full.
+// addEmail keeps l, and drops the oldest link when the outbox is full.
 func (o *outbox) addEmail(l emailLink) { o.email.add(l, l.Code, 1) }
 
 // link returns the email link of code, or nil.
 func (o *outbox) link(code string) *emailLink { return o.email.get(code) }
 
-// sentLog is the messages of one kind in the order sent, at most maxOutbox
-// of them, the oldest dropped first, with an index finding the newest
-// messages of a key; the index loses its entries with the messages.
+// sentLog holds the messages of one kind in the order sent, at most
+// maxOutbox of them, and drops the oldest first. Its index finds the newest
+// messages of a key, and loses its entries with the messages.
 type sentLog[M any] struct {
 	msgs  []M
-	keys  []string           // keys[i] is msgs[i]'s
-	first int64              // the number of msgs[0]: messages are numbered in order sent
-	index map[string][]int64 // key → the numbers of its newest messages, oldest first
+	keys  []string           // keys[i] is the key of msgs[i]
+	first int64              // the number of msgs[0]; messages are numbered in the order sent
+	index map[string][]int64 // the numbers of each key's newest messages, oldest first
 }
 
-// add keeps m under key, dropping the oldest message when full; the index
-// keeps the numbers of key's newest keep messages.
+// add keeps m under key, and drops the oldest message when the log is full.
+// The index keeps the numbers of the newest keep messages of key.
 func (l *sentLog[M]) add(m M, key string, keep int) {
 	if len(l.msgs) >= maxOutbox {
 		old := l.keys[0]
@@ -149,13 +150,13 @@ func (a *App) SMSCodes(phone string) []SMSCode {
 
 // EmailLinks returns the email links the app sent to email (every
 // address's when email is ""; case does not matter), oldest first. The
-// link of an app but the first names it (client_id).
+// link of any app but the first names its app with client_id.
 func (a *App) EmailLinks(email string) []EmailLink {
 	email = normalEmail(email)
 	st := a.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	app := "" // the first app's link names none
+	app := "" // the links of the first app name no app
 	if st.index > 0 {
 		app = "&" + clientIDParam.name + "=" + url.QueryEscape(a.ClientID)
 	}

@@ -7,9 +7,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/bcrypt"
-
-	"github.com/wxbaas/baas/internal/protocol"
 )
 
 // The outbox keeps maxOutbox messages of each kind: the oldest go, and the
@@ -39,23 +36,4 @@ func TestOutboxIsBounded(t *testing.T) {
 	}
 	assert.Equal(t, "654321", o.newestSMS("3").Code)
 	assert.Len(t, o.sms.index, 2)
-}
-
-// Passwords are kept as bcrypt hashes of the configured cost.
-func TestPasswordIsHashed(t *testing.T) {
-	cfg, err := newConfig([]Option{WithPasswordCost(bcrypt.MinCost)})
-	require.NoError(t, err)
-	st := newStore(cfg)
-	_, rerr := st.register(protocol.AccountUsername, &protocol.PasswordRequest{Username: "ann", Password: "secret-password"}, "")
-	require.Nil(t, rerr)
-	h := st.holderLocked(protocol.AccountUsername, "ann").rec.hash
-	assert.NotContains(t, string(h), "secret-password")
-	cost, cerr := bcrypt.Cost(h)
-	require.NoError(t, cerr)
-	assert.Equal(t, bcrypt.MinCost, cost)
-	dflt, err := newConfig([]Option{WithPasswordCost(0)})
-	require.NoError(t, err)
-	assert.Equal(t, bcrypt.DefaultCost, dflt.passwordCost)
-	_, err = newConfig([]Option{WithPasswordCost(99)})
-	assert.ErrorContains(t, err, "WithPasswordCost(99)")
 }

@@ -4,24 +4,44 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// Sessions: the tokens logins open, checked on every call that needs one,
-// ended by destroy.
+// A session is what a login opens and what its token stands for. Every call
+// that needs a session checks the token, and destroy ends the session.
+
+// opened holds what a login answers: the token, its lifetime and the user's
+// record. openLocked copies them while the lock is held, so that the handler
+// can write the answer after it lets the lock go.
+type opened struct {
+	token     string
+	expiresIn int64 // seconds
+	user      protocol.UserRecord
+}
+
+// openLocked opens a session of u, the user of index ui, bound to their
+// session_key of generation keyGen, and returns what the login answers.
+func (st *store) openLocked(u *user, ui, keyGen uint32, now time.Time) opened {
+	return opened{
+		token:     st.openSessionLocked(ui, keyGen, now.UnixNano()),
+		expiresIn: int64(st.expiresIn / time.Second),
+		user:      recordOf(u),
+	}
+}
 
 // session is what a token stands for.
 type session struct {
-	user    uint32 // index in the users of its app
-	keyGen  uint32 // the user's session_key when the session was opened
+	user    uint32 // the user's index in the users of its app
+	keyGen  uint32 // the generation of the user's session_key when the session was opened
 	gen     uint32 // the record's sessionGen when the session was opened
-	app     uint8  // the index of its app: another app's token is unknown here
-	expires int64  // unix nanoseconds
+	app     uint8  // the index of its app: another app does not know the token
+	expires int64  // when the session expires, in unix nanoseconds
 }
 
 // openSessionLocked issues a token for user ui, bound to their session_key
-// of generation keyGen.
+// of generation keyGen, and returns it in hex.
 func (st *store) openSessionLocked(ui, keyGen uint32, now int64) string {
 	token := st.rand.secret()
 	var gen uint32
@@ -32,7 +52,10 @@ func (st *store) openSessionLocked(ui, keyGen uint32, now int64) string {
 	return hex.EncodeToString(token[:])
 }
 
-// sessionLocked returns the session of token, or a 401.
+// sessionLocked returns the valid session of token. It returns a 401 when
+// the token is missing, unknown or another app's, and when the session has
+// expired or was ended (its user deleted, or their sessions ended by a
+// password reset); it forgets such a session on the way.
 func (st *store) sessionLocked(token string, now int64) (session, *apiError) {
 	if token == "" {
 		return session{}, fail(http.StatusUnauthorized, "missing token: send Authorization: Hydrogen-r1 <token>")
@@ -53,7 +76,8 @@ func (st *store) sessionLocked(token string, now int64) (session, *apiError) {
 	return s, nil
 }
 
-// checkToken reports whether token is a valid session.
+// checkToken returns nil when token is a valid session's, and the 401 of
+// sessionLocked otherwise.
 func (st *store) checkToken(token string) *apiError {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -62,8 +86,9 @@ func (st *store) checkToken(token string) *apiError {
 }
 
 // sessionUserLocked returns the user of token's valid session and their
-// index; a user whose record moved to another WeChat user (associate) has
-// none, and is asked to log in again.
+// index. When the user's record has moved to another WeChat user
+// (associate), the user has no record left, so it returns a 401 that asks
+// them to log in again.
 func (st *store) sessionUserLocked(token string, now int64) (*user, uint32, *apiError) {
 	sess, err := st.sessionLocked(token, now)
 	if err != nil {
@@ -76,9 +101,9 @@ func (st *store) sessionUserLocked(token string, now int64) (*user, uint32, *api
 	return u, sess.user, nil
 }
 
-// requireToken returns the request's token, which must be a valid session's
-// (a 401 otherwise). It is checked before the body, so that a client without
-// a session learns that first.
+// requireToken returns the request's token, and a 401 unless the token is a
+// valid session's. Handlers call it before they read the body, so that a
+// client without a session learns that first.
 func (a *App) requireToken(r *http.Request) (string, *apiError) {
 	token, err := bearer(r)
 	if err == nil {
@@ -87,8 +112,8 @@ func (a *App) requireToken(r *http.Request) (string, *apiError) {
 	return token, err
 }
 
-// bearer returns the token of the Authorization header, "" when there is
-// none; a header of another scheme is a 401.
+// bearer returns the token of the Authorization header, or "" when there is
+// none. It returns a 401 for a header of another scheme.
 func bearer(r *http.Request) (string, *apiError) {
 	h := r.Header.Get(protocol.HeaderAuthorization)
 	if h == "" || h == strings.TrimSpace(protocol.AuthScheme) {
@@ -101,15 +126,16 @@ func bearer(r *http.Request) (string, *apiError) {
 	return token, nil
 }
 
-// destroy ends the session of the request's token. The v2.0 path answers
-// 201 {"message": "Destroy succeed.", "status": "ok"}, as MinCloud's
-// reference documents it; the v1 path of the JS SDK 1.x, 200 {}.
+// destroy returns the handler that ends the session of the request's token
+// at path version v. The v2.0 path answers 201 {"message": "Destroy
+// succeed.", "status": "ok"}, as MinCloud's reference documents it; the v1
+// path of the JS SDK 1.x answers 200 {}.
 //
-// It does no token check, the one decided deviation from the reference
-// (which answers 401 without a valid token): a missing, unknown, expired
-// or destroyed token, or an Authorization header of another scheme, gets
-// the same answer, which is what lets a client log out any number of times
-// (the JS SDK 3.x sends its second logout with no token at all).
+// The handler checks no token, which is the one decided deviation from the
+// reference (which answers 401 without a valid token): a missing, unknown,
+// expired or destroyed token, or an Authorization header of another scheme,
+// gets the same answer. That is what lets a client log out any number of
+// times (the JS SDK 3.x sends its second logout with no token at all).
 func destroy(v string) handler {
 	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		if token, err := bearer(r); err == nil && token != "" {

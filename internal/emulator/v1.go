@@ -6,8 +6,9 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// V1 (JS SDK 1.x): session init exchanges a code for a session; authenticate
-// verifies the user data with the session's own session_key.
+// V1 is the protocol of the JS SDK 1.x: session init exchanges a code for a
+// session, and authenticate verifies the user data with the session's own
+// session_key.
 
 // v1Authenticated is the body of V1 authenticate.
 type v1Authenticated struct {
@@ -15,8 +16,8 @@ type v1Authenticated struct {
 	UnionID string `json:"unionid"`
 }
 
-// v1Session is the body of V1 session init, and the fields both generations
-// answer a login with.
+// v1Session is the body of V1 session init; both generations answer a login
+// with its fields.
 type v1Session struct {
 	Token     string `json:"token"`
 	ExpiresIn int64  `json:"expires_in"`
@@ -25,11 +26,13 @@ type v1Session struct {
 	UnionID   string `json:"unionid"`
 }
 
+// v1 returns o as V1 session init answers it.
 func (o *opened) v1() v1Session {
 	return v1Session{Token: o.token, ExpiresIn: o.expiresIn, UserID: int64(o.user.ID), OpenID: o.user.OpenID, UnionID: string(o.user.UnionID)}
 }
 
-// v1Init is V1 session init: a code for a session, 201.
+// v1Init serves V1 session init: it exchanges the code for a session and
+// answers 201.
 func (a *App) v1Init(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	var req protocol.V1InitRequest
 	if err := decode(w, r, &req); err != nil {
@@ -43,9 +46,9 @@ func (a *App) v1Init(w http.ResponseWriter, r *http.Request, _ string) *apiError
 	return nil
 }
 
-// v1Authenticate is V1 authenticate: the user data verified with the
-// session's session_key, 200. The token is checked before the body, so that
-// a client without a session learns that first.
+// v1Authenticate serves V1 authenticate: it verifies the user data with the
+// session's session_key and answers 200. It checks the token before the
+// body, so that a client without a session learns that first.
 func (a *App) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	token, err := a.requireToken(r)
 	if err != nil {
@@ -67,12 +70,13 @@ func (a *App) v1Authenticate(w http.ResponseWriter, r *http.Request, _ string) *
 }
 
 // authenticateV1 verifies user data with the session_key of token's session
-// and stores the profile. It answers the user's id and unionid.
+// and stores the profile. It returns the user's id and unionid.
 //
 // The session's key must still be the user's current one: WeChat has one
 // valid key per user, and data encrypted with an older key no longer
-// verifies. The crypto runs outside the lock; the session and the key are
-// checked again after it, as a wx.login may refresh the key meanwhile.
+// verifies. The crypto runs outside the lock, and authenticateV1 checks the
+// session and the key again after it, because a wx.login may refresh the
+// key meanwhile.
 func (st *store) authenticateV1(token string, d protocol.UserData) (int64, string, *apiError) {
 	st.mu.Lock()
 	_, u, err := st.boundSessionLocked(token)
@@ -101,22 +105,4 @@ func (st *store) authenticateV1(token string, d protocol.UserData) (int64, strin
 	}
 	st.applyLocked(u, ud, protocol.ProfileOverwrite, st.now())
 	return u.id, u.rec.unionID, nil
-}
-
-// boundSessionLocked returns the valid session of token and its user, whose
-// current session_key must be the one the session is bound to.
-func (st *store) boundSessionLocked(token string) (session, *user, *apiError) {
-	s, err := st.sessionLocked(token, st.now().UnixNano())
-	if err != nil {
-		return session{}, nil, err
-	}
-	u := st.users[s.user]
-	if s.keyGen != u.keyGen {
-		return session{}, nil, staleKey()
-	}
-	return s, u, nil
-}
-
-func staleKey() *apiError {
-	return fail(http.StatusBadRequest, "the session_key of this session is no longer the user's current one (a later wx.login refreshed it): log in again, then ask for the user info")
 }

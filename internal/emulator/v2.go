@@ -6,19 +6,23 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// V2 (JS SDK 2.x and later): silent login, and authenticate, which logs in
-// again with a fresh code and the user data of the getUserInfo button.
+// V2 is the protocol of the JS SDK 2.x and later: silent login exchanges a
+// code for a session, and authenticate logs in again with a fresh code and
+// the user data of the getUserInfo button.
 
-// v2Session is the body of a V2 login: the user's ids at the top level, for
-// older SDKs, and the whole user record in user_info, for newer ones.
+// v2Session is the body of a V2 login. It has the user's ids at the top
+// level, for older SDKs, and the whole user record in user_info, for newer
+// ones.
 type v2Session struct {
 	v1Session
 	UserInfo protocol.UserRecord `json:"user_info"`
 }
 
+// v2 returns o as a V2 login answers it.
 func (o *opened) v2() v2Session { return v2Session{v1Session: o.v1(), UserInfo: o.user} }
 
-// v2SilentLogin is V2 silent login: a code for a session, 201.
+// v2SilentLogin serves V2 silent login: it exchanges the code for a session
+// (of the unionid's record with login_with_unionid) and answers 201.
 func (a *App) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	req := protocol.V2SilentLoginRequest{CreateUser: true} // absent means true
 	if err := decode(w, r, &req); err != nil {
@@ -36,8 +40,8 @@ func (a *App) v2SilentLogin(w http.ResponseWriter, r *http.Request, _ string) *a
 	return nil
 }
 
-// v2Authenticate is V2 authenticate: a fresh code and the user data for a
-// new session, 201.
+// v2Authenticate serves V2 authenticate: it exchanges a fresh code, verifies
+// the user data, opens a new session and answers 201.
 func (a *App) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	req := protocol.V2AuthRequest{CreateUser: true} // absent means true
 	if err := decode(w, r, &req); err != nil {
@@ -58,7 +62,7 @@ func (a *App) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string) *
 
 // authenticateV2 exchanges the request's code, verifies the user data with
 // the session_key WeChat hands over, stores the profile and opens a new
-// session. The crypto runs outside the lock: the key is the one the
+// session. The crypto runs outside the lock. It uses the key that the
 // exchange handed over, as a real server holds it, whatever happens to the
 // user's key meanwhile.
 func (st *store) authenticateV2(req *protocol.V2AuthRequest) (opened, *apiError) {

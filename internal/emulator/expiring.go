@@ -4,11 +4,12 @@ package emulator
 const ringSize = 8
 
 // expiring is a table of entries that expire a fixed time (ttl) after they
-// were put: login codes, sessions. It keeps them in a ring of generations,
-// each a map of the entries put during one span of time, so that expired
-// entries go a whole generation at a time: nothing is ever swept entry by
-// entry, and the store's lock is never held for longer than a few map
-// lookups. An entry is kept at most one span (ttl/7) past its expiry.
+// were put, such as login codes and sessions. It keeps them in a ring of
+// generations, each a map of the entries put during one span of time, so
+// that expired entries go a whole generation at a time: nothing is ever
+// swept entry by entry, and the store's lock is never held for longer than
+// a few map lookups. An entry is kept at most one span (ttl/7) past its
+// expiry.
 //
 // The table also has a cap: when it holds max entries, the oldest generation
 // is forgotten early, so that a flood of requests cannot grow it without
@@ -17,18 +18,20 @@ const ringSize = 8
 // Values hold no pointers, so the garbage collector need not scan them.
 type expiring[V any] struct {
 	ttl, span int64 // nanoseconds
-	max       int
+	max       int   // the most entries the table holds
 	gens      [ringSize]generation[V]
-	newest    int // index in gens
-	n         int // entries in all generations
+	newest    int // the index in gens of the newest generation
+	n         int // the number of entries in all generations
 }
 
-// generation is the entries put from start on, for one span.
+// generation holds the entries put during one span, from start on.
 type generation[V any] struct {
 	start int64
 	m     map[secret]V // nil when empty
 }
 
+// newExpiring returns a table whose entries expire ttl nanoseconds after
+// they were put, and which holds at most limit of them.
 func newExpiring[V any](ttl int64, limit int) expiring[V] {
 	return expiring[V]{ttl: ttl, span: max(1, (ttl+ringSize-2)/(ringSize-1)), max: max(1, limit)}
 }
@@ -53,7 +56,8 @@ func (e *expiring[V]) put(k secret, v V, now int64) {
 	e.n++
 }
 
-// get returns the entry of k, and the generation holding it for set.
+// get returns the entry of k and the index of the generation that holds
+// it, which set and remove take.
 func (e *expiring[V]) get(k secret) (V, int, bool) {
 	for i := range ringSize {
 		gi := (e.newest - i + ringSize) % ringSize
@@ -98,6 +102,7 @@ func (e *expiring[V]) oldest() int {
 	return e.newest
 }
 
+// drop forgets the generation of index i and its entries.
 func (e *expiring[V]) drop(i int) {
 	e.n -= len(e.gens[i].m)
 	e.gens[i].m = nil

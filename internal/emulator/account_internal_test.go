@@ -66,3 +66,22 @@ func TestRefusalsRunNoBcrypt(t *testing.T) {
 	require.Nil(t, reg(protocol.AccountUsername, "newcomer", "pw", o.token))
 	assert.Equal(t, int64(1), st.bcryptRuns.Load())
 }
+
+// Passwords are kept as bcrypt hashes of the configured cost.
+func TestPasswordIsHashed(t *testing.T) {
+	cfg, err := newConfig([]Option{WithPasswordCost(bcrypt.MinCost)})
+	require.NoError(t, err)
+	st := newStore(cfg)
+	_, rerr := st.register(protocol.AccountUsername, &protocol.PasswordRequest{Username: "ann", Password: "secret-password"}, "")
+	require.Nil(t, rerr)
+	h := st.holderLocked(protocol.AccountUsername, "ann").rec.hash
+	assert.NotContains(t, string(h), "secret-password")
+	cost, cerr := bcrypt.Cost(h)
+	require.NoError(t, cerr)
+	assert.Equal(t, bcrypt.MinCost, cost)
+	dflt, err := newConfig([]Option{WithPasswordCost(0)})
+	require.NoError(t, err)
+	assert.Equal(t, bcrypt.DefaultCost, dflt.passwordCost)
+	_, err = newConfig([]Option{WithPasswordCost(99)})
+	assert.ErrorContains(t, err, "WithPasswordCost(99)")
+}
