@@ -14,8 +14,8 @@ import (
 // out of sight of ps, as -admin-token-file does.
 const envAdminToken = "BAAS_EMULATOR_ADMIN_TOKEN"
 
-// tokenFlags are the admin token flags as given: each with whether it was
-// on the command line at all.
+// tokenFlags holds the admin token flags as given, each with whether it
+// was on the command line at all.
 type tokenFlags struct {
 	token, file       string
 	tokenSet, fileSet bool
@@ -23,13 +23,13 @@ type tokenFlags struct {
 }
 
 // adminToken returns the admin token and where it came from ("" for none).
-// It comes from -admin-token or -admin-token-file, of which at most one may
-// be given, or else from the environment variable envAdminToken (an empty
-// one is none): a flag wins over the variable, so that one emulator started
-// from a shell that exports it can have a token of its own, and the source
-// says the variable was passed over. A token is what
-// emulator.CheckAdminToken takes; a file's one trailing line break is not
-// part of it. No error quotes the token.
+// The token comes from -admin-token or -admin-token-file, of which at most
+// one may be given, or else from the environment variable envAdminToken,
+// whose empty value gives none. A flag wins over the variable, so that one
+// emulator started from a shell that exports it can have a token of its
+// own, and the source then says that the variable was passed over. A token
+// is what emulator.CheckAdminToken takes; a file's one trailing line break
+// is not part of it. No error quotes the token.
 func adminToken(f tokenFlags) (token, source string, err error) {
 	envToken, _ := f.env(envAdminToken)
 	switch {
@@ -65,7 +65,7 @@ func readTokenFile(path string) (string, error) {
 		return "", err
 	}
 	defer file.Close()
-	b, err := io.ReadAll(io.LimitReader(file, emulator.MaxAdminTokenBytes+3)) // the token, "\r\n", one byte too many
+	b, err := io.ReadAll(io.LimitReader(file, emulator.MaxAdminTokenBytes+3)) // room for the token, "\r\n" and one byte too many
 	if err != nil {
 		return "", err
 	}

@@ -16,10 +16,10 @@ import (
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
-// noEnv is an environment with no variable set.
+// noEnv looks up a variable in an environment with none set.
 func noEnv(string) (string, bool) { return "", false }
 
-// envOf is an environment of vars.
+// envOf returns the lookup of an environment that holds vars.
 func envOf(vars map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 }

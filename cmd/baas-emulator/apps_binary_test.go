@@ -20,20 +20,20 @@ import (
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
-// appCodes is wx.login in the app of appID over the emulator's HTTP path,
-// for the WeChat user of name.
+// appCodes returns the codes of wx.login in the app of appID, over the
+// emulator's HTTP path, for the WeChat user of name.
 func appCodes(url, appID, name string) baas.CodeProvider {
 	return codesAt(url+emulator.PathWxLogin, fmt.Sprintf(`{"openid":%q,"appid":%q}`, name, appID))
 }
 
-// kuaishouCodes is ks.login in the app of appID over the emulator's HTTP
-// path.
+// kuaishouCodes returns the codes of ks.login in the app of appID, over
+// the emulator's HTTP path, for the user of name.
 func kuaishouCodes(url, appID, name string) baas.CodeProvider {
 	return codesAt(url+emulator.PlatformPath("kuaishou", "login"), fmt.Sprintf(`{"user":%q,"appid":%q}`, name, appID))
 }
 
-// codesAt is the codes of a simulated platform's login route, url, asked
-// for with body.
+// codesAt returns the codes of a simulated platform's login route, url,
+// asked for with body.
 func codesAt(url, body string) baas.CodeProvider {
 	return baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
 		resp, err := http.Post(url, "application/json", strings.NewReader(body))
@@ -49,8 +49,8 @@ func codesAt(url, body string) baas.CodeProvider {
 	})
 }
 
-// controlDo sends body as JSON to the control plane and decodes the answer
-// into out (when not nil), requiring status.
+// controlDo sends body as JSON to the control plane, requires status, and
+// decodes the answer into out when out is not nil.
 func controlDo(t *testing.T, method, url string, body any, status int, out any) {
 	t.Helper()
 	var rd *bytes.Reader
@@ -75,7 +75,7 @@ func controlDo(t *testing.T, method, url string, body any, status int, out any) 
 	}
 }
 
-// appIDs are an app's ids as the control plane lists them.
+// appIDs holds an app's ids as the control plane lists them.
 type appIDs struct {
 	ClientID string `json:"client_id"`
 	AppID    string `json:"appid"`

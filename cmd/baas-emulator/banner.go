@@ -14,12 +14,11 @@ import (
 // printBanner says where everything of s is, enough to drive it without
 // reading its source: the URL, the ClientID and the header it goes in, the
 // AppID, the other apps' ClientID and AppID, the auth endpoints, WeChat
-// and the other platforms over HTTP, the control plane's index and
-// OpenAPI document, the health
-// route, the PID and the admin token's source ("" for none). The first
-// three lines keep their form: scripts read them ("baastest emulator
-// serving at URL", "ClientID: ID", "AppID: ID"), and so are the other
-// apps' ("App N:    ClientID ID  AppID ID").
+// and the other platforms over HTTP, the control plane's index and OpenAPI
+// document, the health route, the PID and the admin token's source ("" for
+// none). The first three lines keep their form because scripts read them
+// ("baastest emulator serving at URL", "ClientID: ID", "AppID: ID"), and
+// so do the other apps' lines ("App N:    ClientID ID  AppID ID").
 func printBanner(out io.Writer, s *emulator.Server, tokenSource string) {
 	fmt.Fprintf(out, "baastest emulator serving at %s\n", s.URL)
 	fmt.Fprintf(out, "ClientID: %s\n", s.ClientID)

@@ -26,7 +26,8 @@ import (
 
 // The tests of this file run the built command, as a user does.
 
-// binary builds the command once, into a directory TestMain removes.
+// binary builds the command once, into a directory that TestMain removes,
+// and returns its path.
 var binary = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "baas-emulator-test-")
 	if err != nil {
@@ -41,9 +42,11 @@ var binary = sync.OnceValues(func() (string, error) {
 	return path, nil
 })
 
-// binDir is where binary built the command, "" until it did.
+// binDir is the directory in which binary built the command, or "" until
+// it did.
 var binDir string
 
+// buildError is a failed build of the command, with its output.
 type buildError struct {
 	err error
 	out string
@@ -59,7 +62,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// process is the command running.
+// process is a run of the built command.
 type process struct {
 	cmd    *exec.Cmd
 	banner map[string]string // the banner's lines by their label ("URL" for the first)
@@ -125,7 +128,7 @@ func (p *process) stop(t *testing.T) []string {
 }
 
 // readmeCommands returns the baas-emulator commands of the README's round
-// trip, each its arguments.
+// trip, each as its arguments.
 func readmeCommands(t *testing.T) [][]string {
 	t.Helper()
 	readme, err := os.ReadFile("../../README.md")

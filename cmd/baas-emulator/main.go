@@ -9,50 +9,52 @@
 // endpoints (/hserve/), the routes of WeChat over HTTP, the control
 // plane's index and OpenAPI document, the health route and its PID. WeChat
 // is reached over HTTP: POST /emulator/wx/login {"openid"} gives a login
-// code, POST /emulator/wx/userinfo and /emulator/wx/phonenumber {"openid",
-// "deny"} the events of the user-info and phone buttons. The control plane
-// under /emulator/v1/ lists and adds users, reads codes, sets faults,
-// counts calls, resets, and exports and imports the state: GET
-// /emulator/v1/ lists its routes, /emulator/v1/openapi.json describes them
-// (see emulator.ControlPrefix), and GET / answers {"ready": true}.
+// code, and POST /emulator/wx/userinfo and /emulator/wx/phonenumber
+// {"openid", "deny"} give the events of the user-info and phone buttons.
+// The control plane under /emulator/v1/ lists and adds users, reads codes,
+// sets faults, counts calls, resets, and exports and imports the state:
+// GET /emulator/v1/ lists its routes, /emulator/v1/openapi.json describes
+// them (see emulator.ControlPrefix), and GET / answers {"ready": true}.
 //
-// Both can log in as anyone: beyond loopback both need the admin token
-// ("Authorization: Bearer <token>"), and are off without one; on loopback
-// WeChat over HTTP is open, and the control plane needs the token when
-// there is one. The token comes from
-// -admin-token-file FILE (its one line), or the environment variable
-// BAAS_EMULATOR_ADMIN_TOKEN, or -admin-token (which ps shows). The two
-// flags together are refused; either flag wins over the variable, and the
-// emulator says which source it uses.
+// WeChat over HTTP and the control plane can both log in as anyone, so
+// beyond loopback both need the admin token ("Authorization: Bearer
+// <token>") and are off without one. On loopback, WeChat over HTTP is
+// open, and the control plane needs the token when there is one. The token
+// comes from -admin-token-file FILE (its one line), the environment
+// variable BAAS_EMULATOR_ADMIN_TOKEN, or -admin-token (which ps shows).
+// The two flags together are refused; either flag wins over the variable,
+// and the emulator says which source it uses.
 //
 // -import FILE starts from a state exported before, and -export-on-exit FILE
 // writes the state when the emulator stops, so that a test environment keeps
 // its users, their ids and sessions across restarts. An import serves the
 // state's ClientID and AppID: -clientid or -appid naming others is refused.
 //
-// -apps N serves N mini-programs (apps), each a ClientID and an AppID with
-// users, sign-in switches and an outbox of its own: the first of -clientid
-// and -appid, the others of random ids, all printed; POST /emulator/v1/apps
-// adds one while it serves. They are of one WeChat open platform account:
-// a WeChat user has one unionid in every app and an openid in each
-// (POST /emulator/wx/login {"openid", "appid"} gives the code of the app of
-// appid). With -import, the apps are the file's, and -apps adds random
-// ones up to N.
+// -apps N serves N mini-programs (apps), each with a ClientID, an AppID,
+// and users, sign-in switches and an outbox of its own. The first app has
+// the ids of -clientid and -appid and the others random ids, all printed;
+// POST /emulator/v1/apps adds one while the emulator serves. The apps
+// belong to one WeChat open platform account: a WeChat user has one
+// unionid in every app and an openid in each (POST /emulator/wx/login
+// {"openid", "appid"} gives the code of the app of appid). With -import,
+// the apps are the file's, and -apps adds random ones up to N.
 //
-// The other platforms MinCloud serves (Alipay, QQ, Baidu, ByteDance, JD,
-// Kuaishou) are simulated alike: POST /emulator/<platform>/login {"user",
-// "appid"?} gives a code of the platform (Alipay's of scope auth_user with
-// "scopes": ["auth_user"], ByteDance's in the host app "app_name"), POST
-// /emulator/<platform>/userinfo the getUserInfo button's event (Alipay has
-// none), /emulator/kuaishou/phonenumber and /emulator/qq/shareinfo the
-// data of Kuaishou's phone button and of a QQ share ticket.
+// The other platforms that MinCloud serves (Alipay, QQ, Baidu, ByteDance,
+// JD, Kuaishou) are simulated alike. POST /emulator/<platform>/login
+// {"user", "appid"?} gives a code of the platform (Alipay's of scope
+// auth_user with "scopes": ["auth_user"], and ByteDance's in the host app
+// "app_name"); POST /emulator/<platform>/userinfo gives the getUserInfo
+// button's event (Alipay has none); and /emulator/kuaishou/phonenumber and
+// /emulator/qq/shareinfo give the data of Kuaishou's phone button and of a
+// QQ share ticket.
 //
 // The sign-in methods are all on by default: the account auth's and each
-// platform's besides WeChat (alipay, qq, baidu, bytedance, jd, kuaishou);
-// -sign-in lists the ones to keep on (e.g. -sign-in password,sms,sign_up,qq;
-// "" turns them all off), spelt as the control plane's PUT
-// /emulator/v1/sign-in spells them. -password-cost sets bcrypt's cost (4, its least, for fast test
-// suites), -sms-interval the wait between two SMS codes to one phone.
+// platform's besides WeChat (alipay, qq, baidu, bytedance, jd, kuaishou).
+// -sign-in lists the ones to keep on (e.g. -sign-in
+// password,sms,sign_up,qq; "" turns them all off), spelt as the control
+// plane's PUT /emulator/v1/sign-in spells them. -password-cost sets
+// bcrypt's cost (4, its least, for fast test suites), and -sms-interval
+// the wait between two SMS codes to one phone.
 //
 // As a long-running server it enforces WeChat's limit of code exchanges a
 // minute per user (-rate-limit), caps the users callers may create
@@ -95,8 +97,8 @@ Usage: baas-emulator [flags]
 
 `
 
-// run serves until ctx is done; env looks up environment variables. -h
-// prints the usage to out and returns nil.
+// run serves until ctx is done; env looks up environment variables. With
+// -h it prints the usage to out and returns nil.
 func run(ctx context.Context, args []string, env func(string) (string, bool), out io.Writer) error {
 	fs := flag.NewFlagSet("baas-emulator", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // a mistake is the error run returns; -h prints to out
@@ -205,8 +207,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 	return nil
 }
 
-// signInMethods are the switches of -sign-in, spelt as the control plane's
-// JSON spells them.
+// signInMethods lists the switches of -sign-in, spelt as the control
+// plane's JSON spells them.
 var signInMethods = []string{"password", "anonymous", "sms", "sign_up", "alipay", "qq", "baidu", "bytedance", "jd", "kuaishou"}
 
 // parseSignIn reads -sign-in: the methods on, comma separated.

@@ -60,8 +60,8 @@ func start(t *testing.T, args ...string) (url, clientID string) {
 	return url, clientID
 }
 
-// startStoppable is start, with the function that stops the server as a
-// signal would (the test's end does too).
+// startStoppable is start that also returns the function that stops the
+// server as a signal would; the test's end stops it too.
 func startStoppable(t *testing.T, args ...string) (url, clientID string, stop func()) {
 	t.Helper()
 	return startStoppableEnv(t, noEnv, args...)
@@ -251,8 +251,8 @@ func TestStandaloneAccounts(t *testing.T) {
 	assert.Equal(t, "13800138000", m["user_info"].(map[string]any)["_phone"])
 }
 
-// httpCodes is wx.login over the emulator's HTTP path, as another
-// language's client does it.
+// httpCodes returns the codes of wx.login over the emulator's HTTP path,
+// as another language's client gets them.
 func httpCodes(url, openid string) baas.CodeProvider {
 	return baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
 		resp, err := http.Post(url+emulator.PathWxLogin, "application/json", strings.NewReader(`{"openid":"`+openid+`"}`))

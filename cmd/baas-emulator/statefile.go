@@ -33,10 +33,10 @@ func readState(path string) (emulator.State, error) {
 	return state, nil
 }
 
-// adoptIDs returns the AppID and ClientID to serve a state with: those of
-// the flags -appid and -clientid, or where a flag is not given, the
-// state's. A flag that names another id than the state's is an error: a
-// state is of one mini-program.
+// adoptIDs returns the AppID and ClientID with which to serve a state:
+// those of the flags -appid and -clientid, or, where a flag is not given,
+// the state's. A flag that names another id than the state's is an error,
+// since the state's ids are those of the server's first app.
 func adoptIDs(state emulator.State, appID, clientID string) (string, string, error) {
 	for _, id := range []struct {
 		flag, name  string
@@ -70,7 +70,7 @@ func exportState(s *emulator.Server, path string) error {
 
 // replaceFile writes data to a new file of mode 0600 and renames it over
 // path. The new file is made in path's directory by os.CreateTemp, which
-// creates it exclusively under a random name: no file or symlink planted
+// creates it exclusively under a random name. No file or symlink planted
 // there beforehand is opened, so the state (tokens, password hashes) goes
 // nowhere but path.
 func replaceFile(path string, data []byte) error {

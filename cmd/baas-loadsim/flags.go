@@ -15,7 +15,7 @@ import (
 	"github.com/wxbaas/baas/cmd/baas-loadsim/internal/sim"
 )
 
-// options are the command's flags, read and checked.
+// options holds the command's flags, read and checked.
 type options struct {
 	cfg       sim.Config
 	baseURL   string // "" runs the embedded emulator
@@ -34,8 +34,9 @@ type options struct {
 	passwordCost int
 }
 
-// parseFlags reads the command line. Its errors name the flag and what
-// was wrong with it; -h prints the usage to stderr and is flag.ErrHelp.
+// parseFlags reads the command line. Its errors name the flag and what was
+// wrong with it; with -h it prints the usage to stderr and returns
+// flag.ErrHelp.
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("baas-loadsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -151,7 +152,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	return &o, nil
 }
 
-// set returns the names of the flags the command line set.
+// set returns the names of the flags that the command line set.
 func set(fs *flag.FlagSet) map[string]bool {
 	names := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { names[f.Name] = true })
@@ -159,7 +160,7 @@ func set(fs *flag.FlagSet) map[string]bool {
 }
 
 // checkTarget checks the flags of a standalone emulator; given names the
-// flags the command line set.
+// flags that the command line set.
 func (o *options) checkTarget(given map[string]bool) error {
 	if o.baseURL == "" {
 		if o.clientID != "" || o.wechatURL != "" || o.adminTok != "" {

@@ -288,6 +288,7 @@ func TestCommandFaultsAndChart(t *testing.T) {
 	assert.Equal(t, "png", format)
 }
 
+// keys returns the keys of m.
 func keys(m map[string]int64) []string {
 	var ks []string
 	for k := range m {

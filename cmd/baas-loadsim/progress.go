@@ -17,10 +17,10 @@ const progressEvery = 200 * time.Millisecond
 // rateWindow is how far back the logins per second of the bar look.
 const rateWindow = time.Second
 
-// showProgress draws a progress bar of the run of s on w, redrawn every
-// interval: the users done of the total, the logins per second over the
-// last second and the errors so far. The returned stop draws it a last
-// time and ends it; it must be called once.
+// showProgress draws a progress bar of the run of s on w, and redraws it
+// at each tick of every: the users done of the total, the logins per
+// second over the last second and the errors so far. The returned stop
+// draws it a last time and ends it; it must be called once.
 func showProgress(w io.Writer, s *sim.Sim, every time.Duration) (stop func()) {
 	bar := progressbar.NewOptions64(int64(s.Live().Users),
 		progressbar.OptionSetWriter(w),
@@ -61,12 +61,13 @@ func showProgress(w io.Writer, s *sim.Sim, every time.Duration) (stop func()) {
 	}
 }
 
-// loginRate is the logins per second over the last rateWindow, from the
-// counts seen at each redraw.
+// loginRate measures the logins per second over the last rateWindow, from
+// the counts seen at each redraw.
 type loginRate struct {
 	seen []loginCount
 }
 
+// loginCount is the count of logins seen at the elapsed time at.
 type loginCount struct {
 	at     time.Duration
 	logins int64

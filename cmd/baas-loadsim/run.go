@@ -17,9 +17,9 @@ import (
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
-// startEmulator starts the embedded emulator of o: its password hashes of
-// -password-cost, and room for an account per user (the accounts are made
-// over HTTP, and count against its cap of such users).
+// startEmulator starts the embedded emulator of o, which hashes passwords
+// at -password-cost and has room for an account per user: the accounts
+// are made over HTTP, and count against its cap of such users.
 func startEmulator(o *options) (*emulator.Server, error) {
 	return emulator.Start(emulator.WithPasswordCost(o.passwordCost),
 		emulator.WithMaxHTTPUsers(max(emulator.DefaultMaxHTTPUsers, o.cfg.Users)))

@@ -6,17 +6,17 @@ import (
 	"strconv"
 )
 
-// One WeChat user across the apps of a Server. All the apps are of one
-// open platform account, so a WeChat user has one profile and one unionid
-// in all of them, and an openid of their own in each, as WeChat gives
-// them. Tests name a WeChat user by their name: their openid in the first
-// app. In another app their openid is made from the app's AppID and the
-// name (openidFor), and either names them there. Each app keeps its own
-// users (their openid, session_key, failures, record): the apps share
-// only the profile.
+// A WeChat user is one person across the apps of a Server. All the apps
+// belong to one open platform account, so a WeChat user has one profile
+// and one unionid in all of them, and an openid of their own in each, as
+// WeChat gives them. Tests name a WeChat user by their name, which is
+// their openid in the first app. In another app their openid is made from
+// the app's AppID and the name (openidFor), and either one names them
+// there. Each app keeps its own users (their openid, session_key, failures
+// and record); the apps share only the profile.
 
 // lookupLocked returns the WeChat user of this app whose openid, or else
-// whose name, is id; nil if there is none.
+// whose name, is id, or nil if there is none.
 func (st *store) lookupLocked(id string) *user {
 	if i, ok := st.byOpenID[id]; ok {
 		return st.users[i]
@@ -27,10 +27,11 @@ func (st *store) lookupLocked(id string) *user {
 	return nil
 }
 
-// userLocked returns the WeChat user of this app of id (an openid here, or
-// a name) and their index, creating them on first use: then id is their
-// name, and their profile is theirs in the other apps. A user created over
-// HTTP counts against maxHTTPUsers: past it, a new one is a 429.
+// userLocked returns the WeChat user of this app whom id names (an openid
+// here, or a name) and their index. It creates them on first use; then id
+// is their name, and they take the profile they have in the other apps. A
+// user created over HTTP counts against maxHTTPUsers, and past it
+// userLocked refuses a new one with a 429.
 func (st *store) userLocked(id string, overHTTP bool) (*user, uint32, *apiError) {
 	if u := st.lookupLocked(id); u != nil {
 		return u, u.index, nil
@@ -60,7 +61,8 @@ func (st *store) indexWeChatUserLocked(u *user) {
 	}
 }
 
-// forgetWeChatUserLocked takes u out of the indexes.
+// forgetWeChatUserLocked takes u out of the indexes, and leaves alone an
+// entry that now names another user.
 func (st *store) forgetWeChatUserLocked(u *user) {
 	if i, ok := st.byOpenID[u.openid]; ok && i == u.index {
 		delete(st.byOpenID, u.openid)
@@ -82,11 +84,12 @@ func (st *store) personLocked(name string) *user {
 	return nil
 }
 
-// openidFor returns the openid in this app of the WeChat user of name: the
-// name itself in the first app; in another, 28 characters as WeChat's are,
-// "o" and 27 of the base64url of SHA-256 of the app's AppID and the name,
-// so that each app has its own openid of one person. One that another user
-// of the app holds already (an imported state may hold any) is passed by.
+// openidFor returns the openid in this app of the WeChat user of name. In
+// the first app it is the name itself. In another it has 28 characters, as
+// WeChat's have: "o" and the first 27 characters of the base64url of the
+// SHA-256 of the app's AppID and the name, so that each app gives one
+// person an openid of its own. openidFor passes by an openid that another
+// user of the app already holds, as an imported state may.
 func (st *store) openidFor(name string) string {
 	if st.index == 0 {
 		return name
@@ -106,16 +109,16 @@ func (st *store) openidFor(name string) string {
 	}
 }
 
-// addUser sets the profile of a WeChat user, in every app they are a user
-// of, and their session_key in this app. A fixed session_key becomes their
-// current one; otherwise their current key stays, no longer fixed. A BaaS
-// record they have stays.
+// addUser sets the profile of a WeChat user in every app of which they are
+// a user, and their session_key in this app. A fixed session_key becomes
+// their current one; otherwise their current key stays and is no longer
+// fixed. A BaaS record that they have stays.
 func (st *store) addUser(w User, fixed secret) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	u, _, _ := st.userLocked(w.OpenID, false)
 	hasKey := w.SessionKey != ""
-	w.OpenID, w.SessionKey = "", "" // each app's own
+	w.OpenID, w.SessionKey = "", "" // each app keeps its own
 	for _, o := range st.apps {
 		if v := o.personLocked(u.name); v != nil {
 			v.custom = &w

@@ -10,14 +10,16 @@ import (
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
-// The errMsg of the getPhoneNumber button's events.
+// These are the errMsg values of the getPhoneNumber button's events: with
+// the user's consent, and refused by the user.
 const (
 	PhoneConsentErrMsg = "getPhoneNumber:ok"
 	PhoneDenyErrMsg    = "getPhoneNumber:fail user deny"
 )
 
-// phoneCode is a code of the getPhoneNumber button (detail.code): single use,
-// valid five minutes, exchanged by the server for the user's phone number.
+// phoneCode is a code of the getPhoneNumber button (detail.code), which the
+// server exchanges for the user's phone number. It can be used once, within
+// five minutes.
 type phoneCode struct {
 	issued int64  // unix nanoseconds
 	user   uint32 // index in the users of its app
@@ -25,8 +27,8 @@ type phoneCode struct {
 	used   bool
 }
 
-// PhoneInfo is the phone number WeChat shares: the object encryptedData
-// holds, and what the server gets for a button's code.
+// PhoneInfo is the phone number that WeChat shares: the object that
+// encryptedData holds, and what the server gets for a button's code.
 type PhoneInfo struct {
 	PhoneNumber     string             `json:"phoneNumber"`     // with the country code when not China's
 	PurePhoneNumber string             `json:"purePhoneNumber"` // without it
@@ -34,8 +36,8 @@ type PhoneInfo struct {
 	Watermark       wxcrypto.Watermark `json:"watermark"`
 }
 
-// phoneNumber is the phone number of u: theirs (AddUser's), or one made
-// from their name, the same in every app.
+// phoneNumber returns the phone number of u: the one AddUser gave them, or
+// else one made from their name, which is the same in every app.
 func (u *user) phoneNumber() string {
 	if w := u.wx(); w.Phone != "" {
 		return w.Phone
@@ -43,31 +45,35 @@ func (u *user) phoneNumber() string {
 	return phoneOfName(u.name)
 }
 
-// phoneOfName is the phone number made from a person's name: the same on
-// every platform that shares one (WeChat, Kuaishou), as one person's.
+// phoneOfName returns the phone number made from a person's name. It is the
+// same on every platform that knows the person by that name (WeChat,
+// Kuaishou), as one person's number would be.
 func phoneOfName(name string) string {
 	h := fnv.New32a()
 	h.Write([]byte(name))
 	return fmt.Sprintf("138%08d", h.Sum32()%100_000_000)
 }
 
-// phoneInfo is the PhoneInfo of u at now for appID.
+// phoneInfo returns the PhoneInfo of u for appID, with a watermark of now.
 func phoneInfo(u *user, appID string, now int64) PhoneInfo {
 	p := u.phoneNumber()
 	return PhoneInfo{PhoneNumber: p, PurePhoneNumber: p, CountryCode: "86",
 		Watermark: wxcrypto.Watermark{AppID: appID, Timestamp: now / 1e9}}
 }
 
-// GetPhoneNumber is the getPhoneNumber button pressed with the user's
-// consent: an event whose detail has a phone code (base library 2.21.2 and
-// later) and encryptedData/iv, the user's phone number under their current
-// session_key with this mini-program's watermark (older ones).
+// GetPhoneNumber returns the event of the getPhoneNumber button pressed
+// with the user's consent. Its detail has a phone code, for base library
+// 2.21.2 and later, and encryptedData and iv, for older ones: the user's
+// phone number under their current session_key, with this mini-program's
+// watermark.
 func (w *WeChat) GetPhoneNumber(openid string) baas.PhoneNumberEvent {
 	mustOpenID(openid)
 	ev, _ := w.phoneNumber(openid, false) // fails only over HTTP
 	return ev
 }
 
+// phoneNumber makes the event of GetPhoneNumber. Over HTTP it may refuse a
+// new user, past maxHTTPUsers.
 func (w *WeChat) phoneNumber(openid string, overHTTP bool) (baas.PhoneNumberEvent, *apiError) {
 	st := w.st
 	st.mu.Lock()
@@ -87,16 +93,16 @@ func (w *WeChat) phoneNumber(openid string, overHTTP bool) (baas.PhoneNumberEven
 	}}, nil
 }
 
-// DenyPhoneNumber is the getPhoneNumber button refused by the user: an
-// event whose detail has only the errMsg PhoneDenyErrMsg.
+// DenyPhoneNumber returns the event of the getPhoneNumber button refused by
+// the user: its detail has only the errMsg PhoneDenyErrMsg.
 func (w *WeChat) DenyPhoneNumber(openid string) baas.PhoneNumberEvent {
 	mustOpenID(openid)
 	return baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{ErrMsg: PhoneDenyErrMsg}}
 }
 
 // decryptPhone decrypts the getPhoneNumber button's encryptedData under
-// session_key k; other WeChat data (user info, WeRun steps) is a 400, not an
-// empty number.
+// session_key k. For other WeChat data (user info, WeRun steps) it returns
+// a 400, not an empty number.
 func (st *store) decryptPhone(k secret, iv, data string) (PhoneInfo, *apiError) {
 	var info PhoneInfo
 	if err := st.decryptWith(k, iv, data, &info, func() wxcrypto.Watermark { return info.Watermark }); err != nil {
@@ -108,7 +114,7 @@ func (st *store) decryptPhone(k secret, iv, data string) (PhoneInfo, *apiError) 
 	return info, nil
 }
 
-// redeemPhoneCodeLocked spends the phone code of user ui, answering the
+// redeemPhoneCodeLocked spends the phone code of user ui and returns the
 // user's phone number.
 func (st *store) redeemPhoneCodeLocked(code string, ui uint32, now int64) (PhoneInfo, *apiError) {
 	k, ok := parseSecret(code)

@@ -6,15 +6,16 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// Phone login (idp/wechat/phone-login/) and the phone number update
-// (idp/wechat/phone-verification/): the getPhoneNumber button's number,
-// from its phone_code (the newest versions) or its encryptedData, joins the
-// user's record.
+// This file serves the phone login (idp/wechat/phone-login/) and the phone
+// number update (idp/wechat/phone-verification/). Both put the
+// getPhoneNumber button's number in the user's record, read from its
+// phone_code (the newest versions) or from its encryptedData.
 
-// phoneLogin serves phone login: v2.7 (withCode) exchanges the button's
-// phone_code, older versions decrypt encryptedData; 201 with a session.
-// Without a login code, the user is the one of the request's valid token
-// (the JS SDK's deprecated wx.BaaS.handleUserInfo sends none).
+// phoneLogin serves the phone login and answers 201 with a session. v2.7
+// (withCode) exchanges the button's phone_code, and older versions decrypt
+// encryptedData. Without a login code, the user is the one of the
+// request's valid token (the JS SDK's deprecated wx.BaaS.handleUserInfo
+// sends none).
 func phoneLogin(withCode bool) handler {
 	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		req := protocol.PhoneLoginRequest{CreateUser: true} // absent means true
@@ -86,7 +87,8 @@ func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withC
 	return st.openLocked(u, ui, u.keyGen, t), nil
 }
 
-// phoneVerification serves the phone number update: 200 with the record.
+// phoneVerification serves the phone number update and answers 200 with
+// the record.
 func phoneVerification(withCode bool) handler {
 	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		token, err := a.requireToken(r)
@@ -142,10 +144,10 @@ func (st *store) updatePhone(token string, req *protocol.PhoneVerificationReques
 	return recordOf(u), nil
 }
 
-// phoneRead is a phone number being read for a request: with a phone code,
-// redeemed under the lock; otherwise the button's encrypted form, which
-// phoneOf decrypts once the lock is let go, with the session_key the user
-// had under it.
+// phoneRead is a phone number that a request is reading. A phone code is
+// redeemed under the lock; otherwise phoneRead holds the button's
+// encrypted form, which phoneOf decrypts once the lock is let go, with the
+// session_key that the user had under it.
 type phoneRead struct {
 	info      PhoneInfo
 	key       secret
@@ -154,8 +156,8 @@ type phoneRead struct {
 	decrypt   bool
 }
 
-// readPhoneLocked starts reading the phone number of a request of u (index
-// ui): phoneCode when withCode, else encrypted and iv.
+// readPhoneLocked starts to read the phone number of a request of u (index
+// ui): from phoneCode when withCode, else from encrypted and iv.
 func (st *store) readPhoneLocked(u *user, ui uint32, phoneCode, encrypted, iv string, withCode bool, now int64) (phoneRead, *apiError) {
 	pr := phoneRead{key: st.currentKeyLocked(u, now), encrypted: encrypted, iv: iv, decrypt: !withCode}
 	if withCode {
@@ -166,7 +168,8 @@ func (st *store) readPhoneLocked(u *user, ui uint32, phoneCode, encrypted, iv st
 	return pr, nil
 }
 
-// phoneOf finishes pr, without the lock: the crypto runs outside it.
+// phoneOf finishes reading pr without the lock, so that the crypto runs
+// outside it.
 func (st *store) phoneOf(pr phoneRead) (PhoneInfo, *apiError) {
 	if !pr.decrypt {
 		return pr.info, nil

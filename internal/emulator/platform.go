@@ -12,11 +12,12 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// The mini-program platforms besides WeChat that MinCloud serves: Alipay,
-// QQ, Baidu, ByteDance, JD and Kuaishou. Each is simulated in every app as
-// WeChat is: its users, their single-use login codes and session_keys, and
-// the events of their buttons (Platform). A platform's user is linked to at
-// most one BaaS record at a time, which their logins open sessions of.
+// MinCloud serves mini-programs on six platforms besides WeChat: Alipay,
+// QQ, Baidu, ByteDance, JD and Kuaishou. The emulator simulates each of
+// them in every app as it does WeChat: its users, their single-use login
+// codes and session_keys, and the events of their buttons (Platform). A
+// platform's user is linked to at most one BaaS record at a time, and
+// their logins open sessions of that record.
 
 // platformKind is a platform other than WeChat: an index in the tables of
 // the platforms.
@@ -45,19 +46,20 @@ type platformInfo struct {
 	// (Baidu's AES-192), or 0 for none (Alipay's server reads the profile
 	// itself, with the code).
 	keyBytes int
-	// unionID says that it gives a unionid beside the openid, the same in
-	// every app of the developer (QQ, Baidu).
+	// unionID reports whether the platform gives a unionid beside the
+	// openid, which is the same in every app of the developer (QQ, Baidu).
 	unionID bool
-	// errcodes says that its code exchange fails with errcodes, as
-	// WeChat's (QQ's code2Session: 40029, 45011), and has WeChat's rate
-	// limit of exchanges a minute per user.
+	// errcodes reports whether its code exchange fails with errcodes, as
+	// WeChat's does (QQ's code2Session: 40029, 45011), and has WeChat's
+	// rate limit of exchanges a minute per user.
 	errcodes bool
 }
 
 // platforms is what the emulator models of each platform. The code
-// lifetimes are the platforms' own: Alipay's auth_code lives 3 minutes to
-// a day by the business case (the shortest here, so that what works here
-// works there), Baidu's 10 minutes, the others' 5.
+// lifetimes are the platforms' own. Alipay's auth_code lives from 3 minutes
+// to a day, depending on the business case, and the emulator takes the
+// shortest so that what works here works there; Baidu's lives 10 minutes,
+// and the others' 5.
 var platforms = [numPlatforms]platformInfo{
 	kindAlipay:    {name: "Alipay", provider: protocol.ProviderAlipay, login: "my.getAuthCode", codeTTL: 3 * time.Minute},
 	kindQQ:        {name: "QQ", provider: protocol.ProviderQQ, login: "qq.login", codeTTL: 5 * time.Minute, keyBytes: 16, unionID: true, errcodes: true},
@@ -67,10 +69,11 @@ var platforms = [numPlatforms]platformInfo{
 	kindKuaishou:  {name: "Kuaishou", provider: protocol.ProviderKuaishou, login: "ks.login", codeTTL: 5 * time.Minute, keyBytes: 16},
 }
 
-// maxPlatformCodeTTL is the longest lifetime of a platform's code: the
-// table of the codes keeps each that long.
+// maxPlatformCodeTTL is the longest lifetime of a platform's code; the
+// table of the codes keeps each code that long.
 const maxPlatformCodeTTL = 10 * time.Minute
 
+// info returns what the emulator models of platform k.
 func (k platformKind) info() *platformInfo { return &platforms[k] }
 
 // kindOf returns the kind of p, and false for WeChat or a value of no
@@ -104,16 +107,16 @@ func kindOfProvider(name string) (platformKind, bool) {
 	return 0, false
 }
 
-// DefaultByteDanceApp is the ByteDance host app a ByteDance user is in
-// unless said otherwise (Platform.InHostApp, "app_name" over HTTP):
-// Douyin, as tt.getSystemInfoSync().appName names it, lowercased as the JS
-// SDK sends it.
+// DefaultByteDanceApp is the ByteDance host app that a ByteDance user is
+// in unless a test names another (Platform.InHostApp, or "app_name" over
+// HTTP). It is Douyin, as tt.getSystemInfoSync().appName names it, in lower
+// case as the JS SDK sends it.
 const DefaultByteDanceApp = "douyin"
 
-// platformUser is a user of a platform in an app: a person (their name, as
-// tests call them) in the app (and, on ByteDance, in a host app), their
-// id there, their session_key, and the BaaS record their identity is
-// linked to.
+// platformUser is a user of a platform in an app. It holds a person (named
+// as tests call them) in the app, and on ByteDance in a host app; their id
+// there; their session_key; and the BaaS record to which their identity is
+// linked.
 type platformUser struct {
 	kind  platformKind
 	index uint32 // in the app's users of the platform
@@ -127,33 +130,34 @@ type platformUser struct {
 
 	rate rateWindow // code exchanges of the current minute (QQ)
 
-	// recID is the id of the record the identity is linked to, 0 for
-	// none: the record's holder is st.records[recID], whichever user holds
-	// it (a WeChat link moves records).
+	// recID is the id of the record to which the identity is linked, or 0
+	// for none. The record's holder is st.records[recID], whichever user
+	// holds it now, since a WeChat link moves records.
 	recID int64
 	// profile is what the platform shared at the user's last
-	// authorisation (authenticate, or a link with the profile), which the
-	// record's _provider shows; nil until then.
+	// authorisation (an authenticate, or a link with the profile), which
+	// the record's _provider shows; it is nil until then.
 	profile *PlatformProfile
 }
 
-// platformUsers are the users of one platform in an app.
+// platformUsers holds the users of one platform in an app.
 type platformUsers struct {
 	users  []*platformUser
 	byName map[string]uint32 // personKey(host, name) → index
 	byID   map[string]uint32 // personKey(host, id) → index
 }
 
-// personKey is the key of a person or an id in a host app, in the
+// personKey returns the key of a person or an id in a host app, in the
 // indexes of platformUsers.
 func personKey(host, s string) string { return host + "\x00" + s }
 
+// newPlatformUsers returns an empty table of a platform's users.
 func newPlatformUsers() platformUsers {
 	return platformUsers{byName: make(map[string]uint32), byID: make(map[string]uint32)}
 }
 
 // platformUserLocked returns the user of platform k named name (in the
-// host app host, on ByteDance), creating them on first use; a user
+// host app host, on ByteDance). It creates them on first use, and a user
 // created over HTTP counts against maxHTTPUsers.
 func (st *store) platformUserLocked(k platformKind, host, name string, overHTTP bool) (*platformUser, *apiError) {
 	t := &st.plat[k]
@@ -170,7 +174,8 @@ func (st *store) platformUserLocked(k platformKind, host, name string, overHTTP 
 	return pu, nil
 }
 
-// add indexes pu, whose index is the next.
+// add appends pu, whose index must be the next one, and indexes it by name
+// and by id.
 func (t *platformUsers) add(pu *platformUser) {
 	t.users = append(t.users, pu)
 	t.byName[personKey(pu.host, pu.name)] = pu.index
@@ -189,12 +194,13 @@ func (st *store) lookupPlatformLocked(k platformKind, host, name string) *platfo
 
 // platformIDFor returns the id in this app of the person name on platform
 // k (in the host app host, on ByteDance). An Alipay user_id is one per
-// Alipay account, the same in every mini-program: the name. On the other
-// platforms, as WeChat's openids, the id is the name in the first app (on
-// ByteDance, in its DefaultByteDanceApp), and elsewhere 28 characters made
-// from the platform, the app's AppID, the host app and the name: "o" and 27
-// of the base64url of their SHA-256. One another user holds already (an
-// imported state may hold any) is passed by.
+// Alipay account and the same in every mini-program, so it is the name. On
+// the other platforms, as with WeChat's openids, the id is the name in the
+// first app (on ByteDance, in its DefaultByteDanceApp). Elsewhere it has 28
+// characters made from the platform, the app's AppID, the host app and the
+// name: "o" and the first 27 characters of the base64url of their SHA-256.
+// platformIDFor passes by an id that another user already holds, as an
+// imported state may.
 func (st *store) platformIDFor(k platformKind, host, name string) string {
 	if k == kindAlipay || st.index == 0 && (k != kindByteDance || host == DefaultByteDanceApp) {
 		return name
@@ -216,8 +222,8 @@ func (st *store) platformIDFor(k platformKind, host, name string) string {
 	}
 }
 
-// unionIDOf is the unionid of the person name on platform k, the same in
-// every app ("" on a platform that gives none).
+// unionIDOf returns the unionid of the person name on platform k, which is
+// the same in every app, or "" on a platform that gives none.
 func unionIDOf(k platformKind, name string) string {
 	if !k.info().unionID {
 		return ""
@@ -225,12 +231,13 @@ func unionIDOf(k platformKind, name string) string {
 	return k.info().provider + "_union_" + name
 }
 
-// unionID is pu's unionid, "" on a platform that gives none.
+// unionID returns pu's unionid, or "" on a platform that gives none.
 func (pu *platformUser) unionID() string { return unionIDOf(pu.kind, pu.name) }
 
-// checkHostApp says what is wrong with a ByteDance host app's name, "" if
-// nothing: 1 to maxAppIDBytes bytes of visible ASCII, lower case, as the JS
-// SDK sends it (tt.getSystemInfoSync().appName, lowercased).
+// checkHostApp says what is wrong with a ByteDance host app's name, or
+// returns "" when nothing is. A name has 1 to maxAppIDBytes bytes of
+// visible ASCII in lower case, as the JS SDK sends it
+// (tt.getSystemInfoSync().appName, lowercased).
 func checkHostApp(host string) string {
 	switch msg := checkAppID(host); {
 	case msg != "":
@@ -241,9 +248,9 @@ func checkHostApp(host string) string {
 	return ""
 }
 
-// PlatformProfile is the profile a platform shares of a user who
-// authorises it: the fields of WeChat's (Alipay has no country or
-// language). The record's _provider shows the last one shared.
+// PlatformProfile is the profile that a platform shares of a user who
+// authorises it. It has the fields of WeChat's, though Alipay shares no
+// country or language. The record's _provider shows the last one shared.
 type PlatformProfile struct {
 	NickName  string `json:"nick_name"`
 	AvatarURL string `json:"avatar_url"`
@@ -254,8 +261,9 @@ type PlatformProfile struct {
 	Language  string `json:"language"`
 }
 
-// defaultPlatformProfile is the profile of the person name on platform k,
-// the same in every app: readable, as WeChat's default profile.
+// defaultPlatformProfile returns the profile of the person name on
+// platform k. It is the same in every app, and readable, as WeChat's
+// default profile is.
 func defaultPlatformProfile(k platformKind, name string) PlatformProfile {
 	p := PlatformProfile{NickName: "User " + name, AvatarURL: "https://example.com/" + k.info().provider + "/avatar/" + name + ".png",
 		Gender: 1, City: "Guangzhou", Province: "Guangdong", Country: "China", Language: "zh_CN"}
@@ -265,7 +273,7 @@ func defaultPlatformProfile(k platformKind, name string) PlatformProfile {
 	return p
 }
 
-// alipayGender is a gender as Alipay spells it.
+// alipayGender returns gender g as Alipay spells it.
 func alipayGender(g int) string {
 	switch g {
 	case 1:
@@ -276,9 +284,9 @@ func alipayGender(g int) string {
 	return ""
 }
 
-// provider is pu's block of a record's _provider: the id, the unionid
-// where the platform gives one, and the profile last shared. Alipay's has
-// the fields MinCloud's reference lists.
+// provider fills in pu's block of a record's _provider: the id, the
+// unionid where the platform gives one, and the profile last shared.
+// Alipay's block has the fields that MinCloud's reference lists.
 func (pu *platformUser) provider(p *protocol.Provider) {
 	var prof PlatformProfile
 	if pu.profile != nil {
@@ -309,9 +317,9 @@ func (pu *platformUser) provider(p *protocol.Provider) {
 	}
 }
 
-// linkedHolderLocked returns the user holding the record pu's identity is
-// linked to, or nil: none linked, or its user deleted since (the link is
-// then forgotten).
+// linkedHolderLocked returns the user who holds the record to which pu's
+// identity is linked. It returns nil when none is linked, or when that
+// user has been deleted since, and then it forgets the link.
 func (st *store) linkedHolderLocked(pu *platformUser) *user {
 	if pu.recID == 0 {
 		return nil
@@ -330,9 +338,9 @@ func (st *store) linkLocked(pu *platformUser, u *user) {
 	pu.recID = u.id
 }
 
-// enrolPlatformLocked returns the holder of pu's record, making a record
-// for pu when create allows (a user of no WeChat side, as an account's):
-// a 404 when pu has none and create is false.
+// enrolPlatformLocked returns the holder of pu's record. When pu has none,
+// it makes one if create allows (a user with no WeChat side, as an
+// account's), and otherwise returns a 404.
 func (st *store) enrolPlatformLocked(pu *platformUser, create bool, now time.Time) (*user, *apiError) {
 	if u := st.linkedHolderLocked(pu); u != nil {
 		return u, nil
@@ -341,7 +349,7 @@ func (st *store) enrolPlatformLocked(pu *platformUser, create bool, now time.Tim
 		return nil, notFoundNoCreate()
 	}
 	u := st.newUserLocked("", "")
-	st.enrolLocked(u, true, now) // create: no error
+	st.enrolLocked(u, true, now) // with create true, it cannot fail
 	st.linkLocked(pu, u)
 	return u, nil
 }
@@ -349,11 +357,11 @@ func (st *store) enrolPlatformLocked(pu *platformUser, create bool, now time.Tim
 // Platform is the simulated side of a mini-program platform other than
 // WeChat (Alipay, QQ, Baidu, ByteDance, JD or Kuaishou) in an app: the
 // platform's login codes, the events of its buttons and its encrypted
-// data, for any user. A user is named by a name of the test's choosing;
-// their id in the app (ID) is the name in the first app, another in each
-// other app (Alipay's user_id excepted: one per Alipay account, the name
-// in every app). A user named for the first time is created. It is safe
-// for concurrent use.
+// data, for any user. A test names a user by a name of its choosing. The
+// user's id in the app (ID) is the name in the first app and another in
+// each other app, except on Alipay, whose user_id is one per Alipay
+// account: the name in every app. A user named for the first time is
+// created. A Platform is safe for concurrent use.
 type Platform struct {
 	st   *store
 	kind platformKind
@@ -361,8 +369,8 @@ type Platform struct {
 }
 
 // Platform returns the simulated platform p in the app. It panics for
-// WeChat (App.WeChat is WeChat's) and for a value of no platform:
-// mistakes of the test.
+// WeChat (App.WeChat returns WeChat's) and for a value of no platform,
+// which are mistakes of the test.
 func (a *App) Platform(p baas.Platform) *Platform {
 	k, ok := kindOf(p)
 	if !ok {
@@ -376,10 +384,10 @@ func (a *App) Platform(p baas.Platform) *Platform {
 }
 
 // InHostApp returns ByteDance in the host app name (tt.getSystemInfoSync()
-// .appName: "Douyin", "Toutiao", …; lowercased), where one person has an
-// openid of their own: a client made WithByteDanceApp(name) logs in with
-// its codes. It panics on another platform than ByteDance, or a name that
-// is empty, longer than 64 bytes or not visible ASCII.
+// .appName: "Douyin", "Toutiao", …, in lower case), where one person has
+// an openid of their own; a client made WithByteDanceApp(name) logs in
+// with its codes. It panics on a platform other than ByteDance, or on a
+// name that is empty, longer than 64 bytes or not visible ASCII.
 func (p *Platform) InHostApp(name string) *Platform {
 	if p.kind != kindByteDance {
 		panic("baastest: InHostApp is ByteDance's: " + p.kind.info().name + " has no host apps")
@@ -411,8 +419,8 @@ func (p *Platform) ID(user string) string {
 	return pu.id
 }
 
-// UnionID returns the unionid of the user, the same in every app, on QQ
-// and Baidu; "" on the platforms that give none.
+// UnionID returns the unionid of the user on QQ and Baidu, which is the
+// same in every app, or "" on the platforms that give none.
 func (p *Platform) UnionID(user string) string {
 	mustName(user)
 	return unionIDOf(p.kind, user)

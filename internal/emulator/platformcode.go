@@ -8,28 +8,28 @@ import (
 	"time"
 )
 
-// The login codes of the platforms besides WeChat: the platform's login
-// call (my.getAuthCode, qq.login, …) issues one, bound to an app and a
-// user; MinCloud's server exchanges it once, within the platform's
-// lifetime (platformInfo.codeTTL). A code that failed is spent, as
-// WeChat's: a client retries with a fresh one. Each exchange hands the
-// server the user's current session_key, which a login refreshes as
-// WeChat's does (WithSessionKeyRefresh).
+// This file holds the login codes of the platforms besides WeChat. The
+// platform's login call (my.getAuthCode, qq.login, …) issues a code bound
+// to an app and a user, and MinCloud's server exchanges it once, within
+// the platform's lifetime (platformInfo.codeTTL). A code that failed is
+// spent, as WeChat's is, so a client retries with a fresh one. Each
+// exchange hands the server the user's current session_key, which a login
+// refreshes as WeChat's does (WithSessionKeyRefresh).
 
-// platformCode is a code a platform's login call handed out.
+// platformCode is a code that a platform's login call handed out.
 type platformCode struct {
 	issued   int64  // unix nanoseconds
 	user     uint32 // index in the app's users of the platform
 	app      uint8  // the index of its app
 	kind     platformKind
-	authUser bool // an Alipay code of scope auth_user: the server may read the profile
+	authUser bool // an Alipay code of scope auth_user, with which the server may read the profile
 	used     bool
 }
 
 // issuePlatformCode is the platform's login call for the user name (in
-// the host app host, on ByteDance): a fresh code of this app, which
-// refreshes the user's session_key as refreshPlatformKeyLocked says.
-// authUser makes an Alipay code of scope auth_user.
+// the host app host, on ByteDance). It returns a fresh code of this app and
+// refreshes the user's session_key as refreshPlatformKeyLocked says. With
+// authUser it makes an Alipay code of scope auth_user.
 func (st *store) issuePlatformCode(k platformKind, host, name string, authUser, overHTTP bool) (string, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -45,8 +45,8 @@ func (st *store) issuePlatformCode(k platformKind, host, name string, authUser, 
 }
 
 // exchangePlatformLocked is the platform's code exchange behind a login or
-// a link of platform k: it checks code and spends it, then meets QQ's rate
-// limit. It hands back the user and the code.
+// a link of platform k. It checks code and spends it, then applies QQ's
+// rate limit, and returns the user and the code.
 func (st *store) exchangePlatformLocked(k platformKind, code string, now int64) (*platformUser, platformCode, *apiError) {
 	if code == "" {
 		return nil, platformCode{}, missing("code")
@@ -78,8 +78,8 @@ func (st *store) exchangePlatformLocked(k platformKind, code string, now int64) 
 	return pu, c, nil
 }
 
-// codeError is the 400 of a code platform k's exchange refuses: with QQ's
-// errcode 40029, as its code2Session answers, on QQ.
+// codeError returns the 400 with which platform k's exchange refuses a
+// code. On QQ it carries errcode 40029, as QQ's code2Session answers.
 func (k platformKind) codeError(reason string) *apiError {
 	if k.info().errcodes {
 		return fail(http.StatusBadRequest, "code exchange failed: "+k.info().name+" errcode 40029 (invalid code): "+reason)
@@ -87,10 +87,10 @@ func (k platformKind) codeError(reason string) *apiError {
 	return fail(http.StatusBadRequest, "code exchange failed: "+k.info().name+" refused the code: "+reason)
 }
 
-// refreshPlatformKeyLocked is the session_key refresh of a login call, as
-// WeChat's: a new key when pu has none, or when theirs has aged past the
-// minimum period (WithSessionKeyRefresh). A platform with no session_key
-// (Alipay) has none to refresh.
+// refreshPlatformKeyLocked refreshes pu's session_key at a login call, as
+// WeChat does: it makes a new key when pu has none, or when theirs has aged
+// past the minimum period (WithSessionKeyRefresh). A platform with no
+// session_key (Alipay) has none to refresh.
 func (st *store) refreshPlatformKeyLocked(pu *platformUser, now int64) {
 	if pu.kind.info().keyBytes == 0 {
 		return
@@ -110,7 +110,8 @@ func (st *store) newPlatformKeyLocked(pu *platformUser, now int64) {
 	pu.keyGen++
 }
 
-// platformKeyLocked returns pu's current session_key, made if pu has none.
+// platformKeyLocked returns pu's current session_key, and makes one if pu
+// has none.
 func (st *store) platformKeyLocked(pu *platformUser, now int64) []byte {
 	if pu.keyGen == 0 {
 		st.newPlatformKeyLocked(pu, now)
@@ -120,9 +121,9 @@ func (st *store) platformKeyLocked(pu *platformUser, now int64) []byte {
 	return k
 }
 
-// SessionKey returns the current session_key of the user (base64: 16
-// bytes, Baidu's 24), "" if they have none yet or on Alipay, which gives
-// none. Tests use it to check encryption; never log it.
+// SessionKey returns the current session_key of the user in base64 (16
+// bytes, or Baidu's 24), or "" if they have none yet or on Alipay, which
+// gives none. Tests use it to check encryption; never log it.
 func (p *Platform) SessionKey(user string) string {
 	mustName(user)
 	st := p.st

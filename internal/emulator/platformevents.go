@@ -11,43 +11,44 @@ import (
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
-// The platforms' side of a login: their login calls' codes, and the events
-// of their buttons with the user data each platform signs and encrypts as
-// it documents it. QQ, ByteDance and Kuaishou do as WeChat: rawData, its
-// SHA-1 signature with the session_key, and encryptedData, the profile
-// with the openid and a watermark of the mini-program's AppID under
-// AES-128-CBC with the session_key. Baidu encrypts its own fields under
-// AES-192-CBC (baiducrypto.go) and signs nothing. JD publishes no scheme:
-// the emulator's JD encrypts its data as WeChat does and signs nothing,
-// and takes the userInfo its JS SDK sends beside it as it is. Alipay has
-// no button: its server reads the profile itself with a code of scope
+// This file makes the platforms' side of a login: the codes of their login
+// calls, and the events of their buttons with the user data that each
+// platform signs and encrypts as it documents. QQ, ByteDance and Kuaishou
+// do as WeChat does: rawData with its SHA-1 signature with the
+// session_key, and encryptedData, the profile with the openid and a
+// watermark of the mini-program's AppID under AES-128-CBC with the
+// session_key. Baidu encrypts its own fields under AES-192-CBC
+// (baiducrypto.go) and signs nothing. JD publishes no scheme: the
+// emulator's JD encrypts its data as WeChat does, signs nothing, and takes
+// as it is the userInfo that its JS SDK sends beside it. Alipay has no
+// button: its server reads the profile itself with a code of scope
 // auth_user.
 
 // Login is the platform's login call for the user (my.getAuthCode with
 // scope auth_base, qq.login, swan.getLoginCode, tt.login, jd.login,
-// ks.login): a fresh code of the app, single use, valid as long as the
-// platform's are (Alipay 3 minutes, Baidu 10, the others 5). Like
-// wx.login, it refreshes the user's session_key when they have none yet
-// or theirs is older than WithSessionKeyRefresh. It panics on an empty or
-// overlong name.
+// ks.login). It returns a fresh code of the app, which can be used once
+// and is valid as long as the platform's codes are (Alipay 3 minutes,
+// Baidu 10, the others 5). Like wx.login, it refreshes the user's
+// session_key when they have none yet or theirs is older than
+// WithSessionKeyRefresh. It panics on an empty or overlong name.
 func (p *Platform) Login(user string) string {
 	mustName(user)
 	code, _ := p.st.issuePlatformCode(p.kind, p.host, user, false, false) // fails only over HTTP
 	return code
 }
 
-// authorizedLogin is my.getAuthCode with scope auth_user: a code with
-// which Alipay's server reads the user's profile.
+// authorizedLogin is my.getAuthCode with scope auth_user: it returns a
+// code with which Alipay's server reads the user's profile.
 func (p *Platform) authorizedLogin(user string) string {
 	mustName(user)
 	code, _ := p.st.issuePlatformCode(p.kind, p.host, user, true, false)
 	return code
 }
 
-// CodeProvider returns the login step of a client of the platform logging
-// in as the user. On Alipay it is a baas.ScopedCodeProvider too: a code of
-// scope auth_user when the scopes ask for it, as my.getAuthCode with the
-// user's consent gives.
+// CodeProvider returns the login step of a client of the platform that
+// logs in as the user. On Alipay it is a baas.ScopedCodeProvider too: it
+// gives a code of scope auth_user when the scopes ask for it, as
+// my.getAuthCode does with the user's consent.
 func (p *Platform) CodeProvider(user string) baas.CodeProvider {
 	mustName(user)
 	if p.kind == kindAlipay {
@@ -61,13 +62,13 @@ func (p *Platform) CodeProvider(user string) baas.CodeProvider {
 	})
 }
 
-// alipayCodes are the codes of my.getAuthCode for one user.
+// alipayCodes gives the codes of my.getAuthCode for one user.
 type alipayCodes struct {
 	p    *Platform
 	user string
 }
 
-// Code is a code of scope auth_base, the silent login's.
+// Code returns a code of scope auth_base, the silent login's.
 func (a alipayCodes) Code(ctx context.Context) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -75,8 +76,8 @@ func (a alipayCodes) Code(ctx context.Context) (string, error) {
 	return a.p.Login(a.user), nil
 }
 
-// ScopedCode is a code of scope auth_user when scopes hold it, the user
-// consenting; of auth_base otherwise.
+// ScopedCode returns a code of scope auth_user when scopes hold it, as if
+// the user consented, and a code of scope auth_base otherwise.
 func (a alipayCodes) ScopedCode(ctx context.Context, scopes []string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -87,10 +88,10 @@ func (a alipayCodes) ScopedCode(ctx context.Context, scopes []string) (string, e
 	return a.p.Login(a.user), nil
 }
 
-// GetUserInfo is the platform's getUserInfo button pressed with the
-// user's consent: an event with the profile and the user data of the
-// platform's scheme, under the user's current session_key in the app
-// (made if they have none yet), for the app's AppID. It panics on Alipay,
+// GetUserInfo returns the event of the platform's getUserInfo button
+// pressed with the user's consent. It holds the profile and the user data
+// of the platform's scheme, under the user's current session_key in the
+// app (made if they have none yet), for the app's AppID. It panics on Alipay,
 // which has no such button (its CodeProvider's ScopedCode stands for the
 // consent), and on an empty or overlong name.
 func (p *Platform) GetUserInfo(user string) baas.UserInfoEvent {
@@ -100,14 +101,15 @@ func (p *Platform) GetUserInfo(user string) baas.UserInfoEvent {
 	return ev
 }
 
-// mustHave panics, naming what, when the platform has not it.
+// mustHave panics, naming what, when the platform does not have it (has is
+// false).
 func (p *Platform) mustHave(has bool, what string) {
 	if !has {
 		panic("baastest: " + p.kind.info().name + " has no " + what)
 	}
 }
 
-// userInfo makes the consent event of GetUserInfo; over HTTP, a new user
+// userInfo makes the consent event of GetUserInfo. Over HTTP, a new user
 // counts against the cap of users made over HTTP.
 func (p *Platform) userInfo(user string, overHTTP bool) (baas.UserInfoEvent, *apiError) {
 	st := p.st
@@ -144,28 +146,29 @@ func (p *Platform) userInfo(user string, overHTTP bool) (baas.UserInfoEvent, *ap
 	return baas.UserInfoEvent{Detail: d}, nil
 }
 
-// rawInfo is p as WeChat's rawData carries a profile.
+// rawInfo returns p in the form in which WeChat's rawData carries a
+// profile.
 func rawInfo(p PlatformProfile) wxcrypto.RawUserInfo {
 	return wxcrypto.RawUserInfo{NickName: p.NickName, Gender: p.Gender, Language: p.Language, City: p.City,
 		Province: p.Province, Country: p.Country, AvatarURL: p.AvatarURL}
 }
 
-// profileOf is the profile of WeChat's form of user data.
+// profileOf returns the profile that WeChat's form of user data holds.
 func profileOf(r wxcrypto.RawUserInfo) PlatformProfile {
 	return PlatformProfile{NickName: r.NickName, AvatarURL: r.AvatarURL, Gender: r.Gender, City: r.City,
 		Province: r.Province, Country: r.Country, Language: r.Language}
 }
 
-// Deny is the platform's getUserInfo button refused by the user: an event
-// whose detail has only the errMsg DenyErrMsg.
+// Deny returns the event of the platform's getUserInfo button refused by
+// the user: its detail has only the errMsg DenyErrMsg.
 func (p *Platform) Deny(user string) baas.UserInfoEvent {
 	mustName(user)
 	return baas.UserInfoEvent{Detail: &baas.UserInfoDetail{ErrMsg: DenyErrMsg}}
 }
 
 // UserInfoProvider returns the getUserInfo step of a client of the
-// platform logging in as the user, the user consenting each time. It
-// panics on Alipay, as GetUserInfo does.
+// platform that logs in as the user, who consents each time. It panics on
+// Alipay, as GetUserInfo does.
 func (p *Platform) UserInfoProvider(user string) baas.UserInfoProvider {
 	mustName(user)
 	p.mustHave(p.kind != kindAlipay, "getUserInfo button")
@@ -177,11 +180,11 @@ func (p *Platform) UserInfoProvider(user string) baas.UserInfoProvider {
 	})
 }
 
-// GetPhoneNumber is Kuaishou's getPhoneNumber button pressed with the
-// user's consent: an event whose detail has encryptedData and iv, the
-// user's phone number (made from the name, the same as WeChat's of the
-// same name) under their current session_key, with the app's watermark;
-// Kuaishou's button gives no phone code. It panics on another platform.
+// GetPhoneNumber returns the event of Kuaishou's getPhoneNumber button
+// pressed with the user's consent. Its detail has encryptedData and iv:
+// the user's phone number, made from the name as WeChat's of the same name
+// is, under their current session_key, with the app's watermark. Kuaishou's
+// button gives no phone code. It panics on another platform.
 func (p *Platform) GetPhoneNumber(user string) baas.PhoneNumberEvent {
 	mustName(user)
 	p.mustHave(p.kind == kindKuaishou, "getPhoneNumber button (Kuaishou has)")
@@ -189,7 +192,8 @@ func (p *Platform) GetPhoneNumber(user string) baas.PhoneNumberEvent {
 	return ev
 }
 
-// phoneNumber makes the event of GetPhoneNumber.
+// phoneNumber makes the event of GetPhoneNumber. Over HTTP, a new user
+// counts against the cap of users made over HTTP.
 func (p *Platform) phoneNumber(user string, overHTTP bool) (baas.PhoneNumberEvent, *apiError) {
 	st := p.st
 	st.mu.Lock()
@@ -208,10 +212,10 @@ func (p *Platform) phoneNumber(user string, overHTTP bool) (baas.PhoneNumberEven
 }
 
 // GetShareInfo is qq.getShareInfo for a share ticket of the QQ group
-// openGID: encrypted under the user's current session_key, for QQ's
-// decryption (DecryptData of baas.DecryptOpenGID on a QQ Client).
-// Decrypted, it is {"openGId", "watermark"}. It panics on another
-// platform.
+// openGID: it returns the share info encrypted under the user's current
+// session_key, for QQ's decryption (DecryptData of baas.DecryptOpenGID on a
+// QQ Client). Decrypted, it is {"openGId", "watermark"}. It panics on
+// another platform.
 func (p *Platform) GetShareInfo(user, openGID string) (encryptedData, iv string) {
 	mustName(user)
 	p.mustHave(p.kind == kindQQ, "share info (QQ has)")
@@ -224,7 +228,7 @@ func (p *Platform) GetShareInfo(user, openGID string) (encryptedData, iv string)
 	return encryptFor(secretOf(key), ShareInfo{OpenGID: openGID, Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}, st)
 }
 
-// secretOf is a 16-byte session_key as a secret.
+// secretOf returns a 16-byte session_key as a secret.
 func secretOf(key []byte) secret {
 	var s secret
 	copy(s[:], key)

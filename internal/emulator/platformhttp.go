@@ -9,20 +9,20 @@ import (
 	"github.com/wxbaas/baas"
 )
 
-// The simulated platforms besides WeChat over HTTP, for clients in other
-// languages: under SimulationPrefix+<provider>/, the platform's login call
-// (POST …/login {"user", "appid"?} → {"code"}), the getUserInfo button
-// (POST …/userinfo {"user", "appid"?, "deny"?} → the event; not Alipay,
-// whose server reads the profile with a code of scope auth_user), and
-// Kuaishou's getPhoneNumber button and QQ's share info. They are guarded
-// as WeChat over HTTP is (WxPrefix): open on loopback, beyond it only to
-// the admin token. A user they name for the first time is created, up to
-// the cap of WithMaxHTTPUsers.
+// This file serves the simulated platforms besides WeChat over HTTP, for
+// clients in other languages. Under SimulationPrefix+<provider>/ are the
+// platform's login call (POST …/login {"user", "appid"?} → {"code"}), the
+// getUserInfo button (POST …/userinfo {"user", "appid"?, "deny"?} → the
+// event; not on Alipay, whose server reads the profile with a code of scope
+// auth_user), and Kuaishou's getPhoneNumber button and QQ's share info.
+// They are guarded as WeChat over HTTP is (WxPrefix): open on loopback, and
+// beyond it only to the admin token. A user whom they name for the first
+// time is created, up to the cap of WithMaxHTTPUsers.
 
-// SimulationPrefix is where the simulated platforms live over HTTP:
-// WeChat's (WxPrefix) and the others' (PlatformPath). Beyond loopback,
-// every path under it but the control plane's is guarded by the admin
-// token.
+// SimulationPrefix is the path under which the simulated platforms live
+// over HTTP: WeChat's (WxPrefix) and the others' (PlatformPath). Beyond
+// loopback, the admin token guards every path under it but the control
+// plane's.
 const SimulationPrefix = "/emulator/"
 
 // isSimulation reports whether path is a simulated platform's, over HTTP.
@@ -30,9 +30,9 @@ func isSimulation(path string) bool {
 	return strings.HasPrefix(path, SimulationPrefix) && !strings.HasPrefix(path, ControlPrefix)
 }
 
-// PlatformPath is the path of a simulated platform's route over HTTP:
+// PlatformPath returns the path of a simulated platform's route over HTTP.
 // provider is the platform's segment ("alipay", "qq", "baidu",
-// "bytedance", "jd", "kuaishou") and route "login", "userinfo",
+// "bytedance", "jd", "kuaishou"), and route is "login", "userinfo",
 // "phonenumber" (Kuaishou) or "shareinfo" (QQ).
 func PlatformPath(provider, route string) string { return SimulationPrefix + provider + "/" + route }
 
@@ -73,13 +73,13 @@ type shareInfoRequest struct {
 	OpenGID string `json:"open_gid" doc:"the QQ group of the share ticket"`
 }
 
-// encryptedAnswer is encrypted data and its iv.
+// encryptedAnswer holds encrypted data and its iv.
 type encryptedAnswer struct {
 	EncryptedData string `json:"encryptedData"`
 	IV            string `json:"iv"`
 }
 
-// platformEndpoints are the routes of the simulated platforms besides
+// platformEndpoints returns the routes of the simulated platforms besides
 // WeChat.
 func (s *Server) platformEndpoints() []endpoint {
 	var eps []endpoint
@@ -120,8 +120,8 @@ func (s *Server) platformEndpoints() []endpoint {
 	)
 }
 
-// simulated returns the platform k of the app of u's AppID (the first
-// app's when it names none) in the host app host, checking u.
+// simulated checks u and returns the platform k of the app of u's AppID
+// (the first app's when it names none) in the host app host.
 func (s *Server) simulated(k platformKind, u platformUserRequest, host string) (*Platform, *apiError) {
 	switch {
 	case u.User == "":
@@ -204,8 +204,8 @@ func (s *Server) platformUserInfo(k platformKind) func(*App, http.ResponseWriter
 	}
 }
 
-// writeEvent answers a button's event: refusal when the user denies, else
-// the event made.
+// writeEvent answers with a button's event: refusal when the user denies,
+// and otherwise the event that event makes.
 func writeEvent[E any](w http.ResponseWriter, deny bool, refusal E, event func() (E, *apiError)) *apiError {
 	if deny {
 		writeJSON(w, http.StatusOK, refusal)

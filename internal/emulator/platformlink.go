@@ -8,18 +8,19 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// Linking a platform's identity to the logged-in user: Alipay's PUT
-// user-associate, the others' POST user-association (each at its own
-// version). The user of the code is linked to the session's record, with
-// the profile the request carries; afterwards their logins open sessions
-// of that record. The JS SDK's Alipay build sends the PUT as a POST with
-// X-Hydrogen-Request-Method: PUT, which the router honours.
+// This file links a platform's identity to the logged-in user: Alipay's
+// PUT user-associate, and the others' POST user-association, each at its
+// own version. The user of the code is linked to the session's record with
+// the profile that the request carries, and afterwards their logins open
+// sessions of that record. The JS SDK's Alipay build sends the PUT as a
+// POST with X-Hydrogen-Request-Method: PUT, which the router honours.
 
-// platformLinked is the answer of a link, 200: MinCloud's reference shows
-// {message: "User associated.", openid, status: "ok", user_id} for the
-// links of QQ, Baidu, ByteDance, JD and Kuaishou, to which the emulator
-// adds QQ's and Baidu's unionid; Alipay's carries alipay_user_id, the one
-// field its JS SDK build reads, in place of an openid.
+// platformLinked is the answer of a link, with status 200. MinCloud's
+// reference shows {message: "User associated.", openid, status: "ok",
+// user_id} for the links of QQ, Baidu, ByteDance, JD and Kuaishou, and the
+// emulator adds QQ's and Baidu's unionid. Alipay's answer carries
+// alipay_user_id in place of an openid, the one field that its JS SDK
+// build reads.
 type platformLinked struct {
 	Message      string `json:"message"`
 	OpenID       string `json:"openid,omitempty"`
@@ -29,8 +30,9 @@ type platformLinked struct {
 	AlipayUserID string `json:"alipay_user_id,omitempty"`
 }
 
-// platformLink serves the link of platform k: 200 platformLinked. The
-// token is checked before the body, as every call that needs one does.
+// platformLink serves the link of platform k and answers 200 with a
+// platformLinked. It checks the token before the body, as every call that
+// needs one does.
 func platformLink(k platformKind) handler {
 	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		token, err := a.requireToken(r)
@@ -51,7 +53,7 @@ func platformLink(k platformKind) handler {
 }
 
 // decodeLink reads the body of platform k's link: the code, and the
-// profile the user shared (QQ's, ByteDance's and Kuaishou's user data,
+// profile that the user shared (QQ's, ByteDance's and Kuaishou's user data,
 // JD's userInfo) or, on Alipay, authorized. Baidu's link takes the code
 // alone.
 func decodeLink(k platformKind, w http.ResponseWriter, r *http.Request) (platformAuth, *apiError) {
@@ -90,11 +92,12 @@ func decodeLink(k platformKind, w http.ResponseWriter, r *http.Request) (platfor
 	return pa, err
 }
 
-// platformLink links the user of the code of pa to the record of token's
-// user T, with the profile pa carries. The user already T's: nothing to
-// link. The user linked to another record, or T's record linked to
-// another user of the platform: a 400. The crypto runs outside the lock;
-// the session and the links are checked again after it.
+// platformLink links the user of pa's code to the record of T, the user of
+// token, with the profile that pa carries. When the user is T's already,
+// there is nothing to link. When the user is linked to another record, or
+// T's record to another user of the platform, it returns a 400. The crypto
+// runs outside the lock, and the session and the links are checked again
+// after it.
 func (st *store) platformLink(k platformKind, token string, pa platformAuth) (platformLinked, *apiError) {
 	st.mu.Lock()
 	pu, key, err := st.exchangeAuthLocked(k, &pa, func(pu *platformUser) *apiError {
@@ -134,9 +137,10 @@ func (st *store) platformLink(k platformKind, token string, pa platformAuth) (pl
 	return out, nil
 }
 
-// linkTargetLocked returns the user of token's session, whose record pu's
-// identity is to be linked to: a 400 when pu's identity is another
-// record's, or the record has another identity of the platform.
+// linkTargetLocked returns the user of token's session, to whose record
+// pu's identity is to be linked. It returns a 400 when pu's identity
+// belongs to another record, or when the record has another identity of
+// the platform.
 func (st *store) linkTargetLocked(token string, pu *platformUser, now time.Time) (*user, *apiError) {
 	t, _, err := st.sessionUserLocked(token, now.UnixNano())
 	if err != nil {

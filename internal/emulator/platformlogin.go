@@ -14,15 +14,16 @@ import (
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
-// The logins of the platforms besides WeChat (idp/<provider>/silent-login
-// and authenticate, at v2.5 and at the version before it): a code of the
-// platform for a session of the record its user is linked to, made on
-// their first login when create_user allows; with the profile the user
+// This file serves the logins of the platforms besides WeChat
+// (idp/<provider>/silent-login and authenticate, at v2.5 and at the version
+// before it). A login takes a code of the platform and opens a session of
+// the record to which its user is linked, made on their first login when
+// create_user allows. Authenticate also takes the profile that the user
 // shared, verified as the platform signs and encrypts it.
 
-// platformRoutes adds the paths of the platforms besides WeChat to rt:
-// each one's logins, the versions before v2.5 of them, its link, and
-// Kuaishou's phone calls and QQ's decryption.
+// platformRoutes adds the paths of the platforms besides WeChat to rt: the
+// logins of each, their versions before v2.5, its link, and Kuaishou's
+// phone calls and QQ's decryption.
 func platformRoutes(rt *router) {
 	post := func(h handler) route { return route{method: http.MethodPost, baas: true, serve: h} }
 	for k := range numPlatforms {
@@ -43,14 +44,14 @@ func platformRoutes(rt *router) {
 	}
 }
 
-// platformSession is the answer of a platform's login: the record's
-// fields at the top level, as MinCloud's reference shows a login's answer
-// (issue 18), the session, the identity of the platform, and the record in
-// user_info, which the JS SDK reads. The top level's openid and unionid
-// are the platform's (the JS SDK reads them there), where the record's
-// are WeChat's; Alipay's identity is alipay_user_id, beside
-// _provider.alipay.user_id. The answers of the versions before v2.5 were
-// flat: no user_info.
+// platformSession is the answer of a platform's login. It holds the
+// record's fields at the top level, as MinCloud's reference shows a
+// login's answer (issue 18), the session, the identity of the platform,
+// and the record in user_info, which the JS SDK reads. The top level's
+// openid and unionid are the platform's, since the JS SDK reads them
+// there, while the record's are WeChat's; Alipay's identity is
+// alipay_user_id, beside _provider.alipay.user_id. The answers of the
+// versions before v2.5 were flat, without user_info.
 type platformSession struct {
 	protocol.UserRecord
 	Token        string               `json:"token"`
@@ -62,7 +63,7 @@ type platformSession struct {
 	UserInfo     *protocol.UserRecord `json:"user_info,omitempty"`
 }
 
-// platformAnswer is the answer of a login of pu that opened o.
+// platformAnswer returns the answer of a login of pu that opened o.
 func platformAnswer(o opened, pu *platformUser, legacy bool) platformSession {
 	a := platformSession{UserRecord: o.user, Token: o.token, ExpiresIn: o.expiresIn, UserID: int64(o.user.ID)}
 	if pu.kind == kindAlipay {
@@ -76,8 +77,8 @@ func platformAnswer(o opened, pu *platformUser, legacy bool) platformSession {
 	return a
 }
 
-// platformSilentLogin serves a platform's silent login: a code for a
-// session, 201.
+// platformSilentLogin serves a platform's silent login: it takes a code
+// and answers 201 with a session.
 func platformSilentLogin(k platformKind, legacy bool) handler {
 	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		req := protocol.PlatformSilentLoginRequest{CreateUser: true} // absent means true
@@ -94,7 +95,8 @@ func platformSilentLogin(k platformKind, legacy bool) handler {
 }
 
 // platformLogin exchanges code, a code of platform k, and opens a session
-// of the record its user is linked to, made when create allows.
+// of the record to which its user is linked, which it makes when create
+// allows.
 func (st *store) platformLogin(k platformKind, code, appName string, create bool) (opened, *platformUser, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -119,8 +121,8 @@ func (st *store) platformLogin(k platformKind, code, appName string, create bool
 	return st.openLocked(u, u.index, u.keyGen, now), pu, nil
 }
 
-// needAppName is the 400 of a ByteDance request without app_name: one
-// person has an openid per host app, which the request names.
+// needAppName returns the 400 of a ByteDance request without app_name: one
+// person has an openid per host app, and the request must name it.
 func needAppName(k platformKind, appName string) *apiError {
 	if k == kindByteDance && appName == "" {
 		return missing("app_name: ByteDance gives a person an openid per host app (tt.getSystemInfoSync().appName, lowercased)")
@@ -128,8 +130,8 @@ func needAppName(k platformKind, appName string) *apiError {
 	return nil
 }
 
-// checkCodeHost is the 400 of a ByteDance request whose app_name is not
-// the host app its code was issued in.
+// checkCodeHost returns the 400 of a ByteDance request whose app_name is
+// not the host app in which its code was issued.
 func checkCodeHost(pu *platformUser, appName string) *apiError {
 	if pu.kind == kindByteDance && !strings.EqualFold(appName, pu.host) {
 		return fail(http.StatusBadRequest, fmt.Sprintf("app_name %.64q is not the host app the code was issued in (%q): ByteDance gives a person an openid per host app", appName, pu.host))
@@ -137,7 +139,7 @@ func checkCodeHost(pu *platformUser, appName string) *apiError {
 	return nil
 }
 
-// platformAuth is a platform's user data, as its authenticate or its
+// platformAuth holds a platform's user data, as its authenticate or its
 // link with the profile carries it, and what the request asks of it.
 type platformAuth struct {
 	code       string
@@ -150,9 +152,9 @@ type platformAuth struct {
 	profile    bool            // the request carries a profile, or (Alipay) asks for one
 }
 
-// platformAuthenticate serves a platform's authenticate: a fresh code and
-// the user data of the platform's button (Alipay: a code of scope
-// auth_user) for a new session, 201.
+// platformAuthenticate serves a platform's authenticate: it takes a fresh
+// code and the user data of the platform's button (on Alipay, a code of
+// scope auth_user) and answers 201 with a new session.
 func platformAuthenticate(k platformKind, legacy bool) handler {
 	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		pa, err := decodeAuth(k, w, r)
@@ -211,8 +213,8 @@ func decodeAuth(k platformKind, w http.ResponseWriter, r *http.Request) (platfor
 	return pa, err
 }
 
-// requireAuthData checks that every field of the user data platform k
-// sends is there.
+// requireAuthData checks that every field of the user data that platform
+// k sends is there.
 func requireAuthData(k platformKind, pa *platformAuth) *apiError {
 	switch k {
 	case kindAlipay:
@@ -237,8 +239,8 @@ func requireAuthData(k platformKind, pa *platformAuth) *apiError {
 	return nil
 }
 
-// checkUserInfoObject is the 400 of a JD userInfo that is not a JSON
-// object.
+// checkUserInfoObject returns the 400 of a JD userInfo that is missing or
+// is not a JSON object.
 func checkUserInfoObject(raw json.RawMessage) *apiError {
 	var m map[string]any
 	if len(raw) == 0 || string(raw) == "null" {
@@ -251,9 +253,9 @@ func checkUserInfoObject(raw json.RawMessage) *apiError {
 }
 
 // platformAuthenticate exchanges the code of pa, verifies its user data
-// with the session_key the exchange hands over, writes the profile into
-// the record as pa.mode says and opens a new session. The crypto runs
-// outside the lock.
+// with the session_key that the exchange hands over, writes the profile
+// into the record as pa.mode says, and opens a new session. The crypto
+// runs outside the lock.
 func (st *store) platformAuthenticate(k platformKind, pa platformAuth) (opened, *platformUser, *apiError) {
 	st.mu.Lock()
 	pu, key, err := st.exchangeAuthLocked(k, &pa, func(pu *platformUser) *apiError {
@@ -283,11 +285,12 @@ func (st *store) platformAuthenticate(k platformKind, pa platformAuth) (opened, 
 	return st.openLocked(u, u.index, u.keyGen, t), pu, nil
 }
 
-// exchangeAuthLocked starts a request of platform k with the code of pa:
-// the platform's switch, ByteDance's app_name, the code's exchange and its
-// fit (checkPlatformCode), then check, the caller's own refusals. It
-// returns the user of the code and their current session_key, with which
-// the caller verifies the user data once the lock is let go.
+// exchangeAuthLocked starts a request of platform k with the code of pa.
+// It checks the platform's switch and ByteDance's app_name, exchanges the
+// code and checks that it fits (checkPlatformCode), then runs check, the
+// caller's own refusals. It returns the user of the code and their current
+// session_key, with which the caller verifies the user data once the lock
+// is let go.
 func (st *store) exchangeAuthLocked(k platformKind, pa *platformAuth, check func(*platformUser) *apiError) (*platformUser, []byte, *apiError) {
 	if err := st.allowedLocked(k.info().provider); err != nil {
 		return nil, nil, err
@@ -313,9 +316,10 @@ func (st *store) exchangeAuthLocked(k platformKind, pa *platformAuth, check func
 	return pu, key, nil
 }
 
-// checkPlatformCode checks that c, the code of pu a request of pa
-// exchanged, fits it: on ByteDance, of the host app the request names; on
-// Alipay, of scope auth_user where the server is to read the profile.
+// checkPlatformCode checks that c, the code of pu that a request of pa
+// exchanged, fits the request: on ByteDance it must be of the host app
+// that the request names, and on Alipay of scope auth_user where the
+// server is to read the profile.
 func checkPlatformCode(pu *platformUser, c platformCode, pa platformAuth) *apiError {
 	if err := checkCodeHost(pu, pa.appName); err != nil {
 		return err
@@ -327,11 +331,11 @@ func checkPlatformCode(pu *platformUser, c platformCode, pa platformAuth) *apiEr
 }
 
 // verifyPlatform checks the user data of pa as platform pu.kind signs and
-// encrypts it, with key, the session_key of pu the exchange handed over,
-// and returns the profile it carries. It touches no state, so it runs
-// without the lock. Alipay's is the profile its server reads with a code
-// of scope auth_user; JD's link carries its userInfo alone, taken as it
-// is.
+// encrypts it, with key, the session_key of pu that the exchange handed
+// over, and returns the profile that it carries. It touches no state, so
+// it runs without the lock. On Alipay the profile is the one that its
+// server reads with a code of scope auth_user; JD's link carries its
+// userInfo alone, which verifyPlatform takes as it is.
 func (st *store) verifyPlatform(pu *platformUser, key []byte, pa *platformAuth) (PlatformProfile, *apiError) {
 	k := pu.kind
 	switch {
@@ -360,8 +364,8 @@ func (st *store) verifyPlatform(pu *platformUser, key []byte, pa *platformAuth) 
 }
 
 // verifyBaidu decrypts Baidu's user data with key, checks that it is this
-// smart program's (its app key, the AppID) and pu's, and returns the
-// profile it carries.
+// smart program's (its app key is the AppID) and pu's, and returns the
+// profile that it carries.
 func (st *store) verifyBaidu(pu *platformUser, key []byte, d protocol.UserData) (PlatformProfile, *apiError) {
 	plain, appKey, err := baiduDecrypt(key, d.IV, d.EncryptedData)
 	if err != nil {
@@ -381,8 +385,8 @@ func (st *store) verifyBaidu(pu *platformUser, key []byte, d protocol.UserData) 
 	return PlatformProfile{NickName: bd.Nickname, AvatarURL: bd.HeadImgURL, Gender: gender}, nil
 }
 
-// jdProfile is the profile of JD's userInfo, as JD's link sends it: taken
-// as it is, JD signing nothing.
+// jdProfile returns the profile in JD's userInfo, as JD's link sends it,
+// taken as it is because JD signs nothing.
 func jdProfile(raw json.RawMessage) (PlatformProfile, *apiError) {
 	if err := checkUserInfoObject(raw); err != nil {
 		return PlatformProfile{}, err
@@ -394,11 +398,12 @@ func jdProfile(raw json.RawMessage) (PlatformProfile, *apiError) {
 	return profileOf(in), nil
 }
 
-// applyPlatformLocked writes prof, the profile pu's platform shared, into
-// the record of u as mode says, and shows it in the record's _provider.
-// A field the platform does not share stays as the record has it: Alipay
-// shares no gender (a word there), country or language; Baidu only the
-// nickname, the avatar and the gender.
+// applyPlatformLocked writes prof, the profile that pu's platform shared,
+// into the record of u as mode says, and shows it in the record's
+// _provider. A field that the platform does not share stays as the record
+// has it: Alipay shares no country or language, and its gender is a word
+// that the record does not take; Baidu shares only the nickname, the
+// avatar and the gender.
 func (st *store) applyPlatformLocked(u *user, pu *platformUser, prof PlatformProfile, mode string, now time.Time) {
 	r := u.rec
 	in, have := rawInfo(prof), r.profile

@@ -18,22 +18,22 @@ type PlatformUserState struct {
 	// HostApp is ByteDance's host app (lower case), where the person has
 	// this id; "" on the other platforms.
 	HostApp string `json:"host_app,omitempty"`
-	// ID is the person's openid in the app; Alipay's user_id.
+	// ID is the person's openid in the app, or on Alipay their user_id.
 	ID string `json:"id"`
-	// SessionKey is their current session_key, base64 (16 bytes, Baidu's
-	// 24); "" when they have none yet, and always on Alipay.
+	// SessionKey is their current session_key in base64 (16 bytes, or
+	// Baidu's 24). It is "" when they have none yet, and always on Alipay.
 	SessionKey string `json:"session_key,omitempty"`
-	// RecordID is the id of the record their identity is linked to, 0 for
-	// none.
+	// RecordID is the id of the record to which their identity is linked,
+	// or 0 for none.
 	RecordID int64 `json:"record_id,omitempty"`
 	// Profile is what they last shared with an authorisation, which the
-	// record's _provider shows; nil for none yet.
+	// record's _provider shows, or nil when they have shared none yet.
 	Profile *PlatformProfile `json:"profile,omitempty"`
 }
 
 // exportPlatformsLocked returns the app's users of the platforms besides
-// WeChat, platform by platform, each in the order they were made. A link
-// to a record whose user was deleted is none.
+// WeChat, platform by platform, each in the order in which they were made.
+// It exports a link to a record whose user was deleted as no link.
 func (st *store) exportPlatformsLocked() []PlatformUserState {
 	out := []PlatformUserState{}
 	for k := range numPlatforms {
@@ -51,11 +51,12 @@ func (st *store) exportPlatformsLocked() []PlatformUserState {
 	return out
 }
 
-// loadPlatforms loads the users of the platforms of an app of a state
-// into fresh, whose records are loaded; where prefixes its errors with
-// the app. A platform or a session_key that does not check, a person or
-// an id twice, or a link to a record the app has not or to one linked to
-// another user of the platform, is an error.
+// loadPlatforms loads the users of the platforms of an app of a state into
+// fresh, whose records are loaded already; where prefixes its errors with
+// the app. It returns an error for a platform or a session_key that does
+// not check, a person or an id that appears twice, or a link to a record
+// that the app does not have or that is linked to another user of the
+// platform.
 func loadPlatforms(fresh *store, users []PlatformUserState, where string) error {
 	now := fresh.now().UnixNano()
 	for i, ps := range users {
@@ -95,8 +96,8 @@ func loadPlatforms(fresh *store, users []PlatformUserState, where string) error 
 	return nil
 }
 
-// checkPlatformState checks the fields of a platform's user of a state
-// on platform k.
+// checkPlatformState checks the fields of ps, a user of platform k in a
+// state.
 func checkPlatformState(k platformKind, ps PlatformUserState) error {
 	if msg := checkOpenID(ps.Name); msg != "" {
 		return fmt.Errorf("name: %s", msg)

@@ -7,12 +7,13 @@ import (
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
-// The profile update (PUT idp/wechat/user/info/): v2.6 verifies the user
-// data, v2.5 takes the profile as it is.
+// This file serves the profile update (PUT idp/wechat/user/info/): v2.6
+// verifies the user data, and v2.5 takes the profile as it is.
 
 // checkVerifiedProfile checks a request that sends user data for WeChat to
-// verify (V2 authenticate, the v2.6 profile update): a login code, every field
-// of d, and the update_userprofile mode, which it returns.
+// verify (V2 authenticate, the v2.6 profile update). The request needs a
+// login code, every field of d, and a valid update_userprofile mode, which
+// checkVerifiedProfile returns.
 func checkVerifiedProfile(code string, d *protocol.UserData, mode string) (string, *apiError) {
 	if code == "" {
 		return "", missing("code")
@@ -23,7 +24,8 @@ func checkVerifiedProfile(code string, d *protocol.UserData, mode string) (strin
 	return profileMode(mode)
 }
 
-// profileMode checks update_userprofile: "" is setnx.
+// profileMode checks update_userprofile and returns the mode; "" means
+// setnx.
 func profileMode(m string) (string, *apiError) {
 	switch m {
 	case "":
@@ -35,15 +37,15 @@ func profileMode(m string) (string, *apiError) {
 }
 
 // profileUpdate is the body of the older profile update (v2.5, base
-// library < 2.16): the profile itself.
+// library before 2.16), which holds the profile itself.
 type profileUpdate struct {
 	wxcrypto.RawUserInfo
 	UpdateUserProfile string `json:"update_userprofile"`
 }
 
-// updateUserInfo serves the profile update: v2.6 (verified) takes the
-// signed and encrypted user data and a code of the same user; v2.5 the
-// profile as it is. 200 with the record.
+// updateUserInfo serves the profile update and answers 200 with the
+// record. v2.6 (verified) takes the signed and encrypted user data and a
+// code of the same user; v2.5 takes the profile as it is.
 func updateUserInfo(verified bool) handler {
 	return func(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 		token, err := a.requireToken(r)
@@ -86,8 +88,8 @@ func updateUserInfo(verified bool) handler {
 }
 
 // updateVerifiedProfile verifies user data with the session_key of the
-// code's exchange, the code being the token's user's, and writes the
-// profile as mode says.
+// code's exchange, where the code must be of the token's user, and writes
+// the profile as mode says.
 func (st *store) updateVerifiedProfile(token string, req *protocol.UpdateUserInfoRequest, mode string) (protocol.UserRecord, *apiError) {
 	st.mu.Lock()
 	now := st.now().UnixNano()

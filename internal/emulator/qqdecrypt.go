@@ -7,13 +7,15 @@ import (
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
-// QQ's data decryption (POST /hserve/v2.0/qq/decrypt/open-gid/): a share
-// ticket's group id (qq.getShareInfo's data) of the session's user,
-// decrypted with the current session_key of the QQ user linked to their
-// record. The console must have it on (Features.QQDecrypt): off, it is a
-// 403, which the JS SDK reads as "not enabled".
+// This file serves QQ's data decryption (POST
+// /hserve/v2.0/qq/decrypt/open-gid/). It decrypts a share ticket's group
+// id (qq.getShareInfo's data) of the session's user with the current
+// session_key of the QQ user linked to their record. The console must have
+// it on (Features.QQDecrypt); when it is off, the answer is a 403, which
+// the JS SDK reads as "not enabled".
 
-// qqDecrypt serves QQ's decryption: 200 with the decrypted object.
+// qqDecrypt serves QQ's decryption and answers 200 with the decrypted
+// object.
 func qqDecrypt(a *App, w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	token, err := a.requireToken(r)
 	if err != nil {

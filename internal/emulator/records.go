@@ -9,8 +9,8 @@ import (
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
-// The BaaS user record: created by a user's first login, answered by every
-// login and by GET user/info/{id}.
+// A BaaS user record is created by a user's first login, and every login
+// and GET user/info/{id} answer with it.
 
 // record is the BaaS side of a user.
 type record struct {
@@ -22,19 +22,19 @@ type record struct {
 	updatedAt  int64
 	account    // username, email, password, …: the record's account fields
 	// sessionGen ends the record's sessions when it moves on: a session
-	// opened at another generation is a 401 (a password reset by an
-	// email link bumps it).
+	// opened at another generation gets a 401. A password reset by an
+	// email link bumps it.
 	sessionGen uint32
-	// linked are the identities of the other platforms linked to the
-	// record, by platform: their logins open its sessions.
+	// linked holds the identities of the other platforms linked to the
+	// record, by platform; their logins open its sessions.
 	linked [numPlatforms]*platformUser
 }
 
-// recordOf is u's user record; u has one. Its unionid is null when there is
-// none, _provider holds the WeChat side of a WeChat user and the
-// identities of the other platforms linked to it (an empty object for an
-// account), and created_by is the user: every record is made by its own
-// user's first login or sign-up.
+// recordOf returns u's user record; u must have one. Its unionid is null
+// when there is none; _provider holds the WeChat side of a WeChat user and
+// the identities of the other platforms linked to it (an empty object for
+// an account); and created_by is the user, since every record is made by
+// its own user's first login or sign-up.
 func recordOf(u *user) protocol.UserRecord {
 	r := u.rec
 	p := &r.profile
@@ -84,8 +84,8 @@ type publicRecord struct {
 	Avatar   string      `json:"avatar"`
 }
 
-// seenBy is u's record as the user of record id viewer sees it: whole when
-// it is theirs, else its public fields.
+// seenBy returns u's record as the user of record id viewer sees it: the
+// whole record when it is theirs, and otherwise its public fields.
 func seenBy(u *user, viewer int64) any {
 	if u.id == viewer {
 		return recordOf(u)
@@ -94,8 +94,8 @@ func seenBy(u *user, viewer int64) any {
 	return publicRecord{ID: protocol.ID(u.id), Nickname: p.NickName, Avatar: p.AvatarURL}
 }
 
-// viewerLocked is the record id of the user of token's valid session (0 for
-// a session whose user has no record), or a 401.
+// viewerLocked returns the record id of the user of token's valid session
+// (0 for a session whose user has no record), or a 401.
 func (st *store) viewerLocked(token string) (int64, *apiError) {
 	s, err := st.sessionLocked(token, st.now().UnixNano())
 	if err != nil {
@@ -104,7 +104,8 @@ func (st *store) viewerLocked(token string) (int64, *apiError) {
 	return st.users[s.user].id, nil
 }
 
-// userRecord answers the record of id to the holder of a valid token.
+// userRecord returns the record of id as the holder of a valid token sees
+// it.
 func (st *store) userRecord(token string, id int64) (any, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -119,8 +120,8 @@ func (st *store) userRecord(token string, id int64) (any, *apiError) {
 	return seenBy(u, viewer), nil
 }
 
-// hasRecord reports whether an app ever gave a record of id, its user
-// deleted since or not.
+// hasRecord reports whether an app ever gave a record of id, whether its
+// user has been deleted since or not.
 func (sh *shared) hasRecord(id int64) bool {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -132,7 +133,8 @@ func (sh *shared) hasRecord(id int64) bool {
 	return false
 }
 
-// userRecord answers the user record of id to a logged-in user, 200.
+// userRecord answers a logged-in user's request for the user record of id
+// with a 200.
 func (a *App) userRecord(w http.ResponseWriter, r *http.Request, id string) *apiError {
 	token, err := bearer(r)
 	if err != nil {

@@ -19,9 +19,9 @@ type route struct {
 	serve  handler
 }
 
-// handler serves one endpoint for app a (nil for a route that is no BaaS
-// endpoint): it writes the answer, or returns the error to answer. arg is
-// the {id} of a user record path.
+// handler serves one endpoint for app a, which is nil for a route that is
+// not a BaaS endpoint. It writes the answer, or returns the error to
+// answer with. arg is the {id} of a user record path.
 type handler func(a *App, w http.ResponseWriter, r *http.Request, arg string) *apiError
 
 // router maps the exact paths of every published version of every endpoint,
@@ -32,6 +32,9 @@ type router struct {
 	userRoute  route
 }
 
+// newRouter returns the router of s: the BaaS endpoints at every published
+// version, the accounts' and the other platforms' paths, and the simulated
+// platforms over HTTP.
 func newRouter(s *Server) *router {
 	post := func(h handler) route {
 		return route{method: http.MethodPost, baas: true, serve: h}
@@ -84,7 +87,8 @@ func newRouter(s *Server) *router {
 	return rt
 }
 
-// match finds the route of path.
+// match finds the route of path, and the user id at its end when it is a
+// user record path.
 func (rt *router) match(path string) (route, string, bool) {
 	if r, ok := rt.exact[path]; ok {
 		return r, "", true
@@ -99,8 +103,8 @@ func (rt *router) match(path string) (route, string, bool) {
 	return route{}, "", false
 }
 
-// serve handles every request: routes it, counts it, injects a fault,
-// checks the method and the ClientID.
+// serve handles every request: it routes the request, counts it, injects a
+// fault, and checks the method and the ClientID.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	if strings.HasPrefix(path, ControlPrefix) || path == "/" {
@@ -148,8 +152,9 @@ func (s *Server) isUserID(id string) bool {
 	return err == nil && strconv.FormatInt(n, 10) == id && s.sh.hasRecord(n)
 }
 
-// clientIDKey is protocol.HeaderClientID in the canonical form net/http keys
-// headers by, so that reading it costs no canonicalisation per request.
+// clientIDKey is protocol.HeaderClientID in the canonical form by which
+// net/http keys headers, so that reading it costs no canonicalisation per
+// request.
 const clientIDKey = "X-Hydrogen-Client-Id"
 
 // checkClientID returns the app of the X-Hydrogen-Client-ID header.
@@ -167,10 +172,11 @@ func (s *Server) checkClientID(r *http.Request) (*App, *apiError) {
 	return nil, fail(http.StatusUnauthorized, fmt.Sprintf("unknown ClientID %.64q: authentication failed, check the ClientID configuration", id))
 }
 
-// tunnelled is the method r stands for: a POST with
+// tunnelled returns the method for which r stands. A POST with
 // X-Hydrogen-Request-Method: PUT or DELETE (protocol.HeaderRequestMethod)
 // stands for that method, as the JS SDK's Alipay, JD and Kuaishou builds
-// send every PUT and DELETE; any other request is its own method.
+// send every PUT and DELETE that way; any other request stands for its own
+// method.
 func tunnelled(r *http.Request) string {
 	if r.Method != http.MethodPost {
 		return r.Method

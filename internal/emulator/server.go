@@ -17,10 +17,10 @@ type Server struct {
 	// URL is the base URL of the server, http://ip:port with no trailing
 	// slash: pass it to baas.WithBaseURL.
 	URL string
-	// App is the first app the server serves, the one a request of the
-	// control plane acts on when it names none. Its ClientID and AppID are
-	// the server's, and its methods (WeChat, Users, SMSCodes, …) the
-	// server's: a server of one app is used as if there were no apps.
+	// App is the first app that the server serves, the one on which a
+	// request of the control plane acts when it names none. Its ClientID
+	// and AppID are the server's, and so are its methods (WeChat, Users,
+	// SMSCodes, …): a server of one app is used as if there were no apps.
 	*App
 
 	sh      *shared
@@ -57,8 +57,8 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
-// Start is NewServer returning an error instead of panicking, for programs
-// that take the listen address from their user (WithAddr).
+// Start is NewServer that returns an error instead of panicking, for
+// programs that take the listen address from their user (WithAddr).
 func Start(opts ...Option) (*Server, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
@@ -130,8 +130,8 @@ func (s *Server) expireLoop() {
 	}
 }
 
-// dialAddr is the address of the listener as a client dials it: an unspecified IP
-// (listening on all interfaces) is reached on loopback.
+// dialAddr returns the address of the listener as a client dials it: an
+// unspecified IP (listening on all interfaces) is reached on loopback.
 func dialAddr(a net.Addr) string {
 	if t, ok := a.(*net.TCPAddr); ok && t.IP.IsUnspecified() {
 		ip := "127.0.0.1"

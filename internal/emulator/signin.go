@@ -9,24 +9,24 @@ import (
 
 // SignInMethods are the switches of the sign-in methods, as MinCloud's
 // console has them: the account's, and each mini-program platform's
-// besides WeChat. A method switched off is a 405 saying what to enable, as
-// MinCloud answers it. WeChat logins have no switch here.
+// besides WeChat. A method that is switched off answers a 405 that says
+// what to enable, as MinCloud does. WeChat logins have no switch here.
 type SignInMethods struct {
-	// Password is register and login by username, email or phone and a
-	// password, and the password reset email.
+	// Password switches register and login by username, email or phone and
+	// a password, and the password reset email.
 	Password bool `json:"password"`
-	// Anonymous is the anonymous login.
+	// Anonymous switches the anonymous login.
 	Anonymous bool `json:"anonymous"`
-	// SMS is the login by an SMS code (sending and checking codes stays on:
-	// the phone verification needs them).
+	// SMS switches the login by an SMS code. Sending and checking codes
+	// stays on, since the phone verification needs them.
 	SMS bool `json:"sms"`
-	// SignUp is the making of new accounts: register, and an SMS login of
-	// an unknown phone with create_user true.
+	// SignUp switches the making of new accounts: register, and an SMS
+	// login of an unknown phone with create_user true.
 	SignUp bool `json:"sign_up"`
-	// Alipay, QQ, Baidu, ByteDance, JD and Kuaishou are the platforms'
+	// Alipay, QQ, Baidu, ByteDance, JD and Kuaishou switch the platforms'
 	// logins, as the console's settings page of each has them: every path
-	// of the platform (its logins, its link, Kuaishou's phone calls, QQ's
-	// decryption).
+	// of the platform (its logins, its link, Kuaishou's phone calls and
+	// QQ's decryption).
 	Alipay    bool `json:"alipay"`
 	QQ        bool `json:"qq"`
 	Baidu     bool `json:"baidu"`
@@ -35,7 +35,7 @@ type SignInMethods struct {
 	Kuaishou  bool `json:"kuaishou"`
 }
 
-// AllSignInMethods is every method on, the default.
+// AllSignInMethods has every method on; it is the default.
 var AllSignInMethods = SignInMethods{Password: true, Anonymous: true, SMS: true, SignUp: true,
 	Alipay: true, QQ: true, Baidu: true, ByteDance: true, JD: true, Kuaishou: true}
 
@@ -62,8 +62,8 @@ func (a *App) SignInMethods() SignInMethods {
 	return st.signIn
 }
 
-// The names of the switches, for the 405s; a platform's is its provider
-// segment (protocol.ProviderAlipay, …).
+// These are the names of the switches, for the 405s. A platform's switch
+// is named by its provider segment (protocol.ProviderAlipay, …).
 const (
 	switchPassword  = "password"
 	switchAnonymous = "anonymous"
@@ -98,9 +98,9 @@ func (m SignInMethods) on(name string) bool {
 	return false
 }
 
-// allowedLocked is a 405 saying what to enable when the switch of name is
-// off: MinCloud's answer to a method the console has not enabled ("Please
-// enable email login first.").
+// allowedLocked returns a 405 that says what to enable when the switch of
+// name is off, as MinCloud answers a method that the console has not
+// enabled ("Please enable email login first.").
 func (st *store) allowedLocked(name string) *apiError {
 	if st.signIn.on(name) {
 		return nil
@@ -109,7 +109,8 @@ func (st *store) allowedLocked(name string) *apiError {
 		strconv.Quote(name)+" is off (SignInMethods, PUT "+ControlPrefix+"sign-in)")
 }
 
-// switchWhat is what each switch turns on, as the 405 asks to enable it.
+// switchWhat holds what each switch turns on, in the words with which the
+// 405 asks to enable it.
 var switchWhat = map[string]string{
 	switchPassword:             "username, email and phone login",
 	switchAnonymous:            "anonymous login",
@@ -123,7 +124,7 @@ var switchWhat = map[string]string{
 	protocol.ProviderKuaishou:  "Kuaishou login",
 }
 
-// allowed is allowedLocked taking the lock.
+// allowed is allowedLocked for each of names, under the lock.
 func (st *store) allowed(names ...string) *apiError {
 	st.mu.Lock()
 	defer st.mu.Unlock()

@@ -10,12 +10,13 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// SMS verification codes: sent to the outbox, six digits, valid smsCodeTTL,
-// single use; only the newest code of a phone is valid (a new one replaces
-// it, as SMS gateways do). MinCloud's limits (js-sdk/sms.md): one code per
-// phone a minute (WithSMSInterval) and SMSDailyLimit a day, each a 400 when
-// passed, saying when to retry. SMSCodeGuesses wrong codes spend a code, so
-// that its million values cannot be tried within its five minutes.
+// An SMS verification code has six digits, goes to the outbox, and can be
+// used once within smsCodeTTL. Only the newest code of a phone is valid,
+// since a new one replaces it, as SMS gateways do. MinCloud's limits
+// (js-sdk/sms.md) are one code per phone a minute (WithSMSInterval) and
+// SMSDailyLimit a day; past either, a send gets a 400 that says when to
+// retry. SMSCodeGuesses wrong codes spend a code, so that its million
+// values cannot be tried within its five minutes.
 
 const (
 	smsCodeDigits = protocol.SMSCodeDigits
@@ -28,19 +29,20 @@ const (
 	SMSDailyLimit = 10
 	// SMSCodeGuesses is how many wrong codes spend an SMS code: the fifth
 	// wrong code checked against it (by verify, the SMS login or the phone
-	// verification) makes it used, and the right one is refused after.
+	// verification) makes it used, and the right code is refused after it.
 	SMSCodeGuesses = 5
 	smsDay         = 24 * time.Hour
 )
 
 // WithSMSInterval sets how long a phone waits between two SMS codes, on
-// the server's clock: a code asked for sooner is a 400 (MinCloud's rate
-// limit answer) with Retry-After. By default DefaultSMSInterval; zero is no
-// limit; a negative d keeps the default. The daily limit holds either way.
+// the server's clock. A code asked for sooner gets a 400 (MinCloud's rate
+// limit answer) with Retry-After. The default is DefaultSMSInterval; zero
+// sets no limit, and a negative d keeps the default. The daily limit holds
+// either way.
 func WithSMSInterval(d time.Duration) Option { return func(c *config) { c.smsInterval = d } }
 
 // sendSMS puts a new code for the phone of req in the outbox, sent with the
-// signature req names or the newest approved one.
+// signature that req names or else with the newest approved one.
 func (st *store) sendSMS(req *protocol.SMSCodeRequest) *apiError {
 	if err := checkPhone("phone", req.Phone); err != nil {
 		return err
@@ -61,8 +63,8 @@ func (st *store) sendSMS(req *protocol.SMSCodeRequest) *apiError {
 	return nil
 }
 
-// smsLimitsLocked is a 400 with Retry-After when phone had a code less
-// than the interval ago, or SMSDailyLimit in the last 24 hours.
+// smsLimitsLocked returns a 400 with Retry-After when phone had a code
+// less than the interval ago, or SMSDailyLimit codes in the last 24 hours.
 func (st *store) smsLimitsLocked(phone string, now time.Time) *apiError {
 	recent := st.outbox.recentSMS(phone)
 	if n := len(recent); n > 0 && st.smsInterval > 0 {
@@ -80,9 +82,9 @@ func (st *store) smsLimitsLocked(phone string, now time.Time) *apiError {
 	return nil
 }
 
-// redeemSMSLocked spends the code of phone: it must be the newest code
+// redeemSMSLocked spends the code of phone, which must be the newest code
 // sent to phone, unused and live. A wrong code counts against the newest
-// one; the SMSCodeGuesses-th spends it.
+// one, and the SMSCodeGuesses-th wrong code spends it.
 func (st *store) redeemSMSLocked(phone, code string, now time.Time) *apiError {
 	m := st.outbox.newestSMS(phone)
 	switch {
@@ -120,8 +122,8 @@ func (st *store) verifySMS(req *protocol.SMSVerifyRequest) *apiError {
 }
 
 // smsLogin spends the code of the phone and opens a session of its user,
-// whose phone is verified from then on; an unknown phone makes a user with
-// create_user (and SignUp on).
+// whose phone is verified from then on. For an unknown phone it makes a
+// user when create_user is true and SignUp is on.
 func (st *store) smsLogin(req *protocol.SMSLoginRequest) (opened, *apiError) {
 	if err := checkPhone("phone", req.Phone); err != nil {
 		return opened{}, err

@@ -6,17 +6,18 @@ import (
 	"slices"
 )
 
-// The app's SMS settings in MinCloud's console: the approved signatures a
-// code is sent with, and the arrears that stop every send.
+// The app's SMS settings in MinCloud's console hold the approved
+// signatures with which a code is sent, and the arrears that stop every
+// send.
 
-// SMSSettings are the app's SMS settings.
+// SMSSettings holds the app's SMS settings.
 type SMSSettings struct {
 	// Signatures are the ids of the approved SMS signatures, in the order
-	// they were approved. A send names one (signature_id) or gets the
-	// newest, the last; an id not among them is a 400, and so is a send
-	// without one when there is none.
+	// in which they were approved. A send names one (signature_id) or gets
+	// the newest, the last. A send that names an id not among them gets a
+	// 400, and so does a send without one when there is none.
 	Signatures []int64 `json:"signatures"`
-	// Arrears puts the app in arrears: every send is a 402.
+	// Arrears puts the app in arrears, and every send gets a 402.
 	Arrears bool `json:"arrears"`
 }
 
@@ -27,14 +28,14 @@ const DefaultSMSSignature = 1
 // maxSMSSignatures bounds the approved signatures of an app.
 const maxSMSSignatures = 100
 
-// defaultSMSSettings is one approved signature, DefaultSMSSignature, and
-// no arrears: what a new server and Reset have.
+// defaultSMSSettings returns the settings of a new server and of Reset:
+// one approved signature, DefaultSMSSignature, and no arrears.
 func defaultSMSSettings() SMSSettings {
 	return SMSSettings{Signatures: []int64{DefaultSMSSignature}}
 }
 
-// check says what is wrong with m: an id that is not positive, one twice,
-// or too many.
+// check says what is wrong with m: an id that is not positive, an id
+// listed twice, or too many ids.
 func (m SMSSettings) check() error {
 	if len(m.Signatures) > maxSMSSignatures {
 		return fmt.Errorf("%d signatures: at most %d", len(m.Signatures), maxSMSSignatures)
@@ -50,14 +51,15 @@ func (m SMSSettings) check() error {
 	return nil
 }
 
-// clone is m with a copy of its signatures, never nil.
+// clone returns m with a copy of its signatures, which is never nil.
 func (m SMSSettings) clone() SMSSettings {
 	m.Signatures = append([]int64{}, m.Signatures...)
 	return m
 }
 
-// signature is the approved signature a send uses: id when given, else the
-// newest. Arrears are a 402, an unapproved id or none a 400.
+// signature returns the approved signature that a send uses: id when
+// given, and otherwise the newest. It returns a 402 when the app is in
+// arrears, and a 400 for an id that is not approved or when there is none.
 func (m SMSSettings) signature(id *int64) (int64, *apiError) {
 	switch {
 	case m.Arrears:
@@ -74,8 +76,8 @@ func (m SMSSettings) signature(id *int64) (int64, *apiError) {
 
 // SetSMSSettings sets the app's SMS settings, as the console and PUT
 // /emulator/v1/sms-settings do; Reset goes back to one approved signature,
-// DefaultSMSSignature, and no arrears. It is an error for an id that is not
-// positive, an id listed twice, or more than 100 signatures.
+// DefaultSMSSignature, and no arrears. It returns an error for an id that
+// is not positive, an id listed twice, or more than 100 signatures.
 func (a *App) SetSMSSettings(m SMSSettings) error {
 	if err := m.check(); err != nil {
 		return err

@@ -15,15 +15,15 @@ import (
 )
 
 // State is what an emulator holds that a test environment wants to keep
-// across restarts: its apps, each with its users (WeChat's side and their
-// BaaS records, with their ids and account fields; an account user, and
-// the holder of a record made by another platform's login, has OpenID
-// ""), its users of the other platforms (Platforms) and their live
-// sessions. The first app's are State's own fields, and Apps holds the
-// others. The outbox (SMS codes, email links),
-// the sign-in switches and the SMS settings are not part of it. Export
-// makes one, Import restores it; its JSON is the file of baas-emulator's
-// -export-on-exit and -import.
+// across restarts: its apps, each with its users (their WeChat side and
+// their BaaS records, with their ids and account fields), its users of the
+// other platforms (Platforms) and their live sessions. An account user,
+// and the holder of a record made by another platform's login, has OpenID
+// "". The first app's parts are State's own fields, and Apps holds the
+// others. The outbox (SMS codes, email links), the sign-in switches and
+// the SMS settings are not part of it. Export makes a State and Import
+// restores one; its JSON is the file of baas-emulator's -export-on-exit
+// and -import.
 type State struct {
 	AppID    string         `json:"appid"`
 	ClientID string         `json:"client_id"`
@@ -31,7 +31,7 @@ type State struct {
 	Sessions []SessionState `json:"sessions"`
 	// Platforms are the users of the platforms besides WeChat.
 	Platforms []PlatformUserState `json:"platforms"`
-	// Apps are the other apps, in the order they were added.
+	// Apps are the other apps, in the order in which they were added.
 	Apps []AppState `json:"apps"`
 }
 
@@ -45,17 +45,18 @@ type AppState struct {
 	Platforms []PlatformUserState `json:"platforms"`
 }
 
-// apps returns every app of s, the first first.
+// apps returns every app of s, the first one first.
 func (s *State) apps() []AppState {
 	return append([]AppState{{AppID: s.AppID, ClientID: s.ClientID, Users: s.Users, Sessions: s.Sessions, Platforms: s.Platforms}}, s.Apps...)
 }
 
-// UserState is one user: WeChat's side, with their current session_key in
-// User.SessionKey (base64; "" when they have none yet), and their record.
+// UserState is one user: their WeChat side, with their current session_key
+// in User.SessionKey (in base64, or "" when they have none yet), and their
+// record.
 type UserState struct {
 	User
-	// Person names the WeChat user, when it is not their openid: their
-	// openid in the first app, for a user of another app (see App).
+	// Person names the WeChat user when that is not their openid: for a
+	// user of another app, it is their openid in the first app (see App).
 	Person string       `json:"person,omitempty"`
 	Record *RecordState `json:"record,omitempty"` // nil until their first login
 }
@@ -76,8 +77,9 @@ type RecordState struct {
 	CreatedAt    int64  `json:"created_at"`
 	UpdatedAt    int64  `json:"updated_at"`
 
-	// The account fields; the phone is Phone. PasswordHash is the bcrypt
-	// hash of the password ("" when the user has none), never the password.
+	// These are the account fields; the account's phone is Phone.
+	// PasswordHash is the bcrypt hash of the password ("" when the user has
+	// none), never the password.
 	Username      string `json:"username,omitempty"`
 	Email         string `json:"email,omitempty"`
 	EmailVerified bool   `json:"email_verified,omitempty"`
@@ -96,7 +98,7 @@ type SessionState struct {
 	ExpiresAt int64  `json:"expires_at"` // unix seconds
 }
 
-// CodeState is a login code WeChat handed out, as Codes lists them.
+// CodeState is a login code that WeChat handed out, as Codes lists it.
 type CodeState struct {
 	Code     string    `json:"code"`
 	OpenID   string    `json:"openid"`
@@ -105,7 +107,7 @@ type CodeState struct {
 	Foreign  bool      `json:"foreign,omitempty"` // issued for another AppID
 }
 
-// Export returns the server's apps, their users, records and live
+// Export returns the server's apps, with their users, records and live
 // sessions.
 func (s *Server) Export() State {
 	s.sh.mu.Lock()
@@ -156,26 +158,28 @@ func (a *App) exportLocked() AppState {
 				ExpiresAt: se.expires / int64(time.Second)})
 		}
 	})
-	slices.SortFunc(out.Sessions, func(x, y SessionState) int { return strings.Compare(x.Token, y.Token) }) // a file that diffs
+	slices.SortFunc(out.Sessions, func(x, y SessionState) int { return strings.Compare(x.Token, y.Token) }) // sorted, so that two exports diff well
 	out.Platforms = st.exportPlatformsLocked()
 	return out
 }
 
-// Import replaces everything the server holds (users, records, codes,
-// sessions, in every app) with state: users keep their openids,
-// session_keys and record ids, sessions their tokens. The first app of the
-// state is the server's first app; each other app is the server's app of
-// its ClientID, which Import adds when the server has none (and which
-// must then have the AppID of the state). An app of the server the state
-// does not hold is left empty, as Reset leaves it. Faults and call counts
-// stay. A state whose first app is of another AppID or ClientID, one out
-// of bounds (more than MaxStateUsers users or MaxStateSessions sessions in
-// all, more than MaxApps apps, a record id above MaxRecordID, a string
-// longer than a request could have set), or one that does not hold
-// together (an app twice, an openid or record id twice in an app, a
-// session of an unknown user, a bad key or token), is refused with an
-// error naming the field, nothing changed. What the import takes follows
-// what the state holds, whatever its ids.
+// Import replaces everything that the server holds (users, records, codes
+// and sessions, in every app) with state. Users keep their openids,
+// session_keys and record ids, and sessions keep their tokens. The first
+// app of the state is the server's first app; each other app is the
+// server's app of its ClientID, which Import adds when the server has none
+// (that app must then have the AppID of the state). An app of the server
+// that the state does not hold is left empty, as Reset leaves it. Faults
+// and call counts stay.
+//
+// Import refuses, with an error that names the field and with nothing
+// changed, a state whose first app is of another AppID or ClientID; a
+// state out of bounds (more than MaxStateUsers users or MaxStateSessions
+// sessions in all, more than MaxApps apps, a record id above MaxRecordID,
+// a string longer than a request could have set); and a state that does
+// not hold together (an app twice, an openid or record id twice in an app,
+// a session of an unknown user, a bad key or token). The work of an import
+// follows what the state holds, whatever its ids are.
 func (s *Server) Import(state State) error {
 	if err := s.load(state); err != nil {
 		return fmt.Errorf("baastest: Import: %w", err)
@@ -183,7 +187,7 @@ func (s *Server) Import(state State) error {
 	return nil
 }
 
-// load is Import, its errors unprefixed.
+// load is Import without the prefix on its errors.
 func (s *Server) load(state State) error {
 	if state.AppID != "" && state.AppID != s.AppID || state.ClientID != "" && state.ClientID != s.ClientID {
 		return fmt.Errorf("the state is of AppID %.64q and ClientID %.64q, the server's are %q and %q: a state's first app is the server's first",
@@ -223,10 +227,10 @@ func (s *Server) load(state State) error {
 	return nil
 }
 
-// loadApps loads the apps of a state but the first into fresh, whose
-// first stores are the server's apps: an app of a ClientID the server
-// has is loaded into its store, another is added. It returns the
-// ClientIDs of the apps added, in the order of their stores.
+// loadApps loads the apps of a state but the first into fresh, whose first
+// stores are the server's apps. An app of a ClientID that the server has
+// is loaded into that app's store, and another app is added. It returns
+// the ClientIDs of the apps added, in the order of their stores.
 func (s *Server) loadApps(fresh *shared, apps []AppState) ([]string, error) {
 	var added []string
 	seen := map[string]bool{s.ClientID: true}
@@ -272,8 +276,8 @@ func (sh *shared) appOfID(appID string) *store {
 }
 
 // loadApp loads the users, the users of the other platforms and the
-// sessions of an app of a state into fresh, a store of no user yet; where
-// prefixes its errors with the app.
+// sessions of an app of a state into fresh, a store that has no user yet;
+// where prefixes its errors with the app.
 func loadApp(fresh *store, users []UserState, sessions []SessionState, platforms []PlatformUserState, where string) error {
 	now := fresh.now()
 	for _, us := range users {
@@ -302,7 +306,7 @@ func loadApp(fresh *store, users []UserState, sessions []SessionState, platforms
 			copy(u.key[:], b)
 			u.keyAt, u.keyGen = now.UnixNano(), 1
 		}
-		w.OpenID, w.SessionKey = "", "" // the app's openid, the current key: not the profile's
+		w.OpenID, w.SessionKey = "", "" // they are the app's openid and current key, not the profile's
 		u.custom = &w
 		if r := us.Record; r != nil {
 			if fresh.records[r.ID] != nil {
@@ -318,7 +322,7 @@ func loadApp(fresh *store, users []UserState, sessions []SessionState, platforms
 			fresh.indexUnionIDLocked(u)
 		}
 	}
-	for _, u := range fresh.users { // every openid is known: a name may be none of them
+	for _, u := range fresh.users { // every openid is known now, and a name must be none of them
 		if u.openid == "" || u.name == u.openid {
 			continue
 		}
@@ -368,8 +372,9 @@ func loadApp(fresh *store, users []UserState, sessions []SessionState, platforms
 
 // Reset forgets every user, record, account, code, session and message of
 // the outbox of every app, as a new server would, and sets the sign-in
-// switches back to the options' and the SMS settings to their default; the
-// apps stay, and so do faults and call counts (ClearFaults, ResetCalls).
+// switches back to the options' and the SMS settings back to their
+// default. The apps stay, and so do faults and call counts (ClearFaults,
+// ResetCalls).
 func (s *Server) Reset() {
 	s.sh.mu.Lock()
 	defer s.sh.mu.Unlock()
@@ -396,11 +401,11 @@ func (a *App) Users() []UserState {
 	return a.exportLocked().Users
 }
 
-// DeleteUser forgets the user of the app of id, their openid in the app or
-// their name: their WeChat side, their record (its id is answered 404 from
-// then on, and is never given again), their codes and sessions. The user
-// of the same person in another app stays. It reports whether there was
-// such a user.
+// DeleteUser forgets the user of the app whom id names, by their openid in
+// the app or by their name: their WeChat side, their record (whose id is
+// answered 404 from then on and never given again), their codes and their
+// sessions. The user of the same person in another app stays. It reports
+// whether there was such a user.
 func (a *App) DeleteUser(id string) bool {
 	st := a.st
 	st.mu.Lock()
@@ -414,8 +419,8 @@ func (a *App) DeleteUser(id string) bool {
 	return true
 }
 
-// Codes returns the login codes WeChat handed out for the app that the
-// server still knows (at most a minute past their expiry).
+// Codes returns the login codes that WeChat handed out for the app and
+// that the server still knows (up to a minute past their expiry).
 func (a *App) Codes() []CodeState {
 	st := a.st
 	st.mu.Lock()
@@ -430,10 +435,11 @@ func (a *App) Codes() []CodeState {
 	return out
 }
 
-// importAccount gives the record of u the account fields of r, indexed; a
-// username or email another record holds, an identifier that does not
-// check, or a password hash that is not bcrypt's, is an error. A phone two
-// records hold is indexed to the first, as WeChat lets two users share one.
+// importAccount gives the record of u the account fields of r, and indexes
+// them. It returns an error for a username or email that another record
+// holds, an identifier that does not check, or a password hash that is not
+// bcrypt's. A phone that two records hold is indexed to the first, as
+// WeChat lets two users share one.
 func importAccount(fresh *store, u *user, r *RecordState) error {
 	a := &u.rec.account
 	a.emailVerified, a.phoneVerified, a.anonymous = r.EmailVerified, r.PhoneVerified, r.Anonymous

@@ -7,26 +7,26 @@ import (
 	"time"
 )
 
-// The bounds of a State that Import takes, so that a state file or a PUT of
-// the control plane, however made, cannot make the emulator take memory out
-// of proportion to it, nor overflow a number.
+// These are the bounds of a State that Import takes, so that a state file
+// or a PUT of the control plane, however it was made, cannot make the
+// emulator take memory out of proportion to it, nor overflow a number.
 const (
-	// MaxStateUsers is the most users a State may hold, in all its apps,
-	// of every platform.
+	// MaxStateUsers is the most users that a State may hold, in all its
+	// apps and of every platform.
 	MaxStateUsers = 1 << 20
-	// MaxStateSessions is the most sessions a State may hold, in all its
-	// apps: the emulator keeps no more.
+	// MaxStateSessions is the most sessions that a State may hold, in all
+	// its apps; the emulator keeps no more.
 	MaxStateSessions = maxSessions
-	// MaxRecordID is the highest record id a State may hold: 2^53-1, the
+	// MaxRecordID is the highest record id that a State may hold: 2^53-1, the
 	// highest integer that JavaScript's numbers, which the MinCloud SDKs
 	// read ids into, hold exactly.
 	MaxRecordID = 1<<53 - 1
-	// MaxStateBytes is the largest state the control plane takes (PUT
-	// ControlPrefix+"state"), and baas-emulator's -import reads.
+	// MaxStateBytes is the largest state that the control plane takes (PUT
+	// ControlPrefix+"state") and that baas-emulator's -import reads.
 	MaxStateBytes = maxStateBytes
 	// maxStateFieldBytes is the longest string of a State (a nickname, an
-	// avatar URL, a unionid, …): MaxBodyBytes, so that whatever a request
-	// could have set is taken back.
+	// avatar URL, a unionid, …). It is MaxBodyBytes, so that whatever a
+	// request could have set is taken back.
 	maxStateFieldBytes = MaxBodyBytes
 	// bcryptHashBytes is the length of every bcrypt hash.
 	bcryptHashBytes = 60
@@ -36,17 +36,17 @@ const (
 // the store's nanoseconds hold.
 const maxExpiresAt = math.MaxInt64 / int64(time.Second)
 
-// stateLimits are the counts a State may hold: MaxStateUsers and
-// MaxStateSessions on Import, fewer in tests.
+// stateLimits holds the counts that a State may hold: MaxStateUsers and
+// MaxStateSessions on Import, and fewer in tests.
 type stateLimits struct {
 	users, sessions int
 }
 
-// check returns an error naming the first field of state out of bounds, or
-// nil: more apps than MaxApps, more users or sessions in all its apps than
-// l allows, a string too long, a number out of range. It checks sizes and
-// ranges only; Import checks that the state holds together (no id twice,
-// no session of an unknown user, …).
+// check returns an error that names the first field of state out of
+// bounds, or nil. A state is out of bounds with more apps than MaxApps,
+// more users or sessions in all its apps than l allows, a string too long,
+// or a number out of range. check looks at sizes and ranges only; Import checks that the
+// state holds together (no id twice, no session of an unknown user, …).
 func (l stateLimits) check(state State) error {
 	apps := state.apps()
 	users, sessions := 0, 0

@@ -10,14 +10,15 @@ import (
 
 // StateVersion is the version of the JSON format of a State that this
 // emulator writes: {"version": 3, "appid", "client_id", "users",
-// "sessions", "platforms", "apps"}, every name snake_case; "platforms"
-// lists the users of the platforms besides WeChat (PlatformUserState),
-// "apps" the other apps, each {"appid", "client_id", "users", "sessions",
-// "platforms"}, and a user of one of them has "person" when their name is
-// not their openid. It also reads version 2 (no "platforms"), version 1, a
-// state of one app (no "apps", no "person"), and the format from before
-// versions (no "version"), where a user's WeChat fields had their Go names
-// (OpenID, SessionKey, NickName, …): a file exported by an earlier
+// "sessions", "platforms", "apps"}, with every name in snake_case.
+// "platforms" lists the users of the platforms besides WeChat
+// (PlatformUserState), and "apps" the other apps, each {"appid",
+// "client_id", "users", "sessions", "platforms"}; a user of one of them
+// has "person" when their name is not their openid. The emulator also
+// reads version 2 (without "platforms"), version 1, a state of one app
+// (without "apps" or "person"), and the format from before versions
+// (without "version"), where a user's WeChat fields had their Go names
+// (OpenID, SessionKey, NickName, …), so that a file exported by an earlier
 // emulator imports as it did.
 const StateVersion = 3
 
@@ -30,7 +31,8 @@ type stateFile struct {
 // plainState is a State without its JSON methods.
 type plainState State
 
-// stateFileV2 is a State of version 2: no users of the other platforms.
+// stateFileV2 is a State of version 2, which had no users of the other
+// platforms.
 type stateFileV2 struct {
 	Version  int            `json:"version"`
 	AppID    string         `json:"appid"`
@@ -48,7 +50,7 @@ type appStateV2 struct {
 	Sessions []SessionState `json:"sessions"`
 }
 
-// state is f as a State.
+// state returns f as a State.
 func (f stateFileV2) state() State {
 	s := State{AppID: f.AppID, ClientID: f.ClientID, Users: f.Users, Sessions: f.Sessions}
 	if f.Apps != nil {
@@ -60,7 +62,7 @@ func (f stateFileV2) state() State {
 	return s
 }
 
-// stateFileV1 is a State of version 1: one app.
+// stateFileV1 is a State of version 1, which had one app.
 type stateFileV1 struct {
 	Version  int            `json:"version"`
 	AppID    string         `json:"appid"`
@@ -75,7 +77,8 @@ type userStateV1 struct {
 	Record *RecordState `json:"record,omitempty"`
 }
 
-// jsonShape makes the schema of a State that of its JSON.
+// jsonShape returns the type of a State's JSON, so that the schema of a
+// State is that of its JSON.
 func (State) jsonShape() reflect.Type { return reflect.TypeFor[stateFile]() }
 
 // MarshalJSON writes s in the format of StateVersion.
@@ -96,14 +99,14 @@ func (s State) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads a State of the format of StateVersion, of version 2
 // or 1, or of the format before versions. Each is read strictly: a field
-// the format does not have is an error naming it.
+// that the format does not have is an error that names it.
 func (s *State) UnmarshalJSON(data []byte) error {
 	if string(bytes.TrimSpace(data)) == "null" {
 		return nil
 	}
 	var head struct {
 		Version *int               `json:"version"`
-		Apps    *[]json.RawMessage `json:"apps"` // their types checked whatever the version
+		Apps    *[]json.RawMessage `json:"apps"` // so that their types are checked whatever the version
 		Plats   *[]json.RawMessage `json:"platforms"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
@@ -142,9 +145,10 @@ func (s *State) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// decodeChecked decodes data, a state of version, into v, of the type of
-// that version, strictly: a field the version has not, in any case, is an
-// error, and so is a field it has left out; fields lists them.
+// decodeChecked decodes data, a state of version, strictly into v, of the
+// type of that version. A field that the version does not have, in any
+// letter case, is an error, and so is a field of the version that data
+// leaves out; fields lists the version's fields for the message.
 func decodeChecked(data []byte, v any, version int, fields string) error {
 	if err := decodeStrict(data, v); err != nil {
 		return err
@@ -158,7 +162,7 @@ func decodeChecked(data []byte, v any, version int, fields string) error {
 	return nil
 }
 
-// state is f as a State.
+// state returns f as a State.
 func (f stateFileV1) state() State {
 	s := State{AppID: f.AppID, ClientID: f.ClientID, Sessions: f.Sessions}
 	if f.Users != nil {
@@ -170,8 +174,8 @@ func (f stateFileV1) state() State {
 	return s
 }
 
-// decodeStrict decodes the one JSON value of data into v, refusing a field
-// v has not.
+// decodeStrict decodes the one JSON value of data into v, and refuses a
+// field that v does not have.
 func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -192,9 +196,9 @@ type legacyState struct {
 	Sessions []SessionState    `json:"sessions"`
 }
 
-// legacyUserState is a UserState in the format before versions: the
-// WeChat fields by their Go names (which encoding/json also matches in
-// another case, "openid").
+// legacyUserState is a UserState in the format before versions, with the
+// WeChat fields under their Go names (which encoding/json also matches in
+// another case, such as "openid").
 type legacyUserState struct {
 	OpenID     string       `json:"OpenID"`
 	UnionID    string       `json:"UnionID"`
@@ -210,7 +214,7 @@ type legacyUserState struct {
 	Record     *RecordState `json:"record,omitempty"`
 }
 
-// state is old as a State.
+// state returns old as a State.
 func (old legacyState) state() State {
 	s := State{AppID: old.AppID, ClientID: old.ClientID, Sessions: old.Sessions}
 	if old.Users != nil {

@@ -9,36 +9,36 @@ import (
 	"time"
 )
 
-// What the store keeps at most, so that no flood of requests can grow it
-// without bound: live login codes and sessions (past these, the oldest
-// generation is forgotten early: its codes answer "unknown code", its tokens
-// 401), and the length of an openid.
+// These bound what the store keeps, so that no flood of requests can grow
+// it without bound: the live login codes and sessions, and the length of
+// an openid. Past the caps of codes and sessions, the oldest generation is
+// forgotten early: its codes answer "unknown code", and its tokens 401.
 const (
 	maxCodes    = 1 << 20
 	maxSessions = 1 << 21
-	// MaxOpenIDBytes is the longest openid the emulator takes; WeChat's are
-	// 28 bytes.
+	// MaxOpenIDBytes is the longest openid that the emulator takes;
+	// WeChat's are 28 bytes.
 	MaxOpenIDBytes = 64
 )
 
-// secret is 128 random bits: a code, a token or a raw session_key.
+// secret holds 128 random bits: a code, a token or a raw session_key.
 type secret [16]byte
 
-// shared is what the apps of one Server share, behind one lock: the lock
+// shared is what the apps of one Server share behind one lock: the lock
 // itself, the options, WeChat's login and phone codes and the sessions
-// (each tagged with the app it is of, so that their caps hold across the
-// apps), their randomness, the count of users made over HTTP (capped
-// across the apps too) and the apps' stores. Each store embeds it.
+// (each tagged with its app, so that their caps hold across the apps),
+// their randomness, the count of users made over HTTP (capped across the
+// apps too), and the apps' stores. Each store embeds it.
 type shared struct {
 	mu           sync.Mutex
 	cfg          config // as the server was made, for Reset and Import
 	expiresIn    time.Duration
 	keyRefresh   time.Duration // a wx.login refreshes a session_key older than this
-	rateLimit    int           // code exchanges a minute per user; 0: no limit
-	maxHTTPUsers int           // users created over HTTP, in every app; 0: no limit
+	rateLimit    int           // code exchanges a minute per user; 0 for no limit
+	maxHTTPUsers int           // users created over HTTP, in every app; 0 for no limit
 	now          func() time.Time
 	passwordCost int           // bcrypt's cost of new password hashes
-	smsInterval  time.Duration // one SMS code per phone per interval; 0: no limit
+	smsInterval  time.Duration // one SMS code per phone per interval; 0 for no limit
 	rand         entropy
 	dummy        dummyHash // what an unknown account's password is compared with
 
@@ -50,6 +50,8 @@ type shared struct {
 	apps       []*store          // by index: the first app first
 }
 
+// newShared returns what the apps of a new Server made with cfg share,
+// with no app yet.
 func newShared(cfg config) *shared {
 	sh := &shared{
 		cfg:          cfg,
@@ -75,12 +77,12 @@ func (sh *shared) forgetLocked() {
 	sh.httpUsers = 0
 }
 
-// store is one app's state, WeChat's side (its users, their openids and
+// store holds one app's state: WeChat's side (its users, their openids and
 // session_keys) and the BaaS side (records, accounts, switches, outbox),
-// behind the lock it shares with the other apps of its Server.
+// behind the lock that it shares with the other apps of its Server.
 type store struct {
 	*shared
-	index uint8 // in shared.apps; 0: the first app
+	index uint8 // the index in shared.apps; 0 is the first app
 	appID string
 
 	users    []*user           // every user, by index
@@ -90,27 +92,28 @@ type store struct {
 	byName  map[string]uint32
 	records map[int64]*user // users with a BaaS record by id, deleted ones too; a map, so memory follows the records, not their ids
 	lastID  int64           // the highest record id given or imported; the next record's is lastID+1
-	// byUnionID lists, for each unionid, the users whose record took it:
-	// what a unionid login looks up instead of every record. An entry is
-	// checked when read (a record moves on user-associate, changes its
-	// unionid, or goes with DeleteUser).
+	// byUnionID lists, for each unionid, the users whose record took it, so
+	// that a unionid login looks them up instead of every record. An entry
+	// is checked when read, since a record moves on user-associate, changes
+	// its unionid, or goes with DeleteUser.
 	byUnionID map[string][]*user
-	// The account identifiers, each to the record id that took it: checked
-	// when read, like byUnionID (a record moves on user-associate, changes
-	// its identifiers, or goes with DeleteUser).
+	// byUsername, byEmail and byPhone map the account identifiers, each to
+	// the record id that took it. As in byUnionID, an entry is checked when
+	// read, since a record moves on user-associate, changes its
+	// identifiers, or goes with DeleteUser.
 	byUsername, byEmail, byPhone map[string]int64
 
-	// plat are the users of the other platforms, by platform.
+	// plat holds the users of the other platforms, by platform.
 	plat [numPlatforms]platformUsers
 
 	signIn     SignInMethods // what sign-in methods are on
 	features   Features      // what features the console has on
 	sms        SMSSettings   // the approved SMS signatures, the arrears
 	outbox     outbox        // the SMS codes and email links sent
-	bcryptRuns atomic.Int64  // hashes and comparisons of passwords: what a refusal must not cost
+	bcryptRuns atomic.Int64  // the hashes and comparisons of passwords, which a refusal must not cost
 
 	// afterVerify, when set, runs after authenticate verified user data,
-	// before it takes the lock again: tests only.
+	// before it takes the lock again; only tests set it.
 	afterVerify func()
 }
 
@@ -118,11 +121,11 @@ type store struct {
 // record.
 type user struct {
 	openid string // in this app; "" for an account user (password, SMS or anonymous), who is no WeChat user
-	// name is who the WeChat user is across the apps: their openid in the
-	// first app. "" for an account user.
+	// name says who the WeChat user is across the apps: it is their openid
+	// in the first app, or "" for an account user.
 	name   string
 	index  uint32 // in users
-	custom *User  // the profile AddUser set (its OpenID and SessionKey unused); nil: defaultUser(name)
+	custom *User  // the profile that AddUser set (its OpenID and SessionKey unused), or nil for defaultUser(name)
 
 	key    secret // the current session_key, when keyGen > 0
 	keyAt  int64  // when key was made, unix nanoseconds
@@ -135,7 +138,7 @@ type user struct {
 	id  int64   // the record id, 0 until the first login
 	rec *record // the BaaS record, nil until the first login
 
-	deleted bool // DeleteUser: no code, session or record of theirs works
+	deleted bool // set by DeleteUser: no code, session or record of theirs works
 }
 
 // wx returns the WeChat side of u: the profile, with u's openid in this
@@ -162,7 +165,8 @@ func newStore(cfg config) *store {
 	return newShared(cfg).addStore(cfg.appID)
 }
 
-// addStore makes the store of a new app of appID, the last of sh.apps.
+// addStore makes the store of a new app of appID and appends it to
+// sh.apps.
 func (sh *shared) addStore(appID string) *store {
 	st := &store{shared: sh, index: uint8(len(sh.apps)), appID: appID}
 	st.clearLocked()
@@ -171,8 +175,8 @@ func (sh *shared) addStore(appID string) *store {
 }
 
 // clearLocked forgets the app's users (of every platform), records,
-// accounts and outbox, and sets its sign-in switches back to the options',
-// its features and SMS settings to their default.
+// accounts and outbox, and sets its sign-in switches back to the options'
+// and its features and SMS settings back to their default.
 func (st *store) clearLocked() {
 	st.users, st.lastID = nil, 0
 	st.byOpenID = make(map[string]uint32)
@@ -191,16 +195,16 @@ func (st *store) clearLocked() {
 	st.outbox = outbox{}
 }
 
-// newUserLocked adds a user of openid and name ("" for an account user)
-// to users.
+// newUserLocked adds a user of openid and name (both "" for an account
+// user) to users, and returns them.
 func (st *store) newUserLocked(openid, name string) *user {
 	u := &user{openid: openid, name: name, index: uint32(len(st.users))}
 	st.users = append(st.users, u)
 	return u
 }
 
-// countHTTPUserLocked counts a user made over HTTP against maxHTTPUsers: a
-// 429 past it.
+// countHTTPUserLocked counts a user made over HTTP against maxHTTPUsers,
+// and returns a 429 past it.
 func (st *store) countHTTPUserLocked() *apiError {
 	if err := st.roomForHTTPUserLocked(); err != nil {
 		return err
@@ -209,10 +213,10 @@ func (st *store) countHTTPUserLocked() *apiError {
 	return nil
 }
 
-// roomForHTTPUserLocked is the 429 of countHTTPUserLocked, counting
-// nothing: what a call checks before work that a refusal would waste (a
-// password's hash, an SMS code). The cap does not lift by itself: its
-// Retry-After is a token minute.
+// roomForHTTPUserLocked returns the 429 of countHTTPUserLocked without
+// counting anything. A call checks it before work that a refusal would
+// waste (a password's hash, an SMS code). The cap does not lift by itself,
+// so its Retry-After is a token minute.
 func (st *store) roomForHTTPUserLocked() *apiError {
 	if st.maxHTTPUsers > 0 && st.httpUsers >= st.maxHTTPUsers {
 		return tooMany(fmt.Sprintf(
@@ -221,8 +225,8 @@ func (st *store) roomForHTTPUserLocked() *apiError {
 	return nil
 }
 
-// destroy ends the session of token, if there is one: destroy does no token
-// check.
+// destroy ends the session of token, if there is one; it does no other
+// check of the token.
 func (st *store) destroy(token string) {
 	k, ok := parseSecret(token)
 	if !ok {

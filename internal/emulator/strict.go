@@ -14,16 +14,17 @@ import (
 	"strings"
 )
 
-// readRequest checks r against e, strictly, as the document describes it:
-// every query parameter is one of e's; a route that takes no body gets
-// none; else the body is one JSON object of e.body's type, with no field
-// the type lacks, each field of its type, and at least one field set (an
-// empty object would change nothing). It returns the body decoded (nil for
-// none), and leaves r.Body readable again for a handler that decodes it
-// itself. Its errors are 400s naming the field, or a 413.
+// readRequest checks r strictly against e, as the document describes it.
+// Every query parameter must be one of e's, and a route that takes no body
+// must get none. Otherwise the body must be one JSON object of e.body's
+// type, with no field that the type lacks, each field of its type, and at
+// least one field set, since an empty object would change nothing. It
+// returns the body decoded (nil for none), and leaves r.Body readable
+// again for a handler that decodes it itself. Its errors are 400s that
+// name the field, or a 413.
 //
-// An undocumented endpoint (no summary) is not checked: its handler reads
-// the request as it sees fit until it is documented.
+// An undocumented endpoint (one with no summary) is not checked: its
+// handler reads the request as it sees fit until it is documented.
 func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request) (any, *apiError) {
 	if e.summary == "" {
 		return nil, nil
@@ -66,7 +67,7 @@ func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request) (any, *ap
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fail(http.StatusBadRequest, "malformed JSON: the request body holds more than one JSON value")
 	}
-	if !reflect.PointerTo(e.body).Implements(unmarshalerType) { // else it checks itself
+	if !reflect.PointerTo(e.body).Implements(unmarshalerType) { // a type that decodes itself checks its own fields
 		switch unknown, absent := checkFields(data, e.body); {
 		case unknown != "":
 			return nil, fail(http.StatusBadRequest, fmt.Sprintf("unknown field %.64q: %s %s takes %s", unknown, e.method, e.path, e.fieldNames()))
@@ -84,9 +85,9 @@ func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request) (any, *ap
 }
 
 // checkFields checks the members of data, a JSON object (or null), against
-// the struct type t: it returns the first member, at any depth, that is no
+// the struct type t. It returns the first member, at any depth, that is no
 // field by its exact name (encoding/json would take another case), and the
-// first field t requires (its JSON has no omitempty) that data lacks.
+// first field that t requires (its JSON has no omitempty) and data lacks.
 func checkFields(data []byte, t reflect.Type) (unknown, absent string) {
 	var members map[string]json.RawMessage
 	if json.Unmarshal(data, &members) != nil {
@@ -99,7 +100,7 @@ func checkFields(data []byte, t reflect.Type) (unknown, absent string) {
 			absent = name
 		}
 	})
-	for _, name := range slices.Sorted(maps.Keys(members)) { // the same one each time
+	for _, name := range slices.Sorted(maps.Keys(members)) { // sorted, so that the same member is named each time
 		ft, ok := fields[name]
 		if !ok {
 			return name, absent
@@ -111,8 +112,8 @@ func checkFields(data []byte, t reflect.Type) (unknown, absent string) {
 	return "", absent
 }
 
-// unknownWithin is the first member of the JSON value data, of type t,
-// that is no field by its exact name, within its objects.
+// unknownWithin returns the first member within the objects of the JSON
+// value data, of type t, that is no field by its exact name.
 func unknownWithin(data json.RawMessage, t reflect.Type) string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -160,7 +161,8 @@ func (e *endpoint) fieldNames() string {
 	return strings.Join(names, ", ")
 }
 
-// firstRequired is the first field e's body needs, "" if none.
+// firstRequired returns the first field that e's body needs, or "" if
+// none.
 func (e *endpoint) firstRequired() string {
 	var first string
 	eachJSONField(e.bodyShape(), func(name string, _ reflect.StructField, omitempty bool) {
@@ -171,7 +173,7 @@ func (e *endpoint) firstRequired() string {
 	return first
 }
 
-// bodyShape is the struct type of e's body as JSON has it.
+// bodyShape returns the struct type of e's body as its JSON has it.
 func (e *endpoint) bodyShape() reflect.Type {
 	if e.body.Implements(shapedType) {
 		return reflect.Zero(e.body).Interface().(jsonShaped).jsonShape()
@@ -179,8 +181,8 @@ func (e *endpoint) bodyShape() reflect.Type {
 	return e.body
 }
 
-// decodeError is a 400 naming what is wrong with a body e could not
-// decode.
+// decodeError returns a 400 that names what is wrong with a body that e
+// could not decode.
 func (e *endpoint) decodeError(err error) *apiError {
 	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 		if te.Field == "" {
@@ -211,9 +213,11 @@ func (e *endpoint) decodeError(err error) *apiError {
 	return fail(http.StatusBadRequest, strings.TrimPrefix(err.Error(), "json: "))
 }
 
+// unmarshalerType is json.Unmarshaler, which a body type that checks
+// itself implements.
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
-// bodyTooLarge is the 413 of a body over limit bytes.
+// bodyTooLarge returns the 413 of a body over limit bytes.
 func bodyTooLarge(limit int64) *apiError {
 	return fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", limit))
 }

@@ -5,8 +5,9 @@ import (
 	"net/http"
 )
 
-// Unionid login (silent login with login_with_unionid): the record of the
-// WeChat user's unionid, which may be another openid's.
+// This file serves the unionid login, a silent login with
+// login_with_unionid: it opens a session of the record of the WeChat
+// user's unionid, which may be another openid's.
 
 // loginWithUnionID exchanges code for a session of the record of the
 // WeChat user's unionid.
@@ -17,14 +18,14 @@ func (a *App) loginWithUnionID(code string, create bool) (opened, *apiError) {
 	return a.st.loginWithUnionID(code, create)
 }
 
-// loginWithUnionID is silent login with login_with_unionid: the user is the
-// record of the code's WeChat unionid. A record of another openid with that
-// unionid (the same person in another mini-program of the open platform
-// account) is the one logged in when the WeChat user has no record of its
-// own, and a 400 asking to merge the two when it has one (MinCloud's
-// unique openid index refuses it then); otherwise the WeChat user's own
-// record, which takes the unionid when it has none; a record with another
-// unionid is a 400.
+// loginWithUnionID is the silent login with login_with_unionid: it logs in
+// the record of the code's WeChat unionid. When a record of another openid
+// has that unionid (the same person in another mini-program of the open
+// platform account), that record is logged in if the WeChat user has no
+// record of their own; if they have one, the answer is a 400 that asks to
+// merge the two, since MinCloud's unique openid index refuses it then.
+// Otherwise the WeChat user's own record is logged in, and takes the
+// unionid when it has none; a record with another unionid gets a 400.
 func (st *store) loginWithUnionID(code string, create bool) (opened, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -82,8 +83,8 @@ func (st *store) indexUnionIDLocked(u *user) {
 }
 
 // unionIDHolderLocked returns the user other than u whose record holds
-// unionID (of the lowest record id, if several do), or nil; it lets go of
-// the entries that hold it no more.
+// unionID (the one of the lowest record id, if several do), or nil. It
+// drops the index entries that no longer hold it.
 func (st *store) unionIDHolderLocked(unionID string, u *user) *user {
 	var found *user
 	holders := st.byUnionID[unionID]

@@ -11,16 +11,17 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// The user list, GET /hserve/v2.2/user/info/ (MinCloud's reference): a
-// page of the records by id, limit and offset, the total only when asked
-// (return_total_count), to a logged-in user, who sees their own record
-// whole and the others' public fields. The emulator models no query: the
-// JS SDK's where of {} (no condition) is taken, any other condition, an
-// order_by, keys or expand is a 400 naming it rather than an answer that
-// ignores it.
+// This file serves the user list, GET /hserve/v2.2/user/info/ (MinCloud's
+// reference). It answers a logged-in user with a page of the records by
+// id, limit and offset, and with the total only when asked
+// (return_total_count); the user sees their own record whole and the
+// others' public fields. The emulator models no query: it takes the JS
+// SDK's where of {} (no condition), and answers any other condition, an
+// order_by, keys or expand with a 400 that names it, rather than with an
+// answer that ignores it.
 
-// The page size of the user list: by default defaultListLimit, at most
-// maxListLimit (MinCloud's limits of every list).
+// The page size of the user list is defaultListLimit by default and at
+// most maxListLimit, MinCloud's limits of every list.
 const (
 	defaultListLimit = 20
 	maxListLimit     = 1000
@@ -32,8 +33,8 @@ type userList struct {
 	Meta    listMeta `json:"meta"`
 }
 
-// listMeta says where a page of a list is: next and previous are the paths
-// of the pages beside it, null at either end; total_count is there only
+// listMeta says where a page of a list is. next and previous are the paths
+// of the pages beside it, or null at either end; total_count is there only
 // when asked for.
 type listMeta struct {
 	Limit      int     `json:"limit"`
@@ -43,14 +44,14 @@ type listMeta struct {
 	TotalCount *int    `json:"total_count,omitempty"`
 }
 
-// listQuery is a user list request, checked.
+// listQuery is a user list request, once checked.
 type listQuery struct {
 	limit, offset int
 	total         bool
 }
 
 // parseListQuery reads limit, offset and return_total_count, and refuses
-// the query parameters the emulator does not model.
+// the query parameters that the emulator does not model.
 func parseListQuery(q url.Values) (listQuery, *apiError) {
 	lq := listQuery{limit: defaultListLimit}
 	var err *apiError
@@ -78,8 +79,8 @@ func parseListQuery(q url.Values) (listQuery, *apiError) {
 	return lq, nil
 }
 
-// intParam is the integer query parameter name, def when absent, within
-// [lo, hi].
+// intParam returns the integer query parameter name, or def when it is
+// absent; the value must be within [lo, hi].
 func intParam(q url.Values, name string, def, lo, hi int) (int, *apiError) {
 	v := q.Get(name)
 	if v == "" {
@@ -92,7 +93,8 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, *apiError) {
 	return n, nil
 }
 
-// userList answers a page of the records to the holder of a valid token.
+// userList returns a page of the records as the holder of a valid token
+// sees them.
 func (st *store) userList(token string, q listQuery) (userList, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -125,15 +127,15 @@ func (st *store) userList(token string, q listQuery) (userList, *apiError) {
 	return list, nil
 }
 
-// listPage is the path of the user list page at offset.
+// listPage returns the path of the user list page at offset.
 func listPage(limit, offset int) *string {
 	p := fmt.Sprintf("%s?limit=%d&offset=%d", protocol.UserListPath, limit, offset)
 	return &p
 }
 
-// userList serves GET user/info/: 200 with a page of the records. The
-// token is checked before the query, so that a client without a session
-// learns that first.
+// userList serves GET user/info/ and answers 200 with a page of the
+// records. It checks the token before the query, so that a client without
+// a session learns that first.
 func (a *App) userList(w http.ResponseWriter, r *http.Request, _ string) *apiError {
 	token, err := a.requireToken(r)
 	if err != nil {

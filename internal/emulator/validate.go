@@ -10,16 +10,17 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// The longest account values the emulator takes, the client's limits too
-// (internal/protocol). A password is at most bcrypt's 72 bytes.
+// These are the longest account values that the emulator takes, which are
+// the client's limits too (internal/protocol). A password is at most
+// bcrypt's 72 bytes.
 const (
 	MaxUsernameBytes = protocol.MaxUsernameBytes
 	MaxEmailBytes    = protocol.MaxEmailBytes
 	MaxPasswordBytes = protocol.MaxPasswordBytes
 )
 
-// checkUsername: 1 to MaxUsernameBytes of UTF-8, no space, control or
-// invisible format character (protocol.NotInUsername).
+// checkUsername checks a username: 1 to MaxUsernameBytes of UTF-8, with no
+// space, control or invisible format character (protocol.NotInUsername).
 func checkUsername(v string) *apiError {
 	switch {
 	case v == "":
@@ -32,8 +33,8 @@ func checkUsername(v string) *apiError {
 	return nil
 }
 
-// checkEmail: the x@y form, at most MaxEmailBytes, no space or control
-// character.
+// checkEmail checks an email address: the x@y form, at most MaxEmailBytes,
+// with no space or control character.
 func checkEmail(v string) *apiError {
 	local, domain, ok := strings.Cut(v, "@")
 	switch {
@@ -48,11 +49,13 @@ func checkEmail(v string) *apiError {
 	return nil
 }
 
-// normalEmail is the form an email is kept and looked up in: lower case, so
-// that Alice@Example.com and alice@example.com are one account.
+// normalEmail returns the form in which an email is kept and looked up:
+// lower case, so that Alice@Example.com and alice@example.com are one
+// account.
 func normalEmail(v string) string { return strings.ToLower(v) }
 
-// checkPhone: an optional leading "+" and 6 to 15 digits (E.164's longest).
+// checkPhone checks the phone in field: an optional leading "+" and 6 to
+// 15 digits (E.164's longest).
 func checkPhone(field, v string) *apiError {
 	digits := strings.TrimPrefix(v, "+")
 	switch {
@@ -64,7 +67,8 @@ func checkPhone(field, v string) *apiError {
 	return nil
 }
 
-// checkPassword: 1 to MaxPasswordBytes. Its value is never quoted.
+// checkPassword checks the password in field: 1 to MaxPasswordBytes bytes.
+// Its value is never quoted.
 func checkPassword(field, v string) *apiError {
 	switch {
 	case v == "":
@@ -75,7 +79,7 @@ func checkPassword(field, v string) *apiError {
 	return nil
 }
 
-// checkSMSCode: 6 digits. Its value is never quoted.
+// checkSMSCode checks an SMS code: 6 digits. Its value is never quoted.
 func checkSMSCode(v string) *apiError {
 	if v == "" {
 		return missing("code")
@@ -86,6 +90,7 @@ func checkSMSCode(v string) *apiError {
 	return nil
 }
 
+// badField returns the 400 of field, which is wrong for the reason why.
 func badField(field, why string) *apiError {
 	return fail(http.StatusBadRequest, fmt.Sprintf("field %q %s", field, why))
 }

@@ -24,22 +24,23 @@ type User struct {
 	Province   string `json:"province"`
 	Country    string `json:"country"`
 	Language   string `json:"language"`
-	// Phone is the phone number WeChat shares with the getPhoneNumber
-	// button, digits only (e.g. "13800138000"), in China (+86); "" makes one
-	// from the openid.
+	// Phone is the phone number that WeChat shares with the getPhoneNumber
+	// button, in digits only (e.g. "13800138000") and in China (+86). An
+	// empty Phone makes one from the user's name, their openid in the
+	// first app.
 	Phone string `json:"phone"`
 }
 
-// profile is the public user info of u, as rawData carries it.
+// profile returns the public user info of u, as rawData carries it.
 func (u *User) profile() wxcrypto.RawUserInfo {
 	return wxcrypto.RawUserInfo{NickName: u.NickName, Gender: u.Gender, Language: u.Language,
 		City: u.City, Province: u.Province, Country: u.Country, AvatarURL: u.AvatarURL}
 }
 
 // WeChat is the simulated WeChat client and platform of an app of a
-// Server: wx.login and wx.getUserInfo for any user, in the app. Its
-// methods name a user by their openid in the app or by their name, their
-// openid in the first app (see App): in the first app the two are one. It
+// Server: wx.login and wx.getUserInfo for any user in the app. Its methods
+// name a user by their openid in the app or by their name, which is their
+// openid in the first app (see App); in the first app the two are one. It
 // is safe for concurrent use.
 type WeChat struct {
 	st *store
@@ -52,13 +53,13 @@ const DenyErrMsg = "getUserInfo:fail auth deny"
 const ConsentErrMsg = "getUserInfo:ok"
 
 // AddUser adds u, or replaces the profile of the user of u.OpenID (their
-// openid in the app, or their name), in every app of the Server: their
+// openid in the app, or their name), in every app of the Server; their
 // BaaS records stay. A u.SessionKey fixes the user's session_key in this
-// app: it becomes their current one and no wx.login refreshes it
-// (RotateSessionKey still does); without one, the user's current key
-// stays. It panics on an empty
-// or overlong OpenID (see MaxOpenIDBytes) or a SessionKey that is not base64
-// of 16 bytes: mistakes of the test, not of the client.
+// app: it becomes their current one, and no wx.login refreshes it
+// (RotateSessionKey still does). Without one, the user's current key
+// stays. It panics on an empty or overlong OpenID (see MaxOpenIDBytes) or
+// on a SessionKey that is not base64 of 16 bytes, which are mistakes of
+// the test, not of the client.
 func (w *WeChat) AddUser(u User) {
 	mustOpenID(u.OpenID)
 	var fixed secret
@@ -82,25 +83,27 @@ func (w *WeChat) User(openid string) (User, bool) {
 	return User{}, false
 }
 
-// Login is wx.login for the user of openid: a fresh code for this app. Like WeChat's, it refreshes the user's session_key when they
+// Login is wx.login for the user of openid: it returns a fresh code for
+// this app. Like WeChat's, it refreshes the user's session_key when they
 // have none yet or theirs is older than the minimum period
-// (WithSessionKeyRefresh); otherwise the key stays. It panics on an empty or
-// overlong openid.
+// (WithSessionKeyRefresh); otherwise the key stays. It panics on an empty
+// or overlong openid.
 func (w *WeChat) Login(openid string) string {
 	return w.LoginForApp(w.st.appID, openid)
 }
 
-// LoginForApp is wx.login in another mini-program, appID. In an app of
-// the Server, it is that app's Login; in a mini-program the Server does
-// not serve, every app answers its code 401, to test a wrong AppID
-// configuration, and it refreshes no session_key.
+// LoginForApp is wx.login in another mini-program, appID. In an app of the
+// Server, it is that app's Login. In a mini-program that the Server does
+// not serve, every app answers its code with a 401, to test a wrong AppID
+// configuration, and the call refreshes no session_key.
 func (w *WeChat) LoginForApp(appID, openid string) string {
 	mustOpenID(openid)
 	code, _ := w.st.issueCode(appID, openid, false, 0) // fails only over HTTP
 	return code
 }
 
-// CodeProvider returns the wx.login step of a client logging in as openid.
+// CodeProvider returns the wx.login step of a client that logs in as
+// openid.
 func (w *WeChat) CodeProvider(openid string) baas.CodeProvider {
 	mustOpenID(openid)
 	return baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
@@ -111,27 +114,28 @@ func (w *WeChat) CodeProvider(openid string) baas.CodeProvider {
 	})
 }
 
-// GetUserInfo is wx.getUserInfo with the user's consent: the event of the
-// getUserInfo button, with the profile signed and encrypted with the user's
-// current session_key in this app (made if they have none yet) and
-// watermarked with this app's AppID.
+// GetUserInfo is wx.getUserInfo with the user's consent: it returns the
+// event of the getUserInfo button, with the profile signed and encrypted
+// with the user's current session_key in this app (made if they have none
+// yet) and watermarked with this app's AppID.
 func (w *WeChat) GetUserInfo(openid string) baas.UserInfoEvent {
 	return w.GetUserInfoForApp(w.st.appID, openid)
 }
 
-// GetUserInfoForApp is GetUserInfo in another mini-program, appID: in an
-// app of the Server, that app's GetUserInfo; otherwise this app's data
-// watermarked with appID, which the server answers 400.
+// GetUserInfoForApp is GetUserInfo in another mini-program, appID. In an
+// app of the Server it is that app's GetUserInfo; otherwise it returns
+// this app's data watermarked with appID, which the server answers with a
+// 400.
 func (w *WeChat) GetUserInfoForApp(appID, openid string) baas.UserInfoEvent {
 	mustOpenID(openid)
 	ev, _ := w.userInfo(appID, openid, false) // fails only over HTTP
 	return ev
 }
 
-// userInfo makes the consent event of GetUserInfoForApp: in an app of
-// appID, that app's user's; otherwise this app's user's, watermarked with
-// appID. Over HTTP, a new user counts against the cap of users made over
-// HTTP.
+// userInfo makes the consent event of GetUserInfoForApp: of that app's
+// user when an app has appID, and otherwise of this app's user, watermarked
+// with appID. Over HTTP, a new user counts against the cap of users made
+// over HTTP.
 func (w *WeChat) userInfo(appID, openid string, overHTTP bool) (baas.UserInfoEvent, *apiError) {
 	st := w.st
 	st.mu.Lock()
@@ -166,15 +170,15 @@ func (w *WeChat) userInfo(appID, openid string, overHTTP bool) (baas.UserInfoEve
 	}}, nil
 }
 
-// Deny is wx.getUserInfo refused by the user: an event whose detail has only
-// the errMsg DenyErrMsg.
+// Deny is wx.getUserInfo refused by the user: it returns an event whose
+// detail has only the errMsg DenyErrMsg.
 func (w *WeChat) Deny(openid string) baas.UserInfoEvent {
 	mustOpenID(openid)
 	return baas.UserInfoEvent{Detail: &baas.UserInfoDetail{ErrMsg: DenyErrMsg}}
 }
 
-// UserInfoProvider returns the wx.getUserInfo step of a client logging in as
-// openid, the user consenting each time.
+// UserInfoProvider returns the wx.getUserInfo step of a client that logs
+// in as openid, whose user consents each time.
 func (w *WeChat) UserInfoProvider(openid string) baas.UserInfoProvider {
 	mustOpenID(openid)
 	return baas.UserInfoProviderFunc(func(ctx context.Context) (baas.UserInfoEvent, error) {
@@ -185,8 +189,8 @@ func (w *WeChat) UserInfoProvider(openid string) baas.UserInfoProvider {
 	})
 }
 
-// DenyingUserInfoProvider returns the wx.getUserInfo step of a client logging
-// in as openid, the user refusing each time.
+// DenyingUserInfoProvider returns the wx.getUserInfo step of a client that
+// logs in as openid, whose user refuses each time.
 func (w *WeChat) DenyingUserInfoProvider(openid string) baas.UserInfoProvider {
 	mustOpenID(openid)
 	return baas.UserInfoProviderFunc(func(ctx context.Context) (baas.UserInfoEvent, error) {
@@ -197,7 +201,7 @@ func (w *WeChat) DenyingUserInfoProvider(openid string) baas.UserInfoProvider {
 	})
 }
 
-// checkOpenID says what is wrong with openid, if anything.
+// checkOpenID says what is wrong with openid, or returns "" if nothing is.
 func checkOpenID(openid string) string {
 	switch {
 	case openid == "":
@@ -208,13 +212,15 @@ func checkOpenID(openid string) string {
 	return ""
 }
 
+// mustOpenID panics on an openid that checkOpenID refuses, a mistake of
+// the test.
 func mustOpenID(openid string) {
 	if msg := checkOpenID(openid); msg != "" {
 		panic("baastest: " + msg)
 	}
 }
 
-// defaultUser is the profile of a user created on first use.
+// defaultUser returns the profile of a user created on first use.
 func defaultUser(openid string) User {
 	return User{
 		OpenID:    openid,

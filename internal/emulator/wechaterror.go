@@ -5,35 +5,40 @@ import (
 	"net/http"
 )
 
-// WeChat's errors of the code exchange, and their injection by tests.
+// This file holds WeChat's errors of the code exchange, and their
+// injection by tests.
 
 // WeChatError is an errcode of WeChat's jscode2session, the code exchange
 // behind every BaaS login. The emulator answers them where WeChat would (an
 // unknown, expired or used code; too many logins), and tests inject them
-// with WeChat.FailCode and WeChat.FailUser. A BaaS login meeting one answers
-// the status given below with an error_msg naming the errcode and its
-// meaning, e.g. "code exchange failed: WeChat errcode 40226 (high risk
-// user): WeChat blocked this user's login".
+// with WeChat.FailCode and WeChat.FailUser. A BaaS login that meets one
+// answers with the status given below and an error_msg that names the
+// errcode and its meaning, e.g. "code exchange failed: WeChat errcode
+// 40226 (high risk user): WeChat blocked this user's login".
 type WeChatError int
 
-// The jscode2session errors, and the status of the BaaS login that meets
-// them.
+// These are the jscode2session errors, each with the status of the BaaS
+// login that meets it.
 const (
-	// WeChatSystemBusy is -1, WeChat busy: 503.
+	// WeChatSystemBusy is -1: WeChat is busy. The login answers 503.
 	WeChatSystemBusy WeChatError = -1
-	// WeChatInvalidCode is 40029, an unknown or expired code: 400.
+	// WeChatInvalidCode is 40029, for an unknown or expired code. The
+	// login answers 400.
 	WeChatInvalidCode WeChatError = 40029
-	// WeChatCodeUsed is 40163, a code exchanged before: 400.
+	// WeChatCodeUsed is 40163, for a code exchanged before. The login
+	// answers 400.
 	WeChatCodeUsed WeChatError = 40163
-	// WeChatHighRiskUser is 40226, a user WeChat blocks as high-risk: 400.
+	// WeChatHighRiskUser is 40226, for a user whom WeChat blocks as
+	// high-risk. The login answers 400.
 	WeChatHighRiskUser WeChatError = 40226
-	// WeChatRateLimited is 45011, more code exchanges for one user than
-	// WeChat allows in a minute (WithCodeRateLimit): 429.
+	// WeChatRateLimited is 45011, for more code exchanges for one user
+	// than WeChat allows in a minute (WithCodeRateLimit). The login
+	// answers 429.
 	WeChatRateLimited WeChatError = 45011
 )
 
-// wechatErrors describes each WeChatError; a failure is kept as its index,
-// 0 for none.
+// wechatErrors describes each WeChatError. A failure keeps one as its
+// index, with 0 for none.
 var wechatErrors = [...]struct {
 	code    WeChatError
 	status  int
@@ -48,7 +53,7 @@ var wechatErrors = [...]struct {
 	{WeChatSystemBusy, http.StatusServiceUnavailable, "system busy", "retry later"},
 }
 
-// index returns the index of e in wechatErrors, 0 if e is none of them.
+// index returns the index of e in wechatErrors, or 0 if e is none of them.
 func (e WeChatError) index() uint8 {
 	for i, d := range wechatErrors[1:] {
 		if d.code == e {
@@ -67,8 +72,8 @@ func (e WeChatError) String() string {
 	return fmt.Sprintf("%d (%s)", int(d.code), d.meaning)
 }
 
-// mustIndex returns the index of e, panicking when e is not one of the
-// WeChatError constants: a mistake of the test.
+// mustIndex returns the index of e, and panics when e is not one of the
+// WeChatError constants, which is a mistake of the test.
 func (e WeChatError) mustIndex() uint8 {
 	i := e.index()
 	if i == 0 {
@@ -77,7 +82,8 @@ func (e WeChatError) mustIndex() uint8 {
 	return i
 }
 
-// wechatFail is the BaaS answer to the jscode2session error of index i.
+// wechatFail returns the BaaS answer to the jscode2session error of index
+// i, whose message starts with what went wrong, what.
 func wechatFail(i uint8, what string) *apiError {
 	d := wechatErrors[i]
 	return fail(d.status, fmt.Sprintf("%s: WeChat errcode %d (%s): %s", what, int(d.code), d.meaning, d.advice))
@@ -85,11 +91,11 @@ func wechatFail(i uint8, what string) *apiError {
 
 // failure is an injected failure of a user's code exchanges.
 type failure struct {
-	e    uint8 // index in wechatErrors; 0: none
-	left int32 // exchanges left to fail; 0 (with e set): every one
+	e    uint8 // the index in wechatErrors, or 0 for none
+	left int32 // the exchanges left to fail; with e set, 0 means every one
 }
 
-// take returns the failure the next exchange meets, 0 for none.
+// take returns the failure that the next exchange meets, or 0 for none.
 func (f *failure) take() uint8 {
 	e := f.e
 	if f.left > 0 {
@@ -101,10 +107,10 @@ func (f *failure) take() uint8 {
 }
 
 // FailCode makes the exchange of code fail with e: the BaaS login that
-// sends it answers as WeChatError describes. code is one this server's
-// WeChat issued (Login, CodeProvider); the code is spent by that exchange.
-// It panics on a code the server never issued or a WeChatError that is not
-// one of the constants: mistakes of the test.
+// sends it answers as WeChatError describes. code must be one that this
+// server's WeChat issued (Login, CodeProvider), and that exchange spends
+// it. It panics on a code that the server never issued or a WeChatError
+// that is not one of the constants, which are mistakes of the test.
 func (w *WeChat) FailCode(code string, e WeChatError) {
 	i := e.mustIndex()
 	st := w.st
@@ -124,7 +130,7 @@ func (w *WeChat) FailCode(code string, e WeChatError) {
 }
 
 // FailUser makes the next times code exchanges of the user of openid fail
-// with e, whichever code they send; times 0 means every one until
+// with e, whichever code they send; times 0 means every exchange until
 // ClearFailures. It replaces a failure injected on the user before. It
 // panics on an empty openid, a negative times or a WeChatError that is not
 // one of the constants.
@@ -141,8 +147,8 @@ func (w *WeChat) FailUser(openid string, e WeChatError, times int) {
 	u.fail = failure{e: i, left: int32(times)}
 }
 
-// ClearFailures removes the failures FailUser injected in the app. Codes
-// FailCode marked still fail.
+// ClearFailures removes the failures that FailUser injected in the app.
+// Codes that FailCode marked still fail.
 func (w *WeChat) ClearFailures() {
 	st := w.st
 	st.mu.Lock()

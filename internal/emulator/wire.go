@@ -15,28 +15,32 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// MaxBodyBytes caps a request body; a larger one is answered 413.
+// MaxBodyBytes caps a request body; a larger one is answered with a 413.
 const MaxBodyBytes = 64 << 10
 
-// apiError is an error answer: a status and its error_msg, and for an
-// answer that says when to come back, the wait sent as Retry-After.
+// apiError is an error answer: a status and its error_msg, and, for an
+// answer that says when to come back, the wait that it sends as
+// Retry-After.
 type apiError struct {
 	status     int
 	msg        string
 	retryAfter time.Duration
 }
 
+// Error returns the status and the message of e.
 func (e *apiError) Error() string { return fmt.Sprintf("%d: %s", e.status, e.msg) }
 
+// fail returns the error answer of status with the message msg.
 func fail(status int, msg string) *apiError { return &apiError{status: status, msg: msg} }
 
-// tooMany is a 429 that tells the client to wait after (at least a second).
+// tooMany returns a 429 that tells the client to wait after (at least a
+// second).
 func tooMany(msg string, after time.Duration) *apiError {
 	return &apiError{status: http.StatusTooManyRequests, msg: msg, retryAfter: after}
 }
 
-// retryAfterSeconds is d in whole seconds, rounded up, at least one: the
-// value of Retry-After.
+// retryAfterSeconds returns d in whole seconds, rounded up and at least
+// one: the value of Retry-After.
 func retryAfterSeconds(d time.Duration) int64 {
 	return max(1, int64((d+time.Second-1)/time.Second))
 }
@@ -44,7 +48,7 @@ func retryAfterSeconds(d time.Duration) int64 {
 // jsonContentType is the Content-Type of every answer.
 const jsonContentType = "application/json; charset=utf-8"
 
-// writeJSON answers status with body, the JSON of v.
+// writeJSON answers with status and the JSON of v as the body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -53,7 +57,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeBody(w, status, body)
 }
 
-// writeBody answers status with a JSON body.
+// writeBody answers with status and body, which is JSON.
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Header()["Content-Type"] = []string{jsonContentType}
 	w.WriteHeader(status)
@@ -70,7 +74,8 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.status, protocol.ErrorBody{Status: protocol.StatusError, ErrorMsg: e.msg})
 }
 
-// decode reads the JSON object of r's body into v, at most MaxBodyBytes.
+// decode reads the JSON object of r's body, of at most MaxBodyBytes, into
+// v.
 func decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
 	if r.ContentLength > MaxBodyBytes {
 		return tooLarge()
@@ -94,11 +99,13 @@ func decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
 // maxStateBytes caps a state put through the control plane.
 const maxStateBytes = 64 << 20
 
+// tooLarge returns the 413 of a body over MaxBodyBytes.
 func tooLarge() *apiError {
 	return fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
 }
 
-// jsonError describes a decoding failure, naming the field of a wrong type.
+// jsonError returns the 400 of a decoding failure, which names the field
+// of a wrong type.
 func jsonError(err error) *apiError {
 	te, ok := errors.AsType[*json.UnmarshalTypeError](err)
 	if !ok {
@@ -111,6 +118,8 @@ func jsonError(err error) *apiError {
 	return fail(http.StatusBadRequest, fmt.Sprintf("field %q must be %s, not %s", field, kindName(te.Type), te.Value))
 }
 
+// kindName names the JSON kind of t for a message: "a string", "a
+// number", ….
 func kindName(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.String:
@@ -125,6 +134,7 @@ func kindName(t reflect.Type) string {
 	return "a " + t.Kind().String()
 }
 
+// missing returns the 400 of a request without field.
 func missing(field string) *apiError {
 	return fail(http.StatusBadRequest, "missing "+field)
 }

@@ -8,32 +8,32 @@ import (
 	"github.com/wxbaas/baas"
 )
 
-// The paths of the simulated WeChat over HTTP, for clients in other
-// languages. They need no ClientID header. On loopback they are open, as
-// they always were, to every local client; beyond it, where anyone who
+// These are the paths of the simulated WeChat over HTTP, for clients in
+// other languages. They need no ClientID header. On loopback they are open
+// to every local client, as they always were. Beyond it, anyone who
 // reaches the port could mint a code of any openid and so log in as that
-// user, they are guarded as the control plane is: with WithAdminToken they
-// need "Authorization: Bearer <token>", without one they are off. A user
-// they name for the first time is created, up to the cap of
-// WithMaxHTTPUsers (then 429).
+// user, so they are guarded as the control plane is: with WithAdminToken
+// they need "Authorization: Bearer <token>", and without one they are off.
+// A user whom they name for the first time is created, up to the cap of
+// WithMaxHTTPUsers; past it they answer 429.
 const (
-	// WxPrefix is where WeChat over HTTP lives: beyond loopback, every path
-	// under it is guarded by the admin token.
+	// WxPrefix is the path under which WeChat over HTTP lives; beyond
+	// loopback, the admin token guards every path under it.
 	WxPrefix = "/emulator/wx/"
 	// PathWxLogin is wx.login: POST {"openid", "appid"?, "errcode"?} → 200
-	// {"code"}. The appid is the app's the code is for, the first app's
-	// when left out. An errcode, one of the WeChatError values, makes the
-	// code's exchange fail with it (WeChat.FailCode).
+	// {"code"}. The appid names the app that the code is for, and is the
+	// first app's when left out. An errcode, one of the WeChatError
+	// values, makes the code's exchange fail with it (WeChat.FailCode).
 	PathWxLogin = WxPrefix + "login"
-	// PathWxUserInfo is wx.getUserInfo: POST {"openid", "deny"?, "appid"?} →
-	// 200 the button event {"detail": {...}}.
+	// PathWxUserInfo is wx.getUserInfo: POST {"openid", "deny"?, "appid"?}
+	// → 200 with the button event {"detail": {...}}.
 	PathWxUserInfo = WxPrefix + "userinfo"
 	// PathWxPhoneNumber is the getPhoneNumber button: POST {"openid",
-	// "appid"?, "deny"?} → 200 the button event {"detail": {...}}
+	// "appid"?, "deny"?} → 200 with the button event {"detail": {...}}
 	// (WeChat.GetPhoneNumber).
 	//
-	// Their bodies are read as strictly as the control plane's, and
-	// described in its OpenAPI document.
+	// The bodies of these paths are read as strictly as the control
+	// plane's, and its OpenAPI document describes them.
 	PathWxPhoneNumber = WxPrefix + "phonenumber"
 )
 
@@ -42,8 +42,8 @@ type wxUser struct {
 	OpenID string `json:"openid" doc:"the user: their openid in the app, or their name (their openid in the first app); a user named for the first time is created"`
 }
 
-// wxLoginRequest is the body of PathWxLogin. AppID, when set, is an app's,
-// or another mini-program's (LoginForApp).
+// wxLoginRequest is the body of PathWxLogin. AppID, when set, names an app
+// or another mini-program (LoginForApp).
 type wxLoginRequest struct {
 	wxUser
 	AppID   string      `json:"appid,omitempty" doc:"the AppID of the app the code is for; left out: the first app's; an AppID of no app: the emulator answers the code's exchange 401"`
@@ -69,7 +69,7 @@ type wxCode struct {
 	Code string `json:"code" doc:"a login code: single use, valid five minutes"`
 }
 
-// wxEndpoints are the routes of WeChat over HTTP.
+// wxEndpoints returns the routes of WeChat over HTTP.
 func (s *Server) wxEndpoints() []endpoint {
 	return []endpoint{
 		{method: http.MethodPost, path: PathWxLogin, summary: "wx.login: a login code of the user", tag: tagWeChat,
@@ -85,7 +85,7 @@ func (s *Server) wxEndpoints() []endpoint {
 }
 
 // checkWx checks the user and the AppID of a request, and returns the
-// AppID, the server's when appID is "".
+// AppID, which is the server's when appID is "".
 func (s *Server) checkWx(u wxUser, appID string) (string, *apiError) {
 	switch {
 	case u.OpenID == "":

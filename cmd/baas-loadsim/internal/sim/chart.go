@@ -19,8 +19,9 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// The chart's size, and the floor of its latency axes (a log scale),
-// which keeps a latency the histogram rounds to 0 on the axis.
+// These are the chart's size and the floor of its latency axes (a log
+// scale), which keeps on the axis a latency that the histogram rounds to
+// 0.
 const (
 	chartWidth  = 26 * vg.Centimeter
 	chartHeight = 32 * vg.Centimeter
@@ -223,7 +224,7 @@ func addLine(p *plot.Plot, xys plotter.XYs, i int, dashed bool) error {
 // shortSeries is the length under which a line gets dots at its points.
 const shortSeries = 8
 
-// plainTicks are gonum/plot's default ticks, labelled without trailing
+// plainTicks gives gonum/plot's default ticks, labelled without trailing
 // zeros (2500, not 2500.00).
 type plainTicks struct{}
 
@@ -238,7 +239,8 @@ func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
-// clampMS keeps a latency on a log axis.
+// clampMS raises a latency to the floor of the log axes, so that it stays
+// on the axis.
 func clampMS(v float64) float64 { return math.Max(v, minChartMS) }
 
 // latencyOverTime plots each step's p50 and p99 by time bucket, in the
@@ -305,7 +307,7 @@ func timeAxis(p *plot.Plot, r *Report) {
 	p.X.Tick.Marker = timeTicks{}
 }
 
-// timeTicks label a time axis about every tenth of its range, at a round
+// timeTicks labels a time axis about every tenth of its range, at a round
 // step (1, 2, 2.5 or 5 times a power of ten), with an unlabelled tick
 // halfway between two labels.
 type timeTicks struct{}
@@ -328,8 +330,8 @@ func (timeTicks) Ticks(lo, hi float64) []plot.Tick {
 }
 
 // roundStep returns the round step (1, 2, 2.5 or 5 times a power of ten)
-// that cuts span into the nearest to ten parts, and the decimals its
-// multiples are written with.
+// that cuts span into the nearest to ten parts, and the decimals with
+// which its multiples are written.
 func roundStep(span float64) (step float64, decimals int) {
 	exp := math.Floor(math.Log10(span / 10))
 	best, bestMantissa := 0.0, 0.0
@@ -375,8 +377,8 @@ func byPercentile(r *Report) (*plot.Plot, error) {
 	return p, nil
 }
 
-// logTicks are gonum/plot's ticks of a log axis, which label the powers of
-// ten only; on a range of less than two decades, 2× and 5× are labelled
+// logTicks gives gonum/plot's ticks of a log axis, which label only the
+// powers of ten; on a range of less than two decades, 2× and 5× are labelled
 // too, so that the axis has numbers to read.
 type logTicks struct{}
 

@@ -6,9 +6,10 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// The range and precision of the histograms, in microseconds: up to an
-// hour (longer is counted as an hour), three significant digits for a
-// step's whole run, two for its time buckets.
+// These are the range and precision of the histograms, in microseconds: up
+// to an hour (longer is counted as an hour), with three significant digits
+// for a step's whole run and two for its time buckets; and the size of a
+// batch of samples and how many batches wait for the collector.
 const (
 	maxMicros        = int64(time.Hour / time.Microsecond)
 	totalSigFigs     = 3
@@ -17,7 +18,7 @@ const (
 	collectorBacklog = 64
 )
 
-// sample is one step of one user.
+// sample records one step of one user.
 type sample struct {
 	end  time.Duration // when the step ended, since the run began
 	dur  time.Duration
@@ -36,7 +37,8 @@ type collector struct {
 	free chan []sample // emptied batches, for the workers to reuse
 	done chan struct{}
 
-	// Written by the collector's goroutine only, read once done is closed.
+	// Only the collector's goroutine writes these, and they are read once
+	// done is closed.
 	// total holds the latencies of the calls that sent a request: a call
 	// answered without one (a refusal) takes a microsecond, which says
 	// nothing of the backend. The counts hold every call.
@@ -64,6 +66,8 @@ func newCollector() *collector {
 	return c
 }
 
+// run records the batches handed in until close, and hands the emptied
+// batches back for reuse.
 func (c *collector) run() {
 	defer close(c.done)
 	for batch := range c.in {
@@ -92,7 +96,7 @@ func (c *collector) close() {
 	<-c.done
 }
 
-// batcher is one worker's batch of samples.
+// batcher holds one worker's batch of samples.
 type batcher struct {
 	c     *collector
 	start time.Time // the run's
@@ -128,9 +132,10 @@ func (b *batcher) flush() {
 
 // timeline holds each step's latencies by time bucket. It starts with
 // buckets of firstBucket and, past maxBuckets, merges them two by two
-// (250ms, 500ms, 1s, 2s …), so that a long run keeps a bounded number:
-// a short run still draws a line, a long one costs at most maxBuckets
-// times four histograms of about 26 KB.
+// (250ms, 500ms, 1s, 2s …), so that a long run keeps a bounded number of
+// them: a short run still draws a line, and a long one costs at most
+// maxBuckets histograms of about 26 KB for each step that sent requests
+// (four in the WeChat scenario, fourteen in the platforms one).
 type timeline struct {
 	width   time.Duration
 	buckets []*bucket
@@ -139,7 +144,8 @@ type timeline struct {
 	lastEnd time.Duration
 }
 
-// The first width of the buckets of a timeline, and their most.
+// firstBucket is the first width of the buckets of a timeline, and
+// maxBuckets the most buckets that it keeps.
 const (
 	firstBucket = 125 * time.Millisecond
 	maxBuckets  = 240
@@ -149,11 +155,13 @@ const (
 // ended in it, those of them that failed, and the latencies of those that
 // sent a request.
 type bucket struct {
-	hist   [numSteps]*hdr.Histogram // nil: no call of that step sent a request
+	hist   [numSteps]*hdr.Histogram // nil when no call of that step sent a request
 	calls  [numSteps]int64
 	errors [numSteps]int64
 }
 
+// record counts s in its time bucket, with its latency us when it sent a
+// request; while s falls past maxBuckets, it halves the buckets first.
 func (t *timeline) record(s sample, us int64) {
 	i := int(s.end / t.width)
 	for i >= maxBuckets {
@@ -216,12 +224,12 @@ func merge(a, b *bucket) *bucket {
 	return a
 }
 
-// finish ends the timeline at elapsed, the end of the run, which no call
-// ended after. The last bucket is cut there; when that leaves it less than
-// half a width, it is folded into the bucket before it, which then covers
-// up to the end: a rate over a sliver of time jumps with each call (five
-// calls in a millisecond are 5000/s), and would draw a spike at the end of
-// the chart.
+// finish ends the timeline at elapsed, the end of the run, after which no
+// call ended. It cuts the last bucket there; when that leaves the bucket
+// less than half a width, finish folds it into the bucket before, which
+// then covers up to the end. A rate over a sliver of time jumps with each
+// call (five calls in a millisecond are 5000/s), and would draw a spike at
+// the end of the chart.
 func (t *timeline) finish(elapsed time.Duration) {
 	last := len(t.buckets) - 1
 	if last < 0 {
@@ -237,7 +245,7 @@ func (t *timeline) finish(elapsed time.Duration) {
 	t.lastEnd = max(end, from+time.Microsecond)
 }
 
-// span returns the time bucket i of a finished timeline covers.
+// span returns the time that bucket i of a finished timeline covers.
 func (t *timeline) span(i int) (from, to time.Duration) {
 	from = time.Duration(i) * t.width
 	if i == len(t.buckets)-1 {

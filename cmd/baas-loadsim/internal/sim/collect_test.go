@@ -46,8 +46,8 @@ func reportOf(t *testing.T, steps StepSet, elapsed time.Duration, samples []samp
 	return s.report(col, time.Now(), elapsed, false)
 }
 
-// steady returns n logouts, one a millisecond, each ending in the middle
-// of its millisecond.
+// steady returns the samples of n logouts, one a millisecond, each ending
+// in the middle of its millisecond.
 func steady(n int) []sample {
 	var out []sample
 	for k := range n {

@@ -12,7 +12,7 @@ import (
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
-// Config is what a run does.
+// Config says what a run does.
 type Config struct {
 	// Users is how many simulated users to run.
 	Users int
@@ -33,8 +33,8 @@ type Config struct {
 	// Scenario is how the users log in: with WeChat (the zero value), a
 	// password, half and half, or with the platforms besides WeChat.
 	Scenario Scenario
-	// Steps are the steps the users take, of the Scenario's; 0 means all
-	// of them (Scenario.Steps).
+	// Steps are the steps that the users take, of the Scenario's; 0 means
+	// all of them (Scenario.Steps).
 	Steps StepSet
 	// Faults are injected on the emulator's endpoints, through
 	// Target.Faults.
@@ -57,11 +57,11 @@ type Config struct {
 	// emulator keeps after it (Report.Memory).
 	MemStats bool
 	// HoldClients keeps every user's Client to the end of the run, as a
-	// backend holding one Client per user would, so that MemStats measures
+	// backend that holds one Client per user would, so that MemStats measures
 	// their heap too. It needs MemStats.
 	HoldClients bool
-	// Thresholds are checked at the end of the run (Report.Thresholds); a
-	// step's must be one of Steps.
+	// Thresholds are checked at the end of the run (Report.Thresholds); the
+	// step of a threshold must be one of Steps.
 	Thresholds []Threshold
 }
 
@@ -78,13 +78,13 @@ type Target struct {
 	// Platforms makes the codes and events of the users of the other
 	// platforms, for ScenarioPlatforms.
 	Platforms PlatformSim
-	// Emulator is the embedded emulator, nil for one reached over HTTP.
+	// Emulator is the embedded emulator, or nil for one reached over HTTP.
 	Emulator *emulator.Server
 	// Faults injects the faults: the embedded emulator's, a standalone
 	// one's control plane (ControlPlane), or nil where there are none.
 	Faults Faulter
 	// PasswordCost is bcrypt's cost of the backend's password hashes, as
-	// the report tells it (it bounds the password steps); 0: unknown.
+	// the report tells it (it bounds the password steps); 0 means unknown.
 	PasswordCost int
 }
 
@@ -94,7 +94,7 @@ func Embedded(srv *emulator.Server) Target {
 		Emulator: srv, Faults: inProcessFaults{srv}}
 }
 
-// check returns the first thing wrong with c and t, naming it.
+// check returns an error that names the first thing wrong with c and t.
 func (c *Config) check(t Target) error {
 	switch {
 	case c.Users < 1:

@@ -36,7 +36,7 @@ func (i inProcessFaults) ClearFaults(context.Context) error {
 // controlPlane is the Faulter of a standalone emulator, through its
 // control plane.
 type controlPlane struct {
-	url   string // of the faults
+	url   string // the URL of the faults
 	token string
 	hc    *http.Client
 }

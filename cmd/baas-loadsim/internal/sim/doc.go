@@ -15,16 +15,18 @@
 //  4. logout: Logout.
 //
 // A user of the password scenario (ScenarioPassword) signs up and in with a
-// username account instead: register (Register; an account an earlier run
-// made is logged in, and counted as existing), password-login
+// username account instead: register (Register; an account that an
+// earlier run made is logged in, and counted as existing), password-login
 // (LoginWithPassword), then the same user-record and logout.
-// ScenarioMixed runs the two, every other user.
+// ScenarioMixed runs the two, every other user. ScenarioPlatforms logs the
+// users in with the platforms besides WeChat in turn, each platform with
+// steps of its own.
 //
 // A step that fails ends the user's scenario, as a mini-program would stop
-// at an error. The latencies are of the calls that sent a request to the
-// backend; every call counts by its outcome and its HTTP status or HError
-// code. Thresholds (ParseThreshold, Config.Thresholds) are checked at the
-// end of the run, into Report.Thresholds. The recording is cheap: each worker keeps its samples in a
-// batch of its own and hands full batches to one collector, which alone
-// writes the HDR histograms.
+// at an error. The latencies are those of the calls that sent a request to
+// the backend; every call counts by its outcome and its HTTP status or
+// HError code. Thresholds (ParseThreshold, Config.Thresholds) are checked
+// at the end of the run, into Report.Thresholds. The recording is cheap:
+// each worker keeps its samples in a batch of its own and hands full
+// batches to one collector, which alone writes the HDR histograms.
 package sim

@@ -11,7 +11,7 @@ import (
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
-// FaultSpec is a fault the emulator injects on the endpoint of one step,
+// FaultSpec is a fault that the emulator injects on the endpoint of one step,
 // as -faults gives it: "silent-login:503@0.05", "authenticate:drop@0.01",
 // "user-record:delay=50ms@0.1", "logout:delay=20ms+502".
 type FaultSpec struct {
@@ -47,11 +47,12 @@ func (f FaultSpec) String() string {
 }
 
 // ParseFaults reads a comma-separated list of faults, each
-// STEP:ACTION[+ACTION…][@PROBABILITY]. STEP is a step name; an ACTION is
-// an HTTP status (200–599), "drop" (close the connection, no answer) or
-// "delay=DURATION" (a Go duration: 50ms); PROBABILITY, in (0, 1], is the
-// share of requests hit, every request when left out. A delay goes with a
-// status or a drop, not a status with a drop. An empty spec is no fault.
+// STEP:ACTION[+ACTION…][@PROBABILITY]. STEP is a step name. An ACTION is
+// an HTTP status (200–599), "drop" (close the connection without an
+// answer) or "delay=DURATION" (a Go duration: 50ms). PROBABILITY, in
+// (0, 1], is the share of requests hit; every request is hit when it is
+// left out. A delay goes with a status or a drop, but a status does not go
+// with a drop. An empty spec gives no fault.
 func ParseFaults(spec string) ([]FaultSpec, error) {
 	if strings.TrimSpace(spec) == "" {
 		return nil, nil
@@ -149,9 +150,9 @@ func (f FaultSpec) fault(seed int64) emulator.Fault {
 // armFaults injects the faults on the emulator's endpoints of protocol p,
 // each with a seed drawn from seed and its step, so that a run with the
 // same seed and the same number of requests faults as many of them.
-// The user record's path holds the user's id and the emulator's faults
-// match one exact path, so a user-record fault is returned instead, for
-// the users to arm on their own path (recordFault).
+// The user record's path holds the user's id, and the emulator's faults
+// match one exact path, so armFaults returns a user-record fault instead,
+// for the users to arm on their own path (recordFault).
 func armFaults(ctx context.Context, to Faulter, p baas.Protocol, faults []FaultSpec, seed int64) (record *FaultSpec, err error) {
 	for i := range faults {
 		f := faults[i]
@@ -168,8 +169,8 @@ func armFaults(ctx context.Context, to Faulter, p baas.Protocol, faults []FaultS
 
 // recordFault arms f, the user-record fault, on the record path of the
 // user with id, for that user's next request, when the user's own draw
-// (from seed and the user's index, so the same users are hit whatever
-// the order of the run) falls under f.Probability.
+// falls under f.Probability. The draw comes from seed and the user's
+// index, so that the same users are hit whatever the order of the run.
 func recordFault(ctx context.Context, to Faulter, f *FaultSpec, seed int64, user int, id int64) error {
 	if f.Probability < 1 && unitFloat(mix(uint64(seed)^uint64(UserRecord), uint64(user))) >= f.Probability {
 		return nil

@@ -12,7 +12,7 @@ import (
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
-// newServer starts an emulator closed at the end of the test.
+// newServer starts an emulator that is closed at the end of the test.
 func newServer(t testing.TB) *emulator.Server {
 	t.Helper()
 	srv := emulator.NewServer()
@@ -33,7 +33,7 @@ func runSim(t *testing.T, cfg Config, target Target) *Report {
 	return r
 }
 
-// step returns the report of the step named name.
+// step returns the report of step st in r.
 func step(t *testing.T, r *Report, st Step) StepReport {
 	t.Helper()
 	for _, s := range r.Steps {

@@ -16,8 +16,8 @@ import (
 // callJSON sends body, when not nil, as JSON with method to url, with the
 // bearer token when not empty, and decodes a 2xx answer into out, when
 // not nil. Its errors are *baas.HError values, as the SDK's are: 600, 601
-// or 692 when no answer came, 691 for an unreadable one, else the HTTP
-// status. what names the call in the messages.
+// or 692 when no answer came, 691 for an unreadable one, and otherwise the
+// HTTP status. what names the call in the messages.
 func callJSON(ctx context.Context, hc *http.Client, method, url, token, what string, body, out any) error {
 	var rd io.Reader
 	if body != nil {

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The runtime/metrics the probe reads.
+// These are the runtime/metrics that the probe reads.
 const (
 	metricHeapObjects = "/memory/classes/heap/objects:bytes" // live and not yet swept
 	metricHeapLive    = "/gc/heap/live:bytes"                // marked live by the last GC
@@ -17,21 +17,22 @@ const (
 // memSampleEvery is how often the probe samples the heap during a run.
 const memSampleEvery = 10 * time.Millisecond
 
-// Memory is what a run with MemStats measured of the heap, the process's
-// own: with the embedded emulator, the emulator's heap is in it.
+// Memory is what a run with MemStats measured of the heap, which is the
+// process's own: with the embedded emulator, the emulator's heap is in it.
 type Memory struct {
-	// BaselineBytes is the live heap before the run: the emulator started,
-	// no user run.
+	// BaselineBytes is the live heap before the run, with the emulator
+	// started and no user run.
 	BaselineBytes uint64 `json:"baseline_bytes"`
 	// PeakHeapBytes is the highest heap sampled during the run (every
 	// 10ms): live objects and garbage not yet collected.
 	PeakHeapBytes uint64 `json:"peak_heap_bytes"`
-	// PeakTotalBytes is the highest memory the Go runtime held from the
-	// system during the run, heap, stacks and runtime included.
+	// PeakTotalBytes is the highest memory that the Go runtime held from
+	// the system during the run, with heap, stacks and runtime included.
 	PeakTotalBytes uint64 `json:"peak_total_bytes"`
-	// AfterBytes is the live heap after the run, the users' Clients
-	// dropped and the idle connections closed: the baseline plus what the
-	// emulator keeps of the run (users, records, sessions, spent codes).
+	// AfterBytes is the live heap after the run, once the users' Clients
+	// are dropped and the idle connections closed: the baseline plus what
+	// the emulator keeps of the run (users, records, sessions, spent
+	// codes).
 	AfterBytes uint64 `json:"after_bytes"`
 	// EmulatorPerUser is (AfterBytes − BaselineBytes) / users: the
 	// emulator's state per user.
@@ -40,7 +41,7 @@ type Memory struct {
 	// needed at its peak beyond the emulator's state (the users running,
 	// the held Clients, the garbage not yet collected), per user.
 	PeakPerUser float64 `json:"peak_bytes_per_user"`
-	// With HoldClients: WithClientsBytes is the live heap after the run
+	// With HoldClients, WithClientsBytes is the live heap after the run
 	// with every user's Client still held (each after its Logout), and
 	// ClientPerUser is (WithClientsBytes − AfterBytes) / users, the heap of
 	// a simulated user's Client and storage.
@@ -106,9 +107,9 @@ func (s *Sim) measure(p *memProbe) *Memory {
 	return m
 }
 
-// settledHeap returns the live heap once it holds still: the server's
-// side of the connections closed by the client goes away in goroutines of
-// its own, a few hundred KiB that would otherwise fall between two
+// settledHeap returns the live heap once it holds still. The server's side
+// of the connections that the client closed goes away in goroutines of its
+// own, a few hundred KiB that would otherwise fall between two
 // measurements.
 func settledHeap() uint64 {
 	const still, tries = 16 << 10, 50

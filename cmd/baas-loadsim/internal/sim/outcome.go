@@ -11,24 +11,25 @@ import (
 // NotHError, Existing, or else the Code of the *baas.HError the SDK returned.
 type Outcome int32
 
-// The outcomes that are not an HError code (those are 600 and above, or an
-// HTTP status, 200 and above).
+// These are the outcomes that are not an HError code (those are 600 and
+// above, or an HTTP status, 200 and above).
 const (
-	// OK: the step did what it should.
+	// OK means that the step did what it should.
 	OK Outcome = 0
-	// Refused: the user refused their profile and HandleUserInfo answered
-	// what it should, a 603 with the basic user. Not an error.
+	// Refused means that the user refused their profile and HandleUserInfo
+	// answered what it should, a 603 with the basic user. It is not an
+	// error.
 	Refused Outcome = 1
-	// WrongAnswer: the call answered, but not what it should: the record
+	// WrongAnswer means that the call answered, but not what it should: the record
 	// of another user, a refusal with another basic user, or a refusal
 	// taken for a consent.
 	WrongAnswer Outcome = 2
-	// NotHError: an error that is not a *baas.HError, which the SDK
+	// NotHError means an error that is not a *baas.HError, which the SDK
 	// promises never to return.
 	NotHError Outcome = 3
-	// Existing: Register answered a 400 and the password login that
-	// followed worked: the account was there already, made by an earlier
-	// run against the same backend. Not an error.
+	// Existing means that Register answered a 400 and the password login
+	// that followed worked: the account was there already, made by an
+	// earlier run against the same backend. It is not an error.
 	Existing Outcome = 4
 )
 

@@ -13,8 +13,8 @@ import (
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
-// newPasswordServer starts an emulator that hashes at bcrypt's least
-// cost, closed at the end of the test, and its Target.
+// newPasswordServer starts an emulator that hashes at bcrypt's least cost
+// and is closed at the end of the test, and returns it and its Target.
 func newPasswordServer(t *testing.T) (*emulator.Server, Target) {
 	t.Helper()
 	srv := emulator.NewServer(emulator.WithPasswordCost(bcrypt.MinCost))

@@ -10,20 +10,23 @@ import (
 )
 
 // PlatformSim is the simulated side of the platforms besides WeChat that
-// the users of the platforms scenario call: their login calls for the
-// codes, their getUserInfo buttons for the events.
+// the users of the platforms scenario call: their login calls, for the
+// codes, and their getUserInfo buttons, for the events.
 type PlatformSim interface {
 	// CodeProvider returns the login step of the user of platform p named
-	// user. On Alipay it is a baas.ScopedCodeProvider too, its code of
-	// scope auth_user the user's consent to share their profile.
+	// user. On Alipay it is a baas.ScopedCodeProvider too, whose code of
+	// scope auth_user stands for the user's consent to share their
+	// profile.
 	CodeProvider(p baas.Platform, user string) baas.CodeProvider
 	// UserInfo returns the event of the getUserInfo button of the user of
 	// platform p (not Alipay, which has none): with the signed and
-	// encrypted profile when they consent, a refusal's otherwise.
+	// encrypted profile when they consent, and a refusal's event
+	// otherwise.
 	UserInfo(ctx context.Context, p baas.Platform, user string, consent bool) (baas.UserInfoEvent, error)
 }
 
-// inProcessPlatforms are the platforms of an emulator in the same process.
+// inProcessPlatforms simulates the platforms of an emulator in the same
+// process.
 type inProcessPlatforms struct{ srv *emulator.Server }
 
 // InProcessPlatforms returns the platforms of srv, called in process: no
@@ -43,14 +46,16 @@ func (w inProcessPlatforms) UserInfo(_ context.Context, p baas.Platform, user st
 	return w.srv.Platform(p).Deny(user), nil
 }
 
-// httpPlatforms are the platforms of a standalone emulator, over HTTP.
+// httpPlatforms simulates the platforms of a standalone emulator, over
+// HTTP.
 type httpPlatforms struct{ overHTTP }
 
 // HTTPPlatforms returns the platforms served at base over HTTP: POST
-// /emulator/<platform>/login {"user", "scopes"?} answers a code, POST
-// /emulator/<platform>/userinfo {"user", "deny"} the button's event; a
-// ByteDance user is in the host app Douyin. token, when not empty, goes
-// with every request as "Authorization: Bearer", as HTTPWeChat's.
+// /emulator/<platform>/login {"user", "scopes"?} answers a code, and POST
+// /emulator/<platform>/userinfo {"user", "deny"} answers the button's
+// event; a ByteDance user is in the host app Douyin. token, when not
+// empty, goes with every request as "Authorization: Bearer", as
+// HTTPWeChat's does.
 func HTTPPlatforms(base, token string, hc *http.Client) PlatformSim {
 	return &httpPlatforms{overHTTP{base: strings.TrimRight(base, "/"), token: token, hc: hc}}
 }
@@ -81,7 +86,7 @@ func (w *httpPlatforms) UserInfo(ctx context.Context, p baas.Platform, user stri
 	return ev, err
 }
 
-// httpCodes are a user's codes of a platform's login route.
+// httpCodes gives a user's codes from a platform's login route.
 type httpCodes struct {
 	w          *httpPlatforms
 	path, user string
@@ -104,7 +109,7 @@ func (c httpCodes) code(ctx context.Context, scopes []string) (string, error) {
 	return out.Code, nil
 }
 
-// alipayHTTPCodes are an Alipay user's codes, of scope auth_user when
+// alipayHTTPCodes gives an Alipay user's codes, of scope auth_user when
 // asked.
 type alipayHTTPCodes struct{ httpCodes }
 
@@ -113,7 +118,7 @@ func (c alipayHTTPCodes) ScopedCode(ctx context.Context, scopes []string) (strin
 	return c.code(ctx, scopes)
 }
 
-// provider is p's segment in the paths.
+// provider returns p's segment in the paths.
 func provider(p baas.Platform) string {
 	for k, q := range Platforms {
 		if q == p {
@@ -123,9 +128,10 @@ func provider(p baas.Platform) string {
 	return ""
 }
 
-// refusingScopes is an Alipay user who refuses to share their profile:
-// the codes of the CodeProvider, and a refusal where a code of scope
-// auth_user is asked for, as my.getAuthCode fails when the user says no.
+// refusingScopes stands for an Alipay user who refuses to share their
+// profile: it gives the codes of the CodeProvider, and a refusal where a
+// code of scope auth_user is asked for, as my.getAuthCode fails when the
+// user says no.
 type refusingScopes struct{ baas.CodeProvider }
 
 // ScopedCode implements baas.ScopedCodeProvider.

@@ -17,9 +17,9 @@ type Report struct {
 	Started        time.Time `json:"started"`
 	ElapsedSeconds float64   `json:"elapsed_seconds"`
 	Interrupted    bool      `json:"interrupted"` // the run's context ended before every user ran
-	// CPUSeconds is the CPU time (user and system) the process used during
-	// the run, the embedded emulator's included; 0 where it cannot be
-	// read. Unlike the elapsed time, other processes on the machine do not
+	// CPUSeconds is the CPU time (user and system) that the process used
+	// during the run, the embedded emulator's included, or 0 where it
+	// cannot be read. Unlike the elapsed time, other processes on the machine do not
 	// change it much.
 	CPUSeconds float64      `json:"cpu_seconds"`
 	Users      UserCounts   `json:"users"`
@@ -29,8 +29,8 @@ type Report struct {
 	// timelines.
 	BucketSeconds float64 `json:"bucket_seconds"`
 	Memory        *Memory `json:"memory,omitempty"` // with Config.MemStats
-	// Warnings are what went wrong around the run, not in it: faults a
-	// standalone emulator kept after it, for one.
+	// Warnings say what went wrong around the run, not in it: faults that
+	// a standalone emulator kept after it, for one.
 	Warnings []string `json:"warnings,omitempty"`
 	// Thresholds are the run's Config.Thresholds, each with what the run
 	// measured and whether it held.
@@ -106,8 +106,8 @@ type StepReport struct {
 	Errors map[string]int64 `json:"errors"`
 	// Codes counts every call by how it ended: the HTTP status of its
 	// last answer when it did what it should ("200", "201"; "400" for a
-	// register that found its account), "603" for a refusal, else the
-	// error's name as in Errors.
+	// register that found its account), "603" for a refusal, and otherwise
+	// the error's name as in Errors.
 	Codes map[string]int64 `json:"codes"`
 	// NoRequest counts the calls that sent no request to the backend: a
 	// refusal, answered from the stored session, or a step that failed
@@ -147,13 +147,13 @@ type Point struct {
 	MS         float64 `json:"ms"`
 }
 
-// TimePoint is a step's calls and latency in one time bucket, which
-// covers the Seconds from T seconds into the run: a bucket's width, but
-// for the run's last bucket, which ends with the run (cut by its end, or,
-// where that would leave less than half a width, merged with the bucket
-// before). Count and Errors are the calls that ended in it.
+// TimePoint is a step's calls and latency in one time bucket, which covers
+// Seconds from T seconds into the run. Every bucket is a width wide except
+// the run's last, which ends with the run: the run's end cuts it or, where
+// that would leave less than half a width, it is merged with the bucket
+// before. Count and Errors count the calls that ended in the bucket.
 // Measured of them sent a request, and P50, P99 and Max are their
-// latencies, in milliseconds, from a histogram of two significant digits
+// latencies in milliseconds, from a histogram of two significant digits
 // (0 when Measured is 0).
 type TimePoint struct {
 	T        float64 `json:"t"`
@@ -166,7 +166,8 @@ type TimePoint struct {
 	Max      float64 `json:"max"`
 }
 
-// errorNames orders error names: codes by number, then the names.
+// errorNames returns the names of errs in order: the codes by number, then
+// the other names.
 func errorNames(errs map[string]int64) []string {
 	names := make([]string, 0, len(errs))
 	for n := range errs {
@@ -331,6 +332,7 @@ func distribution(h *hdr.Histogram) []Point {
 // ms converts microseconds to milliseconds.
 func ms(us int64) float64 { return float64(us) / 1000 }
 
+// perSecond returns n per second of d, or 0 when d is not positive.
 func perSecond(n int64, d time.Duration) float64 {
 	if d <= 0 {
 		return 0

@@ -37,7 +37,7 @@ func ParseRetry(s string) (*baas.RetryPolicy, error) {
 	return &baas.RetryPolicy{MaxAttempts: n, MinWait: lo, MaxWait: hi}, nil
 }
 
-// RetryString writes p as ParseRetry reads it.
+// RetryString returns p in the form that ParseRetry reads.
 func RetryString(p *baas.RetryPolicy) string {
 	switch {
 	case p == nil:

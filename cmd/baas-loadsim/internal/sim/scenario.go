@@ -8,27 +8,31 @@ import (
 // Scenario is how the simulated users log in.
 type Scenario uint8
 
-// The scenarios.
+// These are the scenarios.
 const (
-	// ScenarioWeChat: a silent login, the getUserInfo button (consent or
-	// refusal), the user's record, a logout (WeChatSteps).
+	// ScenarioWeChat runs a silent login, the getUserInfo button (consent
+	// or refusal), the user's record and a logout (WeChatSteps).
 	ScenarioWeChat Scenario = iota
-	// ScenarioPassword: Register a username account, LoginWithPassword,
-	// the user's record, a logout (PasswordSteps). An account that exists
-	// already, from an earlier run against the same backend, is logged in.
+	// ScenarioPassword runs Register of a username account,
+	// LoginWithPassword, the user's record and a logout (PasswordSteps).
+	// An account that exists already, from an earlier run against the same
+	// backend, is logged in.
 	ScenarioPassword
-	// ScenarioMixed: every other user, from the first, runs the WeChat
-	// scenario, the others the password one (MixedSteps).
+	// ScenarioMixed runs the WeChat scenario for every other user, from
+	// the first, and the password one for the others (MixedSteps).
 	ScenarioMixed
-	// ScenarioPlatforms: the users log in with the platforms besides
-	// WeChat, user i with Platforms[i%6]: the platform's silent login, its
-	// login with the profile (consent or refusal), the user's record, a
-	// logout (PlatformSteps). Each platform's steps are its own, named
-	// after it ("alipay-silent-login"), so the report is per platform.
+	// ScenarioPlatforms logs the users in with the platforms besides
+	// WeChat, user i with Platforms[i%6]: it runs the platform's silent
+	// login, its login with the profile (consent or refusal), the user's
+	// record and a logout (PlatformSteps). Each platform's steps are its
+	// own, named after it ("alipay-silent-login"), so that the report is
+	// per platform.
 	ScenarioPlatforms
 	numScenarios
 )
 
+// scenarioNames holds the names of the scenarios, as -scenario spells
+// them.
 var scenarioNames = [numScenarios]string{"wechat", "password", "mixed", "platforms"}
 
 // String returns the scenario's name, as -scenario and reports spell it.
@@ -62,8 +66,8 @@ func (sc Scenario) Steps() StepSet {
 	return WeChatSteps
 }
 
-// platform returns the index in Platforms of the platform user i of the
-// scenario logs in with, and false for a user of WeChat or a password.
+// platform returns the index in Platforms of the platform with which user
+// i of the scenario logs in, and false for a user of WeChat or a password.
 func (sc Scenario) platform(i int) (int, bool) {
 	return i % len(Platforms), sc == ScenarioPlatforms
 }
@@ -74,8 +78,9 @@ func (sc Scenario) passwordUser(i int) bool {
 	return sc == ScenarioPassword || sc == ScenarioMixed && i%2 == 1
 }
 
-// wechatIndex is the index of user i among the scenario's users of their
-// platform (WeChat's, or another's), which the consents are spread over.
+// wechatIndex returns the index of user i among the scenario's users of
+// their platform (WeChat's, or another's), over which the consents are
+// spread.
 func (sc Scenario) wechatIndex(i int) int {
 	switch sc {
 	case ScenarioMixed:
@@ -86,10 +91,10 @@ func (sc Scenario) wechatIndex(i int) int {
 	return i
 }
 
-// CheckSteps returns what is wrong with set as the steps of the
-// scenario's users: a step of another scenario, or no login step. Register
-// may be left out, against a backend that holds the accounts already (a
-// run before made them).
+// CheckSteps says what is wrong with set as the steps of the scenario's
+// users: a step of another scenario, or no login step. Register may be
+// left out, against a backend that holds the accounts already because an
+// earlier run made them.
 func (sc Scenario) CheckSteps(set StepSet) error {
 	if extra := set &^ sc.Steps(); extra != 0 {
 		return fmt.Errorf("steps %q: %s not in the %s scenario (its steps: %s)", set, extra, sc, sc.Steps())

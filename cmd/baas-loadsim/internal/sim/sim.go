@@ -13,8 +13,8 @@ import (
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
-// Sim is one simulation run. Make it with New, watch it with Live, run it
-// once with Run.
+// Sim is one simulation run: New makes it, Live watches it, and Run runs it
+// once.
 type Sim struct {
 	cfg    Config
 	target Target
@@ -22,18 +22,18 @@ type Sim struct {
 	count  *counter
 	parent *baas.Client // the users' Clients are Derived from it
 	// platformParents are the parents of the platforms scenario's users,
-	// one a platform of Platforms: Derive keeps the platform.
+	// one for each platform of Platforms, since Derive keeps the platform.
 	platformParents [len(Platforms)]*baas.Client
 
 	live    live
-	started atomic.Int64 // the run's start, unix nanoseconds; 0 before
+	started atomic.Int64 // the run's start in unix nanoseconds, or 0 before it
 	ran     atomic.Bool
 
 	recordFault *FaultSpec     // the user-record fault, armed per user
 	clients     []*baas.Client // every user's Client, with HoldClients
 }
 
-// live holds the counts Live reads while the run goes on.
+// live holds the counts that Live reads while the run goes on.
 type live struct {
 	started, done, failed, interrupted, logins, errors atomic.Int64
 }
@@ -82,7 +82,7 @@ type Progress struct {
 	Users       int           // users to run
 	Started     int64         // users started
 	Done        int64         // users finished, whatever the outcome
-	Failed      int64         // users a step of whom failed
+	Failed      int64         // users of whom a step failed
 	Interrupted int64         // users cut off by the end of the run's context
 	Logins      int64         // silent logins that succeeded
 	Errors      int64         // steps that ended in an error
@@ -163,8 +163,8 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 	return r, nil
 }
 
-// clearFaults clears the faults of the run, even when its context ended;
-// an emulator that cannot be reached is given a few seconds.
+// clearFaults clears the faults of the run, even when its context has
+// ended; it gives an emulator that cannot be reached a few seconds.
 func (s *Sim) clearFaults() error {
 	ctx, cancel := context.WithTimeout(context.Background(), clearFaultsWithin)
 	defer cancel()
@@ -174,8 +174,8 @@ func (s *Sim) clearFaults() error {
 // clearFaultsWithin bounds the clearing of the faults at the end of a run.
 const clearFaultsWithin = 5 * time.Second
 
-// work runs users, taking the next index each time, until every user
-// started, the duration is over or ctx ended.
+// work runs users, taking the next index each time, until every user has
+// started, the duration is over or ctx has ended.
 func (s *Sim) work(ctx context.Context, start time.Time, next *atomic.Int64, col *collector) {
 	b := &batcher{c: col, start: start}
 	defer b.flush()

@@ -12,8 +12,8 @@ import (
 // Step is one step of a simulated user's scenario.
 type Step uint8
 
-// The steps. Their numbers seed the faults' draws, so a new step comes
-// last; stepOrder is the order a user runs them in.
+// These are the steps. Their numbers seed the faults' draws, so a new step
+// must come last; stepOrder is the order in which a user runs them.
 const (
 	SilentLogin   Step = iota // Login(ctx, true)
 	Authenticate              // HandleUserInfo: consent or refusal
@@ -21,11 +21,11 @@ const (
 	Logout                    // Logout
 	Register                  // Register a username and password account
 	PasswordLogin             // LoginWithPassword
-	// The steps of the platforms besides WeChat (ScenarioPlatforms), two
-	// a platform, in the order of Platforms: its silent login, Login(ctx,
-	// true); and its login with the profile, consent or refusal
-	// (HandleUserInfo of its button's event; Alipay's Login(ctx, false),
-	// the user granting a code of scope auth_user or not).
+	// The steps of the platforms besides WeChat (ScenarioPlatforms) come
+	// two a platform, in the order of Platforms: its silent login,
+	// Login(ctx, true), and its login with the profile, consent or refusal
+	// (HandleUserInfo of its button's event, or on Alipay Login(ctx,
+	// false), with the user granting a code of scope auth_user or not).
 	AlipaySilentLogin
 	AlipayAuthenticate
 	QQSilentLogin
@@ -41,12 +41,12 @@ const (
 	numSteps
 )
 
-// Platforms are the platforms besides WeChat the platforms scenario logs
-// its users in with, user i with Platforms[i%len(Platforms)].
+// Platforms lists the platforms besides WeChat with which the platforms
+// scenario logs its users in, user i with Platforms[i%len(Platforms)].
 var Platforms = [...]baas.Platform{baas.Alipay, baas.QQ, baas.Baidu, baas.ByteDance, baas.JD, baas.Kuaishou}
 
-// providers are the platforms' segments in the idp paths and in the step
-// names, in the order of Platforms.
+// providers holds the platforms' segments in the idp paths and in the
+// step names, in the order of Platforms.
 var providers = [len(Platforms)]string{protocol.ProviderAlipay, protocol.ProviderQQ, protocol.ProviderBaidu,
 	protocol.ProviderByteDance, protocol.ProviderJD, protocol.ProviderKuaishou}
 
@@ -75,8 +75,8 @@ func (s Step) isAuthenticate() bool {
 	return s == Authenticate
 }
 
-// isLogin reports whether s logs a user in at first: a silent login, any
-// platform's, or the password login.
+// isLogin reports whether s is a user's first login: a silent login, of
+// WeChat or of any platform, or the password login.
 func (s Step) isLogin() bool {
 	if k, ok := s.platformOf(); ok {
 		silent, _ := platformSteps(k)
@@ -85,6 +85,7 @@ func (s Step) isLogin() bool {
 	return s == SilentLogin || s == PasswordLogin
 }
 
+// stepNames holds the name of each step, as flags and reports spell it.
 var stepNames = func() [numSteps]string {
 	names := [numSteps]string{"silent-login", "authenticate", "user-record", "logout", "register", "password-login"}
 	for k, p := range providers {
@@ -94,9 +95,9 @@ var stepNames = func() [numSteps]string {
 	return names
 }()
 
-// stepOrder is the steps in the order a user runs them, as the reports
-// list them: a user logs in with WeChat, a password or another platform,
-// then all go on alike.
+// stepOrder lists the steps in the order in which a user runs them, as the
+// reports list them: a user logs in with WeChat, a password or another
+// platform, and then all go on alike.
 var stepOrder = func() [numSteps]Step {
 	order := [numSteps]Step{SilentLogin, Authenticate, Register, PasswordLogin}
 	i := 4
@@ -133,7 +134,7 @@ func stepList() string {
 		" (platform: " + strings.Join(providers[:], ", ") + ")"
 }
 
-// userRecordPrefix is the path of the user record, less the id and the
+// userRecordPrefix is the path of the user record without the id and the
 // final slash; both protocols use it.
 var userRecordPrefix = strings.TrimSuffix(protocol.UserRecordPath(0), "0/")
 
@@ -149,10 +150,10 @@ func endpoints(p baas.Protocol) protocol.Endpoints {
 	return protocol.EndpointsFor(protocol.V2)
 }
 
-// Path returns the path of the endpoint the step calls in protocol p, as
-// internal/protocol gives it; for UserRecord, with "{id}" in place of the
-// user's id (UserRecordPath gives a user's). The account calls have one
-// path in both protocols.
+// Path returns the path of the endpoint that the step calls in protocol p,
+// as internal/protocol gives it. For UserRecord the path has "{id}" in
+// place of the user's id (UserRecordPath gives a user's). The account
+// calls have one path in both protocols.
 func (s Step) Path(p baas.Protocol) string {
 	if k, ok := s.platformOf(); ok {
 		w, _ := protocol.PlatformOf(providers[k])
@@ -181,7 +182,7 @@ func (s Step) Path(p baas.Protocol) string {
 // UserRecordPath returns the path of the record of the user with id.
 func UserRecordPath(id int64) string { return protocol.UserRecordPath(id) }
 
-// stepOfPath returns the step whose endpoint path is in protocol p, and
+// stepOfPath returns the step whose endpoint in protocol p is path, and
 // false for any other path.
 func stepOfPath(p baas.Protocol, path string) (Step, bool) {
 	if strings.HasPrefix(path, userRecordPrefix) {
@@ -195,10 +196,10 @@ func stepOfPath(p baas.Protocol, path string) (Step, bool) {
 	return 0, false
 }
 
-// StepSet is a set of steps: the ones a run's users take.
+// StepSet is a set of steps, such as the ones that a run's users take.
 type StepSet uint32
 
-// The steps of each scenario.
+// These are the steps of each scenario.
 const (
 	// WeChatSteps are the steps of ScenarioWeChat.
 	WeChatSteps StepSet = 1<<SilentLogin | 1<<Authenticate | 1<<UserRecord | 1<<Logout
@@ -210,7 +211,7 @@ const (
 	// PlatformSteps are the steps of ScenarioPlatforms: each platform's
 	// two, the user's record and the logout.
 	PlatformSteps StepSet = (1<<numSteps-1)&^(1<<AlipaySilentLogin-1) | 1<<UserRecord | 1<<Logout
-	// AllSteps are every step.
+	// AllSteps holds every step.
 	AllSteps StepSet = 1<<numSteps - 1
 )
 
@@ -228,8 +229,8 @@ func (s StepSet) String() string {
 	return strings.Join(names, ",")
 }
 
-// ParseSteps reads a comma-separated list of step names, the steps of
-// scenario sc that its users take (sc.CheckSteps).
+// ParseSteps reads a comma-separated list of step names: the steps of
+// scenario sc that its users take, which sc.CheckSteps checks.
 func ParseSteps(sc Scenario, list string) (StepSet, error) {
 	var set StepSet
 	for _, name := range strings.Split(list, ",") {

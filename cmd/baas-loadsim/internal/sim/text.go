@@ -160,8 +160,8 @@ func writeThresholds(b *bytes.Buffer, r *Report) error {
 	return tw.Flush()
 }
 
-// measured returns the value a threshold was checked against, in its
-// unit, or why there was none.
+// measured returns the value against which a threshold was checked, in
+// its unit, or why there was none.
 func (t ThresholdResult) measured() string {
 	switch {
 	case t.Note != "":

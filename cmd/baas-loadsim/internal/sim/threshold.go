@@ -13,8 +13,9 @@ import (
 // calls that failed, or the requests per second.
 type Metric uint8
 
-// The metrics. The latencies are a step's (of the calls that sent a
-// request); MetricErrors and MetricRPS are of the whole run or of a step.
+// These are the metrics. A latency is a step's, measured on the calls that
+// sent a request; MetricErrors and MetricRPS are measured on the whole run
+// or on a step.
 const (
 	MetricP50 Metric = iota
 	MetricP90
@@ -31,6 +32,7 @@ const (
 	numMetrics
 )
 
+// metricNames holds the name of each metric, as -threshold spells it.
 var metricNames = [numMetrics]string{"p50", "p90", "p95", "p99", "p99.9", "max", "mean", "min", "errors", "rps"}
 
 // String returns the metric's name, as -threshold spells it.
@@ -59,7 +61,7 @@ func parseMetric(name string) (Metric, error) {
 // limit.
 type Op uint8
 
-// The comparisons.
+// These are the comparisons.
 const (
 	Less Op = iota
 	LessOrEqual
@@ -67,6 +69,7 @@ const (
 	GreaterOrEqual
 )
 
+// opNames holds each comparison's operator, as -threshold spells it.
 var opNames = [...]string{"<", "<=", ">", ">="}
 
 // String returns the operator as -threshold spells it.
@@ -92,9 +95,9 @@ func (o Op) holds(v, limit float64) bool {
 	return false
 }
 
-// Threshold is a bound the run must keep, like k6's: a step's p99 under
-// 50ms, fewer than 1% of the calls failed. A run that crosses one fails
-// (the command exits 1).
+// Threshold is a bound that the run must keep, like k6's: a step's p99
+// under 50ms, or fewer than 1% of the calls failed. A run that crosses one
+// fails, and the command exits 1.
 type Threshold struct {
 	// Step is the step whose metric is bounded, when PerStep; otherwise
 	// the metric is the whole run's.
@@ -127,8 +130,8 @@ func (t Threshold) String() string {
 	return b.String()
 }
 
-// Check returns what is wrong with t as a threshold of a run of steps: a
-// step the run does not take, for one.
+// Check says what is wrong with t as a threshold of a run of steps, such
+// as a step that the run does not take.
 func (t Threshold) Check(steps StepSet) error {
 	switch {
 	case t.Metric >= numMetrics || int(t.Op) >= len(opNames) || !(t.Limit >= 0) || math.IsInf(t.Limit, 0):
@@ -141,8 +144,8 @@ func (t Threshold) Check(steps StepSet) error {
 	return nil
 }
 
-// shortDuration writes d as time.Duration does, without its zero minutes
-// and seconds: 1h, 1m, not 1h0m0s, 1m0s.
+// shortDuration returns d as time.Duration writes it, without its zero
+// minutes and seconds: 1h and 1m, not 1h0m0s and 1m0s.
 func shortDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
@@ -163,10 +166,10 @@ const thresholdSyntax = "want [STEP:]METRIC<LIMIT, e.g. password-login:p99<50ms,
 //	errors<1%                 the share of the calls that failed, of the run or a step
 //	rps>=100                  the requests per second, of the run or a step
 //
-// OP is <, <=, > or >=; a latency's LIMIT is a Go duration (50ms, 1.5s),
-// the errors' a percentage (0.5%), the rps' a number. Spaces around the
-// parts are allowed. A latency needs its step. Whether the run has the
-// step is for the caller to check.
+// OP is <, <=, > or >=. A latency's LIMIT is a Go duration (50ms, 1.5s),
+// the errors' LIMIT a percentage (0.5%), and the rps' a number. Spaces
+// around the parts are allowed. A latency needs its step; whether the run
+// has the step is for the caller to check.
 func ParseThreshold(spec string) (Threshold, error) {
 	t, err := parseThreshold(strings.TrimSpace(spec))
 	if err != nil {

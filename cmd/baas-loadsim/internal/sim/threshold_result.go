@@ -8,9 +8,9 @@ type ThresholdResult struct {
 	// Value is what the run measured, in Unit: "ms", "%" or "requests/s".
 	Value float64 `json:"value"`
 	Unit  string  `json:"unit"`
-	// OK reports whether the threshold held. One with nothing to measure
-	// (Note says why) did not: a bound that cannot be checked fails the
-	// run rather than let it pass.
+	// OK reports whether the threshold held. A threshold with nothing to
+	// measure (Note says why) did not hold: a bound that cannot be checked
+	// fails the run rather than let it pass.
 	OK   bool   `json:"ok"`
 	Note string `json:"note,omitempty"`
 }
@@ -54,7 +54,7 @@ func (t Threshold) unit() string {
 	return "requests/s"
 }
 
-// measure returns the value of t's metric in r, or a note saying why
+// measure returns the value of t's metric in r, or a note that says why
 // there is none.
 func (t Threshold) measure(r *Report) (float64, string) {
 	steps := r.Steps

@@ -9,10 +9,10 @@ import (
 	"github.com/wxbaas/baas"
 )
 
-// NewTransport returns the HTTP transport the users share: its pool keeps
-// an idle connection for each of concurrency users, so that no user waits
-// for a dial or leaves a socket in TIME_WAIT once the run is warm (the
-// default transport keeps two per host).
+// NewTransport returns the HTTP transport that the users share. Its pool
+// keeps an idle connection for each of concurrency users, so that once the
+// run is warm no user waits for a dial or leaves a socket in TIME_WAIT;
+// the default transport keeps two per host.
 func NewTransport(concurrency int) *http.Transport {
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -26,9 +26,10 @@ func NewTransport(concurrency int) *http.Transport {
 }
 
 // counter is an http.RoundTripper that counts the requests sent to each
-// step's endpoint, what the server sees: a retry or a login again after a
-// 401 is a request more for one SDK call. It notes each request, and the
-// status of its answer, in the call its context carries (startCall).
+// step's endpoint, as the server sees them: a retry, or a login again
+// after a 401, is one more request for one SDK call. It notes each
+// request, and the status of its answer, in the call that its context
+// carries (startCall).
 type counter struct {
 	next     http.RoundTripper
 	protocol baas.Protocol

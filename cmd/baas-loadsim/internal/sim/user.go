@@ -58,9 +58,9 @@ func (s *Sim) end(b *batcher, step Step, cl *call, out Outcome) error {
 	return nil
 }
 
-// scenario runs the steps of the user of index i and openid or username
-// name through c, logging in with a password or with WeChat, until one
-// fails.
+// scenario runs the steps of the user of index i, whose openid or username
+// is name, through c, logging in with a password, with WeChat or with
+// another platform, until one fails.
 func (s *Sim) scenario(ctx context.Context, c *baas.Client, i int, name string, password bool, b *batcher) error {
 	login := s.wechatLogin
 	if password {
@@ -130,7 +130,7 @@ func (s *Sim) wechatLogin(ctx context.Context, c *baas.Client, i int, openid str
 
 // platformLogin runs the silent login of the user of index i and name
 // on their platform, then its login with the profile, consented or
-// refused (HandleUserInfo of the button's event; on Alipay Login(ctx,
+// refused (HandleUserInfo of the button's event, or on Alipay Login(ctx,
 // false), whose code of scope auth_user the user grants or refuses), and
 // returns the basic user.
 func (s *Sim) platformLogin(ctx context.Context, c *baas.Client, i int, name string, b *batcher) (*baas.UserInfo, error) {
@@ -174,8 +174,8 @@ const Password = "baas-loadsim password"
 // passwordLogin registers the account of username, when Register is a
 // step, then logs it in with its password, and returns the basic user.
 //
-// Register opens a session, which the password login replaces, as a user
-// who signs up and later signs in. A register answered with a 400 (the
+// Register opens a session, which the password login replaces, as for a
+// user who signs up and later signs in. A register answered with a 400 (the
 // username taken, on the emulator) is followed by the password login at
 // once: when it works, the account was there already (an earlier run
 // against the same backend made it), and the register counts as Existing,
@@ -218,15 +218,15 @@ func (s *Sim) passwordLoggedIn(b *batcher, cl *call, u *baas.UserInfo, err error
 	return u, nil
 }
 
-// consents reports whether user i consents to share their profile when
-// a share of the users do: floor(n·share) of the first n users consent,
-// so the split is exact and spread evenly over the run.
+// consents reports whether user i consents to share their profile when a
+// share of the users do. floor(n·share) of the first n users consent, so
+// that the split is exact and spread evenly over the run.
 func consents(i int, share float64) bool {
 	return int(float64(i+1)*share) > int(float64(i)*share)
 }
 
 // userInfoOutcome classifies the answer of HandleUserInfo to a user who
-// consented or refused, logged in as the user of id: a refusal should be
+// consented or refused, logged in as the user of id; a refusal should get
 // a 603 with that basic user.
 func userInfoOutcome(err error, consent bool, id int64) Outcome {
 	if consent {

@@ -9,14 +9,14 @@ import (
 	"github.com/wxbaas/baas/internal/emulator"
 )
 
-// WeChat is the simulated WeChat the users' mini-programs call: wx.login
-// for the codes, wx.getUserInfo for the button's event.
+// WeChat is the simulated WeChat that the users' mini-programs call:
+// wx.login for the codes, and wx.getUserInfo for the button's event.
 type WeChat interface {
 	// CodeProvider returns the wx.login step of the user of openid.
 	CodeProvider(openid string) baas.CodeProvider
 	// UserInfo returns the event of the getUserInfo button of the user of
 	// openid: with the signed and encrypted profile when they consent,
-	// a refusal's otherwise.
+	// and a refusal's event otherwise.
 	UserInfo(ctx context.Context, openid string, consent bool) (baas.UserInfoEvent, error)
 }
 
@@ -46,13 +46,14 @@ type overHTTP struct {
 }
 
 // HTTPWeChat returns the WeChat served at base (the emulator's base URL)
-// over HTTP: POST /emulator/wx/login {"openid"} answers a code and POST
-// /emulator/wx/userinfo {"openid", "deny"} the button's event. token, when
-// not empty, goes with every request as "Authorization: Bearer": an
-// emulator listening beyond loopback serves these paths only to its admin
-// token. A real service needs codes of the real wx.login, which no
-// simulator can make: it can be load-tested only behind a WeChat stand-in
-// that serves these two paths and that its code exchange trusts.
+// over HTTP: POST /emulator/wx/login {"openid"} answers a code, and POST
+// /emulator/wx/userinfo {"openid", "deny"} answers the button's event.
+// token, when not empty, goes with every request as "Authorization:
+// Bearer", since an emulator listening beyond loopback serves these paths
+// only to its admin token. A real service needs codes of the real
+// wx.login, which no simulator can make, so it can be load-tested only
+// behind a WeChat stand-in that serves these two paths and that its code
+// exchange trusts.
 func HTTPWeChat(base, token string, hc *http.Client) WeChat {
 	return &overHTTP{base: strings.TrimRight(base, "/"), token: token, hc: hc}
 }
