@@ -121,6 +121,22 @@ func (st *store) platformKeyLocked(pu *platformUser, now int64) []byte {
 	return k
 }
 
+// linkedKeyLocked returns the current session_key of the user of platform
+// k linked to the record of token's user. It returns a 403 when no such
+// user is linked, because the data to decrypt is encrypted with that user's
+// key.
+func (st *store) linkedKeyLocked(token string, k platformKind, now int64) ([]byte, *apiError) {
+	u, _, err := st.sessionUserLocked(token, now)
+	if err != nil {
+		return nil, err
+	}
+	pu := u.rec.linked[k]
+	if pu == nil || st.linkedHolderLocked(pu) != u {
+		return nil, fail(http.StatusForbidden, "the session's user has no "+k.info().name+" identity: log in with "+k.info().name+" (or link it) first")
+	}
+	return st.platformKeyLocked(pu, now), nil
+}
+
 // SessionKey returns the current session_key of the user in base64 (16
 // bytes, or Baidu's 24), or "" if they have none yet or on Alipay, which
 // gives none. Tests use it to check encryption; never log it.
