@@ -10,7 +10,7 @@ import (
 // password, anonymous and SMS logins, SMS codes, email links, the phone
 // verification and the account update.
 
-// accountRoutes adds the account endpoints to rt, and the user list.
+// accountRoutes adds the account endpoints to rt.
 func accountRoutes(rt *router) {
 	post := func(h handler) route { return route{method: http.MethodPost, baas: true, serve: h} }
 	for _, kind := range protocol.AccountKinds {
@@ -28,7 +28,6 @@ func accountRoutes(rt *router) {
 	for _, v := range protocol.AccountVersions {
 		rt.exact["/hserve/"+v+"/user/account/"] = route{method: http.MethodPut, baas: true, serve: updateAccount(v)}
 	}
-	rt.exact[protocol.UserListPath] = route{method: http.MethodGet, baas: true, serve: (*App).userList}
 }
 
 // writeOK answers {"status": "ok"} with status, which is 200 for the SMS

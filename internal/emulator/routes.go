@@ -77,6 +77,7 @@ func newRouter(s *Server) *router {
 	for _, v := range protocol.UserRecordVersions {
 		rt.userPrefix = append(rt.userPrefix, "/hserve/"+v+"/user/info/")
 	}
+	rt.exact[protocol.UserListPath] = route{method: http.MethodGet, baas: true, serve: (*App).userList}
 	for i := range s.api {
 		if e := &s.api[i]; isSimulation(e.path) {
 			rt.exact[e.path] = route{method: e.method, serve: e.handler()}
