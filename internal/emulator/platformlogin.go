@@ -21,29 +21,6 @@ import (
 // create_user allows. Authenticate also takes the profile that the user
 // shared, verified as the platform signs and encrypts it.
 
-// platformRoutes adds the paths of the platforms besides WeChat to rt: the
-// logins of each, their versions before v2.5, its link, and Kuaishou's
-// phone calls and QQ's decryption.
-func platformRoutes(rt *router) {
-	post := func(h handler) route { return route{method: http.MethodPost, baas: true, serve: h} }
-	for k := range numPlatforms {
-		w, _ := protocol.PlatformOf(k.info().provider)
-		rt.exact[w.SilentLogin] = post(platformSilentLogin(k, false))
-		rt.exact[w.Authenticate] = post(platformAuthenticate(k, false))
-		if v := w.LegacyLoginVersion; v != "" {
-			base := "/hserve/" + v + "/idp/" + w.Provider
-			rt.exact[base+"/silent-login/"] = post(platformSilentLogin(k, true))
-			rt.exact[base+"/authenticate/"] = post(platformAuthenticate(k, true))
-		}
-		rt.exact[w.Link] = route{method: w.LinkMethod, baas: true, serve: platformLink(k)}
-	}
-	rt.exact[protocol.KuaishouPhoneLoginPath] = post(kuaishouPhoneLogin)
-	rt.exact[protocol.KuaishouPhoneVerificationPath] = route{method: http.MethodPut, baas: true, serve: kuaishouPhoneVerification}
-	for _, kind := range protocol.QQDecryptKinds {
-		rt.exact[protocol.QQDecryptPathPrefix+kind+"/"] = post(qqDecrypt)
-	}
-}
-
 // platformSession is the answer of a platform's login. It holds the
 // record's fields at the top level, as MinCloud's reference shows a
 // login's answer (issue 18), the session, the identity of the platform,
