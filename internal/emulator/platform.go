@@ -10,6 +10,7 @@ import (
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/protocol"
+	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
 // MinCloud serves mini-programs on six platforms besides WeChat: Alipay,
@@ -271,6 +272,19 @@ func defaultPlatformProfile(k platformKind, name string) PlatformProfile {
 		p.Country, p.Language = "", ""
 	}
 	return p
+}
+
+// rawInfo returns p in the form in which WeChat's rawData carries a
+// profile.
+func rawInfo(p PlatformProfile) wxcrypto.RawUserInfo {
+	return wxcrypto.RawUserInfo{NickName: p.NickName, Gender: p.Gender, Language: p.Language, City: p.City,
+		Province: p.Province, Country: p.Country, AvatarURL: p.AvatarURL}
+}
+
+// profileOf returns the profile that WeChat's form of user data holds.
+func profileOf(r wxcrypto.RawUserInfo) PlatformProfile {
+	return PlatformProfile{NickName: r.NickName, AvatarURL: r.AvatarURL, Gender: r.Gender, City: r.City,
+		Province: r.Province, Country: r.Country, Language: r.Language}
 }
 
 // alipayGender returns gender g as Alipay spells it.

@@ -146,19 +146,6 @@ func (p *Platform) userInfo(user string, overHTTP bool) (baas.UserInfoEvent, *ap
 	return baas.UserInfoEvent{Detail: d}, nil
 }
 
-// rawInfo returns p in the form in which WeChat's rawData carries a
-// profile.
-func rawInfo(p PlatformProfile) wxcrypto.RawUserInfo {
-	return wxcrypto.RawUserInfo{NickName: p.NickName, Gender: p.Gender, Language: p.Language, City: p.City,
-		Province: p.Province, Country: p.Country, AvatarURL: p.AvatarURL}
-}
-
-// profileOf returns the profile that WeChat's form of user data holds.
-func profileOf(r wxcrypto.RawUserInfo) PlatformProfile {
-	return PlatformProfile{NickName: r.NickName, AvatarURL: r.AvatarURL, Gender: r.Gender, City: r.City,
-		Province: r.Province, Country: r.Country, Language: r.Language}
-}
-
 // Deny returns the event of the platform's getUserInfo button refused by
 // the user: its detail has only the errMsg DenyErrMsg.
 func (p *Platform) Deny(user string) baas.UserInfoEvent {
