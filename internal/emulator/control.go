@@ -253,7 +253,7 @@ func (s *Server) controlEndpoints() []endpoint {
 			}},
 		{method: http.MethodPut, path: p + "state", summary: "replace the users, records and sessions of every app with a state exported before, adding its apps (also of the formats before)", tag: tagEmulator,
 			body: reflect.TypeFor[State](), example: State{Users: []UserState{{User: User{OpenID: "oAnn"}}}, Sessions: []SessionState{}},
-			maxBody: maxStateBytes, status: http.StatusNoContent,
+			maxBody: MaxStateBytes, status: http.StatusNoContent,
 			serve: func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError {
 				if err := s.Import(*body.(*State)); err != nil {
 					return fail(http.StatusBadRequest, err.Error())
