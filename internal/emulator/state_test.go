@@ -10,8 +10,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/wxbaas/baas/internal/emulator"
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
 // hostileState is 70 bytes of state holding one record of a high id: a
@@ -97,4 +99,70 @@ func TestPutStateOutOfBounds(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, r.status)
 	assert.Contains(t, r.errorMsg(t), "record.id: 4611686018427387904 is out of range")
 	assert.Empty(t, s.Users())
+}
+
+func TestResetForgetsAccounts(t *testing.T) {
+	s := accountServer(t)
+	sessionOf(t, post(t, s, protocol.RegisterPath("username"), "", credentials("username", "alice", "pw")))
+	sendCode(t, s, "13800000000")
+	s.Reset()
+	assert.Empty(t, s.SMSCodes(""))
+	r := post(t, s, protocol.PasswordLoginPath("username"), "", credentials("username", "alice", "pw"))
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	_, uid, _ := sessionOf(t, post(t, s, protocol.RegisterPath("username"), "", credentials("username", "alice", "pw")))
+	assert.Equal(t, int64(1), uid)
+}
+
+func TestExportImportAccounts(t *testing.T) {
+	s := accountServer(t, emulator.WithAppID("wxapp"), emulator.WithClientID("cid"))
+	silentLogin(t, s, "oWeChat")
+	token, uid, _ := sessionOf(t, post(t, s, protocol.RegisterPath("email"), "", credentials("email", "alice@example.com", "secret-pw")))
+	name := "alice"
+	require.Equal(t, http.StatusOK, put(t, s, protocol.AccountPath, token, protocol.AccountRequest{Username: protocol.SetString(name)}).status)
+	anonToken, anonID, _ := sessionOf(t, post(t, s, protocol.AnonymousLoginPath, "", nil))
+
+	state := s.Export()
+	raw, err := json.Marshal(state)
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), "secret-pw", "never a plain password")
+	var alice *emulator.RecordState
+	for _, u := range state.Users {
+		if u.Record != nil && u.Record.ID == uid {
+			alice = u.Record
+			assert.Equal(t, "", u.OpenID)
+		}
+	}
+	require.NotNil(t, alice)
+	assert.Equal(t, "alice@example.com", alice.Email)
+	assert.Equal(t, "alice", alice.Username)
+	assert.NoError(t, bcrypt.CompareHashAndPassword([]byte(alice.PasswordHash), []byte("secret-pw")))
+	var ids []int64
+	for _, ss := range state.Sessions {
+		ids = append(ids, ss.UserID)
+	}
+	assert.ElementsMatch(t, []int64{1, uid, anonID}, ids)
+
+	t2 := accountServer(t, emulator.WithAppID("wxapp"), emulator.WithClientID("cid"))
+	require.NoError(t, t2.Import(state))
+	_, lid, _ := sessionOf(t, post(t, t2, protocol.PasswordLoginPath("username"), "", credentials("username", "alice", "secret-pw")))
+	assert.Equal(t, uid, lid)
+	assert.Equal(t, "alice@example.com", record(t, t2, token, uid)["_email"], "the session lives on")
+	assert.Equal(t, true, record(t, t2, anonToken, anonID)["_anonymous"])
+	r := post(t, t2, protocol.RegisterPath("email"), "", credentials("email", "alice@example.com", "x"))
+	assert.Equal(t, http.StatusBadRequest, r.status, "the index came along")
+
+	// A state that does not hold together is refused, nothing changed.
+	dup := state
+	dup.Users = append(append([]emulator.UserState{}, state.Users...), emulator.UserState{Record: &emulator.RecordState{ID: 9, Username: "alice"}})
+	require.ErrorContains(t, t2.Import(dup), `the username "alice" is another record's too`)
+	bad := state
+	bad.Users = append(append([]emulator.UserState{}, state.Users...), emulator.UserState{Record: &emulator.RecordState{ID: 9, PasswordHash: "plain"}})
+	require.ErrorContains(t, t2.Import(bad), "not a bcrypt hash")
+	noUser := state
+	noUser.Sessions = append(append([]emulator.SessionState{}, state.Sessions...), emulator.SessionState{Token: strings.Repeat("ab", 16), UserID: 42})
+	require.ErrorContains(t, t2.Import(noUser), "record 42")
+	noRecord := state
+	noRecord.Users = append(append([]emulator.UserState{}, state.Users...), emulator.UserState{})
+	require.Error(t, t2.Import(noRecord), "no openid and no record")
+	record(t, t2, token, uid)
 }
