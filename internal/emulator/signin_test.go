@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/emulator"
 	"github.com/wxbaas/baas/internal/protocol"
 )
@@ -52,4 +53,43 @@ func TestSignInSwitches(t *testing.T) {
 	// Reset goes back to the options'.
 	require.Equal(t, http.StatusNoContent, call(t, s, http.MethodPost, "/emulator/v1/reset", "", nil, nil))
 	assert.Equal(t, emulator.SignInMethods{Password: true, SMS: true, SignUp: true}, s.SignInMethods())
+}
+
+// A platform switched off in the console is a 405 asking to enable it, on
+// every one of its paths, a code spent on none; the other platforms go
+// on. Over the control plane, the switches are spelt as the JSON's.
+func TestPlatformSignInSwitches(t *testing.T) {
+	s := newServer(t)
+	for _, pc := range platformCases {
+		t.Run(pc.p.String(), func(t *testing.T) {
+			var m emulator.SignInMethods
+			require.Equal(t, http.StatusOK, call(t, s, http.MethodPut, emulator.ControlPrefix+"sign-in", "", map[string]bool{pc.wire.Provider: false}, &m))
+			defer s.SetSignInMethods(emulator.AllSignInMethods)
+			code := s.Platform(pc.p).Login("ann")
+			paths := []string{pc.wire.SilentLogin, pc.wire.Authenticate, pc.wire.Link}
+			switch pc.p {
+			case baas.Kuaishou:
+				paths = append(paths, protocol.KuaishouPhoneLoginPath, protocol.KuaishouPhoneVerificationPath)
+			case baas.QQ:
+				paths = append(paths, protocol.QQDecryptPathPrefix+"open-gid/")
+			}
+			token := platformCases[(indexOf(pc)+1)%len(platformCases)].login(t, s, "zed")["token"].(string)
+			for _, path := range paths {
+				method := http.MethodPost
+				if path == pc.wire.Link {
+					method = pc.wire.LinkMethod
+				}
+				if path == protocol.KuaishouPhoneVerificationPath {
+					method = http.MethodPut
+				}
+				r := send(t, method, s.URL+path, map[string]any{"code": code, "app_name": pc.app, "data": "x", "iv": "x", "encryptedData": "x",
+					"rawData": "x", "signature": "x", "userInfo": map[string]any{}}, apiHeaders(s, token))
+				require.Equal(t, http.StatusMethodNotAllowed, r.status, "%s: %s", path, r.raw)
+				assert.Contains(t, r.errorMsg(t), "Please enable "+pc.p.String()+" login first", path)
+				assert.Empty(t, r.header.Get("Allow"))
+			}
+			s.SetSignInMethods(emulator.AllSignInMethods)
+			require.Equal(t, http.StatusCreated, post(t, s, pc.wire.SilentLogin, "", pc.silent(code, true)).status, "the code was spent by none")
+		})
+	}
 }
