@@ -186,26 +186,6 @@ func (s *Server) isUserID(id string) bool {
 	return err == nil && strconv.FormatInt(n, 10) == id && s.sh.hasRecord(n)
 }
 
-// clientIDKey is protocol.HeaderClientID in the canonical form by which
-// net/http keys headers, so that reading it costs no canonicalisation per
-// request.
-const clientIDKey = "X-Hydrogen-Client-Id"
-
-// checkClientID returns the app of the X-Hydrogen-Client-ID header.
-func (s *Server) checkClientID(r *http.Request) (*App, *apiError) {
-	var id string
-	if v := r.Header[clientIDKey]; len(v) > 0 {
-		id = v[0]
-	}
-	if a := s.appOf(id); a != nil {
-		return a, nil
-	}
-	if id == "" {
-		return nil, fail(http.StatusUnauthorized, "missing "+protocol.HeaderClientID+" header: authentication failed, check the ClientID configuration")
-	}
-	return nil, fail(http.StatusUnauthorized, fmt.Sprintf("unknown ClientID %.64q: authentication failed, check the ClientID configuration", id))
-}
-
 // tunnelled returns the method for which r stands. A POST with
 // X-Hydrogen-Request-Method: PUT or DELETE (protocol.HeaderRequestMethod)
 // stands for that method, as the JS SDK's Alipay, JD and Kuaishou builds
