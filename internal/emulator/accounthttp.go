@@ -10,27 +10,6 @@ import (
 // password, anonymous and SMS logins, SMS codes, email links, the phone
 // verification and the account update.
 
-// accountRoutes adds the account endpoints to rt, and the user list.
-func accountRoutes(rt *router) {
-	post := func(h handler) route { return route{method: http.MethodPost, baas: true, serve: h} }
-	for _, kind := range protocol.AccountKinds {
-		rt.exact[protocol.RegisterPath(kind)] = post(register(kind))
-		rt.exact[protocol.PasswordLoginPath(kind)] = post(passwordLogin(kind))
-	}
-	rt.exact[protocol.RegisterEmailV20] = post(register(protocol.AccountEmail))
-	rt.exact[protocol.AnonymousLoginPath] = post((*App).anonymousLogin)
-	rt.exact[protocol.SMSCodePath] = post((*App).sendSMS)
-	rt.exact[protocol.SMSVerifyPath] = post((*App).verifySMS)
-	rt.exact[protocol.SMSLoginPath] = post((*App).smsLogin)
-	rt.exact[protocol.PasswordResetPath] = post((*App).passwordReset)
-	rt.exact[protocol.EmailVerifyPath] = post((*App).emailVerify)
-	rt.exact[protocol.PhoneVerifyPath] = post((*App).verifyPhone)
-	for _, v := range protocol.AccountVersions {
-		rt.exact["/hserve/"+v+"/user/account/"] = route{method: http.MethodPut, baas: true, serve: updateAccount(v)}
-	}
-	rt.exact[protocol.UserListPath] = route{method: http.MethodGet, baas: true, serve: (*App).userList}
-}
-
 // writeOK answers {"status": "ok"} with status, which is 200 for the SMS
 // calls and 201 for the email ones, as MinCloud's reference has them.
 func writeOK(w http.ResponseWriter, status int) {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
 // MaxApps is the most apps one Server serves: each keeps an outbox of its
@@ -77,6 +79,26 @@ func (s *Server) Apps() []*App { return slices.Clone(s.apps.Load().list) }
 
 // appOf returns the app of clientID, or nil.
 func (s *Server) appOf(clientID string) *App { return s.apps.Load().byClientID[clientID] }
+
+// clientIDKey is protocol.HeaderClientID in the canonical form by which
+// net/http keys headers, so that reading it costs no canonicalisation per
+// request.
+const clientIDKey = "X-Hydrogen-Client-Id"
+
+// checkClientID returns the app of the X-Hydrogen-Client-ID header.
+func (s *Server) checkClientID(r *http.Request) (*App, *apiError) {
+	var id string
+	if v := r.Header[clientIDKey]; len(v) > 0 {
+		id = v[0]
+	}
+	if a := s.appOf(id); a != nil {
+		return a, nil
+	}
+	if id == "" {
+		return nil, fail(http.StatusUnauthorized, "missing "+protocol.HeaderClientID+" header: authentication failed, check the ClientID configuration")
+	}
+	return nil, fail(http.StatusUnauthorized, fmt.Sprintf("unknown ClientID %.64q: authentication failed, check the ClientID configuration", id))
+}
 
 // AddApp adds an app of clientID and appID to the server, and returns it;
 // an empty id makes a random one, as the first app's ids are by default.

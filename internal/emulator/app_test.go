@@ -304,3 +304,17 @@ func TestAppsUnderConcurrentUse(t *testing.T) {
 	}
 	require.NoError(t, s.Import(s.Export()))
 }
+
+// WithState adds the apps of the state, and WithApps more up to its count;
+// a count below the state's apps is refused.
+func TestWithStateAndWithApps(t *testing.T) {
+	src := newServer(t, emulator.WithClientID("cid"), emulator.WithAppID("wxa"), emulator.WithApps(2))
+	state := src.Export()
+	s := newServer(t, emulator.WithClientID("cid"), emulator.WithAppID("wxa"), emulator.WithState(state), emulator.WithApps(3))
+	apps := s.Apps()
+	require.Len(t, apps, 3)
+	assert.Equal(t, state.Apps[0].ClientID, apps[1].ClientID)
+
+	_, err := emulator.Start(emulator.WithClientID("cid"), emulator.WithAppID("wxa"), emulator.WithState(state), emulator.WithApps(1))
+	assert.ErrorContains(t, err, "WithApps(1): the state holds 2 apps")
+}

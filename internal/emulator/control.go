@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
 // ControlPrefix is the path of the control plane, apart from the BaaS paths,
@@ -63,7 +65,7 @@ func (d duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Durat
 func (d *duration) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: durationType}
+		return &json.UnmarshalTypeError{Value: protocol.JSONKind(b), Type: durationType}
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
@@ -71,24 +73,6 @@ func (d *duration) UnmarshalJSON(b []byte) error {
 	}
 	*d = duration(v)
 	return nil
-}
-
-// jsonKind returns the kind of the JSON value b, named as
-// UnmarshalTypeError names it.
-func jsonKind(b []byte) string {
-	switch b[0] {
-	case '"':
-		return "string"
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case 't', 'f':
-		return "bool"
-	case 'n':
-		return "null"
-	}
-	return "number"
 }
 
 // userRequest is a User as the control plane reads it, with openid
@@ -253,7 +237,7 @@ func (s *Server) controlEndpoints() []endpoint {
 			}},
 		{method: http.MethodPut, path: p + "state", summary: "replace the users, records and sessions of every app with a state exported before, adding its apps (also of the formats before)", tag: tagEmulator,
 			body: reflect.TypeFor[State](), example: State{Users: []UserState{{User: User{OpenID: "oAnn"}}}, Sessions: []SessionState{}},
-			maxBody: maxStateBytes, status: http.StatusNoContent,
+			maxBody: MaxStateBytes, status: http.StatusNoContent,
 			serve: func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError {
 				if err := s.Import(*body.(*State)); err != nil {
 					return fail(http.StatusBadRequest, err.Error())

@@ -110,3 +110,28 @@ func (st *store) issueCode(appID, id string, overHTTP bool, fail uint8) (string,
 	st.codes.put(code, loginCode{issued: now, user: ui, app: in.index, foreign: foreign, fail: fail}, now)
 	return hex.EncodeToString(code[:]), nil
 }
+
+// CodeState is a login code that WeChat handed out, as Codes lists it.
+type CodeState struct {
+	Code     string    `json:"code"`
+	OpenID   string    `json:"openid"`
+	IssuedAt time.Time `json:"issued_at"`
+	Used     bool      `json:"used"`
+	Foreign  bool      `json:"foreign,omitempty"` // issued for another AppID
+}
+
+// Codes returns the login codes that WeChat handed out for the app and
+// that the server still knows (up to a minute past their expiry).
+func (a *App) Codes() []CodeState {
+	st := a.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := []CodeState{}
+	st.codes.each(func(k secret, c loginCode) {
+		if c.app == st.index {
+			out = append(out, CodeState{Code: hex.EncodeToString(k[:]), OpenID: st.users[c.user].openid,
+				IssuedAt: time.Unix(0, c.issued), Used: c.used, Foreign: c.foreign})
+		}
+	})
+	return out
+}

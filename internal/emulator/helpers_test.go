@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -145,6 +146,9 @@ func newClock() *testkit.Clock {
 	c.SetTime(time.Date(2024, 5, 20, 8, 0, 0, 0, time.UTC))
 	return c
 }
+
+// itoa returns n in decimal.
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // put sends body as JSON with PUT, like post.
 func put(t *testing.T, s *emulator.Server, path, token string, body any) response {

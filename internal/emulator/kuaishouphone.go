@@ -140,19 +140,3 @@ func (st *store) kuaishouUpdatePhone(token string, req *protocol.PhoneVerificati
 	u.rec.updatedAt = st.now().Unix()
 	return recordOf(u), nil
 }
-
-// linkedKeyLocked returns the current session_key of the user of platform
-// k linked to the record of token's user. It returns a 403 when no such
-// user is linked, because the data to decrypt is encrypted with that user's
-// key.
-func (st *store) linkedKeyLocked(token string, k platformKind, now int64) ([]byte, *apiError) {
-	u, _, err := st.sessionUserLocked(token, now)
-	if err != nil {
-		return nil, err
-	}
-	pu := u.rec.linked[k]
-	if pu == nil || st.linkedHolderLocked(pu) != u {
-		return nil, fail(http.StatusForbidden, "the session's user has no "+k.info().name+" identity: log in with "+k.info().name+" (or link it) first")
-	}
-	return st.platformKeyLocked(pu, now), nil
-}

@@ -131,6 +131,13 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 	assert.Equal(t, "X-Hydrogen-Client-ID", idx["client_id_header"])
 	assert.Equal(t, s.ClientID, idx["client_id"])
 	assert.Equal(t, s.AppID, idx["appid"])
+
+	// A State's version is described as the one the emulator writes.
+	state := d.doc.Components.Schemas["State"]
+	require.NotNil(t, state)
+	version := state.Value.Properties["version"]
+	require.NotNil(t, version)
+	assert.Equal(t, "the version of the format: "+strconv.Itoa(emulator.StateVersion), version.Value.Description)
 }
 
 // The routes served and the routes documented are the same, both ways, and

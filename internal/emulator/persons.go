@@ -130,3 +130,28 @@ func (st *store) addUser(w User, fixed secret) {
 		u.keyGen++
 	}
 }
+
+// Users returns every user of the app, as Export has them.
+func (a *App) Users() []UserState {
+	a.st.mu.Lock()
+	defer a.st.mu.Unlock()
+	return a.exportLocked().Users
+}
+
+// DeleteUser forgets the user of the app whom id names, by their openid in
+// the app or by their name: their WeChat side, their record (whose id is
+// answered 404 from then on and never given again), their codes and their
+// sessions. The user of the same person in another app stays. It reports
+// whether there was such a user.
+func (a *App) DeleteUser(id string) bool {
+	st := a.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	u := st.lookupLocked(id)
+	if u == nil {
+		return false
+	}
+	u.deleted = true
+	st.forgetWeChatUserLocked(u)
+	return true
+}

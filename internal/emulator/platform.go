@@ -10,6 +10,7 @@ import (
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/protocol"
+	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
 // MinCloud serves mini-programs on six platforms besides WeChat: Alipay,
@@ -39,9 +40,6 @@ type platformInfo struct {
 	name     string // as messages name it
 	provider string // the segment of its idp paths and its key in _provider
 	login    string // the platform's own call that gives a login code
-	// codeTTL is how long its login codes are valid, as the platform
-	// documents it.
-	codeTTL time.Duration
 	// keyBytes is the length of its session_key: 16 (AES-128), 24
 	// (Baidu's AES-192), or 0 for none (Alipay's server reads the profile
 	// itself, with the code).
@@ -55,23 +53,16 @@ type platformInfo struct {
 	errcodes bool
 }
 
-// platforms is what the emulator models of each platform. The code
-// lifetimes are the platforms' own. Alipay's auth_code lives from 3 minutes
-// to a day, depending on the business case, and the emulator takes the
-// shortest so that what works here works there; Baidu's lives 10 minutes,
-// and the others' 5.
+// platforms is what the emulator models of each platform; the lifetimes
+// of their codes are in platformcode.go (platformCodeTTLs).
 var platforms = [numPlatforms]platformInfo{
-	kindAlipay:    {name: "Alipay", provider: protocol.ProviderAlipay, login: "my.getAuthCode", codeTTL: 3 * time.Minute},
-	kindQQ:        {name: "QQ", provider: protocol.ProviderQQ, login: "qq.login", codeTTL: 5 * time.Minute, keyBytes: 16, unionID: true, errcodes: true},
-	kindBaidu:     {name: "Baidu", provider: protocol.ProviderBaidu, login: "swan.getLoginCode", codeTTL: 10 * time.Minute, keyBytes: 24, unionID: true},
-	kindByteDance: {name: "ByteDance", provider: protocol.ProviderByteDance, login: "tt.login", codeTTL: 5 * time.Minute, keyBytes: 16},
-	kindJD:        {name: "JD", provider: protocol.ProviderJD, login: "jd.login", codeTTL: 5 * time.Minute, keyBytes: 16},
-	kindKuaishou:  {name: "Kuaishou", provider: protocol.ProviderKuaishou, login: "ks.login", codeTTL: 5 * time.Minute, keyBytes: 16},
+	kindAlipay:    {name: "Alipay", provider: protocol.ProviderAlipay, login: "my.getAuthCode"},
+	kindQQ:        {name: "QQ", provider: protocol.ProviderQQ, login: "qq.login", keyBytes: 16, unionID: true, errcodes: true},
+	kindBaidu:     {name: "Baidu", provider: protocol.ProviderBaidu, login: "swan.getLoginCode", keyBytes: 24, unionID: true},
+	kindByteDance: {name: "ByteDance", provider: protocol.ProviderByteDance, login: "tt.login", keyBytes: 16},
+	kindJD:        {name: "JD", provider: protocol.ProviderJD, login: "jd.login", keyBytes: 16},
+	kindKuaishou:  {name: "Kuaishou", provider: protocol.ProviderKuaishou, login: "ks.login", keyBytes: 16},
 }
-
-// maxPlatformCodeTTL is the longest lifetime of a platform's code; the
-// table of the codes keeps each code that long.
-const maxPlatformCodeTTL = 10 * time.Minute
 
 // info returns what the emulator models of platform k.
 func (k platformKind) info() *platformInfo { return &platforms[k] }
@@ -271,6 +262,19 @@ func defaultPlatformProfile(k platformKind, name string) PlatformProfile {
 		p.Country, p.Language = "", ""
 	}
 	return p
+}
+
+// rawInfo returns p in the form in which WeChat's rawData carries a
+// profile.
+func rawInfo(p PlatformProfile) wxcrypto.RawUserInfo {
+	return wxcrypto.RawUserInfo{NickName: p.NickName, Gender: p.Gender, Language: p.Language, City: p.City,
+		Province: p.Province, Country: p.Country, AvatarURL: p.AvatarURL}
+}
+
+// profileOf returns the profile that WeChat's form of user data holds.
+func profileOf(r wxcrypto.RawUserInfo) PlatformProfile {
+	return PlatformProfile{NickName: r.NickName, AvatarURL: r.AvatarURL, Gender: r.Gender, City: r.City,
+		Province: r.Province, Country: r.Country, Language: r.Language}
 }
 
 // alipayGender returns gender g as Alipay spells it.

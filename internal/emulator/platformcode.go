@@ -1,20 +1,45 @@
 package emulator
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
+
+	"github.com/wxbaas/baas"
 )
 
 // This file holds the login codes of the platforms besides WeChat. The
 // platform's login call (my.getAuthCode, qq.login, …) issues a code bound
 // to an app and a user, and MinCloud's server exchanges it once, within
-// the platform's lifetime (platformInfo.codeTTL). A code that failed is
+// the platform's lifetime (platformCodeTTLs). A code that failed is
 // spent, as WeChat's is, so a client retries with a fresh one. Each
 // exchange hands the server the user's current session_key, which a login
 // refreshes as WeChat's does (WithSessionKeyRefresh).
+
+// platformCodeTTLs are how long the platforms' login codes are valid, each
+// platform's own. Alipay's auth_code lives from 3 minutes to a day,
+// depending on the business case, and the emulator takes the shortest so
+// that what works here works there; Baidu's lives 10 minutes, and the
+// others' 5.
+var platformCodeTTLs = [numPlatforms]time.Duration{
+	kindAlipay:    3 * time.Minute,
+	kindQQ:        5 * time.Minute,
+	kindBaidu:     10 * time.Minute,
+	kindByteDance: 5 * time.Minute,
+	kindJD:        5 * time.Minute,
+	kindKuaishou:  5 * time.Minute,
+}
+
+// maxPlatformCodeTTL is the longest lifetime of a platform's code; the
+// table of the codes keeps each code that long.
+const maxPlatformCodeTTL = 10 * time.Minute
+
+// codeTTL returns how long platform k's login codes are valid.
+func (k platformKind) codeTTL() time.Duration { return platformCodeTTLs[k] }
 
 // platformCode is a code that a platform's login call handed out.
 type platformCode struct {
@@ -44,6 +69,70 @@ func (st *store) issuePlatformCode(k platformKind, host, name string, authUser, 
 	return hex.EncodeToString(code[:]), nil
 }
 
+// Login is the platform's login call for the user (my.getAuthCode with
+// scope auth_base, qq.login, swan.getLoginCode, tt.login, jd.login,
+// ks.login). It returns a fresh code of the app, which can be used once
+// and is valid as long as the platform's codes are (Alipay 3 minutes,
+// Baidu 10, the others 5). Like wx.login, it refreshes the user's
+// session_key when they have none yet or theirs is older than
+// WithSessionKeyRefresh. It panics on an empty or overlong name.
+func (p *Platform) Login(user string) string {
+	mustName(user)
+	code, _ := p.st.issuePlatformCode(p.kind, p.host, user, false, false) // fails only over HTTP
+	return code
+}
+
+// authorizedLogin is my.getAuthCode with scope auth_user: it returns a
+// code with which Alipay's server reads the user's profile.
+func (p *Platform) authorizedLogin(user string) string {
+	mustName(user)
+	code, _ := p.st.issuePlatformCode(p.kind, p.host, user, true, false)
+	return code
+}
+
+// CodeProvider returns the login step of a client of the platform that
+// logs in as the user. On Alipay it is a baas.ScopedCodeProvider too: it
+// gives a code of scope auth_user when the scopes ask for it, as
+// my.getAuthCode does with the user's consent.
+func (p *Platform) CodeProvider(user string) baas.CodeProvider {
+	mustName(user)
+	if p.kind == kindAlipay {
+		return alipayCodes{p: p, user: user}
+	}
+	return baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		return p.Login(user), nil
+	})
+}
+
+// alipayCodes gives the codes of my.getAuthCode for one user.
+type alipayCodes struct {
+	p    *Platform
+	user string
+}
+
+// Code returns a code of scope auth_base, the silent login's.
+func (a alipayCodes) Code(ctx context.Context) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	return a.p.Login(a.user), nil
+}
+
+// ScopedCode returns a code of scope auth_user when scopes hold it, as if
+// the user consented, and a code of scope auth_base otherwise.
+func (a alipayCodes) ScopedCode(ctx context.Context, scopes []string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if slices.Contains(scopes, "auth_user") {
+		return a.p.authorizedLogin(a.user), nil
+	}
+	return a.p.Login(a.user), nil
+}
+
 // exchangePlatformLocked is the platform's code exchange behind a login or
 // a link of platform k. It checks code and spends it, then applies QQ's
 // rate limit, and returns the user and the code.
@@ -64,8 +153,8 @@ func (st *store) exchangePlatformLocked(k platformKind, code string, now int64) 
 		return nil, c, fail(http.StatusUnauthorized, "the code belongs to another mini-program: authentication failed, check the AppID and ClientID configuration")
 	case c.used:
 		return nil, c, k.codeError("code already used (a code is single use, spent even by a failed login)")
-	case now-c.issued > int64(k.info().codeTTL):
-		return nil, c, k.codeError(fmt.Sprintf("code expired (%s's codes are valid %v)", k.info().name, k.info().codeTTL))
+	case now-c.issued > int64(k.codeTTL()):
+		return nil, c, k.codeError(fmt.Sprintf("code expired (%s's codes are valid %v)", k.info().name, k.codeTTL()))
 	}
 	c.used = true
 	st.platCodes.set(gi, key, c)
@@ -119,6 +208,22 @@ func (st *store) platformKeyLocked(pu *platformUser, now int64) []byte {
 	k := make([]byte, pu.kind.info().keyBytes)
 	copy(k, pu.key[:])
 	return k
+}
+
+// linkedKeyLocked returns the current session_key of the user of platform
+// k linked to the record of token's user. It returns a 403 when no such
+// user is linked, because the data to decrypt is encrypted with that user's
+// key.
+func (st *store) linkedKeyLocked(token string, k platformKind, now int64) ([]byte, *apiError) {
+	u, _, err := st.sessionUserLocked(token, now)
+	if err != nil {
+		return nil, err
+	}
+	pu := u.rec.linked[k]
+	if pu == nil || st.linkedHolderLocked(pu) != u {
+		return nil, fail(http.StatusForbidden, "the session's user has no "+k.info().name+" identity: log in with "+k.info().name+" (or link it) first")
+	}
+	return st.platformKeyLocked(pu, now), nil
 }
 
 // SessionKey returns the current session_key of the user in base64 (16

@@ -4,16 +4,15 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"slices"
 	"strconv"
 
 	"github.com/wxbaas/baas"
 	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
-// This file makes the platforms' side of a login: the codes of their login
-// calls, and the events of their buttons with the user data that each
-// platform signs and encrypts as it documents. QQ, ByteDance and Kuaishou
+// This file makes the events of the platforms' buttons, with the user data
+// that each platform signs and encrypts as it documents (the codes of
+// their login calls are in platformcode.go). QQ, ByteDance and Kuaishou
 // do as WeChat does: rawData with its SHA-1 signature with the
 // session_key, and encryptedData, the profile with the openid and a
 // watermark of the mini-program's AppID under AES-128-CBC with the
@@ -23,70 +22,6 @@ import (
 // as it is the userInfo that its JS SDK sends beside it. Alipay has no
 // button: its server reads the profile itself with a code of scope
 // auth_user.
-
-// Login is the platform's login call for the user (my.getAuthCode with
-// scope auth_base, qq.login, swan.getLoginCode, tt.login, jd.login,
-// ks.login). It returns a fresh code of the app, which can be used once
-// and is valid as long as the platform's codes are (Alipay 3 minutes,
-// Baidu 10, the others 5). Like wx.login, it refreshes the user's
-// session_key when they have none yet or theirs is older than
-// WithSessionKeyRefresh. It panics on an empty or overlong name.
-func (p *Platform) Login(user string) string {
-	mustName(user)
-	code, _ := p.st.issuePlatformCode(p.kind, p.host, user, false, false) // fails only over HTTP
-	return code
-}
-
-// authorizedLogin is my.getAuthCode with scope auth_user: it returns a
-// code with which Alipay's server reads the user's profile.
-func (p *Platform) authorizedLogin(user string) string {
-	mustName(user)
-	code, _ := p.st.issuePlatformCode(p.kind, p.host, user, true, false)
-	return code
-}
-
-// CodeProvider returns the login step of a client of the platform that
-// logs in as the user. On Alipay it is a baas.ScopedCodeProvider too: it
-// gives a code of scope auth_user when the scopes ask for it, as
-// my.getAuthCode does with the user's consent.
-func (p *Platform) CodeProvider(user string) baas.CodeProvider {
-	mustName(user)
-	if p.kind == kindAlipay {
-		return alipayCodes{p: p, user: user}
-	}
-	return baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
-		if err := ctx.Err(); err != nil {
-			return "", err
-		}
-		return p.Login(user), nil
-	})
-}
-
-// alipayCodes gives the codes of my.getAuthCode for one user.
-type alipayCodes struct {
-	p    *Platform
-	user string
-}
-
-// Code returns a code of scope auth_base, the silent login's.
-func (a alipayCodes) Code(ctx context.Context) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	return a.p.Login(a.user), nil
-}
-
-// ScopedCode returns a code of scope auth_user when scopes hold it, as if
-// the user consented, and a code of scope auth_base otherwise.
-func (a alipayCodes) ScopedCode(ctx context.Context, scopes []string) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	if slices.Contains(scopes, "auth_user") {
-		return a.p.authorizedLogin(a.user), nil
-	}
-	return a.p.Login(a.user), nil
-}
 
 // GetUserInfo returns the event of the platform's getUserInfo button
 // pressed with the user's consent. It holds the profile and the user data
@@ -144,19 +79,6 @@ func (p *Platform) userInfo(user string, overHTTP bool) (baas.UserInfoEvent, *ap
 		d.RawData, d.Signature = string(rawJSON), wxcrypto.Sign(string(rawJSON), b64)
 	}
 	return baas.UserInfoEvent{Detail: d}, nil
-}
-
-// rawInfo returns p in the form in which WeChat's rawData carries a
-// profile.
-func rawInfo(p PlatformProfile) wxcrypto.RawUserInfo {
-	return wxcrypto.RawUserInfo{NickName: p.NickName, Gender: p.Gender, Language: p.Language, City: p.City,
-		Province: p.Province, Country: p.Country, AvatarURL: p.AvatarURL}
-}
-
-// profileOf returns the profile that WeChat's form of user data holds.
-func profileOf(r wxcrypto.RawUserInfo) PlatformProfile {
-	return PlatformProfile{NickName: r.NickName, AvatarURL: r.AvatarURL, Gender: r.Gender, City: r.City,
-		Province: r.Province, Country: r.Country, Language: r.Language}
 }
 
 // Deny returns the event of the platform's getUserInfo button refused by

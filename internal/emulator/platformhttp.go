@@ -86,7 +86,7 @@ func (s *Server) platformEndpoints() []endpoint {
 	for k := range numPlatforms {
 		info := k.info()
 		login := endpoint{method: http.MethodPost, path: PlatformPath(info.provider, "login"), tag: tagPlatforms,
-			summary: info.login + ": a login code of the user, single use, valid " + info.codeTTL.String(),
+			summary: info.login + ": a login code of the user, single use, valid " + k.codeTTL().String(),
 			body:    reflect.TypeFor[platformUserRequest](), example: platformUserRequest{User: "ann"},
 			status: http.StatusOK, answer: reflect.TypeFor[wxCode](), serve: s.platformLogin(k)}
 		switch k {

@@ -77,13 +77,47 @@ func newRouter(s *Server) *router {
 	for _, v := range protocol.UserRecordVersions {
 		rt.userPrefix = append(rt.userPrefix, "/hserve/"+v+"/user/info/")
 	}
+	rt.exact[protocol.UserListPath] = route{method: http.MethodGet, baas: true, serve: (*App).userList}
 	for i := range s.api {
 		if e := &s.api[i]; isSimulation(e.path) {
 			rt.exact[e.path] = route{method: e.method, serve: e.handler()}
 		}
 	}
-	accountRoutes(rt)
-	platformRoutes(rt)
+	// The account auth's paths.
+	for _, kind := range protocol.AccountKinds {
+		rt.exact[protocol.RegisterPath(kind)] = post(register(kind))
+		rt.exact[protocol.PasswordLoginPath(kind)] = post(passwordLogin(kind))
+	}
+	rt.exact[protocol.RegisterEmailV20] = post(register(protocol.AccountEmail))
+	rt.exact[protocol.AnonymousLoginPath] = post((*App).anonymousLogin)
+	rt.exact[protocol.SMSCodePath] = post((*App).sendSMS)
+	rt.exact[protocol.SMSVerifyPath] = post((*App).verifySMS)
+	rt.exact[protocol.SMSLoginPath] = post((*App).smsLogin)
+	rt.exact[protocol.PasswordResetPath] = post((*App).passwordReset)
+	rt.exact[protocol.EmailVerifyPath] = post((*App).emailVerify)
+	rt.exact[protocol.PhoneVerifyPath] = post((*App).verifyPhone)
+	for _, v := range protocol.AccountVersions {
+		rt.exact["/hserve/"+v+"/user/account/"] = route{method: http.MethodPut, baas: true, serve: updateAccount(v)}
+	}
+	// The paths of the platforms besides WeChat: the logins of each, their
+	// versions before v2.5, its link, and Kuaishou's phone calls and QQ's
+	// decryption.
+	for k := range numPlatforms {
+		w, _ := protocol.PlatformOf(k.info().provider)
+		rt.exact[w.SilentLogin] = post(platformSilentLogin(k, false))
+		rt.exact[w.Authenticate] = post(platformAuthenticate(k, false))
+		if v := w.LegacyLoginVersion; v != "" {
+			base := "/hserve/" + v + "/idp/" + w.Provider
+			rt.exact[base+"/silent-login/"] = post(platformSilentLogin(k, true))
+			rt.exact[base+"/authenticate/"] = post(platformAuthenticate(k, true))
+		}
+		rt.exact[w.Link] = route{method: w.LinkMethod, baas: true, serve: platformLink(k)}
+	}
+	rt.exact[protocol.KuaishouPhoneLoginPath] = post(kuaishouPhoneLogin)
+	rt.exact[protocol.KuaishouPhoneVerificationPath] = route{method: http.MethodPut, baas: true, serve: kuaishouPhoneVerification}
+	for _, kind := range protocol.QQDecryptKinds {
+		rt.exact[protocol.QQDecryptPathPrefix+kind+"/"] = post(qqDecrypt)
+	}
 	return rt
 }
 
@@ -150,26 +184,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) isUserID(id string) bool {
 	n, err := strconv.ParseInt(id, 10, 64)
 	return err == nil && strconv.FormatInt(n, 10) == id && s.sh.hasRecord(n)
-}
-
-// clientIDKey is protocol.HeaderClientID in the canonical form by which
-// net/http keys headers, so that reading it costs no canonicalisation per
-// request.
-const clientIDKey = "X-Hydrogen-Client-Id"
-
-// checkClientID returns the app of the X-Hydrogen-Client-ID header.
-func (s *Server) checkClientID(r *http.Request) (*App, *apiError) {
-	var id string
-	if v := r.Header[clientIDKey]; len(v) > 0 {
-		id = v[0]
-	}
-	if a := s.appOf(id); a != nil {
-		return a, nil
-	}
-	if id == "" {
-		return nil, fail(http.StatusUnauthorized, "missing "+protocol.HeaderClientID+" header: authentication failed, check the ClientID configuration")
-	}
-	return nil, fail(http.StatusUnauthorized, fmt.Sprintf("unknown ClientID %.64q: authentication failed, check the ClientID configuration", id))
 }
 
 // tunnelled returns the method for which r stands. A POST with

@@ -149,3 +149,17 @@ func destroy(v string) handler {
 		return nil
 	}
 }
+
+// destroy ends the session of token, if there is one; it does no other
+// check of the token.
+func (st *store) destroy(token string) {
+	k, ok := parseSecret(token)
+	if !ok {
+		return
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if se, gi, found := st.sessions.get(k); found && se.app == st.index {
+		st.sessions.remove(gi, k)
+	}
+}

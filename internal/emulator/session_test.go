@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"testing"
 	"time"
 
@@ -92,58 +91,6 @@ func TestDestroyWithAnyToken(t *testing.T) {
 	assert.Contains(t, r.errorMsg(t), "ClientID")
 }
 
-func TestUserRecordEveryVersion(t *testing.T) {
-	clock := newClock()
-	s := newServer(t, emulator.WithClock(clock.Now))
-	wx := s.WeChat()
-	wx.AddUser(emulator.User{OpenID: "alice", UnionID: "u1", NickName: "Alice", AvatarURL: "https://a/1.png",
-		Gender: 2, City: "Shenzhen", Province: "Guangdong", Country: "China", Language: "zh_CN"})
-	bob := silentLogin(t, s, "bob")
-	created := clock.Now().Unix()
-	clock.Advance(time.Minute)
-	r := post(t, s, "/hserve/v2.5/idp/wechat/authenticate/", "", v2Auth(s, "alice", wx.GetUserInfo("alice"), ""))
-	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
-	clock.Advance(time.Minute)
-
-	alice := silentLogin(t, s, "alice")
-	for _, v := range protocol.UserRecordVersions {
-		// Their own record, whole.
-		r := get(t, s, "/hserve/"+v+"/user/info/2/", alice.Token)
-		require.Equal(t, http.StatusOK, r.status, "%s: %s", v, r.raw)
-		assert.JSONEq(t, `{"id":2,"nickname":"Alice","avatar":"https://a/1.png","gender":2,"city":"Shenzhen",
-			"province":"Guangdong","country":"China","language":"zh_CN","openid":"alice","unionid":"u1","phone":"",
-			"is_authorized":true,"created_at":`+itoa(created+60)+`,"created_by":2,"updated_at":`+itoa(created+60)+`,
-			"_provider":{"wechat":{"openid":"alice","unionid":"u1","nickname":"Alice","avatar":"https://a/1.png",
-			"gender":2,"city":"Shenzhen","province":"Guangdong","country":"China","language":"zh_CN"}},
-			"_email_verified":false,"_phone_verified":false,"_anonymous":false}`, string(r.raw), v)
-		// Another user's: id, nickname and avatar.
-		r = get(t, s, "/hserve/"+v+"/user/info/2/", bob.Token)
-		require.Equal(t, http.StatusOK, r.status, "%s: %s", v, r.raw)
-		assert.JSONEq(t, `{"id":2,"nickname":"Alice","avatar":"https://a/1.png"}`, string(r.raw), v)
-
-		r = get(t, s, "/hserve/"+v+"/user/info/1/", bob.Token)
-		require.Equal(t, http.StatusOK, r.status)
-		assert.JSONEq(t, `{"id":1,"nickname":"","avatar":"","gender":0,"city":"","province":"","country":"",
-			"language":"","openid":"bob","unionid":null,"phone":"","is_authorized":false,"created_at":`+itoa(created)+
-			`,"created_by":1,"updated_at":`+itoa(created)+`,"_provider":{"wechat":{"openid":"bob","unionid":null,
-			"nickname":"","avatar":"","gender":0,"city":"","province":"","country":"","language":""}},
-			"_email_verified":false,"_phone_verified":false,"_anonymous":false}`, string(r.raw), v)
-	}
-	for _, id := range []string{"3", "0", "-1", "x", "99999999999999999999"} {
-		r := get(t, s, "/hserve/v2.5/user/info/"+id+"/", bob.Token)
-		assert.Equal(t, http.StatusNotFound, r.status, id)
-		assert.Contains(t, r.errorMsg(t), "not found", id)
-	}
-	r = get(t, s, "/hserve/v2.5/user/info/1/", "")
-	assert.Equal(t, http.StatusUnauthorized, r.status)
-	r = get(t, s, "/hserve/v1.3/user/info/x/", "")
-	assert.Equal(t, http.StatusUnauthorized, r.status, "the token is checked first")
-
-	r = send(t, http.MethodHead, s.URL+"/hserve/v2.5/user/info/1/", nil, apiHeaders(s, bob.Token))
-	assert.Equal(t, http.StatusOK, r.status)
-	assert.Empty(t, r.raw)
-}
-
 func TestTokenExpiry(t *testing.T) {
 	clock := newClock()
 	s := newServer(t, emulator.WithClock(clock.Now), emulator.WithExpiresIn(time.Hour))
@@ -166,8 +113,6 @@ func TestTokenExpiry(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, r.status)
 	assert.Equal(t, "token expired: log in again", r.errorMsg(t))
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // Logout, then logout again: the second sends nothing (no token) and both
 // succeed; a token destroyed behind the client's back logs out too.

@@ -14,8 +14,9 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
-// The SMS rules of MinCloud's reference (web-api/sms.md, js-sdk/sms.md)
-// and the emulator's own guard against guessing.
+// The SMS codes over HTTP, the SMS login and the phone verification, with
+// the rules of MinCloud's reference (web-api/sms.md, js-sdk/sms.md) and the
+// emulator's own guard against guessing.
 
 // wrongCode is a six-digit code that is not code.
 func wrongCode(code string) string {
@@ -23,6 +24,17 @@ func wrongCode(code string) string {
 		return "111111"
 	}
 	return "000000"
+}
+
+// sendCode asks for an SMS code for phone and returns it from the outbox.
+func sendCode(t *testing.T, s *emulator.Server, phone string) string {
+	t.Helper()
+	r := post(t, s, protocol.SMSCodePath, "", protocol.SMSCodeRequest{Phone: phone})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.JSONEq(t, `{"status":"ok"}`, string(r.raw))
+	codes := s.SMSCodes(phone)
+	require.NotEmpty(t, codes)
+	return codes[len(codes)-1].Code
 }
 
 // SMSCodeGuesses wrong codes spend a code: the right one is refused after,
@@ -161,4 +173,114 @@ func TestSMSVerifyCodeAsNumber(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, r.status, bad)
 		assert.Contains(t, r.errorMsg(t), `field "code"`, bad)
 	}
+}
+
+func TestSMSLogin(t *testing.T) {
+	clock := newClock()
+	s := accountServer(t, emulator.WithClock(clock.Now))
+	const phone = "13800000000"
+	code := sendCode(t, s, phone)
+	assert.Regexp(t, `^[0-9]{6}$`, code)
+	sent := s.SMSCodes(phone)[0]
+	assert.Equal(t, emulator.SMSCode{Phone: phone, Code: code, SignatureID: emulator.DefaultSMSSignature,
+		SentAt: clock.Now(), ExpiresAt: clock.Now().Add(5 * time.Minute)}, sent)
+
+	noCreate := post(t, s, protocol.SMSLoginPath, "", protocol.SMSLoginRequest{Phone: phone, Code: code, CreateUser: false})
+	require.Equal(t, http.StatusNotFound, noCreate.status, "%s", noCreate.raw)
+
+	token, uid, info := sessionOf(t, post(t, s, protocol.SMSLoginPath, "", map[string]any{"phone": phone, "code": code}))
+	assert.Equal(t, phone, info["_phone"])
+	assert.Equal(t, true, info["_phone_verified"])
+	assert.Equal(t, true, s.SMSCodes(phone)[0].Used)
+	assert.Equal(t, phone, record(t, s, token, uid)["phone"])
+
+	r := post(t, s, protocol.SMSLoginPath, "", protocol.SMSLoginRequest{Phone: phone, Code: code, CreateUser: true})
+	require.Equal(t, http.StatusBadRequest, r.status)
+	assert.Equal(t, "the SMS code was already used: send a new one", r.errorMsg(t))
+
+	// One code a minute per phone: MinCloud's rate limit is a 400.
+	r = post(t, s, protocol.SMSCodePath, "", protocol.SMSCodeRequest{Phone: phone})
+	require.Equal(t, http.StatusBadRequest, r.status)
+	assert.Equal(t, "rate limit: an SMS code was sent to this phone less than 1m0s ago: retry in 60 s", r.errorMsg(t))
+	assert.Equal(t, "60", r.header.Get("Retry-After"))
+	clock.Advance(59 * time.Second)
+	r = post(t, s, protocol.SMSCodePath, "", protocol.SMSCodeRequest{Phone: phone})
+	assert.Contains(t, r.errorMsg(t), "retry in 1 s")
+	assert.Equal(t, "1", r.header.Get("Retry-After"))
+	sendCode(t, s, "13900000000") // another phone is not held back
+	clock.Advance(time.Second)
+	first := sendCode(t, s, phone)
+	clock.Advance(time.Minute)
+	second := sendCode(t, s, phone)
+
+	// Only the newest code works; it logs the same user in.
+	if first != second {
+		r = post(t, s, protocol.SMSLoginPath, "", protocol.SMSLoginRequest{Phone: phone, Code: first, CreateUser: true})
+		require.Equal(t, http.StatusBadRequest, r.status)
+		assert.Contains(t, r.errorMsg(t), "incorrect")
+		assert.NotContains(t, r.errorMsg(t), first)
+	}
+	_, again, _ := sessionOf(t, post(t, s, protocol.SMSLoginPath, "", protocol.SMSLoginRequest{Phone: phone, Code: second}))
+	assert.Equal(t, uid, again)
+
+	// Codes expire after five minutes.
+	clock.Advance(time.Minute)
+	late := sendCode(t, s, phone)
+	clock.Advance(5 * time.Minute)
+	r = post(t, s, protocol.SMSLoginPath, "", protocol.SMSLoginRequest{Phone: phone, Code: late})
+	require.Equal(t, http.StatusBadRequest, r.status)
+	assert.Equal(t, "the SMS code expired: send a new one", r.errorMsg(t))
+	assert.Len(t, s.SMSCodes(phone), 4)
+	assert.Len(t, s.SMSCodes(""), 5)
+}
+
+func TestSMSLoginOfPasswordUser(t *testing.T) {
+	s := accountServer(t, emulator.WithSMSInterval(0))
+	_, uid, info := sessionOf(t, post(t, s, protocol.RegisterPath("phone"), "", credentials("phone", "13800000000", "pw")))
+	assert.Equal(t, false, info["_phone_verified"])
+	_, lid, info := sessionOf(t, post(t, s, protocol.SMSLoginPath, "", protocol.SMSLoginRequest{Phone: "13800000000", Code: sendCode(t, s, "13800000000")}))
+	assert.Equal(t, uid, lid)
+	assert.Equal(t, true, info["_phone_verified"], "an SMS login verifies the phone")
+	sendCode(t, s, "13800000000") // no interval
+}
+
+func TestSMSVerify(t *testing.T) {
+	s := accountServer(t)
+	code := sendCode(t, s, "13800000000")
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	r := post(t, s, protocol.SMSVerifyPath, "", protocol.SMSVerifyRequest{Phone: "13800000000", Code: protocol.NumericCode(wrong)})
+	require.Equal(t, http.StatusBadRequest, r.status)
+	assert.NotContains(t, r.errorMsg(t), wrong)
+	r = post(t, s, protocol.SMSVerifyPath, "", protocol.SMSVerifyRequest{Phone: "13900000000", Code: protocol.NumericCode(code)})
+	require.Equal(t, http.StatusBadRequest, r.status, "another phone's code")
+	r = post(t, s, protocol.SMSVerifyPath, "", protocol.SMSVerifyRequest{Phone: "13800000000", Code: protocol.NumericCode(code)})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.JSONEq(t, `{"status":"ok"}`, string(r.raw))
+	r = post(t, s, protocol.SMSVerifyPath, "", protocol.SMSVerifyRequest{Phone: "13800000000", Code: protocol.NumericCode(code)})
+	require.Equal(t, http.StatusBadRequest, r.status, "single use")
+}
+
+func TestPhoneVerification_SMS(t *testing.T) {
+	s := accountServer(t, emulator.WithSMSInterval(0))
+	token, uid, _ := sessionOf(t, post(t, s, protocol.RegisterPath("username"), "", credentials("username", "alice", "pw")))
+	r := post(t, s, protocol.PhoneVerifyPath, token, protocol.PhoneVerifyRequest{Code: "123456"})
+	require.Equal(t, http.StatusBadRequest, r.status)
+	assert.Contains(t, r.errorMsg(t), "no phone")
+
+	phone := "+85291234567"
+	r = put(t, s, protocol.AccountPath, token, protocol.AccountRequest{Phone: protocol.SetString(phone)})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.Equal(t, false, r.json(t)["_phone_verified"])
+	other := sendCode(t, s, "13800000000")
+	r = post(t, s, protocol.PhoneVerifyPath, token, protocol.PhoneVerifyRequest{Code: other})
+	require.Equal(t, http.StatusBadRequest, r.status, "a code of another phone")
+	r = post(t, s, protocol.PhoneVerifyPath, "", protocol.PhoneVerifyRequest{Code: other})
+	require.Equal(t, http.StatusUnauthorized, r.status)
+
+	r = post(t, s, protocol.PhoneVerifyPath, token, protocol.PhoneVerifyRequest{Code: sendCode(t, s, phone)})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.Equal(t, true, record(t, s, token, uid)["_phone_verified"])
 }

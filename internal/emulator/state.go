@@ -98,15 +98,6 @@ type SessionState struct {
 	ExpiresAt int64  `json:"expires_at"` // unix seconds
 }
 
-// CodeState is a login code that WeChat handed out, as Codes lists it.
-type CodeState struct {
-	Code     string    `json:"code"`
-	OpenID   string    `json:"openid"`
-	IssuedAt time.Time `json:"issued_at"`
-	Used     bool      `json:"used"`
-	Foreign  bool      `json:"foreign,omitempty"` // issued for another AppID
-}
-
 // Export returns the server's apps, with their users, records and live
 // sessions.
 func (s *Server) Export() State {
@@ -392,47 +383,6 @@ func (st *store) replaceLocked(fresh *store) {
 	st.byUsername, st.byEmail, st.byPhone = fresh.byUsername, fresh.byEmail, fresh.byPhone
 	st.plat = fresh.plat
 	st.signIn, st.features, st.outbox, st.sms = fresh.signIn, fresh.features, fresh.outbox, fresh.sms
-}
-
-// Users returns every user of the app, as Export has them.
-func (a *App) Users() []UserState {
-	a.st.mu.Lock()
-	defer a.st.mu.Unlock()
-	return a.exportLocked().Users
-}
-
-// DeleteUser forgets the user of the app whom id names, by their openid in
-// the app or by their name: their WeChat side, their record (whose id is
-// answered 404 from then on and never given again), their codes and their
-// sessions. The user of the same person in another app stays. It reports
-// whether there was such a user.
-func (a *App) DeleteUser(id string) bool {
-	st := a.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	u := st.lookupLocked(id)
-	if u == nil {
-		return false
-	}
-	u.deleted = true
-	st.forgetWeChatUserLocked(u)
-	return true
-}
-
-// Codes returns the login codes that WeChat handed out for the app and
-// that the server still knows (up to a minute past their expiry).
-func (a *App) Codes() []CodeState {
-	st := a.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := []CodeState{}
-	st.codes.each(func(k secret, c loginCode) {
-		if c.app == st.index {
-			out = append(out, CodeState{Code: hex.EncodeToString(k[:]), OpenID: st.users[c.user].openid,
-				IssuedAt: time.Unix(0, c.issued), Used: c.used, Foreign: c.foreign})
-		}
-	})
-	return out
 }
 
 // importAccount gives the record of u the account fields of r, and indexes

@@ -23,7 +23,7 @@ const (
 	MaxRecordID = 1<<53 - 1
 	// MaxStateBytes is the largest state that the control plane takes (PUT
 	// ControlPrefix+"state") and that baas-emulator's -import reads.
-	MaxStateBytes = maxStateBytes
+	MaxStateBytes = 64 << 20
 	// maxStateFieldBytes is the longest string of a State (a nickname, an
 	// avatar URL, a unionid, …). It is MaxBodyBytes, so that whatever a
 	// request could have set is taken back.

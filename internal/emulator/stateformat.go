@@ -24,7 +24,7 @@ const StateVersion = 3
 
 // stateFile is a State as its JSON has it.
 type stateFile struct {
-	Version int `json:"version" doc:"the version of the format: 2"`
+	Version int `json:"version" doc:"the version of the format: 3"`
 	plainState
 }
 

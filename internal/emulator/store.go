@@ -225,20 +225,6 @@ func (st *store) roomForHTTPUserLocked() *apiError {
 	return nil
 }
 
-// destroy ends the session of token, if there is one; it does no other
-// check of the token.
-func (st *store) destroy(token string) {
-	k, ok := parseSecret(token)
-	if !ok {
-		return
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if se, gi, found := st.sessions.get(k); found && se.app == st.index {
-		st.sessions.remove(gi, k)
-	}
-}
-
 // expire forgets the codes and sessions that expired, a generation at a
 // time; the Server calls it now and then, so that an idle server lets go of
 // them too.

@@ -1,16 +1,13 @@
 package emulator
 
 import (
-	"net/http"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wxbaas/baas/internal/protocol"
 	"github.com/wxbaas/baas/internal/testkit"
 )
 
@@ -52,90 +49,6 @@ func TestCodesAreForgotten(t *testing.T) {
 	c.Advance(time.Hour + time.Duration(s2.st.sessions.span))
 	s2.st.expire()
 	assert.Equal(t, 0, s2.st.sessions.len())
-}
-
-// authenticate verifies the user data without the store's lock, and checks
-// the session and key again after it.
-func TestAuthenticateVerifiesOutsideTheLock(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
-	st, wx := s.st, s.WeChat()
-	var free []bool
-	rotate := false
-	st.afterVerify = func() {
-		ok := st.mu.TryLock()
-		if ok {
-			st.mu.Unlock()
-		}
-		free = append(free, ok)
-		if rotate {
-			wx.RotateSessionKey("alice") // a wx.login past the period, meanwhile
-		}
-	}
-
-	o, err := st.login(wx.Login("alice"), true)
-	require.Nil(t, err)
-	ev := wx.GetUserInfo("alice")
-	d := protocol.UserData{RawData: ev.Detail.RawData, Signature: ev.Detail.Signature,
-		EncryptedData: ev.Detail.EncryptedData, IV: ev.Detail.IV}
-	_, _, err = st.authenticateV1(o.token, d)
-	require.Nil(t, err)
-
-	v2 := &protocol.V2AuthRequest{Code: wx.Login("alice"), CreateUser: true, UserData: d}
-	_, err = st.authenticateV2(v2)
-	require.Nil(t, err)
-	assert.Equal(t, []bool{true, true}, free, "the lock was free during both verifications")
-
-	// The key changes between the verification and the write: V1 sees it.
-	rotate = true
-	_, _, err = st.authenticateV1(o.token, d)
-	require.NotNil(t, err)
-	assert.Equal(t, http.StatusBadRequest, err.status)
-	assert.Contains(t, err.msg, "no longer the user's current one")
-
-	// V2 used the key WeChat handed over, as a real server would; the
-	// session it opens is bound to that key, which is no longer current.
-	ev = wx.GetUserInfo("alice")
-	d = protocol.UserData{RawData: ev.Detail.RawData, Signature: ev.Detail.Signature,
-		EncryptedData: ev.Detail.EncryptedData, IV: ev.Detail.IV}
-	o2, err := st.authenticateV2(&protocol.V2AuthRequest{Code: wx.Login("alice"), CreateUser: true, UserData: d})
-	require.Nil(t, err)
-	rotate = false
-	_, _, err = st.authenticateV1(o2.token, d)
-	require.NotNil(t, err)
-	assert.Contains(t, err.msg, "no longer the user's current one")
-}
-
-// Calls keeps counts of endpoint paths only: unknown paths and user record
-// paths of made-up ids leave nothing behind.
-func TestCallsKeepOnlyEndpoints(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
-	if _, err := s.st.login(s.WeChat().Login("alice"), true); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 200 {
-		for _, p := range []string{
-			"/x/" + strconv.Itoa(i),
-			"/hserve/v2.5/user/info/" + strconv.Itoa(i+2) + "/",
-			"/hserve/v2.5/user/info/0" + strconv.Itoa(i) + "/",
-			"/hserve/v2.5/user/info/" + strings.Repeat("9", i%30+1) + "/",
-		} {
-			resp, err := http.Get(s.URL + p)
-			require.NoError(t, err)
-			resp.Body.Close()
-		}
-	}
-	resp, err := http.Get(s.URL + "/hserve/v2.5/user/info/1/")
-	require.NoError(t, err)
-	resp.Body.Close()
-	resp, err = http.Post(s.URL+"/hserve/v1/session/init/", "application/json", strings.NewReader("{}"))
-	require.NoError(t, err)
-	resp.Body.Close()
-
-	s.traffic.mu.Lock()
-	defer s.traffic.mu.Unlock()
-	assert.Equal(t, map[string]int{"/hserve/v2.5/user/info/1/": 1, "/hserve/v1/session/init/": 1}, s.traffic.calls)
 }
 
 // Phone codes go as login codes do: a few tens of seconds after their five

@@ -96,9 +96,6 @@ func decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
 	return nil
 }
 
-// maxStateBytes caps a state put through the control plane.
-const maxStateBytes = 64 << 20
-
 // tooLarge returns the 413 of a body over MaxBodyBytes.
 func tooLarge() *apiError {
 	return fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))

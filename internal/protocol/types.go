@@ -68,7 +68,7 @@ func (o OptInt) IsZero() bool { return !o.Set }
 // ("a string", "a number") but never the value, which may be a token put in
 // the wrong field. The decoder adds the field's name.
 func typeError(b []byte, t reflect.Type) error {
-	return &json.UnmarshalTypeError{Value: jsonKind(b) + " that is not an integer", Type: t}
+	return &json.UnmarshalTypeError{Value: JSONKind(b) + " that is not an integer", Type: t}
 }
 
 // NullString is a string that a body holds as null when it is empty
@@ -91,7 +91,7 @@ func (s *NullString) UnmarshalJSON(b []byte) error {
 	}
 	var v string
 	if err := json.Unmarshal(b, &v); err != nil {
-		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[NullString]()}
+		return &json.UnmarshalTypeError{Value: JSONKind(b), Type: reflect.TypeFor[NullString]()}
 	}
 	*s = NullString(v)
 	return nil
@@ -132,7 +132,7 @@ func (o *OptString) UnmarshalJSON(b []byte) error {
 	}
 	var v string
 	if err := json.Unmarshal(b, &v); err != nil {
-		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[OptString]()}
+		return &json.UnmarshalTypeError{Value: JSONKind(b), Type: reflect.TypeFor[OptString]()}
 	}
 	*o = SetString(v)
 	return nil
@@ -158,16 +158,16 @@ func (c *NumericCode) UnmarshalJSON(b []byte) error {
 	}
 	n, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil || n < 0 || n > maxCode {
-		return &json.UnmarshalTypeError{Value: jsonKind(b) + " that is not a code of " + strconv.Itoa(SMSCodeDigits) + " digits",
+		return &json.UnmarshalTypeError{Value: JSONKind(b) + " that is not a code of " + strconv.Itoa(SMSCodeDigits) + " digits",
 			Type: reflect.TypeFor[NumericCode]()}
 	}
 	*c = NumericCode(fmt.Sprintf("%0*d", SMSCodeDigits, n))
 	return nil
 }
 
-// jsonKind names the kind of the JSON value b ("string", "number", …),
-// never quoting it.
-func jsonKind(b []byte) string {
+// JSONKind names the kind of the JSON value b ("string", "number", …) as
+// json.UnmarshalTypeError names it, never quoting it. b must not be empty.
+func JSONKind(b []byte) string {
 	switch b[0] {
 	case '"':
 		return "string"

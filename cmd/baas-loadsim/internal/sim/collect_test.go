@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -130,4 +131,30 @@ func TestLatencyLeavesOutNoRequest(t *testing.T) {
 	assert.Equal(t, int64(50), last.Count, "the refusals count in the calls per second")
 	assert.Zero(t, last.Measured, "but have no latency")
 	assert.Zero(t, last.P99)
+}
+
+// TestRunRefusalsOutOfLatency: when every user refuses, no authenticate
+// call sends a request: the step counts them, under their 603, and has no
+// latency to report; the chart still draws.
+func TestRunRefusalsOutOfLatency(t *testing.T) {
+	r := runSim(t, Config{Users: 50, Concurrency: 5, Consent: 0}, Embedded(newServer(t)))
+	auth := step(t, r, Authenticate)
+	assert.Equal(t, int64(50), auth.Calls)
+	assert.Equal(t, int64(50), auth.Refused)
+	assert.Equal(t, int64(50), auth.NoRequest)
+	assert.Zero(t, auth.Requests)
+	assert.Equal(t, map[string]int64{"603": 50}, auth.Codes)
+	assert.Equal(t, Latency{}, auth.Latency, "no latency of a refusal, which takes the SDK a microsecond")
+	assert.Empty(t, auth.Distribution)
+	var n int64
+	for _, tp := range auth.Timeline {
+		n += tp.Count
+		assert.Zero(t, tp.Measured)
+	}
+	assert.Equal(t, int64(50), n, "the refusals count in the calls per second")
+	assert.Positive(t, step(t, r, SilentLogin).Latency.Min)
+
+	var b bytes.Buffer
+	require.NoError(t, WriteChart(&b, r, "svg"))
+	assert.Contains(t, b.String(), ">authenticate<")
 }

@@ -82,3 +82,19 @@ func noLeak(t *testing.T) {
 		}
 	})
 }
+
+// faultyReport runs a small scenario with errors and returns its report,
+// with a threshold on its errors (crossed) and one on its latency (held).
+func faultyReport(t *testing.T) *Report {
+	t.Helper()
+	faults, err := ParseFaults("silent-login:503@0.1,user-record:500@0.1")
+	require.NoError(t, err)
+	var ths []Threshold
+	for _, spec := range []string{"errors<1%", "logout:p99<1h"} {
+		th, err := ParseThreshold(spec)
+		require.NoError(t, err)
+		ths = append(ths, th)
+	}
+	return runSim(t, Config{Users: 200, Concurrency: 8, Consent: 0.5, Faults: faults, Seed: 3, Retry: &baas.NoRetry,
+		Thresholds: ths}, Embedded(newServer(t)))
+}

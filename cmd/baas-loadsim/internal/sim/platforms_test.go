@@ -48,22 +48,6 @@ func TestRunPlatforms(t *testing.T) {
 	}
 }
 
-// The platforms scenario needs the platforms, protocol v2, and each
-// platform's silent login among its steps.
-func TestPlatformsConfigErrors(t *testing.T) {
-	srv := newServer(t)
-	target := Embedded(srv)
-	_, err := New(Config{Users: 1, Concurrency: 1, Protocol: baas.ProtocolV1, Scenario: ScenarioPlatforms}, target)
-	assert.ErrorContains(t, err, "protocol v2 only")
-	target.Platforms = nil
-	_, err = New(Config{Users: 1, Concurrency: 1, Protocol: baas.ProtocolV2, Scenario: ScenarioPlatforms}, target)
-	assert.ErrorContains(t, err, "no platforms")
-	_, err = ParseSteps(ScenarioPlatforms, "alipay-silent-login,user-record")
-	assert.ErrorContains(t, err, "qq-silent-login is needed")
-	_, err = ParseSteps(ScenarioPlatforms, "silent-login,alipay-silent-login")
-	assert.ErrorContains(t, err, "not in the platforms scenario")
-}
-
 // A fault on one platform's step hits that platform's users only.
 func TestRunPlatformsFaults(t *testing.T) {
 	srv := newServer(t)

@@ -1,8 +1,15 @@
 package sim
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
+	"time"
+
+	"github.com/wxbaas/baas"
+	"github.com/wxbaas/baas/internal/protocol"
 )
 
 // Scenario is how the simulated users log in.
@@ -114,4 +121,205 @@ func (sc Scenario) CheckSteps(set StepSet) error {
 		return fmt.Errorf("steps %q: password-login is needed, the other steps use the user it logs in", set)
 	}
 	return nil
+}
+
+// errStep ends a scenario at a failed step; the step's outcome is recorded.
+var errStep = errors.New("a step failed")
+
+// end records the outcome of the call of step into b and returns errStep
+// when it is an error.
+func (s *Sim) end(b *batcher, step Step, cl *call, out Outcome) error {
+	b.add(step, cl, out)
+	if out.IsError() {
+		s.live.errors.Add(1)
+		return errStep
+	}
+	return nil
+}
+
+// scenario runs the steps of the user of index i, whose openid or username
+// is name, through c, logging in with a password, with WeChat or with
+// another platform, until one fails.
+func (s *Sim) scenario(ctx context.Context, c *baas.Client, i int, name string, password bool, b *batcher) error {
+	login := s.wechatLogin
+	if password {
+		login = s.passwordLogin
+	}
+	if _, ok := s.cfg.Scenario.platform(i); ok {
+		login = s.platformLogin
+	}
+	u, err := login(ctx, c, i, name, b)
+	if err != nil {
+		return err
+	}
+
+	if s.cfg.Steps.Has(UserRecord) {
+		cctx, cl := startCall(ctx)
+		if s.recordFault != nil {
+			// A fault the emulator refuses to arm is an error of the step.
+			if err := recordFault(ctx, s.target.Faults, s.recordFault, s.cfg.Seed, i, u.ID); err != nil {
+				return s.end(b, UserRecord, cl, outcomeOf(err))
+			}
+			cl.t0 = time.Now()
+		}
+		var rec protocol.UserRecord
+		err := c.Do(cctx, http.MethodGet, UserRecordPath(u.ID), nil, &rec)
+		out := outcomeOf(err)
+		if out == OK && int64(rec.ID) != u.ID {
+			out = WrongAnswer
+		}
+		if err := s.end(b, UserRecord, cl, out); err != nil {
+			return err
+		}
+	}
+
+	if s.cfg.Steps.Has(Logout) {
+		cctx, cl := startCall(ctx)
+		err := c.Logout(cctx)
+		return s.end(b, Logout, cl, outcomeOf(err))
+	}
+	return nil
+}
+
+// wechatLogin runs the silent login and the getUserInfo button of the
+// user of index i and openid, and returns the basic user.
+func (s *Sim) wechatLogin(ctx context.Context, c *baas.Client, i int, openid string, b *batcher) (*baas.UserInfo, error) {
+	cctx, cl := startCall(ctx)
+	u, err := c.Login(cctx, true)
+	if err := s.end(b, SilentLogin, cl, outcomeOf(err)); err != nil {
+		return nil, err
+	}
+	s.live.logins.Add(1)
+
+	if s.cfg.Steps.Has(Authenticate) {
+		consent := consents(s.cfg.Scenario.wechatIndex(i), s.cfg.Consent)
+		cctx, cl := startCall(ctx)
+		ev, err := s.target.WeChat.UserInfo(ctx, openid, consent)
+		if err != nil {
+			return nil, s.end(b, Authenticate, cl, outcomeOf(err))
+		}
+		cl.t0 = time.Now() // the step's latency is HandleUserInfo's
+		_, err = c.HandleUserInfo(cctx, ev)
+		if err := s.end(b, Authenticate, cl, userInfoOutcome(err, consent, u.ID)); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+// platformLogin runs the silent login of the user of index i and name
+// on their platform, then its login with the profile, consented or
+// refused (HandleUserInfo of the button's event, or on Alipay Login(ctx,
+// false), whose code of scope auth_user the user grants or refuses), and
+// returns the basic user.
+func (s *Sim) platformLogin(ctx context.Context, c *baas.Client, i int, name string, b *batcher) (*baas.UserInfo, error) {
+	k, _ := s.cfg.Scenario.platform(i)
+	silent, auth := platformSteps(k)
+	cctx, cl := startCall(ctx)
+	u, err := c.Login(cctx, true)
+	if err := s.end(b, silent, cl, outcomeOf(err)); err != nil {
+		return nil, err
+	}
+	s.live.logins.Add(1)
+	if !s.cfg.Steps.Has(auth) {
+		return u, nil
+	}
+	consent := consents(s.cfg.Scenario.wechatIndex(i), s.cfg.Consent)
+	cctx, cl = startCall(ctx)
+	if Platforms[k] == baas.Alipay {
+		_, err = c.Login(cctx, false)
+	} else {
+		ev, err := s.target.Platforms.UserInfo(ctx, Platforms[k], name, consent)
+		if err != nil {
+			return nil, s.end(b, auth, cl, outcomeOf(err))
+		}
+		cl.t0 = time.Now() // the step's latency is HandleUserInfo's
+		_, err = c.HandleUserInfo(cctx, ev)
+		if err := s.end(b, auth, cl, userInfoOutcome(err, consent, u.ID)); err != nil {
+			return nil, err
+		}
+		return u, nil
+	}
+	if err := s.end(b, auth, cl, userInfoOutcome(err, consent, u.ID)); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// Password is the password of every simulated account: a backend that
+// keeps the accounts of a run logs them in on the next one.
+const Password = "baas-loadsim password"
+
+// passwordLogin registers the account of username, when Register is a
+// step, then logs it in with its password, and returns the basic user.
+//
+// Register opens a session, which the password login replaces, as for a
+// user who signs up and later signs in. A register answered with a 400 (the
+// username taken, on the emulator) is followed by the password login at
+// once: when it works, the account was there already (an earlier run
+// against the same backend made it), and the register counts as Existing,
+// not as an error; when it fails, both steps are errors.
+func (s *Sim) passwordLogin(ctx context.Context, c *baas.Client, _ int, username string, b *batcher) (*baas.UserInfo, error) {
+	cr := baas.Credentials{Username: username, Password: Password}
+	if s.cfg.Steps.Has(Register) {
+		cctx, reg := startCall(ctx)
+		_, err := c.Register(cctx, cr)
+		var herr *baas.HError
+		if errors.As(err, &herr) && herr.Code == baas.Code(http.StatusBadRequest) {
+			cctx, login := startCall(ctx)
+			u, lerr := c.LoginWithPassword(cctx, cr)
+			out := Existing
+			if lerr != nil {
+				out = outcomeOf(err)
+			}
+			b.addSpan(Register, reg, login.t0, out)
+			if out.IsError() {
+				s.live.errors.Add(1)
+			}
+			return s.passwordLoggedIn(b, login, u, lerr)
+		}
+		if err := s.end(b, Register, reg, outcomeOf(err)); err != nil {
+			return nil, err
+		}
+	}
+	cctx, cl := startCall(ctx)
+	u, err := c.LoginWithPassword(cctx, cr)
+	return s.passwordLoggedIn(b, cl, u, err)
+}
+
+// passwordLoggedIn records the outcome of the password login cl that
+// answered u and err.
+func (s *Sim) passwordLoggedIn(b *batcher, cl *call, u *baas.UserInfo, err error) (*baas.UserInfo, error) {
+	if err := s.end(b, PasswordLogin, cl, outcomeOf(err)); err != nil {
+		return nil, err
+	}
+	s.live.logins.Add(1)
+	return u, nil
+}
+
+// consents reports whether user i consents to share their profile when a
+// share of the users do. floor(n·share) of the first n users consent, so
+// that the split is exact and spread evenly over the run.
+func consents(i int, share float64) bool {
+	return int(float64(i+1)*share) > int(float64(i)*share)
+}
+
+// userInfoOutcome classifies the answer of HandleUserInfo to a user who
+// consented or refused, logged in as the user of id; a refusal should get
+// a 603 with that basic user.
+func userInfoOutcome(err error, consent bool, id int64) Outcome {
+	if consent {
+		return outcomeOf(err)
+	}
+	var herr *baas.HError
+	switch {
+	case err == nil:
+		return WrongAnswer
+	case errors.As(err, &herr) && herr.Code == baas.CodeUnauthorized:
+		if herr.User == nil || herr.User.ID != id {
+			return WrongAnswer
+		}
+		return Refused
+	}
+	return outcomeOf(err)
 }

@@ -175,3 +175,76 @@ func TestRunPasswordNeedsNoWeChat(t *testing.T) {
 	_, err := New(Config{Users: 5, Concurrency: 2, Scenario: ScenarioMixed}, target)
 	assert.ErrorContains(t, err, "no WeChat")
 }
+
+// TestScenarios: each scenario's steps and names, and which users of it
+// log in with a password.
+func TestScenarios(t *testing.T) {
+	assert.Equal(t, "silent-login,authenticate,user-record,logout", WeChatSteps.String())
+	assert.Equal(t, "silent-login,authenticate,register,password-login,user-record,logout", MixedSteps.String())
+	assert.Equal(t, "alipay-silent-login,alipay-authenticate,qq-silent-login,qq-authenticate,baidu-silent-login,baidu-authenticate,"+
+		"bytedance-silent-login,bytedance-authenticate,jd-silent-login,jd-authenticate,kuaishou-silent-login,kuaishou-authenticate,user-record,logout", PlatformSteps.String())
+	assert.Equal(t, MixedSteps|PlatformSteps, AllSteps)
+	for _, c := range []struct {
+		name  string
+		sc    Scenario
+		steps StepSet
+		pw    [4]bool // users 0 to 3
+	}{
+		{"wechat", ScenarioWeChat, WeChatSteps, [4]bool{}},
+		{"password", ScenarioPassword, PasswordSteps, [4]bool{true, true, true, true}},
+		{"mixed", ScenarioMixed, MixedSteps, [4]bool{false, true, false, true}},
+		{"platforms", ScenarioPlatforms, PlatformSteps, [4]bool{}},
+	} {
+		sc, err := ParseScenario(c.name)
+		require.NoError(t, err)
+		assert.Equal(t, c.sc, sc)
+		assert.Equal(t, c.name, sc.String())
+		assert.Equal(t, c.steps, sc.Steps())
+		assert.NoError(t, sc.CheckSteps(sc.Steps()))
+		for i, want := range c.pw {
+			assert.Equal(t, want, sc.passwordUser(i), "%s user %d", c.name, i)
+		}
+	}
+	assert.Equal(t, []int{0, 0, 1, 1}, []int{ScenarioMixed.wechatIndex(0), ScenarioMixed.wechatIndex(1), ScenarioMixed.wechatIndex(2), ScenarioMixed.wechatIndex(3)})
+	assert.Equal(t, []int{0, 0, 1}, []int{ScenarioPlatforms.wechatIndex(0), ScenarioPlatforms.wechatIndex(5), ScenarioPlatforms.wechatIndex(6)})
+	for i := range 7 {
+		k, ok := ScenarioPlatforms.platform(i)
+		assert.True(t, ok)
+		assert.Equal(t, i%6, k)
+		_, ok = ScenarioMixed.platform(i)
+		assert.False(t, ok)
+	}
+	// Each platform's steps are its silent login and its login with the
+	// profile, at its paths.
+	for k, p := range Platforms {
+		silent, auth := platformSteps(k)
+		assert.Equal(t, providers[k]+"-silent-login", silent.String())
+		assert.Equal(t, "/hserve/v2.5/idp/"+providers[k]+"/silent-login/", silent.Path(baas.ProtocolV2), p)
+		assert.Equal(t, "/hserve/v2.5/idp/"+providers[k]+"/authenticate/", auth.Path(baas.ProtocolV1), "one version whatever the protocol")
+		got, ok := stepOfPath(baas.ProtocolV2, auth.Path(baas.ProtocolV2))
+		assert.True(t, ok)
+		assert.Equal(t, auth, got)
+		assert.True(t, auth.isAuthenticate())
+		assert.True(t, silent.isLogin())
+	}
+	_, err := ParseScenario("sms")
+	assert.EqualError(t, err, `unknown scenario "sms" (want wechat, password, mixed or platforms)`)
+	assert.Equal(t, "scenario(7)", Scenario(7).String())
+}
+
+// TestConsents: of n users, floor(n·share) consent.
+func TestConsents(t *testing.T) {
+	for _, c := range []struct {
+		n     int
+		share float64
+		want  int
+	}{{200, 0.8, 160}, {200, 0, 0}, {200, 1, 200}, {7, 0.5, 3}, {1000, 0.333, 333}, {3, 0.9, 2}} {
+		got := 0
+		for i := range c.n {
+			if consents(i, c.share) {
+				got++
+			}
+		}
+		assert.Equal(t, c.want, got, "%d users at %v", c.n, c.share)
+	}
+}
