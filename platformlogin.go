@@ -88,9 +88,9 @@ func (c *Client) authBody(data protocol.UserData, profile *WechatUserInfo) (func
 			return protocol.BaiduAuthRequest{Code: code, CreateUser: create, Data: data.EncryptedData, IV: data.IV, UpdateUserProfile: mode}
 		}, nil
 	case JD:
-		info, err := json.Marshal(profile)
+		info, err := userInfoJSON(profile)
 		if err != nil {
-			return nil, newError(CodeIncorrectParameter, "encoding the user info", err)
+			return nil, err
 		}
 		return func(code string) any {
 			return protocol.JDAuthRequest{Code: code, CreateUser: create, Data: data.EncryptedData, IV: data.IV, UserInfo: info, UpdateUserProfile: mode}
