@@ -56,16 +56,15 @@ func (c *Client) Login(ctx context.Context, silent bool) (*UserInfo, error) {
 // login returns a valid session for a call begun at epoch, whose stored
 // session stale is not valid: it runs a silent login, or takes the result of
 // the login in progress. A session of a password, SMS or anonymous login is
-// not replaced by a WeChat one behind the caller's back: once it has
-// expired, or the server ended it, login is a CodeSessionMissing naming the
-// call that opens it again.
+// not replaced by a WeChat one behind the caller's back: once it is no
+// longer valid, login is a CodeSessionMissing naming the call that opens it
+// again. The message does not say which, since the stored keys do not
+// tell: the token reads as none alike when the server ended the session (a
+// 401), when the storage expired its keys (a Redis TTL), and when the
+// stored one is malformed.
 func (c *Client) login(ctx context.Context, epoch uint64, stale session) (session, error) {
 	if stale.kind != loginWeChat {
-		why := "the session has expired"
-		if stale.token == "" {
-			why = "the server ended the session"
-		}
-		return session{}, newError(CodeSessionMissing, why+": "+stale.kind.again(), nil)
+		return session{}, newError(CodeSessionMissing, "the session has expired or the server ended it: "+stale.kind.again(), nil)
 	}
 	if c.cfg.codes == nil {
 		return session{}, errNoCodeProvider()
