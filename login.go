@@ -160,8 +160,7 @@ func (c *Client) newSession(resp *protocol.Session) (session, error) {
 	case resp.ExpiresIn.Set && (resp.ExpiresIn.V <= expirySkew || resp.ExpiresIn.V > maxExpiresIn):
 		return session{}, newError(CodeInvalidResponse, fmt.Sprintf("the login response's expires_in is out of range: it must be more than %d seconds and at most %d", expirySkew, maxExpiresIn), nil)
 	}
-	s := session{token: resp.Token, uid: id, openid: openid, unionid: unionid,
-		alipayUserID: resp.AlipayUserID(), alipay: c.cfg.plat.platform == Alipay}
+	s := session{token: resp.Token, uid: id, openid: openid, unionid: unionid, alipayUserID: resp.AlipayUserID()}
 	if resp.ExpiresIn.Set {
 		s.expiresAt = expiresAt(c.cfg.now(), resp.ExpiresIn.V)
 	}

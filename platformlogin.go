@@ -71,11 +71,7 @@ func errAlipayNoEvent(call string) error {
 // the user data and the profile of a getUserInfo event: WeChat's form, or
 // its platform's.
 func (c *Client) authBody(data protocol.UserData, profile *WechatUserInfo) (func(code string) any, error) {
-	mode, err := c.cfg.plat.sync.wire()
-	if err != nil {
-		return nil, err
-	}
-	create := c.cfg.createUser
+	mode, create := c.cfg.plat.mode, c.cfg.createUser
 	switch c.cfg.plat.platform {
 	case WeChat:
 		return func(code string) any {
@@ -115,15 +111,11 @@ func (c *Client) authBody(data protocol.UserData, profile *WechatUserInfo) (func
 // It is not retried with a fresh code as other logins are: each code asks
 // the user again.
 func (c *Client) alipayAuthenticate(ctx context.Context, epoch uint64, basic session) (*UserInfo, error) {
-	mode, err := c.cfg.plat.sync.wire()
-	if err != nil {
-		return nil, err
-	}
 	code, err := codeFrom(ctx, c.cfg.codes, true)
 	if err != nil {
 		return nil, withUser(err, basic.user())
 	}
-	body := protocol.AlipayAuthRequest{Code: code, CreateUser: c.cfg.createUser, UpdateUserProfile: mode}
+	body := protocol.AlipayAuthRequest{Code: code, CreateUser: c.cfg.createUser, UpdateUserProfile: c.cfg.plat.mode}
 	var ans profileAnswer
 	err = c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: c.ep.Authenticate, Token: c.sessionToken(ctx), Body: body}, &ans)
 	if err != nil {
@@ -134,7 +126,7 @@ func (c *Client) alipayAuthenticate(ctx context.Context, epoch uint64, basic ses
 		return nil, err
 	}
 	p := ans.profile
-	values := s.values()
+	values := c.values(s)
 	values[KeyIsLoginedBaaS] = "1"
 	return c.storeProfile(ctx, epoch, s, &WechatUserInfo{NickName: p.Nickname, AvatarURL: p.Avatar,
 		City: p.City, Province: p.Province, Country: p.Country, Language: p.Language}, values)

@@ -216,7 +216,7 @@ func (c *Client) authenticateV2(ctx context.Context, epoch uint64, data protocol
 	if err != nil {
 		return nil, err
 	}
-	values := s.values()
+	values := c.values(s)
 	values[KeyIsLoginedBaaS] = "1"
 	return c.storeProfile(ctx, epoch, s, profile, values)
 }
