@@ -130,14 +130,19 @@ func (c *Client) openSession(ctx context.Context, path string, token string, bod
 			}
 			return body(code), nil
 		},
-	})
+	}, nil)
 }
 
 // postSession sends a login-like request and reads the new session from
-// the answer.
-func (c *Client) postSession(ctx context.Context, req transport.Request) (session, error) {
+// the answer. When profile is not nil, it also reads into it the profile of
+// the record the answer carries in user_info (see profileAnswer).
+func (c *Client) postSession(ctx context.Context, req transport.Request, profile *protocol.RecordProfile) (session, error) {
 	var resp protocol.Session
-	if err := c.api.Do(ctx, req, &resp); err != nil {
+	var out any = &resp
+	if profile != nil {
+		out = &profileAnswer{s: &resp, profile: profile}
+	}
+	if err := c.api.Do(ctx, req, out); err != nil {
 		return session{}, c.loginError(err)
 	}
 	return c.newSession(&resp)

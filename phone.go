@@ -110,7 +110,7 @@ func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*User
 		// Not retried with a fresh code like other logins: the phone code is
 		// single use too, and the first attempt may have spent it.
 		body := protocol.PhoneLoginRequest{EncryptedData: d.EncryptedData, IV: d.IV, CreateUser: c.cfg.createUser, Code: code, PhoneCode: phoneCode}
-		s, err := c.postSession(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: c.sessionToken(ctx), Body: body})
+		s, err := c.postSession(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: c.sessionToken(ctx), Body: body}, nil)
 		if err != nil {
 			return session{}, err
 		}

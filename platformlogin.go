@@ -116,40 +116,39 @@ func (c *Client) alipayAuthenticate(ctx context.Context, epoch uint64, basic ses
 		return nil, withUser(err, basic.user())
 	}
 	body := protocol.AlipayAuthRequest{Code: code, CreateUser: c.cfg.createUser, UpdateUserProfile: c.cfg.plat.mode}
-	var ans profileAnswer
-	err = c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: c.ep.Authenticate, Token: c.sessionToken(ctx), Body: body}, &ans)
-	if err != nil {
-		return nil, c.loginError(err)
-	}
-	s, err := c.newSession(&ans.s)
+	var p protocol.RecordProfile
+	s, err := c.postSession(ctx, transport.Request{Method: http.MethodPost, Path: c.ep.Authenticate, Token: c.sessionToken(ctx), Body: body}, &p)
 	if err != nil {
 		return nil, err
 	}
-	p := ans.profile
-	values := c.values(s)
-	values[KeyIsLoginedBaaS] = "1"
-	return c.storeProfile(ctx, epoch, s, &WechatUserInfo{NickName: p.Nickname, AvatarURL: p.Avatar,
-		City: p.City, Province: p.Province, Country: p.Country, Language: p.Language}, values)
+	return c.storeAuthenticated(ctx, epoch, s, &WechatUserInfo{NickName: p.Nickname, AvatarURL: p.Avatar,
+		City: p.City, Province: p.Province, Country: p.Country, Language: p.Language})
 }
 
-// profileAnswer is a login answer read as the session and for the profile
-// of the record in its user_info. A profile that does not read is none:
-// the session is what the login is for.
+// profileAnswer is a login answer read as the session s and for the
+// profile of the record in its user_info. A profile that does not read is
+// none: the session is what the login is for.
 type profileAnswer struct {
-	s       protocol.Session
-	profile protocol.RecordProfile
+	s       *protocol.Session
+	profile *protocol.RecordProfile
 }
 
-// UnmarshalJSON reads the session, then the profile.
+// UnmarshalJSON reads the session and the profile in one pass, or, when
+// that fails, the session alone.
 func (a *profileAnswer) UnmarshalJSON(b []byte) error {
-	if err := json.Unmarshal(b, &a.s); err != nil {
-		return err
+	w := struct {
+		*protocol.Session
+		UserInfo *struct { // over the Session's user_info
+			protocol.SessionUser
+			protocol.RecordProfile
+		} `json:"user_info"`
+	}{Session: a.s}
+	if err := json.Unmarshal(b, &w); err != nil {
+		*a.s = protocol.Session{}
+		return json.Unmarshal(b, a.s)
 	}
-	var w struct {
-		UserInfo *protocol.RecordProfile `json:"user_info"`
-	}
-	if json.Unmarshal(b, &w) == nil && w.UserInfo != nil {
-		a.profile = *w.UserInfo
+	if u := w.UserInfo; u != nil {
+		a.s.UserInfo, *a.profile = &u.SessionUser, u.RecordProfile
 	}
 	return nil
 }

@@ -216,9 +216,15 @@ func (c *Client) authenticateV2(ctx context.Context, epoch uint64, data protocol
 	if err != nil {
 		return nil, err
 	}
+	return c.storeAuthenticated(ctx, epoch, s, profile)
+}
+
+// storeAuthenticated stores s, the new session of an authenticate, in one
+// write with the profile p the user shared, and returns the full user info.
+func (c *Client) storeAuthenticated(ctx context.Context, epoch uint64, s session, p *WechatUserInfo) (*UserInfo, error) {
 	values := c.values(s)
 	values[KeyIsLoginedBaaS] = "1"
-	return c.storeProfile(ctx, epoch, s, profile, values)
+	return c.storeProfile(ctx, epoch, s, p, values)
 }
 
 // reopen replaces the session of token with a new one from a fresh code,
