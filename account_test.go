@@ -450,7 +450,7 @@ func TestAccountSessionNotSwitchedToWeChat(t *testing.T) {
 				clock.Advance(2 * time.Hour)
 				err = c.Do(ctx, http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
 				he = errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
-				assert.Contains(t, he.Message, "expired")
+				assert.Contains(t, he.Message, "the session has expired or the server ended it")
 				assert.Contains(t, he.Message, kind.names)
 				assert.Equal(t, 0, codes.count(), "no WeChat code spent")
 				for _, req := range m.requests() {

@@ -17,7 +17,7 @@ func (c *Client) Derive(opts ...Option) (*Client, error) {
 			o(&cfg)
 		}
 	}
-	if sharedOf(cfg) != sharedOf(c.cfg) || cfg.plat != c.cfg.plat {
+	if sharedOf(cfg) != sharedOf(c.cfg) {
 		return nil, newError(CodeIncorrectParameter, "Derive sets only WithStorage, WithCodeProvider, WithUserInfoProvider and WithClock: use New for another backend or transport", nil)
 	}
 	return c.withConfig(cfg), nil
@@ -37,9 +37,10 @@ type shared struct {
 	unionID  bool
 	retry    RetryPolicy
 	insecure bool
+	plat     platformConfig
 }
 
 // sharedOf returns what of c a derived Client shares.
 func sharedOf(c config) shared {
-	return shared{c.baseURL, c.protocol, c.httpClient, int64(c.timeout), int64(c.attempt), c.logger, c.platform, c.createUser, c.unionID, c.retry, c.insecure}
+	return shared{c.baseURL, c.protocol, c.httpClient, int64(c.timeout), int64(c.attempt), c.logger, c.platform, c.createUser, c.unionID, c.retry, c.insecure, c.plat}
 }

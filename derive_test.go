@@ -2,6 +2,7 @@ package baas_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"runtime"
 	"testing"
@@ -51,22 +52,32 @@ func TestDerive(t *testing.T) {
 	assert.Equal(t, 2, r.codes.count(), "the parent's CodeProvider")
 }
 
+// Derive refuses every option of what a derived Client shares with its
+// parent: each case fails when its field is left out of sharedOf.
 func TestDeriveRefusesSharedOptions(t *testing.T) {
 	t.Parallel()
 	r := newMockRig(t)
 	for name, o := range map[string]baas.Option{
-		"base URL":    baas.WithBaseURL("https://other.test"),
-		"protocol":    baas.WithProtocol(baas.ProtocolV1),
-		"HTTP client": baas.WithHTTPClient(&http.Client{}),
-		"timeout":     baas.WithTimeout(time.Second),
-		"platform":    baas.WithPlatform("IOS"),
-		"retry":       baas.WithRetry(baas.NoRetry),
-		"insecure":    baas.WithInsecureHTTP(),
-		"create user": baas.WithCreateUser(false),
+		"base URL":      baas.WithBaseURL("https://other.test"),
+		"protocol":      baas.WithProtocol(baas.ProtocolV1),
+		"HTTP client":   baas.WithHTTPClient(&http.Client{}),
+		"timeout":       baas.WithTimeout(time.Second),
+		"platform":      baas.WithPlatform("IOS"),
+		"retry":         baas.WithRetry(baas.NoRetry),
+		"insecure":      baas.WithInsecureHTTP(),
+		"create user":   baas.WithCreateUser(false),
+		"attempt":       baas.WithAttemptTimeout(time.Second),
+		"unionid":       baas.WithUnionIDLogin(true),
+		"logger":        baas.WithLogger(slog.New(slog.DiscardHandler)),
+		"mini-program":  baas.WithMiniProgram(baas.QQ),
+		"ByteDance app": baas.WithByteDanceApp("Douyin"),
+		"sync":          baas.WithSyncUserProfile(baas.SyncOverwrite),
 	} {
-		_, err := r.c.Derive(o)
-		he := errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
-		assert.Contains(t, he.Message, "Derive sets only", name)
+		t.Run(name, func(t *testing.T) {
+			_, err := r.c.Derive(o)
+			he := errtest.Require(t, err, baas.CodeIncorrectParameter, baas.ErrIncorrectParameter)
+			assert.Contains(t, he.Message, "Derive sets only")
+		})
 	}
 }
 

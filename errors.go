@@ -175,9 +175,11 @@ func classify(err error) *HError {
 
 // ctxError returns the error of a caller whose own context ended while it
 // waited: CodeCanceled when the context was canceled, CodeTimeout when its
-// deadline passed.
+// deadline passed. The code is read from ctx.Err(), and the error wraps the
+// context's cause, which may be any error the caller gave
+// (context.WithCancelCause).
 func ctxError(ctx context.Context) *HError {
-	return classify(context.Cause(ctx))
+	return newError(Code(transport.WhyNoAnswer(ctx.Err())), "", context.Cause(ctx))
 }
 
 // errNilContext returns the error of a call given a nil context, which would

@@ -1,7 +1,5 @@
 package baas
 
-import "github.com/wxbaas/baas/internal/protocol"
-
 // Kuaishou's phone login and phone number update are LoginWithPhone and
 // UpdatePhoneNumber on a Kuaishou Client, like ks.BaaS.auth.loginWithKs
 // (phoneEvent, {code}) and ks.BaaS.auth.updatePhoneNumber: the same event
@@ -19,27 +17,19 @@ func (c *Client) phonePlatform(call string) error {
 	return nil
 }
 
-// phoneLoginPath is the phone login's path for the event's detail d, and
-// the phone_code it sends: WeChat's v2.7 with d's code, its v2.5 without,
-// or Kuaishou's, which takes none.
-func (c *Client) phoneLoginPath(d *PhoneNumberDetail) (path, phoneCode string) {
-	switch {
-	case c.cfg.plat.platform == Kuaishou:
-		return protocol.KuaishouPhoneLoginPath, ""
-	case d.Code != "":
-		return protocol.PhoneLoginPath, d.Code
-	}
-	return protocol.PhoneLoginPathOld, ""
-}
+// phonePaths are the paths of one phone call, the login or the number
+// update: Kuaishou's, and WeChat's with a phone_code and without.
+type phonePaths struct{ kuaishou, withCode, withoutCode string }
 
-// phoneVerificationPath is the phone number update's path for d, and the
-// phone_code it sends, as phoneLoginPath.
-func (c *Client) phoneVerificationPath(d *PhoneNumberDetail) (path, phoneCode string) {
+// phonePath is the path of the phone call of paths p for the event's detail
+// d, and the phone_code it sends: WeChat's newer path with d's code, its
+// older without, or Kuaishou's, which takes none.
+func (c *Client) phonePath(p phonePaths, d *PhoneNumberDetail) (path, phoneCode string) {
 	switch {
 	case c.cfg.plat.platform == Kuaishou:
-		return protocol.KuaishouPhoneVerificationPath, ""
+		return p.kuaishou, ""
 	case d.Code != "":
-		return protocol.PhoneVerificationPath, d.Code
+		return p.withCode, d.Code
 	}
-	return protocol.PhoneVerificationOld, ""
+	return p.withoutCode, ""
 }

@@ -56,16 +56,15 @@ func (c *Client) Login(ctx context.Context, silent bool) (*UserInfo, error) {
 // login returns a valid session for a call begun at epoch, whose stored
 // session stale is not valid: it runs a silent login, or takes the result of
 // the login in progress. A session of a password, SMS or anonymous login is
-// not replaced by a WeChat one behind the caller's back: once it has
-// expired, or the server ended it, login is a CodeSessionMissing naming the
-// call that opens it again.
+// not replaced by a WeChat one behind the caller's back: once it is no
+// longer valid, login is a CodeSessionMissing naming the call that opens it
+// again. The message does not say which, since the stored keys do not
+// tell: the token reads as none alike when the server ended the session (a
+// 401), when the storage expired its keys (a Redis TTL), and when the
+// stored one is malformed.
 func (c *Client) login(ctx context.Context, epoch uint64, stale session) (session, error) {
 	if stale.kind != loginWeChat {
-		why := "the session has expired"
-		if stale.token == "" {
-			why = "the server ended the session"
-		}
-		return session{}, newError(CodeSessionMissing, why+": "+stale.kind.again(), nil)
+		return session{}, newError(CodeSessionMissing, "the session has expired or the server ended it: "+stale.kind.again(), nil)
 	}
 	if c.cfg.codes == nil {
 		return session{}, errNoCodeProvider()
@@ -131,14 +130,19 @@ func (c *Client) openSession(ctx context.Context, path string, token string, bod
 			}
 			return body(code), nil
 		},
-	})
+	}, nil)
 }
 
 // postSession sends a login-like request and reads the new session from
-// the answer.
-func (c *Client) postSession(ctx context.Context, req transport.Request) (session, error) {
+// the answer. When profile is not nil, it also reads into it the profile of
+// the record the answer carries in user_info (see profileAnswer).
+func (c *Client) postSession(ctx context.Context, req transport.Request, profile *protocol.RecordProfile) (session, error) {
 	var resp protocol.Session
-	if err := c.api.Do(ctx, req, &resp); err != nil {
+	var out any = &resp
+	if profile != nil {
+		out = &profileAnswer{s: &resp, profile: profile}
+	}
+	if err := c.api.Do(ctx, req, out); err != nil {
 		return session{}, c.loginError(err)
 	}
 	return c.newSession(&resp)
@@ -161,8 +165,7 @@ func (c *Client) newSession(resp *protocol.Session) (session, error) {
 	case resp.ExpiresIn.Set && (resp.ExpiresIn.V <= expirySkew || resp.ExpiresIn.V > maxExpiresIn):
 		return session{}, newError(CodeInvalidResponse, fmt.Sprintf("the login response's expires_in is out of range: it must be more than %d seconds and at most %d", expirySkew, maxExpiresIn), nil)
 	}
-	s := session{token: resp.Token, uid: id, openid: openid, unionid: unionid,
-		alipayUserID: resp.AlipayUserID(), alipay: c.cfg.plat.platform == Alipay}
+	s := session{token: resp.Token, uid: id, openid: openid, unionid: unionid, alipayUserID: resp.AlipayUserID()}
 	if resp.ExpiresIn.Set {
 		s.expiresAt = expiresAt(c.cfg.now(), resp.ExpiresIn.V)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -558,4 +559,34 @@ func TestCurrentUser(t *testing.T) {
 	_, err = r.c.StoredUser(context.Background())
 	errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 	assert.Equal(t, 0, r.calls())
+}
+
+// A login whose context ended is a 692 when it was canceled and a 601 when
+// its deadline passed, whatever cause the caller gave it; the cause is kept.
+func TestLoginContextCause(t *testing.T) {
+	t.Parallel()
+	shutdown := errors.New("shutting down")
+	canceled, cancel := context.WithCancelCause(context.Background())
+	cancel(shutdown)
+	late, stop := context.WithDeadlineCause(context.Background(), time.Now().Add(-time.Second), shutdown)
+	t.Cleanup(stop)
+	for _, tc := range []struct {
+		name     string
+		ctx      context.Context
+		wantCode baas.Code
+		wantIs   error
+	}{
+		{"canceled", canceled, baas.CodeCanceled, baas.ErrCanceled},
+		{"deadline", late, baas.CodeTimeout, baas.ErrTimeout},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newMockRig(t)
+			_, err := r.c.Login(tc.ctx, true)
+			errtest.Require(t, err, tc.wantCode, tc.wantIs)
+			assert.ErrorIs(t, err, shutdown, "the cause is kept")
+			assert.Zero(t, r.codes.count(), "no code spent")
+			assert.Zero(t, r.calls(), "nothing sent")
+		})
+	}
 }

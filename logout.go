@@ -76,12 +76,13 @@ func (c *Client) clearLocked(ctx context.Context) error {
 		return err
 	}
 	defer c.unlockWrites()
-	return c.clear(ctx)
+	return c.clear(ctx, sessionKeys...)
 }
 
-// clear empties the stored session; the caller holds the write lock.
-func (c *Client) clear(ctx context.Context) error {
-	if err := c.cfg.storage.Delete(ctx, sessionKeys...); err != nil {
+// clear deletes keys of the stored session (sessionKeys empties it); the
+// caller holds the write lock.
+func (c *Client) clear(ctx context.Context, keys ...string) error {
+	if err := c.cfg.storage.Delete(ctx, keys...); err != nil {
 		return storageError("clearing the session", err)
 	}
 	return nil

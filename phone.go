@@ -98,7 +98,8 @@ func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*User
 	if c.cfg.codes == nil {
 		return nil, errNoCodeProvider()
 	}
-	path, phoneCode := c.phoneLoginPath(d)
+	path, phoneCode := c.phonePath(phonePaths{kuaishou: protocol.KuaishouPhoneLoginPath,
+		withCode: protocol.PhoneLoginPath, withoutCode: protocol.PhoneLoginPathOld}, d)
 	// Two calls with the same button event share one login: its codes are
 	// single use.
 	s, err := c.coalesce(ctx, epoch, credentialKey("phone", d.Code, d.EncryptedData, d.IV), func(ctx context.Context) (session, error) {
@@ -109,7 +110,7 @@ func (c *Client) LoginWithPhone(ctx context.Context, ev PhoneNumberEvent) (*User
 		// Not retried with a fresh code like other logins: the phone code is
 		// single use too, and the first attempt may have spent it.
 		body := protocol.PhoneLoginRequest{EncryptedData: d.EncryptedData, IV: d.IV, CreateUser: c.cfg.createUser, Code: code, PhoneCode: phoneCode}
-		s, err := c.postSession(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: c.sessionToken(ctx), Body: body})
+		s, err := c.postSession(ctx, transport.Request{Method: http.MethodPost, Path: path, Token: c.sessionToken(ctx), Body: body}, nil)
 		if err != nil {
 			return session{}, err
 		}
@@ -137,7 +138,8 @@ func (c *Client) UpdatePhoneNumber(ctx context.Context, ev PhoneNumberEvent, ove
 	if err != nil {
 		return nil, err
 	}
-	path, phoneCode := c.phoneVerificationPath(d)
+	path, phoneCode := c.phonePath(phonePaths{kuaishou: protocol.KuaishouPhoneVerificationPath,
+		withCode: protocol.PhoneVerificationPath, withoutCode: protocol.PhoneVerificationOld}, d)
 	body := protocol.PhoneVerificationRequest{EncryptedData: d.EncryptedData, IV: d.IV, Overwrite: overwrite, PhoneCode: phoneCode}
 	return c.recordCall(ctx, http.MethodPut, func(session) string { return path }, func(session) (any, error) { return body, nil })
 }

@@ -97,10 +97,12 @@ type platformConfig struct {
 	platform Platform
 	appName  string
 	sync     SyncUserProfile
+	mode     string // sync as update_userprofile says it; check sets it
 }
 
-// check refuses a platform configuration New cannot serve.
-func (pc platformConfig) check(proto Protocol, unionID bool) error {
+// check refuses a platform configuration New cannot serve, and sets mode
+// from sync once, for every login to send.
+func (pc *platformConfig) check(proto Protocol, unionID bool) error {
 	p := pc.platform
 	switch {
 	case !p.known():
@@ -114,9 +116,11 @@ func (pc platformConfig) check(proto Protocol, unionID bool) error {
 	case strings.ContainsFunc(pc.appName, func(r rune) bool { return r < ' ' || r == 0x7f }):
 		return badParam("WithByteDanceApp: the name holds a control character")
 	}
-	if _, err := pc.sync.wire(); err != nil {
+	mode, err := pc.sync.wire()
+	if err != nil {
 		return classify(err)
 	}
+	pc.mode = mode
 	return nil
 }
 

@@ -280,6 +280,22 @@ func TestAlipayLoginWithProfile(t *testing.T) {
 		assert.Len(t, r.requests(), 2, "the stored profile: nothing sent, nobody asked")
 	})
 
+	// A profile that does not read is none: the session is what the
+	// login is for.
+	t.Run("a profile that does not read", func(t *testing.T) {
+		t.Parallel()
+		clock := testkit.NewClock(clockStart)
+		r := pc.rig(t, baas.WithClock(clock.Now), baas.WithCodeProvider(&scopedCodes{}))
+		r.reply(http.MethodPost, pc.silent, http.StatusCreated, pc.session("tok-1", 42, ""))
+		r.reply(http.MethodPost, pc.auth, http.StatusCreated, pc.session("tok-2", 42, `,"nickname":5,"city":"Hangzhou"`))
+		u, err := r.c.Login(ctx, false)
+		require.NoError(t, err)
+		assert.Equal(t, &baas.UserInfo{ID: 42, AlipayUserID: "2088-42", ExpiresAt: unix(clockStart + 7200 - 30)}, u)
+		st := storedValues(t, r.st)
+		assert.Equal(t, "tok-2", st[baas.KeyAuthToken])
+		assert.Equal(t, "1", st[baas.KeyIsLoginedBaaS])
+	})
+
 	t.Run("refused", func(t *testing.T) {
 		t.Parallel()
 		codes := &scopedCodes{refuse: true}

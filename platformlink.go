@@ -2,7 +2,6 @@ package baas
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/wxbaas/baas/internal/protocol"
@@ -83,10 +82,10 @@ func LinkUnionID() LinkOption { return func(lc *linkConfig) { lc.unionID = true 
 //
 // Like the JS SDK it does not log in: no valid session, or a 401, is a
 // CodeSessionMissing. The session of an anonymous login is a CodeAnonymous,
-// an option p does not take a CodeIncorrectParameter, a profile event
-// without detail or refused a CodeUnauthorized (with the basic user), all
-// with nothing sent. An identity already linked to another user is the
-// server's error.
+// an option p does not take (or a JD profile whose rawData is not JSON) a
+// CodeIncorrectParameter, a profile event without detail or refused a
+// CodeUnauthorized (with the basic user), all with nothing sent and no code
+// taken. An identity already linked to another user is the server's error.
 func (c *Client) Link(ctx context.Context, p Platform, opts ...LinkOption) (*LinkResult, error) {
 	if ctx == nil {
 		return nil, errNilContext()
@@ -114,19 +113,15 @@ func (c *Client) link(ctx context.Context, lc linkConfig) (*LinkResult, error) {
 		if s.kind == loginAnonymous && !lc.anonymousOK {
 			return newError(CodeAnonymous, lc.call+": the session is an anonymous user's (LoginAnonymously): log in with an account to link "+lc.platform.String(), nil)
 		}
-		if d := lc.event; d != nil && refused(lc.platform, d.Detail) {
-			return refusal(d.Detail.ErrMsg, s.user())
+		if d := lc.detail(); d != nil && refused(lc.platform, d) {
+			return refusal(d.ErrMsg, s.user())
 		}
 		code, err := codeFrom(ctx, codes, lc.authorized)
 		if err != nil {
 			return withUser(err, s.user())
 		}
-		b, err := body(code)
-		if err != nil {
-			return err
-		}
 		uid = s.uid
-		return c.api.Do(ctx, transport.Request{Method: w.LinkMethod, Path: w.Link, Token: s.token, Body: b}, &resp)
+		return c.api.Do(ctx, transport.Request{Method: w.LinkMethod, Path: w.Link, Token: s.token, Body: body(code)}, &resp)
 	})
 	if err != nil {
 		return nil, err
@@ -148,8 +143,9 @@ func (c *Client) link(ctx context.Context, lc linkConfig) (*LinkResult, error) {
 }
 
 // linkRequest checks lc and returns where its code comes from and the
-// body it sends with a code.
-func (c *Client) linkRequest(lc linkConfig) (CodeProvider, func(code string) (any, error), error) {
+// body it sends with a code. Everything in lc is checked here, before any
+// code is taken: a code is single use.
+func (c *Client) linkRequest(lc linkConfig) (CodeProvider, func(code string) any, error) {
 	p := lc.platform
 	if !p.known() {
 		return nil, nil, badParam(fmt.Sprintf("%s: unknown platform %d: want WeChat, Alipay, QQ, Baidu, ByteDance, JD or Kuaishou", lc.call, int(p)))
@@ -184,50 +180,44 @@ func (c *Client) linkRequest(lc linkConfig) (CodeProvider, func(code string) (an
 	}
 	switch p {
 	case WeChat:
-		return codes, func(code string) (any, error) {
-			return protocol.UserAssociateRequest{Code: code, AssociateWithUnionID: lc.unionID}, nil
+		return codes, func(code string) any {
+			return protocol.UserAssociateRequest{Code: code, AssociateWithUnionID: lc.unionID}
 		}, nil
 	case Alipay:
-		return codes, func(code string) (any, error) {
-			return protocol.AlipayLinkRequest{Code: code, Authorized: lc.authorized, UpdateUserProfile: mode}, nil
+		return codes, func(code string) any {
+			return protocol.AlipayLinkRequest{Code: code, Authorized: lc.authorized, UpdateUserProfile: mode}
 		}, nil
 	}
-	app := ""
+	body := protocol.PlatformLinkRequest{UpdateUserProfile: mode}
 	if p == ByteDance {
-		app = c.cfg.plat.appName
+		body.AppName = c.cfg.plat.appName
 	}
-	return codes, func(code string) (any, error) {
-		body := protocol.PlatformLinkRequest{Code: code, AppName: app, UpdateUserProfile: mode}
-		if lc.event == nil {
-			return body, nil
-		}
-		d := lc.event.Detail
-		if p != JD {
-			body.RawData, body.Signature, body.EncryptedData, body.IV = d.RawData, d.Signature, d.EncryptedData, d.IV
-			return body, nil
-		}
-		profile := d.UserInfo
-		if profile == nil {
-			profile = new(WechatUserInfo)
-			if err := json.Unmarshal([]byte(d.RawData), profile); err != nil {
-				return nil, newError(CodeIncorrectParameter, "detail.rawData is not the JSON of a user info", err)
+	// A refused profile is refused once the session's user is known (link).
+	if d := lc.detail(); d != nil && !refused(p, d) {
+		if p == JD {
+			profile, err := d.profile()
+			if err != nil {
+				return nil, nil, err
 			}
+			if body.UserInfo, err = userInfoJSON(profile); err != nil {
+				return nil, nil, err
+			}
+		} else {
+			body.RawData, body.Signature, body.EncryptedData, body.IV = d.RawData, d.Signature, d.EncryptedData, d.IV
 		}
-		info, err := json.Marshal(profile)
-		if err != nil {
-			return nil, newError(CodeIncorrectParameter, "encoding the user info", err)
-		}
-		body.UserInfo = info
-		return body, nil
+	}
+	return codes, func(code string) any {
+		b := body
+		b.Code = code
+		return b
 	}, nil
 }
 
-// refused reports whether the user refused to share their profile in d: no
-// user info (JD sends it alone), or no encrypted data for the others.
-func refused(p Platform, d *UserInfoDetail) bool {
-	none := d.UserInfo == nil && d.RawData == ""
-	if p == JD {
-		return none
+// detail returns the detail of the link's profile event, or nil when it
+// sends none.
+func (lc *linkConfig) detail() *UserInfoDetail {
+	if lc.event == nil {
+		return nil
 	}
-	return none || d.EncryptedData == ""
+	return lc.event.Detail
 }

@@ -145,6 +145,7 @@ func TestLinkAnotherPlatform(t *testing.T) {
 func TestLinkRefused(t *testing.T) {
 	t.Parallel()
 	deny := baas.UserInfoEvent{Detail: &baas.UserInfoDetail{ErrMsg: "getUserInfo:fail auth deny"}}
+	notJSON := baas.UserInfoEvent{Detail: &baas.UserInfoDetail{RawData: "not json"}}
 	otherCodes := baas.LinkCodes(&countingCodes{})
 	for _, tc := range []struct {
 		name    string
@@ -175,6 +176,8 @@ func TestLinkRefused(t *testing.T) {
 			baas.CodeUnauthorized, "the event has no detail"},
 		{"a refused profile", baas.JD, "account", baas.JD, []baas.LinkOption{baas.LinkProfile(deny, baas.SyncSetNX)},
 			baas.CodeUnauthorized, "getUserInfo:fail auth deny"},
+		{"a JD profile that is not JSON", baas.JD, "account", baas.JD, []baas.LinkOption{baas.LinkProfile(notJSON, baas.SyncSetNX)},
+			baas.CodeIncorrectParameter, "detail.rawData is not the JSON of a user info"},
 		{"authorized without a ScopedCodeProvider", baas.Alipay, "account", baas.Alipay,
 			[]baas.LinkOption{baas.LinkAlipayAuthorized(baas.SyncSetNX), otherCodes}, baas.CodeUninitialized, "ScopedCodeProvider"},
 	} {

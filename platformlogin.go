@@ -71,11 +71,7 @@ func errAlipayNoEvent(call string) error {
 // the user data and the profile of a getUserInfo event: WeChat's form, or
 // its platform's.
 func (c *Client) authBody(data protocol.UserData, profile *WechatUserInfo) (func(code string) any, error) {
-	mode, err := c.cfg.plat.sync.wire()
-	if err != nil {
-		return nil, err
-	}
-	create := c.cfg.createUser
+	mode, create := c.cfg.plat.mode, c.cfg.createUser
 	switch c.cfg.plat.platform {
 	case WeChat:
 		return func(code string) any {
@@ -88,9 +84,9 @@ func (c *Client) authBody(data protocol.UserData, profile *WechatUserInfo) (func
 			return protocol.BaiduAuthRequest{Code: code, CreateUser: create, Data: data.EncryptedData, IV: data.IV, UpdateUserProfile: mode}
 		}, nil
 	case JD:
-		info, err := json.Marshal(profile)
+		info, err := userInfoJSON(profile)
 		if err != nil {
-			return nil, newError(CodeIncorrectParameter, "encoding the user info", err)
+			return nil, err
 		}
 		return func(code string) any {
 			return protocol.JDAuthRequest{Code: code, CreateUser: create, Data: data.EncryptedData, IV: data.IV, UserInfo: info, UpdateUserProfile: mode}
@@ -115,49 +111,44 @@ func (c *Client) authBody(data protocol.UserData, profile *WechatUserInfo) (func
 // It is not retried with a fresh code as other logins are: each code asks
 // the user again.
 func (c *Client) alipayAuthenticate(ctx context.Context, epoch uint64, basic session) (*UserInfo, error) {
-	mode, err := c.cfg.plat.sync.wire()
-	if err != nil {
-		return nil, err
-	}
 	code, err := codeFrom(ctx, c.cfg.codes, true)
 	if err != nil {
 		return nil, withUser(err, basic.user())
 	}
-	body := protocol.AlipayAuthRequest{Code: code, CreateUser: c.cfg.createUser, UpdateUserProfile: mode}
-	var ans profileAnswer
-	err = c.api.Do(ctx, transport.Request{Method: http.MethodPost, Path: c.ep.Authenticate, Token: c.sessionToken(ctx), Body: body}, &ans)
-	if err != nil {
-		return nil, c.loginError(err)
-	}
-	s, err := c.newSession(&ans.s)
+	body := protocol.AlipayAuthRequest{Code: code, CreateUser: c.cfg.createUser, UpdateUserProfile: c.cfg.plat.mode}
+	var p protocol.RecordProfile
+	s, err := c.postSession(ctx, transport.Request{Method: http.MethodPost, Path: c.ep.Authenticate, Token: c.sessionToken(ctx), Body: body}, &p)
 	if err != nil {
 		return nil, err
 	}
-	p := ans.profile
-	values := s.values()
-	values[KeyIsLoginedBaaS] = "1"
-	return c.storeProfile(ctx, epoch, s, &WechatUserInfo{NickName: p.Nickname, AvatarURL: p.Avatar,
-		City: p.City, Province: p.Province, Country: p.Country, Language: p.Language}, values)
+	return c.storeAuthenticated(ctx, epoch, s, &WechatUserInfo{NickName: p.Nickname, AvatarURL: p.Avatar,
+		City: p.City, Province: p.Province, Country: p.Country, Language: p.Language})
 }
 
-// profileAnswer is a login answer read as the session and for the profile
-// of the record in its user_info. A profile that does not read is none:
-// the session is what the login is for.
+// profileAnswer is a login answer read as the session s and for the
+// profile of the record in its user_info. A profile that does not read is
+// none: the session is what the login is for.
 type profileAnswer struct {
-	s       protocol.Session
-	profile protocol.RecordProfile
+	s       *protocol.Session
+	profile *protocol.RecordProfile
 }
 
-// UnmarshalJSON reads the session, then the profile.
+// UnmarshalJSON reads the session and the profile in one pass, or, when
+// that fails, the session alone.
 func (a *profileAnswer) UnmarshalJSON(b []byte) error {
-	if err := json.Unmarshal(b, &a.s); err != nil {
-		return err
+	w := struct {
+		*protocol.Session
+		UserInfo *struct { // over the Session's user_info
+			protocol.SessionUser
+			protocol.RecordProfile
+		} `json:"user_info"`
+	}{Session: a.s}
+	if err := json.Unmarshal(b, &w); err != nil {
+		*a.s = protocol.Session{}
+		return json.Unmarshal(b, a.s)
 	}
-	var w struct {
-		UserInfo *protocol.RecordProfile `json:"user_info"`
-	}
-	if json.Unmarshal(b, &w) == nil && w.UserInfo != nil {
-		a.profile = *w.UserInfo
+	if u := w.UserInfo; u != nil {
+		a.s.UserInfo, *a.profile = &u.SessionUser, u.RecordProfile
 	}
 	return nil
 }

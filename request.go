@@ -97,14 +97,10 @@ func (c *Client) dropRejected(ctx context.Context, s session) error {
 	if err != nil || cur != s.token {
 		return err
 	}
-	keys := sessionKeys
 	if s.kind != loginWeChat {
-		keys = endedKeys
+		return c.clear(ctx, endedKeys...)
 	}
-	if err := c.cfg.storage.Delete(ctx, keys...); err != nil {
-		return storageError("clearing the session", err)
-	}
-	return nil
+	return c.clear(ctx, sessionKeys...)
 }
 
 // checkOut returns a CodeIncorrectParameter when out is not a non-nil

@@ -35,11 +35,8 @@ type session struct {
 	unionid   string
 	expiresAt int64 // unix seconds; 0: no client-side expiry
 	kind      loginKind
-	// alipayUserID is the Alipay user id the login answered; alipay says
-	// that the login was an Alipay Client's, which stores it even when "",
-	// so that a session never shows the id of another login's user.
+	// alipayUserID is the Alipay user id the login answered.
 	alipayUserID string
-	alipay       bool
 }
 
 // loginKind says how a session was opened, as KeyIsAnonymousUser keeps it.
@@ -94,9 +91,11 @@ func (s session) user() *UserInfo {
 	return &UserInfo{ID: s.uid, OpenID: s.openid, UnionID: s.unionid, AlipayUserID: s.alipayUserID, ExpiresAt: unixTime(s.expiresAt)}
 }
 
-// values returns what the storage keeps of s: every key that a login
-// writes.
-func (s session) values() map[string]string {
+// values returns what the storage keeps of s, a session the Client's login
+// answered: every key that a login writes. An Alipay Client writes the
+// Alipay user id even when it is "", so that a session never shows the id
+// of another login's user.
+func (c *Client) values(s session) map[string]string {
 	exp := ""
 	if s.expiresAt != 0 {
 		exp = strconv.FormatInt(s.expiresAt, 10)
@@ -108,7 +107,7 @@ func (s session) values() map[string]string {
 	values[KeyAuthToken] = s.token
 	values[KeySessionExpiresAt] = exp
 	values[KeyIsAnonymousUser] = s.kind.stored()
-	if s.alipay {
+	if c.cfg.plat.platform == Alipay {
 		values[KeyAlipayUserID] = s.alipayUserID
 	}
 	return values
@@ -239,7 +238,7 @@ func (c *Client) store(ctx context.Context, epoch uint64, values map[string]stri
 // than the stored one (or the stored one cannot be read), the same write
 // empties the stored profile.
 func (c *Client) withUserChange(ctx context.Context, s session) map[string]string {
-	values := s.values()
+	values := c.values(s)
 	if old, err := c.get(ctx, KeyUID); err != nil || old != values[KeyUID] {
 		values[KeyUserInfo] = ""
 		values[KeyIsLoginedBaaS] = ""

@@ -24,7 +24,7 @@ func FuzzParseSession(f *testing.F) {
 		if !sendableToken(s.token) || s.uid <= 0 || s.expiresAt < 0 {
 			t.Fatalf("accepted %+v", s)
 		}
-		v := s.values()
+		v := new(Client).values(s) // a WeChat Client's
 		again := parseSession([len(loadKeys)]string{v[KeyAuthToken], v[KeyUID], v[KeySessionExpiresAt], v[KeyOpenID], v[KeyUnionID]})
 		if again != s {
 			t.Fatalf("round trip: %+v became %+v", s, again)

@@ -66,6 +66,7 @@ func TestAccountSessionEndedStaysEnded(t *testing.T) {
 					err := r.c.Do(ctx, http.MethodGet, "/hserve/v2.5/thing/", nil, nil)
 					he := errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)
 					assert.Contains(t, he.Message, l.names, "call %d names the login to call", i)
+					assert.Contains(t, he.Message, "session missing: the session has expired or the server ended it: ", "call %d says no more than it knows", i)
 				}
 				_, err = r.c.GetCurrentUser(ctx)
 				he = errtest.Require(t, err, baas.CodeSessionMissing, baas.ErrSessionMissing)

@@ -82,6 +82,40 @@ type UserInfoDetail struct {
 	IV            string          `json:"iv,omitempty"`
 }
 
+// refused reports whether the user refused to share their profile in d
+// with platform p: no user info (JD's link sends it alone), or no encrypted
+// data for the others.
+func refused(p Platform, d *UserInfoDetail) bool {
+	none := d.UserInfo == nil && d.RawData == ""
+	if p == JD {
+		return none
+	}
+	return none || d.EncryptedData == ""
+}
+
+// profile returns the profile the user shared in d: its userInfo, or else
+// the JSON of its rawData.
+func (d *UserInfoDetail) profile() (*WechatUserInfo, error) {
+	if d.UserInfo != nil {
+		return d.UserInfo, nil
+	}
+	p := new(WechatUserInfo)
+	if err := json.Unmarshal([]byte(d.RawData), p); err != nil {
+		return nil, newError(CodeIncorrectParameter, "detail.rawData is not the JSON of a user info", err)
+	}
+	return p, nil
+}
+
+// userInfoJSON returns the JSON of profile p, as JD's login and link send
+// it in userInfo.
+func userInfoJSON(p *WechatUserInfo) (json.RawMessage, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, newError(CodeIncorrectParameter, "encoding the user info", err)
+	}
+	return b, nil
+}
+
 // WechatUserInfo is the public profile that WeChat hands over on consent
 // (the detail's userInfo, and the JSON of rawData).
 type WechatUserInfo struct {
@@ -119,19 +153,16 @@ func (c *Client) handleUserInfo(ctx context.Context, epoch uint64, ev UserInfoEv
 	if d == nil {
 		return nil, newError(CodeUnauthorized, "the event has no detail: pass the event of the getUserInfo button", nil)
 	}
-	if d.EncryptedData == "" || d.UserInfo == nil && d.RawData == "" {
+	if refused(WeChat, d) { // every login sends the encrypted data, JD's too
 		s, err := c.session(ctx, epoch)
 		if err != nil {
 			return nil, err
 		}
 		return nil, refusal(d.ErrMsg, s.user())
 	}
-	profile := d.UserInfo
-	if profile == nil {
-		profile = new(WechatUserInfo)
-		if err := json.Unmarshal([]byte(d.RawData), profile); err != nil {
-			return nil, newError(CodeIncorrectParameter, "detail.rawData is not the JSON of a user info", err)
-		}
+	profile, err := d.profile()
+	if err != nil {
+		return nil, err
 	}
 	data := protocol.UserData{RawData: d.RawData, Signature: d.Signature, EncryptedData: d.EncryptedData, IV: d.IV}
 	if c.cfg.protocol == ProtocolV1 {
@@ -185,9 +216,15 @@ func (c *Client) authenticateV2(ctx context.Context, epoch uint64, data protocol
 	if err != nil {
 		return nil, err
 	}
-	values := s.values()
+	return c.storeAuthenticated(ctx, epoch, s, profile)
+}
+
+// storeAuthenticated stores s, the new session of an authenticate, in one
+// write with the profile p the user shared, and returns the full user info.
+func (c *Client) storeAuthenticated(ctx context.Context, epoch uint64, s session, p *WechatUserInfo) (*UserInfo, error) {
+	values := c.values(s)
 	values[KeyIsLoginedBaaS] = "1"
-	return c.storeProfile(ctx, epoch, s, profile, values)
+	return c.storeProfile(ctx, epoch, s, p, values)
 }
 
 // reopen replaces the session of token with a new one from a fresh code,

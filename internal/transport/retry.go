@@ -76,6 +76,10 @@ type call struct {
 	wait         time.Duration // before the next attempt
 }
 
+// resendable reports whether the call may reach the server twice: a GET
+// or a HEAD, or a login, whose retry sends a fresh code.
+func (k *call) resendable() bool { return k.rebuild != nil || safeMethod(k.method) }
+
 type callKey struct{}
 
 // Value returns the call itself for callKey, else what the caller's context
@@ -121,11 +125,11 @@ func (rt *retrier) retry(resp *resty.Response, err error) bool {
 	if err != nil {
 		// A request that may have reached the server is sent again only
 		// when that is safe and its attempt was cut by its own bound.
-		if !neverSent(err) && !(attemptTimedOut(ctx, err) && (k.rebuild != nil || safeMethod(k.method))) {
+		if !neverSent(err) && !(attemptTimedOut(ctx, err) && k.resendable()) {
 			return false
 		}
 	} else {
-		if k.rebuild == nil && !safeMethod(k.method) {
+		if !k.resendable() {
 			return false
 		}
 		if d, ok := retryAfter(resp.Header(), rt.now()); ok {

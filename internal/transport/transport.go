@@ -220,8 +220,8 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 	}
 	if !ok {
 		sent := [][]byte{b}
-		if k := callOf(rctx); k != nil {
-			sent = append(sent, k.body) // the body of the last attempt: a login's has a fresh code
+		if k := callOf(rctx); k != nil && k.rebuild != nil && resp.Request.Attempt > 1 {
+			sent = append(sent, k.body) // the body a retry rebuilt: a login's has a fresh code
 		}
 		return &StatusError{Status: status, Message: errorMessage(status, req.Want, body, secrets(req.Token, sent...))}
 	}
