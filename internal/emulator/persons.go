@@ -28,17 +28,17 @@ func (st *store) lookupLocked(id string) *user {
 }
 
 // userLocked returns the WeChat user of this app whom id names (an openid
-// here, or a name) and their index. It creates them on first use; then id
+// here, or a name). It creates them on first use; then id
 // is their name, and they take the profile they have in the other apps. A
 // user created over HTTP counts against maxHTTPUsers, and past it
 // userLocked refuses a new one with a 429.
-func (st *store) userLocked(id string, overHTTP bool) (*user, uint32, *apiError) {
+func (st *store) userLocked(id string, overHTTP bool) (*user, *apiError) {
 	if u := st.lookupLocked(id); u != nil {
-		return u, u.index, nil
+		return u, nil
 	}
 	if overHTTP {
 		if err := st.countHTTPUserLocked(); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 	}
 	u := st.newUserLocked(st.openidFor(id), id)
@@ -49,7 +49,7 @@ func (st *store) userLocked(id string, overHTTP bool) (*user, uint32, *apiError)
 			break
 		}
 	}
-	return u, u.index, nil
+	return u, nil
 }
 
 // indexWeChatUserLocked indexes u by their openid, and by their name when
@@ -116,7 +116,7 @@ func (st *store) openidFor(name string) string {
 func (st *store) addUser(w User, fixed secret) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	u, _, _ := st.userLocked(w.OpenID, false)
+	u, _ := st.userLocked(w.OpenID, false)
 	hasKey := w.SessionKey != ""
 	w.OpenID, w.SessionKey = "", "" // each app keeps its own
 	for _, o := range st.apps {

@@ -77,14 +77,14 @@ func (w *WeChat) GetPhoneNumber(openid string) baas.PhoneNumberEvent {
 func (w *WeChat) phoneNumber(openid string, overHTTP bool) (baas.PhoneNumberEvent, *apiError) {
 	st := w.st
 	st.mu.Lock()
-	u, ui, err := st.userLocked(openid, overHTTP)
+	u, err := st.userLocked(openid, overHTTP)
 	if err != nil {
 		st.mu.Unlock()
 		return baas.PhoneNumberEvent{}, err
 	}
 	now := st.now().UnixNano()
 	code := st.rand.secret()
-	st.phoneCodes.put(code, phoneCode{issued: now, user: ui, app: st.index}, now)
+	st.phoneCodes.put(code, phoneCode{issued: now, user: u.index, app: st.index}, now)
 	info, k := phoneInfo(u, st.appID, now), st.currentKeyLocked(u, now)
 	st.mu.Unlock()
 	enc, iv := encryptFor(k, info, st)
