@@ -59,3 +59,33 @@ func TestUserList(t *testing.T) {
 	r := get(t, s, protocol.UserListPath+"?limit=0", "")
 	assert.Equal(t, http.StatusUnauthorized, r.status, "the token first")
 }
+
+// A deleted user's record leaves the list: the pages and the total skip it.
+func TestUserListSkipsDeletedUsers(t *testing.T) {
+	s := newServer(t)
+	ann := silentLogin(t, s, "ann")
+	for _, openid := range []string{"bob", "cid", "dan"} {
+		silentLogin(t, s, openid)
+	}
+	require.True(t, s.DeleteUser("bob"))
+	ids := func(m map[string]any) []float64 {
+		var out []float64
+		for _, o := range m["objects"].([]any) {
+			out = append(out, o.(map[string]any)["id"].(float64))
+		}
+		return out
+	}
+
+	r := get(t, s, protocol.UserListPath+"?return_total_count=1", ann.Token)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	m := r.json(t)
+	assert.Equal(t, []float64{1, 3, 4}, ids(m))
+	assert.Equal(t, float64(3), m["meta"].(map[string]any)["total_count"])
+
+	r = get(t, s, protocol.UserListPath+"?limit=1&offset=1&return_total_count=1", ann.Token)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	m = r.json(t)
+	assert.Equal(t, []float64{3}, ids(m), "the second live record")
+	assert.Equal(t, map[string]any{"limit": float64(1), "offset": float64(1), "total_count": float64(3),
+		"next": "/hserve/v2.2/user/info/?limit=1&offset=2", "previous": "/hserve/v2.2/user/info/?limit=1&offset=0"}, m["meta"])
+}
