@@ -47,6 +47,7 @@ func (st *store) enrolLocked(u *user, create bool, now time.Time) *apiError {
 	st.lastID++
 	u.id = st.lastID
 	st.records[u.id] = u
+	st.liveIDs = append(st.liveIDs, u.id)
 	u.rec = &record{createdAt: now.Unix(), updatedAt: now.Unix()}
 	return nil
 }

@@ -3,6 +3,7 @@ package emulator
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"slices"
 	"strconv"
 )
 
@@ -153,5 +154,8 @@ func (a *App) DeleteUser(id string) bool {
 	}
 	u.deleted = true
 	st.forgetWeChatUserLocked(u)
+	if i, live := slices.BinarySearch(st.liveIDs, u.id); live && u.rec != nil { // its record leaves the user list
+		st.liveIDs = slices.Delete(st.liveIDs, i, i+1)
+	}
 	return true
 }

@@ -304,6 +304,7 @@ func loadApp(fresh *store, users []UserState, sessions []SessionState, platforms
 				return fmt.Errorf("%suser %q: record.id %d is another user's too", where, us.OpenID, r.ID)
 			}
 			fresh.records[r.ID] = u
+			fresh.liveIDs = append(fresh.liveIDs, r.ID)
 			fresh.lastID = max(fresh.lastID, r.ID)
 			u.id = r.ID
 			u.rec = &record{unionID: r.UnionID, authorized: r.IsAuthorized, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt}
@@ -313,6 +314,7 @@ func loadApp(fresh *store, users []UserState, sessions []SessionState, platforms
 			fresh.indexUnionIDLocked(u)
 		}
 	}
+	slices.Sort(fresh.liveIDs)
 	for _, u := range fresh.users { // every openid is known now, and a name must be none of them
 		if u.openid == "" || u.name == u.openid {
 			continue
@@ -378,7 +380,7 @@ func (s *Server) Reset() {
 // replaceLocked makes fresh's users (of every platform), records,
 // accounts, switches and outbox the store's.
 func (st *store) replaceLocked(fresh *store) {
-	st.users, st.byOpenID, st.byName, st.records, st.lastID = fresh.users, fresh.byOpenID, fresh.byName, fresh.records, fresh.lastID
+	st.users, st.byOpenID, st.byName, st.records, st.lastID, st.liveIDs = fresh.users, fresh.byOpenID, fresh.byName, fresh.records, fresh.lastID, fresh.liveIDs
 	st.byUnionID = fresh.byUnionID
 	st.byUsername, st.byEmail, st.byPhone = fresh.byUsername, fresh.byEmail, fresh.byPhone
 	st.plat = fresh.plat

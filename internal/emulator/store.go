@@ -92,6 +92,10 @@ type store struct {
 	byName  map[string]uint32
 	records map[int64]*user // users with a BaaS record by id, deleted ones too; a map, so memory follows the records, not their ids
 	lastID  int64           // the highest record id given or imported; the next record's is lastID+1
+	// liveIDs holds the ids of the records of the users not deleted, in
+	// order, so that the user list takes a page without sorting the
+	// records. New ids only grow, so a new record's is appended.
+	liveIDs []int64
 	// byUnionID lists, for each unionid, the users whose record took it, so
 	// that a unionid login looks them up instead of every record. An entry
 	// is checked when read, since a record moves on user-associate, changes
@@ -178,7 +182,7 @@ func (sh *shared) addStore(appID string) *store {
 // accounts and outbox, and sets its sign-in switches back to the options'
 // and its features and SMS settings back to their default.
 func (st *store) clearLocked() {
-	st.users, st.lastID = nil, 0
+	st.users, st.lastID, st.liveIDs = nil, 0, nil
 	st.byOpenID = make(map[string]uint32)
 	st.byName = make(map[string]uint32)
 	st.records = make(map[int64]*user)

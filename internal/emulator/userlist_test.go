@@ -1,12 +1,15 @@
 package emulator_test
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxbaas/baas/internal/emulator"
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
@@ -88,4 +91,27 @@ func TestUserListSkipsDeletedUsers(t *testing.T) {
 	assert.Equal(t, []float64{3}, ids(m), "the second live record")
 	assert.Equal(t, map[string]any{"limit": float64(1), "offset": float64(1), "total_count": float64(3),
 		"next": "/hserve/v2.2/user/info/?limit=1&offset=2", "previous": "/hserve/v2.2/user/info/?limit=1&offset=0"}, m["meta"])
+}
+
+// BenchmarkUserList100kRecords asks for the first page of the user list of
+// an app of 100,000 records.
+func BenchmarkUserList100kRecords(b *testing.B) {
+	const n = 100_000
+	s := emulator.NewServer()
+	defer s.Close()
+	users := make([]emulator.UserState, n)
+	for i := range users {
+		users[i] = emulator.UserState{User: emulator.User{OpenID: fmt.Sprintf("o%027d", i+1)},
+			Record: &emulator.RecordState{ID: int64(i + 1)}}
+	}
+	token := strings.Repeat("ab", 16)
+	sessions := []emulator.SessionState{{Token: token, OpenID: users[0].OpenID, ExpiresAt: 1 << 32}}
+	if err := s.Import(emulator.State{Users: users, Sessions: sessions}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if r := send(b, http.MethodGet, s.URL+protocol.UserListPath, nil, apiHeaders(s, token)); r.status != http.StatusOK {
+			b.Fatalf("status %d: %s", r.status, r.raw)
+		}
+	}
 }
