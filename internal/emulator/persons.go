@@ -136,7 +136,7 @@ func (st *store) addUser(w User, fixed secret) {
 func (a *App) Users() []UserState {
 	a.st.mu.Lock()
 	defer a.st.mu.Unlock()
-	return a.exportLocked().Users
+	return a.st.userStatesLocked()
 }
 
 // DeleteUser forgets the user of the app whom id names, by their openid in
