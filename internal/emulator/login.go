@@ -46,6 +46,9 @@ func (st *store) enrolLocked(u *user, create bool, now time.Time) *apiError {
 	}
 	st.lastID++
 	u.id = st.lastID
+	if u.id > st.highestID.Load() {
+		st.highestID.Store(u.id)
+	}
 	st.records[u.id] = u
 	st.liveIDs = append(st.liveIDs, u.id)
 	u.rec = &record{createdAt: now.Unix(), updatedAt: now.Unix()}

@@ -230,7 +230,9 @@ func (s *Server) load(state State) error {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	sh.codes, sh.platCodes, sh.phoneCodes, sh.sessions, sh.httpUsers = fresh.codes, fresh.platCodes, fresh.phoneCodes, fresh.sessions, fresh.httpUsers
+	var highest int64
 	for i, f := range fresh.apps {
+		highest = max(highest, f.lastID)
 		if i < len(cur) {
 			sh.apps[i].replaceLocked(f)
 			continue
@@ -239,6 +241,7 @@ func (s *Server) load(state State) error {
 		sh.apps = append(sh.apps, f)
 		s.publish(f, added[i-len(cur)])
 	}
+	sh.highestID.Store(highest)
 	return nil
 }
 

@@ -48,6 +48,10 @@ type shared struct {
 	sessions   expiring[session] // by token
 	httpUsers  int               // users created over HTTP, in every app
 	apps       []*store          // by index: the first app first
+	// highestID is the highest lastID of the apps, so that hasRecord
+	// refuses a higher record id without the lock. It is written with the
+	// lock held.
+	highestID atomic.Int64
 }
 
 // newShared returns what the apps of a new Server made with cfg share,
@@ -67,14 +71,15 @@ func newShared(cfg config) *shared {
 	return sh
 }
 
-// forgetLocked forgets the codes and sessions of every app, and the users
-// made over HTTP.
+// forgetLocked forgets the codes and sessions of every app, the users made
+// over HTTP, and the highest record id.
 func (sh *shared) forgetLocked() {
 	sh.codes = newExpiring[loginCode](int64(codeTTL), maxCodes)
 	sh.platCodes = newExpiring[platformCode](int64(maxPlatformCodeTTL), maxCodes)
 	sh.phoneCodes = newExpiring[phoneCode](int64(codeTTL), maxCodes)
 	sh.sessions = newExpiring[session](int64(sh.expiresIn), maxSessions)
 	sh.httpUsers = 0
+	sh.highestID.Store(0)
 }
 
 // store holds one app's state: WeChat's side (its users, their openids and
