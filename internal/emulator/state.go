@@ -265,11 +265,6 @@ func (s *Server) loadApps(fresh *shared, apps []AppState) ([]string, error) {
 			}
 			st = fresh.apps[a.st.index]
 		} else {
-			for _, id := range []struct{ name, v string }{{"client_id", as.ClientID}, {"appid", as.AppID}} {
-				if msg := checkAppID(id.v); msg != "" {
-					return nil, fmt.Errorf("%s%s %s", where, id.name, msg)
-				}
-			}
 			if fresh.appOfID(as.AppID) != nil {
 				return nil, fmt.Errorf("%sappid: the AppID %.64q is another app's", where, as.AppID)
 			}
