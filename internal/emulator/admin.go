@@ -16,7 +16,7 @@ import (
 // "Authorization: Bearer <token>"; without one, the routes are open on
 // loopback and off beyond it.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, what string) bool {
-	switch token := s.sh.cfg.adminToken; {
+	switch token := s.sh.adminToken; {
 	case token != "":
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {

@@ -215,7 +215,7 @@ func (s *Server) load(state State) error {
 	s.appsMu.Lock() // no app is added meanwhile
 	defer s.appsMu.Unlock()
 	cur := s.apps.Load().list
-	fresh := newShared(s.sh.cfg)
+	fresh := newShared(s.sh.config)
 	for _, a := range cur {
 		fresh.addStore(a.AppID)
 	}

@@ -30,17 +30,14 @@ type secret [16]byte
 // their randomness, the count of users made over HTTP (capped across the
 // apps too), and the apps' stores. Each store embeds it.
 type shared struct {
-	mu           sync.Mutex
-	cfg          config // as the server was made, for Reset and Import
-	expiresIn    time.Duration
-	keyRefresh   time.Duration // a wx.login refreshes a session_key older than this
-	rateLimit    int           // code exchanges a minute per user; 0 for no limit
-	maxHTTPUsers int           // users created over HTTP, in every app; 0 for no limit
-	now          func() time.Time
-	passwordCost int           // bcrypt's cost of new password hashes
-	smsInterval  time.Duration // one SMS code per phone per interval; 0 for no limit
-	rand         entropy
-	dummy        dummyHash // what an unknown account's password is compared with
+	mu sync.Mutex
+	// config holds the options as the server was made; the stores read
+	// them (expiresIn, now, passwordCost, …) and Reset and Import start
+	// from them. A store's own appID and signIn hide the first app's and
+	// the options' of the same names.
+	config
+	rand  entropy
+	dummy dummyHash // what an unknown account's password is compared with
 
 	codes      expiring[loginCode]
 	platCodes  expiring[platformCode] // the other platforms' login codes
@@ -57,16 +54,7 @@ type shared struct {
 // newShared returns what the apps of a new Server made with cfg share,
 // with no app yet.
 func newShared(cfg config) *shared {
-	sh := &shared{
-		cfg:          cfg,
-		expiresIn:    cfg.expiresIn,
-		keyRefresh:   cfg.keyRefresh,
-		rateLimit:    cfg.rateLimit,
-		maxHTTPUsers: cfg.maxHTTPUsers,
-		now:          cfg.now,
-		passwordCost: cfg.passwordCost,
-		smsInterval:  cfg.smsInterval,
-	}
+	sh := &shared{config: cfg}
 	sh.forgetLocked()
 	return sh
 }
@@ -198,7 +186,7 @@ func (st *store) clearLocked() {
 	for k := range st.plat {
 		st.plat[k] = newPlatformUsers()
 	}
-	st.signIn = st.cfg.signIn
+	st.signIn = st.config.signIn
 	st.features = AllFeatures
 	st.sms = defaultSMSSettings()
 	st.outbox = outbox{}
