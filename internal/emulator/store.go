@@ -157,11 +157,6 @@ func (u *user) wx() User {
 	return w
 }
 
-// newStore makes the store of a server of one app, as cfg says.
-func newStore(cfg config) *store {
-	return newShared(cfg).addStore(cfg.appID)
-}
-
 // addStore makes the store of a new app of appID and appends it to
 // sh.apps.
 func (sh *shared) addStore(appID string) *store {
