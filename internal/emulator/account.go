@@ -248,10 +248,8 @@ func (st *store) register(kind string, req *protocol.PasswordRequest, token stri
 // user. It returns who gets the account: the anonymous user of token, or
 // nil for a new user.
 func (st *store) registrantLocked(kind, id, token string, now time.Time) (*user, *apiError) {
-	for _, name := range []string{switchPassword, switchSignUp} {
-		if err := st.allowedLocked(name); err != nil {
-			return nil, err
-		}
+	if err := st.allowedLocked(switchPassword, switchSignUp); err != nil {
+		return nil, err
 	}
 	if err := st.takenLocked(kind, id, nil); err != nil {
 		return nil, err
@@ -273,19 +271,21 @@ func (st *store) passwordLogin(kind string, req *protocol.PasswordRequest) (open
 	if err == nil {
 		err = checkPassword("password", req.Password)
 	}
-	if err == nil {
-		err = st.allowed(switchPassword)
-	}
 	if err != nil {
 		return opened{}, err
 	}
 	st.mu.Lock()
-	u := st.holderLocked(kind, id)
+	var u *user
 	var hash []byte
-	if u != nil {
-		hash = u.rec.hash
+	if err = st.allowedLocked(switchPassword); err == nil {
+		if u = st.holderLocked(kind, id); u != nil {
+			hash = u.rec.hash
+		}
 	}
 	st.mu.Unlock()
+	if err != nil {
+		return opened{}, err
+	}
 	if hash == nil {
 		st.matches(st.dummy.get(st.passwordCost), req.Password)
 		return opened{}, fail(http.StatusBadRequest, errIncorrect)
