@@ -83,11 +83,11 @@ func (w *WeChat) phoneNumber(openid string, overHTTP bool) (baas.PhoneNumberEven
 		return baas.PhoneNumberEvent{}, err
 	}
 	now := st.now().UnixNano()
-	code := st.rand.secret()
+	code, ivk := st.rand.secret(), st.rand.secret()
 	st.phoneCodes.put(code, phoneCode{issued: now, user: u.index, app: st.index}, now)
 	info, k := phoneInfo(u, st.appID, now), st.currentKeyLocked(u, now)
 	st.mu.Unlock()
-	enc, iv := encryptFor(k, info, st)
+	enc, iv := seal(k, ivk, info)
 	return baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{
 		ErrMsg: PhoneConsentErrMsg, Code: hex.EncodeToString(code[:]), EncryptedData: enc, IV: iv,
 	}}, nil
