@@ -160,7 +160,7 @@ func TestBinaryAppsRoundTrip(t *testing.T) {
 
 	data, err := os.ReadFile(filepath.Join(dir, "state.json"))
 	require.NoError(t, err)
-	assert.Contains(t, string(data), `"version": 3`)
+	assert.Contains(t, string(data), `"version": 1`)
 	assert.Contains(t, string(data), `"person": "oBen"`)
 	assert.Contains(t, string(data), `"platform": "kuaishou"`)
 

@@ -240,7 +240,7 @@ func (st *store) register(kind string, req *protocol.PasswordRequest, token stri
 	}
 	st.setIdentifierLocked(u, kind, id, false)
 	u.rec.hash, u.rec.anonymous, u.rec.updatedAt = hash, false, now.Unix()
-	return st.openLocked(u, u.index, u.keyGen, now), nil
+	return st.openLocked(u, u.keyGen, now), nil
 }
 
 // registrantLocked checks that an account of kind and id may be registered:
@@ -248,10 +248,8 @@ func (st *store) register(kind string, req *protocol.PasswordRequest, token stri
 // user. It returns who gets the account: the anonymous user of token, or
 // nil for a new user.
 func (st *store) registrantLocked(kind, id, token string, now time.Time) (*user, *apiError) {
-	for _, name := range []string{switchPassword, switchSignUp} {
-		if err := st.allowedLocked(name); err != nil {
-			return nil, err
-		}
+	if err := st.allowedLocked(switchPassword, switchSignUp); err != nil {
+		return nil, err
 	}
 	if err := st.takenLocked(kind, id, nil); err != nil {
 		return nil, err
@@ -273,19 +271,21 @@ func (st *store) passwordLogin(kind string, req *protocol.PasswordRequest) (open
 	if err == nil {
 		err = checkPassword("password", req.Password)
 	}
-	if err == nil {
-		err = st.allowed(switchPassword)
-	}
 	if err != nil {
 		return opened{}, err
 	}
 	st.mu.Lock()
-	u := st.holderLocked(kind, id)
+	var u *user
 	var hash []byte
-	if u != nil {
-		hash = u.rec.hash
+	if err = st.allowedLocked(switchPassword); err == nil {
+		if u = st.holderLocked(kind, id); u != nil {
+			hash = u.rec.hash
+		}
 	}
 	st.mu.Unlock()
+	if err != nil {
+		return opened{}, err
+	}
 	if hash == nil {
 		st.matches(st.dummy.get(st.passwordCost), req.Password)
 		return opened{}, fail(http.StatusBadRequest, errIncorrect)
@@ -299,7 +299,7 @@ func (st *store) passwordLogin(kind string, req *protocol.PasswordRequest) (open
 	if st.holderLocked(kind, id) != u || !bytes.Equal(u.rec.hash, hash) {
 		return opened{}, fail(http.StatusBadRequest, errIncorrect) // the account changed while bcrypt ran
 	}
-	return st.openLocked(u, u.index, u.keyGen, st.now()), nil
+	return st.openLocked(u, u.keyGen, st.now()), nil
 }
 
 // anonymousLogin makes an anonymous user and opens a session of them.
@@ -315,7 +315,7 @@ func (st *store) anonymousLogin() (opened, *apiError) {
 		return opened{}, err
 	}
 	u.rec.anonymous = true
-	return st.openLocked(u, u.index, u.keyGen, now), nil
+	return st.openLocked(u, u.keyGen, now), nil
 }
 
 // accountChange is an account update that checkAccountRequest accepted.
@@ -373,7 +373,7 @@ func checkAccountRequest(req *protocol.AccountRequest) (accountChange, *apiError
 // as c says only when they are not anonymous and no identifier that c sets
 // is another user's; otherwise it returns the 403 or 400 that says which.
 func (st *store) accountUserLocked(token string, c accountChange, now time.Time) (*user, *apiError) {
-	u, _, err := st.sessionUserLocked(token, now.UnixNano())
+	u, err := st.sessionUserLocked(token, now.UnixNano())
 	if err != nil {
 		return nil, err
 	}

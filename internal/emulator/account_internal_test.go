@@ -10,12 +10,19 @@ import (
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
+// newStore makes the store of a server of one app, made with opts, without
+// the server.
+func newStore(t *testing.T, opts ...Option) *store {
+	t.Helper()
+	cfg, err := newConfig(opts)
+	require.NoError(t, err)
+	return newShared(cfg).addStore(cfg.appID)
+}
+
 // Every refusal of a register or an account update that needs no hash
 // comes before bcrypt runs: a flood of refused requests costs no bcrypt.
 func TestRefusalsRunNoBcrypt(t *testing.T) {
-	cfg, cerr := newConfig([]Option{WithPasswordCost(bcrypt.MinCost), WithMaxHTTPUsers(3)})
-	require.NoError(t, cerr)
-	st := newStore(cfg)
+	st := newStore(t, WithPasswordCost(bcrypt.MinCost), WithMaxHTTPUsers(3))
 	reg := func(kind, id, password, token string) *apiError {
 		t.Helper()
 		_, err := st.register(kind, &protocol.PasswordRequest{Username: id, Email: id, Phone: id, Password: password}, token)
@@ -69,9 +76,7 @@ func TestRefusalsRunNoBcrypt(t *testing.T) {
 
 // Passwords are kept as bcrypt hashes of the configured cost.
 func TestPasswordIsHashed(t *testing.T) {
-	cfg, err := newConfig([]Option{WithPasswordCost(bcrypt.MinCost)})
-	require.NoError(t, err)
-	st := newStore(cfg)
+	st := newStore(t, WithPasswordCost(bcrypt.MinCost))
 	_, rerr := st.register(protocol.AccountUsername, &protocol.PasswordRequest{Username: "ann", Password: "secret-password"}, "")
 	require.Nil(t, rerr)
 	h := st.holderLocked(protocol.AccountUsername, "ann").rec.hash

@@ -16,7 +16,7 @@ import (
 // "Authorization: Bearer <token>"; without one, the routes are open on
 // loopback and off beyond it.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, what string) bool {
-	switch token := s.sh.cfg.adminToken; {
+	switch token := s.sh.adminToken; {
 	case token != "":
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
@@ -43,7 +43,7 @@ func CheckAdminToken(token string) error {
 		return errors.New("the admin token is empty")
 	case len(token) > MaxAdminTokenBytes:
 		return fmt.Errorf("the admin token is longer than %d bytes", MaxAdminTokenBytes)
-	case strings.IndexFunc(token, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
+	case !visibleASCII(token):
 		return errors.New("the admin token must be one line of visible ASCII (no space, control or non-ASCII character), as an Authorization header carries it")
 	}
 	return nil

@@ -145,12 +145,23 @@ func (s *Server) checkNewApp(clientID, appID string) *apiError {
 	case set.byAppID[appID] != nil:
 		return fail(http.StatusConflict, fmt.Sprintf("the AppID %.64q is another app's", appID))
 	}
-	for _, id := range []struct{ name, v string }{{"client_id", clientID}, {"appid", appID}} {
-		if msg := checkAppID(id.v); msg != "" {
-			return badField(id.name, msg)
-		}
+	if field, msg := checkAppIDs(clientID, appID); msg != "" {
+		return badField(field, msg)
 	}
 	return nil
+}
+
+// checkAppIDs says what is wrong with the ids of an added app: it returns
+// the field of the first id that is wrong ("client_id" or "appid") and
+// what checkAppID says of it, or "" and "" when both are right.
+func checkAppIDs(clientID, appID string) (field, msg string) {
+	if msg := checkAppID(clientID); msg != "" {
+		return "client_id", msg
+	}
+	if msg := checkAppID(appID); msg != "" {
+		return "appid", msg
+	}
+	return "", ""
 }
 
 // checkAppID says what is wrong with a ClientID or an AppID of an added
@@ -162,10 +173,16 @@ func checkAppID(id string) string {
 		return "is empty"
 	case len(id) > maxAppIDBytes:
 		return fmt.Sprintf("is longer than %d bytes", maxAppIDBytes)
-	case strings.IndexFunc(id, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
+	case !visibleASCII(id):
 		return "must be visible ASCII, with no space"
 	}
 	return ""
+}
+
+// visibleASCII reports whether s is of visible ASCII only: no space,
+// control or non-ASCII character, so that a header can carry it.
+func visibleASCII(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r <= ' ' || r > '~' }) < 0
 }
 
 // publish makes st an app of clientID that requests find, and returns it.

@@ -52,7 +52,7 @@ func (st *store) associate(token string, req *protocol.UserAssociateRequest) (as
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now().UnixNano()
-	t, _, err := st.sessionUserLocked(token, now)
+	t, err := st.sessionUserLocked(token, now)
 	if err != nil {
 		return associated{}, err
 	}

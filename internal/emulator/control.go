@@ -252,10 +252,8 @@ func (s *Server) controlEndpoints() []endpoint {
 // password hash, which only the state carries, because an import needs it.
 func (a *App) listedUsers() []UserState {
 	users := a.Users()
-	for _, u := range users {
-		if u.Record != nil {
-			u.Record.PasswordHash = "" // Export made the Record a copy, so no user changes
-		}
+	for i := range users {
+		unhashed(&users[i])
 	}
 	return users
 }
@@ -263,12 +261,24 @@ func (a *App) listedUsers() []UserState {
 // user returns the state of the user of id, which is their openid in the
 // app or their name, as listedUsers has it.
 func (a *App) user(id string) (UserState, bool) {
-	for _, u := range a.listedUsers() {
-		if u.OpenID == id || u.Person == id {
-			return u, true
-		}
+	st := a.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	u := st.lookupLocked(id)
+	if u == nil {
+		return UserState{}, false
 	}
-	return UserState{}, false
+	us := userStateLocked(u)
+	unhashed(&us)
+	return us, true
+}
+
+// unhashed takes the password hash out of us, whose Record is a copy
+// (userStateLocked makes one), so that no user changes.
+func unhashed(us *UserState) {
+	if us.Record != nil {
+		us.Record.PasswordHash = ""
+	}
 }
 
 // checkUser returns, as a 400, what AddUser would panic on.

@@ -299,9 +299,9 @@
 // as WeChat's own calls do; the routes of the control plane that act on an
 // app's state take its ClientID as the query parameter client_id, the
 // first app's when left out, so that a server of one app is driven as
-// before. The state (StateVersion 3) holds every app, with its users of
-// every platform; an earlier state imports as it was (one of version 1 or
-// before as a state of the first app).
+// before. The state (StateVersion 1) holds every app, with its users of
+// every platform; a state from before versions imports as it was, as a
+// state of the first app.
 //
 // # The control plane
 //
@@ -313,7 +313,7 @@
 // Go types the document is made of: an unknown field or query parameter, a
 // field of the wrong type, a required field left out, or a body that sets
 // nothing is a 400 that names it. Their answers are snake_case. The JSON of
-// a State carries StateVersion, and a state of an earlier version still
+// a State carries StateVersion, and a state from before versions still
 // imports.
 //
 // # A long-running server

@@ -56,7 +56,7 @@ func (st *store) emailVerify(token string) *apiError {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now()
-	u, _, err := st.sessionUserLocked(token, now.UnixNano())
+	u, err := st.sessionUserLocked(token, now.UnixNano())
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func (st *store) issueCode(appID, id string, overHTTP bool, fail uint8) (string,
 		in = st
 	}
 	now := st.now().UnixNano()
-	u, ui, err := in.userLocked(id, overHTTP)
+	u, err := in.userLocked(id, overHTTP)
 	if err != nil {
 		return "", err
 	}
@@ -107,7 +107,7 @@ func (st *store) issueCode(appID, id string, overHTTP bool, fail uint8) (string,
 		in.refreshKeyLocked(u, now)
 	}
 	code := st.rand.secret()
-	st.codes.put(code, loginCode{issued: now, user: ui, app: in.index, foreign: foreign, fail: fail}, now)
+	st.codes.put(code, loginCode{issued: now, user: u.index, app: in.index, foreign: foreign, fail: fail}, now)
 	return hex.EncodeToString(code[:]), nil
 }
 

@@ -70,7 +70,7 @@ func (st *store) kuaishouPhoneLogin(req *protocol.PhoneLoginRequest) (opened, *p
 	}
 	st.setPhoneLocked(u, info.PurePhoneNumber)
 	u.rec.updatedAt = t.Unix()
-	return st.openLocked(u, u.index, u.keyGen, t), pu, nil
+	return st.openLocked(u, u.keyGen, t), pu, nil
 }
 
 // kuaishouPhoneVerification serves the phone number update: it takes the
@@ -129,7 +129,7 @@ func (st *store) kuaishouUpdatePhone(token string, req *protocol.PhoneVerificati
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	u, _, err := st.sessionUserLocked(token, st.now().UnixNano())
+	u, err := st.sessionUserLocked(token, st.now().UnixNano())
 	if err != nil {
 		return protocol.UserRecord{}, err
 	}

@@ -15,7 +15,7 @@ func (st *store) login(code string, create bool) (opened, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now()
-	u, ui, err := st.exchangeLocked(code, now.UnixNano())
+	u, _, err := st.exchangeLocked(code, now.UnixNano())
 	if err != nil {
 		return opened{}, err
 	}
@@ -23,7 +23,7 @@ func (st *store) login(code string, create bool) (opened, *apiError) {
 		return opened{}, err
 	}
 	st.currentKeyLocked(u, now.UnixNano())
-	return st.openLocked(u, ui, u.keyGen, now), nil
+	return st.openLocked(u, u.keyGen, now), nil
 }
 
 // login exchanges code for a session, once it has checked that the request
@@ -46,7 +46,11 @@ func (st *store) enrolLocked(u *user, create bool, now time.Time) *apiError {
 	}
 	st.lastID++
 	u.id = st.lastID
+	if u.id > st.highestID.Load() {
+		st.highestID.Store(u.id)
+	}
 	st.records[u.id] = u
+	st.liveIDs = append(st.liveIDs, u.id)
 	u.rec = &record{createdAt: now.Unix(), updatedAt: now.Unix()}
 	return nil
 }

@@ -56,6 +56,13 @@ func encryptFor(k secret, v any, st *store) (encryptedData, iv string) {
 	st.mu.Lock()
 	ivk := st.rand.secret()
 	st.mu.Unlock()
+	return seal(k, ivk, v)
+}
+
+// seal encrypts the JSON of v under session_key k with the iv ivk, and
+// returns the encrypted data and the iv. A caller that holds the lock
+// draws ivk then, so as not to take the lock again for it.
+func seal(k, ivk secret, v any) (encryptedData, iv string) {
 	plain, _ := json.Marshal(v)
 	iv = encodeKey(ivk)
 	enc, _ := wxcrypto.Encrypt(encodeKey(k), iv, plain) // the key and the iv are valid by construction

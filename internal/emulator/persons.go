@@ -3,6 +3,7 @@ package emulator
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"slices"
 	"strconv"
 )
 
@@ -28,17 +29,17 @@ func (st *store) lookupLocked(id string) *user {
 }
 
 // userLocked returns the WeChat user of this app whom id names (an openid
-// here, or a name) and their index. It creates them on first use; then id
+// here, or a name). It creates them on first use; then id
 // is their name, and they take the profile they have in the other apps. A
 // user created over HTTP counts against maxHTTPUsers, and past it
 // userLocked refuses a new one with a 429.
-func (st *store) userLocked(id string, overHTTP bool) (*user, uint32, *apiError) {
+func (st *store) userLocked(id string, overHTTP bool) (*user, *apiError) {
 	if u := st.lookupLocked(id); u != nil {
-		return u, u.index, nil
+		return u, nil
 	}
 	if overHTTP {
 		if err := st.countHTTPUserLocked(); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 	}
 	u := st.newUserLocked(st.openidFor(id), id)
@@ -49,7 +50,7 @@ func (st *store) userLocked(id string, overHTTP bool) (*user, uint32, *apiError)
 			break
 		}
 	}
-	return u, u.index, nil
+	return u, nil
 }
 
 // indexWeChatUserLocked indexes u by their openid, and by their name when
@@ -116,7 +117,7 @@ func (st *store) openidFor(name string) string {
 func (st *store) addUser(w User, fixed secret) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	u, _, _ := st.userLocked(w.OpenID, false)
+	u, _ := st.userLocked(w.OpenID, false)
 	hasKey := w.SessionKey != ""
 	w.OpenID, w.SessionKey = "", "" // each app keeps its own
 	for _, o := range st.apps {
@@ -135,7 +136,7 @@ func (st *store) addUser(w User, fixed secret) {
 func (a *App) Users() []UserState {
 	a.st.mu.Lock()
 	defer a.st.mu.Unlock()
-	return a.exportLocked().Users
+	return a.st.userStatesLocked()
 }
 
 // DeleteUser forgets the user of the app whom id names, by their openid in
@@ -153,5 +154,8 @@ func (a *App) DeleteUser(id string) bool {
 	}
 	u.deleted = true
 	st.forgetWeChatUserLocked(u)
+	if i, live := slices.BinarySearch(st.liveIDs, u.id); live && u.rec != nil { // its record leaves the user list
+		st.liveIDs = slices.Delete(st.liveIDs, i, i+1)
+	}
 	return true
 }

@@ -77,17 +77,17 @@ func (w *WeChat) GetPhoneNumber(openid string) baas.PhoneNumberEvent {
 func (w *WeChat) phoneNumber(openid string, overHTTP bool) (baas.PhoneNumberEvent, *apiError) {
 	st := w.st
 	st.mu.Lock()
-	u, ui, err := st.userLocked(openid, overHTTP)
+	u, err := st.userLocked(openid, overHTTP)
 	if err != nil {
 		st.mu.Unlock()
 		return baas.PhoneNumberEvent{}, err
 	}
 	now := st.now().UnixNano()
-	code := st.rand.secret()
-	st.phoneCodes.put(code, phoneCode{issued: now, user: ui, app: st.index}, now)
+	code, ivk := st.rand.secret(), st.rand.secret()
+	st.phoneCodes.put(code, phoneCode{issued: now, user: u.index, app: st.index}, now)
 	info, k := phoneInfo(u, st.appID, now), st.currentKeyLocked(u, now)
 	st.mu.Unlock()
-	enc, iv := encryptFor(k, info, st)
+	enc, iv := seal(k, ivk, info)
 	return baas.PhoneNumberEvent{Detail: &baas.PhoneNumberDetail{
 		ErrMsg: PhoneConsentErrMsg, Code: hex.EncodeToString(code[:]), EncryptedData: enc, IV: iv,
 	}}, nil

@@ -54,19 +54,18 @@ func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withC
 	st.mu.Lock()
 	now := st.now().UnixNano()
 	var u *user
-	var ui uint32
 	var err *apiError
 	if token != "" {
-		u, ui, err = st.sessionUserLocked(token, now)
+		u, err = st.sessionUserLocked(token, now)
 	} else {
-		u, ui, err = st.exchangeLocked(req.Code, now)
+		u, _, err = st.exchangeLocked(req.Code, now)
 	}
 	if err == nil && u.rec == nil && !req.CreateUser {
 		err = notFoundNoCreate()
 	}
 	var pr phoneRead
 	if err == nil {
-		pr, err = st.readPhoneLocked(u, ui, req.PhoneCode, req.EncryptedData, req.IV, withCode, now)
+		pr, err = st.readPhoneLocked(u, u.index, req.PhoneCode, req.EncryptedData, req.IV, withCode, now)
 	}
 	st.mu.Unlock()
 	if err != nil {
@@ -84,7 +83,7 @@ func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withC
 	}
 	st.setPhoneLocked(u, info.PurePhoneNumber)
 	u.rec.updatedAt = t.Unix()
-	return st.openLocked(u, ui, u.keyGen, t), nil
+	return st.openLocked(u, u.keyGen, t), nil
 }
 
 // phoneVerification serves the phone number update and answers 200 with
@@ -118,10 +117,10 @@ func phoneVerification(withCode bool) handler {
 func (st *store) updatePhone(token string, req *protocol.PhoneVerificationRequest, withCode bool) (protocol.UserRecord, *apiError) {
 	st.mu.Lock()
 	now := st.now().UnixNano()
-	u, ui, err := st.sessionUserLocked(token, now)
+	u, err := st.sessionUserLocked(token, now)
 	var pr phoneRead
 	if err == nil {
-		pr, err = st.readPhoneLocked(u, ui, req.PhoneCode, req.EncryptedData, req.IV, withCode, now)
+		pr, err = st.readPhoneLocked(u, u.index, req.PhoneCode, req.EncryptedData, req.IV, withCode, now)
 	}
 	st.mu.Unlock()
 	if err != nil {

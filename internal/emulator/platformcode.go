@@ -215,7 +215,7 @@ func (st *store) platformKeyLocked(pu *platformUser, now int64) []byte {
 // user is linked, because the data to decrypt is encrypted with that user's
 // key.
 func (st *store) linkedKeyLocked(token string, k platformKind, now int64) ([]byte, *apiError) {
-	u, _, err := st.sessionUserLocked(token, now)
+	u, err := st.sessionUserLocked(token, now)
 	if err != nil {
 		return nil, err
 	}

@@ -142,7 +142,7 @@ func (st *store) platformLink(k platformKind, token string, pa platformAuth) (pl
 // belongs to another record, or when the record has another identity of
 // the platform.
 func (st *store) linkTargetLocked(token string, pu *platformUser, now time.Time) (*user, *apiError) {
-	t, _, err := st.sessionUserLocked(token, now.UnixNano())
+	t, err := st.sessionUserLocked(token, now.UnixNano())
 	if err != nil {
 		return nil, err
 	}

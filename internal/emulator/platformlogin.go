@@ -90,7 +90,7 @@ func (st *store) platformLogin(k platformKind, code, appName string, create bool
 	if err != nil {
 		return opened{}, nil, err
 	}
-	return st.openLocked(u, u.index, u.keyGen, now), pu, nil
+	return st.openLocked(u, u.keyGen, now), pu, nil
 }
 
 // needAppName returns the 400 of a ByteDance request without app_name: one
@@ -215,7 +215,7 @@ func (st *store) platformAuthenticate(k platformKind, pa platformAuth) (opened, 
 		return opened{}, nil, err
 	}
 	st.applyPlatformLocked(u, pu, prof, pa.mode, t)
-	return st.openLocked(u, u.index, u.keyGen, t), pu, nil
+	return st.openLocked(u, u.keyGen, t), pu, nil
 }
 
 // exchangeAuthLocked starts a request of platform k with the code of pa.

@@ -59,7 +59,7 @@ func TestPlatformState(t *testing.T) {
 		{"a short Baidu key", `[{"platform":"baidu","name":"a","id":"a","session_key":"AAAAAAAAAAAAAAAAAAAAAA=="}]`, "not base64 of 24 bytes"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			doc := `{"version":3,"appid":"wxa","client_id":"cid","users":[{"openid":"","record":{"id":1}}],"sessions":[],"platforms":` + tt.platforms + `,"apps":[]}`
+			doc := `{"version":1,"appid":"wxa","client_id":"cid","users":[{"openid":"","record":{"id":1}}],"sessions":[],"platforms":` + tt.platforms + `,"apps":[]}`
 			var st emulator.State
 			require.NoError(t, json.Unmarshal([]byte(doc), &st))
 			err := fresh.Import(st)

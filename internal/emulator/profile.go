@@ -93,13 +93,12 @@ func updateUserInfo(verified bool) handler {
 func (st *store) updateVerifiedProfile(token string, req *protocol.UpdateUserInfoRequest, mode string) (protocol.UserRecord, *apiError) {
 	st.mu.Lock()
 	now := st.now().UnixNano()
-	_, si, err := st.sessionUserLocked(token, now)
+	s, err := st.sessionUserLocked(token, now)
 	var u *user
 	var key secret
 	if err == nil {
-		var ui uint32
-		u, ui, err = st.exchangeLocked(req.Code, now)
-		if err == nil && ui != si {
+		u, _, err = st.exchangeLocked(req.Code, now)
+		if err == nil && u != s {
 			err = fail(http.StatusBadRequest, "the code belongs to another WeChat user than the session's")
 		}
 	}
@@ -121,7 +120,7 @@ func (st *store) updateVerifiedProfile(token string, req *protocol.UpdateUserInf
 func (st *store) updateProfile(token string, ud *wxcrypto.UserData, mode string) (protocol.UserRecord, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	u, _, err := st.sessionUserLocked(token, st.now().UnixNano())
+	u, err := st.sessionUserLocked(token, st.now().UnixNano())
 	if err != nil {
 		return protocol.UserRecord{}, err
 	}

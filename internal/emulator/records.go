@@ -121,8 +121,12 @@ func (st *store) userRecord(token string, id int64) (any, *apiError) {
 }
 
 // hasRecord reports whether an app ever gave a record of id, whether its
-// user has been deleted since or not.
+// user has been deleted since or not. An id above every app's takes no
+// lock, so that made-up ids do not wait on the apps' requests.
 func (sh *shared) hasRecord(id int64) bool {
+	if id < 1 || id > sh.highestID.Load() {
+		return false
+	}
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	for _, st := range sh.apps {

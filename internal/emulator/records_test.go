@@ -63,3 +63,35 @@ func TestUserRecordEveryVersion(t *testing.T) {
 	assert.Equal(t, http.StatusOK, r.status)
 	assert.Empty(t, r.raw)
 }
+
+// A user record path counts in Calls when an app holds a record of its id:
+// one that a login in any app gave or an import brought, up to the highest
+// of them; none after Reset.
+func TestCallsCountTheRecordIDsOfEveryApp(t *testing.T) {
+	s := newServer(t)
+	b := addApp(t, s)
+	seen := func(id int64) bool {
+		t.Helper()
+		path := "/hserve/v2.5/user/info/" + itoa(id) + "/"
+		s.ResetCalls()
+		send(t, http.MethodGet, s.URL+path, nil, apiHeaders(s, ""))
+		return s.Calls(path) == 1
+	}
+	loginTo(t, s, s.App, "ann")
+	for _, name := range []string{"ann", "ben", "cid"} {
+		loginTo(t, s, b, name)
+	}
+	assert.True(t, seen(3), "the second app's highest")
+	assert.False(t, seen(4))
+
+	require.NoError(t, s.Import(emulator.State{Apps: []emulator.AppState{{AppID: b.AppID, ClientID: b.ClientID,
+		Users: []emulator.UserState{{User: emulator.User{OpenID: "oDan"}, Record: &emulator.RecordState{ID: 1000}}}}}}))
+	assert.True(t, seen(1000), "an imported id")
+	assert.False(t, seen(1001))
+	assert.False(t, seen(3), "gone with the import")
+
+	s.Reset()
+	assert.False(t, seen(1000))
+	loginTo(t, s, b, "ann")
+	assert.True(t, seen(1))
+}

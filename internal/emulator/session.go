@@ -21,11 +21,11 @@ type opened struct {
 	user      protocol.UserRecord
 }
 
-// openLocked opens a session of u, the user of index ui, bound to their
-// session_key of generation keyGen, and returns what the login answers.
-func (st *store) openLocked(u *user, ui, keyGen uint32, now time.Time) opened {
+// openLocked opens a session of u, bound to their session_key of
+// generation keyGen, and returns what the login answers.
+func (st *store) openLocked(u *user, keyGen uint32, now time.Time) opened {
 	return opened{
-		token:     st.openSessionLocked(ui, keyGen, now.UnixNano()),
+		token:     st.openSessionLocked(u, keyGen, now.UnixNano()),
 		expiresIn: int64(st.expiresIn / time.Second),
 		user:      recordOf(u),
 	}
@@ -40,15 +40,15 @@ type session struct {
 	expires int64  // when the session expires, in unix nanoseconds
 }
 
-// openSessionLocked issues a token for user ui, bound to their session_key
-// of generation keyGen, and returns it in hex.
-func (st *store) openSessionLocked(ui, keyGen uint32, now int64) string {
+// openSessionLocked issues a token for u, bound to their session_key of
+// generation keyGen, and returns it in hex.
+func (st *store) openSessionLocked(u *user, keyGen uint32, now int64) string {
 	token := st.rand.secret()
 	var gen uint32
-	if r := st.users[ui].rec; r != nil {
+	if r := u.rec; r != nil {
 		gen = r.sessionGen
 	}
-	st.sessions.put(token, session{user: ui, keyGen: keyGen, gen: gen, app: st.index, expires: now + int64(st.expiresIn)}, now)
+	st.sessions.put(token, session{user: u.index, keyGen: keyGen, gen: gen, app: st.index, expires: now + int64(st.expiresIn)}, now)
 	return hex.EncodeToString(token[:])
 }
 
@@ -85,20 +85,19 @@ func (st *store) checkToken(token string) *apiError {
 	return err
 }
 
-// sessionUserLocked returns the user of token's valid session and their
-// index. When the user's record has moved to another WeChat user
-// (associate), the user has no record left, so it returns a 401 that asks
-// them to log in again.
-func (st *store) sessionUserLocked(token string, now int64) (*user, uint32, *apiError) {
+// sessionUserLocked returns the user of token's valid session. When the
+// user's record has moved to another WeChat user (associate), the user has
+// no record left, so it returns a 401 that asks them to log in again.
+func (st *store) sessionUserLocked(token string, now int64) (*user, *apiError) {
 	sess, err := st.sessionLocked(token, now)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	u := st.users[sess.user]
 	if u.rec == nil {
-		return nil, 0, fail(http.StatusUnauthorized, "the session's user was linked to another WeChat user: log in again")
+		return nil, fail(http.StatusUnauthorized, "the session's user was linked to another WeChat user: log in again")
 	}
-	return u, sess.user, nil
+	return u, nil
 }
 
 // requireToken returns the request's token, and a 401 unless the token is a

@@ -85,7 +85,7 @@ func (w *WeChat) RotateSessionKey(openid string) {
 	st := w.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	u, _, _ := st.userLocked(openid, false)
+	u, _ := st.userLocked(openid, false)
 	st.newKeyLocked(u, st.now().UnixNano())
 }
 
@@ -96,7 +96,7 @@ func (w *WeChat) currentKey(openid string) (secret, int64) {
 	st := w.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	u, _, _ := st.userLocked(openid, false)
+	u, _ := st.userLocked(openid, false)
 	now := st.now().UnixNano()
 	return st.currentKeyLocked(u, now), now
 }

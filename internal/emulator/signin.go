@@ -99,14 +99,16 @@ func (m SignInMethods) on(name string) bool {
 }
 
 // allowedLocked returns a 405 that says what to enable when the switch of
-// name is off, as MinCloud answers a method that the console has not
-// enabled ("Please enable email login first.").
-func (st *store) allowedLocked(name string) *apiError {
-	if st.signIn.on(name) {
-		return nil
+// one of names is off (the first of them), as MinCloud answers a method
+// that the console has not enabled ("Please enable email login first.").
+func (st *store) allowedLocked(names ...string) *apiError {
+	for _, name := range names {
+		if !st.signIn.on(name) {
+			return fail(http.StatusMethodNotAllowed, "Please enable "+switchWhat[name]+" first: the sign-in method "+
+				strconv.Quote(name)+" is off (SignInMethods, PUT "+ControlPrefix+"sign-in)")
+		}
 	}
-	return fail(http.StatusMethodNotAllowed, "Please enable "+switchWhat[name]+" first: the sign-in method "+
-		strconv.Quote(name)+" is off (SignInMethods, PUT "+ControlPrefix+"sign-in)")
+	return nil
 }
 
 // switchWhat holds what each switch turns on, in the words with which the
@@ -122,16 +124,4 @@ var switchWhat = map[string]string{
 	protocol.ProviderByteDance: "ByteDance login",
 	protocol.ProviderJD:        "JD login",
 	protocol.ProviderKuaishou:  "Kuaishou login",
-}
-
-// allowed is allowedLocked for each of names, under the lock.
-func (st *store) allowed(names ...string) *apiError {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for _, n := range names {
-		if err := st.allowedLocked(n); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -160,7 +160,7 @@ func (st *store) smsLogin(req *protocol.SMSLoginRequest) (opened, *apiError) {
 		st.setIdentifierLocked(u, protocol.AccountPhone, req.Phone, true)
 	}
 	u.rec.phoneVerified, u.rec.updatedAt = true, now.Unix()
-	return st.openLocked(u, u.index, u.keyGen, now), nil
+	return st.openLocked(u, u.keyGen, now), nil
 }
 
 // verifyPhone spends a code sent to the phone of token's user, whose phone
@@ -172,7 +172,7 @@ func (st *store) verifyPhone(token, code string) *apiError {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now()
-	u, _, err := st.sessionUserLocked(token, now.UnixNano())
+	u, err := st.sessionUserLocked(token, now.UnixNano())
 	if err != nil {
 		return err
 	}

@@ -101,57 +101,81 @@ type SessionState struct {
 // Export returns the server's apps, with their users, records and live
 // sessions.
 func (s *Server) Export() State {
-	s.sh.mu.Lock()
-	defer s.sh.mu.Unlock()
+	sh := s.sh
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sessions := sh.liveSessionsLocked()
 	apps := s.apps.Load().list
-	first := apps[0].exportLocked()
+	first := apps[0].exportLocked(sessions[0])
 	out := State{AppID: first.AppID, ClientID: first.ClientID, Users: first.Users, Sessions: first.Sessions, Platforms: first.Platforms, Apps: []AppState{}}
 	for _, a := range apps[1:] {
-		out.Apps = append(out.Apps, a.exportLocked())
+		out.Apps = append(out.Apps, a.exportLocked(sessions[a.st.index]))
 	}
 	return out
 }
 
-// exportLocked returns the app's users, records and live sessions.
-func (a *App) exportLocked() AppState {
-	st := a.st
-	out := AppState{AppID: a.AppID, ClientID: a.ClientID, Users: []UserState{}, Sessions: []SessionState{}}
-	now := st.now().UnixNano()
-	for _, u := range st.users {
-		if u.deleted {
-			continue
-		}
-		us := UserState{User: u.wx()}
-		if u.name != u.openid {
-			us.Person = u.name
-		}
-		us.SessionKey = ""
-		if u.keyGen > 0 {
-			us.SessionKey = encodeKey(u.key)
-		}
-		if r := u.rec; r != nil {
-			p := r.profile
-			us.Record = &RecordState{ID: u.id, UnionID: r.unionID, Phone: r.phone, NickName: p.NickName, AvatarURL: p.AvatarURL,
-				Gender: p.Gender, City: p.City, Province: p.Province, Country: p.Country, Language: p.Language,
-				IsAuthorized: r.authorized, CreatedAt: r.createdAt, UpdatedAt: r.updatedAt,
-				Username: r.username, Email: r.email, EmailVerified: r.emailVerified, PhoneVerified: r.phoneVerified,
-				Anonymous: r.anonymous, PasswordHash: string(r.hash)}
-		}
-		out.Users = append(out.Users, us)
+// liveSessionsLocked returns the live sessions of every app, by the app's
+// index, each app's sorted by token so that two exports diff well. It
+// walks the sessions once, whatever the number of apps.
+func (sh *shared) liveSessionsLocked() [][]SessionState {
+	out := make([][]SessionState, len(sh.apps))
+	for i := range out {
+		out[i] = []SessionState{}
 	}
-	st.sessions.each(func(k secret, se session) {
-		if se.app != st.index {
-			return
-		}
-		u := st.users[se.user]
+	now := sh.now().UnixNano()
+	sh.sessions.each(func(k secret, se session) {
+		u := sh.apps[se.app].users[se.user]
 		if now < se.expires && !u.deleted && se.keyGen == u.keyGen && u.rec != nil && se.gen == u.rec.sessionGen {
-			out.Sessions = append(out.Sessions, SessionState{Token: hex.EncodeToString(k[:]), OpenID: u.openid, UserID: u.id,
+			out[se.app] = append(out[se.app], SessionState{Token: hex.EncodeToString(k[:]), OpenID: u.openid, UserID: u.id,
 				ExpiresAt: se.expires / int64(time.Second)})
 		}
 	})
-	slices.SortFunc(out.Sessions, func(x, y SessionState) int { return strings.Compare(x.Token, y.Token) }) // sorted, so that two exports diff well
-	out.Platforms = st.exportPlatformsLocked()
+	for _, ss := range out {
+		slices.SortFunc(ss, func(x, y SessionState) int { return strings.Compare(x.Token, y.Token) })
+	}
 	return out
+}
+
+// exportLocked returns the app's users, records and users of the other
+// platforms, with sessions as the app's live sessions (liveSessionsLocked
+// finds them).
+func (a *App) exportLocked(sessions []SessionState) AppState {
+	return AppState{AppID: a.AppID, ClientID: a.ClientID, Users: a.st.userStatesLocked(), Sessions: sessions,
+		Platforms: a.st.exportPlatformsLocked()}
+}
+
+// userStatesLocked returns the states of the app's users who are not
+// deleted.
+func (st *store) userStatesLocked() []UserState {
+	out := []UserState{}
+	for _, u := range st.users {
+		if !u.deleted {
+			out = append(out, userStateLocked(u))
+		}
+	}
+	return out
+}
+
+// userStateLocked returns the state of u: their WeChat side, with their
+// current session_key, and a copy of their record.
+func userStateLocked(u *user) UserState {
+	us := UserState{User: u.wx()}
+	if u.name != u.openid {
+		us.Person = u.name
+	}
+	us.SessionKey = ""
+	if u.keyGen > 0 {
+		us.SessionKey = encodeKey(u.key)
+	}
+	if r := u.rec; r != nil {
+		p := r.profile
+		us.Record = &RecordState{ID: u.id, UnionID: r.unionID, Phone: r.phone, NickName: p.NickName, AvatarURL: p.AvatarURL,
+			Gender: p.Gender, City: p.City, Province: p.Province, Country: p.Country, Language: p.Language,
+			IsAuthorized: r.authorized, CreatedAt: r.createdAt, UpdatedAt: r.updatedAt,
+			Username: r.username, Email: r.email, EmailVerified: r.emailVerified, PhoneVerified: r.phoneVerified,
+			Anonymous: r.anonymous, PasswordHash: string(r.hash)}
+	}
+	return us
 }
 
 // Import replaces everything that the server holds (users, records, codes
@@ -191,7 +215,7 @@ func (s *Server) load(state State) error {
 	s.appsMu.Lock() // no app is added meanwhile
 	defer s.appsMu.Unlock()
 	cur := s.apps.Load().list
-	fresh := newShared(s.sh.cfg)
+	fresh := newShared(s.sh.config)
 	for _, a := range cur {
 		fresh.addStore(a.AppID)
 	}
@@ -206,7 +230,9 @@ func (s *Server) load(state State) error {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	sh.codes, sh.platCodes, sh.phoneCodes, sh.sessions, sh.httpUsers = fresh.codes, fresh.platCodes, fresh.phoneCodes, fresh.sessions, fresh.httpUsers
+	var highest int64
 	for i, f := range fresh.apps {
+		highest = max(highest, f.lastID)
 		if i < len(cur) {
 			sh.apps[i].replaceLocked(f)
 			continue
@@ -215,6 +241,7 @@ func (s *Server) load(state State) error {
 		sh.apps = append(sh.apps, f)
 		s.publish(f, added[i-len(cur)])
 	}
+	sh.highestID.Store(highest)
 	return nil
 }
 
@@ -238,11 +265,6 @@ func (s *Server) loadApps(fresh *shared, apps []AppState) ([]string, error) {
 			}
 			st = fresh.apps[a.st.index]
 		} else {
-			for _, id := range []struct{ name, v string }{{"client_id", as.ClientID}, {"appid", as.AppID}} {
-				if msg := checkAppID(id.v); msg != "" {
-					return nil, fmt.Errorf("%s%s %s", where, id.name, msg)
-				}
-			}
 			if fresh.appOfID(as.AppID) != nil {
 				return nil, fmt.Errorf("%sappid: the AppID %.64q is another app's", where, as.AppID)
 			}
@@ -304,6 +326,7 @@ func loadApp(fresh *store, users []UserState, sessions []SessionState, platforms
 				return fmt.Errorf("%suser %q: record.id %d is another user's too", where, us.OpenID, r.ID)
 			}
 			fresh.records[r.ID] = u
+			fresh.liveIDs = append(fresh.liveIDs, r.ID)
 			fresh.lastID = max(fresh.lastID, r.ID)
 			u.id = r.ID
 			u.rec = &record{unionID: r.UnionID, authorized: r.IsAuthorized, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt}
@@ -313,6 +336,7 @@ func loadApp(fresh *store, users []UserState, sessions []SessionState, platforms
 			fresh.indexUnionIDLocked(u)
 		}
 	}
+	slices.Sort(fresh.liveIDs)
 	for _, u := range fresh.users { // every openid is known now, and a name must be none of them
 		if u.openid == "" || u.name == u.openid {
 			continue
@@ -378,7 +402,7 @@ func (s *Server) Reset() {
 // replaceLocked makes fresh's users (of every platform), records,
 // accounts, switches and outbox the store's.
 func (st *store) replaceLocked(fresh *store) {
-	st.users, st.byOpenID, st.byName, st.records, st.lastID = fresh.users, fresh.byOpenID, fresh.byName, fresh.records, fresh.lastID
+	st.users, st.byOpenID, st.byName, st.records, st.lastID, st.liveIDs = fresh.users, fresh.byOpenID, fresh.byName, fresh.records, fresh.lastID, fresh.liveIDs
 	st.byUnionID = fresh.byUnionID
 	st.byUsername, st.byEmail, st.byPhone = fresh.byUsername, fresh.byEmail, fresh.byPhone
 	st.plat = fresh.plat

@@ -202,7 +202,7 @@ func TestStateCarriesTheApps(t *testing.T) {
 
 	raw, err := json.Marshal(state)
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(string(raw), `{"version":3,"appid":"wxa","client_id":"cid","users":[{"openid":"ann",`), "%s", raw)
+	assert.True(t, strings.HasPrefix(string(raw), `{"version":1,"appid":"wxa","client_id":"cid","users":[{"openid":"ann",`), "%s", raw)
 	assert.Contains(t, string(raw), `"apps":[{"appid":"wxb","client_id":"cid2","users":[{"openid":"`+inB.OpenID+`",`)
 	assert.Contains(t, string(raw), `"person":"ann"`)
 	var read emulator.State
@@ -230,8 +230,8 @@ func TestStateCarriesTheApps(t *testing.T) {
 }
 
 // A state of one app imported into a server of several fills the first
-// app and empties the others; an earlier state (version 1, before versions)
-// is such a state.
+// app and empties the others; a state from before versions is such a
+// state.
 func TestStateOfOneAppEmptiesTheOthers(t *testing.T) {
 	s := newServer(t, emulator.WithAppID("wxapp"), emulator.WithClientID("cid"))
 	b := addApp(t, s)
@@ -241,8 +241,8 @@ func TestStateOfOneAppEmptiesTheOthers(t *testing.T) {
 	assert.Empty(t, b.Users())
 	assert.Len(t, s.Apps(), 2, "the apps stay")
 
-	v1 := `{"version":1,"appid":"wxapp","client_id":"cid","users":[{"openid":"oBen"}],"sessions":[]}`
-	require.NoError(t, importJSON(s, v1))
+	one := `{"version":1,"appid":"wxapp","client_id":"cid","users":[{"openid":"oBen"}],"sessions":[],"platforms":[],"apps":[]}`
+	require.NoError(t, importJSON(s, one))
 	require.Len(t, s.Users(), 1)
 	assert.Equal(t, "oBen", s.Users()[0].OpenID)
 }
@@ -258,7 +258,7 @@ func TestImportRefusesAppsThatDoNotHoldTogether(t *testing.T) {
 		return fmt.Sprintf(`{"appid":%q,"client_id":%q,"users":[%s],"sessions":[]}`, appID, clientID, users)
 	}
 	state := func(apps ...string) string {
-		return `{"version":2,"appid":"wxa","client_id":"cid","users":[],"sessions":[],"apps":[` + strings.Join(apps, ",") + `]}`
+		return `{"version":1,"appid":"wxa","client_id":"cid","users":[],"sessions":[],"platforms":[],"apps":[` + strings.Join(apps, ",") + `]}`
 	}
 	many := make([]string, emulator.MaxApps)
 	for i := range many {

@@ -44,9 +44,10 @@ type stateLimits struct {
 
 // check returns an error that names the first field of state out of
 // bounds, or nil. A state is out of bounds with more apps than MaxApps,
-// more users or sessions in all its apps than l allows, a string too long,
-// or a number out of range. check looks at sizes and ranges only; Import checks that the
-// state holds together (no id twice, no session of an unknown user, …).
+// more users or sessions in all its apps than l allows, an app's ClientID
+// or AppID that AddApp would refuse (checkAppIDs), a string too long, or a
+// number out of range. check looks at each field alone; Import checks that
+// the state holds together (no id twice, no session of an unknown user, …).
 func (l stateLimits) check(state State) error {
 	apps := state.apps()
 	users, sessions := 0, 0
@@ -65,8 +66,8 @@ func (l stateLimits) check(state State) error {
 		where := ""
 		if n > 0 {
 			where = fmt.Sprintf("apps[%d].", n-1)
-			if len(a.ClientID) > maxAppIDBytes || len(a.AppID) > maxAppIDBytes {
-				return fmt.Errorf("%sclient_id or appid: longer than %d bytes", where, maxAppIDBytes)
+			if field, msg := checkAppIDs(a.ClientID, a.AppID); msg != "" {
+				return fmt.Errorf("%s%s %s", where, field, msg)
 			}
 		}
 		for i, us := range a.Users {

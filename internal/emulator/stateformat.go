@@ -9,73 +9,26 @@ import (
 )
 
 // StateVersion is the version of the JSON format of a State that this
-// emulator writes: {"version": 3, "appid", "client_id", "users",
+// emulator writes and reads: {"version": 1, "appid", "client_id", "users",
 // "sessions", "platforms", "apps"}, with every name in snake_case.
 // "platforms" lists the users of the platforms besides WeChat
 // (PlatformUserState), and "apps" the other apps, each {"appid",
 // "client_id", "users", "sessions", "platforms"}; a user of one of them
 // has "person" when their name is not their openid. The emulator also
-// reads version 2 (without "platforms"), version 1, a state of one app
-// (without "apps" or "person"), and the format from before versions
-// (without "version"), where a user's WeChat fields had their Go names
-// (OpenID, SessionKey, NickName, …), so that a file exported by an earlier
+// reads the format from before versions (without "version"), a state of
+// one app, where a user's WeChat fields had their Go names (OpenID,
+// SessionKey, NickName, …), so that a file exported by an earlier
 // emulator imports as it did.
-const StateVersion = 3
+const StateVersion = 1
 
 // stateFile is a State as its JSON has it.
 type stateFile struct {
-	Version int `json:"version" doc:"the version of the format: 3"`
+	Version int `json:"version" doc:"the version of the format: 1"`
 	plainState
 }
 
 // plainState is a State without its JSON methods.
 type plainState State
-
-// stateFileV2 is a State of version 2, which had no users of the other
-// platforms.
-type stateFileV2 struct {
-	Version  int            `json:"version"`
-	AppID    string         `json:"appid"`
-	ClientID string         `json:"client_id"`
-	Users    []UserState    `json:"users"`
-	Sessions []SessionState `json:"sessions"`
-	Apps     []appStateV2   `json:"apps"`
-}
-
-// appStateV2 is an AppState of version 2.
-type appStateV2 struct {
-	AppID    string         `json:"appid"`
-	ClientID string         `json:"client_id"`
-	Users    []UserState    `json:"users"`
-	Sessions []SessionState `json:"sessions"`
-}
-
-// state returns f as a State.
-func (f stateFileV2) state() State {
-	s := State{AppID: f.AppID, ClientID: f.ClientID, Users: f.Users, Sessions: f.Sessions}
-	if f.Apps != nil {
-		s.Apps = make([]AppState, len(f.Apps))
-	}
-	for i, a := range f.Apps {
-		s.Apps[i] = AppState{AppID: a.AppID, ClientID: a.ClientID, Users: a.Users, Sessions: a.Sessions}
-	}
-	return s
-}
-
-// stateFileV1 is a State of version 1, which had one app.
-type stateFileV1 struct {
-	Version  int            `json:"version"`
-	AppID    string         `json:"appid"`
-	ClientID string         `json:"client_id"`
-	Users    []userStateV1  `json:"users"`
-	Sessions []SessionState `json:"sessions"`
-}
-
-// userStateV1 is a UserState of version 1, which had no person.
-type userStateV1 struct {
-	User
-	Record *RecordState `json:"record,omitempty"`
-}
 
 // jsonShape returns the type of a State's JSON, so that the schema of a
 // State is that of its JSON.
@@ -97,9 +50,10 @@ func (s State) MarshalJSON() ([]byte, error) {
 	return json.Marshal(stateFile{Version: StateVersion, plainState: plainState(s)})
 }
 
-// UnmarshalJSON reads a State of the format of StateVersion, of version 2
-// or 1, or of the format before versions. Each is read strictly: a field
-// that the format does not have is an error that names it.
+// UnmarshalJSON reads a State of the format of StateVersion, or of the
+// format before versions. Each is read strictly: a field that the format
+// does not have is an error that names it, and so is a field of
+// StateVersion's format that data leaves out.
 func (s *State) UnmarshalJSON(data []byte) error {
 	if string(bytes.TrimSpace(data)) == "null" {
 		return nil
@@ -120,58 +74,21 @@ func (s *State) UnmarshalJSON(data []byte) error {
 		}
 		*s = old.state()
 		return nil
-	case *head.Version == 1:
-		var f stateFileV1
-		if err := decodeChecked(data, &f, 1, "version, appid, client_id, users and sessions"); err != nil {
-			return err
-		}
-		*s = f.state()
-		return nil
-	case *head.Version == 2:
-		var f stateFileV2
-		if err := decodeChecked(data, &f, 2, "version, appid, client_id, users, sessions and apps"); err != nil {
-			return err
-		}
-		*s = f.state()
-		return nil
 	case *head.Version != StateVersion:
-		return fmt.Errorf("a state of version %d: this emulator reads versions 1 to %d, and states from before versions", *head.Version, StateVersion)
+		return fmt.Errorf("a state of version %d: this emulator reads version %d, and states from before versions", *head.Version, StateVersion)
 	}
 	var f stateFile
-	if err := decodeChecked(data, &f, StateVersion, "version, appid, client_id, users, sessions, platforms and apps"); err != nil {
+	if err := decodeStrict(data, &f); err != nil {
 		return err
 	}
-	*s = State(f.plainState)
-	return nil
-}
-
-// decodeChecked decodes data, a state of version, strictly into v, of the
-// type of that version. A field that the version does not have, in any
-// letter case, is an error, and so is a field of the version that data
-// leaves out; fields lists the version's fields for the message.
-func decodeChecked(data []byte, v any, version int, fields string) error {
-	if err := decodeStrict(data, v); err != nil {
-		return err
-	}
-	switch unknown, absent := checkFields(data, reflect.TypeOf(v).Elem()); {
+	switch unknown, absent := checkFields(data, reflect.TypeFor[stateFile]()); {
 	case unknown != "":
 		return fmt.Errorf("unknown field %.64q of a state", unknown)
 	case absent != "":
-		return fmt.Errorf("missing %s: a state of version %d has %s", absent, version, fields)
+		return fmt.Errorf("missing %s: a state of version %d has version, appid, client_id, users, sessions, platforms and apps", absent, StateVersion)
 	}
+	*s = State(f.plainState)
 	return nil
-}
-
-// state returns f as a State.
-func (f stateFileV1) state() State {
-	s := State{AppID: f.AppID, ClientID: f.ClientID, Sessions: f.Sessions}
-	if f.Users != nil {
-		s.Users = make([]UserState, len(f.Users))
-	}
-	for i, u := range f.Users {
-		s.Users[i] = UserState{User: u.User, Record: u.Record}
-	}
-	return s
 }
 
 // decodeStrict decodes the one JSON value of data into v, and refuses a

@@ -51,7 +51,7 @@ func TestLegacyStateFileImports(t *testing.T) {
 
 	raw, err := json.Marshal(s.Export())
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(string(raw), `{"version":3,"appid":"wxapp","client_id":"cid","users":[{"openid":"oAnn",`), "%s", raw)
+	assert.True(t, strings.HasPrefix(string(raw), `{"version":1,"appid":"wxapp","client_id":"cid","users":[{"openid":"oAnn",`), "%s", raw)
 	assert.Contains(t, string(raw), `"session_key":"AAAAAAAAAAAAAAAAAAAAAA==","nick_name":"Ann","avatar_url":"https://a/ann.png"`)
 	var again emulator.State
 	require.NoError(t, json.Unmarshal(raw, &again))
@@ -59,23 +59,22 @@ func TestLegacyStateFileImports(t *testing.T) {
 }
 
 // A state is read strictly in either format: a field it has not, another
-// version, or a version 1 state without one of its fields is an error
+// version, or a versioned state without one of its fields is an error
 // naming it.
 func TestStateFormatIsReadStrictly(t *testing.T) {
 	for _, tt := range []struct{ name, state, want string }{
 		{"a field of the new format without version", `{"users":[{"openid":"oA","nick_name":"A"}]}`, `unknown field "nick_name"`},
 		{"a misspelt field before versions", `{"userz":[]}`, `unknown field "userz"`},
-		{"another version", `{"version":4,"users":[]}`, "a state of version 4: this emulator reads versions 1 to 3"},
-		{"version 3 without platforms", `{"version":3,"appid":"","client_id":"","users":[],"sessions":[],"apps":[]}`, "missing platforms"},
-		{"version 2 with platforms", `{"version":2,"appid":"","client_id":"","users":[],"sessions":[],"platforms":[],"apps":[]}`, `unknown field "platforms"`},
-		{"version 2 with an app's platforms", `{"version":2,"appid":"","client_id":"","users":[],"sessions":[],"apps":[{"appid":"b","client_id":"c","users":[],"sessions":[],"platforms":[]}]}`, `unknown field "platforms"`},
-		{"version 2 without apps", `{"version":2,"appid":"","client_id":"","users":[],"sessions":[]}`, "missing apps"},
-		{"version 1 with apps", `{"version":1,"appid":"","client_id":"","users":[],"sessions":[],"apps":[]}`, `unknown field "apps"`},
-		{"version 1 with a person", `{"version":1,"appid":"","client_id":"","users":[{"openid":"oA","person":"a"}],"sessions":[]}`, `unknown field "person"`},
-		{"apps of the wrong type", `{"version":2,"apps":{}}`, "apps"},
-		{"version 1 with a Go name", `{"version":1,"appid":"","client_id":"","users":[{"OpenID":"oA"}],"sessions":[]}`, `unknown field "OpenID"`},
-		{"version 1 without sessions", `{"version":1,"appid":"","client_id":"","users":[]}`, "missing sessions"},
-		{"version 1 with a field in another case", `{"version":1,"AppID":"","client_id":"","users":[],"sessions":[]}`, `unknown field "AppID"`},
+		{"apps before versions", `{"users":[],"apps":[]}`, `unknown field "apps"`},
+		{"apps of the wrong type before versions", `{"apps":{}}`, "apps"},
+		{"another version", `{"version":2,"users":[]}`, "a state of version 2: this emulator reads version 1, and states from before versions"},
+		{"without platforms", `{"version":1,"appid":"","client_id":"","users":[],"sessions":[],"apps":[]}`, "missing platforms"},
+		{"without apps", `{"version":1,"appid":"","client_id":"","users":[],"sessions":[],"platforms":[]}`, "missing apps"},
+		{"without sessions", `{"version":1,"appid":"","client_id":"","users":[],"platforms":[],"apps":[]}`, "missing sessions"},
+		{"an app's unknown field", `{"version":1,"appid":"","client_id":"","users":[],"sessions":[],"platforms":[],"apps":[{"appid":"b","client_id":"c","users":[],"sessions":[],"platforms":[],"persons":[]}]}`, `unknown field "persons"`},
+		{"apps of the wrong type", `{"version":1,"apps":{}}`, "apps"},
+		{"a Go name", `{"version":1,"appid":"","client_id":"","users":[{"OpenID":"oA"}],"sessions":[],"platforms":[],"apps":[]}`, `unknown field "OpenID"`},
+		{"a field in another case", `{"version":1,"AppID":"","client_id":"","users":[],"sessions":[],"platforms":[],"apps":[]}`, `unknown field "AppID"`},
 		{"a version of the wrong type", `{"version":"1"}`, "version"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

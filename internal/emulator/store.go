@@ -30,17 +30,14 @@ type secret [16]byte
 // their randomness, the count of users made over HTTP (capped across the
 // apps too), and the apps' stores. Each store embeds it.
 type shared struct {
-	mu           sync.Mutex
-	cfg          config // as the server was made, for Reset and Import
-	expiresIn    time.Duration
-	keyRefresh   time.Duration // a wx.login refreshes a session_key older than this
-	rateLimit    int           // code exchanges a minute per user; 0 for no limit
-	maxHTTPUsers int           // users created over HTTP, in every app; 0 for no limit
-	now          func() time.Time
-	passwordCost int           // bcrypt's cost of new password hashes
-	smsInterval  time.Duration // one SMS code per phone per interval; 0 for no limit
-	rand         entropy
-	dummy        dummyHash // what an unknown account's password is compared with
+	mu sync.Mutex
+	// config holds the options as the server was made; the stores read
+	// them (expiresIn, now, passwordCost, …) and Reset and Import start
+	// from them. A store's own appID and signIn hide the first app's and
+	// the options' of the same names.
+	config
+	rand  entropy
+	dummy dummyHash // what an unknown account's password is compared with
 
 	codes      expiring[loginCode]
 	platCodes  expiring[platformCode] // the other platforms' login codes
@@ -48,33 +45,29 @@ type shared struct {
 	sessions   expiring[session] // by token
 	httpUsers  int               // users created over HTTP, in every app
 	apps       []*store          // by index: the first app first
+	// highestID is the highest lastID of the apps, so that hasRecord
+	// refuses a higher record id without the lock. It is written with the
+	// lock held.
+	highestID atomic.Int64
 }
 
 // newShared returns what the apps of a new Server made with cfg share,
 // with no app yet.
 func newShared(cfg config) *shared {
-	sh := &shared{
-		cfg:          cfg,
-		expiresIn:    cfg.expiresIn,
-		keyRefresh:   cfg.keyRefresh,
-		rateLimit:    cfg.rateLimit,
-		maxHTTPUsers: cfg.maxHTTPUsers,
-		now:          cfg.now,
-		passwordCost: cfg.passwordCost,
-		smsInterval:  cfg.smsInterval,
-	}
+	sh := &shared{config: cfg}
 	sh.forgetLocked()
 	return sh
 }
 
-// forgetLocked forgets the codes and sessions of every app, and the users
-// made over HTTP.
+// forgetLocked forgets the codes and sessions of every app, the users made
+// over HTTP, and the highest record id.
 func (sh *shared) forgetLocked() {
 	sh.codes = newExpiring[loginCode](int64(codeTTL), maxCodes)
 	sh.platCodes = newExpiring[platformCode](int64(maxPlatformCodeTTL), maxCodes)
 	sh.phoneCodes = newExpiring[phoneCode](int64(codeTTL), maxCodes)
 	sh.sessions = newExpiring[session](int64(sh.expiresIn), maxSessions)
 	sh.httpUsers = 0
+	sh.highestID.Store(0)
 }
 
 // store holds one app's state: WeChat's side (its users, their openids and
@@ -92,6 +85,10 @@ type store struct {
 	byName  map[string]uint32
 	records map[int64]*user // users with a BaaS record by id, deleted ones too; a map, so memory follows the records, not their ids
 	lastID  int64           // the highest record id given or imported; the next record's is lastID+1
+	// liveIDs holds the ids of the records of the users not deleted, in
+	// order, so that the user list takes a page without sorting the
+	// records. New ids only grow, so a new record's is appended.
+	liveIDs []int64
 	// byUnionID lists, for each unionid, the users whose record took it, so
 	// that a unionid login looks them up instead of every record. An entry
 	// is checked when read, since a record moves on user-associate, changes
@@ -160,11 +157,6 @@ func (u *user) wx() User {
 	return w
 }
 
-// newStore makes the store of a server of one app, as cfg says.
-func newStore(cfg config) *store {
-	return newShared(cfg).addStore(cfg.appID)
-}
-
 // addStore makes the store of a new app of appID and appends it to
 // sh.apps.
 func (sh *shared) addStore(appID string) *store {
@@ -178,7 +170,7 @@ func (sh *shared) addStore(appID string) *store {
 // accounts and outbox, and sets its sign-in switches back to the options'
 // and its features and SMS settings back to their default.
 func (st *store) clearLocked() {
-	st.users, st.lastID = nil, 0
+	st.users, st.lastID, st.liveIDs = nil, 0, nil
 	st.byOpenID = make(map[string]uint32)
 	st.byName = make(map[string]uint32)
 	st.records = make(map[int64]*user)
@@ -189,7 +181,7 @@ func (st *store) clearLocked() {
 	for k := range st.plat {
 		st.plat[k] = newPlatformUsers()
 	}
-	st.signIn = st.cfg.signIn
+	st.signIn = st.config.signIn
 	st.features = AllFeatures
 	st.sms = defaultSMSSettings()
 	st.outbox = outbox{}

@@ -31,7 +31,7 @@ func (st *store) loginWithUnionID(code string, create bool) (opened, *apiError) 
 	defer st.mu.Unlock()
 	t := st.now()
 	now := t.UnixNano()
-	u, ui, err := st.exchangeLocked(code, now)
+	u, _, err := st.exchangeLocked(code, now)
 	if err != nil {
 		return opened{}, err
 	}
@@ -47,9 +47,8 @@ func (st *store) loginWithUnionID(code string, create bool) (opened, *apiError) 
 				return opened{}, fail(http.StatusBadRequest, fmt.Sprintf(
 					"login_with_unionid: openid %s is user %d and unionid %s is user %d: merge the two users", u.openid, u.id, unionID, r.id))
 			}
-			oi := st.byOpenID[r.openid]
 			st.currentKeyLocked(r, now)
-			return st.openLocked(r, oi, r.keyGen, t), nil
+			return st.openLocked(r, r.keyGen, t), nil
 		}
 	}
 	if err := st.enrolLocked(u, create, t); err != nil {
@@ -64,7 +63,7 @@ func (st *store) loginWithUnionID(code string, create bool) (opened, *apiError) 
 		return opened{}, fail(http.StatusBadRequest, "login_with_unionid: the user's record has another unionid than this WeChat user's")
 	}
 	st.currentKeyLocked(u, now)
-	return st.openLocked(u, ui, u.keyGen, t), nil
+	return st.openLocked(u, u.keyGen, t), nil
 }
 
 // indexUnionIDLocked notes that the record of u holds its unionid, if any,

@@ -116,3 +116,31 @@ func TestUnionIDLoginFollowsTheRecord(t *testing.T) {
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
 	assert.NotEqual(t, float64(1), r.json(t)["user_id"], "a new record")
 }
+
+// A unionid login that finds the record of an account user (who has no
+// openid) opens a session of that record, not of the app's first user.
+func TestUnionIDLoginOfAnAccountRecord(t *testing.T) {
+	s := newServer(t)
+	require.NoError(t, s.Import(emulator.State{Users: []emulator.UserState{
+		{User: emulator.User{OpenID: "oAnn"}, Record: &emulator.RecordState{ID: 2, NickName: "Ann", CreatedAt: 1, UpdatedAt: 1}},
+		{Record: &emulator.RecordState{ID: 1, UnionID: "union_bob", Username: "bob", NickName: "Bob", CreatedAt: 1, UpdatedAt: 1}},
+	}}))
+	wx := s.WeChat()
+	wx.AddUser(emulator.User{OpenID: "oBob", UnionID: "union_bob"})
+	r := post(t, s, silentLoginV25, "", protocol.V2SilentLoginRequest{Code: wx.Login("oBob"), CreateUser: true, LoginWithUnionID: true})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	assert.Equal(t, float64(1), r.json(t)["user_id"])
+
+	// The token is record 1's: it reads that record whole, and record 2 as
+	// another user's.
+	token := r.json(t)["token"].(string)
+	r = get(t, s, "/hserve/v2.5/user/info/1/", token)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.JSONEq(t, `{"id":1,"nickname":"Bob","avatar":"","gender":0,"city":"","province":"","country":"",
+		"language":"","openid":"","unionid":"union_bob","phone":"","is_authorized":false,"created_at":1,
+		"created_by":1,"updated_at":1,"_provider":{},"_username":"bob","_email_verified":false,
+		"_phone_verified":false,"_anonymous":false}`, string(r.raw))
+	r = get(t, s, "/hserve/v2.5/user/info/2/", token)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	assert.JSONEq(t, `{"id":2,"nickname":"Ann","avatar":""}`, string(r.raw))
+}

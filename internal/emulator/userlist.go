@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -103,14 +102,7 @@ func (st *store) userList(token string, q listQuery) (userList, *apiError) {
 		return userList{}, err
 	}
 	list := userList{Objects: []any{}, Meta: listMeta{Limit: q.limit, Offset: q.offset}}
-	// The records are a map by id: the page is taken from the live ids in order.
-	ids := make([]int64, 0, len(st.records))
-	for id, u := range st.records {
-		if !u.deleted {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
+	ids := st.liveIDs
 	n := len(ids)
 	for _, id := range ids[min(q.offset, n):min(q.offset+q.limit, n)] {
 		list.Objects = append(list.Objects, seenBy(st.records[id], viewer))

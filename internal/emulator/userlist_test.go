@@ -1,12 +1,15 @@
 package emulator_test
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxbaas/baas/internal/emulator"
 	"github.com/wxbaas/baas/internal/protocol"
 )
 
@@ -58,4 +61,57 @@ func TestUserList(t *testing.T) {
 	}
 	r := get(t, s, protocol.UserListPath+"?limit=0", "")
 	assert.Equal(t, http.StatusUnauthorized, r.status, "the token first")
+}
+
+// A deleted user's record leaves the list: the pages and the total skip it.
+func TestUserListSkipsDeletedUsers(t *testing.T) {
+	s := newServer(t)
+	ann := silentLogin(t, s, "ann")
+	for _, openid := range []string{"bob", "cid", "dan"} {
+		silentLogin(t, s, openid)
+	}
+	require.True(t, s.DeleteUser("bob"))
+	ids := func(m map[string]any) []float64 {
+		var out []float64
+		for _, o := range m["objects"].([]any) {
+			out = append(out, o.(map[string]any)["id"].(float64))
+		}
+		return out
+	}
+
+	r := get(t, s, protocol.UserListPath+"?return_total_count=1", ann.Token)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	m := r.json(t)
+	assert.Equal(t, []float64{1, 3, 4}, ids(m))
+	assert.Equal(t, float64(3), m["meta"].(map[string]any)["total_count"])
+
+	r = get(t, s, protocol.UserListPath+"?limit=1&offset=1&return_total_count=1", ann.Token)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	m = r.json(t)
+	assert.Equal(t, []float64{3}, ids(m), "the second live record")
+	assert.Equal(t, map[string]any{"limit": float64(1), "offset": float64(1), "total_count": float64(3),
+		"next": "/hserve/v2.2/user/info/?limit=1&offset=2", "previous": "/hserve/v2.2/user/info/?limit=1&offset=0"}, m["meta"])
+}
+
+// BenchmarkUserList100kRecords asks for the first page of the user list of
+// an app of 100,000 records.
+func BenchmarkUserList100kRecords(b *testing.B) {
+	const n = 100_000
+	s := emulator.NewServer()
+	defer s.Close()
+	users := make([]emulator.UserState, n)
+	for i := range users {
+		users[i] = emulator.UserState{User: emulator.User{OpenID: fmt.Sprintf("o%027d", i+1)},
+			Record: &emulator.RecordState{ID: int64(i + 1)}}
+	}
+	token := strings.Repeat("ab", 16)
+	sessions := []emulator.SessionState{{Token: token, OpenID: users[0].OpenID, ExpiresAt: 1 << 32}}
+	if err := s.Import(emulator.State{Users: users, Sessions: sessions}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if r := send(b, http.MethodGet, s.URL+protocol.UserListPath, nil, apiHeaders(s, token)); r.status != http.StatusOK {
+			b.Fatalf("status %d: %s", r.status, r.raw)
+		}
+	}
 }

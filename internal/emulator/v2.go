@@ -68,7 +68,7 @@ func (a *App) v2Authenticate(w http.ResponseWriter, r *http.Request, _ string) *
 func (st *store) authenticateV2(req *protocol.V2AuthRequest) (opened, *apiError) {
 	st.mu.Lock()
 	now := st.now()
-	u, ui, err := st.exchangeLocked(req.Code, now.UnixNano())
+	u, _, err := st.exchangeLocked(req.Code, now.UnixNano())
 	var key secret
 	var keyGen uint32
 	var openid string
@@ -98,5 +98,5 @@ func (st *store) authenticateV2(req *protocol.V2AuthRequest) (opened, *apiError)
 		return opened{}, err
 	}
 	st.applyLocked(u, ud, req.UpdateUserProfile, now)
-	return st.openLocked(u, ui, keyGen, now), nil
+	return st.openLocked(u, keyGen, now), nil
 }

@@ -142,7 +142,7 @@ func (w *WeChat) userInfo(appID, openid string, overHTTP bool) (baas.UserInfoEve
 	if in := st.appOfID(appID); in != nil {
 		st = in
 	}
-	u, _, err := st.userLocked(openid, overHTTP)
+	u, err := st.userLocked(openid, overHTTP)
 	if err != nil {
 		st.mu.Unlock()
 		return baas.UserInfoEvent{}, err

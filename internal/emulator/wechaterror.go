@@ -143,7 +143,7 @@ func (w *WeChat) FailUser(openid string, e WeChatError, times int) {
 	st := w.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	u, _, _ := st.userLocked(openid, false)
+	u, _ := st.userLocked(openid, false)
 	u.fail = failure{e: i, left: int32(times)}
 }
 

@@ -97,9 +97,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) *apiError {
 }
 
 // tooLarge returns the 413 of a body over MaxBodyBytes.
-func tooLarge() *apiError {
-	return fail(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
-}
+func tooLarge() *apiError { return bodyTooLarge(MaxBodyBytes) }
 
 // jsonError returns the 400 of a decoding failure, which names the field
 // of a wrong type.
