@@ -107,9 +107,13 @@ var alipayCases = []refCase{
 			return e.do(t, "POST", authPath("alipay"), "", e.authBody(t, "alipay", e.user(), false, "setnx"))
 		}},
 	{id: "R85", page: pageAlipay, req: "POST " + authPath("alipay"), status: 201,
-		rule: "syncUserProfile overwrite: the record takes Alipay's profile over its own",
+		rule: "syncUserProfile overwrite: the record takes Alipay's profile over its own (a QQ user's, linked before)",
 		run: func(t *testing.T, e *env) reply {
 			a := e.register(t, "username", e.username())
+			qq := e.user()
+			require.Equal(t, http.StatusOK, e.link(t, "qq", qq, a, true).status)
+			rec := e.do(t, "GET", pathRecord+strconv.FormatInt(a.id, 10)+"/", a.token, nil).obj(t)
+			require.Equal(t, "User "+qq, rec["nickname"], "the record's own nickname")
 			user := e.user()
 			require.Equal(t, http.StatusOK, e.link(t, "alipay", user, a, false).status)
 			r := e.do(t, "POST", authPath("alipay"), "", e.authBody(t, "alipay", user, false, "overwrite"))
