@@ -221,6 +221,8 @@ var platformCases = map[string][]refCase{
 				body["data"], body["iv"], body["update_userprofile"] = d["encryptedData"], d["iv"], "setnx"
 				r := e.do(t, "POST", linkPath("baidu"), a.token, body)
 				linked(t, r, "baidu", user, a)
+				rec := e.do(t, "GET", pathRecord+strconv.FormatInt(a.id, 10)+"/", a.token, nil).obj(t)
+				assert.Equal(t, "", rec["nickname"], "the profile is not read")
 				return r
 			}}),
 	"bytedance": append(commonCases("bytedance", pageByteDance, 111, true),
