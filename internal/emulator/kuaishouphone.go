@@ -40,19 +40,7 @@ func kuaishouPhoneLogin(a *App, w http.ResponseWriter, r *http.Request, _ string
 // user's record, which gains the number, verified.
 func (st *store) kuaishouPhoneLogin(req *protocol.PhoneLoginRequest) (opened, *platformUser, *apiError) {
 	st.mu.Lock()
-	now := st.now().UnixNano()
-	err := st.allowedLocked(protocol.ProviderKuaishou)
-	var pu *platformUser
-	var key []byte
-	if err == nil {
-		pu, _, err = st.exchangePlatformLocked(kindKuaishou, req.Code, now)
-	}
-	if err == nil && st.linkedHolderLocked(pu) == nil && !req.CreateUser {
-		err = notFoundNoCreate()
-	}
-	if err == nil {
-		key = st.platformKeyLocked(pu, now)
-	}
+	pu, key, err := st.exchangeAuthLocked(kindKuaishou, &platformAuth{code: req.Code, create: req.CreateUser}, st.needRecord(req.CreateUser))
 	st.mu.Unlock()
 	if err != nil {
 		return opened{}, nil, err
