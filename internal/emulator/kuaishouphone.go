@@ -56,8 +56,7 @@ func (st *store) kuaishouPhoneLogin(req *protocol.PhoneLoginRequest) (opened, *p
 	if err != nil {
 		return opened{}, nil, err
 	}
-	st.setPhoneLocked(u, info.PurePhoneNumber)
-	u.rec.updatedAt = t.Unix()
+	st.setVerifiedPhoneLocked(u, info.PurePhoneNumber, true, t) // with overwrite true, it cannot fail
 	return st.openLocked(u, u.index, u.keyGen, t), pu, nil
 }
 
@@ -117,14 +116,13 @@ func (st *store) kuaishouUpdatePhone(token string, req *protocol.PhoneVerificati
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	u, _, err := st.sessionUserLocked(token, st.now().UnixNano())
+	t := st.now()
+	u, _, err := st.sessionUserLocked(token, t.UnixNano())
 	if err != nil {
 		return protocol.UserRecord{}, err
 	}
-	if u.rec.phone != "" && !req.Overwrite && u.rec.phone != info.PurePhoneNumber {
-		return protocol.UserRecord{}, fail(http.StatusBadRequest, "the user already has a phone number: send overwrite true to replace it")
+	if err := st.setVerifiedPhoneLocked(u, info.PurePhoneNumber, req.Overwrite, t); err != nil {
+		return protocol.UserRecord{}, err
 	}
-	st.setPhoneLocked(u, info.PurePhoneNumber)
-	u.rec.updatedAt = st.now().Unix()
 	return recordOf(u), nil
 }

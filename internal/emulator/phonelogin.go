@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/wxbaas/baas/internal/protocol"
 )
@@ -89,8 +90,7 @@ func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withC
 	if err := st.enrolLocked(u, req.CreateUser, t); err != nil {
 		return opened{}, err
 	}
-	st.setPhoneLocked(u, info.PurePhoneNumber)
-	u.rec.updatedAt = t.Unix()
+	st.setVerifiedPhoneLocked(u, info.PurePhoneNumber, true, t) // with overwrite true, it cannot fail
 	return st.openLocked(u, ui, u.keyGen, t), nil
 }
 
@@ -142,15 +142,27 @@ func (st *store) updatePhone(token string, req *protocol.PhoneVerificationReques
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if err := st.sameSessionUserLocked(token, u, st.now().UnixNano()); err != nil {
+	t := st.now()
+	if err := st.sameSessionUserLocked(token, u, t.UnixNano()); err != nil {
 		return protocol.UserRecord{}, err
 	}
-	if u.rec.phone != "" && !req.Overwrite && u.rec.phone != info.PurePhoneNumber {
-		return protocol.UserRecord{}, fail(http.StatusBadRequest, "the user already has a phone number: send overwrite true to replace it")
+	if err := st.setVerifiedPhoneLocked(u, info.PurePhoneNumber, req.Overwrite, t); err != nil {
+		return protocol.UserRecord{}, err
 	}
-	st.setPhoneLocked(u, info.PurePhoneNumber)
-	u.rec.updatedAt = st.now().Unix()
 	return recordOf(u), nil
+}
+
+// setVerifiedPhoneLocked gives u's record phone, the number that a
+// platform's button gave, verified, as of now. With overwrite false, a
+// record that has another number keeps it and the request gets a 400; a
+// login overwrites.
+func (st *store) setVerifiedPhoneLocked(u *user, phone string, overwrite bool, now time.Time) *apiError {
+	if have := u.rec.phone; have != "" && !overwrite && have != phone {
+		return fail(http.StatusBadRequest, "the user already has a phone number: send overwrite true to replace it")
+	}
+	st.setPhoneLocked(u, phone)
+	u.rec.updatedAt = now.Unix()
+	return nil
 }
 
 // sameSessionUserLocked checks again, once the lock is taken back, the
