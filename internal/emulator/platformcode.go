@@ -51,6 +51,12 @@ type platformCode struct {
 	used     bool
 }
 
+// stamp returns when c was issued, its app and whether it was used.
+func (c platformCode) stamp() (int64, uint8, bool) { return c.issued, c.app, c.used }
+
+// spent returns c marked used.
+func (c platformCode) spent() platformCode { c.used = true; return c }
+
 // issuePlatformCode is the platform's login call for the user name (in
 // the host app host, on ByteDance). It returns a fresh code of this app and
 // refreshes the user's session_key as refreshPlatformKeyLocked says. With
@@ -140,24 +146,22 @@ func (st *store) exchangePlatformLocked(k platformKind, code string, now int64) 
 	if code == "" {
 		return nil, platformCode{}, missing("code")
 	}
-	key, ok := parseSecret(code)
-	var c platformCode
-	var gi int
-	if ok {
-		c, gi, ok = st.platCodes.get(key)
-	}
-	switch {
-	case !ok || c.kind != k:
+	c, fault := spendCodeLocked(&st.platCodes, code, st.index, k.codeTTL(), now, func(c platformCode) codeFault {
+		if c.kind != k {
+			return codeUnknown
+		}
+		return codeFine
+	})
+	switch fault {
+	case codeUnknown:
 		return nil, c, k.codeError("unknown code (a code of " + k.info().login + " for this mini-program is needed)")
-	case c.app != st.index:
+	case codeForeign:
 		return nil, c, fail(http.StatusUnauthorized, "the code belongs to another mini-program: authentication failed, check the AppID and ClientID configuration")
-	case c.used:
+	case codeUsed:
 		return nil, c, k.codeError("code already used (a code is single use, spent even by a failed login)")
-	case now-c.issued > int64(k.codeTTL()):
+	case codeExpired:
 		return nil, c, k.codeError(fmt.Sprintf("code expired (%s's codes are valid %v)", k.info().name, k.codeTTL()))
 	}
-	c.used = true
-	st.platCodes.set(gi, key, c)
 	pu := st.plat[k].users[c.user]
 	if k.info().errcodes && st.rateLimit > 0 && !pu.rate.allow(now, st.rateLimit) {
 		err := tooMany(fmt.Sprintf("code exchange failed: %s errcode 45011 (rate limit reached): too many logins (more than %d a minute for this user)",
