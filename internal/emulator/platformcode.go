@@ -181,14 +181,10 @@ func (k platformKind) codeError(reason string) *apiError {
 }
 
 // refreshPlatformKeyLocked refreshes pu's session_key at a login call, as
-// WeChat does: it makes a new key when pu has none, or when theirs has aged
-// past the minimum period (WithSessionKeyRefresh). A platform with no
+// WeChat does: it makes a new key when keyDue says. A platform with no
 // session_key (Alipay) has none to refresh.
 func (st *store) refreshPlatformKeyLocked(pu *platformUser, now int64) {
-	if pu.kind.info().keyBytes == 0 {
-		return
-	}
-	if pu.keyGen == 0 || now-pu.keyAt >= int64(st.keyRefresh) {
+	if pu.kind.info().keyBytes > 0 && st.keyDue(pu.keyGen, pu.keyAt, now) {
 		st.newPlatformKeyLocked(pu, now)
 	}
 }
