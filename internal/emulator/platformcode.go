@@ -15,31 +15,23 @@ import (
 // This file holds the login codes of the platforms besides WeChat. The
 // platform's login call (my.getAuthCode, qq.login, …) issues a code bound
 // to an app and a user, and MinCloud's server exchanges it once, within
-// the platform's lifetime (platformCodeTTLs). A code that failed is
+// the platform's lifetime (platformInfo.codeTTL). A code that failed is
 // spent, as WeChat's is, so a client retries with a fresh one. Each
 // exchange hands the server the user's current session_key, which a login
 // refreshes as WeChat's does (WithSessionKeyRefresh).
 
-// platformCodeTTLs are how long the platforms' login codes are valid, each
-// platform's own. Alipay's auth_code lives from 3 minutes to a day,
-// depending on the business case, and the emulator takes the shortest so
-// that what works here works there; Baidu's lives 10 minutes, and the
-// others' 5.
-var platformCodeTTLs = [numPlatforms]time.Duration{
-	kindAlipay:    3 * time.Minute,
-	kindQQ:        5 * time.Minute,
-	kindBaidu:     10 * time.Minute,
-	kindByteDance: 5 * time.Minute,
-	kindJD:        5 * time.Minute,
-	kindKuaishou:  5 * time.Minute,
-}
-
 // maxPlatformCodeTTL is the longest lifetime of a platform's code; the
 // table of the codes keeps each code that long.
-const maxPlatformCodeTTL = 10 * time.Minute
+var maxPlatformCodeTTL = func() time.Duration {
+	var longest time.Duration
+	for k := range numPlatforms {
+		longest = max(longest, k.codeTTL())
+	}
+	return longest
+}()
 
 // codeTTL returns how long platform k's login codes are valid.
-func (k platformKind) codeTTL() time.Duration { return platformCodeTTLs[k] }
+func (k platformKind) codeTTL() time.Duration { return k.info().codeTTL }
 
 // platformCode is a code that a platform's login call handed out.
 type platformCode struct {
