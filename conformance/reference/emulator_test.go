@@ -20,7 +20,7 @@ import (
 
 // The emulator binary as a child process: started on a random loopback
 // port, its URL and ClientID read from what it prints, stopped with
-// SIGTERM.
+// os.Interrupt (SIGINT).
 
 // emulator is a running cmd/baas-emulator.
 type emulator struct {

@@ -96,20 +96,24 @@ var alipayCases = []refCase{
 			assert.Equal(t, true, info["is_authorized"])
 			return r
 		}},
-	{id: "R83", page: pageAlipay, req: "POST " + silentPath("alipay"), status: 404,
+	{id: "R83", page: pageAlipay, req: "POST " + silentPath("alipay"), status: 404, errorHas: "create_user",
 		rule: "createUser false and an Alipay user with no record: 404",
 		run: func(t *testing.T, e *env) reply {
 			return e.do(t, "POST", silentPath("alipay"), "", silentBody("alipay", e.code(t, "alipay", e.user(), false), false))
 		}},
-	{id: "R84", page: pageAlipay, req: "POST " + authPath("alipay"), status: 404,
+	{id: "R84", page: pageAlipay, req: "POST " + authPath("alipay"), status: 404, errorHas: "create_user",
 		rule: "forceLogin with createUser false and an Alipay user with no record: 404",
 		run: func(t *testing.T, e *env) reply {
 			return e.do(t, "POST", authPath("alipay"), "", e.authBody(t, "alipay", e.user(), false, "setnx"))
 		}},
 	{id: "R85", page: pageAlipay, req: "POST " + authPath("alipay"), status: 201,
-		rule: "syncUserProfile overwrite: the record takes Alipay's profile over its own",
+		rule: "syncUserProfile overwrite: the record takes Alipay's profile over its own (a QQ user's, linked before)",
 		run: func(t *testing.T, e *env) reply {
 			a := e.register(t, "username", e.username())
+			qq := e.user()
+			require.Equal(t, http.StatusOK, e.link(t, "qq", qq, a, true).status)
+			rec := e.do(t, "GET", pathRecord+strconv.FormatInt(a.id, 10)+"/", a.token, nil).obj(t)
+			require.Equal(t, "User "+qq, rec["nickname"], "the record's own nickname")
 			user := e.user()
 			require.Equal(t, http.StatusOK, e.link(t, "alipay", user, a, false).status)
 			r := e.do(t, "POST", authPath("alipay"), "", e.authBody(t, "alipay", user, false, "overwrite"))
@@ -194,7 +198,7 @@ var platformCases = map[string][]refCase{
 				assert.Equal(t, "G-"+user, r.obj(t)["openGId"])
 				return r
 			}},
-		refCase{id: "R102", page: pageQQDecrypt, req: "POST " + pathQQDecrypt, status: 403,
+		refCase{id: "R102", page: pageQQDecrypt, req: "POST " + pathQQDecrypt, status: 403, errorHas: "not enabled",
 			rule: "decryptData while the console has it off: 403, which the JS SDK reports as not enabled",
 			run: func(t *testing.T, e *env) reply {
 				user := e.user()
@@ -217,6 +221,8 @@ var platformCases = map[string][]refCase{
 				body["data"], body["iv"], body["update_userprofile"] = d["encryptedData"], d["iv"], "setnx"
 				r := e.do(t, "POST", linkPath("baidu"), a.token, body)
 				linked(t, r, "baidu", user, a)
+				rec := e.do(t, "GET", pathRecord+strconv.FormatInt(a.id, 10)+"/", a.token, nil).obj(t)
+				assert.Equal(t, "", rec["nickname"], "the profile is not read")
 				return r
 			}}),
 	"bytedance": append(commonCases("bytedance", pageByteDance, 111, true),
@@ -262,7 +268,7 @@ func commonCases(provider, page string, first int, linkProfile bool) []refCase {
 				}
 				return r
 			}},
-		{id: id(), page: page, req: "POST " + silent, status: 404,
+		{id: id(), page: page, req: "POST " + silent, status: 404, errorHas: "create_user",
 			rule: "the silent login with createUser false of a user with no record: 404",
 			run: func(t *testing.T, e *env) reply {
 				return e.do(t, "POST", silent, "", silentBody(provider, e.code(t, provider, e.user(), false), false))
@@ -277,7 +283,7 @@ func commonCases(provider, page string, first int, linkProfile bool) []refCase {
 				assert.Equal(t, "User "+user, info["nickname"])
 				return r
 			}},
-		{id: id(), page: page, req: "POST " + auth, status: 404,
+		{id: id(), page: page, req: "POST " + auth, status: 404, errorHas: "create_user",
 			rule: "the authorised login with createUser false of a user with no record: 404",
 			run: func(t *testing.T, e *env) reply {
 				return e.do(t, "POST", auth, "", e.authBody(t, provider, e.user(), false, "setnx"))
@@ -352,7 +358,7 @@ var kuaishouPhoneCases = []refCase{
 			assert.NotEmpty(t, info["_phone"])
 			return r
 		}},
-	{id: "R140", page: pageKuaishou, req: "POST " + pathKSPhoneLogin, status: 404,
+	{id: "R140", page: pageKuaishou, req: "POST " + pathKSPhoneLogin, status: 404, errorHas: "create_user",
 		rule: "the phone login with createUser false of a user with no record: 404",
 		run: func(t *testing.T, e *env) reply {
 			user := e.user()
@@ -370,7 +376,7 @@ var kuaishouPhoneCases = []refCase{
 			assert.Equal(t, true, r.obj(t)["_phone_verified"])
 			return r
 		}},
-	{id: "R142", page: pageKuaishou, req: "PUT " + pathKSPhoneVerif, status: 400,
+	{id: "R142", page: pageKuaishou, req: "PUT " + pathKSPhoneVerif, status: 400, errorHas: "overwrite",
 		rule: "updatePhoneNumber with overwrite false, the user having another phone: 400",
 		run: func(t *testing.T, e *env) reply {
 			user := e.user()
@@ -380,7 +386,7 @@ var kuaishouPhoneCases = []refCase{
 			ev := e.kuaishouPhone(t, user)
 			return e.do(t, "PUT", pathKSPhoneVerif, a.token, map[string]any{"encryptedData": ev["encryptedData"], "iv": ev["iv"], "overwrite": false})
 		}},
-	{id: "R143", page: pageKuaishou, req: "PUT " + pathKSPhoneVerif, status: 403,
+	{id: "R143", page: pageKuaishou, req: "PUT " + pathKSPhoneVerif, status: 403, errorHas: "not logged in",
 		rule: "updatePhoneNumber with no one logged in: 403, which the JS SDK reports as the page's 604",
 		run: func(t *testing.T, e *env) reply {
 			ev := e.kuaishouPhone(t, e.user())

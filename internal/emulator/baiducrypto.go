@@ -1,12 +1,12 @@
 package emulator
 
 import (
-	"bytes"
 	"crypto/aes"
-	"crypto/cipher"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+
+	"github.com/wxbaas/baas/internal/wxcrypto"
 )
 
 // Baidu encrypts its open data (swan.getUserInfo's data, and the other open
@@ -28,10 +28,6 @@ var (
 	errBaiduFrame   = errors.New("the decrypted data is not Baidu's frame (16 random bytes, a length, the data, the app key): wrong session_key or iv")
 )
 
-// baiduKeyBytes is the length of Baidu's session_key, which is an AES-192
-// key.
-const baiduKeyBytes = 24
-
 // baiduEncrypt encrypts data for the smart program of appKey under key
 // with iv, behind the 16 bytes of random, and returns the base64 text.
 func baiduEncrypt(key, iv []byte, random [16]byte, data []byte, appKey string) string {
@@ -46,18 +42,14 @@ func baiduEncrypt(key, iv []byte, random [16]byte, data []byte, appKey string) s
 // baiduEncryptFrame pads and encrypts a frame that baiduEncrypt has made,
 // and returns the base64 text.
 func baiduEncryptFrame(key, iv, frame []byte) string {
-	plain := frame
-	pad := aes.BlockSize - len(plain)%aes.BlockSize
-	plain = append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
-	block, _ := aes.NewCipher(key) // the key is 24 bytes by construction
-	cipher.NewCBCEncrypter(block, iv).CryptBlocks(plain, plain)
-	return base64.StdEncoding.EncodeToString(plain)
+	enc, _ := wxcrypto.EncryptCBC(key, iv, frame) // the key is 24 bytes and the iv 16 by construction
+	return base64.StdEncoding.EncodeToString(enc)
 }
 
 // baiduDecrypt reverses baiduEncrypt: it returns the user data and the app
 // key that it was encrypted for.
 func baiduDecrypt(key []byte, iv, data string) (plain []byte, appKey string, err error) {
-	if len(key) != baiduKeyBytes {
+	if len(key) != kindBaidu.info().keyBytes {
 		return nil, "", errBaiduKey
 	}
 	ivb, err := base64.StdEncoding.DecodeString(iv)
@@ -65,22 +57,18 @@ func baiduDecrypt(key []byte, iv, data string) (plain []byte, appKey string, err
 		return nil, "", errBaiduIV
 	}
 	buf, err := base64.StdEncoding.DecodeString(data)
-	if err != nil || len(buf) == 0 || len(buf)%aes.BlockSize != 0 {
+	if err != nil {
 		return nil, "", errBaiduData
 	}
-	block, _ := aes.NewCipher(key)
-	cipher.NewCBCDecrypter(block, ivb).CryptBlocks(buf, buf)
-	pad := int(buf[len(buf)-1])
-	if pad == 0 || pad > aes.BlockSize {
+	buf, err = wxcrypto.DecryptCBC(key, ivb, buf)
+	switch {
+	case errors.Is(err, wxcrypto.ErrData):
+		return nil, "", errBaiduData
+	case errors.Is(err, wxcrypto.ErrPadding):
 		return nil, "", errBaiduPadding
-	}
-	for _, p := range buf[len(buf)-pad:] {
-		if int(p) != pad {
-			return nil, "", errBaiduPadding
-		}
-	}
-	buf = buf[:len(buf)-pad]
-	if len(buf) < 20 {
+	case err != nil:
+		return nil, "", err
+	case len(buf) < 20:
 		return nil, "", errBaiduFrame
 	}
 	n := binary.BigEndian.Uint32(buf[16:20])

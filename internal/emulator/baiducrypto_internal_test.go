@@ -13,7 +13,7 @@ import (
 // key, an iv or data that is not base64 of the right size, and a frame
 // whose length runs past its end are errors, never a panic.
 func TestBaiduCrypto(t *testing.T) {
-	key, iv := make([]byte, baiduKeyBytes), make([]byte, 16)
+	key, iv := make([]byte, kindBaidu.info().keyBytes), make([]byte, 16)
 	rand.Read(key)
 	rand.Read(iv)
 	ivText := base64.StdEncoding.EncodeToString(iv)
@@ -28,7 +28,7 @@ func TestBaiduCrypto(t *testing.T) {
 	}
 
 	enc := baiduEncrypt(key, iv, rnd, []byte(`{"openid":"ann"}`), "wxapp")
-	other := make([]byte, baiduKeyBytes)
+	other := make([]byte, kindBaidu.info().keyBytes)
 	rand.Read(other)
 	if _, _, err := baiduDecrypt(other, ivText, enc); assert.Error(t, err) {
 		assert.Contains(t, []error{errBaiduPadding, errBaiduFrame}, err)

@@ -322,9 +322,13 @@
 // caller, so what a caller can make it keep is bounded:
 //
 //   - A WeChat login code is forgotten at most a minute after it expires
-//     (another platform's at most ten minutes and a half after it was
-//     issued), and a session a seventh of its lifetime after it expires.
-//     They go a generation at a time, with no sweep holding the lock.
+//     (a seventh of its five minutes, and the ten seconds between two of
+//     the server's passes), another platform's at most 11 minutes 36
+//     seconds after it was issued (the longest lifetime, Baidu's ten
+//     minutes, a seventh of it and ten seconds), and a session at most a
+//     seventh of its lifetime and ten seconds after it expires. They go a
+//     generation at a time, never entry by entry, so no pass holds the
+//     lock for long.
 //   - At most 1,048,576 live codes of WeChat, as many of the other
 //     platforms, and 2,097,152 sessions are kept in all the apps; past
 //     that, the oldest generation goes early.

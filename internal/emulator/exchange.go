@@ -35,24 +35,22 @@ func (r *rateWindow) allow(now int64, limit int) bool {
 // does not. A code that failed is spent, as WeChat may have spent it, so a
 // client retries with a fresh one.
 func (st *store) exchangeLocked(code string, now int64) (*user, uint32, *apiError) {
-	k, ok := parseSecret(code)
-	var c loginCode
-	var gi int
-	if ok {
-		c, gi, ok = st.codes.get(k)
-	}
-	switch {
-	case !ok:
+	c, fault := spendCodeLocked(&st.codes, code, st.index, codeTTL, now, func(c loginCode) codeFault {
+		if c.foreign {
+			return codeForeign
+		}
+		return codeFine
+	})
+	switch fault {
+	case codeUnknown:
 		return nil, 0, wechatFail(WeChatInvalidCode.index(), "unknown code")
-	case c.foreign || c.app != st.index:
+	case codeForeign:
 		return nil, 0, fail(http.StatusUnauthorized, "the code belongs to another AppID: authentication failed, check the AppID and ClientID configuration")
-	case c.used:
+	case codeUsed:
 		return nil, 0, wechatFail(WeChatCodeUsed.index(), "code already used")
-	case now-c.issued > int64(codeTTL):
+	case codeExpired:
 		return nil, 0, wechatFail(WeChatInvalidCode.index(), "code expired")
 	}
-	c.used = true
-	st.codes.set(gi, k, c)
 	u := st.users[c.user]
 	if u.deleted {
 		return nil, 0, wechatFail(WeChatInvalidCode.index(), "unknown code")
@@ -71,6 +69,61 @@ func (st *store) exchangeLocked(code string, now int64) (*user, uint32, *apiErro
 	return u, c.user, nil
 }
 
+// codeFault is what a code exchange finds wrong with a login code.
+type codeFault uint8
+
+// The faults of a login code, in the order in which an exchange meets them.
+const (
+	codeFine    codeFault = iota
+	codeUnknown           // no code of the table, or a code of another kind
+	codeForeign           // a code of another app
+	codeUsed              // a code spent already
+	codeExpired           // a code older than its lifetime
+)
+
+// issuedCode is a login code, WeChat's or another platform's, as
+// spendCodeLocked checks and spends it.
+type issuedCode[V any] interface {
+	// stamp returns when the code was issued (unix nanoseconds), the index
+	// of its app, and whether it was used.
+	stamp() (issued int64, app uint8, used bool)
+	// spent returns the code marked used.
+	spent() V
+}
+
+// spendCodeLocked looks code up in table and spends it, as every code
+// exchange does. It returns the code and the first fault it finds: a code
+// that is not in table is unknown; then comes own, the caller's check of
+// its own codes (another platform's code, a code of no app's AppID), then
+// a code of another app than app, a used one, and one older than ttl. It
+// marks used only a code with no fault, and the exchange's later failures
+// leave it spent.
+func spendCodeLocked[V issuedCode[V]](table *expiring[V], code string, app uint8, ttl time.Duration, now int64, own func(V) codeFault) (V, codeFault) {
+	k, ok := parseSecret(code)
+	var c V
+	var gi int
+	if ok {
+		c, gi, ok = table.get(k)
+	}
+	if !ok {
+		return c, codeUnknown
+	}
+	issued, of, used := c.stamp()
+	fault := own(c)
+	switch {
+	case fault != codeFine:
+	case of != app:
+		fault = codeForeign
+	case used:
+		fault = codeUsed
+	case now-issued > int64(ttl):
+		fault = codeExpired
+	default:
+		table.set(gi, k, c.spent())
+	}
+	return c, fault
+}
+
 // codeTTL is how long a login code is valid.
 const codeTTL = 5 * time.Minute
 
@@ -83,6 +136,12 @@ type loginCode struct {
 	used    bool
 	fail    uint8 // an injected failure (index in wechatErrors), 0 for none
 }
+
+// stamp returns when c was issued, its app and whether it was used.
+func (c loginCode) stamp() (int64, uint8, bool) { return c.issued, c.app, c.used }
+
+// spent returns c marked used.
+func (c loginCode) spent() loginCode { c.used = true; return c }
 
 // issueCode does what wx.login does: it returns a fresh code for the user of
 // id (see userLocked), bound to appID. When an app has appID, the code is

@@ -40,19 +40,7 @@ func kuaishouPhoneLogin(a *App, w http.ResponseWriter, r *http.Request, _ string
 // user's record, which gains the number, verified.
 func (st *store) kuaishouPhoneLogin(req *protocol.PhoneLoginRequest) (opened, *platformUser, *apiError) {
 	st.mu.Lock()
-	now := st.now().UnixNano()
-	err := st.allowedLocked(protocol.ProviderKuaishou)
-	var pu *platformUser
-	var key []byte
-	if err == nil {
-		pu, _, err = st.exchangePlatformLocked(kindKuaishou, req.Code, now)
-	}
-	if err == nil && st.linkedHolderLocked(pu) == nil && !req.CreateUser {
-		err = notFoundNoCreate()
-	}
-	if err == nil {
-		key = st.platformKeyLocked(pu, now)
-	}
+	pu, key, err := st.exchangeAuthLocked(kindKuaishou, &platformAuth{code: req.Code, create: req.CreateUser}, st.needRecord(req.CreateUser))
 	st.mu.Unlock()
 	if err != nil {
 		return opened{}, nil, err
@@ -68,8 +56,7 @@ func (st *store) kuaishouPhoneLogin(req *protocol.PhoneLoginRequest) (opened, *p
 	if err != nil {
 		return opened{}, nil, err
 	}
-	st.setPhoneLocked(u, info.PurePhoneNumber)
-	u.rec.updatedAt = t.Unix()
+	st.setVerifiedPhoneLocked(u, info.PurePhoneNumber, true, t) // with overwrite true, it cannot fail
 	return st.openLocked(u, u.keyGen, t), pu, nil
 }
 
@@ -129,14 +116,13 @@ func (st *store) kuaishouUpdatePhone(token string, req *protocol.PhoneVerificati
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	u, err := st.sessionUserLocked(token, st.now().UnixNano())
+	t := st.now()
+	u, err := st.sessionUserLocked(token, t.UnixNano())
 	if err != nil {
 		return protocol.UserRecord{}, err
 	}
-	if u.rec.phone != "" && !req.Overwrite && u.rec.phone != info.PurePhoneNumber {
-		return protocol.UserRecord{}, fail(http.StatusBadRequest, "the user already has a phone number: send overwrite true to replace it")
+	if err := st.setVerifiedPhoneLocked(u, info.PurePhoneNumber, req.Overwrite, t); err != nil {
+		return protocol.UserRecord{}, err
 	}
-	st.setPhoneLocked(u, info.PurePhoneNumber)
-	u.rec.updatedAt = st.now().Unix()
 	return recordOf(u), nil
 }

@@ -59,6 +59,7 @@ func TestKuaishouPhone(t *testing.T) {
 	bad := ks.GetPhoneNumber("kay")
 	r = post(t, s, protocol.KuaishouPhoneLoginPath, "", protocol.PhoneLoginRequest{Code: ks.Login("kay"), CreateUser: true, EncryptedData: bad.Detail.EncryptedData})
 	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Contains(t, r.errorMsg(t), "missing encryptedData or iv")
 	r = post(t, s, protocol.KuaishouPhoneLoginPath, "", protocol.PhoneLoginRequest{CreateUser: true, EncryptedData: bad.Detail.EncryptedData, IV: bad.Detail.IV})
 	assert.Contains(t, r.errorMsg(t), "missing code")
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/wxbaas/baas/internal/protocol"
 )
@@ -50,6 +51,8 @@ func phoneLogin(withCode bool) handler {
 // phoneLogin exchanges the login code, gets the user's phone number (from
 // the phone code, or by decrypting with the session_key the exchange hands
 // over) and opens a session of the user, whose record gains the number.
+// The number is read without the lock; with a token in place of a code,
+// the session must still be the user's after it (sameSessionUserLocked).
 func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withCode bool) (opened, *apiError) {
 	st.mu.Lock()
 	now := st.now().UnixNano()
@@ -78,11 +81,15 @@ func (st *store) phoneLogin(req *protocol.PhoneLoginRequest, token string, withC
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	t := st.now()
+	if token != "" {
+		if err := st.sameSessionUserLocked(token, u, t.UnixNano()); err != nil {
+			return opened{}, err
+		}
+	}
 	if err := st.enrolLocked(u, req.CreateUser, t); err != nil {
 		return opened{}, err
 	}
-	st.setPhoneLocked(u, info.PurePhoneNumber)
-	u.rec.updatedAt = t.Unix()
+	st.setVerifiedPhoneLocked(u, info.PurePhoneNumber, true, t) // with overwrite true, it cannot fail
 	return st.openLocked(u, u.keyGen, t), nil
 }
 
@@ -113,7 +120,9 @@ func phoneVerification(withCode bool) handler {
 	}
 }
 
-// updatePhone sets the phone number of the token's user.
+// updatePhone sets the phone number of the token's user. The number is
+// read without the lock, and written only if the session is still the
+// user's after it (sameSessionUserLocked).
 func (st *store) updatePhone(token string, req *protocol.PhoneVerificationRequest, withCode bool) (protocol.UserRecord, *apiError) {
 	st.mu.Lock()
 	now := st.now().UnixNano()
@@ -132,15 +141,41 @@ func (st *store) updatePhone(token string, req *protocol.PhoneVerificationReques
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if u.rec == nil {
-		return protocol.UserRecord{}, fail(http.StatusUnauthorized, "the session's user was linked to another WeChat user: log in again")
+	t := st.now()
+	if err := st.sameSessionUserLocked(token, u, t.UnixNano()); err != nil {
+		return protocol.UserRecord{}, err
 	}
-	if u.rec.phone != "" && !req.Overwrite && u.rec.phone != info.PurePhoneNumber {
-		return protocol.UserRecord{}, fail(http.StatusBadRequest, "the user already has a phone number: send overwrite true to replace it")
+	if err := st.setVerifiedPhoneLocked(u, info.PurePhoneNumber, req.Overwrite, t); err != nil {
+		return protocol.UserRecord{}, err
 	}
-	st.setPhoneLocked(u, info.PurePhoneNumber)
-	u.rec.updatedAt = st.now().Unix()
 	return recordOf(u), nil
+}
+
+// setVerifiedPhoneLocked gives u's record phone, the number that a
+// platform's button gave, verified, as of now. With overwrite false, a
+// record that has another number keeps it and the request gets a 400; a
+// login overwrites.
+func (st *store) setVerifiedPhoneLocked(u *user, phone string, overwrite bool, now time.Time) *apiError {
+	if have := u.rec.phone; have != "" && !overwrite && have != phone {
+		return fail(http.StatusBadRequest, "the user already has a phone number: send overwrite true to replace it")
+	}
+	st.setPhoneLocked(u, phone)
+	u.rec.updatedAt = now.Unix()
+	return nil
+}
+
+// sameSessionUserLocked checks again, once the lock is taken back, the
+// session of token, whose user u was when a request read the phone number
+// without the lock. It returns the 401 of sessionUserLocked when the
+// session ended meanwhile (a logout, a password reset, the user deleted),
+// and a 401 when it is now another user's (an associate moved the record),
+// so that the request writes nothing.
+func (st *store) sameSessionUserLocked(token string, u *user, now int64) *apiError {
+	v, err := st.sessionUserLocked(token, now)
+	if err == nil && v != u {
+		err = fail(http.StatusUnauthorized, "the session's user was linked to another WeChat user: log in again")
+	}
+	return err
 }
 
 // phoneRead is a phone number that a request is reading. A phone code is
@@ -170,6 +205,9 @@ func (st *store) readPhoneLocked(u *user, ui uint32, phoneCode, encrypted, iv st
 // phoneOf finishes reading pr without the lock, so that the crypto runs
 // outside it.
 func (st *store) phoneOf(pr phoneRead) (PhoneInfo, *apiError) {
+	if st.afterVerify != nil {
+		defer st.afterVerify()
+	}
 	if !pr.decrypt {
 		return pr.info, nil
 	}

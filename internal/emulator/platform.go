@@ -51,17 +51,21 @@ type platformInfo struct {
 	// WeChat's does (QQ's code2Session: 40029, 45011), and has WeChat's
 	// rate limit of exchanges a minute per user.
 	errcodes bool
+	// codeTTL is how long its login codes are valid. Alipay's auth_code
+	// lives from 3 minutes to a day, depending on the business case, and
+	// the emulator takes the shortest so that what works here works there;
+	// Baidu's lives 10 minutes, and the others' 5.
+	codeTTL time.Duration
 }
 
-// platforms is what the emulator models of each platform; the lifetimes
-// of their codes are in platformcode.go (platformCodeTTLs).
+// platforms is what the emulator models of each platform.
 var platforms = [numPlatforms]platformInfo{
-	kindAlipay:    {name: "Alipay", provider: protocol.ProviderAlipay, login: "my.getAuthCode"},
-	kindQQ:        {name: "QQ", provider: protocol.ProviderQQ, login: "qq.login", keyBytes: 16, unionID: true, errcodes: true},
-	kindBaidu:     {name: "Baidu", provider: protocol.ProviderBaidu, login: "swan.getLoginCode", keyBytes: 24, unionID: true},
-	kindByteDance: {name: "ByteDance", provider: protocol.ProviderByteDance, login: "tt.login", keyBytes: 16},
-	kindJD:        {name: "JD", provider: protocol.ProviderJD, login: "jd.login", keyBytes: 16},
-	kindKuaishou:  {name: "Kuaishou", provider: protocol.ProviderKuaishou, login: "ks.login", keyBytes: 16},
+	kindAlipay:    {name: "Alipay", provider: protocol.ProviderAlipay, login: "my.getAuthCode", codeTTL: 3 * time.Minute},
+	kindQQ:        {name: "QQ", provider: protocol.ProviderQQ, login: "qq.login", keyBytes: 16, unionID: true, errcodes: true, codeTTL: 5 * time.Minute},
+	kindBaidu:     {name: "Baidu", provider: protocol.ProviderBaidu, login: "swan.getLoginCode", keyBytes: 24, unionID: true, codeTTL: 10 * time.Minute},
+	kindByteDance: {name: "ByteDance", provider: protocol.ProviderByteDance, login: "tt.login", keyBytes: 16, codeTTL: 5 * time.Minute},
+	kindJD:        {name: "JD", provider: protocol.ProviderJD, login: "jd.login", keyBytes: 16, codeTTL: 5 * time.Minute},
+	kindKuaishou:  {name: "Kuaishou", provider: protocol.ProviderKuaishou, login: "ks.login", keyBytes: 16, codeTTL: 5 * time.Minute},
 }
 
 // info returns what the emulator models of platform k.

@@ -15,31 +15,23 @@ import (
 // This file holds the login codes of the platforms besides WeChat. The
 // platform's login call (my.getAuthCode, qq.login, …) issues a code bound
 // to an app and a user, and MinCloud's server exchanges it once, within
-// the platform's lifetime (platformCodeTTLs). A code that failed is
+// the platform's lifetime (platformInfo.codeTTL). A code that failed is
 // spent, as WeChat's is, so a client retries with a fresh one. Each
 // exchange hands the server the user's current session_key, which a login
 // refreshes as WeChat's does (WithSessionKeyRefresh).
 
-// platformCodeTTLs are how long the platforms' login codes are valid, each
-// platform's own. Alipay's auth_code lives from 3 minutes to a day,
-// depending on the business case, and the emulator takes the shortest so
-// that what works here works there; Baidu's lives 10 minutes, and the
-// others' 5.
-var platformCodeTTLs = [numPlatforms]time.Duration{
-	kindAlipay:    3 * time.Minute,
-	kindQQ:        5 * time.Minute,
-	kindBaidu:     10 * time.Minute,
-	kindByteDance: 5 * time.Minute,
-	kindJD:        5 * time.Minute,
-	kindKuaishou:  5 * time.Minute,
-}
-
 // maxPlatformCodeTTL is the longest lifetime of a platform's code; the
 // table of the codes keeps each code that long.
-const maxPlatformCodeTTL = 10 * time.Minute
+var maxPlatformCodeTTL = func() time.Duration {
+	var longest time.Duration
+	for k := range numPlatforms {
+		longest = max(longest, k.codeTTL())
+	}
+	return longest
+}()
 
 // codeTTL returns how long platform k's login codes are valid.
-func (k platformKind) codeTTL() time.Duration { return platformCodeTTLs[k] }
+func (k platformKind) codeTTL() time.Duration { return k.info().codeTTL }
 
 // platformCode is a code that a platform's login call handed out.
 type platformCode struct {
@@ -50,6 +42,12 @@ type platformCode struct {
 	authUser bool // an Alipay code of scope auth_user, with which the server may read the profile
 	used     bool
 }
+
+// stamp returns when c was issued, its app and whether it was used.
+func (c platformCode) stamp() (int64, uint8, bool) { return c.issued, c.app, c.used }
+
+// spent returns c marked used.
+func (c platformCode) spent() platformCode { c.used = true; return c }
 
 // issuePlatformCode is the platform's login call for the user name (in
 // the host app host, on ByteDance). It returns a fresh code of this app and
@@ -140,24 +138,22 @@ func (st *store) exchangePlatformLocked(k platformKind, code string, now int64) 
 	if code == "" {
 		return nil, platformCode{}, missing("code")
 	}
-	key, ok := parseSecret(code)
-	var c platformCode
-	var gi int
-	if ok {
-		c, gi, ok = st.platCodes.get(key)
-	}
-	switch {
-	case !ok || c.kind != k:
+	c, fault := spendCodeLocked(&st.platCodes, code, st.index, k.codeTTL(), now, func(c platformCode) codeFault {
+		if c.kind != k {
+			return codeUnknown
+		}
+		return codeFine
+	})
+	switch fault {
+	case codeUnknown:
 		return nil, c, k.codeError("unknown code (a code of " + k.info().login + " for this mini-program is needed)")
-	case c.app != st.index:
+	case codeForeign:
 		return nil, c, fail(http.StatusUnauthorized, "the code belongs to another mini-program: authentication failed, check the AppID and ClientID configuration")
-	case c.used:
+	case codeUsed:
 		return nil, c, k.codeError("code already used (a code is single use, spent even by a failed login)")
-	case now-c.issued > int64(k.codeTTL()):
+	case codeExpired:
 		return nil, c, k.codeError(fmt.Sprintf("code expired (%s's codes are valid %v)", k.info().name, k.codeTTL()))
 	}
-	c.used = true
-	st.platCodes.set(gi, key, c)
 	pu := st.plat[k].users[c.user]
 	if k.info().errcodes && st.rateLimit > 0 && !pu.rate.allow(now, st.rateLimit) {
 		err := tooMany(fmt.Sprintf("code exchange failed: %s errcode 45011 (rate limit reached): too many logins (more than %d a minute for this user)",
@@ -177,14 +173,10 @@ func (k platformKind) codeError(reason string) *apiError {
 }
 
 // refreshPlatformKeyLocked refreshes pu's session_key at a login call, as
-// WeChat does: it makes a new key when pu has none, or when theirs has aged
-// past the minimum period (WithSessionKeyRefresh). A platform with no
+// WeChat does: it makes a new key when keyDue says. A platform with no
 // session_key (Alipay) has none to refresh.
 func (st *store) refreshPlatformKeyLocked(pu *platformUser, now int64) {
-	if pu.kind.info().keyBytes == 0 {
-		return
-	}
-	if pu.keyGen == 0 || now-pu.keyAt >= int64(st.keyRefresh) {
+	if pu.kind.info().keyBytes > 0 && st.keyDue(pu.keyGen, pu.keyAt, now) {
 		st.newPlatformKeyLocked(pu, now)
 	}
 }

@@ -141,13 +141,25 @@ func (p *Platform) phoneNumber(user string, overHTTP bool) (baas.PhoneNumberEven
 func (p *Platform) GetShareInfo(user, openGID string) (encryptedData, iv string) {
 	mustName(user)
 	p.mustHave(p.kind == kindQQ, "share info (QQ has)")
+	encryptedData, iv, _ = p.shareInfo(user, openGID, false) // fails only over HTTP
+	return encryptedData, iv
+}
+
+// shareInfo makes the share info of GetShareInfo. Over HTTP, a new user
+// counts against the cap of users made over HTTP.
+func (p *Platform) shareInfo(user, openGID string, overHTTP bool) (encryptedData, iv string, err *apiError) {
 	st := p.st
 	st.mu.Lock()
-	pu, _ := st.platformUserLocked(p.kind, p.host, user, false) // fails only over HTTP
+	pu, err := st.platformUserLocked(p.kind, p.host, user, overHTTP)
+	if err != nil {
+		st.mu.Unlock()
+		return "", "", err
+	}
 	now := st.now().UnixNano()
 	key := st.platformKeyLocked(pu, now)
 	st.mu.Unlock()
-	return encryptFor(secretOf(key), ShareInfo{OpenGID: openGID, Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}, st)
+	encryptedData, iv = encryptFor(secretOf(key), ShareInfo{OpenGID: openGID, Watermark: wxcrypto.Watermark{AppID: st.appID, Timestamp: now / 1e9}}, st)
+	return encryptedData, iv, nil
 }
 
 // secretOf returns a 16-byte session_key as a secret.

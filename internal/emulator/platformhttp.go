@@ -243,14 +243,10 @@ func (s *Server) qqShareInfo(_ *App, w http.ResponseWriter, _ *http.Request, bod
 	if len(req.OpenGID) > MaxOpenIDBytes {
 		return badField("open_gid", fmt.Sprintf("is longer than %d bytes", MaxOpenIDBytes))
 	}
-	// A user named for the first time counts against the cap, as a login's.
-	p.st.mu.Lock()
-	_, err = p.st.platformUserLocked(kindQQ, "", req.User, true)
-	p.st.mu.Unlock()
+	enc, iv, err := p.shareInfo(req.User, req.OpenGID, true)
 	if err != nil {
 		return err
 	}
-	enc, iv := p.GetShareInfo(req.User, req.OpenGID)
 	writeJSON(w, http.StatusOK, encryptedAnswer{EncryptedData: enc, IV: iv})
 	return nil
 }

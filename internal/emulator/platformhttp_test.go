@@ -94,6 +94,34 @@ func TestPlatformsOverHTTP(t *testing.T) {
 	})
 }
 
+// The platforms' routes over HTTP make at most WithMaxHTTPUsers users, as
+// WeChat's do: a login call, a button and QQ's share info of a user named
+// for the first time are refused past the cap and make no user; a known
+// user is served.
+func TestPlatformsOverHTTPCountTheirUsers(t *testing.T) {
+	s := newServer(t, emulator.WithMaxHTTPUsers(2))
+	require.Equal(t, http.StatusOK, call(t, s, http.MethodPost, emulator.PlatformPath("qq", "login"), "", map[string]any{"user": "ann"}, nil))
+	require.Equal(t, http.StatusOK, call(t, s, http.MethodPost, emulator.PlatformPath("qq", "userinfo"), "", map[string]any{"user": "bob"}, nil))
+	for _, tc := range []struct {
+		route, provider string
+		body            map[string]any
+	}{
+		{"login", "jd", map[string]any{"user": "cid"}},
+		{"userinfo", "baidu", map[string]any{"user": "cid"}},
+		{"phonenumber", "kuaishou", map[string]any{"user": "cid"}},
+		{"shareinfo", "qq", map[string]any{"user": "cid", "open_gid": "G1"}},
+	} {
+		path := emulator.PlatformPath(tc.provider, tc.route)
+		r := send(t, http.MethodPost, s.URL+path, tc.body, nil)
+		assert.Equal(t, http.StatusTooManyRequests, r.status, path)
+		assert.Contains(t, r.errorMsg(t), "already made 2 users over HTTP", path)
+	}
+	assert.Empty(t, s.Platform(baas.QQ).SessionKey("cid"), "no user made")
+	var share struct{ EncryptedData, IV string }
+	require.Equal(t, http.StatusOK, call(t, s, http.MethodPost, emulator.PlatformPath("qq", "shareinfo"), "", map[string]any{"user": "ann", "open_gid": "G1"}, &share))
+	assert.NotEmpty(t, share.EncryptedData)
+}
+
 // Beyond loopback, the platforms over HTTP are guarded as WeChat's are:
 // the admin token, or off without one.
 func TestPlatformsOverHTTPNeedTheAdminToken(t *testing.T) {

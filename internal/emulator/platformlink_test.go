@@ -92,10 +92,11 @@ func TestPlatformLinkWithProfile(t *testing.T) {
 			case baas.JD:
 				body = protocol.PlatformLinkRequest{Code: sim.Login("bob"), UserInfo: json.RawMessage(`{"nickName":"Bobby","avatarUrl":"https://a/b.png"}`), UpdateUserProfile: "setnx"}
 			default:
-				body = protocol.PlatformLinkRequest{Code: sim.Login("bob"), AppName: pc.app, RawData: "{}", Signature: "0", EncryptedData: sim.GetUserInfo("bob").Detail.EncryptedData, IV: sim.GetUserInfo("bob").Detail.IV, UpdateUserProfile: "setnx"}
+				ev := sim.GetUserInfo("bob")
+				body = protocol.PlatformLinkRequest{Code: sim.Login("bob"), AppName: pc.app, RawData: "{}", Signature: "0", EncryptedData: ev.Detail.EncryptedData, IV: ev.Detail.IV, UpdateUserProfile: "setnx"}
 				r := send(t, pc.wire.LinkMethod, s.URL+pc.wire.Link, body, apiHeaders(s, acctToken))
 				require.Equal(t, http.StatusBadRequest, r.status, "a forged signature: %s", r.raw)
-				ev := sim.GetUserInfo("bob")
+				assert.Contains(t, r.errorMsg(t), "signature mismatch")
 				body = protocol.PlatformLinkRequest{Code: sim.Login("bob"), AppName: pc.app, RawData: ev.Detail.RawData, Signature: ev.Detail.Signature,
 					EncryptedData: ev.Detail.EncryptedData, IV: ev.Detail.IV, UpdateUserProfile: "setnx"}
 			}

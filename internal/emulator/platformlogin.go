@@ -72,20 +72,11 @@ func platformSilentLogin(k platformKind, legacy bool) handler {
 func (st *store) platformLogin(k platformKind, code, appName string, create bool) (opened, *platformUser, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if err := st.allowedLocked(k.info().provider); err != nil {
-		return opened{}, nil, err
-	}
-	if err := needAppName(k, appName); err != nil {
-		return opened{}, nil, err
-	}
-	now := st.now()
-	pu, _, err := st.exchangePlatformLocked(k, code, now.UnixNano())
-	if err == nil {
-		err = checkCodeHost(pu, appName)
-	}
+	pu, _, err := st.exchangeAuthLocked(k, &platformAuth{code: code, appName: appName, create: create}, st.needRecord(create))
 	if err != nil {
 		return opened{}, nil, err
 	}
+	now := st.now()
 	u, err := st.enrolPlatformLocked(pu, create, now)
 	if err != nil {
 		return opened{}, nil, err
@@ -191,12 +182,7 @@ func decodeAuth(k platformKind, w http.ResponseWriter, r *http.Request) (platfor
 // runs outside the lock.
 func (st *store) platformAuthenticate(k platformKind, pa platformAuth) (opened, *platformUser, *apiError) {
 	st.mu.Lock()
-	pu, key, err := st.exchangeAuthLocked(k, &pa, func(pu *platformUser) *apiError {
-		if st.linkedHolderLocked(pu) == nil && !pa.create {
-			return notFoundNoCreate()
-		}
-		return nil
-	})
+	pu, key, err := st.exchangeAuthLocked(k, &pa, st.needRecord(pa.create))
 	st.mu.Unlock()
 	if err != nil {
 		return opened{}, nil, err
@@ -218,12 +204,13 @@ func (st *store) platformAuthenticate(k platformKind, pa platformAuth) (opened, 
 	return st.openLocked(u, u.keyGen, t), pu, nil
 }
 
-// exchangeAuthLocked starts a request of platform k with the code of pa.
-// It checks the platform's switch and ByteDance's app_name, exchanges the
-// code and checks that it fits (checkPlatformCode), then runs check, the
-// caller's own refusals. It returns the user of the code and their current
-// session_key, with which the caller verifies the user data once the lock
-// is let go.
+// exchangeAuthLocked starts a request of platform k with the code of pa:
+// a login, an authenticate, a link or Kuaishou's phone login. It checks
+// the platform's switch and ByteDance's app_name, exchanges the code and
+// checks that it fits (checkPlatformCode), then runs check, the caller's
+// own refusals (needRecord, linkTargetLocked). It returns the user of the
+// code and their current session_key, with which the caller verifies the
+// user data once the lock is let go.
 func (st *store) exchangeAuthLocked(k platformKind, pa *platformAuth, check func(*platformUser) *apiError) (*platformUser, []byte, *apiError) {
 	if err := st.allowedLocked(k.info().provider); err != nil {
 		return nil, nil, err
@@ -247,6 +234,18 @@ func (st *store) exchangeAuthLocked(k platformKind, pa *platformAuth, check func
 		key = st.platformKeyLocked(pu, now)
 	}
 	return pu, key, nil
+}
+
+// needRecord returns the check of a request that may make no record when
+// create is false (create_user false): the 404 of notFoundNoCreate unless
+// the user of the code is linked to a record.
+func (st *store) needRecord(create bool) func(*platformUser) *apiError {
+	return func(pu *platformUser) *apiError {
+		if st.linkedHolderLocked(pu) == nil && !create {
+			return notFoundNoCreate()
+		}
+		return nil
+	}
 }
 
 // checkPlatformCode checks that c, the code of pu that a request of pa

@@ -3,7 +3,6 @@ package emulator
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -63,9 +62,11 @@ func checkUserInfoObject(raw json.RawMessage) *apiError {
 // verifyPlatform checks the user data of pa as platform pu.kind signs and
 // encrypts it, with key, the session_key of pu that the exchange handed
 // over, and returns the profile that it carries. It touches no state, so
-// it runs without the lock. On Alipay the profile is the one that its
-// server reads with a code of scope auth_user; JD's link carries its
-// userInfo alone, which verifyPlatform takes as it is.
+// it runs without the lock. QQ, ByteDance, Kuaishou and JD use WeChat's
+// scheme (verifyData, unsigned on JD), and Baidu its own. On Alipay the
+// profile is the one that its server reads with a code of scope
+// auth_user; JD's link carries its userInfo alone, which verifyPlatform
+// takes as it is.
 func (st *store) verifyPlatform(pu *platformUser, key []byte, pa *platformAuth) (PlatformProfile, *apiError) {
 	k := pu.kind
 	switch {
@@ -76,19 +77,9 @@ func (st *store) verifyPlatform(pu *platformUser, key []byte, pa *platformAuth) 
 	case k == kindBaidu:
 		return st.verifyBaidu(pu, key, pa.data)
 	}
-	b64 := base64.StdEncoding.EncodeToString(key)
-	if k != kindJD && !wxcrypto.Verify(pa.data.RawData, b64, pa.data.Signature) {
-		return PlatformProfile{}, fail(http.StatusBadRequest, "signature mismatch: rawData was not signed with the user's current "+k.info().name+" session_key")
-	}
-	ud, err := wxcrypto.DecryptUserData(b64, pa.data.IV, pa.data.EncryptedData, st.appID)
-	if we, ok := errors.AsType[*wxcrypto.WatermarkError](err); ok {
-		return PlatformProfile{}, fail(http.StatusBadRequest, fmt.Sprintf("encryptedData watermark appid %.64q is not this mini-program's AppID: check the AppID configuration", we.AppID))
-	}
+	ud, err := st.verifyData(base64.StdEncoding.EncodeToString(key), k.info().name+" session_key", pu.id, pa.data, k != kindJD)
 	if err != nil {
-		return PlatformProfile{}, fail(http.StatusBadRequest, "cannot decrypt encryptedData with the user's current "+k.info().name+" session_key: "+err.Error())
-	}
-	if ud.OpenID != pu.id {
-		return PlatformProfile{}, fail(http.StatusBadRequest, "encryptedData belongs to another user: openId mismatch")
+		return PlatformProfile{}, err
 	}
 	return profileOf(ud.RawUserInfo), nil
 }

@@ -30,12 +30,20 @@ func (st *store) newKeyLocked(u *user, now int64) {
 }
 
 // refreshKeyLocked refreshes u's session_key as a wx.login does: it gives u
-// a new key when they have none, or when theirs is not fixed and has aged
-// past the minimum period.
+// a new key when keyDue says, unless AddUser fixed theirs.
 func (st *store) refreshKeyLocked(u *user, now int64) {
-	if u.keyGen == 0 || !u.fixed && now-u.keyAt >= int64(st.keyRefresh) {
+	if u.keyGen == 0 || !u.fixed && st.keyDue(u.keyGen, u.keyAt, now) {
 		st.newKeyLocked(u, now)
 	}
+}
+
+// keyDue is the rule by which a login call, WeChat's or another
+// platform's, refreshes a user's session_key: it reports whether a user
+// whose key is of generation gen (0: none yet), made at (unix
+// nanoseconds), gets a new one at now. They do when they have none, or
+// when theirs has aged past the minimum period (WithSessionKeyRefresh).
+func (st *store) keyDue(gen uint32, at, now int64) bool {
+	return gen == 0 || now-at >= int64(st.keyRefresh)
 }
 
 // boundSessionLocked returns the valid session of token and its user. It

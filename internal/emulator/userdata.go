@@ -31,23 +31,29 @@ func requireUserData(d *protocol.UserData) *apiError {
 	return nil
 }
 
-// verify checks user data as a server must: the signature of rawData, the
-// decryption of encryptedData, its watermark and its openId. It returns the
-// decrypted data, or a 400 that says what did not match. It touches no
-// state, so it runs without the lock.
+// verify checks WeChat's user data as a server must, with k, the user's
+// session_key: see verifyData. It touches no state, so it runs without the
+// lock.
 func (st *store) verify(k secret, openid string, d protocol.UserData) (*wxcrypto.UserData, *apiError) {
-	key := encodeKey(k)
-	if !wxcrypto.Verify(d.RawData, key, d.Signature) {
-		return nil, fail(http.StatusBadRequest, "signature mismatch: rawData was not signed with the user's current session_key")
+	return st.verifyData(encodeKey(k), "session_key", openid, d, true)
+}
+
+// verifyData checks user data in WeChat's scheme, which QQ, ByteDance,
+// Kuaishou and JD use too: the signature of rawData when the platform
+// signs it (signed; JD does not), the decryption of encryptedData under
+// key (a session_key in base64), its watermark and its openId. It returns
+// the decrypted data, or a 400 that says what did not match and names the
+// key as keyName ("session_key", "QQ session_key"). It touches no state,
+// so it runs without the lock.
+func (st *store) verifyData(key, keyName, openid string, d protocol.UserData, signed bool) (*wxcrypto.UserData, *apiError) {
+	if signed && !wxcrypto.Verify(d.RawData, key, d.Signature) {
+		return nil, fail(http.StatusBadRequest, "signature mismatch: rawData was not signed with the user's current "+keyName)
 	}
 	ud, err := wxcrypto.DecryptUserData(key, d.IV, d.EncryptedData, st.appID)
-	var we *wxcrypto.WatermarkError
-	switch {
-	case errors.As(err, &we):
+	if we, ok := errors.AsType[*wxcrypto.WatermarkError](err); ok {
 		return nil, fail(http.StatusBadRequest, fmt.Sprintf("encryptedData watermark appid %.64q is not this mini-program's AppID: check the AppID configuration", we.AppID))
-	case errors.Is(err, wxcrypto.ErrNotJSON):
-		return nil, fail(http.StatusBadRequest, "decrypted encryptedData is not JSON: wrong session_key or iv")
-	case err != nil:
+	}
+	if err != nil {
 		return nil, fail(http.StatusBadRequest, "cannot decrypt encryptedData: "+err.Error())
 	}
 	if ud.OpenID != openid {

@@ -1,6 +1,8 @@
 // Package wxcrypto implements WeChat's user data crypto: the SHA-1 signature
 // of rawData and the AES-128-CBC encryption of the full user info, with
-// PKCS#7 padding, keyed by the base64 session_key.
+// PKCS#7 padding, keyed by the base64 session_key. EncryptCBC and
+// DecryptCBC are that cipher under a raw key of 16 or 24 bytes, which
+// Baidu's scheme (AES-192) uses too.
 package wxcrypto
 
 import (
@@ -53,6 +55,7 @@ var (
 	ErrData    = errors.New("encryptedData is not base64 of whole AES blocks")
 	ErrPadding = errors.New("encryptedData has bad padding: wrong session_key or iv")
 	ErrNotJSON = errors.New("decrypted user data is not JSON: wrong session_key or iv")
+	ErrSize    = errors.New("the key is not 16 or 24 bytes, or the iv is not 16")
 )
 
 // NewKey returns 16 random bytes as base64: a session_key or an iv.
@@ -99,15 +102,10 @@ func Encrypt(sessionKey, iv string, plaintext []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	block, err := aes.NewCipher(key)
+	buf, err := EncryptCBC(key, ivb, plaintext)
 	if err != nil {
 		return "", err
 	}
-	pad := aes.BlockSize - len(plaintext)%aes.BlockSize
-	buf := make([]byte, len(plaintext)+pad)
-	copy(buf, plaintext)
-	copy(buf[len(plaintext):], bytes.Repeat([]byte{byte(pad)}, pad))
-	cipher.NewCBCEncrypter(block, ivb).CryptBlocks(buf, buf)
 	return base64.StdEncoding.EncodeToString(buf), nil
 }
 
@@ -123,14 +121,57 @@ func Decrypt(sessionKey, iv, encryptedData string) ([]byte, error) {
 		return nil, err
 	}
 	buf, err := base64.StdEncoding.DecodeString(encryptedData)
-	if err != nil || len(buf) == 0 || len(buf)%aes.BlockSize != 0 {
+	if err != nil {
+		return nil, ErrData
+	}
+	return DecryptCBC(key, ivb, buf)
+}
+
+// checkSizes returns ErrSize unless key is 16 bytes (AES-128) or 24
+// (AES-192) and iv is one AES block.
+func checkSizes(key, iv []byte) error {
+	if len(key) != 16 && len(key) != 24 || len(iv) != aes.BlockSize {
+		return ErrSize
+	}
+	return nil
+}
+
+// EncryptCBC pads plaintext with PKCS#7 and encrypts it with AES-CBC under
+// key, 16 bytes (AES-128) or 24 (AES-192), with iv, 16 bytes. It returns
+// ErrSize for a key or an iv of another size.
+func EncryptCBC(key, iv, plaintext []byte) ([]byte, error) {
+	if err := checkSizes(key, iv); err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	pad := aes.BlockSize - len(plaintext)%aes.BlockSize
+	buf := make([]byte, len(plaintext)+pad)
+	copy(buf, plaintext)
+	copy(buf[len(plaintext):], bytes.Repeat([]byte{byte(pad)}, pad))
+	cipher.NewCBCEncrypter(block, iv).CryptBlocks(buf, buf)
+	return buf, nil
+}
+
+// DecryptCBC reverses EncryptCBC and leaves data as it is. It returns
+// ErrSize for a key or an iv of another size, ErrData for data that is not
+// whole AES blocks, and ErrPadding when the padding does not check out, as
+// a wrong key or iv mostly makes it.
+func DecryptCBC(key, iv, data []byte) ([]byte, error) {
+	if err := checkSizes(key, iv); err != nil {
+		return nil, err
+	}
+	if len(data) == 0 || len(data)%aes.BlockSize != 0 {
 		return nil, ErrData
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, err
 	}
-	cipher.NewCBCDecrypter(block, ivb).CryptBlocks(buf, buf)
+	buf := make([]byte, len(data))
+	cipher.NewCBCDecrypter(block, iv).CryptBlocks(buf, data)
 	pad := int(buf[len(buf)-1])
 	if pad == 0 || pad > aes.BlockSize {
 		return nil, ErrPadding

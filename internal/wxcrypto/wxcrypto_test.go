@@ -55,6 +55,67 @@ func TestEncryptMatchesTheStandardCipher(t *testing.T) {
 	}
 }
 
+// EncryptCBC and DecryptCBC take raw keys of 16 bytes (AES-128) and 24
+// (AES-192, Baidu's): the output is crypto/cipher's, padding included,
+// and DecryptCBC gives the plaintext back and leaves its input alone. A
+// key or an iv of another size, and data that is not whole blocks, are
+// errors, never a panic.
+func TestCBCRawKeys(t *testing.T) {
+	v := []byte("0123456789abcdef")
+	for _, size := range []int{16, 24} {
+		k := make([]byte, size)
+		for i := range k {
+			k[i] = byte(i * 7)
+		}
+		plain := []byte("a frame of some bytes, not a whole block")
+		got, err := EncryptCBC(k, v, plain)
+		require.NoError(t, err)
+		block, err := aes.NewCipher(k)
+		require.NoError(t, err)
+		pad := 16 - len(plain)%16
+		padded := append(append([]byte{}, plain...), make([]byte, pad)...)
+		for i := len(plain); i < len(padded); i++ {
+			padded[i] = byte(pad)
+		}
+		want := make([]byte, len(padded))
+		cipher.NewCBCEncrypter(block, v).CryptBlocks(want, padded)
+		assert.Equal(t, want, got, "a key of %d bytes", size)
+
+		sent := append([]byte{}, got...)
+		back, err := DecryptCBC(k, v, got)
+		require.NoError(t, err)
+		assert.Equal(t, plain, back)
+		assert.Equal(t, sent, got, "the data is left as it is")
+	}
+
+	k := make([]byte, 24)
+	for _, tc := range []struct {
+		name      string
+		key, iv   []byte
+		data      []byte
+		want      error
+		encrypted bool // EncryptCBC refuses it too
+	}{
+		{"a key of 15 bytes", k[:15], v, make([]byte, 16), ErrSize, true},
+		{"a key of 32 bytes", make([]byte, 32), v, make([]byte, 16), ErrSize, true},
+		{"an iv of 8 bytes", k, v[:8], make([]byte, 16), ErrSize, true},
+		{"no data", k, v, nil, ErrData, false},
+		{"data not whole blocks", k, v, make([]byte, 17), ErrData, false},
+		{"bad padding", k, v, make([]byte, 16), ErrPadding, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := DecryptCBC(tc.key, tc.iv, tc.data)
+			assert.ErrorIs(t, err, tc.want)
+			_, err = EncryptCBC(tc.key, tc.iv, tc.data)
+			if tc.encrypted {
+				assert.ErrorIs(t, err, tc.want)
+			} else {
+				assert.NoError(t, err)
+			}
+		})
+	}
+}
+
 func TestDecryptErrors(t *testing.T) {
 	enc, err := Encrypt(key, iv, []byte(`{"openId":"o","watermark":{"appid":"wxA","timestamp":1}}`))
 	require.NoError(t, err)
