@@ -109,8 +109,9 @@ type store struct {
 	outbox     outbox        // the SMS codes and email links sent
 	bcryptRuns atomic.Int64  // the hashes and comparisons of passwords, which a refusal must not cost
 
-	// afterVerify, when set, runs after authenticate verified user data,
-	// before it takes the lock again; only tests set it.
+	// afterVerify, when set, runs after a request verified or decrypted
+	// user data outside the lock (authenticate, the phone requests), before
+	// it takes the lock again; only tests set it.
 	afterVerify func()
 }
 
