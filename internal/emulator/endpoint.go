@@ -30,6 +30,15 @@ type endpoint struct {
 	bodyOptional bool
 	// example is a body that the route takes, which the document shows.
 	example any
+	// bodyCheck, bodyFields and bodyRequired are worked out from body once,
+	// by prepare, when the endpoint table is built. bodyCheck is what
+	// readRequest checks of the body's members, nil when body decodes
+	// itself and checks its own; bodyFields lists the body's fields,
+	// comma separated, for the errors; bodyRequired is the first field that
+	// the body needs, "" for none.
+	bodyCheck    *jsonCheck
+	bodyFields   string
+	bodyRequired string
 	// maxBody is the largest body the route takes, in bytes; 0 means
 	// MaxBodyBytes.
 	maxBody int64
@@ -90,7 +99,11 @@ func (s *Server) endpoints() []endpoint {
 		}
 	}
 	eps = append(eps, s.wxEndpoints()...)
-	return append(eps, s.platformEndpoints()...)
+	eps = append(eps, s.platformEndpoints()...)
+	for i := range eps {
+		eps[i].prepare()
+	}
+	return eps
 }
 
 // clientIDParam is the query parameter that names the app on which a route

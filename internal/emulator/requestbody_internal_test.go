@@ -6,9 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkReadRequest measures readRequest on the bodies that the load
@@ -53,6 +57,85 @@ func BenchmarkReadRequest(b *testing.B) {
 			if err := dec.Decode(&req); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// checkFields names a member that no field has by its exact name, at any
+// depth, the one of the least name when there are several, and the first
+// required field that the object lacks.
+func TestCheckFields(t *testing.T) {
+	type inner struct {
+		A int `json:"a"`
+	}
+	type outer struct {
+		Name  string  `json:"name"`
+		Items []inner `json:"items,omitempty"`
+		Ptr   *inner  `json:"ptr,omitempty"`
+	}
+	for _, tt := range []struct {
+		typ             reflect.Type
+		data            string
+		unknown, absent string
+	}{
+		{reflect.TypeFor[wxLoginRequest](), `{"openid":"oA","appid":"wx1"}`, "", ""},
+		{reflect.TypeFor[wxLoginRequest](), `{"openid":"oA","OpenID":"oB"}`, "OpenID", ""},
+		{reflect.TypeFor[wxLoginRequest](), `{"zz":1,"openid":"oA","Appid":"wx1","AppID":"wx2"}`, "AppID", ""},
+		{reflect.TypeFor[wxLoginRequest](), `{"\u006fpenid":"oA"}`, "", ""},
+		{reflect.TypeFor[wxLoginRequest](), `{"\u004fpenID":"oA"}`, "OpenID", "openid"},
+		{reflect.TypeFor[wxLoginRequest](), ` { "appid" : "wx1" } `, "", "openid"},
+		{reflect.TypeFor[wxLoginRequest](), `null`, "", "openid"},
+		{reflect.TypeFor[outer](), `{"name":"}{\"","items":[{"a":1},{"a":2,"A":3}],"ptr":{"a":0}}`, "A", ""},
+		{reflect.TypeFor[outer](), `{"name":"x","items":[{"a":[{"b":1}]}],"ptr":{"A":0}}`, "A", ""},
+		{reflect.TypeFor[outer](), `{"items":[{"b":[1,{"c":"]"}]}],"ptr":null}`, "b", "name"},
+		{reflect.TypeFor[outer](), `{"Ptr":{"a":1},"items":[{"B":1}],"name":"x"}`, "Ptr", ""},
+	} {
+		unknown, absent := checkFields([]byte(tt.data), tt.typ)
+		assert.Equal(t, tt.unknown, unknown, "%s", tt.data)
+		assert.Equal(t, tt.absent, absent, "%s", tt.data)
+	}
+}
+
+// jsonItems reads the members of an object, and the items of an array, as
+// encoding/json reads them.
+func FuzzJSONItems(f *testing.F) {
+	for _, seed := range []string{
+		`{"a":1,"b":[1,{"c":"}"}],"d\"e":null,"f":-1.5e3}`, ` [ 1 , "x\\" , {"a":[]}, true, [[]] ] `,
+		`{}`, `[]`, `"s"`, `12`, `{"\u0061":"\\","a":{"a":{}}}`, "{\"\xff\":1}",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		for _, open := range []json.Delim{'{', '['} {
+			var want []string // each name (of an object's members) and value, as encoding/json reads them
+			dec := json.NewDecoder(bytes.NewReader(data))
+			if tok, _ := dec.Token(); tok == open {
+				for dec.More() {
+					if open == '{' {
+						name, err := dec.Token()
+						require.NoError(t, err)
+						want = append(want, name.(string))
+					}
+					var value json.RawMessage
+					require.NoError(t, dec.Decode(&value))
+					want = append(want, string(value))
+				}
+			}
+			var got []string
+			for it := newJSONItems(data, byte(open)); ; {
+				name, value, ok := it.next()
+				if !ok {
+					break
+				}
+				if open == '{' {
+					got = append(got, string(name))
+				}
+				got = append(got, string(value))
+			}
+			require.Equal(t, want, got, "%c of %q", open, data)
 		}
 	})
 }
