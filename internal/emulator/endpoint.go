@@ -16,8 +16,8 @@ import (
 type endpoint struct {
 	method string
 	path   string // with {name} for a path parameter
-	// summary says in one line what the route does; "" leaves the route
-	// undocumented, which the tests refuse.
+	// summary says in one line what the route does, in the index and the
+	// OpenAPI document; the tests refuse a route without one.
 	summary string
 	// tag groups the route: tagEmulator, tagMiniProgram, tagWeChat or
 	// tagPlatforms.

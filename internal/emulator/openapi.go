@@ -44,9 +44,7 @@ type Route struct {
 func (s *Server) Routes() []Route {
 	var out []Route
 	for _, e := range s.api {
-		if e.summary != "" {
-			out = append(out, Route{Method: e.method, Path: e.path, Summary: e.summary})
-		}
+		out = append(out, Route{Method: e.method, Path: e.path, Summary: e.summary})
 	}
 	return out
 }
@@ -197,9 +195,6 @@ func (s *Server) describe(api []endpoint) (openAPI, index []byte) {
 		ClientID: s.ClientID, AppID: s.AppID, Apps: s.URL + pathApps}
 	for i := range api {
 		e := &api[i]
-		if e.summary == "" {
-			continue // the route is undocumented, which the tests report
-		}
 		if doc.Paths[e.path] == nil {
 			doc.Paths[e.path] = make(map[string]operation)
 		}

@@ -22,13 +22,7 @@ import (
 // returns the body decoded (nil for none), and leaves r.Body readable
 // again for a handler that decodes it itself. Its errors are 400s that
 // name the field, or a 413.
-//
-// An undocumented endpoint (one with no summary) is not checked: its
-// handler reads the request as it sees fit until it is documented.
 func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request) (any, *apiError) {
-	if e.summary == "" {
-		return nil, nil
-	}
 	for name := range r.URL.Query() {
 		if !e.takesQuery(name) {
 			return nil, fail(http.StatusBadRequest, fmt.Sprintf("unknown query parameter %.64q: %s %s takes %s", name, e.method, e.path, e.queryNames()))
