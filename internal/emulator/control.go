@@ -102,7 +102,7 @@ var openIDParam = param{name: "openid", in: "path", doc: "the user's openid in t
 
 // controlEndpoints returns the routes of the control plane for the users,
 // codes, failures, faults, calls, reset and the state. The account auth,
-// the apps and the features have routes of their own (accountControl,
+// the apps and the features have routes of their own (accountEndpoints,
 // appEndpoints, featureEndpoints).
 func (s *Server) controlEndpoints() []endpoint {
 	p := ControlPrefix

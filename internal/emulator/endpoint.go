@@ -87,11 +87,7 @@ func (s *Server) endpoints() []endpoint {
 	eps := s.serviceEndpoints()
 	eps = append(eps, s.controlEndpoints()...)
 	eps = append(eps, s.appEndpoints()...)
-	accountControl(func(pattern string, h func(*App, http.ResponseWriter, *http.Request) *apiError) {
-		e := accountEndpoint(pattern)
-		e.serve = func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError { return h(a, w, r) }
-		eps = append(eps, e)
-	})
+	eps = append(eps, accountEndpoints()...)
 	eps = append(eps, featureEndpoints()...)
 	for i := range eps {
 		if eps[i].tag == tagMiniProgram {

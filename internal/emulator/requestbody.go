@@ -19,9 +19,9 @@ import (
 // must get none. Otherwise the body must be one JSON object of e.body's
 // type, with no field that the type lacks, each field of its type, and at
 // least one field set, since an empty object would change nothing. It
-// returns the body decoded (nil for none), and leaves r.Body readable
-// again for a handler that decodes it itself. Its errors are 400s that
-// name the field, or a 413.
+// returns the body decoded (nil for none), which the handler takes in
+// place of r.Body, read by then. Its errors are 400s that name the field,
+// or a 413.
 func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request) (any, *apiError) {
 	for name := range r.URL.Query() {
 		if !e.takesQuery(name) {
@@ -42,7 +42,6 @@ func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request) (any, *ap
 		}
 		return nil, fail(http.StatusBadRequest, "reading the request body failed")
 	}
-	r.Body = io.NopCloser(bytes.NewReader(data))
 	empty := len(bytes.TrimSpace(data)) == 0
 	switch {
 	case e.body == nil && !empty:
