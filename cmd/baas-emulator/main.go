@@ -64,12 +64,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -117,7 +119,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 	fs.StringVar(&tokens.file, "admin-token-file", "", "a file holding the admin token (one line)")
 	importFile := fs.String("import", "", "start from the state in this file (written by -export-on-exit)")
 	exportFile := fs.String("export-on-exit", "", "write the state to this file when stopping")
-	signIn := fs.String("sign-in", strings.Join(signInMethods, ","), "the sign-in methods on, comma separated: "+strings.Join(signInMethods, ", "))
+	signIn := fs.String("sign-in", strings.Join(emulator.SignInMethodNames(), ","), "the sign-in methods on, comma separated: "+strings.Join(emulator.SignInMethodNames(), ", "))
 	passwordCost := fs.Int("password-cost", bcrypt.DefaultCost, "bcrypt's cost of password hashes (4 to 31)")
 	smsInterval := fs.Duration("sms-interval", emulator.DefaultSMSInterval, "the wait between two SMS codes to one phone; 0: none")
 	switch err := fs.Parse(args); {
@@ -207,39 +209,24 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 	return nil
 }
 
-// signInMethods lists the switches of -sign-in, spelt as the control
-// plane's JSON spells them.
-var signInMethods = []string{"password", "anonymous", "sms", "sign_up", "alipay", "qq", "baidu", "bytedance", "jd", "kuaishou"}
-
-// parseSignIn reads -sign-in: the methods on, comma separated.
+// parseSignIn reads -sign-in: the methods on, comma separated, each named
+// as SignInMethods' JSON names it.
 func parseSignIn(list string) (emulator.SignInMethods, error) {
-	var m emulator.SignInMethods
+	names := emulator.SignInMethodNames()
+	on := make(map[string]bool)
 	for _, name := range strings.Split(list, ",") {
-		switch strings.TrimSpace(name) {
-		case "":
-		case "password":
-			m.Password = true
-		case "anonymous":
-			m.Anonymous = true
-		case "sms":
-			m.SMS = true
-		case "sign_up":
-			m.SignUp = true
-		case "alipay":
-			m.Alipay = true
-		case "qq":
-			m.QQ = true
-		case "baidu":
-			m.Baidu = true
-		case "bytedance":
-			m.ByteDance = true
-		case "jd":
-			m.JD = true
-		case "kuaishou":
-			m.Kuaishou = true
+		switch trimmed := strings.TrimSpace(name); {
+		case trimmed == "":
+		case !slices.Contains(names, trimmed): // exactly: encoding/json would take another letter case
+			return emulator.SignInMethods{}, fmt.Errorf("-sign-in: unknown method %q: use %s", name, strings.Join(names, ", "))
 		default:
-			return m, fmt.Errorf("-sign-in: unknown method %q: use %s", name, strings.Join(signInMethods, ", "))
+			on[trimmed] = true
 		}
 	}
-	return m, nil
+	var m emulator.SignInMethods
+	raw, err := json.Marshal(on)
+	if err == nil {
+		err = json.Unmarshal(raw, &m) // each name is a field's JSON name, as checked above
+	}
+	return m, err
 }
