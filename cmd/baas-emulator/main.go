@@ -6,8 +6,9 @@
 //
 // Once it serves, it prints where everything is: the base URL, the ClientID
 // and the header it goes in (X-Hydrogen-Client-ID), the AppID, the auth
-// endpoints (/hserve/), the routes of WeChat over HTTP, the control
-// plane's index and OpenAPI document, the health route and its PID. WeChat
+// endpoints (/hserve/), the routes of WeChat and of the other simulated
+// platforms over HTTP, the control plane's index and OpenAPI document, the
+// health route and its PID. WeChat
 // is reached over HTTP: POST /emulator/wx/login {"openid"} gives a login
 // code, and POST /emulator/wx/userinfo and /emulator/wx/phonenumber
 // {"openid", "deny"} give the events of the user-info and phone buttons.
@@ -16,10 +17,11 @@
 // GET /emulator/v1/ lists its routes, /emulator/v1/openapi.json describes
 // them (see emulator.ControlPrefix), and GET / answers {"ready": true}.
 //
-// WeChat over HTTP and the control plane can both log in as anyone, so
-// beyond loopback both need the admin token ("Authorization: Bearer
-// <token>") and are off without one. On loopback, WeChat over HTTP is
-// open, and the control plane needs the token when there is one. The token
+// The simulated platforms over HTTP (/emulator/wx/ and
+// /emulator/<platform>/) and the control plane can all log in as anyone,
+// so beyond loopback they need the admin token ("Authorization: Bearer
+// <token>") and are off without one. On loopback, the simulated platforms
+// are open, and the control plane needs the token when there is one. The token
 // comes from -admin-token-file FILE (its one line), the environment
 // variable BAAS_EMULATOR_ADMIN_TOKEN, or -admin-token (which ps shows).
 // The two flags together are refused; either flag wins over the variable,
@@ -111,11 +113,11 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 	expiresIn := fs.Duration("expires-in", emulator.DefaultExpiresIn, "session lifetime")
 	keyRefresh := fs.Duration("key-refresh", emulator.DefaultSessionKeyRefresh, "minimum age of a session_key before a wx.login refreshes it")
 	rateLimit := fs.Int("rate-limit", emulator.WeChatRateLimit, "code exchanges a minute per user before WeChat's 45011; 0: no limit")
-	maxUsers := fs.Int("max-http-users", emulator.DefaultMaxHTTPUsers, "users the /emulator/wx paths may create")
+	maxUsers := fs.Int("max-http-users", emulator.DefaultMaxHTTPUsers, "users that requests over HTTP may create in all: those the simulated platforms (/emulator/wx/, /emulator/<platform>/) name for the first time, and register, anonymous login and an SMS login that makes a user")
 	readTimeout := fs.Duration("read-timeout", emulator.DefaultReadTimeout, "time to read a whole request")
 	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "time an idle connection stays open")
 	tokens := tokenFlags{env: env}
-	fs.StringVar(&tokens.token, "admin-token", "", "the token the control plane (/emulator/v1/), and beyond loopback WeChat over HTTP (/emulator/wx/), require; needed beyond loopback. ps shows it: prefer -admin-token-file or "+envAdminToken)
+	fs.StringVar(&tokens.token, "admin-token", "", "the token the control plane (/emulator/v1/), and beyond loopback the simulated platforms over HTTP (/emulator/wx/, /emulator/<platform>/), require; needed beyond loopback. ps shows it: prefer -admin-token-file or "+envAdminToken)
 	fs.StringVar(&tokens.file, "admin-token-file", "", "a file holding the admin token (one line)")
 	importFile := fs.String("import", "", "start from the state in this file (written by -export-on-exit)")
 	exportFile := fs.String("export-on-exit", "", "write the state to this file when stopping")
