@@ -83,15 +83,18 @@ func TestAdminTokenSources(t *testing.T) {
 }
 
 // A token from the environment guards the control plane and, beyond
-// loopback, WeChat over HTTP; the emulator says where its token came from,
-// not what it is.
+// loopback, the simulated platforms over HTTP (WeChat's and the others');
+// the emulator says where its token came from, not what it is.
 func TestStandaloneAdminTokenFromTheEnvironment(t *testing.T) {
 	env := envOf(map[string]string{envAdminToken: "envs3cret"})
 	url, _, _ := startStoppableEnv(t, env, "-addr", "0.0.0.0:0")
 	status := func(path, token string) int {
 		var body io.Reader // reset takes none
-		if path == emulator.PathWxLogin {
+		switch path {
+		case emulator.PathWxLogin:
 			body = strings.NewReader(`{"openid":"oVictim"}`)
+		case emulator.PlatformPath("qq", "login"):
+			body = strings.NewReader(`{"user":"victim"}`)
 		}
 		req, err := http.NewRequest(http.MethodPost, url+path, body)
 		require.NoError(t, err)
@@ -105,6 +108,8 @@ func TestStandaloneAdminTokenFromTheEnvironment(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusUnauthorized, status(emulator.PathWxLogin, ""))
 	assert.Equal(t, http.StatusOK, status(emulator.PathWxLogin, "envs3cret"))
+	assert.Equal(t, http.StatusUnauthorized, status(emulator.PlatformPath("qq", "login"), ""))
+	assert.Equal(t, http.StatusOK, status(emulator.PlatformPath("qq", "login"), "envs3cret"))
 	assert.Equal(t, http.StatusUnauthorized, status(emulator.ControlPrefix+"reset", ""))
 	assert.Equal(t, http.StatusNoContent, status(emulator.ControlPrefix+"reset", "envs3cret"))
 
@@ -112,7 +117,7 @@ func TestStandaloneAdminTokenFromTheEnvironment(t *testing.T) {
 	cancel() // serve, print, stop at once
 	var out bytes.Buffer
 	require.NoError(t, run(ctx, []string{"-addr", "127.0.0.1:0"}, env, &out))
-	assert.Contains(t, out.String(), "Admin:    the control plane (and beyond loopback WeChat over HTTP) needs \"Authorization: Bearer <token>\", the token of "+envAdminToken+"\n")
+	assert.Contains(t, out.String(), "Admin:    the control plane (and beyond loopback the simulated platforms over HTTP) needs \"Authorization: Bearer <token>\", the token of "+envAdminToken+"\n")
 	assert.NotContains(t, out.String(), "envs3cret")
 
 	out.Reset()

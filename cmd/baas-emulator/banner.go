@@ -33,7 +33,7 @@ func printBanner(out io.Writer, s *emulator.Server, tokenSource string) {
 			s.URL+emulator.AuthBasePath, protocol.HeaderClientID, s.ClientID)
 	} else {
 		fmt.Fprintf(out, "Auth:     %s  every call carries the header \"%s: <ClientID of its app>\" (the SDKs send the ClientID they are given); "+
-			"WeChat over HTTP takes the app's AppID as \"appid\", the first app's when left out\n",
+			"the simulated platforms over HTTP take the app's AppID as \"appid\", the first app's when left out\n",
 			s.URL+emulator.AuthBasePath, protocol.HeaderClientID)
 	}
 	tw := tabwriter.NewWriter(out, 10, 0, 2, ' ', 0) // the width of "ClientID: "
@@ -51,8 +51,8 @@ func printBanner(out io.Writer, s *emulator.Server, tokenSource string) {
 	fmt.Fprintf(out, "OpenAPI:  %s\n", s.URL+emulator.PathOpenAPI)
 	fmt.Fprintf(out, "Health:   %s → {\"ready\": true}\n", s.URL+emulator.PathHealth)
 	if tokenSource != "" {
-		fmt.Fprintf(out, "Admin:    the control plane (and beyond loopback WeChat over HTTP) needs \"Authorization: Bearer <token>\", the token of %s\n", tokenSource)
+		fmt.Fprintf(out, "Admin:    the control plane (and beyond loopback the simulated platforms over HTTP) needs \"Authorization: Bearer <token>\", the token of %s\n", tokenSource)
 	} else {
-		fmt.Fprintln(out, "Admin:    no token: the control plane and WeChat over HTTP are open on loopback, off beyond it")
+		fmt.Fprintln(out, "Admin:    no token: the control plane and the simulated platforms over HTTP are open on loopback, off beyond it")
 	}
 }

@@ -6,8 +6,9 @@
 //
 // Once it serves, it prints where everything is: the base URL, the ClientID
 // and the header it goes in (X-Hydrogen-Client-ID), the AppID, the auth
-// endpoints (/hserve/), the routes of WeChat over HTTP, the control
-// plane's index and OpenAPI document, the health route and its PID. WeChat
+// endpoints (/hserve/), the routes of WeChat and of the other simulated
+// platforms over HTTP, the control plane's index and OpenAPI document, the
+// health route and its PID. WeChat
 // is reached over HTTP: POST /emulator/wx/login {"openid"} gives a login
 // code, and POST /emulator/wx/userinfo and /emulator/wx/phonenumber
 // {"openid", "deny"} give the events of the user-info and phone buttons.
@@ -16,10 +17,11 @@
 // GET /emulator/v1/ lists its routes, /emulator/v1/openapi.json describes
 // them (see emulator.ControlPrefix), and GET / answers {"ready": true}.
 //
-// WeChat over HTTP and the control plane can both log in as anyone, so
-// beyond loopback both need the admin token ("Authorization: Bearer
-// <token>") and are off without one. On loopback, WeChat over HTTP is
-// open, and the control plane needs the token when there is one. The token
+// The simulated platforms over HTTP (/emulator/wx/ and
+// /emulator/<platform>/) and the control plane can all log in as anyone,
+// so beyond loopback they need the admin token ("Authorization: Bearer
+// <token>") and are off without one. On loopback, the simulated platforms
+// are open, and the control plane needs the token when there is one. The token
 // comes from -admin-token-file FILE (its one line), the environment
 // variable BAAS_EMULATOR_ADMIN_TOKEN, or -admin-token (which ps shows).
 // The two flags together are refused; either flag wins over the variable,
@@ -64,12 +66,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -109,15 +113,15 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 	expiresIn := fs.Duration("expires-in", emulator.DefaultExpiresIn, "session lifetime")
 	keyRefresh := fs.Duration("key-refresh", emulator.DefaultSessionKeyRefresh, "minimum age of a session_key before a wx.login refreshes it")
 	rateLimit := fs.Int("rate-limit", emulator.WeChatRateLimit, "code exchanges a minute per user before WeChat's 45011; 0: no limit")
-	maxUsers := fs.Int("max-http-users", emulator.DefaultMaxHTTPUsers, "users the /emulator/wx paths may create")
+	maxUsers := fs.Int("max-http-users", emulator.DefaultMaxHTTPUsers, "users that requests over HTTP may create in all: those the simulated platforms (/emulator/wx/, /emulator/<platform>/) name for the first time, and register, anonymous login and an SMS login that makes a user")
 	readTimeout := fs.Duration("read-timeout", emulator.DefaultReadTimeout, "time to read a whole request")
 	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "time an idle connection stays open")
 	tokens := tokenFlags{env: env}
-	fs.StringVar(&tokens.token, "admin-token", "", "the token the control plane (/emulator/v1/), and beyond loopback WeChat over HTTP (/emulator/wx/), require; needed beyond loopback. ps shows it: prefer -admin-token-file or "+envAdminToken)
+	fs.StringVar(&tokens.token, "admin-token", "", "the token the control plane (/emulator/v1/), and beyond loopback the simulated platforms over HTTP (/emulator/wx/, /emulator/<platform>/), require; needed beyond loopback. ps shows it: prefer -admin-token-file or "+envAdminToken)
 	fs.StringVar(&tokens.file, "admin-token-file", "", "a file holding the admin token (one line)")
 	importFile := fs.String("import", "", "start from the state in this file (written by -export-on-exit)")
 	exportFile := fs.String("export-on-exit", "", "write the state to this file when stopping")
-	signIn := fs.String("sign-in", strings.Join(signInMethods, ","), "the sign-in methods on, comma separated: "+strings.Join(signInMethods, ", "))
+	signIn := fs.String("sign-in", strings.Join(emulator.SignInMethodNames(), ","), "the sign-in methods on, comma separated: "+strings.Join(emulator.SignInMethodNames(), ", "))
 	passwordCost := fs.Int("password-cost", bcrypt.DefaultCost, "bcrypt's cost of password hashes (4 to 31)")
 	smsInterval := fs.Duration("sms-interval", emulator.DefaultSMSInterval, "the wait between two SMS codes to one phone; 0: none")
 	switch err := fs.Parse(args); {
@@ -207,39 +211,24 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), ou
 	return nil
 }
 
-// signInMethods lists the switches of -sign-in, spelt as the control
-// plane's JSON spells them.
-var signInMethods = []string{"password", "anonymous", "sms", "sign_up", "alipay", "qq", "baidu", "bytedance", "jd", "kuaishou"}
-
-// parseSignIn reads -sign-in: the methods on, comma separated.
+// parseSignIn reads -sign-in: the methods on, comma separated, each named
+// as SignInMethods' JSON names it.
 func parseSignIn(list string) (emulator.SignInMethods, error) {
-	var m emulator.SignInMethods
+	names := emulator.SignInMethodNames()
+	on := make(map[string]bool)
 	for _, name := range strings.Split(list, ",") {
-		switch strings.TrimSpace(name) {
-		case "":
-		case "password":
-			m.Password = true
-		case "anonymous":
-			m.Anonymous = true
-		case "sms":
-			m.SMS = true
-		case "sign_up":
-			m.SignUp = true
-		case "alipay":
-			m.Alipay = true
-		case "qq":
-			m.QQ = true
-		case "baidu":
-			m.Baidu = true
-		case "bytedance":
-			m.ByteDance = true
-		case "jd":
-			m.JD = true
-		case "kuaishou":
-			m.Kuaishou = true
+		switch trimmed := strings.TrimSpace(name); {
+		case trimmed == "":
+		case !slices.Contains(names, trimmed): // exactly: encoding/json would take another letter case
+			return emulator.SignInMethods{}, fmt.Errorf("-sign-in: unknown method %q: use %s", name, strings.Join(names, ", "))
 		default:
-			return m, fmt.Errorf("-sign-in: unknown method %q: use %s", name, strings.Join(signInMethods, ", "))
+			on[trimmed] = true
 		}
 	}
-	return m, nil
+	var m emulator.SignInMethods
+	raw, err := json.Marshal(on)
+	if err == nil {
+		err = json.Unmarshal(raw, &m) // each name is a field's JSON name, as checked above
+	}
+	return m, err
 }

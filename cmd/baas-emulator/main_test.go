@@ -276,14 +276,20 @@ func TestSignInSpelling(t *testing.T) {
 		require.NoError(t, err)
 		var m map[string]bool
 		require.NoError(t, json.Unmarshal(raw, &m))
-		assert.ElementsMatch(t, signInMethods, slices.Collect(maps.Keys(m)), "%T", v)
+		assert.ElementsMatch(t, emulator.SignInMethodNames(), slices.Collect(maps.Keys(m)), "%T", v)
 	}
-	m, err := parseSignIn(strings.Join(signInMethods, ","))
+	m, err := parseSignIn(strings.Join(emulator.SignInMethodNames(), ","))
 	require.NoError(t, err)
 	assert.Equal(t, emulator.AllSignInMethods, m)
 	_, err = parseSignIn("password,signup")
 	require.Error(t, err)
 	assert.Equal(t, `-sign-in: unknown method "signup": use password, anonymous, sms, sign_up, alipay, qq, baidu, bytedance, jd, kuaishou`, err.Error())
+	_, err = parseSignIn("password, Anonymous")
+	require.Error(t, err, "a name in another letter case")
+	assert.Contains(t, err.Error(), `unknown method " Anonymous"`)
+	m, err = parseSignIn(" sign_up, qq,,")
+	require.NoError(t, err)
+	assert.Equal(t, emulator.SignInMethods{SignUp: true, QQ: true}, m)
 }
 
 // The other platforms over HTTP: a code from /emulator/<platform>/login

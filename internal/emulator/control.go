@@ -15,14 +15,16 @@ import (
 
 // ControlPrefix is the path of the control plane, apart from the BaaS paths,
 // in the manner of the Firebase Auth emulator's. The control plane serves
-// users, codes, faults, call counts, the sign-in switches, the outbox,
-// reset and the state as JSON over HTTP, for test suites in any language,
-// and the apps the emulator serves; an app's routes take its ClientID as
-// the query parameter client_id, and act on the first app when it is left
-// out. GET ControlPrefix lists the routes, one a line, and GET
-// ControlPrefix+"openapi.json" is their OpenAPI 3 document, with WeChat
-// over HTTP's (WxPrefix); both, the health route and "/" answer without the
-// admin token. Requests are read strictly: an unknown field or query
+// users, codes, faults, call counts, the sign-in switches, the SMS
+// settings, the features, the outbox, reset and the state as JSON over
+// HTTP, for test suites in any language, and the apps the emulator serves;
+// an app's routes take its ClientID as the query parameter client_id, and
+// act on the first app when it is left out. GET ControlPrefix lists the
+// routes, one a line, with those of the simulated platforms over HTTP
+// (SimulationPrefix: WeChat's under WxPrefix, and Alipay's, QQ's, Baidu's,
+// ByteDance's, JD's and Kuaishou's under PlatformPath), and GET
+// ControlPrefix+"openapi.json" is the OpenAPI 3 document of them all; both,
+// the health route and "/" answer without the admin token. Requests are read strictly: an unknown field or query
 // parameter, a field of the wrong type, or a body that sets nothing gets a
 // 400 that names it, and a method that a path does not serve gets a 405
 // with Allow. Answers are snake_case JSON.
@@ -30,9 +32,11 @@ import (
 // On loopback the control plane is open, like the rest of the emulator.
 // With an admin token (WithAdminToken) every request must carry
 // "Authorization: Bearer <token>"; a server that listens beyond loopback
-// without one refuses the control plane altogether. WeChat over HTTP
-// (WxPrefix) is guarded alike beyond loopback. The user routes answer no
-// password hash; the state, which Import needs whole, does.
+// without one refuses the control plane altogether. Beyond loopback the
+// simulated platforms over HTTP (every path under SimulationPrefix but the
+// control plane's: WeChat's and the six others') are guarded alike; on
+// loopback they are open. The user routes answer no password hash; the
+// state, which Import needs whole, does.
 const ControlPrefix = "/emulator/v1/"
 
 // FaultRequest is a Fault as the control plane reads and writes it: the
@@ -102,7 +106,7 @@ var openIDParam = param{name: "openid", in: "path", doc: "the user's openid in t
 
 // controlEndpoints returns the routes of the control plane for the users,
 // codes, failures, faults, calls, reset and the state. The account auth,
-// the apps and the features have routes of their own (accountControl,
+// the apps and the features have routes of their own (accountEndpoints,
 // appEndpoints, featureEndpoints).
 func (s *Server) controlEndpoints() []endpoint {
 	p := ControlPrefix

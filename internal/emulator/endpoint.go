@@ -16,8 +16,8 @@ import (
 type endpoint struct {
 	method string
 	path   string // with {name} for a path parameter
-	// summary says in one line what the route does; "" leaves the route
-	// undocumented, which the tests refuse.
+	// summary says in one line what the route does, in the index and the
+	// OpenAPI document; the tests refuse a route without one.
 	summary string
 	// tag groups the route: tagEmulator, tagMiniProgram, tagWeChat or
 	// tagPlatforms.
@@ -30,6 +30,15 @@ type endpoint struct {
 	bodyOptional bool
 	// example is a body that the route takes, which the document shows.
 	example any
+	// bodyCheck, bodyFields and bodyRequired are worked out from body once,
+	// by prepare, when the endpoint table is built. bodyCheck is what
+	// readRequest checks of the body's members, nil when body decodes
+	// itself and checks its own; bodyFields lists the body's fields,
+	// comma separated, for the errors; bodyRequired is the first field that
+	// the body needs, "" for none.
+	bodyCheck    *jsonCheck
+	bodyFields   string
+	bodyRequired string
 	// maxBody is the largest body the route takes, in bytes; 0 means
 	// MaxBodyBytes.
 	maxBody int64
@@ -78,11 +87,7 @@ func (s *Server) endpoints() []endpoint {
 	eps := s.serviceEndpoints()
 	eps = append(eps, s.controlEndpoints()...)
 	eps = append(eps, s.appEndpoints()...)
-	accountControl(func(pattern string, h func(*App, http.ResponseWriter, *http.Request) *apiError) {
-		e := accountEndpoint(pattern)
-		e.serve = func(a *App, w http.ResponseWriter, r *http.Request, _ any) *apiError { return h(a, w, r) }
-		eps = append(eps, e)
-	})
+	eps = append(eps, accountEndpoints()...)
 	eps = append(eps, featureEndpoints()...)
 	for i := range eps {
 		if eps[i].tag == tagMiniProgram {
@@ -90,7 +95,11 @@ func (s *Server) endpoints() []endpoint {
 		}
 	}
 	eps = append(eps, s.wxEndpoints()...)
-	return append(eps, s.platformEndpoints()...)
+	eps = append(eps, s.platformEndpoints()...)
+	for i := range eps {
+		eps[i].prepare()
+	}
+	return eps
 }
 
 // clientIDParam is the query parameter that names the app on which a route

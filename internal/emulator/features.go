@@ -56,15 +56,22 @@ func featureEndpoints() []endpoint {
 			body: reflect.TypeFor[featuresRequest](), example: map[string]bool{"qq_decrypt": false},
 			status: http.StatusOK, answer: reflect.TypeFor[Features](),
 			serve: func(a *App, w http.ResponseWriter, r *http.Request, body any) *apiError {
-				f := a.Features()
-				if v := body.(*featuresRequest).QQDecrypt; v != nil {
-					f.QQDecrypt = *v
-				}
-				a.SetFeatures(f)
-				writeJSON(w, http.StatusOK, f)
+				writeJSON(w, http.StatusOK, a.applyFeatures(body.(*featuresRequest)))
 				return nil
 			}},
 	}
+}
+
+// applyFeatures switches the app's features that req sets, leaves the
+// others as they are, and returns them all. It reads and writes them under
+// one lock, so that a request at the same time that switches other
+// features loses none of its changes.
+func (a *App) applyFeatures(req *featuresRequest) Features {
+	st := a.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	setIfGiven(&st.features.QQDecrypt, req.QQDecrypt)
+	return st.features
 }
 
 // errQQDecryptOff returns the 403 of QQ's decryption when the console has

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // readRequest checks r strictly against e, as the document describes it.
@@ -19,16 +19,10 @@ import (
 // must get none. Otherwise the body must be one JSON object of e.body's
 // type, with no field that the type lacks, each field of its type, and at
 // least one field set, since an empty object would change nothing. It
-// returns the body decoded (nil for none), and leaves r.Body readable
-// again for a handler that decodes it itself. Its errors are 400s that
-// name the field, or a 413.
-//
-// An undocumented endpoint (one with no summary) is not checked: its
-// handler reads the request as it sees fit until it is documented.
+// returns the body decoded (nil for none), which the handler takes in
+// place of r.Body, read by then. Its errors are 400s that name the field,
+// or a 413.
 func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request) (any, *apiError) {
-	if e.summary == "" {
-		return nil, nil
-	}
 	for name := range r.URL.Query() {
 		if !e.takesQuery(name) {
 			return nil, fail(http.StatusBadRequest, fmt.Sprintf("unknown query parameter %.64q: %s %s takes %s", name, e.method, e.path, e.queryNames()))
@@ -48,7 +42,6 @@ func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request) (any, *ap
 		}
 		return nil, fail(http.StatusBadRequest, "reading the request body failed")
 	}
-	r.Body = io.NopCloser(bytes.NewReader(data))
 	empty := len(bytes.TrimSpace(data)) == 0
 	switch {
 	case e.body == nil && !empty:
@@ -56,7 +49,7 @@ func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request) (any, *ap
 	case e.body == nil || empty && e.bodyOptional:
 		return nil, nil
 	case empty:
-		return nil, fail(http.StatusBadRequest, fmt.Sprintf("the request body is empty: %s %s takes a JSON object of %s", e.method, e.path, e.fieldNames()))
+		return nil, fail(http.StatusBadRequest, fmt.Sprintf("the request body is empty: %s %s takes a JSON object of %s", e.method, e.path, e.bodyFields))
 	}
 	v := reflect.New(e.body)
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -67,21 +60,62 @@ func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request) (any, *ap
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fail(http.StatusBadRequest, "malformed JSON: the request body holds more than one JSON value")
 	}
-	if !reflect.PointerTo(e.body).Implements(unmarshalerType) { // a type that decodes itself checks its own fields
-		switch unknown, absent := checkFields(data, e.body); {
+	if e.bodyCheck != nil { // a type that decodes itself checks its own fields
+		switch unknown, absent := e.bodyCheck.object(data); {
 		case unknown != "":
-			return nil, fail(http.StatusBadRequest, fmt.Sprintf("unknown field %.64q: %s %s takes %s", unknown, e.method, e.path, e.fieldNames()))
+			return nil, fail(http.StatusBadRequest, fmt.Sprintf("unknown field %.64q: %s %s takes %s", unknown, e.method, e.path, e.bodyFields))
 		case absent != "":
 			return nil, missing(absent)
 		}
 	}
 	if v.Elem().IsZero() {
-		if name := e.firstRequired(); name != "" {
-			return nil, missing(name)
+		if e.bodyRequired != "" {
+			return nil, missing(e.bodyRequired)
 		}
-		return nil, fail(http.StatusBadRequest, fmt.Sprintf("the body sets nothing, and would change nothing: %s %s takes %s", e.method, e.path, e.fieldNames()))
+		return nil, fail(http.StatusBadRequest, fmt.Sprintf("the body sets nothing, and would change nothing: %s %s takes %s", e.method, e.path, e.bodyFields))
 	}
 	return v.Interface(), nil
+}
+
+// jsonCheck is what readRequest checks in the JSON value of a Go type,
+// worked out once for each body type when the endpoint table is built. For
+// a struct type it is the object's members, each by its exact name
+// (encoding/json would take another letter case) with the check of its
+// value, and the members that the object needs (the fields without
+// omitempty); for a slice it is the check of each item. A nil *jsonCheck
+// checks nothing: the value is no object, or of a type that decodes itself.
+type jsonCheck struct {
+	fields   map[string]*jsonCheck // an object's fields by their JSON names
+	required []string              // an object's fields without omitempty, in order
+	items    *jsonCheck            // the check of a slice's items
+}
+
+// newJSONCheck returns the check of the JSON of t. seen holds the checks of
+// the struct types made so far, so that a type that holds itself ends.
+func newJSONCheck(t reflect.Type, seen map[reflect.Type]*jsonCheck) *jsonCheck {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if c, ok := seen[t]; ok {
+		return c
+	}
+	switch {
+	case t.Kind() == reflect.Slice:
+		if items := newJSONCheck(t.Elem(), seen); items != nil {
+			return &jsonCheck{items: items}
+		}
+	case t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(unmarshalerType) && t != timeType:
+		c := &jsonCheck{fields: make(map[string]*jsonCheck)}
+		seen[t] = c
+		eachJSONField(t, func(name string, f reflect.StructField, omitempty bool) {
+			c.fields[name] = newJSONCheck(f.Type, seen)
+			if !omitempty {
+				c.required = append(c.required, name)
+			}
+		})
+		return c
+	}
+	return nil
 }
 
 // checkFields checks the members of data, a JSON object (or null), against
@@ -89,50 +123,167 @@ func (e *endpoint) readRequest(w http.ResponseWriter, r *http.Request) (any, *ap
 // field by its exact name (encoding/json would take another case), and the
 // first field that t requires (its JSON has no omitempty) and data lacks.
 func checkFields(data []byte, t reflect.Type) (unknown, absent string) {
-	var members map[string]json.RawMessage
-	if json.Unmarshal(data, &members) != nil {
-		return "", ""
-	}
-	fields := make(map[string]reflect.Type)
-	eachJSONField(t, func(name string, f reflect.StructField, omitempty bool) {
-		fields[name] = f.Type
-		if _, ok := members[name]; !ok && !omitempty && absent == "" {
-			absent = name
-		}
-	})
-	for _, name := range slices.Sorted(maps.Keys(members)) { // sorted, so that the same member is named each time
-		ft, ok := fields[name]
-		if !ok {
-			return name, absent
-		}
-		if u := unknownWithin(members[name], ft); u != "" {
-			return u, absent
-		}
-	}
-	return "", absent
+	return newJSONCheck(t, make(map[reflect.Type]*jsonCheck)).object(data)
 }
 
-// unknownWithin returns the first member within the objects of the JSON
-// value data, of type t, that is no field by its exact name.
-func unknownWithin(data json.RawMessage, t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+// object checks the members of data, valid JSON (an object, or null),
+// against c, the check of a struct type, as checkFields does.
+func (c *jsonCheck) object(data []byte) (unknown, absent string) {
+	present := make([]bool, len(c.required))
+	unknown = c.unknownAmong(data, present)
+	for i, ok := range present {
+		if !ok {
+			return unknown, c.required[i]
+		}
 	}
+	return unknown, ""
+}
+
+// unknownAmong returns the first member, at any depth, of data, valid JSON
+// that c checks as an object, that is no field by its exact name, or "". Of
+// two such members, it returns the one whose name at this depth sorts
+// first, so that the same member is named each time. It marks in present,
+// when it is not nil, each of c.required that data has.
+func (c *jsonCheck) unknownAmong(data []byte, present []bool) string {
+	var least, unknown string
+	found := false
+	for it := newJSONItems(data, '{'); ; {
+		name, value, ok := it.next()
+		if !ok {
+			return unknown
+		}
+		for i := range present {
+			present[i] = present[i] || c.required[i] == string(name)
+		}
+		if found && string(name) >= least {
+			continue
+		}
+		f, known := c.fields[string(name)]
+		if !known {
+			least, unknown, found = string(name), string(name), true
+		} else if u := f.unknownWithin(value); u != "" {
+			least, unknown, found = string(name), u, true
+		}
+	}
+}
+
+// unknownWithin returns the first member within the objects of value, a
+// valid JSON value that c checks, that is no field by its exact name.
+func (c *jsonCheck) unknownWithin(value []byte) string {
 	switch {
-	case t.Kind() == reflect.Slice:
-		var items []json.RawMessage
-		if json.Unmarshal(data, &items) == nil {
-			for _, item := range items {
-				if u := unknownWithin(item, t.Elem()); u != "" {
-					return u
-				}
+	case c == nil:
+	case c.items != nil:
+		for it := newJSONItems(value, '['); ; {
+			_, item, ok := it.next()
+			if !ok {
+				break
+			}
+			if u := c.items.unknownWithin(item); u != "" {
+				return u
 			}
 		}
-	case t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(unmarshalerType) && t != timeType:
-		u, _ := checkFields(data, t)
-		return u
+	default:
+		return c.unknownAmong(value, nil)
 	}
 	return ""
+}
+
+// jsonItems reads the members of a JSON object, or the items of a JSON
+// array, in order, without decoding them: it is how readRequest looks at
+// the member names of a body that encoding/json has already read whole,
+// and so checked to be valid JSON, which jsonItems relies on.
+type jsonItems struct {
+	data   []byte
+	i      int
+	object bool
+}
+
+// newJSONItems returns the jsonItems of data, which has none unless data is
+// an object (open is '{') or an array (open is '[').
+func newJSONItems(data []byte, open byte) jsonItems {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != open {
+		return jsonItems{}
+	}
+	return jsonItems{data: data, i: i + 1, object: open == '{'}
+}
+
+// next returns the next member's name (unescaped) and value, or the next
+// item, and false after the last.
+func (it *jsonItems) next() (name, value []byte, ok bool) {
+	d := it.data
+	i := skipSpace(d, it.i)
+	if i < len(d) && d[i] == ',' {
+		i = skipSpace(d, i+1)
+	}
+	if i >= len(d) || d[i] == '}' || d[i] == ']' {
+		it.i = len(d)
+		return nil, nil, false
+	}
+	if it.object {
+		end := stringEnd(d, i)
+		if name = d[i+1 : max(i+1, end-1)]; bytes.IndexByte(name, '\\') >= 0 || !utf8.Valid(name) {
+			var s string
+			_ = json.Unmarshal(d[i:end], &s) // a string, as encoding/json names it
+			name = []byte(s)
+		}
+		i = skipSpace(d, end)
+		if i < len(d) && d[i] == ':' {
+			i = skipSpace(d, i+1)
+		}
+	}
+	it.i = valueEnd(d, i)
+	return name, d[i:it.i], true
+}
+
+// skipSpace returns the index of the first byte of d, from i on, that is
+// not JSON's white space.
+func skipSpace(d []byte, i int) int {
+	for i < len(d) && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the JSON string that starts at
+// d[i], its opening quote.
+func stringEnd(d []byte, i int) int {
+	for i++; i < len(d); i++ {
+		switch d[i] {
+		case '\\':
+			i++ // the escaped byte, which may be a quote
+		case '"':
+			return i + 1
+		}
+	}
+	return len(d)
+}
+
+// valueEnd returns the index just past the JSON value that starts at d[i].
+func valueEnd(d []byte, i int) int {
+	depth := 0
+	for ; i < len(d); i++ {
+		switch d[i] {
+		case '"':
+			i = stringEnd(d, i) - 1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		default: // a byte of a number or a literal, a comma, or white space
+			if depth == 0 && (d[i] == ',' || skipSpace(d, i) > i) {
+				return i
+			}
+			continue
+		}
+		switch {
+		case depth == 0:
+			return i + 1
+		case depth < 0: // the end of the object or array around a number or literal
+			return i
+		}
+	}
+	return len(d)
 }
 
 // takesQuery reports whether e takes the query parameter name.
@@ -154,31 +305,26 @@ func (e *endpoint) queryNames() string {
 	return strings.Join(names, ", ")
 }
 
-// fieldNames lists the fields of e's body, for the errors.
-func (e *endpoint) fieldNames() string {
+// prepare works out, from e's body type, what readRequest checks of the
+// body and names in its errors, once, when the endpoint table is built,
+// rather than on every request.
+func (e *endpoint) prepare() {
+	if e.body == nil {
+		return
+	}
+	e.bodyCheck = newJSONCheck(e.body, make(map[reflect.Type]*jsonCheck))
+	shape := e.body // the struct type of the body as its JSON has it
+	if shape.Implements(shapedType) {
+		shape = reflect.Zero(shape).Interface().(jsonShaped).jsonShape()
+	}
 	var names []string
-	eachJSONField(e.bodyShape(), func(name string, _ reflect.StructField, _ bool) { names = append(names, name) })
-	return strings.Join(names, ", ")
-}
-
-// firstRequired returns the first field that e's body needs, or "" if
-// none.
-func (e *endpoint) firstRequired() string {
-	var first string
-	eachJSONField(e.bodyShape(), func(name string, _ reflect.StructField, omitempty bool) {
-		if first == "" && !omitempty {
-			first = name
+	eachJSONField(shape, func(name string, _ reflect.StructField, omitempty bool) {
+		names = append(names, name)
+		if e.bodyRequired == "" && !omitempty {
+			e.bodyRequired = name
 		}
 	})
-	return first
-}
-
-// bodyShape returns the struct type of e's body as its JSON has it.
-func (e *endpoint) bodyShape() reflect.Type {
-	if e.body.Implements(shapedType) {
-		return reflect.Zero(e.body).Interface().(jsonShaped).jsonShape()
-	}
-	return e.body
+	e.bodyFields = strings.Join(names, ", ")
 }
 
 // decodeError returns a 400 that names what is wrong with a body that e
@@ -186,7 +332,7 @@ func (e *endpoint) bodyShape() reflect.Type {
 func (e *endpoint) decodeError(err error) *apiError {
 	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 		if te.Field == "" {
-			return fail(http.StatusBadRequest, fmt.Sprintf("the request body must be a JSON object: %s %s takes %s", e.method, e.path, e.fieldNames()))
+			return fail(http.StatusBadRequest, fmt.Sprintf("the request body must be a JSON object: %s %s takes %s", e.method, e.path, e.bodyFields))
 		}
 		field := te.Field[strings.LastIndexByte(te.Field, '.')+1:]
 		want := kindName(te.Type)
@@ -205,8 +351,8 @@ func (e *endpoint) decodeError(err error) *apiError {
 		quoted, _ := strconv.QuotedPrefix(rest)
 		field, _ := strconv.Unquote(quoted)
 		msg := fmt.Sprintf("unknown field %.64q", field) + rest[len(quoted):]
-		if !reflect.PointerTo(e.body).Implements(unmarshalerType) { // a type that decodes itself may nest it
-			msg += fmt.Sprintf(": %s %s takes %s", e.method, e.path, e.fieldNames())
+		if e.bodyCheck != nil { // a type that decodes itself may nest it
+			msg += fmt.Sprintf(": %s %s takes %s", e.method, e.path, e.bodyFields)
 		}
 		return fail(http.StatusBadRequest, msg)
 	}

@@ -1,0 +1,141 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// BenchmarkReadRequest measures readRequest on the bodies that the load
+// simulator sends once a user (WeChat's login and another platform's) and
+// on a body of the control plane, beside a plain strict decode of the
+// login's body, which is the least that reading it can cost.
+func BenchmarkReadRequest(b *testing.B) {
+	s := NewServer()
+	b.Cleanup(s.Close)
+	w := httptest.NewRecorder()
+	for _, bb := range []struct{ name, method, path, body string }{
+		{"wx-login", http.MethodPost, PathWxLogin, `{"openid":"oAnn","appid":"wx0123456789abcdef"}`},
+		{"alipay-login", http.MethodPost, PlatformPath("alipay", "login"), `{"user":"ann","scopes":["auth_user"]}`},
+		{"put-faults", http.MethodPut, ControlPrefix + "faults", `{"path":"/hserve/*","status":503,"delay":"250ms","times":3}`},
+	} {
+		i := slices.IndexFunc(s.api, func(e endpoint) bool { return e.method == bb.method && e.path == bb.path })
+		if i < 0 {
+			b.Fatalf("no endpoint %s %s", bb.method, bb.path)
+		}
+		e := &s.api[i]
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r := httptest.NewRequest(bb.method, bb.path, strings.NewReader(bb.body))
+				if _, err := e.readRequest(w, r); err != nil {
+					b.Fatalf("readRequest: %s", err.msg)
+				}
+			}
+		})
+	}
+	b.Run("plain-decode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			r := httptest.NewRequest(http.MethodPost, PathWxLogin, strings.NewReader(`{"openid":"oAnn","appid":"wx0123456789abcdef"}`))
+			data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var req wxLoginRequest
+			dec := json.NewDecoder(bytes.NewReader(data))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// checkFields names a member that no field has by its exact name, at any
+// depth, the one of the least name when there are several, and the first
+// required field that the object lacks.
+func TestCheckFields(t *testing.T) {
+	type inner struct {
+		A int `json:"a"`
+	}
+	type outer struct {
+		Name  string  `json:"name"`
+		Items []inner `json:"items,omitempty"`
+		Ptr   *inner  `json:"ptr,omitempty"`
+	}
+	for _, tt := range []struct {
+		typ             reflect.Type
+		data            string
+		unknown, absent string
+	}{
+		{reflect.TypeFor[wxLoginRequest](), `{"openid":"oA","appid":"wx1"}`, "", ""},
+		{reflect.TypeFor[wxLoginRequest](), `{"openid":"oA","OpenID":"oB"}`, "OpenID", ""},
+		{reflect.TypeFor[wxLoginRequest](), `{"zz":1,"openid":"oA","Appid":"wx1","AppID":"wx2"}`, "AppID", ""},
+		{reflect.TypeFor[wxLoginRequest](), `{"\u006fpenid":"oA"}`, "", ""},
+		{reflect.TypeFor[wxLoginRequest](), `{"\u004fpenID":"oA"}`, "OpenID", "openid"},
+		{reflect.TypeFor[wxLoginRequest](), ` { "appid" : "wx1" } `, "", "openid"},
+		{reflect.TypeFor[wxLoginRequest](), `null`, "", "openid"},
+		{reflect.TypeFor[outer](), `{"name":"}{\"","items":[{"a":1},{"a":2,"A":3}],"ptr":{"a":0}}`, "A", ""},
+		{reflect.TypeFor[outer](), `{"name":"x","items":[{"a":[{"b":1}]}],"ptr":{"A":0}}`, "A", ""},
+		{reflect.TypeFor[outer](), `{"items":[{"b":[1,{"c":"]"}]}],"ptr":null}`, "b", "name"},
+		{reflect.TypeFor[outer](), `{"Ptr":{"a":1},"items":[{"B":1}],"name":"x"}`, "Ptr", ""},
+	} {
+		unknown, absent := checkFields([]byte(tt.data), tt.typ)
+		assert.Equal(t, tt.unknown, unknown, "%s", tt.data)
+		assert.Equal(t, tt.absent, absent, "%s", tt.data)
+	}
+}
+
+// jsonItems reads the members of an object, and the items of an array, as
+// encoding/json reads them.
+func FuzzJSONItems(f *testing.F) {
+	for _, seed := range []string{
+		`{"a":1,"b":[1,{"c":"}"}],"d\"e":null,"f":-1.5e3}`, ` [ 1 , "x\\" , {"a":[]}, true, [[]] ] `,
+		`{}`, `[]`, `"s"`, `12`, `{"\u0061":"\\","a":{"a":{}}}`, "{\"\xff\":1}",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		for _, open := range []json.Delim{'{', '['} {
+			var want []string // each name (of an object's members) and value, as encoding/json reads them
+			dec := json.NewDecoder(bytes.NewReader(data))
+			if tok, _ := dec.Token(); tok == open {
+				for dec.More() {
+					if open == '{' {
+						name, err := dec.Token()
+						require.NoError(t, err)
+						want = append(want, name.(string))
+					}
+					var value json.RawMessage
+					require.NoError(t, dec.Decode(&value))
+					want = append(want, string(value))
+				}
+			}
+			var got []string
+			for it := newJSONItems(data, byte(open)); ; {
+				name, value, ok := it.next()
+				if !ok {
+					break
+				}
+				if open == '{' {
+					got = append(got, string(name))
+				}
+				got = append(got, string(value))
+			}
+			require.Equal(t, want, got, "%c of %q", open, data)
+		}
+	})
+}
