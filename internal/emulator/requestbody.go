@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // readRequest checks r strictly against e, as the document describes it.
@@ -145,26 +145,23 @@ func (c *jsonCheck) object(data []byte) (unknown, absent string) {
 // first, so that the same member is named each time. It marks in present,
 // when it is not nil, each of c.required that data has.
 func (c *jsonCheck) unknownAmong(data []byte, present []bool) string {
-	var least, unknown string
-	found := false
-	for it := newJSONItems(data, '{'); ; {
-		name, value, ok := it.next()
-		if !ok {
-			return unknown
-		}
-		for i := range present {
-			present[i] = present[i] || c.required[i] == string(name)
-		}
-		if found && string(name) >= least {
-			continue
-		}
-		f, known := c.fields[string(name)]
+	var members map[string]json.RawMessage
+	if json.Unmarshal(data, &members) != nil { // not an object (null): no member
+		return ""
+	}
+	for i := range present {
+		_, present[i] = members[c.required[i]]
+	}
+	for _, name := range slices.Sorted(maps.Keys(members)) {
+		f, known := c.fields[name]
 		if !known {
-			least, unknown, found = string(name), string(name), true
-		} else if u := f.unknownWithin(value); u != "" {
-			least, unknown, found = string(name), u, true
+			return name
+		}
+		if u := f.unknownWithin(members[name]); u != "" {
+			return u
 		}
 	}
+	return ""
 }
 
 // unknownWithin returns the first member within the objects of value, a
@@ -173,11 +170,9 @@ func (c *jsonCheck) unknownWithin(value []byte) string {
 	switch {
 	case c == nil:
 	case c.items != nil:
-		for it := newJSONItems(value, '['); ; {
-			_, item, ok := it.next()
-			if !ok {
-				break
-			}
+		var items []json.RawMessage
+		_ = json.Unmarshal(value, &items) // not an array (null): no item
+		for _, item := range items {
 			if u := c.items.unknownWithin(item); u != "" {
 				return u
 			}
@@ -186,104 +181,6 @@ func (c *jsonCheck) unknownWithin(value []byte) string {
 		return c.unknownAmong(value, nil)
 	}
 	return ""
-}
-
-// jsonItems reads the members of a JSON object, or the items of a JSON
-// array, in order, without decoding them: it is how readRequest looks at
-// the member names of a body that encoding/json has already read whole,
-// and so checked to be valid JSON, which jsonItems relies on.
-type jsonItems struct {
-	data   []byte
-	i      int
-	object bool
-}
-
-// newJSONItems returns the jsonItems of data, which has none unless data is
-// an object (open is '{') or an array (open is '[').
-func newJSONItems(data []byte, open byte) jsonItems {
-	i := skipSpace(data, 0)
-	if i >= len(data) || data[i] != open {
-		return jsonItems{}
-	}
-	return jsonItems{data: data, i: i + 1, object: open == '{'}
-}
-
-// next returns the next member's name (unescaped) and value, or the next
-// item, and false after the last.
-func (it *jsonItems) next() (name, value []byte, ok bool) {
-	d := it.data
-	i := skipSpace(d, it.i)
-	if i < len(d) && d[i] == ',' {
-		i = skipSpace(d, i+1)
-	}
-	if i >= len(d) || d[i] == '}' || d[i] == ']' {
-		it.i = len(d)
-		return nil, nil, false
-	}
-	if it.object {
-		end := stringEnd(d, i)
-		if name = d[i+1 : max(i+1, end-1)]; bytes.IndexByte(name, '\\') >= 0 || !utf8.Valid(name) {
-			var s string
-			_ = json.Unmarshal(d[i:end], &s) // a string, as encoding/json names it
-			name = []byte(s)
-		}
-		i = skipSpace(d, end)
-		if i < len(d) && d[i] == ':' {
-			i = skipSpace(d, i+1)
-		}
-	}
-	it.i = valueEnd(d, i)
-	return name, d[i:it.i], true
-}
-
-// skipSpace returns the index of the first byte of d, from i on, that is
-// not JSON's white space.
-func skipSpace(d []byte, i int) int {
-	for i < len(d) && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index just past the JSON string that starts at
-// d[i], its opening quote.
-func stringEnd(d []byte, i int) int {
-	for i++; i < len(d); i++ {
-		switch d[i] {
-		case '\\':
-			i++ // the escaped byte, which may be a quote
-		case '"':
-			return i + 1
-		}
-	}
-	return len(d)
-}
-
-// valueEnd returns the index just past the JSON value that starts at d[i].
-func valueEnd(d []byte, i int) int {
-	depth := 0
-	for ; i < len(d); i++ {
-		switch d[i] {
-		case '"':
-			i = stringEnd(d, i) - 1
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-		default: // a byte of a number or a literal, a comma, or white space
-			if depth == 0 && (d[i] == ',' || skipSpace(d, i) > i) {
-				return i
-			}
-			continue
-		}
-		switch {
-		case depth == 0:
-			return i + 1
-		case depth < 0: // the end of the object or array around a number or literal
-			return i
-		}
-	}
-	return len(d)
 }
 
 // takesQuery reports whether e takes the query parameter name.

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkReadRequest measures readRequest on the bodies that the load
@@ -94,48 +93,4 @@ func TestCheckFields(t *testing.T) {
 		assert.Equal(t, tt.unknown, unknown, "%s", tt.data)
 		assert.Equal(t, tt.absent, absent, "%s", tt.data)
 	}
-}
-
-// jsonItems reads the members of an object, and the items of an array, as
-// encoding/json reads them.
-func FuzzJSONItems(f *testing.F) {
-	for _, seed := range []string{
-		`{"a":1,"b":[1,{"c":"}"}],"d\"e":null,"f":-1.5e3}`, ` [ 1 , "x\\" , {"a":[]}, true, [[]] ] `,
-		`{}`, `[]`, `"s"`, `12`, `{"\u0061":"\\","a":{"a":{}}}`, "{\"\xff\":1}",
-	} {
-		f.Add([]byte(seed))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		if !json.Valid(data) {
-			return
-		}
-		for _, open := range []json.Delim{'{', '['} {
-			var want []string // each name (of an object's members) and value, as encoding/json reads them
-			dec := json.NewDecoder(bytes.NewReader(data))
-			if tok, _ := dec.Token(); tok == open {
-				for dec.More() {
-					if open == '{' {
-						name, err := dec.Token()
-						require.NoError(t, err)
-						want = append(want, name.(string))
-					}
-					var value json.RawMessage
-					require.NoError(t, dec.Decode(&value))
-					want = append(want, string(value))
-				}
-			}
-			var got []string
-			for it := newJSONItems(data, byte(open)); ; {
-				name, value, ok := it.next()
-				if !ok {
-					break
-				}
-				if open == '{' {
-					got = append(got, string(name))
-				}
-				got = append(got, string(value))
-			}
-			require.Equal(t, want, got, "%c of %q", open, data)
-		}
-	})
 }
