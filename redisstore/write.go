@@ -9,13 +9,15 @@ import (
 )
 
 // setScript writes values and the snapshot, and sets the session's expiry
-// on all the keys but the marker, in one step. The marker
-// (KeyIsAnonymousUser) never expires: it says that the last session was an
-// account's, which must outlive the session itself, so that a Client never
-// replaces an expired account session with a WeChat login. KEYS: the
-// session keys (sessionKeys order), then the snapshot. ARGV[1]: the expiry in unix milliseconds, "0" for none,
-// "" to keep the session's (the token key's); then pairs of a key's index in
-// KEYS and its value.
+// on all the keys but an account's marker, in one step. The marker
+// (KeyIsAnonymousUser) of an account session ("0" or "1") never expires:
+// it says that the last session was an account's, which must outlive the
+// session itself, so that a Client never replaces an expired account
+// session with a WeChat login. A WeChat login's marker ("") says nothing
+// (readMarker takes it for none) and expires with its session. KEYS: the
+// session keys (sessionKeys order), then the snapshot. ARGV[1]: the expiry
+// in unix milliseconds, "0" for none, "" to keep the session's (the token
+// key's); then pairs of a key's index in KEYS and its value.
 var setScript = newScript(`
 local exp = ARGV[1]
 local raw = redis.call('GET', KEYS[#KEYS])
@@ -35,8 +37,10 @@ if exp == '' then
     return snap.v
   end
 end
+local marker = redis.call('GET', KEYS[` + strconv.Itoa(markerIndex) + `])
+local account = marker and marker ~= ''
 for i = 1, #KEYS do
-  if i == ` + strconv.Itoa(markerIndex) + ` or exp == '0' or ttl == -1 then
+  if (i == ` + strconv.Itoa(markerIndex) + ` and account) or exp == '0' or ttl == -1 then
     redis.call('PERSIST', KEYS[i])
   elseif exp ~= '' then
     redis.call('PEXPIREAT', KEYS[i], exp)
