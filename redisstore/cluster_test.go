@@ -97,7 +97,7 @@ func TestCluster(t *testing.T) {
 		_, err = a.Login(ctx, true) // the session in a's cache now
 		require.NoError(t, err)
 
-		before := commands(t, c)
+		before := commands(t, c.Nodes()...)
 		for range 1000 {
 			u, err := a.Login(ctx, true)
 			require.NoError(t, err)
@@ -108,7 +108,7 @@ func TestCluster(t *testing.T) {
 		// Another replica's write reaches a's cache (an invalidation) and
 		// its next login reads Redis: the count sees the Store's reads.
 		require.NoError(t, other.Set(ctx, map[string]string{baas.KeyUserInfo: `{"id":1,"nickname":"a"}`}))
-		before = commands(t, c)
+		before = commands(t, c.Nodes()...)
 		require.Eventually(t, func() bool {
 			info, err := a.Get(ctx, "userinfo")
 			return err == nil && strings.Contains(info, "nickname")
@@ -159,13 +159,14 @@ func TestCluster(t *testing.T) {
 	})
 }
 
-// commands is the number of calls of each command the cluster's nodes
-// have run, but for the ones of its own upkeep and of this count (INFO, a
-// new connection's HELLO and CLIENT, a replica's REPLCONF, PING).
-func commands(t *testing.T, c *redistest.Cluster) map[string]int64 {
+// commands is the number of calls of each command the nodes (a cluster's,
+// or one server) have run, but for the ones of their own upkeep and of this
+// count (INFO, a new connection's HELLO and CLIENT, a replica's REPLCONF,
+// PING).
+func commands(t *testing.T, nodes ...*redistest.Server) map[string]int64 {
 	t.Helper()
 	n := map[string]int64{}
-	for _, node := range c.Nodes() {
+	for _, node := range nodes {
 		stats, err := node.Do("INFO", "commandstats").ToString()
 		require.NoError(t, err)
 		for _, line := range strings.Split(stats, "\n") {
@@ -187,7 +188,7 @@ func commands(t *testing.T, c *redistest.Cluster) map[string]int64 {
 func commandsSince(t *testing.T, c *redistest.Cluster, before map[string]int64) map[string]int64 {
 	t.Helper()
 	since := map[string]int64{}
-	for name, n := range commands(t, c) {
+	for name, n := range commands(t, c.Nodes()...) {
 		if d := n - before[name]; d != 0 {
 			since[name] = d
 		}

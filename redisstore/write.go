@@ -5,8 +5,52 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/redis/rueidis"
+
 	"github.com/wxbaas/baas"
 )
+
+// script is a Lua script that writes the session: run by rueidis (EVALSHA,
+// then EVAL when Redis does not have it), or, with WithReplicaAck, sent by
+// its source with a WAIT after it (see acked), which rueidis's Lua cannot
+// do.
+type script struct {
+	lua *rueidis.Lua
+	src string
+}
+
+// newScript is the script of src.
+func newScript(src string) *script {
+	return &script{lua: rueidis.NewLuaScript(src), src: src}
+}
+
+// write runs sc on keys with args and returns what it returns, the
+// session's new version. With WithReplicaAck, WAIT 1 follows the script on
+// the same connection: Redis answers it once a replica has every write that
+// connection made, the script's included. v is then the version even when
+// the acknowledgement failed (the master has the write); 0 when the script
+// did not run.
+func (s *Store) write(ctx context.Context, sc *script, keys, args []string) (v int64, err error) {
+	if s.replicaAck <= 0 {
+		return sc.lua.Exec(ctx, s.client, keys, args).AsInt64()
+	}
+	if s.client.Mode() != rueidis.ClientModeCluster {
+		// Not Dedicated: on a standalone client it waits for a free
+		// connection of the blocking pool with no deadline; DoMulti's wait
+		// ends with ctx.
+		return s.acked(ctx, s.client, sc, keys, args)
+	}
+	// A cluster client follows a MOVED answer to the script to the slot's
+	// new master but keeps the WAIT's answer from the node it asked first,
+	// which may be a master too: a dedicated connection follows no
+	// redirection, so both answers come from the node that ran the script,
+	// or the write fails. (Its Dedicated takes the connection under ctx.)
+	err = s.client.Dedicated(func(d rueidis.DedicatedClient) error {
+		v, err = s.acked(ctx, d, sc, keys, args)
+		return err
+	})
+	return v, err
+}
 
 // setScript writes values and the snapshot, and sets the session's expiry
 // on all the keys but an account's marker, in one step. The marker
