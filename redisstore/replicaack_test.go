@@ -17,8 +17,9 @@ import (
 )
 
 // With WithReplicaAck, a write that returns nil is on the replica already:
-// a read of the replica right after it finds it. Redis without the script
-// cached (SCRIPT FLUSH) makes no difference.
+// a read of the replica right after it finds it, and the master ran one
+// WAIT for it. Redis without the script cached (SCRIPT FLUSH) makes no
+// difference.
 func TestStoreReplicaAck(t *testing.T) {
 	master := redistest.Start(t)
 	replica := master.StartReplica()
@@ -28,18 +29,25 @@ func TestStoreReplicaAck(t *testing.T) {
 		t.Helper()
 		return replica.Do("GET", s.Key(name)).ToString()
 	}
+	// write runs w and checks that the master ran one WAIT for it.
+	write := func(what string, w func() error) {
+		t.Helper()
+		before := commands(t, master)["wait"]
+		require.NoError(t, w(), what)
+		require.Equal(t, int64(1), commands(t, master)["wait"]-before, "%s: WAITs", what)
+	}
 
 	for i := range 20 {
 		if i == 10 {
 			require.NoError(t, master.Do("SCRIPT", "FLUSH").Error())
 		}
-		require.NoError(t, s.Set(ctx, session(i, "")))
+		write("write "+strconv.Itoa(i), func() error { return s.Set(ctx, session(i, "")) })
 		v, err := onReplica(baas.KeyAuthToken)
 		require.NoError(t, err)
 		require.Equal(t, "tok-"+strconv.Itoa(i), v, "the replica has write %d", i)
 	}
 	require.NoError(t, master.Do("SCRIPT", "FLUSH").Error())
-	require.NoError(t, s.Delete(ctx, baas.KeyAuthToken))
+	write("the delete", func() error { return s.Delete(ctx, baas.KeyAuthToken) })
 	_, err := onReplica(baas.KeyAuthToken)
 	assert.True(t, rueidis.IsRedisNil(err), "the replica has the delete: %v", err)
 	m, err := s.GetMany(ctx, baas.KeyAuthToken, baas.KeyUID)
