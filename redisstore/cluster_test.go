@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -36,51 +35,11 @@ func TestCluster(t *testing.T) {
 	})
 
 	t.Run("one login across two replicas", func(t *testing.T) {
-		srv := baastest.NewServer()
-		t.Cleanup(srv.Close)
-		a, _ := replica(t, c.Client(), srv, "one-login")
-		b, _ := replica(t, c.Client(), srv, "one-login")
-		var wg sync.WaitGroup
-		for _, cl := range []*baas.Client{a, b} {
-			for range 20 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					u, err := cl.Login(ctx, true)
-					if assert.NoError(t, err) {
-						assert.Equal(t, int64(1), u.ID)
-					}
-				}()
-			}
-		}
-		wg.Wait()
-		assert.Equal(t, 1, srv.Calls(silentLoginPath), "exactly one silent login across the replicas")
-		ta, err := a.Get(ctx, "auth_token")
-		require.NoError(t, err)
-		tb, err := b.Get(ctx, "auth_token")
-		require.NoError(t, err)
-		assert.NotEmpty(t, ta)
-		assert.Equal(t, ta, tb)
+		oneLoginAcross(t, c.Client(), c.Client(), "one-login")
 	})
 
 	t.Run("a logout seen by the other replica", func(t *testing.T) {
-		srv := baastest.NewServer()
-		t.Cleanup(srv.Close)
-		a, _ := replica(t, c.Client(), srv, "logout")
-		b, _ := replica(t, c.Client(), srv, "logout")
-		_, err := a.Login(ctx, true)
-		require.NoError(t, err)
-		u, err := b.StoredUser(ctx)
-		require.NoError(t, err, "b sees a's session")
-		assert.Equal(t, int64(1), u.ID)
-
-		require.NoError(t, a.Logout(ctx))
-		require.Eventually(t, func() bool {
-			_, err := b.StoredUser(ctx)
-			var he *baas.HError
-			return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
-		}, time.Second, time.Millisecond, "b sees the logout")
-		assert.Equal(t, 1, srv.Calls(silentLoginPath))
+		logoutAcross(t, c.Client(), c.Client(), "logout")
 	})
 
 	t.Run("a cached login sends no command", func(t *testing.T) {
