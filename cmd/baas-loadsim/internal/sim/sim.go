@@ -45,7 +45,7 @@ func New(cfg Config, target Target) (*Sim, error) {
 	}
 	cfg = cfg.withDefaults()
 	s := &Sim{cfg: cfg, target: target, tr: NewTransport(cfg.Concurrency)}
-	s.count = &counter{next: s.tr, protocol: cfg.Protocol}
+	s.count = &counter{next: s.tr, steps: stepPaths(cfg.Protocol)}
 	opts := []baas.Option{
 		baas.WithBaseURL(target.BaseURL),
 		baas.WithProtocol(cfg.Protocol),
