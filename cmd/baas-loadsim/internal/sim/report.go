@@ -129,6 +129,16 @@ type StepReport struct {
 	Timeline []TimePoint `json:"timeline"`
 }
 
+// errorCount returns the number of the step's calls that failed, of every
+// kind of error.
+func (s StepReport) errorCount() int64 {
+	var n int64
+	for _, v := range s.Errors {
+		n += v
+	}
+	return n
+}
+
 // Latency is a summary of a latency histogram, in milliseconds.
 type Latency struct {
 	Min  float64 `json:"min"`

@@ -89,13 +89,9 @@ func writeSteps(b *bytes.Buffer, steps []StepReport) error {
 	fmt.Fprintf(tw, "%-14s\tcalls\tok\trefused\terrors\trequests\tmin ms\tp50 ms\tp90 ms\tp99 ms\tp99.9 ms\tmax ms\tmean ms\t\n", "step")
 	var unsent []string
 	for _, s := range steps {
-		var errs int64
-		for _, n := range s.Errors {
-			errs += n
-		}
 		l := s.Latency
 		fmt.Fprintf(tw, "%-14s\t%d\t%d\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n",
-			s.Name, s.Calls, s.OK, s.Refused, errs, s.Requests, l.Min, l.P50, l.P90, l.P99, l.P999, l.Max, l.Mean)
+			s.Name, s.Calls, s.OK, s.Refused, s.errorCount(), s.Requests, l.Min, l.P50, l.P90, l.P99, l.P999, l.Max, l.Mean)
 		if s.NoRequest > 0 {
 			unsent = append(unsent, fmt.Sprintf("%s %d", s.Name, s.NoRequest))
 		}
