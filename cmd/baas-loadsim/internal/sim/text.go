@@ -17,7 +17,7 @@ import (
 func WriteText(w io.Writer, r *Report) error {
 	var b bytes.Buffer
 	c := r.Config
-	fmt.Fprintf(&b, "baas-loadsim: %d users against %s (%s), concurrency %d", c.Users, c.against(), c.Protocol, c.Concurrency)
+	b.WriteString(c.headline())
 	if c.Rate > 0 {
 		fmt.Fprintf(&b, ", %g users/s", c.Rate)
 	}
@@ -28,8 +28,8 @@ func WriteText(w io.Writer, r *Report) error {
 	if c.PasswordCost > 0 && strings.Contains(c.Steps, "password") {
 		fmt.Fprintf(&b, ", bcrypt cost %d", c.PasswordCost)
 	}
-	if len(c.Faults) > 0 {
-		fmt.Fprintf(&b, ", faults %s (seed %d)", strings.Join(c.Faults, ","), c.Seed)
+	if f := c.faultsLine(); f != "" {
+		fmt.Fprintf(&b, ", %s", f)
 	}
 	fmt.Fprintln(&b)
 	if r.Interrupted {
