@@ -128,13 +128,20 @@ func logoutAcross(t *testing.T, ra, rb rueidis.Client, prefix string) (a, b *baa
 	assert.Equal(t, int64(1), u.ID)
 
 	require.NoError(t, a.Logout(ctx))
+	requireSeesLogout(t, b)
+	assert.Equal(t, 1, srv.Calls(silentLoginPath))
+	return a, b, srv
+}
+
+// requireSeesLogout waits until the replica b finds no session (a 604):
+// it has seen another's logout.
+func requireSeesLogout(t *testing.T, b *baas.Client) {
+	t.Helper()
 	require.Eventually(t, func() bool {
-		_, err := b.StoredUser(ctx)
+		_, err := b.StoredUser(context.Background())
 		var he *baas.HError
 		return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
 	}, time.Second, time.Millisecond, "b sees the logout")
-	assert.Equal(t, 1, srv.Calls(silentLoginPath))
-	return a, b, srv
 }
 
 func assertAs(err error, target **baas.HError) bool {
@@ -292,11 +299,7 @@ func TestReplicasPasswordSession(t *testing.T) {
 	_, err = a.GetCurrentUser(ctx)
 	require.NoError(t, err, "a sees b's new session")
 	require.NoError(t, a.Logout(ctx))
-	require.Eventually(t, func() bool {
-		_, err := b.StoredUser(ctx)
-		var he *baas.HError
-		return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
-	}, time.Second, time.Millisecond, "b sees the logout")
+	requireSeesLogout(t, b)
 }
 
 // An account session that Redis has expired leaves its marker behind: the
