@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -36,51 +35,11 @@ func TestCluster(t *testing.T) {
 	})
 
 	t.Run("one login across two replicas", func(t *testing.T) {
-		srv := baastest.NewServer()
-		t.Cleanup(srv.Close)
-		a, _ := replica(t, c.Client(), srv, "one-login")
-		b, _ := replica(t, c.Client(), srv, "one-login")
-		var wg sync.WaitGroup
-		for _, cl := range []*baas.Client{a, b} {
-			for range 20 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					u, err := cl.Login(ctx, true)
-					if assert.NoError(t, err) {
-						assert.Equal(t, int64(1), u.ID)
-					}
-				}()
-			}
-		}
-		wg.Wait()
-		assert.Equal(t, 1, srv.Calls(silentLoginPath), "exactly one silent login across the replicas")
-		ta, err := a.Get(ctx, "auth_token")
-		require.NoError(t, err)
-		tb, err := b.Get(ctx, "auth_token")
-		require.NoError(t, err)
-		assert.NotEmpty(t, ta)
-		assert.Equal(t, ta, tb)
+		oneLoginAcross(t, c.Client(), c.Client(), "one-login")
 	})
 
 	t.Run("a logout seen by the other replica", func(t *testing.T) {
-		srv := baastest.NewServer()
-		t.Cleanup(srv.Close)
-		a, _ := replica(t, c.Client(), srv, "logout")
-		b, _ := replica(t, c.Client(), srv, "logout")
-		_, err := a.Login(ctx, true)
-		require.NoError(t, err)
-		u, err := b.StoredUser(ctx)
-		require.NoError(t, err, "b sees a's session")
-		assert.Equal(t, int64(1), u.ID)
-
-		require.NoError(t, a.Logout(ctx))
-		require.Eventually(t, func() bool {
-			_, err := b.StoredUser(ctx)
-			var he *baas.HError
-			return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
-		}, time.Second, time.Millisecond, "b sees the logout")
-		assert.Equal(t, 1, srv.Calls(silentLoginPath))
+		logoutAcross(t, c.Client(), c.Client(), "logout")
 	})
 
 	t.Run("a cached login sends no command", func(t *testing.T) {
@@ -97,7 +56,7 @@ func TestCluster(t *testing.T) {
 		_, err = a.Login(ctx, true) // the session in a's cache now
 		require.NoError(t, err)
 
-		before := commands(t, c)
+		before := commands(t, c.Nodes()...)
 		for range 1000 {
 			u, err := a.Login(ctx, true)
 			require.NoError(t, err)
@@ -108,7 +67,7 @@ func TestCluster(t *testing.T) {
 		// Another replica's write reaches a's cache (an invalidation) and
 		// its next login reads Redis: the count sees the Store's reads.
 		require.NoError(t, other.Set(ctx, map[string]string{baas.KeyUserInfo: `{"id":1,"nickname":"a"}`}))
-		before = commands(t, c)
+		before = commands(t, c.Nodes()...)
 		require.Eventually(t, func() bool {
 			info, err := a.Get(ctx, "userinfo")
 			return err == nil && strings.Contains(info, "nickname")
@@ -159,13 +118,14 @@ func TestCluster(t *testing.T) {
 	})
 }
 
-// commands is the number of calls of each command the cluster's nodes
-// have run, but for the ones of its own upkeep and of this count (INFO, a
-// new connection's HELLO and CLIENT, a replica's REPLCONF, PING).
-func commands(t *testing.T, c *redistest.Cluster) map[string]int64 {
+// commands is the number of calls of each command the nodes (a cluster's,
+// or one server) have run, but for the ones of their own upkeep and of this
+// count (INFO, a new connection's HELLO and CLIENT, a replica's REPLCONF,
+// PING).
+func commands(t *testing.T, nodes ...*redistest.Server) map[string]int64 {
 	t.Helper()
 	n := map[string]int64{}
-	for _, node := range c.Nodes() {
+	for _, node := range nodes {
 		stats, err := node.Do("INFO", "commandstats").ToString()
 		require.NoError(t, err)
 		for _, line := range strings.Split(stats, "\n") {
@@ -187,7 +147,7 @@ func commands(t *testing.T, c *redistest.Cluster) map[string]int64 {
 func commandsSince(t *testing.T, c *redistest.Cluster, before map[string]int64) map[string]int64 {
 	t.Helper()
 	since := map[string]int64{}
-	for name, n := range commands(t, c) {
+	for name, n := range commands(t, c.Nodes()...) {
 		if d := n - before[name]; d != 0 {
 			since[name] = d
 		}

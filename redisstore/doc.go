@@ -16,21 +16,26 @@
 // one GET of its snapshot key ({prefix}ifx_baas_session: the whole session
 // as one versioned JSON value, written with the other keys) served from
 // rueidis's server-assisted client-side cache: no round trip while the
-// session has not changed, and never a mix of two writes. When another
-// replica writes the session, Redis pushes an invalidation and the next
-// read goes to the server; WithCacheTTL bounds how long an entry may live
-// should an invalidation be lost. A cached snapshot older than the Store's
-// own last write is read again from the server.
+// session has not changed, and never a mix of two writes. When there is no
+// snapshot, a second GET, cached too, reads the marker of an account
+// session that outlived it (see Writes). When another replica writes the
+// session, Redis pushes an invalidation and the next read goes to the
+// server; WithCacheTTL bounds how long an entry may live should an
+// invalidation be lost. A cached snapshot older than the Store's own last
+// write is read again from the server.
 //
 // # Writes
 //
 // Set writes all its keys in one Lua script, atomically, with the session's
 // expiry as their TTL: the keys vanish when the session expires, and a
-// session that does not expire has none. Delete removes keys, and their
-// values from the snapshot, in one script too. Redis copies writes to
-// replicas asynchronously; WithReplicaAck makes a write wait until a
-// replica has it (WAIT 1), so that no acknowledged session is lost with
-// its master.
+// session that does not expire has none. One key may outlive it: the marker
+// of an account session (ifx_baas_is_anonymous_user "0" or "1") has no TTL,
+// so that a Client never replaces an expired account session with a WeChat
+// login; a WeChat login's marker ("") expires with the others. Delete
+// removes keys, and their values from the snapshot, in one script too.
+// Redis copies writes to replicas asynchronously; WithReplicaAck makes a
+// write wait until a replica has it (WAIT 1), so that no acknowledged
+// session is lost with its master.
 //
 // # Redis Cluster
 //

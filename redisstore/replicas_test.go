@@ -41,10 +41,18 @@ func replica(t *testing.T, rc rueidis.Client, srv *baastest.Server, prefix strin
 // emulator, one code spent, the same session everywhere.
 func TestReplicasOneLogin(t *testing.T) {
 	r := redistest.Start(t)
+	oneLoginAcross(t, r.Client(), r.Client(), "alice")
+}
+
+// oneLoginAcross runs 50 concurrent logins on each of two replicas of one
+// user, each on its own Redis client (ra, rb), and checks that they made one
+// silent login between them and share its session.
+func oneLoginAcross(t *testing.T, ra, rb rueidis.Client, prefix string) {
+	t.Helper()
 	srv := baastest.NewServer()
 	t.Cleanup(srv.Close)
-	a, _ := replica(t, r.Client(), srv, "alice")
-	b, _ := replica(t, r.Client(), srv, "alice")
+	a, _ := replica(t, ra, srv, prefix)
+	b, _ := replica(t, rb, srv, prefix)
 
 	var wg sync.WaitGroup
 	ids := make(chan int64, 100)
@@ -78,27 +86,11 @@ func TestReplicasOneLogin(t *testing.T) {
 // clear on one is seen likewise.
 func TestReplicasLogoutEverywhere(t *testing.T) {
 	r := redistest.Start(t)
-	srv := baastest.NewServer()
-	t.Cleanup(srv.Close)
-	a, _ := replica(t, r.Client(), srv, "alice")
-	b, _ := replica(t, r.Client(), srv, "alice")
+	a, b, srv := logoutAcross(t, r.Client(), r.Client(), "alice")
 	ctx := context.Background()
-	_, err := a.Login(ctx, true)
-	require.NoError(t, err)
-	u, err := b.StoredUser(ctx)
-	require.NoError(t, err, "b sees a's session")
-	assert.Equal(t, int64(1), u.ID)
-	assert.Equal(t, 1, srv.Calls(silentLoginPath))
-
-	require.NoError(t, a.Logout(ctx))
-	require.Eventually(t, func() bool {
-		_, err := b.StoredUser(ctx)
-		var he *baas.HError
-		return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
-	}, time.Second, time.Millisecond, "b sees the logout")
 
 	// b logs in again; a 401 on a (the token destroyed by another device) clears it for b too.
-	_, err = b.Login(ctx, true)
+	_, err := b.Login(ctx, true)
 	require.NoError(t, err)
 	tok, err := b.Get(ctx, "auth_token")
 	require.NoError(t, err)
@@ -116,6 +108,40 @@ func TestReplicasLogoutEverywhere(t *testing.T) {
 	newTok, err := b.Get(ctx, "auth_token")
 	require.NoError(t, err)
 	assert.NotEqual(t, tok, newTok, "b has a's new session")
+}
+
+// logoutAcross makes two replicas of one user, each on its own Redis client
+// (ra, rb), logs the first in and checks that the other sees its session,
+// then logs it out and checks that the other sees that too, with one silent
+// login made. It returns the replicas and their emulator.
+func logoutAcross(t *testing.T, ra, rb rueidis.Client, prefix string) (a, b *baas.Client, srv *baastest.Server) {
+	t.Helper()
+	srv = baastest.NewServer()
+	t.Cleanup(srv.Close)
+	a, _ = replica(t, ra, srv, prefix)
+	b, _ = replica(t, rb, srv, prefix)
+	ctx := context.Background()
+	_, err := a.Login(ctx, true)
+	require.NoError(t, err)
+	u, err := b.StoredUser(ctx)
+	require.NoError(t, err, "b sees a's session")
+	assert.Equal(t, int64(1), u.ID)
+
+	require.NoError(t, a.Logout(ctx))
+	requireSeesLogout(t, b)
+	assert.Equal(t, 1, srv.Calls(silentLoginPath))
+	return a, b, srv
+}
+
+// requireSeesLogout waits until the replica b finds no session (a 604):
+// it has seen another's logout.
+func requireSeesLogout(t *testing.T, b *baas.Client) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		_, err := b.StoredUser(context.Background())
+		var he *baas.HError
+		return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
+	}, time.Second, time.Millisecond, "b sees the logout")
 }
 
 func assertAs(err error, target **baas.HError) bool {
@@ -273,11 +299,7 @@ func TestReplicasPasswordSession(t *testing.T) {
 	_, err = a.GetCurrentUser(ctx)
 	require.NoError(t, err, "a sees b's new session")
 	require.NoError(t, a.Logout(ctx))
-	require.Eventually(t, func() bool {
-		_, err := b.StoredUser(ctx)
-		var he *baas.HError
-		return err != nil && assertAs(err, &he) && he.Code == baas.CodeSessionMissing
-	}, time.Second, time.Millisecond, "b sees the logout")
+	requireSeesLogout(t, b)
 }
 
 // An account session that Redis has expired leaves its marker behind: the

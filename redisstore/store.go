@@ -25,7 +25,8 @@ var sessionKeys = [...]string{
 const tokenIndex = 4
 
 // markerIndex is the place of KeyIsAnonymousUser in sessionKeys, counted
-// from 1 as Lua counts: the one key that keeps no TTL (see setScript).
+// from 1 as Lua counts: the one key that, for an account session, keeps no
+// TTL (see setScript).
 const markerIndex = 8
 
 // Store is a baas.Storage on Redis for the session of one user, which every

@@ -108,7 +108,7 @@ func mapWith(m map[string]string, k, v string) map[string]string {
 
 // The keys live as long as the session: its expiry is their TTL; a session
 // that does not expire has none; a later Set of some keys keeps the
-// session's.
+// session's. Only the marker of an account session has none.
 func TestStoreTTL(t *testing.T) {
 	r := redistest.Start(t)
 	ctx := context.Background()
@@ -128,6 +128,17 @@ func TestStoreTTL(t *testing.T) {
 	require.NoError(t, s.Set(ctx, map[string]string{baas.KeyUserInfo: `{"id":1}`, baas.KeyIsLoginedBaaS: "1"}))
 	assert.InDelta(t, 100_000, pttl(baas.KeyUserInfo), 3_000)
 	assert.InDelta(t, 100_000, pttl(baas.KeyIsLoginedBaaS), 3_000)
+
+	// The marker of a WeChat login ("") expires with its session; only an
+	// account's ("0" or "1") outlives it, also through a later Set.
+	require.NoError(t, s.Set(ctx, mapWith(session(4, strconv.FormatInt(expires, 10)), baas.KeyIsAnonymousUser, "")))
+	assert.InDelta(t, 100_000, pttl(baas.KeyIsAnonymousUser), 3_000, "a WeChat session's marker")
+	require.NoError(t, s.Set(ctx, mapWith(session(5, strconv.FormatInt(expires, 10)), baas.KeyIsAnonymousUser, "0")))
+	assert.Equal(t, int64(-1), pttl(baas.KeyIsAnonymousUser), "an account session's marker")
+	require.NoError(t, s.Set(ctx, map[string]string{baas.KeyUserInfo: `{"id":5}`}))
+	assert.Equal(t, int64(-1), pttl(baas.KeyIsAnonymousUser), "an account session's marker, after a later Set")
+	require.NoError(t, s.Set(ctx, mapWith(session(6, strconv.FormatInt(expires, 10)), baas.KeyIsAnonymousUser, "")))
+	assert.InDelta(t, 100_000, pttl(baas.KeyIsAnonymousUser), 3_000, "a WeChat session's marker, after an account's")
 
 	// A session with no expiry keeps its keys until they are deleted.
 	require.NoError(t, s.Set(ctx, session(2, "")))

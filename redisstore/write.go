@@ -5,17 +5,63 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/redis/rueidis"
+
 	"github.com/wxbaas/baas"
 )
 
+// script is a Lua script that writes the session: run by rueidis (EVALSHA,
+// then EVAL when Redis does not have it), or, with WithReplicaAck, sent by
+// its source with a WAIT after it (see acked), which rueidis's Lua cannot
+// do.
+type script struct {
+	lua *rueidis.Lua
+	src string
+}
+
+// newScript is the script of src.
+func newScript(src string) *script {
+	return &script{lua: rueidis.NewLuaScript(src), src: src}
+}
+
+// write runs sc on keys with args and returns what it returns, the
+// session's new version. With WithReplicaAck, WAIT 1 follows the script on
+// the same connection: Redis answers it once a replica has every write that
+// connection made, the script's included. v is then the version even when
+// the acknowledgement failed (the master has the write); 0 when the script
+// did not run.
+func (s *Store) write(ctx context.Context, sc *script, keys, args []string) (v int64, err error) {
+	if s.replicaAck <= 0 {
+		return sc.lua.Exec(ctx, s.client, keys, args).AsInt64()
+	}
+	if s.client.Mode() != rueidis.ClientModeCluster {
+		// Not Dedicated: on a standalone client it waits for a free
+		// connection of the blocking pool with no deadline; DoMulti's wait
+		// ends with ctx.
+		return s.acked(ctx, s.client, sc, keys, args)
+	}
+	// A cluster client follows a MOVED answer to the script to the slot's
+	// new master but keeps the WAIT's answer from the node it asked first,
+	// which may be a master too: a dedicated connection follows no
+	// redirection, so both answers come from the node that ran the script,
+	// or the write fails. (Its Dedicated takes the connection under ctx.)
+	err = s.client.Dedicated(func(d rueidis.DedicatedClient) error {
+		v, err = s.acked(ctx, d, sc, keys, args)
+		return err
+	})
+	return v, err
+}
+
 // setScript writes values and the snapshot, and sets the session's expiry
-// on all the keys but the marker, in one step. The marker
-// (KeyIsAnonymousUser) never expires: it says that the last session was an
-// account's, which must outlive the session itself, so that a Client never
-// replaces an expired account session with a WeChat login. KEYS: the
-// session keys (sessionKeys order), then the snapshot. ARGV[1]: the expiry in unix milliseconds, "0" for none,
-// "" to keep the session's (the token key's); then pairs of a key's index in
-// KEYS and its value.
+// on all the keys but an account's marker, in one step. The marker
+// (KeyIsAnonymousUser) of an account session ("0" or "1") never expires:
+// it says that the last session was an account's, which must outlive the
+// session itself, so that a Client never replaces an expired account
+// session with a WeChat login. A WeChat login's marker ("") says nothing
+// (readMarker takes it for none) and expires with its session. KEYS: the
+// session keys (sessionKeys order), then the snapshot. ARGV[1]: the expiry
+// in unix milliseconds, "0" for none, "" to keep the session's (the token
+// key's); then pairs of a key's index in KEYS and its value.
 var setScript = newScript(`
 local exp = ARGV[1]
 local raw = redis.call('GET', KEYS[#KEYS])
@@ -35,8 +81,10 @@ if exp == '' then
     return snap.v
   end
 end
+local marker = redis.call('GET', KEYS[` + strconv.Itoa(markerIndex) + `])
+local account = marker and marker ~= ''
 for i = 1, #KEYS do
-  if i == ` + strconv.Itoa(markerIndex) + ` or exp == '0' or ttl == -1 then
+  if (i == ` + strconv.Itoa(markerIndex) + ` and account) or exp == '0' or ttl == -1 then
     redis.call('PERSIST', KEYS[i])
   elseif exp ~= '' then
     redis.call('PEXPIREAT', KEYS[i], exp)

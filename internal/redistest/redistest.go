@@ -72,7 +72,8 @@ func freePorts(t testing.TB, n int) []int {
 }
 
 // StartReplica starts a replica of r (replicaof) for the test, stopped
-// when it ends, and waits until it has synced with r.
+// when it ends, and waits until it has synced with r and r streams its
+// writes to it.
 func (r *Server) StartReplica() *Server {
 	r.t.Helper()
 	// The master streams its first sync at once instead of waiting
@@ -86,12 +87,29 @@ func (r *Server) StartReplica() *Server {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if _, link := rep.replication(); link == "up" {
-			return rep
+			break
 		}
 		if time.Now().After(deadline) {
 			r.t.Fatalf("the replica on %s did not sync with %s", rep.Addr(), r.Addr())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	// The replica's link is up before r sends it writes: when r took the
+	// replica's first acknowledgement before it had put it online, it
+	// starts the stream at the next one, a second later, and a WAIT 1
+	// until then waits as long (one in five runs). A write that a WAIT
+	// sees acknowledged says that the stream is on.
+	c := r.single()
+	defer c.Close()
+	for {
+		rs := c.DoMulti(context.Background(), c.B().Set().Key("redistest:replica").Value(rep.Addr()).Build(),
+			c.B().Wait().Numreplicas(1).Timeout(100).Build())
+		if n, err := rs[1].AsInt64(); err == nil && n >= 1 {
+			return rep
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("%s does not stream its writes to the replica on %s", r.Addr(), rep.Addr())
+		}
 	}
 }
 

@@ -105,14 +105,13 @@ func drawHeader(c draw.Canvas, r *Report) error {
 	line := func(y vg.Length, text string) {
 		c.FillText(style, vg.Point{X: mid, Y: c.Max.Y - y}, text)
 	}
-	line(2*vg.Millimeter, fmt.Sprintf("baas-loadsim: %d users against %s (%s), concurrency %d",
-		r.Users.Started, cfg.against(), cfg.Protocol, cfg.Concurrency))
+	line(2*vg.Millimeter, cfg.headline())
 	style.Font = sans(10)
-	line(7*vg.Millimeter, fmt.Sprintf("%.1f s: %.0f users/s, %.0f logins/s; %d completed, %d failed",
-		r.ElapsedSeconds, r.Throughput.UsersPerSecond, r.Throughput.LoginsPerSecond, r.Users.Completed, r.Users.Failed))
-	faults := "no fault"
-	if len(cfg.Faults) > 0 {
-		faults = "faults " + strings.Join(cfg.Faults, ", ") + fmt.Sprintf(" (seed %d)", cfg.Seed)
+	line(7*vg.Millimeter, fmt.Sprintf("%.1f s: %.0f users/s, %.0f logins/s; %d started, %d completed, %d failed",
+		r.ElapsedSeconds, r.Throughput.UsersPerSecond, r.Throughput.LoginsPerSecond, r.Users.Started, r.Users.Completed, r.Users.Failed))
+	faults := cfg.faultsLine()
+	if faults == "" {
+		faults = "no fault"
 	}
 	line(11*vg.Millimeter, fmt.Sprintf("steps %s; retry %s", cfg.Steps, cfg.Retry))
 	line(15*vg.Millimeter, faults)

@@ -37,7 +37,7 @@ func TestWriteChart(t *testing.T) {
 	}
 	for _, text := range []string{"Latency over time", "Calls per second", "Latency by percentile",
 		">silent-login<", ">user-record<", ">p99, errors<", "200 users against the embedded emulator (v2)",
-		"faults silent-login:503@0.1, user-record:500@0.1 (seed 3)"} {
+		"faults silent-login:503@0.1,user-record:500@0.1 (seed 3)", "; 200 started, "} {
 		assert.Contains(t, svg.String(), text)
 	}
 

@@ -94,7 +94,8 @@ func Embedded(srv *emulator.Server) Target {
 		Emulator: srv, Faults: inProcessFaults{srv}}
 }
 
-// check returns an error that names the first thing wrong with c and t.
+// check returns an error that names the first thing wrong with c, which
+// has its defaults (withDefaults), and t.
 func (c *Config) check(t Target) error {
 	switch {
 	case c.Users < 1:
@@ -128,10 +129,8 @@ func (c *Config) check(t Target) error {
 	case t.WeChat == nil && c.Scenario != ScenarioPassword && c.Scenario != ScenarioPlatforms:
 		return errors.New("no WeChat to make codes")
 	}
-	if c.Steps != 0 {
-		if err := c.Scenario.CheckSteps(c.Steps); err != nil {
-			return err
-		}
+	if err := c.Scenario.CheckSteps(c.Steps); err != nil {
+		return err
 	}
 	if t.PasswordCost != 0 && (t.PasswordCost < bcrypt.MinCost || t.PasswordCost > bcrypt.MaxCost) {
 		return fmt.Errorf("password cost %d: want %d to %d", t.PasswordCost, bcrypt.MinCost, bcrypt.MaxCost)
@@ -139,12 +138,8 @@ func (c *Config) check(t Target) error {
 	if u, err := url.Parse(t.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("base URL %q: want http(s)://host[:port]", t.BaseURL)
 	}
-	steps := c.Steps
-	if steps == 0 {
-		steps = c.Scenario.Steps()
-	}
 	for _, th := range c.Thresholds {
-		if err := th.Check(steps); err != nil {
+		if err := th.Check(c.Steps); err != nil {
 			return err
 		}
 	}

@@ -58,15 +58,6 @@ func emulatorCalls(srv *emulator.Server, p baas.Protocol, st Step, n int) int64 
 	return sum
 }
 
-// errorCount adds up a step's errors.
-func errorCount(s StepReport) int64 {
-	var n int64
-	for _, v := range s.Errors {
-		n += v
-	}
-	return n
-}
-
 // noLeak fails t if goroutines started during it outlive it.
 func noLeak(t *testing.T) {
 	t.Helper()

@@ -40,10 +40,7 @@ func (w inProcessPlatforms) CodeProvider(p baas.Platform, user string) baas.Code
 
 // UserInfo implements PlatformSim.
 func (w inProcessPlatforms) UserInfo(_ context.Context, p baas.Platform, user string, consent bool) (baas.UserInfoEvent, error) {
-	if consent {
-		return w.srv.Platform(p).GetUserInfo(user), nil
-	}
-	return w.srv.Platform(p).Deny(user), nil
+	return buttonEvent(w.srv.Platform(p), user, consent), nil
 }
 
 // httpPlatforms simulates the platforms of a standalone emulator, over
@@ -78,12 +75,7 @@ func (w *httpPlatforms) CodeProvider(p baas.Platform, user string) baas.CodeProv
 
 // UserInfo implements PlatformSim.
 func (w *httpPlatforms) UserInfo(ctx context.Context, p baas.Platform, user string, consent bool) (baas.UserInfoEvent, error) {
-	var ev baas.UserInfoEvent
-	err := w.post(ctx, emulator.PlatformPath(provider(p), "userinfo"), platformRequest{User: user, Deny: !consent}, &ev)
-	if err == nil && ev.Detail == nil {
-		err = &baas.HError{Code: baas.CodeInvalidResponse, Message: "the getUserInfo button answered no detail"}
-	}
-	return ev, err
+	return w.event(ctx, emulator.PlatformPath(provider(p), "userinfo"), "the getUserInfo button", platformRequest{User: user, Deny: !consent})
 }
 
 // httpCodes gives a user's codes from a platform's login route.
@@ -97,16 +89,7 @@ func (c httpCodes) Code(ctx context.Context) (string, error) { return c.code(ctx
 
 // code asks the login route for a code of scopes.
 func (c httpCodes) code(ctx context.Context, scopes []string) (string, error) {
-	var out struct {
-		Code string `json:"code"`
-	}
-	if err := c.w.post(ctx, c.path, platformRequest{User: c.user, Scopes: scopes}, &out); err != nil {
-		return "", err
-	}
-	if out.Code == "" {
-		return "", &baas.HError{Code: baas.CodeInvalidResponse, Message: c.path + " answered no code"}
-	}
-	return out.Code, nil
+	return c.w.code(ctx, c.path, c.path, platformRequest{User: c.user, Scopes: scopes})
 }
 
 // alipayHTTPCodes gives an Alipay user's codes, of scope auth_user when

@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -48,6 +50,22 @@ func (c RunConfig) against() string {
 		return "the " + c.Target
 	}
 	return c.Target
+}
+
+// headline returns the first line of the reports for people, text and
+// chart: the users the run was given, against what, in which protocol, at
+// which concurrency.
+func (c RunConfig) headline() string {
+	return fmt.Sprintf("baas-loadsim: %d users against %s (%s), concurrency %d", c.Users, c.against(), c.Protocol, c.Concurrency)
+}
+
+// faultsLine returns the run's faults, as -faults spells them, and their
+// seed; "" when there are none.
+func (c RunConfig) faultsLine() string {
+	if len(c.Faults) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("faults %s (seed %d)", strings.Join(c.Faults, ","), c.Seed)
 }
 
 // RunConfig is the configuration of the run, as the report records it.
@@ -127,6 +145,16 @@ type StepReport struct {
 	Distribution []Point `json:"distribution"`
 	// Timeline is the latency by time bucket of BucketSeconds.
 	Timeline []TimePoint `json:"timeline"`
+}
+
+// errorCount returns the number of the step's calls that failed, of every
+// kind of error.
+func (s StepReport) errorCount() int64 {
+	var n int64
+	for _, v := range s.Errors {
+		n += v
+	}
+	return n
 }
 
 // Latency is a summary of a latency histogram, in milliseconds.

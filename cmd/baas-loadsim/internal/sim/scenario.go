@@ -137,18 +137,26 @@ func (s *Sim) end(b *batcher, step Step, cl *call, out Outcome) error {
 	return nil
 }
 
-// scenario runs the steps of the user of index i, whose openid or username
-// is name, through c, logging in with a password, with WeChat or with
-// another platform, until one fails.
-func (s *Sim) scenario(ctx context.Context, c *baas.Client, i int, name string, password bool, b *batcher) error {
-	login := s.wechatLogin
-	if password {
-		login = s.passwordLogin
+// scenario runs the steps of user u through c, logging in with a
+// password, with WeChat or with another platform, until one fails.
+func (s *Sim) scenario(ctx context.Context, c *baas.Client, u user, b *batcher) error {
+	var me *baas.UserInfo
+	var err error
+	switch k, platform := s.cfg.Scenario.platform(u.i); {
+	case platform:
+		silent, auth := platformSteps(k)
+		var event userInfoSource // none on Alipay: its login with the profile is Login(ctx, false)
+		if Platforms[k] != baas.Alipay {
+			event = func(ctx context.Context, name string, consent bool) (baas.UserInfoEvent, error) {
+				return s.target.Platforms.UserInfo(ctx, Platforms[k], name, consent)
+			}
+		}
+		me, err = s.codeLogin(ctx, c, u, silent, auth, event, b)
+	case u.password:
+		me, err = s.passwordLogin(ctx, c, u.name, b)
+	default:
+		me, err = s.codeLogin(ctx, c, u, SilentLogin, Authenticate, s.target.WeChat.UserInfo, b)
 	}
-	if _, ok := s.cfg.Scenario.platform(i); ok {
-		login = s.platformLogin
-	}
-	u, err := login(ctx, c, i, name, b)
 	if err != nil {
 		return err
 	}
@@ -157,15 +165,15 @@ func (s *Sim) scenario(ctx context.Context, c *baas.Client, i int, name string, 
 		cctx, cl := startCall(ctx)
 		if s.recordFault != nil {
 			// A fault the emulator refuses to arm is an error of the step.
-			if err := recordFault(ctx, s.target.Faults, s.recordFault, s.cfg.Seed, i, u.ID); err != nil {
+			if err := recordFault(ctx, s.target.Faults, s.recordFault, s.cfg.Seed, u.i, me.ID); err != nil {
 				return s.end(b, UserRecord, cl, outcomeOf(err))
 			}
 			cl.t0 = time.Now()
 		}
 		var rec protocol.UserRecord
-		err := c.Do(cctx, http.MethodGet, UserRecordPath(u.ID), nil, &rec)
+		err := c.Do(cctx, http.MethodGet, UserRecordPath(me.ID), nil, &rec)
 		out := outcomeOf(err)
-		if out == OK && int64(rec.ID) != u.ID {
+		if out == OK && int64(rec.ID) != me.ID {
 			out = WrongAnswer
 		}
 		if err := s.end(b, UserRecord, cl, out); err != nil {
@@ -181,69 +189,41 @@ func (s *Sim) scenario(ctx context.Context, c *baas.Client, i int, name string, 
 	return nil
 }
 
-// wechatLogin runs the silent login and the getUserInfo button of the
-// user of index i and openid, and returns the basic user.
-func (s *Sim) wechatLogin(ctx context.Context, c *baas.Client, i int, openid string, b *batcher) (*baas.UserInfo, error) {
-	cctx, cl := startCall(ctx)
-	u, err := c.Login(cctx, true)
-	if err := s.end(b, SilentLogin, cl, outcomeOf(err)); err != nil {
-		return nil, err
-	}
-	s.live.logins.Add(1)
+// userInfoSource returns the event of the getUserInfo button of the user
+// named name on a platform (WeChat or another): with the profile when they
+// consent, and a refusal's event otherwise.
+type userInfoSource func(ctx context.Context, name string, consent bool) (baas.UserInfoEvent, error)
 
-	if s.cfg.Steps.Has(Authenticate) {
-		consent := consents(s.cfg.Scenario.wechatIndex(i), s.cfg.Consent)
-		cctx, cl := startCall(ctx)
-		ev, err := s.target.WeChat.UserInfo(ctx, openid, consent)
-		if err != nil {
-			return nil, s.end(b, Authenticate, cl, outcomeOf(err))
-		}
-		cl.t0 = time.Now() // the step's latency is HandleUserInfo's
-		_, err = c.HandleUserInfo(cctx, ev)
-		if err := s.end(b, Authenticate, cl, userInfoOutcome(err, consent, u.ID)); err != nil {
-			return nil, err
-		}
-	}
-	return u, nil
-}
-
-// platformLogin runs the silent login of the user of index i and name
-// on their platform, then its login with the profile, consented or
-// refused (HandleUserInfo of the button's event, or on Alipay Login(ctx,
-// false), whose code of scope auth_user the user grants or refuses), and
-// returns the basic user.
-func (s *Sim) platformLogin(ctx context.Context, c *baas.Client, i int, name string, b *batcher) (*baas.UserInfo, error) {
-	k, _ := s.cfg.Scenario.platform(i)
-	silent, auth := platformSteps(k)
+// codeLogin runs step silent, the silent login of user u on WeChat or on
+// their platform, then step auth, their login with the profile, consented
+// or refused: HandleUserInfo of the button's event from event, or, with no
+// event (Alipay), Login(ctx, false), whose code of scope auth_user the user
+// grants or refuses (refusingScopes). It returns the basic user.
+func (s *Sim) codeLogin(ctx context.Context, c *baas.Client, u user, silent, auth Step, event userInfoSource, b *batcher) (*baas.UserInfo, error) {
 	cctx, cl := startCall(ctx)
-	u, err := c.Login(cctx, true)
+	me, err := c.Login(cctx, true)
 	if err := s.end(b, silent, cl, outcomeOf(err)); err != nil {
 		return nil, err
 	}
 	s.live.logins.Add(1)
 	if !s.cfg.Steps.Has(auth) {
-		return u, nil
+		return me, nil
 	}
-	consent := consents(s.cfg.Scenario.wechatIndex(i), s.cfg.Consent)
 	cctx, cl = startCall(ctx)
-	if Platforms[k] == baas.Alipay {
+	if event == nil {
 		_, err = c.Login(cctx, false)
 	} else {
-		ev, err := s.target.Platforms.UserInfo(ctx, Platforms[k], name, consent)
-		if err != nil {
-			return nil, s.end(b, auth, cl, outcomeOf(err))
+		ev, eerr := event(ctx, u.name, u.consent)
+		if eerr != nil {
+			return nil, s.end(b, auth, cl, outcomeOf(eerr))
 		}
 		cl.t0 = time.Now() // the step's latency is HandleUserInfo's
 		_, err = c.HandleUserInfo(cctx, ev)
-		if err := s.end(b, auth, cl, userInfoOutcome(err, consent, u.ID)); err != nil {
-			return nil, err
-		}
-		return u, nil
 	}
-	if err := s.end(b, auth, cl, userInfoOutcome(err, consent, u.ID)); err != nil {
+	if err := s.end(b, auth, cl, userInfoOutcome(err, u.consent, me.ID)); err != nil {
 		return nil, err
 	}
-	return u, nil
+	return me, nil
 }
 
 // Password is the password of every simulated account: a backend that
@@ -259,7 +239,7 @@ const Password = "baas-loadsim password"
 // once: when it works, the account was there already (an earlier run
 // against the same backend made it), and the register counts as Existing,
 // not as an error; when it fails, both steps are errors.
-func (s *Sim) passwordLogin(ctx context.Context, c *baas.Client, _ int, username string, b *batcher) (*baas.UserInfo, error) {
+func (s *Sim) passwordLogin(ctx context.Context, c *baas.Client, username string, b *batcher) (*baas.UserInfo, error) {
 	cr := baas.Credentials{Username: username, Password: Password}
 	if s.cfg.Steps.Has(Register) {
 		cctx, reg := startCall(ctx)

@@ -221,7 +221,7 @@ func TestScenarios(t *testing.T) {
 		assert.Equal(t, providers[k]+"-silent-login", silent.String())
 		assert.Equal(t, "/hserve/v2.5/idp/"+providers[k]+"/silent-login/", silent.Path(baas.ProtocolV2), p)
 		assert.Equal(t, "/hserve/v2.5/idp/"+providers[k]+"/authenticate/", auth.Path(baas.ProtocolV1), "one version whatever the protocol")
-		got, ok := stepOfPath(baas.ProtocolV2, auth.Path(baas.ProtocolV2))
+		got, ok := stepPaths(baas.ProtocolV2).stepOf(auth.Path(baas.ProtocolV2))
 		assert.True(t, ok)
 		assert.Equal(t, auth, got)
 		assert.True(t, auth.isAuthenticate())

@@ -40,12 +40,12 @@ type live struct {
 
 // New checks cfg and prepares a run of it against target.
 func New(cfg Config, target Target) (*Sim, error) {
+	cfg = cfg.withDefaults()
 	if err := cfg.check(target); err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults()
 	s := &Sim{cfg: cfg, target: target, tr: NewTransport(cfg.Concurrency)}
-	s.count = &counter{next: s.tr, protocol: cfg.Protocol}
+	s.count = &counter{next: s.tr, steps: stepPaths(cfg.Protocol)}
 	opts := []baas.Option{
 		baas.WithBaseURL(target.BaseURL),
 		baas.WithProtocol(cfg.Protocol),

@@ -182,18 +182,31 @@ func (s Step) Path(p baas.Protocol) string {
 // UserRecordPath returns the path of the record of the user with id.
 func UserRecordPath(id int64) string { return protocol.UserRecordPath(id) }
 
-// stepOfPath returns the step whose endpoint in protocol p is path, and
-// false for any other path.
-func stepOfPath(p baas.Protocol, path string) (Step, bool) {
+// pathSteps holds the step of each endpoint path of one protocol, but for
+// UserRecord's, whose path holds the user's id (stepOf knows it by its
+// prefix).
+type pathSteps map[string]Step
+
+// stepPaths returns the steps of the endpoint paths of protocol p, made
+// once for a run: the counter looks up every request's path.
+func stepPaths(p baas.Protocol) pathSteps {
+	m := make(pathSteps, numSteps)
+	for s := range numSteps {
+		if _, dup := m[s.Path(p)]; s != UserRecord && !dup {
+			m[s.Path(p)] = s
+		}
+	}
+	return m
+}
+
+// stepOf returns the step whose endpoint is path, and false for any other
+// path.
+func (m pathSteps) stepOf(path string) (Step, bool) {
 	if strings.HasPrefix(path, userRecordPrefix) {
 		return UserRecord, true
 	}
-	for s := range numSteps {
-		if s != UserRecord && path == s.Path(p) {
-			return s, true
-		}
-	}
-	return 0, false
+	s, ok := m[path]
+	return s, ok
 }
 
 // StepSet is a set of steps, such as the ones that a run's users take.

@@ -49,26 +49,26 @@ func TestParseSteps(t *testing.T) {
 func TestStepOfPath(t *testing.T) {
 	v1, v2 := baas.ProtocolV1, baas.ProtocolV2
 	for _, st := range []Step{SilentLogin, Authenticate, Logout} {
-		got, ok := stepOfPath(v2, st.Path(v2))
+		got, ok := stepPaths(v2).stepOf(st.Path(v2))
 		assert.True(t, ok)
 		assert.Equal(t, st, got)
-		got, ok = stepOfPath(v1, st.Path(v1))
+		got, ok = stepPaths(v1).stepOf(st.Path(v1))
 		assert.True(t, ok)
 		assert.Equal(t, st, got)
-		_, ok = stepOfPath(v1, st.Path(v2))
+		_, ok = stepPaths(v1).stepOf(st.Path(v2))
 		assert.False(t, ok, "%s of v2 in v1", st)
 	}
 	for _, st := range []Step{Register, PasswordLogin} { // one path in both protocols
 		for _, p := range []baas.Protocol{v1, v2} {
-			got, ok := stepOfPath(p, st.Path(p))
+			got, ok := stepPaths(p).stepOf(st.Path(p))
 			assert.True(t, ok)
 			assert.Equal(t, st, got)
 		}
 	}
-	got, ok := stepOfPath(v1, UserRecordPath(12))
+	got, ok := stepPaths(v1).stepOf(UserRecordPath(12))
 	assert.True(t, ok)
 	assert.Equal(t, UserRecord, got)
-	_, ok = stepOfPath(v2, "/emulator/wx/login")
+	_, ok = stepPaths(v2).stepOf("/emulator/wx/login")
 	assert.False(t, ok)
 }
 

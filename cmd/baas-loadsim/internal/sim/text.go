@@ -17,7 +17,7 @@ import (
 func WriteText(w io.Writer, r *Report) error {
 	var b bytes.Buffer
 	c := r.Config
-	fmt.Fprintf(&b, "baas-loadsim: %d users against %s (%s), concurrency %d", c.Users, c.against(), c.Protocol, c.Concurrency)
+	b.WriteString(c.headline())
 	if c.Rate > 0 {
 		fmt.Fprintf(&b, ", %g users/s", c.Rate)
 	}
@@ -28,8 +28,8 @@ func WriteText(w io.Writer, r *Report) error {
 	if c.PasswordCost > 0 && strings.Contains(c.Steps, "password") {
 		fmt.Fprintf(&b, ", bcrypt cost %d", c.PasswordCost)
 	}
-	if len(c.Faults) > 0 {
-		fmt.Fprintf(&b, ", faults %s (seed %d)", strings.Join(c.Faults, ","), c.Seed)
+	if f := c.faultsLine(); f != "" {
+		fmt.Fprintf(&b, ", %s", f)
 	}
 	fmt.Fprintln(&b)
 	if r.Interrupted {
@@ -89,13 +89,9 @@ func writeSteps(b *bytes.Buffer, steps []StepReport) error {
 	fmt.Fprintf(tw, "%-14s\tcalls\tok\trefused\terrors\trequests\tmin ms\tp50 ms\tp90 ms\tp99 ms\tp99.9 ms\tmax ms\tmean ms\t\n", "step")
 	var unsent []string
 	for _, s := range steps {
-		var errs int64
-		for _, n := range s.Errors {
-			errs += n
-		}
 		l := s.Latency
 		fmt.Fprintf(tw, "%-14s\t%d\t%d\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n",
-			s.Name, s.Calls, s.OK, s.Refused, errs, s.Requests, l.Min, l.P50, l.P90, l.P99, l.P999, l.Max, l.Mean)
+			s.Name, s.Calls, s.OK, s.Refused, s.errorCount(), s.Requests, l.Min, l.P50, l.P90, l.P99, l.P999, l.Max, l.Mean)
 		if s.NoRequest > 0 {
 			unsent = append(unsent, fmt.Sprintf("%s %d", s.Name, s.NoRequest))
 		}

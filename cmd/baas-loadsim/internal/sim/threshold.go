@@ -332,9 +332,7 @@ func (t Threshold) measure(r *Report) (float64, string) {
 		var calls, errs int64
 		for _, s := range steps {
 			calls += s.Calls
-			for _, n := range s.Errors {
-				errs += n
-			}
+			errs += s.errorCount()
 		}
 		if calls == 0 {
 			return 0, "no call"

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
-
-	"github.com/wxbaas/baas"
 )
 
 // NewTransport returns the HTTP transport that the users share. Its pool
@@ -31,14 +29,14 @@ func NewTransport(concurrency int) *http.Transport {
 // request, and the status of its answer, in the call that its context
 // carries (startCall).
 type counter struct {
-	next     http.RoundTripper
-	protocol baas.Protocol
-	n        [numSteps]atomic.Int64
+	next  http.RoundTripper
+	steps pathSteps // the run's protocol's
+	n     [numSteps]atomic.Int64
 }
 
 // RoundTrip implements http.RoundTripper.
 func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
-	if s, ok := stepOfPath(c.protocol, r.URL.Path); ok {
+	if s, ok := c.steps.stepOf(r.URL.Path); ok {
 		c.n[s].Add(1)
 	}
 	cl := callOf(r.Context())

@@ -32,10 +32,23 @@ func (w inProcess) CodeProvider(openid string) baas.CodeProvider { return w.wx.C
 
 // UserInfo implements WeChat.
 func (w inProcess) UserInfo(_ context.Context, openid string, consent bool) (baas.UserInfoEvent, error) {
+	return buttonEvent(w.wx, openid, consent), nil
+}
+
+// buttons is the getUserInfo button of an emulated platform, WeChat or
+// another, in process.
+type buttons interface {
+	GetUserInfo(user string) baas.UserInfoEvent
+	Deny(user string) baas.UserInfoEvent
+}
+
+// buttonEvent returns the event of user's button on b: with the profile
+// when they consent, and a refusal's event otherwise.
+func buttonEvent(b buttons, user string, consent bool) baas.UserInfoEvent {
 	if consent {
-		return w.wx.GetUserInfo(openid), nil
+		return b.GetUserInfo(user)
 	}
-	return w.wx.Deny(openid), nil
+	return b.Deny(user)
 }
 
 // overHTTP is the WeChat of a standalone emulator, reached over HTTP.
@@ -67,25 +80,39 @@ type wxRequest struct {
 // CodeProvider implements WeChat.
 func (w *overHTTP) CodeProvider(openid string) baas.CodeProvider {
 	return baas.CodeProviderFunc(func(ctx context.Context) (string, error) {
-		var out struct {
-			Code string `json:"code"`
-		}
-		if err := w.post(ctx, emulator.PathWxLogin, wxRequest{OpenID: openid}, &out); err != nil {
-			return "", err
-		}
-		if out.Code == "" {
-			return "", &baas.HError{Code: baas.CodeInvalidResponse, Message: "wx.login answered no code"}
-		}
-		return out.Code, nil
+		return w.code(ctx, emulator.PathWxLogin, "wx.login", wxRequest{OpenID: openid})
 	})
 }
 
 // UserInfo implements WeChat.
 func (w *overHTTP) UserInfo(ctx context.Context, openid string, consent bool) (baas.UserInfoEvent, error) {
+	return w.event(ctx, emulator.PathWxUserInfo, "wx.getUserInfo", wxRequest{OpenID: openid, Deny: !consent})
+}
+
+// code posts body to path, a login route of WeChat or another platform,
+// and returns the code it answers; what names the route when it answers
+// none.
+func (w *overHTTP) code(ctx context.Context, path, what string, body any) (string, error) {
+	var out struct {
+		Code string `json:"code"`
+	}
+	if err := w.post(ctx, path, body, &out); err != nil {
+		return "", err
+	}
+	if out.Code == "" {
+		return "", &baas.HError{Code: baas.CodeInvalidResponse, Message: what + " answered no code"}
+	}
+	return out.Code, nil
+}
+
+// event posts body to path, the getUserInfo route of WeChat or another
+// platform, and returns the button's event it answers; what names the
+// route when the event has no detail.
+func (w *overHTTP) event(ctx context.Context, path, what string, body any) (baas.UserInfoEvent, error) {
 	var ev baas.UserInfoEvent
-	err := w.post(ctx, emulator.PathWxUserInfo, wxRequest{OpenID: openid, Deny: !consent}, &ev)
+	err := w.post(ctx, path, body, &ev)
 	if err == nil && ev.Detail == nil {
-		err = &baas.HError{Code: baas.CodeInvalidResponse, Message: "wx.getUserInfo answered no detail"}
+		err = &baas.HError{Code: baas.CodeInvalidResponse, Message: what + " answered no detail"}
 	}
 	return ev, err
 }
