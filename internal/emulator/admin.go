@@ -10,7 +10,8 @@ import (
 
 // admit reports whether r may use the emulator's own routes, which can see
 // and change everything or log in as anyone: the control plane
-// (ControlPrefix) and, beyond loopback, WeChat over HTTP (WxPrefix). When
+// (ControlPrefix) and, beyond loopback, the simulated platforms over HTTP
+// (SimulationPrefix: WeChat's and the six others'). When
 // r may not, admit has already answered it, naming the routes by what.
 // With an admin token (WithAdminToken) the request must carry
 // "Authorization: Bearer <token>"; without one, the routes are open on

@@ -96,10 +96,12 @@ func WithSessionKeyRefresh(min time.Duration) Option {
 // that logs one user in again and again); a negative count is an error.
 func WithCodeRateLimit(perMinute int) Option { return func(c *config) { c.rateLimit = perMinute } }
 
-// WithMaxHTTPUsers caps how many users the emulator paths (PathWxLogin,
-// PathWxUserInfo) may create, so that no caller can make a long-running
-// emulator keep users without bound; past the cap, a new openid gets a
-// 429. The cap is DefaultMaxHTTPUsers by default, which zero keeps; a
+// WithMaxHTTPUsers caps how many users requests over HTTP may create, in
+// all apps together: those the simulated platforms' paths (under
+// SimulationPrefix) name for the first time, and register, the anonymous
+// login and an SMS login that makes a user. It keeps a long-running
+// emulator from holding users without bound; past the cap, such a request
+// gets a 429. The cap is DefaultMaxHTTPUsers by default, which zero keeps; a
 // negative n is an error. Users made in process (WeChat.Login, AddUser, …)
 // do not count.
 func WithMaxHTTPUsers(n int) Option { return func(c *config) { c.maxHTTPUsers = n } }
@@ -121,8 +123,8 @@ func WithIdleTimeout(d time.Duration) Option { return func(c *config) { c.idleTi
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithAdminToken sets the token the control plane (ControlPrefix) requires
-// as "Authorization: Bearer <token>", and WeChat over HTTP (WxPrefix) too
-// beyond loopback. Without one ("" is none), both are open on loopback and
+// as "Authorization: Bearer <token>", and the simulated platforms over HTTP
+// (SimulationPrefix) too beyond loopback. Without one ("" is none), both are open on loopback and
 // off on any other address. A token that no header can carry
 // (CheckAdminToken) is an error.
 func WithAdminToken(token string) Option { return func(c *config) { c.adminToken = token } }

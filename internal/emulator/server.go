@@ -30,7 +30,7 @@ type Server struct {
 	router  *router
 	hs      *http.Server
 
-	api        []endpoint    // the control plane's routes and WeChat over HTTP's
+	api        []endpoint    // the control plane's routes and the simulated platforms' over HTTP
 	controlMux http.Handler  // the control plane's router
 	openAPI    []byte        // the OpenAPI document of api
 	index      []byte        // the list of api, GET ControlPrefix
